@@ -1,0 +1,67 @@
+/**
+ * Universal Actions (`Action.Execute`): one handler per verb, in a table.
+ * Each verb parses its own data; an unknown verb or bad data answers
+ * 400 `application/vnd.microsoft.error` and changes nothing.
+ */
+import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
+import type { z } from 'zod';
+import type { AdaptiveCard } from '../cards/render';
+import type { HandoffStore } from '../store/handoff-store';
+import type { Actor } from './turn';
+
+/** Verb names, shared by the templates in cards/ (a test checks they match) and the handlers. */
+export const VERBS = {
+  createHandoff: 'handoff.create',
+  accept: 'handoff.accept',
+  requestChanges: 'handoff.requestChanges',
+  refresh: 'handoff.refresh',
+} as const;
+
+export interface Services {
+  store: HandoffStore;
+  now: () => Date;
+  log: (message: string) => void;
+}
+
+export interface ActionContext {
+  turn: TurnContext;
+  actor: Actor;
+  services: Services;
+  /** The activity id: Teams resends an unanswered invoke with the same id. */
+  activityId: string;
+}
+
+export interface CardAction<S extends z.ZodType = z.ZodType> {
+  data: S;
+  run(context: ActionContext, data: z.infer<S>): Promise<AdaptiveCardInvokeResponse>;
+}
+
+/** Declares a handler with its data schema, keeping the two types tied together. */
+export function cardAction<S extends z.ZodType>(data: S, run: (context: ActionContext, data: z.infer<S>) => Promise<AdaptiveCardInvokeResponse>): CardAction<S> {
+  return { data, run };
+}
+
+export function cardResponse(card: AdaptiveCard): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
+}
+
+export function errorResponse(statusCode: 400 | 403 | 404 | 500, code: string, message: string): AdaptiveCardInvokeResponse {
+  return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message } as never };
+}
+
+/** Finds the verb's handler, parses its data and runs it. */
+export async function dispatchCardAction(
+  table: Readonly<Record<string, CardAction>>,
+  context: ActionContext,
+  verb: string,
+  data: unknown,
+): Promise<AdaptiveCardInvokeResponse> {
+  const action = Object.hasOwn(table, verb) ? table[verb] : undefined;
+  if (!action) return errorResponse(400, 'BadRequest', `Baton does not know the action "${verb.slice(0, 60)}".`);
+  const parsed = action.data.safeParse(data ?? {});
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return errorResponse(400, 'BadRequest', `The card sent data Baton cannot read (${first?.path.join('.') || 'data'}: ${first?.message}).`);
+  }
+  return action.run(context, parsed.data);
+}

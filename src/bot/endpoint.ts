@@ -1,0 +1,86 @@
+/**
+ * POST /api/messages: one Bot Framework activity in, the HTTP answer out.
+ */
+import type { Activity, TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import { type Config, getConfig } from '../config';
+import { HandoffStore } from '../store/handoff-store';
+import { AuthenticationError, createAdapter, type FunctionsAdapter } from './adapter';
+import { BatonBot } from './baton-bot';
+import type { Services } from './card-actions';
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+}
+
+export type Log = (message: string) => void;
+
+const activityShape = z.object({
+  type: z.string().min(1),
+  serviceUrl: z.string().url(),
+  conversation: z.object({ id: z.string().min(1) }).loose(),
+}).loose();
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export interface Baton {
+  config: Config;
+  adapter: FunctionsAdapter;
+  bot: BatonBot;
+  services: Services;
+}
+
+/** Builds the bot and what it needs from validated settings. */
+export async function createBaton(config: Config, log: Log = console.log): Promise<Baton> {
+  const services: Services = {
+    store: await HandoffStore.open(config.tables.connectionString, config.tables.prefix),
+    now: () => new Date(),
+    log,
+  };
+  const adapter = createAdapter(config, async (context: TurnContext, error: Error) => {
+    log(`Turn failed (${context.activity.type} ${context.activity.id ?? ''}): ${error.stack ?? error.message}`);
+    if (context.activity.type === 'message') {
+      await context.sendActivity('Sorry, something went wrong on our side. Please try again in a minute.');
+    }
+  });
+  return { config, adapter, bot: new BatonBot(services), services };
+}
+
+let shared: Promise<Baton> | undefined;
+
+/** The process's bot, built on first use from the environment's settings. */
+export function getBaton(): Promise<Baton> {
+  shared ??= createBaton(getConfig()).catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}
+
+/**
+ * Handles one request to the bot endpoint.
+ * @returns 200 with the invoke response body, 400 for a malformed activity,
+ *   401 for a bad or missing token, 403 for a non-loopback connector in local mode.
+ */
+export async function handleBotRequest(baton: Baton, rawBody: string, authHeader: string): Promise<HttpResult> {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch {
+    return { status: 400, body: { error: 'The body is not JSON.' } };
+  }
+  const shape = activityShape.safeParse(json);
+  if (!shape.success) return { status: 400, body: { error: 'The body is not a Bot Framework activity.' } };
+  if (baton.config.localMode && !LOOPBACK.has(new URL(shape.data.serviceUrl).hostname)) {
+    // Without credentials Baton must not answer real Teams: replies would go out unauthenticated.
+    return { status: 403, body: { error: 'Local mode (no BOT_ID) only talks to a connector on this machine.' } };
+  }
+  try {
+    const invoke = await baton.adapter.run(authHeader, json as Activity, (context) => baton.bot.run(context));
+    return { status: invoke?.status ?? 200, body: invoke?.body };
+  } catch (error) {
+    if (error instanceof AuthenticationError) return { status: 401, body: { error: 'Unauthorized' } };
+    throw error;
+  }
+}

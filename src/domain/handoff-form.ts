@@ -1,0 +1,150 @@
+/**
+ * The handoff form: what comes back from the card's inputs, and the hard rules
+ * that block a submission (PRODUCT.md, "Prepare"). Every wrong field gets its
+ * own message, so the form can show each one next to its input.
+ */
+import { z } from 'zod';
+import { parseEffort } from './effort';
+import { type HandoffFields, type Person, WORK_STATES, type WorkState } from './handoff';
+
+export const SUMMARY_MAX = 200;
+export const TEXT_MAX = 4000;
+export const BLOCKER_MAX = 500;
+export const CRITERIA_MAX = 30;
+export const LINKS_MAX = 20;
+
+const text = z.string().max(20_000).optional().default('');
+
+/** The raw inputs as Adaptive Cards send them: every value is a string or absent. */
+export const handoffFormInput = z.object({
+  formId: z.string().min(1).max(100),
+  summary: text,
+  whatIsReady: text,
+  acceptanceCriteria: text,
+  assumptions: text,
+  links: text,
+  effort: text,
+  workState: text,
+  blocker: text,
+  neededBy: text,
+  receiver: text,
+  owner: text,
+});
+export type HandoffFormInput = z.infer<typeof handoffFormInput>;
+export type FormField = Exclude<keyof HandoffFormInput, 'formId'>;
+export type FieldErrors = Partial<Record<FormField, string>>;
+
+export interface ParsedForm {
+  fields: HandoffFields;
+  receiver: Person;
+  owner: Person;
+}
+
+export type FormResult = { ok: true; value: ParsedForm } | { ok: false; errors: FieldErrors };
+
+/** Splits a multi-line input into items, dropping list bullets and blank lines. */
+export function splitLines(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map((line) => line.replace(/^\s*(?:[-*•]|\d+[.)]|\[[ xX]?\])\s*/, '').trim())
+    .filter((line) => line !== '');
+}
+
+function isHttpsUrl(candidate: string): boolean {
+  try {
+    const url = new URL(candidate);
+    return url.protocol === 'https:' && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** A second sentence starts after a full stop, question or exclamation mark followed by a capital. */
+const SECOND_SENTENCE = /[.!?]["')\]]?\s+[A-Z0-9]/;
+
+function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+/**
+ * Checks a submitted form against the hard rules.
+ *
+ * @param input the card's inputs, already shaped by {@link handoffFormInput}
+ * @param context `members` are the people the receiver and owner may be chosen
+ *   from; `sender` is the person submitting; `today` is the sender's local date
+ *   (YYYY-MM-DD), so "needed by" cannot be in the past.
+ */
+export function parseHandoffForm(
+  input: HandoffFormInput,
+  context: { members: readonly Person[]; sender: Person; today: string },
+): FormResult {
+  const errors: FieldErrors = {};
+  const summary = input.summary.trim();
+  if (summary === '') errors.summary = 'Write a one-sentence summary.';
+  else if (summary.length > SUMMARY_MAX) errors.summary = `Keep the summary to ${SUMMARY_MAX} characters (it has ${summary.length}).`;
+  else if (/[\r\n]/.test(summary) || SECOND_SENTENCE.test(summary)) errors.summary = 'Keep the summary to one sentence; put details in "What is ready".';
+
+  const whatIsReady = input.whatIsReady.trim();
+  if (whatIsReady === '') errors.whatIsReady = 'Say what is ready: your definition of done.';
+  else if (whatIsReady.length > TEXT_MAX) errors.whatIsReady = `Keep this under ${TEXT_MAX} characters; link longer documents.`;
+
+  const acceptanceCriteria = splitLines(input.acceptanceCriteria);
+  if (acceptanceCriteria.length === 0) errors.acceptanceCriteria = 'Add at least one acceptance criterion, one per line.';
+  else if (acceptanceCriteria.length > CRITERIA_MAX) errors.acceptanceCriteria = `Keep to ${CRITERIA_MAX} criteria at most.`;
+  else if (acceptanceCriteria.some((c) => c.length > SUMMARY_MAX * 2)) errors.acceptanceCriteria = `Keep each criterion under ${SUMMARY_MAX * 2} characters.`;
+
+  const assumptions = input.assumptions.trim();
+  if (assumptions.length > TEXT_MAX) errors.assumptions = `Keep this under ${TEXT_MAX} characters; link longer documents.`;
+
+  const links = input.links.split(/[\s,]+/).filter((link) => link !== '');
+  const badLink = links.find((link) => !isHttpsUrl(link));
+  if (badLink !== undefined) errors.links = `"${badLink.slice(0, 80)}" is not an https link.`;
+  else if (links.length > LINKS_MAX) errors.links = `Keep to ${LINKS_MAX} links at most.`;
+
+  const effortText = input.effort.trim();
+  const effortMinutes = effortText === '' ? undefined : parseEffort(effortText);
+  if (effortText !== '' && effortMinutes === undefined) {
+    errors.effort = 'Effort not understood: use a number and a unit, like 30m, 4h, 2d or 1w (at most 12w).';
+  }
+
+  const workState = input.workState.trim() || 'ready';
+  const blocker = input.blocker.trim();
+  if (!(WORK_STATES as readonly string[]).includes(workState)) errors.workState = 'Choose Ready, In progress or Blocked.';
+  else if (workState === 'blocked' && blocker === '') errors.blocker = 'Name what blocks this work.';
+  if (blocker.length > BLOCKER_MAX) errors.blocker = `Keep the blocker under ${BLOCKER_MAX} characters.`;
+
+  const neededBy = input.neededBy.trim();
+  if (neededBy !== '' && !isCalendarDate(neededBy)) errors.neededBy = 'Give the date as YYYY-MM-DD.';
+  else if (neededBy !== '' && neededBy < context.today) errors.neededBy = 'The needed-by date is in the past.';
+
+  const byId = (id: string) => context.members.find((m) => m.aadObjectId === id);
+  const receiverId = input.receiver.trim();
+  const receiver = byId(receiverId);
+  if (receiverId === '') errors.receiver = 'Choose who receives this handoff.';
+  else if (!receiver) errors.receiver = 'The receiver must be a member of this conversation.';
+  const ownerId = input.owner.trim();
+  const owner = ownerId === '' ? context.sender : byId(ownerId);
+  if (!owner) errors.owner = 'The owner must be a member of this conversation.';
+
+  if (Object.keys(errors).length > 0 || !receiver || !owner) return { ok: false, errors };
+  return {
+    ok: true,
+    value: {
+      fields: {
+        summary,
+        whatIsReady,
+        acceptanceCriteria,
+        assumptions,
+        links,
+        effortMinutes,
+        workState: workState as WorkState,
+        blocker: workState === 'blocked' ? blocker : '',
+        neededBy: neededBy === '' ? undefined : neededBy,
+      },
+      receiver,
+      owner,
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Registers Azure Functions and remembers them, so the local host can serve
+ * the very same registrations that Azure Functions runs.
+ */
+import { app, type HttpFunctionOptions, type TimerFunctionOptions } from '@azure/functions';
+
+export type Registration =
+  | { kind: 'http'; name: string; options: HttpFunctionOptions }
+  | { kind: 'timer'; name: string; options: TimerFunctionOptions };
+
+export const registrations: Registration[] = [];
+
+/** app.http, remembered for the local host. */
+export function registerHttp(name: string, options: HttpFunctionOptions): void {
+  registrations.push({ kind: 'http', name, options });
+  app.http(name, options);
+}
+
+/** app.timer, remembered for the local host. */
+export function registerTimer(name: string, options: TimerFunctionOptions): void {
+  registrations.push({ kind: 'timer', name, options });
+  app.timer(name, options);
+}

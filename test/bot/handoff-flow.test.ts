@@ -1,0 +1,264 @@
+/**
+ * The bot through its real endpoint: Teams activity JSON posted to
+ * /api/messages on the local Functions host, replies captured at a local
+ * connector (the activities' serviceUrl), records read back from Azurite.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handoffIdForForm } from '../../src/store/keys';
+import { cardAction, message, people, TENANT } from '../support/activities';
+import { type Connector, startConnector } from '../support/connector';
+import { startTestApp, type TestApp } from '../support/stack';
+import { findInputs, textsOf } from '../support/cards';
+
+let app: TestApp;
+let connector: Connector;
+
+beforeAll(async () => {
+  connector = await startConnector([people.ada, people.grace, people.alan, { id: '28:baton-bot', name: 'Baton', aadObjectId: '' }]);
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.close();
+  await connector?.close();
+});
+
+const validForm = (formId: string) => ({
+  formId,
+  summary: 'Payments retry logic is ready for QA',
+  whatIsReady: 'Retry worker merged behind the payments-retry flag.',
+  acceptanceCriteria: '- All retry tests pass in CI\n- A failed payment is retried 3 times within 10 minutes',
+  assumptions: 'Staging uses the sandbox gateway.',
+  links: 'https://github.com/contoso/payments/pull/42',
+  effort: '4h',
+  workState: 'ready',
+  blocker: '',
+  neededBy: '',
+  receiver: people.grace.aadObjectId,
+  owner: '',
+});
+
+async function createHandoff(formId = crypto.randomUUID()) {
+  const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', validForm(formId), { replyToId: `form-${formId}` }));
+  expect(response.status).toBe(200);
+  return { formId, id: handoffIdForForm(TENANT, formId), response };
+}
+
+describe('chat commands', () => {
+  it('answers "new" with the handoff form listing the conversation members, without the bot', async () => {
+    const before = connector.sent.length;
+    const response = await app.post(message(connector.url, people.ada, '<at>Baton</at> new'));
+    expect(response.status).toBe(200);
+    const posted = connector.sent.slice(before);
+    expect(posted).toHaveLength(1);
+    const card = posted[0]!.activity.attachments![0]!;
+    expect(card.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    const receiver = findInputs(card.content).find((i) => i.id === 'receiver')!;
+    expect(receiver.choices).toEqual([
+      { title: 'Ada Lovelace', value: people.ada.aadObjectId },
+      { title: 'Alan Turing', value: people.alan.aadObjectId },
+      { title: 'Grace Hopper', value: people.grace.aadObjectId },
+    ]);
+    expect(findInputs(card.content).map((i) => i.id)).toEqual([
+      'summary', 'whatIsReady', 'acceptanceCriteria', 'assumptions', 'links', 'effort', 'neededBy', 'workState', 'blocker', 'receiver', 'owner',
+    ]);
+  });
+
+  it('answers "help" and unknown words with the command list', async () => {
+    const before = connector.sent.length;
+    await app.post(message(connector.url, people.ada, 'help'));
+    await app.post(message(connector.url, people.ada, 'frobnicate'));
+    const [help, unknown] = connector.sent.slice(before).map((s) => s.activity.text ?? '');
+    expect(help).toContain('**new**');
+    expect(unknown).toContain("I don't know \"frobnicate\"");
+    expect(unknown).toContain('**help**');
+  });
+});
+
+describe('submitting the form', () => {
+  it('returns the same form with a message at each wrong field, keeps the values and stores nothing', async () => {
+    const formId = crypto.randomUUID();
+    const bad = {
+      ...validForm(formId),
+      summary: 'Retry logic is done. It also needs a review.',
+      acceptanceCriteria: '  \n ',
+      links: 'http://insecure.example.com/pr/1',
+      effort: 'a while',
+      workState: 'blocked',
+      receiver: '',
+    };
+    const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', bad));
+    expect(response.status).toBe(200);
+    expect(response.body.type).toBe('application/vnd.microsoft.card.adaptive');
+    const card = response.body.value;
+    const texts = textsOf(card);
+    expect(texts).toContain('Nothing was posted: 6 fields need a change.');
+    expect(texts).toContain('Keep the summary to one sentence; put details in "What is ready".');
+    expect(texts).toContain('Add at least one acceptance criterion, one per line.');
+    expect(texts).toContain('"http://insecure.example.com/pr/1" is not an https link.');
+    expect(texts.some((t) => t.startsWith('Effort not understood'))).toBe(true);
+    expect(texts).toContain('Name what blocks this work.');
+    expect(texts).toContain('Choose who receives this handoff.');
+    const values = Object.fromEntries(findInputs(card).map((i) => [i.id, i.value]));
+    expect(values.summary).toBe(bad.summary);
+    expect(values.links).toBe(bad.links);
+    expect(values.workState).toBe('blocked');
+    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+  });
+
+  it('rejects a receiver who is not a member of the conversation', async () => {
+    const formId = crypto.randomUUID();
+    const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: '11111111-2222-3333-4444-555555555555' }));
+    expect(textsOf(response.body.value)).toContain('The receiver must be a member of this conversation.');
+    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+  });
+
+  it('stores a valid form and replaces the form for everyone with the card that tags the receiver', async () => {
+    const before = connector.sent.length;
+    const { id, formId, response } = await createHandoff();
+    const stored = await app.store.read(id);
+    expect(stored?.handoff).toMatchObject({
+      status: 'inReview',
+      summary: 'Payments retry logic is ready for QA',
+      acceptanceCriteria: ['All retry tests pass in CI', 'A failed payment is retried 3 times within 10 minutes'],
+      effortMinutes: 240,
+      sender: { aadObjectId: people.ada.aadObjectId, name: 'Ada Lovelace' },
+      receiver: { aadObjectId: people.grace.aadObjectId, userId: people.grace.id },
+      owner: { aadObjectId: people.ada.aadObjectId },
+      tenantId: TENANT,
+      conversation: { messageId: `form-${formId}` },
+    });
+    expect(await app.store.history(id)).toMatchObject([{ seq: 1, type: 'posted', actor: { name: 'Ada Lovelace' } }]);
+
+    // The sender's own view: read-only.
+    const senderCard = response.body.value;
+    expect(textsOf(senderCard)).toContain('<at>Grace Hopper</at>, Ada Lovelace handed this to you.');
+    expect(findInputs(senderCard)).toEqual([]);
+
+    // Everyone's view: the form message is replaced in place, the receiver is mentioned.
+    const update = connector.sent.slice(before).find((s) => s.method === 'PUT');
+    expect(update?.activityId).toBe(`form-${formId}`);
+    const shared = update!.activity.attachments![0]!.content as any;
+    expect(shared.msteams.entities).toEqual([
+      { type: 'mention', text: '<at>Grace Hopper</at>', mentioned: { id: people.grace.id, name: 'Grace Hopper' } },
+    ]);
+    expect(shared.refresh.userIds).toEqual([people.grace.id, people.ada.id]);
+    expect(shared.refresh.action).toMatchObject({ verb: 'handoff.refresh', data: { handoffId: id } });
+  });
+
+  it('creates one handoff when Teams retries the submit or the user clicks twice', async () => {
+    const formId = crypto.randomUUID();
+    const submit = cardAction(connector.url, people.ada, 'handoff.create', validForm(formId));
+    const again = { ...submit, id: 'f:second-click' };
+    const responses = await Promise.all([app.post(submit), app.post(submit), app.post(again)]);
+    for (const r of responses) expect(textsOf(r.body.value)).toContain('Payments retry logic is ready for QA');
+    expect(await app.store.countRows(handoffIdForForm(TENANT, formId))).toEqual({ handoff: 1, events: 1, activities: 1 });
+  });
+
+  it('refuses someone else reusing a form that already created a handoff', async () => {
+    const formId = crypto.randomUUID();
+    await app.post(cardAction(connector.url, people.ada, 'handoff.create', validForm(formId)));
+    const response = await app.post(cardAction(connector.url, people.alan, 'handoff.create', validForm(formId)));
+    expect(response.body).toMatchObject({ statusCode: 403, type: 'application/vnd.microsoft.error' });
+    expect((await app.store.read(handoffIdForForm(TENANT, formId)))?.handoff.sender.name).toBe('Ada Lovelace');
+  });
+});
+
+describe('reviewing', () => {
+  it('gives the receiver Accept and Request changes, and everyone else a read-only card', async () => {
+    const { id } = await createHandoff();
+    const asGrace = await app.post(cardAction(connector.url, people.grace, 'handoff.refresh', { handoffId: id }));
+    const asAlan = await app.post(cardAction(connector.url, people.alan, 'handoff.refresh', { handoffId: id }));
+    const titles = (card: unknown) => JSON.stringify(card).match(/"verb":"handoff\.(accept|requestChanges)"/g) ?? [];
+    expect(titles(asGrace.body.value)).toEqual(['"verb":"handoff.accept"', '"verb":"handoff.requestChanges"']);
+    expect(titles(asAlan.body.value)).toEqual([]);
+  });
+
+  it('accepts, updates the card for everyone and records who decided', async () => {
+    const { id } = await createHandoff();
+    const before = connector.sent.length;
+    const response = await app.post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id }));
+    expect(response.body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(textsOf(response.body.value).some((t) => t.startsWith('Accepted by Grace Hopper'))).toBe(true);
+    const update = connector.sent.slice(before).find((s) => s.method === 'PUT');
+    expect(textsOf(update!.activity.attachments![0]!.content)).toContain('Accepted');
+    const history = await app.store.history(id);
+    expect(history.map((e) => [e.type, e.actor.name])).toEqual([['posted', 'Ada Lovelace'], ['accepted', 'Grace Hopper']]);
+  });
+
+  it('requires a comment to request changes, and keeps it', async () => {
+    const { id } = await createHandoff();
+    const empty = await app.post(cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: '  ' }));
+    expect(textsOf(empty.body.value)).toContain('Say what needs to change: a comment is required.');
+    expect((await app.store.read(id))?.handoff.status).toBe('inReview');
+    const withComment = await app.post(cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'Add the timeout test.' }));
+    expect(textsOf(withComment.body.value)).toContain('Add the timeout test.');
+    expect((await app.store.read(id))?.handoff.decision).toMatchObject({ status: 'changesRequested', comment: 'Add the timeout test.' });
+  });
+
+  it('a second click on a decided handoff shows who decided and changes nothing', async () => {
+    const { id } = await createHandoff();
+    await app.post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id }));
+    const late = await app.post(cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'wait' }));
+    expect(textsOf(late.body.value).some((t) => t.startsWith('This handoff was already accepted by Grace Hopper'))).toBe(true);
+    expect(await app.store.countRows(id)).toMatchObject({ events: 2 });
+  });
+
+  it('refuses a forged action from someone who is not the receiver', async () => {
+    const { id } = await createHandoff();
+    const forged = await app.post(cardAction(connector.url, people.alan, 'handoff.accept', { handoffId: id }));
+    expect(textsOf(forged.body.value)).toContain('Only Grace Hopper, the receiver, can review this handoff.');
+    expect((await app.store.read(id))?.handoff.status).toBe('inReview');
+  });
+
+  it('lets exactly one of two simultaneous decisions win', async () => {
+    const { id } = await createHandoff();
+    const [a, b] = await Promise.all([
+      app.post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id })),
+      app.post(cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'Needs work.' })),
+    ]);
+    const history = await app.store.history(id);
+    expect(history).toHaveLength(2);
+    const winner = history[1]!.type;
+    const loser = winner === 'accepted' ? b : a;
+    expect(textsOf(loser.body.value).some((t) => t.startsWith('This handoff was already'))).toBe(true);
+    expect((await app.store.read(id))?.handoff.status).toBe(winner);
+  });
+
+  it('applies a replayed activity once and answers it with the current card', async () => {
+    const { id } = await createHandoff();
+    const accept = cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id });
+    const first = await app.post(accept);
+    const retry = await app.post(accept);
+    expect(retry.body).toEqual(first.body);
+    expect(await app.store.countRows(id)).toEqual({ handoff: 1, events: 2, activities: 2 });
+  });
+
+  it('reports a handoff of another tenant as not found', async () => {
+    const { id } = await createHandoff();
+    const other = cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id });
+    other.conversation = { ...other.conversation, tenantId: 'ffffffff-0000-0000-0000-000000000000' };
+    const response = await app.post(other);
+    expect(response.body).toMatchObject({ statusCode: 404, type: 'application/vnd.microsoft.error' });
+    expect((await app.store.read(id))?.handoff.status).toBe('inReview');
+  });
+});
+
+describe('bad requests', () => {
+  it('answers an unknown verb and malformed data with 400 application/vnd.microsoft.error', async () => {
+    const unknown = await app.post(cardAction(connector.url, people.grace, 'handoff.delete', { handoffId: 'x' }));
+    expect(unknown.body).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest' } });
+    const malformed = await app.post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: '../../etc' }));
+    expect(malformed.body).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error' });
+    expect(malformed.body.value.message).toContain('handoffId');
+  });
+
+  it('answers a body that is not an activity with 400', async () => {
+    expect((await app.post('not json')).status).toBe(400);
+    expect((await app.post({ hello: 'world' })).status).toBe(400);
+  });
+
+  it('refuses, in local mode, an activity whose connector is not on this machine', async () => {
+    const response = await app.post(message('https://smba.trafficmanager.net/emea/', people.ada, 'new'));
+    expect(response.status).toBe(403);
+  });
+});

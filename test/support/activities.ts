@@ -1,0 +1,35 @@
+/**
+ * Real Teams activities (test/fixtures), re-addressed to the test's connector
+ * and acted by the test's people.
+ */
+import invokeFixture from '../fixtures/teams-invoke-action.json';
+import messageFixture from '../fixtures/teams-message-groupchat.json';
+import type { Member } from './connector';
+
+export const TENANT = invokeFixture.conversation.tenantId;
+export const CONVERSATION = invokeFixture.conversation.id;
+
+export const people = {
+  ada: { id: '29:1ada-lovelace', name: 'Ada Lovelace', aadObjectId: '00000000-0000-0000-0000-0000000000a1' },
+  grace: { id: '29:1grace-hopper', name: 'Grace Hopper', aadObjectId: '00000000-0000-0000-0000-0000000000b2' },
+  alan: { id: '29:1alan-turing', name: 'Alan Turing', aadObjectId: '00000000-0000-0000-0000-0000000000c3' },
+} satisfies Record<string, Member>;
+
+let counter = 0;
+const nextId = (prefix: string) => `${prefix}:${Date.now()}${(counter++).toString().padStart(4, '0')}`;
+
+export function message(serviceUrl: string, from: Member, text: string, overrides: Record<string, unknown> = {}) {
+  return { ...structuredClone(messageFixture), id: nextId('m'), serviceUrl, from, text, ...overrides };
+}
+
+export function cardAction(
+  serviceUrl: string,
+  from: Member,
+  verb: string,
+  data: Record<string, unknown>,
+  overrides: Record<string, unknown> = {},
+) {
+  const activity = structuredClone(invokeFixture) as typeof invokeFixture & Record<string, unknown>;
+  activity.value.action = { ...activity.value.action, verb, data };
+  return { ...activity, id: nextId('f'), serviceUrl, from, ...overrides };
+}

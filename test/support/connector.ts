@@ -1,0 +1,73 @@
+/**
+ * A local Bot Connector: the `serviceUrl` of test activities. It records what
+ * the bot sends (new messages and updates) and answers member look-ups with
+ * the Bot Connector's own response shapes.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+
+export interface Member {
+  id: string;
+  name: string;
+  aadObjectId: string;
+  email?: string;
+}
+
+export interface Sent {
+  method: 'POST' | 'PUT';
+  conversationId: string;
+  activityId: string | undefined;
+  activity: Record<string, unknown> & { text?: string; attachments?: { contentType: string; content: Record<string, unknown> }[] };
+}
+
+export interface Connector {
+  url: string;
+  sent: Sent[];
+  members: Member[];
+  close(): Promise<void>;
+}
+
+function body(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let data = '';
+    req.on('data', (c) => (data += c));
+    req.on('end', () => resolve(data));
+  });
+}
+
+export async function startConnector(members: Member[]): Promise<Connector> {
+  const sent: Sent[] = [];
+  let next = 1;
+  const state: Connector = { url: '', sent, members, close: async () => undefined };
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    // /v3/conversations/{id}/...
+    const [, , conversationId = '', resource, item] = parts;
+    const reply = (status: number, json: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+    if (req.method === 'GET' && resource === 'pagedmembers') {
+      const size = Number(url.searchParams.get('pageSize') ?? 100);
+      const start = Number(url.searchParams.get('continuationToken') ?? 0);
+      const page = state.members.slice(start, start + size);
+      return reply(200, { members: page, ...(start + size < state.members.length ? { continuationToken: String(start + size) } : {}) });
+    }
+    if (req.method === 'GET' && resource === 'members') {
+      if (item) {
+        const member = state.members.find((m) => m.id === item || m.aadObjectId === item);
+        return member ? reply(200, member) : reply(404, { error: { code: 'MemberNotFoundInConversation' } });
+      }
+      return reply(200, state.members);
+    }
+    if ((req.method === 'POST' || req.method === 'PUT') && resource === 'activities') {
+      const activity = JSON.parse(await body(req)) as Sent['activity'];
+      const id = req.method === 'PUT' ? item : `sent-${next++}`;
+      sent.push({ method: req.method, conversationId, activityId: id, activity });
+      return reply(200, { id });
+    }
+    reply(404, { error: { code: 'NotFound', message: `${req.method} ${url.pathname}` } });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  state.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+  state.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  return state;
+}

@@ -1,0 +1,51 @@
+/**
+ * The app as the tests meet it: the local Functions host serving the real
+ * function registrations, on a free port, against the run's Azurite, with a
+ * table prefix of its own.
+ */
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { loadFunctions, startFunctionsHost, type FunctionsHost } from '../../src/host/functions-host';
+import { HandoffStore } from '../../src/store/handoff-store';
+
+export interface TestApp {
+  host: FunctionsHost;
+  store: HandoffStore;
+  prefix: string;
+  logs: string[];
+  post(activity: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/** A table prefix no other test file uses. */
+export function uniquePrefix(): string {
+  return `t${randomBytes(6).toString('hex')}`;
+}
+
+export async function startTestApp(): Promise<TestApp> {
+  const prefix = uniquePrefix();
+  const connectionString = inject('tablesConnectionString');
+  // The functions read settings through src/config on first use, like on Azure.
+  process.env.TABLES_CONNECTION_STRING = connectionString;
+  process.env.BATON_TABLE_PREFIX = prefix;
+  delete process.env.BOT_ID;
+  const logs: string[] = [];
+  const host = await startFunctionsHost({ registrations: await loadFunctions(), port: 0, log: (m) => logs.push(m) });
+  const store = await HandoffStore.open(connectionString, prefix);
+  return {
+    host,
+    store,
+    prefix,
+    logs,
+    async post(activity, headers = {}) {
+      const response = await fetch(`${host.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof activity === 'string' ? activity : JSON.stringify(activity),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    close: () => host.close(),
+  };
+}
