@@ -102,6 +102,7 @@ export async function startFunctionsHost(options: { registrations: Registration[
     const schedule = schedules.get(registration.name);
     const now = new Date();
     const timer: Timer = {
+      schedule: { adjustForDST: false },
       isPastDue,
       scheduleStatus: { last: now.toISOString(), next: schedule ? nextOccurrence(schedule, now).toISOString() : '', lastUpdated: now.toISOString() },
     };

@@ -53,7 +53,8 @@ export interface Started {
   output(): string;
 }
 
-function startProcess(command: string, args: string[], port: number, what: string, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Started {
+/** Starts a long-running child in its own process group, keeping the tail of its output. */
+export function startProcess(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Omit<Started, 'port'> {
   const child = spawn(command, args, {
     cwd: options.cwd ?? PROJECT_ROOT,
     env: { ...process.env, ...options.env },
@@ -68,7 +69,6 @@ function startProcess(command: string, args: string[], port: number, what: strin
   child.stderr?.on('data', keep);
   return {
     child,
-    port,
     output: () => log,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -99,7 +99,7 @@ function startProcess(command: string, args: string[], port: number, what: strin
 export async function startAzurite(port: number, location?: string): Promise<Started> {
   const args = ['--tableHost', '127.0.0.1', '--tablePort', String(port), '--disableTelemetry', '--skipApiVersionCheck', '--silent'];
   args.push(...(location ? ['--location', location] : ['--inMemoryPersistence']));
-  const started = startProcess(join(BIN, 'azurite-table'), args, port, 'Azurite');
+  const started = { ...startProcess(join(BIN, 'azurite-table'), args), port };
   try {
     await waitForPort(port, started.child, 30_000, 'Azurite');
   } catch (error) {

@@ -1,0 +1,136 @@
+/**
+ * The local stack: Azurite (Table Storage), the app's Functions host, and the
+ * Microsoft 365 Agents Playground as the Teams client. Used by `npm run dev`,
+ * the end-to-end tests and the benchmark, so all three run the same thing.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Config, ConfigError, loadConfig } from '../config';
+import { getBaton } from '../bot/endpoint';
+import { type FunctionsHost, loadFunctions, startFunctionsHost } from './functions-host';
+import { isPortInUse, PROJECT_ROOT, type Started, startAzurite, startProcess, waitForPort } from './processes';
+
+export interface DevStack {
+  config: Config;
+  azurite: Started;
+  host: FunctionsHost;
+  playground: Omit<Started, 'port'> | undefined;
+  urls: { tables: string; messages: string; playground: string | undefined };
+  stop(): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
+
+const PORT_SETTINGS: Record<keyof Config['ports'], { what: string; setting: string }> = {
+  azurite: { what: 'Azurite (Table Storage)', setting: 'AZURITE_TABLE_PORT' },
+  host: { what: 'the Functions host', setting: 'BATON_HOST_PORT' },
+  playground: { what: 'the Agents Playground', setting: 'PLAYGROUND_PORT' },
+};
+
+/**
+ * Starts the stack in order, each part only once the one before answers.
+ * @param options.env settings (process.env by default); `dataDir` keeps Azurite's data
+ *   (omitted: in memory); `playground: false` leaves the Playground out.
+ * @throws ConfigError for bad settings, PortInUseError naming the busy port
+ */
+export async function startDevStack(options: {
+  env?: Record<string, string | undefined>;
+  dataDir?: string;
+  playground?: boolean;
+  log?: (message: string) => void;
+}): Promise<DevStack> {
+  const env = options.env ?? process.env;
+  const config = loadConfig(env);
+  const log = options.log ?? ((m: string) => console.log(m));
+  const wanted = options.playground === false ? (['azurite', 'host'] as const) : (['azurite', 'host', 'playground'] as const);
+  for (const part of wanted) {
+    const port = config.ports[part];
+    if (await isPortInUse(port)) {
+      const { what, setting } = PORT_SETTINGS[part];
+      throw new PortInUseError(`Port ${port} for ${what} is already in use. Stop whatever runs there, or choose another port with ${setting}.`);
+    }
+  }
+  const stopping: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of stopping.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    const azurite = await startAzurite(config.ports.azurite, options.dataDir);
+    stopping.push(() => azurite.stop());
+
+    // The functions read their settings from the environment, as on Azure.
+    Object.assign(process.env, env);
+    const host = await startFunctionsHost({ registrations: await loadFunctions(), port: config.ports.host, log });
+    stopping.push(() => host.close());
+    // Validate at start-up what the functions would otherwise find out on the first request.
+    await getBaton();
+
+    let playground: Omit<Started, 'port'> | undefined;
+    if (options.playground !== false) {
+      playground = startProcess(
+        join(PROJECT_ROOT, 'node_modules', '.bin', 'agentsplayground'),
+        ['-e', `http://localhost:${config.ports.host}/api/messages`, '-c', 'msteams', '-p', String(config.ports.playground), '--disable-telemetry'],
+        // The Playground reads .m365agentsplayground.yml from its working directory; BROWSER=none keeps it from opening one.
+        { cwd: PROJECT_ROOT, env: { BROWSER: 'none' } },
+      );
+      stopping.push(() => playground!.stop());
+      await waitForPort(config.ports.playground, playground.child, 60_000, 'The Agents Playground').catch((error: Error) => {
+        throw new Error(`${error.message}\n${playground!.output()}`);
+      });
+    }
+    return {
+      config,
+      azurite,
+      host,
+      playground,
+      urls: {
+        tables: `http://127.0.0.1:${config.ports.azurite}/devstoreaccount1`,
+        messages: `${host.url}/api/messages`,
+        playground: playground ? `http://localhost:${config.ports.playground}` : undefined,
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** `npm run dev`: start everything, print where it is, stop it all on Ctrl-C. */
+async function main(): Promise<void> {
+  const started = Date.now();
+  console.log('Starting Baton: Azurite, the Functions host and the Agents Playground...');
+  let stack: DevStack;
+  try {
+    stack = await startDevStack({ dataDir: join(PROJECT_ROOT, '.data', 'azurite') });
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof PortInUseError) console.error(`\n${error.message}\n`);
+    else console.error(error);
+    process.exit(1);
+  }
+  const mode = stack.config.localMode ? 'local mode (no BOT_ID): unauthenticated, loopback connectors only' : `bot ${stack.config.bot.appId}`;
+  console.log(`
+Baton is ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${mode})
+  Table Storage (Azurite)  ${stack.urls.tables}   data in .data/azurite
+  Functions host           ${stack.urls.messages}
+  Agents Playground        ${stack.urls.playground}   <- open this, then type "new"
+
+Press Ctrl-C to stop.`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the Playground, the Functions host and Azurite...`);
+    void stack.stop().then(() => {
+      console.log('Stopped.');
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', () => shutdown('Ctrl-C'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (require.main === module) void main();
