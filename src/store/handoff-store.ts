@@ -9,7 +9,7 @@ import type { Handoff, HandoffEvent, Person } from '../domain/handoff';
 import { EVENT_TYPES, STATUSES, WORK_STATES } from '../domain/handoff';
 import { ConflictError, ThrottledError } from '../errors';
 import { ACTIVITY_ROW_PREFIX, activityRowKey, EVENT_ROW_PREFIX, eventRowKey, HANDOFF_ROW } from './keys';
-import { openTable, type RoundTripCounter } from './tables';
+import { openTable } from './tables';
 
 const person = z.object({ aadObjectId: z.string(), userId: z.string(), name: z.string() });
 const json = <T extends z.ZodType>(schema: T) => z.string().transform((s) => JSON.parse(s) as unknown).pipe(schema);
@@ -125,8 +125,8 @@ export class HandoffStore {
   constructor(private readonly table: TableClient) {}
 
   /** Opens (and creates when missing) the handoffs table named by the prefix. */
-  static async open(connectionString: string, prefix: string, counter?: RoundTripCounter): Promise<HandoffStore> {
-    return new HandoffStore(await openTable(connectionString, `${prefix}handoffs`, counter));
+  static async open(connectionString: string, prefix: string): Promise<HandoffStore> {
+    return new HandoffStore(await openTable(connectionString, `${prefix}handoffs`));
   }
 
   /**

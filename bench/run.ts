@@ -1,0 +1,151 @@
+/**
+ * `npm run bench`: Baton's performance on this machine, printed as a table.
+ *
+ * (a) cold start, process start -> first answered activity, Baton's host next
+ *     to a bare botbuilder echo bot started the same way, and their ratio;
+ * (b) latency of 500 creates and 500 Accepts through POST /api/messages
+ *     against Azurite, one at a time (p50, p99), and Accept throughput with 8 in flight;
+ * (c) Table Storage round trips per create and per Accept;
+ * and the host's memory after the run.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { azuriteConnectionString } from '../src/config';
+import { loadFunctions, startFunctionsHost } from '../src/host/functions-host';
+import { freePort, PROJECT_ROOT, startAzurite } from '../src/host/processes';
+import { handoffIdForForm } from '../src/store/keys';
+import { tableRoundTrips } from '../src/store/tables';
+import { cardAction, message, people, TENANT } from '../test/support/activities';
+import { startConnector } from '../test/support/connector';
+
+const COLD_RUNS = 5;
+const ACTIONS = 500;
+const IN_FLIGHT = 8;
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+async function post(url: string, body: unknown): Promise<number> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** Spawns a bot and returns the time until its first answered activity. */
+async function coldStart(script: string, activity: (serviceUrl: string) => unknown, serviceUrl: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join(PROJECT_ROOT, 'bench', script), String(port)], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
+  try {
+    for (;;) {
+      const status = await post(`http://127.0.0.1:${port}/api/messages`, activity(serviceUrl)).catch(() => 0);
+      if (status === 200) return performance.now() - started;
+      if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    child.kill();
+  }
+}
+
+async function main() {
+  const azurePort = await freePort();
+  const azurite = await startAzurite(azurePort);
+  const connector = await startConnector([people.ada, people.grace, people.alan]);
+  const env = { TABLES_CONNECTION_STRING: azuriteConnectionString(azurePort), BATON_TABLE_PREFIX: `bench${Date.now()}` };
+  Object.assign(process.env, env);
+  try {
+    // (a) Cold start, alternating so both see the same machine state.
+    const baton: number[] = [];
+    const echo: number[] = [];
+    for (let i = 0; i < COLD_RUNS; i += 1) {
+      echo.push(await coldStart('echo-bot.ts', (s) => message(s, people.ada, 'hello'), connector.url, env));
+      baton.push(await coldStart('baton-host.ts', (s) => message(s, people.ada, 'help'), connector.url, env));
+    }
+
+    // (b), (c) Through the real endpoint in this process, so round trips can be counted.
+    const host = await startFunctionsHost({ registrations: await loadFunctions(), port: 0, log: () => undefined });
+    const endpoint = `${host.url}/api/messages`;
+    const form = (formId: string) => ({
+      formId,
+      summary: 'Payments retry logic is ready for QA',
+      whatIsReady: 'Retry worker merged behind the payments-retry flag.',
+      acceptanceCriteria: 'All retry tests pass in CI\nA failed payment is retried 3 times',
+      links: 'https://github.com/contoso/payments/pull/42',
+      effort: '4h',
+      workState: 'ready',
+      receiver: people.grace.aadObjectId,
+    });
+    await post(endpoint, message(connector.url, people.ada, 'help')); // warm-up: table creation, JIT
+    const ids: string[] = [];
+    const create: number[] = [];
+    let trips = tableRoundTrips.count;
+    for (let i = 0; i < ACTIONS; i += 1) {
+      const formId = crypto.randomUUID();
+      const t = performance.now();
+      const status = await post(endpoint, cardAction(connector.url, people.ada, 'handoff.create', form(formId), { replyToId: `m${i}` }));
+      create.push(performance.now() - t);
+      if (status !== 200) throw new Error(`create answered ${status}`);
+      ids.push(handoffIdForForm(TENANT, formId));
+    }
+    const tripsPerCreate = (tableRoundTrips.count - trips) / ACTIONS;
+
+    const accept: number[] = [];
+    trips = tableRoundTrips.count;
+    for (const id of ids) {
+      const t = performance.now();
+      const status = await post(endpoint, cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id }));
+      accept.push(performance.now() - t);
+      if (status !== 200) throw new Error(`accept answered ${status}`);
+    }
+    const tripsPerAccept = (tableRoundTrips.count - trips) / ACTIONS;
+
+    // Throughput: fresh handoffs accepted with IN_FLIGHT requests at a time.
+    const fresh: string[] = [];
+    for (let i = 0; i < ACTIONS; i += 1) {
+      const formId = crypto.randomUUID();
+      await post(endpoint, cardAction(connector.url, people.ada, 'handoff.create', form(formId)));
+      fresh.push(handoffIdForForm(TENANT, formId));
+    }
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < fresh.length) {
+          const id = fresh[next++]!;
+          await post(endpoint, cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id }));
+        }
+      }),
+    );
+    const throughput = ACTIONS / ((performance.now() - t0) / 1000);
+    const memory = process.memoryUsage();
+    await host.close();
+
+    const sortedCreate = [...create].sort((a, b) => a - b);
+    const sortedAccept = [...accept].sort((a, b) => a - b);
+    console.log(`\nBaton benchmark (node ${process.version}, ${new Date().toISOString().slice(0, 10)})\n`);
+    console.log('| measure | value |');
+    console.log('|---|---|');
+    console.log(`| cold start to first answered activity, Baton host (median of ${COLD_RUNS}) | ${ms(median(baton))} |`);
+    console.log(`| cold start, bare botbuilder echo bot (median of ${COLD_RUNS}) | ${ms(median(echo))} |`);
+    console.log(`| cold start ratio, Baton / echo | ${(median(baton) / median(echo)).toFixed(2)}x |`);
+    console.log(`| create handoff via /api/messages, p50 / p99 (${ACTIONS}, one at a time) | ${ms(percentile(sortedCreate, 50))} / ${ms(percentile(sortedCreate, 99))} |`);
+    console.log(`| Accept via /api/messages, p50 / p99 (${ACTIONS}, one at a time) | ${ms(percentile(sortedAccept, 50))} / ${ms(percentile(sortedAccept, 99))} |`);
+    console.log(`| Accept throughput, ${IN_FLIGHT} in flight | ${throughput.toFixed(0)} per second |`);
+    console.log(`| Table round trips per create | ${tripsPerCreate.toFixed(2)} |`);
+    console.log(`| Table round trips per Accept | ${tripsPerAccept.toFixed(2)} |`);
+    console.log(`| host process memory after the run (RSS / heap used) | ${(memory.rss / 2 ** 20).toFixed(0)} MiB / ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB |`);
+  } finally {
+    await connector.close();
+    await azurite.stop();
+  }
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
