@@ -46,7 +46,8 @@ export type FormResult = { ok: true; value: ParsedForm } | { ok: false; errors: 
 export function splitLines(value: string): string[] {
   return value
     .split(/\r?\n/)
-    .map((line) => line.replace(/^\s*(?:[-*•]|\d+[.)]|\[[ xX]?\])\s*/, '').trim())
+    // A bullet is a marker followed by a space, so "2.5 s p95" and "-5% errors" keep their numbers.
+    .map((line) => line.replace(/^\s*(?:(?:[-*•]|\d+[.)])(?=\s)|\[[ xX]?\])\s*/, '').trim())
     .filter((line) => line !== '');
 }
 
@@ -98,7 +99,11 @@ export function parseHandoffForm(
   const assumptions = input.assumptions.trim();
   if (assumptions.length > TEXT_MAX) errors.assumptions = `Keep this under ${TEXT_MAX} characters; link longer documents.`;
 
-  const links = input.links.split(/[\s,]+/).filter((link) => link !== '');
+  // URLs may hold commas: links are separated by white space, and a comma or semicolon ending one is a separator.
+  const links = input.links
+    .split(/\s+/)
+    .map((link) => link.replace(/[,;]+$/, ''))
+    .filter((link) => link !== '');
   const badLink = links.find((link) => !isHttpsUrl(link));
   if (badLink !== undefined) errors.links = `"${badLink.slice(0, 80)}" is not an https link.`;
   else if (links.length > LINKS_MAX) errors.links = `Keep to ${LINKS_MAX} links at most.`;
@@ -113,7 +118,7 @@ export function parseHandoffForm(
   const blocker = input.blocker.trim();
   if (!(WORK_STATES as readonly string[]).includes(workState)) errors.workState = 'Choose Ready, In progress or Blocked.';
   else if (workState === 'blocked' && blocker === '') errors.blocker = 'Name what blocks this work.';
-  if (blocker.length > BLOCKER_MAX) errors.blocker = `Keep the blocker under ${BLOCKER_MAX} characters.`;
+  else if (workState === 'blocked' && blocker.length > BLOCKER_MAX) errors.blocker = `Keep the blocker to ${BLOCKER_MAX} characters at most.`;
 
   const neededBy = input.neededBy.trim();
   if (neededBy !== '' && !isCalendarDate(neededBy)) errors.neededBy = 'Give the date as YYYY-MM-DD.';

@@ -55,7 +55,7 @@ export function review(
     return { ok: false, refusal: { code: 'invalid', message: 'Say what needs to change: a comment is required.' } };
   }
   if (note.length > MAX_COMMENT_LENGTH) {
-    return { ok: false, refusal: { code: 'invalid', message: `Keep the comment under ${MAX_COMMENT_LENGTH} characters.` } };
+    return { ok: false, refusal: { code: 'invalid', message: `Keep the comment to ${MAX_COMMENT_LENGTH} characters at most.` } };
   }
   const status = action === 'accept' ? 'accepted' : 'changesRequested';
   const seq = handoff.eventCount + 1;

@@ -1,0 +1,378 @@
+/**
+ * The handoff form's hard rules (PRODUCT.md, "Prepare"): each wrong field gets
+ * its own message, and only the wrong fields get one.
+ */
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import type { Person } from '../../src/domain/handoff';
+import {
+  type FormResult,
+  type HandoffFormInput,
+  handoffFormInput,
+  parseHandoffForm,
+  splitLines,
+} from '../../src/domain/handoff-form';
+
+const ada: Person = { aadObjectId: 'aad-ada', userId: '29:ada', name: 'Ada Lovelace' };
+const grace: Person = { aadObjectId: 'aad-grace', userId: '29:grace', name: 'Grace Hopper' };
+const alan: Person = { aadObjectId: 'aad-alan', userId: '29:alan', name: 'Alan Turing' };
+const outsider: Person = { aadObjectId: 'aad-outsider', userId: '29:outsider', name: 'Out Sider' };
+
+const TODAY = '2026-05-10';
+const context = { members: [ada, grace, alan], sender: ada, today: TODAY };
+
+/** A form that passes every rule; tests override one field to break one rule. */
+function form(overrides: Partial<HandoffFormInput> = {}): HandoffFormInput {
+  return {
+    formId: 'form-1',
+    summary: 'Payments retry logic is ready for QA',
+    whatIsReady: 'Retry worker merged behind the payments-retry flag.',
+    acceptanceCriteria: 'All retry tests pass in CI',
+    assumptions: '',
+    links: '',
+    effort: '',
+    workState: 'ready',
+    blocker: '',
+    neededBy: '',
+    receiver: grace.aadObjectId,
+    owner: '',
+    ...overrides,
+  };
+}
+
+function errorsOf(result: FormResult) {
+  expect(result.ok).toBe(false);
+  return result.ok ? {} : result.errors;
+}
+
+describe('parseHandoffForm: a valid form', () => {
+  it('gives exactly the parsed fields, people and trimmed text', () => {
+    const result = parseHandoffForm(
+      form({
+        summary: '  Payments retry logic is ready for QA  ',
+        whatIsReady: '\n Retry worker merged behind the payments-retry flag. \n',
+        acceptanceCriteria: [
+          '- All retry tests pass in CI',
+          '* A failed payment is retried 3 times within 10 minutes',
+          '',
+          '1. Dashboard shows the retry count',
+          '   ',
+          '[ ] Alerts fire after 3 failures',
+          '2) Runbook updated',
+          '\t• Flag defaults to off  ',
+          '[x] Already checked item',
+        ].join('\r\n'),
+        assumptions: '  Staging uses the sandbox gateway.  ',
+        links: ' https://github.com/org/payments/pull/42, https://example.com/doc\nhttps://tickets.example.com/PAY-7 ,,',
+        effort: ' 1h 30m ',
+        workState: 'inProgress',
+        blocker: '  Waiting for the staging database ',
+        neededBy: ' 2026-05-20 ',
+        receiver: ` ${grace.aadObjectId} `,
+        owner: alan.aadObjectId,
+      }),
+      context,
+    );
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        fields: {
+          summary: 'Payments retry logic is ready for QA',
+          whatIsReady: 'Retry worker merged behind the payments-retry flag.',
+          acceptanceCriteria: [
+            'All retry tests pass in CI',
+            'A failed payment is retried 3 times within 10 minutes',
+            'Dashboard shows the retry count',
+            'Alerts fire after 3 failures',
+            'Runbook updated',
+            'Flag defaults to off',
+            'Already checked item',
+          ],
+          assumptions: 'Staging uses the sandbox gateway.',
+          links: [
+            'https://github.com/org/payments/pull/42',
+            'https://example.com/doc',
+            'https://tickets.example.com/PAY-7',
+          ],
+          effortMinutes: 90,
+          workState: 'inProgress',
+          blocker: '',
+          neededBy: '2026-05-20',
+        },
+        receiver: grace,
+        owner: alan,
+      },
+    });
+  });
+
+  it('defaults the owner to the sender, work state to ready, and leaves optional fields empty', () => {
+    const result = parseHandoffForm(form({ workState: '  ' }), context);
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        fields: {
+          summary: 'Payments retry logic is ready for QA',
+          whatIsReady: 'Retry worker merged behind the payments-retry flag.',
+          acceptanceCriteria: ['All retry tests pass in CI'],
+          assumptions: '',
+          links: [],
+          effortMinutes: undefined,
+          workState: 'ready',
+          blocker: '',
+          neededBy: undefined,
+        },
+        receiver: grace,
+        owner: ada,
+      },
+    });
+  });
+
+  it('keeps the sender as default owner even when the sender is not in the member list', () => {
+    const result = parseHandoffForm(form(), { members: [grace], sender: ada, today: TODAY });
+    expect(result.ok && result.value.owner).toEqual(ada);
+  });
+
+  it('keeps the blocker, trimmed, only when the work is blocked', () => {
+    const blocked = parseHandoffForm(form({ workState: 'blocked', blocker: '  Waiting for the staging database ' }), context);
+    expect(blocked.ok && blocked.value.fields.workState).toBe('blocked');
+    expect(blocked.ok && blocked.value.fields.blocker).toBe('Waiting for the staging database');
+    const ready = parseHandoffForm(form({ workState: 'ready', blocker: 'Waiting for the staging database' }), context);
+    expect(ready.ok && ready.value.fields.blocker).toBe('');
+  });
+
+  it('accepts a needed-by date of today, and a summary of exactly 200 characters', () => {
+    const result = parseHandoffForm(form({ neededBy: TODAY, summary: 'a'.repeat(200) }), context);
+    expect(result.ok && result.value.fields.neededBy).toBe(TODAY);
+    expect(result.ok && result.value.fields.summary).toBe('a'.repeat(200));
+  });
+
+  it('accepts a receiver or owner who is also the sender', () => {
+    const result = parseHandoffForm(form({ receiver: ada.aadObjectId, owner: ada.aadObjectId }), context);
+    expect(result.ok && [result.value.receiver, result.value.owner]).toEqual([ada, ada]);
+  });
+
+  it('accepts a summary that is one sentence with dots and a final full stop', () => {
+    const result = parseHandoffForm(form({ summary: 'Release v1.2.3 of payments.js is ready for QA.' }), context);
+    expect(result.ok).toBe(true);
+  });
+
+  it('works on input shaped by the zod schema (absent values become empty strings)', () => {
+    const input = handoffFormInput.parse({
+      formId: 'form-2',
+      summary: 'Ready for QA',
+      whatIsReady: 'Merged.',
+      acceptanceCriteria: '- tests pass',
+      receiver: grace.aadObjectId,
+    });
+    const result = parseHandoffForm(input, context);
+    expect(result.ok && result.value.fields).toEqual({
+      summary: 'Ready for QA',
+      whatIsReady: 'Merged.',
+      acceptanceCriteria: ['tests pass'],
+      assumptions: '',
+      links: [],
+      effortMinutes: undefined,
+      workState: 'ready',
+      blocker: '',
+      neededBy: undefined,
+    });
+  });
+});
+
+describe('parseHandoffForm: one hard rule at a time', () => {
+  const ONE_SENTENCE = 'Keep the summary to one sentence; put details in "What is ready".';
+  const EFFORT = 'Effort not understood: use a number and a unit, like 30m, 4h, 2d or 1w (at most 12w).';
+  const BAD_DATE = 'Give the date as YYYY-MM-DD.';
+
+  it.each<[string, Partial<HandoffFormInput>, Record<string, string>]>([
+    ['summary empty', { summary: '' }, { summary: 'Write a one-sentence summary.' }],
+    ['summary blank', { summary: '  \n ' }, { summary: 'Write a one-sentence summary.' }],
+    ['summary over 200 characters', { summary: 'a'.repeat(201) }, { summary: 'Keep the summary to 200 characters (it has 201).' }],
+    ['summary counted after trimming', { summary: `  ${'b'.repeat(250)}  ` }, { summary: 'Keep the summary to 200 characters (it has 250).' }],
+    ['summary with two sentences', { summary: 'Retry logic is ready. Please review it.' }, { summary: ONE_SENTENCE }],
+    ['summary with a question then a sentence', { summary: 'Is retry ready? Yes it is' }, { summary: ONE_SENTENCE }],
+    ['summary with a quoted sentence end', { summary: 'He said "done." Then left' }, { summary: ONE_SENTENCE }],
+    ['summary with a newline', { summary: 'Retry logic\nis ready' }, { summary: ONE_SENTENCE }],
+    ['summary with a carriage return', { summary: 'Retry logic\ris ready' }, { summary: ONE_SENTENCE }],
+    ['whatIsReady empty', { whatIsReady: '   ' }, { whatIsReady: 'Say what is ready: your definition of done.' }],
+    ['whatIsReady too long', { whatIsReady: 'w'.repeat(4001) }, { whatIsReady: 'Keep this under 4000 characters; link longer documents.' }],
+    ['no acceptance criterion', { acceptanceCriteria: '' }, { acceptanceCriteria: 'Add at least one acceptance criterion, one per line.' }],
+    ['only blank criteria lines', { acceptanceCriteria: ' \n\t\r\n  ' }, { acceptanceCriteria: 'Add at least one acceptance criterion, one per line.' }],
+    ['only empty bullets', { acceptanceCriteria: '- \n* \n1. \n[ ]' }, { acceptanceCriteria: 'Add at least one acceptance criterion, one per line.' }],
+    ['more than 30 criteria', { acceptanceCriteria: Array.from({ length: 31 }, (_, i) => `check ${i}`).join('\n') }, { acceptanceCriteria: 'Keep to 30 criteria at most.' }],
+    ['a criterion over 400 characters', { acceptanceCriteria: `ok\n${'c'.repeat(401)}` }, { acceptanceCriteria: 'Keep each criterion under 400 characters.' }],
+    ['assumptions too long', { assumptions: 'a'.repeat(4001) }, { assumptions: 'Keep this under 4000 characters; link longer documents.' }],
+    ['an http link', { links: 'https://ok.example.com http://example.com/pr/1' }, { links: '"http://example.com/pr/1" is not an https link.' }],
+    ['an ftp link', { links: 'ftp://files.example.com/a.zip' }, { links: '"ftp://files.example.com/a.zip" is not an https link.' }],
+    ['a javascript: link', { links: 'javascript:alert(1)' }, { links: '"javascript:alert(1)" is not an https link.' }],
+    ['a bare host', { links: 'example.com/doc' }, { links: '"example.com/doc" is not an https link.' }],
+    ['bare words', { links: 'see the wiki' }, { links: '"see" is not an https link.' }],
+    ['https without a host', { links: 'https://' }, { links: '"https://" is not an https link.' }],
+    ['a long bad link, cut to 80 characters', { links: `http://${'x'.repeat(100)}` }, { links: `"http://${'x'.repeat(73)}" is not an https link.` }],
+    ['more than 20 links', { links: Array.from({ length: 21 }, (_, i) => `https://example.com/${i}`).join(' ') }, { links: 'Keep to 20 links at most.' }],
+    ['effort without a unit', { effort: '4' }, { effort: EFFORT }],
+    ['effort in words', { effort: 'a while' }, { effort: EFFORT }],
+    ['effort over 12 weeks', { effort: '13w' }, { effort: EFFORT }],
+    ['Blocked without a blocker', { workState: 'blocked', blocker: '   ' }, { blocker: 'Name what blocks this work.' }],
+    ['blocker over 500 characters', { workState: 'blocked', blocker: 'b'.repeat(501) }, { blocker: 'Keep the blocker to 500 characters at most.' }],
+    ['unknown workState', { workState: 'done' }, { workState: 'Choose Ready, In progress or Blocked.' }],
+    ['workState given as the title, not the value', { workState: 'Blocked' }, { workState: 'Choose Ready, In progress or Blocked.' }],
+    ['neededBy not a calendar day', { neededBy: '2026-02-30' }, { neededBy: BAD_DATE }],
+    ['neededBy with a short year', { neededBy: '26-1-1' }, { neededBy: BAD_DATE }],
+    ['neededBy month 13', { neededBy: '2026-13-01' }, { neededBy: BAD_DATE }],
+    ['neededBy in another format', { neededBy: '20/05/2026' }, { neededBy: BAD_DATE }],
+    ['neededBy with a time', { neededBy: '2026-05-20T10:00' }, { neededBy: BAD_DATE }],
+    ['neededBy yesterday', { neededBy: '2026-05-09' }, { neededBy: 'The needed-by date is in the past.' }],
+    ['neededBy last year', { neededBy: '2025-12-31' }, { neededBy: 'The needed-by date is in the past.' }],
+    ['receiver missing', { receiver: '  ' }, { receiver: 'Choose who receives this handoff.' }],
+    ['receiver not a member', { receiver: outsider.aadObjectId }, { receiver: 'The receiver must be a member of this conversation.' }],
+    ['receiver given by Teams user id instead of aadObjectId', { receiver: grace.userId }, { receiver: 'The receiver must be a member of this conversation.' }],
+    ['owner not a member', { owner: outsider.aadObjectId }, { owner: 'The owner must be a member of this conversation.' }],
+  ])('%s', (_name, overrides, expected) => {
+    const errors = errorsOf(parseHandoffForm(form(overrides), context));
+    expect(Object.keys(errors).sort()).toEqual(Object.keys(expected).sort());
+    expect(errors).toEqual(expected);
+  });
+
+  it('accepts the boundary values the rules allow', () => {
+    const result = parseHandoffForm(
+      form({
+        whatIsReady: 'w'.repeat(4000),
+        assumptions: 'a'.repeat(4000),
+        acceptanceCriteria: [`${'c'.repeat(400)}`, ...Array.from({ length: 29 }, (_, i) => `check ${i}`)].join('\n'),
+        links: Array.from({ length: 20 }, (_, i) => `https://example.com/${i}`).join(' '),
+        effort: '12w',
+        workState: 'blocked',
+        blocker: 'b'.repeat(500),
+      }),
+      context,
+    );
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.value.fields.acceptanceCriteria.length).toBe(30);
+    expect(result.ok && result.value.fields.links.length).toBe(20);
+    expect(result.ok && result.value.fields.effortMinutes).toBe(28_800);
+  });
+
+  it('reports every failing field at once, and only those', () => {
+    const errors = errorsOf(
+      parseHandoffForm(
+        form({
+          summary: '',
+          whatIsReady: '',
+          acceptanceCriteria: '',
+          links: 'http://example.com',
+          effort: 'soon',
+          workState: 'blocked',
+          blocker: '',
+          neededBy: '2026-05-01',
+          receiver: '',
+          owner: outsider.aadObjectId,
+        }),
+        context,
+      ),
+    );
+    expect(errors).toEqual({
+      summary: 'Write a one-sentence summary.',
+      whatIsReady: 'Say what is ready: your definition of done.',
+      acceptanceCriteria: 'Add at least one acceptance criterion, one per line.',
+      links: '"http://example.com" is not an https link.',
+      effort: 'Effort not understood: use a number and a unit, like 30m, 4h, 2d or 1w (at most 12w).',
+      blocker: 'Name what blocks this work.',
+      neededBy: 'The needed-by date is in the past.',
+      receiver: 'Choose who receives this handoff.',
+      owner: 'The owner must be a member of this conversation.',
+    });
+  });
+});
+
+describe('splitLines', () => {
+  it('strips one list marker per line and drops blank lines', () => {
+    expect(splitLines('- a\n* b\n• c\n1. d\n12) e\n[ ] f\n[x] g\n[X] h\n[] i\n\n   \n  plain  \n- - nested')).toEqual([
+      'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'plain', '- nested',
+    ]);
+  });
+});
+
+describe('parseHandoffForm: properties', () => {
+  const members = [ada, grace, alan];
+  const anyText = fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 60 }));
+  /** Mostly arbitrary strings, sometimes a value that passes, so both outcomes are explored. */
+  const sometimes = (good: string) => fc.oneof({ arbitrary: anyText, weight: 1 }, { arbitrary: fc.constant(good), weight: 3 });
+  const arbitraryForm: fc.Arbitrary<HandoffFormInput> = fc.record({
+    formId: fc.string({ minLength: 1, maxLength: 10 }),
+    summary: sometimes('Ready for QA'),
+    whatIsReady: sometimes('Merged.'),
+    acceptanceCriteria: sometimes('- tests pass'),
+    assumptions: anyText,
+    links: sometimes('https://example.com/a, https://example.com/b'),
+    effort: sometimes('2h'),
+    workState: fc.oneof({ arbitrary: anyText, weight: 1 }, { arbitrary: fc.constantFrom('ready', 'inProgress', 'blocked', ''), weight: 3 }),
+    blocker: anyText,
+    neededBy: fc.oneof(anyText, fc.constantFrom('2026-05-10', '2026-05-11', '2026-05-09', '2026-02-30', '')),
+    receiver: fc.oneof({ arbitrary: anyText, weight: 1 }, { arbitrary: fc.constantFrom(...members.map((m) => m.aadObjectId)), weight: 3 }),
+    owner: fc.oneof({ arbitrary: anyText, weight: 1 }, { arbitrary: fc.constantFrom('', ...members.map((m) => m.aadObjectId)), weight: 3 }),
+  });
+  const blankText = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r\n', '\u00a0', '\u2003'), maxLength: 12 });
+
+  it('never throws; when ok, the parsed form satisfies the hard rules', () => {
+    let oks = 0;
+    fc.assert(
+      fc.property(arbitraryForm, (input) => {
+        const result = parseHandoffForm(input, { members, sender: ada, today: TODAY });
+        if (splitLines(input.acceptanceCriteria).length === 0) expect(result.ok).toBe(false);
+        if (!result.ok) {
+          expect(Object.keys(result.errors).length).toBeGreaterThan(0);
+          return;
+        }
+        oks += 1;
+        const { fields, receiver, owner } = result.value;
+        expect(fields.summary.length).toBeGreaterThan(0);
+        expect(fields.summary.length).toBeLessThanOrEqual(200);
+        expect(fields.summary).not.toMatch(/[\r\n]/);
+        expect(fields.whatIsReady).not.toBe('');
+        expect(fields.acceptanceCriteria.length).toBeGreaterThan(0);
+        for (const link of fields.links) expect(new URL(link).protocol).toBe('https:');
+        if (fields.neededBy !== undefined) expect(fields.neededBy >= TODAY).toBe(true);
+        if (fields.workState === 'blocked') expect(fields.blocker).not.toBe('');
+        else expect(fields.blocker).toBe('');
+        expect(members).toContainEqual(receiver);
+        expect([...members, ada]).toContainEqual(owner);
+      }),
+      { numRuns: 400 },
+    );
+    expect(oks).toBeGreaterThan(0);
+  });
+
+  it('returns ok:false with an acceptanceCriteria error whenever acceptanceCriteria has no non-blank line', () => {
+    fc.assert(
+      fc.property(arbitraryForm, blankText, (input, criteria) => {
+        const result = parseHandoffForm({ ...input, acceptanceCriteria: criteria }, { members, sender: ada, today: TODAY });
+        expect(result.ok).toBe(false);
+        expect(!result.ok && result.errors.acceptanceCriteria).toBe('Add at least one acceptance criterion, one per line.');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('splitLines keeps what is not a bullet', () => {
+  it('keeps criteria that start with a decimal, a negative number or a dash-free word', () => {
+    expect(splitLines('2.5 s p95 latency under load\n3.0 release notes published\n-5% errors\n1. Numbered item\n- Dashed item')).toEqual([
+      '2.5 s p95 latency under load',
+      '3.0 release notes published',
+      '-5% errors',
+      'Numbered item',
+      'Dashed item',
+    ]);
+  });
+});
+
+describe('links', () => {
+  it('keeps a comma inside a URL and drops one that separates links', () => {
+    const result = parseHandoffForm(
+      form({ links: 'https://example.com/a,b?x=1,2, https://example.com/c;' }),
+      context,
+    );
+    expect(result.ok && result.value.fields.links).toEqual(['https://example.com/a,b?x=1,2', 'https://example.com/c']);
+  });
+});
