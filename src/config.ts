@@ -17,38 +17,39 @@ export function azuriteConnectionString(port: number, host = '127.0.0.1'): strin
   return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=http://${host}:${port}/${AZURITE_ACCOUNT};`;
 }
 
-const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const blankIsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const port = (fallback: number) => z.preprocess(blankIsUnset, z.coerce.number().int().min(1).max(65535).default(fallback));
 const optional = z.string().trim().transform((v) => (v === '' ? undefined : v)).optional();
 
-const settings = z
-  .object({
-    BOT_ID: optional.pipe(z.uuid({ message: 'must be the bot\'s Microsoft App ID (a GUID)' }).optional()),
-    BOT_PASSWORD: optional,
-    BOT_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
-    BOT_TENANT_ID: optional,
-    TABLES_CONNECTION_STRING: optional,
-    AzureWebJobsStorage: optional,
-    BATON_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/, 'must be letters and digits, starting with a letter').default('baton'),
-    BATON_HOST_PORT: port(7071),
-    AZURITE_TABLE_PORT: port(10002),
-    PLAYGROUND_PORT: port(56150),
-    /** Set by App Service on every Azure Functions instance. */
-    WEBSITE_INSTANCE_ID: optional,
-  })
-  .superRefine((s, ctx) => {
-    if (s.BOT_ID && s.BOT_TYPE !== 'UserAssignedMSI' && !s.BOT_PASSWORD) {
-      ctx.addIssue({ code: 'custom', path: ['BOT_PASSWORD'], message: 'is required when BOT_ID is set (the bot\'s client secret)' });
-    }
-    if (s.BOT_ID && s.BOT_TYPE !== 'MultiTenant' && !s.BOT_TENANT_ID) {
-      ctx.addIssue({ code: 'custom', path: ['BOT_TENANT_ID'], message: `is required when BOT_TYPE is ${s.BOT_TYPE}` });
-    }
-    if (!s.BOT_ID && s.WEBSITE_INSTANCE_ID) {
-      ctx.addIssue({ code: 'custom', path: ['BOT_ID'], message: 'is required on Azure: without it the bot endpoint would accept unauthenticated requests' });
-    }
-    if (s.WEBSITE_INSTANCE_ID && !s.TABLES_CONNECTION_STRING && !s.AzureWebJobsStorage) {
-      ctx.addIssue({ code: 'custom', path: ['TABLES_CONNECTION_STRING'], message: 'is required on Azure (or AzureWebJobsStorage)' });
-    }
-  });
+const settings = z.object({
+  BOT_ID: optional.pipe(z.uuid({ message: "must be the bot's Microsoft App ID (a GUID)" }).optional()),
+  BOT_PASSWORD: optional,
+  BOT_TYPE: z.preprocess(blankIsUnset, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant')),
+  BOT_TENANT_ID: optional,
+  TABLES_CONNECTION_STRING: optional,
+  AzureWebJobsStorage: optional,
+  BATON_TABLE_PREFIX: z.preprocess(blankIsUnset, z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/, 'must be letters and digits, starting with a letter').default('baton')),
+  BATON_HOST_PORT: port(7071),
+  AZURITE_TABLE_PORT: port(10002),
+  PLAYGROUND_PORT: port(56150),
+  /** Set by App Service on every Azure Functions instance. */
+  WEBSITE_INSTANCE_ID: optional,
+});
+
+/**
+ * Rules between settings. They read the raw values, so they are reported
+ * together with any malformed setting rather than after it is fixed.
+ */
+function crossChecks(env: Record<string, string | undefined>): string[] {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  const type = (env.BOT_TYPE ?? '').trim() || 'MultiTenant';
+  const problems: string[] = [];
+  if (set('BOT_ID') && type !== 'UserAssignedMSI' && !set('BOT_PASSWORD')) problems.push("BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)");
+  if (set('BOT_ID') && (type === 'SingleTenant' || type === 'UserAssignedMSI') && !set('BOT_TENANT_ID')) problems.push(`BOT_TENANT_ID is required when BOT_TYPE is ${type}`);
+  if (!set('BOT_ID') && set('WEBSITE_INSTANCE_ID')) problems.push('BOT_ID is required on Azure: without it the bot endpoint would accept unauthenticated requests');
+  if (set('WEBSITE_INSTANCE_ID') && !set('TABLES_CONNECTION_STRING') && !set('AzureWebJobsStorage')) problems.push('TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage)');
+  return problems;
+}
 
 export interface Config {
   /** Without bot credentials Baton runs in local mode: no token checks, loopback connectors only. */
@@ -68,9 +69,11 @@ export class ConfigError extends Error {
 /** Validates settings from an environment (process.env by default). Throws {@link ConfigError}. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = settings.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'settings'} ${issue.message}`));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'settings'} ${issue.message}`)),
+    ...crossChecks(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const s = parsed.data;
   return {
     localMode: !s.BOT_ID,

@@ -51,12 +51,15 @@ export function splitLines(value: string): string[] {
     .filter((line) => line !== '');
 }
 
-function isHttpsUrl(candidate: string): boolean {
+/** The link in its canonical form (percent-encoded, as cards require), or undefined when it is not https. */
+function httpsUrl(candidate: string): string | undefined {
   try {
     const url = new URL(candidate);
-    return url.protocol === 'https:' && url.hostname !== '';
+    if (url.protocol !== 'https:' || url.hostname === '') return undefined;
+    // WHATWG URLs keep characters RFC 3986 forbids ({ } | ^ `); cards validate URLs against RFC 3986.
+    return url.href.replace(/[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/g, (c) => encodeURIComponent(c));
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -100,11 +103,12 @@ export function parseHandoffForm(
   if (assumptions.length > TEXT_MAX) errors.assumptions = `Keep this under ${TEXT_MAX} characters; link longer documents.`;
 
   // URLs may hold commas: links are separated by white space, and a comma or semicolon ending one is a separator.
-  const links = input.links
+  const typedLinks = input.links
     .split(/\s+/)
     .map((link) => link.replace(/[,;]+$/, ''))
     .filter((link) => link !== '');
-  const badLink = links.find((link) => !isHttpsUrl(link));
+  const badLink = typedLinks.find((link) => httpsUrl(link) === undefined);
+  const links = typedLinks.map((link) => httpsUrl(link) ?? link);
   if (badLink !== undefined) errors.links = `"${badLink.slice(0, 80)}" is not an https link.`;
   else if (links.length > LINKS_MAX) errors.links = `Keep to ${LINKS_MAX} links at most.`;
 

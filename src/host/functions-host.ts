@@ -94,6 +94,8 @@ export async function startFunctionsHost(options: { registrations: Registration[
   const http = options.registrations.filter((r) => r.kind === 'http');
   const timers = options.registrations.filter((r) => r.kind === 'timer');
   const schedules = new Map(timers.map((t) => [t.name, parseNcrontab(String(t.options.schedule))]));
+  // A schedule that parses but never fires is refused before the port is taken.
+  for (const schedule of schedules.values()) nextOccurrence(schedule, new Date());
   const handles = new Map<string, NodeJS.Timeout>();
   let closed = false;
 
@@ -146,11 +148,19 @@ export async function startFunctionsHost(options: { registrations: Registration[
     const prefix = `/${ROUTE_PREFIX}/`;
     if (!url.pathname.startsWith(prefix)) return send(res, 404);
     const path = url.pathname.slice(prefix.length);
+    let routeMatched = false;
     for (const registration of http) {
-      const params = matchRoute(registration.options.route ?? registration.name, path);
+      let params: Record<string, string> | undefined;
+      try {
+        params = matchRoute(registration.options.route ?? registration.name, path);
+      } catch {
+        return send(res, 400, { error: 'The path has a malformed percent-escape.' });
+      }
       if (!params) continue;
+      routeMatched = true;
+      // Functions may share a route and differ by method, as on Azure.
       const methods = registration.options.methods ?? ['GET', 'POST'];
-      if (!methods.includes(method as never)) return send(res, 405);
+      if (!methods.includes(method as never)) continue;
       const body = await readBody(req);
       const headers: Record<string, string> = {};
       for (const [key, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[key] = value;
@@ -165,6 +175,7 @@ export async function startFunctionsHost(options: { registrations: Registration[
       const context = new InvocationContext({ functionName: registration.name, invocationId: crypto.randomUUID() });
       return writeResult(res, await registration.options.handler(request, context));
     }
+    if (routeMatched) return send(res, 405);
     return send(res, 404);
   }
 

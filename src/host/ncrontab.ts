@@ -65,8 +65,9 @@ export function parseNcrontab(expression: string): Schedule {
 /** The first instant strictly after `after` that the schedule matches (UTC). */
 export function nextOccurrence(schedule: Schedule, after: Date): Date {
   const t = new Date(Math.floor(after.getTime() / 1000) * 1000 + 1000);
-  // Five years covers every valid schedule (29 February on a given weekday recurs within 28 years, but is rare enough to refuse).
-  const limit = after.getTime() + 5 * 366 * 24 * 3600 * 1000;
+  // Nine years covers every schedule without a weekday: 29 February skips at most
+  // 8 years (2096 -> 2104). 29 February on a given weekday can take 28 and is refused.
+  const limit = after.getTime() + 9 * 366 * 24 * 3600 * 1000;
   while (t.getTime() <= limit) {
     if (!schedule.months.has(t.getUTCMonth() + 1)) {
       t.setUTCMonth(t.getUTCMonth() + 1, 1);
@@ -84,5 +85,5 @@ export function nextOccurrence(schedule: Schedule, after: Date): Date {
       return t;
     }
   }
-  throw new Error('The schedule never fires within five years');
+  throw new Error('The schedule never fires within nine years');
 }

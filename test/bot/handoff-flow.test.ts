@@ -131,7 +131,8 @@ describe('submitting the form', () => {
 
     // The sender's own view: read-only.
     const senderCard = response.body.value;
-    expect(textsOf(senderCard)).toContain('<at>Grace Hopper</at>, Ada Lovelace handed this to you.');
+    expect(textsOf(senderCard)).toContain('<at>Grace Hopper</at>, this handoff is for you.');
+    expect(textsOf(senderCard)).toContain('Ada Lovelace');
     expect(findInputs(senderCard)).toEqual([]);
 
     // Everyone's view: the form message is replaced in place, the receiver is mentioned.

@@ -376,3 +376,10 @@ describe('links', () => {
     expect(result.ok && result.value.fields.links).toEqual(['https://example.com/a,b?x=1,2', 'https://example.com/c']);
   });
 });
+
+describe('links are stored in canonical form', () => {
+  it('percent-encodes what a card URL may not hold', () => {
+    const result = parseHandoffForm(form({ links: 'https://contoso.example/search?q={a|b} https://contoso.example/café' }), context);
+    expect(result.ok && result.value.fields.links).toEqual(['https://contoso.example/search?q=%7Ba%7Cb%7D', 'https://contoso.example/caf%C3%A9']);
+  });
+});

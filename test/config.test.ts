@@ -1,0 +1,160 @@
+/**
+ * Settings: the defaults of a bare environment, what overrides what, and a
+ * ConfigError naming each wrong setting.
+ */
+import { describe, expect, it } from 'vitest';
+import { AZURITE_KEY, type Config, ConfigError, loadConfig } from '../src/config';
+
+const APP_ID = '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b';
+const AZURITE_10002 =
+  `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;`;
+
+/** The ConfigError that loadConfig throws for this environment. */
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('runs locally against Azurite when nothing is set', () => {
+    const expected: Config = {
+      localMode: true,
+      bot: { appId: '', password: '', type: 'MultiTenant', tenantId: '' },
+      tables: { connectionString: AZURITE_10002, prefix: 'baton' },
+      ports: { host: 7071, azurite: 10002, playground: 56150 },
+    };
+    expect(loadConfig({})).toEqual(expected);
+  });
+
+  it('treats empty and blank settings as unset', () => {
+    const config = loadConfig({ BOT_ID: '', BOT_PASSWORD: '  ', TABLES_CONNECTION_STRING: '', AzureWebJobsStorage: ' ' });
+    expect(config.localMode).toBe(true);
+    expect(config.bot.appId).toBe('');
+    expect(config.tables.connectionString).toBe(AZURITE_10002);
+  });
+
+  it('points the default connection string at AZURITE_TABLE_PORT', () => {
+    const config = loadConfig({ AZURITE_TABLE_PORT: '10102' });
+    expect(config.ports.azurite).toBe(10102);
+    expect(config.tables.connectionString).toBe(AZURITE_10002.replace('127.0.0.1:10002', '127.0.0.1:10102'));
+  });
+
+  it('reads ports and the table prefix', () => {
+    const config = loadConfig({ BATON_HOST_PORT: '7072', AZURITE_TABLE_PORT: '1', PLAYGROUND_PORT: '65535', BATON_TABLE_PREFIX: 'Baton2' });
+    expect(config.ports).toEqual({ host: 7072, azurite: 1, playground: 65535 });
+    expect(config.tables.prefix).toBe('Baton2');
+  });
+});
+
+describe('loadConfig storage', () => {
+  it('uses TABLES_CONNECTION_STRING first', () => {
+    const config = loadConfig({ TABLES_CONNECTION_STRING: 'UseThis', AzureWebJobsStorage: 'NotThis' });
+    expect(config.tables.connectionString).toBe('UseThis');
+  });
+
+  it('falls back to AzureWebJobsStorage', () => {
+    expect(loadConfig({ AzureWebJobsStorage: 'FunctionsStorage' }).tables.connectionString).toBe('FunctionsStorage');
+  });
+});
+
+describe('loadConfig bot credentials', () => {
+  it('leaves local mode with BOT_ID and BOT_PASSWORD', () => {
+    const config = loadConfig({ BOT_ID: APP_ID, BOT_PASSWORD: 'secret' });
+    expect(config.localMode).toBe(false);
+    expect(config.bot).toEqual({ appId: APP_ID, password: 'secret', type: 'MultiTenant', tenantId: '' });
+  });
+
+  it('accepts a single-tenant bot with its tenant', () => {
+    const config = loadConfig({ BOT_ID: APP_ID, BOT_PASSWORD: 'secret', BOT_TYPE: 'SingleTenant', BOT_TENANT_ID: 'contoso-tenant' });
+    expect(config.localMode).toBe(false);
+    expect(config.bot).toEqual({ appId: APP_ID, password: 'secret', type: 'SingleTenant', tenantId: 'contoso-tenant' });
+  });
+
+  it('needs no password for a user-assigned managed identity', () => {
+    const config = loadConfig({ BOT_ID: APP_ID, BOT_TYPE: 'UserAssignedMSI', BOT_TENANT_ID: 'contoso-tenant' });
+    expect(config.localMode).toBe(false);
+    expect(config.bot).toEqual({ appId: APP_ID, password: '', type: 'UserAssignedMSI', tenantId: 'contoso-tenant' });
+  });
+
+  it('runs on Azure with credentials and storage', () => {
+    const config = loadConfig({ WEBSITE_INSTANCE_ID: 'abc123', BOT_ID: APP_ID, BOT_PASSWORD: 'secret', AzureWebJobsStorage: 'FunctionsStorage' });
+    expect(config.localMode).toBe(false);
+    expect(config.tables.connectionString).toBe('FunctionsStorage');
+  });
+});
+
+describe('loadConfig refusals', () => {
+  it.each<[string, Record<string, string>, string[]]>([
+    ['BOT_ID not a GUID', { BOT_ID: 'my-bot', BOT_PASSWORD: 'secret' }, ["BOT_ID must be the bot's Microsoft App ID (a GUID)"]],
+    ['BOT_ID without BOT_PASSWORD', { BOT_ID: APP_ID }, ["BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)"]],
+    ['BOT_ID with a blank BOT_PASSWORD', { BOT_ID: APP_ID, BOT_PASSWORD: '   ' }, ["BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)"]],
+    ['SingleTenant without BOT_TENANT_ID', { BOT_ID: APP_ID, BOT_PASSWORD: 'secret', BOT_TYPE: 'SingleTenant' }, ['BOT_TENANT_ID is required when BOT_TYPE is SingleTenant']],
+    ['an unknown BOT_TYPE', { BOT_TYPE: 'Multi' }, ['BOT_TYPE Invalid option: expected one of "MultiTenant"|"SingleTenant"|"UserAssignedMSI"']],
+    [
+      'WEBSITE_INSTANCE_ID without BOT_ID',
+      { WEBSITE_INSTANCE_ID: 'abc123', TABLES_CONNECTION_STRING: 'Storage' },
+      ['BOT_ID is required on Azure: without it the bot endpoint would accept unauthenticated requests'],
+    ],
+    [
+      'WEBSITE_INSTANCE_ID without storage',
+      { WEBSITE_INSTANCE_ID: 'abc123', BOT_ID: APP_ID, BOT_PASSWORD: 'secret' },
+      ['TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage)'],
+    ],
+    ['BATON_HOST_PORT abc', { BATON_HOST_PORT: 'abc' }, ['BATON_HOST_PORT Invalid input: expected number, received NaN']],
+    ['BATON_HOST_PORT 70000', { BATON_HOST_PORT: '70000' }, ['BATON_HOST_PORT Too big: expected number to be <=65535']],
+    ['BATON_HOST_PORT 0', { BATON_HOST_PORT: '0' }, ['BATON_HOST_PORT Too small: expected number to be >=1']],
+    ['a fractional AZURITE_TABLE_PORT', { AZURITE_TABLE_PORT: '8080.5' }, ['AZURITE_TABLE_PORT Invalid input: expected int, received number']],
+    ['BATON_TABLE_PREFIX 1abc', { BATON_TABLE_PREFIX: '1abc' }, ['BATON_TABLE_PREFIX must be letters and digits, starting with a letter']],
+    ['BATON_TABLE_PREFIX a-b', { BATON_TABLE_PREFIX: 'a-b' }, ['BATON_TABLE_PREFIX must be letters and digits, starting with a letter']],
+    ['a BATON_TABLE_PREFIX over 31 characters', { BATON_TABLE_PREFIX: `b${'a'.repeat(31)}` }, ['BATON_TABLE_PREFIX must be letters and digits, starting with a letter']],
+  ])('refuses %s', (_case, env, problems) => {
+    const error = configError(env);
+    expect(error.name).toBe('ConfigError');
+    expect(error.problems).toEqual(problems);
+    expect(error.message).toBe(`Baton's settings are not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  });
+
+  it('lists every field problem at once', () => {
+    const error = configError({ BOT_ID: 'my-bot', BOT_TYPE: 'Multi', BATON_HOST_PORT: 'abc', PLAYGROUND_PORT: '70000', BATON_TABLE_PREFIX: 'a-b' });
+    expect([...error.problems].sort()).toEqual([
+      "BOT_ID must be the bot's Microsoft App ID (a GUID)",
+      'BATON_HOST_PORT Invalid input: expected number, received NaN',
+      'BATON_TABLE_PREFIX must be letters and digits, starting with a letter',
+      'BOT_TYPE Invalid option: expected one of "MultiTenant"|"SingleTenant"|"UserAssignedMSI"',
+      'PLAYGROUND_PORT Too big: expected number to be <=65535',
+      "BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)",
+    ].sort());
+    for (const setting of ['BOT_ID', 'BOT_TYPE', 'BATON_HOST_PORT', 'PLAYGROUND_PORT', 'BATON_TABLE_PREFIX']) {
+      expect(error.message).toContain(`  - ${setting} `);
+    }
+  });
+
+  it('lists the rules between settings together with a field problem', () => {
+    const error = configError({ WEBSITE_INSTANCE_ID: 'abc123', BATON_TABLE_PREFIX: '1abc' });
+    expect([...error.problems].sort()).toEqual([
+      'BATON_TABLE_PREFIX must be letters and digits, starting with a letter',
+      'BOT_ID is required on Azure: without it the bot endpoint would accept unauthenticated requests',
+      'TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage)',
+    ].sort());
+  });
+
+  it('lists every rule between settings at once', () => {
+    const error = configError({ BOT_ID: APP_ID, BOT_TYPE: 'SingleTenant', WEBSITE_INSTANCE_ID: 'abc123' });
+    expect([...error.problems].sort()).toEqual([
+      "BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)",
+      'BOT_TENANT_ID is required when BOT_TYPE is SingleTenant',
+      'TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage)',
+    ].sort());
+  });
+});
+
+describe('blank ports', () => {
+  it('fall back to their defaults, like blank text settings', () => {
+    expect(loadConfig({ BATON_HOST_PORT: '', AZURITE_TABLE_PORT: ' ', PLAYGROUND_PORT: '' }).ports).toEqual({ host: 7071, azurite: 10002, playground: 56150 });
+  });
+});
