@@ -3,12 +3,13 @@
  * Microsoft 365 Agents Playground as the Teams client. Used by `npm run dev`,
  * the end-to-end tests and the benchmark, so all three run the same thing.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, ConfigError, loadConfig } from '../config';
 import { getBaton } from '../bot/endpoint';
 import { type FunctionsHost, loadFunctions, startFunctionsHost } from './functions-host';
-import { isPortInUse, PROJECT_ROOT, type Started, startAzurite, startProcess, waitForPort } from './processes';
+import { isPortInUse, PROJECT_ROOT, type Started, startAzurite, startProcess, waitForHttp } from './processes';
 
 export interface DevStack {
   config: Config;
@@ -69,16 +70,24 @@ export async function startDevStack(options: {
     await getBaton();
 
     let playground: Omit<Started, 'port'> | undefined;
+    const playgroundLog = join(options.dataDir ?? mkdtempSync(join(tmpdir(), 'baton-')), 'playground.log');
     if (options.playground !== false) {
       playground = startProcess(
         join(PROJECT_ROOT, 'node_modules', '.bin', 'agentsplayground'),
         ['-e', `http://localhost:${config.ports.host}/api/messages`, '-c', 'msteams', '-p', String(config.ports.playground), '--disable-telemetry'],
-        // The Playground reads .m365agentsplayground.yml from its working directory; BROWSER=none keeps it from opening one.
-        { cwd: PROJECT_ROOT, env: { BROWSER: 'none' } },
+        {
+          cwd: PROJECT_ROOT,
+          env: {
+            M365_AGENTS_PLAYGROUND_CONFIG_PATH: join(PROJECT_ROOT, '.m365agentsplayground.yml'),
+            // Its log (where config errors go) would otherwise be ./devTools in the repo.
+            M365_AGENTS_PLAYGROUND_LOGFILE: playgroundLog,
+            TEAMSAPPTESTER_BROWSER: 'none',
+          },
+        },
       );
       stopping.push(() => playground!.stop());
-      await waitForPort(config.ports.playground, playground.child, 60_000, 'The Agents Playground').catch((error: Error) => {
-        throw new Error(`${error.message}\n${playground!.output()}`);
+      await waitForHttp(`http://127.0.0.1:${config.ports.playground}/_debug/ping`, playground.child, 60_000, 'The Agents Playground').catch((error: Error) => {
+        throw new Error(`${error.message}\n${playground!.output()}\nSee its log: ${playgroundLog}`);
       });
     }
     return {
@@ -105,7 +114,7 @@ async function main(): Promise<void> {
   console.log('Starting Baton: Azurite, the Functions host and the Agents Playground...');
   let stack: DevStack;
   try {
-    stack = await startDevStack({ dataDir: join(PROJECT_ROOT, '.data', 'azurite') });
+    stack = await startDevStack({ dataDir: join(PROJECT_ROOT, '.data') });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof PortInUseError) console.error(`\n${error.message}\n`);
     else console.error(error);
@@ -114,7 +123,7 @@ async function main(): Promise<void> {
   const mode = stack.config.localMode ? 'local mode (no BOT_ID): unauthenticated, loopback connectors only' : `bot ${stack.config.bot.appId}`;
   console.log(`
 Baton is ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${mode})
-  Table Storage (Azurite)  ${stack.urls.tables}   data in .data/azurite
+  Table Storage (Azurite)  ${stack.urls.tables}   data in .data/
   Functions host           ${stack.urls.messages}
   Agents Playground        ${stack.urls.playground}   <- open this, then type "new"
 

@@ -45,6 +45,18 @@ export async function waitForPort(port: number, child: ChildProcess | undefined,
   throw new Error(`${what} was not ready on port ${port} after ${timeoutMs} ms`);
 }
 
+/** Waits until a URL answers 200, or the child exits, or time runs out. */
+export async function waitForHttp(url: string, child: ChildProcess | undefined, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not answer ${url} within ${timeoutMs} ms`);
+}
+
 export interface Started {
   child: ChildProcess;
   port: number;

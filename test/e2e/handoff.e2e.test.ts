@@ -1,0 +1,60 @@
+/**
+ * The foundation, end to end: in the Agents Playground (a real Teams client
+ * simulator) in headless Chromium, Ada types "new" in the group chat, submits
+ * the form with a mistake, fixes it, posts the handoff to Grace, and sees
+ * Grace's acceptance arrive on the card. Screenshots: test-results/handoff-e2e/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actAs, card, chromiumAvailable, choose, type E2E, sendInGroupChat, startE2E, storedHandoffs } from './support';
+
+const run = chromiumAvailable();
+let e2e: E2E;
+
+describe.runIf(run)('a handoff in the Agents Playground', () => {
+  beforeAll(async () => {
+    e2e = await startE2E('handoff-e2e');
+  }, 120_000);
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  it('goes from "new" to a form, an error, a fix, a posted card and an acceptance', async () => {
+    const { page } = e2e;
+    await sendInGroupChat(page, 'new');
+    const form = card(page, 'New handoff');
+    await form.waitFor();
+    await e2e.screenshot('1-form');
+
+    await form.getByRole('textbox', { name: 'Summary, in one sentence *' }).fill('Payments retry logic is ready for QA');
+    await form.getByRole('textbox', { name: 'What is ready *' }).fill('Retry worker merged behind the payments-retry flag.');
+    await form.getByRole('textbox', { name: 'Acceptance criteria, one per line *' }).fill('All retry tests pass in CI\nA failed payment is retried 3 times within 10 minutes');
+    await form.getByRole('textbox', { name: 'Dependencies and links (https, one per line)' }).fill('http://github.example/contoso/payments/pull/42');
+    await form.getByRole('textbox', { name: 'Estimated effort' }).fill('4h');
+    await choose(form, 'Receiver *', 'Grace Hopper');
+    await form.getByRole('button', { name: 'Post handoff' }).click();
+
+    const withError = card(page, '"http://github.example/contoso/payments/pull/42" is not an https link.');
+    await withError.waitFor();
+    expect(await withError.getByRole('textbox', { name: 'Summary, in one sentence *' }).inputValue()).toBe('Payments retry logic is ready for QA');
+    expect(await storedHandoffs(e2e)).toEqual([]);
+    await e2e.screenshot('2-form-with-error');
+
+    await withError.getByRole('textbox', { name: 'Dependencies and links (https, one per line)' }).fill('https://github.example/contoso/payments/pull/42');
+    await withError.getByRole('button', { name: 'Post handoff' }).click();
+    const posted = card(page, 'this handoff is for you');
+    await posted.waitFor();
+    const text = await posted.textContent();
+    expect(text).toContain('Payments retry logic is ready for QA');
+    expect(text).toContain('In review');
+    expect(text).toContain('Grace Hopper');
+    await e2e.screenshot('3-posted');
+
+    const [handoff] = await storedHandoffs(e2e);
+    expect(handoff).toMatchObject({ status: 'inReview' });
+    const accepted = await actAs(e2e, 'Grace Hopper', 'handoff.accept', { handoffId: handoff!.id }, handoff!.messageId);
+    expect(accepted.status).toBe(200);
+    await card(page, 'Accepted by Grace Hopper').waitFor();
+    await e2e.screenshot('4-accepted');
+    expect((await storedHandoffs(e2e))[0]?.status).toBe('accepted');
+  });
+});
