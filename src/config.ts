@@ -34,6 +34,13 @@ const settings = z.object({
   PLAYGROUND_PORT: port(56150),
   /** Set by App Service on every Azure Functions instance. */
   WEBSITE_INSTANCE_ID: optional,
+  /** Microsoft Graph (src/graph). Without GRAPH_CLIENT_ID or a managed identity: the local directory and outbox. */
+  GRAPH_TENANT_ID: optional,
+  GRAPH_CLIENT_ID: optional,
+  GRAPH_CLIENT_SECRET: optional,
+  GRAPH_USE_MANAGED_IDENTITY: z.preprocess(blankIsUnset, z.stringbool({ error: 'must be true or false' }).default(false)),
+  MAIL_SENDER: optional,
+  GRAPH_BASE_URL: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://graph.microsoft.com' }).optional()),
 });
 
 /**
@@ -57,6 +64,23 @@ export interface Config {
   bot: { appId: string; password: string; type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; tenantId: string };
   tables: { connectionString: string; prefix: string };
   ports: { host: number; azurite: number; playground: number };
+  /**
+   * Microsoft Graph settings as given; absent when none is set (local
+   * directory and outbox). src/graph checks how they combine at first use.
+   */
+  graph?: GraphSettings;
+}
+
+export interface GraphSettings {
+  tenantId: string | undefined;
+  /** The app registration's client id, or the user-assigned managed identity's. */
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  useManagedIdentity: boolean;
+  /** UPN (or object id) of the mailbox that sends Baton's email. */
+  mailSender: string | undefined;
+  /** Graph's root, https://graph.microsoft.com unless set (tests point it at a stand-in). */
+  baseUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -83,7 +107,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       prefix: s.BATON_TABLE_PREFIX,
     },
     ports: { host: s.BATON_HOST_PORT, azurite: s.AZURITE_TABLE_PORT, playground: s.PLAYGROUND_PORT },
+    ...graphSettings(s),
   };
+}
+
+/** The `graph` part of the config, only when some Graph setting is set. */
+function graphSettings(s: z.infer<typeof settings>): Pick<Config, 'graph'> {
+  const graph: GraphSettings = {
+    tenantId: s.GRAPH_TENANT_ID,
+    clientId: s.GRAPH_CLIENT_ID,
+    clientSecret: s.GRAPH_CLIENT_SECRET,
+    useManagedIdentity: s.GRAPH_USE_MANAGED_IDENTITY,
+    mailSender: s.MAIL_SENDER,
+    baseUrl: s.GRAPH_BASE_URL,
+  };
+  return Object.values(graph).some((v) => v !== undefined && v !== false) ? { graph } : {};
 }
 
 let cached: Config | undefined;

@@ -20,3 +20,42 @@ export class ThrottledError extends Error {
 export class AccessError extends Error {
   override name = 'AccessError';
 }
+
+/**
+ * Microsoft Graph answered with an error that retrying does not fix, or could
+ * not be reached. `code` is Graph's error code ("Request_ResourceNotFound"),
+ * `requestId` its request-id, which Microsoft support asks for.
+ */
+export class GraphError extends Error {
+  override name = 'GraphError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly requestId: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Graph did not accept Baton's app identity (HTTP 401), or no token could be
+ * had for it. A settings problem: retrying does not help.
+ */
+export class GraphAuthError extends GraphError {
+  override name = 'GraphAuthError';
+}
+
+/** Graph still throttled (429) or was unavailable (503, 504) after Baton's retries ran out. */
+export class GraphThrottledError extends ThrottledError {
+  override name = 'GraphThrottledError';
+  constructor(
+    message: string,
+    retryAfterMs: number | undefined,
+    readonly status: number,
+    readonly code: string,
+    readonly requestId: string | undefined,
+  ) {
+    super(message, retryAfterMs);
+  }
+}

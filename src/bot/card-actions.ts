@@ -6,19 +6,39 @@
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
 import type { z } from 'zod';
 import type { AdaptiveCard } from '../cards/render';
+import type { Person } from '../domain/handoff';
+import type { ConversationStore, PersonalChat } from '../store/conversation-store';
 import type { HandoffStore } from '../store/handoff-store';
+import type { PeopleIndex } from '../store/people-index';
 import type { Actor } from './turn';
 
 /** Verb names, shared by the templates in cards/ (a test checks they match) and the handlers. */
 export const VERBS = {
   createHandoff: 'handoff.create',
+  edit: 'handoff.edit',
+  resubmit: 'handoff.resubmit',
   accept: 'handoff.accept',
   requestChanges: 'handoff.requestChanges',
+  ask: 'handoff.ask',
+  answer: 'handoff.answer',
+  setWorkState: 'handoff.setWorkState',
+  cancel: 'handoff.cancel',
+  reassign: 'handoff.reassign',
+  nudge: 'handoff.nudge',
+  close: 'handoff.close',
+  flagPriority: 'handoff.flagPriority',
+  history: 'handoff.history',
   refresh: 'handoff.refresh',
 } as const;
 
 export interface Services {
   store: HandoffStore;
+  people: PeopleIndex;
+  conversations: ConversationStore;
+  /** Sends a card to a person's personal chat; false when Baton cannot reach them. */
+  sendToPerson: (chat: PersonalChat, card: AdaptiveCard) => Promise<void>;
+  /** A person's working minutes from an instant to the end of a calendar day (their time zone). */
+  workingMinutesUntil: (person: Person, from: Date, day: string) => Promise<number>;
   now: () => Date;
   log: (message: string) => void;
 }

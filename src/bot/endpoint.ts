@@ -1,10 +1,13 @@
 /**
  * POST /api/messages: one Bot Framework activity in, the HTTP answer out.
  */
-import type { Activity, TurnContext } from 'botbuilder';
+import { type Activity, CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { type Config, getConfig } from '../config';
+import { DEFAULT_WORKING_HOURS, workingMinutesUntilDay } from '../domain/lead-time';
+import { ConversationStore } from '../store/conversation-store';
 import { HandoffStore } from '../store/handoff-store';
+import { PeopleIndex } from '../store/people-index';
 import { AuthenticationError, createAdapter, type FunctionsAdapter } from './adapter';
 import { BatonBot } from './baton-bot';
 import type { Services } from './card-actions';
@@ -24,6 +27,10 @@ const activityShape = z.object({
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+function isLoopback(url: string): boolean {
+  return LOOPBACK.has(new URL(url).hostname);
+}
+
 export interface Baton {
   config: Config;
   adapter: FunctionsAdapter;
@@ -32,18 +39,40 @@ export interface Baton {
 }
 
 /** Builds the bot and what it needs from validated settings. */
-export async function createBaton(config: Config, log: Log = console.log): Promise<Baton> {
-  const services: Services = {
-    store: await HandoffStore.open(config.tables.connectionString, config.tables.prefix),
-    now: () => new Date(),
-    log,
-  };
+export async function createBaton(config: Config, log: Log = (message) => console.log(message)): Promise<Baton> {
+  const { connectionString, prefix } = config.tables;
   const adapter = createAdapter(config, async (context: TurnContext, error: Error) => {
     log(`Turn failed (${context.activity.type} ${context.activity.id ?? ''}): ${error.stack ?? error.message}`);
     if (context.activity.type === 'message') {
       await context.sendActivity('Sorry, something went wrong on our side. Please try again in a minute.');
     }
   });
+  const [store, people, conversations] = await Promise.all([
+    HandoffStore.open(connectionString, prefix),
+    PeopleIndex.open(connectionString, prefix),
+    ConversationStore.open(connectionString, prefix),
+  ]);
+  const services: Services = {
+    store,
+    people,
+    conversations,
+    sendToPerson: async (chat, card) => {
+      if (config.localMode && !isLoopback(chat.serviceUrl)) throw new Error('local mode only writes to a connector on this machine');
+      const reference = {
+        channelId: 'msteams',
+        serviceUrl: chat.serviceUrl,
+        conversation: { id: chat.conversationId, conversationType: 'personal', tenantId: chat.tenantId, isGroup: false, name: '' },
+        bot: { id: chat.botId, name: 'Baton' },
+        user: { id: chat.userId, name: '' },
+      };
+      await adapter.continueConversationAsync(config.bot.appId, reference, async (context) => {
+        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+      });
+    },
+    workingMinutesUntil: async (_person, from, day) => workingMinutesUntilDay(DEFAULT_WORKING_HOURS, from, day),
+    now: () => new Date(),
+    log,
+  };
   return { config, adapter, bot: new BatonBot(services), services };
 }
 
@@ -72,7 +101,7 @@ export async function handleBotRequest(baton: Baton, rawBody: string, authHeader
   }
   const shape = activityShape.safeParse(json);
   if (!shape.success) return { status: 400, body: { error: 'The body is not a Bot Framework activity.' } };
-  if (baton.config.localMode && !LOOPBACK.has(new URL(shape.data.serviceUrl).hostname)) {
+  if (baton.config.localMode && !isLoopback(shape.data.serviceUrl)) {
     // Without credentials Baton must not answer real Teams: replies would go out unauthenticated.
     return { status: 403, body: { error: 'Local mode (no BOT_ID) only talks to a connector on this machine.' } };
   }

@@ -1,23 +1,37 @@
 /**
- * The handoff's card verbs: create from the form, accept, request changes, refresh.
+ * The handoff card's verbs. Each verb parses its own data, builds a domain
+ * command, and goes through one path: read with ETag -> domain decides ->
+ * transaction -> the card for everyone, the viewer's card, notifications.
  */
 import { type AdaptiveCardInvokeResponse, CardFactory } from 'botbuilder';
 import { z } from 'zod';
-import { handoffCard, handoffFormCard } from '../cards/handoff-cards';
+import { formValuesOf, handoffCard, handoffFormCard, type ViewOptions } from '../cards/handoff-cards';
 import type { AdaptiveCard } from '../cards/render';
-import { type Handoff, postHandoff } from '../domain/handoff';
-import { handoffFormInput, parseHandoffForm } from '../domain/handoff-form';
-import { review, type ReviewAction } from '../domain/review';
+import { type Handoff, type HandoffEvent, type Person, PRIORITIES, postHandoff, WORK_STATES } from '../domain/handoff';
+import { type HandoffFormInput, handoffFormInput, parseHandoffForm, type ParsedForm } from '../domain/handoff-form';
+import { isLate } from '../domain/lead-time';
+import { apply, type Command, check, type Refusal } from '../domain/process';
+import { qualityHints } from '../domain/quality';
 import { ConflictError } from '../errors';
 import { handoffIdForForm } from '../store/keys';
+import type { StoredHandoff } from '../store/handoff-store';
 import { type ActionContext, type CardAction, cardAction, cardResponse, errorResponse, VERBS } from './card-actions';
 import { conversationMembers } from './members';
-import { localDate } from './turn';
+import { notifyAbout } from './notify';
+import { localDate, timeZoneOf } from './turn';
 
 /** How often an action re-reads and retries after losing an ETag race. */
 const MAX_ATTEMPTS = 3;
 
 const NOT_FOUND = 'This handoff does not exist in your organisation, or it was removed.';
+
+/** The card a viewer sees, with what their role needs (members for the owner's reassign list). */
+async function viewFor(context: ActionContext, handoff: Handoff, options: ViewOptions = {}): Promise<AdaptiveCard> {
+  const viewer = context.actor.person;
+  const needsMembers = check(handoff, viewer.aadObjectId, 'reassign').ok && options.members === undefined;
+  const members = needsMembers ? await conversationMembers(context.turn).catch(() => []) : options.members;
+  return handoffCard(handoff, viewer, { timeZone: timeZoneOf(context.turn), ...options, members });
+}
 
 /**
  * Replaces the card in the conversation with the shared view, so everyone sees
@@ -28,50 +42,106 @@ async function showToEveryone(context: ActionContext, handoff: Handoff): Promise
   // Outlook has no conversation to update: the invoke response is the whole answer there.
   if (!messageId || context.turn.activity.channelId !== 'msteams') return;
   try {
-    await context.turn.updateActivity({
-      id: messageId,
-      type: 'message',
-      attachments: [CardFactory.adaptiveCard(handoffCard(handoff, undefined))],
-    });
+    await context.turn.updateActivity({ id: messageId, type: 'message', attachments: [CardFactory.adaptiveCard(handoffCard(handoff, undefined))] });
   } catch (error) {
     // The record is already saved and the actor sees the new card; others catch up on refresh.
     context.services.log(`Could not update the card of handoff ${handoff.id} for everyone: ${(error as Error).message}`);
   }
 }
 
+async function loadForActor(context: ActionContext, handoffId: string): Promise<StoredHandoff | undefined> {
+  const stored = await context.services.store.read(handoffId, context.activityId);
+  // A handoff of another tenant is reported exactly like a missing one.
+  return stored && stored.handoff.tenantId === context.actor.tenantId ? stored : undefined;
+}
+
+/** The receiver's working minutes from now to the end of the needed-by day decide whether a handoff is late. */
+async function lateness(context: ActionContext, receiver: Person, effortMinutes: number | undefined, neededBy: string | undefined): Promise<boolean> {
+  if (effortMinutes === undefined || neededBy === undefined) return false;
+  const available = await context.services.workingMinutesUntil(receiver, context.services.now(), neededBy);
+  return isLate(effortMinutes, neededBy, () => available);
+}
+
+type Build = (handoff: Handoff) => Command | Refusal | Promise<Command | Refusal>;
+
+/**
+ * Runs one change: read with ETag, let the domain decide, write the change with
+ * its event, then update the conversation and tell the people concerned.
+ * Losing an ETag race re-reads and decides again.
+ */
+async function change(context: ActionContext, handoffId: string, build: Build): Promise<AdaptiveCardInvokeResponse> {
+  const { actor, services, activityId } = context;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+    const stored = await loadForActor(context, handoffId);
+    if (!stored) return errorResponse(404, 'NotFound', NOT_FOUND);
+    if (stored.replayed) return cardResponse(await viewFor(context, stored.handoff));
+    const command = await build(stored.handoff);
+    if ('code' in command) return cardResponse(await viewFor(context, stored.handoff, { notice: command.message }));
+    const outcome = apply(stored.handoff, command, actor.person, services.now().toISOString());
+    if (!outcome.ok) return cardResponse(await viewFor(context, stored.handoff, { notice: outcome.refusal.message }));
+    try {
+      if (command.type === 'resubmit' || command.type === 'reassign') await services.people.add(outcome.handoff);
+      await services.store.save(outcome.handoff, stored.etag, outcome.event, activityId);
+    } catch (error) {
+      if (error instanceof ConflictError) continue;
+      throw error;
+    }
+    await showToEveryone(context, outcome.handoff);
+    await notifyAbout(context, outcome.handoff, outcome.event);
+    return cardResponse(await viewFor(context, outcome.handoff));
+  }
+  const latest = await loadForActor(context, handoffId);
+  if (!latest) return errorResponse(404, 'NotFound', NOT_FOUND);
+  return cardResponse(await viewFor(context, latest.handoff, { notice: 'Others changed this handoff at the same moment; this is its current state.' }));
+}
+
+const handoffRef = z.object({ handoffId: z.string().regex(/^[0-9a-f]{20}$/, 'not a handoff id') });
+const text = z.string().max(20_000).optional().default('');
+
+/** Parses a form; on errors or unconfirmed hints returns the form card to show instead. */
+function checkForm(
+  input: HandoffFormInput,
+  members: readonly Person[],
+  sender: Person,
+  today: string,
+  editing?: { handoffId: string; version: number },
+): { ok: true; value: ParsedForm } | { ok: false; card: AdaptiveCard } {
+  const parsed = parseHandoffForm(input, { members, sender, today });
+  if (!parsed.ok) {
+    const count = Object.keys(parsed.errors).length;
+    const message = `Nothing was ${editing ? 'resubmitted' : 'posted'}: ${count === 1 ? 'one field needs' : `${count} fields need`} a change.`;
+    return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: input, errors: parsed.errors, message, editing }) };
+  }
+  const hints = qualityHints(parsed.value.fields);
+  if (hints.length > 0 && !input.confirmed) {
+    return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: input, hints, editing }) };
+  }
+  return parsed;
+}
+
 const createHandoff = cardAction(handoffFormInput, async (context, input) => {
   const { actor, turn, services, activityId } = context;
   const members = await conversationMembers(turn);
   const now = services.now();
-  const parsed = parseHandoffForm(input, { members, sender: actor.person, today: localDate(turn, now) });
-  if (!parsed.ok) {
-    const count = Object.keys(parsed.errors).length;
-    return cardResponse(
-      handoffFormCard({
-        formId: input.formId,
-        members,
-        values: input,
-        errors: parsed.errors,
-        message: `Nothing was posted: ${count === 1 ? 'one field needs' : `${count} fields need`} a change.`,
-      }),
-    );
-  }
+  const form = checkForm(input, members, actor.person, localDate(turn, now));
+  if (!form.ok) return cardResponse(form.card);
+  const { fields, receiver, owner, stakeholders } = form.value;
   const id = handoffIdForForm(actor.tenantId, input.formId);
   const { handoff, event } = postHandoff({
     id,
     tenantId: actor.tenantId,
-    fields: parsed.value.fields,
+    fields,
     sender: actor.person,
-    receiver: parsed.value.receiver,
-    owner: parsed.value.owner,
-    conversation: {
-      id: turn.activity.conversation.id,
-      serviceUrl: turn.activity.serviceUrl,
-      messageId: turn.activity.replyToId,
-    },
+    receiver,
+    owner,
+    stakeholders,
+    conversation: { id: turn.activity.conversation.id, serviceUrl: turn.activity.serviceUrl, messageId: turn.activity.replyToId },
     at: now.toISOString(),
+    late: await lateness(context, receiver, fields.effortMinutes, fields.neededBy),
   });
   try {
+    // The index first: a crash between the two leaves an extra index row (skipped by readers), never a missing one.
+    await services.people.add(handoff);
     await services.store.insert(handoff, event, activityId);
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
@@ -80,55 +150,119 @@ const createHandoff = cardAction(handoffFormInput, async (context, input) => {
     if (!existing || existing.handoff.sender.aadObjectId !== actor.person.aadObjectId) {
       return errorResponse(403, 'Forbidden', 'This form was already used by someone else.');
     }
-    return cardResponse(handoffCard(existing.handoff, actor.person));
+    return cardResponse(await viewFor(context, existing.handoff, { members }));
   }
   await showToEveryone(context, handoff);
-  return cardResponse(handoffCard(handoff, actor.person));
+  return cardResponse(await viewFor(context, handoff, { members }));
 });
 
-const handoffRef = z.object({ handoffId: z.string().regex(/^[0-9a-f]{20}$/, 'not a handoff id') });
+const editHandoff = cardAction(handoffRef, async (context, data) => {
+  const stored = await loadForActor(context, data.handoffId);
+  if (!stored) return errorResponse(404, 'NotFound', NOT_FOUND);
+  const allowed = check(stored.handoff, context.actor.person.aadObjectId, 'resubmit');
+  if (!allowed.ok) return cardResponse(await viewFor(context, stored.handoff, { notice: allowed.refusal.message }));
+  const { handoff } = stored;
+  return cardResponse(
+    handoffFormCard({ formId: crypto.randomUUID(), members: [], values: formValuesOf(handoff), editing: { handoffId: handoff.id, version: handoff.version } }),
+  );
+});
 
-async function loadForActor(context: ActionContext, handoffId: string) {
-  const stored = await context.services.store.read(handoffId, context.activityId);
-  // A handoff of another tenant is reported exactly like a missing one.
-  return stored && stored.handoff.tenantId === context.actor.tenantId ? stored : undefined;
-}
-
-function decide(action: ReviewAction): CardAction {
-  return cardAction(handoffRef.extend({ comment: z.string().max(20_000).optional().default('') }), async (context, data) => {
-    const { actor, services, activityId } = context;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      const stored = await loadForActor(context, data.handoffId);
-      if (!stored) return errorResponse(404, 'NotFound', NOT_FOUND);
-      if (stored.replayed) return cardResponse(handoffCard(stored.handoff, actor.person));
-      const result = review(stored.handoff, action, actor.person, services.now().toISOString(), data.comment);
-      if (!result.ok) return cardResponse(handoffCard(stored.handoff, actor.person, result.refusal.message));
-      try {
-        await services.store.save(result.handoff, stored.etag, result.event, activityId);
-      } catch (error) {
-        if (error instanceof ConflictError) continue;
-        throw error;
-      }
-      await showToEveryone(context, result.handoff);
-      return cardResponse(handoffCard(result.handoff, actor.person));
+const resubmitHandoff = cardAction(handoffFormInput.extend(handoffRef.shape), async (context, input) => {
+  let form: AdaptiveCard | undefined;
+  const response = await change(context, input.handoffId, (handoff) => {
+    // People do not change on resubmit (the owner reassigns): check the fields against the current ones.
+    const people = [handoff.receiver, handoff.owner, handoff.sender];
+    const checked = checkForm(
+      { ...input, receiver: handoff.receiver.aadObjectId, owner: handoff.owner.aadObjectId, stakeholders: '' },
+      people,
+      handoff.sender,
+      localDate(context.turn, context.services.now()),
+      { handoffId: handoff.id, version: handoff.version },
+    );
+    if (!checked.ok) {
+      form = checked.card;
+      return { code: 'invalid', message: '' };
     }
-    const latest = await loadForActor(context, data.handoffId);
-    if (!latest) return errorResponse(404, 'NotFound', NOT_FOUND);
-    return cardResponse(handoffCard(latest.handoff, actor.person, 'Others changed this handoff at the same moment; this is its current state.'));
+    return { type: 'resubmit', fields: checked.value.fields };
   });
-}
+  return form ? cardResponse(form) : response;
+});
+
+const acceptData = handoffRef.extend({ comment: text }).catchall(z.unknown());
+
+const acceptHandoff = cardAction(acceptData, (context, data) =>
+  change(context, data.handoffId, (handoff) => ({
+    type: 'accept',
+    // Input.Toggle sends "true"/"false" per criterion, keyed criterion0, criterion1, ...
+    checked: handoff.acceptanceCriteria.map((_, i) => data[`criterion${i}`] === 'true' || data[`criterion${i}`] === true),
+    note: data.comment,
+  })),
+);
+
+const withComment = handoffRef.extend({ comment: text });
+
+const requestChanges = cardAction(withComment, (context, data) => change(context, data.handoffId, () => ({ type: 'requestChanges', comment: data.comment })));
+
+const askQuestion = cardAction(withComment, (context, data) => change(context, data.handoffId, () => ({ type: 'ask', question: data.comment })));
+
+const answerQuestion = cardAction(handoffRef.extend({ answer: text }), (context, data) =>
+  change(context, data.handoffId, () => ({ type: 'answer', answer: data.answer })),
+);
+
+const setWorkState = cardAction(handoffRef.extend({ workState: z.enum(WORK_STATES), blocker: text }), (context, data) =>
+  change(context, data.handoffId, () => ({ type: 'setWorkState', workState: data.workState, blocker: data.blocker })),
+);
+
+const cancelHandoff = cardAction(withComment, (context, data) => change(context, data.handoffId, () => ({ type: 'cancel', reason: data.comment })));
+
+const reassignHandoff = cardAction(handoffRef.extend({ newReceiver: text }), (context, data) =>
+  change(context, data.handoffId, async () => {
+    if (data.newReceiver.trim() === '') return { code: 'invalid', message: 'Choose who receives the handoff instead.' };
+    const members = await conversationMembers(context.turn);
+    const receiver = members.find((m) => m.aadObjectId === data.newReceiver.trim());
+    if (!receiver) return { code: 'invalid', message: 'The new receiver must be a member of this conversation.' };
+    return { type: 'reassign', receiver };
+  }),
+);
+
+const nudgeHandoff = cardAction(handoffRef, (context, data) => change(context, data.handoffId, () => ({ type: 'nudge' })));
+
+const closeHandoff = cardAction(withComment, (context, data) => change(context, data.handoffId, () => ({ type: 'close', note: data.comment })));
+
+const flagPriority = cardAction(handoffRef.extend({ priority: z.enum(PRIORITIES), priorityReason: text }), (context, data) =>
+  change(context, data.handoffId, () => ({ type: 'flagPriority', priority: data.priority, reason: data.priorityReason })),
+);
+
+const showHistory = cardAction(handoffRef.extend({ show: z.union([z.boolean(), z.enum(['true', 'false'])]).optional() }), async (context, data) => {
+  const stored = await context.services.store.read(data.handoffId);
+  if (!stored || stored.handoff.tenantId !== context.actor.tenantId) return errorResponse(404, 'NotFound', NOT_FOUND);
+  const show = data.show === undefined || data.show === true || data.show === 'true';
+  const history: HandoffEvent[] | undefined = show ? await context.services.store.history(data.handoffId) : undefined;
+  return cardResponse(await viewFor(context, stored.handoff, { history }));
+});
 
 const refreshHandoff = cardAction(handoffRef, async (context, data): Promise<AdaptiveCardInvokeResponse> => {
   const stored = await context.services.store.read(data.handoffId);
   if (!stored || stored.handoff.tenantId !== context.actor.tenantId) return errorResponse(404, 'NotFound', NOT_FOUND);
-  return cardResponse(handoffCard(stored.handoff, context.actor.person));
+  return cardResponse(await viewFor(context, stored.handoff));
 });
 
 /** Every verb Baton answers, and its handler. */
 export const handoffActions: Readonly<Record<string, CardAction>> = {
   [VERBS.createHandoff]: createHandoff,
-  [VERBS.accept]: decide('accept'),
-  [VERBS.requestChanges]: decide('requestChanges'),
+  [VERBS.edit]: editHandoff,
+  [VERBS.resubmit]: resubmitHandoff,
+  [VERBS.accept]: acceptHandoff,
+  [VERBS.requestChanges]: requestChanges,
+  [VERBS.ask]: askQuestion,
+  [VERBS.answer]: answerQuestion,
+  [VERBS.setWorkState]: setWorkState,
+  [VERBS.cancel]: cancelHandoff,
+  [VERBS.reassign]: reassignHandoff,
+  [VERBS.nudge]: nudgeHandoff,
+  [VERBS.close]: closeHandoff,
+  [VERBS.flagPriority]: flagPriority,
+  [VERBS.history]: showHistory,
   [VERBS.refresh]: refreshHandoff,
 };
 

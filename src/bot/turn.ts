@@ -26,3 +26,11 @@ export function localDate(context: TurnContext, now: Date): string {
   if (typeof local === 'string' && /^\d{4}-\d{2}-\d{2}/.test(local)) return local.slice(0, 10);
   return now.toISOString().slice(0, 10);
 }
+
+/** The user's IANA time zone, when the client said it (activity.localTimezone or its clientInfo entity). */
+export function timeZoneOf(context: TurnContext): string | undefined {
+  const { localTimezone, entities } = context.activity;
+  if (typeof localTimezone === 'string' && localTimezone !== '') return localTimezone;
+  const info = entities?.find((e) => e.type === 'clientInfo') as { timezone?: unknown } | undefined;
+  return typeof info?.timezone === 'string' ? info.timezone : undefined;
+}

@@ -5,13 +5,15 @@
  */
 import { z } from 'zod';
 import { parseEffort } from './effort';
-import { type HandoffFields, type Person, WORK_STATES, type WorkState } from './handoff';
+import { type HandoffFields, type Person, PRIORITIES, type Priority, WORK_STATES, type WorkState } from './handoff';
 
 export const SUMMARY_MAX = 200;
 export const TEXT_MAX = 4000;
 export const BLOCKER_MAX = 500;
 export const CRITERIA_MAX = 30;
 export const LINKS_MAX = 20;
+/** With sender, receiver and owner this stays well under Teams' 60 refresh users. */
+export const STAKEHOLDERS_MAX = 20;
 
 const text = z.string().max(20_000).optional().default('');
 
@@ -29,15 +31,21 @@ export const handoffFormInput = z.object({
   neededBy: text,
   receiver: text,
   owner: text,
+  /** Multi-select choice sets send their values comma-joined. */
+  stakeholders: text,
+  priority: text,
+  /** Set by the form's "Post anyway" button: the sender saw the quality hints. */
+  confirmed: z.union([z.boolean(), z.string()]).optional().transform((v) => v === true || v === 'true'),
 });
 export type HandoffFormInput = z.infer<typeof handoffFormInput>;
-export type FormField = Exclude<keyof HandoffFormInput, 'formId'>;
+export type FormField = Exclude<keyof HandoffFormInput, 'formId' | 'confirmed'>;
 export type FieldErrors = Partial<Record<FormField, string>>;
 
 export interface ParsedForm {
   fields: HandoffFields;
   receiver: Person;
   owner: Person;
+  stakeholders: Person[];
 }
 
 export type FormResult = { ok: true; value: ParsedForm } | { ok: false; errors: FieldErrors };
@@ -137,6 +145,14 @@ export function parseHandoffForm(
   const owner = ownerId === '' ? context.sender : byId(ownerId);
   if (!owner) errors.owner = 'The owner must be a member of this conversation.';
 
+  const stakeholderIds = [...new Set(input.stakeholders.split(',').map((id) => id.trim()).filter(Boolean))];
+  const stakeholders = stakeholderIds.map(byId);
+  if (stakeholders.some((p) => !p)) errors.stakeholders = 'Every stakeholder must be a member of this conversation.';
+  else if (stakeholders.length > STAKEHOLDERS_MAX) errors.stakeholders = `Keep to ${STAKEHOLDERS_MAX} stakeholders at most.`;
+
+  const priority = input.priority.trim() || 'normal';
+  if (!(PRIORITIES as readonly string[]).includes(priority)) errors.priority = 'Choose normal, high or urgent.';
+
   if (Object.keys(errors).length > 0 || !receiver || !owner) return { ok: false, errors };
   return {
     ok: true,
@@ -151,9 +167,11 @@ export function parseHandoffForm(
         workState: workState as WorkState,
         blocker: workState === 'blocked' ? blocker : '',
         neededBy: neededBy === '' ? undefined : neededBy,
+        priority: priority as Priority,
       },
       receiver,
       owner,
+      stakeholders: stakeholders.filter((p): p is Person => p !== undefined),
     },
   };
 }

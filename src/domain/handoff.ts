@@ -6,10 +6,20 @@
 export const WORK_STATES = ['ready', 'inProgress', 'blocked'] as const;
 export type WorkState = (typeof WORK_STATES)[number];
 
-/** Where the handoff is in the Review step. Decided statuses end the review. */
-export const STATUSES = ['inReview', 'accepted', 'changesRequested'] as const;
+export const PRIORITIES = ['normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/**
+ * Where the handoff is in Prepare -> Notify -> Review -> Resolve -> Close.
+ * inReview: the receiver holds the ball; questionAsked and changesRequested:
+ * the sender does (Resolve); accepted: the owner closes it; closed and
+ * cancelled are final.
+ */
+export const STATUSES = ['inReview', 'questionAsked', 'changesRequested', 'accepted', 'closed', 'cancelled'] as const;
 export type Status = (typeof STATUSES)[number];
-export const DECIDED: ReadonlySet<Status> = new Set(['accepted', 'changesRequested']);
+export const FINAL: ReadonlySet<Status> = new Set(['closed', 'cancelled']);
+/** Statuses in which the handoff is still being worked on (not accepted, not final). */
+export const OPEN: ReadonlySet<Status> = new Set(['inReview', 'questionAsked', 'changesRequested']);
 
 /** A person as the platform names them: Entra object id, Teams user id, display name. */
 export interface Person {
@@ -32,6 +42,7 @@ export interface HandoffFields {
   blocker: string;
   /** Calendar date, YYYY-MM-DD. */
   neededBy: string | undefined;
+  priority: Priority;
 }
 
 /** Where the handoff's card lives, so later changes can update it in place. */
@@ -42,30 +53,61 @@ export interface ConversationRef {
   messageId?: string;
 }
 
-export interface Decision {
-  status: Exclude<Status, 'inReview'>;
+/** Something a person said at a moment: a question, an answer, a decision's comment. */
+export interface Remark {
   by: Person;
   at: string;
-  comment: string;
+  text: string;
+}
+
+export interface Decision extends Remark {
+  status: 'accepted' | 'changesRequested';
+  /** For an acceptance: which acceptance criteria the receiver checked, by index. */
+  checked: boolean[];
+}
+
+/** The numbers the weekly summary reads (PRODUCT.md, "Metrics"). */
+export interface HandoffMetrics {
+  questions: number;
+  changeRequests: number;
+  /** Times the work went Blocked (at posting or later). */
+  blockedIncidents: number;
+  /** Posted inside the minimum lead time that its effort needs before the needed-by date. */
+  late: boolean;
+  acceptedAt: string | undefined;
+  /** Version at acceptance; first-pass acceptance is version 1 with no change request. */
+  acceptedVersion: number | undefined;
 }
 
 export interface Handoff extends HandoffFields {
   id: string;
   tenantId: string;
   version: number;
+  /** What changed in the latest version, for the card ("summary", "acceptance criteria (+1 -0)"). */
+  changes: string[];
   status: Status;
   sender: Person;
   receiver: Person;
   owner: Person;
+  stakeholders: Person[];
   conversation: ConversationRef;
   createdAt: string;
   updatedAt: string;
   decision: Decision | undefined;
+  /** The open question while status is questionAsked, then the last one asked. */
+  question: Remark | undefined;
+  answer: Remark | undefined;
+  /** Who closed or cancelled it, and why. */
+  ending: Remark | undefined;
+  metrics: HandoffMetrics;
   /** Number of events in the history; the next event's sequence number is eventCount + 1. */
   eventCount: number;
 }
 
-export const EVENT_TYPES = ['posted', 'accepted', 'changesRequested'] as const;
+export const EVENT_TYPES = [
+  'posted', 'accepted', 'changesRequested', 'questionAsked', 'answered', 'resubmitted',
+  'workStateChanged', 'cancelled', 'reassigned', 'nudged', 'closed', 'priorityFlagged',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** One line of a handoff's history: who did what, when. */
@@ -75,10 +117,13 @@ export interface HandoffEvent {
   type: EventType;
   actor: Person;
   at: string;
+  /** What the person wrote (a comment, a question, a reason). */
   comment: string;
+  /** What changed, in words ("Blocked: staging database", "v2: summary, links"). */
+  detail: string;
 }
 
-export type Role = 'sender' | 'receiver' | 'owner';
+export type Role = 'sender' | 'receiver' | 'owner' | 'stakeholder';
 
 /** The roles a person holds on a handoff (several at once when one person fills several). */
 export function rolesOf(handoff: Handoff, aadObjectId: string): Set<Role> {
@@ -86,7 +131,33 @@ export function rolesOf(handoff: Handoff, aadObjectId: string): Set<Role> {
   if (handoff.sender.aadObjectId === aadObjectId) roles.add('sender');
   if (handoff.receiver.aadObjectId === aadObjectId) roles.add('receiver');
   if (handoff.owner.aadObjectId === aadObjectId) roles.add('owner');
+  if (handoff.stakeholders.some((s) => s.aadObjectId === aadObjectId)) roles.add('stakeholder');
   return roles;
+}
+
+/** The person who must act next, or undefined once the handoff is final. */
+export function ballHolder(handoff: Handoff): Person | undefined {
+  switch (handoff.status) {
+    case 'inReview':
+      return handoff.receiver;
+    case 'questionAsked':
+    case 'changesRequested':
+      return handoff.sender;
+    case 'accepted':
+      return handoff.owner;
+    default:
+      return undefined;
+  }
+}
+
+/** Everyone with a role, once each, in role order. */
+export function participants(handoff: Handoff): Person[] {
+  const seen = new Set<string>();
+  return [handoff.receiver, handoff.sender, handoff.owner, ...handoff.stakeholders].filter((p) => {
+    if (seen.has(p.aadObjectId)) return false;
+    seen.add(p.aadObjectId);
+    return true;
+  });
 }
 
 /** Builds the posted handoff and its first event. */
@@ -97,25 +168,43 @@ export function postHandoff(input: {
   sender: Person;
   receiver: Person;
   owner: Person;
+  stakeholders: Person[];
   conversation: ConversationRef;
   at: string;
+  late: boolean;
 }): { handoff: Handoff; event: HandoffEvent } {
-  const { fields, ...rest } = input;
+  const { fields, at } = input;
   const handoff: Handoff = {
     ...fields,
-    id: rest.id,
-    tenantId: rest.tenantId,
+    id: input.id,
+    tenantId: input.tenantId,
     version: 1,
+    changes: [],
     status: 'inReview',
-    sender: rest.sender,
-    receiver: rest.receiver,
-    owner: rest.owner,
-    conversation: rest.conversation,
-    createdAt: rest.at,
-    updatedAt: rest.at,
+    sender: input.sender,
+    receiver: input.receiver,
+    owner: input.owner,
+    stakeholders: input.stakeholders,
+    conversation: input.conversation,
+    createdAt: at,
+    updatedAt: at,
     decision: undefined,
+    question: undefined,
+    answer: undefined,
+    ending: undefined,
+    metrics: {
+      questions: 0,
+      changeRequests: 0,
+      blockedIncidents: fields.workState === 'blocked' ? 1 : 0,
+      late: input.late,
+      acceptedAt: undefined,
+      acceptedVersion: undefined,
+    },
     eventCount: 1,
   };
-  const event: HandoffEvent = { handoffId: rest.id, seq: 1, type: 'posted', actor: rest.sender, at: rest.at, comment: '' };
+  const notes = [input.late ? 'posted inside the minimum lead time' : '', fields.workState === 'blocked' ? `Blocked: ${fields.blocker}` : '']
+    .filter(Boolean)
+    .join('; ');
+  const event: HandoffEvent = { handoffId: input.id, seq: 1, type: 'posted', actor: input.sender, at, comment: '', detail: notes };
   return { handoff, event };
 }

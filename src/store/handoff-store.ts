@@ -6,12 +6,13 @@
 import { odata, RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import type { Handoff, HandoffEvent, Person } from '../domain/handoff';
-import { EVENT_TYPES, STATUSES, WORK_STATES } from '../domain/handoff';
+import { EVENT_TYPES, PRIORITIES, STATUSES, WORK_STATES } from '../domain/handoff';
 import { ConflictError, ThrottledError } from '../errors';
 import { ACTIVITY_ROW_PREFIX, activityRowKey, EVENT_ROW_PREFIX, eventRowKey, HANDOFF_ROW } from './keys';
 import { openTable } from './tables';
 
 const person = z.object({ aadObjectId: z.string(), userId: z.string(), name: z.string() });
+const remark = z.object({ by: person, at: z.string(), text: z.string() });
 const json = <T extends z.ZodType>(schema: T) => z.string().transform((s) => JSON.parse(s) as unknown).pipe(schema);
 const optionalJson = <T extends z.ZodType>(schema: T) =>
   z.string().optional().transform((s) => (s ? (JSON.parse(s) as unknown) : undefined)).pipe(schema.optional());
@@ -33,14 +34,28 @@ const handoffEntity = z.object({
   workState: z.enum(WORK_STATES),
   blocker: z.string(),
   neededBy: optionalString,
+  priority: z.enum(PRIORITIES),
+  changes: json(z.array(z.string())),
   sender: json(person),
   receiver: json(person),
   owner: json(person),
+  stakeholders: json(z.array(person)),
   conversation: json(z.object({ id: z.string(), serviceUrl: z.string(), messageId: z.string().optional() })),
   createdAt: z.string(),
   updatedAt: z.string(),
-  decision: optionalJson(
-    z.object({ status: z.enum(['accepted', 'changesRequested']), by: person, at: z.string(), comment: z.string() }),
+  decision: optionalJson(remark.extend({ status: z.enum(['accepted', 'changesRequested']), checked: z.array(z.boolean()) })),
+  question: optionalJson(remark),
+  answer: optionalJson(remark),
+  ending: optionalJson(remark),
+  metrics: json(
+    z.object({
+      questions: z.number(),
+      changeRequests: z.number(),
+      blockedIncidents: z.number(),
+      late: z.boolean(),
+      acceptedAt: z.string().optional(),
+      acceptedVersion: z.number().optional(),
+    }),
   ),
   eventCount: z.number().int(),
 });
@@ -52,6 +67,7 @@ const eventEntity = z.object({
   actor: json(person),
   at: z.string(),
   comment: z.string(),
+  detail: z.string().optional().default(''),
 });
 
 export interface StoredHandoff {
@@ -60,6 +76,8 @@ export interface StoredHandoff {
   /** The activity named in the read was already applied to this handoff. */
   replayed: boolean;
 }
+
+const jsonOrEmpty = (value: unknown) => (value === undefined ? '' : JSON.stringify(value));
 
 function toEntity(h: Handoff) {
   return {
@@ -77,20 +95,38 @@ function toEntity(h: Handoff) {
     workState: h.workState,
     blocker: h.blocker,
     neededBy: h.neededBy ?? '',
+    priority: h.priority,
+    changes: JSON.stringify(h.changes),
     sender: JSON.stringify(h.sender),
     receiver: JSON.stringify(h.receiver),
     owner: JSON.stringify(h.owner),
+    stakeholders: JSON.stringify(h.stakeholders),
     conversation: JSON.stringify(h.conversation),
     createdAt: h.createdAt,
     updatedAt: h.updatedAt,
-    decision: h.decision ? JSON.stringify(h.decision) : '',
+    decision: jsonOrEmpty(h.decision),
+    question: jsonOrEmpty(h.question),
+    answer: jsonOrEmpty(h.answer),
+    ending: jsonOrEmpty(h.ending),
+    metrics: JSON.stringify(h.metrics),
     eventCount: h.eventCount,
   };
 }
 
 function fromEntity(entity: unknown): { handoff: Handoff; etag: string } {
   const { partitionKey, etag, ...rest } = handoffEntity.parse(entity);
-  return { handoff: { id: partitionKey, ...rest, effortMinutes: rest.effortMinutes, neededBy: rest.neededBy, decision: rest.decision }, etag };
+  const handoff: Handoff = {
+    ...rest,
+    id: partitionKey,
+    effortMinutes: rest.effortMinutes,
+    neededBy: rest.neededBy,
+    decision: rest.decision,
+    question: rest.question,
+    answer: rest.answer,
+    ending: rest.ending,
+    metrics: { ...rest.metrics, acceptedAt: rest.metrics.acceptedAt, acceptedVersion: rest.metrics.acceptedVersion },
+  };
+  return { handoff, etag };
 }
 
 function eventToEntity(e: HandoffEvent) {
@@ -102,6 +138,7 @@ function eventToEntity(e: HandoffEvent) {
     actor: JSON.stringify(e.actor satisfies Person),
     at: e.at,
     comment: e.comment,
+    detail: e.detail,
   };
 }
 

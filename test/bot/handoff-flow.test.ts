@@ -37,6 +37,9 @@ const validForm = (formId: string) => ({
   owner: '',
 });
 
+/** Accept's data with every acceptance criterion of validForm checked. */
+const allChecked = (handoffId: string) => ({ handoffId, criterion0: 'true', criterion1: 'true' });
+
 async function createHandoff(formId = crypto.randomUUID()) {
   const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', validForm(formId), { replyToId: `form-${formId}` }));
   expect(response.status).toBe(200);
@@ -60,6 +63,7 @@ describe('chat commands', () => {
     ]);
     expect(findInputs(card.content).map((i) => i.id)).toEqual([
       'summary', 'whatIsReady', 'acceptanceCriteria', 'assumptions', 'links', 'effort', 'neededBy', 'workState', 'blocker', 'receiver', 'owner',
+      'stakeholders', 'priority',
     ]);
   });
 
@@ -129,11 +133,12 @@ describe('submitting the form', () => {
     });
     expect(await app.store.history(id)).toMatchObject([{ seq: 1, type: 'posted', actor: { name: 'Ada Lovelace' } }]);
 
-    // The sender's own view: read-only.
+    // The sender's own view (Ada is also the owner): work state and reassignment, no review.
     const senderCard = response.body.value;
     expect(textsOf(senderCard)).toContain('<at>Grace Hopper</at>, this handoff is for you.');
     expect(textsOf(senderCard)).toContain('Ada Lovelace');
-    expect(findInputs(senderCard)).toEqual([]);
+    expect(findInputs(senderCard).map((i) => i.id)).toEqual(['workState', 'blocker', 'newReceiver']);
+    expect(findInputs(senderCard).find((i) => i.id === 'newReceiver')?.choices?.map((c) => c.title)).toEqual(['Ada Lovelace', 'Alan Turing']);
 
     // Everyone's view: the form message is replaced in place, the receiver is mentioned.
     const update = connector.sent.slice(before).find((s) => s.method === 'PUT');
@@ -143,6 +148,7 @@ describe('submitting the form', () => {
       { type: 'mention', text: '<at>Grace Hopper</at>', mentioned: { id: people.grace.id, name: 'Grace Hopper' } },
     ]);
     expect(shared.refresh.userIds).toEqual([people.grace.id, people.ada.id]);
+    expect(findInputs(shared)).toEqual([]);
     expect(shared.refresh.action).toMatchObject({ verb: 'handoff.refresh', data: { handoffId: id } });
   });
 
@@ -169,15 +175,15 @@ describe('reviewing', () => {
     const { id } = await createHandoff();
     const asGrace = await app.post(cardAction(connector.url, people.grace, 'handoff.refresh', { handoffId: id }));
     const asAlan = await app.post(cardAction(connector.url, people.alan, 'handoff.refresh', { handoffId: id }));
-    const titles = (card: unknown) => JSON.stringify(card).match(/"verb":"handoff\.(accept|requestChanges)"/g) ?? [];
-    expect(titles(asGrace.body.value)).toEqual(['"verb":"handoff.accept"', '"verb":"handoff.requestChanges"']);
+    const titles = (card: unknown) => JSON.stringify(card).match(/"verb":"handoff\.(accept|requestChanges|ask)"/g) ?? [];
+    expect(titles(asGrace.body.value)).toEqual(['"verb":"handoff.accept"', '"verb":"handoff.requestChanges"', '"verb":"handoff.ask"']);
     expect(titles(asAlan.body.value)).toEqual([]);
   });
 
   it('accepts, updates the card for everyone and records who decided', async () => {
     const { id } = await createHandoff();
     const before = connector.sent.length;
-    const response = await app.post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id }));
+    const response = await app.post(cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id)));
     expect(response.body.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(textsOf(response.body.value).some((t) => t.startsWith('Accepted by Grace Hopper'))).toBe(true);
     const update = connector.sent.slice(before).find((s) => s.method === 'PUT');
@@ -193,12 +199,12 @@ describe('reviewing', () => {
     expect((await app.store.read(id))?.handoff.status).toBe('inReview');
     const withComment = await app.post(cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'Add the timeout test.' }));
     expect(textsOf(withComment.body.value)).toContain('Add the timeout test.');
-    expect((await app.store.read(id))?.handoff.decision).toMatchObject({ status: 'changesRequested', comment: 'Add the timeout test.' });
+    expect((await app.store.read(id))?.handoff.decision).toMatchObject({ status: 'changesRequested', text: 'Add the timeout test.' });
   });
 
   it('a second click on a decided handoff shows who decided and changes nothing', async () => {
     const { id } = await createHandoff();
-    await app.post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id }));
+    await app.post(cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id)));
     const late = await app.post(cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'wait' }));
     expect(textsOf(late.body.value).some((t) => t.startsWith('This handoff was already accepted by Grace Hopper'))).toBe(true);
     expect(await app.store.countRows(id)).toMatchObject({ events: 2 });
@@ -206,15 +212,15 @@ describe('reviewing', () => {
 
   it('refuses a forged action from someone who is not the receiver', async () => {
     const { id } = await createHandoff();
-    const forged = await app.post(cardAction(connector.url, people.alan, 'handoff.accept', { handoffId: id }));
-    expect(textsOf(forged.body.value)).toContain('Only Grace Hopper, the receiver, can review this handoff.');
+    const forged = await app.post(cardAction(connector.url, people.alan, 'handoff.accept', allChecked(id)));
+    expect(textsOf(forged.body.value)).toContain('Only the receiver, Grace Hopper, can do that on this handoff.');
     expect((await app.store.read(id))?.handoff.status).toBe('inReview');
   });
 
   it('lets exactly one of two simultaneous decisions win', async () => {
     const { id } = await createHandoff();
     const [a, b] = await Promise.all([
-      app.post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id })),
+      app.post(cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id))),
       app.post(cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'Needs work.' })),
     ]);
     const history = await app.store.history(id);
@@ -227,7 +233,7 @@ describe('reviewing', () => {
 
   it('applies a replayed activity once and answers it with the current card', async () => {
     const { id } = await createHandoff();
-    const accept = cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id });
+    const accept = cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id));
     const first = await app.post(accept);
     const retry = await app.post(accept);
     expect(retry.body).toEqual(first.body);
@@ -236,7 +242,7 @@ describe('reviewing', () => {
 
   it('reports a handoff of another tenant as not found', async () => {
     const { id } = await createHandoff();
-    const other = cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id });
+    const other = cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id));
     other.conversation = { ...other.conversation, tenantId: 'ffffffff-0000-0000-0000-000000000000' };
     const response = await app.post(other);
     expect(response.body).toMatchObject({ statusCode: 404, type: 'application/vnd.microsoft.error' });

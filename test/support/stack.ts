@@ -7,10 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { loadFunctions, startFunctionsHost, type FunctionsHost } from '../../src/host/functions-host';
 import { HandoffStore } from '../../src/store/handoff-store';
+import { PeopleIndex } from '../../src/store/people-index';
 
 export interface TestApp {
   host: FunctionsHost;
   store: HandoffStore;
+  people: PeopleIndex;
   prefix: string;
   logs: string[];
   post(activity: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
@@ -32,9 +34,11 @@ export async function startTestApp(): Promise<TestApp> {
   const logs: string[] = [];
   const host = await startFunctionsHost({ registrations: await loadFunctions(), port: 0, log: (m) => logs.push(m) });
   const store = await HandoffStore.open(connectionString, prefix);
+  const people = await PeopleIndex.open(connectionString, prefix);
   return {
     host,
     store,
+    people,
     prefix,
     logs,
     async post(activity, headers = {}) {

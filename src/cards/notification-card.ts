@@ -1,0 +1,29 @@
+/**
+ * The 1:1 message that tells someone a handoff needs them.
+ */
+import template from '../../cards/notification.json';
+import type { Handoff } from '../domain/handoff';
+import { type AdaptiveCard, renderCard } from './render';
+
+export interface NotificationData {
+  headline: string;
+  summary: string;
+  quote: string;
+  link: string;
+}
+
+/**
+ * A Teams deep link to the handoff's message. Channel conversation ids carry
+ * the thread (`19:...;messageid=...`); the link wants the channel alone.
+ */
+export function handoffLink(handoff: Handoff): string {
+  const { id, messageId } = handoff.conversation;
+  if (!messageId) return '';
+  const [chatOrChannel = id, thread] = id.split(';messageid=');
+  const context = thread ? `?parentMessageId=${encodeURIComponent(thread)}` : `?context=${encodeURIComponent('{"contextType":"chat"}')}`;
+  return `https://teams.microsoft.com/l/message/${encodeURIComponent(chatOrChannel)}/${encodeURIComponent(messageId)}${context}`;
+}
+
+export function notificationCard(handoff: Handoff, headline: string, quote = ''): AdaptiveCard {
+  return renderCard(template, { headline, summary: handoff.summary, quote, link: handoffLink(handoff) } satisfies NotificationData);
+}

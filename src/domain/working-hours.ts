@@ -1,0 +1,175 @@
+/**
+ * Working hours: when a person is at work, in their own time zone.
+ *
+ * Due times and nudges are measured in the receiver's working time, so these
+ * functions answer "when is this person next at work", "how much working time
+ * lies between two instants" and "when are N working minutes used up".
+ * Instants are `Date`s; all wall-clock reasoning happens in the person's IANA
+ * zone through Intl, so weekends and daylight-saving changes fall out of the
+ * zone rules rather than from fixed offsets.
+ */
+import { instantAt, offsetAt, toIanaTimeZone, wallClockAt } from './time-zones';
+
+/** Day names as Graph's `workingHours.daysOfWeek` spells them; index = Date.getUTCDay(). */
+export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/**
+ * A person's working week. `start` and `end` are local "HH:MM"; an `end` at or
+ * before `start` ends the next day (a night shift; "00:00" is midnight).
+ */
+export interface WorkingHours {
+  days: Weekday[];
+  start: string;
+  end: string;
+  /** IANA zone, e.g. "Europe/London". */
+  timeZone: string;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/** Minutes after midnight of "HH:MM", "HH:MM:SS" or Graph's "HH:MM:SS.fffffff". */
+export function clockMinutes(clock: string): number {
+  const match = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/.exec(clock.trim());
+  const hours = Number(match?.[1]);
+  const minutes = Number(match?.[2]);
+  if (!match || hours > 23 || minutes > 59 || Number(match[3] ?? 0) > 59) {
+    throw new RangeError(`"${clock}" is not a time of day (HH:MM)`);
+  }
+  return hours * 60 + minutes;
+}
+
+function hhmm(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/**
+ * Checks and tidies working hours from any source (Graph, the local file):
+ * lower-case day names, "HH:MM" times, and an IANA zone (a Windows zone name
+ * is translated).
+ * @throws RangeError naming what is wrong
+ */
+export function normalizeWorkingHours(raw: { days: readonly string[]; start: string; end: string; timeZone: string }): WorkingHours {
+  const days = [...new Set(raw.days.map((d) => d.trim().toLowerCase()))];
+  const unknown = days.filter((d) => !(WEEKDAYS as readonly string[]).includes(d));
+  if (unknown.length > 0) throw new RangeError(`Unknown day names: ${unknown.join(', ')}`);
+  if (days.length === 0) throw new RangeError('Working hours need at least one working day');
+  const timeZone = toIanaTimeZone(raw.timeZone);
+  if (!timeZone) throw new RangeError(`"${raw.timeZone}" is neither an IANA nor a Windows time zone name`);
+  return {
+    days: WEEKDAYS.filter((d) => days.includes(d)),
+    start: hhmm(clockMinutes(raw.start)),
+    end: hhmm(clockMinutes(raw.end)),
+    timeZone,
+  };
+}
+
+/**
+ * The working periods [start, end) in ms, in order, from the one that may
+ * still be running at `from` onwards. Endless: callers stop when done.
+ */
+function* periodsFrom(hours: WorkingHours, from: number): Generator<[number, number]> {
+  const days = new Set<string>(hours.days);
+  if (days.size === 0) throw new RangeError('Working hours need at least one working day');
+  const start = clockMinutes(hours.start);
+  let end = clockMinutes(hours.end);
+  if (end <= start) end += 24 * 60;
+  // Yesterday's period may still run (a night shift), so begin a day early.
+  const first = wallClockAt(from - DAY_MS, hours.timeZone);
+  for (let offset = 0; ; offset += 1) {
+    const date = new Date(Date.UTC(first.year, first.month - 1, first.day + offset));
+    if (!days.has(WEEKDAYS[date.getUTCDay()] ?? '')) continue;
+    const local = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+    const periodStart = instantAt({ ...local, minutes: start }, hours.timeZone);
+    const periodEnd = instantAt({ ...local, minutes: end }, hours.timeZone);
+    // A period that a daylight-saving jump swallows whole has no length.
+    if (periodEnd > periodStart) yield [periodStart, periodEnd];
+  }
+}
+
+function checkInstant(instant: Date, name: string): number {
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError(`${name} is not a valid date`);
+  return ms;
+}
+
+/**
+ * When the person is next at work: `instant` itself during working hours,
+ * otherwise the start of their next working period.
+ */
+export function nextWorkingInstant(hours: WorkingHours, instant: Date): Date {
+  const at = checkInstant(instant, 'instant');
+  for (const [start, end] of periodsFrom(hours, at)) {
+    if (end > at) return new Date(Math.max(start, at));
+  }
+  throw new Error('unreachable: periods never run out');
+}
+
+/** True when `instant` falls inside the person's working hours. */
+export function isWorkingAt(hours: WorkingHours, instant: Date): boolean {
+  return nextWorkingInstant(hours, instant).getTime() === instant.getTime();
+}
+
+/**
+ * Working minutes in [from, to), rounded down to whole minutes; 0 when `to`
+ * is not after `from`. A working day that a daylight-saving change shortens
+ * counts the hour it really lost.
+ */
+export function workingMinutesBetween(hours: WorkingHours, from: Date, to: Date): number {
+  const start = checkInstant(from, 'from');
+  const stop = checkInstant(to, 'to');
+  if (stop <= start) return 0;
+  let total = 0;
+  for (const [periodStart, periodEnd] of periodsFrom(hours, start)) {
+    if (periodStart >= stop) break;
+    total += Math.max(0, Math.min(periodEnd, stop) - Math.max(periodStart, start));
+  }
+  return Math.floor(total / MINUTE_MS);
+}
+
+/**
+ * The instant at which `minutes` of working time after `from` are used up.
+ * It can be the very end of a working period (17:00 rather than the next
+ * morning's 09:00); 0 minutes gives `from`.
+ * @throws RangeError for negative or non-finite minutes
+ */
+export function addWorkingMinutes(hours: WorkingHours, from: Date, minutes: number): Date {
+  const start = checkInstant(from, 'from');
+  if (!Number.isFinite(minutes) || minutes < 0) throw new RangeError(`minutes must be a finite number of at least 0, not ${minutes}`);
+  let remaining = minutes * MINUTE_MS;
+  if (remaining === 0) return new Date(start);
+  for (const [periodStart, periodEnd] of periodsFrom(hours, start)) {
+    if (periodEnd <= start) continue;
+    const begin = Math.max(periodStart, start);
+    const available = periodEnd - begin;
+    if (remaining <= available) return new Date(begin + remaining);
+    remaining -= available;
+  }
+  throw new Error('unreachable: periods never run out');
+}
+
+const labelFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The person's local time for a card, e.g. "14:05 Fri in Asia/Kolkata".
+ * English day names, 24-hour clock: cards are not localised yet.
+ */
+export function formatLocalTime(instant: Date, timeZone: string): string {
+  let formatter = labelFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', weekday: 'short' });
+    labelFormatters.set(timeZone, formatter);
+  }
+  const parts = Object.fromEntries(formatter.formatToParts(instant).map((p) => [p.type, p.value]));
+  return `${parts.hour}:${parts.minute} ${parts.weekday} in ${timeZone}`;
+}
+
+/**
+ * True when two people's clocks show different times at `instant`: the card
+ * then shows the receiver's local time next to the viewer's.
+ */
+export function localTimesDiffer(instant: Date, zoneA: string, zoneB: string): boolean {
+  const at = checkInstant(instant, 'instant');
+  return offsetAt(at, zoneA) !== offsetAt(at, zoneB);
+}

@@ -1,0 +1,292 @@
+/**
+ * People: who someone is (Entra object id, name, mail) and when they work.
+ *
+ * The handoff form's people fields hold what Teams' people picker gives (an
+ * Entra object id) or what someone typed (an email, a UPN or a display name).
+ * `resolvePeople` turns each into one person, or a message for the field;
+ * nothing is stored with a half-resolved person.
+ */
+import { toIanaTimeZone } from '../domain/time-zones';
+import { normalizeWorkingHours, type WorkingHours } from '../domain/working-hours';
+import { GraphError } from '../errors';
+import { type Clock, realClock } from './clock';
+import type { BatchAnswer, BatchStep, GraphApi } from './graph-client';
+
+export interface DirectoryPerson {
+  aadObjectId: string;
+  name: string;
+  /** Where mail reaches them: `mail`, or the UPN when the account has no mail address. */
+  mail: string;
+  userPrincipalName: string;
+}
+
+export type ResolutionFailure = 'unknown' | 'ambiguous' | 'disabled';
+
+export type Resolution =
+  | { ok: true; query: string; person: DirectoryPerson }
+  | { ok: false; query: string; reason: ResolutionFailure; message: string };
+
+export interface Directory {
+  /**
+   * Resolves each query (object id, email, UPN or display name) to one
+   * person. The answers are in the order of the queries.
+   * @throws GraphError and friends when the directory itself fails
+   */
+  resolvePeople(queries: readonly string[]): Promise<Resolution[]>;
+  /**
+   * The person's working days, hours and IANA time zone (from their mailbox settings).
+   * @throws GraphError (status 404) for an unknown person
+   */
+  getWorkingHours(aadObjectId: string): Promise<WorkingHours>;
+}
+
+/** A directory entry as both directories see it: a person and whether their account is enabled. */
+export interface Candidate extends DirectoryPerson {
+  accountEnabled: boolean;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What kind of query a field holds: decides how it is looked up. */
+export function queryKind(query: string): 'id' | 'address' | 'name' {
+  if (GUID.test(query)) return 'id';
+  if (/^[^\s@]+@[^\s@]+$/.test(query)) return 'address';
+  return 'name';
+}
+
+const squash = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
+
+const label = (c: DirectoryPerson) => (c.mail ? `${c.name} (${c.mail})` : c.name);
+
+/**
+ * Decides a query from the people that matched it. For display names an
+ * exact match beats prefix matches, and disabled accounts step aside when
+ * exactly one enabled person is left.
+ */
+export function decide(query: string, matches: readonly Candidate[]): Resolution {
+  let pool = [...new Map(matches.map((c) => [c.aadObjectId, c])).values()];
+  if (queryKind(query) === 'name') {
+    const exact = pool.filter((c) => squash(c.name) === squash(query));
+    if (exact.length > 0) pool = exact;
+  }
+  if (pool.length === 0) {
+    return { ok: false, query, reason: 'unknown', message: `No one in the directory matches "${query}". Check the spelling, or use their email address.` };
+  }
+  const enabled = pool.filter((c) => c.accountEnabled);
+  if (enabled.length === 1) {
+    const { accountEnabled: _enabled, ...person } = enabled[0]!;
+    return { ok: true, query, person };
+  }
+  if (enabled.length === 0) {
+    const who = pool.length === 1 ? label(pool[0]!) : `Everyone matching "${query}"`;
+    return { ok: false, query, reason: 'disabled', message: `${who}: the account is disabled, so they cannot take part in a handoff.` };
+  }
+  const shown = enabled.slice(0, 5).map(label).join(', ');
+  const more = enabled.length > 5 ? ` and ${enabled.length - 5} more` : '';
+  return {
+    ok: false,
+    query,
+    reason: 'ambiguous',
+    message: `"${query}" matches ${enabled.length} people: ${shown}${more}. Use an email address to pick one.`,
+  };
+}
+
+/** Entries expire after this long: one card render (and one form submit) never asks twice; a renamed person shows up within a minute. */
+export const CACHE_TTL_MS = 60_000;
+
+/** A small expiring cache of promises, so concurrent asks for the same key share one request. */
+export class ExpiringCache<T> {
+  private readonly entries = new Map<string, { value: Promise<T>; expires: number }>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly clock: Clock,
+  ) {}
+
+  get(key: string): Promise<T> | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expires <= this.clock.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  /** Caches `value`; a rejected one is dropped, so a failure is not remembered. */
+  set(key: string, value: Promise<T>): Promise<T> {
+    this.entries.set(key, { value, expires: this.clock.now() + this.ttlMs });
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
+    return value;
+  }
+}
+
+/** The fields Baton reads of a Graph user. */
+const USER_FIELDS = 'id,displayName,mail,userPrincipalName,accountEnabled';
+/** Enough to say "ambiguous" and name a few; more candidates than this are not read. */
+const MAX_NAME_MATCHES = 25;
+
+interface GraphUser {
+  id: string;
+  displayName?: string | null;
+  mail?: string | null;
+  userPrincipalName?: string | null;
+  accountEnabled?: boolean | null;
+}
+
+function candidate(user: GraphUser): Candidate {
+  const upn = user.userPrincipalName ?? '';
+  return {
+    aadObjectId: user.id,
+    name: user.displayName ?? upn,
+    mail: user.mail || upn,
+    userPrincipalName: upn,
+    // Graph leaves it out when not selected; treat only an explicit false as disabled.
+    accountEnabled: user.accountEnabled !== false,
+  };
+}
+
+/** OData string literal: single quotes doubled. */
+const odataString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+interface MailboxSettings {
+  timeZone?: string;
+  workingHours?: {
+    daysOfWeek?: string[];
+    startTime?: string;
+    endTime?: string;
+    timeZone?: { name?: string };
+  } | null;
+}
+
+/** What Graph's mailboxSettings say, as WorkingHours. Outlook's defaults fill gaps (Mon-Fri 08:00-17:00). */
+export function workingHoursFromMailbox(settings: MailboxSettings): WorkingHours {
+  const hours = settings.workingHours ?? {};
+  const week = {
+    days: hours.daysOfWeek?.length ? hours.daysOfWeek : ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+    start: hours.startTime ?? '08:00',
+    end: hours.endTime ?? '17:00',
+  };
+  // workingHours.timeZone may be a custom zone that Intl cannot know; the mailbox's own zone is the next best, then UTC.
+  const zones = [hours.timeZone?.name, settings.timeZone].filter((z): z is string => typeof z === 'string' && z.trim() !== '');
+  const timeZone = zones.map(toIanaTimeZone).find((z) => z !== undefined) ?? 'Etc/UTC';
+  return normalizeWorkingHours({ ...week, timeZone });
+}
+
+/**
+ * People from Microsoft Graph: ids, emails and UPNs and display names looked
+ * up together through $batch; working hours from mailboxSettings. Answers
+ * are cached per instance for CACHE_TTL_MS.
+ */
+export class GraphDirectory implements Directory {
+  private readonly resolutions: ExpiringCache<Resolution>;
+  private readonly hours: ExpiringCache<WorkingHours>;
+
+  constructor(
+    private readonly graph: GraphApi,
+    options: { clock?: Clock; ttlMs?: number } = {},
+  ) {
+    const clock = options.clock ?? realClock;
+    this.resolutions = new ExpiringCache(options.ttlMs ?? CACHE_TTL_MS, clock);
+    this.hours = new ExpiringCache(options.ttlMs ?? CACHE_TTL_MS, clock);
+  }
+
+  async resolvePeople(queries: readonly string[]): Promise<Resolution[]> {
+    const trimmed = queries.map((q) => q.trim());
+    const answers = new Map<string, Promise<Resolution>>();
+    const missing = new Map<string, string>();
+    for (const query of trimmed) {
+      const key = squash(query);
+      if (key === '' || answers.has(key) || missing.has(key)) continue;
+      const cached = this.resolutions.get(key);
+      if (cached) answers.set(key, cached);
+      else missing.set(key, query);
+    }
+    if (missing.size > 0) {
+      const looked = this.lookUp([...missing.values()]);
+      for (const [i, key] of [...missing.keys()].entries()) answers.set(key, this.resolutions.set(key, looked.then((all) => all[i]!)));
+      // Once known, a person is also cached under their other names (id, mail, UPN).
+      looked.then(
+        (all) => {
+          for (const resolution of all) {
+            if (!resolution.ok) continue;
+            for (const alias of [resolution.person.aadObjectId, resolution.person.mail, resolution.person.userPrincipalName]) {
+              const key = squash(alias);
+              if (key && !this.resolutions.get(key)) void this.resolutions.set(key, Promise.resolve({ ...resolution, query: alias }));
+            }
+          }
+        },
+        () => undefined,
+      );
+    }
+    return Promise.all(
+      trimmed.map(async (query): Promise<Resolution> => {
+        const answer = answers.get(squash(query));
+        if (!answer) return { ok: false, query, reason: 'unknown', message: 'Enter a name or an email address.' };
+        return { ...(await answer), query };
+      }),
+    );
+  }
+
+  async getWorkingHours(aadObjectId: string): Promise<WorkingHours> {
+    const key = aadObjectId.toLowerCase();
+    const cached = this.hours.get(key);
+    if (cached) return cached;
+    return this.hours.set(
+      key,
+      this.graph
+        .get<MailboxSettings>(`/users/${encodeURIComponent(aadObjectId)}/mailboxSettings`)
+        .then(workingHoursFromMailbox),
+    );
+  }
+
+  /** One $batch round (or a few, 20 to a batch) for all queries, then any further pages of name searches. */
+  private async lookUp(queries: readonly string[]): Promise<Resolution[]> {
+    const kinds = queries.map(queryKind);
+    const steps: BatchStep[] = queries.map((query, i) => {
+      const id = String(i + 1);
+      switch (kinds[i]!) {
+        case 'id':
+          return { id, method: 'GET', url: `/users/${encodeURIComponent(query)}?$select=${USER_FIELDS}` };
+        case 'address': {
+          const value = odataString(query);
+          const filter = encodeURIComponent(`mail eq ${value} or userPrincipalName eq ${value}`);
+          return { id, method: 'GET', url: `/users?$filter=${filter}&$select=${USER_FIELDS}` };
+        }
+        case 'name': {
+          // $search tokenizes displayName, so "Turing" finds "Alan Turing"; it needs ConsistencyLevel: eventual.
+          const search = encodeURIComponent(`"displayName:${query.replace(/["\\]/g, '\\$&')}"`);
+          return { id, method: 'GET', url: `/users?$search=${search}&$select=${USER_FIELDS}&$top=${MAX_NAME_MATCHES}`, headers: { ConsistencyLevel: 'eventual' } };
+        }
+      }
+    });
+    const answers = await this.graph.batch(steps);
+    return Promise.all(
+      steps.map(async (step, i) => {
+        const query = queries[i]!;
+        const answer = answers.get(step.id)!;
+        // A missing user by id is an answer ("unknown"), not a failure.
+        if (kinds[i] === 'id' && answer.status === 404) return decide(query, []);
+        return decide(query, await this.candidates(step, answer));
+      }),
+    );
+  }
+
+  private async candidates(step: BatchStep, answer: BatchAnswer): Promise<Candidate[]> {
+    if (answer.status < 200 || answer.status >= 300) throw this.graph.batchError(answer, `GET ${step.url}`);
+    const body = answer.body as GraphUser & { value?: GraphUser[]; '@odata.nextLink'?: string };
+    if (!Array.isArray(body.value)) return [candidate(body)];
+    const users = [...body.value];
+    const next = body['@odata.nextLink'];
+    if (next && users.length < MAX_NAME_MATCHES) {
+      users.push(...(await this.graph.getAll<GraphUser>(next, { headers: step.headers, maxItems: MAX_NAME_MATCHES - users.length })));
+    }
+    return users.map(candidate);
+  }
+}
+
+/** The error a directory gives for a person it does not know (the shape Graph gives). */
+export function unknownPersonError(aadObjectId: string): GraphError {
+  return new GraphError(`No person with the object id ${aadObjectId} in the directory`, 404, 'Request_ResourceNotFound', undefined);
+}

@@ -1,0 +1,137 @@
+/**
+ * The directory for development without a tenant: the Agents Playground's
+ * mock users (.m365agentsplayground.yml: same ids, names and emails as the
+ * chats the Playground sends), with working hours and time zones from
+ * dev/working-hours.json. It answers like GraphDirectory, messages included.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { normalizeWorkingHours, type WorkingHours } from '../domain/working-hours';
+import { type Candidate, decide, type Directory, queryKind, type Resolution, unknownPersonError } from './directory';
+
+/** The folder with package.json above this file: the project, from src/ and from dist/src/ alike. */
+export function projectRoot(from = __dirname): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`No package.json above ${from}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export interface LocalPerson extends Candidate {
+  /** Teams user id (29:...), as the Playground puts it in activities. */
+  teamsUserId: string;
+  workingHours: WorkingHours;
+}
+
+/** Hours for a Playground user the file leaves out: a plain office week in UTC. */
+const DEFAULT_HOURS: WorkingHours = { days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:00', timeZone: 'Etc/UTC' };
+
+// The Playground's file spells it "userPrincipleName".
+const playgroundUser = z.object({
+  id: z.string(),
+  name: z.string(),
+  aadObjectId: z.string(),
+  email: z.string().optional(),
+  userPrincipleName: z.string().optional(),
+});
+const playgroundFile = z.object({ currentUser: playgroundUser, users: z.array(playgroundUser).default([]) });
+
+const hoursFile = z.object({
+  people: z.record(
+    z.string(),
+    z.object({
+      who: z.string().optional(),
+      timeZone: z.string(),
+      days: z.array(z.string()),
+      start: z.string(),
+      end: z.string(),
+      accountEnabled: z.boolean().default(true),
+    }),
+  ),
+});
+
+const lower = (s: string) => s.trim().toLowerCase();
+
+/** Words of a display name that start with each word of the query, as Graph's $search on displayName matches. */
+function nameMatches(name: string, query: string): boolean {
+  const words = lower(name).split(/\s+/);
+  return lower(query)
+    .split(/\s+/)
+    .every((part) => words.some((word) => word.startsWith(part)));
+}
+
+export class LocalDirectory implements Directory {
+  constructor(readonly people: readonly LocalPerson[]) {}
+
+  /**
+   * Reads the Playground's users and their working hours.
+   * @throws when a file is missing or malformed, or the hours file names someone the Playground does not know
+   */
+  static fromFiles(options: { playgroundFile?: string; workingHoursFile?: string } = {}): LocalDirectory {
+    const root = projectRoot();
+    const playgroundPath = options.playgroundFile ?? join(root, '.m365agentsplayground.yml');
+    const hoursPath = options.workingHoursFile ?? join(root, 'dev', 'working-hours.json');
+    const playground = playgroundFile.parse(parseYaml(readFileSync(playgroundPath, 'utf8')));
+    const hours = hoursFile.parse(JSON.parse(readFileSync(hoursPath, 'utf8')));
+    const users = [playground.currentUser, ...playground.users];
+    const strangers = Object.keys(hours.people).filter((id) => !users.some((u) => lower(u.aadObjectId) === lower(id)));
+    if (strangers.length > 0) throw new Error(`${hoursPath} has working hours for people not in ${playgroundPath}: ${strangers.join(', ')}`);
+    return new LocalDirectory(
+      users.map((user) => {
+        const entry = Object.entries(hours.people).find(([id]) => lower(id) === lower(user.aadObjectId))?.[1];
+        let workingHours = DEFAULT_HOURS;
+        if (entry) {
+          try {
+            workingHours = normalizeWorkingHours(entry);
+          } catch (error) {
+            throw new Error(`${hoursPath}, ${user.name}: ${(error as Error).message}`);
+          }
+        }
+        const upn = user.userPrincipleName ?? user.email ?? '';
+        return {
+          aadObjectId: user.aadObjectId,
+          name: user.name,
+          mail: user.email ?? upn,
+          userPrincipalName: upn,
+          accountEnabled: entry?.accountEnabled ?? true,
+          teamsUserId: user.id,
+          workingHours,
+        };
+      }),
+    );
+  }
+
+  async resolvePeople(queries: readonly string[]): Promise<Resolution[]> {
+    return queries.map((raw) => {
+      const query = raw.trim();
+      if (query === '') return { ok: false, query, reason: 'unknown', message: 'Enter a name or an email address.' };
+      const q = lower(query);
+      const matches = this.people.filter((p) => {
+        switch (queryKind(query)) {
+          case 'id':
+            return lower(p.aadObjectId) === q;
+          case 'address':
+            return lower(p.mail) === q || lower(p.userPrincipalName) === q;
+          case 'name':
+            return nameMatches(p.name, query);
+        }
+      });
+      // Answer with the same fields as Graph: no Teams id, no hours.
+      return decide(
+        query,
+        matches.map(({ teamsUserId: _id, workingHours: _hours, ...candidate }) => candidate),
+      );
+    });
+  }
+
+  async getWorkingHours(aadObjectId: string): Promise<WorkingHours> {
+    const person = this.people.find((p) => lower(p.aadObjectId) === lower(aadObjectId));
+    if (!person) throw unknownPersonError(aadObjectId);
+    return person.workingHours;
+  }
+}

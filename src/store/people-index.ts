@@ -1,0 +1,60 @@
+/**
+ * Who is involved in which handoff: one partition per person
+ * (`<tenant>_<aadObjectId>`), one row per handoff. It answers "my handoffs"
+ * and search without scanning the tenant.
+ *
+ * The index lists handoffs a person is or was involved in; the handoff's own
+ * record stays the truth for status and roles. It is written before the
+ * handoff changes (create, resubmit, reassign), so a crash in between leaves an
+ * extra row that readers skip, never a missing one.
+ */
+import { odata, type TableClient } from '@azure/data-tables';
+import { type Handoff, participants } from '../domain/handoff';
+import { openTable } from './tables';
+
+export interface IndexRow {
+  handoffId: string;
+  summary: string;
+  /** Names of the people involved, for search. */
+  people: string;
+  createdAt: string;
+}
+
+/** A Table partition key for a person of a tenant (both are GUIDs: no forbidden characters). */
+function personKey(tenantId: string, aadObjectId: string): string {
+  return `${tenantId}_${aadObjectId}`.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, '');
+}
+
+/** How many rows one read of a person's handoffs returns at most; enough for any real person's open work. */
+export const MAX_INDEX_ROWS = 1000;
+
+export class PeopleIndex {
+  constructor(private readonly table: TableClient) {}
+
+  static async open(connectionString: string, prefix: string): Promise<PeopleIndex> {
+    return new PeopleIndex(await openTable(connectionString, `${prefix}people`));
+  }
+
+  /** Records every participant of a handoff (idempotent: an upsert per person). */
+  async add(handoff: Handoff): Promise<void> {
+    const people = participants(handoff);
+    const row = {
+      rowKey: handoff.id,
+      summary: handoff.summary,
+      people: people.map((p) => p.name).join(', '),
+      createdAt: handoff.createdAt,
+    };
+    await Promise.all(people.map((p) => this.table.upsertEntity({ partitionKey: personKey(handoff.tenantId, p.aadObjectId), ...row }, 'Replace')));
+  }
+
+  /** The handoffs a person is or was involved in, newest first. */
+  async handoffsOf(tenantId: string, aadObjectId: string): Promise<IndexRow[]> {
+    const rows: IndexRow[] = [];
+    const filter = odata`PartitionKey eq ${personKey(tenantId, aadObjectId)}`;
+    for await (const entity of this.table.listEntities<{ summary: string; people: string; createdAt: string }>({ queryOptions: { filter } })) {
+      rows.push({ handoffId: entity.rowKey!, summary: entity.summary, people: entity.people, createdAt: entity.createdAt });
+      if (rows.length >= MAX_INDEX_ROWS) break;
+    }
+    return rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The whole handoff process through the real endpoint: every role's view,
+ * the Resolve loop (question, answer, change request, resubmit), acceptance
+ * with criteria, closing, proactive 1:1 messages, `mine`, quality hints and
+ * lateness. Replies are captured at the local connector.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { handoffIdForForm } from '../../src/store/keys';
+import { cardAction, message, people, TENANT } from '../support/activities';
+import { findInputs, textsOf } from '../support/cards';
+import { type Connector, type Member, startConnector } from '../support/connector';
+import { startTestApp, type TestApp } from '../support/stack';
+
+const katherine: Member = { id: '29:1katherine-johnson', name: 'Katherine Johnson', aadObjectId: '00000000-0000-0000-0000-0000000000d4' };
+const stranger: Member = { id: '29:1edsger-dijkstra', name: 'Edsger Dijkstra', aadObjectId: '00000000-0000-0000-0000-0000000000e5' };
+
+let app: TestApp;
+let connector: Connector;
+
+beforeAll(async () => {
+  connector = await startConnector([people.ada, people.grace, people.alan, katherine, stranger]);
+  app = await startTestApp();
+  // Ada and Alan installed Baton in their personal chats; Grace never did.
+  for (const person of [people.ada, people.alan]) {
+    await app.post({
+      ...message(connector.url, person, ''),
+      type: 'installationUpdate',
+      action: 'add',
+      conversation: { id: `a:personal-${person.name}`, conversationType: 'personal', tenantId: TENANT },
+    });
+  }
+});
+afterAll(async () => {
+  await app?.close();
+  await connector?.close();
+});
+
+const form = (formId: string, overrides: Record<string, unknown> = {}) => ({
+  formId,
+  summary: 'Payments retry logic is ready for QA',
+  whatIsReady: 'Retry worker merged behind the payments-retry flag.',
+  acceptanceCriteria: 'All retry tests pass in CI\nA failed payment is retried 3 times within 10 minutes\nThe runbook has a section on the retry flag',
+  links: 'https://github.com/contoso/payments/pull/42',
+  effort: '4h',
+  workState: 'ready',
+  receiver: people.grace.aadObjectId,
+  owner: people.alan.aadObjectId,
+  stakeholders: katherine.aadObjectId,
+  ...overrides,
+});
+
+async function create(overrides: Record<string, unknown> = {}) {
+  const formId = crypto.randomUUID();
+  const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', form(formId, overrides), { replyToId: `msg-${formId}` }));
+  return { id: handoffIdForForm(TENANT, formId), formId, response };
+}
+
+const act = (who: Member, verb: string, data: Record<string, unknown>) => app.post(cardAction(connector.url, who, verb, data));
+const verbsOf = (card: unknown) => [...JSON.stringify(card).matchAll(/"verb":"handoff\.(\w+)"/g)].map((m) => m[1]);
+/** 1:1 messages Baton sent since `from`, as [conversation, headline]. */
+const personalMessages = (from: number) =>
+  connector.sent
+    .slice(from)
+    .filter((s) => s.conversationId.startsWith('a:personal-'))
+    .map((s) => [s.conversationId.replace('a:personal-', ''), textsOf(s.activity.attachments?.[0]?.content)[0]]);
+
+describe('each role sees its own card', () => {
+  it('gives receiver, sender, owner, stakeholder and a stranger exactly their actions', async () => {
+    const { id } = await create();
+    const view = async (who: Member) => verbsOf((await act(who, 'handoff.refresh', { handoffId: id })).body.value);
+    expect(await view(people.grace)).toEqual(['refresh', 'accept', 'requestChanges', 'ask', 'history', 'refresh']);
+    expect(await view(people.ada)).toEqual(['refresh', 'setWorkState', 'edit', 'cancel', 'history', 'refresh']);
+    expect(await view(people.alan)).toEqual(['refresh', 'reassign', 'nudge', 'history', 'refresh']);
+    expect(await view(katherine)).toEqual(['refresh', 'flagPriority', 'history', 'refresh']);
+    expect(await view(stranger)).toEqual(['refresh', 'history', 'refresh']);
+  });
+
+  it('lists every role in refresh.userIds so Teams refreshes each view', async () => {
+    const { response } = await create();
+    expect(response.body.value.refresh.userIds).toEqual([people.grace.id, people.ada.id, people.alan.id, katherine.id]);
+  });
+
+  it('refuses an action forged by someone without the role and changes nothing', async () => {
+    const { id } = await create();
+    const forged = await act(stranger, 'handoff.flagPriority', { handoffId: id, priority: 'urgent', priorityReason: 'I say so' });
+    expect(textsOf(forged.body.value)).toContain('Only stakeholders can do that on this handoff.');
+    const closeEarly = await act(people.alan, 'handoff.close', { handoffId: id });
+    expect(textsOf(closeEarly.body.value)).toContain("This handoff is waiting for Grace Hopper's review.");
+    expect(await app.store.countRows(id)).toMatchObject({ events: 1 });
+  });
+});
+
+describe('the Resolve loop, to acceptance and close', () => {
+  it('asks, answers, requests changes, resubmits with what changed, accepts with criteria and closes', async () => {
+    const { id } = await create();
+    let mark = connector.sent.length;
+
+    const asked = await act(people.grace, 'handoff.ask', { handoffId: id, comment: 'Which flag name?' });
+    expect(textsOf(asked.body.value)).toContain('Which flag name?');
+    expect(personalMessages(mark)).toEqual([['Ada Lovelace', 'Grace Hopper asked a question about your handoff.']]);
+    expect(verbsOf((await act(people.ada, 'handoff.refresh', { handoffId: id })).body.value)).toContain('answer');
+
+    mark = connector.sent.length;
+    const logged = vi.spyOn(console, 'log');
+    const answered = await act(people.ada, 'handoff.answer', { handoffId: id, answer: 'payments-retry' });
+    expect(textsOf(answered.body.value)).toContain('payments-retry');
+    // Grace never installed Baton: skipped with a reason in the log, not an error.
+    expect(personalMessages(mark)).toEqual([]);
+    expect(logged.mock.calls.map((c) => String(c[0]))).toContainEqual(expect.stringMatching(/^Not telling Grace Hopper about handoff \w+ \(answered\): they have not installed Baton/));
+    logged.mockRestore();
+
+    mark = connector.sent.length;
+    await act(people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'Add the timeout test.' });
+    expect(personalMessages(mark)).toEqual([['Ada Lovelace', 'Grace Hopper requested changes to your handoff.']]);
+
+    const edit = await act(people.ada, 'handoff.edit', { handoffId: id });
+    expect(textsOf(edit.body.value)[0]).toBe('Edit handoff (becomes version 2)');
+    const editValues = Object.fromEntries(findInputs(edit.body.value).map((i) => [i.id, i.value]));
+    expect(editValues.summary).toBe('Payments retry logic is ready for QA');
+    expect(Object.keys(editValues)).not.toContain('receiver');
+
+    const unchanged = await act(people.ada, 'handoff.resubmit', { handoffId: id, formId: 'x', ...editValues });
+    expect(textsOf(unchanged.body.value)).toContain('Nothing changed: edit a field before you resubmit.');
+
+    const resubmitted = await act(people.ada, 'handoff.resubmit', {
+      handoffId: id,
+      formId: 'x',
+      ...editValues,
+      acceptanceCriteria: `${editValues.acceptanceCriteria}\nA timeout test covers the 10 minute window`,
+    });
+    expect(textsOf(resubmitted.body.value)).toContain('Changed in version 2: acceptance criteria (+1 -0).');
+    expect((await app.store.read(id))?.handoff).toMatchObject({ version: 2, status: 'inReview', acceptanceCriteria: { length: 4 } });
+
+    const missingNote = await act(people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true', criterion1: 'true', criterion2: 'false', criterion3: 'true' });
+    expect(textsOf(missingNote.body.value)).toContain('One acceptance criterion is not checked: add a note saying why you accept anyway.');
+
+    mark = connector.sent.length;
+    const accepted = await act(people.grace, 'handoff.accept', {
+      handoffId: id, criterion0: 'true', criterion1: 'true', criterion2: 'false', criterion3: 'true', comment: 'Runbook comes next sprint.',
+    });
+    const acceptedTexts = textsOf(accepted.body.value);
+    expect(acceptedTexts).toContain('☐ The runbook has a section on the retry flag');
+    expect(acceptedTexts).toContain('☑ All retry tests pass in CI');
+    expect(personalMessages(mark).sort()).toEqual([
+      ['Ada Lovelace', 'Grace Hopper accepted the handoff.'],
+      ['Alan Turing', 'Grace Hopper accepted the handoff.'],
+    ]);
+
+    const closed = await act(people.alan, 'handoff.close', { handoffId: id });
+    expect(textsOf(closed.body.value)[1]).toBe('Closed');
+    const history = await app.store.history(id);
+    expect(history.map((e) => e.type)).toEqual(['posted', 'questionAsked', 'answered', 'changesRequested', 'resubmitted', 'accepted', 'closed']);
+    expect((await app.store.read(id))?.handoff.metrics).toMatchObject({ questions: 1, changeRequests: 1, acceptedVersion: 2 });
+  });
+
+  it('shows the history in the viewer\'s time zone', async () => {
+    const { id } = await create();
+    const inBerlin = await app.post(cardAction(connector.url, people.grace, 'handoff.history', { handoffId: id, show: true }, { localTimezone: 'Europe/Berlin' }));
+    const inUtc = await app.post(cardAction(connector.url, people.grace, 'handoff.history', { handoffId: id, show: true }, { localTimezone: 'UTC' }));
+    const row = (card: unknown) => textsOf(card).find((t) => /\d\d:\d\d/.test(t) && /CET|CEST|GMT\+1|GMT\+2|UTC/.test(t));
+    expect(row(inBerlin.body.value)).toMatch(/CET|GMT\+1/);
+    expect(row(inUtc.body.value)).toMatch(/UTC/);
+    expect(textsOf(inUtc.body.value)).toContain('posted the handoff');
+  });
+});
+
+describe('owner and stakeholders', () => {
+  it('lets the owner reassign (telling the new receiver) and nudge the ball holder', async () => {
+    const { id } = await create({ receiver: people.ada.aadObjectId, owner: people.alan.aadObjectId });
+    let mark = connector.sent.length;
+    const reassigned = await act(people.alan, 'handoff.reassign', { handoffId: id, newReceiver: people.grace.aadObjectId });
+    expect(textsOf(reassigned.body.value)).toContain('<at>Grace Hopper</at>, this handoff is for you.');
+    expect(personalMessages(mark)).toEqual([]); // Grace has no personal chat
+    const mine = await app.people.handoffsOf(TENANT, people.grace.aadObjectId);
+    expect(mine.map((r) => r.handoffId)).toContain(id);
+
+    await act(people.grace, 'handoff.ask', { handoffId: id, comment: 'Where is the PR?' });
+    mark = connector.sent.length;
+    await act(people.alan, 'handoff.nudge', { handoffId: id });
+    expect(personalMessages(mark)).toEqual([['Ada Lovelace', 'Alan Turing, the owner, nudged you: this handoff waits for you.']]);
+  });
+
+  it('lets a stakeholder flag a priority change with a reason', async () => {
+    const { id } = await create();
+    const noReason = await act(katherine, 'handoff.flagPriority', { handoffId: id, priority: 'urgent', priorityReason: ' ' });
+    expect(textsOf(noReason.body.value)).toContain('Say why the priority changes: a reason is required.');
+    const flagged = await act(katherine, 'handoff.flagPriority', { handoffId: id, priority: 'urgent', priorityReason: 'Black Friday' });
+    expect(textsOf(flagged.body.value)).toContain('Urgent');
+    expect((await app.store.history(id)).at(-1)).toMatchObject({ type: 'priorityFlagged', comment: 'Black Friday', detail: 'normal -> urgent' });
+  });
+
+  it('lets the sender block the work and cancel', async () => {
+    const { id } = await create();
+    const noBlocker = await act(people.ada, 'handoff.setWorkState', { handoffId: id, workState: 'blocked', blocker: '' });
+    expect(textsOf(noBlocker.body.value)).toContain('Name what blocks this work.');
+    await act(people.ada, 'handoff.setWorkState', { handoffId: id, workState: 'blocked', blocker: 'Staging is down' });
+    expect((await app.store.read(id))?.handoff.metrics.blockedIncidents).toBe(1);
+    const cancelled = await act(people.ada, 'handoff.cancel', { handoffId: id });
+    expect(textsOf(cancelled.body.value)[1]).toBe('Cancelled');
+    const late = await act(people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true', criterion1: 'true', criterion2: 'true' });
+    expect(textsOf(late.body.value).some((t) => t.startsWith('This handoff was cancelled by Ada Lovelace'))).toBe(true);
+  });
+});
+
+describe('the form warns, and knows late handoffs', () => {
+  it('warns about vague criteria, no links and no effort without blocking, and posts on "Post anyway"', async () => {
+    const formId = crypto.randomUUID();
+    const vague = form(formId, { acceptanceCriteria: 'Works', links: '', effort: '' });
+    const warned = await app.post(cardAction(connector.url, people.ada, 'handoff.create', vague));
+    const texts = textsOf(warned.body.value);
+    expect(texts).toContain('• "Works" is not measurable (a single word): say what the receiver will check.');
+    expect(texts).toContain('• No links: add the PR, ticket or document the receiver will need.');
+    expect(verbsOf(warned.body.value)).toEqual(['create', 'create']);
+    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+    await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...vague, confirmed: true }));
+    expect((await app.store.read(handoffIdForForm(TENANT, formId)))?.handoff.acceptanceCriteria).toEqual(['Works']);
+  });
+
+  it('marks a handoff posted inside its minimum lead time as late, on the card and in its history', async () => {
+    const tomorrow = new Date(Date.now() + 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const { id, response } = await create({ effort: '3w', neededBy: tomorrow });
+    expect(textsOf(response.body.value)).toContain(`Late: posted with less than 3w of Grace Hopper's working time before ${tomorrow}.`);
+    expect((await app.store.history(id))[0]?.detail).toBe('posted inside the minimum lead time');
+    const { response: onTime } = await create({ effort: '30m', neededBy: '2099-01-01' });
+    expect(textsOf(onTime.body.value).some((t) => t.startsWith('Late:'))).toBe(false);
+  });
+});
+
+describe('mine', () => {
+  it('lists my open handoffs grouped by what waits on me', async () => {
+    const toReview = await create({ receiver: people.ada.aadObjectId, summary: 'Ada reviews this one' });
+    const toAnswer = await create({ summary: 'Grace asks about this one' });
+    await act(people.grace, 'handoff.ask', { handoffId: toAnswer.id, comment: 'Why?' });
+    const mark = connector.sent.length;
+    await app.post(message(connector.url, people.ada, 'mine', { conversation: { id: 'a:personal-Ada Lovelace', conversationType: 'personal', tenantId: TENANT } }));
+    const card = connector.sent.slice(mark).find((s) => s.activity.attachments)?.activity.attachments?.[0]?.content;
+    const texts = textsOf(card);
+    expect(texts[0]).toBe('Your open handoffs');
+    const group = (title: string) => texts.indexOf(texts.find((t) => t.startsWith(title)) ?? '');
+    expect(group('To review')).toBeGreaterThan(0);
+    expect(texts[group('To review') + 1]).toBe('Ada reviews this one');
+    expect(texts[group('To answer') + 1]).toBe('Grace asks about this one');
+    expect(toReview.id).not.toBe(toAnswer.id);
+  });
+});
