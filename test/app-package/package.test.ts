@@ -4,17 +4,23 @@
  * are missing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { APP_PACKAGE_DIR, buildZip, fillManifest, PackageError, packageApp, packageJsonVersion, placeholderValues, PROJECT_ROOT, readSettings, REQUIRED_SETTINGS } from '../../scripts/package-app';
 import { ENV, TEMPLATE } from './support';
 import { readZip } from './zip';
 
 const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const SCRIPT = join(PROJECT_ROOT, 'scripts', 'package-app.ts');
-const tempDir = () => mkdtempSync(join(tmpdir(), 'baton-package-'));
+const made: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-package-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 /** Runs the script as `npm run package` does, with only the given settings in its environment. */
 function runScript(settings: Record<string, string>, args: string[] = []) {
