@@ -232,7 +232,7 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
     history: (options.history ?? []).map((e) => ({
       when: formatInstant(e.at, options.timeZone),
       who: e.actor.name,
-      what: [EVENT_WORDS[e.type], e.detail && `(${e.detail})`, e.comment && `: "${e.comment}"`].filter(Boolean).join(' '),
+      what: `${EVENT_WORDS[e.type]}${e.detail ? ` (${e.detail})` : ''}${e.comment ? `: "${e.comment}"` : ''}`,
     })),
     refreshUserIds,
   };

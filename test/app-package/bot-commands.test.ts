@@ -9,7 +9,7 @@ import { TEMPLATE_JSON } from './support';
  * Menu entries the product defines but the bot does not answer yet (PRODUCT.md
  * "Surfaces": new, mine, summary, help). Take a name out when its handler lands.
  */
-const COMING_LATER = ['mine', 'summary'];
+const COMING_LATER = ['summary'];
 
 const titles = TEMPLATE_JSON.bots[0]!.commandLists.flatMap((list) => list.commands.map((c) => c.title));
 
