@@ -34,6 +34,8 @@ const settings = z.object({
   PLAYGROUND_PORT: port(56150),
   /** Set by App Service on every Azure Functions instance. */
   WEBSITE_INSTANCE_ID: optional,
+  /** Host name of Baton's public links (https://<host>/api/handoffs/<id>), the manifest's link-unfurling domain. */
+  BATON_PUBLIC_HOSTNAME: optional.pipe(z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i, 'must be a host name such as baton.contoso.com (no scheme, no path)').optional()),
   /** Microsoft Graph (src/graph). Without GRAPH_CLIENT_ID or a managed identity: the local directory and outbox. */
   GRAPH_TENANT_ID: optional,
   GRAPH_CLIENT_ID: optional,
@@ -64,6 +66,8 @@ export interface Config {
   bot: { appId: string; password: string; type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; tenantId: string };
   tables: { connectionString: string; prefix: string };
   ports: { host: number; azurite: number; playground: number };
+  /** Where Baton's own links point: https://BATON_PUBLIC_HOSTNAME, or the local host in development. */
+  publicBaseUrl: string;
   /**
    * Microsoft Graph settings as given; absent when none is set (local
    * directory and outbox). src/graph checks how they combine at first use.
@@ -107,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       prefix: s.BATON_TABLE_PREFIX,
     },
     ports: { host: s.BATON_HOST_PORT, azurite: s.AZURITE_TABLE_PORT, playground: s.PLAYGROUND_PORT },
+    publicBaseUrl: s.BATON_PUBLIC_HOSTNAME ? `https://${s.BATON_PUBLIC_HOSTNAME}` : `http://localhost:${s.BATON_HOST_PORT}`,
     ...graphSettings(s),
   };
 }

@@ -5,6 +5,11 @@ import { randomUUID } from 'node:crypto';
 import {
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
+  type AppBasedLinkQuery,
+  type MessagingExtensionAction,
+  type MessagingExtensionActionResponse,
+  type MessagingExtensionQuery,
+  type MessagingExtensionResponse,
   CardFactory,
   MessageFactory,
   TeamsActivityHandler,
@@ -13,6 +18,7 @@ import {
 import { dispatchCardAction, errorResponse, type Services } from './card-actions';
 import { handoffActions, newHandoffForm } from './handoff-actions';
 import { actorOf } from './turn';
+import { editPreview, ME_COMMANDS, openCreateDialog, searchHandoffs, sendPreview, submitCreateDialog, unfurlLink } from './messaging-extension';
 import { myHandoffsCard } from '../cards/my-handoffs-card';
 import { ballHolder, type Handoff } from '../domain/handoff';
 import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS } from '../domain/my-work';
@@ -116,6 +122,38 @@ export class BatonBot extends TeamsActivityHandler {
       botId: recipient.id,
     });
     this.savedChats.add(key);
+  }
+
+  protected override async handleTeamsMessagingExtensionFetchTask(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    if (action.commandId !== ME_COMMANDS.create) throw new Error(`Unknown action command "${action.commandId}"`);
+    return openCreateDialog(context, action);
+  }
+
+  protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    return submitCreateDialog(context, this.services, this.requireActor(context), action);
+  }
+
+  protected override async handleTeamsMessagingExtensionBotMessagePreviewSend(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    return sendPreview(context, this.services, this.requireActor(context), action);
+  }
+
+  protected override async handleTeamsMessagingExtensionBotMessagePreviewEdit(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    return editPreview(context, action);
+  }
+
+  protected override async handleTeamsMessagingExtensionQuery(context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
+    return searchHandoffs(this.services, this.requireActor(context), query);
+  }
+
+  protected override async handleTeamsAppBasedLinkQuery(context: TurnContext, query: AppBasedLinkQuery): Promise<MessagingExtensionResponse> {
+    return unfurlLink(this.services, this.requireActor(context), query);
+  }
+
+  /** Messaging-extension invokes need a signed-in person; botbuilder turns the throw into a 500 that Teams shows as an error. */
+  private requireActor(context: TurnContext) {
+    const actor = actorOf(context);
+    if (!actor) throw new Error('Baton needs a signed-in user of a Microsoft 365 organisation.');
+    return actor;
   }
 
   protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {

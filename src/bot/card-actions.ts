@@ -39,6 +39,8 @@ export interface Services {
   sendToPerson: (chat: PersonalChat, card: AdaptiveCard) => Promise<void>;
   /** A person's working minutes from an instant to the end of a calendar day (their time zone). */
   workingMinutesUntil: (person: Person, from: Date, day: string) => Promise<number>;
+  /** Where Baton's own links point (config.publicBaseUrl). */
+  publicBaseUrl: string;
   now: () => Date;
   log: (message: string) => void;
 }

@@ -70,6 +70,7 @@ export async function createBaton(config: Config, log: Log = (message) => consol
       });
     },
     workingMinutesUntil: async (_person, from, day) => workingMinutesUntilDay(DEFAULT_WORKING_HOURS, from, day),
+    publicBaseUrl: config.publicBaseUrl,
     now: () => new Date(),
     log,
   };

@@ -15,7 +15,7 @@ import { qualityHints } from '../domain/quality';
 import { ConflictError } from '../errors';
 import { handoffIdForForm } from '../store/keys';
 import type { StoredHandoff } from '../store/handoff-store';
-import { type ActionContext, type CardAction, cardAction, cardResponse, errorResponse, VERBS } from './card-actions';
+import { type ActionContext, type CardAction, cardAction, cardResponse, errorResponse, type Services, VERBS } from './card-actions';
 import { conversationMembers } from './members';
 import { notifyAbout } from './notify';
 import { localDate, timeZoneOf } from './turn';
@@ -56,9 +56,9 @@ async function loadForActor(context: ActionContext, handoffId: string): Promise<
 }
 
 /** The receiver's working minutes from now to the end of the needed-by day decide whether a handoff is late. */
-async function lateness(context: ActionContext, receiver: Person, effortMinutes: number | undefined, neededBy: string | undefined): Promise<boolean> {
+export async function lateness(services: Services, receiver: Person, effortMinutes: number | undefined, neededBy: string | undefined): Promise<boolean> {
   if (effortMinutes === undefined || neededBy === undefined) return false;
-  const available = await context.services.workingMinutesUntil(receiver, context.services.now(), neededBy);
+  const available = await services.workingMinutesUntil(receiver, services.now(), neededBy);
   return isLate(effortMinutes, neededBy, () => available);
 }
 
@@ -99,7 +99,7 @@ const handoffRef = z.object({ handoffId: z.string().regex(/^[0-9a-f]{20}$/, 'not
 const text = z.string().max(20_000).optional().default('');
 
 /** Parses a form; on errors or unconfirmed hints returns the form card to show instead. */
-function checkForm(
+export function checkForm(
   input: HandoffFormInput,
   members: readonly Person[],
   sender: Person,
@@ -137,7 +137,7 @@ const createHandoff = cardAction(handoffFormInput, async (context, input) => {
     stakeholders,
     conversation: { id: turn.activity.conversation.id, serviceUrl: turn.activity.serviceUrl, messageId: turn.activity.replyToId },
     at: now.toISOString(),
-    late: await lateness(context, receiver, fields.effortMinutes, fields.neededBy),
+    late: await lateness(services, receiver, fields.effortMinutes, fields.neededBy),
   });
   try {
     // The index first: a crash between the two leaves an extra index row (skipped by readers), never a missing one.

@@ -210,6 +210,27 @@ export class HandoffStore {
     ]);
   }
 
+  /**
+   * Records the message that shows a handoff posted after it was stored (the
+   * messaging extension posts once the handoff exists). Where the card lives is
+   * not a change of the handoff, so no event is written; the ETag still guards it.
+   */
+  async attachMessage(id: string, messageId: string): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const stored = await this.read(id);
+      if (!stored) return;
+      const next = { ...stored.handoff, conversation: { ...stored.handoff.conversation, messageId } };
+      try {
+        await this.table.updateEntity(toEntity(next), 'Replace', { etag: stored.etag });
+        return;
+      } catch (error) {
+        const translated = translate(error);
+        if (!(translated instanceof ConflictError)) throw translated;
+      }
+    }
+    throw new ConflictError(`Could not record the message of handoff ${id}: it kept changing`);
+  }
+
   /** The handoff's history, oldest first. */
   async history(id: string): Promise<HandoffEvent[]> {
     const filter = odata`PartitionKey eq ${id} and RowKey ge ${EVENT_ROW_PREFIX} and RowKey lt ${`${EVENT_ROW_PREFIX}~`}`;

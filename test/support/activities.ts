@@ -4,6 +4,7 @@
  */
 import invokeFixture from '../fixtures/teams-invoke-action.json';
 import messageFixture from '../fixtures/teams-message-groupchat.json';
+import fetchTaskFixture from '../fixtures/teams-me-fetchtask-message.json';
 import type { Member } from './connector';
 
 export const TENANT = invokeFixture.conversation.tenantId;
@@ -32,4 +33,14 @@ export function cardAction(
   const activity = structuredClone(invokeFixture) as typeof invokeFixture & Record<string, unknown>;
   activity.value.action = { ...activity.value.action, verb, data };
   return { ...activity, id: nextId('f'), serviceUrl, from, ...overrides };
+}
+
+/** A messaging-extension invoke (composeExtension/...), built from the real fetchTask activity. */
+export function extensionInvoke(serviceUrl: string, from: Member, name: string, value: Record<string, unknown>, overrides: Record<string, unknown> = {}) {
+  return { ...structuredClone(fetchTaskFixture), id: nextId('f'), name, serviceUrl, from, value, ...overrides };
+}
+
+/** The fetchTask activity exactly as captured, re-addressed: opened from Grace's message. */
+export function fetchTaskFromMessage(serviceUrl: string, from: Member) {
+  return { ...structuredClone(fetchTaskFixture), id: nextId('f'), serviceUrl, from };
 }

@@ -1,0 +1,59 @@
+/**
+ * Finding handoffs (the messaging extension's search command): a query is
+ * words plus quick filters (`open`, `mine`, `overdue`, `blocked`). Only
+ * handoffs the person takes part in are candidates; the caller reads them
+ * from the person index, never from a scan of the tenant.
+ */
+import { FINAL, type Handoff, OPEN, rolesOf } from './handoff';
+
+export const FILTERS = ['open', 'mine', 'overdue', 'blocked'] as const;
+export type Filter = (typeof FILTERS)[number];
+
+export interface SearchQuery {
+  filters: Set<Filter>;
+  /** Lower-case words that must all appear in the summary or a person's name. */
+  words: string[];
+}
+
+/** Splits a typed query into filters and words ("blocked payments" -> blocked + "payments"). */
+export function parseSearchQuery(text: string): SearchQuery {
+  const filters = new Set<Filter>();
+  const words: string[] = [];
+  for (const token of text.toLowerCase().split(/\s+/).filter(Boolean)) {
+    if ((FILTERS as readonly string[]).includes(token)) filters.add(token as Filter);
+    else words.push(token);
+  }
+  return { filters, words };
+}
+
+/** Overdue: still being worked on and past its needed-by date (in UTC days). */
+export function isOverdue(handoff: Handoff, today: string): boolean {
+  return !FINAL.has(handoff.status) && handoff.status !== 'accepted' && handoff.neededBy !== undefined && handoff.neededBy < today;
+}
+
+/** Whether a person may see a handoff at all: they hold a role on it in the same tenant. */
+export function maySee(handoff: Handoff, tenantId: string, aadObjectId: string): boolean {
+  return handoff.tenantId === tenantId && rolesOf(handoff, aadObjectId).size > 0;
+}
+
+/** Whether a handoff answers a query for a person. */
+export function matches(handoff: Handoff, query: SearchQuery, aadObjectId: string, today: string): boolean {
+  const { filters } = query;
+  if (filters.has('open') && !OPEN.has(handoff.status)) return false;
+  if (filters.has('blocked') && (handoff.workState !== 'blocked' || FINAL.has(handoff.status))) return false;
+  if (filters.has('overdue') && !isOverdue(handoff, today)) return false;
+  if (filters.has('mine')) {
+    const roles = rolesOf(handoff, aadObjectId);
+    if (!roles.has('sender') && !roles.has('receiver') && !roles.has('owner')) return false;
+  }
+  const haystack = [handoff.summary, handoff.sender.name, handoff.receiver.name, handoff.owner.name, ...handoff.stakeholders.map((s) => s.name)]
+    .join(' ')
+    .toLowerCase();
+  return query.words.every((word) => haystack.includes(word));
+}
+
+/** Open handoffs first, then the most recently changed. */
+export function searchOrder(a: Handoff, b: Handoff): number {
+  const open = Number(OPEN.has(b.status)) - Number(OPEN.has(a.status));
+  return open !== 0 ? open : b.updatedAt.localeCompare(a.updatedAt);
+}

@@ -1,0 +1,240 @@
+/**
+ * The messaging extension through the real endpoint: fetchTask (compose and
+ * message), submitAction (invalid, valid, preview send and edit, retried),
+ * query (text, filters, empty, paging, other tenants) and queryLink.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config';
+import { postHandoff } from '../../src/domain/handoff';
+import { handoffIdForForm } from '../../src/store/keys';
+import { cardAction, extensionInvoke, fetchTaskFromMessage, people, TENANT } from '../support/activities';
+import { findInputs, textsOf } from '../support/cards';
+import { type Connector, type Member, startConnector } from '../support/connector';
+import { startTestApp, type TestApp } from '../support/stack';
+
+const stranger: Member = { id: '29:1edsger-dijkstra', name: 'Edsger Dijkstra', aadObjectId: '00000000-0000-0000-0000-0000000000e5' };
+
+let app: TestApp;
+let connector: Connector;
+
+beforeAll(async () => {
+  connector = await startConnector([people.ada, people.grace, people.alan, stranger]);
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.close();
+  await connector?.close();
+});
+
+const form = (formId: string, overrides: Record<string, unknown> = {}) => ({
+  formId,
+  summary: 'Invoice export runs nightly',
+  whatIsReady: 'The export job is scheduled at 02:00 UTC.',
+  acceptanceCriteria: 'Totals match the finance report for 3 nights',
+  links: 'https://finance.example/report/7',
+  effort: '2h',
+  workState: 'ready',
+  receiver: people.grace.aadObjectId,
+  ...overrides,
+});
+
+const submit = (from: Member, data: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  app.post(extensionInvoke(connector.url, from, 'composeExtension/submitAction', { commandId: 'createHandoff', commandContext: 'compose', data, ...extra }));
+
+/** Creates handoffs through the chat card form, as Ada. */
+async function created(overrides: Record<string, unknown> = {}, from: Member = people.ada) {
+  const formId = crypto.randomUUID();
+  const response = await app.post(cardAction(connector.url, from, 'handoff.create', form(formId, overrides), { replyToId: `m-${formId}` }));
+  expect(response.status).toBe(200);
+  return handoffIdForForm(TENANT, formId);
+}
+
+const query = (from: Member, text: string | undefined, options: { skip?: number; count?: number } = {}, overrides: Record<string, unknown> = {}) =>
+  app.post(
+    extensionInvoke(
+      connector.url,
+      from,
+      'composeExtension/query',
+      {
+        commandId: 'findHandoffs',
+        parameters: text === undefined ? [{ name: 'initialRun', value: 'true' }] : [{ name: 'query', value: text }],
+        queryOptions: { skip: options.skip ?? 0, count: options.count ?? 25 },
+      },
+      overrides,
+    ),
+  );
+const titles = (response: { body: any }) => response.body.composeExtension.attachments.map((a: any) => a.preview.content.title as string);
+
+describe('create from the compose box or a message', () => {
+  it('opens the form as a dialog whose buttons are Action.Submit carrying the verb', async () => {
+    const response = await app.post(extensionInvoke(connector.url, people.ada, 'composeExtension/fetchTask', { commandId: 'createHandoff', commandContext: 'compose' }));
+    expect(response.status).toBe(200);
+    const { task } = response.body;
+    expect(task.type).toBe('continue');
+    expect(task.value.title).toBe('Create handoff');
+    const card = task.value.card.content;
+    expect(JSON.stringify(card)).not.toContain('Action.Execute');
+    expect(card.actions[0]).toMatchObject({ type: 'Action.Submit', title: 'Post handoff', data: { verb: 'handoff.create' } });
+    expect(findInputs(card).find((i) => i.id === 'receiver')?.choices?.map((c) => c.title)).toEqual(['Ada Lovelace', 'Alan Turing', 'Edsger Dijkstra', 'Grace Hopper']);
+  });
+
+  it('prefills the form from the message it was opened on', async () => {
+    const response = await app.post(fetchTaskFromMessage(connector.url, people.ada));
+    const values = Object.fromEntries(findInputs(response.body.task.value.card.content).map((i) => [i.id, i.value]));
+    expect(values.summary).toBe('The invoice export now runs nightly.');
+    expect(values.whatIsReady).toBe('The invoice export now runs nightly. Can someone check the totals against https://finance.example/report/7?');
+    expect(values.links).toBe('https://teams.microsoft.com/l/message/19:baton-group@thread.v2/1764000009999\nhttps://finance.example/report/7?');
+    expect(values.receiver).toBe(people.grace.aadObjectId);
+  });
+
+  it('keeps a wrong form in the dialog with its values and stores nothing', async () => {
+    const formId = crypto.randomUUID();
+    const response = await submit(people.ada, { ...form(formId, { links: 'ftp://files.example/x' }), verb: 'handoff.create' });
+    const card = response.body.task.value.card.content;
+    expect(textsOf(card)).toContain('"ftp://files.example/x" is not an https link.');
+    expect(findInputs(card).find((i) => i.id === 'summary')?.value).toBe('Invoice export runs nightly');
+    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+  });
+
+  it('previews a valid form, then "Send" stores it once and posts its live card once, however often Teams retries', async () => {
+    const formId = crypto.randomUUID();
+    const preview = await submit(people.ada, { ...form(formId), verb: 'handoff.create' });
+    expect(preview.body.composeExtension.type).toBe('botMessagePreview');
+    const previewActivity = preview.body.composeExtension.activityPreview;
+    expect(textsOf(previewActivity.attachments[0].content)).toContain('Invoice export runs nightly');
+    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+
+    const before = connector.sent.length;
+    const send = extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', {
+      commandId: 'createHandoff',
+      commandContext: 'compose',
+      botMessagePreviewAction: 'send',
+      botActivityPreview: [previewActivity],
+    });
+    const responses = await Promise.all([app.post(send), app.post(send), app.post({ ...send, id: 'f:retry-3' })]);
+    for (const r of responses) expect(r.status).toBe(200);
+    const posted = connector.sent.slice(before).filter((s) => s.method === 'POST');
+    expect(posted).toHaveLength(1);
+    const id = handoffIdForForm(TENANT, formId);
+    expect(await app.store.countRows(id)).toMatchObject({ handoff: 1, events: 1 });
+    expect((await app.store.read(id))?.handoff.conversation.messageId).toBe(posted[0]!.activityId);
+  });
+
+  it('refuses a preview whose draft was tampered with: the rules run again on "Send"', async () => {
+    const formId = crypto.randomUUID();
+    const preview = await submit(people.ada, { ...form(formId), verb: 'handoff.create' });
+    const activity = preview.body.composeExtension.activityPreview;
+    activity.attachments[0].content.refresh.action.data.draft.receiver = '99999999-0000-0000-0000-000000000000';
+    const send = await app.post(
+      extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', { commandId: 'createHandoff', botMessagePreviewAction: 'send', botActivityPreview: [activity] }),
+    );
+    expect(textsOf(send.body.task.value.card.content)).toContain('The receiver must be a member of this conversation.');
+    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+  });
+
+  it('"Edit" on the preview reopens the form with the values', async () => {
+    const formId = crypto.randomUUID();
+    const preview = await submit(people.ada, { ...form(formId), verb: 'handoff.create' });
+    const edit = await app.post(
+      extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', {
+        commandId: 'createHandoff',
+        botMessagePreviewAction: 'edit',
+        botActivityPreview: [preview.body.composeExtension.activityPreview],
+      }),
+    );
+    const values = Object.fromEntries(findInputs(edit.body.task.value.card.content).map((i) => [i.id, i.value]));
+    expect(values.summary).toBe('Invoice export runs nightly');
+    expect(values.receiver).toBe(people.grace.aadObjectId);
+  });
+});
+
+describe('search', () => {
+  let payments: string;
+  let blocked: string;
+  let overdue: string;
+  let otherPeople: string;
+
+  beforeAll(async () => {
+    payments = await created({ summary: 'Payments retry logic is ready for QA' });
+    blocked = await created({ summary: 'Ledger sync waits for the new schema', workState: 'blocked', blocker: 'Schema review' });
+    otherPeople = await created({ summary: 'Alan hands the payments dashboard to Edsger', receiver: stranger.aadObjectId }, people.alan);
+    // The form refuses a past date, so an overdue handoff is one posted long ago: store it as it would be now.
+    const person = (m: Member) => ({ aadObjectId: m.aadObjectId, userId: m.id, name: m.name });
+    const old = postHandoff({
+      id: handoffIdForForm(TENANT, crypto.randomUUID()),
+      tenantId: TENANT,
+      fields: { summary: 'Quarterly report numbers are in', whatIsReady: 'Q3 numbers', acceptanceCriteria: ['Totals match'], assumptions: '', links: [], effortMinutes: 60, workState: 'ready', blocker: '', neededBy: '2020-01-01', priority: 'normal' },
+      sender: person(people.ada), receiver: person(people.grace), owner: person(people.ada), stakeholders: [],
+      conversation: { id: '19:baton-group@thread.v2', serviceUrl: connector.url, messageId: 'm-old' },
+      at: '2019-12-20T09:00:00.000Z', late: false,
+    });
+    await app.people.add(old.handoff);
+    await app.store.insert(old.handoff, old.event, 'a-old');
+    overdue = old.handoff.id;
+  });
+
+  it('finds my handoffs by words in the summary or a person\'s name', async () => {
+    expect(titles(await query(people.ada, 'payments'))).toEqual(['Payments retry logic is ready for QA']);
+    expect(titles(await query(people.grace, 'ada ledger'))).toEqual(['Ledger sync waits for the new schema']);
+    expect(titles(await query(people.ada, 'nothing-like-this'))).toEqual([]);
+  });
+
+  it('never shows a handoff the person is not on, nor one of another tenant', async () => {
+    expect(titles(await query(people.ada, 'dashboard'))).toEqual([]);
+    expect(titles(await query(stranger, 'dashboard'))).toEqual(['Alan hands the payments dashboard to Edsger']);
+    expect(titles(await query(people.ada, 'payments', {}, { conversation: { id: '19:x', tenantId: 'ffffffff-0000-0000-0000-000000000000', conversationType: 'groupChat' } }))).toEqual([]);
+  });
+
+  it('applies the quick filters', async () => {
+    expect(titles(await query(people.ada, 'blocked'))).toEqual(['Ledger sync waits for the new schema']);
+    expect(titles(await query(people.ada, 'overdue'))).toEqual(['Quarterly report numbers are in']);
+    await app.post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: payments, criterion0: 'true' }));
+    expect(titles(await query(people.ada, 'open payments'))).toEqual([]);
+    expect(titles(await query(people.ada, 'payments'))).toEqual(['Payments retry logic is ready for QA']);
+    expect(titles(await query(people.grace, 'mine ledger'))).toEqual(['Ledger sync waits for the new schema']);
+  });
+
+  it('shows my open handoffs on an empty query, and pages', async () => {
+    const open = titles(await query(people.ada, undefined));
+    expect(open).toEqual(expect.arrayContaining(['Ledger sync waits for the new schema', 'Quarterly report numbers are in']));
+    expect(open).not.toContain('Payments retry logic is ready for QA');
+    const all = titles(await query(people.grace, 'a', { count: 25 }));
+    const first = titles(await query(people.grace, 'a', { skip: 0, count: 2 }));
+    const second = titles(await query(people.grace, 'a', { skip: 2, count: 2 }));
+    expect(first).toHaveLength(2);
+    expect([...first, ...second]).toEqual(all.slice(0, 4));
+  });
+
+  it('returns the live card with a title and status line preview', async () => {
+    const result = (await query(people.ada, 'ledger')).body.composeExtension.attachments[0];
+    expect(result.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(result.content.refresh.action).toMatchObject({ verb: 'handoff.refresh', data: { handoffId: blocked } });
+    expect(result.preview.content).toEqual({ title: 'Ledger sync waits for the new schema', text: 'In review · Ada Lovelace -> Grace Hopper · Blocked' });
+    expect(otherPeople).not.toBe(blocked);
+  });
+});
+
+describe('link unfurling', () => {
+  it('unfurls a Baton link into the card for people on the handoff, and a plain preview for others', async () => {
+    const id = await created({ summary: 'Refund flow is ready for review' });
+    // Baton's links use the configured public base URL (here the local default), not the test host's port.
+    const link = `${loadConfig().publicBaseUrl}/api/handoffs/${id}`;
+    expect(link).toBe(`http://localhost:7071/api/handoffs/${id}`);
+    const unfurl = (from: Member, url: string) => app.post(extensionInvoke(connector.url, from, 'composeExtension/queryLink', { url }));
+    const forGrace = (await unfurl(people.grace, link)).body.composeExtension.attachments[0];
+    expect(textsOf(forGrace.content)).toContain('Refund flow is ready for review');
+    const forStranger = (await unfurl(stranger, link)).body.composeExtension.attachments[0];
+    expect(forStranger.content).toEqual({ title: 'Baton handoff', text: 'Only the people on this handoff can see its details.' });
+    expect(JSON.stringify(forStranger)).not.toContain('Refund');
+    const elsewhere = (await unfurl(people.grace, `https://evil.example/api/handoffs/${id}`)).body.composeExtension.attachments[0];
+    expect(elsewhere.content.title).toBe('Baton handoff');
+  });
+
+  it('redirects a Baton link to the card in Teams', async () => {
+    const id = await created({ summary: 'Tax rules are ready for review' });
+    const response = await fetch(`${app.host.url}/api/handoffs/${id}`, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toContain(`https://teams.microsoft.com/l/message/${encodeURIComponent('19:baton-group@thread.v2')}/m-`);
+    expect((await fetch(`${app.host.url}/api/handoffs/0123456789abcdef0123`, { redirect: 'manual' })).status).toBe(404);
+  });
+});
