@@ -82,6 +82,8 @@ export async function startE2E(name: string): Promise<E2E> {
   // The Playground asks for web fonts from a CDN; this machine is offline, so refuse at once.
   await context.route(/^https?:\/\/(?!localhost|127\.0\.0\.1)/, (route) => route.abort());
   const page = context.pages()[0] ?? (await context.newPage());
+  // A step that cannot happen should fail naming its locator, well before the test's own timeout.
+  page.setDefaultTimeout(10_000);
   const configLoaded = page.waitForResponse((r) => r.url().includes('/_internal/v1/config'), { timeout: 30_000 });
   await page.goto(stack.urls.playground!);
   await configLoaded;
