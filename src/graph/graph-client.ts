@@ -86,6 +86,16 @@ function setHeader(context: Context, name: string, value: string): void {
   else context.options.headers = { ...headers, [name]: value };
 }
 
+/**
+ * Carries a typed error out of the middleware chain: GraphRequest passes a
+ * GraphClientError through untouched and re-wraps anything else.
+ */
+function clientError(error: GraphError): GraphClientError {
+  const wrapped = new GraphClientError(error.message);
+  wrapped.customError = error;
+  return wrapped;
+}
+
 /** Adds the app's bearer token to every request; the base URL is ours, so every host is Graph. */
 class BearerToken implements Middleware {
   private next: Middleware | undefined;
@@ -100,16 +110,15 @@ class BearerToken implements Middleware {
     try {
       token = await this.provider.getAccessToken();
     } catch (error) {
-      // GraphRequest passes a GraphClientError through untouched; anything else it re-wraps.
-      const wrapped = new GraphClientError('No token for Microsoft Graph');
-      wrapped.customError = new GraphAuthError(
-        `Baton could not get a token for Microsoft Graph: ${(error as Error).message ?? String(error)}. ` +
-          'Check GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET (or the managed identity).',
-        401,
-        'TokenRequestFailed',
-        undefined,
+      throw clientError(
+        new GraphAuthError(
+          `Baton could not get a token for Microsoft Graph: ${(error as Error).message ?? String(error)}. ` +
+            'Check GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET (or the managed identity).',
+          401,
+          'TokenRequestFailed',
+          undefined,
+        ),
       );
-      throw wrapped;
     }
     setHeader(context, 'Authorization', `Bearer ${token}`);
     await this.next!.execute(context);
@@ -130,7 +139,15 @@ class Retry implements Middleware {
     const retryOn = (context.middlewareControl?.getMiddlewareOptions(RetryOn) as RetryOn | undefined)?.statuses ?? RETRYABLE_STATUSES;
     let waited = 0;
     for (let attempt = 1; ; attempt += 1) {
-      await this.next!.execute(context);
+      try {
+        await this.next!.execute(context);
+      } catch (error) {
+        // The SDK would re-wrap this and drop the cause ("ECONNREFUSED"); pass a typed error through instead.
+        if (error instanceof GraphClientError) throw error;
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        const detail = cause ? ` (${cause.code ?? cause.message})` : '';
+        throw clientError(new GraphError(`Microsoft Graph could not be reached for ${describe(context)}: ${(error as Error).message}${detail}`, 0, 'NetworkError', undefined));
+      }
       const response = context.response;
       if (!response || !retryOn.has(response.status)) return;
       const retryAfter = response.headers.get('retry-after');
@@ -383,7 +400,7 @@ export class GraphApi {
 
   /** A failure before any answer: no token, or no connection. */
   private unreachable(what: string, error: unknown): Error {
-    if (error instanceof GraphClientError && error.customError instanceof GraphAuthError) {
+    if (error instanceof GraphClientError && error.customError instanceof GraphError) {
       this.log(`Graph ${what} failed: ${error.customError.message}`);
       return error.customError;
     }

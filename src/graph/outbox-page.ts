@@ -170,8 +170,10 @@ export function outboxPage(options: OutboxPageOptions): (req: IncomingMessage, r
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const hostname = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    const reply = (status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}) =>
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers }).end(req.method === 'HEAD' ? undefined : body);
+    const reply = (status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
     if (!LOCAL_HOSTS.has(hostname)) return reply(403, 'text/plain; charset=utf-8', 'The dev outbox answers on localhost only.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, 'text/plain; charset=utf-8', 'GET only.', { allow: 'GET, HEAD' });
     const rest = url.pathname.slice(OUTBOX_PATH.length);

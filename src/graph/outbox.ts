@@ -16,6 +16,8 @@ const MESSAGE_ID = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z-[a-z0-9-]+$/;
 function slug(subject: string): string {
   const words = subject
     .normalize('NFKD')
+    // Accents decompose into combining marks; dropping them keeps "résumé" one word.
+    .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')

@@ -1,0 +1,103 @@
+/**
+ * src/graph's front door: the directory and the mailer for the current
+ * settings. With Graph credentials, Microsoft Graph; without them, the
+ * Playground's people and a folder of .eml files (local development).
+ */
+import { join } from 'node:path';
+import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
+import { type Config, ConfigError, type GraphSettings } from '../config';
+import type { Clock } from './clock';
+import { type Directory, GraphDirectory } from './directory';
+import { createCredential, credentialAuthProvider, DEFAULT_GRAPH_BASE_URL, GraphApi, type GraphLog, type RetryPolicy } from './graph-client';
+import { LocalDirectory, projectRoot } from './local-directory';
+import { GraphMailer, type Mailer } from './mail';
+import { LocalOutbox } from './outbox';
+
+export type { Directory, DirectoryPerson, Resolution } from './directory';
+export type { Mailer, OutgoingMail, SendReceipt } from './mail';
+
+export type GraphMode = 'graph' | 'local';
+
+export interface GraphServices {
+  mode: GraphMode;
+  directory: Directory;
+  mailer: Mailer;
+  /** One line for start-up logs: which mode, and where people and mail come from and go. */
+  description: string;
+  /** Local mode: the folder mail is written to. */
+  outboxDir: string | undefined;
+}
+
+export interface GraphServicesOptions {
+  /** Local mode's outbox folder; .data/outbox in the project by default. */
+  outboxDir?: string;
+  /** Instead of the credential from the settings (tests). */
+  authProvider?: AuthenticationProvider;
+  retry?: Partial<RetryPolicy>;
+  clock?: Clock;
+  log?: GraphLog;
+}
+
+/** The sender address local mail shows when MAIL_SENDER is not set: the Playground tenant's domain. */
+const LOCAL_SENDER = 'baton@contoso.example';
+
+/** Graph mode needs credentials; it is chosen by GRAPH_CLIENT_ID or GRAPH_USE_MANAGED_IDENTITY. */
+export function graphModeOf(settings: GraphSettings | undefined): GraphMode {
+  return settings?.clientId || settings?.useManagedIdentity ? 'graph' : 'local';
+}
+
+/** What is wrong with the Graph settings taken together, one sentence per setting. */
+export function graphSettingsProblems(config: Config): string[] {
+  const g = config.graph;
+  const problems: string[] = [];
+  if (graphModeOf(g) === 'local') {
+    // A real bot meets real people, who are not in the Playground's directory; and mail must not end up in files on a server.
+    if (!config.localMode) problems.push('GRAPH_CLIENT_ID (or GRAPH_USE_MANAGED_IDENTITY=true) is required when BOT_ID is set: real Teams users are not in the local directory');
+    return problems;
+  }
+  if (g?.useManagedIdentity) {
+    if (g.clientSecret) problems.push('GRAPH_CLIENT_SECRET must not be set with GRAPH_USE_MANAGED_IDENTITY=true (the managed identity has no secret; remove one of them)');
+  } else {
+    if (!g?.tenantId) problems.push("GRAPH_TENANT_ID is required with GRAPH_CLIENT_ID (the Entra tenant of Baton's app registration)");
+    if (!g?.clientSecret) problems.push('GRAPH_CLIENT_SECRET is required with GRAPH_CLIENT_ID (or set GRAPH_USE_MANAGED_IDENTITY=true)');
+  }
+  if (!g?.mailSender) problems.push('MAIL_SENDER is required in Graph mode (the UPN of the mailbox that sends Baton\'s email)');
+  return problems;
+}
+
+/**
+ * The directory and mailer for these settings.
+ * @throws ConfigError naming each Graph setting that is missing or clashes
+ */
+export function createGraphServices(config: Config, options: GraphServicesOptions = {}): GraphServices {
+  const problems = graphSettingsProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const g = config.graph;
+  if (graphModeOf(g) === 'local') {
+    const outboxDir = options.outboxDir ?? join(projectRoot(), '.data', 'outbox');
+    const directory = LocalDirectory.fromFiles();
+    return {
+      mode: 'local',
+      directory,
+      mailer: new LocalOutbox(outboxDir, g?.mailSender ?? LOCAL_SENDER, { clock: options.clock }),
+      description: `local: the Agents Playground's ${directory.people.length} people (working hours in dev/working-hours.json), mail written to ${outboxDir}`,
+      outboxDir,
+    };
+  }
+  // Graph mode implies settings (graphModeOf), and the checks above passed.
+  const settings = g!;
+  const sender = settings.mailSender!;
+  const baseUrl = settings.baseUrl ?? DEFAULT_GRAPH_BASE_URL;
+  const authProvider = options.authProvider ?? credentialAuthProvider(createCredential(settings), baseUrl);
+  const api = new GraphApi({ baseUrl, authProvider, retry: options.retry, clock: options.clock, log: options.log });
+  const identity = settings.useManagedIdentity
+    ? `managed identity${settings.clientId ? ` ${settings.clientId}` : ''}`
+    : `app ${settings.clientId} in tenant ${settings.tenantId}`;
+  return {
+    mode: 'graph',
+    directory: new GraphDirectory(api, { clock: options.clock }),
+    mailer: new GraphMailer(api, sender, { clock: options.clock }),
+    description: `Microsoft Graph at ${baseUrl} as ${identity}, mail from ${sender}`,
+    outboxDir: undefined,
+  };
+}
