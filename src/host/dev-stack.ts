@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, ConfigError, loadConfig } from '../config';
 import { getBaton } from '../bot/endpoint';
-import { type FunctionsHost, loadFunctions, startFunctionsHost } from './functions-host';
+import { createGraphServices, type GraphMode } from '../graph';
+import { OUTBOX_PATH, outboxPage } from '../graph/outbox-page';
+import { type DevRouteHandler, type FunctionsHost, loadFunctions, startFunctionsHost } from './functions-host';
 import { isPortInUse, PROJECT_ROOT, type Started, startAzurite, startProcess, waitForHttp } from './processes';
 
 export interface DevStack {
@@ -16,7 +18,9 @@ export interface DevStack {
   azurite: Started;
   host: FunctionsHost;
   playground: Omit<Started, 'port'> | undefined;
-  urls: { tables: string; messages: string; playground: string | undefined };
+  urls: { tables: string; messages: string; playground: string | undefined; outbox: string | undefined };
+  /** Which Microsoft Graph mode the settings chose, in one line. */
+  graph: { mode: GraphMode; description: string };
   stop(): Promise<void>;
 }
 
@@ -44,6 +48,8 @@ export async function startDevStack(options: {
 }): Promise<DevStack> {
   const env = options.env ?? process.env;
   const config = loadConfig(env);
+  // Graph settings are checked here too, before anything starts (ConfigError).
+  const graph = createGraphServices(config);
   const log = options.log ?? ((m: string) => console.log(m));
   const wanted = options.playground === false ? (['azurite', 'host'] as const) : (['azurite', 'host', 'playground'] as const);
   for (const part of wanted) {
@@ -64,7 +70,9 @@ export async function startDevStack(options: {
 
     // The functions read their settings from the environment, as on Azure.
     Object.assign(process.env, env);
-    const host = await startFunctionsHost({ registrations: await loadFunctions(), port: config.ports.host, log });
+    // The outbox page exists only in local mode, and only on this local host.
+    const devRoutes: Record<string, DevRouteHandler> = graph.outboxDir ? { [OUTBOX_PATH]: outboxPage({ dir: graph.outboxDir }) } : {};
+    const host = await startFunctionsHost({ registrations: await loadFunctions(), port: config.ports.host, log, devRoutes });
     stopping.push(() => host.close());
     // Validate at start-up what the functions would otherwise find out on the first request.
     await getBaton();
@@ -99,7 +107,9 @@ export async function startDevStack(options: {
         tables: `http://127.0.0.1:${config.ports.azurite}/devstoreaccount1`,
         messages: `${host.url}/api/messages`,
         playground: playground ? `http://localhost:${config.ports.playground}` : undefined,
+        outbox: graph.outboxDir ? `${host.url}${OUTBOX_PATH}` : undefined,
       },
+      graph: { mode: graph.mode, description: graph.description },
       stop,
     };
   } catch (error) {
@@ -126,6 +136,7 @@ Baton is ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${mode})
   Table Storage (Azurite)  ${stack.urls.tables}   data in .data/
   Functions host           ${stack.urls.messages}
   Agents Playground        ${stack.urls.playground}   <- open this, then type "new"
+  Microsoft Graph          ${stack.graph.description}${stack.urls.outbox ? `, shown at ${stack.urls.outbox}` : ''}
 
 Press Ctrl-C to stop.`);
   let stopping = false;

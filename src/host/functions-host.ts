@@ -29,6 +29,9 @@ export interface FunctionsHost {
 
 type Log = (message: string) => void;
 
+/** A dev-only page or file served by the local host itself (e.g. the outbox at /dev/outbox). */
+export type DevRouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
 /** Imports every function file, which registers its functions, and returns the registrations. */
 export async function loadFunctions(dir = join(PROJECT_ROOT, 'functions')): Promise<Registration[]> {
   const files = readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
@@ -89,7 +92,13 @@ function matchRoute(route: string, path: string): Record<string, string> | undef
  * Starts the host on a loopback port (0 picks a free one).
  * @throws when a timer schedule is invalid, or the port is taken
  */
-export async function startFunctionsHost(options: { registrations: Registration[]; port: number; log?: Log }): Promise<FunctionsHost> {
+export async function startFunctionsHost(options: {
+  registrations: Registration[];
+  port: number;
+  log?: Log;
+  /** Dev-only routes mounted at the root, path prefix -> handler; Azure Functions has none of them. */
+  devRoutes?: Readonly<Record<string, DevRouteHandler>>;
+}): Promise<FunctionsHost> {
   const log = options.log ?? ((m: string) => console.log(m));
   const http = options.registrations.filter((r) => r.kind === 'http');
   const timers = options.registrations.filter((r) => r.kind === 'timer');
@@ -134,6 +143,8 @@ export async function startFunctionsHost(options: { registrations: Registration[
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
+    const devRoute = Object.entries(options.devRoutes ?? {}).find(([prefix]) => url.pathname === prefix || url.pathname.startsWith(`${prefix}/`));
+    if (devRoute) return devRoute[1](req, res);
     const admin = /^\/admin\/functions\/?([^/]*)$/.exec(url.pathname);
     if (admin) {
       const name = decodeURIComponent(admin[1] ?? '');
