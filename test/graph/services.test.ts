@@ -1,0 +1,135 @@
+/**
+ * Choosing Graph or local mode from the settings, the Graph settings that
+ * must come together, and a whole Graph-mode round trip to the stand-in.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config';
+import { createGraphServices } from '../../src/graph';
+import { GraphDirectory } from '../../src/graph/directory';
+import { LocalDirectory, projectRoot } from '../../src/graph/local-directory';
+import { GraphMailer } from '../../src/graph/mail';
+import { LocalOutbox } from '../../src/graph/outbox';
+import { type GraphStandIn, startGraphStandIn, TOKEN } from './stand-in';
+
+const APP_ID = '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b';
+const TENANT = 'f3b0c1d2-0000-4000-8000-00000000c0de';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    createGraphServices(loadConfig(env));
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error(`createGraphServices accepted ${JSON.stringify(env)}`);
+}
+
+describe('Graph settings in loadConfig', () => {
+  it('leaves `graph` out when no Graph setting is set, blank ones included', () => {
+    expect(loadConfig({}).graph).toBeUndefined();
+    expect(loadConfig({ GRAPH_CLIENT_ID: ' ', GRAPH_USE_MANAGED_IDENTITY: '', MAIL_SENDER: '' }).graph).toBeUndefined();
+  });
+
+  it('reads every Graph setting', () => {
+    expect(
+      loadConfig({
+        GRAPH_TENANT_ID: TENANT,
+        GRAPH_CLIENT_ID: APP_ID,
+        GRAPH_CLIENT_SECRET: 's3cret',
+        MAIL_SENDER: 'baton@contoso.com',
+        GRAPH_BASE_URL: 'http://127.0.0.1:1234',
+        GRAPH_USE_MANAGED_IDENTITY: 'false',
+      }).graph,
+    ).toEqual({ tenantId: TENANT, clientId: APP_ID, clientSecret: 's3cret', useManagedIdentity: false, mailSender: 'baton@contoso.com', baseUrl: 'http://127.0.0.1:1234' });
+    expect(loadConfig({ GRAPH_USE_MANAGED_IDENTITY: 'true' }).graph?.useManagedIdentity).toBe(true);
+  });
+
+  it('names a malformed Graph setting', () => {
+    try {
+      loadConfig({ GRAPH_USE_MANAGED_IDENTITY: 'maybe', GRAPH_BASE_URL: 'ftp://graph.example' });
+      throw new Error('accepted');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect([...(error as ConfigError).problems].sort()).toEqual([
+        'GRAPH_BASE_URL must be an http(s) URL such as https://graph.microsoft.com',
+        'GRAPH_USE_MANAGED_IDENTITY must be true or false',
+      ]);
+    }
+  });
+});
+
+describe('createGraphServices', () => {
+  it('runs locally without Graph credentials: the Playground directory and the outbox in .data/outbox', () => {
+    const services = createGraphServices(loadConfig({}));
+    expect(services.mode).toBe('local');
+    expect(services.directory).toBeInstanceOf(LocalDirectory);
+    expect(services.mailer).toBeInstanceOf(LocalOutbox);
+    expect(services.outboxDir).toBe(join(projectRoot(), '.data', 'outbox'));
+    expect(services.description).toBe(
+      `local: the Agents Playground's 6 people (working hours in dev/working-hours.json), mail written to ${join(projectRoot(), '.data', 'outbox')}`,
+    );
+  });
+
+  it('names every missing or clashing Graph setting', () => {
+    expect(problems({ GRAPH_CLIENT_ID: APP_ID })).toEqual([
+      "GRAPH_TENANT_ID is required with GRAPH_CLIENT_ID (the Entra tenant of Baton's app registration)",
+      'GRAPH_CLIENT_SECRET is required with GRAPH_CLIENT_ID (or set GRAPH_USE_MANAGED_IDENTITY=true)',
+      "MAIL_SENDER is required in Graph mode (the UPN of the mailbox that sends Baton's email)",
+    ]);
+    expect(problems({ GRAPH_USE_MANAGED_IDENTITY: 'true', GRAPH_CLIENT_SECRET: 'x', MAIL_SENDER: 'baton@contoso.com' })).toEqual([
+      'GRAPH_CLIENT_SECRET must not be set with GRAPH_USE_MANAGED_IDENTITY=true (the managed identity has no secret; remove one of them)',
+    ]);
+    expect(problems({ BOT_ID: APP_ID, BOT_PASSWORD: 'x' })).toEqual([
+      'GRAPH_CLIENT_ID (or GRAPH_USE_MANAGED_IDENTITY=true) is required when BOT_ID is set: real Teams users are not in the local directory',
+    ]);
+  });
+
+  it('chooses Graph with a client secret or a managed identity, without asking for a token yet', () => {
+    const secret = createGraphServices(loadConfig({ GRAPH_TENANT_ID: TENANT, GRAPH_CLIENT_ID: APP_ID, GRAPH_CLIENT_SECRET: 's', MAIL_SENDER: 'baton@contoso.com' }));
+    expect(secret.mode).toBe('graph');
+    expect(secret.directory).toBeInstanceOf(GraphDirectory);
+    expect(secret.mailer).toBeInstanceOf(GraphMailer);
+    expect(secret.outboxDir).toBeUndefined();
+    expect(secret.description).toBe(`Microsoft Graph at https://graph.microsoft.com as app ${APP_ID} in tenant ${TENANT}, mail from baton@contoso.com`);
+    const managed = createGraphServices(loadConfig({ GRAPH_USE_MANAGED_IDENTITY: 'true', MAIL_SENDER: 'baton@contoso.com' }));
+    expect(managed.description).toBe('Microsoft Graph at https://graph.microsoft.com as managed identity, mail from baton@contoso.com');
+  });
+
+  describe('in Graph mode against the stand-in', () => {
+    let standIn: GraphStandIn;
+    beforeAll(async () => {
+      standIn = await startGraphStandIn([
+        { id: '50000000-0000-0000-0000-000000000001', displayName: 'Grace Hopper', mail: 'grace@contoso.com', userPrincipalName: 'grace@contoso.com', accountEnabled: true },
+        { id: '50000000-0000-0000-0000-000000000002', displayName: 'Baton', mail: 'baton@contoso.com', userPrincipalName: 'baton@contoso.com', accountEnabled: true },
+      ]);
+    });
+    afterAll(async () => {
+      await standIn.close();
+    });
+
+    it('resolves people and sends mail through GRAPH_BASE_URL', async () => {
+      const config = loadConfig({ GRAPH_TENANT_ID: TENANT, GRAPH_CLIENT_ID: APP_ID, GRAPH_CLIENT_SECRET: 's', MAIL_SENDER: 'baton@contoso.com', GRAPH_BASE_URL: standIn.url });
+      const services = createGraphServices(config, { authProvider: { getAccessToken: async () => TOKEN }, log: () => undefined });
+      const [grace] = await services.directory.resolvePeople(['Grace Hopper']);
+      expect(grace).toMatchObject({ ok: true, person: { aadObjectId: '50000000-0000-0000-0000-000000000001' } });
+      await services.mailer.sendMail({ to: ['grace@contoso.com'], subject: 'Hello', html: '<p>Hi</p>' });
+      expect(standIn.sent).toHaveLength(1);
+      expect(standIn.sent[0]!.sender).toBe('baton@contoso.com');
+    });
+  });
+
+  it('writes to the outbox folder it is given in local mode', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-services-'));
+    try {
+      const services = createGraphServices(loadConfig({ MAIL_SENDER: 'dev@contoso.example' }), { outboxDir: dir });
+      expect(services.mode).toBe('local');
+      await services.mailer.sendMail({ to: ['grace@contoso.example'], subject: 'Local', html: '<p>x</p>' });
+      expect(readdirSync(dir)).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
