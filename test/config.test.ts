@@ -27,8 +27,17 @@ describe('loadConfig defaults', () => {
       bot: { appId: '', password: '', type: 'MultiTenant', tenantId: '' },
       tables: { connectionString: AZURITE_10002, prefix: 'baton' },
       ports: { host: 7071, azurite: 10002, playground: 56150 },
+      publicBaseUrl: 'http://localhost:7071',
     };
     expect(loadConfig({})).toEqual(expected);
+  });
+
+  it('points Baton\'s links at BATON_PUBLIC_HOSTNAME over https, or the local host', () => {
+    expect(loadConfig({ BATON_PUBLIC_HOSTNAME: 'baton.contoso.com' }).publicBaseUrl).toBe('https://baton.contoso.com');
+    expect(loadConfig({ BATON_HOST_PORT: '7081' }).publicBaseUrl).toBe('http://localhost:7081');
+    expect(configError({ BATON_PUBLIC_HOSTNAME: 'https://baton.contoso.com/x' }).problems).toEqual([
+      'BATON_PUBLIC_HOSTNAME must be a host name such as baton.contoso.com (no scheme, no path)',
+    ]);
   });
 
   it('treats empty and blank settings as unset', () => {

@@ -7,6 +7,7 @@ import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
 import type { z } from 'zod';
 import type { AdaptiveCard } from '../cards/render';
 import type { Person } from '../domain/handoff';
+import type { Directory } from '../graph';
 import type { ConversationStore, PersonalChat } from '../store/conversation-store';
 import type { HandoffStore } from '../store/handoff-store';
 import type { PeopleIndex } from '../store/people-index';
@@ -37,6 +38,8 @@ export interface Services {
   conversations: ConversationStore;
   /** Sends a card to a person's personal chat; false when Baton cannot reach them. */
   sendToPerson: (chat: PersonalChat, card: AdaptiveCard) => Promise<void>;
+  /** People beyond the conversation, and everyone's working hours (Microsoft Graph, or the local directory). */
+  directory: Directory;
   /** A person's working minutes from an instant to the end of a calendar day (their time zone). */
   workingMinutesUntil: (person: Person, from: Date, day: string) => Promise<number>;
   /** Where Baton's own links point (config.publicBaseUrl). */

@@ -4,7 +4,9 @@
 import { type Activity, CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { type Config, getConfig } from '../config';
-import { DEFAULT_WORKING_HOURS, workingMinutesUntilDay } from '../domain/lead-time';
+import { workingMinutesUntilDay } from '../domain/lead-time';
+import { createGraphServices, type GraphServices } from '../graph';
+import { workingHoursOf } from './people';
 import { ConversationStore } from '../store/conversation-store';
 import { HandoffStore } from '../store/handoff-store';
 import { PeopleIndex } from '../store/people-index';
@@ -39,7 +41,12 @@ export interface Baton {
 }
 
 /** Builds the bot and what it needs from validated settings. */
-export async function createBaton(config: Config, log: Log = (message) => console.log(message)): Promise<Baton> {
+export async function createBaton(
+  config: Config,
+  log: Log = (message) => console.log(message),
+  options: { graph?: Pick<GraphServices, 'directory'> } = {},
+): Promise<Baton> {
+  const { directory } = options.graph ?? createGraphServices(config);
   const { connectionString, prefix } = config.tables;
   const adapter = createAdapter(config, async (context: TurnContext, error: Error) => {
     log(`Turn failed (${context.activity.type} ${context.activity.id ?? ''}): ${error.stack ?? error.message}`);
@@ -69,7 +76,8 @@ export async function createBaton(config: Config, log: Log = (message) => consol
         await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
       });
     },
-    workingMinutesUntil: async (_person, from, day) => workingMinutesUntilDay(DEFAULT_WORKING_HOURS, from, day),
+    directory,
+    workingMinutesUntil: async (person, from, day) => workingMinutesUntilDay(await workingHoursOf(directory, person, log), from, day),
     publicBaseUrl: config.publicBaseUrl,
     now: () => new Date(),
     log,

@@ -17,6 +17,8 @@ import { handoffIdForForm } from '../store/keys';
 import type { StoredHandoff } from '../store/handoff-store';
 import { type ActionContext, type CardAction, cardAction, cardResponse, errorResponse, type Services, VERBS } from './card-actions';
 import { conversationMembers } from './members';
+import { resolveFormPeople, workingHoursOf } from './people';
+import { formatLocalTime, localTimesDiffer } from '../domain/working-hours';
 import { notifyAbout } from './notify';
 import { localDate, timeZoneOf } from './turn';
 
@@ -25,12 +27,27 @@ const MAX_ATTEMPTS = 3;
 
 const NOT_FOUND = 'This handoff does not exist in your organisation, or it was removed.';
 
+/** "Grace Hopper's local time: 09:05 Tue in America/New_York" when the receiver's clock differs from the viewer's. */
+async function receiverLocalTime(context: ActionContext, handoff: Handoff, viewerZone: string | undefined): Promise<string> {
+  const { receiver } = handoff;
+  if (!viewerZone || receiver.aadObjectId === context.actor.person.aadObjectId) return '';
+  const { timeZone } = await workingHoursOf(context.services.directory, receiver, context.services.log);
+  const now = context.services.now();
+  try {
+    return localTimesDiffer(now, viewerZone, timeZone) ? `${receiver.name}'s local time: ${formatLocalTime(now, timeZone)}` : '';
+  } catch {
+    return ''; // a time zone name the runtime does not know: say nothing rather than something wrong
+  }
+}
+
 /** The card a viewer sees, with what their role needs (members for the owner's reassign list). */
 async function viewFor(context: ActionContext, handoff: Handoff, options: ViewOptions = {}): Promise<AdaptiveCard> {
   const viewer = context.actor.person;
   const needsMembers = check(handoff, viewer.aadObjectId, 'reassign').ok && options.members === undefined;
   const members = needsMembers ? await conversationMembers(context.turn).catch(() => []) : options.members;
-  return handoffCard(handoff, viewer, { timeZone: timeZoneOf(context.turn), ...options, members });
+  const timeZone = timeZoneOf(context.turn);
+  const receiverTime = await receiverLocalTime(context, handoff, timeZone);
+  return handoffCard(handoff, viewer, { timeZone, receiverTime, ...options, members });
 }
 
 /**
@@ -98,23 +115,30 @@ async function change(context: ActionContext, handoffId: string, build: Build): 
 const handoffRef = z.object({ handoffId: z.string().regex(/^[0-9a-f]{20}$/, 'not a handoff id') });
 const text = z.string().max(20_000).optional().default('');
 
-/** Parses a form; on errors or unconfirmed hints returns the form card to show instead. */
-export function checkForm(
+/**
+ * Resolves the people on a form, then checks it against the rules; on errors or
+ * unconfirmed quality hints returns the form card to show instead.
+ */
+export async function checkForm(
+  services: Services,
   input: HandoffFormInput,
   members: readonly Person[],
   sender: Person,
   today: string,
   editing?: { handoffId: string; version: number },
-): { ok: true; value: ParsedForm } | { ok: false; card: AdaptiveCard } {
-  const parsed = parseHandoffForm(input, { members, sender, today });
-  if (!parsed.ok) {
-    const count = Object.keys(parsed.errors).length;
+): Promise<{ ok: true; value: ParsedForm } | { ok: false; card: AdaptiveCard }> {
+  const people = editing ? { people: [...members], input, errors: {} } : await resolveFormPeople(input, members, services.directory);
+  const parsed = parseHandoffForm(people.input, { members: people.people, sender, today });
+  const errors = { ...(parsed.ok ? {} : parsed.errors), ...people.errors };
+  if (!parsed.ok || Object.keys(errors).length > 0) {
+    const count = Object.keys(errors).length;
     const message = `Nothing was ${editing ? 'resubmitted' : 'posted'}: ${count === 1 ? 'one field needs' : `${count} fields need`} a change.`;
-    return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: input, errors: parsed.errors, message, editing }) };
+    // Resolved people are shown by id, so the pickers show them chosen; unresolved ones stay as typed.
+    return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: people.input, errors, message, editing }) };
   }
   const hints = qualityHints(parsed.value.fields);
   if (hints.length > 0 && !input.confirmed) {
-    return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: input, hints, editing }) };
+    return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: people.input, hints, editing }) };
   }
   return parsed;
 }
@@ -123,7 +147,7 @@ const createHandoff = cardAction(handoffFormInput, async (context, input) => {
   const { actor, turn, services, activityId } = context;
   const members = await conversationMembers(turn);
   const now = services.now();
-  const form = checkForm(input, members, actor.person, localDate(turn, now));
+  const form = await checkForm(services, input, members, actor.person, localDate(turn, now));
   if (!form.ok) return cardResponse(form.card);
   const { fields, receiver, owner, stakeholders } = form.value;
   const id = handoffIdForForm(actor.tenantId, input.formId);
@@ -169,10 +193,11 @@ const editHandoff = cardAction(handoffRef, async (context, data) => {
 
 const resubmitHandoff = cardAction(handoffFormInput.extend(handoffRef.shape), async (context, input) => {
   let form: AdaptiveCard | undefined;
-  const response = await change(context, input.handoffId, (handoff) => {
+  const response = await change(context, input.handoffId, async (handoff) => {
     // People do not change on resubmit (the owner reassigns): check the fields against the current ones.
     const people = [handoff.receiver, handoff.owner, handoff.sender];
-    const checked = checkForm(
+    const checked = await checkForm(
+      context.services,
       { ...input, receiver: handoff.receiver.aadObjectId, owner: handoff.owner.aadObjectId, stakeholders: '' },
       people,
       handoff.sender,

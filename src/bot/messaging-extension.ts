@@ -91,7 +91,7 @@ const previewDraft = z.object({ refresh: z.object({ action: z.object({ data: z.o
 /** A handoff built from a form, not yet stored: what the preview shows and what "Send" stores. */
 async function draftHandoff(context: TurnContext, services: Services, actor: Actor, input: HandoffFormInput) {
   const members = await conversationMembers(context);
-  const form = checkForm(input, members, actor.person, localDate(context, services.now()));
+  const form = await checkForm(services, input, members, actor.person, localDate(context, services.now()));
   if (!form.ok) return form;
   const { fields, receiver, owner, stakeholders } = form.value;
   const built = postHandoff({

@@ -129,6 +129,7 @@ export interface HandoffCardData {
   receiver: Person;
   owner: Person;
   stakeholderNames: string;
+  receiverTime: string;
   lateText: string;
   changesText: string;
   /** RFC 3339 without fractions, the form the card's DATE() and TIME() functions read. */
@@ -155,6 +156,8 @@ export interface ViewOptions {
   history?: readonly HandoffEvent[];
   /** The viewer's IANA time zone for the history's times (UTC when unknown). */
   timeZone?: string;
+  /** The receiver's local time, shown when it differs from the viewer's. */
+  receiverTime?: string;
 }
 
 /** Formats an instant in a time zone, falling back to UTC for a zone the runtime does not know. */
@@ -217,6 +220,7 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
     receiver: handoff.receiver,
     owner: handoff.owner,
     stakeholderNames: handoff.stakeholders.map((p) => p.name).join(', '),
+    receiverTime: options.receiverTime ?? '',
     lateText: handoff.metrics.late
       ? `Late: posted with less than ${handoff.effortMinutes === undefined ? 'the needed' : formatEffort(handoff.effortMinutes)} of ${handoff.receiver.name}'s working time before ${handoff.neededBy}.`
       : '',

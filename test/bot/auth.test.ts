@@ -16,6 +16,11 @@ beforeAll(async () => {
   const config = loadConfig({
     BOT_ID: '6f1c2a4e-8a0b-4c39-9d6e-0f6b3c1d2e4f',
     BOT_PASSWORD: 'not-a-real-secret',
+    // A real bot needs Graph (real people are not in the local directory); these tests never reach it.
+    GRAPH_TENANT_ID: '11111111-2222-3333-4444-555555555555',
+    GRAPH_CLIENT_ID: '66666666-7777-8888-9999-000000000000',
+    GRAPH_CLIENT_SECRET: 'not-a-real-secret',
+    MAIL_SENDER: 'baton@contoso.example',
     TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
     BATON_TABLE_PREFIX: uniquePrefix(),
   });

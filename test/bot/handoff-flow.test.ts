@@ -65,6 +65,11 @@ describe('chat commands', () => {
       'summary', 'whatIsReady', 'acceptanceCriteria', 'assumptions', 'links', 'effort', 'neededBy', 'workState', 'blocker', 'receiver', 'owner',
       'stakeholders', 'priority',
     ]);
+    // People come from Teams' people picker (the organisation), with the chat's members listed first.
+    const pickers = findInputs(card.content).filter((i) => (i as unknown as Record<string, unknown>)['choices.data'] !== undefined);
+    expect(pickers.map((i) => [i.id, (i as unknown as Record<string, unknown>)['choices.data']])).toEqual(
+      ['receiver', 'owner', 'stakeholders'].map((id) => [id, { type: 'Data.Query', dataset: 'graph.microsoft.com/users' }]),
+    );
   });
 
   it('answers "help" and unknown words with the command list', async () => {
@@ -109,11 +114,36 @@ describe('submitting the form', () => {
     expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
   });
 
-  it('rejects a receiver who is not a member of the conversation', async () => {
+  it('rejects a receiver who is neither in the conversation nor in the directory', async () => {
     const formId = crypto.randomUUID();
     const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: '11111111-2222-3333-4444-555555555555' }));
-    expect(textsOf(response.body.value)).toContain('The receiver must be a member of this conversation.');
+    expect(textsOf(response.body.value)).toContain('No one in the directory matches "11111111-2222-3333-4444-555555555555". Check the spelling, or use their email address.');
     expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+  });
+
+  it('resolves a typed email, UPN or name from the directory (here: the Playground\'s people)', async () => {
+    const formId = crypto.randomUUID();
+    const response = await app.post(
+      cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'katherine@contoso.example', stakeholders: 'Margaret Hamilton' }),
+    );
+    expect(textsOf(response.body.value)).toContain('<at>Katherine Johnson</at>, this handoff is for you.');
+    const stored = (await app.store.read(handoffIdForForm(TENANT, formId)))?.handoff;
+    expect(stored?.receiver).toEqual({ aadObjectId: '10000000-0000-0000-0000-0000000000d4', userId: '10000000-0000-0000-0000-0000000000d4', name: 'Katherine Johnson' });
+    expect(stored?.stakeholders.map((p) => p.name)).toEqual(['Margaret Hamilton']);
+  });
+
+  it('says which typed person is ambiguous, and stores nothing', async () => {
+    const formId = crypto.randomUUID();
+    const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'A' }));
+    const message = textsOf(response.body.value).find((t) => t.startsWith('"A" matches'));
+    expect(message).toMatch(/^"A" matches 2 people: Ada Lovelace .*, Alan Turing .*\. Use an email address to pick one\.$/);
+    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+  });
+
+  it('accepts a member picked by their Teams id, as some clients send it', async () => {
+    const formId = crypto.randomUUID();
+    await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: people.grace.id }));
+    expect((await app.store.read(handoffIdForForm(TENANT, formId)))?.handoff.receiver.aadObjectId).toBe(people.grace.aadObjectId);
   });
 
   it('stores a valid form and replaces the form for everyone with the card that tags the receiver', async () => {
@@ -178,6 +208,9 @@ describe('reviewing', () => {
     const titles = (card: unknown) => JSON.stringify(card).match(/"verb":"handoff\.(accept|requestChanges|ask)"/g) ?? [];
     expect(titles(asGrace.body.value)).toEqual(['"verb":"handoff.accept"', '"verb":"handoff.requestChanges"', '"verb":"handoff.ask"']);
     expect(titles(asAlan.body.value)).toEqual([]);
+    // The receiver checks the criteria off one by one.
+    expect(findInputs(asGrace.body.value).filter((i) => i.type === 'Input.Toggle').map((i) => i.id)).toEqual(['criterion0', 'criterion1']);
+    expect(findInputs(asAlan.body.value).filter((i) => i.type === 'Input.Toggle')).toEqual([]);
   });
 
   it('accepts, updates the card for everyone and records who decided', async () => {

@@ -1,7 +1,8 @@
 /**
  * Every template in cards/, rendered through the real view builders in each
- * state, validated against the Adaptive Cards 1.5 schema; user text stays
- * text; verbs in the templates and the handlers agree.
+ * state and for each viewer, validated against the Adaptive Cards 1.5
+ * schema; each view shows exactly the buttons its viewer may use; user text
+ * stays text; verbs in the templates and the handlers agree.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,11 +10,13 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERBS } from '../../src/bot/card-actions';
-import { FORM_FIELDS, handoffCard, handoffFormCard, MAX_REFRESH_USERS } from '../../src/cards/handoff-cards';
+import { FORM_FIELDS, formatInstant, formValuesOf, handoffCard, handoffFormCard, MAX_REFRESH_USERS } from '../../src/cards/handoff-cards';
+import { myHandoffsCard } from '../../src/cards/my-handoffs-card';
+import { handoffLink, notificationCard } from '../../src/cards/notification-card';
 import type { AdaptiveCard } from '../../src/cards/render';
-import { type Handoff, type HandoffFields, type Person, postHandoff } from '../../src/domain/handoff';
+import { type Handoff, type HandoffEvent, type HandoffFields, type Person, postHandoff, type Status, STATUSES } from '../../src/domain/handoff';
 import type { FieldErrors } from '../../src/domain/handoff-form';
-import { review } from '../../src/domain/review';
+import { type ActionType, allowedActions, apply, type Command } from '../../src/domain/process';
 import { PROJECT_ROOT } from '../../src/host/processes';
 
 const CARDS_DIR = join(PROJECT_ROOT, 'cards');
@@ -22,6 +25,9 @@ const SCHEMA_PATH = '/work/shared/schemas/adaptive-card-1.5.schema.json';
 const ada: Person = { aadObjectId: '00000000-0000-0000-0000-0000000000a1', userId: '29:1ada-lovelace', name: 'Ada Lovelace' };
 const grace: Person = { aadObjectId: '00000000-0000-0000-0000-0000000000b2', userId: '29:1grace-hopper', name: 'Grace Hopper' };
 const alan: Person = { aadObjectId: '00000000-0000-0000-0000-0000000000c3', userId: '29:1alan-turing', name: 'Alan Turing' };
+const barbara: Person = { aadObjectId: '00000000-0000-0000-0000-0000000000d4', userId: '29:1barbara-liskov', name: 'Barbara Liskov' };
+const eve: Person = { aadObjectId: '00000000-0000-0000-0000-0000000000e5', userId: '29:1eve', name: 'Eve Stranger' };
+const hedy: Person = { aadObjectId: '00000000-0000-0000-0000-0000000000f6', userId: '29:1hedy-lamarr', name: 'Hedy Lamarr' };
 
 /** User text that looks like a binding, markdown and a mention: it must stay exactly this. */
 const HOSTILE_SUMMARY = 'Retry ${receiver.name} **x** [a](https://evil) <at>x</at>';
@@ -64,6 +70,15 @@ const textBlocks = (card: unknown) => nodesOfType(card, 'TextBlock').map((n) => 
 const verbsOf = (card: unknown) => nodesOfType(card, 'Action.Execute').map((n) => n.verb as string);
 const factsOf = (card: unknown) =>
   Object.fromEntries(nodesOfType(card, 'FactSet').flatMap((n) => (n.facts as { title: string; value: string }[]).map((f) => [f.title, f.value])));
+const INPUT_TYPES = ['Input.Text', 'Input.Date', 'Input.ChoiceSet', 'Input.Toggle', 'Input.Number', 'Input.Time'];
+function inputsOf(card: unknown): Node[] {
+  const found: Node[] = [];
+  walk(card, (node) => {
+    if (INPUT_TYPES.includes(node.type as string)) found.push(node);
+  });
+  return found;
+}
+const sorted = <T>(items: readonly T[]) => [...items].sort();
 
 // ---------------------------------------------------------------------------
 // The schema
@@ -96,13 +111,29 @@ beforeAll(() => {
   validateCard = ajv.compile({ $id: id as string, ...rest });
 });
 
+/** Teams' people picker: the one value `choices.data` may take (msteams-docs, people-picker.md). */
+const PEOPLE_PICKER = { type: 'Data.Query', dataset: 'graph.microsoft.com/users' };
+
+/** Removes `choices.data` from every Input.ChoiceSet, checking it is exactly the people picker. */
+function withoutPeoplePickers(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutPeoplePickers);
+  if (!node || typeof node !== 'object') return node;
+  const { 'choices.data': picker, ...rest } = node as Record<string, unknown>;
+  if (picker !== undefined) {
+    expect(rest.type).toBe('Input.ChoiceSet');
+    expect(picker).toEqual(PEOPLE_PICKER);
+  }
+  return Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, withoutPeoplePickers(v)]));
+}
+
 /**
- * Validates a rendered card. `msteams` is Teams' documented extension of the
- * top-level card (width, mention entities); the core schema does not know it,
- * so it is checked separately and left out here.
+ * Validates a rendered card. `msteams` (width, mention entities) and
+ * `choices.data` (the people picker) are Teams' documented extensions; the
+ * core schema does not know them, so they are checked separately and left out here.
  */
 function expectValidCard(card: AdaptiveCard): void {
-  const { msteams: _msteams, ...core } = card;
+  const { msteams: _msteams, ...rest } = card;
+  const core = withoutPeoplePickers(rest);
   const valid = validateCard(core);
   expect(validateCard.errors ?? [], JSON.stringify(validateCard.errors, null, 1)).toEqual([]);
   expect(valid).toBe(true);
@@ -111,18 +142,23 @@ function expectValidCard(card: AdaptiveCard): void {
 }
 
 // ---------------------------------------------------------------------------
-// Building handoffs
+// Building handoffs through the process
+
+const T_POST = '2026-03-02T10:15:42.123Z';
+const T_DECIDE = '2026-03-03T11:22:33.000Z';
+const T_CLOSE = '2026-03-04T08:00:00.000Z';
 
 const FULL: HandoffFields = {
   summary: 'Payments retry logic is ready for QA',
   whatIsReady: 'Retry worker merged behind the payments-retry flag.',
-  acceptanceCriteria: ['All retry tests pass in CI', 'A failed payment is retried 3 times within 10 minutes'],
+  acceptanceCriteria: ['All retry tests pass in CI', 'A failed payment is retried 3 times within 10 minutes', 'Dashboard shows the retry count'],
   assumptions: 'Staging uses the sandbox gateway.',
   links: ['https://github.com/contoso/payments/pull/42', 'https://contoso.example/runbooks/retry?x=1&y=2'],
   effortMinutes: 90,
   workState: 'inProgress',
   blocker: '',
   neededBy: '2026-04-01',
+  priority: 'normal',
 };
 
 const MINIMAL: HandoffFields = {
@@ -135,51 +171,122 @@ const MINIMAL: HandoffFields = {
   neededBy: undefined,
 };
 
-const BLOCKED: HandoffFields = { ...FULL, workState: 'blocked', blocker: 'Waiting for the staging database' };
+const BLOCKED: HandoffFields = { ...FULL, workState: 'blocked', blocker: 'Waiting for the staging database', priority: 'urgent' };
 
 const VARIANTS = { full: FULL, minimal: MINIMAL, blocked: BLOCKED } as const;
 type Variant = keyof typeof VARIANTS;
 
-const STATUSES = ['inReview', 'accepted', 'changesRequested'] as const;
-type StatusName = (typeof STATUSES)[number];
+interface People {
+  sender: Person;
+  receiver: Person;
+  owner: Person;
+  stakeholders: Person[];
+}
+const PEOPLE: People = { sender: ada, receiver: grace, owner: alan, stakeholders: [barbara] };
+const MEMBERS = [ada, grace, alan, barbara, eve, hedy];
 
-function makeHandoff(fields: HandoffFields, status: StatusName = 'inReview', people = { sender: ada, receiver: grace, owner: alan }): Handoff {
-  const { handoff } = postHandoff({
+const ACCEPT_WITH_NOTE: Command = { type: 'accept', checked: [true, false, true], note: 'The dashboard comes next sprint.' };
+
+function step(current: { handoff: Handoff; history: HandoffEvent[] }, command: Command, actor: Person, at: string) {
+  const outcome = apply(current.handoff, command, actor, at);
+  if (!outcome.ok) throw new Error(`${command.type} refused: ${outcome.refusal.message}`);
+  return { handoff: outcome.handoff, history: [...current.history, outcome.event] };
+}
+
+/** A handoff in a status, reached through the process, with its history. */
+function journey(fields: HandoffFields, status: Status, people: People = PEOPLE, late = false): { handoff: Handoff; history: HandoffEvent[] } {
+  const { handoff, event } = postHandoff({
     id: 'tenant-1~handoff-1',
     tenantId: 'tenant-1',
     fields,
     ...people,
     conversation: { id: '19:chat', serviceUrl: 'https://smba.trafficmanager.net/amer/' },
-    at: '2026-03-02T10:15:42.123Z',
+    at: T_POST,
+    late,
   });
-  if (status === 'inReview') return handoff;
-  const result =
-    status === 'accepted'
-      ? review(handoff, 'accept', people.receiver, '2026-03-03T11:22:33.000Z')
-      : review(handoff, 'requestChanges', people.receiver, '2026-03-03T11:22:33.000Z', 'Add the rollback steps.');
-  if (!result.ok) throw new Error(result.refusal.message);
-  return result.handoff;
+  const start = { handoff, history: [event] };
+  const { sender, receiver, owner } = people;
+  switch (status) {
+    case 'inReview':
+      return start;
+    case 'questionAsked':
+      return step(start, { type: 'ask', question: 'Which gateway does staging use?' }, receiver, T_DECIDE);
+    case 'changesRequested':
+      return step(start, { type: 'requestChanges', comment: 'Add the rollback steps.' }, receiver, T_DECIDE);
+    case 'accepted':
+      return step(start, ACCEPT_WITH_NOTE, receiver, T_DECIDE);
+    case 'closed':
+      return step(step(start, ACCEPT_WITH_NOTE, receiver, T_DECIDE), { type: 'close', note: 'Shipped.' }, owner, T_CLOSE);
+    case 'cancelled':
+      return step(start, { type: 'cancel', reason: 'Plans changed.' }, sender, T_DECIDE);
+  }
 }
 
-const VIEWERS = { receiver: grace, sender: ada, none: undefined } as const;
+const makeHandoff = (fields: HandoffFields, status: Status, people: People = PEOPLE) => journey(fields, status, people).handoff;
+
+const VIEWERS = { sender: ada, receiver: grace, owner: alan, stakeholder: barbara, stranger: eve, none: undefined } as const;
 type ViewerName = keyof typeof VIEWERS;
 
+/** The verb of the button that starts each action; resubmitting starts with the edit form. */
+const VERB_OF: Record<ActionType, string> = {
+  accept: VERBS.accept,
+  requestChanges: VERBS.requestChanges,
+  ask: VERBS.ask,
+  answer: VERBS.answer,
+  resubmit: VERBS.edit,
+  setWorkState: VERBS.setWorkState,
+  cancel: VERBS.cancel,
+  reassign: VERBS.reassign,
+  nudge: VERBS.nudge,
+  close: VERBS.close,
+  flagPriority: VERBS.flagPriority,
+};
+
+/** The inputs each action needs on the card (the criteria toggles aside). */
+const INPUTS_OF: Partial<Record<ActionType, string[]>> = {
+  accept: ['comment'],
+  answer: ['answer'],
+  setWorkState: ['workState', 'blocker'],
+  reassign: ['newReceiver'],
+  flagPriority: ['priority', 'priorityReason'],
+};
+
+/** The remarks each status shows, as [style, title, text] in UTC. */
+const REMARKS: Record<Status, [string, string, string][]> = {
+  inReview: [],
+  questionAsked: [['emphasis', 'Grace Hopper asked (3 Mar, 11:22 UTC)', 'Which gateway does staging use?']],
+  changesRequested: [['warning', 'Changes requested by Grace Hopper (3 Mar, 11:22 UTC)', 'Add the rollback steps.']],
+  accepted: [['good', 'Accepted by Grace Hopper (3 Mar, 11:22 UTC)', 'The dashboard comes next sprint.']],
+  closed: [
+    ['good', 'Accepted by Grace Hopper (3 Mar, 11:22 UTC)', 'The dashboard comes next sprint.'],
+    ['emphasis', 'Closed by Alan Turing (4 Mar, 08:00 UTC)', 'Shipped.'],
+  ],
+  cancelled: [['emphasis', 'Cancelled by Ada Lovelace (3 Mar, 11:22 UTC)', 'Plans changed.']],
+};
+
+const STATUS_TEXT: Record<Status, string> = {
+  inReview: 'In review',
+  questionAsked: 'Question asked',
+  changesRequested: 'Changes requested',
+  accepted: 'Accepted',
+  closed: 'Closed',
+  cancelled: 'Cancelled',
+};
+
 interface HandoffCase {
-  status: StatusName;
+  status: Status;
   variant: Variant;
   viewer: ViewerName;
-  notice: string;
+  extras: boolean;
 }
 
 const HANDOFF_CASES: HandoffCase[] = STATUSES.flatMap((status) =>
   (Object.keys(VARIANTS) as Variant[]).flatMap((variant) =>
-    (Object.keys(VIEWERS) as ViewerName[]).flatMap((viewer) =>
-      ['', 'This handoff was already accepted by Grace Hopper.'].map((notice) => ({ status, variant, viewer, notice })),
-    ),
+    (Object.keys(VIEWERS) as ViewerName[]).flatMap((viewer) => [false, true].map((extras) => ({ status, variant, viewer, extras }))),
   ),
 );
 
-const renderCase = (c: HandoffCase) => handoffCard(makeHandoff(VARIANTS[c.variant], c.status), VIEWERS[c.viewer], c.notice);
+const NOTICE = 'This handoff was already accepted by Grace Hopper.';
 
 const EVERY_ERROR: FieldErrors = Object.fromEntries(FORM_FIELDS.map((field) => [field, `Problem with ${field}.`]));
 
@@ -190,7 +297,7 @@ describe('the templates in cards/', () => {
   const templateJson = (file: string) => JSON.parse(readFileSync(join(CARDS_DIR, file), 'utf8')) as unknown;
 
   it('are the ones these tests render through a builder', () => {
-    expect(templates).toEqual(['handoff-form.json', 'handoff.json']);
+    expect(templates).toEqual(['handoff-form.json', 'handoff.json', 'my-handoffs.json', 'notification.json']);
   });
 
   it('use only verbs the bot handles', () => {
@@ -200,17 +307,13 @@ describe('the templates in cards/', () => {
     for (const verb of used) expect(handled, `verb "${verb}"`).toContain(verb);
   });
 
-  it('use every verb the bot handles, the refresh verb in refresh.action', () => {
+  it('use every verb the bot handles, and the refresh verb in refresh.action', () => {
     const used = new Set(templates.flatMap((file) => verbsOf(templateJson(file))));
     for (const verb of Object.values(VERBS)) expect(used, `verb "${verb}"`).toContain(verb);
-    const handoffTemplate = templateJson('handoff.json') as { refresh: { action: { type: string; verb: string } } };
+    expect(Object.values(VERBS)).toHaveLength(15);
+    const handoffTemplate = templateJson('handoff.json') as { refresh: { action: { type: string; verb: string }; userIds: string } };
     expect(handoffTemplate.refresh.action).toMatchObject({ type: 'Action.Execute', verb: VERBS.refresh });
-    // The refresh verb appears nowhere else: it is not a button.
-    const elsewhere = templates.flatMap((file) => {
-      const { refresh: _refresh, ...rest } = templateJson(file) as Record<string, unknown>;
-      return verbsOf(rest);
-    });
-    expect(elsewhere).not.toContain(VERBS.refresh);
+    expect(handoffTemplate.refresh.userIds).toBe('${refreshUserIds}');
   });
 
   it('declare version 1.5', () => {
@@ -232,26 +335,36 @@ describe('the schema check', () => {
   });
 });
 
+// ---------------------------------------------------------------------------
+
 describe('the handoff form', () => {
-  it('renders empty, without any error or message, as a valid card', () => {
+  const PEOPLE_FIELDS = ['receiver', 'owner', 'stakeholders'];
+  const memberChoices = [
+    { title: 'Ada Lovelace', value: ada.aadObjectId },
+    { title: 'Grace Hopper', value: grace.aadObjectId },
+    { title: 'Alan Turing', value: alan.aadObjectId },
+  ];
+
+  it('renders empty in create mode, without any error, hint or message, as a valid card', () => {
     const card = handoffFormCard({ formId: 'form-1', members: [ada, grace, alan] });
     expectValidCard(card);
     expect(allStrings(card).filter((s) => s.includes('${'))).toEqual([]);
+    expect(textBlocks(card)).toEqual(['New handoff', 'Hand work to someone without a meeting. Fields marked * are required.']);
     expect(nodesOfType(card, 'RichTextBlock')).toEqual([]);
     expect(nodesOfType(card, 'Container')).toEqual([]);
-    const inputs = [...nodesOfType(card, 'Input.Text'), ...nodesOfType(card, 'Input.Date'), ...nodesOfType(card, 'Input.ChoiceSet')];
-    expect(inputs.map((i) => i.id).sort()).toEqual([...FORM_FIELDS].sort());
+    const inputs = inputsOf(card);
+    expect(sorted(inputs.map((i) => i.id as string))).toEqual(sorted(FORM_FIELDS));
+    expect(FORM_FIELDS).toHaveLength(13);
     const values = Object.fromEntries(inputs.map((i) => [i.id, i.value]));
-    expect(values).toEqual({ ...Object.fromEntries(FORM_FIELDS.map((f) => [f, ''])), workState: 'ready' });
-    const receiver = inputs.find((i) => i.id === 'receiver')!;
-    expect(receiver.choices).toEqual([
-      { title: 'Ada Lovelace', value: ada.aadObjectId },
-      { title: 'Grace Hopper', value: grace.aadObjectId },
-      { title: 'Alan Turing', value: alan.aadObjectId },
+    expect(values).toEqual({ ...Object.fromEntries(FORM_FIELDS.map((f) => [f, ''])), workState: 'ready', priority: 'normal' });
+    for (const id of PEOPLE_FIELDS) expect(inputs.find((i) => i.id === id)?.choices, id).toEqual(memberChoices);
+    expect(inputs.find((i) => i.id === 'stakeholders')?.isMultiSelect).toBe(true);
+    expect(inputs.find((i) => i.id === 'priority')?.choices).toEqual([
+      { title: 'Normal', value: 'normal' },
+      { title: 'High', value: 'high' },
+      { title: 'Urgent', value: 'urgent' },
     ]);
-    const [action] = nodesOfType(card, 'Action.Execute');
-    expect(action).toMatchObject({ verb: VERBS.createHandoff, data: { formId: 'form-1' } });
-    expect(verbsOf(card)).toEqual([VERBS.createHandoff]);
+    expect(nodesOfType(card, 'Action.Execute').map((a) => [a.title, a.verb, a.data])).toEqual([['Post handoff', VERBS.createHandoff, { formId: 'form-1' }]]);
   });
 
   it('renders an error at every field and the message, keeping the values, as a valid card', () => {
@@ -267,18 +380,70 @@ describe('the handoff form', () => {
       neededBy: '2020-01-01',
       receiver: 'someone-else',
       owner: 'nobody',
+      stakeholders: `${ada.aadObjectId},outsider`,
+      priority: 'asap',
     };
     const card = handoffFormCard({ formId: 'form-2', members: [ada, grace], values, errors: EVERY_ERROR, message: 'Fix the fields marked below.' });
     expectValidCard(card);
     expect(allStrings(card).filter((s) => s.includes('${'))).toEqual([]);
-    const runs = textRuns(card);
-    expect(runs).toEqual(['Fix the fields marked below.', ...[
-      'summary', 'whatIsReady', 'acceptanceCriteria', 'assumptions', 'links', 'effort', 'neededBy', 'workState', 'blocker', 'receiver', 'owner',
-    ].map((f) => `Problem with ${f}.`)]);
+    expect(textRuns(card)).toEqual([
+      'Fix the fields marked below.',
+      ...['summary', 'whatIsReady', 'acceptanceCriteria', 'assumptions', 'links', 'effort', 'neededBy', 'workState', 'blocker', 'receiver', 'owner', 'stakeholders', 'priority'].map(
+        (f) => `Problem with ${f}.`,
+      ),
+    ]);
     for (const run of nodesOfType(card, 'TextRun')) expect(run.color).toBe('Attention');
-    const inputs = [...nodesOfType(card, 'Input.Text'), ...nodesOfType(card, 'Input.Date'), ...nodesOfType(card, 'Input.ChoiceSet')];
-    expect(Object.fromEntries(inputs.map((i) => [i.id, i.value]))).toEqual(values);
-    expect(nodesOfType(card, 'Container')).toHaveLength(1);
+    expect(Object.fromEntries(inputsOf(card).map((i) => [i.id, i.value]))).toEqual(values);
+    expect(nodesOfType(card, 'Container').map((c) => c.style)).toEqual(['attention']);
+    expect(verbsOf(card)).toEqual([VERBS.createHandoff]);
+  });
+
+  it('renders the quality hints with a "Post anyway" button that confirms', () => {
+    const hints = ['No links: add the PR, ticket or document the receiver will need.', '"Works" is not measurable (a single word): say what the receiver will check.'];
+    const card = handoffFormCard({ formId: 'form-4', members: [ada, grace], values: { summary: 'Ready', receiver: grace.aadObjectId }, hints });
+    expectValidCard(card);
+    const containers = nodesOfType(card, 'Container');
+    expect(containers.map((c) => c.style)).toEqual(['warning']);
+    expect(textBlocks(containers[0])).toEqual(['Before you post: a few things could make this handoff clearer.']);
+    expect(textRuns(card)).toEqual(hints.map((h) => `• ${h}`));
+    expect(nodesOfType(card, 'Action.Execute').map((a) => [a.title, a.verb, a.data])).toEqual([
+      ['Post handoff', VERBS.createHandoff, { formId: 'form-4' }],
+      ['Post anyway', VERBS.createHandoff, { formId: 'form-4', confirmed: true }],
+    ]);
+  });
+
+  it('renders edit mode for a posted handoff: its values, no people fields, resubmit and keep buttons', () => {
+    const v2 = step(step(journey(FULL, 'inReview'), { type: 'requestChanges', comment: 'More' }, grace, T_DECIDE), {
+      type: 'resubmit',
+      fields: { ...FULL, summary: 'Retry logic is ready' },
+    }, ada, T_CLOSE).handoff;
+    const card = handoffFormCard({ formId: 'form-5', members: [ada, grace], values: formValuesOf(v2), editing: { handoffId: v2.id, version: v2.version } });
+    expectValidCard(card);
+    expect(textBlocks(card)).toEqual(['Edit handoff (becomes version 3)', 'The receiver sees what changed. Fields marked * are required.']);
+    expect(Object.fromEntries(inputsOf(card).map((i) => [i.id, i.value]))).toEqual({
+      summary: 'Retry logic is ready',
+      whatIsReady: FULL.whatIsReady,
+      acceptanceCriteria: FULL.acceptanceCriteria.join('\n'),
+      assumptions: FULL.assumptions,
+      links: FULL.links.join('\n'),
+      effort: '1h 30m',
+      neededBy: '2026-04-01',
+      workState: 'inProgress',
+      blocker: '',
+      priority: 'normal',
+    });
+    expect(nodesOfType(card, 'Action.Execute').map((a) => [a.title, a.verb, a.data])).toEqual([
+      ['Resubmit', VERBS.resubmit, { handoffId: v2.id, formId: 'form-5' }],
+      ['Keep it as it is', VERBS.refresh, { handoffId: v2.id }],
+    ]);
+
+    const withHints = handoffFormCard({ formId: 'form-6', members: [], values: formValuesOf(v2), editing: { handoffId: v2.id, version: 2 }, hints: ['No effort estimate.'] });
+    expectValidCard(withHints);
+    expect(nodesOfType(withHints, 'Action.Execute').map((a) => [a.title, a.verb, a.data])).toEqual([
+      ['Resubmit', VERBS.resubmit, { handoffId: v2.id, formId: 'form-6' }],
+      ['Resubmit anyway', VERBS.resubmit, { handoffId: v2.id, formId: 'form-6', confirmed: true }],
+      ['Keep it as it is', VERBS.refresh, { handoffId: v2.id }],
+    ]);
   });
 
   it('keeps binding-like user values as typed', () => {
@@ -287,70 +452,108 @@ describe('the handoff form', () => {
       members: [ada],
       values: { summary: HOSTILE_SUMMARY, links: '${members}', blocker: '${formId}' },
       errors: { summary: 'Summary ${values.summary} is wrong' },
+      hints: ['Hint ${title} **b**'],
     });
     expectValidCard(card);
     const inputs = Object.fromEntries(nodesOfType(card, 'Input.Text').map((i) => [i.id, i.value]));
     expect(inputs.summary).toBe(HOSTILE_SUMMARY);
     expect(inputs.links).toBe('${members}');
     expect(inputs.blocker).toBe('${formId}');
-    expect(textRuns(card)).toEqual(['Summary ${values.summary} is wrong']);
-    expect(allStrings(card).filter((s) => s.includes('${')).sort()).toEqual([HOSTILE_SUMMARY, '${formId}', '${members}', 'Summary ${values.summary} is wrong'].sort());
+    expect(textRuns(card)).toEqual(['• Hint ${title} **b**', 'Summary ${values.summary} is wrong']);
+    expect(allStrings(card).filter((s) => s.includes('${')).sort()).toEqual(
+      [HOSTILE_SUMMARY, '${formId}', '${members}', 'Summary ${values.summary} is wrong', '• Hint ${title} **b**'].sort(),
+    );
   });
 });
 
+// ---------------------------------------------------------------------------
+
 describe('the handoff card', () => {
-  it.each(HANDOFF_CASES.map((c) => [`${c.status}, ${c.variant}, viewer ${c.viewer}${c.notice ? ', with a notice' : ''}`, c] as const))(
-    'renders %s as a valid card',
+  it.each(HANDOFF_CASES.map((c) => [`${c.status}, ${c.variant}, viewer ${c.viewer}${c.extras ? ', with history, notice and members' : ''}`, c] as const))(
+    'renders %s as a valid card with the viewer\'s buttons',
     (_name, c) => {
-      const card = renderCase(c);
+      const fields = VARIANTS[c.variant];
+      const late = c.variant === 'full';
+      const { handoff, history } = journey(fields, c.status, PEOPLE, late);
+      const viewer = VIEWERS[c.viewer];
+      const card = handoffCard(handoff, viewer, c.extras ? { history, notice: NOTICE, members: MEMBERS } : {});
       expectValidCard(card);
       expect(allStrings(card).filter((s) => s.includes('${'))).toEqual([]);
 
-      const handoff = makeHandoff(VARIANTS[c.variant], c.status);
       const refresh = card.refresh as { action: Node; userIds: string[] };
       expect(refresh.action).toEqual({ type: 'Action.Execute', title: 'Refresh', verb: VERBS.refresh, data: { handoffId: handoff.id } });
-      expect(refresh.userIds).toEqual([grace.userId, ada.userId, alan.userId]);
+      expect(refresh.userIds).toEqual([grace.userId, ada.userId, alan.userId, barbara.userId]);
 
-      const canReview = c.status === 'inReview' && c.viewer === 'receiver';
-      expect(verbsOf(card)).toEqual(canReview ? [VERBS.refresh, VERBS.accept, VERBS.requestChanges] : [VERBS.refresh]);
-      expect(nodesOfType(card, 'Input.Text').map((i) => i.id)).toEqual(canReview ? ['comment'] : []);
-      for (const action of nodesOfType(card, 'Action.Execute')) expect(action.data).toEqual({ handoffId: handoff.id });
+      // Buttons: exactly the viewer's allowed actions, plus history and refresh.
+      const allowed = viewer ? allowedActions(handoff, viewer.aadObjectId) : new Set<ActionType>();
+      expect(sorted(verbsOf(card))).toEqual(sorted([VERBS.refresh, ...[...allowed].map((a) => VERB_OF[a]), VERBS.history, VERBS.refresh]));
+      expect(verbsOf(card).includes(VERBS.edit)).toBe(allowed.has('resubmit'));
+      expect(verbsOf(card)).not.toContain(VERBS.resubmit);
+      for (const action of nodesOfType(card, 'Action.Execute')) {
+        expect(action.data).toEqual(action.verb === VERBS.history ? { handoffId: handoff.id, show: !c.extras } : { handoffId: handoff.id });
+      }
+      const historyButton = nodesOfType(card, 'Action.Execute').find((a) => a.verb === VERBS.history);
+      expect(historyButton?.title).toBe(c.extras ? 'Hide history' : 'Show history');
+
+      // Inputs: exactly those of the allowed actions.
+      const inputs = inputsOf(card).filter((i) => i.type !== 'Input.Toggle');
+      expect(sorted(inputs.map((i) => i.id as string))).toEqual(sorted([...allowed].flatMap((a) => INPUTS_OF[a] ?? [])));
+      const reassign = inputs.find((i) => i.id === 'newReceiver');
+      if (reassign) {
+        expect(reassign.choices).toEqual(
+          (c.extras ? MEMBERS : []).filter((m) => m.aadObjectId !== grace.aadObjectId).map((m) => ({ title: m.name, value: m.aadObjectId })),
+        );
+      }
+      const nudge = nodesOfType(card, 'Action.Execute').find((a) => a.verb === VERBS.nudge);
+      if (nudge) expect(nudge.title).toBe(c.status === 'inReview' ? 'Nudge Grace Hopper' : 'Nudge Ada Lovelace');
+      const priority = inputs.find((i) => i.id === 'priority');
+      if (priority) expect(priority.value).toBe(fields.priority);
+
+      // Criteria: a toggle per criterion for a receiver who may accept; otherwise read-only marks,
+      // checked ones marked after acceptance.
+      if (allowed.has('accept')) {
+        expect(nodesOfType(card, 'Input.Toggle').map((t) => [t.id, t.title, t.value])).toEqual(
+          fields.acceptanceCriteria.map((text, i) => [`criterion${i}`, text, 'false']),
+        );
+        expect(textRuns(card).filter((r) => r.startsWith('☐ ') || r.startsWith('☑ '))).toEqual([]);
+      } else {
+        expect(nodesOfType(card, 'Input.Toggle')).toEqual([]);
+        const decided = c.status === 'accepted' || c.status === 'closed';
+        expect(textRuns(card).filter((r) => r.startsWith('☐ ') || r.startsWith('☑ '))).toEqual(
+          fields.acceptanceCriteria.map((text, i) => `${decided && i !== 1 ? '☑' : '☐'} ${text}`),
+        );
+      }
 
       const runs = textRuns(card);
       const blocks = textBlocks(card);
       expect(blocks).toContain('<at>Grace Hopper</at>, this handoff is for you.');
       // Display names are text runs, never markdown.
-      expect(runs).toEqual(expect.arrayContaining(['From ', 'Ada Lovelace', ' · Owner ', 'Alan Turing']));
-      expect(blocks.filter((b) => b.includes('Ada Lovelace') || b.includes('Alan Turing'))).toEqual([]);
-      expect(blocks).toContain({ inReview: 'In review', accepted: 'Accepted', changesRequested: 'Changes requested' }[c.status]);
+      expect(runs).toEqual(expect.arrayContaining(['From ', 'Ada Lovelace', ' · Owner ', 'Alan Turing', 'Stakeholders ', 'Barbara Liskov']));
+      expect(blocks.filter((b) => ['Ada Lovelace', 'Alan Turing', 'Barbara Liskov'].some((n) => b.includes(n)))).toEqual([]);
+      expect(blocks).toContain(STATUS_TEXT[c.status]);
+      expect(blocks.includes('Urgent')).toBe(fields.priority === 'urgent');
       expect(runs).toContain('Payments retry logic is ready for QA');
-      expect(runs.filter((r) => r.startsWith('☐ '))).toEqual(FULL.acceptanceCriteria.map((a) => `☐ ${a}`));
-
-      const fields = VARIANTS[c.variant];
       expect(factsOf(card)).toEqual({
         'Work state': { ready: 'Ready', inProgress: 'In progress', blocked: 'Blocked' }[fields.workState],
         Effort: fields.effortMinutes === undefined ? 'Not estimated' : '1h 30m',
         'Needed by': fields.neededBy ?? 'No date',
         Posted: '{{DATE(2026-03-02T10:15:42Z, SHORT)}} {{TIME(2026-03-02T10:15:42Z)}}',
       });
-
-      // Assumptions and links, only when given.
       expect(blocks.includes('Assumptions and known issues')).toBe(fields.assumptions !== '');
       expect(runs.includes('Staging uses the sandbox gateway.')).toBe(fields.assumptions !== '');
       expect(blocks.includes('Dependencies and links')).toBe(fields.links.length > 0);
-      const openUrls = nodesOfType(card, 'Action.OpenUrl').map((a) => a.url);
-      expect(openUrls).toEqual(fields.links);
-      // The blocker, decision, notice and review sections, in order, each only when it applies.
+      expect(nodesOfType(card, 'Action.OpenUrl').map((a) => a.url)).toEqual(fields.links);
+
+      // Sections, in order, each only when it applies.
+      const actionContainers = (['accept', 'answer', 'setWorkState'] as const).filter((a) => allowed.has(a)).length + (allowed.has('reassign') || allowed.has('nudge') || allowed.has('close') ? 1 : 0) + (allowed.has('flagPriority') ? 1 : 0);
       const containers = nodesOfType(card, 'Container').map((n) => ({ style: n.style, runs: textRuns(n) }));
       expect(containers).toEqual([
+        ...(late ? [{ style: 'warning', runs: ["Late: posted with less than 1h 30m of Grace Hopper's working time before 2026-04-01."] }] : []),
         ...(c.variant === 'blocked' ? [{ style: 'attention', runs: ['Blocked by: ', 'Waiting for the staging database'] }] : []),
-        ...{
-          inReview: [],
-          accepted: [{ style: 'good', runs: ['Accepted by Grace Hopper on 2026-03-03 11:22 UTC'] }],
-          changesRequested: [{ style: 'warning', runs: ['Changes requested by Grace Hopper on 2026-03-03 11:22 UTC', 'Add the rollback steps.'] }],
-        }[c.status],
-        ...(c.notice ? [{ style: 'warning', runs: [c.notice] }] : []),
-        ...(canReview ? [{ style: undefined, runs: [] }] : []),
+        ...REMARKS[c.status].map(([style, title, text]) => ({ style, runs: [title, text] })),
+        ...(c.extras ? [{ style: 'warning', runs: [NOTICE] }] : []),
+        ...(c.extras ? [{ style: undefined, runs: history.flatMap((e) => [`${formatInstant(e.at)}  `, `${e.actor.name} `, expect.any(String)]) }] : []),
+        ...Array.from({ length: actionContainers }, () => ({ style: undefined, runs: [] })),
       ]);
 
       expect(card.msteams).toEqual({
@@ -360,7 +563,171 @@ describe('the handoff card', () => {
     },
   );
 
+  it('covers every status x viewer x variant, with and without extras', () => {
+    expect(HANDOFF_CASES).toHaveLength(6 * 6 * 3 * 2);
+  });
+
+  it('gives each role exactly its buttons on a handoff in review', () => {
+    const handoff = makeHandoff(FULL, 'inReview');
+    const buttons = (viewer: Person | undefined) => sorted(verbsOf(handoffCard(handoff, viewer)).filter((v) => v !== VERBS.refresh && v !== VERBS.history));
+    expect(buttons(grace)).toEqual(sorted([VERBS.accept, VERBS.requestChanges, VERBS.ask]));
+    expect(buttons(ada)).toEqual(sorted([VERBS.setWorkState, VERBS.edit, VERBS.cancel]));
+    expect(buttons(alan)).toEqual(sorted([VERBS.reassign, VERBS.nudge]));
+    expect(buttons(barbara)).toEqual([VERBS.flagPriority]);
+    expect(buttons(eve)).toEqual([]);
+    expect(buttons(undefined)).toEqual([]);
+  });
+
+  it('gives a sender who is also the owner both sets of buttons', () => {
+    const people = { sender: ada, receiver: grace, owner: ada, stakeholders: [] };
+    const inReview = handoffCard(makeHandoff(FULL, 'inReview', people), ada, { members: MEMBERS });
+    expectValidCard(inReview);
+    expect(sorted(verbsOf(inReview))).toEqual(sorted([VERBS.refresh, VERBS.setWorkState, VERBS.edit, VERBS.cancel, VERBS.reassign, VERBS.nudge, VERBS.history, VERBS.refresh]));
+    const accepted = handoffCard(makeHandoff(FULL, 'accepted', people), ada);
+    expectValidCard(accepted);
+    expect(sorted(verbsOf(accepted))).toEqual(sorted([VERBS.refresh, VERBS.setWorkState, VERBS.close, VERBS.history, VERBS.refresh]));
+  });
+
+  it("leaves the current receiver out of the owner's reassign list", () => {
+    const reassigned = step(journey(FULL, 'inReview'), { type: 'reassign', receiver: hedy }, alan, T_DECIDE).handoff;
+    const card = handoffCard(reassigned, alan, { members: MEMBERS });
+    expectValidCard(card);
+    expect(inputsOf(card).find((i) => i.id === 'newReceiver')?.choices).toEqual(
+      [ada, grace, alan, barbara, eve].map((m) => ({ title: m.name, value: m.aadObjectId })),
+    );
+    expect(nodesOfType(card, 'Action.Execute').find((a) => a.verb === VERBS.nudge)?.title).toBe('Nudge Hedy Lamarr');
+  });
+
+  it('marks the checked criteria after acceptance, for every viewer', () => {
+    const accepted = makeHandoff(FULL, 'accepted');
+    for (const viewer of [ada, grace, alan, barbara, eve, undefined]) {
+      expect(textRuns(handoffCard(accepted, viewer)).filter((r) => /^[☐☑] /.test(r))).toEqual([
+        '☑ All retry tests pass in CI',
+        '☐ A failed payment is retried 3 times within 10 minutes',
+        '☑ Dashboard shows the retry count',
+      ]);
+    }
+  });
+
+  it('shows the late banner only on a late handoff', () => {
+    const lateWithEffort = journey({ ...MINIMAL, effortMinutes: 2 * 480 + 60, neededBy: '2026-03-03' }, 'inReview', PEOPLE, true).handoff;
+    const card = handoffCard(lateWithEffort, eve);
+    expectValidCard(card);
+    expect(nodesOfType(card, 'Container').filter((n) => n.style === 'warning').map((n) => textRuns(n))).toEqual([
+      ["Late: posted with less than 2d 1h of Grace Hopper's working time before 2026-03-03."],
+    ]);
+    expect(textRuns(handoffCard(journey(FULL, 'inReview', PEOPLE, false).handoff, eve)).filter((r) => r.startsWith('Late'))).toEqual([]);
+  });
+
+  it('shows what changed in version 2, and the version in the header', () => {
+    const v2 = step(step(journey(FULL, 'inReview'), { type: 'requestChanges', comment: 'Add the rollback steps.' }, grace, T_DECIDE), {
+      type: 'resubmit',
+      fields: { ...FULL, summary: 'Payments retry logic, with rollback, is ready', links: [...FULL.links, 'https://contoso.example/rollback'] },
+    }, ada, T_CLOSE).handoff;
+    const card = handoffCard(v2, grace);
+    expectValidCard(card);
+    expect(nodesOfType(card, 'Container').filter((n) => n.style === 'accent').map((n) => textRuns(n))).toEqual([['Changed in version 2: summary, links.']]);
+    expect(textBlocks(card)[0]).toBe('Handoff · version 2');
+    // Version 1 shows neither.
+    const v1 = handoffCard(makeHandoff(FULL, 'inReview'), grace);
+    expect(textBlocks(v1)[0]).toBe('Handoff');
+    expect(textRuns(v1).filter((r) => r.startsWith('Changed in version'))).toEqual([]);
+  });
+
+  it('shows question, answer, decision and ending as TextRuns, oldest first', () => {
+    let flow = step(journey(FULL, 'inReview'), { type: 'ask', question: 'Which gateway?' }, grace, '2026-03-03T09:00:00.000Z');
+    flow = step(flow, { type: 'answer', answer: 'The sandbox one.' }, ada, '2026-03-03T10:00:00.000Z');
+    flow = step(flow, { type: 'accept', checked: [true, true, true], note: '' }, grace, '2026-03-03T11:00:00.000Z');
+    flow = step(flow, { type: 'close', note: 'Shipped.' }, alan, '2026-03-03T12:00:00.000Z');
+    const card = handoffCard(flow.handoff, eve, { timeZone: 'Europe/Berlin' });
+    expectValidCard(card);
+    const remarks = nodesOfType(card, 'Container').map((n) => [n.style, ...textRuns(n)]);
+    expect(remarks).toEqual([
+      ['emphasis', 'Grace Hopper asked (3 Mar, 10:00 CET)', 'Which gateway?'],
+      ['emphasis', 'Ada Lovelace answered (3 Mar, 11:00 CET)', 'The sandbox one.'],
+      // An acceptance without a note shows the title alone.
+      ['good', 'Accepted by Grace Hopper (3 Mar, 12:00 CET)'],
+      ['emphasis', 'Closed by Alan Turing (3 Mar, 13:00 CET)', 'Shipped.'],
+    ]);
+    for (const text of ['Which gateway?', 'The sandbox one.', 'Shipped.']) expect(textBlocks(card).filter((b) => b.includes(text))).toEqual([]);
+  });
+
+  it("formats the history in the viewer's time zone", () => {
+    const { handoff, history } = journey(BLOCKED, 'closed', PEOPLE, true);
+    const rows = (timeZone: string | undefined) =>
+      nodesOfType(handoffCard(handoff, eve, { history, timeZone }), 'Container')
+        .filter((n) => textBlocks(n).includes('History'))
+        .flatMap((n) => nodesOfType(n, 'RichTextBlock').map((b) => textRuns(b)));
+    expect(rows('UTC')).toEqual([
+      ['2 Mar, 10:15 UTC  ', 'Ada Lovelace ', 'posted the handoff (posted inside the minimum lead time; Blocked: Waiting for the staging database)'],
+      ['3 Mar, 11:22 UTC  ', 'Grace Hopper ', 'accepted it (2 of 3 criteria checked): "The dashboard comes next sprint."'],
+      ['4 Mar, 08:00 UTC  ', 'Alan Turing ', 'closed it: "Shipped."'],
+    ]);
+    expect(rows('Europe/Berlin').map((r) => r[0])).toEqual(['2 Mar, 11:15 CET  ', '3 Mar, 12:22 CET  ', '4 Mar, 09:00 CET  ']);
+    expect(rows('America/New_York').map((r) => r[0])).toEqual(['2 Mar, 05:15 GMT-5  ', '3 Mar, 06:22 GMT-5  ', '4 Mar, 03:00 GMT-5  ']);
+    // No zone, or one the runtime does not know: UTC.
+    expect(rows(undefined)).toEqual(rows('UTC'));
+    expect(rows('Mars/Olympus_Mons')).toEqual(rows('UTC'));
+  });
+
+  it('words every kind of history event', () => {
+    let flow = journey(FULL, 'inReview');
+    flow = step(flow, { type: 'ask', question: 'Q?' }, grace, T_DECIDE);
+    flow = step(flow, { type: 'answer', answer: 'A.' }, ada, T_DECIDE);
+    flow = step(flow, { type: 'requestChanges', comment: 'More.' }, grace, T_DECIDE);
+    flow = step(flow, { type: 'resubmit', fields: { ...FULL, summary: 'New summary' } }, ada, T_DECIDE);
+    flow = step(flow, { type: 'setWorkState', workState: 'blocked', blocker: 'DB' }, ada, T_DECIDE);
+    flow = step(flow, { type: 'flagPriority', priority: 'high', reason: 'Launch.' }, barbara, T_DECIDE);
+    flow = step(flow, { type: 'nudge' }, alan, T_DECIDE);
+    flow = step(flow, { type: 'reassign', receiver: hedy }, alan, T_DECIDE);
+    flow = step(flow, { type: 'cancel', reason: '' }, ada, T_DECIDE);
+    const card = handoffCard(flow.handoff, undefined, { history: flow.history });
+    expectValidCard(card);
+    const what = nodesOfType(card, 'RichTextBlock').map((b) => textRuns(b)).filter((r) => r.length === 3).map((r) => r[2]);
+    expect(what).toEqual([
+      'posted the handoff',
+      'asked a question: "Q?"',
+      'answered: "A."',
+      'requested changes: "More."',
+      'resubmitted (v2: summary)',
+      'changed the work state (Blocked: DB)',
+      'flagged a priority change (normal -> high): "Launch."',
+      'nudged (Grace Hopper)',
+      'reassigned it (from Grace Hopper to Hedy Lamarr)',
+      'cancelled it',
+    ]);
+  });
+
+  it('lists each participant once in refresh.userIds, at most 60', () => {
+    const cases: [People, string[]][] = [
+      [PEOPLE, [grace.userId, ada.userId, alan.userId, barbara.userId]],
+      [{ sender: ada, receiver: grace, owner: ada, stakeholders: [] }, [grace.userId, ada.userId]],
+      [{ sender: ada, receiver: ada, owner: ada, stakeholders: [ada] }, [ada.userId]],
+      [{ sender: ada, receiver: grace, owner: alan, stakeholders: [grace, barbara, ada] }, [grace.userId, ada.userId, alan.userId, barbara.userId]],
+    ];
+    for (const [people, expected] of cases) {
+      for (const status of STATUSES) {
+        const card = handoffCard(makeHandoff(FULL, status, people), people.receiver);
+        expectValidCard(card);
+        const { userIds } = card.refresh as { userIds: string[] };
+        expect(userIds).toEqual(expected);
+      }
+    }
+    // A crowd of stakeholders: the first 60 participants, in role order.
+    const crowd = Array.from({ length: 70 }, (_, i) => ({ aadObjectId: `aad-crowd-${i}`, userId: `29:crowd-${i}`, name: `Person ${i}` }));
+    const card = handoffCard(makeHandoff(FULL, 'inReview', { ...PEOPLE, stakeholders: crowd }), undefined);
+    expectValidCard(card);
+    const { userIds } = card.refresh as { userIds: string[] };
+    expect(MAX_REFRESH_USERS).toBe(60);
+    expect(userIds).toEqual([grace.userId, ada.userId, alan.userId, ...crowd.slice(0, 57).map((p) => p.userId)]);
+    // Two people sharing a Teams user id are listed once.
+    const twin = { ...barbara, aadObjectId: 'aad-other' };
+    const twins = handoffCard(makeHandoff(FULL, 'inReview', { ...PEOPLE, stakeholders: [barbara, twin] }), undefined);
+    expect((twins.refresh as { userIds: string[] }).userIds).toEqual([grace.userId, ada.userId, alan.userId, barbara.userId]);
+  });
+
   it('shows user text verbatim as TextRuns: no binding, markdown or mention is evaluated', () => {
+    const mallory: Person = { aadObjectId: 'aad-mallory', userId: '29:mallory', name: '**Mallory** [x](https://evil) ${receiver.name}' };
     const fields: HandoffFields = {
       ...BLOCKED,
       summary: HOSTILE_SUMMARY,
@@ -369,54 +736,112 @@ describe('the handoff card', () => {
       assumptions: '${assumptions}',
       blocker: '${blocker} [click](https://evil)',
     };
-    const card = handoffCard(makeHandoff(fields), grace, 'Notice ${notice}');
+    let flow = journey(fields, 'inReview', { sender: mallory, receiver: grace, owner: mallory, stakeholders: [mallory] });
+    flow = step(flow, { type: 'ask', question: 'Question ${id} _it_' }, grace, T_DECIDE);
+    flow = step(flow, { type: 'answer', answer: 'Answer [y](https://evil)' }, mallory, T_DECIDE);
+    flow = step(flow, { type: 'requestChanges', comment: 'Comment <at>Grace Hopper</at>' }, grace, T_DECIDE);
+    const card = handoffCard(flow.handoff, grace, { notice: 'Notice ${notice}', history: flow.history });
     expectValidCard(card);
     const runs = textRuns(card);
-    expect(runs).toContain(HOSTILE_SUMMARY);
-    expect(runs).toContain('Done: ${sender.name} and **bold**');
-    expect(runs).toContain('☐ ${$root.id}');
-    expect(runs).toContain('☐ <at>Ada Lovelace</at> approves');
-    expect(runs).toContain('${assumptions}');
-    expect(runs).toContain('${blocker} [click](https://evil)');
-    expect(runs).toContain('Notice ${notice}');
+    for (const text of [
+      HOSTILE_SUMMARY,
+      'Done: ${sender.name} and **bold**',
+      '☐ ${$root.id}',
+      '☐ <at>Ada Lovelace</at> approves',
+      '${assumptions}',
+      '${blocker} [click](https://evil)',
+      'Notice ${notice}',
+      'Question ${id} _it_',
+      'Answer [y](https://evil)',
+      'Comment <at>Grace Hopper</at>',
+      mallory.name,
+      `${mallory.name} answered (3 Mar, 11:22 UTC)`,
+    ]) {
+      expect(runs, text).toContain(text);
+    }
     // The summary is nowhere evaluated: not with the receiver's name, not in a TextBlock (which reads markdown).
     expect(allStrings(card).filter((s) => s.includes('Retry '))).toEqual([HOSTILE_SUMMARY]);
     for (const block of textBlocks(card)) {
-      expect(block).not.toContain('**x**');
-      expect(block).not.toContain('[a](https://evil)');
-      expect(block).not.toContain('<at>x</at>');
-      expect(block).not.toContain('${');
+      for (const hostile of ['**', '[a](https://evil)', '[x](https://evil)', '<at>x</at>', '${', 'Mallory', 'Question', 'Answer', 'Comment']) expect(block).not.toContain(hostile);
     }
-    // Every "${" left is one of the values put there above.
-    expect(allStrings(card).filter((s) => s.includes('${')).sort()).toEqual(
-      [HOSTILE_SUMMARY, 'Done: ${sender.name} and **bold**', '☐ ${$root.id}', '${assumptions}', '${blocker} [click](https://evil)', 'Notice ${notice}'].sort(),
-    );
     // The only mention entity is the receiver's.
     expect((card.msteams as { entities: unknown[] }).entities).toHaveLength(1);
   });
+});
 
-  it('lists each person once in refresh.userIds, at most 60', () => {
-    const cases: [Record<'sender' | 'receiver' | 'owner', Person>, string[]][] = [
-      [{ sender: ada, receiver: grace, owner: alan }, [grace.userId, ada.userId, alan.userId]],
-      [{ sender: ada, receiver: grace, owner: ada }, [grace.userId, ada.userId]],
-      [{ sender: ada, receiver: ada, owner: ada }, [ada.userId]],
-    ];
-    for (const [people, expected] of cases) {
-      for (const status of STATUSES) {
-        const card = handoffCard(makeHandoff(FULL, status, people), people.receiver);
-        expectValidCard(card);
-        const { userIds } = card.refresh as { userIds: string[] };
-        expect(userIds).toEqual(expected);
-        expect(new Set(userIds).size).toBe(userIds.length);
-        expect(userIds.length).toBeLessThanOrEqual(MAX_REFRESH_USERS);
-      }
-    }
-    expect(MAX_REFRESH_USERS).toBe(60);
+// ---------------------------------------------------------------------------
+
+describe('the notification card', () => {
+  it('shows the headline, the summary and the quote, with a link to the message in a chat', () => {
+    const handoff = { ...makeHandoff(FULL, 'questionAsked'), conversation: { id: '19:abc_def@unq.gbl.spaces', serviceUrl: 'https://smba.example/', messageId: '1712345678901' } };
+    const card = notificationCard(handoff, 'Grace Hopper asked a question', 'Which gateway does staging use?');
+    expectValidCard(card);
+    expect(textRuns(card)).toEqual(['Grace Hopper asked a question', 'Handoff: ', 'Payments retry logic is ready for QA', 'Which gateway does staging use?']);
+    expect(nodesOfType(card, 'Container').map((n) => n.style)).toEqual(['emphasis']);
+    expect(card.actions).toEqual([
+      {
+        type: 'Action.OpenUrl',
+        title: 'Open the handoff',
+        url: 'https://teams.microsoft.com/l/message/19%3Aabc_def%40unq.gbl.spaces/1712345678901?context=%7B%22contextType%22%3A%22chat%22%7D',
+      },
+    ]);
   });
 
-  it('offers the review to the receiver who is also the sender, while in review', () => {
-    const handoff = makeHandoff(FULL, 'inReview', { sender: ada, receiver: ada, owner: ada });
-    expect(verbsOf(handoffCard(handoff, ada))).toEqual([VERBS.refresh, VERBS.accept, VERBS.requestChanges]);
-    expect(verbsOf(handoffCard(handoff, grace))).toEqual([VERBS.refresh]);
+  it('links a channel message through its thread', () => {
+    const handoff = { ...makeHandoff(FULL, 'accepted'), conversation: { id: '19:channel@thread.tacv2;messageid=1700000000000', serviceUrl: 'https://smba.example/', messageId: '1700000000001' } };
+    expect(handoffLink(handoff)).toBe('https://teams.microsoft.com/l/message/19%3Achannel%40thread.tacv2/1700000000001?parentMessageId=1700000000000');
+    expectValidCard(notificationCard(handoff, 'Accepted'));
+  });
+
+  it('has no quote and no link when there is none', () => {
+    const handoff = makeHandoff(FULL, 'accepted');
+    expect(handoffLink(handoff)).toBe('');
+    const card = notificationCard(handoff, 'Accepted by Grace Hopper');
+    expectValidCard(card);
+    expect(textRuns(card)).toEqual(['Accepted by Grace Hopper', 'Handoff: ', 'Payments retry logic is ready for QA']);
+    expect(nodesOfType(card, 'Container')).toEqual([]);
+    expect(nodesOfType(card, 'Action.OpenUrl')).toEqual([]);
+  });
+
+  it('keeps hostile text verbatim in TextRuns', () => {
+    const handoff = { ...makeHandoff({ ...FULL, summary: HOSTILE_SUMMARY }, 'changesRequested'), conversation: { id: '19:c', serviceUrl: 'https://s/', messageId: 'm' } };
+    const card = notificationCard(handoff, '**Mallory** requested changes', '${quote} [z](https://evil)');
+    expectValidCard(card);
+    expect(textRuns(card)).toEqual(['**Mallory** requested changes', 'Handoff: ', HOSTILE_SUMMARY, '${quote} [z](https://evil)']);
+    expect(textBlocks(card)).toEqual([]);
+  });
+});
+
+describe('the my-handoffs card', () => {
+  const withMessage = (h: Handoff, messageId: string): Handoff => ({ ...h, conversation: { ...h.conversation, messageId } });
+
+  it('lists the non-empty groups with their items and links', () => {
+    const first = withMessage({ ...makeHandoff(FULL, 'inReview'), summary: 'First' }, 'm1');
+    const second = { ...makeHandoff(MINIMAL, 'inReview'), summary: HOSTILE_SUMMARY };
+    const third = withMessage({ ...makeHandoff(FULL, 'accepted'), summary: 'Third' }, 'm3');
+    const card = myHandoffsCard([
+      { title: 'To review', handoffs: [first, second], detail: (h) => `from ${h.sender.name}` },
+      { title: 'To answer', handoffs: [], detail: () => 'never shown' },
+      { title: 'To close', handoffs: [third], detail: () => 'accepted' },
+    ]);
+    expectValidCard(card);
+    expect(textBlocks(card)).toEqual(['Your open handoffs', 'To review (2)', 'To close (1)']);
+    expect(textRuns(card)).toEqual(['First', 'from Ada Lovelace', HOSTILE_SUMMARY, 'from Ada Lovelace', 'Third', 'accepted']);
+    expect(nodesOfType(card, 'ColumnSet').map((n) => (n.selectAction as Node).url)).toEqual([
+      handoffLink(first),
+      'https://teams.microsoft.com',
+      handoffLink(third),
+    ]);
+    expect(handoffLink(first)).toBe('https://teams.microsoft.com/l/message/19%3Achat/m1?context=%7B%22contextType%22%3A%22chat%22%7D');
+    expect(allStrings(card).filter((s) => s.includes('${'))).toEqual([HOSTILE_SUMMARY]);
+  });
+
+  it('says nothing is open when every group is empty', () => {
+    for (const groups of [[], [{ title: 'To review', handoffs: [], detail: () => '' }]]) {
+      const card = myHandoffsCard(groups);
+      expectValidCard(card);
+      expect(textBlocks(card)).toEqual(['Your open handoffs', 'Nothing is open for you right now.']);
+      expect(nodesOfType(card, 'Container')).toEqual([]);
+    }
   });
 });

@@ -11,6 +11,7 @@ import {
   handoffFormInput,
   parseHandoffForm,
   splitLines,
+  STAKEHOLDERS_MAX,
 } from '../../src/domain/handoff-form';
 
 const ada: Person = { aadObjectId: 'aad-ada', userId: '29:ada', name: 'Ada Lovelace' };
@@ -36,6 +37,9 @@ function form(overrides: Partial<HandoffFormInput> = {}): HandoffFormInput {
     neededBy: '',
     receiver: grace.aadObjectId,
     owner: '',
+    stakeholders: '',
+    priority: '',
+    confirmed: false,
     ...overrides,
   };
 }
@@ -70,6 +74,8 @@ describe('parseHandoffForm: a valid form', () => {
         neededBy: ' 2026-05-20 ',
         receiver: ` ${grace.aadObjectId} `,
         owner: alan.aadObjectId,
+        stakeholders: ` ${alan.aadObjectId}, ${ada.aadObjectId} `,
+        priority: ' urgent ',
       }),
       context,
     );
@@ -98,15 +104,17 @@ describe('parseHandoffForm: a valid form', () => {
           workState: 'inProgress',
           blocker: '',
           neededBy: '2026-05-20',
+          priority: 'urgent',
         },
         receiver: grace,
         owner: alan,
+        stakeholders: [alan, ada],
       },
     });
   });
 
-  it('defaults the owner to the sender, work state to ready, and leaves optional fields empty', () => {
-    const result = parseHandoffForm(form({ workState: '  ' }), context);
+  it('defaults the owner to the sender, work state to ready, priority to normal, and leaves optional fields empty', () => {
+    const result = parseHandoffForm(form({ workState: '  ', priority: '  ', stakeholders: ' , ' }), context);
     expect(result).toEqual({
       ok: true,
       value: {
@@ -120,9 +128,11 @@ describe('parseHandoffForm: a valid form', () => {
           workState: 'ready',
           blocker: '',
           neededBy: undefined,
+          priority: 'normal',
         },
         receiver: grace,
         owner: ada,
+        stakeholders: [],
       },
     });
   });
@@ -175,7 +185,9 @@ describe('parseHandoffForm: a valid form', () => {
       workState: 'ready',
       blocker: '',
       neededBy: undefined,
+      priority: 'normal',
     });
+    expect(result.ok && result.value.stakeholders).toEqual([]);
   });
 });
 
@@ -183,6 +195,7 @@ describe('parseHandoffForm: one hard rule at a time', () => {
   const ONE_SENTENCE = 'Keep the summary to one sentence; put details in "What is ready".';
   const EFFORT = 'Effort not understood: use a number and a unit, like 30m, 4h, 2d or 1w (at most 12w).';
   const BAD_DATE = 'Give the date as YYYY-MM-DD.';
+  const STAKEHOLDER_NOT_MEMBER = 'Every stakeholder must be a member of this conversation.';
 
   it.each<[string, Partial<HandoffFormInput>, Record<string, string>]>([
     ['summary empty', { summary: '' }, { summary: 'Write a one-sentence summary.' }],
@@ -228,6 +241,10 @@ describe('parseHandoffForm: one hard rule at a time', () => {
     ['receiver not a member', { receiver: outsider.aadObjectId }, { receiver: 'The receiver must be a member of this conversation.' }],
     ['receiver given by Teams user id instead of aadObjectId', { receiver: grace.userId }, { receiver: 'The receiver must be a member of this conversation.' }],
     ['owner not a member', { owner: outsider.aadObjectId }, { owner: 'The owner must be a member of this conversation.' }],
+    ['a stakeholder not a member', { stakeholders: `${alan.aadObjectId},${outsider.aadObjectId}` }, { stakeholders: STAKEHOLDER_NOT_MEMBER }],
+    ['a stakeholder given by Teams user id', { stakeholders: alan.userId }, { stakeholders: STAKEHOLDER_NOT_MEMBER }],
+    ['unknown priority', { priority: 'critical' }, { priority: 'Choose normal, high or urgent.' }],
+    ['priority given as the title, not the value', { priority: 'Urgent' }, { priority: 'Choose normal, high or urgent.' }],
   ])('%s', (_name, overrides, expected) => {
     const errors = errorsOf(parseHandoffForm(form(overrides), context));
     expect(Object.keys(errors).sort()).toEqual(Object.keys(expected).sort());
@@ -267,6 +284,8 @@ describe('parseHandoffForm: one hard rule at a time', () => {
           neededBy: '2026-05-01',
           receiver: '',
           owner: outsider.aadObjectId,
+          stakeholders: outsider.aadObjectId,
+          priority: 'asap',
         }),
         context,
       ),
@@ -281,6 +300,8 @@ describe('parseHandoffForm: one hard rule at a time', () => {
       neededBy: 'The needed-by date is in the past.',
       receiver: 'Choose who receives this handoff.',
       owner: 'The owner must be a member of this conversation.',
+      stakeholders: 'Every stakeholder must be a member of this conversation.',
+      priority: 'Choose normal, high or urgent.',
     });
   });
 });
@@ -311,6 +332,12 @@ describe('parseHandoffForm: properties', () => {
     neededBy: fc.oneof(anyText, fc.constantFrom('2026-05-10', '2026-05-11', '2026-05-09', '2026-02-30', '')),
     receiver: fc.oneof({ arbitrary: anyText, weight: 1 }, { arbitrary: fc.constantFrom(...members.map((m) => m.aadObjectId)), weight: 3 }),
     owner: fc.oneof({ arbitrary: anyText, weight: 1 }, { arbitrary: fc.constantFrom('', ...members.map((m) => m.aadObjectId)), weight: 3 }),
+    stakeholders: fc.oneof(
+      { arbitrary: anyText, weight: 1 },
+      { arbitrary: fc.subarray(members.map((m) => m.aadObjectId)).map((ids) => ids.join(',')), weight: 3 },
+    ),
+    priority: fc.oneof({ arbitrary: anyText, weight: 1 }, { arbitrary: fc.constantFrom('normal', 'high', 'urgent', ''), weight: 3 }),
+    confirmed: fc.boolean(),
   });
   const blankText = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r\n', '\u00a0', '\u2003'), maxLength: 12 });
 
@@ -325,7 +352,7 @@ describe('parseHandoffForm: properties', () => {
           return;
         }
         oks += 1;
-        const { fields, receiver, owner } = result.value;
+        const { fields, receiver, owner, stakeholders } = result.value;
         expect(fields.summary.length).toBeGreaterThan(0);
         expect(fields.summary.length).toBeLessThanOrEqual(200);
         expect(fields.summary).not.toMatch(/[\r\n]/);
@@ -337,6 +364,10 @@ describe('parseHandoffForm: properties', () => {
         else expect(fields.blocker).toBe('');
         expect(members).toContainEqual(receiver);
         expect([...members, ada]).toContainEqual(owner);
+        expect(['normal', 'high', 'urgent']).toContain(fields.priority);
+        for (const s of stakeholders) expect(members).toContainEqual(s);
+        expect(new Set(stakeholders.map((s) => s.aadObjectId)).size).toBe(stakeholders.length);
+        expect(stakeholders.length).toBeLessThanOrEqual(STAKEHOLDERS_MAX);
       }),
       { numRuns: 400 },
     );
@@ -381,5 +412,101 @@ describe('links are stored in canonical form', () => {
   it('percent-encodes what a card URL may not hold', () => {
     const result = parseHandoffForm(form({ links: 'https://contoso.example/search?q={a|b} https://contoso.example/café' }), context);
     expect(result.ok && result.value.fields.links).toEqual(['https://contoso.example/search?q=%7Ba%7Cb%7D', 'https://contoso.example/caf%C3%A9']);
+  });
+});
+
+describe('stakeholders', () => {
+  it('resolves each chosen id to its member, in the order chosen', () => {
+    const result = parseHandoffForm(form({ stakeholders: `${alan.aadObjectId},${ada.aadObjectId},${grace.aadObjectId}` }), context);
+    expect(result.ok && result.value.stakeholders).toEqual([alan, ada, grace]);
+  });
+
+  it('drops duplicates and blank entries, keeping the first position', () => {
+    const result = parseHandoffForm(
+      form({ stakeholders: ` ${alan.aadObjectId} ,, ${grace.aadObjectId},${alan.aadObjectId} , ${grace.aadObjectId},` }),
+      context,
+    );
+    expect(result.ok && result.value.stakeholders).toEqual([alan, grace]);
+  });
+
+  it('is empty when none are chosen', () => {
+    const result = parseHandoffForm(form({ stakeholders: '' }), context);
+    expect(result.ok && result.value.stakeholders).toEqual([]);
+  });
+
+  it('refuses a stakeholder who is not a member, with the exact message on stakeholders only', () => {
+    const errors = errorsOf(parseHandoffForm(form({ stakeholders: `${grace.aadObjectId},${outsider.aadObjectId}` }), context));
+    expect(errors).toEqual({ stakeholders: 'Every stakeholder must be a member of this conversation.' });
+  });
+
+  const crowd: Person[] = Array.from({ length: STAKEHOLDERS_MAX + 1 }, (_, i) => ({
+    aadObjectId: `aad-member-${i}`,
+    userId: `29:member-${i}`,
+    name: `Member ${i}`,
+  }));
+  const crowdContext = { members: [ada, grace, ...crowd], sender: ada, today: TODAY };
+
+  it(`accepts exactly ${STAKEHOLDERS_MAX} stakeholders`, () => {
+    expect(STAKEHOLDERS_MAX).toBe(20);
+    const chosen = crowd.slice(0, STAKEHOLDERS_MAX);
+    const result = parseHandoffForm(form({ stakeholders: chosen.map((p) => p.aadObjectId).join(',') }), crowdContext);
+    expect(result.ok && result.value.stakeholders).toEqual(chosen);
+  });
+
+  it(`refuses more than ${STAKEHOLDERS_MAX} stakeholders`, () => {
+    const errors = errorsOf(parseHandoffForm(form({ stakeholders: crowd.map((p) => p.aadObjectId).join(',') }), crowdContext));
+    expect(errors).toEqual({ stakeholders: 'Keep to 20 stakeholders at most.' });
+  });
+
+  it(`counts stakeholders after removing duplicates (${STAKEHOLDERS_MAX} distinct, some twice, is fine)`, () => {
+    const chosen = crowd.slice(0, STAKEHOLDERS_MAX);
+    const ids = [...chosen, ...chosen.slice(0, 5)].map((p) => p.aadObjectId).join(',');
+    const result = parseHandoffForm(form({ stakeholders: ids }), crowdContext);
+    expect(result.ok && result.value.stakeholders).toEqual(chosen);
+  });
+});
+
+describe('priority', () => {
+  it.each(['normal', 'high', 'urgent'] as const)('keeps %s', (priority) => {
+    const result = parseHandoffForm(form({ priority }), context);
+    expect(result.ok && result.value.fields.priority).toBe(priority);
+  });
+
+  it('defaults to normal when absent from the card data', () => {
+    const input = handoffFormInput.parse({ formId: 'f', summary: 'Ready for QA', whatIsReady: 'Merged.', acceptanceCriteria: 'tests pass', receiver: grace.aadObjectId });
+    expect(input.priority).toBe('');
+    const result = parseHandoffForm(input, context);
+    expect(result.ok && result.value.fields.priority).toBe('normal');
+  });
+
+  it('refuses an unknown priority with the exact message on priority only', () => {
+    expect(errorsOf(parseHandoffForm(form({ priority: 'low' }), context))).toEqual({ priority: 'Choose normal, high or urgent.' });
+  });
+});
+
+describe('handoffFormInput: confirmed', () => {
+  const base = { formId: 'form-9' };
+  it.each<[string, unknown, boolean]>([
+    ["the string 'true'", 'true', true],
+    ['the boolean true', true, true],
+    ["the string 'false'", 'false', false],
+    ['the boolean false', false, false],
+    ['an empty string', '', false],
+    ["the string 'yes'", 'yes', false],
+  ])('%s gives %s', (_name, confirmed, expected) => {
+    expect(handoffFormInput.parse({ ...base, confirmed }).confirmed).toBe(expected);
+  });
+
+  it('is false when absent', () => {
+    expect(handoffFormInput.parse(base).confirmed).toBe(false);
+  });
+
+  it('refuses a value that is neither a boolean nor a string', () => {
+    expect(handoffFormInput.safeParse({ ...base, confirmed: 1 }).success).toBe(false);
+  });
+
+  it('turns absent stakeholders and priority into empty strings', () => {
+    const input = handoffFormInput.parse(base);
+    expect([input.stakeholders, input.priority]).toEqual(['', '']);
   });
 });

@@ -5,7 +5,7 @@
  * Grace's acceptance arrive on the card. Screenshots: test-results/handoff-e2e/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actAs, card, chromiumAvailable, choose, type E2E, sendInGroupChat, startE2E, storedHandoffs } from './support';
+import { actAs, card, chromiumAvailable, pickPerson, type E2E, sendInGroupChat, startE2E, storedHandoffs } from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -30,7 +30,7 @@ describe.runIf(run)('a handoff in the Agents Playground', () => {
     await form.getByRole('textbox', { name: 'Acceptance criteria, one per line *' }).fill('All retry tests pass in CI\nA failed payment is retried 3 times within 10 minutes');
     await form.getByRole('textbox', { name: 'Dependencies and links (https, one per line)' }).fill('http://github.example/contoso/payments/pull/42');
     await form.getByRole('textbox', { name: 'Estimated effort' }).fill('4h');
-    await choose(form, 'Receiver *', 'Grace Hopper');
+    await pickPerson(form, 'Receiver *', 'Grace Hopper');
     await form.getByRole('button', { name: 'Post handoff' }).click();
 
     const withError = card(page, '"http://github.example/contoso/payments/pull/42" is not an https link.');
@@ -51,7 +51,7 @@ describe.runIf(run)('a handoff in the Agents Playground', () => {
 
     const [handoff] = await storedHandoffs(e2e);
     expect(handoff).toMatchObject({ status: 'inReview' });
-    const accepted = await actAs(e2e, 'Grace Hopper', 'handoff.accept', { handoffId: handoff!.id }, handoff!.messageId);
+    const accepted = await actAs(e2e, 'Grace Hopper', 'handoff.accept', { handoffId: handoff!.id, criterion0: 'true', criterion1: 'true' }, handoff!.messageId);
     expect(accepted.status).toBe(200);
     await card(page, 'Accepted by Grace Hopper').waitFor();
     await e2e.screenshot('4-accepted');

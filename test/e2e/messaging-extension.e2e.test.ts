@@ -11,7 +11,7 @@
  */
 import type { Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { card, chromiumAvailable, choose, type E2E, playgroundConfig, startE2E, storedHandoffs } from './support';
+import { card, chromiumAvailable, pickPerson, type E2E, playgroundConfig, startE2E, storedHandoffs } from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -55,7 +55,7 @@ describe.runIf(run)('the messaging extension in the Agents Playground', () => {
 
     await withErrors.getByRole('textbox', { name: 'Acceptance criteria, one per line *' }).fill('Totals match the finance report for 3 nights');
     await withErrors.getByRole('textbox', { name: 'Estimated effort' }).fill('2h');
-    await choose(withErrors, 'Receiver *', 'Grace Hopper');
+    await pickPerson(withErrors, 'Receiver *', 'Grace Hopper');
     const answered = page.waitForResponse(async (r: Response) => r.request().method() === 'POST' && (await r.text().catch(() => '')).includes('botMessagePreview'));
     await withErrors.getByRole('button', { name: 'Post handoff' }).click();
     const preview = JSON.parse(await (await answered).text()) as Record<string, unknown>;

@@ -7,7 +7,7 @@
  * test-results/process-e2e/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actAs, card, chromiumAvailable, choose, type E2E, sendInGroupChat, startE2E, storedHandoffs } from './support';
+import { actAs, card, chromiumAvailable, pickPerson, type E2E, sendInGroupChat, startE2E, storedHandoffs } from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -30,7 +30,7 @@ describe.runIf(run)('the whole process in the Agents Playground', () => {
     await form.getByRole('textbox', { name: 'Acceptance criteria, one per line *' }).fill('Every string has a translator note\nThe build passes with the fr-FR file added');
     await form.getByRole('textbox', { name: 'Dependencies and links (https, one per line)' }).fill('https://tickets.example/CHK-12');
     await form.getByRole('textbox', { name: 'Estimated effort' }).fill('2d');
-    await choose(form, 'Receiver *', 'Grace Hopper');
+    await pickPerson(form, 'Receiver *', 'Grace Hopper');
     await form.getByRole('button', { name: 'Post handoff' }).click();
     await card(page, 'this handoff is for you').waitFor();
     await e2e.screenshot('1-posted');

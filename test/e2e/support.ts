@@ -123,10 +123,13 @@ export function card(page: Page, text: string | RegExp): Locator {
   return page.locator('.ac-adaptiveCard', { hasText: text }).last();
 }
 
-/** Picks an option of a compact Input.ChoiceSet. */
-export async function choose(scope: Locator, label: string, option: string): Promise<void> {
-  await scope.getByRole('combobox', { name: label }).click();
-  await scope.page().getByRole('option', { name: option }).click();
+/** Picks a person in a people picker (Input.ChoiceSet with Data.Query): type part of the name, choose the match. */
+export async function pickPerson(scope: Locator, label: string, name: string): Promise<void> {
+  // The picker's own input is labelled "People Picker"; the card's label sits next to it.
+  const field = scope.locator('label', { hasText: label }).locator('xpath=..').getByRole('combobox');
+  await field.click();
+  await scope.page().keyboard.type(name.split(' ')[0]!);
+  await scope.page().getByRole('option', { name: new RegExp(name) }).first().click();
 }
 
 /** The newest handoff rows in the test's table (the bot made the ids; the test reads them back). */

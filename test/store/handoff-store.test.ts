@@ -2,8 +2,8 @@
  * The repository against a real Azurite: transactions, ETags, replays.
  */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Handoff, type HandoffEvent, postHandoff } from '../../src/domain/handoff';
-import { review } from '../../src/domain/review';
+import { type Handoff, type HandoffEvent, type HandoffFields, postHandoff } from '../../src/domain/handoff';
+import { apply, type Command } from '../../src/domain/process';
 import { ConflictError } from '../../src/errors';
 import { HandoffStore } from '../../src/store/handoff-store';
 import { handoffIdForForm } from '../../src/store/keys';
@@ -13,6 +13,9 @@ import { uniquePrefix } from '../support/stack';
 const person = (name: string) => ({ aadObjectId: `aad-${name}`, userId: `29:${name}`, name });
 const ada = person('Ada');
 const grace = person('Grace');
+const alan = person('Alan');
+const barbara = person('Barbara');
+const hedy = person('Hedy');
 
 let store: HandoffStore;
 
@@ -34,30 +37,136 @@ function newHandoff(overrides: Partial<Handoff> = {}) {
       workState: 'blocked',
       blocker: 'Staging DB',
       neededBy: '2026-12-01',
+      priority: 'high',
     },
     sender: ada,
     receiver: grace,
     owner: ada,
+    stakeholders: [alan, barbara],
     conversation: { id: '19:chat', serviceUrl: 'http://127.0.0.1/', messageId: 'msg-1' },
     at: '2026-11-24T10:00:00.000Z',
+    late: true,
   });
   return { handoff: { ...handoff, ...overrides }, event };
+}
+
+/** Just the fields the sender edits, as a resubmission carries them. */
+function fieldsOf(h: Handoff): HandoffFields {
+  const { summary, whatIsReady, acceptanceCriteria, assumptions, links, effortMinutes, workState, blocker, neededBy, priority } = h;
+  return { summary, whatIsReady, acceptanceCriteria, assumptions, links, effortMinutes, workState, blocker, neededBy, priority };
+}
+
+const ACCEPT: Command = { type: 'accept', checked: [true, true], note: '' };
+const REQUEST_CHANGES = (comment: string): Command => ({ type: 'requestChanges', comment });
+
+/** Applies an action that must succeed. */
+function applied(handoff: Handoff, command: Command, actor = grace, at = '2026-11-24T11:00:00.000Z') {
+  const outcome = apply(handoff, command, actor, at);
+  if (!outcome.ok) throw new Error(`${command.type} refused: ${outcome.refusal.message}`);
+  return outcome;
 }
 
 describe('HandoffStore', () => {
   it('round-trips every field of a handoff and its first event', async () => {
     const { handoff, event } = newHandoff();
+    expect(event.detail).toBe('posted inside the minimum lead time; Blocked: Staging DB');
     await store.insert(handoff, event, 'act-1');
     const stored = await store.read(handoff.id);
-    expect(stored?.handoff).toEqual(handoff);
+    expect(stored?.handoff).toStrictEqual(handoff);
     expect(stored?.replayed).toBe(false);
-    expect(await store.history(handoff.id)).toEqual([event]);
+    expect(await store.history(handoff.id)).toStrictEqual([event]);
   });
 
   it('keeps optional fields absent when they were absent', async () => {
-    const { handoff, event } = newHandoff({ effortMinutes: undefined, neededBy: undefined, links: [], assumptions: '' });
+    const { handoff, event } = newHandoff({
+      effortMinutes: undefined,
+      neededBy: undefined,
+      links: [],
+      assumptions: '',
+      stakeholders: [],
+      conversation: { id: '19:chat', serviceUrl: 'http://127.0.0.1/' },
+    });
     await store.insert(handoff, event, 'act-1');
-    expect((await store.read(handoff.id))?.handoff).toEqual(handoff);
+    const read = (await store.read(handoff.id))?.handoff;
+    expect(read).toStrictEqual(handoff);
+    expect(read && [read.decision, read.question, read.answer, read.ending, read.metrics.acceptedAt, read.metrics.acceptedVersion]).toStrictEqual([
+      undefined, undefined, undefined, undefined, undefined, undefined,
+    ]);
+  });
+
+  it('round-trips a handoff with every remark set, and every event with its detail', async () => {
+    const { handoff: first, event: postedEvent } = newHandoff();
+    await store.insert(first, postedEvent, 'act-1');
+    const steps: [Command, typeof ada][] = [
+      [{ type: 'ask', question: 'Which gateway? ${receiver.name} **bold**' }, grace],
+      [{ type: 'answer', answer: 'The sandbox one.\nSecond line.' }, ada],
+      [REQUEST_CHANGES('Add the rollback steps.'), grace],
+      [{ type: 'resubmit', fields: { ...fieldsOf(first), summary: 'Ship the retry worker with rollback', links: [], effortMinutes: 600 } }, ada],
+      [{ type: 'setWorkState', workState: 'inProgress', blocker: '' }, ada],
+      [{ type: 'flagPriority', priority: 'urgent', reason: 'Launch moved up' }, barbara],
+      [{ type: 'reassign', receiver: hedy }, ada],
+      [{ type: 'nudge' }, ada],
+      [{ type: 'accept', checked: [true, false], note: 'Retries verified by hand.' }, hedy],
+      [{ type: 'close', note: 'Shipped to production.' }, ada],
+    ];
+    let current = first;
+    const events: HandoffEvent[] = [postedEvent];
+    for (const [i, [command, actor]] of steps.entries()) {
+      const stored = (await store.read(current.id))!;
+      expect(stored.handoff).toStrictEqual(current);
+      const outcome = applied(stored.handoff, command, actor, `2026-11-24T1${i}:00:00.000Z`);
+      await store.save(outcome.handoff, stored.etag, outcome.event, `act-step-${i}`);
+      current = outcome.handoff;
+      events.push(outcome.event);
+    }
+    const final = (await store.read(current.id))!.handoff;
+    expect(final).toStrictEqual(current);
+    expect(final).toMatchObject({
+      status: 'closed',
+      version: 2,
+      changes: ['summary', 'links', 'effort (1d 2h)'],
+      priority: 'urgent',
+      receiver: hedy,
+      stakeholders: [alan, barbara],
+      question: { by: grace, at: '2026-11-24T10:00:00.000Z', text: 'Which gateway? ${receiver.name} **bold**' },
+      answer: { by: ada, at: '2026-11-24T11:00:00.000Z', text: 'The sandbox one.\nSecond line.' },
+      decision: { status: 'accepted', by: hedy, at: '2026-11-24T18:00:00.000Z', text: 'Retries verified by hand.', checked: [true, false] },
+      ending: { by: ada, at: '2026-11-24T19:00:00.000Z', text: 'Shipped to production.' },
+      metrics: { questions: 1, changeRequests: 1, blockedIncidents: 1, late: true, acceptedAt: '2026-11-24T18:00:00.000Z', acceptedVersion: 2 },
+      eventCount: 11,
+    });
+    const history = await store.history(current.id);
+    expect(history).toStrictEqual(events);
+    expect(history.map((e) => [e.seq, e.type, e.detail])).toEqual([
+      [1, 'posted', 'posted inside the minimum lead time; Blocked: Staging DB'],
+      [2, 'questionAsked', ''],
+      [3, 'answered', ''],
+      [4, 'changesRequested', ''],
+      [5, 'resubmitted', 'v2: summary, links, effort (1d 2h)'],
+      [6, 'workStateChanged', 'In progress'],
+      [7, 'priorityFlagged', 'high -> urgent'],
+      [8, 'reassigned', 'from Grace to Hedy'],
+      [9, 'nudged', 'Hedy'],
+      [10, 'accepted', '1 of 2 criteria checked'],
+      [11, 'closed', ''],
+    ]);
+    expect(await store.countRows(current.id)).toEqual({ handoff: 1, events: 11, activities: 11 });
+  });
+
+  it('round-trips a change request decision and a cancellation', async () => {
+    const { handoff, event } = newHandoff();
+    await store.insert(handoff, event, 'act-1');
+    let stored = (await store.read(handoff.id))!;
+    const sentBack = applied(stored.handoff, REQUEST_CHANGES('  No rollback plan.  '));
+    await store.save(sentBack.handoff, stored.etag, sentBack.event, 'act-2');
+    stored = (await store.read(handoff.id))!;
+    expect(stored.handoff).toStrictEqual(sentBack.handoff);
+    expect(stored.handoff.decision).toStrictEqual({ status: 'changesRequested', by: grace, at: '2026-11-24T11:00:00.000Z', text: 'No rollback plan.', checked: [] });
+    const cancelled = applied(stored.handoff, { type: 'cancel', reason: '' }, ada, '2026-11-24T12:00:00.000Z');
+    await store.save(cancelled.handoff, stored.etag, cancelled.event, 'act-3');
+    const after = (await store.read(handoff.id))!.handoff;
+    expect(after).toStrictEqual(cancelled.handoff);
+    expect(after.ending).toStrictEqual({ by: ada, at: '2026-11-24T12:00:00.000Z', text: '' });
   });
 
   it('refuses a second insert of the same handoff and leaves the first intact', async () => {
@@ -72,8 +181,7 @@ describe('HandoffStore', () => {
     const { handoff, event } = newHandoff();
     await store.insert(handoff, event, 'act-1');
     const stored = (await store.read(handoff.id, 'act-2'))!;
-    const result = review(stored.handoff, 'accept', grace, '2026-11-24T11:00:00.000Z');
-    if (!result.ok) throw new Error('review refused');
+    const result = applied(stored.handoff, ACCEPT);
     await store.save(result.handoff, stored.etag, result.event, 'act-2');
     const after = (await store.read(handoff.id, 'act-2'))!;
     expect(after.handoff.status).toBe('accepted');
@@ -85,11 +193,9 @@ describe('HandoffStore', () => {
     const { handoff, event } = newHandoff();
     await store.insert(handoff, event, 'act-1');
     const stale = (await store.read(handoff.id))!;
-    const first = review(stale.handoff, 'accept', grace, '2026-11-24T11:00:00.000Z');
-    if (!first.ok) throw new Error('review refused');
+    const first = applied(stale.handoff, ACCEPT);
     await store.save(first.handoff, stale.etag, first.event, 'act-2');
-    const second = review(stale.handoff, 'requestChanges', grace, '2026-11-24T11:00:01.000Z', 'No');
-    if (!second.ok) throw new Error('review refused');
+    const second = applied(stale.handoff, REQUEST_CHANGES('No'), grace, '2026-11-24T11:00:01.000Z');
     // A different event row, so only the ETag can stop it.
     const event3: HandoffEvent = { ...second.event, seq: 3 };
     await expect(store.save({ ...second.handoff, eventCount: 3 }, stale.etag, event3, 'act-3')).rejects.toBeInstanceOf(ConflictError);
@@ -114,8 +220,7 @@ describe('HandoffStore', () => {
     const read = (await store.read(handoff.id))!;
     const outcomes = await Promise.allSettled(
       Array.from({ length: 10 }, (_, i) => {
-        const result = review(read.handoff, i % 2 ? 'accept' : 'requestChanges', grace, `2026-11-24T11:00:0${i}.000Z`, `comment ${i}`);
-        if (!result.ok) throw new Error('review refused');
+        const result = applied(read.handoff, i % 2 ? ACCEPT : REQUEST_CHANGES(`comment ${i}`), grace, `2026-11-24T11:00:0${i}.000Z`);
         return store.save(result.handoff, read.etag, result.event, `act-${i + 10}`);
       }),
     );

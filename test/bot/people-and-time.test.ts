@@ -1,0 +1,72 @@
+/**
+ * Working hours from the directory (here the local one: the Playground's
+ * people and dev/working-hours.json) reach the bot: lateness counts the
+ * receiver's own working time, and the card shows the receiver's local time
+ * when it differs from the viewer's.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createBaton } from '../../src/bot/endpoint';
+import { loadConfig } from '../../src/config';
+import { handoffIdForForm } from '../../src/store/keys';
+import { cardAction, TENANT } from '../support/activities';
+import { textsOf } from '../support/cards';
+import { type Connector, type Member, startConnector } from '../support/connector';
+import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
+
+/** The Playground's people, as .m365agentsplayground.yml names them (the local directory knows them). */
+const ada: Member = { id: '29:ada-lovelace', name: 'Ada Lovelace', aadObjectId: '10000000-0000-0000-0000-0000000000a1' };
+const alan: Member = { id: '29:alan-turing', name: 'Alan Turing', aadObjectId: '10000000-0000-0000-0000-0000000000c3' };
+const katherine = { aadObjectId: '10000000-0000-0000-0000-0000000000d4', userId: '29:katherine-johnson', name: 'Katherine Johnson' };
+
+describe('working time from the directory', () => {
+  it('counts the receiver\'s own working days: Katherine (Sydney, Monday to Thursday) has none on a Friday', async () => {
+    const baton = await createBaton(loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() }), () => undefined);
+    // Friday 2026-11-27, 00:00 in Sydney (UTC+11) to the end of that day.
+    const fridayMidnightSydney = new Date('2026-11-26T13:00:00Z');
+    expect(await baton.services.workingMinutesUntil(katherine, fridayMidnightSydney, '2026-11-27')).toBe(0);
+    // Thursday is a working day for her: 08:00 to 16:00.
+    expect(await baton.services.workingMinutesUntil(katherine, new Date('2026-11-25T13:00:00Z'), '2026-11-26')).toBe(480);
+    // Someone the directory does not know gets the default week (Monday to Friday, 09:00-17:00 UTC).
+    const stranger = { aadObjectId: '99999999-0000-0000-0000-000000000000', userId: '29:x', name: 'Nobody' };
+    expect(await baton.services.workingMinutesUntil(stranger, new Date('2026-11-27T00:00:00Z'), '2026-11-27')).toBe(480);
+  });
+});
+
+describe("the receiver's local time on the card", () => {
+  let app: TestApp;
+  let connector: Connector;
+
+  beforeAll(async () => {
+    connector = await startConnector([ada, alan]);
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await connector?.close();
+  });
+
+  it('shows it when the viewer is elsewhere, and not when they share a clock', async () => {
+    const formId = crypto.randomUUID();
+    await app.post(
+      cardAction(connector.url, ada, 'handoff.create', {
+        formId,
+        summary: 'Exchange rates feed is ready for review',
+        whatIsReady: 'The feed job runs hourly.',
+        acceptanceCriteria: 'Rates match the bank file for 2 days',
+        links: 'https://rates.example/feed',
+        effort: '1h',
+        workState: 'ready',
+        receiver: alan.aadObjectId,
+      }),
+    );
+    const id = handoffIdForForm(TENANT, formId);
+    const asAdaInLondon = await app.post(cardAction(connector.url, ada, 'handoff.refresh', { handoffId: id }, { localTimezone: 'Europe/London' }));
+    expect(textsOf(asAdaInLondon.body.value).find((t) => t.startsWith("Alan Turing's local time"))).toMatch(
+      /^Alan Turing's local time: \d\d:\d\d (Mon|Tue|Wed|Thu|Fri|Sat|Sun) in Asia\/Kolkata$/,
+    );
+    const asAdaInKolkata = await app.post(cardAction(connector.url, ada, 'handoff.refresh', { handoffId: id }, { localTimezone: 'Asia/Kolkata' }));
+    expect(textsOf(asAdaInKolkata.body.value).some((t) => t.startsWith("Alan Turing's local time"))).toBe(false);
+    const asAlan = await app.post(cardAction(connector.url, alan, 'handoff.refresh', { handoffId: id }, { localTimezone: 'Europe/London' }));
+    expect(textsOf(asAlan.body.value).some((t) => t.startsWith("Alan Turing's local time"))).toBe(false);
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * "What waits on me" (the `mine` command): a person's handoffs grouped by the
+ * step that needs them.
+ */
+import { describe, expect, it } from 'vitest';
+import { type Handoff, type Person, postHandoff, type Status, STATUSES } from '../../src/domain/handoff';
+import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS, type WaitGroup, waitGroup } from '../../src/domain/my-work';
+
+const person = (id: string, name: string): Person => ({ aadObjectId: `aad-${id}`, userId: `29:${id}`, name });
+const ada = person('ada', 'Ada Lovelace');
+const grace = person('grace', 'Grace Hopper');
+const alan = person('alan', 'Alan Turing');
+const barbara = person('barbara', 'Barbara Liskov');
+const eve = person('eve', 'Eve Stranger');
+
+function handoff(id: string, status: Status, updatedAt: string, people: Partial<Pick<Handoff, 'sender' | 'receiver' | 'owner' | 'stakeholders'>> = {}): Handoff {
+  const { handoff: posted } = postHandoff({
+    id,
+    tenantId: 'tenant-1',
+    fields: {
+      summary: `Handoff ${id}`,
+      whatIsReady: 'Merged.',
+      acceptanceCriteria: ['Tests pass'],
+      assumptions: '',
+      links: [],
+      effortMinutes: undefined,
+      workState: 'ready',
+      blocker: '',
+      neededBy: undefined,
+      priority: 'normal',
+    },
+    sender: ada,
+    receiver: grace,
+    owner: alan,
+    stakeholders: [barbara],
+    ...people,
+    conversation: { id: '19:chat', serviceUrl: 'https://smba.example/' },
+    at: '2026-05-01T09:00:00.000Z',
+    late: false,
+  });
+  return { ...posted, status, updatedAt };
+}
+
+const ROLES = { sender: ada, receiver: grace, owner: alan, stakeholder: barbara, stranger: eve } as const;
+type RoleName = keyof typeof ROLES;
+
+/** The group each role finds a handoff in, per status, as the issue's `mine` command defines it. */
+const EXPECTED: Record<Status, Record<RoleName, WaitGroup | undefined>> = {
+  inReview: { sender: 'waitingOnOthers', receiver: 'toReview', owner: 'waitingOnOthers', stakeholder: 'waitingOnOthers', stranger: undefined },
+  questionAsked: { sender: 'toAnswer', receiver: 'waitingOnOthers', owner: 'waitingOnOthers', stakeholder: 'waitingOnOthers', stranger: undefined },
+  changesRequested: { sender: 'toFix', receiver: 'waitingOnOthers', owner: 'waitingOnOthers', stakeholder: 'waitingOnOthers', stranger: undefined },
+  accepted: { sender: 'waitingOnOthers', receiver: 'waitingOnOthers', owner: 'toClose', stakeholder: 'waitingOnOthers', stranger: undefined },
+  closed: { sender: undefined, receiver: undefined, owner: undefined, stakeholder: undefined, stranger: undefined },
+  cancelled: { sender: undefined, receiver: undefined, owner: undefined, stakeholder: undefined, stranger: undefined },
+};
+
+describe('waitGroup', () => {
+  const cases = STATUSES.flatMap((status) => (Object.keys(ROLES) as RoleName[]).map((role) => [status, role] as const));
+
+  it('covers every status x role', () => {
+    expect(cases).toHaveLength(30);
+  });
+
+  it.each(cases)('%s, %s', (status, role) => {
+    expect(waitGroup(handoff('h', status, '2026-05-02T00:00:00.000Z'), ROLES[role].aadObjectId)).toBe(EXPECTED[status][role]);
+  });
+
+  it('puts a person with several roles in the group of the role the step needs', () => {
+    const senderOwner = { sender: ada, owner: ada };
+    expect(waitGroup(handoff('h', 'accepted', 'x', senderOwner), ada.aadObjectId)).toBe('toClose');
+    expect(waitGroup(handoff('h', 'questionAsked', 'x', senderOwner), ada.aadObjectId)).toBe('toAnswer');
+    expect(waitGroup(handoff('h', 'inReview', 'x', senderOwner), ada.aadObjectId)).toBe('waitingOnOthers');
+    const senderReceiver = { sender: ada, receiver: ada };
+    expect(waitGroup(handoff('h', 'inReview', 'x', senderReceiver), ada.aadObjectId)).toBe('toReview');
+    expect(waitGroup(handoff('h', 'changesRequested', 'x', senderReceiver), ada.aadObjectId)).toBe('toFix');
+    const receiverStakeholder = { stakeholders: [barbara, grace] };
+    expect(waitGroup(handoff('h', 'inReview', 'x', receiverStakeholder), grace.aadObjectId)).toBe('toReview');
+    expect(waitGroup(handoff('h', 'closed', 'x', receiverStakeholder), grace.aadObjectId)).toBeUndefined();
+  });
+});
+
+describe('groupMyWork', () => {
+  it('has every group, in order, with its title', () => {
+    expect(WAIT_GROUPS).toEqual(['toReview', 'toAnswer', 'toFix', 'toClose', 'waitingOnOthers']);
+    expect(WAIT_GROUP_TITLES).toEqual({
+      toReview: 'To review',
+      toAnswer: 'To answer',
+      toFix: 'To fix and resubmit',
+      toClose: 'To close',
+      waitingOnOthers: 'Waiting on others',
+    });
+    expect(groupMyWork([], ada.aadObjectId)).toEqual({ toReview: [], toAnswer: [], toFix: [], toClose: [], waitingOnOthers: [] });
+  });
+
+  it("groups a receiver's handoffs, newest update first, leaving out final ones and others' handoffs", () => {
+    const old = handoff('old', 'inReview', '2026-05-02T08:00:00.000Z');
+    const newest = handoff('newest', 'inReview', '2026-05-04T08:00:00.000Z');
+    const middle = handoff('middle', 'inReview', '2026-05-03T08:00:00.000Z');
+    const asked = handoff('asked', 'questionAsked', '2026-05-03T09:00:00.000Z');
+    const accepted = handoff('accepted', 'accepted', '2026-05-05T09:00:00.000Z');
+    const closed = handoff('closed', 'closed', '2026-05-06T09:00:00.000Z');
+    const cancelled = handoff('cancelled', 'cancelled', '2026-05-06T10:00:00.000Z');
+    const notMine = handoff('notMine', 'inReview', '2026-05-07T10:00:00.000Z', { receiver: alan, sender: barbara, owner: barbara, stakeholders: [] });
+    const all = [old, closed, newest, asked, notMine, middle, cancelled, accepted];
+    const groups = groupMyWork(all, grace.aadObjectId);
+    expect(Object.fromEntries(Object.entries(groups).map(([g, hs]) => [g, hs.map((h) => h.id)]))).toEqual({
+      toReview: ['newest', 'middle', 'old'],
+      toAnswer: [],
+      toFix: [],
+      toClose: [],
+      waitingOnOthers: ['accepted', 'asked'],
+    });
+    // The input is left as it was.
+    expect(all.map((h) => h.id)).toEqual(['old', 'closed', 'newest', 'asked', 'notMine', 'middle', 'cancelled', 'accepted']);
+  });
+
+  it("groups a sender-owner's handoffs by the step that needs them", () => {
+    const people = { sender: ada, owner: ada };
+    const list = [
+      handoff('a1', 'questionAsked', '2026-05-01T10:00:00.000Z', people),
+      handoff('a2', 'questionAsked', '2026-05-02T10:00:00.000Z', people),
+      handoff('f1', 'changesRequested', '2026-05-03T10:00:00.000Z', people),
+      handoff('c1', 'accepted', '2026-05-01T11:00:00.000Z', people),
+      handoff('w1', 'inReview', '2026-05-04T10:00:00.000Z', people),
+      handoff('x1', 'closed', '2026-05-05T10:00:00.000Z', people),
+    ];
+    const groups = groupMyWork(list, ada.aadObjectId);
+    expect(Object.fromEntries(Object.entries(groups).map(([g, hs]) => [g, hs.map((h) => h.id)]))).toEqual({
+      toReview: [],
+      toAnswer: ['a2', 'a1'],
+      toFix: ['f1'],
+      toClose: ['c1'],
+      waitingOnOthers: ['w1'],
+    });
+  });
+
+  it('gives a stranger nothing', () => {
+    const list = STATUSES.map((status, i) => handoff(`h${i}`, status, `2026-05-0${i + 1}T10:00:00.000Z`));
+    expect(groupMyWork(list, eve.aadObjectId)).toEqual({ toReview: [], toAnswer: [], toFix: [], toClose: [], waitingOnOthers: [] });
+  });
+});

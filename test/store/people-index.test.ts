@@ -1,0 +1,136 @@
+/**
+ * The people index against a real Azurite: one row per participant and
+ * handoff, read back per person, newest first, per tenant.
+ */
+import { odata, type TableClient } from '@azure/data-tables';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Handoff, type Person, postHandoff } from '../../src/domain/handoff';
+import { PeopleIndex } from '../../src/store/people-index';
+import { openTable } from '../../src/store/tables';
+import { uniquePrefix } from '../support/stack';
+
+const person = (id: string, name: string): Person => ({ aadObjectId: `00000000-0000-0000-0000-${id.padStart(12, '0')}`, userId: `29:${id}`, name });
+const ada = person('a1', 'Ada Lovelace');
+const grace = person('b2', 'Grace Hopper');
+const alan = person('c3', 'Alan Turing');
+const barbara = person('d4', 'Barbara Liskov');
+const hedy = person('e5', 'Hedy Lamarr');
+const eve = person('f6', 'Eve Stranger');
+
+const TENANT = '11111111-1111-1111-1111-111111111111';
+const OTHER_TENANT = '22222222-2222-2222-2222-222222222222';
+
+let index: PeopleIndex;
+/** The same table, read directly, to count rows. */
+let table: TableClient;
+
+beforeAll(async () => {
+  const prefix = uniquePrefix();
+  const connectionString = inject('tablesConnectionString');
+  index = await PeopleIndex.open(connectionString, prefix);
+  table = await openTable(connectionString, `${prefix}people`);
+});
+
+function handoff(input: { summary: string; createdAt: string; tenantId?: string; sender?: Person; receiver?: Person; owner?: Person; stakeholders?: Person[] }): Handoff {
+  return postHandoff({
+    id: `h${crypto.randomUUID().replace(/-/g, '').slice(0, 19)}`,
+    tenantId: input.tenantId ?? TENANT,
+    fields: {
+      summary: input.summary,
+      whatIsReady: 'Merged.',
+      acceptanceCriteria: ['Tests pass'],
+      assumptions: '',
+      links: [],
+      effortMinutes: undefined,
+      workState: 'ready',
+      blocker: '',
+      neededBy: undefined,
+      priority: 'normal',
+    },
+    sender: input.sender ?? ada,
+    receiver: input.receiver ?? grace,
+    owner: input.owner ?? ada,
+    stakeholders: input.stakeholders ?? [],
+    conversation: { id: '19:chat', serviceUrl: 'https://smba.example/' },
+    at: input.createdAt,
+    late: false,
+  }).handoff;
+}
+
+/** Every row of the index for one handoff: partition key and the row's values. */
+async function rowsFor(handoffId: string) {
+  const rows: { partitionKey: string; summary: unknown; people: unknown; createdAt: unknown }[] = [];
+  for await (const e of table.listEntities({ queryOptions: { filter: odata`RowKey eq ${handoffId}` } })) {
+    rows.push({ partitionKey: e.partitionKey!, summary: e.summary, people: e.people, createdAt: e.createdAt });
+  }
+  return rows.sort((a, b) => a.partitionKey.localeCompare(b.partitionKey));
+}
+
+describe('PeopleIndex', () => {
+  it('writes one row per participant, the sender who is also the owner once', async () => {
+    const h = handoff({ summary: 'Ship the retry worker', createdAt: '2026-05-01T09:00:00.000Z', sender: ada, receiver: grace, owner: ada, stakeholders: [barbara, alan] });
+    await index.add(h);
+    const row = { summary: 'Ship the retry worker', people: 'Grace Hopper, Ada Lovelace, Barbara Liskov, Alan Turing', createdAt: '2026-05-01T09:00:00.000Z' };
+    expect(await rowsFor(h.id)).toEqual(
+      [ada, grace, alan, barbara].map((p) => ({ partitionKey: `${TENANT}_${p.aadObjectId}`, ...row })).sort((a, b) => a.partitionKey.localeCompare(b.partitionKey)),
+    );
+    for (const p of [ada, grace, alan, barbara]) {
+      expect(await index.handoffsOf(TENANT, p.aadObjectId), p.name).toContainEqual({ handoffId: h.id, ...row });
+    }
+    expect(await index.handoffsOf(TENANT, eve.aadObjectId)).toEqual([]);
+  });
+
+  it('lists a person once per handoff whatever roles they hold', async () => {
+    const h = handoff({ summary: 'All roles', createdAt: '2026-05-01T10:00:00.000Z', sender: hedy, receiver: hedy, owner: hedy, stakeholders: [hedy] });
+    await index.add(h);
+    expect(await rowsFor(h.id)).toEqual([{ partitionKey: `${TENANT}_${hedy.aadObjectId}`, summary: 'All roles', people: 'Hedy Lamarr', createdAt: '2026-05-01T10:00:00.000Z' }]);
+  });
+
+  it("returns a person's handoffs newest first", async () => {
+    const receiver = person('a7', 'Katherine Johnson');
+    const created = ['2026-05-03T09:00:00.000Z', '2026-05-01T09:00:00.000Z', '2026-05-04T09:00:00.000Z', '2026-05-02T09:00:00.000Z'];
+    const handoffs = created.map((createdAt, i) => handoff({ summary: `Handoff ${i}`, createdAt, receiver }));
+    for (const h of handoffs) await index.add(h);
+    const rows = await index.handoffsOf(TENANT, receiver.aadObjectId);
+    expect(rows.map((r) => [r.summary, r.createdAt])).toEqual([
+      ['Handoff 2', '2026-05-04T09:00:00.000Z'],
+      ['Handoff 0', '2026-05-03T09:00:00.000Z'],
+      ['Handoff 3', '2026-05-02T09:00:00.000Z'],
+      ['Handoff 1', '2026-05-01T09:00:00.000Z'],
+    ]);
+    expect(rows.map((r) => r.handoffId)).toEqual([handoffs[2]!.id, handoffs[0]!.id, handoffs[3]!.id, handoffs[1]!.id]);
+  });
+
+  it('keeps tenants apart: the same person in another tenant sees nothing', async () => {
+    const receiver = person('a8', 'Margaret Hamilton');
+    const h = handoff({ summary: 'Tenant one only', createdAt: '2026-05-05T09:00:00.000Z', receiver });
+    await index.add(h);
+    expect((await index.handoffsOf(TENANT, receiver.aadObjectId)).map((r) => r.handoffId)).toEqual([h.id]);
+    expect(await index.handoffsOf(OTHER_TENANT, receiver.aadObjectId)).toEqual([]);
+    const other = handoff({ summary: 'Tenant two', createdAt: '2026-05-06T09:00:00.000Z', receiver, tenantId: OTHER_TENANT });
+    await index.add(other);
+    expect((await index.handoffsOf(OTHER_TENANT, receiver.aadObjectId)).map((r) => r.summary)).toEqual(['Tenant two']);
+    expect((await index.handoffsOf(TENANT, receiver.aadObjectId)).map((r) => r.summary)).toEqual(['Tenant one only']);
+  });
+
+  it('is idempotent: adding again writes no second row, and refreshes the row', async () => {
+    const receiver = person('a9', 'Frances Allen');
+    const h = handoff({ summary: 'Before', createdAt: '2026-05-07T09:00:00.000Z', receiver, sender: ada, owner: alan });
+    await index.add(h);
+    await index.add(h);
+    expect(await rowsFor(h.id)).toHaveLength(3);
+    expect(await index.handoffsOf(TENANT, receiver.aadObjectId)).toEqual([
+      { handoffId: h.id, summary: 'Before', people: 'Frances Allen, Ada Lovelace, Alan Turing', createdAt: '2026-05-07T09:00:00.000Z' },
+    ]);
+    // A resubmission changed the summary and a reassignment the receiver: the old receiver keeps the row (was involved).
+    const reassigned: Handoff = { ...h, summary: 'After', receiver: eve };
+    await index.add(reassigned);
+    expect(await rowsFor(h.id)).toHaveLength(4);
+    expect(await index.handoffsOf(TENANT, eve.aadObjectId)).toEqual([
+      { handoffId: h.id, summary: 'After', people: 'Eve Stranger, Ada Lovelace, Alan Turing', createdAt: '2026-05-07T09:00:00.000Z' },
+    ]);
+    expect(await index.handoffsOf(TENANT, receiver.aadObjectId)).toEqual([
+      { handoffId: h.id, summary: 'Before', people: 'Frances Allen, Ada Lovelace, Alan Turing', createdAt: '2026-05-07T09:00:00.000Z' },
+    ]);
+  });
+});
