@@ -54,12 +54,18 @@ export async function resolveFormPeople(
   return { people, input: resolved, errors };
 }
 
-/** A person's working hours, or Baton's default when the directory cannot say (logged). */
+/** People whose unknown working hours were already logged: every card render asks, the log should say it once. */
+const loggedUnknownHours = new Set<string>();
+
+/** A person's working hours, or Baton's default when the directory cannot say (logged once per person). */
 export async function workingHoursOf(directory: Directory, person: Person, log: (m: string) => void): Promise<WorkingHours> {
   try {
     return await directory.getWorkingHours(person.aadObjectId);
   } catch (error) {
-    log(`Working hours of ${person.name} unknown (${(error as Error).message}); using Monday to Friday, 09:00-17:00 UTC.`);
+    if (!loggedUnknownHours.has(person.aadObjectId)) {
+      loggedUnknownHours.add(person.aadObjectId);
+      log(`Working hours of ${person.name} unknown (${(error as Error).message}); using Monday to Friday, 09:00-17:00 UTC.`);
+    }
     return DEFAULT_WORKING_HOURS;
   }
 }
