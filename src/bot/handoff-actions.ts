@@ -3,7 +3,7 @@
  * command, and goes through one path: read with ETag -> domain decides ->
  * transaction -> the card for everyone, the viewer's card, notifications.
  */
-import { type AdaptiveCardInvokeResponse, CardFactory } from 'botbuilder';
+import { type AdaptiveCardInvokeResponse, CardFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { formValuesOf, handoffCard, handoffFormCard, type ViewOptions } from '../cards/handoff-cards';
 import type { AdaptiveCard } from '../cards/render';
@@ -20,7 +20,7 @@ import { conversationMembers } from './members';
 import { resolveFormPeople, workingHoursOf } from './people';
 import { formatLocalTime, localTimesDiffer } from '../domain/working-hours';
 import { notifyAbout } from './notify';
-import { localDate, timeZoneOf } from './turn';
+import { type Actor, localDate, timeZoneOf } from './turn';
 
 /** How often an action re-reads and retries after losing an ETag race. */
 const MAX_ATTEMPTS = 3;
@@ -143,26 +143,40 @@ export async function checkForm(
   return parsed;
 }
 
-const createHandoff = cardAction(handoffFormInput, async (context, input) => {
-  const { actor, turn, services, activityId } = context;
+/**
+ * A new handoff from a submitted form, not stored yet: the chat form and the
+ * messaging extension build it the same way. Its id comes from the form, so a
+ * resubmitted form names the same handoff.
+ * @param messageId the message that will show the card, when already known
+ */
+export async function handoffFromForm(turn: TurnContext, services: Services, actor: Actor, input: HandoffFormInput, messageId?: string) {
   const members = await conversationMembers(turn);
   const now = services.now();
   const form = await checkForm(services, input, members, actor.person, localDate(turn, now));
-  if (!form.ok) return cardResponse(form.card);
+  if (!form.ok) return { ok: false as const, card: form.card };
   const { fields, receiver, owner, stakeholders } = form.value;
-  const id = handoffIdForForm(actor.tenantId, input.formId);
-  const { handoff, event } = postHandoff({
-    id,
+  const built = postHandoff({
+    id: handoffIdForForm(actor.tenantId, input.formId),
     tenantId: actor.tenantId,
     fields,
     sender: actor.person,
     receiver,
     owner,
     stakeholders,
-    conversation: { id: turn.activity.conversation.id, serviceUrl: turn.activity.serviceUrl, messageId: turn.activity.replyToId },
+    conversation: { id: turn.activity.conversation.id, serviceUrl: turn.activity.serviceUrl, ...(messageId ? { messageId } : {}) },
     at: now.toISOString(),
     late: await lateness(services, receiver, fields.effortMinutes, fields.neededBy),
   });
+  return { ok: true as const, members, ...built };
+}
+
+const createHandoff = cardAction(handoffFormInput, async (context, input) => {
+  const { actor, turn, services, activityId } = context;
+  // The form's own message becomes the handoff's card.
+  const draft = await handoffFromForm(turn, services, actor, input, turn.activity.replyToId);
+  if (!draft.ok) return cardResponse(draft.card);
+  const { handoff, event, members } = draft;
+  const id = handoff.id;
   try {
     // The index first: a crash between the two leaves an extra index row (skipped by readers), never a missing one.
     await services.people.add(handoff);

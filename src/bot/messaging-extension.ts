@@ -18,15 +18,14 @@ import {
 import { z } from 'zod';
 import { handoffCard, handoffFormCard } from '../cards/handoff-cards';
 import type { AdaptiveCard } from '../cards/render';
-import { type Handoff, type Person, postHandoff } from '../domain/handoff';
+import type { Handoff, Person } from '../domain/handoff';
 import { type HandoffFormInput, handoffFormInput, SUMMARY_MAX } from '../domain/handoff-form';
 import { matches, maySee, parseSearchQuery, searchOrder } from '../domain/search';
 import { ConflictError } from '../errors';
-import { handoffIdForForm } from '../store/keys';
 import type { Services } from './card-actions';
-import { checkForm, lateness } from './handoff-actions';
+import { handoffFromForm } from './handoff-actions';
 import { conversationMembers } from './members';
-import { type Actor, localDate } from './turn';
+import type { Actor } from './turn';
 
 export const ME_COMMANDS = { create: 'createHandoff', find: 'findHandoffs' } as const;
 
@@ -88,32 +87,11 @@ export async function openCreateDialog(context: TurnContext, action: MessagingEx
 /** The draft travels inside the preview card, and is validated again when it comes back. */
 const previewDraft = z.object({ refresh: z.object({ action: z.object({ data: z.object({ draft: handoffFormInput }) }) }) });
 
-/** A handoff built from a form, not yet stored: what the preview shows and what "Send" stores. */
-async function draftHandoff(context: TurnContext, services: Services, actor: Actor, input: HandoffFormInput) {
-  const members = await conversationMembers(context);
-  const form = await checkForm(services, input, members, actor.person, localDate(context, services.now()));
-  if (!form.ok) return form;
-  const { fields, receiver, owner, stakeholders } = form.value;
-  const built = postHandoff({
-    id: handoffIdForForm(actor.tenantId, input.formId),
-    tenantId: actor.tenantId,
-    fields,
-    sender: actor.person,
-    receiver,
-    owner,
-    stakeholders,
-    conversation: { id: context.activity.conversation.id, serviceUrl: context.activity.serviceUrl },
-    at: services.now().toISOString(),
-    late: await lateness(services, receiver, fields.effortMinutes, fields.neededBy),
-  });
-  return { ok: true as const, ...built };
-}
-
 /** composeExtension/submitAction: a wrong form stays in the dialog; a valid one becomes a preview. */
 export async function submitCreateDialog(context: TurnContext, services: Services, actor: Actor, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
   const input = handoffFormInput.safeParse(action.data ?? {});
   if (!input.success) return dialog('Create handoff', handoffFormCard({ formId: crypto.randomUUID(), members: [], message: 'The form came back unreadable; please fill it again.' }));
-  const draft = await draftHandoff(context, services, actor, input.data);
+  const draft = await handoffFromForm(context, services, actor, input.data);
   if (!draft.ok) return dialog('Create handoff', draft.card);
   const preview = handoffCard(draft.handoff, undefined) as AdaptiveCard & { refresh: { action: { data: Record<string, unknown> } } };
   preview.refresh.action.data.draft = { ...input.data, confirmed: true };
@@ -140,7 +118,7 @@ export async function editPreview(context: TurnContext, action: MessagingExtensi
 export async function sendPreview(context: TurnContext, services: Services, actor: Actor, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
   const input = draftFromPreview(action);
   if (!input) return dialog('Create handoff', handoffFormCard({ formId: crypto.randomUUID(), members: [], message: 'The preview came back unreadable; please fill the form again.' }));
-  const draft = await draftHandoff(context, services, actor, input);
+  const draft = await handoffFromForm(context, services, actor, input);
   if (!draft.ok) return dialog('Create handoff', draft.card);
   try {
     await services.people.add(draft.handoff);
