@@ -36,12 +36,16 @@ export interface Services {
   store: HandoffStore;
   people: PeopleIndex;
   conversations: ConversationStore;
-  /** Sends a card to a person's personal chat; false when Baton cannot reach them. */
+  /** Sends a card to a person's personal chat. @throws when the connector refuses it */
   sendToPerson: (chat: PersonalChat, card: AdaptiveCard) => Promise<void>;
-  /** People beyond the conversation, and everyone's working hours (Microsoft Graph, or the local directory). */
-  directory: Directory;
+  /**
+   * The directory for a tenant's users: people beyond the conversation and
+   * working hours (Microsoft Graph, or the local directory). Baton's directory
+   * covers one tenant; for any other it knows no one.
+   */
+  directoryFor: (tenantId: string) => Directory;
   /** A person's working minutes from an instant to the end of a calendar day (their time zone). */
-  workingMinutesUntil: (person: Person, from: Date, day: string) => Promise<number>;
+  workingMinutesUntil: (tenantId: string, person: Person, from: Date, day: string) => Promise<number>;
   /** Where Baton's own links point (config.publicBaseUrl). */
   publicBaseUrl: string;
   now: () => Date;

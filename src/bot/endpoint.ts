@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type Config, getConfig } from '../config';
 import { workingMinutesUntilDay } from '../domain/lead-time';
 import { createGraphServices, type GraphServices } from '../graph';
-import { workingHoursOf } from './people';
+import { OUTSIDE_DIRECTORY, workingHoursOf } from './people';
 import { ConversationStore } from '../store/conversation-store';
 import { HandoffStore } from '../store/handoff-store';
 import { PeopleIndex } from '../store/people-index';
@@ -44,9 +44,11 @@ export interface Baton {
 export async function createBaton(
   config: Config,
   log: Log = (message) => console.log(message),
-  options: { graph?: Pick<GraphServices, 'directory'> } = {},
+  options: { graph?: Pick<GraphServices, 'directory' | 'tenantId'> } = {},
 ): Promise<Baton> {
-  const { directory } = options.graph ?? createGraphServices(config);
+  // Card actions must answer within Teams' 5 seconds: Graph gets little time to recover from throttling here.
+  const graph = options.graph ?? createGraphServices(config, { retry: { maxAttempts: 2, maxTotalWaitMs: 1500 } });
+  const directoryFor = (tenantId: string) => (tenantId === graph.tenantId ? graph.directory : OUTSIDE_DIRECTORY);
   const { connectionString, prefix } = config.tables;
   const adapter = createAdapter(config, async (context: TurnContext, error: Error) => {
     log(`Turn failed (${context.activity.type} ${context.activity.id ?? ''}): ${error.stack ?? error.message}`);
@@ -76,8 +78,8 @@ export async function createBaton(
         await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
       });
     },
-    directory,
-    workingMinutesUntil: async (person, from, day) => workingMinutesUntilDay(await workingHoursOf(directory, person, log), from, day),
+    directoryFor,
+    workingMinutesUntil: async (tenantId, person, from, day) => workingMinutesUntilDay(await workingHoursOf(directoryFor(tenantId), person, log), from, day),
     publicBaseUrl: config.publicBaseUrl,
     now: () => new Date(),
     log,

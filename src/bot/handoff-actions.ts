@@ -31,7 +31,7 @@ const NOT_FOUND = 'This handoff does not exist in your organisation, or it was r
 async function receiverLocalTime(context: ActionContext, handoff: Handoff, viewerZone: string | undefined): Promise<string> {
   const { receiver } = handoff;
   if (!viewerZone || receiver.aadObjectId === context.actor.person.aadObjectId) return '';
-  const { timeZone } = await workingHoursOf(context.services.directory, receiver, context.services.log);
+  const { timeZone } = await workingHoursOf(context.services.directoryFor(handoff.tenantId), receiver, context.services.log);
   const now = context.services.now();
   try {
     return localTimesDiffer(now, viewerZone, timeZone) ? `${receiver.name}'s local time: ${formatLocalTime(now, timeZone)}` : '';
@@ -73,9 +73,9 @@ async function loadForActor(context: ActionContext, handoffId: string): Promise<
 }
 
 /** The receiver's working minutes from now to the end of the needed-by day decide whether a handoff is late. */
-export async function lateness(services: Services, receiver: Person, effortMinutes: number | undefined, neededBy: string | undefined): Promise<boolean> {
+export async function lateness(services: Services, tenantId: string, receiver: Person, effortMinutes: number | undefined, neededBy: string | undefined): Promise<boolean> {
   if (effortMinutes === undefined || neededBy === undefined) return false;
-  const available = await services.workingMinutesUntil(receiver, services.now(), neededBy);
+  const available = await services.workingMinutesUntil(tenantId, receiver, services.now(), neededBy);
   return isLate(effortMinutes, neededBy, () => available);
 }
 
@@ -121,13 +121,14 @@ const text = z.string().max(20_000).optional().default('');
  */
 export async function checkForm(
   services: Services,
+  tenantId: string,
   input: HandoffFormInput,
   members: readonly Person[],
   sender: Person,
   today: string,
   editing?: { handoffId: string; version: number },
 ): Promise<{ ok: true; value: ParsedForm } | { ok: false; card: AdaptiveCard }> {
-  const people = editing ? { people: [...members], input, errors: {} } : await resolveFormPeople(input, members, services.directory);
+  const people = editing ? { people: [...members], input, errors: {} } : await resolveFormPeople(input, members, services.directoryFor(tenantId));
   const parsed = parseHandoffForm(people.input, { members: people.people, sender, today });
   const errors = { ...(parsed.ok ? {} : parsed.errors), ...people.errors };
   if (!parsed.ok || Object.keys(errors).length > 0) {
@@ -152,7 +153,7 @@ export async function checkForm(
 export async function handoffFromForm(turn: TurnContext, services: Services, actor: Actor, input: HandoffFormInput, messageId?: string) {
   const members = await conversationMembers(turn);
   const now = services.now();
-  const form = await checkForm(services, input, members, actor.person, localDate(turn, now));
+  const form = await checkForm(services, actor.tenantId, input, members, actor.person, localDate(turn, now));
   if (!form.ok) return { ok: false as const, card: form.card };
   const { fields, receiver, owner, stakeholders } = form.value;
   const built = postHandoff({
@@ -165,7 +166,7 @@ export async function handoffFromForm(turn: TurnContext, services: Services, act
     stakeholders,
     conversation: { id: turn.activity.conversation.id, serviceUrl: turn.activity.serviceUrl, ...(messageId ? { messageId } : {}) },
     at: now.toISOString(),
-    late: await lateness(services, receiver, fields.effortMinutes, fields.neededBy),
+    late: await lateness(services, actor.tenantId, receiver, fields.effortMinutes, fields.neededBy),
   });
   return { ok: true as const, members, ...built };
 }
@@ -212,6 +213,7 @@ const resubmitHandoff = cardAction(handoffFormInput.extend(handoffRef.shape), as
     const people = [handoff.receiver, handoff.owner, handoff.sender];
     const checked = await checkForm(
       context.services,
+      handoff.tenantId,
       { ...input, receiver: handoff.receiver.aadObjectId, owner: handoff.owner.aadObjectId, stakeholders: '' },
       people,
       handoff.sender,

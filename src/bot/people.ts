@@ -12,6 +12,23 @@ import type { Directory } from '../graph';
 const PEOPLE_FIELDS = ['receiver', 'owner', 'stakeholders'] as const;
 
 /**
+ * The directory users of other tenants get: Baton's Graph access covers one
+ * tenant, and nobody may look up another organisation's people through it.
+ */
+export const OUTSIDE_DIRECTORY: Directory = {
+  resolvePeople: async (queries) =>
+    queries.map((query) => ({
+      ok: false,
+      query,
+      reason: 'unknown',
+      message: `"${query}" is not in this conversation, and Baton cannot look up people outside it in your organisation.`,
+    })),
+  getWorkingHours: async () => {
+    throw new Error("Baton cannot read this organisation's working hours");
+  },
+};
+
+/**
  * Resolves the people fields that name someone outside the conversation.
  * @returns the people to check the form against (members plus those resolved),
  *   the input with each resolved value replaced by its object id, and a message
@@ -41,8 +58,8 @@ export async function resolveFormPeople(
       return value;
     }
     const { aadObjectId, name } = answer.person;
-    // Someone outside the chat has no Teams user id here; mentions and refresh accept the object id.
-    if (!people.some((p) => p.aadObjectId === aadObjectId)) people.push({ aadObjectId, userId: aadObjectId, name });
+    // Someone outside the chat has no Teams id here: 8:orgid:<object id> is the Teams user id (MRI) of an Entra user.
+    if (!people.some((p) => p.aadObjectId === aadObjectId)) people.push({ aadObjectId, userId: `8:orgid:${aadObjectId}`, name });
     return aadObjectId;
   };
   const resolved: HandoffFormInput = {

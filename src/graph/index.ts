@@ -26,6 +26,8 @@ export interface GraphServices {
   description: string;
   /** Local mode: the folder mail is written to. */
   outboxDir: string | undefined;
+  /** The one tenant whose people the directory knows (Graph's app registration, or the Playground's). */
+  tenantId: string;
 }
 
 export interface GraphServicesOptions {
@@ -55,10 +57,11 @@ export function graphSettingsProblems(config: Config): string[] {
     if (!config.localMode) problems.push('GRAPH_CLIENT_ID (or GRAPH_USE_MANAGED_IDENTITY=true) is required when BOT_ID is set: real Teams users are not in the local directory');
     return problems;
   }
+  // The directory answers for one tenant; Baton must know which, so other tenants' users never see it.
+  if (!g?.tenantId) problems.push("GRAPH_TENANT_ID is required in Graph mode (the Entra tenant whose directory and mailboxes Baton reads)");
   if (g?.useManagedIdentity) {
     if (g.clientSecret) problems.push('GRAPH_CLIENT_SECRET must not be set with GRAPH_USE_MANAGED_IDENTITY=true (the managed identity has no secret; remove one of them)');
   } else {
-    if (!g?.tenantId) problems.push("GRAPH_TENANT_ID is required with GRAPH_CLIENT_ID (the Entra tenant of Baton's app registration)");
     if (!g?.clientSecret) problems.push('GRAPH_CLIENT_SECRET is required with GRAPH_CLIENT_ID (or set GRAPH_USE_MANAGED_IDENTITY=true)');
   }
   if (!g?.mailSender) problems.push('MAIL_SENDER is required in Graph mode (the UPN of the mailbox that sends Baton\'s email)');
@@ -82,6 +85,7 @@ export function createGraphServices(config: Config, options: GraphServicesOption
       mailer: new LocalOutbox(outboxDir, g?.mailSender ?? LOCAL_SENDER, { clock: options.clock }),
       description: `local: the Agents Playground's ${directory.people.length} people (working hours in dev/working-hours.json), mail written to ${outboxDir}`,
       outboxDir,
+      tenantId: directory.tenantId,
     };
   }
   // Graph mode implies settings (graphModeOf), and the checks above passed.
@@ -99,5 +103,6 @@ export function createGraphServices(config: Config, options: GraphServicesOption
     mailer: new GraphMailer(api, sender, { clock: options.clock }),
     description: `Microsoft Graph at ${baseUrl} as ${identity}, mail from ${sender}`,
     outboxDir: undefined,
+    tenantId: settings.tenantId!,
   };
 }

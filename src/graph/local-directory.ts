@@ -39,7 +39,7 @@ const playgroundUser = z.object({
   email: z.string().optional(),
   userPrincipleName: z.string().optional(),
 });
-const playgroundFile = z.object({ currentUser: playgroundUser, users: z.array(playgroundUser).default([]) });
+const playgroundFile = z.object({ tenantId: z.string(), currentUser: playgroundUser, users: z.array(playgroundUser).default([]) });
 
 const hoursFile = z.object({
   people: z.record(
@@ -66,7 +66,13 @@ function nameMatches(name: string, query: string): boolean {
 }
 
 export class LocalDirectory implements Directory {
-  constructor(readonly people: readonly LocalPerson[]) {}
+  /**
+   * @param tenantId the Playground's tenant: the only tenant whose users this directory answers for
+   */
+  constructor(
+    readonly people: readonly LocalPerson[],
+    readonly tenantId = '',
+  ) {}
 
   /**
    * Reads the Playground's users and their working hours.
@@ -103,6 +109,7 @@ export class LocalDirectory implements Directory {
           workingHours,
         };
       }),
+      playground.tenantId,
     );
   }
 

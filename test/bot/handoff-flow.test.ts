@@ -13,6 +13,10 @@ import { findInputs, textsOf } from '../support/cards';
 let app: TestApp;
 let connector: Connector;
 
+/** The Playground's tenant (.m365agentsplayground.yml): the local directory answers for its users only. */
+const PLAYGROUND_TENANT = '00000000-0000-0000-0000-0000000b0a70';
+const inPlayground = { conversation: { id: '19:baton-group@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: PLAYGROUND_TENANT } };
+
 beforeAll(async () => {
   connector = await startConnector([people.ada, people.grace, people.alan, { id: '28:baton-bot', name: 'Baton', aadObjectId: '' }]);
   app = await startTestApp();
@@ -116,28 +120,37 @@ describe('submitting the form', () => {
 
   it('rejects a receiver who is neither in the conversation nor in the directory', async () => {
     const formId = crypto.randomUUID();
-    const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: '11111111-2222-3333-4444-555555555555' }));
+    const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: '11111111-2222-3333-4444-555555555555' }, inPlayground));
     expect(textsOf(response.body.value)).toContain('No one in the directory matches "11111111-2222-3333-4444-555555555555". Check the spelling, or use their email address.');
-    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+    expect(await app.store.read(handoffIdForForm(PLAYGROUND_TENANT, formId))).toBeUndefined();
   });
 
   it('resolves a typed email, UPN or name from the directory (here: the Playground\'s people)', async () => {
     const formId = crypto.randomUUID();
     const response = await app.post(
-      cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'katherine@contoso.example', stakeholders: 'Margaret Hamilton' }),
+      cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'katherine@contoso.example', stakeholders: 'Margaret Hamilton' }, inPlayground),
     );
     expect(textsOf(response.body.value)).toContain('<at>Katherine Johnson</at>, this handoff is for you.');
-    const stored = (await app.store.read(handoffIdForForm(TENANT, formId)))?.handoff;
-    expect(stored?.receiver).toEqual({ aadObjectId: '10000000-0000-0000-0000-0000000000d4', userId: '10000000-0000-0000-0000-0000000000d4', name: 'Katherine Johnson' });
+    const stored = (await app.store.read(handoffIdForForm(PLAYGROUND_TENANT, formId)))?.handoff;
+    // Katherine is not in this chat: her Teams id is the MRI of her Entra account.
+    expect(stored?.receiver).toEqual({ aadObjectId: '10000000-0000-0000-0000-0000000000d4', userId: '8:orgid:10000000-0000-0000-0000-0000000000d4', name: 'Katherine Johnson' });
     expect(stored?.stakeholders.map((p) => p.name)).toEqual(['Margaret Hamilton']);
+  });
+
+  it('never looks up people of one tenant for a user of another', async () => {
+    const formId = crypto.randomUUID();
+    const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'katherine@contoso.example' }));
+    expect(textsOf(response.body.value)).toContain('"katherine@contoso.example" is not in this conversation, and Baton cannot look up people outside it in your organisation.');
+    expect(JSON.stringify(response.body.value)).not.toContain('Katherine Johnson');
+    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
   });
 
   it('says which typed person is ambiguous, and stores nothing', async () => {
     const formId = crypto.randomUUID();
-    const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'A' }));
+    const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'A' }, inPlayground));
     const message = textsOf(response.body.value).find((t) => t.startsWith('"A" matches'));
     expect(message).toMatch(/^"A" matches 2 people: Ada Lovelace .*, Alan Turing .*\. Use an email address to pick one\.$/);
-    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+    expect(await app.store.read(handoffIdForForm(PLAYGROUND_TENANT, formId))).toBeUndefined();
   });
 
   it('accepts a member picked by their Teams id, as some clients send it', async () => {

@@ -128,7 +128,9 @@ describe('create from the compose box or a message', () => {
     const send = await app.post(
       extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', { commandId: 'createHandoff', botMessagePreviewAction: 'send', botActivityPreview: [activity] }),
     );
-    expect(textsOf(send.body.task.value.card.content)).toContain('No one in the directory matches "99999999-0000-0000-0000-000000000000". Check the spelling, or use their email address.');
+    expect(textsOf(send.body.task.value.card.content)).toContain(
+      '"99999999-0000-0000-0000-000000000000" is not in this conversation, and Baton cannot look up people outside it in your organisation.',
+    );
     expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
   });
 

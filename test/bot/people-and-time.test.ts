@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBaton } from '../../src/bot/endpoint';
 import { loadConfig } from '../../src/config';
 import { handoffIdForForm } from '../../src/store/keys';
-import { cardAction, TENANT } from '../support/activities';
+import { cardAction } from '../support/activities';
 import { textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
 import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
@@ -17,18 +17,24 @@ import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
 const ada: Member = { id: '29:ada-lovelace', name: 'Ada Lovelace', aadObjectId: '10000000-0000-0000-0000-0000000000a1' };
 const alan: Member = { id: '29:alan-turing', name: 'Alan Turing', aadObjectId: '10000000-0000-0000-0000-0000000000c3' };
 const katherine = { aadObjectId: '10000000-0000-0000-0000-0000000000d4', userId: '29:katherine-johnson', name: 'Katherine Johnson' };
+/** The Playground's tenant (.m365agentsplayground.yml): the local directory answers for its users only. */
+const PLAYGROUND_TENANT = '00000000-0000-0000-0000-0000000b0a70';
+const inPlayground = { conversation: { id: '19:baton-group@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: PLAYGROUND_TENANT } };
 
 describe('working time from the directory', () => {
   it('counts the receiver\'s own working days: Katherine (Sydney, Monday to Thursday) has none on a Friday', async () => {
     const baton = await createBaton(loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() }), () => undefined);
     // Friday 2026-11-27, 00:00 in Sydney (UTC+11) to the end of that day.
     const fridayMidnightSydney = new Date('2026-11-26T13:00:00Z');
-    expect(await baton.services.workingMinutesUntil(katherine, fridayMidnightSydney, '2026-11-27')).toBe(0);
+    expect(await baton.services.workingMinutesUntil(PLAYGROUND_TENANT, katherine, fridayMidnightSydney, '2026-11-27')).toBe(0);
     // Thursday is a working day for her: 08:00 to 16:00.
-    expect(await baton.services.workingMinutesUntil(katherine, new Date('2026-11-25T13:00:00Z'), '2026-11-26')).toBe(480);
+    expect(await baton.services.workingMinutesUntil(PLAYGROUND_TENANT, katherine, new Date('2026-11-25T13:00:00Z'), '2026-11-26')).toBe(480);
     // Someone the directory does not know gets the default week (Monday to Friday, 09:00-17:00 UTC).
     const stranger = { aadObjectId: '99999999-0000-0000-0000-000000000000', userId: '29:x', name: 'Nobody' };
-    expect(await baton.services.workingMinutesUntil(stranger, new Date('2026-11-27T00:00:00Z'), '2026-11-27')).toBe(480);
+    expect(await baton.services.workingMinutesUntil(PLAYGROUND_TENANT, stranger, new Date('2026-11-27T00:00:00Z'), '2026-11-27')).toBe(480);
+    // The same person seen from another tenant: the directory is not asked, the default week applies
+    // (Thursday 13:00-17:00 UTC and all of Friday, where Katherine's own week has nothing on Friday).
+    expect(await baton.services.workingMinutesUntil('ffffffff-0000-0000-0000-000000000000', katherine, fridayMidnightSydney, '2026-11-27')).toBe(720);
   });
 });
 
@@ -57,16 +63,16 @@ describe("the receiver's local time on the card", () => {
         effort: '1h',
         workState: 'ready',
         receiver: alan.aadObjectId,
-      }),
+      }, inPlayground),
     );
-    const id = handoffIdForForm(TENANT, formId);
-    const asAdaInLondon = await app.post(cardAction(connector.url, ada, 'handoff.refresh', { handoffId: id }, { localTimezone: 'Europe/London' }));
+    const id = handoffIdForForm(PLAYGROUND_TENANT, formId);
+    const asAdaInLondon = await app.post(cardAction(connector.url, ada, 'handoff.refresh', { handoffId: id }, { ...inPlayground, localTimezone: 'Europe/London' }));
     expect(textsOf(asAdaInLondon.body.value).find((t) => t.startsWith("Alan Turing's local time"))).toMatch(
       /^Alan Turing's local time: \d\d:\d\d (Mon|Tue|Wed|Thu|Fri|Sat|Sun) in Asia\/Kolkata$/,
     );
-    const asAdaInKolkata = await app.post(cardAction(connector.url, ada, 'handoff.refresh', { handoffId: id }, { localTimezone: 'Asia/Kolkata' }));
+    const asAdaInKolkata = await app.post(cardAction(connector.url, ada, 'handoff.refresh', { handoffId: id }, { ...inPlayground, localTimezone: 'Asia/Kolkata' }));
     expect(textsOf(asAdaInKolkata.body.value).some((t) => t.startsWith("Alan Turing's local time"))).toBe(false);
-    const asAlan = await app.post(cardAction(connector.url, alan, 'handoff.refresh', { handoffId: id }, { localTimezone: 'Europe/London' }));
+    const asAlan = await app.post(cardAction(connector.url, alan, 'handoff.refresh', { handoffId: id }, { ...inPlayground, localTimezone: 'Europe/London' }));
     expect(textsOf(asAlan.body.value).some((t) => t.startsWith("Alan Turing's local time"))).toBe(false);
   });
 });

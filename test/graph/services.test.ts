@@ -65,6 +65,8 @@ describe('createGraphServices', () => {
   it('runs locally without Graph credentials: the Playground directory and the outbox in .data/outbox', () => {
     const services = createGraphServices(loadConfig({}));
     expect(services.mode).toBe('local');
+    // The local directory answers for the Playground's tenant only.
+    expect(services.tenantId).toBe('00000000-0000-0000-0000-0000000b0a70');
     expect(services.directory).toBeInstanceOf(LocalDirectory);
     expect(services.mailer).toBeInstanceOf(LocalOutbox);
     expect(services.outboxDir).toBe(join(projectRoot(), '.data', 'outbox'));
@@ -75,11 +77,15 @@ describe('createGraphServices', () => {
 
   it('names every missing or clashing Graph setting', () => {
     expect(problems({ GRAPH_CLIENT_ID: APP_ID })).toEqual([
-      "GRAPH_TENANT_ID is required with GRAPH_CLIENT_ID (the Entra tenant of Baton's app registration)",
+      'GRAPH_TENANT_ID is required in Graph mode (the Entra tenant whose directory and mailboxes Baton reads)',
       'GRAPH_CLIENT_SECRET is required with GRAPH_CLIENT_ID (or set GRAPH_USE_MANAGED_IDENTITY=true)',
       "MAIL_SENDER is required in Graph mode (the UPN of the mailbox that sends Baton's email)",
     ]);
-    expect(problems({ GRAPH_USE_MANAGED_IDENTITY: 'true', GRAPH_CLIENT_SECRET: 'x', MAIL_SENDER: 'baton@contoso.com' })).toEqual([
+    // The directory covers one tenant, so Baton must know it even with a managed identity.
+    expect(problems({ GRAPH_USE_MANAGED_IDENTITY: 'true', MAIL_SENDER: 'baton@contoso.com' })).toEqual([
+      'GRAPH_TENANT_ID is required in Graph mode (the Entra tenant whose directory and mailboxes Baton reads)',
+    ]);
+    expect(problems({ GRAPH_TENANT_ID: TENANT, GRAPH_USE_MANAGED_IDENTITY: 'true', GRAPH_CLIENT_SECRET: 'x', MAIL_SENDER: 'baton@contoso.com' })).toEqual([
       'GRAPH_CLIENT_SECRET must not be set with GRAPH_USE_MANAGED_IDENTITY=true (the managed identity has no secret; remove one of them)',
     ]);
     expect(problems({ BOT_ID: APP_ID, BOT_PASSWORD: 'x' })).toEqual([
@@ -94,8 +100,10 @@ describe('createGraphServices', () => {
     expect(secret.mailer).toBeInstanceOf(GraphMailer);
     expect(secret.outboxDir).toBeUndefined();
     expect(secret.description).toBe(`Microsoft Graph at https://graph.microsoft.com as app ${APP_ID} in tenant ${TENANT}, mail from baton@contoso.com`);
-    const managed = createGraphServices(loadConfig({ GRAPH_USE_MANAGED_IDENTITY: 'true', MAIL_SENDER: 'baton@contoso.com' }));
+    expect(secret.tenantId).toBe(TENANT);
+    const managed = createGraphServices(loadConfig({ GRAPH_TENANT_ID: TENANT, GRAPH_USE_MANAGED_IDENTITY: 'true', MAIL_SENDER: 'baton@contoso.com' }));
     expect(managed.description).toBe('Microsoft Graph at https://graph.microsoft.com as managed identity, mail from baton@contoso.com');
+    expect(managed.tenantId).toBe(TENANT);
   });
 
   describe('in Graph mode against the stand-in', () => {
@@ -126,6 +134,8 @@ describe('createGraphServices', () => {
     try {
       const services = createGraphServices(loadConfig({ MAIL_SENDER: 'dev@contoso.example' }), { outboxDir: dir });
       expect(services.mode).toBe('local');
+    // The local directory answers for the Playground's tenant only.
+    expect(services.tenantId).toBe('00000000-0000-0000-0000-0000000b0a70');
       await services.mailer.sendMail({ to: ['grace@contoso.example'], subject: 'Local', html: '<p>x</p>' });
       expect(readdirSync(dir)).toHaveLength(2);
     } finally {
