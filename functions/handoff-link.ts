@@ -14,7 +14,7 @@ export async function handoffRedirect(request: HttpRequest): Promise<HttpRespons
   const { services } = await getBaton();
   const stored = await services.store.read(id);
   const target = stored ? handoffLink(stored.handoff) : '';
-  // Teams checks who may open the chat; the redirect reveals no handoff content.
+  // Teams checks who may open the chat. The redirect reveals which chat and message show the card, never its content.
   return target ? { status: 302, headers: { location: target } } : { status: 404, body: 'No such handoff, or its card was never posted.' };
 }
 

@@ -15,9 +15,9 @@ import {
   TeamsActivityHandler,
   type TurnContext,
 } from 'botbuilder';
-import { dispatchCardAction, errorResponse, type Services } from './card-actions';
+import { dispatchCardAction, errorResponse, type Services, UNAVAILABLE } from './card-actions';
 import { handoffActions, newHandoffForm } from './handoff-actions';
-import { actorOf } from './turn';
+import { type Actor, actorOf } from './turn';
 import { editPreview, ME_COMMANDS, openCreateDialog, searchHandoffs, sendPreview, submitCreateDialog, unfurlLink } from './messaging-extension';
 import { myHandoffsCard } from '../cards/my-handoffs-card';
 import { ballHolder, type Handoff } from '../domain/handoff';
@@ -38,6 +38,8 @@ export const HELP_TEXT = [
 
 type Command = (context: TurnContext, services: Services) => Promise<void>;
 
+const SIGNED_IN = 'Baton needs a signed-in user of a Microsoft 365 organisation.';
+
 const sendForm: Command = async (context) => {
   const card = await newHandoffForm(context, randomUUID());
   await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
@@ -47,17 +49,17 @@ const sendHelp: Command = async (context) => {
   await context.sendActivity(MessageFactory.text(HELP_TEXT));
 };
 
-/** How many of a person's handoffs `mine` reads at most (newest first). */
-const MINE_LIMIT = 50;
+/** How many of a person's handoffs `mine` reads at most, newest first: open work older than this is months old. */
+const MINE_LIMIT = 200;
 
 const sendMine: Command = async (context, services) => {
   const actor = actorOf(context);
   if (!actor) {
-    await context.sendActivity('Baton needs a signed-in user of a Microsoft 365 organisation.');
+    await context.sendActivity(SIGNED_IN);
     return;
   }
-  const rows = await services.people.handoffsOf(actor.tenantId, actor.person.aadObjectId);
-  const records = await Promise.all(rows.slice(0, MINE_LIMIT).map((row) => services.store.read(row.handoffId)));
+  const rows = await services.people.handoffsOf(actor.tenantId, actor.person.aadObjectId, MINE_LIMIT);
+  const records = await Promise.all(rows.map((row) => services.store.read(row.handoffId)));
   // The index may list a handoff that was never stored or that belongs elsewhere; the record decides.
   const handoffs = records.flatMap((r) => (r && r.handoff.tenantId === actor.tenantId ? [r.handoff] : []));
   const groups = groupMyWork(handoffs, actor.person.aadObjectId);
@@ -92,7 +94,8 @@ export class BatonBot extends TeamsActivityHandler {
       const word = commandWord(context);
       const command = Object.hasOwn(COMMANDS, word) ? COMMANDS[word] : undefined;
       if (command) await command(context, this.services);
-      else await context.sendActivity(MessageFactory.text(`I don't know "${word.slice(0, 40)}" yet. ${HELP_TEXT}`));
+      // The word is echoed into a markdown message: keep letters, digits and hyphens, so it cannot become a link.
+      else await context.sendActivity(MessageFactory.text(`I don't know "${word.replace(/[^\p{L}\p{N}-]/gu, '').slice(0, 40)}" yet. ${HELP_TEXT}`));
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
@@ -125,40 +128,63 @@ export class BatonBot extends TeamsActivityHandler {
   }
 
   protected override async handleTeamsMessagingExtensionFetchTask(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-    if (action.commandId !== ME_COMMANDS.create) throw new Error(`Unknown action command "${action.commandId}"`);
-    return openCreateDialog(context, action);
+    if (action.commandId !== ME_COMMANDS.create) return { task: { type: 'message', value: `Baton has no command "${action.commandId}".` } };
+    return this.inDialog(() => openCreateDialog(context, action));
   }
 
   protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-    return submitCreateDialog(context, this.services, this.requireActor(context), action);
+    return this.inDialog((actor) => submitCreateDialog(context, this.services, actor, action), context);
   }
 
   protected override async handleTeamsMessagingExtensionBotMessagePreviewSend(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-    return sendPreview(context, this.services, this.requireActor(context), action);
+    return this.inDialog((actor) => sendPreview(context, this.services, actor, action), context);
   }
 
   protected override async handleTeamsMessagingExtensionBotMessagePreviewEdit(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-    return editPreview(context, action);
+    return this.inDialog(() => editPreview(context, action));
   }
 
   protected override async handleTeamsMessagingExtensionQuery(context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
-    return searchHandoffs(this.services, this.requireActor(context), query);
+    return this.inResults(context, (actor) => searchHandoffs(this.services, actor, query));
   }
 
   protected override async handleTeamsAppBasedLinkQuery(context: TurnContext, query: AppBasedLinkQuery): Promise<MessagingExtensionResponse> {
-    return unfurlLink(this.services, this.requireActor(context), query);
+    return this.inResults(context, (actor) => unfurlLink(this.services, actor, query));
   }
 
-  /** Messaging-extension invokes need a signed-in person; botbuilder turns the throw into a 500 that Teams shows as an error. */
-  private requireActor(context: TurnContext) {
+  /**
+   * Runs a dialog step; a missing user or a failure becomes a message in the
+   * dialog instead of Teams' bare "Unable to reach app".
+   */
+  private async inDialog(
+    run: (actor: Actor) => Promise<MessagingExtensionActionResponse>,
+    context?: TurnContext,
+  ): Promise<MessagingExtensionActionResponse> {
+    const actor = context ? actorOf(context) : undefined;
+    if (context && !actor) return { task: { type: 'message', value: SIGNED_IN } };
+    try {
+      return await run(actor!);
+    } catch (error) {
+      this.services.log(`Messaging extension failed: ${(error as Error).stack ?? String(error)}`);
+      return { task: { type: 'message', value: UNAVAILABLE } };
+    }
+  }
+
+  /** Runs a search or unfurl; a failure becomes a message in the results pane. */
+  private async inResults(context: TurnContext, run: (actor: Actor) => Promise<MessagingExtensionResponse>): Promise<MessagingExtensionResponse> {
     const actor = actorOf(context);
-    if (!actor) throw new Error('Baton needs a signed-in user of a Microsoft 365 organisation.');
-    return actor;
+    if (!actor) return { composeExtension: { type: 'message', text: SIGNED_IN } };
+    try {
+      return await run(actor);
+    } catch (error) {
+      this.services.log(`Messaging extension failed: ${(error as Error).stack ?? String(error)}`);
+      return { composeExtension: { type: 'message', text: UNAVAILABLE } };
+    }
   }
 
   protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const actor = actorOf(context);
-    if (!actor) return errorResponse(403, 'Forbidden', 'Baton needs a signed-in user of a Microsoft 365 organisation.');
+    if (!actor) return errorResponse(403, 'Forbidden', SIGNED_IN);
     return dispatchCardAction(
       handoffActions,
       { turn: context, actor, services: this.services, activityId: context.activity.id ?? randomUUID() },

@@ -74,9 +74,12 @@ export function cardResponse(card: AdaptiveCard): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
 }
 
-export function errorResponse(statusCode: 400 | 403 | 404 | 500, code: string, message: string): AdaptiveCardInvokeResponse {
+export function errorResponse(statusCode: 400 | 403 | 404 | 500 | 503, code: string, message: string): AdaptiveCardInvokeResponse {
   return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message } as never };
 }
+
+/** What a person reads when a part Baton depends on fails before anything changed. */
+export const UNAVAILABLE = 'Baton could not complete this just now: its storage or directory did not answer. Nothing was changed; please try again in a minute.';
 
 /** Finds the verb's handler, parses its data and runs it. */
 export async function dispatchCardAction(
@@ -92,5 +95,11 @@ export async function dispatchCardAction(
     const first = parsed.error.issues[0];
     return errorResponse(400, 'BadRequest', `The card sent data Baton cannot read (${first?.path.join('.') || 'data'}: ${first?.message}).`);
   }
-  return action.run(context, parsed.data);
+  try {
+    return await action.run(context, parsed.data);
+  } catch (error) {
+    // Teams would show a bare "something went wrong"; the card says what happened. Writes are transactional, so nothing half-changed.
+    context.services.log(`${verb} failed: ${(error as Error).stack ?? String(error)}`);
+    return errorResponse(503, 'ServiceUnavailable', UNAVAILABLE);
+  }
 }

@@ -44,7 +44,7 @@ export interface Baton {
 export async function createBaton(
   config: Config,
   log: Log = (message) => console.log(message),
-  options: { graph?: Pick<GraphServices, 'directory' | 'tenantId'> } = {},
+  options: { graph?: Pick<GraphServices, 'directory' | 'tenantId'>; now?: () => Date } = {},
 ): Promise<Baton> {
   // Card actions must answer within Teams' 5 seconds: Graph gets little time to recover from throttling here.
   const graph = options.graph ?? createGraphServices(config, { retry: { maxAttempts: 2, maxTotalWaitMs: 1500 } });
@@ -81,7 +81,7 @@ export async function createBaton(
     directoryFor,
     workingMinutesUntil: async (tenantId, person, from, day) => workingMinutesUntilDay(await workingHoursOf(directoryFor(tenantId), person, log), from, day),
     publicBaseUrl: config.publicBaseUrl,
-    now: () => new Date(),
+    now: options.now ?? (() => new Date()),
     log,
   };
   return { config, adapter, bot: new BatonBot(services), services };

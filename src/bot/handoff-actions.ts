@@ -12,6 +12,7 @@ import { type HandoffFormInput, handoffFormInput, parseHandoffForm, type ParsedF
 import { isLate } from '../domain/lead-time';
 import { apply, type Command, check, type Refusal } from '../domain/process';
 import { qualityHints } from '../domain/quality';
+import { maySee } from '../domain/search';
 import { ConflictError } from '../errors';
 import { handoffIdForForm } from '../store/keys';
 import type { StoredHandoff } from '../store/handoff-store';
@@ -19,7 +20,7 @@ import { type ActionContext, type CardAction, cardAction, cardResponse, errorRes
 import { conversationMembers } from './members';
 import { resolveFormPeople, workingHoursOf } from './people';
 import { formatLocalTime, localTimesDiffer } from '../domain/working-hours';
-import { notifyAbout } from './notify';
+import { notifyAbout, notifyPosted } from './notify';
 import { type Actor, localDate, timeZoneOf } from './turn';
 
 /** How often an action re-reads and retries after losing an ETag race. */
@@ -148,10 +149,11 @@ export async function checkForm(
  * A new handoff from a submitted form, not stored yet: the chat form and the
  * messaging extension build it the same way. Its id comes from the form, so a
  * resubmitted form names the same handoff.
- * @param messageId the message that will show the card, when already known
+ * @param card the message that will show the card when already known, or the claim of the attempt that will post it
  */
-export async function handoffFromForm(turn: TurnContext, services: Services, actor: Actor, input: HandoffFormInput, messageId?: string) {
-  const members = await conversationMembers(turn);
+export async function handoffFromForm(turn: TurnContext, services: Services, actor: Actor, input: HandoffFormInput, card: { messageId?: string; postingClaim?: string } = {}) {
+  // The connector lists members only where the bot is (a messaging extension may be used elsewhere); people then come from the directory.
+  const members = await conversationMembers(turn).catch(() => []);
   const now = services.now();
   const form = await checkForm(services, actor.tenantId, input, members, actor.person, localDate(turn, now));
   if (!form.ok) return { ok: false as const, card: form.card };
@@ -164,34 +166,45 @@ export async function handoffFromForm(turn: TurnContext, services: Services, act
     receiver,
     owner,
     stakeholders,
-    conversation: { id: turn.activity.conversation.id, serviceUrl: turn.activity.serviceUrl, ...(messageId ? { messageId } : {}) },
+    conversation: { id: turn.activity.conversation.id, serviceUrl: turn.activity.serviceUrl, ...card },
     at: now.toISOString(),
     late: await lateness(services, actor.tenantId, receiver, fields.effortMinutes, fields.neededBy),
   });
   return { ok: true as const, members, ...built };
 }
 
+/**
+ * Stores a new handoff (the person index first: a crash between the two leaves
+ * an extra index row, which readers skip, never a missing one). The same form
+ * again (a retried invoke, a second click) finds the first one instead.
+ * @returns 'stored', the handoff already stored from this form by the same sender, or 'forbidden'
+ */
+export async function storeNewHandoff(services: Services, actor: Actor, handoff: Handoff, event: HandoffEvent, activityId: string): Promise<'stored' | 'forbidden' | { existing: Handoff }> {
+  try {
+    await services.people.add(handoff);
+    await services.store.insert(handoff, event, activityId);
+    return 'stored';
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const existing = await services.store.read(handoff.id);
+    if (!existing || existing.handoff.sender.aadObjectId !== actor.person.aadObjectId) return 'forbidden';
+    return { existing: existing.handoff };
+  }
+}
+
+const FORM_TAKEN = 'This form was already used by someone else.';
+
 const createHandoff = cardAction(handoffFormInput, async (context, input) => {
   const { actor, turn, services, activityId } = context;
   // The form's own message becomes the handoff's card.
-  const draft = await handoffFromForm(turn, services, actor, input, turn.activity.replyToId);
+  const draft = await handoffFromForm(turn, services, actor, input, turn.activity.replyToId ? { messageId: turn.activity.replyToId } : {});
   if (!draft.ok) return cardResponse(draft.card);
   const { handoff, event, members } = draft;
-  const id = handoff.id;
-  try {
-    // The index first: a crash between the two leaves an extra index row (skipped by readers), never a missing one.
-    await services.people.add(handoff);
-    await services.store.insert(handoff, event, activityId);
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-    // The same form again: a retried invoke or a second click. Show what the first one created.
-    const existing = await services.store.read(id);
-    if (!existing || existing.handoff.sender.aadObjectId !== actor.person.aadObjectId) {
-      return errorResponse(403, 'Forbidden', 'This form was already used by someone else.');
-    }
-    return cardResponse(await viewFor(context, existing.handoff, { members }));
-  }
+  const stored = await storeNewHandoff(services, actor, handoff, event, activityId);
+  if (stored === 'forbidden') return errorResponse(403, 'Forbidden', FORM_TAKEN);
+  if (stored !== 'stored') return cardResponse(await viewFor(context, stored.existing, { members }));
   await showToEveryone(context, handoff);
+  await notifyPosted(services, handoff, members);
   return cardResponse(await viewFor(context, handoff, { members }));
 });
 
@@ -274,17 +287,29 @@ const flagPriority = cardAction(handoffRef.extend({ priority: z.enum(PRIORITIES)
   change(context, data.handoffId, () => ({ type: 'flagPriority', priority: data.priority, reason: data.priorityReason })),
 );
 
+/**
+ * A handoff for reading (refresh, history): its people may see it anywhere,
+ * anyone else only in the conversation that shows its card.
+ */
+async function loadForReader(context: ActionContext, handoffId: string): Promise<StoredHandoff | undefined> {
+  const stored = await loadForActor(context, handoffId);
+  if (!stored) return undefined;
+  const { handoff } = stored;
+  const inItsChat = context.turn.activity.conversation?.id === handoff.conversation.id;
+  return inItsChat || maySee(handoff, context.actor.tenantId, context.actor.person.aadObjectId) ? stored : undefined;
+}
+
 const showHistory = cardAction(handoffRef.extend({ show: z.union([z.boolean(), z.enum(['true', 'false'])]).optional() }), async (context, data) => {
-  const stored = await context.services.store.read(data.handoffId);
-  if (!stored || stored.handoff.tenantId !== context.actor.tenantId) return errorResponse(404, 'NotFound', NOT_FOUND);
+  const stored = await loadForReader(context, data.handoffId);
+  if (!stored) return errorResponse(404, 'NotFound', NOT_FOUND);
   const show = data.show === undefined || data.show === true || data.show === 'true';
   const history: HandoffEvent[] | undefined = show ? await context.services.store.history(data.handoffId) : undefined;
   return cardResponse(await viewFor(context, stored.handoff, { history }));
 });
 
 const refreshHandoff = cardAction(handoffRef, async (context, data): Promise<AdaptiveCardInvokeResponse> => {
-  const stored = await context.services.store.read(data.handoffId);
-  if (!stored || stored.handoff.tenantId !== context.actor.tenantId) return errorResponse(404, 'NotFound', NOT_FOUND);
+  const stored = await loadForReader(context, data.handoffId);
+  if (!stored) return errorResponse(404, 'NotFound', NOT_FOUND);
   return cardResponse(await viewFor(context, stored.handoff));
 });
 

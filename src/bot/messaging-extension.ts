@@ -21,9 +21,9 @@ import type { AdaptiveCard } from '../cards/render';
 import type { Handoff, Person } from '../domain/handoff';
 import { type HandoffFormInput, handoffFormInput, SUMMARY_MAX } from '../domain/handoff-form';
 import { matches, maySee, parseSearchQuery, searchOrder } from '../domain/search';
-import { ConflictError } from '../errors';
 import type { Services } from './card-actions';
-import { handoffFromForm } from './handoff-actions';
+import { handoffFromForm, storeNewHandoff } from './handoff-actions';
+import { notifyPosted } from './notify';
 import { conversationMembers } from './members';
 import type { Actor } from './turn';
 
@@ -79,7 +79,8 @@ export function prefillFromMessage(action: MessagingExtensionAction, members: re
 
 /** composeExtension/fetchTask: the handoff form as a dialog, prefilled when opened from a message. */
 export async function openCreateDialog(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-  const members = await conversationMembers(context);
+  // The connector lists members only where the bot is; elsewhere the people picker searches the organisation.
+  const members = await conversationMembers(context).catch(() => []);
   const values = action.commandContext === 'message' ? prefillFromMessage(action, members) : {};
   return dialog('Create handoff', handoffFormCard({ formId: crypto.randomUUID(), members, values }));
 }
@@ -107,28 +108,39 @@ function draftFromPreview(action: MessagingExtensionAction): HandoffFormInput | 
 /** The preview's "Edit": back to the form with the draft's values. */
 export async function editPreview(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
   const draft = draftFromPreview(action);
-  const members = await conversationMembers(context);
+  const members = await conversationMembers(context).catch(() => []);
   return dialog('Create handoff', handoffFormCard({ formId: draft?.formId ?? crypto.randomUUID(), members, values: { ...draft, confirmed: false } }));
 }
 
+/** A posting attempt that has not finished in this long died: a resent "Send" may take over. */
+export const POSTING_CLAIM_MS = 20_000;
+
 /**
- * The preview's "Send": store the handoff, post its live card as the bot, and
- * remember the message. A resent "Send" finds the stored handoff and posts nothing.
+ * The preview's "Send": store the handoff with a claim to post it, post its
+ * live card as the bot, and record the message. A resent "Send" (Teams retries,
+ * a double click) finds the stored handoff and posts nothing, unless the
+ * attempt that claimed the posting died before it finished: then it takes the
+ * claim over (ETag-checked, so only one resend does) and posts.
  */
 export async function sendPreview(context: TurnContext, services: Services, actor: Actor, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
   const input = draftFromPreview(action);
   if (!input) return dialog('Create handoff', handoffFormCard({ formId: crypto.randomUUID(), members: [], message: 'The preview came back unreadable; please fill the form again.' }));
-  const draft = await handoffFromForm(context, services, actor, input);
+  const now = services.now().getTime();
+  const claim = `${now}:${context.activity.id ?? crypto.randomUUID()}`;
+  const draft = await handoffFromForm(context, services, actor, input, { postingClaim: claim });
   if (!draft.ok) return dialog('Create handoff', draft.card);
-  try {
-    await services.people.add(draft.handoff);
-    await services.store.insert(draft.handoff, draft.event, context.activity.id ?? crypto.randomUUID());
-  } catch (error) {
-    if (error instanceof ConflictError) return {};
-    throw error;
+  const stored = await storeNewHandoff(services, actor, draft.handoff, draft.event, claim);
+  if (stored === 'forbidden') return { task: { type: 'message', value: 'This form was already used by someone else.' } };
+  const handoff = stored === 'stored' ? draft.handoff : stored.existing;
+  if (stored !== 'stored') {
+    const current = handoff.conversation.postingClaim;
+    const claimedAt = Number(current?.split(':')[0]);
+    if (!current || now - claimedAt < POSTING_CLAIM_MS) return {}; // posted already, or being posted now
+    if (!(await services.store.setPosting(handoff.id, current, { postingClaim: claim }))) return {};
   }
-  const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(handoffCard(draft.handoff, undefined))));
-  if (sent?.id) await services.store.attachMessage(draft.handoff.id, sent.id);
+  const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(handoffCard(handoff, undefined))));
+  if (sent?.id) await services.store.setPosting(handoff.id, claim, { messageId: sent.id });
+  if (stored === 'stored') await notifyPosted(services, handoff, draft.members);
   return {};
 }
 
@@ -151,8 +163,8 @@ export async function searchHandoffs(services: Services, actor: Actor, query: Me
   const parsed = parseSearchQuery(textQuery.trim() === '' ? 'open' : textQuery);
   const skip = Math.max(0, query.queryOptions?.skip ?? 0);
   const count = Math.min(PAGE_MAX, Math.max(1, query.queryOptions?.count ?? PAGE_MAX));
-  const rows = await services.people.handoffsOf(actor.tenantId, actor.person.aadObjectId);
-  const records = await Promise.all(rows.slice(0, SEARCH_CANDIDATES).map((row) => services.store.read(row.handoffId)));
+  const rows = await services.people.handoffsOf(actor.tenantId, actor.person.aadObjectId, SEARCH_CANDIDATES);
+  const records = await Promise.all(rows.map((row) => services.store.read(row.handoffId)));
   const today = services.now().toISOString().slice(0, 10);
   const found = records
     .flatMap((r) => (r && maySee(r.handoff, actor.tenantId, actor.person.aadObjectId) ? [r.handoff] : []))

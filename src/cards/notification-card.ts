@@ -13,12 +13,13 @@ export interface NotificationData {
 }
 
 /**
- * A Teams deep link to the handoff's message. Channel conversation ids carry
- * the thread (`19:...;messageid=...`); the link wants the channel alone.
+ * A Teams deep link to the handoff's message. Only chats and channels
+ * (`19:...` ids) have linkable messages; a bot's personal chat does not. Channel
+ * conversation ids carry the thread (`19:...;messageid=...`); the link wants the channel alone.
  */
 export function handoffLink(handoff: Handoff): string {
   const { id, messageId } = handoff.conversation;
-  if (!messageId) return '';
+  if (!messageId || !id.startsWith('19:')) return '';
   const [chatOrChannel = id, thread] = id.split(';messageid=');
   const context = thread ? `?parentMessageId=${encodeURIComponent(thread)}` : `?context=${encodeURIComponent('{"contextType":"chat"}')}`;
   return `https://teams.microsoft.com/l/message/${encodeURIComponent(chatOrChannel)}/${encodeURIComponent(messageId)}${context}`;

@@ -51,6 +51,11 @@ export interface ConversationRef {
   serviceUrl: string;
   /** Id of the message that shows the card. */
   messageId?: string;
+  /**
+   * Set while a handoff is stored but its card not yet posted (the messaging
+   * extension stores first, then posts): `<epoch ms>:<activity id>` of the attempt posting it.
+   */
+  postingClaim?: string;
 }
 
 /** Something a person said at a moment: a question, an answer, a decision's comment. */

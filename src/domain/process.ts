@@ -4,7 +4,6 @@
  * the next handoff and exactly one history event; a refused one says why.
  */
 import {
-  FINAL,
   type Handoff,
   type HandoffEvent,
   type HandoffFields,
@@ -252,7 +251,3 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
   }
 }
 
-/** Final handoffs never change again; exported for the property tests and the store. */
-export function isFinal(handoff: Handoff): boolean {
-  return FINAL.has(handoff.status);
-}

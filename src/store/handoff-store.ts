@@ -40,7 +40,7 @@ const handoffEntity = z.object({
   receiver: json(person),
   owner: json(person),
   stakeholders: json(z.array(person)),
-  conversation: json(z.object({ id: z.string(), serviceUrl: z.string(), messageId: z.string().optional() })),
+  conversation: json(z.object({ id: z.string(), serviceUrl: z.string(), messageId: z.string().optional(), postingClaim: z.string().optional() })),
   createdAt: z.string(),
   updatedAt: z.string(),
   decision: optionalJson(remark.extend({ status: z.enum(['accepted', 'changesRequested']), checked: z.array(z.boolean()) })),
@@ -211,24 +211,24 @@ export class HandoffStore {
   }
 
   /**
-   * Records the message that shows a handoff posted after it was stored (the
-   * messaging extension posts once the handoff exists). Where the card lives is
-   * not a change of the handoff, so no event is written; the ETag still guards it.
+   * Changes where a handoff's card is being posted, or records the posted
+   * message, if the posting claim is still `expectedClaim` (ETag-checked). Where
+   * the card lives is not a change of the handoff, so no event is written.
+   * @returns false when another attempt changed the claim first
    */
-  async attachMessage(id: string, messageId: string): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      const stored = await this.read(id);
-      if (!stored) return;
-      const next = { ...stored.handoff, conversation: { ...stored.handoff.conversation, messageId } };
-      try {
-        await this.table.updateEntity(toEntity(next), 'Replace', { etag: stored.etag });
-        return;
-      } catch (error) {
-        const translated = translate(error);
-        if (!(translated instanceof ConflictError)) throw translated;
-      }
+  async setPosting(id: string, expectedClaim: string, next: { postingClaim?: string; messageId?: string }): Promise<boolean> {
+    const stored = await this.read(id);
+    if (!stored || stored.handoff.conversation.postingClaim !== expectedClaim) return false;
+    const { postingClaim: _old, ...conversation } = stored.handoff.conversation;
+    const handoff = { ...stored.handoff, conversation: { ...conversation, ...next } };
+    try {
+      await this.table.updateEntity(toEntity(handoff), 'Replace', { etag: stored.etag });
+      return true;
+    } catch (error) {
+      const translated = translate(error);
+      if (translated instanceof ConflictError) return false;
+      throw translated;
     }
-    throw new ConflictError(`Could not record the message of handoff ${id}: it kept changing`);
   }
 
   /** The handoff's history, oldest first. */

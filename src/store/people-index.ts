@@ -28,6 +28,19 @@ function personKey(tenantId: string, aadObjectId: string): string {
 /** How many rows one read of a person's handoffs returns at most; enough for any real person's open work. */
 export const MAX_INDEX_ROWS = 1000;
 
+/** Larger than any epoch millisecond count until the year 2286, so inverted ticks stay positive and 13 digits wide. */
+const TICKS_CEILING = 9_999_999_999_999;
+
+/**
+ * Newest first by row key: inverted creation time, then the handoff id. Table
+ * Storage returns a partition in row-key order, so a read can stop at its limit
+ * and still have the newest rows (Company Communicator's TableRowKeyGenerator).
+ * The creation time never changes, so re-adding a handoff hits the same row.
+ */
+export function indexRowKey(handoff: Pick<Handoff, 'id' | 'createdAt'>): string {
+  return `${String(TICKS_CEILING - Date.parse(handoff.createdAt)).padStart(13, '0')}_${handoff.id}`;
+}
+
 export class PeopleIndex {
   constructor(private readonly table: TableClient) {}
 
@@ -39,7 +52,7 @@ export class PeopleIndex {
   async add(handoff: Handoff): Promise<void> {
     const people = participants(handoff);
     const row = {
-      rowKey: handoff.id,
+      rowKey: indexRowKey(handoff),
       summary: handoff.summary,
       people: people.map((p) => p.name).join(', '),
       createdAt: handoff.createdAt,
@@ -47,14 +60,15 @@ export class PeopleIndex {
     await Promise.all(people.map((p) => this.table.upsertEntity({ partitionKey: personKey(handoff.tenantId, p.aadObjectId), ...row }, 'Replace')));
   }
 
-  /** The handoffs a person is or was involved in, newest first. */
-  async handoffsOf(tenantId: string, aadObjectId: string): Promise<IndexRow[]> {
+  /** The handoffs a person is or was involved in, newest first, at most `limit`. */
+  async handoffsOf(tenantId: string, aadObjectId: string, limit = MAX_INDEX_ROWS): Promise<IndexRow[]> {
     const rows: IndexRow[] = [];
     const filter = odata`PartitionKey eq ${personKey(tenantId, aadObjectId)}`;
     for await (const entity of this.table.listEntities<{ summary: string; people: string; createdAt: string }>({ queryOptions: { filter } })) {
-      rows.push({ handoffId: entity.rowKey!, summary: entity.summary, people: entity.people, createdAt: entity.createdAt });
-      if (rows.length >= MAX_INDEX_ROWS) break;
+      const handoffId = entity.rowKey!.slice(entity.rowKey!.indexOf('_') + 1);
+      rows.push({ handoffId, summary: entity.summary, people: entity.people, createdAt: entity.createdAt });
+      if (rows.length >= limit) break;
     }
-    return rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    return rows;
   }
 }

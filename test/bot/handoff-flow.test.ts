@@ -80,7 +80,10 @@ describe('chat commands', () => {
     const before = connector.sent.length;
     await app.post(message(connector.url, people.ada, 'help'));
     await app.post(message(connector.url, people.ada, 'frobnicate'));
-    const [help, unknown] = connector.sent.slice(before).map((s) => s.activity.text ?? '');
+    await app.post(message(connector.url, people.ada, '[x](https://evil.example)'));
+    const [help, unknown, link] = connector.sent.slice(before).map((s) => s.activity.text ?? '');
+    // An echoed word cannot become a link under the bot's name.
+    expect(link).toContain('I don\'t know "xhttpsevilexample" yet.');
     expect(help).toContain('**new**');
     expect(unknown).toContain("I don't know \"frobnicate\"");
     expect(unknown).toContain('**help**');

@@ -3,14 +3,16 @@
  * message), submitAction (invalid, valid, preview send and edit, retried),
  * query (text, filters, empty, paging, other tenants) and queryLink.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { UNAVAILABLE } from '../../src/bot/card-actions';
+import { createBaton, handleBotRequest } from '../../src/bot/endpoint';
 import { loadConfig } from '../../src/config';
 import { postHandoff } from '../../src/domain/handoff';
 import { handoffIdForForm } from '../../src/store/keys';
 import { cardAction, extensionInvoke, fetchTaskFromMessage, people, TENANT } from '../support/activities';
 import { findInputs, textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
-import { startTestApp, type TestApp } from '../support/stack';
+import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
 
 const stranger: Member = { id: '29:1edsger-dijkstra', name: 'Edsger Dijkstra', aadObjectId: '00000000-0000-0000-0000-0000000000e5' };
 
@@ -238,5 +240,51 @@ describe('link unfurling', () => {
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toContain(`https://teams.microsoft.com/l/message/${encodeURIComponent('19:baton-group@thread.v2')}/m-`);
     expect((await fetch(`${app.host.url}/api/handoffs/0123456789abcdef0123`, { redirect: 'manual' })).status).toBe(404);
+  });
+});
+
+describe('a "Send" whose first attempt failed', () => {
+  it('is posted once by a later resend, and never twice', async () => {
+    let now = new Date('2026-11-24T10:00:00Z');
+    const baton = await createBaton(loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() }), () => undefined, {
+      now: () => now,
+    });
+    const post = async (activity: unknown) => {
+      const result = await handleBotRequest(baton, JSON.stringify(activity), '');
+      return result;
+    };
+    const formId = crypto.randomUUID();
+    const preview = await post(extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', { commandId: 'createHandoff', data: { ...form(formId), verb: 'handoff.create' } }));
+    const activityPreview = (preview.body as any).composeExtension.activityPreview;
+    const send = (id: string) =>
+      post({
+        ...extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', { commandId: 'createHandoff', botMessagePreviewAction: 'send', botActivityPreview: [activityPreview] }),
+        id,
+      });
+    const id = handoffIdForForm(TENANT, formId);
+    const store = baton.services.store;
+    const before = connector.sent.filter((s) => s.method === 'POST').length;
+
+    connector.failNextPosts = 1;
+    const failed = await send('f:send-1');
+    expect(failed).toEqual({ status: 200, body: { task: { type: 'message', value: UNAVAILABLE } } });
+    expect((await store.read(id))?.handoff.conversation).toMatchObject({ postingClaim: expect.stringMatching(/^\d+:/) });
+    expect((await store.read(id))?.handoff.conversation.messageId).toBeUndefined();
+
+    // Teams resends within seconds: the first attempt may still be posting, so nothing is posted.
+    now = new Date(now.getTime() + 5_000);
+    expect((await send('f:send-2')).status).toBe(200);
+    expect(connector.sent.filter((s) => s.method === 'POST').length).toBe(before);
+
+    // Long after, the user clicks Send again: the dead attempt's claim is taken over, and the card posted once.
+    now = new Date(now.getTime() + 60_000);
+    const results = await Promise.all([send('f:send-3'), send('f:send-4')]);
+    for (const r of results) expect(r.status).toBe(200);
+    const posted = connector.sent.filter((s) => s.method === 'POST').slice(before);
+    expect(posted).toHaveLength(1);
+    const conversation = (await store.read(id))?.handoff.conversation;
+    expect(conversation?.messageId).toBe(posted[0]!.activityId);
+    expect(conversation?.postingClaim).toBeUndefined();
+    expect(await store.countRows(id)).toMatchObject({ handoff: 1, events: 1 });
   });
 });

@@ -76,3 +76,50 @@ describe("the receiver's local time on the card", () => {
     expect(textsOf(asAlan.body.value).some((t) => t.startsWith("Alan Turing's local time"))).toBe(false);
   });
 });
+
+describe('people picked from outside the chat', () => {
+  let app: TestApp;
+  let connector: Connector;
+  const katherineMember: Member = { id: '29:katherine-johnson', name: 'Katherine Johnson', aadObjectId: katherine.aadObjectId };
+
+  beforeAll(async () => {
+    connector = await startConnector([ada, alan]);
+    app = await startTestApp();
+    // Katherine installed Baton in her personal chat, but is not in this group chat.
+    await app.post({
+      ...cardAction(connector.url, katherineMember, 'x', {}),
+      type: 'installationUpdate',
+      action: 'add',
+      name: undefined,
+      value: undefined,
+      conversation: { id: 'a:personal-katherine', conversationType: 'personal', tenantId: PLAYGROUND_TENANT },
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await connector?.close();
+  });
+
+  it('are told 1:1 when the handoff is posted, since the chat never shows it to them', async () => {
+    const mark = connector.sent.length;
+    const formId = crypto.randomUUID();
+    await app.post(
+      cardAction(connector.url, ada, 'handoff.create', {
+        formId,
+        summary: 'Tax tables for 2027 are ready for review',
+        whatIsReady: 'All brackets are loaded.',
+        acceptanceCriteria: 'Totals match the 2027 ruling for 5 sample returns',
+        links: 'https://tax.example/2027',
+        effort: '2h',
+        workState: 'ready',
+        receiver: 'katherine@contoso.example',
+      }, inPlayground),
+    );
+    const toKatherine = connector.sent.slice(mark).filter((s) => s.conversationId === 'a:personal-katherine');
+    expect(toKatherine).toHaveLength(1);
+    const texts = textsOf(toKatherine[0]!.activity.attachments?.[0]?.content);
+    expect(texts.slice(0, 3)).toEqual(['Ada Lovelace handed you a handoff.', 'Handoff: ', 'Tax tables for 2027 are ready for review']);
+    // Alan, in the chat, is not written to: the card in the chat tags its receiver.
+    expect(connector.sent.slice(mark).filter((s) => s.conversationId.startsWith('a:'))).toHaveLength(1);
+  });
+});

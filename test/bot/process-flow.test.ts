@@ -75,6 +75,20 @@ describe('each role sees its own card', () => {
     expect(await view(stranger)).toEqual(['refresh', 'history', 'refresh']);
   });
 
+  it('shows a handoff to someone without a role only in its own chat', async () => {
+    const { id } = await create();
+    const inItsChat = await act(stranger, 'handoff.history', { handoffId: id, show: true });
+    expect(textsOf(inItsChat.body.value)).toContain('posted the handoff');
+    const elsewhere = { conversation: { id: '19:another-chat@thread.v2', conversationType: 'groupChat', tenantId: TENANT } };
+    for (const verb of ['handoff.refresh', 'handoff.history']) {
+      const response = await app.post(cardAction(connector.url, stranger, verb, { handoffId: id }, elsewhere));
+      expect(response.body).toMatchObject({ statusCode: 404, type: 'application/vnd.microsoft.error' });
+    }
+    // Its people may read it from anywhere (a card inserted from search, a 1:1 message).
+    const asReceiver = await app.post(cardAction(connector.url, people.grace, 'handoff.refresh', { handoffId: id }, elsewhere));
+    expect(textsOf(asReceiver.body.value)).toContain('Payments retry logic is ready for QA');
+  });
+
   it('lists every role in refresh.userIds so Teams refreshes each view', async () => {
     const { response } = await create();
     expect(response.body.value.refresh.userIds).toEqual([people.grace.id, people.ada.id, people.alan.id, katherine.id]);

@@ -5,7 +5,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Handoff, type Person, postHandoff } from '../../src/domain/handoff';
-import { PeopleIndex } from '../../src/store/people-index';
+import { indexRowKey, PeopleIndex } from '../../src/store/people-index';
 import { openTable } from '../../src/store/tables';
 import { uniquePrefix } from '../support/stack';
 
@@ -58,9 +58,9 @@ function handoff(input: { summary: string; createdAt: string; tenantId?: string;
 }
 
 /** Every row of the index for one handoff: partition key and the row's values. */
-async function rowsFor(handoffId: string) {
+async function rowsFor(h: Handoff) {
   const rows: { partitionKey: string; summary: unknown; people: unknown; createdAt: unknown }[] = [];
-  for await (const e of table.listEntities({ queryOptions: { filter: odata`RowKey eq ${handoffId}` } })) {
+  for await (const e of table.listEntities({ queryOptions: { filter: odata`RowKey eq ${indexRowKey(h)}` } })) {
     rows.push({ partitionKey: e.partitionKey!, summary: e.summary, people: e.people, createdAt: e.createdAt });
   }
   return rows.sort((a, b) => a.partitionKey.localeCompare(b.partitionKey));
@@ -71,7 +71,7 @@ describe('PeopleIndex', () => {
     const h = handoff({ summary: 'Ship the retry worker', createdAt: '2026-05-01T09:00:00.000Z', sender: ada, receiver: grace, owner: ada, stakeholders: [barbara, alan] });
     await index.add(h);
     const row = { summary: 'Ship the retry worker', people: 'Grace Hopper, Ada Lovelace, Barbara Liskov, Alan Turing', createdAt: '2026-05-01T09:00:00.000Z' };
-    expect(await rowsFor(h.id)).toEqual(
+    expect(await rowsFor(h)).toEqual(
       [ada, grace, alan, barbara].map((p) => ({ partitionKey: `${TENANT}_${p.aadObjectId}`, ...row })).sort((a, b) => a.partitionKey.localeCompare(b.partitionKey)),
     );
     for (const p of [ada, grace, alan, barbara]) {
@@ -83,7 +83,7 @@ describe('PeopleIndex', () => {
   it('lists a person once per handoff whatever roles they hold', async () => {
     const h = handoff({ summary: 'All roles', createdAt: '2026-05-01T10:00:00.000Z', sender: hedy, receiver: hedy, owner: hedy, stakeholders: [hedy] });
     await index.add(h);
-    expect(await rowsFor(h.id)).toEqual([{ partitionKey: `${TENANT}_${hedy.aadObjectId}`, summary: 'All roles', people: 'Hedy Lamarr', createdAt: '2026-05-01T10:00:00.000Z' }]);
+    expect(await rowsFor(h)).toEqual([{ partitionKey: `${TENANT}_${hedy.aadObjectId}`, summary: 'All roles', people: 'Hedy Lamarr', createdAt: '2026-05-01T10:00:00.000Z' }]);
   });
 
   it("returns a person's handoffs newest first", async () => {
@@ -118,19 +118,38 @@ describe('PeopleIndex', () => {
     const h = handoff({ summary: 'Before', createdAt: '2026-05-07T09:00:00.000Z', receiver, sender: ada, owner: alan });
     await index.add(h);
     await index.add(h);
-    expect(await rowsFor(h.id)).toHaveLength(3);
+    expect(await rowsFor(h)).toHaveLength(3);
     expect(await index.handoffsOf(TENANT, receiver.aadObjectId)).toEqual([
       { handoffId: h.id, summary: 'Before', people: 'Frances Allen, Ada Lovelace, Alan Turing', createdAt: '2026-05-07T09:00:00.000Z' },
     ]);
     // A resubmission changed the summary and a reassignment the receiver: the old receiver keeps the row (was involved).
     const reassigned: Handoff = { ...h, summary: 'After', receiver: eve };
     await index.add(reassigned);
-    expect(await rowsFor(h.id)).toHaveLength(4);
+    expect(await rowsFor(h)).toHaveLength(4);
     expect(await index.handoffsOf(TENANT, eve.aadObjectId)).toEqual([
       { handoffId: h.id, summary: 'After', people: 'Eve Stranger, Ada Lovelace, Alan Turing', createdAt: '2026-05-07T09:00:00.000Z' },
     ]);
     expect(await index.handoffsOf(TENANT, receiver.aadObjectId)).toEqual([
       { handoffId: h.id, summary: 'Before', people: 'Frances Allen, Ada Lovelace, Alan Turing', createdAt: '2026-05-07T09:00:00.000Z' },
     ]);
+  });
+});
+
+describe('indexRowKey', () => {
+  it('sorts newer handoffs first, and is stable for a handoff', () => {
+    const older = indexRowKey({ id: 'aaa', createdAt: '2026-05-01T09:00:00.000Z' });
+    const newer = indexRowKey({ id: 'zzz', createdAt: '2026-05-02T09:00:00.000Z' });
+    expect(newer < older).toBe(true);
+    expect(indexRowKey({ id: 'aaa', createdAt: '2026-05-01T09:00:00.000Z' })).toBe(older);
+    expect(older).toBe(`${String(9_999_999_999_999 - Date.parse('2026-05-01T09:00:00.000Z')).padStart(13, '0')}_aaa`);
+  });
+
+  it('lets a read stop at its limit with the newest rows', async () => {
+    const someone = person('aa', 'Limit Tester');
+    const created = ['2026-01-01', '2026-03-01', '2026-02-01', '2026-04-01'].map((day, i) =>
+      handoff({ summary: `H${i}`, createdAt: `${day}T10:00:00.000Z`, sender: someone, owner: someone }),
+    );
+    for (const h of created) await index.add(h);
+    expect((await index.handoffsOf(TENANT, someone.aadObjectId, 2)).map((r) => r.summary)).toEqual(['H3', 'H1']);
   });
 });

@@ -23,6 +23,8 @@ export interface Connector {
   url: string;
   sent: Sent[];
   members: Member[];
+  /** How many of the next POSTed activities to refuse with 403, as when the bot was removed from the chat (not retried). */
+  failNextPosts: number;
   close(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ function body(req: IncomingMessage): Promise<string> {
 export async function startConnector(members: Member[]): Promise<Connector> {
   const sent: Sent[] = [];
   let next = 1;
-  const state: Connector = { url: '', sent, members, close: async () => undefined };
+  const state: Connector = { url: '', sent, members, failNextPosts: 0, close: async () => undefined };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -58,6 +60,11 @@ export async function startConnector(members: Member[]): Promise<Connector> {
       return reply(200, state.members);
     }
     if ((req.method === 'POST' || req.method === 'PUT') && resource === 'activities') {
+      if (req.method === 'POST' && state.failNextPosts > 0) {
+        state.failNextPosts -= 1;
+        await body(req);
+        return reply(403, { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster (test).' } });
+      }
       const activity = JSON.parse(await body(req)) as Sent['activity'];
       const id = req.method === 'PUT' ? item : `sent-${next++}`;
       sent.push({ method: req.method, conversationId, activityId: id, activity });
