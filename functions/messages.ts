@@ -7,7 +7,7 @@ import { registerHttp } from '../src/functions';
 
 export async function messages(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const baton = await getBaton();
-  const result = await handleBotRequest(baton, await request.text(), request.headers.get('authorization') ?? '');
+  const result = await handleBotRequest(baton, await request.text(), request.headers.get('authorization') ?? '', request.headers.get('origin') ?? undefined);
   if (result.status >= 500) context.error(`messages answered ${result.status}`);
   return result.body === undefined ? { status: result.status } : { status: result.status, jsonBody: result.body };
 }

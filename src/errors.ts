@@ -16,11 +16,6 @@ export class ThrottledError extends Error {
   }
 }
 
-/** The caller may not do this (HTTP 401 or 403). */
-export class AccessError extends Error {
-  override name = 'AccessError';
-}
-
 /**
  * Microsoft Graph answered with an error that retrying does not fix, or could
  * not be reached. `code` is Graph's error code ("Request_ResourceNotFound"),

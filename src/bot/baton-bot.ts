@@ -18,6 +18,7 @@ import {
 import { dispatchCardAction, errorResponse, type Services, UNAVAILABLE } from './card-actions';
 import { handoffActions, newHandoffForm } from './handoff-actions';
 import { type Actor, actorOf } from './turn';
+import { handoffsVisibleTo } from './people';
 import { editPreview, ME_COMMANDS, openCreateDialog, searchHandoffs, sendPreview, submitCreateDialog, unfurlLink } from './messaging-extension';
 import { myHandoffsCard } from '../cards/my-handoffs-card';
 import { ballHolder, type Handoff } from '../domain/handoff';
@@ -58,11 +59,7 @@ const sendMine: Command = async (context, services) => {
     await context.sendActivity(SIGNED_IN);
     return;
   }
-  const rows = await services.people.handoffsOf(actor.tenantId, actor.person.aadObjectId, MINE_LIMIT);
-  const records = await Promise.all(rows.map((row) => services.store.read(row.handoffId)));
-  // The index may list a handoff that was never stored or that belongs elsewhere; the record decides.
-  const handoffs = records.flatMap((r) => (r && r.handoff.tenantId === actor.tenantId ? [r.handoff] : []));
-  const groups = groupMyWork(handoffs, actor.person.aadObjectId);
+  const groups = groupMyWork(await handoffsVisibleTo(services, actor, MINE_LIMIT), actor.person.aadObjectId);
   const card = myHandoffsCard(
     WAIT_GROUPS.map((g) => ({
       title: WAIT_GROUP_TITLES[g],

@@ -100,10 +100,15 @@ export function getBaton(): Promise<Baton> {
 
 /**
  * Handles one request to the bot endpoint.
+ * @param origin the request's Origin header, sent by browsers only
  * @returns 200 with the invoke response body, 400 for a malformed activity,
- *   401 for a bad or missing token, 403 for a non-loopback connector in local mode.
+ *   401 for a bad or missing token, 403 in local mode for a non-loopback connector or web page.
  */
-export async function handleBotRequest(baton: Baton, rawBody: string, authHeader: string): Promise<HttpResult> {
+export async function handleBotRequest(baton: Baton, rawBody: string, authHeader: string, origin?: string): Promise<HttpResult> {
+  // Connectors call server to server; a browser's Origin means a web page is posting. Without token checks, refuse any but this machine's.
+  if (baton.config.localMode && origin && origin !== 'null' && !isLoopback(origin)) {
+    return { status: 403, body: { error: 'Local mode refuses requests from web pages on other hosts.' } };
+  }
   let json: unknown;
   try {
     json = JSON.parse(rawBody);

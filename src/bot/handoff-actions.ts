@@ -270,12 +270,19 @@ const setWorkState = cardAction(handoffRef.extend({ workState: z.enum(WORK_STATE
 const cancelHandoff = cardAction(withComment, (context, data) => change(context, data.handoffId, () => ({ type: 'cancel', reason: data.comment })));
 
 const reassignHandoff = cardAction(handoffRef.extend({ newReceiver: text }), (context, data) =>
-  change(context, data.handoffId, async () => {
-    if (data.newReceiver.trim() === '') return { code: 'invalid', message: 'Choose who receives the handoff instead.' };
-    const members = await conversationMembers(context.turn);
-    const receiver = members.find((m) => m.aadObjectId === data.newReceiver.trim());
-    if (!receiver) return { code: 'invalid', message: 'The new receiver must be a member of this conversation.' };
-    return { type: 'reassign', receiver };
+  change(context, data.handoffId, async (handoff) => {
+    const chosen = data.newReceiver.trim();
+    if (chosen === '') return { code: 'invalid', message: 'Choose who receives the handoff instead.' };
+    // A chat member from the list, or anyone the people picker found in the organisation.
+    const members = await conversationMembers(context.turn).catch(() => []);
+    const resolved = await resolveFormPeople(
+      { ...handoffFormInput.parse({ formId: 'reassign' }), receiver: chosen },
+      members,
+      context.services.directoryFor(handoff.tenantId),
+    );
+    if (resolved.errors.receiver) return { code: 'invalid', message: resolved.errors.receiver };
+    const receiver = resolved.people.find((p) => p.aadObjectId === resolved.input.receiver);
+    return receiver ? { type: 'reassign', receiver } : { code: 'invalid', message: 'Choose who receives the handoff instead.' };
   }),
 );
 

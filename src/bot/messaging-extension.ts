@@ -24,6 +24,7 @@ import { matches, maySee, parseSearchQuery, searchOrder } from '../domain/search
 import type { Services } from './card-actions';
 import { handoffFromForm, storeNewHandoff } from './handoff-actions';
 import { notifyPosted } from './notify';
+import { handoffsVisibleTo } from './people';
 import { conversationMembers } from './members';
 import type { Actor } from './turn';
 
@@ -163,11 +164,8 @@ export async function searchHandoffs(services: Services, actor: Actor, query: Me
   const parsed = parseSearchQuery(textQuery.trim() === '' ? 'open' : textQuery);
   const skip = Math.max(0, query.queryOptions?.skip ?? 0);
   const count = Math.min(PAGE_MAX, Math.max(1, query.queryOptions?.count ?? PAGE_MAX));
-  const rows = await services.people.handoffsOf(actor.tenantId, actor.person.aadObjectId, SEARCH_CANDIDATES);
-  const records = await Promise.all(rows.map((row) => services.store.read(row.handoffId)));
   const today = services.now().toISOString().slice(0, 10);
-  const found = records
-    .flatMap((r) => (r && maySee(r.handoff, actor.tenantId, actor.person.aadObjectId) ? [r.handoff] : []))
+  const found = (await handoffsVisibleTo(services, actor, SEARCH_CANDIDATES))
     .filter((h) => matches(h, parsed, actor.person.aadObjectId, today))
     .sort(searchOrder);
   return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: found.slice(skip, skip + count).map(resultOf) } };

@@ -3,7 +3,10 @@
  * directory (Teams' people picker), or typed as an email, UPN or name.
  * Everything resolves to an Entra object id before the form rules run.
  */
-import type { Person } from '../domain/handoff';
+import type { Handoff, Person } from '../domain/handoff';
+import { maySee } from '../domain/search';
+import type { Services } from './card-actions';
+import type { Actor } from './turn';
 import type { HandoffFormInput, FieldErrors } from '../domain/handoff-form';
 import { DEFAULT_WORKING_HOURS } from '../domain/lead-time';
 import type { WorkingHours } from '../domain/working-hours';
@@ -85,4 +88,15 @@ export async function workingHoursOf(directory: Directory, person: Person, log: 
     }
     return DEFAULT_WORKING_HOURS;
   }
+}
+
+/**
+ * The handoffs a person takes part in, newest first, read from the person
+ * index and checked against each record (the record, not the index, decides
+ * who may see it).
+ */
+export async function handoffsVisibleTo(services: Services, actor: Actor, limit: number): Promise<Handoff[]> {
+  const rows = await services.people.handoffsOf(actor.tenantId, actor.person.aadObjectId, limit);
+  const records = await Promise.all(rows.map((row) => services.store.read(row.handoffId)));
+  return records.flatMap((r) => (r && maySee(r.handoff, actor.tenantId, actor.person.aadObjectId) ? [r.handoff] : []));
 }

@@ -105,6 +105,8 @@ const EVENT_WORDS: Record<HandoffEvent['type'], string> = {
 
 /** Teams auto-refreshes a card for at most 60 listed users. */
 export const MAX_REFRESH_USERS = 60;
+/** The owner's "Reassign to" list: beyond this the card grows past what Teams shows well; the people picker searches the rest. */
+export const MAX_REASSIGN_CHOICES = 50;
 
 type Can = Record<ActionType, boolean>;
 
@@ -229,7 +231,10 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
     remarks: remarksOf(handoff, options.timeZone),
     notice: options.notice ?? '',
     can,
-    members: (options.members ?? []).filter((m) => m.aadObjectId !== handoff.receiver.aadObjectId).map(({ name, aadObjectId }) => ({ name, aadObjectId })),
+    members: (options.members ?? [])
+      .filter((m) => m.aadObjectId !== handoff.receiver.aadObjectId)
+      .slice(0, MAX_REASSIGN_CHOICES)
+      .map(({ name, aadObjectId }) => ({ name, aadObjectId })),
     nudgeTitle: holder && can.nudge ? `Nudge ${holder.name}` : 'Nudge',
     showHistory: options.history !== undefined,
     historyTitle: options.history !== undefined ? 'Hide history' : 'Show history',

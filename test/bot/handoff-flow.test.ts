@@ -317,4 +317,12 @@ describe('bad requests', () => {
     const response = await app.post(message('https://smba.trafficmanager.net/emea/', people.ada, 'new'));
     expect(response.status).toBe(403);
   });
+
+  it('refuses, in local mode, an activity a web page on another host posts from a browser', async () => {
+    const before = connector.sent.length;
+    const forged = await app.post(message(connector.url, people.ada, 'help'), { origin: 'https://evil.example' });
+    expect(forged.status).toBe(403);
+    expect(connector.sent.length).toBe(before);
+    expect((await app.post(message(connector.url, people.ada, 'help'), { origin: 'http://localhost:56150' })).status).toBe(200);
+  });
 });

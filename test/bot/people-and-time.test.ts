@@ -38,19 +38,30 @@ describe('working time from the directory', () => {
   });
 });
 
+// One app per file: the functions build their bot once per process, from the first app's settings.
+let app: TestApp;
+let connector: Connector;
+const katherineMember: Member = { id: '29:katherine-johnson', name: 'Katherine Johnson', aadObjectId: katherine.aadObjectId };
+
+beforeAll(async () => {
+  connector = await startConnector([ada, alan]);
+  app = await startTestApp();
+  // Katherine installed Baton in her personal chat, but is not in the group chat.
+  await app.post({
+    ...cardAction(connector.url, katherineMember, 'x', {}),
+    type: 'installationUpdate',
+    action: 'add',
+    name: undefined,
+    value: undefined,
+    conversation: { id: 'a:personal-katherine', conversationType: 'personal', tenantId: PLAYGROUND_TENANT },
+  });
+});
+afterAll(async () => {
+  await app?.close();
+  await connector?.close();
+});
+
 describe("the receiver's local time on the card", () => {
-  let app: TestApp;
-  let connector: Connector;
-
-  beforeAll(async () => {
-    connector = await startConnector([ada, alan]);
-    app = await startTestApp();
-  });
-  afterAll(async () => {
-    await app?.close();
-    await connector?.close();
-  });
-
   it('shows it when the viewer is elsewhere, and not when they share a clock', async () => {
     const formId = crypto.randomUUID();
     await app.post(
@@ -78,28 +89,6 @@ describe("the receiver's local time on the card", () => {
 });
 
 describe('people picked from outside the chat', () => {
-  let app: TestApp;
-  let connector: Connector;
-  const katherineMember: Member = { id: '29:katherine-johnson', name: 'Katherine Johnson', aadObjectId: katherine.aadObjectId };
-
-  beforeAll(async () => {
-    connector = await startConnector([ada, alan]);
-    app = await startTestApp();
-    // Katherine installed Baton in her personal chat, but is not in this group chat.
-    await app.post({
-      ...cardAction(connector.url, katherineMember, 'x', {}),
-      type: 'installationUpdate',
-      action: 'add',
-      name: undefined,
-      value: undefined,
-      conversation: { id: 'a:personal-katherine', conversationType: 'personal', tenantId: PLAYGROUND_TENANT },
-    });
-  });
-  afterAll(async () => {
-    await app?.close();
-    await connector?.close();
-  });
-
   it('are told 1:1 when the handoff is posted, since the chat never shows it to them', async () => {
     const mark = connector.sent.length;
     const formId = crypto.randomUUID();
@@ -121,5 +110,30 @@ describe('people picked from outside the chat', () => {
     expect(texts.slice(0, 3)).toEqual(['Ada Lovelace handed you a handoff.', 'Handoff: ', 'Tax tables for 2027 are ready for review']);
     // Alan, in the chat, is not written to: the card in the chat tags its receiver.
     expect(connector.sent.slice(mark).filter((s) => s.conversationId.startsWith('a:'))).toHaveLength(1);
+  });
+
+  it('can be made the receiver by the owner, who picks them in the organisation', async () => {
+    const formId = crypto.randomUUID();
+    await app.post(
+      cardAction(connector.url, ada, 'handoff.create', {
+        formId,
+        summary: 'Payroll export is ready for review',
+        whatIsReady: 'The export runs monthly.',
+        acceptanceCriteria: 'Totals match the ledger for 3 months',
+        links: 'https://payroll.example/export',
+        effort: '2h',
+        workState: 'ready',
+        receiver: alan.aadObjectId,
+      }, inPlayground),
+    );
+    const id = handoffIdForForm(PLAYGROUND_TENANT, formId);
+    const mark = connector.sent.length;
+    const reassigned = await app.post(cardAction(connector.url, ada, 'handoff.reassign', { handoffId: id, newReceiver: katherine.aadObjectId }, inPlayground));
+    expect(textsOf(reassigned.body.value)).toContain('<at>Katherine Johnson</at>, this handoff is for you.');
+    expect((await app.store.read(id))?.handoff.receiver).toEqual({ ...katherine, userId: `8:orgid:${katherine.aadObjectId}` });
+    const told = connector.sent.slice(mark).filter((s) => s.conversationId === 'a:personal-katherine');
+    expect(textsOf(told[0]?.activity.attachments?.[0]?.content)[0]).toBe('Ada Lovelace handed this handoff to you.');
+    const nobody = await app.post(cardAction(connector.url, ada, 'handoff.reassign', { handoffId: id, newReceiver: 'nobody@contoso.example' }, inPlayground));
+    expect(textsOf(nobody.body.value)).toContain('No one in the directory matches "nobody@contoso.example". Check the spelling, or use their email address.');
   });
 });

@@ -24,7 +24,13 @@ export function uniquePrefix(): string {
   return `t${randomBytes(6).toString('hex')}`;
 }
 
+let started = false;
+
 export async function startTestApp(): Promise<TestApp> {
+  // The functions build their bot once per process from the settings of the first app (as on Azure);
+  // a second app would read a table the bot never writes.
+  if (started) throw new Error('startTestApp: start one app per test file and share it between describe blocks.');
+  started = true;
   const prefix = uniquePrefix();
   const connectionString = inject('tablesConnectionString');
   // The functions read settings through src/config on first use, like on Azure.
