@@ -6,6 +6,7 @@
  * (b) latency of 500 creates and 500 Accepts through POST /api/messages
  *     against Azurite, one at a time (p50, p99), and Accept throughput with 8 in flight;
  * (c) Table Storage round trips per create and per Accept;
+ * (d) messaging-extension search and fetchTask latency;
  * and the host's memory after the run.
  */
 import { spawn } from 'node:child_process';
@@ -16,12 +17,13 @@ import { freePort, PROJECT_ROOT, startAzurite } from '../src/host/processes';
 import { HandoffStore } from '../src/store/handoff-store';
 import { handoffIdForForm } from '../src/store/keys';
 import { tableRoundTrips } from '../src/store/tables';
-import { cardAction, message, people, TENANT } from '../test/support/activities';
+import { cardAction, extensionInvoke, message, people, TENANT } from '../test/support/activities';
 import { startConnector } from '../test/support/connector';
 
 const COLD_RUNS = 5;
 const ACTIONS = 500;
 const IN_FLIGHT = 8;
+const SEARCHES = 100;
 
 /** Accept's data with both acceptance criteria of the bench's form checked. */
 const checkedAll = (handoffId: string) => ({ handoffId, criterion0: 'true', criterion1: 'true' });
@@ -132,6 +134,23 @@ async function main() {
       }),
     );
     const throughput = ACTIONS / ((performance.now() - t0) / 1000);
+
+    // The messaging extension: search reads the newest 200 of Ada's 1000 handoffs per keystroke.
+    const search: number[] = [];
+    const fetchTask: number[] = [];
+    for (let i = 0; i < SEARCHES; i += 1) {
+      let t = performance.now();
+      const found = await post(endpoint, extensionInvoke(connector.url, people.ada, 'composeExtension/query', {
+        commandId: 'findHandoffs',
+        parameters: [{ name: 'query', value: i % 2 ? 'payments' : 'open retry' }],
+        queryOptions: { skip: 0, count: 25 },
+      }));
+      search.push(performance.now() - t);
+      if (found !== 200) throw new Error(`query answered ${found}`);
+      t = performance.now();
+      await post(endpoint, extensionInvoke(connector.url, people.ada, 'composeExtension/fetchTask', { commandId: 'createHandoff', commandContext: 'compose' }));
+      fetchTask.push(performance.now() - t);
+    }
     const memory = process.memoryUsage();
     await host.close();
 
@@ -146,6 +165,10 @@ async function main() {
     console.log(`| create handoff via /api/messages, p50 / p99 (${ACTIONS}, one at a time) | ${ms(percentile(sortedCreate, 50))} / ${ms(percentile(sortedCreate, 99))} |`);
     console.log(`| Accept via /api/messages, p50 / p99 (${ACTIONS}, one at a time) | ${ms(percentile(sortedAccept, 50))} / ${ms(percentile(sortedAccept, 99))} |`);
     console.log(`| Accept throughput, ${IN_FLIGHT} in flight | ${throughput.toFixed(0)} per second |`);
+    const sortedSearch = [...search].sort((a, b) => a - b);
+    const sortedFetch = [...fetchTask].sort((a, b) => a - b);
+    console.log(`| messaging-extension search over 1000 handoffs (reads the newest 200), p50 / p99 (${SEARCHES}) | ${ms(percentile(sortedSearch, 50))} / ${ms(percentile(sortedSearch, 99))} |`);
+    console.log(`| messaging-extension fetchTask (the create dialog), p50 / p99 (${SEARCHES}) | ${ms(percentile(sortedFetch, 50))} / ${ms(percentile(sortedFetch, 99))} |`);
     console.log(`| Table round trips per create | ${tripsPerCreate.toFixed(2)} |`);
     console.log(`| Table round trips per Accept | ${tripsPerAccept.toFixed(2)} |`);
     console.log(`| host process memory after the run (RSS / heap used) | ${(memory.rss / 2 ** 20).toFixed(0)} MiB / ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB |`);
