@@ -12,6 +12,18 @@ import { z } from 'zod';
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
+/** Host names of this machine. Local mode talks only to these. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Whether a URL (or a bare host name) points at this machine. */
+export function isLoopback(urlOrHost: string): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(urlOrHost).hostname);
+  } catch {
+    return LOOPBACK_HOSTS.has(urlOrHost.replace(/:\d+$/, '').toLowerCase());
+  }
+}
+
 /** The connection string of an Azurite Table service on the given loopback port. */
 export function azuriteConnectionString(port: number, host = '127.0.0.1'): string {
   return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=http://${host}:${port}/${AZURITE_ACCOUNT};`;

@@ -3,7 +3,7 @@
  */
 import { type Activity, CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { type Config, getConfig } from '../config';
+import { type Config, getConfig, isLoopback } from '../config';
 import { workingMinutesUntilDay } from '../domain/lead-time';
 import { createGraphServices, type GraphServices } from '../graph';
 import { OUTSIDE_DIRECTORY, workingHoursOf } from './people';
@@ -27,11 +27,6 @@ const activityShape = z.object({
   conversation: z.object({ id: z.string().min(1) }).loose(),
 }).loose();
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-function isLoopback(url: string): boolean {
-  return LOOPBACK.has(new URL(url).hostname);
-}
 
 export interface Baton {
   config: Config;

@@ -21,6 +21,7 @@ import type { AdaptiveCard } from '../cards/render';
 import type { Handoff, Person } from '../domain/handoff';
 import { type HandoffFormInput, handoffFormInput, SUMMARY_MAX } from '../domain/handoff-form';
 import { matches, maySee, parseSearchQuery, searchOrder } from '../domain/search';
+import { plainText } from '../domain/text';
 import type { Services } from './card-actions';
 import { handoffFromForm, storeNewHandoff } from './handoff-actions';
 import { notifyPosted } from './notify';
@@ -57,15 +58,11 @@ function dialog(title: string, card: AdaptiveCard): MessagingExtensionActionResp
   return { task: { type: 'continue', value: { title, card: CardFactory.adaptiveCard(asDialogCard(card)), width: 'large', height: 'large' } } };
 }
 
-function text(html: string): string {
-  return html.replace(/<br\s*\/?>|<\/p>/gi, '\n').replace(/<[^>]+>/g, '').replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&').trim();
-}
-
 /** The form's starting values from a message: its first sentence, its text, its links, its author. */
 export function prefillFromMessage(action: MessagingExtensionAction, members: readonly Person[]): Partial<HandoffFormInput> {
   const payload = action.messagePayload;
   if (!payload) return {};
-  const body = text(payload.body?.content ?? '');
+  const body = plainText(payload.body?.content ?? '');
   const firstSentence = (body.split(/(?<=[.!?])\s+|\n/)[0] ?? '').slice(0, SUMMARY_MAX);
   const links = [...(payload.linkToMessage?.startsWith('https://') ? [payload.linkToMessage] : []), ...(body.match(/https:\/\/[^\s<>"]+/g) ?? [])];
   const authorId = payload.from?.user?.id;

@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { isLoopback } from '../config';
 import { projectRoot } from './local-directory';
 import { listOutbox, type OutboxEntry, readOutboxMessage } from './outbox';
 
@@ -155,8 +156,6 @@ ${options.hostConfig === undefined ? '' : `<script type="application/json" id="h
 </html>`;
 }
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /**
  * The request handler for everything under /dev/outbox. It answers only
  * requests addressed to a loopback name, so a web page elsewhere cannot read
@@ -174,7 +173,7 @@ export function outboxPage(options: OutboxPageOptions): (req: IncomingMessage, r
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    if (!LOCAL_HOSTS.has(hostname)) return reply(403, 'text/plain; charset=utf-8', 'The dev outbox answers on localhost only.');
+    if (!isLoopback(hostname)) return reply(403, 'text/plain; charset=utf-8', 'The dev outbox answers on localhost only.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, 'text/plain; charset=utf-8', 'GET only.', { allow: 'GET, HEAD' });
     const rest = url.pathname.slice(OUTBOX_PATH.length);
 

@@ -4,6 +4,7 @@
  * any mail client opens) and `<timestamp>-<slug>.html` (the HTML body, card
  * included), listed and shown at http://localhost:7071/dev/outbox.
  */
+import { plainText } from '../domain/text';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Clock, realClock } from './clock';
@@ -38,23 +39,6 @@ function decodeHeader(value: string): string {
 /** Base64 in lines of 76 characters, as MIME requires. */
 function base64Lines(text: string): string {
   return (Buffer.from(text, 'utf8').toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
-}
-
-/** The body's text for mail clients that show no HTML: tags dropped, entities of the common kind decoded. */
-export function plainText(html: string): string {
-  return html
-    .replace(/<(head|script|style)[\s\S]*?<\/\1>/gi, '')
-    .replace(/<br\s*\/?>|<\/(p|div|h\d|li|tr)>/gi, '\n')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/[ \t]+\n/g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
 }
 
 /** RFC 5322 date: "Tue, 24 Mar 2026 10:15:00 +0000". */

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cardOf } from '../../src/graph/mail';
-import { listOutbox, LocalOutbox, plainText, readOutboxMessage } from '../../src/graph/outbox';
+import { plainText } from '../../src/domain/text';
+import { listOutbox, LocalOutbox, readOutboxMessage } from '../../src/graph/outbox';
 import { fakeClock } from './stand-in';
 
 interface MimePart {
