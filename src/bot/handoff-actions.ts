@@ -13,14 +13,14 @@ import { isLate } from '../domain/lead-time';
 import { apply, type Command, check, type Refusal } from '../domain/process';
 import { qualityHints } from '../domain/quality';
 import { maySee } from '../domain/search';
+import { formatLocalTime, localTimesDiffer } from '../domain/working-hours';
 import { ConflictError } from '../errors';
 import { handoffIdForForm } from '../store/keys';
 import type { StoredHandoff } from '../store/handoff-store';
 import { type ActionContext, type CardAction, cardAction, cardResponse, errorResponse, type Services, VERBS } from './card-actions';
 import { conversationMembers } from './members';
-import { resolveFormPeople, workingHoursOf } from './people';
-import { formatLocalTime, localTimesDiffer } from '../domain/working-hours';
 import { notifyAbout, notifyPosted } from './notify';
+import { resolveFormPeople, workingHoursOf } from './people';
 import { type Actor, localDate, timeZoneOf } from './turn';
 
 /** How often an action re-reads and retries after losing an ETag race. */
@@ -80,7 +80,9 @@ export async function lateness(services: Services, tenantId: string, receiver: P
   return isLate(effortMinutes, neededBy, () => available);
 }
 
-type Build = (handoff: Handoff) => Command | Refusal | Promise<Command | Refusal>;
+/** What a verb makes of the current handoff: a command for the domain, a refusal, or a card to show instead (a form with errors). */
+type Decision = Command | Refusal | { card: AdaptiveCard };
+type Build = (handoff: Handoff) => Decision | Promise<Decision>;
 
 /**
  * Runs one change: read with ETag, let the domain decide, write the change with
@@ -94,6 +96,7 @@ async function change(context: ActionContext, handoffId: string, build: Build): 
     if (!stored) return errorResponse(404, 'NotFound', NOT_FOUND);
     if (stored.replayed) return cardResponse(await viewFor(context, stored.handoff));
     const command = await build(stored.handoff);
+    if ('card' in command) return cardResponse(command.card);
     if ('code' in command) return cardResponse(await viewFor(context, stored.handoff, { notice: command.message }));
     const outcome = apply(stored.handoff, command, actor.person, services.now().toISOString());
     if (!outcome.ok) return cardResponse(await viewFor(context, stored.handoff, { notice: outcome.refusal.message }));
@@ -219,9 +222,8 @@ const editHandoff = cardAction(handoffRef, async (context, data) => {
   );
 });
 
-const resubmitHandoff = cardAction(handoffFormInput.extend(handoffRef.shape), async (context, input) => {
-  let form: AdaptiveCard | undefined;
-  const response = await change(context, input.handoffId, async (handoff) => {
+const resubmitHandoff = cardAction(handoffFormInput.extend(handoffRef.shape), (context, input) =>
+  change(context, input.handoffId, async (handoff): Promise<Decision> => {
     // People do not change on resubmit (the owner reassigns): check the fields against the current ones.
     const people = [handoff.receiver, handoff.owner, handoff.sender];
     const checked = await checkForm(
@@ -233,14 +235,9 @@ const resubmitHandoff = cardAction(handoffFormInput.extend(handoffRef.shape), as
       localDate(context.turn, context.services.now()),
       { handoffId: handoff.id, version: handoff.version },
     );
-    if (!checked.ok) {
-      form = checked.card;
-      return { code: 'invalid', message: '' };
-    }
-    return { type: 'resubmit', fields: checked.value.fields };
-  });
-  return form ? cardResponse(form) : response;
-});
+    return checked.ok ? { type: 'resubmit', fields: checked.value.fields } : { card: checked.card };
+  }),
+);
 
 const acceptData = handoffRef.extend({ comment: text }).catchall(z.unknown());
 
