@@ -15,14 +15,14 @@ import {
   TeamsActivityHandler,
   type TurnContext,
 } from 'botbuilder';
-import { dispatchCardAction, errorResponse, type Services, UNAVAILABLE } from './card-actions';
-import { handoffActions, newHandoffForm } from './handoff-actions';
-import { type Actor, actorOf } from './turn';
-import { handoffsVisibleTo } from './people';
-import { editPreview, ME_COMMANDS, openCreateDialog, searchHandoffs, sendPreview, submitCreateDialog, unfurlLink } from './messaging-extension';
 import { myHandoffsCard } from '../cards/my-handoffs-card';
 import { ballHolder, type Handoff } from '../domain/handoff';
 import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS } from '../domain/my-work';
+import { dispatchCardAction, errorResponse, type Services, UNAVAILABLE } from './card-actions';
+import { handoffActions, newHandoffForm } from './handoff-actions';
+import { editPreview, ME_COMMANDS, openCreateDialog, searchHandoffs, sendPreview, submitCreateDialog, unfurlLink } from './messaging-extension';
+import { handoffsVisibleTo } from './people';
+import { type Actor, actorOf } from './turn';
 
 export const HELP_TEXT = [
   '**Baton** hands work to someone without a meeting.',
