@@ -4,7 +4,7 @@
  * logged reason; a failed send never undoes the change.
  */
 import { notificationCard } from '../cards/notification-card';
-import type { Handoff, HandoffEvent, Person } from '../domain/handoff';
+import { ballHolder, type Handoff, type HandoffEvent, type Person } from '../domain/handoff';
 import type { AdaptiveCard } from '../cards/render';
 import type { ActionContext, Services } from './card-actions';
 
@@ -24,10 +24,8 @@ function recipients(handoff: Handoff, event: HandoffEvent): { to: Person[]; head
       return { to: [handoff.receiver], headline: `${by} resubmitted the handoff (${event.detail}).`, quote: '' };
     case 'reassigned':
       return { to: [handoff.receiver], headline: `${by} handed this handoff to you.`, quote: '' };
-    case 'nudged': {
-      const holder = handoff.status === 'inReview' ? handoff.receiver : handoff.sender;
-      return { to: [holder], headline: `${by}, the owner, nudged you: this handoff waits for you.`, quote: '' };
-    }
+    case 'nudged':
+      return { to: [ballHolder(handoff)].filter((p) => p !== undefined), headline: `${by}, the owner, nudged you: this handoff waits for you.`, quote: '' };
     default:
       return undefined;
   }

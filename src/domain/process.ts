@@ -4,6 +4,7 @@
  * the next handoff and exactly one history event; a refused one says why.
  */
 import {
+  ballHolder,
   type Handoff,
   type HandoffEvent,
   type HandoffFields,
@@ -230,10 +231,9 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       const next: Handoff = { ...base, receiver: command.receiver, status: 'inReview', decision: undefined };
       return { ok: true, handoff: next, event: event('reassigned', '', `from ${handoff.receiver.name} to ${command.receiver.name}`) };
     }
-    case 'nudge': {
-      const holder = handoff.status === 'inReview' ? handoff.receiver : handoff.sender;
-      return { ok: true, handoff: base, event: event('nudged', '', holder.name) };
-    }
+    case 'nudge':
+      // Nudging is allowed only while the handoff is open, when someone always holds the ball.
+      return { ok: true, handoff: base, event: event('nudged', '', ballHolder(handoff)?.name ?? '') };
     case 'close': {
       const note = command.note.trim().slice(0, MAX_COMMENT_LENGTH);
       return { ok: true, handoff: { ...base, status: 'closed', ending: { by: actor, at, text: note } }, event: event('closed', note) };
