@@ -8,8 +8,20 @@ import type { Person } from '../domain/handoff';
 export const MAX_MEMBERS = 500;
 const PAGE_SIZE = 100;
 
-/** The conversation's human members (bots have no Entra object id), at most {@link MAX_MEMBERS}. */
-export async function conversationMembers(context: TurnContext): Promise<Person[]> {
+/** Where a turn keeps its member list, so one turn asks the connector once (a reassign needs it twice). */
+const MEMBERS_KEY = Symbol('baton.conversationMembers');
+
+/** The conversation's human members (bots have no Entra object id), at most {@link MAX_MEMBERS}; fetched once per turn. */
+export function conversationMembers(context: TurnContext): Promise<Person[]> {
+  let members = context.turnState.get(MEMBERS_KEY) as Promise<Person[]> | undefined;
+  if (!members) {
+    members = fetchMembers(context);
+    context.turnState.set(MEMBERS_KEY, members);
+  }
+  return members;
+}
+
+async function fetchMembers(context: TurnContext): Promise<Person[]> {
   const people: Person[] = [];
   let continuationToken: string | undefined;
   do {

@@ -194,6 +194,13 @@ describe('owner and stakeholders', () => {
     expect(personalMessages(mark)).toEqual([['Ada Lovelace', 'Alan Turing, the owner, nudged you: this handoff waits for you.']]);
   });
 
+  it('reads the chat\'s member list once per reassign, though both the check and the owner\'s card need it', async () => {
+    const { id } = await create();
+    const before = connector.memberReads;
+    await act(people.alan, 'handoff.reassign', { handoffId: id, newReceiver: people.ada.aadObjectId });
+    expect(connector.memberReads - before).toBe(1);
+  });
+
   it('lets a stakeholder flag a priority change with a reason', async () => {
     const { id } = await create();
     const noReason = await act(katherine, 'handoff.flagPriority', { handoffId: id, priority: 'urgent', priorityReason: ' ' });

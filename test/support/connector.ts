@@ -23,6 +23,8 @@ export interface Connector {
   url: string;
   sent: Sent[];
   members: Member[];
+  /** How many times the bot read the member list (GET pagedmembers). */
+  memberReads: number;
   /** How many of the next POSTed activities to refuse with 403, as when the bot was removed from the chat (not retried). */
   failNextPosts: number;
   close(): Promise<void>;
@@ -39,7 +41,7 @@ function body(req: IncomingMessage): Promise<string> {
 export async function startConnector(members: Member[]): Promise<Connector> {
   const sent: Sent[] = [];
   let next = 1;
-  const state: Connector = { url: '', sent, members, failNextPosts: 0, close: async () => undefined };
+  const state: Connector = { url: '', sent, members, failNextPosts: 0, memberReads: 0, close: async () => undefined };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -47,6 +49,7 @@ export async function startConnector(members: Member[]): Promise<Connector> {
     const [, , conversationId = '', resource, item] = parts;
     const reply = (status: number, json: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
     if (req.method === 'GET' && resource === 'pagedmembers') {
+      state.memberReads += 1;
       const size = Number(url.searchParams.get('pageSize') ?? 100);
       const start = Number(url.searchParams.get('continuationToken') ?? 0);
       const page = state.members.slice(start, start + size);
