@@ -61,22 +61,27 @@ afterAll(async () => {
   await connector?.close();
 });
 
+/** Ada posts a clean handoff (no quality hints) in the Playground's group chat; returns its id. */
+async function createAsAda(summary: string, receiver: string): Promise<string> {
+  const formId = crypto.randomUUID();
+  await app.post(
+    cardAction(connector.url, ada, 'handoff.create', {
+      formId,
+      summary,
+      whatIsReady: 'The job is scheduled and documented.',
+      acceptanceCriteria: 'Totals match the source file for 3 runs',
+      links: 'https://jobs.example/runbook',
+      effort: '2h',
+      workState: 'ready',
+      receiver,
+    }, inPlayground),
+  );
+  return handoffIdForForm(PLAYGROUND_TENANT, formId);
+}
+
 describe("the receiver's local time on the card", () => {
   it('shows it when the viewer is elsewhere, and not when they share a clock', async () => {
-    const formId = crypto.randomUUID();
-    await app.post(
-      cardAction(connector.url, ada, 'handoff.create', {
-        formId,
-        summary: 'Exchange rates feed is ready for review',
-        whatIsReady: 'The feed job runs hourly.',
-        acceptanceCriteria: 'Rates match the bank file for 2 days',
-        links: 'https://rates.example/feed',
-        effort: '1h',
-        workState: 'ready',
-        receiver: alan.aadObjectId,
-      }, inPlayground),
-    );
-    const id = handoffIdForForm(PLAYGROUND_TENANT, formId);
+    const id = await createAsAda('Exchange rates feed is ready for review', alan.aadObjectId);
     const asAdaInLondon = await app.post(cardAction(connector.url, ada, 'handoff.refresh', { handoffId: id }, { ...inPlayground, localTimezone: 'Europe/London' }));
     expect(textsOf(asAdaInLondon.body.value).find((t) => t.startsWith("Alan Turing's local time"))).toMatch(
       /^Alan Turing's local time: \d\d:\d\d (Mon|Tue|Wed|Thu|Fri|Sat|Sun) in Asia\/Kolkata$/,
@@ -91,19 +96,7 @@ describe("the receiver's local time on the card", () => {
 describe('people picked from outside the chat', () => {
   it('are told 1:1 when the handoff is posted, since the chat never shows it to them', async () => {
     const mark = connector.sent.length;
-    const formId = crypto.randomUUID();
-    await app.post(
-      cardAction(connector.url, ada, 'handoff.create', {
-        formId,
-        summary: 'Tax tables for 2027 are ready for review',
-        whatIsReady: 'All brackets are loaded.',
-        acceptanceCriteria: 'Totals match the 2027 ruling for 5 sample returns',
-        links: 'https://tax.example/2027',
-        effort: '2h',
-        workState: 'ready',
-        receiver: 'katherine@contoso.example',
-      }, inPlayground),
-    );
+    await createAsAda('Tax tables for 2027 are ready for review', 'katherine@contoso.example');
     const toKatherine = connector.sent.slice(mark).filter((s) => s.conversationId === 'a:personal-katherine');
     expect(toKatherine).toHaveLength(1);
     const texts = textsOf(toKatherine[0]!.activity.attachments?.[0]?.content);
@@ -113,20 +106,7 @@ describe('people picked from outside the chat', () => {
   });
 
   it('can be made the receiver by the owner, who picks them in the organisation', async () => {
-    const formId = crypto.randomUUID();
-    await app.post(
-      cardAction(connector.url, ada, 'handoff.create', {
-        formId,
-        summary: 'Payroll export is ready for review',
-        whatIsReady: 'The export runs monthly.',
-        acceptanceCriteria: 'Totals match the ledger for 3 months',
-        links: 'https://payroll.example/export',
-        effort: '2h',
-        workState: 'ready',
-        receiver: alan.aadObjectId,
-      }, inPlayground),
-    );
-    const id = handoffIdForForm(PLAYGROUND_TENANT, formId);
+    const id = await createAsAda('Payroll export is ready for review', alan.aadObjectId);
     const mark = connector.sent.length;
     const reassigned = await app.post(cardAction(connector.url, ada, 'handoff.reassign', { handoffId: id, newReceiver: katherine.aadObjectId }, inPlayground));
     expect(textsOf(reassigned.body.value)).toContain('<at>Katherine Johnson</at>, this handoff is for you.');
