@@ -2,7 +2,7 @@
  * End-to-end support: the dev stack (Azurite, the Functions host, the Agents
  * Playground) on free ports, and Debian's Chromium driving the Playground.
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
@@ -13,16 +13,8 @@ import { azuriteConnectionString } from '../../src/config';
 import { type DevStack, startDevStack } from '../../src/host/dev-stack';
 import { freePort, PROJECT_ROOT } from '../../src/host/processes';
 
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** True when Chromium is here; in CI its absence is a failure, elsewhere a loud skip. */
-export function chromiumAvailable(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  const message = `\n!!! ${CHROMIUM} is missing: the end-to-end tests cannot run. Install it with: apt-get install chromium\n`;
-  if (process.env.CI) throw new Error(message);
-  console.warn(message);
-  return false;
-}
+export { CHROMIUM, chromiumAvailable } from '../support/chromium';
+import { CHROMIUM } from '../support/chromium';
 
 interface PlaygroundUser {
   id: string;

@@ -4,6 +4,7 @@
  * adaptivecards renderer draws each card with Outlook's host config.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { CHROMIUM, chromiumAvailable } from '../support/chromium';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,6 @@ import { OUTBOX_PATH, outboxPage } from '../../src/graph/outbox-page';
 import { type FunctionsHost, startFunctionsHost } from '../../src/host/functions-host';
 import { fakeClock } from './stand-in';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = projectRoot();
 const HOST_CONFIG = join(ROOT, '..', 'shared', 'hostconfig', 'outlook-desktop.json');
 
@@ -140,15 +140,7 @@ describe('/dev/outbox over HTTP', () => {
   });
 });
 
-function chromiumHere(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  const message = `\n!!! ${CHROMIUM} is missing: the outbox page cannot be checked in a browser. Install it with: apt-get install chromium\n`;
-  if (process.env.CI) throw new Error(message);
-  console.warn(message);
-  return false;
-}
-
-describe.runIf(chromiumHere())('/dev/outbox in headless Chromium', () => {
+describe.runIf(chromiumAvailable('the outbox page check'))('/dev/outbox in headless Chromium', () => {
   it('renders the card with the adaptivecards renderer and the HTML body beside it', { timeout: 60_000 }, async () => {
     const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'baton-chromium-')), {
       executablePath: CHROMIUM,
