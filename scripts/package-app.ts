@@ -18,8 +18,8 @@
  *   PRIVACY_URL            https:// URL of the privacy statement
  *   TERMS_URL              https:// URL of the terms of use
  *   APP_VERSION            optional; MAJOR.MINOR.PATCH, defaults to package.json's version
- *   TEAMS_MANIFEST_SCHEMA  optional; path of the v1.30 schema file, defaults to
- *                          ../shared/schemas/teams-manifest-v1.30.schema.json next to the project
+ *   TEAMS_MANIFEST_SCHEMA  optional; path of another copy of the v1.30 schema, defaults to the
+ *                          repository's appPackage/schema/teams-manifest-v1.30.schema.json
  *
  * Options: `--out <dir>` writes the zip somewhere else than appPackage/build/.
  *
@@ -32,10 +32,12 @@ import { deflateRawSync } from 'node:zlib';
 import type { ValidateFunction } from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
 import { z } from 'zod';
+import { ASSETS, PROJECT_ROOT } from '../src/project';
 
-export const PROJECT_ROOT = join(__dirname, '..');
+export { PROJECT_ROOT };
 export const APP_PACKAGE_DIR = join(PROJECT_ROOT, 'appPackage');
-export const DEFAULT_SCHEMA_PATH = join(PROJECT_ROOT, '..', 'shared', 'schemas', 'teams-manifest-v1.30.schema.json');
+/** The repository's copy of the schema; appPackage/schema/ stays out of the zip, which takes only {@link PACKAGE_FILES}. */
+export const DEFAULT_SCHEMA_PATH = ASSETS.manifestSchema;
 /** The files of the package, in the order they go into the zip. */
 export const PACKAGE_FILES = ['manifest.json', 'color.png', 'outline.png'] as const;
 

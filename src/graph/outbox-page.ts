@@ -4,14 +4,14 @@
  *
  * Each message shows as Outlook would show it: the card, rendered in the
  * browser by the `adaptivecards` renderer with Outlook desktop's host config
- * (../shared/hostconfig/outlook-desktop.json), and the HTML body that mail
+ * (cards/hostconfig/outlook-desktop.json), and the HTML body that mail
  * clients without actionable messages show instead.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { isLoopback } from '../config';
-import { projectRoot } from './local-directory';
+import { ASSETS, PROJECT_ROOT } from '../project';
 import { listOutbox, type OutboxEntry, readOutboxMessage } from './outbox';
 
 export const OUTBOX_PATH = '/dev/outbox';
@@ -19,7 +19,7 @@ export const OUTBOX_PATH = '/dev/outbox';
 export interface OutboxPageOptions {
   /** The outbox folder LocalOutbox writes to. */
   dir: string;
-  /** Outlook desktop's host config; the shared one next to the project by default. */
+  /** Outlook desktop's host config; the repository's copy, cards/hostconfig/outlook-desktop.json, by default. */
   hostConfigFile?: string;
   /** The renderer's browser bundle; node_modules/adaptivecards/dist/adaptivecards.min.js by default. */
   adaptiveCardsScript?: string;
@@ -162,9 +162,8 @@ ${options.hostConfig === undefined ? '' : `<script type="application/json" id="h
  * the outbox through DNS rebinding.
  */
 export function outboxPage(options: OutboxPageOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const root = projectRoot();
-  const hostConfigFile = options.hostConfigFile ?? join(root, '..', 'shared', 'hostconfig', 'outlook-desktop.json');
-  const scriptFile = options.adaptiveCardsScript ?? join(root, 'node_modules', 'adaptivecards', 'dist', 'adaptivecards.min.js');
+  const hostConfigFile = options.hostConfigFile ?? ASSETS.hostConfigs.outlookDesktop;
+  const scriptFile = options.adaptiveCardsScript ?? join(PROJECT_ROOT, 'node_modules', 'adaptivecards', 'dist', 'adaptivecards.min.js');
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

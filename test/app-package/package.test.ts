@@ -4,11 +4,12 @@
  * are missing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { APP_PACKAGE_DIR, buildZip, fillManifest, PackageError, packageApp, packageJsonVersion, placeholderValues, PROJECT_ROOT, readSettings, REQUIRED_SETTINGS } from '../../scripts/package-app';
+import { APP_PACKAGE_DIR, buildZip, DEFAULT_SCHEMA_PATH, fillManifest, PackageError, packageApp, packageJsonVersion, placeholderValues, PROJECT_ROOT, readSettings, REQUIRED_SETTINGS } from '../../scripts/package-app';
+import { requireTool } from '../support/executables';
 import { ENV, TEMPLATE } from './support';
 import { readZip } from './zip';
 
@@ -65,9 +66,8 @@ describe('the package', () => {
     expect(packageApp(ENV, { outDir: tempDir() }).zip.equals(result.zip)).toBe(true);
   });
 
-  const unzip = ['/usr/bin/unzip', '/bin/unzip'].find((p) => existsSync(p));
   // CI installs unzip (.ci/run), so there its absence fails instead of hiding this check.
-  if (!unzip && process.env.CI) throw new Error('unzip is missing: .ci/run should have installed it (apt-get install unzip)');
+  const unzip = requireTool({ setting: 'BATON_UNZIP', names: ['unzip'], install: 'apt-get install unzip' }, 'the Info-ZIP check of the package');
   it.skipIf(!unzip)('passes Info-ZIP unzip -t, an independent reader', () => {
     const run = spawnSync(unzip!, ['-t', result.zipPath], { encoding: 'utf8' });
     expect(run.stdout).toContain('No errors detected');
@@ -108,6 +108,11 @@ describe('npm run package (the script itself)', () => {
     expect(run.status).toBe(0);
     expect(readdirSync(outDir)).toEqual(['baton-1.2.3.zip']);
     expect(run.stdout).toContain(join(outDir, 'baton-1.2.3.zip'));
+  });
+
+  it("validates against the repository's copy of the schema when TEAMS_MANIFEST_SCHEMA is not set", () => {
+    expect(relative(PROJECT_ROOT, DEFAULT_SCHEMA_PATH).split(/[\\/]/)).toEqual(['appPackage', 'schema', 'teams-manifest-v1.30.schema.json']);
+    expect(JSON.parse(readFileSync(DEFAULT_SCHEMA_PATH, 'utf8'))).toHaveProperty('$schema', 'http://json-schema.org/draft-04/schema#');
   });
 
   it('stops when the schema to validate against is not there, naming the setting', () => {

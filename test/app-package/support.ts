@@ -2,11 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_PACKAGE_DIR } from '../../scripts/package-app';
+import { ASSETS } from '../../src/project';
 
-/** The schema the issue names: the copy next to the project, not one the script could bring along. */
-export const SCHEMA_PATH = '/work/shared/schemas/teams-manifest-v1.30.schema.json';
+/** The repository's copy of the Teams manifest schema v1.30 (appPackage/schema/README.md names its source). */
+export const SCHEMA_PATH = ASSETS.manifestSchema;
 
-/** A complete, valid set of settings for one deployment. */
+/** A complete, valid set of settings for one deployment; TEAMS_MANIFEST_SCHEMA is left out so the script's default is what is tested. */
 export const ENV = {
   BOT_ID: '6b1f3c2e-8d4a-4f6b-9c1d-2e3f4a5b6c7d',
   TEAMS_APP_ID: 'f0e1d2c3-b4a5-4968-8776-655443322110',
@@ -15,7 +16,6 @@ export const ENV = {
   DEVELOPER_WEBSITE: 'https://contoso.example/baton',
   PRIVACY_URL: 'https://contoso.example/privacy',
   TERMS_URL: 'https://contoso.example/terms',
-  TEAMS_MANIFEST_SCHEMA: SCHEMA_PATH,
 } as const;
 
 export const TEMPLATE = readFileSync(join(APP_PACKAGE_DIR, 'manifest.json'), 'utf8');

@@ -14,7 +14,7 @@ import { type DevStack, startDevStack } from '../../src/host/dev-stack';
 import { freePort, PROJECT_ROOT } from '../../src/host/processes';
 
 export { CHROMIUM, chromiumAvailable } from '../support/chromium';
-import { CHROMIUM } from '../support/chromium';
+import { chromiumExecutable } from '../support/chromium';
 
 interface PlaygroundUser {
   id: string;
@@ -66,7 +66,7 @@ export async function startE2E(name: string): Promise<E2E> {
   const shots = join(PROJECT_ROOT, 'test-results', name);
   mkdirSync(shots, { recursive: true });
   const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'baton-chromium-')), {
-    executablePath: CHROMIUM,
+    executablePath: chromiumExecutable(),
     headless: true,
     viewport: { width: 1400, height: 1000 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -3,21 +3,20 @@
  * refuses over HTTP, and, end to end in headless Chromium, that the
  * adaptivecards renderer draws each card with Outlook's host config.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { CHROMIUM, chromiumAvailable } from '../support/chromium';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chromiumAvailable, chromiumExecutable } from '../support/chromium';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/graph/local-directory';
 import { LocalOutbox } from '../../src/graph/outbox';
 import { OUTBOX_PATH, outboxPage } from '../../src/graph/outbox-page';
 import { type FunctionsHost, startFunctionsHost } from '../../src/host/functions-host';
+import { ASSETS, PROJECT_ROOT } from '../../src/project';
 import { fakeClock } from './stand-in';
 
-const ROOT = projectRoot();
-const HOST_CONFIG = join(ROOT, '..', 'shared', 'hostconfig', 'outlook-desktop.json');
+const HOST_CONFIG = ASSETS.hostConfigs.outlookDesktop;
 
 const summaryCard = {
   type: 'AdaptiveCard',
@@ -89,7 +88,9 @@ describe('/dev/outbox over HTTP', () => {
     // The card travels as JSON data, never as markup.
     expect(html).toContain(`<script type="application/json" id="card-${ids.withCard}">`);
     expect(html).toContain('<script src="/dev/outbox/adaptivecards.min.js"></script>');
-    expect(html).toContain(`<script type="application/json" id="host-config">`);
+    // Outlook's host config, the repository's copy, goes to the renderer as it is.
+    const hostConfig = /<script type="application\/json" id="host-config">(.*?)<\/script>/s.exec(html)?.[1];
+    expect(JSON.parse(hostConfig ?? 'null')).toEqual(JSON.parse(readFileSync(HOST_CONFIG, 'utf8')));
   });
 
   it('says so when Outlook\'s host config is missing, and still renders', async () => {
@@ -143,7 +144,7 @@ describe('/dev/outbox over HTTP', () => {
 describe.runIf(chromiumAvailable('the outbox page check'))('/dev/outbox in headless Chromium', () => {
   it('renders the card with the adaptivecards renderer and the HTML body beside it', { timeout: 60_000 }, async () => {
     const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'baton-chromium-')), {
-      executablePath: CHROMIUM,
+      executablePath: chromiumExecutable(),
       headless: true,
       viewport: { width: 1400, height: 1000 },
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -166,7 +167,7 @@ describe.runIf(chromiumAvailable('the outbox page check'))('/dev/outbox in headl
       expect(await rendered.getByText('Three handoffs wait for your review').isVisible()).toBe(true);
       expect(await rendered.getByText('Payments retry (2 days)').isVisible()).toBe(true);
       // Outlook's host config puts its font on the card.
-      if (existsSync(HOST_CONFIG)) expect(await rendered.evaluate((el) => getComputedStyle(el).fontFamily)).toContain('Segoe UI');
+      expect(await rendered.evaluate((el) => getComputedStyle(el).fontFamily)).toContain('Segoe UI');
 
       await rendered.getByRole('button', { name: 'Open my handoffs' }).click();
       await page.getByText('In Outlook this action (verb "mine") goes to Baton\'s bot').waitFor();
@@ -180,7 +181,7 @@ describe.runIf(chromiumAvailable('the outbox page check'))('/dev/outbox in headl
       expect(await page.locator('nav li a').allTextContents()).toEqual(['Your weekly handoff summary', 'Handoff accepted', '<img src=x onerror=alert(1)> & "quoted"']);
       expect(problems).toEqual([]);
 
-      const shots = join(ROOT, 'test-results', 'outbox');
+      const shots = join(PROJECT_ROOT, 'test-results', 'outbox');
       mkdirSync(shots, { recursive: true });
       await page.screenshot({ path: join(shots, 'outbox.png'), fullPage: true });
       expect(existsSync(join(shots, 'outbox.png'))).toBe(true);
