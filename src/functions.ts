@@ -2,11 +2,12 @@
  * Registers Azure Functions and remembers them, so the local host can serve
  * the very same registrations that Azure Functions runs.
  */
-import { app, type HttpFunctionOptions, type TimerFunctionOptions } from '@azure/functions';
+import { app, type HttpFunctionOptions, type StorageQueueFunctionOptions, type TimerFunctionOptions } from '@azure/functions';
 
 export type Registration =
   | { kind: 'http'; name: string; options: HttpFunctionOptions }
-  | { kind: 'timer'; name: string; options: TimerFunctionOptions };
+  | { kind: 'timer'; name: string; options: TimerFunctionOptions }
+  | { kind: 'queue'; name: string; options: StorageQueueFunctionOptions };
 
 export const registrations: Registration[] = [];
 
@@ -20,4 +21,10 @@ export function registerHttp(name: string, options: HttpFunctionOptions): void {
 export function registerTimer(name: string, options: TimerFunctionOptions): void {
   registrations.push({ kind: 'timer', name, options });
   app.timer(name, options);
+}
+
+/** app.storageQueue, remembered for the local host. */
+export function registerQueue(name: string, options: StorageQueueFunctionOptions): void {
+  registrations.push({ kind: 'queue', name, options });
+  app.storageQueue(name, options);
 }

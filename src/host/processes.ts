@@ -5,8 +5,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../config';
+import { PROJECT_ROOT } from '../project';
 
-export const PROJECT_ROOT = join(__dirname, '..', '..');
+// Re-exported for the dev stack, the tests and the benchmark, which import it from here.
+export { PROJECT_ROOT };
 const BIN = join(PROJECT_ROOT, 'node_modules', '.bin');
 
 /** Asks the OS for a free loopback port. */
@@ -104,19 +107,69 @@ export function startProcess(command: string, args: string[], options: { cwd?: s
   };
 }
 
+/** Azurite's ports: Table always, Queue when the queue triggers or the fan-out need it. */
+export interface AzuritePorts {
+  table: number;
+  queue?: number;
+}
+
+/** Azurite as started: `port` and `child` are the Table service's. */
+export interface Azurite extends Started {
+  /** The Queue service's port, when it was started. */
+  queuePort: number | undefined;
+  /** Azurite's well-known account with an endpoint for each service started: AzureWebJobsStorage's shape. */
+  connectionString: string;
+}
+
 /**
- * Starts Azurite's Table service on a loopback port.
+ * A connection string for Azurite's well-known account (devstoreaccount1)
+ * with Table and, given a port, Queue endpoints on loopback; path-style URLs,
+ * as Azurite serves them.
+ */
+export function azuriteStorageConnectionString(ports: AzuritePorts, host = '127.0.0.1'): string {
+  const endpoints = [`TableEndpoint=http://${host}:${ports.table}/${AZURITE_ACCOUNT};`];
+  if (ports.queue !== undefined) endpoints.push(`QueueEndpoint=http://${host}:${ports.queue}/${AZURITE_ACCOUNT};`);
+  return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};${endpoints.join('')}`;
+}
+
+/**
+ * Starts Azurite's Table service, and its Queue service when given a queue
+ * port, on loopback.
+ *
+ * Each service is its own process (`azurite-table`, `azurite-queue`) rather
+ * than the combined `azurite`, which always starts Blob as well: that would
+ * take a third port nobody uses (10000 by default, often busy), and a
+ * service that fails to start is named by its own error. Both can keep their
+ * data in one folder: their files have different names.
+ * @param ports the Table port, or the Table and Queue ports
  * @param location a folder to keep data in; omitted, the data lives in memory.
  */
-export async function startAzurite(port: number, location?: string): Promise<Started> {
-  const args = ['--tableHost', '127.0.0.1', '--tablePort', String(port), '--disableTelemetry', '--skipApiVersionCheck', '--silent'];
-  args.push(...(location ? ['--location', location] : ['--inMemoryPersistence']));
-  const started = { ...startProcess(join(BIN, 'azurite-table'), args), port };
-  try {
-    await waitForPort(port, started.child, 30_000, 'Azurite');
-  } catch (error) {
-    await started.stop();
-    throw new Error(`${(error as Error).message}\n${started.output()}`);
+export async function startAzurite(ports: number | AzuritePorts, location?: string): Promise<Azurite> {
+  const { table, queue } = typeof ports === 'number' ? { table: ports, queue: undefined } : ports;
+  const common = ['--disableTelemetry', '--skipApiVersionCheck', '--silent', ...(location ? ['--location', location] : ['--inMemoryPersistence'])];
+  const services = [
+    { what: 'Azurite (Table Storage)', port: table, started: startProcess(join(BIN, 'azurite-table'), ['--tableHost', '127.0.0.1', '--tablePort', String(table), ...common]) },
+  ];
+  if (queue !== undefined) {
+    services.push({ what: 'Azurite (Queue Storage)', port: queue, started: startProcess(join(BIN, 'azurite-queue'), ['--queueHost', '127.0.0.1', '--queuePort', String(queue), ...common]) });
   }
-  return started;
+  const stop = async () => {
+    await Promise.all(services.map((s) => s.started.stop()));
+  };
+  const output = () => services.map((s) => `${s.what}:\n${s.started.output()}`).join('\n');
+  const ready = await Promise.allSettled(services.map((s) => waitForPort(s.port, s.started.child, 30_000, s.what)));
+  const failed = ready.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw new Error(`${(failed.reason as Error).message}\n${output()}`);
+  }
+  const [tableService] = services;
+  return {
+    child: tableService!.started.child,
+    port: table,
+    queuePort: queue,
+    connectionString: azuriteStorageConnectionString({ table, queue }),
+    stop,
+    output,
+  };
 }
