@@ -7,6 +7,7 @@
  * (`getConfig()` in a handler) and the local host validates at start-up.
  */
 import { z } from 'zod';
+import { type Level, LEVELS } from './logger';
 
 /** Azurite's well-known development account (public, documented by Azure). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -44,6 +45,7 @@ const settings = z.object({
   BATON_HOST_PORT: port(7071),
   AZURITE_TABLE_PORT: port(10002),
   PLAYGROUND_PORT: port(56150),
+  BATON_LOG_LEVEL: z.preprocess(blankIsUnset, z.enum(LEVELS).default('info')),
   /** Set by App Service on every Azure Functions instance. */
   WEBSITE_INSTANCE_ID: optional,
   /** Host name of Baton's public links (https://<host>/api/handoffs/<id>), the manifest's link-unfurling domain. */
@@ -78,6 +80,8 @@ export interface Config {
   bot: { appId: string; password: string; type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; tenantId: string };
   tables: { connectionString: string; prefix: string };
   ports: { host: number; azurite: number; playground: number };
+  /** The lowest log level written. */
+  logLevel: Level;
   /** Where Baton's own links point: https://BATON_PUBLIC_HOSTNAME, or the local host in development. */
   publicBaseUrl: string;
   /**
@@ -123,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       prefix: s.BATON_TABLE_PREFIX,
     },
     ports: { host: s.BATON_HOST_PORT, azurite: s.AZURITE_TABLE_PORT, playground: s.PLAYGROUND_PORT },
+    logLevel: s.BATON_LOG_LEVEL,
     publicBaseUrl: s.BATON_PUBLIC_HOSTNAME ? `https://${s.BATON_PUBLIC_HOSTNAME}` : `http://localhost:${s.BATON_HOST_PORT}`,
     ...graphSettings(s),
   };

@@ -54,3 +54,30 @@ export class GraphThrottledError extends ThrottledError {
     super(message, retryAfterMs);
   }
 }
+
+/** A stored record Baton cannot read (written by another version, or damaged). Readers of lists skip it. */
+export class UnreadableRecordError extends Error {
+  override name = 'UnreadableRecordError';
+  constructor(readonly id: string, reason: string) {
+    super(`Record ${id} cannot be read: ${reason}`);
+  }
+}
+
+/**
+ * A connector (Teams' Bot Connector, or the Playground's) refused or failed a
+ * call. `permanent` means retrying the same call cannot help (the bot was
+ * removed from the chat, the conversation is gone); otherwise try again later,
+ * not before `retryAfterMs` when the connector said so.
+ */
+export class ConnectorError extends Error {
+  override name = 'ConnectorError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly permanent: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}

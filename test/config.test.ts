@@ -27,9 +27,15 @@ describe('loadConfig defaults', () => {
       bot: { appId: '', password: '', type: 'MultiTenant', tenantId: '' },
       tables: { connectionString: AZURITE_10002, prefix: 'baton' },
       ports: { host: 7071, azurite: 10002, playground: 56150 },
+      logLevel: 'info',
       publicBaseUrl: 'http://localhost:7071',
     };
     expect(loadConfig({})).toEqual(expected);
+  });
+
+  it('writes the log from BATON_LOG_LEVEL, naming the levels when it is not one', () => {
+    expect(loadConfig({ BATON_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(configError({ BATON_LOG_LEVEL: 'loud' }).problems).toEqual([expect.stringMatching(/^BATON_LOG_LEVEL .*"debug"\|"info"\|"warn"\|"error"/)]);
   });
 
   it('points Baton\'s links at BATON_PUBLIC_HOSTNAME over https, or the local host', () => {

@@ -1,28 +1,30 @@
 /**
- * Baton's bot: chat commands and card actions, routed by tables.
+ * Baton's bot: chat commands and card actions, routed by tables. Each handler
+ * turns the activity into a Caller, calls one use case (src/app) and turns
+ * its answer into what Teams (or Outlook) expects.
  */
-import { randomUUID } from 'node:crypto';
 import {
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
   type AppBasedLinkQuery,
+  CardFactory,
+  MessageFactory,
   type MessagingExtensionAction,
   type MessagingExtensionActionResponse,
   type MessagingExtensionQuery,
   type MessagingExtensionResponse,
-  CardFactory,
-  MessageFactory,
   TeamsActivityHandler,
   type TurnContext,
 } from 'botbuilder';
-import { myHandoffsCard } from '../cards/my-handoffs-card';
-import { ballHolder, type Handoff } from '../domain/handoff';
-import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS } from '../domain/my-work';
-import { dispatchCardAction, errorResponse, type Services, UNAVAILABLE } from './card-actions';
-import { handoffActions, newHandoffForm } from './handoff-actions';
+import type { App } from '../app/handoffs';
+import { newHandoffForm } from '../app/handoffs';
+import { myHandoffs } from '../app/my-work';
+import type { Caller } from '../app/ports';
+import { LruMap } from '../lru';
+import { errorText } from '../logger';
+import { dispatchCardAction, errorResponse, handoffActions, UNAVAILABLE } from './card-actions';
 import { editPreview, ME_COMMANDS, openCreateDialog, searchHandoffs, sendPreview, submitCreateDialog, unfurlLink } from './messaging-extension';
-import { handoffsVisibleTo } from './people';
-import { type Actor, actorOf } from './turn';
+import { callerOf } from './turn';
 
 export const HELP_TEXT = [
   '**Baton** hands work to someone without a meeting.',
@@ -37,37 +39,22 @@ export const HELP_TEXT = [
   'Install Baton in your personal chat to be told when a handoff needs you.',
 ].join('\n');
 
-type Command = (context: TurnContext, services: Services) => Promise<void>;
-
 const SIGNED_IN = 'Baton needs a signed-in user of a Microsoft 365 organisation.';
 
-const sendForm: Command = async (context) => {
-  const card = await newHandoffForm(context, randomUUID());
-  await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+type Command = (context: TurnContext, app: App, caller: Caller) => Promise<void>;
+
+const sendCard = (context: TurnContext, card: object) => context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+
+const sendForm: Command = async (context, app, caller) => {
+  await sendCard(context, await newHandoffForm(app, caller, crypto.randomUUID()));
 };
 
 const sendHelp: Command = async (context) => {
   await context.sendActivity(MessageFactory.text(HELP_TEXT));
 };
 
-/** How many of a person's handoffs `mine` reads at most, newest first: open work older than this is months old. */
-const MINE_LIMIT = 200;
-
-const sendMine: Command = async (context, services) => {
-  const actor = actorOf(context);
-  if (!actor) {
-    await context.sendActivity(SIGNED_IN);
-    return;
-  }
-  const groups = groupMyWork(await handoffsVisibleTo(services, actor, MINE_LIMIT), actor.person.aadObjectId);
-  const card = myHandoffsCard(
-    WAIT_GROUPS.map((g) => ({
-      title: WAIT_GROUP_TITLES[g],
-      handoffs: groups[g],
-      detail: (h: Handoff) => (g === 'waitingOnOthers' ? `with ${ballHolder(h)?.name ?? 'nobody'}` : `from ${h.sender.name}`),
-    })),
-  );
-  await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+const sendMine: Command = async (context, app, caller) => {
+  await sendCard(context, await myHandoffs(app, caller.actor));
 };
 
 /** Chat commands by their first word. */
@@ -80,113 +67,108 @@ export function commandWord(context: TurnContext): string {
   return text.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
 }
 
-export class BatonBot extends TeamsActivityHandler {
-  /** People whose personal chat this process already saved, so a chatty user costs one write. */
-  private readonly savedChats = new Set<string>();
+/** How many personal chats this process remembers having saved, so a chatty user costs one write. */
+const SAVED_CHATS_KEPT = 10_000;
 
-  constructor(private readonly services: Services) {
+export class BatonBot extends TeamsActivityHandler {
+  private readonly savedChats = new LruMap<string, true>(SAVED_CHATS_KEPT);
+
+  constructor(private readonly app: App) {
     super();
     this.onMessage(async (context, next) => {
-      await this.savePersonalChat(context);
+      const caller = callerOf(context, app.clock.now());
+      if (!caller) {
+        await context.sendActivity(SIGNED_IN);
+        return next();
+      }
+      await this.savePersonalChat(context, caller);
       const word = commandWord(context);
       const command = Object.hasOwn(COMMANDS, word) ? COMMANDS[word] : undefined;
-      if (command) await command(context, this.services);
+      if (command) await command(context, app, caller);
       // The word is echoed into a markdown message: keep letters, digits and hyphens, so it cannot become a link.
       else await context.sendActivity(MessageFactory.text(`I don't know "${word.replace(/[^\p{L}\p{N}-]/gu, '').slice(0, 40)}" yet. ${HELP_TEXT}`));
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
-      await this.savePersonalChat(context, true);
+      const caller = callerOf(context, app.clock.now());
+      if (caller) await this.savePersonalChat(context, caller, true);
       await context.sendActivity(MessageFactory.text(HELP_TEXT));
       await next();
     });
     this.onMembersAdded(async (context, next) => {
-      await this.savePersonalChat(context, true);
+      const caller = callerOf(context, app.clock.now());
+      if (caller) await this.savePersonalChat(context, caller, true);
       await next();
     });
   }
 
   /** Remembers where Baton can write to this person 1:1 (only personal chats qualify). */
-  private async savePersonalChat(context: TurnContext, force = false): Promise<void> {
+  private async savePersonalChat(context: TurnContext, caller: Caller, force = false): Promise<void> {
     const { conversation, from, recipient, serviceUrl } = context.activity;
-    const actor = actorOf(context);
-    if (!actor || conversation.conversationType !== 'personal') return;
-    const key = `${actor.tenantId}/${actor.person.aadObjectId}/${conversation.id}`;
+    if (!caller.conversation.personal) return;
+    const { tenantId, person } = caller.actor;
+    const key = `${tenantId}/${person.aadObjectId}/${conversation.id}`;
     if (this.savedChats.has(key) && !force) return;
-    await this.services.conversations.save({
-      tenantId: actor.tenantId,
-      aadObjectId: actor.person.aadObjectId,
-      userId: from.id,
-      conversationId: conversation.id,
-      serviceUrl,
-      botId: recipient.id,
-    });
-    this.savedChats.add(key);
+    await this.app.conversations.save({ tenantId, aadObjectId: person.aadObjectId, userId: from.id, conversationId: conversation.id, serviceUrl, botId: recipient.id });
+    this.savedChats.set(key, true);
   }
 
   protected override async handleTeamsMessagingExtensionFetchTask(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-    if (action.commandId !== ME_COMMANDS.create) return { task: { type: 'message', value: `Baton has no command "${action.commandId}".` } };
-    return this.inDialog(() => openCreateDialog(context, action));
+    if (action.commandId !== ME_COMMANDS.create) return { task: { type: 'message', value: `Baton has no command "${String(action.commandId).slice(0, 60)}".` } };
+    return this.inDialog(context, (caller) => openCreateDialog(caller, action));
   }
 
   protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-    return this.inDialog((actor) => submitCreateDialog(context, this.services, actor, action), context);
+    return this.inDialog(context, (caller) => submitCreateDialog(this.app, caller, action));
   }
 
   protected override async handleTeamsMessagingExtensionBotMessagePreviewSend(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-    return this.inDialog((actor) => sendPreview(context, this.services, actor, action), context);
+    return this.inDialog(context, (caller) => sendPreview(this.app, caller, action));
   }
 
   protected override async handleTeamsMessagingExtensionBotMessagePreviewEdit(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-    return this.inDialog(() => editPreview(context, action));
+    return this.inDialog(context, (caller) => editPreview(caller, action));
   }
 
   protected override async handleTeamsMessagingExtensionQuery(context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
-    return this.inResults(context, (actor) => searchHandoffs(this.services, actor, query));
+    return this.inResults(context, (caller) => searchHandoffs(this.app, caller, query));
   }
 
   protected override async handleTeamsAppBasedLinkQuery(context: TurnContext, query: AppBasedLinkQuery): Promise<MessagingExtensionResponse> {
-    return this.inResults(context, (actor) => unfurlLink(this.services, actor, query));
+    return this.inResults(context, (caller) => unfurlLink(this.app, caller, query));
   }
 
   /**
    * Runs a dialog step; a missing user or a failure becomes a message in the
    * dialog instead of Teams' bare "Unable to reach app".
    */
-  private async inDialog(
-    run: (actor: Actor) => Promise<MessagingExtensionActionResponse>,
-    context?: TurnContext,
-  ): Promise<MessagingExtensionActionResponse> {
-    const actor = context ? actorOf(context) : undefined;
-    if (context && !actor) return { task: { type: 'message', value: SIGNED_IN } };
+  private async inDialog(context: TurnContext, run: (caller: Caller) => Promise<MessagingExtensionActionResponse>): Promise<MessagingExtensionActionResponse> {
+    const caller = callerOf(context, this.app.clock.now());
+    if (!caller) return { task: { type: 'message', value: SIGNED_IN } };
     try {
-      return await run(actor!);
+      return await run(caller);
     } catch (error) {
-      this.services.log(`Messaging extension failed: ${(error as Error).stack ?? String(error)}`);
+      this.app.log.error('Messaging extension failed', { activityId: caller.activityId, error: error instanceof Error ? (error.stack ?? error.message) : errorText(error) });
       return { task: { type: 'message', value: UNAVAILABLE } };
     }
   }
 
   /** Runs a search or unfurl; a failure becomes a message in the results pane. */
-  private async inResults(context: TurnContext, run: (actor: Actor) => Promise<MessagingExtensionResponse>): Promise<MessagingExtensionResponse> {
-    const actor = actorOf(context);
-    if (!actor) return { composeExtension: { type: 'message', text: SIGNED_IN } };
+  private async inResults(context: TurnContext, run: (caller: Caller) => Promise<MessagingExtensionResponse>): Promise<MessagingExtensionResponse> {
+    const caller = callerOf(context, this.app.clock.now());
+    if (!caller) return { composeExtension: { type: 'message', text: SIGNED_IN } };
     try {
-      return await run(actor);
+      return await run(caller);
     } catch (error) {
-      this.services.log(`Messaging extension failed: ${(error as Error).stack ?? String(error)}`);
+      this.app.log.error('Messaging extension failed', { activityId: caller.activityId, error: error instanceof Error ? (error.stack ?? error.message) : errorText(error) });
       return { composeExtension: { type: 'message', text: UNAVAILABLE } };
     }
   }
 
-  protected override async onAdaptiveCardInvoke(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
-    const actor = actorOf(context);
-    if (!actor) return errorResponse(403, 'Forbidden', SIGNED_IN);
-    return dispatchCardAction(
-      handoffActions,
-      { turn: context, actor, services: this.services, activityId: context.activity.id ?? randomUUID() },
-      value.action.verb,
-      value.action.data,
-    );
+  protected override async onAdaptiveCardInvoke(context: TurnContext, _value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const caller = callerOf(context, this.app.clock.now());
+    if (!caller) return errorResponse(403, 'Forbidden', SIGNED_IN);
+    // The raw value, not botbuilder's typed one: its verb is checked to be a string, never coerced.
+    return dispatchCardAction(handoffActions, this.app, caller, context.activity.value);
   }
 }

@@ -1,72 +1,35 @@
 /**
- * Universal Actions (`Action.Execute`): one handler per verb, in a table.
- * Each verb parses its own data; an unknown verb or bad data answers
- * 400 `application/vnd.microsoft.error` and changes nothing.
+ * Universal Actions (`Action.Execute`): one handler per verb, in a table,
+ * for Teams and Outlook alike. Each verb parses its own data and calls one
+ * use case; an unknown verb or bad data answers 400
+ * `application/vnd.microsoft.error` and changes nothing.
  */
-import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
-import type { z } from 'zod';
+import type { AdaptiveCardInvokeResponse } from 'botbuilder';
+import { z } from 'zod';
+import {
+  type Answer,
+  type App,
+  applyCommand,
+  editForm,
+  reassignHandoff,
+  resubmitHandoff,
+  submitForm,
+  viewHandoff,
+} from '../app/handoffs';
+import type { Caller } from '../app/ports';
 import type { AdaptiveCard } from '../cards/render';
-import type { Person } from '../domain/handoff';
-import type { Directory } from '../graph';
-import type { ConversationStore, PersonalChat } from '../store/conversation-store';
-import type { HandoffStore } from '../store/handoff-store';
-import type { PeopleIndex } from '../store/people-index';
-import type { Actor } from './turn';
-
-/** Verb names, shared by the templates in cards/ (a test checks they match) and the handlers. */
-export const VERBS = {
-  createHandoff: 'handoff.create',
-  edit: 'handoff.edit',
-  resubmit: 'handoff.resubmit',
-  accept: 'handoff.accept',
-  requestChanges: 'handoff.requestChanges',
-  ask: 'handoff.ask',
-  answer: 'handoff.answer',
-  setWorkState: 'handoff.setWorkState',
-  cancel: 'handoff.cancel',
-  reassign: 'handoff.reassign',
-  nudge: 'handoff.nudge',
-  close: 'handoff.close',
-  flagPriority: 'handoff.flagPriority',
-  history: 'handoff.history',
-  refresh: 'handoff.refresh',
-} as const;
-
-export interface Services {
-  store: HandoffStore;
-  people: PeopleIndex;
-  conversations: ConversationStore;
-  /** Sends a card to a person's personal chat. @throws when the connector refuses it */
-  sendToPerson: (chat: PersonalChat, card: AdaptiveCard) => Promise<void>;
-  /**
-   * The directory for a tenant's users: people beyond the conversation and
-   * working hours (Microsoft Graph, or the local directory). Baton's directory
-   * covers one tenant; for any other it knows no one.
-   */
-  directoryFor: (tenantId: string) => Directory;
-  /** A person's working minutes from an instant to the end of a calendar day (their time zone). */
-  workingMinutesUntil: (tenantId: string, person: Person, from: Date, day: string) => Promise<number>;
-  /** Where Baton's own links point (config.publicBaseUrl). */
-  publicBaseUrl: string;
-  now: () => Date;
-  log: (message: string) => void;
-}
-
-export interface ActionContext {
-  turn: TurnContext;
-  actor: Actor;
-  services: Services;
-  /** The activity id: Teams resends an unanswered invoke with the same id. */
-  activityId: string;
-}
+import { VERBS } from '../cards/verbs';
+import { PRIORITIES, WORK_STATES } from '../domain/handoff';
+import { handoffFormInput } from '../domain/handoff-form';
+import { errorText } from '../logger';
 
 export interface CardAction<S extends z.ZodType = z.ZodType> {
   data: S;
-  run(context: ActionContext, data: z.infer<S>): Promise<AdaptiveCardInvokeResponse>;
+  run(app: App, caller: Caller, data: z.infer<S>): Promise<Answer>;
 }
 
 /** Declares a handler with its data schema, keeping the two types tied together. */
-export function cardAction<S extends z.ZodType>(data: S, run: (context: ActionContext, data: z.infer<S>) => Promise<AdaptiveCardInvokeResponse>): CardAction<S> {
+export function cardAction<S extends z.ZodType>(data: S, run: (app: App, caller: Caller, data: z.infer<S>) => Promise<Answer>): CardAction<S> {
   return { data, run };
 }
 
@@ -78,16 +41,29 @@ export function errorResponse(statusCode: 400 | 403 | 404 | 500 | 503, code: str
   return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message } as never };
 }
 
+function toResponse(answer: Answer): AdaptiveCardInvokeResponse {
+  return 'card' in answer ? cardResponse(answer.card) : errorResponse(answer.error.status, answer.error.code, answer.error.message);
+}
+
 /** What a person reads when a part Baton depends on fails before anything changed. */
 export const UNAVAILABLE = 'Baton could not complete this just now: its storage or directory did not answer. Nothing was changed; please try again in a minute.';
 
-/** Finds the verb's handler, parses its data and runs it. */
-export async function dispatchCardAction(
-  table: Readonly<Record<string, CardAction>>,
-  context: ActionContext,
-  verb: string,
-  data: unknown,
-): Promise<AdaptiveCardInvokeResponse> {
+/** The invoke's value as Universal Actions send it: a string verb (never coerced) and an object of data. */
+const invokeValue = z.object({
+  action: z.object({
+    verb: z.string().min(1).max(100),
+    data: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+/**
+ * Finds the verb's handler, parses its data and runs it.
+ * @param value the invoke activity's `value`
+ */
+export async function dispatchCardAction(table: Readonly<Record<string, CardAction>>, app: App, caller: Caller, value: unknown): Promise<AdaptiveCardInvokeResponse> {
+  const invoke = invokeValue.safeParse(value);
+  if (!invoke.success) return errorResponse(400, 'BadRequest', 'The card sent an action Baton cannot read (it needs a verb and an object of data).');
+  const { verb, data } = invoke.data.action;
   const action = Object.hasOwn(table, verb) ? table[verb] : undefined;
   if (!action) return errorResponse(400, 'BadRequest', `Baton does not know the action "${verb.slice(0, 60)}".`);
   const parsed = action.data.safeParse(data ?? {});
@@ -96,10 +72,47 @@ export async function dispatchCardAction(
     return errorResponse(400, 'BadRequest', `The card sent data Baton cannot read (${first?.path.join('.') || 'data'}: ${first?.message}).`);
   }
   try {
-    return await action.run(context, parsed.data);
+    return toResponse(await action.run(app, caller, parsed.data));
   } catch (error) {
     // Teams would show a bare "something went wrong"; the card says what happened. Writes are transactional, so nothing half-changed.
-    context.services.log(`${verb} failed: ${(error as Error).stack ?? String(error)}`);
+    app.log.error(`${verb} failed`, { verb, activityId: caller.activityId, tenant: caller.actor.tenantId, error: error instanceof Error ? (error.stack ?? error.message) : errorText(error) });
     return errorResponse(503, 'ServiceUnavailable', UNAVAILABLE);
   }
 }
+
+const handoffRef = z.object({ handoffId: z.string().regex(/^[0-9a-f]{20}$/, 'not a handoff id') });
+/** Every free text a card sends is capped here, before any rule reads it; the rules give each field its own, stated limit. */
+const text = z.string().max(20_000).optional().default('');
+const withComment = handoffRef.extend({ comment: text });
+/** Input.Toggle sends "true"/"false" per criterion, keyed criterion0, criterion1, ...; other inputs of the card come along and are ignored. */
+const acceptData = handoffRef.extend({ comment: text }).catchall(z.unknown());
+const boolish = z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) => v === true || v === 'true');
+
+/** Every verb Baton answers, and its handler. */
+export const handoffActions: Readonly<Record<string, CardAction>> = {
+  [VERBS.createHandoff]: cardAction(handoffFormInput, (app, caller, input) => submitForm(app, caller, input)),
+  [VERBS.edit]: cardAction(handoffRef, (app, caller, data) => editForm(app, caller, data.handoffId)),
+  [VERBS.resubmit]: cardAction(handoffFormInput.extend(handoffRef.shape), (app, caller, input) => resubmitHandoff(app, caller, input.handoffId, input)),
+  [VERBS.accept]: cardAction(acceptData, (app, caller, data) =>
+    applyCommand(app, caller, data.handoffId, (handoff) => ({
+      type: 'accept',
+      checked: handoff.acceptanceCriteria.map((_, i) => data[`criterion${i}`] === 'true' || data[`criterion${i}`] === true),
+      note: data.comment,
+    })),
+  ),
+  [VERBS.requestChanges]: cardAction(withComment, (app, caller, data) => applyCommand(app, caller, data.handoffId, { type: 'requestChanges', comment: data.comment })),
+  [VERBS.ask]: cardAction(withComment, (app, caller, data) => applyCommand(app, caller, data.handoffId, { type: 'ask', question: data.comment })),
+  [VERBS.answer]: cardAction(handoffRef.extend({ answer: text }), (app, caller, data) => applyCommand(app, caller, data.handoffId, { type: 'answer', answer: data.answer })),
+  [VERBS.setWorkState]: cardAction(handoffRef.extend({ workState: z.enum(WORK_STATES), blocker: text }), (app, caller, data) =>
+    applyCommand(app, caller, data.handoffId, { type: 'setWorkState', workState: data.workState, blocker: data.blocker }),
+  ),
+  [VERBS.cancel]: cardAction(withComment, (app, caller, data) => applyCommand(app, caller, data.handoffId, { type: 'cancel', reason: data.comment })),
+  [VERBS.reassign]: cardAction(handoffRef.extend({ newReceiver: text }), (app, caller, data) => reassignHandoff(app, caller, data.handoffId, data.newReceiver)),
+  [VERBS.nudge]: cardAction(handoffRef, (app, caller, data) => applyCommand(app, caller, data.handoffId, { type: 'nudge' })),
+  [VERBS.close]: cardAction(withComment, (app, caller, data) => applyCommand(app, caller, data.handoffId, { type: 'close', note: data.comment })),
+  [VERBS.flagPriority]: cardAction(handoffRef.extend({ priority: z.enum(PRIORITIES), priorityReason: text }), (app, caller, data) =>
+    applyCommand(app, caller, data.handoffId, { type: 'flagPriority', priority: data.priority, reason: data.priorityReason }),
+  ),
+  [VERBS.history]: cardAction(handoffRef.extend({ show: boolish.optional() }), (app, caller, data) => viewHandoff(app, caller, data.handoffId, { history: data.show ?? true })),
+  [VERBS.refresh]: cardAction(handoffRef, (app, caller, data) => viewHandoff(app, caller, data.handoffId)),
+};

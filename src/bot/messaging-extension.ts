@@ -1,40 +1,34 @@
 /**
- * The messaging extension (issue #4): create a handoff from the compose box
- * or from any message (action command `createHandoff`), find handoffs (search
- * command `findHandoffs`), and unfurl Baton's own links.
+ * The messaging extension: create a handoff from the compose box or from any
+ * message (action command `createHandoff`), find handoffs (search command
+ * `findHandoffs`), and unfurl Baton's own links. Each handler converts the
+ * invoke to a use-case call and the answer back to Teams' response shapes.
  */
 import {
-  type AppBasedLinkQuery,
   type Activity,
+  type AppBasedLinkQuery,
   CardFactory,
   MessageFactory,
   type MessagingExtensionAction,
-  type MessagingExtensionAttachment,
   type MessagingExtensionActionResponse,
+  type MessagingExtensionAttachment,
   type MessagingExtensionQuery,
   type MessagingExtensionResponse,
-  type TurnContext,
 } from 'botbuilder';
 import { z } from 'zod';
+import { type App, createHandoff, draftHandoff } from '../app/handoffs';
+import { findHandoffs, handoffForLink } from '../app/my-work';
+import type { Caller } from '../app/ports';
 import { handoffCard, handoffFormCard } from '../cards/handoff-cards';
 import type { AdaptiveCard } from '../cards/render';
-import type { Handoff, Person } from '../domain/handoff';
+import { type Handoff, type Person, STATUS_LABELS } from '../domain/handoff';
 import { type HandoffFormInput, handoffFormInput, SUMMARY_MAX } from '../domain/handoff-form';
-import { matches, maySee, parseSearchQuery, searchOrder } from '../domain/search';
 import { plainText } from '../domain/text';
-import type { Services } from './card-actions';
-import { handoffFromForm, storeNewHandoff } from './handoff-actions';
-import { notifyPosted } from './notify';
-import { handoffsVisibleTo } from './people';
-import { conversationMembers } from './members';
-import type { Actor } from './turn';
 
 export const ME_COMMANDS = { create: 'createHandoff', find: 'findHandoffs' } as const;
 
 /** Teams shows at most 25 results a page. */
 const PAGE_MAX = 25;
-/** How many of a person's handoffs one search reads at most (newest first). */
-const SEARCH_CANDIDATES = 200;
 
 /**
  * Dialogs (task modules) do not run Universal Actions: their buttons must be
@@ -58,6 +52,8 @@ function dialog(title: string, card: AdaptiveCard): MessagingExtensionActionResp
   return { task: { type: 'continue', value: { title, card: CardFactory.adaptiveCard(asDialogCard(card)), width: 'large', height: 'large' } } };
 }
 
+const createDialog = (card: AdaptiveCard) => dialog('Create handoff', card);
+
 /** The form's starting values from a message: its first sentence, its text, its links, its author. */
 export function prefillFromMessage(action: MessagingExtensionAction, members: readonly Person[]): Partial<HandoffFormInput> {
   const payload = action.messagePayload;
@@ -76,22 +72,22 @@ export function prefillFromMessage(action: MessagingExtensionAction, members: re
 }
 
 /** composeExtension/fetchTask: the handoff form as a dialog, prefilled when opened from a message. */
-export async function openCreateDialog(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+export async function openCreateDialog(caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
   // The connector lists members only where the bot is; elsewhere the people picker searches the organisation.
-  const members = await conversationMembers(context).catch(() => []);
+  const members = await caller.members().catch(() => []);
   const values = action.commandContext === 'message' ? prefillFromMessage(action, members) : {};
-  return dialog('Create handoff', handoffFormCard({ formId: crypto.randomUUID(), members, values }));
+  return createDialog(handoffFormCard({ formId: crypto.randomUUID(), members, values }));
 }
 
 /** The draft travels inside the preview card, and is validated again when it comes back. */
 const previewDraft = z.object({ refresh: z.object({ action: z.object({ data: z.object({ draft: handoffFormInput }) }) }) });
 
 /** composeExtension/submitAction: a wrong form stays in the dialog; a valid one becomes a preview. */
-export async function submitCreateDialog(context: TurnContext, services: Services, actor: Actor, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+export async function submitCreateDialog(app: App, caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
   const input = handoffFormInput.safeParse(action.data ?? {});
-  if (!input.success) return dialog('Create handoff', handoffFormCard({ formId: crypto.randomUUID(), members: [], message: 'The form came back unreadable; please fill it again.' }));
-  const draft = await handoffFromForm(context, services, actor, input.data);
-  if (!draft.ok) return dialog('Create handoff', draft.card);
+  if (!input.success) return createDialog(handoffFormCard({ formId: crypto.randomUUID(), members: [], message: 'The form came back unreadable; please fill it again.' }));
+  const draft = await draftHandoff(app, caller, input.data);
+  if (!draft.ok) return createDialog(draft.card);
   const preview = handoffCard(draft.handoff, undefined) as AdaptiveCard & { refresh: { action: { data: Record<string, unknown> } } };
   preview.refresh.action.data.draft = { ...input.data, confirmed: true };
   return { composeExtension: { type: 'botMessagePreview', activityPreview: MessageFactory.attachment(CardFactory.adaptiveCard(preview)) as Activity } };
@@ -104,89 +100,49 @@ function draftFromPreview(action: MessagingExtensionAction): HandoffFormInput | 
 }
 
 /** The preview's "Edit": back to the form with the draft's values. */
-export async function editPreview(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+export async function editPreview(caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
   const draft = draftFromPreview(action);
-  const members = await conversationMembers(context).catch(() => []);
-  return dialog('Create handoff', handoffFormCard({ formId: draft?.formId ?? crypto.randomUUID(), members, values: { ...draft, confirmed: false } }));
+  const members = await caller.members().catch(() => []);
+  return createDialog(handoffFormCard({ formId: draft?.formId ?? crypto.randomUUID(), members, values: { ...draft, confirmed: false } }));
 }
 
-/** A posting attempt that has not finished in this long died: a resent "Send" may take over. */
-export const POSTING_CLAIM_MS = 20_000;
-
 /**
- * The preview's "Send": store the handoff with a claim to post it, post its
- * live card as the bot, and record the message. A resent "Send" (Teams retries,
- * a double click) finds the stored handoff and posts nothing, unless the
- * attempt that claimed the posting died before it finished: then it takes the
- * claim over (ETag-checked, so only one resend does) and posts.
+ * The preview's "Send": store the handoff with an outbox row that posts its
+ * live card. A resent "Send" (Teams retries, a double click) finds the stored
+ * handoff and posts nothing; if the first attempt died before its card went
+ * out, the outbox posts it (once).
  */
-export async function sendPreview(context: TurnContext, services: Services, actor: Actor, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+export async function sendPreview(app: App, caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
   const input = draftFromPreview(action);
-  if (!input) return dialog('Create handoff', handoffFormCard({ formId: crypto.randomUUID(), members: [], message: 'The preview came back unreadable; please fill the form again.' }));
-  const now = services.now().getTime();
-  const claim = `${now}:${context.activity.id ?? crypto.randomUUID()}`;
-  const draft = await handoffFromForm(context, services, actor, input, { postingClaim: claim });
-  if (!draft.ok) return dialog('Create handoff', draft.card);
-  const stored = await storeNewHandoff(services, actor, draft.handoff, draft.event, claim);
-  if (stored === 'forbidden') return { task: { type: 'message', value: 'This form was already used by someone else.' } };
-  const handoff = stored === 'stored' ? draft.handoff : stored.existing;
-  if (stored !== 'stored') {
-    const current = handoff.conversation.postingClaim;
-    const claimedAt = Number(current?.split(':')[0]);
-    if (!current || now - claimedAt < POSTING_CLAIM_MS) return {}; // posted already, or being posted now
-    if (!(await services.store.setPosting(handoff.id, current, { postingClaim: claim }))) return {};
-  }
-  const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(handoffCard(handoff, undefined))));
-  if (sent?.id) await services.store.setPosting(handoff.id, claim, { messageId: sent.id });
-  if (stored === 'stored') await notifyPosted(services, handoff, draft.members);
+  if (!input) return createDialog(handoffFormCard({ formId: crypto.randomUUID(), members: [], message: 'The preview came back unreadable; please fill the form again.' }));
+  const created = await createHandoff(app, caller, input, 'post');
+  if (created.outcome === 'form') return createDialog(created.card);
+  if (created.outcome === 'forbidden') return { task: { type: 'message', value: created.error.message } };
   return {};
 }
 
 /** What a search result shows before it is chosen: the summary and one status line. */
 function resultOf(handoff: Handoff): MessagingExtensionAttachment {
-  const status = { inReview: 'In review', questionAsked: 'Question asked', changesRequested: 'Changes requested', accepted: 'Accepted', closed: 'Closed', cancelled: 'Cancelled' }[handoff.status];
-  const line = [status, `${handoff.sender.name} -> ${handoff.receiver.name}`, handoff.neededBy ? `needed by ${handoff.neededBy}` : '', handoff.workState === 'blocked' ? 'Blocked' : '']
+  const line = [STATUS_LABELS[handoff.status], `${handoff.sender.name} -> ${handoff.receiver.name}`, handoff.neededBy ? `needed by ${handoff.neededBy}` : '', handoff.workState === 'blocked' ? 'Blocked' : '']
     .filter(Boolean)
     .join(' · ');
   return { ...CardFactory.adaptiveCard(handoffCard(handoff, undefined)), preview: CardFactory.thumbnailCard(handoff.summary, line) };
 }
 
-/**
- * composeExtension/query: the handoffs the person takes part in, matching the
- * words and filters, open ones first; an empty query lists their open handoffs.
- */
-export async function searchHandoffs(services: Services, actor: Actor, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
+/** composeExtension/query: the person's handoffs matching the typed words and filters. */
+export async function searchHandoffs(app: App, caller: Caller, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
   const typed = query.parameters?.find((p) => p.name !== 'initialRun')?.value;
-  const textQuery = typeof typed === 'string' ? typed : '';
-  const parsed = parseSearchQuery(textQuery.trim() === '' ? 'open' : textQuery);
-  const skip = Math.max(0, query.queryOptions?.skip ?? 0);
-  const count = Math.min(PAGE_MAX, Math.max(1, query.queryOptions?.count ?? PAGE_MAX));
-  const today = services.now().toISOString().slice(0, 10);
-  const found = (await handoffsVisibleTo(services, actor, SEARCH_CANDIDATES))
-    .filter((h) => matches(h, parsed, actor.person.aadObjectId, today))
-    .sort(searchOrder);
-  return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: found.slice(skip, skip + count).map(resultOf) } };
-}
-
-/** Baton's own handoff links: <publicBaseUrl>/api/handoffs/<id>. */
-export function handoffIdFromLink(url: string, publicBaseUrl: string): string | undefined {
-  try {
-    const link = new URL(url);
-    const base = new URL(publicBaseUrl);
-    if (link.host.toLowerCase() !== base.host.toLowerCase()) return undefined;
-    return /^\/api\/handoffs\/([0-9a-f]{20})\/?$/.exec(link.pathname)?.[1];
-  } catch {
-    return undefined;
-  }
+  const text = typeof typed === 'string' ? typed.slice(0, 200) : '';
+  const skip = Math.max(0, Math.trunc(Number(query.queryOptions?.skip ?? 0)) || 0);
+  const count = Math.min(PAGE_MAX, Math.max(1, Math.trunc(Number(query.queryOptions?.count ?? PAGE_MAX)) || PAGE_MAX));
+  const found = await findHandoffs(app, caller, text, { skip, count });
+  return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: found.map(resultOf) } };
 }
 
 /** composeExtension/queryLink: the live card for people on the handoff, a plain preview for others. */
-export async function unfurlLink(services: Services, actor: Actor, query: AppBasedLinkQuery): Promise<MessagingExtensionResponse> {
-  const id = handoffIdFromLink(query.url ?? '', services.publicBaseUrl);
-  const stored = id ? await services.store.read(id) : undefined;
-  if (stored && maySee(stored.handoff, actor.tenantId, actor.person.aadObjectId)) {
-    return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [resultOf(stored.handoff)] } };
-  }
+export async function unfurlLink(app: App, caller: Caller, query: AppBasedLinkQuery): Promise<MessagingExtensionResponse> {
+  const handoff = await handoffForLink(app, caller.actor, query.url ?? '');
+  if (handoff) return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [resultOf(handoff)] } };
   const plain = CardFactory.thumbnailCard('Baton handoff', 'Only the people on this handoff can see its details.');
   return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [{ ...plain, preview: plain }] } };
 }

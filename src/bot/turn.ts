@@ -1,36 +1,61 @@
 /**
- * What a turn tells us about who acts and where. Identity always comes from the
- * activity the platform signed (from.aadObjectId and the tenant), never from
- * data inside a card.
+ * What a turn tells the use cases: who acts, where, and in which time zone.
+ * Identity always comes from the activity the platform signed
+ * (from.aadObjectId and the tenant), never from data inside a card.
  */
 import type { TurnContext } from 'botbuilder';
-import type { Person } from '../domain/handoff';
-
-export interface Actor {
-  person: Person;
-  tenantId: string;
-}
+import type { Actor, Caller } from '../app/ports';
+import { canonicalTimeZone } from '../domain/time-zones';
+import { conversationMembers } from './members';
 
 /** The acting person and tenant, or undefined when the activity lacks them. */
 export function actorOf(context: TurnContext): Actor | undefined {
   const { from, conversation, channelData } = context.activity;
   const tenantId = conversation?.tenantId ?? (channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
   if (!from?.aadObjectId || !tenantId) return undefined;
-  return { person: { aadObjectId: from.aadObjectId, userId: from.id, name: from.name ?? 'Someone' }, tenantId };
+  return { person: { aadObjectId: from.aadObjectId, userId: from.id, name: from.name || 'Someone' }, tenantId };
 }
 
-/** The user's local calendar date (YYYY-MM-DD), from the activity when it carries one. */
-export function localDate(context: TurnContext, now: Date): string {
-  const local = context.activity.localTimestamp as unknown;
-  // botbuilder types localTimestamp as Date but passes through the wire string ("2026-11-24T11:40:00.000-08:00").
-  if (typeof local === 'string' && /^\d{4}-\d{2}-\d{2}/.test(local)) return local.slice(0, 10);
-  return now.toISOString().slice(0, 10);
-}
-
-/** The user's IANA time zone, when the client said it (activity.localTimezone or its clientInfo entity). */
+/** The viewer's IANA time zone, when the client said it (activity.localTimezone or its clientInfo entity) and Intl knows it. */
 export function timeZoneOf(context: TurnContext): string | undefined {
   const { localTimezone, entities } = context.activity;
-  if (typeof localTimezone === 'string' && localTimezone !== '') return localTimezone;
   const info = entities?.find((e) => e.type === 'clientInfo') as { timezone?: unknown } | undefined;
-  return typeof info?.timezone === 'string' ? info.timezone : undefined;
+  return canonicalTimeZone(localTimezone) ?? canonicalTimeZone(info?.timezone);
+}
+
+/** The viewer's calendar date (YYYY-MM-DD): from the activity's local timestamp, else in their zone, else UTC. */
+export function todayOf(context: TurnContext, now: number, timeZone: string | undefined): string {
+  const local = context.activity.localTimestamp as unknown;
+  // botbuilder types localTimestamp as Date but passes through the wire string ("2026-11-24T11:40:00.000-08:00").
+  if (typeof local === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(local)) return local.slice(0, 10);
+  // en-CA formats a date as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timeZone ?? 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/**
+ * The request as the use cases see it.
+ * @returns undefined when the activity names no signed-in user of a tenant
+ */
+export function callerOf(context: TurnContext, now: number): Caller | undefined {
+  const actor = actorOf(context);
+  if (!actor) return undefined;
+  const { activity } = context;
+  const timeZone = timeZoneOf(context);
+  // Outlook has no conversation with members: an actionable email is between Baton and one person.
+  const hasMembers = activity.channelId === 'msteams' && activity.conversation.conversationType !== 'personal';
+  return {
+    actor,
+    activityId: activity.id ?? crypto.randomUUID(),
+    channel: activity.channelId,
+    conversation: { id: activity.conversation.id, serviceUrl: activity.serviceUrl, personal: activity.conversation.conversationType === 'personal' },
+    replyToId: activity.replyToId || undefined,
+    timeZone,
+    today: todayOf(context, now, timeZone),
+    members: () => (hasMembers ? conversationMembers(context) : Promise.resolve(personalMembers(context, actor))),
+  };
+}
+
+/** In a personal chat the members are the person and the bot. */
+function personalMembers(context: TurnContext, actor: Actor) {
+  return context.activity.channelId === 'msteams' && context.activity.conversation.conversationType === 'personal' ? [actor.person] : [];
 }

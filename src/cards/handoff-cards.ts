@@ -223,7 +223,7 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
     owner: handoff.owner,
     stakeholderNames: handoff.stakeholders.map((p) => p.name).join(', '),
     receiverTime: options.receiverTime ?? '',
-    lateText: handoff.metrics.late
+    lateText: handoff.late
       ? `Late: posted with less than ${handoff.effortMinutes === undefined ? 'the needed' : formatEffort(handoff.effortMinutes)} of ${handoff.receiver.name}'s working time before ${handoff.neededBy}.`
       : '',
     changesText: handoff.version > 1 && handoff.changes.length > 0 ? `Changed in version ${handoff.version}: ${handoff.changes.join(', ')}.` : '',

@@ -5,6 +5,8 @@
 
 export const WORK_STATES = ['ready', 'inProgress', 'blocked'] as const;
 export type WorkState = (typeof WORK_STATES)[number];
+/** How a work state reads on a card, in a message or in the history. */
+export const WORK_STATE_LABELS: Readonly<Record<WorkState, string>> = { ready: 'Ready', inProgress: 'In progress', blocked: 'Blocked' };
 
 export const PRIORITIES = ['normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -18,6 +20,15 @@ export type Priority = (typeof PRIORITIES)[number];
 export const STATUSES = ['inReview', 'questionAsked', 'changesRequested', 'accepted', 'closed', 'cancelled'] as const;
 export type Status = (typeof STATUSES)[number];
 export const FINAL: ReadonlySet<Status> = new Set(['closed', 'cancelled']);
+/** How a status reads on a card, in search results and in `mine`. */
+export const STATUS_LABELS: Readonly<Record<Status, string>> = {
+  inReview: 'In review',
+  questionAsked: 'Question asked',
+  changesRequested: 'Changes requested',
+  accepted: 'Accepted',
+  closed: 'Closed',
+  cancelled: 'Cancelled',
+};
 /** Statuses in which the handoff is still being worked on (not accepted, not final). */
 export const OPEN: ReadonlySet<Status> = new Set(['inReview', 'questionAsked', 'changesRequested']);
 
@@ -49,13 +60,10 @@ export interface HandoffFields {
 export interface ConversationRef {
   id: string;
   serviceUrl: string;
-  /** Id of the message that shows the card. */
+  /** Id of the message that shows the card; unset until the card is posted (the outbox posts it). */
   messageId?: string;
-  /**
-   * Set while a handoff is stored but its card not yet posted (the messaging
-   * extension stores first, then posts): `<epoch ms>:<activity id>` of the attempt posting it.
-   */
-  postingClaim?: string;
+  /** The tenant of the conversation, as proactive messages to it need. */
+  tenantId?: string;
 }
 
 /** Something a person said at a moment: a question, an answer, a decision's comment. */
@@ -69,19 +77,6 @@ export interface Decision extends Remark {
   status: 'accepted' | 'changesRequested';
   /** For an acceptance: which acceptance criteria the receiver checked, by index. */
   checked: boolean[];
-}
-
-/** The numbers the weekly summary reads (PRODUCT.md, "Metrics"). */
-export interface HandoffMetrics {
-  questions: number;
-  changeRequests: number;
-  /** Times the work went Blocked (at posting or later). */
-  blockedIncidents: number;
-  /** Posted inside the minimum lead time that its effort needs before the needed-by date. */
-  late: boolean;
-  acceptedAt: string | undefined;
-  /** Version at acceptance; first-pass acceptance is version 1 with no change request. */
-  acceptedVersion: number | undefined;
 }
 
 export interface Handoff extends HandoffFields {
@@ -104,7 +99,8 @@ export interface Handoff extends HandoffFields {
   answer: Remark | undefined;
   /** Who closed or cancelled it, and why. */
   ending: Remark | undefined;
-  metrics: HandoffMetrics;
+  /** Posted inside the minimum lead time that its effort needs before the needed-by date (the summary's "late handoffs"). */
+  late: boolean;
   /** Number of events in the history; the next event's sequence number is eventCount + 1. */
   eventCount: number;
 }
@@ -126,6 +122,10 @@ export interface HandoffEvent {
   comment: string;
   /** What changed, in words ("Blocked: staging database", "v2: summary, links"). */
   detail: string;
+  /** The handoff's version after the event: metrics tell a first-pass acceptance by it. */
+  version: number;
+  /** The work state after the event: metrics count the times work went Blocked by it. */
+  workState: WorkState;
 }
 
 export type Role = 'sender' | 'receiver' | 'owner' | 'stakeholder';
@@ -197,19 +197,12 @@ export function postHandoff(input: {
     question: undefined,
     answer: undefined,
     ending: undefined,
-    metrics: {
-      questions: 0,
-      changeRequests: 0,
-      blockedIncidents: fields.workState === 'blocked' ? 1 : 0,
-      late: input.late,
-      acceptedAt: undefined,
-      acceptedVersion: undefined,
-    },
+    late: input.late,
     eventCount: 1,
   };
   const notes = [input.late ? 'posted inside the minimum lead time' : '', fields.workState === 'blocked' ? `Blocked: ${fields.blocker}` : '']
     .filter(Boolean)
     .join('; ');
-  const event: HandoffEvent = { handoffId: input.id, seq: 1, type: 'posted', actor: input.sender, at, comment: '', detail: notes };
+  const event: HandoffEvent = { handoffId: input.id, seq: 1, type: 'posted', actor: input.sender, at, comment: '', detail: notes, version: 1, workState: fields.workState };
   return { handoff, event };
 }

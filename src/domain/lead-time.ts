@@ -6,14 +6,6 @@
 import { instantAt } from './time-zones';
 import { type WorkingHours, workingMinutesBetween } from './working-hours';
 
-/** Used when a person's own working hours are unknown. */
-export const DEFAULT_WORKING_HOURS: WorkingHours = {
-  days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
-  start: '09:00',
-  end: '17:00',
-  timeZone: 'UTC',
-};
-
 /** The instant a calendar day (YYYY-MM-DD) ends in a time zone: the next day's midnight there. */
 export function endOfDay(day: string, timeZone: string): Date {
   const [year = 0, month = 1, date = 1] = day.split('-').map(Number);

@@ -15,6 +15,7 @@ import {
   rolesOf,
   type Status,
   type WorkState,
+  WORK_STATE_LABELS,
 } from './handoff';
 import { formatEffort } from './effort';
 
@@ -135,7 +136,6 @@ export function describeChanges(before: HandoffFields, after: HandoffFields): st
   return changes;
 }
 
-const WORK_STATE_WORDS: Record<WorkState, string> = { ready: 'Ready', inProgress: 'In progress', blocked: 'Blocked' };
 
 /**
  * Applies one action by one person at one instant.
@@ -146,7 +146,11 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
   if (!allowed.ok) return allowed;
   const seq = handoff.eventCount + 1;
   const base = { ...handoff, updatedAt: at, eventCount: seq };
-  const event = (type: HandoffEvent['type'], comment = '', detail = ''): HandoffEvent => ({ handoffId: handoff.id, seq, type, actor, at, comment, detail });
+  const outcome = (next: Handoff, type: HandoffEvent['type'], comment = '', detail = ''): Outcome => ({
+    ok: true,
+    handoff: next,
+    event: { handoffId: handoff.id, seq, type, actor, at, comment, detail, version: next.version, workState: next.workState },
+  });
 
   switch (command.type) {
     case 'accept': {
@@ -161,9 +165,8 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
         ...base,
         status: 'accepted',
         decision: { status: 'accepted', by: actor, at, text: note, checked },
-        metrics: { ...handoff.metrics, acceptedAt: at, acceptedVersion: handoff.version },
       };
-      return { ok: true, handoff: next, event: event('accepted', note, `${checked.length - unchecked} of ${checked.length} criteria checked`) };
+      return outcome(next, 'accepted', note, `${checked.length - unchecked} of ${checked.length} criteria checked`);
     }
     case 'requestChanges': {
       const comment = required(command.comment, 'Say what needs to change: a comment is required.');
@@ -172,9 +175,8 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
         ...base,
         status: 'changesRequested',
         decision: { status: 'changesRequested', by: actor, at, text: comment, checked: [] },
-        metrics: { ...handoff.metrics, changeRequests: handoff.metrics.changeRequests + 1 },
       };
-      return { ok: true, handoff: next, event: event('changesRequested', comment) };
+      return outcome(next, 'changesRequested', comment);
     }
     case 'ask': {
       const question = required(command.question, 'Write your question.');
@@ -183,19 +185,17 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
         ...base,
         status: 'questionAsked',
         question: { by: actor, at, text: question },
-        metrics: { ...handoff.metrics, questions: handoff.metrics.questions + 1 },
       };
-      return { ok: true, handoff: next, event: event('questionAsked', question) };
+      return outcome(next, 'questionAsked', question);
     }
     case 'answer': {
       const answer = required(command.answer, 'Write your answer.');
       if (typeof answer !== 'string') return answer;
-      return { ok: true, handoff: { ...base, status: 'inReview', answer: { by: actor, at, text: answer } }, event: event('answered', answer) };
+      return outcome({ ...base, status: 'inReview', answer: { by: actor, at, text: answer } }, 'answered', answer);
     }
     case 'resubmit': {
       const changes = describeChanges(handoff, command.fields);
       if (changes.length === 0) return invalid('Nothing changed: edit a field before you resubmit.');
-      const blockedNow = command.fields.workState === 'blocked' && handoff.workState !== 'blocked';
       const next: Handoff = {
         ...base,
         ...command.fields,
@@ -203,50 +203,43 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
         changes,
         status: 'inReview',
         decision: undefined,
-        metrics: { ...handoff.metrics, blockedIncidents: handoff.metrics.blockedIncidents + (blockedNow ? 1 : 0) },
       };
-      return { ok: true, handoff: next, event: event('resubmitted', '', `v${next.version}: ${changes.join(', ')}`) };
+      return outcome(next, 'resubmitted', '', `v${next.version}: ${changes.join(', ')}`);
     }
     case 'setWorkState': {
       const blocker = command.workState === 'blocked' ? command.blocker.trim() : '';
       if (command.workState === 'blocked' && blocker === '') return invalid('Name what blocks this work.');
       if (blocker.length > 500) return invalid('Keep the blocker to 500 characters at most.');
-      if (command.workState === handoff.workState && blocker === handoff.blocker) return invalid(`The work is already ${WORK_STATE_WORDS[command.workState]}.`);
-      const blockedNow = command.workState === 'blocked' && handoff.workState !== 'blocked';
+      if (command.workState === handoff.workState && blocker === handoff.blocker) return invalid(`The work is already ${WORK_STATE_LABELS[command.workState]}.`);
       const next: Handoff = {
         ...base,
         workState: command.workState,
         blocker,
-        metrics: { ...handoff.metrics, blockedIncidents: handoff.metrics.blockedIncidents + (blockedNow ? 1 : 0) },
       };
-      const detail = command.workState === 'blocked' ? `Blocked: ${blocker}` : WORK_STATE_WORDS[command.workState];
-      return { ok: true, handoff: next, event: event('workStateChanged', '', detail) };
+      const detail = command.workState === 'blocked' ? `Blocked: ${blocker}` : WORK_STATE_LABELS[command.workState];
+      return outcome(next, 'workStateChanged', '', detail);
     }
     case 'cancel': {
       const reason = command.reason.trim().slice(0, MAX_COMMENT_LENGTH);
-      return { ok: true, handoff: { ...base, status: 'cancelled', ending: { by: actor, at, text: reason } }, event: event('cancelled', reason) };
+      return outcome({ ...base, status: 'cancelled', ending: { by: actor, at, text: reason } }, 'cancelled', reason);
     }
     case 'reassign': {
       if (command.receiver.aadObjectId === handoff.receiver.aadObjectId) return invalid(`${command.receiver.name} is already the receiver.`);
       const next: Handoff = { ...base, receiver: command.receiver, status: 'inReview', decision: undefined };
-      return { ok: true, handoff: next, event: event('reassigned', '', `from ${handoff.receiver.name} to ${command.receiver.name}`) };
+      return outcome(next, 'reassigned', '', `from ${handoff.receiver.name} to ${command.receiver.name}`);
     }
     case 'nudge':
       // Nudging is allowed only while the handoff is open, when someone always holds the ball.
-      return { ok: true, handoff: base, event: event('nudged', '', ballHolder(handoff)?.name ?? '') };
+      return outcome(base, 'nudged', '', ballHolder(handoff)?.name ?? '');
     case 'close': {
       const note = command.note.trim().slice(0, MAX_COMMENT_LENGTH);
-      return { ok: true, handoff: { ...base, status: 'closed', ending: { by: actor, at, text: note } }, event: event('closed', note) };
+      return outcome({ ...base, status: 'closed', ending: { by: actor, at, text: note } }, 'closed', note);
     }
     case 'flagPriority': {
       const reason = required(command.reason, 'Say why the priority changes: a reason is required.');
       if (typeof reason !== 'string') return reason;
       if (command.priority === handoff.priority) return invalid(`The priority is already ${command.priority}.`);
-      return {
-        ok: true,
-        handoff: { ...base, priority: command.priority },
-        event: event('priorityFlagged', reason, `${handoff.priority} -> ${command.priority}`),
-      };
+      return outcome({ ...base, priority: command.priority }, 'priorityFlagged', reason, `${handoff.priority} -> ${command.priority}`);
     }
   }
 }

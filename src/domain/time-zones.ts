@@ -154,23 +154,43 @@ const WINDOWS_BY_LOWER = new Map(Object.entries(WINDOWS_TO_IANA).map(([windows, 
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * The zone names a formatter is cached under: the runtime's own list and the
+ * names the Windows map gives. Any other spelling (another case, an old alias)
+ * is served uncached, so names sent by clients cannot grow the cache: it holds
+ * at most one formatter per zone Intl knows.
+ */
+const CACHEABLE: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('timeZone'), ...Object.values(WINDOWS_TO_IANA), 'UTC', 'Etc/UTC']);
+
 /** One formatter per zone: building an Intl.DateTimeFormat costs far more than using one. */
 function partsFormatter(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
+  const cached = formatters.get(timeZone);
+  if (cached) return cached;
+  const formatter = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  if (CACHEABLE.has(timeZone)) formatters.set(timeZone, formatter);
   return formatter;
+}
+
+/**
+ * The runtime's name for a zone a client sent (activity.localTimezone), or
+ * undefined when Intl does not know it; never throws.
+ */
+export function canonicalTimeZone(name: unknown): string | undefined {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 64) return undefined;
+  try {
+    return partsFormatter(name).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when Intl knows this IANA zone name (Windows names are not IANA names). */

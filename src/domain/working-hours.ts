@@ -8,7 +8,7 @@
  * zone through Intl, so weekends and daylight-saving changes fall out of the
  * zone rules rather than from fixed offsets.
  */
-import { instantAt, offsetAt, toIanaTimeZone, wallClockAt } from './time-zones';
+import { canonicalTimeZone, instantAt, offsetAt, toIanaTimeZone, wallClockAt } from './time-zones';
 
 /** Day names as Graph's `workingHours.daysOfWeek` spells them; index = Date.getUTCDay(). */
 export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
@@ -25,6 +25,14 @@ export interface WorkingHours {
   /** IANA zone, e.g. "Europe/London". */
   timeZone: string;
 }
+
+/** Baton's week for someone whose own hours are unknown: Monday to Friday, 09:00-17:00 UTC. */
+export const DEFAULT_WORKING_HOURS: WorkingHours = {
+  days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+  start: '09:00',
+  end: '17:00',
+  timeZone: 'Etc/UTC',
+};
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -149,6 +157,7 @@ export function addWorkingMinutes(hours: WorkingHours, from: Date, minutes: numb
   throw new Error('unreachable: periods never run out');
 }
 
+/** One formatter per zone, keyed by the runtime's own name for it, so the cache holds at most one per zone Intl knows. */
 const labelFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /**
@@ -156,10 +165,12 @@ const labelFormatters = new Map<string, Intl.DateTimeFormat>();
  * English day names, 24-hour clock: cards are not localised yet.
  */
 export function formatLocalTime(instant: Date, timeZone: string): string {
-  let formatter = labelFormatters.get(timeZone);
+  const canonical = canonicalTimeZone(timeZone);
+  if (!canonical) throw new RangeError(`Unknown time zone: ${timeZone.slice(0, 64)}`);
+  let formatter = labelFormatters.get(canonical);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', weekday: 'short' });
-    labelFormatters.set(timeZone, formatter);
+    formatter = new Intl.DateTimeFormat('en-GB', { timeZone: canonical, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', weekday: 'short' });
+    labelFormatters.set(canonical, formatter);
   }
   const parts = Object.fromEntries(formatter.formatToParts(instant).map((p) => [p.type, p.value]));
   return `${parts.hour}:${parts.minute} ${parts.weekday} in ${timeZone}`;

@@ -9,7 +9,7 @@
 import { toIanaTimeZone } from '../domain/time-zones';
 import { normalizeWorkingHours, type WorkingHours } from '../domain/working-hours';
 import { GraphError } from '../errors';
-import { type Clock, realClock } from './clock';
+import { type Clock, realClock } from '../clock';
 import type { BatchAnswer, BatchStep, GraphApi } from './graph-client';
 
 export interface DirectoryPerson {

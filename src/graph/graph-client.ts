@@ -22,7 +22,7 @@ import {
   ResponseType,
 } from '@microsoft/microsoft-graph-client';
 import { GraphAuthError, GraphError, GraphThrottledError } from '../errors';
-import { type Clock, realClock } from './clock';
+import { type Clock, realClock } from '../clock';
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
 const VERSION = 'v1.0';

@@ -6,10 +6,11 @@
 import { join } from 'node:path';
 import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import { type Config, ConfigError, type GraphSettings } from '../config';
-import type { Clock } from './clock';
+import { PROJECT_ROOT } from '../project';
+import type { Clock } from '../clock';
 import { type Directory, GraphDirectory } from './directory';
 import { createCredential, credentialAuthProvider, DEFAULT_GRAPH_BASE_URL, GraphApi, type GraphLog, type RetryPolicy } from './graph-client';
-import { LocalDirectory, projectRoot } from './local-directory';
+import { LocalDirectory } from './local-directory';
 import { GraphMailer, type Mailer } from './mail';
 import { LocalOutbox } from './outbox';
 
@@ -77,7 +78,7 @@ export function createGraphServices(config: Config, options: GraphServicesOption
   if (problems.length > 0) throw new ConfigError(problems);
   const g = config.graph;
   if (graphModeOf(g) === 'local') {
-    const outboxDir = options.outboxDir ?? join(projectRoot(), '.data', 'outbox');
+    const outboxDir = options.outboxDir ?? join(PROJECT_ROOT, '.data', 'outbox');
     const directory = LocalDirectory.fromFiles();
     return {
       mode: 'local',

@@ -4,23 +4,16 @@
  * chats the Playground sends), with working hours and time zones from
  * dev/working-hours.json. It answers like GraphDirectory, messages included.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { normalizeWorkingHours, type WorkingHours } from '../domain/working-hours';
+import { DEFAULT_WORKING_HOURS, normalizeWorkingHours, type WorkingHours } from '../domain/working-hours';
+import { PROJECT_ROOT } from '../project';
 import { type Candidate, decide, type Directory, queryKind, type Resolution, unknownPersonError } from './directory';
 
-/** The folder with package.json above this file: the project, from src/ and from dist/src/ alike. */
-export function projectRoot(from = __dirname): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`No package.json above ${from}`);
-    dir = parent;
-  }
-  return dir;
-}
+// Kept for the modules that still import it from here; it lives in ../project.
+export { projectRoot } from '../project';
 
 export interface LocalPerson extends Candidate {
   /** Teams user id (29:...), as the Playground puts it in activities. */
@@ -28,8 +21,6 @@ export interface LocalPerson extends Candidate {
   workingHours: WorkingHours;
 }
 
-/** Hours for a Playground user the file leaves out: a plain office week in UTC. */
-const DEFAULT_HOURS: WorkingHours = { days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:00', timeZone: 'Etc/UTC' };
 
 // The Playground's file spells it "userPrincipleName".
 const playgroundUser = z.object({
@@ -79,9 +70,8 @@ export class LocalDirectory implements Directory {
    * @throws when a file is missing or malformed, or the hours file names someone the Playground does not know
    */
   static fromFiles(options: { playgroundFile?: string; workingHoursFile?: string } = {}): LocalDirectory {
-    const root = projectRoot();
-    const playgroundPath = options.playgroundFile ?? join(root, '.m365agentsplayground.yml');
-    const hoursPath = options.workingHoursFile ?? join(root, 'dev', 'working-hours.json');
+    const playgroundPath = options.playgroundFile ?? join(PROJECT_ROOT, '.m365agentsplayground.yml');
+    const hoursPath = options.workingHoursFile ?? join(PROJECT_ROOT, 'dev', 'working-hours.json');
     const playground = playgroundFile.parse(parseYaml(readFileSync(playgroundPath, 'utf8')));
     const hours = hoursFile.parse(JSON.parse(readFileSync(hoursPath, 'utf8')));
     const users = [playground.currentUser, ...playground.users];
@@ -90,7 +80,7 @@ export class LocalDirectory implements Directory {
     return new LocalDirectory(
       users.map((user) => {
         const entry = Object.entries(hours.people).find(([id]) => lower(id) === lower(user.aadObjectId))?.[1];
-        let workingHours = DEFAULT_HOURS;
+        let workingHours = DEFAULT_WORKING_HOURS;
         if (entry) {
           try {
             workingHours = normalizeWorkingHours(entry);

@@ -6,7 +6,7 @@
  * (outbox.ts) writes files instead. Both send a keyed message once per
  * process, so a timer that fires twice does not mail twice.
  */
-import { type Clock, realClock } from './clock';
+import { type Clock, realClock } from '../clock';
 import type { GraphApi } from './graph-client';
 
 export interface OutgoingMail {

@@ -7,7 +7,7 @@
 import { plainText } from '../domain/text';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Clock, realClock } from './clock';
+import { type Clock, realClock } from '../clock';
 import { cardOf, checkMail, composeEmailHtml, type Mailer, OncePerKey, type OutgoingMail, type SendReceipt } from './mail';
 
 /** Only names LocalOutbox makes: they are safe to join to the folder. */

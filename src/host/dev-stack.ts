@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, ConfigError, loadConfig } from '../config';
-import { getBaton } from '../bot/endpoint';
+import { getBaton } from '../app/baton';
 import { createGraphServices, type GraphMode } from '../graph';
 import { OUTBOX_PATH, outboxPage } from '../graph/outbox-page';
 import { type DevRouteHandler, type FunctionsHost, loadFunctions, startFunctionsHost } from './functions-host';

@@ -1,21 +1,21 @@
 /**
- * The handoff repository. Every change is written with its history event and
- * the marker of the activity that caused it, in one ETag-checked transaction:
- * never a change without its event, never one activity applied twice.
+ * The handoff repository. Every change is written with its history event, the
+ * marker of the activity that caused it and the outbox rows of what it sends,
+ * in one ETag-checked transaction: never a change without its event or its
+ * messages, never one activity applied twice.
  */
-import { odata, RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import type { Handoff, HandoffEvent, Person } from '../domain/handoff';
 import { EVENT_TYPES, PRIORITIES, STATUSES, WORK_STATES } from '../domain/handoff';
-import { ConflictError, ThrottledError } from '../errors';
-import { ACTIVITY_ROW_PREFIX, activityRowKey, EVENT_ROW_PREFIX, eventRowKey, HANDOFF_ROW } from './keys';
-import { openTable } from './tables';
+import { UnreadableRecordError } from '../errors';
+import { ACTIVITY_ROW_PREFIX, activityRowKey, EVENT_ROW_PREFIX, eventRowKey, HANDOFF_ROW, OUTBOX_ROW_PREFIX } from './keys';
+import { type Effect, MAX_ERROR_LENGTH, newRowEntities, type OutboxRow, rowFromEntity, type RowUpdate } from './outbox-rows';
+import { json, optionalJson } from './json-property';
+import { openTable, translate } from './tables';
 
 const person = z.object({ aadObjectId: z.string(), userId: z.string(), name: z.string() });
 const remark = z.object({ by: person, at: z.string(), text: z.string() });
-const json = <T extends z.ZodType>(schema: T) => z.string().transform((s) => JSON.parse(s) as unknown).pipe(schema);
-const optionalJson = <T extends z.ZodType>(schema: T) =>
-  z.string().optional().transform((s) => (s ? (JSON.parse(s) as unknown) : undefined)).pipe(schema.optional());
 const optionalString = z.string().optional().transform((s) => (s === '' ? undefined : s));
 
 /** What a handoff row holds; parsed on every read so a bad row fails loudly, not later. */
@@ -40,23 +40,14 @@ const handoffEntity = z.object({
   receiver: json(person),
   owner: json(person),
   stakeholders: json(z.array(person)),
-  conversation: json(z.object({ id: z.string(), serviceUrl: z.string(), messageId: z.string().optional(), postingClaim: z.string().optional() })),
+  conversation: json(z.object({ id: z.string(), serviceUrl: z.string(), messageId: z.string().optional(), tenantId: z.string().optional() })),
   createdAt: z.string(),
   updatedAt: z.string(),
   decision: optionalJson(remark.extend({ status: z.enum(['accepted', 'changesRequested']), checked: z.array(z.boolean()) })),
   question: optionalJson(remark),
   answer: optionalJson(remark),
   ending: optionalJson(remark),
-  metrics: json(
-    z.object({
-      questions: z.number(),
-      changeRequests: z.number(),
-      blockedIncidents: z.number(),
-      late: z.boolean(),
-      acceptedAt: z.string().optional(),
-      acceptedVersion: z.number().optional(),
-    }),
-  ),
+  late: z.boolean(),
   eventCount: z.number().int(),
 });
 
@@ -68,6 +59,8 @@ const eventEntity = z.object({
   at: z.string(),
   comment: z.string(),
   detail: z.string().optional().default(''),
+  version: z.number().int(),
+  workState: z.enum(WORK_STATES),
 });
 
 export interface StoredHandoff {
@@ -108,13 +101,18 @@ function toEntity(h: Handoff) {
     question: jsonOrEmpty(h.question),
     answer: jsonOrEmpty(h.answer),
     ending: jsonOrEmpty(h.ending),
-    metrics: JSON.stringify(h.metrics),
+    late: h.late,
     eventCount: h.eventCount,
   };
 }
 
 function fromEntity(entity: unknown): { handoff: Handoff; etag: string } {
-  const { partitionKey, etag, ...rest } = handoffEntity.parse(entity);
+  const parsed = handoffEntity.safeParse(entity);
+  if (!parsed.success) {
+    const id = String((entity as { partitionKey?: unknown }).partitionKey ?? '?');
+    throw new UnreadableRecordError(id, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  const { partitionKey, etag, ...rest } = parsed.data;
   const handoff: Handoff = {
     ...rest,
     id: partitionKey,
@@ -124,7 +122,6 @@ function fromEntity(entity: unknown): { handoff: Handoff; etag: string } {
     question: rest.question,
     answer: rest.answer,
     ending: rest.ending,
-    metrics: { ...rest.metrics, acceptedAt: rest.metrics.acceptedAt, acceptedVersion: rest.metrics.acceptedVersion },
   };
   return { handoff, etag };
 }
@@ -139,23 +136,18 @@ function eventToEntity(e: HandoffEvent) {
     at: e.at,
     comment: e.comment,
     detail: e.detail,
+    version: e.version,
+    workState: e.workState,
   };
+}
+
+function rowEntity(row: OutboxRow) {
+  const { handoffId, key, effect, etag: _etag, ...rest } = row;
+  return { partitionKey: handoffId, rowKey: key, effect: JSON.stringify(effect), ...rest };
 }
 
 function markerEntity(handoffId: string, activityId: string, at: string) {
   return { partitionKey: handoffId, rowKey: activityRowKey(activityId), at };
-}
-
-/** Maps a Table Storage failure to what it means for the caller. */
-function translate(error: unknown): unknown {
-  if (error instanceof RestError) {
-    if (error.statusCode === 409 || error.statusCode === 412) return new ConflictError(error.message);
-    if (error.statusCode === 429 || error.statusCode === 503) {
-      const header = error.response?.headers.get('retry-after');
-      return new ThrottledError(error.message, header ? Number(header) * 1000 : undefined);
-    }
-  }
-  return error;
 }
 
 export class HandoffStore {
@@ -167,15 +159,13 @@ export class HandoffStore {
   }
 
   /**
-   * Stores a new handoff with its first event.
+   * Stores a new handoff with its first event and its outbox rows.
+   * @param leaseUntil until when the caller holds the new rows (it delivers them right after)
+   * @returns the outbox rows as stored, ETags included
    * @throws ConflictError when the handoff already exists (a replayed or repeated submission).
    */
-  async insert(handoff: Handoff, event: HandoffEvent, activityId: string): Promise<void> {
-    await this.submit([
-      ['create', toEntity(handoff)],
-      ['create', eventToEntity(event)],
-      ['create', markerEntity(handoff.id, activityId, event.at)],
-    ]);
+  async insert(handoff: Handoff, event: HandoffEvent, activityId: string, effects: readonly Effect[] = [], leaseUntil = ''): Promise<OutboxRow[]> {
+    return this.commit(['create', toEntity(handoff)], event, activityId, effects, leaseUntil);
   }
 
   /**
@@ -199,36 +189,54 @@ export class HandoffStore {
   }
 
   /**
-   * Replaces a handoff read with `etag`, adding its event and the activity marker.
+   * Replaces a handoff read with `etag`, adding its event, the activity marker and its outbox rows.
+   * @returns the outbox rows as stored, ETags included
    * @throws ConflictError when someone changed it since, or the activity was already applied.
    */
-  async save(next: Handoff, etag: string, event: HandoffEvent, activityId: string): Promise<void> {
-    await this.submit([
-      ['update', toEntity(next), 'Replace', { etag }],
-      ['create', eventToEntity(event)],
-      ['create', markerEntity(next.id, activityId, event.at)],
-    ]);
+  async save(next: Handoff, etag: string, event: HandoffEvent, activityId: string, effects: readonly Effect[] = [], leaseUntil = ''): Promise<OutboxRow[]> {
+    return this.commit(['update', toEntity(next), 'Replace', { etag }], event, activityId, effects, leaseUntil);
+  }
+
+  /** The handoff's outbox rows, oldest first; only those not delivered yet unless `all`. */
+  async outbox(id: string, options: { all?: boolean } = {}): Promise<OutboxRow[]> {
+    const range = odata`PartitionKey eq ${id} and RowKey ge ${OUTBOX_ROW_PREFIX} and RowKey lt ${`${OUTBOX_ROW_PREFIX}~`}`;
+    const filter = options.all ? range : `${range} and state eq 'pending'`;
+    const rows: OutboxRow[] = [];
+    try {
+      for await (const entity of this.table.listEntities({ queryOptions: { filter } })) rows.push(rowFromEntity(entity));
+    } catch (error) {
+      throw translate(error);
+    }
+    return rows;
   }
 
   /**
-   * Changes where a handoff's card is being posted, or records the posted
-   * message, if the posting claim is still `expectedClaim` (ETag-checked). Where
-   * the card lives is not a change of the handoff, so no event is written.
-   * @returns false when another attempt changed the claim first
+   * Changes an outbox row read with its ETag (a claim, a delivery, a failure).
+   * @returns the row as now stored
+   * @throws ConflictError when another deliverer changed it first
    */
-  async setPosting(id: string, expectedClaim: string, next: { postingClaim?: string; messageId?: string }): Promise<boolean> {
-    const stored = await this.read(id);
-    if (!stored || stored.handoff.conversation.postingClaim !== expectedClaim) return false;
-    const { postingClaim: _old, ...conversation } = stored.handoff.conversation;
-    const handoff = { ...stored.handoff, conversation: { ...conversation, ...next } };
+  async updateRow(row: OutboxRow, update: RowUpdate): Promise<OutboxRow> {
+    const next = { ...row, ...update, lastError: (update.lastError ?? row.lastError).slice(0, MAX_ERROR_LENGTH) };
     try {
-      await this.table.updateEntity(toEntity(handoff), 'Replace', { etag: stored.etag });
-      return true;
+      const response = await this.table.updateEntity(rowEntity(next), 'Merge', { etag: row.etag });
+      return { ...next, etag: response.etag ?? '' };
     } catch (error) {
-      const translated = translate(error);
-      if (translated instanceof ConflictError) return false;
-      throw translated;
+      throw translate(error);
     }
+  }
+
+  /**
+   * Records where the card was posted, and that its `post` row is delivered,
+   * in one transaction: the handoff row is ETag-checked, so a change made
+   * meanwhile is never overwritten (the caller re-reads and tries again).
+   * @throws ConflictError when the handoff or the row changed since they were read
+   */
+  async recordPosted(stored: { handoff: Handoff; etag: string }, messageId: string, row: OutboxRow, deliveredAt: string): Promise<void> {
+    const handoff = { ...stored.handoff, conversation: { ...stored.handoff.conversation, messageId } };
+    await this.submit([
+      ['update', toEntity(handoff), 'Replace', { etag: stored.etag }],
+      ['update', rowEntity({ ...row, state: 'delivered', leaseUntil: '', deliveredAt }), 'Merge', { etag: row.etag }],
+    ]);
   }
 
   /** The handoff's history, oldest first. */
@@ -243,19 +251,32 @@ export class HandoffStore {
   }
 
   /** Counts the rows of a handoff's partition by kind; used by tests to prove nothing was duplicated. */
-  async countRows(id: string): Promise<{ handoff: number; events: number; activities: number }> {
-    const counts = { handoff: 0, events: 0, activities: 0 };
+  async countRows(id: string): Promise<{ handoff: number; events: number; activities: number; outbox: number }> {
+    const counts = { handoff: 0, events: 0, activities: 0, outbox: 0 };
     for await (const entity of this.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${id}`, select: ['RowKey'] } })) {
       if (entity.rowKey === HANDOFF_ROW) counts.handoff += 1;
       else if (entity.rowKey?.startsWith(EVENT_ROW_PREFIX)) counts.events += 1;
       else if (entity.rowKey?.startsWith(ACTIVITY_ROW_PREFIX)) counts.activities += 1;
+      else if (entity.rowKey?.startsWith(OUTBOX_ROW_PREFIX)) counts.outbox += 1;
     }
     return counts;
   }
 
-  private async submit(actions: TransactionAction[]): Promise<void> {
+  /** The handoff row, its event, the activity marker and the outbox rows: one entity-group transaction. */
+  private async commit(handoffAction: TransactionAction, event: HandoffEvent, activityId: string, effects: readonly Effect[], leaseUntil: string): Promise<OutboxRow[]> {
+    const rows = newRowEntities(event.handoffId, event.seq, effects, event.at, leaseUntil);
+    const response = await this.submit([
+      handoffAction,
+      ['create', eventToEntity(event)],
+      ['create', markerEntity(event.handoffId, activityId, event.at)],
+      ...rows.map((row): TransactionAction => ['create', row]),
+    ]);
+    return rows.map((row) => ({ ...rowFromEntity({ ...row, etag: response.find((r) => r.rowKey === row.rowKey)?.etag ?? '' }) }));
+  }
+
+  private async submit(actions: TransactionAction[]) {
     try {
-      await this.table.submitTransaction(actions);
+      return (await this.table.submitTransaction(actions)).subResponses;
     } catch (error) {
       throw translate(error);
     }

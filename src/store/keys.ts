@@ -2,19 +2,26 @@
  * Partition and row keys, named in one place.
  *
  * A handoff is one partition of the `handoffs` table: its record, its history
- * events and the markers of the activities that changed it. One partition is
- * what lets a change and its event be written in one transaction, and a replayed
- * activity fail that transaction instead of changing the record twice.
+ * events, the markers of the activities that changed it, and its outbox rows
+ * (the messages each change causes). One partition is what lets a change, its
+ * event and its messages be written in one transaction, and a replayed activity
+ * fail that transaction instead of changing the record twice.
  */
 import { createHash } from 'node:crypto';
 
 export const HANDOFF_ROW = 'handoff';
 export const EVENT_ROW_PREFIX = 'event_';
 export const ACTIVITY_ROW_PREFIX = 'activity_';
+export const OUTBOX_ROW_PREFIX = 'outbox_';
 
 /** Events sort by sequence number, so a partition query reads the history in order. */
 export function eventRowKey(seq: number): string {
   return `${EVENT_ROW_PREFIX}${String(seq).padStart(6, '0')}`;
+}
+
+/** A change's side effects sort after its event, in the order the change listed them. */
+export function outboxRowKey(seq: number, index: number): string {
+  return `${OUTBOX_ROW_PREFIX}${String(seq).padStart(6, '0')}_${String(index).padStart(3, '0')}`;
 }
 
 /** Activity ids may hold characters Table keys forbid (`/ \ # ?`), so they are hashed. */

@@ -2,24 +2,56 @@
  * Table Storage clients. Every client counts its HTTP round trips in one
  * process-wide counter, which is how `npm run bench` reports what an action costs.
  */
-import { TableClient, TableServiceClient } from '@azure/data-tables';
+import { RestError, TableClient, TableServiceClient } from '@azure/data-tables';
+import { ConflictError, ThrottledError } from '../errors';
 
 /** HTTP requests sent to Table Storage by this process so far. */
 export const tableRoundTrips = { count: 0 };
 
-/** Creates a client for one table, creating the table when it does not exist yet. */
-export async function openTable(connectionString: string, tableName: string): Promise<TableClient> {
-  const options = { allowInsecureConnection: connectionString.includes('http://') };
-  const service = TableServiceClient.fromConnectionString(connectionString, options);
-  // createTable answers 409 when the table exists; the SDK treats that as success.
-  await service.createTable(tableName);
+/**
+ * Teams gives a card action 5 seconds, and a change makes two or three
+ * sequential Table calls: each try gets 1.5 s and one quick retry, so a
+ * storage outage answers Baton's own "nothing was changed" card in time
+ * instead of Teams' error. (The SDK's default retries for over a minute.)
+ */
+const RETRY_OPTIONS = { maxRetries: 1, retryDelayInMs: 100, maxRetryDelayInMs: 400 };
+const TRY_TIMEOUT_MS = 1500;
+
+/** A client for one table, counting round trips, with Baton's retry budget. */
+export function tableClient(connectionString: string, tableName: string): TableClient {
+  const options = { allowInsecureConnection: connectionString.includes('http://'), retryOptions: RETRY_OPTIONS };
   const client = TableClient.fromConnectionString(connectionString, tableName, options);
   client.pipeline.addPolicy({
     name: 'batonRoundTripCounter',
     sendRequest: (request, next) => {
       tableRoundTrips.count += 1;
+      request.timeout ||= TRY_TIMEOUT_MS;
       return next(request);
     },
   });
   return client;
+}
+
+/** Creates a table when it does not exist yet (createTable treats 409 "exists" as success). */
+export async function createTable(connectionString: string, tableName: string): Promise<void> {
+  const service = TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: connectionString.includes('http://') });
+  await service.createTable(tableName);
+}
+
+/** Creates the table when missing and returns a client for it. */
+export async function openTable(connectionString: string, tableName: string): Promise<TableClient> {
+  await createTable(connectionString, tableName);
+  return tableClient(connectionString, tableName);
+}
+
+/** Maps a Table Storage failure to what it means for the caller (src/errors.ts). */
+export function translate(error: unknown): unknown {
+  if (error instanceof RestError) {
+    if (error.statusCode === 409 || error.statusCode === 412) return new ConflictError(error.message);
+    if (error.statusCode === 429 || error.statusCode === 503) {
+      const header = error.response?.headers.get('retry-after');
+      return new ThrottledError(error.message, header ? Number(header) * 1000 : undefined);
+    }
+  }
+  return error;
 }

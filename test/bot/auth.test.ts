@@ -2,7 +2,8 @@
  * With bot credentials set, the endpoint accepts only Bot Framework tokens.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Baton, createBaton, handleBotRequest } from '../../src/bot/endpoint';
+import { type Baton, createBaton } from '../../src/app/baton';
+import { createLogger } from '../../src/logger';
 import { loadConfig } from '../../src/config';
 import { message, people } from '../support/activities';
 import { type Connector, startConnector } from '../support/connector';
@@ -24,7 +25,7 @@ beforeAll(async () => {
     TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
     BATON_TABLE_PREFIX: uniquePrefix(),
   });
-  baton = await createBaton(config, () => undefined);
+  baton = await createBaton(config, { log: createLogger({ sink: () => undefined }) });
 });
 afterAll(() => connector.close());
 
@@ -34,13 +35,13 @@ describe('with BOT_ID set', () => {
   });
 
   it('answers a request without a token with 401 and sends nothing', async () => {
-    const result = await handleBotRequest(baton, JSON.stringify(message(connector.url, people.ada, 'new')), '');
+    const result = await baton.bot.handle(JSON.stringify(message(connector.url, people.ada, 'new')), '');
     expect(result.status).toBe(401);
     expect(connector.sent).toEqual([]);
   });
 
   it('answers a request with a token that is not a Bot Framework JWT with 401', async () => {
-    const result = await handleBotRequest(baton, JSON.stringify(message(connector.url, people.ada, 'new')), 'Bearer not.a.jwt');
+    const result = await baton.bot.handle(JSON.stringify(message(connector.url, people.ada, 'new')), 'Bearer not.a.jwt');
     expect(result.status).toBe(401);
     expect(connector.sent).toEqual([]);
   });

@@ -204,7 +204,9 @@ describe('submitting the form', () => {
     const again = { ...submit, id: 'f:second-click' };
     const responses = await Promise.all([app.post(submit), app.post(submit), app.post(again)]);
     for (const r of responses) expect(textsOf(r.body.value)).toContain('Payments retry logic is ready for QA');
-    expect(await app.store.countRows(handoffIdForForm(TENANT, formId))).toEqual({ handoff: 1, events: 1, activities: 1 });
+    // One set of outbox rows too: the person index and everyone's card, written once.
+    expect(await app.store.countRows(handoffIdForForm(TENANT, formId))).toEqual({ handoff: 1, events: 1, activities: 1, outbox: 2 });
+    expect((await app.people.handoffsOf(TENANT, people.ada.aadObjectId)).filter((r) => r.handoffId === handoffIdForForm(TENANT, formId))).toHaveLength(1);
   });
 
   it('refuses someone else reusing a form that already created a handoff', async () => {
@@ -283,10 +285,13 @@ describe('reviewing', () => {
   it('applies a replayed activity once and answers it with the current card', async () => {
     const { id } = await createHandoff();
     const accept = cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id));
+    const before = connector.sent.length;
     const first = await app.post(accept);
     const retry = await app.post(accept);
     expect(retry.body).toEqual(first.body);
-    expect(await app.store.countRows(id)).toEqual({ handoff: 1, events: 2, activities: 2 });
+    // Created: index and card; accepted: card and Ada's message (she is sender and owner). The replay adds none and sends nothing.
+    expect(await app.store.countRows(id)).toEqual({ handoff: 1, events: 2, activities: 2, outbox: 4 });
+    expect(connector.sent.slice(before).filter((s) => s.method === 'PUT')).toHaveLength(1);
   });
 
   it('reports a handoff of another tenant as not found', async () => {

@@ -4,8 +4,8 @@
  * query (text, filters, empty, paging, other tenants) and queryLink.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { UNAVAILABLE } from '../../src/bot/card-actions';
-import { createBaton, handleBotRequest } from '../../src/bot/endpoint';
+import { createBaton } from '../../src/app/baton';
+import { createLogger } from '../../src/logger';
 import { loadConfig } from '../../src/config';
 import { postHandoff } from '../../src/domain/handoff';
 import { handoffIdForForm } from '../../src/store/keys';
@@ -243,16 +243,15 @@ describe('link unfurling', () => {
   });
 });
 
-describe('a "Send" whose first attempt failed', () => {
-  it('is posted once by a later resend, and never twice', async () => {
-    let now = new Date('2026-11-24T10:00:00Z');
-    const baton = await createBaton(loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() }), () => undefined, {
-      now: () => now,
-    });
-    const post = async (activity: unknown) => {
-      const result = await handleBotRequest(baton, JSON.stringify(activity), '');
-      return result;
-    };
+describe('a "Send" whose card could not be posted at first', () => {
+  it('is posted once by the outbox, never twice, however often Teams resends or instances sweep', async () => {
+    let now = Date.parse('2026-11-24T10:00:00Z');
+    const clock = { now: () => now, sleep: async () => undefined };
+    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() });
+    const quiet = createLogger({ sink: () => undefined });
+    // Two instances of the Function App on the same storage.
+    const [baton, other] = await Promise.all([createBaton(config, { clock, log: quiet }), createBaton(config, { clock, log: quiet })]);
+    const post = (activity: unknown) => baton.bot.handle(JSON.stringify(activity), '');
     const formId = crypto.randomUUID();
     const preview = await post(extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', { commandId: 'createHandoff', data: { ...form(formId), verb: 'handoff.create' } }));
     const activityPreview = (preview.body as any).composeExtension.activityPreview;
@@ -262,29 +261,40 @@ describe('a "Send" whose first attempt failed', () => {
         id,
       });
     const id = handoffIdForForm(TENANT, formId);
-    const store = baton.services.store;
-    const before = connector.sent.filter((s) => s.method === 'POST').length;
+    const { store } = baton.app;
+    const posts = () => connector.sent.filter((s) => s.method === 'POST' && s.conversationId === '19:baton-group@thread.v2').length;
+    const before = posts();
 
-    connector.failNextPosts = 1;
-    const failed = await send('f:send-1');
-    expect(failed).toEqual({ status: 200, body: { task: { type: 'message', value: UNAVAILABLE } } });
-    expect((await store.read(id))?.handoff.conversation).toMatchObject({ postingClaim: expect.stringMatching(/^\d+:/) });
+    // Busy for longer than the connector client's own quick retries.
+    connector.throttleNextPosts = 10;
+    expect(await send('f:send-1')).toEqual({ status: 200, body: {} });
+    await baton.app.outbox.idle();
+    connector.throttleNextPosts = 0;
     expect((await store.read(id))?.handoff.conversation.messageId).toBeUndefined();
+    expect(await store.outbox(id)).toMatchObject([{ effect: { kind: 'post' }, state: 'pending', attempts: 1, lastError: expect.stringContaining('503') }]);
+    expect(posts()).toBe(before);
 
-    // Teams resends within seconds: the first attempt may still be posting, so nothing is posted.
-    now = new Date(now.getTime() + 5_000);
-    expect((await send('f:send-2')).status).toBe(200);
-    expect(connector.sent.filter((s) => s.method === 'POST').length).toBe(before);
+    // Teams resends within seconds: the handoff exists, its post waits for its backoff, nothing is posted.
+    now += 5_000;
+    expect(await send('f:send-2')).toEqual({ status: 200, body: {} });
+    await baton.app.outbox.idle();
+    expect(posts()).toBe(before);
+    expect(await store.countRows(id)).toMatchObject({ handoff: 1, events: 1, activities: 1 });
 
-    // Long after, the user clicks Send again: the dead attempt's claim is taken over, and the card posted once.
-    now = new Date(now.getTime() + 60_000);
-    const results = await Promise.all([send('f:send-3'), send('f:send-4')]);
-    for (const r of results) expect(r.status).toBe(200);
-    const posted = connector.sent.filter((s) => s.method === 'POST').slice(before);
-    expect(posted).toHaveLength(1);
-    const conversation = (await store.read(id))?.handoff.conversation;
-    expect(conversation?.messageId).toBe(posted[0]!.activityId);
-    expect(conversation?.postingClaim).toBeUndefined();
-    expect(await store.countRows(id)).toMatchObject({ handoff: 1, events: 1 });
+    // Past the backoff, both instances sweep at once: the card is posted once, and its message recorded.
+    now += 120_000;
+    const reports = await Promise.all([baton.app.outbox.sweep(), other.app.outbox.sweep()]);
+    expect(reports.reduce((sum, r) => sum + r.delivered, 0)).toBe(1);
+    expect(posts()).toBe(before + 1);
+    const posted = connector.sent.filter((s) => s.method === 'POST' && s.conversationId === '19:baton-group@thread.v2').at(-1)!;
+    expect((await store.read(id))?.handoff.conversation.messageId).toBe(posted.activityId);
+    expect(await store.outbox(id)).toEqual([]);
+
+    // A late resend and a later sweep find nothing left to post.
+    await send('f:send-3');
+    now += 120_000;
+    await baton.app.outbox.sweep();
+    await baton.app.outbox.idle();
+    expect(posts()).toBe(before + 1);
   });
 });

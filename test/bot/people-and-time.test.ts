@@ -5,7 +5,9 @@
  * when it differs from the viewer's.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createBaton } from '../../src/bot/endpoint';
+import { createBaton } from '../../src/app/baton';
+import { workingMinutesUntilDay } from '../../src/domain/lead-time';
+import { createLogger } from '../../src/logger';
 import { loadConfig } from '../../src/config';
 import { handoffIdForForm } from '../../src/store/keys';
 import { cardAction } from '../support/activities';
@@ -23,18 +25,19 @@ const inPlayground = { conversation: { id: '19:baton-group@thread.v2', conversat
 
 describe('working time from the directory', () => {
   it('counts the receiver\'s own working days: Katherine (Sydney, Monday to Thursday) has none on a Friday', async () => {
-    const baton = await createBaton(loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() }), () => undefined);
+    const baton = await createBaton(loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() }), { log: createLogger({ sink: () => undefined }) });
+    const workingMinutesUntil = async (tenantId: string, person: typeof katherine, from: Date, day: string) => workingMinutesUntilDay(await baton.app.workingHours(tenantId, person), from, day);
     // Friday 2026-11-27, 00:00 in Sydney (UTC+11) to the end of that day.
     const fridayMidnightSydney = new Date('2026-11-26T13:00:00Z');
-    expect(await baton.services.workingMinutesUntil(PLAYGROUND_TENANT, katherine, fridayMidnightSydney, '2026-11-27')).toBe(0);
+    expect(await workingMinutesUntil(PLAYGROUND_TENANT, katherine, fridayMidnightSydney, '2026-11-27')).toBe(0);
     // Thursday is a working day for her: 08:00 to 16:00.
-    expect(await baton.services.workingMinutesUntil(PLAYGROUND_TENANT, katherine, new Date('2026-11-25T13:00:00Z'), '2026-11-26')).toBe(480);
+    expect(await workingMinutesUntil(PLAYGROUND_TENANT, katherine, new Date('2026-11-25T13:00:00Z'), '2026-11-26')).toBe(480);
     // Someone the directory does not know gets the default week (Monday to Friday, 09:00-17:00 UTC).
     const stranger = { aadObjectId: '99999999-0000-0000-0000-000000000000', userId: '29:x', name: 'Nobody' };
-    expect(await baton.services.workingMinutesUntil(PLAYGROUND_TENANT, stranger, new Date('2026-11-27T00:00:00Z'), '2026-11-27')).toBe(480);
+    expect(await workingMinutesUntil(PLAYGROUND_TENANT, stranger, new Date('2026-11-27T00:00:00Z'), '2026-11-27')).toBe(480);
     // The same person seen from another tenant: the directory is not asked, the default week applies
     // (Thursday 13:00-17:00 UTC and all of Friday, where Katherine's own week has nothing on Friday).
-    expect(await baton.services.workingMinutesUntil('ffffffff-0000-0000-0000-000000000000', katherine, fridayMidnightSydney, '2026-11-27')).toBe(720);
+    expect(await workingMinutesUntil('ffffffff-0000-0000-0000-000000000000', katherine, fridayMidnightSydney, '2026-11-27')).toBe(720);
   });
 });
 

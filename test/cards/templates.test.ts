@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { VERBS } from '../../src/bot/card-actions';
+import { VERBS } from '../../src/cards/verbs';
 import { FORM_FIELDS, formatInstant, formValuesOf, handoffCard, handoffFormCard, MAX_REFRESH_USERS } from '../../src/cards/handoff-cards';
 import { myHandoffsCard } from '../../src/cards/my-handoffs-card';
 import { handoffLink, notificationCard } from '../../src/cards/notification-card';
@@ -17,10 +17,10 @@ import type { AdaptiveCard } from '../../src/cards/render';
 import { type Handoff, type HandoffEvent, type HandoffFields, type Person, postHandoff, type Status, STATUSES } from '../../src/domain/handoff';
 import type { FieldErrors } from '../../src/domain/handoff-form';
 import { type ActionType, allowedActions, apply, type Command } from '../../src/domain/process';
-import { PROJECT_ROOT } from '../../src/host/processes';
+import { ASSETS, PROJECT_ROOT } from '../../src/project';
 
 const CARDS_DIR = join(PROJECT_ROOT, 'cards');
-const SCHEMA_PATH = '/work/shared/schemas/adaptive-card-1.5.schema.json';
+const SCHEMA_PATH = ASSETS.cardSchema;
 
 const ada: Person = { aadObjectId: '00000000-0000-0000-0000-0000000000a1', userId: '29:1ada-lovelace', name: 'Ada Lovelace' };
 const grace: Person = { aadObjectId: '00000000-0000-0000-0000-0000000000b2', userId: '29:1grace-hopper', name: 'Grace Hopper' };

@@ -3,7 +3,8 @@
  * that much of the receiver's working time before the end of the date.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_WORKING_HOURS, endOfDay, isLate, workingMinutesUntilDay } from '../../src/domain/lead-time';
+import { endOfDay, isLate, workingMinutesUntilDay } from '../../src/domain/lead-time';
+import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
 import type { WorkingHours } from '../../src/domain/working-hours';
 
 describe('endOfDay', () => {
@@ -29,7 +30,7 @@ describe('endOfDay', () => {
 
 describe('workingMinutesUntilDay', () => {
   it('uses Monday to Friday, 09:00-17:00 UTC by default', () => {
-    expect(DEFAULT_WORKING_HOURS).toEqual({ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:00', timeZone: 'UTC' });
+    expect(DEFAULT_WORKING_HOURS).toEqual({ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:00', timeZone: 'Etc/UTC' });
   });
 
   const monday10 = new Date('2026-05-04T10:00:00.000Z'); // a Monday

@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Handoff, type HandoffEvent, type HandoffFields, postHandoff } from '../../src/domain/handoff';
 import { apply, type Command } from '../../src/domain/process';
-import { ConflictError } from '../../src/errors';
+import { TableClient } from '@azure/data-tables';
+import { ConflictError, UnreadableRecordError } from '../../src/errors';
 import { HandoffStore } from '../../src/store/handoff-store';
 import { handoffIdForForm } from '../../src/store/keys';
 import { tableRoundTrips } from '../../src/store/tables';
@@ -18,9 +19,10 @@ const barbara = person('Barbara');
 const hedy = person('Hedy');
 
 let store: HandoffStore;
+const prefix = uniquePrefix();
 
 beforeAll(async () => {
-  store = await HandoffStore.open(inject('tablesConnectionString'), uniquePrefix());
+  store = await HandoffStore.open(inject('tablesConnectionString'), prefix);
 });
 
 function newHandoff(overrides: Partial<Handoff> = {}) {
@@ -89,9 +91,7 @@ describe('HandoffStore', () => {
     await store.insert(handoff, event, 'act-1');
     const read = (await store.read(handoff.id))?.handoff;
     expect(read).toStrictEqual(handoff);
-    expect(read && [read.decision, read.question, read.answer, read.ending, read.metrics.acceptedAt, read.metrics.acceptedVersion]).toStrictEqual([
-      undefined, undefined, undefined, undefined, undefined, undefined,
-    ]);
+    expect(read && [read.decision, read.question, read.answer, read.ending, read.conversation.messageId]).toStrictEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 
   it('round-trips a handoff with every remark set, and every event with its detail', async () => {
@@ -132,7 +132,7 @@ describe('HandoffStore', () => {
       answer: { by: ada, at: '2026-11-24T11:00:00.000Z', text: 'The sandbox one.\nSecond line.' },
       decision: { status: 'accepted', by: hedy, at: '2026-11-24T18:00:00.000Z', text: 'Retries verified by hand.', checked: [true, false] },
       ending: { by: ada, at: '2026-11-24T19:00:00.000Z', text: 'Shipped to production.' },
-      metrics: { questions: 1, changeRequests: 1, blockedIncidents: 1, late: true, acceptedAt: '2026-11-24T18:00:00.000Z', acceptedVersion: 2 },
+      late: true,
       eventCount: 11,
     });
     const history = await store.history(current.id);
@@ -150,7 +150,7 @@ describe('HandoffStore', () => {
       [10, 'accepted', '1 of 2 criteria checked'],
       [11, 'closed', ''],
     ]);
-    expect(await store.countRows(current.id)).toEqual({ handoff: 1, events: 11, activities: 11 });
+    expect(await store.countRows(current.id)).toEqual({ handoff: 1, events: 11, activities: 11, outbox: 0 });
   });
 
   it('round-trips a change request decision and a cancellation', async () => {
@@ -174,7 +174,7 @@ describe('HandoffStore', () => {
     await store.insert(handoff, event, 'act-1');
     await expect(store.insert({ ...handoff, summary: 'Other' }, event, 'act-2')).rejects.toBeInstanceOf(ConflictError);
     expect((await store.read(handoff.id))?.handoff.summary).toBe('Ship the retry worker');
-    expect(await store.countRows(handoff.id)).toEqual({ handoff: 1, events: 1, activities: 1 });
+    expect(await store.countRows(handoff.id)).toEqual({ handoff: 1, events: 1, activities: 1, outbox: 0 });
   });
 
   it('writes a change, its event and its activity marker together', async () => {
@@ -200,7 +200,7 @@ describe('HandoffStore', () => {
     const event3: HandoffEvent = { ...second.event, seq: 3 };
     await expect(store.save({ ...second.handoff, eventCount: 3 }, stale.etag, event3, 'act-3')).rejects.toBeInstanceOf(ConflictError);
     expect((await store.read(handoff.id))?.handoff.status).toBe('accepted');
-    expect(await store.countRows(handoff.id)).toEqual({ handoff: 1, events: 2, activities: 2 });
+    expect(await store.countRows(handoff.id)).toEqual({ handoff: 1, events: 2, activities: 2, outbox: 0 });
   });
 
   it('rejects a replayed activity even with a fresh ETag, changing nothing', async () => {
@@ -211,7 +211,7 @@ describe('HandoffStore', () => {
     const editEvent: HandoffEvent = { ...event, seq: 2, type: 'changesRequested' };
     await expect(store.save(edited, fresh.etag, editEvent, 'act-1')).rejects.toBeInstanceOf(ConflictError);
     expect((await store.read(handoff.id))?.handoff.summary).toBe('Ship the retry worker');
-    expect(await store.countRows(handoff.id)).toEqual({ handoff: 1, events: 1, activities: 1 });
+    expect(await store.countRows(handoff.id)).toEqual({ handoff: 1, events: 1, activities: 1, outbox: 0 });
   });
 
   it('lets exactly one of ten concurrent saves from the same read win', async () => {
@@ -226,7 +226,7 @@ describe('HandoffStore', () => {
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(ConflictError);
-    expect(await store.countRows(handoff.id)).toEqual({ handoff: 1, events: 2, activities: 2 });
+    expect(await store.countRows(handoff.id)).toEqual({ handoff: 1, events: 2, activities: 2, outbox: 0 });
   });
 
   it('reads a handoff and its replay marker in one round trip', async () => {
@@ -239,5 +239,81 @@ describe('HandoffStore', () => {
 
   it('answers undefined for a handoff that does not exist', async () => {
     expect(await store.read('0123456789abcdef0123')).toBeUndefined();
+  });
+
+  it('reports a record it cannot read as UnreadableRecordError, naming the handoff', async () => {
+    const { handoff, event } = newHandoff();
+    await store.insert(handoff, event, 'act-1');
+    const table = TableClient.fromConnectionString(inject('tablesConnectionString'), `${prefix}handoffs`, { allowInsecureConnection: true });
+    await table.updateEntity({ partitionKey: handoff.id, rowKey: 'handoff', stakeholders: 'not json', status: 'sideways' }, 'Merge');
+    const error = await store.read(handoff.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnreadableRecordError);
+    expect((error as UnreadableRecordError).message).toMatch(new RegExp(`^Record ${handoff.id} cannot be read: .*status.*stakeholders: is not JSON`));
+  });
+});
+
+describe('outbox rows', () => {
+  const message = { kind: 'message' as const, to: grace, headline: 'Ada handed you a handoff.', quote: '', about: 'posted' };
+
+  it('are written with the change and its event in one transaction, held by the writer until its lease', async () => {
+    const { handoff, event } = newHandoff();
+    const rows = await store.insert(handoff, event, 'act-1', [{ kind: 'index' }, { kind: 'card' }, message], '2026-11-24T10:01:00.000Z');
+    expect(rows.map((r) => [r.key, r.effect.kind, r.state, r.leaseUntil, r.attempts])).toEqual([
+      ['outbox_000001_000', 'index', 'pending', '2026-11-24T10:01:00.000Z', 0],
+      ['outbox_000001_001', 'card', 'pending', '2026-11-24T10:01:00.000Z', 0],
+      ['outbox_000001_002', 'message', 'pending', '2026-11-24T10:01:00.000Z', 0],
+    ]);
+    expect(rows.every((r) => r.etag !== '')).toBe(true);
+    expect(await store.outbox(handoff.id)).toStrictEqual(rows);
+    expect(await store.countRows(handoff.id)).toEqual({ handoff: 1, events: 1, activities: 1, outbox: 3 });
+  });
+
+  it('are not written when the change loses its ETag race or replays an activity', async () => {
+    const { handoff, event } = newHandoff();
+    await store.insert(handoff, event, 'act-1');
+    const stale = (await store.read(handoff.id))!;
+    const first = applied(stale.handoff, ACCEPT);
+    await store.save(first.handoff, stale.etag, first.event, 'act-2', [{ kind: 'card' }]);
+    const second = applied(stale.handoff, REQUEST_CHANGES('No'), grace, '2026-11-24T11:00:01.000Z');
+    await expect(store.save({ ...second.handoff, eventCount: 3 }, stale.etag, { ...second.event, seq: 3 }, 'act-3', [{ kind: 'card' }, message])).rejects.toBeInstanceOf(ConflictError);
+    const fresh = (await store.read(handoff.id))!;
+    const replay = applied(fresh.handoff, { type: 'close', note: '' }, ada);
+    await expect(store.save(replay.handoff, fresh.etag, replay.event, 'act-2', [message])).rejects.toBeInstanceOf(ConflictError);
+    expect((await store.outbox(handoff.id)).map((r) => r.key)).toEqual(['outbox_000002_000']);
+  });
+
+  it('change only with their ETag: one of two deliverers claims a row', async () => {
+    const { handoff, event } = newHandoff();
+    const [row] = await store.insert(handoff, event, 'act-1', [message]);
+    const outcomes = await Promise.allSettled([store.updateRow(row!, { leaseUntil: '2026-11-24T10:02:00.000Z' }), store.updateRow(row!, { leaseUntil: '2026-11-24T10:03:00.000Z' })]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const claimed = outcomes.find((o) => o.status === 'fulfilled')!.value;
+    const delivered = await store.updateRow(claimed, { state: 'delivered', leaseUntil: '', deliveredAt: '2026-11-24T10:01:30.000Z' });
+    expect(await store.outbox(handoff.id)).toEqual([]);
+    expect(await store.outbox(handoff.id, { all: true })).toStrictEqual([delivered]);
+    expect(delivered.lastError).toBe('');
+  });
+
+  it('cut a failure reason to what a property may hold', async () => {
+    const { handoff, event } = newHandoff();
+    const [row] = await store.insert(handoff, event, 'act-1', [message]);
+    const failed = await store.updateRow(row!, { attempts: 1, lastError: 'x'.repeat(5000) });
+    expect(failed.lastError).toHaveLength(1000);
+    expect((await store.outbox(handoff.id))[0]?.lastError).toHaveLength(1000);
+  });
+
+  it('record a posted card: the message id and the delivered row in one transaction, refused on a stale handoff', async () => {
+    const { handoff, event } = newHandoff({ conversation: { id: '19:chat', serviceUrl: 'http://127.0.0.1/' } });
+    const [row] = await store.insert(handoff, event, 'act-1', [{ kind: 'post' }]);
+    const before = (await store.read(handoff.id))!;
+    const changed = applied(before.handoff, { type: 'nudge' }, ada);
+    await store.save(changed.handoff, before.etag, changed.event, 'act-2');
+    await expect(store.recordPosted(before, 'msg-9', row!, '2026-11-24T10:00:05.000Z')).rejects.toBeInstanceOf(ConflictError);
+    expect((await store.outbox(handoff.id)).map((r) => r.state)).toEqual(['pending']);
+    await store.recordPosted((await store.read(handoff.id))!, 'msg-9', row!, '2026-11-24T10:00:05.000Z');
+    const after = (await store.read(handoff.id))!.handoff;
+    expect(after.conversation.messageId).toBe('msg-9');
+    expect(after.eventCount).toBe(2);
+    expect(await store.outbox(handoff.id, { all: true })).toMatchObject([{ state: 'delivered', deliveredAt: '2026-11-24T10:00:05.000Z', leaseUntil: '' }]);
   });
 });

@@ -27,6 +27,14 @@ export interface Connector {
   memberReads: number;
   /** How many of the next POSTed activities to refuse with 403, as when the bot was removed from the chat (not retried). */
   failNextPosts: number;
+  /** How many of the next POSTed activities to answer 503, as a connector having a bad minute (the client retries, then the outbox later). */
+  throttleNextPosts: number;
+  /**
+   * Requests whose path matches are held and never answered, as a hung
+   * connector does; `held` counts them. Nothing held is recorded as sent.
+   */
+  hang: RegExp | undefined;
+  held: number;
   close(): Promise<void>;
 }
 
@@ -41,13 +49,17 @@ function body(req: IncomingMessage): Promise<string> {
 export async function startConnector(members: Member[]): Promise<Connector> {
   const sent: Sent[] = [];
   let next = 1;
-  const state: Connector = { url: '', sent, members, failNextPosts: 0, memberReads: 0, close: async () => undefined };
+  const state: Connector = { url: '', sent, members, failNextPosts: 0, throttleNextPosts: 0, hang: undefined, held: 0, memberReads: 0, close: async () => undefined };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     // /v3/conversations/{id}/...
     const [, , conversationId = '', resource, item] = parts;
     const reply = (status: number, json: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+    if (state.hang?.test(`${req.method} ${url.pathname}`)) {
+      state.held += 1;
+      return;
+    }
     if (req.method === 'GET' && resource === 'pagedmembers') {
       state.memberReads += 1;
       const size = Number(url.searchParams.get('pageSize') ?? 100);
@@ -63,6 +75,12 @@ export async function startConnector(members: Member[]): Promise<Connector> {
       return reply(200, state.members);
     }
     if ((req.method === 'POST' || req.method === 'PUT') && resource === 'activities') {
+      if (req.method === 'POST' && state.throttleNextPosts > 0) {
+        state.throttleNextPosts -= 1;
+        await body(req);
+        // Retry-After 0: the connector client's own pipeline retries at once (three times) before it gives up.
+        return res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' }).end(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'The connector is busy (test).' } }));
+      }
       if (req.method === 'POST' && state.failNextPosts > 0) {
         state.failNextPosts -= 1;
         await body(req);

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
+import { type Baton, getBaton } from '../../src/app/baton';
 import { loadFunctions, startFunctionsHost, type FunctionsHost } from '../../src/host/functions-host';
 import { HandoffStore } from '../../src/store/handoff-store';
 import { PeopleIndex } from '../../src/store/people-index';
@@ -15,6 +16,12 @@ export interface TestApp {
   people: PeopleIndex;
   prefix: string;
   logs: string[];
+  /** The process's Baton, as the functions built it. */
+  baton(): Promise<Baton>;
+  /**
+   * Posts an activity to /api/messages and waits for the deliveries it started
+   * (the outbox sends after answering, as it would on Azure) before resolving.
+   */
   post(activity: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
@@ -54,8 +61,10 @@ export async function startTestApp(): Promise<TestApp> {
         body: typeof activity === 'string' ? activity : JSON.stringify(activity),
       });
       const text = await response.text();
+      await (await getBaton()).app.outbox.idle();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
     },
+    baton: getBaton,
     close: () => host.close(),
   };
 }

@@ -1,0 +1,85 @@
+/**
+ * The composition root: builds Baton from validated settings. The functions
+ * (functions/*.ts) reach the product only through here: the bot endpoint, the
+ * outbox sweep, and (later) the timers.
+ */
+import { type BotEndpoint, createBotEndpoint, createConnector, type HttpResult } from '../bot/endpoint';
+import { type Clock, realClock } from '../clock';
+import { type Config, getConfig } from '../config';
+import type { Person } from '../domain/handoff';
+import { DEFAULT_WORKING_HOURS, type WorkingHours } from '../domain/working-hours';
+import { createGraphServices, type GraphServices } from '../graph';
+import { createLogger, errorText, type Logger } from '../logger';
+import { LruMap } from '../lru';
+import { ConversationStore } from '../store/conversation-store';
+import { HandoffStore } from '../store/handoff-store';
+import { PendingDeliveries } from '../store/pending-deliveries';
+import { PeopleIndex } from '../store/people-index';
+import type { App } from './handoffs';
+import { Outbox } from './outbox';
+import { OUTSIDE_DIRECTORY } from './people';
+import type { Messenger } from './ports';
+
+export type { HttpResult };
+
+export interface Baton {
+  config: Config;
+  app: App;
+  /** POST /api/messages. */
+  bot: BotEndpoint;
+}
+
+export interface BatonOptions {
+  /** Instead of the directory the settings choose (tests). */
+  graph?: Pick<GraphServices, 'directory' | 'tenantId'>;
+  clock?: Clock;
+  log?: Logger;
+  /** Instead of the Bot Connector (tests that need a connector that misbehaves in ways a real one cannot be made to). */
+  messenger?: Messenger;
+}
+
+/** People whose unknown working hours were already logged: every card render asks; the log should say it once. */
+const UNKNOWN_HOURS_LOGGED = 10_000;
+
+/** Builds Baton from validated settings. */
+export async function createBaton(config: Config, options: BatonOptions = {}): Promise<Baton> {
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const clock = options.clock ?? realClock;
+  // Card actions must answer within Teams' 5 seconds: Graph gets little time to recover from throttling here.
+  const graph = options.graph ?? createGraphServices(config, { retry: { maxAttempts: 2, maxTotalWaitMs: 1500 }, clock, log: (m) => log.warn(m) });
+  const directoryFor = (tenantId: string) => (tenantId === graph.tenantId ? graph.directory : OUTSIDE_DIRECTORY);
+  const loggedUnknown = new LruMap<string, true>(UNKNOWN_HOURS_LOGGED);
+  const workingHours = async (tenantId: string, person: Person): Promise<WorkingHours> => {
+    try {
+      return await directoryFor(tenantId).getWorkingHours(person.aadObjectId);
+    } catch (error) {
+      if (!loggedUnknown.has(person.aadObjectId)) {
+        loggedUnknown.set(person.aadObjectId, true);
+        log.info(`Working hours of ${person.name} unknown; using Monday to Friday, 09:00-17:00 UTC`, { person: person.aadObjectId, error: errorText(error) });
+      }
+      return DEFAULT_WORKING_HOURS;
+    }
+  };
+  const { connectionString, prefix } = config.tables;
+  const [store, people, conversations, pending] = await Promise.all([
+    HandoffStore.open(connectionString, prefix),
+    PeopleIndex.open(connectionString, prefix),
+    ConversationStore.open(connectionString, prefix),
+    PendingDeliveries.open(connectionString, prefix),
+  ]);
+  const connector = createConnector(config, log);
+  const services = { store, people, conversations, pending, directoryFor, workingHours, publicBaseUrl: config.publicBaseUrl, clock, log };
+  const app: App = { ...services, outbox: new Outbox(services, options.messenger ?? connector.messenger) };
+  return { config, app, bot: createBotEndpoint(config, connector.adapter, app) };
+}
+
+let shared: Promise<Baton> | undefined;
+
+/** The process's Baton, built on first use from the environment's settings (a failure is not remembered). */
+export function getBaton(): Promise<Baton> {
+  shared ??= createBaton(getConfig()).catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}

@@ -1,0 +1,318 @@
+/**
+ * The handoff use cases: the form, creating a handoff, every change to one,
+ * and showing it. Teams, Outlook, the messaging extension and the timers all
+ * come through here; each gets a card back (or an error to show), never a
+ * TurnContext.
+ *
+ * Every change goes one path: read with ETag (and mark the handoff for the
+ * outbox) -> the domain decides -> one transaction with the change, its event,
+ * the activity marker and its outbox rows -> deliver the rows after the commit.
+ */
+import { formValuesOf, handoffCard, handoffFormCard, type ViewOptions } from '../cards/handoff-cards';
+import type { AdaptiveCard } from '../cards/render';
+import { type Handoff, type HandoffEvent, type Person, postHandoff } from '../domain/handoff';
+import { type HandoffFormInput, parseHandoffForm, type ParsedForm } from '../domain/handoff-form';
+import { isLate, workingMinutesUntilDay } from '../domain/lead-time';
+import { type Notice, noticesFor, noticesOfPosting } from '../domain/notifications';
+import { apply, check, type Command, type Refusal } from '../domain/process';
+import { qualityHints } from '../domain/quality';
+import { maySee } from '../domain/search';
+import { formatLocalTime, localTimesDiffer } from '../domain/working-hours';
+import { ConflictError } from '../errors';
+import type { Effect } from '../store/outbox-rows';
+import { handoffIdForForm } from '../store/keys';
+import type { StoredHandoff } from '../store/handoff-store';
+import type { Outbox } from './outbox';
+import { resolveFormPeople } from './people';
+import { type Caller, MembersUnavailableError, type Services } from './ports';
+
+/** The use cases' dependencies: the shared services and the outbox. */
+export interface App extends Services {
+  outbox: Outbox;
+}
+
+export interface AnswerError {
+  status: 400 | 403 | 404 | 503;
+  code: string;
+  message: string;
+}
+
+/** What a use case shows the person: a card, or an error Teams displays in place of one. */
+export type Answer = { card: AdaptiveCard } | { error: AnswerError };
+
+/** How often a change re-reads and retries after losing an ETag race. */
+const MAX_ATTEMPTS = 3;
+
+export const NOT_FOUND: AnswerError = { status: 404, code: 'NotFound', message: 'This handoff does not exist in your organisation, or it was removed.' };
+const FORM_TAKEN: AnswerError = { status: 403, code: 'Forbidden', message: 'This form was already used by someone else.' };
+const MEMBERS_UNAVAILABLE = "Nothing was posted: Teams did not list this conversation's members just now, so Baton cannot check the people on the form. Please try again in a minute.";
+
+/** "Grace Hopper's local time: 09:05 Tue in America/New_York" when the receiver's clock differs from the viewer's. */
+async function receiverLocalTime(app: App, caller: Caller, handoff: Handoff): Promise<string> {
+  const { receiver } = handoff;
+  if (!caller.timeZone || receiver.aadObjectId === caller.actor.person.aadObjectId) return '';
+  const { timeZone } = await app.workingHours(handoff.tenantId, receiver);
+  const now = new Date(app.clock.now());
+  try {
+    return localTimesDiffer(now, caller.timeZone, timeZone) ? `${receiver.name}'s local time: ${formatLocalTime(now, timeZone)}` : '';
+  } catch {
+    return ''; // a time zone name the runtime does not know: say nothing rather than something wrong
+  }
+}
+
+/** The card a viewer sees, with what their role needs (members for the owner's reassign list). */
+export async function viewFor(app: App, caller: Caller, handoff: Handoff, options: ViewOptions = {}): Promise<AdaptiveCard> {
+  const viewer = caller.actor.person;
+  const needsMembers = check(handoff, viewer.aadObjectId, 'reassign').ok && options.members === undefined;
+  const members = needsMembers ? await caller.members().catch(() => []) : options.members;
+  const receiverTime = await receiverLocalTime(app, caller, handoff);
+  return handoffCard(handoff, viewer, { timeZone: caller.timeZone, receiverTime, ...options, members });
+}
+
+async function loadForActor(app: App, caller: Caller, handoffId: string, activityId?: string): Promise<StoredHandoff | undefined> {
+  const stored = await app.store.read(handoffId, activityId);
+  // A handoff of another tenant is reported exactly like a missing one.
+  return stored && stored.handoff.tenantId === caller.actor.tenantId ? stored : undefined;
+}
+
+/** The receiver's working minutes from now to the end of the needed-by day decide whether a handoff is late. */
+async function lateness(app: App, tenantId: string, receiver: Person, effortMinutes: number | undefined, neededBy: string | undefined): Promise<boolean> {
+  if (effortMinutes === undefined || neededBy === undefined) return false;
+  const hours = await app.workingHours(tenantId, receiver);
+  return isLate(effortMinutes, neededBy, () => workingMinutesUntilDay(hours, new Date(app.clock.now()), neededBy));
+}
+
+/** What a change makes of the current handoff: a domain command, a refusal to explain on the card, or a card to show instead (a form with errors). */
+export type Decision = Command | Refusal | { card: AdaptiveCard };
+export type Build = (handoff: Handoff) => Decision | Promise<Decision>;
+
+function message(notice: Notice): Effect {
+  return { kind: 'message', to: notice.to, headline: notice.headline, quote: notice.quote, about: notice.about };
+}
+
+/** The outbox rows of a change: the person index when its people or words changed, everyone's card, the 1:1 messages. */
+function effectsOfChange(handoff: Handoff, event: HandoffEvent): Effect[] {
+  const reindex = event.type === 'resubmitted' || event.type === 'reassigned';
+  return [...(reindex ? [{ kind: 'index' } as const] : []), { kind: 'card' }, ...noticesFor(handoff, event).map(message)];
+}
+
+/**
+ * Runs one change: read with ETag, let the domain decide, write the change with
+ * its event and outbox rows, then deliver them. Losing an ETag race re-reads
+ * and decides again; a replayed activity changes nothing and re-attempts its
+ * own undelivered rows.
+ */
+export async function changeHandoff(app: App, caller: Caller, handoffId: string, build: Build): Promise<Answer> {
+  const { actor, activityId } = caller;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+    // The outbox mark is written before the transaction, so a crash after the commit still leaves it for the sweep.
+    const [stored, markEtag] = await Promise.all([loadForActor(app, caller, handoffId, activityId), app.outbox.mark(handoffId)]);
+    if (!stored) return { error: NOT_FOUND };
+    if (stored.replayed) {
+      app.outbox.retryPending(handoffId);
+      return { card: await viewFor(app, caller, stored.handoff) };
+    }
+    const decision = await build(stored.handoff);
+    if ('card' in decision) return { card: decision.card };
+    if ('code' in decision) return { card: await viewFor(app, caller, stored.handoff, { notice: decision.message }) };
+    const outcome = apply(stored.handoff, decision, actor.person, new Date(app.clock.now()).toISOString());
+    if (!outcome.ok) return { card: await viewFor(app, caller, stored.handoff, { notice: outcome.refusal.message }) };
+    let rows;
+    try {
+      rows = await app.store.save(outcome.handoff, stored.etag, outcome.event, activityId, effectsOfChange(outcome.handoff, outcome.event), app.outbox.leaseForNewRows());
+    } catch (error) {
+      if (error instanceof ConflictError) continue;
+      throw error;
+    }
+    app.outbox.deliverFresh(handoffId, rows, markEtag);
+    return { card: await viewFor(app, caller, outcome.handoff) };
+  }
+  const latest = await loadForActor(app, caller, handoffId);
+  if (!latest) return { error: NOT_FOUND };
+  return { card: await viewFor(app, caller, latest.handoff, { notice: 'Others changed this handoff at the same moment; this is its current state.' }) };
+}
+
+/** A change that is just a domain command built from the card's data. */
+export function applyCommand(app: App, caller: Caller, handoffId: string, command: Command | ((handoff: Handoff) => Command)): Promise<Answer> {
+  return changeHandoff(app, caller, handoffId, (handoff) => (typeof command === 'function' ? command(handoff) : command));
+}
+
+/**
+ * Resolves the people on a form, then checks it against the rules; on errors or
+ * unconfirmed quality hints returns the form card to show instead.
+ */
+async function checkForm(
+  app: App,
+  tenantId: string,
+  input: HandoffFormInput,
+  members: readonly Person[],
+  sender: Person,
+  today: string,
+  editing?: { handoffId: string; version: number },
+): Promise<{ ok: true; value: ParsedForm } | { ok: false; card: AdaptiveCard }> {
+  const people = editing ? { people: [...members], input, errors: {} } : await resolveFormPeople(input, members, app.directoryFor(tenantId));
+  const parsed = parseHandoffForm(people.input, { members: people.people, sender, today });
+  const errors = { ...(parsed.ok ? {} : parsed.errors), ...people.errors };
+  if (!parsed.ok || Object.keys(errors).length > 0) {
+    const count = Object.keys(errors).length;
+    const message = `Nothing was ${editing ? 'resubmitted' : 'posted'}: ${count === 1 ? 'one field needs' : `${count} fields need`} a change.`;
+    // Resolved people are shown by id, so the pickers show them chosen; unresolved ones stay as typed.
+    return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: people.input, errors, message, editing }) };
+  }
+  const hints = qualityHints(parsed.value.fields);
+  if (hints.length > 0 && !input.confirmed) {
+    return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: people.input, hints, editing }) };
+  }
+  return parsed;
+}
+
+export type Draft = { ok: false; card: AdaptiveCard } | { ok: true; handoff: Handoff; event: HandoffEvent; members: Person[] };
+
+/**
+ * A new handoff from a submitted form, not stored yet: the chat form and the
+ * messaging extension build it the same way. Its id comes from the form, so a
+ * resubmitted form names the same handoff.
+ * @param messageId the message that will show the card, when already known (the chat form's own message)
+ */
+export async function draftHandoff(app: App, caller: Caller, input: HandoffFormInput, messageId?: string): Promise<Draft> {
+  let members: Person[];
+  try {
+    members = await caller.members();
+  } catch (error) {
+    if (!(error instanceof MembersUnavailableError)) throw error;
+    return { ok: false, card: handoffFormCard({ formId: input.formId, members: [], values: input, message: MEMBERS_UNAVAILABLE }) };
+  }
+  const { actor } = caller;
+  const form = await checkForm(app, actor.tenantId, input, members, actor.person, caller.today);
+  if (!form.ok) return form;
+  const { fields, receiver, owner, stakeholders } = form.value;
+  const built = postHandoff({
+    id: handoffIdForForm(actor.tenantId, input.formId),
+    tenantId: actor.tenantId,
+    fields,
+    sender: actor.person,
+    receiver,
+    owner,
+    stakeholders,
+    conversation: { id: caller.conversation.id, serviceUrl: caller.conversation.serviceUrl, tenantId: actor.tenantId, ...(messageId ? { messageId } : {}) },
+    at: new Date(app.clock.now()).toISOString(),
+    late: await lateness(app, actor.tenantId, receiver, fields.effortMinutes, fields.neededBy),
+  });
+  return { ok: true, members, ...built };
+}
+
+export type Created =
+  | { outcome: 'form'; card: AdaptiveCard }
+  | { outcome: 'created' | 'existing'; handoff: Handoff; members: Person[] }
+  | { outcome: 'forbidden'; error: AnswerError };
+
+/**
+ * Stores a new handoff with its outbox rows: its person-index rows, its card
+ * (replacing the form's own message, or posted as a new one) and 1:1 messages
+ * for people outside the conversation. The same form again (a retried invoke,
+ * a second click) finds the first handoff and writes nothing.
+ * @param where 'replaceForm': the chat form's message becomes the card; 'post': the card is posted (messaging extension)
+ */
+export async function createHandoff(app: App, caller: Caller, input: HandoffFormInput, where: 'replaceForm' | 'post'): Promise<Created> {
+  const id = handoffIdForForm(caller.actor.tenantId, input.formId);
+  const messageId = where === 'replaceForm' ? caller.replyToId : undefined;
+  const [draft, markEtag] = await Promise.all([draftHandoff(app, caller, input, messageId), app.outbox.mark(id)]);
+  if (!draft.ok) return { outcome: 'form', card: draft.card };
+  const { handoff, event, members } = draft;
+  const effects: Effect[] = [
+    { kind: 'index' },
+    ...(where === 'post' ? [{ kind: 'post' } as const] : messageId ? [{ kind: 'card' } as const] : []),
+    ...noticesOfPosting(handoff, members).map(message),
+  ];
+  try {
+    const rows = await app.store.insert(handoff, event, caller.activityId, effects, app.outbox.leaseForNewRows());
+    app.outbox.deliverFresh(id, rows, markEtag);
+    return { outcome: 'created', handoff, members };
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const existing = await app.store.read(id);
+    if (!existing || existing.handoff.sender.aadObjectId !== caller.actor.person.aadObjectId) return { outcome: 'forbidden', error: FORM_TAKEN };
+    app.outbox.retryPending(id);
+    return { outcome: 'existing', handoff: existing.handoff, members };
+  }
+}
+
+/** The chat form's submit: the handoff's card for the sender (everyone else's comes through the outbox), or the form again. */
+export async function submitForm(app: App, caller: Caller, input: HandoffFormInput): Promise<Answer> {
+  const created = await createHandoff(app, caller, input, 'replaceForm');
+  if (created.outcome === 'form') return { card: created.card };
+  if (created.outcome === 'forbidden') return { error: created.error };
+  return { card: await viewFor(app, caller, created.handoff, { members: created.members }) };
+}
+
+/** The form for a new handoff, listing the conversation's members (none when Teams cannot list them: the pickers still search the organisation). */
+export async function newHandoffForm(app: App, caller: Caller, formId: string): Promise<AdaptiveCard> {
+  const members = await caller.members().catch((error: unknown) => {
+    app.log.warn('Could not list the conversation\'s members for the form', { conversation: caller.conversation.id, error: (error as Error).message });
+    return [];
+  });
+  return handoffFormCard({ formId, members });
+}
+
+/** The sender's "Edit and resubmit": the form with the handoff's values. */
+export async function editForm(app: App, caller: Caller, handoffId: string): Promise<Answer> {
+  const stored = await loadForActor(app, caller, handoffId);
+  if (!stored) return { error: NOT_FOUND };
+  const { handoff } = stored;
+  const allowed = check(handoff, caller.actor.person.aadObjectId, 'resubmit');
+  if (!allowed.ok) return { card: await viewFor(app, caller, handoff, { notice: allowed.refusal.message }) };
+  return { card: handoffFormCard({ formId: crypto.randomUUID(), members: [], values: formValuesOf(handoff), editing: { handoffId: handoff.id, version: handoff.version } }) };
+}
+
+/** A new version from the edit form; people do not change on resubmit (the owner reassigns). */
+export function resubmitHandoff(app: App, caller: Caller, handoffId: string, input: HandoffFormInput): Promise<Answer> {
+  return changeHandoff(app, caller, handoffId, async (handoff): Promise<Decision> => {
+    const people = [handoff.receiver, handoff.owner, handoff.sender];
+    const checked = await checkForm(
+      app,
+      handoff.tenantId,
+      { ...input, receiver: handoff.receiver.aadObjectId, owner: handoff.owner.aadObjectId, stakeholders: '' },
+      people,
+      handoff.sender,
+      caller.today,
+      { handoffId: handoff.id, version: handoff.version },
+    );
+    return checked.ok ? { type: 'resubmit', fields: checked.value.fields } : { card: checked.card };
+  });
+}
+
+/** The owner's reassign: a chat member from the list, or anyone the people picker found in the organisation. */
+export function reassignHandoff(app: App, caller: Caller, handoffId: string, chosen: string): Promise<Answer> {
+  return changeHandoff(app, caller, handoffId, async (handoff): Promise<Decision> => {
+    const value = chosen.trim();
+    if (value === '') return { code: 'invalid', message: 'Choose who receives the handoff instead.' };
+    const members = await caller.members().catch(() => []);
+    const resolved = await resolveFormPeople(
+      { formId: 'reassign', summary: '', whatIsReady: '', acceptanceCriteria: '', assumptions: '', links: '', effort: '', workState: '', blocker: '', neededBy: '', receiver: value, owner: '', stakeholders: '', priority: '', confirmed: false },
+      members,
+      app.directoryFor(handoff.tenantId),
+    );
+    if (resolved.errors.receiver) return { code: 'invalid', message: resolved.errors.receiver };
+    const receiver = resolved.people.find((p) => p.aadObjectId === resolved.input.receiver);
+    return receiver ? { type: 'reassign', receiver } : { code: 'invalid', message: 'Choose who receives the handoff instead.' };
+  });
+}
+
+/**
+ * A handoff for reading (refresh, history): its people may see it anywhere,
+ * anyone else only in the conversation that shows its card.
+ */
+async function loadForReader(app: App, caller: Caller, handoffId: string): Promise<StoredHandoff | undefined> {
+  const stored = await loadForActor(app, caller, handoffId);
+  if (!stored) return undefined;
+  const inItsChat = caller.conversation.id === stored.handoff.conversation.id;
+  return inItsChat || maySee(stored.handoff, caller.actor.tenantId, caller.actor.person.aadObjectId) ? stored : undefined;
+}
+
+/** The viewer's card (Refresh, and Teams' automatic refresh), with the history when asked. */
+export async function viewHandoff(app: App, caller: Caller, handoffId: string, options: { history?: boolean } = {}): Promise<Answer> {
+  const stored = await loadForReader(app, caller, handoffId);
+  if (!stored) return { error: NOT_FOUND };
+  const history = options.history ? await app.store.history(handoffId) : undefined;
+  return { card: await viewFor(app, caller, stored.handoff, { history }) };
+}

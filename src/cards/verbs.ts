@@ -1,0 +1,24 @@
+/**
+ * The `Action.Execute` verbs: the templates in cards/ name them, the bot's
+ * verb table (src/bot/card-actions.ts) answers them, and a test checks that
+ * every verb in a template has a handler.
+ */
+export const VERBS = {
+  createHandoff: 'handoff.create',
+  edit: 'handoff.edit',
+  resubmit: 'handoff.resubmit',
+  accept: 'handoff.accept',
+  requestChanges: 'handoff.requestChanges',
+  ask: 'handoff.ask',
+  answer: 'handoff.answer',
+  setWorkState: 'handoff.setWorkState',
+  cancel: 'handoff.cancel',
+  reassign: 'handoff.reassign',
+  nudge: 'handoff.nudge',
+  close: 'handoff.close',
+  flagPriority: 'handoff.flagPriority',
+  history: 'handoff.history',
+  refresh: 'handoff.refresh',
+} as const;
+
+export type Verb = (typeof VERBS)[keyof typeof VERBS];
