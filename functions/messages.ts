@@ -2,8 +2,7 @@
  * The bot endpoint: Teams, Outlook and the Agents Playground post activities here.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { getBaton } from '../src/app/baton';
-import { MAX_ACTIVITY_BYTES } from '../src/bot/endpoint';
+import { getBaton, MAX_ACTIVITY_BYTES } from '../src/app/baton';
 import { registerHttp } from '../src/functions';
 
 export async function messages(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {

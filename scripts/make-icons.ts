@@ -17,17 +17,19 @@
  * outline's colour is forced to white without a second decode and the files
  * are byte-for-byte reproducible on one Chromium version.
  *
- * Run: `npx tsx scripts/make-icons.ts` (needs Debian's chromium at /usr/bin/chromium).
+ * Run: `npx tsx scripts/make-icons.ts` (needs Chromium: BATON_CHROMIUM, or `chromium` on PATH).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { PROJECT_ROOT } from '../src/project';
 import { crc32 } from './package-app';
 
-const CHROMIUM = '/usr/bin/chromium';
-const OUT = join(__dirname, '..', 'appPackage');
+/** playwright-core finds an executable on PATH by name; BATON_CHROMIUM may name another. */
+const CHROMIUM = process.env.BATON_CHROMIUM || 'chromium';
+const OUT = join(PROJECT_ROOT, 'appPackage');
 
 /** Baton's brand colour: the colour icon's background and the manifest's accentColor. */
 export const BRAND_COLOR = '#0F5F5C';

@@ -46,6 +46,8 @@ const settings = z.object({
   AZURITE_TABLE_PORT: port(10002),
   PLAYGROUND_PORT: port(56150),
   BATON_LOG_LEVEL: z.preprocess(blankIsUnset, z.enum(LEVELS).default('info')),
+  /** Local mode only: start Baton's clock this many minutes ahead of real time (see POST /dev/clock). */
+  BATON_CLOCK_OFFSET_MINUTES: z.preprocess(blankIsUnset, z.coerce.number().int().min(0).max(60 * 24 * 366).default(0)),
   /** Set by App Service on every Azure Functions instance. */
   WEBSITE_INSTANCE_ID: optional,
   /** Host name of Baton's public links (https://<host>/api/handoffs/<id>), the manifest's link-unfurling domain. */
@@ -69,6 +71,7 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   if (set('BOT_ID') && type !== 'UserAssignedMSI' && !set('BOT_PASSWORD')) problems.push("BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)");
   if (set('BOT_ID') && (type === 'SingleTenant' || type === 'UserAssignedMSI') && !set('BOT_TENANT_ID')) problems.push(`BOT_TENANT_ID is required when BOT_TYPE is ${type}`);
+  if (set('BOT_ID') && Number(env.BATON_CLOCK_OFFSET_MINUTES ?? 0) > 0) problems.push("BATON_CLOCK_OFFSET_MINUTES is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
   if (!set('BOT_ID') && set('WEBSITE_INSTANCE_ID')) problems.push('BOT_ID is required on Azure: without it the bot endpoint would accept unauthenticated requests');
   if (set('WEBSITE_INSTANCE_ID') && !set('TABLES_CONNECTION_STRING') && !set('AzureWebJobsStorage')) problems.push('TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage)');
   return problems;
@@ -82,6 +85,8 @@ export interface Config {
   ports: { host: number; azurite: number; playground: number };
   /** The lowest log level written. */
   logLevel: Level;
+  /** Local mode: how far ahead of real time Baton's clock starts, in ms (0 otherwise). */
+  clockOffsetMs: number;
   /** Where Baton's own links point: https://BATON_PUBLIC_HOSTNAME, or the local host in development. */
   publicBaseUrl: string;
   /**
@@ -128,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     ports: { host: s.BATON_HOST_PORT, azurite: s.AZURITE_TABLE_PORT, playground: s.PLAYGROUND_PORT },
     logLevel: s.BATON_LOG_LEVEL,
+    clockOffsetMs: s.BATON_CLOCK_OFFSET_MINUTES * 60_000,
     publicBaseUrl: s.BATON_PUBLIC_HOSTNAME ? `https://${s.BATON_PUBLIC_HOSTNAME}` : `http://localhost:${s.BATON_HOST_PORT}`,
     ...graphSettings(s),
   };

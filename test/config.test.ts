@@ -28,6 +28,7 @@ describe('loadConfig defaults', () => {
       tables: { connectionString: AZURITE_10002, prefix: 'baton' },
       ports: { host: 7071, azurite: 10002, playground: 56150 },
       logLevel: 'info',
+      clockOffsetMs: 0,
       publicBaseUrl: 'http://localhost:7071',
     };
     expect(loadConfig({})).toEqual(expected);
@@ -36,6 +37,13 @@ describe('loadConfig defaults', () => {
   it('writes the log from BATON_LOG_LEVEL, naming the levels when it is not one', () => {
     expect(loadConfig({ BATON_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
     expect(configError({ BATON_LOG_LEVEL: 'loud' }).problems).toEqual([expect.stringMatching(/^BATON_LOG_LEVEL .*"debug"\|"info"\|"warn"\|"error"/)]);
+  });
+
+  it('starts the clock ahead in local mode only', () => {
+    expect(loadConfig({ BATON_CLOCK_OFFSET_MINUTES: '90' }).clockOffsetMs).toBe(5_400_000);
+    expect(configError({ BATON_CLOCK_OFFSET_MINUTES: '-5' }).problems).toEqual([expect.stringMatching(/^BATON_CLOCK_OFFSET_MINUTES /)]);
+    const withBot = { BOT_ID: '6f1c2a4e-8a0b-4c39-9d6e-0f6b3c1d2e4f', BOT_PASSWORD: 'x', BATON_CLOCK_OFFSET_MINUTES: '10' };
+    expect(configError(withBot).problems).toContain("BATON_CLOCK_OFFSET_MINUTES is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
   });
 
   it('points Baton\'s links at BATON_PUBLIC_HOSTNAME over https, or the local host', () => {

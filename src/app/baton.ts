@@ -4,7 +4,7 @@
  * outbox sweep, and (later) the timers.
  */
 import { type BotEndpoint, createBotEndpoint, createConnector, type HttpResult } from '../bot/endpoint';
-import { type Clock, realClock } from '../clock';
+import { type Clock, realClock, ShiftedClock } from '../clock';
 import { type Config, getConfig } from '../config';
 import type { Person } from '../domain/handoff';
 import { DEFAULT_WORKING_HOURS, type WorkingHours } from '../domain/working-hours';
@@ -15,12 +15,14 @@ import { ConversationStore } from '../store/conversation-store';
 import { HandoffStore } from '../store/handoff-store';
 import { PendingDeliveries } from '../store/pending-deliveries';
 import { PeopleIndex } from '../store/people-index';
+import { withStorageDeadline } from '../store/tables';
 import type { App } from './handoffs';
 import { Outbox } from './outbox';
 import { OUTSIDE_DIRECTORY } from './people';
 import type { Messenger } from './ports';
 
 export type { HttpResult };
+export { MAX_ACTIVITY_BYTES } from '../bot/endpoint';
 
 export interface Baton {
   config: Config;
@@ -38,13 +40,24 @@ export interface BatonOptions {
   messenger?: Messenger;
 }
 
+/** Local mode's clock can be moved forward (to see a nudge without waiting a day); a real bot's is the real one. */
+function clockFor(config: Config): Clock {
+  if (!config.localMode) return realClock;
+  const clock = new ShiftedClock();
+  clock.advance(config.clockOffsetMs);
+  return clock;
+}
+
+/** How long an activity's Table calls may take in all: inside Teams' 5 seconds, with room to render and answer. */
+const REQUEST_STORAGE_BUDGET_MS = 4000;
+
 /** People whose unknown working hours were already logged: every card render asks; the log should say it once. */
 const UNKNOWN_HOURS_LOGGED = 10_000;
 
 /** Builds Baton from validated settings. */
 export async function createBaton(config: Config, options: BatonOptions = {}): Promise<Baton> {
   const log = options.log ?? createLogger({ level: config.logLevel });
-  const clock = options.clock ?? realClock;
+  const clock = options.clock ?? clockFor(config);
   // Card actions must answer within Teams' 5 seconds: Graph gets little time to recover from throttling here.
   const graph = options.graph ?? createGraphServices(config, { retry: { maxAttempts: 2, maxTotalWaitMs: 1500 }, clock, log: (m) => log.warn(m) });
   const directoryFor = (tenantId: string) => (tenantId === graph.tenantId ? graph.directory : OUTSIDE_DIRECTORY);
@@ -70,7 +83,16 @@ export async function createBaton(config: Config, options: BatonOptions = {}): P
   const connector = createConnector(config, log);
   const services = { store, people, conversations, pending, directoryFor, workingHours, publicBaseUrl: config.publicBaseUrl, clock, log };
   const app: App = { ...services, outbox: new Outbox(services, options.messenger ?? connector.messenger) };
-  return { config, app, bot: createBotEndpoint(config, connector.adapter, app) };
+  const endpoint = createBotEndpoint(config, connector.adapter, app);
+  return {
+    config,
+    app,
+    bot: {
+      ...endpoint,
+      // Storage gets what is left of Teams' 5 seconds after the bot's own work; the card says "try again" in time.
+      handle: (rawBody, authHeader, origin) => withStorageDeadline(REQUEST_STORAGE_BUDGET_MS, () => endpoint.handle(rawBody, authHeader, origin)),
+    },
+  };
 }
 
 let shared: Promise<Baton> | undefined;

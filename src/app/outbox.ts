@@ -22,6 +22,7 @@ import type { Handoff } from '../domain/handoff';
 import { ConflictError, ConnectorError, UnreadableRecordError } from '../errors';
 import { errorText } from '../logger';
 import type { OutboxRow } from '../store/outbox-rows';
+import { countedAsDelivery } from '../store/tables';
 import type { PendingMark } from '../store/pending-deliveries';
 import type { ConversationAddress, Messenger, Services } from './ports';
 
@@ -133,7 +134,7 @@ export class Outbox {
 
   /** Resolves once every delivery this process started has finished (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.allSettled(this.inFlight);
   }
 
   private async sweepOne(mark: PendingMark): Promise<Result[]> {
@@ -210,7 +211,9 @@ export class Outbox {
     } catch (updateError) {
       log.warn('Could not record a failed delivery; the sweep tries the row again after its lease', { error: errorText(updateError) });
     }
-    if (dead) log.error(permanent ? 'Outbox row cannot be delivered' : `Outbox row failed ${attempts} times and is dead`, { attempts, error: reason });
+    // Nobody to write to (never installed Baton) is an everyday fact, not a fault: a warning. A connector that refused or kept failing is an error.
+    if (dead && error instanceof Undeliverable) log.warn('Outbox row cannot be delivered', { attempts, error: reason });
+    else if (dead) log.error(permanent ? 'Outbox row cannot be delivered' : `Outbox row failed ${attempts} times and is dead`, { attempts, error: reason });
     else log.warn('Outbox row not delivered; will retry', { attempts, retryInMs: wait, error: reason });
     return dead ? 'dead' : 'failed';
   }
@@ -269,7 +272,8 @@ export class Outbox {
 
   private serially<T>(handoffId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.chains.get(handoffId) ?? Promise.resolve();
-    const next = previous.then(work, work);
+    const run = () => countedAsDelivery(work);
+    const next = previous.then(run, run);
     const settled = next.catch(() => undefined);
     this.chains.set(handoffId, settled);
     void settled.then(() => {

@@ -14,6 +14,23 @@ import type { Actor, Services } from './ports';
 const PEOPLE_FIELDS = ['receiver', 'owner', 'stakeholders'] as const;
 
 /**
+ * Point reads in flight at once for one list: hundreds at a time queue at the
+ * storage account and each then runs into its per-try timeout.
+ */
+const READS_AT_ONCE = 24;
+
+/** Maps items with at most `limit` calls in flight, keeping their order. */
+async function inBatches<T, R>(items: readonly T[], limit: number, call: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await call(items[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
  * The directory users of other tenants get: Baton's Graph access covers one
  * tenant, and nobody may look up another organisation's people through it.
  */
@@ -85,14 +102,12 @@ export async function resolveFormPeople(
  */
 export async function handoffsVisibleTo(services: Services, actor: Actor, limit: number): Promise<Handoff[]> {
   const rows = await services.people.handoffsOf(actor.tenantId, actor.person.aadObjectId, limit);
-  const records = await Promise.all(
-    rows.map((row) =>
-      services.store.read(row.handoffId).catch((error: unknown) => {
-        if (!(error instanceof UnreadableRecordError)) throw error;
-        services.log.error('Skipped a handoff that cannot be read', { handoffId: row.handoffId, error: error.message });
-        return undefined;
-      }),
-    ),
+  const records = await inBatches(rows, READS_AT_ONCE, (row) =>
+    services.store.read(row.handoffId).catch((error: unknown) => {
+      if (!(error instanceof UnreadableRecordError)) throw error;
+      services.log.error('Skipped a handoff that cannot be read', { handoffId: row.handoffId, error: error.message });
+      return undefined;
+    }),
   );
   // A replayed create may have left duplicate index rows in older versions: each handoff is listed once.
   const seen = new Set<string>();

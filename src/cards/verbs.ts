@@ -20,5 +20,3 @@ export const VERBS = {
   history: 'handoff.history',
   refresh: 'handoff.refresh',
 } as const;
-
-export type Verb = (typeof VERBS)[keyof typeof VERBS];

@@ -180,6 +180,11 @@ function partsFormatter(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/** How many formatters are cached: at most one per zone name Intl lists (for the memory test). */
+export function cachedFormatters(): number {
+  return formatters.size;
+}
+
 /**
  * The runtime's name for a zone a client sent (activity.localTimezone), or
  * undefined when Intl does not know it; never throws.

@@ -10,6 +10,7 @@ import { toIanaTimeZone } from '../domain/time-zones';
 import { normalizeWorkingHours, type WorkingHours } from '../domain/working-hours';
 import { GraphError } from '../errors';
 import { type Clock, realClock } from '../clock';
+import { LruMap } from '../lru';
 import type { BatchAnswer, BatchStep, GraphApi } from './graph-client';
 
 export interface DirectoryPerson {
@@ -94,13 +95,27 @@ export function decide(query: string, matches: readonly Candidate[]): Resolution
 /** Entries expire after this long: one card render (and one form submit) never asks twice; a renamed person shows up within a minute. */
 export const CACHE_TTL_MS = 60_000;
 
-/** A small expiring cache of promises, so concurrent asks for the same key share one request. */
+/** How many answers a directory keeps: every key comes from a request, so the cache must not grow with them. */
+export const CACHE_CAPACITY = 5000;
+
+/**
+ * A small expiring cache of promises, so concurrent asks for the same key
+ * share one request. It holds at most `capacity` entries, forgetting the
+ * least recently used first, so keys that are never asked again still leave.
+ */
 export class ExpiringCache<T> {
-  private readonly entries = new Map<string, { value: Promise<T>; expires: number }>();
+  private readonly entries: LruMap<string, { value: Promise<T>; expires: number }>;
   constructor(
     private readonly ttlMs: number,
     private readonly clock: Clock,
-  ) {}
+    capacity = CACHE_CAPACITY,
+  ) {
+    this.entries = new LruMap(capacity);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 
   get(key: string): Promise<T> | undefined {
     const entry = this.entries.get(key);

@@ -71,6 +71,42 @@ export function retryDelayMs(retryAfter: string | null | undefined, attempt: num
   return Math.round(exponential / 2 + random() * (exponential / 2));
 }
 
+/** What one try gave: done, or worth another try after the Retry-After(s) it carried. */
+type Attempt<T> =
+  | { retry: false; value: T }
+  | { retry: true; value: T; retryAfter: readonly (string | null | undefined)[]; status: string; detail?: string; discard?: () => Promise<void> };
+
+interface Retrier {
+  policy: RetryPolicy;
+  clock: Clock;
+  random: () => number;
+  log: GraphLog;
+}
+
+/**
+ * Graph's one retry loop, for whole requests (the middleware) and for the
+ * throttled parts of a $batch alike: waits the longest Retry-After (or the
+ * jittered backoff), and gives up, keeping the last answer, once
+ * `maxAttempts` tries were made or the next wait would pass `maxTotalWaitMs`.
+ */
+async function retrying<T>(retrier: Retrier, what: string, attempt: (n: number) => Promise<Attempt<T>>): Promise<T> {
+  const { policy, clock, random, log } = retrier;
+  let waited = 0;
+  for (let n = 1; ; n += 1) {
+    const result = await attempt(n);
+    if (!result.retry) return result.value;
+    const delay = Math.max(0, ...result.retryAfter.map((header) => retryDelayMs(header, n, policy, random, clock.now())));
+    if (n >= policy.maxAttempts || waited + delay > policy.maxTotalWaitMs) {
+      log(`Graph ${what}: still ${result.status} after ${n} attempts and ${waited} ms of waiting; giving up${result.detail ?? ''}`);
+      return result.value;
+    }
+    log(`Graph ${what}: ${result.status}, retry ${n} in ${delay} ms${result.detail ?? ''}`);
+    await result.discard?.();
+    await clock.sleep(delay);
+    waited += delay;
+  }
+}
+
 /** "GET /users/abc" from the request, for logs: path and query, never the host. */
 function describe(context: Context): string {
   const url = typeof context.request === 'string' ? context.request : context.request.url;
@@ -135,10 +171,8 @@ class Retry implements Middleware {
   }
 
   async execute(context: Context): Promise<void> {
-    const { policy, clock, random, log } = this.options;
     const retryOn = (context.middlewareControl?.getMiddlewareOptions(RetryOn) as RetryOn | undefined)?.statuses ?? RETRYABLE_STATUSES;
-    let waited = 0;
-    for (let attempt = 1; ; attempt += 1) {
+    await retrying(this.options, describe(context), async (): Promise<Attempt<void>> => {
       try {
         await this.next!.execute(context);
       } catch (error) {
@@ -149,20 +183,18 @@ class Retry implements Middleware {
         throw clientError(new GraphError(`Microsoft Graph could not be reached for ${describe(context)}: ${(error as Error).message}${detail}`, 0, 'NetworkError', undefined));
       }
       const response = context.response;
-      if (!response || !retryOn.has(response.status)) return;
+      if (!response || !retryOn.has(response.status)) return { retry: false, value: undefined };
       const retryAfter = response.headers.get('retry-after');
-      const delay = retryDelayMs(retryAfter, attempt, policy, random, clock.now());
-      const requestId = response.headers.get('request-id') ?? 'none';
-      if (attempt >= policy.maxAttempts || waited + delay > policy.maxTotalWaitMs) {
-        log(`Graph ${describe(context)}: still ${response.status} after ${attempt} attempts and ${waited} ms of waiting; giving up (request-id ${requestId})`);
-        return;
-      }
-      log(`Graph ${describe(context)}: ${response.status}, retry ${attempt} in ${delay} ms (Retry-After ${retryAfter ?? 'none'}; request-id ${requestId})`);
-      // Free the connection; the body of an answer we retry is never read.
-      await response.body?.cancel().catch(() => undefined);
-      await clock.sleep(delay);
-      waited += delay;
-    }
+      return {
+        retry: true,
+        value: undefined,
+        retryAfter: [retryAfter],
+        status: String(response.status),
+        detail: ` (Retry-After ${retryAfter ?? 'none'}; request-id ${response.headers.get('request-id') ?? 'none'})`,
+        // Free the connection; the body of an answer we retry is never read.
+        discard: () => response.body?.cancel().catch(() => undefined) ?? Promise.resolve(),
+      };
+    });
   }
 }
 
@@ -246,11 +278,11 @@ function headerOf(headers: Record<string, string> | undefined, name: string): st
  * answer (after retries) becomes GraphAuthError (401), GraphThrottledError
  * (429/503/504) or GraphError, and is logged with its code and request-id.
  */
-export class GraphApi {
-  private readonly log: GraphLog;
-  private readonly policy: RetryPolicy;
-  private readonly clock: Clock;
-  private readonly random: () => number;
+export class GraphApi implements Retrier {
+  readonly log: GraphLog;
+  readonly policy: RetryPolicy;
+  readonly clock: Clock;
+  readonly random: () => number;
   readonly baseUrl: string;
 
   constructor(options: GraphClientOptions, readonly client: Client = createGraphClient(options)) {
@@ -297,31 +329,21 @@ export class GraphApi {
     const answers = new Map<string, BatchAnswer>();
     for (let i = 0; i < steps.length; i += BATCH_LIMIT) {
       let pending = steps.slice(i, i + BATCH_LIMIT);
-      let waited = 0;
-      for (let attempt = 1; pending.length > 0; attempt += 1) {
+      await retrying(this, 'POST /$batch', async (): Promise<Attempt<void>> => {
         const response = await this.post('/$batch', { requests: pending });
         const { responses = [] } = (await response.json()) as { responses?: BatchAnswer[] };
-        const retry: BatchStep[] = [];
-        let delay = 0;
+        const throttled: BatchAnswer[] = [];
         for (const step of pending) {
           const answer = responses.find((r) => String(r.id) === step.id);
           if (!answer) throw new GraphError(`Graph's $batch answer has no response for request ${step.id}`, 502, 'BatchResponseMissing', response.headers.get('request-id') ?? undefined);
           answers.set(step.id, answer);
-          if (RETRYABLE_STATUSES.has(answer.status)) {
-            retry.push(step);
-            delay = Math.max(delay, retryDelayMs(headerOf(answer.headers, 'retry-after'), attempt, this.policy, this.random, this.clock.now()));
-          }
+          if (RETRYABLE_STATUSES.has(answer.status)) throttled.push(answer);
         }
-        if (retry.length === 0) break;
-        if (attempt >= this.policy.maxAttempts || waited + delay > this.policy.maxTotalWaitMs) {
-          this.log(`Graph POST /$batch: ${retry.length} requests still throttled after ${attempt} attempts; giving up`);
-          break;
-        }
-        this.log(`Graph POST /$batch: ${retry.length} of ${pending.length} requests throttled, retry ${attempt} in ${delay} ms`);
-        await this.clock.sleep(delay);
-        waited += delay;
-        pending = retry;
-      }
+        if (throttled.length === 0) return { retry: false, value: undefined };
+        const status = `${throttled.length} of ${pending.length} requests throttled`;
+        pending = pending.filter((step) => throttled.some((a) => String(a.id) === step.id));
+        return { retry: true, value: undefined, retryAfter: throttled.map((a) => headerOf(a.headers, 'retry-after')), status };
+      });
     }
     return answers;
   }

@@ -14,8 +14,8 @@ import { LocalDirectory } from './local-directory';
 import { GraphMailer, type Mailer } from './mail';
 import { LocalOutbox } from './outbox';
 
-export type { Directory, DirectoryPerson, Resolution } from './directory';
-export type { Mailer, OutgoingMail, SendReceipt } from './mail';
+export type { Directory } from './directory';
+export type { Mailer } from './mail';
 
 export type GraphMode = 'graph' | 'local';
 

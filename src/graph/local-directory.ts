@@ -12,9 +12,6 @@ import { DEFAULT_WORKING_HOURS, normalizeWorkingHours, type WorkingHours } from 
 import { PROJECT_ROOT } from '../project';
 import { type Candidate, decide, type Directory, queryKind, type Resolution, unknownPersonError } from './directory';
 
-// Kept for the modules that still import it from here; it lives in ../project.
-export { projectRoot } from '../project';
-
 export interface LocalPerson extends Candidate {
   /** Teams user id (29:...), as the Playground puts it in activities. */
   teamsUserId: string;

@@ -45,21 +45,25 @@ export async function loadFunctions(dir = join(PROJECT_ROOT, 'functions')): Prom
   return [...appRegistrations];
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The request's body, or undefined when it is over MAX_BODY_BYTES. An
+ * oversized body is read to its end and dropped, so the client gets a 413
+ * (as Azure's front end answers) rather than a reset connection.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('body too large'));
-        req.destroy();
-      } else chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
+
+const TOO_LARGE = { error: `The request body is over ${MAX_BODY_BYTES} bytes.` };
 
 function send(res: ServerResponse, status: number, body?: unknown): void {
   if (body === undefined) {
@@ -536,6 +540,7 @@ export async function startFunctionsHost(options: {
       if (method !== 'POST') return send(res, 405);
       if (!timer && !listener) return send(res, 404, { error: `No non-HTTP function named "${name}"` });
       const body = await readBody(req);
+      if (!body) return send(res, 413, TOO_LARGE);
       if (listener) {
         // For a queue trigger the admin API's input is the message text.
         const input = adminInput(body);
@@ -564,6 +569,7 @@ export async function startFunctionsHost(options: {
       const methods = registration.options.methods ?? ['GET', 'POST'];
       if (!methods.includes(method as never)) continue;
       const body = await readBody(req);
+      if (!body) return send(res, 413, TOO_LARGE);
       const headers: Record<string, string> = {};
       for (const [key, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[key] = value;
       const request = new HttpRequest({

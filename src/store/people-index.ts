@@ -20,8 +20,10 @@ export interface IndexRow {
   createdAt: string;
 }
 
-/** A Table partition key for a person of a tenant (both are GUIDs: no forbidden characters). */
+/** A Table partition key for a person of a tenant (both are GUIDs; anything else Table keys forbid is dropped). */
 function personKey(tenantId: string, aadObjectId: string): string {
+  // Table Storage refuses / \ # ? and control characters in keys.
+  // oxlint-disable-next-line no-control-regex
   return `${tenantId}_${aadObjectId}`.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, '');
 }
 

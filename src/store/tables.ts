@@ -2,17 +2,43 @@
  * Table Storage clients. Every client counts its HTTP round trips in one
  * process-wide counter, which is how `npm run bench` reports what an action costs.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { RestError, TableClient, TableServiceClient } from '@azure/data-tables';
 import { ConflictError, ThrottledError } from '../errors';
 
-/** HTTP requests sent to Table Storage by this process so far. */
-export const tableRoundTrips = { count: 0 };
+/** HTTP requests sent to Table Storage by this process so far, and how many of them the outbox's deliveries made. */
+export const tableRoundTrips = { count: 0, inDeliveries: 0 };
+
+/** What the Table calls of the current async context belong to: a request with a deadline, or the outbox's deliveries. */
+type Scope = { kind: 'request'; deadline: number } | { kind: 'delivery' };
+const scope = new AsyncLocalStorage<Scope>();
+
+/**
+ * Runs a request's work so that its Table calls, retries included, end by
+ * the deadline (Teams gives an invoke 5 seconds): each try gets what is left.
+ */
+export function withStorageDeadline<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  return scope.run({ kind: 'request', deadline: Date.now() + ms }, work);
+}
+
+/**
+ * Runs the outbox's work: it happens after the answer, so its Table calls get
+ * a generous timeout (a slow storage account must not turn a delivered message
+ * into one marked failed), and they are counted apart for `npm run bench`.
+ */
+export function countedAsDelivery<T>(work: () => Promise<T>): Promise<T> {
+  return scope.run({ kind: 'delivery' }, work);
+}
+
+/** A delivery's Table call waits this long per try. */
+const DELIVERY_TRY_TIMEOUT_MS = 15_000;
 
 /**
  * Teams gives a card action 5 seconds, and a change makes two or three
- * sequential Table calls: each try gets 1.5 s and one quick retry, so a
- * storage outage answers Baton's own "nothing was changed" card in time
- * instead of Teams' error. (The SDK's default retries for over a minute.)
+ * sequential Table calls: each try gets at most 1.5 s (and no more than the
+ * request's deadline leaves) and one quick retry, so a storage outage answers
+ * Baton's own "nothing was changed" card in time instead of Teams' error.
+ * (The SDK's default retries for over a minute.)
  */
 const RETRY_OPTIONS = { maxRetries: 1, retryDelayInMs: 100, maxRetryDelayInMs: 400 };
 const TRY_TIMEOUT_MS = 1500;
@@ -25,7 +51,16 @@ export function tableClient(connectionString: string, tableName: string): TableC
     name: 'batonRoundTripCounter',
     sendRequest: (request, next) => {
       tableRoundTrips.count += 1;
-      request.timeout ||= TRY_TIMEOUT_MS;
+      const current = scope.getStore();
+      if (current?.kind === 'delivery') {
+        tableRoundTrips.inDeliveries += 1;
+        request.timeout ||= DELIVERY_TRY_TIMEOUT_MS;
+      } else if (current?.kind === 'request') {
+        // At least a little: a try with no time left fails at once, which the caller answers as "try again".
+        request.timeout = Math.max(50, Math.min(TRY_TIMEOUT_MS, current.deadline - Date.now()));
+      } else {
+        request.timeout ||= TRY_TIMEOUT_MS;
+      }
       return next(request);
     },
   });

@@ -155,7 +155,6 @@ describe('create from the compose box or a message', () => {
 describe('search', () => {
   let payments: string;
   let blocked: string;
-  let overdue: string;
   let otherPeople: string;
 
   beforeAll(async () => {
@@ -174,7 +173,6 @@ describe('search', () => {
     });
     await app.people.add(old.handoff);
     await app.store.insert(old.handoff, old.event, 'a-old');
-    overdue = old.handoff.id;
   });
 
   it('finds my handoffs by words in the summary or a person\'s name', async () => {

@@ -115,13 +115,13 @@ describe('the Resolve loop, to acceptance and close', () => {
     expect(verbsOf((await act(people.ada, 'handoff.refresh', { handoffId: id })).body.value)).toContain('answer');
 
     mark = connector.sent.length;
-    const logged = vi.spyOn(console, 'error');
+    const logged = vi.spyOn(console, 'warn');
     const answered = await act(people.ada, 'handoff.answer', { handoffId: id, answer: 'payments-retry' });
     expect(textsOf(answered.body.value)).toContain('payments-retry');
     // Grace never installed Baton: her message cannot be delivered; it is kept as dead with the reason, and logged.
     expect(personalMessages(mark)).toEqual([]);
     expect(logged.mock.calls.map((c) => String(c[0]))).toContainEqual(
-      expect.stringMatching(new RegExp(`^\\[error\\] Outbox row cannot be delivered \\(handoffId=${id}, row=outbox_000003_001, kind=message, attempts=1, error=Grace Hopper has not installed Baton`)),
+      expect.stringMatching(new RegExp(`^\\[warn\\] Outbox row cannot be delivered \\(handoffId=${id}, row=outbox_000003_001, kind=message, attempts=1, error=Grace Hopper has not installed Baton`)),
     );
     logged.mockRestore();
     expect((await app.store.outbox(id, { all: true })).filter((r) => r.effect.kind === 'message').map((r) => [r.key, r.state])).toContainEqual(['outbox_000003_001', 'dead']);

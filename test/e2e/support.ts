@@ -13,7 +13,7 @@ import { azuriteConnectionString } from '../../src/config';
 import { type DevStack, startDevStack } from '../../src/host/dev-stack';
 import { freePort, PROJECT_ROOT } from '../../src/host/processes';
 
-export { CHROMIUM, chromiumAvailable } from '../support/chromium';
+export { chromiumAvailable } from '../support/chromium';
 import { chromiumExecutable } from '../support/chromium';
 
 interface PlaygroundUser {

@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { LocalDirectory, projectRoot } from '../../src/graph/local-directory';
+import { LocalDirectory } from '../../src/graph/local-directory';
+import { PROJECT_ROOT } from '../../src/project';
 
-const ROOT = projectRoot();
+const ROOT = PROJECT_ROOT;
 const playground = parse(readFileSync(join(ROOT, '.m365agentsplayground.yml'), 'utf8')) as {
   currentUser: { id: string; name: string; aadObjectId: string; email: string; userPrincipleName: string };
   users: { id: string; name: string; aadObjectId: string; email: string; userPrincipleName: string }[];

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 import { createGraphServices } from '../../src/graph';
 import { GraphDirectory } from '../../src/graph/directory';
-import { LocalDirectory, projectRoot } from '../../src/graph/local-directory';
+import { LocalDirectory } from '../../src/graph/local-directory';
+import { PROJECT_ROOT } from '../../src/project';
 import { GraphMailer } from '../../src/graph/mail';
 import { LocalOutbox } from '../../src/graph/outbox';
 import { type GraphStandIn, startGraphStandIn, TOKEN } from './stand-in';
@@ -69,9 +70,9 @@ describe('createGraphServices', () => {
     expect(services.tenantId).toBe('00000000-0000-0000-0000-0000000b0a70');
     expect(services.directory).toBeInstanceOf(LocalDirectory);
     expect(services.mailer).toBeInstanceOf(LocalOutbox);
-    expect(services.outboxDir).toBe(join(projectRoot(), '.data', 'outbox'));
+    expect(services.outboxDir).toBe(join(PROJECT_ROOT, '.data', 'outbox'));
     expect(services.description).toBe(
-      `local: the Agents Playground's 6 people (working hours in dev/working-hours.json), mail written to ${join(projectRoot(), '.data', 'outbox')}`,
+      `local: the Agents Playground's 6 people (working hours in dev/working-hours.json), mail written to ${join(PROJECT_ROOT, '.data', 'outbox')}`,
     );
   });
 

@@ -8,7 +8,6 @@ import fetchTaskFixture from '../fixtures/teams-me-fetchtask-message.json';
 import type { Member } from './connector';
 
 export const TENANT = invokeFixture.conversation.tenantId;
-export const CONVERSATION = invokeFixture.conversation.id;
 
 export const people = {
   ada: { id: '29:1ada-lovelace', name: 'Ada Lovelace', aadObjectId: '00000000-0000-0000-0000-0000000000a1' },

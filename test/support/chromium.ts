@@ -13,7 +13,6 @@ export const CHROMIUM_TOOL: Tool = {
 };
 
 /** Chromium's path, or undefined when none is found. */
-export const CHROMIUM: string | undefined = lookUp(CHROMIUM_TOOL).path;
 
 /** True when Chromium is here; throws under CI when it is not. */
 export function chromiumAvailable(what = 'the browser tests'): boolean {

@@ -35,6 +35,8 @@ export interface Connector {
    */
   hang: RegExp | undefined;
   held: number;
+  /** Answers every held request with 503 (without recording it as sent), as a connector that wakes up failing. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -49,7 +51,21 @@ function body(req: IncomingMessage): Promise<string> {
 export async function startConnector(members: Member[]): Promise<Connector> {
   const sent: Sent[] = [];
   let next = 1;
-  const state: Connector = { url: '', sent, members, failNextPosts: 0, throttleNextPosts: 0, hang: undefined, held: 0, memberReads: 0, close: async () => undefined };
+    const holding: import('node:http').ServerResponse[] = [];
+  const state: Connector = {
+    url: '',
+    sent,
+    members,
+    failNextPosts: 0,
+    throttleNextPosts: 0,
+    hang: undefined,
+    held: 0,
+    memberReads: 0,
+    release: () => {
+      for (const res of holding.splice(0)) res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":"ServiceUnavailable"}}');
+    },
+    close: async () => undefined,
+  };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -58,6 +74,7 @@ export async function startConnector(members: Member[]): Promise<Connector> {
     const reply = (status: number, json: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
     if (state.hang?.test(`${req.method} ${url.pathname}`)) {
       state.held += 1;
+      holding.push(res);
       return;
     }
     if (req.method === 'GET' && resource === 'pagedmembers') {

@@ -7,9 +7,10 @@
 import { describe, it, expect } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { PROJECT_ROOT } from '../src/project';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = PROJECT_ROOT;
 
 /** Every .ts file under a folder of the project, as a path relative to the root with forward slashes. */
 function tsFilesUnder(folder: string): string[] {
@@ -60,6 +61,23 @@ const AZURE: Rule = (s) => s.startsWith('@azure/');
 const TABLES: Rule = (s) => s === '@azure/data-tables' || s.startsWith('@azure/data-tables/');
 const GRAPH: Rule = (s) => s === '@microsoft/microsoft-graph-client' || s.startsWith('@microsoft/microsoft-graph-client/');
 const CARDS: Rule = (s) => s.startsWith('adaptivecards');
+const QUEUES: Rule = (s) => s === '@azure/storage-queue' || s.startsWith('@azure/storage-queue/');
+const FUNCTIONS_SDK: Rule = (s) => s === '@azure/functions' || s.startsWith('@azure/functions/');
+
+/** A relative specifier as a project path without extension ('src/app/baton'); other specifiers as they are. */
+function target(file: string, specifier: string): string {
+  if (!specifier.startsWith('.')) return specifier;
+  return relative(ROOT, resolve(ROOT, dirname(file), specifier)).split(sep).join('/').replace(/\.(ts|js|json)$/, '');
+}
+
+/** `file: specifier` for every import of `files` whose project target fails `allowed`. */
+function importsOutside(files: readonly string[], allowed: (target: string, file: string) => boolean): string[] {
+  return files.flatMap((file) =>
+    importSpecifiers(readFileSync(join(ROOT, file), 'utf8'))
+      .filter((specifier) => !allowed(target(file, specifier), file))
+      .map((specifier) => `${file}: '${specifier}'`),
+  );
+}
 
 const FORBIDDEN_IN_DOMAIN: Record<string, Rule> = {
   'bot framework': BOT_FRAMEWORK,
@@ -126,6 +144,12 @@ describe('importSpecifiers', () => {
     expect(['zod', './effort', '../domain/handoff', 'fast-check', 'pathological'].filter(NODE_BUILTIN)).toEqual([]);
   });
 
+  it('resolves relative imports to project paths', () => {
+    expect(target('src/app/outbox.ts', '../bot/connector')).toBe('src/bot/connector');
+    expect(target('functions/messages.ts', '../src/app/baton')).toBe('src/app/baton');
+    expect(target('src/app/outbox.ts', 'zod')).toBe('zod');
+  });
+
   it('classifies platform SDKs', () => {
     expect(['botbuilder', 'botbuilder-core', 'botbuilder/lib/x', 'botframework-connector', 'botframework-schema'].every(BOT_FRAMEWORK)).toBe(true);
     expect(['botbuilders', 'my-botbuilder'].some(BOT_FRAMEWORK)).toBe(false);
@@ -158,6 +182,30 @@ describe('architecture boundaries', () => {
   it('imports @azure/data-tables only from src/store', () => {
     const bad = offences(everything.filter((f) => !f.startsWith('src/store/')), { 'Table Storage outside src/store': TABLES });
     expect(bad, `only src/store may import @azure/data-tables, but:\n${bad.join('\n')}`).toEqual([]);
+  });
+
+  it('keeps src/app free of the bot framework: only the composition root knows src/bot', () => {
+    const app = tsFilesUnder('src/app');
+    const bad = [
+      ...offences(app, { 'bot framework in src/app': BOT_FRAMEWORK }),
+      ...importsOutside(app, (t, file) => !t.startsWith('src/bot/') || file === 'src/app/baton.ts'),
+    ];
+    expect(bad, `src/app must never see botbuilder or a TurnContext, but:\n${bad.join('\n')}`).toEqual([]);
+  });
+
+  it('lets functions/ reach the product through src/app only', () => {
+    const bad = importsOutside(tsFilesUnder('functions'), (t) => t.startsWith('src/app/') || t === 'src/functions' || FUNCTIONS_SDK(t));
+    expect(bad, `functions/ may import @azure/functions, src/functions.ts and src/app only, but:\n${bad.join('\n')}`).toEqual([]);
+  });
+
+  it('imports the Functions SDK only from functions/, the registrations and the local host', () => {
+    const bad = offences(everything.filter((f) => !f.startsWith('functions/') && f !== 'src/functions.ts' && !f.startsWith('src/host/')), { '@azure/functions elsewhere': FUNCTIONS_SDK });
+    expect(bad, `only functions/, src/functions.ts and src/host may import @azure/functions, but:\n${bad.join('\n')}`).toEqual([]);
+  });
+
+  it('imports @azure/storage-queue only from src/store', () => {
+    const bad = offences(everything.filter((f) => !f.startsWith('src/store/')), { 'queues outside src/store': QUEUES });
+    expect(bad, `only src/store may import @azure/storage-queue, but:\n${bad.join('\n')}`).toEqual([]);
   });
 
   it('imports the Microsoft Graph client only from src/graph', () => {

@@ -1,0 +1,122 @@
+/**
+ * The outbox survives a crash: the real local host runs as a child process,
+ * the connector hangs on a 1:1 message, the host is killed hard, and a new one
+ * delivers what was left, each message exactly once.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createBaton } from '../../src/app/baton';
+import { loadConfig } from '../../src/config';
+import { freePort, PROJECT_ROOT } from '../../src/host/processes';
+import { createLogger } from '../../src/logger';
+import { handoffIdForForm } from '../../src/store/keys';
+import { cardAction, message, people, TENANT } from '../support/activities';
+import { textsOf } from '../support/cards';
+import { type Connector, startConnector } from '../support/connector';
+import { uniquePrefix } from '../support/stack';
+
+const prefix = uniquePrefix();
+const children: ChildProcess[] = [];
+let connector: Connector;
+
+/** Polls until `check` holds, or fails after `ms`; no fixed sleeps. */
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Starts `src/host/serve.ts` in a child process on a free port and waits until it answers. */
+async function startHost(env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join(PROJECT_ROOT, 'src', 'host', 'serve.ts')], {
+    env: { ...process.env, TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix, BATON_HOST_PORT: String(port), BOT_ID: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await until(`the host to start (output so far: ${output})`, () => {
+    if (child.exitCode !== null) throw new Error(`The host exited with ${child.exitCode}: ${output}`);
+    return output.includes('Functions host ready');
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+async function post(host: { url: string }, activity: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+beforeAll(async () => {
+  connector = await startConnector([people.ada, people.grace, people.alan]);
+});
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await connector?.close();
+});
+
+describe('a host killed while the connector hangs on a 1:1 message', () => {
+  it('delivers the message and the card update exactly once after a restart', async () => {
+    const first = await startHost();
+    // Ada installed Baton: her personal chat is where the 1:1 goes.
+    await post(first, { ...message(connector.url, people.ada, ''), type: 'installationUpdate', action: 'add', conversation: { id: 'a:personal-ada', conversationType: 'personal', tenantId: TENANT } });
+    const formId = crypto.randomUUID();
+    const form = {
+      formId,
+      summary: 'Payments retry logic is ready for QA',
+      whatIsReady: 'Retry worker merged behind the payments-retry flag.',
+      acceptanceCriteria: 'All retry tests pass in CI',
+      links: 'https://github.com/contoso/payments/pull/42',
+      effort: '4h',
+      receiver: people.grace.aadObjectId,
+    };
+    const cardMessage = `form-${formId}`;
+    expect((await post(first, cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: cardMessage }))).status).toBe(200);
+    const id = handoffIdForForm(TENANT, formId);
+    const updatesOfCard = () => connector.sent.filter((s) => s.method === 'PUT' && s.activityId === cardMessage);
+    // Cards posted in Ada's personal chat (installing Baton also answered there with the help text).
+    const toAda = () => connector.sent.filter((s) => s.method === 'POST' && s.conversationId === 'a:personal-ada' && s.activity.attachments !== undefined);
+    await until('the card to replace the form', () => updatesOfCard().length === 1);
+
+    // Grace asks: the card update goes out, the 1:1 to Ada hangs at the connector.
+    connector.hang = /^POST \/v3\/conversations\/a(:|%3A)personal-ada\/activities/i;
+    const asked = await post(first, cardAction(connector.url, people.grace, 'handoff.ask', { handoffId: id, comment: 'Which flag name?' }));
+    expect(textsOf(asked.body.value)).toContain('Which flag name?');
+    await until('the 1:1 message to reach the hung connector', () => connector.held === 1);
+    expect(updatesOfCard()).toHaveLength(2);
+
+    first.child.kill('SIGKILL');
+    await until('the first host to die', () => first.child.exitCode !== null || first.child.signalCode !== null);
+    connector.hang = undefined;
+    expect(toAda()).toEqual([]);
+
+    // A new instance, its clock past the dead one's leases, sweeps as its timer would.
+    const second = await startHost({ BATON_CLOCK_OFFSET_MINUTES: '5' });
+    expect((await fetch(`${second.url}/admin/functions/outboxSweep`, { method: 'POST' })).status).toBe(202);
+    await until('the 1:1 message to be delivered', () => toAda().length === 1);
+    expect(textsOf(toAda()[0]!.activity.attachments?.[0]?.content)[0]).toBe('Grace Hopper asked a question about your handoff.');
+
+    // Another instance sweeping again finds nothing left: nothing is sent twice.
+    const clock = { now: () => Date.now() + 10 * 60_000, sleep: async () => undefined };
+    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix });
+    const third = await createBaton(config, { clock, log: createLogger({ sink: () => undefined }) });
+    await until('every row to be delivered', async () => (await third.app.store.outbox(id)).length === 0);
+    await third.app.outbox.sweep();
+    await third.app.outbox.idle();
+    expect(toAda()).toHaveLength(1);
+    expect(updatesOfCard()).toHaveLength(2);
+    expect((await third.app.store.outbox(id, { all: true })).map((r) => [r.effect.kind, r.state])).toEqual([
+      ['index', 'delivered'],
+      ['card', 'delivered'],
+      ['card', 'delivered'],
+      ['message', 'delivered'],
+    ]);
+    expect(await third.app.pending.list()).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,191 @@
+/**
+ * The outbox against a real Azurite and a local connector, with Baton's clock
+ * in the test's hands: what is retried, when, what is given up on and why,
+ * and that an invoke never waits for a delivery.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { type Baton, createBaton } from '../../src/app/baton';
+import { backoffMs, GRACE_MS, LEASE_MS, MAX_ATTEMPTS } from '../../src/app/outbox';
+import { loadConfig } from '../../src/config';
+import { createLogger, formatRecord } from '../../src/logger';
+import { handoffIdForForm } from '../../src/store/keys';
+import { cardAction, message, people, TENANT } from '../support/activities';
+import { type Connector, startConnector } from '../support/connector';
+import { uniquePrefix } from '../support/stack';
+
+let connector: Connector;
+let baton: Baton;
+let now = Date.parse('2026-11-24T10:00:00Z');
+const logs: string[] = [];
+
+beforeAll(async () => {
+  connector = await startConnector([people.ada, people.grace, people.alan]);
+  const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() });
+  baton = await createBaton(config, { clock: { now: () => now, sleep: async () => undefined }, log: createLogger({ sink: (r) => logs.push(formatRecord(r)) }) });
+  // Ada and Alan installed Baton; Grace did not.
+  for (const [person, chat] of [[people.ada, 'a:personal-ada'], [people.alan, 'a:personal-alan']] as const) {
+    await post({ ...message(connector.url, person, ''), type: 'installationUpdate', action: 'add', conversation: { id: chat, conversationType: 'personal', tenantId: TENANT } });
+  }
+});
+afterAll(() => connector?.close());
+beforeEach(() => {
+  connector.hang = undefined;
+  connector.failNextPosts = 0;
+  connector.throttleNextPosts = 0;
+});
+
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function post(activity: unknown) {
+  const result = await baton.bot.handle(JSON.stringify(activity), '');
+  return result as { status: number; body: any };
+}
+
+/** A handoff from Ada to Grace, owned by Alan, its card in the group chat; deliveries done. */
+async function created(): Promise<string> {
+  const formId = crypto.randomUUID();
+  const form = {
+    formId,
+    summary: 'Payments retry logic is ready for QA',
+    whatIsReady: 'Retry worker merged behind the payments-retry flag.',
+    acceptanceCriteria: 'All retry tests pass in CI',
+    links: 'https://github.com/contoso/payments/pull/42',
+    effort: '4h',
+    receiver: people.grace.aadObjectId,
+    owner: people.alan.aadObjectId,
+  };
+  await post(cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: `form-${formId}` }));
+  await baton.app.outbox.idle();
+  return handoffIdForForm(TENANT, formId);
+}
+
+const accept = (id: string, extra: Record<string, unknown> = {}) => post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true' }, extra));
+const cardsTo = (chat: string) => connector.sent.filter((s) => s.method === 'POST' && s.conversationId === chat && s.activity.attachments !== undefined);
+const messages = async (id: string) => (await baton.app.store.outbox(id, { all: true })).filter((r) => r.effect.kind === 'message');
+
+describe('delivery', () => {
+  it('answers the invoke at once while the connector hangs on the card update and the 1:1 messages', async () => {
+    const id = await created();
+    connector.hang = /^(PUT|POST) \/v3\/conversations\//;
+    const held = connector.held;
+    const sendsBefore = connector.sent.length;
+    const answer = await accept(id);
+    expect(answer.body.value.type).toBe('AdaptiveCard');
+    // The deliveries it started reach the connector, which holds them; the answer did not wait for them.
+    await until(() => connector.held > held);
+    expect(connector.sent.length).toBe(sendsBefore);
+    connector.hang = undefined;
+    connector.release();
+    await baton.app.outbox.idle();
+    // The connector client retried the released requests itself: everything went out.
+    expect(await baton.app.store.outbox(id)).toEqual([]);
+  });
+
+  it('gives up at once on a message nobody can receive, keeps the row as dead with why, and never retries it', async () => {
+    const id = await created();
+    const before = logs.length;
+    // Grace asks; Ada is told. Then Ada answers; Grace (not installed) cannot be told.
+    await post(cardAction(connector.url, people.grace, 'handoff.ask', { handoffId: id, comment: 'Which flag?' }));
+    await post(cardAction(connector.url, people.ada, 'handoff.answer', { handoffId: id, answer: 'payments-retry' }));
+    await baton.app.outbox.idle();
+    expect((await messages(id)).map((r) => [r.effect.kind === 'message' && r.effect.to.name, r.state, r.attempts])).toEqual([
+      ['Ada Lovelace', 'delivered', 0],
+      ['Grace Hopper', 'dead', 1],
+    ]);
+    expect((await messages(id))[1]?.lastError).toBe('Grace Hopper has not installed Baton, so there is no personal chat to write to');
+    expect(logs.slice(before).filter((l) => l.startsWith('[warn] Outbox row cannot be delivered'))).toHaveLength(1);
+    now += 24 * 3600_000;
+    await baton.app.outbox.sweep();
+    expect((await messages(id))[1]).toMatchObject({ state: 'dead', attempts: 1 });
+    expect(await baton.app.pending.list()).toEqual([]);
+  });
+
+  it('gives up at once when the connector refuses for good (403: Baton was removed from the chat)', async () => {
+    const id = await created();
+    connector.failNextPosts = 1;
+    await accept(id);
+    await baton.app.outbox.idle();
+    const rows = await messages(id);
+    expect(rows.map((r) => r.state).sort()).toEqual(['dead', 'delivered']);
+    expect(rows.find((r) => r.state === 'dead')?.lastError).toContain('403 BotNotInConversationRoster');
+  });
+
+  it('retries a busy connector after a backoff, only once it passed, and gives up after the last attempt', async () => {
+    const id = await created();
+    const start = now;
+    connector.throttleNextPosts = 1000;
+    await accept(id);
+    await baton.app.outbox.idle();
+    let rows = await messages(id);
+    expect(rows.map((r) => [r.state, r.attempts])).toEqual([['pending', 1], ['pending', 1]]);
+    const retryAt = Date.parse(rows[0]!.nextAttemptAt);
+    // Jittered between half and all of the base wait.
+    expect(retryAt - start).toBeGreaterThanOrEqual(backoffMs(1, () => 0));
+    expect(retryAt - start).toBeLessThanOrEqual(backoffMs(1, () => 1));
+
+    // The mark's grace and the backoff have not both passed: a sweep leaves the rows alone.
+    now = start + GRACE_MS - 1;
+    await baton.app.outbox.sweep();
+    expect((await messages(id)).map((r) => r.attempts)).toEqual([1, 1]);
+
+    for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      now += 31 * 60_000;
+      await baton.app.outbox.sweep();
+      rows = await messages(id);
+      expect(rows.map((r) => r.attempts)).toEqual([attempt, attempt]);
+    }
+    expect(rows.map((r) => r.state)).toEqual(['dead', 'dead']);
+    expect(rows[0]?.lastError).toContain('503');
+    now += 24 * 3600_000;
+    await baton.app.outbox.sweep();
+    expect((await messages(id)).map((r) => r.attempts)).toEqual([MAX_ATTEMPTS, MAX_ATTEMPTS]);
+    expect(await baton.app.pending.list()).toEqual([]);
+  });
+
+  it('delivers a throttled message on the next sweep once the connector recovers, exactly once', async () => {
+    const id = await created();
+    connector.throttleNextPosts = 1000;
+    await accept(id);
+    await baton.app.outbox.idle();
+    connector.throttleNextPosts = 0;
+    const before = cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length;
+    now += LEASE_MS + 60_000;
+    await Promise.all([baton.app.outbox.sweep(), baton.app.outbox.sweep()]);
+    expect(cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length - before).toBe(2);
+    expect((await messages(id)).map((r) => r.state)).toEqual(['delivered', 'delivered']);
+  });
+
+  it('re-attempts a replayed activity\'s own undelivered rows, and sends nothing twice', async () => {
+    const id = await created();
+    connector.throttleNextPosts = 1000;
+    const activity = cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true' });
+    await post(activity);
+    await baton.app.outbox.idle();
+    connector.throttleNextPosts = 0;
+    const before = cardsTo('a:personal-ada').length;
+    // Teams resends the same activity: nothing changes, and once the backoff passed its rows go out.
+    now += 31 * 60_000;
+    await post(activity);
+    await baton.app.outbox.idle();
+    await post(activity);
+    await baton.app.outbox.idle();
+    expect(cardsTo('a:personal-ada').length - before).toBe(1);
+    expect((await baton.app.store.history(id)).map((e) => e.type)).toEqual(['posted', 'accepted']);
+  });
+
+  it('clears the mark a refused change left behind', async () => {
+    const id = await created();
+    // Alan is not the receiver: refused, but the handoff was marked before the domain decided.
+    await post(cardAction(connector.url, people.alan, 'handoff.accept', { handoffId: id, criterion0: 'true' }));
+    expect((await baton.app.pending.list()).map((m) => m.handoffId)).toContain(id);
+    now += GRACE_MS + 1;
+    expect(await baton.app.outbox.sweep()).toMatchObject({ delivered: 0, failed: 0, dead: 0 });
+    expect((await baton.app.pending.list()).map((m) => m.handoffId)).not.toContain(id);
+  });
+});

@@ -1,0 +1,186 @@
+/**
+ * The endpoint refuses what it cannot read, in one place, and keeps its
+ * promises when its neighbours fail: malformed and oversized activities,
+ * pages posting from a browser, unreadable records, replays, a hung member
+ * list and a storage outage.
+ */
+import { TableClient } from '@azure/data-tables';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createBaton } from '../../src/app/baton';
+import { UNAVAILABLE } from '../../src/bot/card-actions';
+import { azuriteConnectionString, loadConfig } from '../../src/config';
+import { freePort, startAzurite } from '../../src/host/processes';
+import { createLogger } from '../../src/logger';
+import { handoffIdForForm } from '../../src/store/keys';
+import { cardAction, extensionInvoke, message, people, TENANT } from '../support/activities';
+import { textsOf } from '../support/cards';
+import { type Connector, startConnector } from '../support/connector';
+import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
+
+let app: TestApp;
+let connector: Connector;
+
+beforeAll(async () => {
+  connector = await startConnector([people.ada, people.grace, people.alan]);
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.close();
+  await connector?.close();
+});
+
+const form = (formId: string, overrides: Record<string, unknown> = {}) => ({
+  formId,
+  summary: 'Payments retry logic is ready for QA',
+  whatIsReady: 'Retry worker merged behind the payments-retry flag.',
+  acceptanceCriteria: 'All retry tests pass in CI',
+  links: 'https://github.com/contoso/payments/pull/42',
+  effort: '4h',
+  receiver: people.grace.aadObjectId,
+  owner: people.alan.aadObjectId,
+  ...overrides,
+});
+
+async function created(overrides: Record<string, unknown> = {}): Promise<string> {
+  const formId = crypto.randomUUID();
+  await app.post(cardAction(connector.url, people.ada, 'handoff.create', form(formId, overrides), { replyToId: `form-${formId}` }));
+  return handoffIdForForm(TENANT, formId);
+}
+
+describe('malformed activities', () => {
+  const valid = () => cardAction(connector.url, people.grace, 'handoff.refresh', { handoffId: '0123456789abcdef0123' });
+  const cases: [string, (a: Record<string, any>) => unknown][] = [
+    ['no type', (a) => ({ ...a, type: undefined })],
+    ['a type that is not a string', (a) => ({ ...a, type: 7 })],
+    ['a serviceUrl that is not a URL', (a) => ({ ...a, serviceUrl: 'not a url' })],
+    ['a serviceUrl that is not http(s)', (a) => ({ ...a, serviceUrl: 'file:///etc/passwd' })],
+    ['no channelId', (a) => ({ ...a, channelId: undefined })],
+    ['from that is a string', (a) => ({ ...a, from: 'ada' })],
+    ['an aadObjectId of 10 KB', (a) => ({ ...a, from: { ...a.from, aadObjectId: 'x'.repeat(10_000) } })],
+    ['no recipient', (a) => ({ ...a, recipient: undefined })],
+    ['a conversation id that is a number', (a) => ({ ...a, conversation: { ...a.conversation, id: 42 } })],
+    ['an empty conversation id', (a) => ({ ...a, conversation: { ...a.conversation, id: '' } })],
+    ['a tenant id of 1 KB', (a) => ({ ...a, conversation: { ...a.conversation, tenantId: 't'.repeat(1000) } })],
+    ['a replyToId of 5 KB', (a) => ({ ...a, replyToId: 'r'.repeat(5000) })],
+    ['a locale of 1 KB', (a) => ({ ...a, locale: 'l'.repeat(1000) })],
+    ['a localTimezone that is an object', (a) => ({ ...a, localTimezone: { zone: 'UTC' } })],
+    ['entities that are not a list', (a) => ({ ...a, entities: 'clientInfo' })],
+    ['an array', () => [valid()]],
+    ['null', () => null],
+  ];
+
+  it.each(cases)('answers 400 to %s and changes nothing', async (_name, mutate) => {
+    const before = connector.sent.length;
+    const response = await app.post(mutate(valid() as Record<string, any>));
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatch(/^The body is not a Bot Framework activity Baton can read \(.+\)\.$|^The body is not JSON\.$/);
+    expect(connector.sent.length).toBe(before);
+  });
+
+  it('refuses a card action whose verb is not a string, rather than coercing it', async () => {
+    const id = await created();
+    for (const verb of [['handoff.accept'], { 0: 'handoff.accept' }, 12]) {
+      const response = await app.post({ ...cardAction(connector.url, people.grace, 'x', {}), value: { action: { type: 'Action.Execute', verb, data: { handoffId: id, criterion0: 'true' } } } });
+      expect(response.body).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error' });
+    }
+    expect((await app.store.read(id))?.handoff.status).toBe('inReview');
+  });
+
+  it('answers 413 to a body over its limit, at the function and at the host, instead of dropping the connection', async () => {
+    const big = { ...message(connector.url, people.ada, 'help'), padding: 'p'.repeat(300 * 1024) };
+    expect((await app.post(big)).status).toBe(413);
+    const huge = await fetch(`${app.host.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(5 * 1024 * 1024) });
+    expect(huge.status).toBe(413);
+  });
+
+  it('refuses, in local mode, a page posting with Origin "null" (a sandboxed frame) like any foreign page', async () => {
+    const before = connector.sent.length;
+    expect((await app.post(message(connector.url, people.ada, 'help'), { origin: 'null' })).status).toBe(403);
+    expect(connector.sent.length).toBe(before);
+  });
+});
+
+describe('records and replays', () => {
+  it('skips, and logs, a record that cannot be read: mine and search still answer with the rest', async () => {
+    const good = await created({ summary: 'Ledger sync is ready for review' });
+    const bad = await created({ summary: 'Ledger export is ready for review' });
+    const table = TableClient.fromConnectionString(inject('tablesConnectionString'), `${app.prefix}handoffs`, { allowInsecureConnection: true });
+    await table.updateEntity({ partitionKey: bad, rowKey: 'handoff', status: 'sideways' }, 'Merge');
+    const logged = vi.spyOn(console, 'error');
+    const mine = await app.post(message(connector.url, people.grace, 'mine'));
+    expect(mine.status).toBe(200);
+    const mineCard = connector.sent.at(-1)!.activity.attachments![0]!.content;
+    expect(textsOf(mineCard)).toContain('Ledger sync is ready for review');
+    expect(JSON.stringify(mineCard)).not.toContain('Ledger export');
+    const search = await app.post(extensionInvoke(connector.url, people.grace, 'composeExtension/query', { commandId: 'findHandoffs', parameters: [{ name: 'query', value: 'ledger' }] }));
+    expect(search.body.composeExtension.attachments.map((a: any) => a.preview.content.title)).toEqual(['Ledger sync is ready for review']);
+    expect(logged.mock.calls.map((c) => String(c[0]))).toContainEqual(expect.stringMatching(new RegExp(`^\\[error\\] Skipped a handoff that cannot be read \\(handoffId=${bad}, error=Record ${bad} cannot be read: status`)));
+    logged.mockRestore();
+    expect(good).not.toBe(bad);
+  });
+
+  it('writes one person-index row per participant however often a create is replayed or clicked', async () => {
+    const formId = crypto.randomUUID();
+    const submit = cardAction(connector.url, people.ada, 'handoff.create', form(formId));
+    await Promise.all(Array.from({ length: 25 }, (_, i) => app.post(i % 2 ? submit : { ...submit, id: `f:click-${i}` })));
+    const id = handoffIdForForm(TENANT, formId);
+    for (const person of [people.ada, people.grace, people.alan]) {
+      expect((await app.people.handoffsOf(TENANT, person.aadObjectId)).filter((r) => r.handoffId === id)).toHaveLength(1);
+    }
+    // The person index and everyone's card (the fixture's own message becomes it), written once.
+    expect(await app.store.countRows(id)).toEqual({ handoff: 1, events: 1, activities: 1, outbox: 2 });
+  });
+
+  it('writes nothing anywhere for a form someone else already used', async () => {
+    const formId = crypto.randomUUID();
+    await app.post(cardAction(connector.url, people.ada, 'handoff.create', form(formId)));
+    const id = handoffIdForForm(TENANT, formId);
+    const rows = await app.store.countRows(id);
+    // Alan reuses the form, naming himself receiver: refused, and no trace of it.
+    const refused = await app.post(cardAction(connector.url, people.alan, 'handoff.create', form(formId, { receiver: people.alan.aadObjectId, owner: '' })));
+    expect(refused.body).toMatchObject({ statusCode: 403 });
+    expect(await app.store.countRows(id)).toEqual(rows);
+    expect((await app.store.read(id))?.handoff.sender.name).toBe('Ada Lovelace');
+  });
+});
+
+describe('within Teams\' 5 seconds, whatever fails', () => {
+  it('says so when Teams does not list the members in time, and stores nothing', { timeout: 5000 }, async () => {
+    connector.hang = /\/pagedmembers/;
+    try {
+      const formId = crypto.randomUUID();
+      const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', form(formId)));
+      expect(textsOf(response.body.value)).toContain(
+        "Nothing was posted: Teams did not list this conversation's members just now, so Baton cannot check the people on the form. Please try again in a minute.",
+      );
+      expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+    } finally {
+      connector.hang = undefined;
+      connector.release();
+    }
+  });
+
+  describe('with storage down', () => {
+    let azurite: Awaited<ReturnType<typeof startAzurite>>;
+    let baton: Awaited<ReturnType<typeof createBaton>>;
+    let handoffId: string;
+
+    beforeAll(async () => {
+      const port = await freePort();
+      azurite = await startAzurite(port);
+      const config = loadConfig({ TABLES_CONNECTION_STRING: azuriteConnectionString(port), BATON_TABLE_PREFIX: uniquePrefix() });
+      baton = await createBaton(config, { log: createLogger({ sink: () => undefined }) });
+      const formId = crypto.randomUUID();
+      await baton.bot.handle(JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', form(formId), { replyToId: 'm-1' })), '');
+      await baton.app.outbox.idle();
+      handoffId = handoffIdForForm(TENANT, formId);
+      await azurite.stop();
+    });
+
+    // Teams' own deadline for an invoke is the test's: the Table retry budget fits inside it.
+    it('answers Baton\'s own "nothing was changed" card', { timeout: 5000 }, async () => {
+      const accept = await baton.bot.handle(JSON.stringify(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId, criterion0: 'true' })), '');
+      expect(accept.body).toEqual({ statusCode: 503, type: 'application/vnd.microsoft.error', value: { code: 'ServiceUnavailable', message: UNAVAILABLE } });
+    });
+  });
+});
