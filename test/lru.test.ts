@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExpiringCache } from '../src/graph/directory';
 import { canonicalTimeZone, cachedFormatters } from '../src/domain/time-zones';
-import { formatLocalTime } from '../src/domain/working-hours';
+import { formatWhen } from '../src/domain/time-format';
 import { LruMap } from '../src/lru';
 
 describe('LruMap', () => {
@@ -34,12 +34,12 @@ describe('bounded caches', () => {
   });
 
   it('time-zone formatters stay one per zone Intl knows, whatever spellings clients send', () => {
-    for (const zone of ['Europe/London', 'Asia/Kolkata', 'UTC']) formatLocalTime(new Date(0), zone);
+    for (const zone of ['Europe/London', 'Asia/Kolkata', 'UTC']) formatWhen(new Date(0), zone);
     const before = cachedFormatters();
     const spellings = Array.from({ length: 2000 }, (_, i) => [...'europe/london'].map((c, j) => ((i >> j) & 1 ? c.toUpperCase() : c)).join(''));
     for (const zone of spellings) {
       expect(canonicalTimeZone(zone)).toBe('Europe/London');
-      formatLocalTime(new Date(0), zone);
+      formatWhen(new Date(0), zone);
     }
     expect(cachedFormatters()).toBe(before);
     expect(canonicalTimeZone('Not/AZone')).toBeUndefined();

@@ -82,7 +82,8 @@ export async function createBaton(config: Config, options: BatonOptions = {}): P
   ]);
   const connector = createConnector(config, log);
   const services = { store, people, conversations, pending, directoryFor, workingHours, publicBaseUrl: config.publicBaseUrl, clock, log };
-  const app: App = { ...services, outbox: new Outbox(services, options.messenger ?? connector.messenger) };
+  const messenger = options.messenger ?? connector.messenger;
+  const app: App = { ...services, messenger, outbox: new Outbox(services, messenger) };
   const endpoint = createBotEndpoint(config, connector.adapter, app);
   return {
     config,

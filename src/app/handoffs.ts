@@ -10,25 +10,28 @@
  */
 import { formValuesOf, handoffCard, handoffFormCard, type ViewOptions } from '../cards/handoff-cards';
 import type { AdaptiveCard } from '../cards/render';
-import { type Handoff, type HandoffEvent, type Person, postHandoff } from '../domain/handoff';
+import { ballHolder, type Handoff, type HandoffEvent, type HandoffFields, type Person, postHandoff } from '../domain/handoff';
 import { type HandoffFormInput, parseHandoffForm, type ParsedForm } from '../domain/handoff-form';
 import { isLate, workingMinutesUntilDay } from '../domain/lead-time';
 import { type Notice, noticesFor, noticesOfPosting } from '../domain/notifications';
 import { apply, check, type Command, type Refusal } from '../domain/process';
-import { qualityHints } from '../domain/quality';
+import { type Lateness, qualityHints } from '../domain/quality';
 import { maySee } from '../domain/search';
-import { formatLocalTime, localTimesDiffer } from '../domain/working-hours';
+import { formatWhen } from '../domain/time-format';
+import { localTimesDiffer } from '../domain/working-hours';
 import { ConflictError } from '../errors';
 import type { Effect } from '../store/outbox-rows';
 import { handoffIdForForm } from '../store/keys';
 import type { StoredHandoff } from '../store/handoff-store';
 import type { Outbox } from './outbox';
 import { resolveFormPeople } from './people';
-import { type Caller, MembersUnavailableError, type Services } from './ports';
+import { type Caller, MembersUnavailableError, type Messenger, type Services } from './ports';
 
 /** The use cases' dependencies: the shared services and the outbox. */
 export interface App extends Services {
   outbox: Outbox;
+  /** For answers that go straight to a person (a private `mine`), not caused by a change. */
+  messenger: Messenger;
 }
 
 export interface AnswerError {
@@ -39,6 +42,19 @@ export interface AnswerError {
 
 /** What a use case shows the person: a card, or an error Teams displays in place of one. */
 export type Answer = { card: AdaptiveCard } | { error: AnswerError };
+
+/**
+ * How long an answer waits for everyone's card to be updated first. Teams
+ * shows the actor the answer's card; an update of the shared card landing
+ * after it would cover the actor's view until it refreshes. A slow connector
+ * does not hold the answer up longer: the update then goes out after it.
+ */
+const CARD_FIRST_MS = 1500;
+
+function cardUpdateOrTimeout(cardOut: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([cardOut, new Promise<void>((resolve) => (timer = setTimeout(resolve, CARD_FIRST_MS)))]).finally(() => clearTimeout(timer));
+}
 
 /** How often a change re-reads and retries after losing an ETag race. */
 const MAX_ATTEMPTS = 3;
@@ -54,7 +70,7 @@ async function receiverLocalTime(app: App, caller: Caller, handoff: Handoff): Pr
   const { timeZone } = await app.workingHours(handoff.tenantId, receiver);
   const now = new Date(app.clock.now());
   try {
-    return localTimesDiffer(now, caller.timeZone, timeZone) ? `${receiver.name}'s local time: ${formatLocalTime(now, timeZone)}` : '';
+    return localTimesDiffer(now, caller.timeZone, timeZone) ? `${receiver.name}'s local time: ${formatWhen(now, timeZone, now)} (${timeZone})` : '';
   } catch {
     return ''; // a time zone name the runtime does not know: say nothing rather than something wrong
   }
@@ -66,7 +82,7 @@ export async function viewFor(app: App, caller: Caller, handoff: Handoff, option
   const needsMembers = check(handoff, viewer.aadObjectId, 'reassign').ok && options.members === undefined;
   const members = needsMembers ? await caller.members().catch(() => []) : options.members;
   const receiverTime = await receiverLocalTime(app, caller, handoff);
-  return handoffCard(handoff, viewer, { timeZone: caller.timeZone, receiverTime, ...options, members });
+  return handoffCard(handoff, viewer, { timeZone: caller.timeZone, receiverTime, now: new Date(app.clock.now()), ...options, members });
 }
 
 async function loadForActor(app: App, caller: Caller, handoffId: string, activityId?: string): Promise<StoredHandoff | undefined> {
@@ -75,11 +91,13 @@ async function loadForActor(app: App, caller: Caller, handoffId: string, activit
   return stored && stored.handoff.tenantId === caller.actor.tenantId ? stored : undefined;
 }
 
-/** The receiver's working minutes from now to the end of the needed-by day decide whether a handoff is late. */
-async function lateness(app: App, tenantId: string, receiver: Person, effortMinutes: number | undefined, neededBy: string | undefined): Promise<boolean> {
-  if (effortMinutes === undefined || neededBy === undefined) return false;
+/** The receiver's working minutes from now to the end of the needed-by day, when fewer than the effort: the handoff is late. */
+async function lateness(app: App, tenantId: string, receiver: Person, fields: HandoffFields): Promise<Lateness | undefined> {
+  const { effortMinutes, neededBy } = fields;
+  if (effortMinutes === undefined || neededBy === undefined) return undefined;
   const hours = await app.workingHours(tenantId, receiver);
-  return isLate(effortMinutes, neededBy, () => workingMinutesUntilDay(hours, new Date(app.clock.now()), neededBy));
+  const available = workingMinutesUntilDay(hours, new Date(app.clock.now()), neededBy);
+  return isLate(effortMinutes, neededBy, () => available) ? { receiver: receiver.name, availableMinutes: available } : undefined;
 }
 
 /** What a change makes of the current handoff: a domain command, a refusal to explain on the card, or a card to show instead (a form with errors). */
@@ -93,7 +111,7 @@ function message(notice: Notice): Effect {
 /** The outbox rows of a change: the person index when its people or words changed, everyone's card, the 1:1 messages. */
 function effectsOfChange(handoff: Handoff, event: HandoffEvent): Effect[] {
   const reindex = event.type === 'resubmitted' || event.type === 'reassigned';
-  return [...(reindex ? [{ kind: 'index' } as const] : []), { kind: 'card' }, ...noticesFor(handoff, event).map(message)];
+  return [{ kind: 'card' }, ...(reindex ? [{ kind: 'index' } as const] : []), ...noticesFor(handoff, event).map(message)];
 }
 
 /**
@@ -102,7 +120,7 @@ function effectsOfChange(handoff: Handoff, event: HandoffEvent): Effect[] {
  * and decides again; a replayed activity changes nothing and re-attempts its
  * own undelivered rows.
  */
-export async function changeHandoff(app: App, caller: Caller, handoffId: string, build: Build): Promise<Answer> {
+export async function changeHandoff(app: App, caller: Caller, handoffId: string, build: Build, refused: ViewOptions = {}): Promise<Answer> {
   const { actor, activityId } = caller;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     // The outbox mark is written before the transaction, so a crash after the commit still leaves it for the sweep.
@@ -114,9 +132,10 @@ export async function changeHandoff(app: App, caller: Caller, handoffId: string,
     }
     const decision = await build(stored.handoff);
     if ('card' in decision) return { card: decision.card };
-    if ('code' in decision) return { card: await viewFor(app, caller, stored.handoff, { notice: decision.message }) };
+    // A refusal shows the card as it was, with why, and what the person had typed still in place.
+    if ('code' in decision) return { card: await viewFor(app, caller, stored.handoff, { ...refused, notice: decision.message }) };
     const outcome = apply(stored.handoff, decision, actor.person, new Date(app.clock.now()).toISOString());
-    if (!outcome.ok) return { card: await viewFor(app, caller, stored.handoff, { notice: outcome.refusal.message }) };
+    if (!outcome.ok) return { card: await viewFor(app, caller, stored.handoff, { ...refused, notice: outcome.refusal.message }) };
     let rows;
     try {
       rows = await app.store.save(outcome.handoff, stored.etag, outcome.event, activityId, effectsOfChange(outcome.handoff, outcome.event), app.outbox.leaseForNewRows());
@@ -124,17 +143,20 @@ export async function changeHandoff(app: App, caller: Caller, handoffId: string,
       if (error instanceof ConflictError) continue;
       throw error;
     }
-    app.outbox.deliverFresh(handoffId, rows, markEtag);
-    return { card: await viewFor(app, caller, outcome.handoff) };
+    const [card] = await Promise.all([viewFor(app, caller, outcome.handoff), cardUpdateOrTimeout(app.outbox.deliverFresh(handoffId, rows, markEtag))]);
+    return { card };
   }
   const latest = await loadForActor(app, caller, handoffId);
   if (!latest) return { error: NOT_FOUND };
   return { card: await viewFor(app, caller, latest.handoff, { notice: 'Others changed this handoff at the same moment; this is its current state.' }) };
 }
 
-/** A change that is just a domain command built from the card's data. */
-export function applyCommand(app: App, caller: Caller, handoffId: string, command: Command | ((handoff: Handoff) => Command)): Promise<Answer> {
-  return changeHandoff(app, caller, handoffId, (handoff) => (typeof command === 'function' ? command(handoff) : command));
+/**
+ * A change that is just a domain command built from the card's data.
+ * @param refused what a refused attempt shows again (a receiver's ticks and note)
+ */
+export function applyCommand(app: App, caller: Caller, handoffId: string, command: Command | ((handoff: Handoff) => Command), refused: ViewOptions = {}): Promise<Answer> {
+  return changeHandoff(app, caller, handoffId, (handoff) => (typeof command === 'function' ? command(handoff) : command), refused);
 }
 
 /**
@@ -148,8 +170,8 @@ async function checkForm(
   members: readonly Person[],
   sender: Person,
   today: string,
-  editing?: { handoffId: string; version: number },
-): Promise<{ ok: true; value: ParsedForm } | { ok: false; card: AdaptiveCard }> {
+  editing?: { handoffId: string; version: number; banner?: { title: string; text: string } },
+): Promise<{ ok: true; value: ParsedForm; late: boolean } | { ok: false; card: AdaptiveCard }> {
   const people = editing ? { people: [...members], input, errors: {} } : await resolveFormPeople(input, members, app.directoryFor(tenantId));
   const parsed = parseHandoffForm(people.input, { members: people.people, sender, today });
   const errors = { ...(parsed.ok ? {} : parsed.errors), ...people.errors };
@@ -159,11 +181,12 @@ async function checkForm(
     // Resolved people are shown by id, so the pickers show them chosen; unresolved ones stay as typed.
     return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: people.input, errors, message, editing }) };
   }
-  const hints = qualityHints(parsed.value.fields);
+  const late = await lateness(app, tenantId, parsed.value.receiver, parsed.value.fields);
+  const hints = qualityHints(parsed.value.fields, late);
   if (hints.length > 0 && !input.confirmed) {
     return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: people.input, hints, editing }) };
   }
-  return parsed;
+  return { ...parsed, late: late !== undefined };
 }
 
 export type Draft = { ok: false; card: AdaptiveCard } | { ok: true; handoff: Handoff; event: HandoffEvent; members: Person[] };
@@ -196,7 +219,7 @@ export async function draftHandoff(app: App, caller: Caller, input: HandoffFormI
     stakeholders,
     conversation: { id: caller.conversation.id, serviceUrl: caller.conversation.serviceUrl, tenantId: actor.tenantId, ...(messageId ? { messageId } : {}) },
     at: new Date(app.clock.now()).toISOString(),
-    late: await lateness(app, actor.tenantId, receiver, fields.effortMinutes, fields.neededBy),
+    late: form.late,
   });
   return { ok: true, members, ...built };
 }
@@ -220,13 +243,13 @@ export async function createHandoff(app: App, caller: Caller, input: HandoffForm
   if (!draft.ok) return { outcome: 'form', card: draft.card };
   const { handoff, event, members } = draft;
   const effects: Effect[] = [
-    { kind: 'index' },
     ...(where === 'post' ? [{ kind: 'post' } as const] : messageId ? [{ kind: 'card' } as const] : []),
+    { kind: 'index' },
     ...noticesOfPosting(handoff, members).map(message),
   ];
   try {
     const rows = await app.store.insert(handoff, event, caller.activityId, effects, app.outbox.leaseForNewRows());
-    app.outbox.deliverFresh(id, rows, markEtag);
+    await cardUpdateOrTimeout(app.outbox.deliverFresh(id, rows, markEtag));
     return { outcome: 'created', handoff, members };
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
@@ -261,7 +284,17 @@ export async function editForm(app: App, caller: Caller, handoffId: string): Pro
   const { handoff } = stored;
   const allowed = check(handoff, caller.actor.person.aadObjectId, 'resubmit');
   if (!allowed.ok) return { card: await viewFor(app, caller, handoff, { notice: allowed.refusal.message }) };
-  return { card: handoffFormCard({ formId: crypto.randomUUID(), members: [], values: formValuesOf(handoff), editing: { handoffId: handoff.id, version: handoff.version } }) };
+  return { card: handoffFormCard({ formId: crypto.randomUUID(), members: [], values: formValuesOf(handoff), editing: editingOf(app, caller, handoff) }) };
+}
+
+/** What the edit form says on top: the change request the next version answers. */
+function editingOf(app: App, caller: Caller, handoff: Handoff) {
+  const request = handoff.changeRequest;
+  const banner =
+    request && request.version === handoff.version
+      ? { title: `${request.by.name} asked for changes (${formatWhen(request.at, caller.timeZone, new Date(app.clock.now()))}): `, text: request.text }
+      : undefined;
+  return { handoffId: handoff.id, version: handoff.version, banner };
 }
 
 /** A new version from the edit form; people do not change on resubmit (the owner reassigns). */
@@ -275,7 +308,7 @@ export function resubmitHandoff(app: App, caller: Caller, handoffId: string, inp
       people,
       handoff.sender,
       caller.today,
-      { handoffId: handoff.id, version: handoff.version },
+      editingOf(app, caller, handoff),
     );
     return checked.ok ? { type: 'resubmit', fields: checked.value.fields } : { card: checked.card };
   });
@@ -295,6 +328,15 @@ export function reassignHandoff(app: App, caller: Caller, handoffId: string, cho
     if (resolved.errors.receiver) return { code: 'invalid', message: resolved.errors.receiver };
     const receiver = resolved.people.find((p) => p.aadObjectId === resolved.input.receiver);
     return receiver ? { type: 'reassign', receiver } : { code: 'invalid', message: 'Choose who receives the handoff instead.' };
+  });
+}
+
+/** The owner's nudge: the card says whether the person holding the ball could be told (they installed Baton) or not. */
+export function nudgeHandoff(app: App, caller: Caller, handoffId: string): Promise<Answer> {
+  return changeHandoff(app, caller, handoffId, async (handoff): Promise<Decision> => {
+    const holder = ballHolder(handoff);
+    const reached = holder ? (await app.conversations.find(handoff.tenantId, holder.aadObjectId)) !== undefined : false;
+    return { type: 'nudge', reached };
   });
 }
 

@@ -5,8 +5,8 @@
  */
 import { myHandoffsCard } from '../cards/my-handoffs-card';
 import type { AdaptiveCard } from '../cards/render';
-import { ballHolder, type Handoff } from '../domain/handoff';
-import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS } from '../domain/my-work';
+import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS, waitLine } from '../domain/my-work';
+import type { Handoff } from '../domain/handoff';
 import { matches, maySee, parseSearchQuery, searchOrder } from '../domain/search';
 import { handoffLink } from '../cards/notification-card';
 import type { App } from './handoffs';
@@ -18,16 +18,35 @@ const MINE_LIMIT = 200;
 /** How many of a person's handoffs one search reads at most (newest first). */
 const SEARCH_CANDIDATES = 200;
 
-/** The `mine` card: the person's open handoffs, grouped by what waits on them. */
+/** The `mine` card: the person's open handoffs, grouped by what waits on them, each saying who waits on whom. */
 export async function myHandoffs(app: App, actor: Actor): Promise<AdaptiveCard> {
   const groups = groupMyWork(await handoffsVisibleTo(app, actor, MINE_LIMIT), actor.person.aadObjectId);
-  return myHandoffsCard(
-    WAIT_GROUPS.map((g) => ({
-      title: WAIT_GROUP_TITLES[g],
-      handoffs: groups[g],
-      detail: (h: Handoff) => (g === 'waitingOnOthers' ? `with ${ballHolder(h)?.name ?? 'nobody'}` : `from ${h.sender.name}`),
-    })),
-  );
+  const now = new Date(app.clock.now());
+  return myHandoffsCard(WAIT_GROUPS.map((g) => ({ title: WAIT_GROUP_TITLES[g], handoffs: groups[g].map((handoff) => ({ handoff, detail: waitLine(handoff, g, now) })) })));
+}
+
+/** Where a `mine` answer went: in the chat that asked (a personal chat), or to the person's personal chat. */
+export type PrivateAnswer = { card: AdaptiveCard } | { reply: string };
+
+/**
+ * `mine`, privately: nobody but the person may see their list, so asked in a
+ * group chat or channel it goes to their personal chat, and the chat that
+ * asked gets one line saying so.
+ */
+export async function myHandoffsPrivately(app: App, caller: Caller): Promise<PrivateAnswer> {
+  const card = await myHandoffs(app, caller.actor);
+  if (caller.conversation.personal) return { card };
+  const chat = await app.conversations.find(caller.actor.tenantId, caller.actor.person.aadObjectId);
+  if (!chat) {
+    return { reply: `${caller.actor.person.name}, your handoffs are yours alone to see: add Baton in your personal chat (Apps, then Baton, then Open) and type "mine" there.` };
+  }
+  try {
+    await app.messenger.post({ serviceUrl: chat.serviceUrl, conversationId: chat.conversationId, tenantId: chat.tenantId, userId: chat.userId, botId: chat.botId, personal: true }, card);
+  } catch (error) {
+    app.log.warn('Could not send the mine list 1:1', { person: caller.actor.person.aadObjectId, error: (error as Error).message });
+    return { reply: `${caller.actor.person.name}, Baton could not write to your personal chat just now; type "mine" there to see your handoffs.` };
+  }
+  return { reply: `${caller.actor.person.name}, I sent your handoffs to our personal chat, where only you can see them.` };
 }
 
 /**

@@ -96,18 +96,24 @@ export class Outbox {
   }
 
   /**
-   * Delivers rows this process just committed, in the background: the
-   * caller answers Teams without waiting. The sweep delivers whatever this
-   * does not.
+   * Delivers rows this process just committed, in the background; the sweep
+   * delivers whatever this does not.
+   * @returns resolves once everyone's card is out (or failed), the moment the
+   *   caller may answer: Teams shows the actor the answer's card, and an update
+   *   of everyone's card that arrived after it would replace the actor's view
+   *   until the card refreshes
    */
-  deliverFresh(handoffId: string, rows: readonly OutboxRow[], markEtag: string): void {
-    if (rows.length === 0) return;
+  deliverFresh(handoffId: string, rows: readonly OutboxRow[], markEtag: string): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    let cardDone: () => void = () => undefined;
+    const cardOut = new Promise<void>((resolve) => (cardDone = resolve));
     this.track(
       this.serially(handoffId, async () => {
-        const results = await this.deliverRows(rows);
+        const results = await this.deliverRows(rows, cardDone);
         if (results.every((r) => r === 'delivered' || r === 'dead')) await this.services.pending.clear(handoffId, markEtag);
-      }),
+      }).finally(cardDone),
     );
+    return cardOut;
   }
 
   /** Delivers a handoff's pending rows that nobody holds (a replayed activity asks for its own), in the background. */
@@ -170,10 +176,16 @@ export class Outbox {
     return this.deliverRows(claimed);
   }
 
-  /** Rows in order: a card post comes before the messages that link to it. */
-  private async deliverRows(rows: readonly OutboxRow[]): Promise<Result[]> {
+  /**
+   * Rows in order: everyone's card (or its post) first, before the messages that link to it.
+   * @param cardDone called once the card row (if any) is done
+   */
+  private async deliverRows(rows: readonly OutboxRow[], cardDone: () => void = () => undefined): Promise<Result[]> {
     const results: Result[] = [];
-    for (const row of rows) results.push(await this.deliverOne(row));
+    for (const row of rows) {
+      results.push(await this.deliverOne(row));
+      if (row.effect.kind === 'card' || row.effect.kind === 'post') cardDone();
+    }
     return results;
   }
 
@@ -234,12 +246,12 @@ export class Outbox {
       case 'card': {
         // Not posted yet: the post, when it goes, shows the state of that moment, which includes this change.
         if (!handoff.conversation.messageId) return false;
-        await this.messenger.update(conversationOf(handoff), handoff.conversation.messageId, handoffCard(handoff, undefined));
+        await this.messenger.update(conversationOf(handoff), handoff.conversation.messageId, handoffCard(handoff, undefined, { now: new Date(this.services.clock.now()) }));
         return false;
       }
       case 'post': {
         if (handoff.conversation.messageId) return false;
-        const messageId = await this.messenger.post(conversationOf(handoff), handoffCard(handoff, undefined));
+        const messageId = await this.messenger.post(conversationOf(handoff), handoffCard(handoff, undefined, { now: new Date(this.services.clock.now()) }));
         await this.recordPosted(row, messageId).catch((error: unknown) => {
           throw new SentButUnmarked(errorText(error));
         });

@@ -4,7 +4,7 @@
  * resolves to an Entra object id before the form rules run. And the
  * handoffs a person takes part in, read through the person index.
  */
-import type { Handoff, Person } from '../domain/handoff';
+import { displayName, type Handoff, type Person } from '../domain/handoff';
 import type { FieldErrors, HandoffFormInput } from '../domain/handoff-form';
 import { maySee } from '../domain/search';
 import type { Directory } from '../graph';
@@ -82,7 +82,7 @@ export async function resolveFormPeople(
     }
     const { aadObjectId, name } = answer.person;
     // Someone outside the chat has no Teams id here: 8:orgid:<object id> is the Teams user id (MRI) of an Entra user.
-    if (!people.some((p) => p.aadObjectId === aadObjectId)) people.push({ aadObjectId, userId: `8:orgid:${aadObjectId}`, name });
+    if (!people.some((p) => p.aadObjectId === aadObjectId)) people.push({ aadObjectId, userId: `8:orgid:${aadObjectId}`, name: displayName(name) });
     return aadObjectId;
   };
   const resolved: HandoffFormInput = {

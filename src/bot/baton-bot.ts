@@ -18,7 +18,7 @@ import {
 } from 'botbuilder';
 import type { App } from '../app/handoffs';
 import { newHandoffForm } from '../app/handoffs';
-import { myHandoffs } from '../app/my-work';
+import { myHandoffsPrivately } from '../app/my-work';
 import type { Caller } from '../app/ports';
 import { LruMap } from '../lru';
 import { errorText } from '../logger';
@@ -29,6 +29,8 @@ import { callerOf } from './turn';
 export const HELP_TEXT = [
   '**Baton** hands work to someone without a meeting.',
   '',
+  'In a group chat or channel, start with **@Baton**; here in our chat, just type the word.',
+  '',
   '- **new** (or **handoff**): fill a handoff form; the receiver is tagged when you post it.',
   '- **mine**: your open handoffs, grouped by what waits on you (to review, to answer, to fix, to close).',
   '- **help**: this list.',
@@ -36,6 +38,8 @@ export const HELP_TEXT = [
   'On the card, the receiver accepts (checking off the criteria), asks a question or requests changes;',
   'the sender answers, edits and resubmits, updates the work state or cancels; the owner reassigns,',
   'nudges and closes; stakeholders flag priority changes. "Show history" lists every change.',
+  'Under the message box, Baton\'s **Create handoff** starts one from any chat (or from a message\'s',
+  '**...** menu, quoting it), and **Find handoffs** searches yours by summary or person.',
   'Install Baton in your personal chat to be told when a handoff needs you.',
 ].join('\n');
 
@@ -53,12 +57,18 @@ const sendHelp: Command = async (context) => {
   await context.sendActivity(MessageFactory.text(HELP_TEXT));
 };
 
+/** Nobody but the person sees their list: in a group chat or channel it goes to their personal chat. */
 const sendMine: Command = async (context, app, caller) => {
-  await sendCard(context, await myHandoffs(app, caller.actor));
+  const answer = await myHandoffsPrivately(app, caller);
+  if ('card' in answer) await sendCard(context, answer.card);
+  else await context.sendActivity(MessageFactory.text(answer.reply));
 };
 
-/** Chat commands by their first word. */
-export const COMMANDS: Readonly<Record<string, Command>> = { new: sendForm, handoff: sendForm, mine: sendMine, help: sendHelp };
+/** Chat commands by their first word; a bare @Baton is asking for help. */
+export const COMMANDS: Readonly<Record<string, Command>> = { new: sendForm, handoff: sendForm, mine: sendMine, help: sendHelp, '': sendHelp };
+
+/** What an unknown word gets: one short line, not the whole help. */
+const UNKNOWN = (word: string) => `I don't know "${word}". Try **new** (a handoff form), **mine** (your open handoffs) or **help**.`;
 
 /** The first word of a message, without the bot's @mention. */
 export function commandWord(context: TurnContext): string {
@@ -86,7 +96,7 @@ export class BatonBot extends TeamsActivityHandler {
       const command = Object.hasOwn(COMMANDS, word) ? COMMANDS[word] : undefined;
       if (command) await command(context, app, caller);
       // The word is echoed into a markdown message: keep letters, digits and hyphens, so it cannot become a link.
-      else await context.sendActivity(MessageFactory.text(`I don't know "${word.replace(/[^\p{L}\p{N}-]/gu, '').slice(0, 40)}" yet. ${HELP_TEXT}`));
+      else await context.sendActivity(MessageFactory.text(UNKNOWN(word.replace(/[^\p{L}\p{N}-]/gu, '').slice(0, 40))));
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {

@@ -11,6 +11,7 @@ import {
   type App,
   applyCommand,
   editForm,
+  nudgeHandoff,
   reassignHandoff,
   resubmitHandoff,
   submitForm,
@@ -20,7 +21,7 @@ import type { Caller } from '../app/ports';
 import type { AdaptiveCard } from '../cards/render';
 import { VERBS } from '../cards/verbs';
 import { PRIORITIES, WORK_STATES } from '../domain/handoff';
-import { handoffFormInput } from '../domain/handoff-form';
+import { CRITERIA_MAX, handoffFormInput } from '../domain/handoff-form';
 import { errorText } from '../logger';
 
 export interface CardAction<S extends z.ZodType = z.ZodType> {
@@ -93,22 +94,23 @@ export const handoffActions: Readonly<Record<string, CardAction>> = {
   [VERBS.createHandoff]: cardAction(handoffFormInput, (app, caller, input) => submitForm(app, caller, input)),
   [VERBS.edit]: cardAction(handoffRef, (app, caller, data) => editForm(app, caller, data.handoffId)),
   [VERBS.resubmit]: cardAction(handoffFormInput.extend(handoffRef.shape), (app, caller, input) => resubmitHandoff(app, caller, input.handoffId, input)),
-  [VERBS.accept]: cardAction(acceptData, (app, caller, data) =>
-    applyCommand(app, caller, data.handoffId, (handoff) => ({
-      type: 'accept',
-      checked: handoff.acceptanceCriteria.map((_, i) => data[`criterion${i}`] === 'true' || data[`criterion${i}`] === true),
-      note: data.comment,
-    })),
-  ),
+  [VERBS.accept]: cardAction(acceptData, (app, caller, data) => {
+    const ticked = (i: number) => data[`criterion${i}`] === 'true' || data[`criterion${i}`] === true;
+    // A card has at most CRITERIA_MAX toggles; the refused card shows back what was ticked.
+    const checked = Array.from({ length: CRITERIA_MAX }, (_, i) => ticked(i));
+    return applyCommand(app, caller, data.handoffId, (handoff) => ({ type: 'accept', checked: handoff.acceptanceCriteria.map((_, i) => ticked(i)), note: data.comment }), {
+      draft: { checked, comment: data.comment },
+    });
+  }),
   [VERBS.requestChanges]: cardAction(withComment, (app, caller, data) => applyCommand(app, caller, data.handoffId, { type: 'requestChanges', comment: data.comment })),
   [VERBS.ask]: cardAction(withComment, (app, caller, data) => applyCommand(app, caller, data.handoffId, { type: 'ask', question: data.comment })),
   [VERBS.answer]: cardAction(handoffRef.extend({ answer: text }), (app, caller, data) => applyCommand(app, caller, data.handoffId, { type: 'answer', answer: data.answer })),
   [VERBS.setWorkState]: cardAction(handoffRef.extend({ workState: z.enum(WORK_STATES), blocker: text }), (app, caller, data) =>
     applyCommand(app, caller, data.handoffId, { type: 'setWorkState', workState: data.workState, blocker: data.blocker }),
   ),
-  [VERBS.cancel]: cardAction(withComment, (app, caller, data) => applyCommand(app, caller, data.handoffId, { type: 'cancel', reason: data.comment })),
+  [VERBS.cancel]: cardAction(handoffRef.extend({ reason: text }), (app, caller, data) => applyCommand(app, caller, data.handoffId, { type: 'cancel', reason: data.reason })),
   [VERBS.reassign]: cardAction(handoffRef.extend({ newReceiver: text }), (app, caller, data) => reassignHandoff(app, caller, data.handoffId, data.newReceiver)),
-  [VERBS.nudge]: cardAction(handoffRef, (app, caller, data) => applyCommand(app, caller, data.handoffId, { type: 'nudge' })),
+  [VERBS.nudge]: cardAction(handoffRef, (app, caller, data) => nudgeHandoff(app, caller, data.handoffId)),
   [VERBS.close]: cardAction(withComment, (app, caller, data) => applyCommand(app, caller, data.handoffId, { type: 'close', note: data.comment })),
   [VERBS.flagPriority]: cardAction(handoffRef.extend({ priority: z.enum(PRIORITIES), priorityReason: text }), (app, caller, data) =>
     applyCommand(app, caller, data.handoffId, { type: 'flagPriority', priority: data.priority, reason: data.priorityReason }),

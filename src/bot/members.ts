@@ -3,7 +3,7 @@
  */
 import { TeamsInfo, type TurnContext } from 'botbuilder';
 import { MembersUnavailableError } from '../app/ports';
-import type { Person } from '../domain/handoff';
+import { displayName, type Person } from '../domain/handoff';
 import { connectorError, withTimeout } from './connector';
 
 /** A choice list longer than this is unusable; Graph search (people picker) takes over there. */
@@ -41,7 +41,7 @@ async function fetchMembers(context: TurnContext): Promise<Person[]> {
   do {
     const page = await TeamsInfo.getPagedMembers(context, PAGE_SIZE, continuationToken);
     for (const member of page.members) {
-      if (member.aadObjectId) people.push({ aadObjectId: member.aadObjectId, userId: member.id, name: member.name || member.email || member.id });
+      if (member.aadObjectId) people.push({ aadObjectId: member.aadObjectId, userId: member.id, name: displayName(member.name || member.email, member.id) });
     }
     continuationToken = page.continuationToken || undefined;
   } while (continuationToken && people.length < MAX_MEMBERS);

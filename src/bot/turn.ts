@@ -5,6 +5,7 @@
  */
 import type { TurnContext } from 'botbuilder';
 import type { Actor, Caller } from '../app/ports';
+import { displayName } from '../domain/handoff';
 import { canonicalTimeZone } from '../domain/time-zones';
 import { conversationMembers } from './members';
 
@@ -13,7 +14,7 @@ export function actorOf(context: TurnContext): Actor | undefined {
   const { from, conversation, channelData } = context.activity;
   const tenantId = conversation?.tenantId ?? (channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
   if (!from?.aadObjectId || !tenantId) return undefined;
-  return { person: { aadObjectId: from.aadObjectId, userId: from.id, name: from.name || 'Someone' }, tenantId };
+  return { person: { aadObjectId: from.aadObjectId, userId: from.id, name: displayName(from.name) }, tenantId };
 }
 
 /** The viewer's IANA time zone, when the client said it (activity.localTimezone or its clientInfo entity) and Intl knows it. */

@@ -5,9 +5,23 @@
 import formTemplate from '../../cards/handoff-form.json';
 import handoffTemplate from '../../cards/handoff.json';
 import { formatEffort } from '../domain/effort';
-import type { FieldErrors, FormField, HandoffFormInput } from '../domain/handoff-form';
-import { ballHolder, type Handoff, type HandoffEvent, participants, type Person, type Status, type WorkState } from '../domain/handoff';
-import { ACTION_TYPES, type ActionType, allowedActions } from '../domain/process';
+import {
+  ASSUMPTIONS_MAX,
+  BLOCKER_MAX,
+  CRITERIA_MAX,
+  CRITERION_MAX,
+  type FieldErrors,
+  type FormField,
+  type HandoffFormInput,
+  LINK_MAX,
+  LINKS_MAX,
+  READY_MAX,
+  STAKEHOLDERS_MAX,
+  SUMMARY_MAX,
+} from '../domain/handoff-form';
+import { ballHolder, type Handoff, type HandoffEvent, participants, type Person, type Status, STATUS_LABELS, WORK_STATE_LABELS, type WorkState } from '../domain/handoff';
+import { ACTION_TYPES, type ActionType, allowedActions, MAX_COMMENT_LENGTH } from '../domain/process';
+import { formatDay, formatWhen } from '../domain/time-format';
 import { type AdaptiveCard, renderCard } from './render';
 
 export const FORM_FIELDS: readonly FormField[] = [
@@ -26,7 +40,42 @@ export interface HandoffFormData {
   message: string;
   hints: string[];
   members: { name: string; aadObjectId: string }[];
+  /** The change request a new version answers, on top of the edit form; empty title for none. */
+  banner: { title: string; text: string };
+  /** Each field's cap, as the labels state it ("1,500"). */
+  limits: Record<'summary' | 'whatIsReady' | 'criteria' | 'criterion' | 'assumptions' | 'links' | 'blocker' | 'stakeholders', string>;
 }
+
+/**
+ * The chat members each people picker lists before anyone types; typing
+ * searches the organisation (Teams' people picker), so a large chat is not
+ * listed three times over in one message.
+ */
+const FORM_MEMBERS_MAX = 12;
+
+/** The caps of the free-text fields, to bound what a refused form echoes back. */
+const TEXT_CAPS: Partial<Record<FormField, number>> = {
+  summary: SUMMARY_MAX,
+  whatIsReady: READY_MAX,
+  acceptanceCriteria: CRITERIA_MAX * (CRITERION_MAX + 1),
+  assumptions: ASSUMPTIONS_MAX,
+  links: LINKS_MAX * (LINK_MAX + 1),
+  blocker: BLOCKER_MAX,
+};
+
+/** What the form's labels say of each field's cap: the same numbers the rules check. */
+const FORM_LIMITS: HandoffFormData['limits'] = Object.fromEntries(
+  Object.entries({
+    summary: SUMMARY_MAX,
+    whatIsReady: READY_MAX,
+    criteria: CRITERIA_MAX,
+    criterion: CRITERION_MAX,
+    assumptions: ASSUMPTIONS_MAX,
+    links: LINKS_MAX,
+    blocker: BLOCKER_MAX,
+    stakeholders: STAKEHOLDERS_MAX,
+  }).map(([field, cap]) => [field, cap.toLocaleString('en-US')]),
+) as HandoffFormData['limits'];
 
 /**
  * The handoff form, with the user's values, a message at each wrong field and
@@ -39,9 +88,12 @@ export function handoffFormCard(input: {
   errors?: FieldErrors;
   message?: string;
   hints?: string[];
-  editing?: { handoffId: string; version: number };
+  /** Editing a posted handoff; `banner` is the change request its next version answers. */
+  editing?: { handoffId: string; version: number; banner?: { title: string; text: string } };
 }): AdaptiveCard {
-  const values = Object.fromEntries(FORM_FIELDS.map((f) => [f, input.values?.[f] ?? ''])) as Record<FormField, string>;
+  // A value far over its cap comes back cut to twice the cap (its error says the limit): enough to edit, never a message Teams refuses.
+  const echo = (field: FormField, value: string) => (TEXT_CAPS[field] !== undefined ? value.slice(0, 2 * TEXT_CAPS[field]) : value);
+  const values = Object.fromEntries(FORM_FIELDS.map((f) => [f, echo(f, input.values?.[f] ?? '')])) as Record<FormField, string>;
   values.workState ||= 'ready';
   values.priority ||= 'normal';
   const data: HandoffFormData = {
@@ -56,7 +108,9 @@ export function handoffFormCard(input: {
     errors: Object.fromEntries(FORM_FIELDS.map((f) => [f, input.errors?.[f] ?? ''])) as Record<FormField, string>,
     message: input.message ?? '',
     hints: input.hints ?? [],
-    members: input.members.map(({ name, aadObjectId }) => ({ name, aadObjectId })),
+    members: input.members.slice(0, FORM_MEMBERS_MAX).map(({ name, aadObjectId }) => ({ name, aadObjectId })),
+    banner: input.editing?.banner ?? { title: '', text: '' },
+    limits: FORM_LIMITS,
   };
   return renderCard(formTemplate, data);
 }
@@ -77,16 +131,21 @@ export function formValuesOf(handoff: Handoff): Partial<HandoffFormInput> {
   };
 }
 
-const STATUS_TEXT: Record<Status, { text: string; color: string }> = {
-  inReview: { text: 'In review', color: 'Accent' },
-  questionAsked: { text: 'Question asked', color: 'Warning' },
-  changesRequested: { text: 'Changes requested', color: 'Warning' },
-  accepted: { text: 'Accepted', color: 'Good' },
-  closed: { text: 'Closed', color: 'Default' },
-  cancelled: { text: 'Cancelled', color: 'Default' },
+/**
+ * A status shows as a pill: the host config's container style as the fill,
+ * its own default text colour on it. Coloured text on the card's background
+ * would not do: Teams' light theme draws "warning" text #f8d22a on white
+ * (1.5:1). Every text on the card keeps 4.5:1 in Teams' light and dark host
+ * configs; the card tests compute the ratios.
+ */
+const STATUS_STYLES: Record<Status, string> = {
+  inReview: 'accent',
+  questionAsked: 'warning',
+  changesRequested: 'warning',
+  accepted: 'good',
+  closed: 'emphasis',
+  cancelled: 'emphasis',
 };
-
-const WORK_STATE_TEXT: Record<WorkState, string> = { ready: 'Ready', inProgress: 'In progress', blocked: 'Blocked' };
 
 const EVENT_WORDS: Record<HandoffEvent['type'], string> = {
   posted: 'posted the handoff',
@@ -105,46 +164,72 @@ const EVENT_WORDS: Record<HandoffEvent['type'], string> = {
 
 /** Teams auto-refreshes a card for at most 60 listed users. */
 export const MAX_REFRESH_USERS = 60;
-/** The owner's "Reassign to" list: beyond this the card grows past what Teams shows well; the people picker searches the rest. */
-export const MAX_REASSIGN_CHOICES = 50;
+/** The owner's "Hand it to" list: the people picker searches the organisation beyond it. */
+const MAX_REASSIGN_CHOICES = 10;
+/** The history shows the newest events; older ones are counted, not listed, so the card stays inside Teams' size. */
+const HISTORY_SHOWN = 8;
+/** In the history a comment is cut here; the card's remarks show the latest in full. */
+const HISTORY_COMMENT = 80;
+/** "What is ready" shows this many lines (or characters) before "Show more". */
+const READY_PREVIEW_LINES = 4;
+const READY_PREVIEW_CHARS = 280;
+/** A link reads as its host and path, cut here; the whole URL is what opens. */
+const LINK_LABEL = 70;
 
 type Can = Record<ActionType, boolean>;
+
+interface Alert {
+  style: 'warning' | 'attention' | 'accent' | 'emphasis' | 'good';
+  title: string;
+  text: string;
+}
 
 export interface HandoffCardData {
   id: string;
   headerText: string;
   summary: string;
   statusText: string;
-  statusColor: string;
+  statusStyle: string;
   priority: string;
   priorityText: string;
-  workState: WorkState;
-  workStateText: string;
-  blocker: string;
-  effortText: string;
-  neededByText: string;
-  whatIsReady: string;
-  criteria: { text: string; mark: string }[];
-  assumptions: string;
-  links: string[];
+  /** Whose turn it is, in one line; it mentions the receiver while the receiver holds the ball. */
+  turn: { text: string; mention: boolean };
+  /** The people mentioned in the card's text (Teams refuses a mention entity with no text that shows it). */
+  mentions: { name: string; userId: string }[];
   sender: Person;
-  receiver: Person;
   owner: Person;
   stakeholderNames: string;
   receiverTime: string;
-  lateText: string;
-  changesText: string;
-  /** RFC 3339 without fractions, the form the card's DATE() and TIME() functions read. */
-  createdAt: string;
-  /** Questions, answers, decisions and endings, oldest first. */
+  /** Late, blocked, the change request a new version answers, a priority flag, the last nudge: each one line, only when it applies. */
+  alerts: Alert[];
+  /** Only rows with something to say. */
+  facts: { title: string; value: string }[];
+  readyPreview: string;
+  /** The rest of "What is ready", behind "Show more"; '' when the preview is all of it. */
+  readyMore: string;
+  criteria: { text: string; mark: string; value: 'true' | 'false' }[];
+  assumptions: string;
+  links: { label: string; url: string }[];
+  /** "Show details (assumptions, 3 links)"; '' when there are none. */
+  detailsTitle: string;
+  /** Questions, answers, decisions and endings that still matter, oldest first. */
   remarks: { title: string; text: string; style: string }[];
   notice: string;
   can: Can;
   members: { name: string; aadObjectId: string }[];
   nudgeTitle: string;
+  resubmitStyle: string;
+  workState: WorkState;
+  workStateText: string;
+  blocker: string;
+  blockTitle: string;
+  comment: string;
+  commentMax: number;
+  blockerMax: number;
   showHistory: boolean;
   historyTitle: string;
   history: { when: string; who: string; what: string }[];
+  olderEvents: string;
   /** Teams refreshes the card for these users, so each sees the view of their role. */
   refreshUserIds: string[];
 }
@@ -152,41 +237,134 @@ export interface HandoffCardData {
 export interface ViewOptions {
   /** A one-line explanation shown on the card (why an action changed nothing). */
   notice?: string;
-  /** Conversation members, for the owner's "Reassign to" list. */
+  /** Conversation members, for the owner's "Hand it to" list. */
   members?: readonly Person[];
   /** The history to show; omitted, the card shows none. */
   history?: readonly HandoffEvent[];
-  /** The viewer's IANA time zone for the history's times (UTC when unknown). */
+  /** The viewer's IANA time zone (UTC, said so, when unknown). */
   timeZone?: string;
   /** The receiver's local time, shown when it differs from the viewer's. */
   receiverTime?: string;
+  /** What a refused Accept sent, so the receiver's ticks and note come back as they were. */
+  draft?: { checked: readonly boolean[]; comment: string };
+  /** Now, for relative times and time-bound rules (a second nudge too soon); the clock's now by default. */
+  now?: Date;
 }
 
-/** Formats an instant in a time zone, falling back to UTC for a zone the runtime does not know. */
-export function formatInstant(iso: string, timeZone = 'UTC'): string {
-  const options: Intl.DateTimeFormatOptions = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
-  try {
-    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone }).format(new Date(iso));
-  } catch {
-    return new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' }).format(new Date(iso));
+/** Whose turn it is, in one line. */
+function turnOf(handoff: Handoff, when: (iso: string) => string): HandoffCardData['turn'] {
+  const { receiver, sender, owner, decision, ending, question } = handoff;
+  switch (handoff.status) {
+    case 'inReview':
+      return { text: `<at>${receiver.name}</at>, this handoff is for you to review.`, mention: true };
+    case 'questionAsked':
+      return { text: `Waiting on ${sender.name} to answer ${question?.by.name ?? receiver.name}'s question.`, mention: false };
+    case 'changesRequested':
+      return { text: `Waiting on ${sender.name} to make the changes ${decision?.by.name ?? receiver.name} asked for and resubmit.`, mention: false };
+    case 'accepted':
+      return { text: `Accepted by ${decision?.by.name ?? receiver.name}. Waiting on ${owner.name} (owner) to close it.`, mention: false };
+    case 'closed':
+      return { text: `Closed by ${ending?.by.name ?? owner.name} on ${when(ending?.at ?? handoff.updatedAt)}.`, mention: false };
+    case 'cancelled':
+      return { text: `Cancelled by ${ending?.by.name ?? sender.name} on ${when(ending?.at ?? handoff.updatedAt)}.`, mention: false };
   }
 }
 
-function remarksOf(handoff: Handoff, timeZone: string | undefined): HandoffCardData['remarks'] {
-  const at = (iso: string) => formatInstant(iso, timeZone);
+/** "and" between the last two: "added one criterion and changed the summary". */
+function sentence(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+function alertsOf(handoff: Handoff, when: (iso: string) => string): Alert[] {
+  const alerts: Alert[] = [];
+  if (handoff.late) {
+    const effort = handoff.effortMinutes === undefined ? 'the needed time' : formatEffort(handoff.effortMinutes);
+    alerts.push({ style: 'warning', title: 'Late: ', text: `posted with less than ${effort} of the receiver's working time before ${handoff.neededBy ? formatDay(handoff.neededBy) : 'the date'}.` });
+  }
+  if (handoff.workState === 'blocked') alerts.push({ style: 'attention', title: 'Blocked by: ', text: handoff.blocker });
+  const request = handoff.changeRequest;
+  // On a new version the receiver checks it against what she asked: the request stays until the next decision.
+  if (request && handoff.version > request.version && handoff.status === 'inReview') {
+    alerts.push({ style: 'emphasis', title: `${request.by.name} asked for changes to version ${request.version} (${when(request.at)}): `, text: request.text });
+  }
+  if (handoff.version > 1 && handoff.changes.length > 0 && handoff.status === 'inReview') {
+    alerts.push({ style: 'accent', title: `What changed in version ${handoff.version}: `, text: `${sentence(handoff.changes)}.` });
+  }
+  const flag = handoff.priorityFlag;
+  if (flag && flag.to === handoff.priority && handoff.priority !== 'normal') {
+    alerts.push({ style: 'attention', title: `${flag.by.name} flagged the priority ${flag.to} (${when(flag.at)}): `, text: flag.text });
+  }
+  const nudge = handoff.lastNudge;
+  if (nudge && ballHolder(handoff)?.aadObjectId === nudge.to.aadObjectId) {
+    alerts.push(
+      nudge.reached
+        ? { style: 'emphasis', title: `Nudged ${nudge.to.name} `, text: `on ${when(nudge.at)}.` }
+        : { style: 'warning', title: `${nudge.to.name} has not installed Baton: `, text: `they were not told of the nudge on ${when(nudge.at)}.` },
+    );
+  }
+  return alerts;
+}
+
+/**
+ * Questions, answers, decisions and endings that still matter, oldest first:
+ * a question and its answer until the next decision (the history keeps the
+ * rest), the decision, and why it ended.
+ */
+function remarksOf(handoff: Handoff, when: (iso: string) => string): HandoffCardData['remarks'] {
   const remarks: (HandoffCardData['remarks'][number] & { at: string })[] = [];
-  if (handoff.question) remarks.push({ at: handoff.question.at, title: `${handoff.question.by.name} asked (${at(handoff.question.at)})`, text: handoff.question.text, style: 'emphasis' });
-  if (handoff.answer) remarks.push({ at: handoff.answer.at, title: `${handoff.answer.by.name} answered (${at(handoff.answer.at)})`, text: handoff.answer.text, style: 'emphasis' });
-  const { decision, ending } = handoff;
+  const { question, answer, decision, ending, changeRequest } = handoff;
+  const decidedAt = [decision?.at, changeRequest?.at].filter((at): at is string => at !== undefined).sort().at(-1);
+  const current = question && (!decidedAt || question.at > decidedAt);
+  if (question && current) remarks.push({ at: question.at, title: `${question.by.name} asked (${when(question.at)})`, text: question.text, style: 'emphasis' });
+  if (answer && question && current && answer.at >= question.at) remarks.push({ at: answer.at, title: `${answer.by.name} answered (${when(answer.at)})`, text: answer.text, style: 'emphasis' });
   if (decision) {
     const verb = decision.status === 'accepted' ? 'Accepted' : 'Changes requested';
-    remarks.push({ at: decision.at, title: `${verb} by ${decision.by.name} (${at(decision.at)})`, text: decision.text, style: decision.status === 'accepted' ? 'good' : 'warning' });
+    remarks.push({ at: decision.at, title: `${verb} by ${decision.by.name} (${when(decision.at)})`, text: decision.text, style: decision.status === 'accepted' ? 'good' : 'warning' });
   }
-  if (ending) {
-    const verb = handoff.status === 'closed' ? 'Closed' : 'Cancelled';
-    remarks.push({ at: ending.at, title: `${verb} by ${ending.by.name} (${at(ending.at)})`, text: ending.text, style: 'emphasis' });
+  if (ending && ending.text !== '') {
+    remarks.push({ at: ending.at, title: handoff.status === 'closed' ? 'Closing note' : 'Why it was cancelled', text: ending.text, style: 'emphasis' });
   }
   return remarks.sort((a, b) => a.at.localeCompare(b.at)).map(({ at: _, ...r }) => r);
+}
+
+/** The first lines of "What is ready", and the rest. */
+function splitReady(text: string): { readyPreview: string; readyMore: string } {
+  const lines = text.split('\n');
+  let preview = lines.slice(0, READY_PREVIEW_LINES).join('\n');
+  if (preview.length > READY_PREVIEW_CHARS) {
+    const cut = preview.lastIndexOf(' ', READY_PREVIEW_CHARS);
+    preview = preview.slice(0, cut > READY_PREVIEW_CHARS / 2 ? cut : READY_PREVIEW_CHARS);
+  }
+  const rest = text.slice(preview.length).replace(/^[ \n]+/, '');
+  return { readyPreview: preview, readyMore: rest };
+}
+
+/** "github.com/contoso/payments/pull/42" for https://github.com/contoso/payments/pull/42. */
+function linkLabel(url: string): string {
+  try {
+    const { host, pathname, search } = new URL(url);
+    const label = `${host}${pathname === '/' ? '' : pathname}${search}`;
+    return label.length > LINK_LABEL ? `${label.slice(0, LINK_LABEL - 1)}…` : label;
+  } catch {
+    return url.slice(0, LINK_LABEL);
+  }
+}
+
+function detailsTitleOf(handoff: Handoff): string {
+  const parts = [handoff.assumptions !== '' ? 'assumptions' : '', handoff.links.length > 0 ? `${handoff.links.length} link${handoff.links.length === 1 ? '' : 's'}` : ''].filter(Boolean);
+  return parts.length > 0 ? `Show details (${parts.join(', ')})` : '';
+}
+
+function historyOf(events: readonly HandoffEvent[], when: (iso: string) => string): Pick<HandoffCardData, 'history' | 'olderEvents'> {
+  const shown = events.slice(-HISTORY_SHOWN);
+  const older = events.length - shown.length;
+  return {
+    history: shown.map((e) => {
+      const comment = e.comment.length > HISTORY_COMMENT ? `${e.comment.slice(0, HISTORY_COMMENT - 1)}…` : e.comment;
+      return { when: when(e.at), who: e.actor.name, what: `${EVENT_WORDS[e.type]}${e.detail ? ` (${e.detail})` : ''}${comment ? `: "${comment}"` : ''}` };
+    }),
+    olderEvents: older > 0 ? `${older} earlier event${older === 1 ? '' : 's'} not shown.` : '',
+  };
 }
 
 /**
@@ -196,39 +374,46 @@ function remarksOf(handoff: Handoff, timeZone: string | undefined): HandoffCardD
  * @param viewer the person looking, or undefined for the shared view posted to everyone
  */
 export function handoffCard(handoff: Handoff, viewer: Person | undefined, options: ViewOptions = {}): AdaptiveCard {
-  const allowed = viewer ? allowedActions(handoff, viewer.aadObjectId) : new Set<ActionType>();
+  const now = options.now ?? new Date();
+  const when = (iso: string) => formatWhen(iso, options.timeZone, now);
+  const allowed = viewer ? allowedActions(handoff, viewer.aadObjectId, now.toISOString()) : new Set<ActionType>();
   const can = Object.fromEntries(ACTION_TYPES.map((a) => [a, allowed.has(a)])) as Can;
   const decidedChecks = handoff.decision?.status === 'accepted' ? handoff.decision.checked : [];
   const holder = ballHolder(handoff);
+  const turn = turnOf(handoff, when);
   const refreshUserIds = participants(handoff).map((p) => p.userId).filter((id, i, all) => all.indexOf(id) === i).slice(0, MAX_REFRESH_USERS);
+  const facts = [
+    { title: 'Work state', value: WORK_STATE_LABELS[handoff.workState] },
+    ...(handoff.effortMinutes === undefined ? [] : [{ title: 'Effort', value: formatEffort(handoff.effortMinutes) }]),
+    ...(handoff.neededBy === undefined ? [] : [{ title: 'Needed by', value: formatDay(handoff.neededBy, now) }]),
+    { title: 'Posted', value: when(handoff.createdAt) },
+  ];
   const data: HandoffCardData = {
     id: handoff.id,
     headerText: handoff.version > 1 ? `Handoff · version ${handoff.version}` : 'Handoff',
     summary: handoff.summary,
-    statusText: STATUS_TEXT[handoff.status].text,
-    statusColor: STATUS_TEXT[handoff.status].color,
+    statusText: STATUS_LABELS[handoff.status],
+    statusStyle: STATUS_STYLES[handoff.status],
     priority: handoff.priority,
     priorityText: handoff.priority === 'normal' ? '' : handoff.priority === 'high' ? 'High priority' : 'Urgent',
-    workState: handoff.workState,
-    workStateText: WORK_STATE_TEXT[handoff.workState],
-    blocker: handoff.workState === 'blocked' ? handoff.blocker : '',
-    effortText: handoff.effortMinutes === undefined ? 'Not estimated' : formatEffort(handoff.effortMinutes),
-    neededByText: handoff.neededBy ?? 'No date',
-    whatIsReady: handoff.whatIsReady,
-    criteria: handoff.acceptanceCriteria.map((text, i) => ({ text, mark: decidedChecks[i] ? '☑' : '☐' })),
-    assumptions: handoff.assumptions,
-    links: handoff.links,
+    turn,
+    mentions: turn.mention ? [{ name: handoff.receiver.name, userId: handoff.receiver.userId }] : [],
     sender: handoff.sender,
-    receiver: handoff.receiver,
     owner: handoff.owner,
     stakeholderNames: handoff.stakeholders.map((p) => p.name).join(', '),
     receiverTime: options.receiverTime ?? '',
-    lateText: handoff.late
-      ? `Late: posted with less than ${handoff.effortMinutes === undefined ? 'the needed' : formatEffort(handoff.effortMinutes)} of ${handoff.receiver.name}'s working time before ${handoff.neededBy}.`
-      : '',
-    changesText: handoff.version > 1 && handoff.changes.length > 0 ? `Changed in version ${handoff.version}: ${handoff.changes.join(', ')}.` : '',
-    createdAt: handoff.createdAt.replace(/\.\d+Z$/, 'Z'),
-    remarks: remarksOf(handoff, options.timeZone),
+    alerts: alertsOf(handoff, when),
+    facts,
+    ...splitReady(handoff.whatIsReady),
+    criteria: handoff.acceptanceCriteria.map((text, i) => ({
+      text,
+      mark: decidedChecks[i] ? '☑' : '☐',
+      value: options.draft?.checked[i] ? 'true' : 'false',
+    })),
+    assumptions: handoff.assumptions,
+    links: handoff.links.map((url) => ({ label: linkLabel(url), url })),
+    detailsTitle: detailsTitleOf(handoff),
+    remarks: remarksOf(handoff, when),
     notice: options.notice ?? '',
     can,
     members: (options.members ?? [])
@@ -236,13 +421,17 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
       .slice(0, MAX_REASSIGN_CHOICES)
       .map(({ name, aadObjectId }) => ({ name, aadObjectId })),
     nudgeTitle: holder && can.nudge ? `Nudge ${holder.name}` : 'Nudge',
+    resubmitStyle: handoff.status === 'changesRequested' ? 'positive' : 'default',
+    workState: handoff.workState,
+    workStateText: WORK_STATE_LABELS[handoff.workState],
+    blocker: handoff.workState === 'blocked' ? handoff.blocker : '',
+    blockTitle: handoff.workState === 'blocked' ? 'Change the blocker' : 'Mark blocked',
+    comment: options.draft?.comment ?? '',
+    commentMax: MAX_COMMENT_LENGTH,
+    blockerMax: BLOCKER_MAX,
     showHistory: options.history !== undefined,
     historyTitle: options.history !== undefined ? 'Hide history' : 'Show history',
-    history: (options.history ?? []).map((e) => ({
-      when: formatInstant(e.at, options.timeZone),
-      who: e.actor.name,
-      what: `${EVENT_WORDS[e.type]}${e.detail ? ` (${e.detail})` : ''}${e.comment ? `: "${e.comment}"` : ''}`,
-    })),
+    ...historyOf(options.history ?? [], when),
     refreshUserIds,
   };
   return renderCard(handoffTemplate, data);

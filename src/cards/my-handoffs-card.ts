@@ -11,16 +11,16 @@ export interface MyHandoffsData {
 }
 
 /**
- * @param groups titles with their handoffs, in the order to show; empty groups are left out
+ * @param groups titles with their handoffs and the line under each (who waits on whom, since when), in the order to show; empty groups are left out
  */
-export function myHandoffsCard(groups: { title: string; handoffs: Handoff[]; detail: (h: Handoff) => string }[]): AdaptiveCard {
+export function myHandoffsCard(groups: { title: string; handoffs: { handoff: Handoff; detail: string }[] }[]): AdaptiveCard {
   const data: MyHandoffsData = {
     groups: groups
       .filter((g) => g.handoffs.length > 0)
       .map((g) => ({
         title: g.title,
         // An item without a message link still needs a URL for selectAction; Teams ignores an empty one badly, so use the chat.
-        items: g.handoffs.map((h) => ({ summary: h.summary, detail: g.detail(h), link: handoffLink(h) || 'https://teams.microsoft.com' })),
+        items: g.handoffs.map(({ handoff, detail }) => ({ summary: handoff.summary, detail, link: handoffLink(handoff) || 'https://teams.microsoft.com' })),
       })),
   };
   return renderCard(template, data);

@@ -32,6 +32,16 @@ export const STATUS_LABELS: Readonly<Record<Status, string>> = {
 /** Statuses in which the handoff is still being worked on (not accepted, not final). */
 export const OPEN: ReadonlySet<Status> = new Set(['inReview', 'questionAsked', 'changesRequested']);
 
+/**
+ * A display name as Baton keeps it: trimmed, and cut to 64 characters (Teams
+ * and Entra allow 256), so no name can push a card past Teams' message size.
+ */
+export function displayName(name: string | undefined, fallback = 'Someone'): string {
+  const trimmed = (name ?? '').trim().replace(/\s+/g, ' ');
+  if (trimmed === '') return fallback;
+  return trimmed.length > 64 ? `${trimmed.slice(0, 63)}…` : trimmed;
+}
+
 /** A person as the platform names them: Entra object id, Teams user id, display name. */
 export interface Person {
   aadObjectId: string;
@@ -73,6 +83,27 @@ export interface Remark {
   text: string;
 }
 
+/** A change request, kept after the resubmit it asked for so the receiver can check the new version against it. */
+export interface ChangeRequest extends Remark {
+  /** The version it was made on. */
+  version: number;
+}
+
+/** A stakeholder's priority change, shown on the card with its reason. */
+export interface PriorityFlag extends Remark {
+  from: Priority;
+  to: Priority;
+}
+
+/** The last nudge: who was nudged, by whom, and whether Baton could reach them. */
+export interface Nudge {
+  at: string;
+  by: Person;
+  to: Person;
+  /** False when the person has not installed Baton: nobody told them. */
+  reached: boolean;
+}
+
 export interface Decision extends Remark {
   status: 'accepted' | 'changesRequested';
   /** For an acceptance: which acceptance criteria the receiver checked, by index. */
@@ -83,7 +114,7 @@ export interface Handoff extends HandoffFields {
   id: string;
   tenantId: string;
   version: number;
-  /** What changed in the latest version, for the card ("summary", "acceptance criteria (+1 -0)"). */
+  /** What changed in the latest version, in words for the card ("changed the summary", "added one acceptance criterion"). */
   changes: string[];
   status: Status;
   sender: Person;
@@ -97,6 +128,11 @@ export interface Handoff extends HandoffFields {
   /** The open question while status is questionAsked, then the last one asked. */
   question: Remark | undefined;
   answer: Remark | undefined;
+  /** The latest change request. */
+  changeRequest: ChangeRequest | undefined;
+  /** The latest priority change. */
+  priorityFlag: PriorityFlag | undefined;
+  lastNudge: Nudge | undefined;
   /** Who closed or cancelled it, and why. */
   ending: Remark | undefined;
   /** Posted inside the minimum lead time that its effort needs before the needed-by date (the summary's "late handoffs"). */
@@ -196,6 +232,9 @@ export function postHandoff(input: {
     decision: undefined,
     question: undefined,
     answer: undefined,
+    changeRequest: undefined,
+    priorityFlag: undefined,
+    lastNudge: undefined,
     ending: undefined,
     late: input.late,
     eventCount: 1,

@@ -1,8 +1,11 @@
 /**
  * "What waits on me": a person's open handoffs, grouped by the step that
- * needs them (the `mine` command).
+ * needs them (the `mine` command, and search's `mine` filter). Mine means
+ * the person sends, receives or owns it; a stakeholder follows a handoff
+ * through the weekly summary instead.
  */
-import { FINAL, type Handoff, rolesOf } from './handoff';
+import { ballHolder, FINAL, type Handoff, rolesOf } from './handoff';
+import { relativeWhen } from './time-format';
 
 export const WAIT_GROUPS = ['toReview', 'toAnswer', 'toFix', 'toClose', 'waitingOnOthers'] as const;
 export type WaitGroup = (typeof WAIT_GROUPS)[number];
@@ -15,11 +18,16 @@ export const WAIT_GROUP_TITLES: Record<WaitGroup, string> = {
   waitingOnOthers: 'Waiting on others',
 };
 
+/** Whether the person sends, receives or owns the handoff: what `mine` and search's `mine` filter mean. */
+export function isMine(handoff: Handoff, aadObjectId: string): boolean {
+  const roles = rolesOf(handoff, aadObjectId);
+  return roles.has('sender') || roles.has('receiver') || roles.has('owner');
+}
+
 /** Which group a handoff falls in for a person, or undefined when it is final or not theirs. */
 export function waitGroup(handoff: Handoff, aadObjectId: string): WaitGroup | undefined {
-  if (FINAL.has(handoff.status)) return undefined;
+  if (FINAL.has(handoff.status) || !isMine(handoff, aadObjectId)) return undefined;
   const roles = rolesOf(handoff, aadObjectId);
-  if (roles.size === 0) return undefined;
   if (handoff.status === 'inReview' && roles.has('receiver')) return 'toReview';
   if (handoff.status === 'questionAsked' && roles.has('sender')) return 'toAnswer';
   if (handoff.status === 'changesRequested' && roles.has('sender')) return 'toFix';
@@ -27,12 +35,32 @@ export function waitGroup(handoff: Handoff, aadObjectId: string): WaitGroup | un
   return 'waitingOnOthers';
 }
 
-/** Groups handoffs for a person, newest first within each group. */
+/** Groups handoffs for a person, the longest waiting first within each group. */
 export function groupMyWork(handoffs: readonly Handoff[], aadObjectId: string): Record<WaitGroup, Handoff[]> {
   const groups = Object.fromEntries(WAIT_GROUPS.map((g) => [g, [] as Handoff[]])) as Record<WaitGroup, Handoff[]>;
-  for (const handoff of [...handoffs].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))) {
+  for (const handoff of [...handoffs].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))) {
     const group = waitGroup(handoff, aadObjectId);
     if (group) groups[group].push(handoff);
   }
   return groups;
+}
+
+/** Who waits on whom, and since when, in one line: "Grace Hopper asked you a question · 3 h ago". */
+export function waitLine(handoff: Handoff, group: WaitGroup, now: Date): string {
+  const since = relativeWhen(handoff.updatedAt, now);
+  switch (group) {
+    case 'toReview':
+      return handoff.version > 1 ? `${handoff.sender.name} resubmitted version ${handoff.version} · ${since}` : `From ${handoff.sender.name} · ${since}`;
+    case 'toAnswer':
+      return `${handoff.question?.by.name ?? handoff.receiver.name} asked you a question · ${since}`;
+    case 'toFix':
+      return `${handoff.decision?.by.name ?? handoff.receiver.name} asked for changes · ${since}`;
+    case 'toClose':
+      return `${handoff.decision?.by.name ?? handoff.receiver.name} accepted it · ${since}`;
+    case 'waitingOnOthers': {
+      const holder = ballHolder(handoff);
+      const step = { inReview: 'to review', questionAsked: 'to answer a question', changesRequested: 'to make changes', accepted: 'to close it' }[handoff.status as 'inReview'];
+      return holder ? `Waiting on ${holder.name} ${step} · ${since}` : since;
+    }
+  }
 }

@@ -2,7 +2,7 @@
  * Who is told what, 1:1, when a handoff changes. Pure: the application layer
  * turns each notice into an outbox row, delivered after the change commits.
  */
-import { ballHolder, type Handoff, type HandoffEvent, type Person } from './handoff';
+import type { Handoff, HandoffEvent, Person } from './handoff';
 
 export interface Notice {
   to: Person;
@@ -31,7 +31,12 @@ export function noticesFor(handoff: Handoff, event: HandoffEvent): Notice[] {
       case 'reassigned':
         return { to: [handoff.receiver], headline: `${by} handed this handoff to you.`, quote: '' };
       case 'nudged':
-        return { to: [ballHolder(handoff)].filter((p) => p !== undefined), headline: `${by}, the owner, nudged you: this handoff waits for you.`, quote: '' };
+        // Someone who never installed Baton cannot be written to: the owner's card says so instead.
+        return handoff.lastNudge?.reached ? { to: [handoff.lastNudge.to], headline: `${by}, the owner, nudged you: this handoff waits for you.`, quote: '' } : undefined;
+      case 'cancelled':
+        return { to: [handoff.receiver, handoff.owner], headline: `${by} cancelled the handoff.`, quote: event.comment };
+      case 'priorityFlagged':
+        return { to: [handoff.owner, handoff.receiver], headline: `${by} flagged the priority as ${handoff.priority}.`, quote: event.comment };
       default:
         return undefined;
     }

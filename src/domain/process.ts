@@ -18,8 +18,18 @@ import {
   WORK_STATE_LABELS,
 } from './handoff';
 import { formatEffort } from './effort';
+import { BLOCKER_MAX } from './handoff-form';
+import { formatWhen } from './time-format';
 
-export const MAX_COMMENT_LENGTH = 2000;
+/**
+ * Questions, answers, change requests, notes and reasons: enough for a few
+ * paragraphs, and small enough that the card with its remarks stays inside
+ * Teams' message size (see cards/README and the card budget test).
+ */
+export const MAX_COMMENT_LENGTH = 500;
+
+/** The owner may nudge the person holding the ball once in this long. */
+export const NUDGE_INTERVAL_MS = 60 * 60_000;
 
 export type Command =
   | { type: 'accept'; checked: boolean[]; note: string }
@@ -30,7 +40,8 @@ export type Command =
   | { type: 'setWorkState'; workState: WorkState; blocker: string }
   | { type: 'cancel'; reason: string }
   | { type: 'reassign'; receiver: Person }
-  | { type: 'nudge' }
+  /** `reached`: whether Baton can write to the person nudged (they installed it). */
+  | { type: 'nudge'; reached: boolean }
   | { type: 'close'; note: string }
   | { type: 'flagPriority'; priority: Priority; reason: string };
 
@@ -39,6 +50,7 @@ export type ActionType = Command['type'];
 const NOT_FINAL: readonly Status[] = ['inReview', 'questionAsked', 'changesRequested', 'accepted'];
 const IN_PROGRESS: readonly Status[] = [...OPEN];
 
+
 /** Who may do what, and when. The one table the cards and the checks both read. */
 export const RULES: Readonly<Record<ActionType, { role: Role; statuses: readonly Status[] }>> = {
   accept: { role: 'receiver', statuses: ['inReview'] },
@@ -46,7 +58,8 @@ export const RULES: Readonly<Record<ActionType, { role: Role; statuses: readonly
   ask: { role: 'receiver', statuses: ['inReview'] },
   answer: { role: 'sender', statuses: ['questionAsked'] },
   resubmit: { role: 'sender', statuses: IN_PROGRESS },
-  setWorkState: { role: 'sender', statuses: NOT_FINAL },
+  // Once accepted, the work is the receiver's: its state is no longer the sender's to report.
+  setWorkState: { role: 'sender', statuses: IN_PROGRESS },
   cancel: { role: 'sender', statuses: IN_PROGRESS },
   reassign: { role: 'owner', statuses: IN_PROGRESS },
   nudge: { role: 'owner', statuses: IN_PROGRESS },
@@ -62,8 +75,9 @@ export type Outcome = { ok: true; handoff: Handoff; event: HandoffEvent } | { ok
 
 const ROLE_NAMES: Record<Role, string> = { sender: 'the sender', receiver: 'the receiver', owner: 'the owner', stakeholder: 'a stakeholder' };
 
+/** In the one format Baton writes times in; a refusal knows no viewer's zone, so it says UTC. */
 function when(at: string): string {
-  return `${at.slice(0, 16).replace('T', ' ')} UTC`;
+  return formatWhen(at, undefined, new Date(at));
 }
 
 /** One line saying where a handoff stands, for someone whose action came too late. */
@@ -85,8 +99,20 @@ export function describeStatus(handoff: Handoff): string {
   }
 }
 
-/** Whether a person may take an action now; the reason when not. */
-export function check(handoff: Handoff, aadObjectId: string, action: ActionType): { ok: true } | { ok: false; refusal: Refusal } {
+/** Minutes as people say them: "12 minutes", "1 hour 5 minutes". */
+function minutesText(ms: number): string {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  if (minutes < 60) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return `${hours} hour${hours === 1 ? '' : 's'}${rest ? ` ${rest} minute${rest === 1 ? '' : 's'}` : ''}`;
+}
+
+/**
+ * Whether a person may take an action now; the reason when not.
+ * @param at the instant of the action; rules that depend on time (a second nudge too soon) need it
+ */
+export function check(handoff: Handoff, aadObjectId: string, action: ActionType, at?: string): { ok: true } | { ok: false; refusal: Refusal } {
   const rule = RULES[action];
   if (!rolesOf(handoff, aadObjectId).has(rule.role)) {
     const holder = rule.role === 'stakeholder' ? 'stakeholders' : `${ROLE_NAMES[rule.role]}, ${handoff[rule.role].name},`;
@@ -95,12 +121,24 @@ export function check(handoff: Handoff, aadObjectId: string, action: ActionType)
   if (!rule.statuses.includes(handoff.status)) {
     return { ok: false, refusal: { code: 'wrongState', message: describeStatus(handoff) } };
   }
+  if (action === 'nudge') {
+    const holder = ballHolder(handoff);
+    // An owner who holds the ball (also the sender, say) has nobody to nudge.
+    if (holder?.aadObjectId === aadObjectId) return { ok: false, refusal: { code: 'invalid', message: 'The next step is yours: there is nobody to nudge.' } };
+    const last = handoff.lastNudge;
+    if (at && last && last.to.aadObjectId === holder?.aadObjectId && Date.parse(at) - Date.parse(last.at) < NUDGE_INTERVAL_MS) {
+      return { ok: false, refusal: { code: 'invalid', message: `${last.to.name} was nudged ${minutesText(Date.parse(at) - Date.parse(last.at))} ago; you can nudge again an hour after that.` } };
+    }
+  }
   return { ok: true };
 }
 
-/** The actions a person may take now, in the order the card shows them. */
-export function allowedActions(handoff: Handoff, aadObjectId: string): Set<ActionType> {
-  return new Set(ACTION_TYPES.filter((action) => check(handoff, aadObjectId, action).ok));
+/**
+ * The actions a person may take now, in the order the card shows them.
+ * @param at the instant, for time-bound rules (a second nudge within the hour)
+ */
+export function allowedActions(handoff: Handoff, aadObjectId: string, at?: string): Set<ActionType> {
+  return new Set(ACTION_TYPES.filter((action) => check(handoff, aadObjectId, action, at).ok));
 }
 
 function invalid(message: string): Outcome {
@@ -114,25 +152,36 @@ function required(text: string, what: string): string | Outcome {
   return trimmed;
 }
 
-/** What changed between two versions of the fields, in words for the card. */
+const COUNT_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+
+/** "added one acceptance criterion", "removed 12 links". */
+function counted(verb: string, count: number, singular: string, plural: string): string {
+  return `${verb} ${COUNT_WORDS[count] ?? String(count)} ${count === 1 ? singular : plural}`;
+}
+
+/** Added and removed items of a list, in words; "reordered" when only the order changed. */
+function listChanges(before: readonly string[], after: readonly string[], singular: string, plural: string): string[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  const added = after.filter((c) => !before.includes(c)).length;
+  const removed = before.filter((c) => !after.includes(c)).length;
+  if (added === 0 && removed === 0) return [`reordered the ${plural}`];
+  return [...(added ? [counted('added', added, singular, plural)] : []), ...(removed ? [counted('removed', removed, singular, plural)] : [])];
+}
+
+/** What changed between two versions of the fields, in words for the card ("changed the summary", "added one acceptance criterion"). */
 export function describeChanges(before: HandoffFields, after: HandoffFields): string[] {
   const changes: string[] = [];
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  if (before.summary !== after.summary) changes.push('summary');
-  if (before.whatIsReady !== after.whatIsReady) changes.push('what is ready');
-  if (!same(before.acceptanceCriteria, after.acceptanceCriteria)) {
-    const added = after.acceptanceCriteria.filter((c) => !before.acceptanceCriteria.includes(c)).length;
-    const removed = before.acceptanceCriteria.filter((c) => !after.acceptanceCriteria.includes(c)).length;
-    changes.push(added || removed ? `acceptance criteria (+${added} -${removed})` : 'acceptance criteria (order)');
-  }
-  if (before.assumptions !== after.assumptions) changes.push('assumptions');
-  if (!same(before.links, after.links)) changes.push('links');
-  if (before.effortMinutes !== after.effortMinutes) {
-    changes.push(`effort (${after.effortMinutes === undefined ? 'none' : formatEffort(after.effortMinutes)})`);
-  }
-  if (before.workState !== after.workState || before.blocker !== after.blocker) changes.push('work state');
-  if (before.neededBy !== after.neededBy) changes.push(`needed by (${after.neededBy ?? 'none'})`);
-  if (before.priority !== after.priority) changes.push(`priority (${after.priority})`);
+  const effort = (minutes: number | undefined) => (minutes === undefined ? 'none' : formatEffort(minutes));
+  if (before.summary !== after.summary) changes.push('changed the summary');
+  if (before.whatIsReady !== after.whatIsReady) changes.push('changed what is ready');
+  changes.push(...listChanges(before.acceptanceCriteria, after.acceptanceCriteria, 'acceptance criterion', 'acceptance criteria'));
+  if (before.assumptions !== after.assumptions) changes.push(after.assumptions === '' ? 'removed the assumptions' : 'changed the assumptions');
+  changes.push(...listChanges(before.links, after.links, 'link', 'links'));
+  if (before.effortMinutes !== after.effortMinutes) changes.push(`effort ${effort(before.effortMinutes)} → ${effort(after.effortMinutes)}`);
+  if (before.workState !== after.workState) changes.push(`work state ${WORK_STATE_LABELS[before.workState]} → ${WORK_STATE_LABELS[after.workState]}`);
+  else if (before.blocker !== after.blocker) changes.push('changed the blocker');
+  if (before.neededBy !== after.neededBy) changes.push(`needed by ${before.neededBy ?? 'none'} → ${after.neededBy ?? 'none'}`);
+  if (before.priority !== after.priority) changes.push(`priority ${before.priority} → ${after.priority}`);
   return changes;
 }
 
@@ -142,7 +191,7 @@ export function describeChanges(before: HandoffFields, after: HandoffFields): st
  * @returns the next handoff and its event, or why nothing changes
  */
 export function apply(handoff: Handoff, command: Command, actor: Person, at: string): Outcome {
-  const allowed = check(handoff, actor.aadObjectId, command.type);
+  const allowed = check(handoff, actor.aadObjectId, command.type, at);
   if (!allowed.ok) return allowed;
   const seq = handoff.eventCount + 1;
   const base = { ...handoff, updatedAt: at, eventCount: seq };
@@ -175,6 +224,7 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
         ...base,
         status: 'changesRequested',
         decision: { status: 'changesRequested', by: actor, at, text: comment, checked: [] },
+        changeRequest: { by: actor, at, text: comment, version: handoff.version },
       };
       return outcome(next, 'changesRequested', comment);
     }
@@ -209,7 +259,7 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
     case 'setWorkState': {
       const blocker = command.workState === 'blocked' ? command.blocker.trim() : '';
       if (command.workState === 'blocked' && blocker === '') return invalid('Name what blocks this work.');
-      if (blocker.length > 500) return invalid('Keep the blocker to 500 characters at most.');
+      if (blocker.length > BLOCKER_MAX) return invalid(`Keep the blocker to ${BLOCKER_MAX} characters at most.`);
       if (command.workState === handoff.workState && blocker === handoff.blocker) return invalid(`The work is already ${WORK_STATE_LABELS[command.workState]}.`);
       const next: Handoff = {
         ...base,
@@ -220,7 +270,8 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       return outcome(next, 'workStateChanged', '', detail);
     }
     case 'cancel': {
-      const reason = command.reason.trim().slice(0, MAX_COMMENT_LENGTH);
+      const reason = required(command.reason, 'Say why you cancel: the receiver and the owner are told.');
+      if (typeof reason !== 'string') return reason;
       return outcome({ ...base, status: 'cancelled', ending: { by: actor, at, text: reason } }, 'cancelled', reason);
     }
     case 'reassign': {
@@ -228,9 +279,12 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       const next: Handoff = { ...base, receiver: command.receiver, status: 'inReview', decision: undefined };
       return outcome(next, 'reassigned', '', `from ${handoff.receiver.name} to ${command.receiver.name}`);
     }
-    case 'nudge':
+    case 'nudge': {
       // Nudging is allowed only while the handoff is open, when someone always holds the ball.
-      return outcome(base, 'nudged', '', ballHolder(handoff)?.name ?? '');
+      const holder = ballHolder(handoff)!;
+      const next: Handoff = { ...base, lastNudge: { at, by: actor, to: holder, reached: command.reached } };
+      return outcome(next, 'nudged', '', command.reached ? holder.name : `${holder.name} (has not installed Baton: not told)`);
+    }
     case 'close': {
       const note = command.note.trim().slice(0, MAX_COMMENT_LENGTH);
       return outcome({ ...base, status: 'closed', ending: { by: actor, at, text: note } }, 'closed', note);
@@ -239,7 +293,8 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       const reason = required(command.reason, 'Say why the priority changes: a reason is required.');
       if (typeof reason !== 'string') return reason;
       if (command.priority === handoff.priority) return invalid(`The priority is already ${command.priority}.`);
-      return outcome({ ...base, priority: command.priority }, 'priorityFlagged', reason, `${handoff.priority} -> ${command.priority}`);
+      const flag = { by: actor, at, text: reason, from: handoff.priority, to: command.priority };
+      return outcome({ ...base, priority: command.priority, priorityFlag: flag }, 'priorityFlagged', reason, `${handoff.priority} -> ${command.priority}`);
     }
   }
 }

@@ -3,7 +3,9 @@
  * no links, no estimate) as warnings the sender sees before posting. Unlike the
  * hard rules they never block: the sender may post anyway.
  */
+import { formatEffort } from './effort';
 import type { HandoffFields } from './handoff';
+import { formatDay } from './time-format';
 
 /** Past this a one-sentence summary reads like a paragraph. */
 export const SUMMARY_PARAGRAPH = 140;
@@ -21,8 +23,17 @@ export function vagueCriterion(criterion: string): string | undefined {
   return undefined;
 }
 
-/** The warnings for a form that passes the hard rules. */
-export function qualityHints(fields: HandoffFields): string[] {
+/** How much of the receiver's working time is left before the needed-by date, when that is less than the effort. */
+export interface Lateness {
+  receiver: string;
+  availableMinutes: number;
+}
+
+/**
+ * The warnings for a form that passes the hard rules.
+ * @param late set when the receiver has less working time before the needed-by date than the effort needs
+ */
+export function qualityHints(fields: HandoffFields, late?: Lateness): string[] {
   const hints: string[] = [];
   if (fields.summary.length > SUMMARY_PARAGRAPH) hints.push(`The summary is ${fields.summary.length} characters: one short sentence reads faster; put details in "What is ready".`);
   const vague = fields.acceptanceCriteria
@@ -31,5 +42,9 @@ export function qualityHints(fields: HandoffFields): string[] {
   for (const [criterion, why] of vague.slice(0, 3)) hints.push(`"${criterion.slice(0, 60)}" is not measurable (${why}): say what the receiver will check.`);
   if (fields.links.length === 0) hints.push('No links: add the PR, ticket or document the receiver will need.');
   if (fields.effortMinutes === undefined) hints.push('No effort estimate: the receiver cannot plan, and Baton cannot tell whether the handoff is late.');
+  if (late && fields.effortMinutes !== undefined && fields.neededBy !== undefined) {
+    const left = late.availableMinutes === 0 ? 'no working time' : `${formatEffort(late.availableMinutes)} of working time`;
+    hints.push(`It will be late: ${late.receiver} has ${left} before the end of ${formatDay(fields.neededBy)}, and it needs ${formatEffort(fields.effortMinutes)}. Move the date, or say so to them.`);
+  }
   return hints;
 }

@@ -5,6 +5,7 @@
  * from the person index, never from a scan of the tenant.
  */
 import { FINAL, type Handoff, OPEN, rolesOf } from './handoff';
+import { waitGroup } from './my-work';
 
 export const FILTERS = ['open', 'mine', 'overdue', 'blocked'] as const;
 export type Filter = (typeof FILTERS)[number];
@@ -42,10 +43,8 @@ export function matches(handoff: Handoff, query: SearchQuery, aadObjectId: strin
   if (filters.has('open') && !OPEN.has(handoff.status)) return false;
   if (filters.has('blocked') && (handoff.workState !== 'blocked' || FINAL.has(handoff.status))) return false;
   if (filters.has('overdue') && !isOverdue(handoff, today)) return false;
-  if (filters.has('mine')) {
-    const roles = rolesOf(handoff, aadObjectId);
-    if (!roles.has('sender') && !roles.has('receiver') && !roles.has('owner')) return false;
-  }
+  // The same "mine" as the `mine` command: open, and sent, received or owned.
+  if (filters.has('mine') && waitGroup(handoff, aadObjectId) === undefined) return false;
   const haystack = [handoff.summary, handoff.sender.name, handoff.receiver.name, handoff.owner.name, ...handoff.stakeholders.map((s) => s.name)]
     .join(' ')
     .toLowerCase();

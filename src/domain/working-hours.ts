@@ -8,7 +8,7 @@
  * zone through Intl, so weekends and daylight-saving changes fall out of the
  * zone rules rather than from fixed offsets.
  */
-import { canonicalTimeZone, instantAt, offsetAt, toIanaTimeZone, wallClockAt } from './time-zones';
+import { instantAt, offsetAt, toIanaTimeZone, wallClockAt } from './time-zones';
 
 /** Day names as Graph's `workingHours.daysOfWeek` spells them; index = Date.getUTCDay(). */
 export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
@@ -155,25 +155,6 @@ export function addWorkingMinutes(hours: WorkingHours, from: Date, minutes: numb
     remaining -= available;
   }
   throw new Error('unreachable: periods never run out');
-}
-
-/** One formatter per zone, keyed by the runtime's own name for it, so the cache holds at most one per zone Intl knows. */
-const labelFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * The person's local time for a card, e.g. "14:05 Fri in Asia/Kolkata".
- * English day names, 24-hour clock: cards are not localised yet.
- */
-export function formatLocalTime(instant: Date, timeZone: string): string {
-  const canonical = canonicalTimeZone(timeZone);
-  if (!canonical) throw new RangeError(`Unknown time zone: ${timeZone.slice(0, 64)}`);
-  let formatter = labelFormatters.get(canonical);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-GB', { timeZone: canonical, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', weekday: 'short' });
-    labelFormatters.set(canonical, formatter);
-  }
-  const parts = Object.fromEntries(formatter.formatToParts(instant).map((p) => [p.type, p.value]));
-  return `${parts.hour}:${parts.minute} ${parts.weekday} in ${timeZone}`;
 }
 
 /**

@@ -48,9 +48,14 @@ export interface Candidate extends DirectoryPerson {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** What kind of query a field holds: decides how it is looked up. */
-export function queryKind(query: string): 'id' | 'address' | 'name' {
+/**
+ * What kind of query a field holds: decides how it is looked up. A Teams
+ * user id (29:..., as some clients' people pickers send) means nothing to
+ * Graph; only a directory that knows Teams ids (the local one) resolves it.
+ */
+export function queryKind(query: string): 'id' | 'teamsId' | 'address' | 'name' {
   if (GUID.test(query)) return 'id';
+  if (query.startsWith('29:')) return 'teamsId';
   if (/^[^\s@]+@[^\s@]+$/.test(query)) return 'address';
   return 'name';
 }
@@ -257,11 +262,19 @@ export class GraphDirectory implements Directory {
   }
 
   /** One $batch round (or a few, 20 to a batch) for all queries, then any further pages of name searches. */
-  private async lookUp(queries: readonly string[]): Promise<Resolution[]> {
+  private async lookUp(all: readonly string[]): Promise<Resolution[]> {
+    const teamsIds = all.filter((q) => queryKind(q) === 'teamsId');
+    const queries = all.filter((q) => queryKind(q) !== 'teamsId');
+    const found = new Map(queries.length === 0 ? [] : (await this.lookUpInGraph(queries)).map((r) => [r.query, r]));
+    return all.map((q) => (teamsIds.includes(q) ? decide(q, []) : found.get(q)!));
+  }
+
+  private async lookUpInGraph(queries: readonly string[]): Promise<Resolution[]> {
     const kinds = queries.map(queryKind);
     const steps: BatchStep[] = queries.map((query, i) => {
       const id = String(i + 1);
       switch (kinds[i]!) {
+        case 'teamsId':
         case 'id':
           return { id, method: 'GET', url: `/users/${encodeURIComponent(query)}?$select=${USER_FIELDS}` };
         case 'address': {

@@ -109,6 +109,8 @@ export class LocalDirectory implements Directory {
         switch (queryKind(query)) {
           case 'id':
             return lower(p.aadObjectId) === q;
+          case 'teamsId':
+            return lower(p.teamsUserId) === q;
           case 'address':
             return lower(p.mail) === q || lower(p.userPrincipalName) === q;
           case 'name':

@@ -3,7 +3,7 @@
  * Microsoft 365 Agents Playground as the Teams client. Used by `npm run dev`,
  * the end-to-end tests and the benchmark, so all three run the same thing.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, ConfigError, loadConfig } from '../config';
@@ -26,6 +26,45 @@ export interface DevStack {
 
 export class PortInUseError extends Error {
   override name = 'PortInUseError';
+}
+
+/** Another stack keeps its data in the same folder. */
+export class DataDirInUseError extends Error {
+  override name = 'DataDirInUseError';
+}
+
+/** Whether a process with this pid runs (signal 0 only asks). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Claims a data folder for this stack: two Azurites writing one folder each
+ * save over the other's tables. A lock left by a stack that died is taken over.
+ * @returns the release
+ * @throws DataDirInUseError naming the process that holds it
+ */
+function lockDataDir(dir: string): () => void {
+  const file = join(dir, 'dev.lock');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(file, 'utf8'));
+      if (Number.isInteger(holder) && holder > 0 && running(holder)) {
+        throw new DataDirInUseError(`Another Baton stack (process ${holder}) keeps its data in ${dir}. Stop it first: two would overwrite each other's tables.`);
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new DataDirInUseError(`Could not claim ${dir} for this stack.`);
 }
 
 const PORT_SETTINGS: Record<keyof Config['ports'], { what: string; setting: string }> = {
@@ -64,7 +103,11 @@ export async function startDevStack(options: {
     for (const step of stopping.reverse()) await step().catch(() => undefined);
   };
   try {
-    if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+    if (options.dataDir) {
+      mkdirSync(options.dataDir, { recursive: true });
+      const unlock = lockDataDir(options.dataDir);
+      stopping.push(async () => unlock());
+    }
     const azurite = await startAzurite(config.ports.azurite, options.dataDir);
     stopping.push(() => azurite.stop());
 
@@ -126,7 +169,7 @@ async function main(): Promise<void> {
   try {
     stack = await startDevStack({ dataDir: join(PROJECT_ROOT, '.data') });
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof PortInUseError) console.error(`\n${error.message}\n`);
+    if (error instanceof ConfigError || error instanceof PortInUseError || error instanceof DataDirInUseError) console.error(`\n${error.message}\n`);
     else console.error(error);
     process.exit(1);
   }

@@ -32,7 +32,8 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 /** Starts `src/host/serve.ts` in a child process on a free port and waits until it answers. */
 async function startHost(env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [join(PROJECT_ROOT, 'src', 'host', 'serve.ts')], {
+  // Node itself runs the host (tsx as a loader, not as a wrapper process), so killing the child kills the host.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'host', 'serve.ts')], {
     env: { ...process.env, TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix, BATON_HOST_PORT: String(port), BOT_ID: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -92,7 +93,9 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
     expect(updatesOfCard()).toHaveLength(2);
 
     first.child.kill('SIGKILL');
-    await until('the first host to die', () => first.child.exitCode !== null || first.child.signalCode !== null);
+    await until('the first host to die', () => first.child.signalCode === 'SIGKILL');
+    // Really gone: nothing answers on its port any more.
+    expect(await fetch(`${first.url}/admin/functions`).then(() => 'answered', () => 'refused')).toBe('refused');
     connector.hang = undefined;
     expect(toAda()).toEqual([]);
 
@@ -112,8 +115,8 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
     expect(toAda()).toHaveLength(1);
     expect(updatesOfCard()).toHaveLength(2);
     expect((await third.app.store.outbox(id, { all: true })).map((r) => [r.effect.kind, r.state])).toEqual([
-      ['index', 'delivered'],
       ['card', 'delivered'],
+      ['index', 'delivered'],
       ['card', 'delivered'],
       ['message', 'delivered'],
     ]);

@@ -107,7 +107,7 @@ describe('records and replays', () => {
     const table = TableClient.fromConnectionString(inject('tablesConnectionString'), `${app.prefix}handoffs`, { allowInsecureConnection: true });
     await table.updateEntity({ partitionKey: bad, rowKey: 'handoff', status: 'sideways' }, 'Merge');
     const logged = vi.spyOn(console, 'error');
-    const mine = await app.post(message(connector.url, people.grace, 'mine'));
+    const mine = await app.post(message(connector.url, people.grace, 'mine', { conversation: { id: 'a:personal-grace', conversationType: 'personal', tenantId: TENANT } }));
     expect(mine.status).toBe(200);
     const mineCard = connector.sent.at(-1)!.activity.attachments![0]!.content;
     expect(textsOf(mineCard)).toContain('Ledger sync is ready for review');
@@ -136,8 +136,8 @@ describe('records and replays', () => {
     await app.post(cardAction(connector.url, people.ada, 'handoff.create', form(formId)));
     const id = handoffIdForForm(TENANT, formId);
     const rows = await app.store.countRows(id);
-    // Alan reuses the form, naming himself receiver: refused, and no trace of it.
-    const refused = await app.post(cardAction(connector.url, people.alan, 'handoff.create', form(formId, { receiver: people.alan.aadObjectId, owner: '' })));
+    // Alan reuses the form: refused, and no trace of it.
+    const refused = await app.post(cardAction(connector.url, people.alan, 'handoff.create', form(formId, { owner: '' })));
     expect(refused.body).toMatchObject({ statusCode: 403 });
     expect(await app.store.countRows(id)).toEqual(rows);
     expect((await app.store.read(id))?.handoff.sender.name).toBe('Ada Lovelace');

@@ -76,17 +76,18 @@ describe('chat commands', () => {
     );
   });
 
-  it('answers "help" and unknown words with the command list', async () => {
+  it('answers "help" and a bare @Baton with the help, and an unknown word with one short line', async () => {
     const before = connector.sent.length;
     await app.post(message(connector.url, people.ada, 'help'));
+    await app.post(message(connector.url, people.ada, '<at>Baton</at>'));
     await app.post(message(connector.url, people.ada, 'frobnicate'));
     await app.post(message(connector.url, people.ada, '[x](https://evil.example)'));
-    const [help, unknown, link] = connector.sent.slice(before).map((s) => s.activity.text ?? '');
-    // An echoed word cannot become a link under the bot's name.
-    expect(link).toContain('I don\'t know "xhttpsevilexample" yet.');
+    const [help, bare, unknown, link] = connector.sent.slice(before).map((s) => s.activity.text ?? '');
     expect(help).toContain('**new**');
-    expect(unknown).toContain("I don't know \"frobnicate\"");
-    expect(unknown).toContain('**help**');
+    expect(bare).toBe(help);
+    expect(unknown).toBe('I don\'t know "frobnicate". Try **new** (a handoff form), **mine** (your open handoffs) or **help**.');
+    // An echoed word cannot become a link under the bot's name.
+    expect(link).toBe('I don\'t know "xhttpsevilexample". Try **new** (a handoff form), **mine** (your open handoffs) or **help**.');
   });
 });
 
@@ -133,7 +134,7 @@ describe('submitting the form', () => {
     const response = await app.post(
       cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'katherine@contoso.example', stakeholders: 'Margaret Hamilton' }, inPlayground),
     );
-    expect(textsOf(response.body.value)).toContain('<at>Katherine Johnson</at>, this handoff is for you.');
+    expect(textsOf(response.body.value)).toContain('<at>Katherine Johnson</at>, this handoff is for you to review.');
     const stored = (await app.store.read(handoffIdForForm(PLAYGROUND_TENANT, formId)))?.handoff;
     // Katherine is not in this chat: her Teams id is the MRI of her Entra account.
     expect(stored?.receiver).toEqual({ aadObjectId: '10000000-0000-0000-0000-0000000000d4', userId: '8:orgid:10000000-0000-0000-0000-0000000000d4', name: 'Katherine Johnson' });
@@ -179,11 +180,11 @@ describe('submitting the form', () => {
     });
     expect(await app.store.history(id)).toMatchObject([{ seq: 1, type: 'posted', actor: { name: 'Ada Lovelace' } }]);
 
-    // The sender's own view (Ada is also the owner): work state and reassignment, no review.
+    // The sender's own view (Ada is also the owner): work state, reassignment and cancelling, each behind its ShowCard; no review.
     const senderCard = response.body.value;
-    expect(textsOf(senderCard)).toContain('<at>Grace Hopper</at>, this handoff is for you.');
+    expect(textsOf(senderCard)).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
     expect(textsOf(senderCard)).toContain('Ada Lovelace');
-    expect(findInputs(senderCard).map((i) => i.id)).toEqual(['workState', 'blocker', 'newReceiver']);
+    expect(findInputs(senderCard).map((i) => i.id)).toEqual(['blocker', 'newReceiver', 'reason']);
     expect(findInputs(senderCard).find((i) => i.id === 'newReceiver')?.choices?.map((c) => c.title)).toEqual(['Ada Lovelace', 'Alan Turing']);
 
     // Everyone's view: the form message is replaced in place, the receiver is mentioned.

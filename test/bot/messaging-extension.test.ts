@@ -196,6 +196,16 @@ describe('search', () => {
     expect(titles(await query(people.grace, 'mine ledger'))).toEqual(['Ledger sync waits for the new schema']);
   });
 
+  it('means by "mine" what the mine command means: open, and sent, received or owned, not merely followed', async () => {
+    const followed = await created({ summary: 'Grace follows this mine-filter one', receiver: people.ada.aadObjectId, stakeholders: people.grace.aadObjectId }, people.alan);
+    const received = await created({ summary: 'Grace receives this mine-filter one' });
+    expect(titles(await query(people.grace, 'mine mine-filter'))).toEqual(['Grace receives this mine-filter one']);
+    expect(titles(await query(people.grace, 'mine-filter')).sort()).toEqual(['Grace follows this mine-filter one', 'Grace receives this mine-filter one']);
+    await app.post(cardAction(connector.url, people.ada, 'handoff.cancel', { handoffId: received, reason: 'Not needed.' }));
+    expect(titles(await query(people.grace, 'mine mine-filter'))).toEqual([]);
+    expect(followed).not.toBe(received);
+  });
+
   it('shows my open handoffs on an empty query, and pages', async () => {
     const open = titles(await query(people.ada, undefined));
     expect(open).toEqual(expect.arrayContaining(['Ledger sync waits for the new schema', 'Quarterly report numbers are in']));

@@ -10,8 +10,8 @@ import { workingMinutesUntilDay } from '../../src/domain/lead-time';
 import { createLogger } from '../../src/logger';
 import { loadConfig } from '../../src/config';
 import { handoffIdForForm } from '../../src/store/keys';
-import { cardAction } from '../support/activities';
-import { textsOf } from '../support/cards';
+import { cardAction, message } from '../support/activities';
+import { findInputs, textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
 import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
 
@@ -87,7 +87,7 @@ describe("the receiver's local time on the card", () => {
     const id = await createAsAda('Exchange rates feed is ready for review', alan.aadObjectId);
     const asAdaInLondon = await app.post(cardAction(connector.url, ada, 'handoff.refresh', { handoffId: id }, { ...inPlayground, localTimezone: 'Europe/London' }));
     expect(textsOf(asAdaInLondon.body.value).find((t) => t.startsWith("Alan Turing's local time"))).toMatch(
-      /^Alan Turing's local time: \d\d:\d\d (Mon|Tue|Wed|Thu|Fri|Sat|Sun) in Asia\/Kolkata$/,
+      /^Alan Turing's local time: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}, \d\d:\d\d \(Asia\/Kolkata\)$/,
     );
     const asAdaInKolkata = await app.post(cardAction(connector.url, ada, 'handoff.refresh', { handoffId: id }, { ...inPlayground, localTimezone: 'Asia/Kolkata' }));
     expect(textsOf(asAdaInKolkata.body.value).some((t) => t.startsWith("Alan Turing's local time"))).toBe(false);
@@ -112,11 +112,78 @@ describe('people picked from outside the chat', () => {
     const id = await createAsAda('Payroll export is ready for review', alan.aadObjectId);
     const mark = connector.sent.length;
     const reassigned = await app.post(cardAction(connector.url, ada, 'handoff.reassign', { handoffId: id, newReceiver: katherine.aadObjectId }, inPlayground));
-    expect(textsOf(reassigned.body.value)).toContain('<at>Katherine Johnson</at>, this handoff is for you.');
+    expect(textsOf(reassigned.body.value)).toContain('<at>Katherine Johnson</at>, this handoff is for you to review.');
     expect((await app.store.read(id))?.handoff.receiver).toEqual({ ...katherine, userId: `8:orgid:${katherine.aadObjectId}` });
     const told = connector.sent.slice(mark).filter((s) => s.conversationId === 'a:personal-katherine');
     expect(textsOf(told[0]?.activity.attachments?.[0]?.content)[0]).toBe('Ada Lovelace handed this handoff to you.');
     const nobody = await app.post(cardAction(connector.url, ada, 'handoff.reassign', { handoffId: id, newReceiver: 'nobody@contoso.example' }, inPlayground));
     expect(textsOf(nobody.body.value)).toContain('No one in the directory matches "nobody@contoso.example". Check the spelling, or use their email address.');
+  });
+});
+
+describe('the personal chat', () => {
+  const inPersonalChat = { conversation: { id: 'a:personal-ada', conversationType: 'personal', tenantId: PLAYGROUND_TENANT } };
+
+  it('resolves the Teams user id some people pickers send (the Playground\'s does) through the directory', async () => {
+    const formId = crypto.randomUUID();
+    const response = await app.post(
+      cardAction(connector.url, ada, 'handoff.create', {
+        formId,
+        summary: 'Quarterly numbers are ready for review',
+        whatIsReady: 'The sheet is final.',
+        acceptanceCriteria: 'Totals match the ledger for Q3',
+        links: 'https://sheets.example/q3',
+        effort: '1h',
+        receiver: '29:grace-hopper',
+        stakeholders: '29:katherine-johnson',
+      }, inPersonalChat),
+    );
+    expect(textsOf(response.body.value)).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
+    const stored = (await app.store.read(handoffIdForForm(PLAYGROUND_TENANT, formId)))?.handoff;
+    expect(stored?.receiver).toEqual({ aadObjectId: '10000000-0000-0000-0000-0000000000b2', userId: '8:orgid:10000000-0000-0000-0000-0000000000b2', name: 'Grace Hopper' });
+    expect(stored?.stakeholders.map((p) => p.name)).toEqual(['Katherine Johnson']);
+  });
+
+  it('never shows an internal id in an error, and refuses a handoff to oneself at the field', async () => {
+    const base = { summary: 'Quarterly numbers are ready for review', whatIsReady: 'Final.', acceptanceCriteria: 'Totals match the ledger for Q3', links: 'https://sheets.example/q3', effort: '1h' };
+    const unknown = await app.post(cardAction(connector.url, ada, 'handoff.create', { formId: crypto.randomUUID(), ...base, receiver: '29:nobody-here' }, inPersonalChat));
+    expect(textsOf(unknown.body.value)).toContain('That person is not in this conversation, and Baton could not find them in your organisation.');
+    expect(JSON.stringify(textsOf(unknown.body.value))).not.toContain('29:nobody-here');
+    const self = await app.post(cardAction(connector.url, ada, 'handoff.create', { formId: crypto.randomUUID(), ...base, receiver: ada.aadObjectId }, inPersonalChat));
+    expect(textsOf(self.body.value)).toContain('You cannot hand work to yourself: choose who takes it over.');
+  });
+
+  it('says at the field when the summary is over its limit, rather than cutting it', async () => {
+    const formId = crypto.randomUUID();
+    const long = await app.post(cardAction(connector.url, ada, 'handoff.create', { formId, summary: 's'.repeat(250), whatIsReady: 'Final.', acceptanceCriteria: 'Totals match', receiver: alan.aadObjectId }, inPlayground));
+    expect(textsOf(long.body.value)).toContain('Keep the summary to 200 characters (it has 250).');
+    const summary = findInputs(long.body.value).find((i) => i.id === 'summary') as unknown as Record<string, unknown>;
+    expect([summary.value, summary.maxLength, summary.label]).toEqual(['s'.repeat(250), undefined, 'Summary, in one sentence (at most 200 characters) *']);
+    expect(await app.store.read(handoffIdForForm(PLAYGROUND_TENANT, formId))).toBeUndefined();
+  });
+});
+
+describe('mine', () => {
+  it('asked in a group chat, goes to the person\'s personal chat and says so in one line where they asked', async () => {
+    await createAsAda('Private: payroll export is ready', alan.aadObjectId);
+    const mark = connector.sent.length;
+    // Katherine installed Baton; she asks in the group chat.
+    const asked = await app.post({ ...message(connector.url, katherineMember, '<at>Baton</at> mine'), ...inPlayground });
+    expect(asked.status).toBe(200);
+    const sent = connector.sent.slice(mark);
+    const inGroup = sent.filter((s) => s.conversationId === inPlayground.conversation.id);
+    expect(inGroup.map((s) => s.activity.text)).toEqual(['Katherine Johnson, I sent your handoffs to our personal chat, where only you can see them.']);
+    expect(inGroup.every((s) => s.activity.attachments === undefined)).toBe(true);
+    const privately = sent.filter((s) => s.conversationId === 'a:personal-katherine');
+    expect(textsOf(privately[0]?.activity.attachments?.[0]?.content)[0]).toBe('Your open handoffs');
+  });
+
+  it('asked in a group chat by someone who never installed Baton, says how to see it privately and shows nothing', async () => {
+    const mark = connector.sent.length;
+    await app.post({ ...message(connector.url, alan, '<at>Baton</at> mine'), ...inPlayground });
+    const sent = connector.sent.slice(mark);
+    expect(sent.map((s) => [s.conversationId, s.activity.text])).toEqual([
+      [inPlayground.conversation.id, 'Alan Turing, your handoffs are yours alone to see: add Baton in your personal chat (Apps, then Baton, then Open) and type "mine" there.'],
+    ]);
   });
 });

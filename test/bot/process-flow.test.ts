@@ -5,6 +5,7 @@
  * lateness. Replies are captured at the local connector.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { formatDay, formatWhen } from '../../src/domain/time-format';
 import { handoffIdForForm } from '../../src/store/keys';
 import { cardAction, message, people, TENANT } from '../support/activities';
 import { findInputs, textsOf } from '../support/cards';
@@ -49,9 +50,9 @@ const form = (formId: string, overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function create(overrides: Record<string, unknown> = {}) {
+async function create(overrides: Record<string, unknown> = {}, from: Member = people.ada) {
   const formId = crypto.randomUUID();
-  const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', form(formId, overrides), { replyToId: `msg-${formId}` }));
+  const response = await app.post(cardAction(connector.url, from, 'handoff.create', form(formId, overrides), { replyToId: `msg-${formId}` }));
   return { id: handoffIdForForm(TENANT, formId), formId, response };
 }
 
@@ -69,8 +70,9 @@ describe('each role sees its own card', () => {
     const { id } = await create();
     const view = async (who: Member) => verbsOf((await act(who, 'handoff.refresh', { handoffId: id })).body.value);
     expect(await view(people.grace)).toEqual(['refresh', 'accept', 'requestChanges', 'ask', 'history', 'refresh']);
-    expect(await view(people.ada)).toEqual(['refresh', 'setWorkState', 'edit', 'cancel', 'history', 'refresh']);
-    expect(await view(people.alan)).toEqual(['refresh', 'reassign', 'nudge', 'history', 'refresh']);
+    // Edit and nudge are buttons on the card; work state (two buttons for the two states the work is not in, one with the blocker), reassign and cancel wait behind ShowCards.
+    expect(await view(people.ada)).toEqual(['refresh', 'edit', 'setWorkState', 'setWorkState', 'cancel', 'history', 'refresh']);
+    expect(await view(people.alan)).toEqual(['refresh', 'nudge', 'reassign', 'history', 'refresh']);
     expect(await view(katherine)).toEqual(['refresh', 'flagPriority', 'history', 'refresh']);
     expect(await view(stranger)).toEqual(['refresh', 'history', 'refresh']);
   });
@@ -132,6 +134,8 @@ describe('the Resolve loop, to acceptance and close', () => {
 
     const edit = await act(people.ada, 'handoff.edit', { handoffId: id });
     expect(textsOf(edit.body.value)[0]).toBe('Edit handoff (becomes version 2)');
+    // The change request sits on top of the edit form.
+    expect(textsOf(edit.body.value)).toEqual(expect.arrayContaining([expect.stringMatching(/^Grace Hopper asked for changes \(.+\): $/), 'Add the timeout test.']));
     const editValues = Object.fromEntries(findInputs(edit.body.value).map((i) => [i.id, i.value]));
     expect(editValues.summary).toBe('Payments retry logic is ready for QA');
     expect(Object.keys(editValues)).not.toContain('receiver');
@@ -145,11 +149,16 @@ describe('the Resolve loop, to acceptance and close', () => {
       ...editValues,
       acceptanceCriteria: `${editValues.acceptanceCriteria}\nA timeout test covers the 10 minute window`,
     });
-    expect(textsOf(resubmitted.body.value)).toContain('Changed in version 2: acceptance criteria (+1 -0).');
+    expect(textsOf(resubmitted.body.value)).toEqual(expect.arrayContaining(['What changed in version 2: ', 'added one acceptance criterion.']));
     expect((await app.store.read(id))?.handoff).toMatchObject({ version: 2, status: 'inReview', acceptanceCriteria: { length: 4 } });
+    // The receiver checks version 2 against what she asked.
+    const v2ForGrace = await act(people.grace, 'handoff.refresh', { handoffId: id });
+    expect(textsOf(v2ForGrace.body.value)).toEqual(expect.arrayContaining([expect.stringMatching(/^Grace Hopper asked for changes to version 1 \(.+\): $/), 'Add the timeout test.']));
 
     const missingNote = await act(people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true', criterion1: 'true', criterion2: 'false', criterion3: 'true' });
     expect(textsOf(missingNote.body.value)).toContain('One acceptance criterion is not checked: add a note saying why you accept anyway.');
+    // The ticks she set are still set.
+    expect(findInputs(missingNote.body.value).filter((i) => i.type === 'Input.Toggle').map((i) => i.value)).toEqual(['true', 'true', 'false', 'true']);
 
     mark = connector.sent.length;
     const accepted = await act(people.grace, 'handoff.accept', {
@@ -164,7 +173,7 @@ describe('the Resolve loop, to acceptance and close', () => {
     ]);
 
     const closed = await act(people.alan, 'handoff.close', { handoffId: id });
-    expect(textsOf(closed.body.value)[1]).toBe('Closed');
+    expect(textsOf(closed.body.value)).toContain('Closed');
     const history = await app.store.history(id);
     expect(history.map((e) => e.type)).toEqual(['posted', 'questionAsked', 'answered', 'changesRequested', 'resubmitted', 'accepted', 'closed']);
     // What the weekly metrics read: one clarification, one change request, accepted at version 2.
@@ -175,27 +184,46 @@ describe('the Resolve loop, to acceptance and close', () => {
     const { id } = await create();
     const inBerlin = await app.post(cardAction(connector.url, people.grace, 'handoff.history', { handoffId: id, show: true }, { localTimezone: 'Europe/Berlin' }));
     const inUtc = await app.post(cardAction(connector.url, people.grace, 'handoff.history', { handoffId: id, show: true }, { localTimezone: 'UTC' }));
-    const row = (card: unknown) => textsOf(card).find((t) => /\d\d:\d\d/.test(t) && /CET|CEST|GMT\+1|GMT\+2|UTC/.test(t));
-    expect(row(inBerlin.body.value)).toMatch(/CET|GMT\+1/);
-    expect(row(inUtc.body.value)).toMatch(/UTC/);
+    const unknown = await app.post(cardAction(connector.url, people.grace, 'handoff.history', { handoffId: id, show: true }, { localTimezone: 'Mars/Olympus', entities: [] }));
+    const posted = (await app.store.history(id))[0]!.at;
+    expect(textsOf(inBerlin.body.value)).toContain(`${formatWhen(posted, 'Europe/Berlin')}  `);
+    expect(textsOf(inUtc.body.value)).toContain(`${formatWhen(posted, 'UTC')}  `);
+    // A zone the client names that Intl does not know: UTC, said so.
+    expect(textsOf(unknown.body.value)).toContain(`${formatWhen(posted, undefined)}  `);
+    expect(formatWhen(posted, undefined)).toMatch(/ UTC$/);
     expect(textsOf(inUtc.body.value)).toContain('posted the handoff');
   });
 });
 
 describe('owner and stakeholders', () => {
   it('lets the owner reassign (telling the new receiver) and nudge the ball holder', async () => {
-    const { id } = await create({ receiver: people.ada.aadObjectId, owner: people.alan.aadObjectId });
+    const { id } = await create({ receiver: katherine.aadObjectId, owner: people.alan.aadObjectId, stakeholders: '' });
     let mark = connector.sent.length;
     const reassigned = await act(people.alan, 'handoff.reassign', { handoffId: id, newReceiver: people.grace.aadObjectId });
-    expect(textsOf(reassigned.body.value)).toContain('<at>Grace Hopper</at>, this handoff is for you.');
+    expect(textsOf(reassigned.body.value)).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
     expect(personalMessages(mark)).toEqual([]); // Grace has no personal chat
     const mine = await app.people.handoffsOf(TENANT, people.grace.aadObjectId);
     expect(mine.map((r) => r.handoffId)).toContain(id);
 
     await act(people.grace, 'handoff.ask', { handoffId: id, comment: 'Where is the PR?' });
     mark = connector.sent.length;
-    await act(people.alan, 'handoff.nudge', { handoffId: id });
+    const nudged = await act(people.alan, 'handoff.nudge', { handoffId: id });
     expect(personalMessages(mark)).toEqual([['Ada Lovelace', 'Alan Turing, the owner, nudged you: this handoff waits for you.']]);
+    // The card says what happened, and offers no second nudge within the hour.
+    expect(textsOf(nudged.body.value)).toContain('Nudged Ada Lovelace ');
+    expect(verbsOf(nudged.body.value)).not.toContain('nudge');
+    const again = await act(people.alan, 'handoff.nudge', { handoffId: id });
+    expect(textsOf(again.body.value)).toContain('Ada Lovelace was nudged 1 minute ago; you can nudge again an hour after that.');
+    expect(personalMessages(mark)).toHaveLength(1);
+  });
+
+  it('says on the owner\'s card when the person nudged never installed Baton, and tells nobody', async () => {
+    const { id } = await create();
+    const mark = connector.sent.length;
+    const nudged = await act(people.alan, 'handoff.nudge', { handoffId: id });
+    expect(textsOf(nudged.body.value)).toEqual(expect.arrayContaining(['Grace Hopper has not installed Baton: ', expect.stringMatching(/^they were not told of the nudge on /)]));
+    expect(personalMessages(mark)).toEqual([]);
+    expect((await app.store.history(id)).at(-1)).toMatchObject({ type: 'nudged', detail: 'Grace Hopper (has not installed Baton: not told)' });
   });
 
   it('reads the chat\'s member list once per reassign, though both the check and the owner\'s card need it', async () => {
@@ -209,9 +237,12 @@ describe('owner and stakeholders', () => {
     const { id } = await create();
     const noReason = await act(katherine, 'handoff.flagPriority', { handoffId: id, priority: 'urgent', priorityReason: ' ' });
     expect(textsOf(noReason.body.value)).toContain('Say why the priority changes: a reason is required.');
+    const mark = connector.sent.length;
     const flagged = await act(katherine, 'handoff.flagPriority', { handoffId: id, priority: 'urgent', priorityReason: 'Black Friday' });
-    expect(textsOf(flagged.body.value)).toContain('Urgent');
+    expect(textsOf(flagged.body.value)).toEqual(expect.arrayContaining(['Urgent', expect.stringMatching(/^Katherine Johnson flagged the priority urgent \(.+\): $/), 'Black Friday']));
     expect((await app.store.history(id)).at(-1)).toMatchObject({ type: 'priorityFlagged', comment: 'Black Friday', detail: 'normal -> urgent' });
+    // The owner is told (the receiver, Grace, never installed Baton).
+    expect(personalMessages(mark)).toEqual([['Alan Turing', 'Katherine Johnson flagged the priority as urgent.']]);
   });
 
   it('lets the sender block the work and cancel', async () => {
@@ -220,8 +251,12 @@ describe('owner and stakeholders', () => {
     expect(textsOf(noBlocker.body.value)).toContain('Name what blocks this work.');
     await act(people.ada, 'handoff.setWorkState', { handoffId: id, workState: 'blocked', blocker: 'Staging is down' });
     expect((await app.store.history(id)).at(-1)).toMatchObject({ type: 'workStateChanged', workState: 'blocked', detail: 'Blocked: Staging is down' });
-    const cancelled = await act(people.ada, 'handoff.cancel', { handoffId: id });
-    expect(textsOf(cancelled.body.value)[1]).toBe('Cancelled');
+    const noReason = await act(people.ada, 'handoff.cancel', { handoffId: id, reason: ' ' });
+    expect(textsOf(noReason.body.value)).toContain('Say why you cancel: the receiver and the owner are told.');
+    const mark = connector.sent.length;
+    const cancelled = await act(people.ada, 'handoff.cancel', { handoffId: id, reason: 'The gateway is being replaced.' });
+    expect(textsOf(cancelled.body.value)).toEqual(expect.arrayContaining(['Cancelled', expect.stringMatching(/^Cancelled by Ada Lovelace on /), 'The gateway is being replaced.']));
+    expect(personalMessages(mark)).toEqual([['Alan Turing', 'Ada Lovelace cancelled the handoff.']]);
     const late = await act(people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true', criterion1: 'true', criterion2: 'true' });
     expect(textsOf(late.body.value).some((t) => t.startsWith('This handoff was cancelled by Ada Lovelace'))).toBe(true);
   });
@@ -241,11 +276,15 @@ describe('the form warns, and knows late handoffs', () => {
     expect((await app.store.read(handoffIdForForm(TENANT, formId)))?.handoff.acceptanceCriteria).toEqual(['Works']);
   });
 
-  it('marks a handoff posted inside its minimum lead time as late, on the card and in its history', async () => {
+  it('warns before posting a handoff that will be late, then marks it late on the card and in its history', async () => {
     const tomorrow = new Date(Date.now() + 24 * 3600 * 1000).toISOString().slice(0, 10);
-    const { id, response } = await create({ effort: '3w', neededBy: tomorrow });
-    expect(textsOf(response.body.value)).toContain(`Late: posted with less than 3w of Grace Hopper's working time before ${tomorrow}.`);
-    expect((await app.store.history(id))[0]?.detail).toBe('posted inside the minimum lead time');
+    const { id, response: warned } = await create({ effort: '3w', neededBy: tomorrow });
+    const hint = textsOf(warned.body.value).find((t) => t.startsWith('• It will be late: '));
+    expect(hint).toMatch(new RegExp(`^• It will be late: Grace Hopper has (no working time|[\\dwdhm ]+ of working time) before the end of ${formatDay(tomorrow)}, and it needs 3w\\. Move the date, or say so to them\\.$`));
+    expect(await app.store.read(id)).toBeUndefined();
+    const { id: lateId, response } = await create({ effort: '3w', neededBy: tomorrow, confirmed: true });
+    expect(textsOf(response.body.value)).toEqual(expect.arrayContaining(['Late: ', `posted with less than 3w of the receiver's working time before ${formatDay(tomorrow)}.`]));
+    expect((await app.store.history(lateId))[0]?.detail).toBe('posted inside the minimum lead time');
     const { response: onTime } = await create({ effort: '30m', neededBy: '2099-01-01' });
     expect(textsOf(onTime.body.value).some((t) => t.startsWith('Late:'))).toBe(false);
   });
@@ -253,7 +292,7 @@ describe('the form warns, and knows late handoffs', () => {
 
 describe('mine', () => {
   it('lists my open handoffs grouped by what waits on me', async () => {
-    const toReview = await create({ receiver: people.ada.aadObjectId, summary: 'Ada reviews this one' });
+    const toReview = await create({ receiver: people.ada.aadObjectId, summary: 'Ada reviews this one' }, people.alan);
     const toAnswer = await create({ summary: 'Grace asks about this one' });
     await act(people.grace, 'handoff.ask', { handoffId: toAnswer.id, comment: 'Why?' });
     const mark = connector.sent.length;
@@ -261,10 +300,16 @@ describe('mine', () => {
     const card = connector.sent.slice(mark).find((s) => s.activity.attachments)?.activity.attachments?.[0]?.content;
     const texts = textsOf(card);
     expect(texts[0]).toBe('Your open handoffs');
-    const group = (title: string) => texts.indexOf(texts.find((t) => t.startsWith(title)) ?? '');
-    expect(group('To review')).toBeGreaterThan(0);
-    expect(texts[group('To review') + 1]).toBe('Ada reviews this one');
-    expect(texts[group('To answer') + 1]).toBe('Grace asks about this one');
+    /** A group's items, as [summary, who waits on whom]. */
+    const group = (title: string) => {
+      const start = texts.findIndex((t) => t.startsWith(`${title} (`));
+      const end = texts.findIndex((t, i) => i > start && /^[A-Z][a-z ]+ \(\d+\)$/.test(t));
+      const items = texts.slice(start + 1, end === -1 ? undefined : end);
+      return Array.from({ length: items.length / 2 }, (_, i) => [items[2 * i], items[2 * i + 1]]);
+    };
+    expect(group('To review')).toContainEqual(['Ada reviews this one', 'From Alan Turing · just now']);
+    expect(group('To answer')).toContainEqual(['Grace asks about this one', 'Grace Hopper asked you a question · just now']);
+    expect(group('Waiting on others')).toContainEqual(['Payments retry logic is ready for QA', 'Waiting on Grace Hopper to review · just now']);
     expect(toReview.id).not.toBe(toAnswer.id);
   });
 });

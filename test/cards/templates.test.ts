@@ -10,7 +10,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import draft06 from 'ajv/dist/refs/json-schema-draft-06.json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERBS } from '../../src/cards/verbs';
-import { FORM_FIELDS, formatInstant, formValuesOf, handoffCard, handoffFormCard, MAX_REFRESH_USERS } from '../../src/cards/handoff-cards';
+import { FORM_FIELDS, formValuesOf, handoffCard, handoffFormCard, MAX_REFRESH_USERS } from '../../src/cards/handoff-cards';
 import { myHandoffsCard } from '../../src/cards/my-handoffs-card';
 import { handoffLink, notificationCard } from '../../src/cards/notification-card';
 import type { AdaptiveCard } from '../../src/cards/render';
@@ -79,6 +79,8 @@ function inputsOf(card: unknown): Node[] {
   return found;
 }
 const sorted = <T>(items: readonly T[]) => [...items].sort();
+/** The styled containers that carry a message (alerts, remarks, the notice), not the status and priority pills. */
+const alertsOf = (card: unknown) => nodesOfType(card, 'Container').filter((n) => n.style !== undefined && !String(n.id).endsWith('Pill'));
 
 // ---------------------------------------------------------------------------
 // The schema
@@ -246,22 +248,35 @@ const VERB_OF: Record<ActionType, string> = {
 const INPUTS_OF: Partial<Record<ActionType, string[]>> = {
   accept: ['comment'],
   answer: ['answer'],
-  setWorkState: ['workState', 'blocker'],
+  setWorkState: ['blocker'],
   reassign: ['newReceiver'],
   flagPriority: ['priority', 'priorityReason'],
+  cancel: ['reason'],
+};
+
+/** The viewers' "now" in these tests: after every journey's last step. */
+const NOW = new Date('2026-03-05T12:00:00Z');
+
+/** The turn line of each status but review (which mentions the receiver), for the shared view in UTC. */
+const TURN: Record<Exclude<Status, 'inReview'>, string> = {
+  questionAsked: "Waiting on Ada Lovelace to answer Grace Hopper's question.",
+  changesRequested: 'Waiting on Ada Lovelace to make the changes Grace Hopper asked for and resubmit.',
+  accepted: 'Accepted by Grace Hopper. Waiting on Alan Turing (owner) to close it.',
+  closed: 'Closed by Alan Turing on Wed 4 Mar, 08:00 UTC.',
+  cancelled: 'Cancelled by Ada Lovelace on Tue 3 Mar, 11:22 UTC.',
 };
 
 /** The remarks each status shows, as [style, title, text] in UTC. */
 const REMARKS: Record<Status, [string, string, string][]> = {
   inReview: [],
-  questionAsked: [['emphasis', 'Grace Hopper asked (3 Mar, 11:22 UTC)', 'Which gateway does staging use?']],
-  changesRequested: [['warning', 'Changes requested by Grace Hopper (3 Mar, 11:22 UTC)', 'Add the rollback steps.']],
-  accepted: [['good', 'Accepted by Grace Hopper (3 Mar, 11:22 UTC)', 'The dashboard comes next sprint.']],
+  questionAsked: [['emphasis', 'Grace Hopper asked (Tue 3 Mar, 11:22 UTC)', 'Which gateway does staging use?']],
+  changesRequested: [['warning', 'Changes requested by Grace Hopper (Tue 3 Mar, 11:22 UTC)', 'Add the rollback steps.']],
+  accepted: [['good', 'Accepted by Grace Hopper (Tue 3 Mar, 11:22 UTC)', 'The dashboard comes next sprint.']],
   closed: [
-    ['good', 'Accepted by Grace Hopper (3 Mar, 11:22 UTC)', 'The dashboard comes next sprint.'],
-    ['emphasis', 'Closed by Alan Turing (4 Mar, 08:00 UTC)', 'Shipped.'],
+    ['good', 'Accepted by Grace Hopper (Tue 3 Mar, 11:22 UTC)', 'The dashboard comes next sprint.'],
+    ['emphasis', 'Closing note', 'Shipped.'],
   ],
-  cancelled: [['emphasis', 'Cancelled by Ada Lovelace (3 Mar, 11:22 UTC)', 'Plans changed.']],
+  cancelled: [['emphasis', 'Why it was cancelled', 'Plans changed.']],
 };
 
 const STATUS_TEXT: Record<Status, string> = {
@@ -388,11 +403,12 @@ describe('the handoff form', () => {
     expect(allStrings(card).filter((s) => s.includes('${'))).toEqual([]);
     expect(textRuns(card)).toEqual([
       'Fix the fields marked below.',
-      ...['summary', 'whatIsReady', 'acceptanceCriteria', 'assumptions', 'links', 'effort', 'neededBy', 'workState', 'blocker', 'receiver', 'owner', 'stakeholders', 'priority'].map(
-        (f) => `Problem with ${f}.`,
+      ...['summary', 'whatIsReady', 'acceptanceCriteria', 'assumptions', 'links', 'effort', 'neededBy', 'workState', 'blocker', 'receiver', 'owner', 'stakeholders', 'priority'].flatMap(
+        (f) => ['⚠ ', `Problem with ${f}.`],
       ),
     ]);
-    for (const run of nodesOfType(card, 'TextRun')) expect(run.color).toBe('Attention');
+    // Errors stand out by weight and a sign, not by a colour that dark themes draw too faint (see contrast.test.ts).
+    for (const run of nodesOfType(card, 'TextRun').filter((n) => n.text !== '⚠ ')) expect(run.weight).toBe('Bolder');
     expect(Object.fromEntries(inputsOf(card).map((i) => [i.id, i.value]))).toEqual(values);
     expect(nodesOfType(card, 'Container').map((c) => c.style)).toEqual(['attention']);
     expect(verbsOf(card)).toEqual([VERBS.createHandoff]);
@@ -459,7 +475,7 @@ describe('the handoff form', () => {
     expect(inputs.summary).toBe(HOSTILE_SUMMARY);
     expect(inputs.links).toBe('${members}');
     expect(inputs.blocker).toBe('${formId}');
-    expect(textRuns(card)).toEqual(['• Hint ${title} **b**', 'Summary ${values.summary} is wrong']);
+    expect(textRuns(card)).toEqual(['• Hint ${title} **b**', '⚠ ', 'Summary ${values.summary} is wrong']);
     expect(allStrings(card).filter((s) => s.includes('${')).sort()).toEqual(
       [HOSTILE_SUMMARY, '${formId}', '${members}', 'Summary ${values.summary} is wrong', '• Hint ${title} **b**'].sort(),
     );
@@ -470,13 +486,13 @@ describe('the handoff form', () => {
 
 describe('the handoff card', () => {
   it.each(HANDOFF_CASES.map((c) => [`${c.status}, ${c.variant}, viewer ${c.viewer}${c.extras ? ', with history, notice and members' : ''}`, c] as const))(
-    'renders %s as a valid card with the viewer\'s buttons',
+    'renders %s as a valid, compact card with the viewer\'s buttons',
     (_name, c) => {
       const fields = VARIANTS[c.variant];
       const late = c.variant === 'full';
       const { handoff, history } = journey(fields, c.status, PEOPLE, late);
       const viewer = VIEWERS[c.viewer];
-      const card = handoffCard(handoff, viewer, c.extras ? { history, notice: NOTICE, members: MEMBERS } : {});
+      const card = handoffCard(handoff, viewer, { now: NOW, ...(c.extras ? { history, notice: NOTICE, members: MEMBERS } : {}) });
       expectValidCard(card);
       expect(allStrings(card).filter((s) => s.includes('${'))).toEqual([]);
 
@@ -485,19 +501,31 @@ describe('the handoff card', () => {
       expect(refresh.userIds).toEqual([grace.userId, ada.userId, alan.userId, barbara.userId]);
 
       // Buttons: exactly the viewer's allowed actions, plus history and refresh.
-      const allowed = viewer ? allowedActions(handoff, viewer.aadObjectId) : new Set<ActionType>();
-      expect(sorted(verbsOf(card))).toEqual(sorted([VERBS.refresh, ...[...allowed].map((a) => VERB_OF[a]), VERBS.history, VERBS.refresh]));
-      expect(verbsOf(card).includes(VERBS.edit)).toBe(allowed.has('resubmit'));
+      const allowed = viewer ? allowedActions(handoff, viewer.aadObjectId, NOW.toISOString()) : new Set<ActionType>();
+      expect(sorted([...new Set(verbsOf(card))])).toEqual(sorted([...new Set([VERBS.refresh, ...[...allowed].map((a) => VERB_OF[a]), VERBS.history])]));
       expect(verbsOf(card)).not.toContain(VERBS.resubmit);
       for (const action of nodesOfType(card, 'Action.Execute')) {
-        expect(action.data).toEqual(action.verb === VERBS.history ? { handoffId: handoff.id, show: !c.extras } : { handoffId: handoff.id });
+        if (action.verb === VERBS.history) expect(action.data).toEqual({ handoffId: handoff.id, show: !c.extras });
+        else if (action.verb === VERBS.setWorkState) expect(action.data).toEqual({ handoffId: handoff.id, workState: expect.stringMatching(/^(ready|inProgress|blocked)$/) });
+        else expect(action.data).toEqual({ handoffId: handoff.id });
       }
-      const historyButton = nodesOfType(card, 'Action.Execute').find((a) => a.verb === VERBS.history);
-      expect(historyButton?.title).toBe(c.extras ? 'Hide history' : 'Show history');
+      // The secondary actions wait behind Action.ShowCard, so their inputs appear only when asked for.
+      const showCards = nodesOfType(card, 'Action.ShowCard').map((n) => n.title);
+      expect(showCards).toEqual(
+        [
+          allowed.has('setWorkState') ? 'Work state' : '',
+          allowed.has('reassign') ? 'Reassign' : '',
+          allowed.has('flagPriority') ? 'Flag priority' : '',
+          allowed.has('cancel') ? 'Cancel handoff' : '',
+        ].filter(Boolean),
+      );
+      const inShowCards = new Set(nodesOfType(card, 'Action.ShowCard').flatMap((n) => inputsOf(n).map((i) => i.id as string)));
+      expect(sorted([...inShowCards])).toEqual(sorted((['setWorkState', 'reassign', 'flagPriority', 'cancel'] as const).filter((a) => allowed.has(a)).flatMap((a) => INPUTS_OF[a] ?? [])));
 
       // Inputs: exactly those of the allowed actions.
       const inputs = inputsOf(card).filter((i) => i.type !== 'Input.Toggle');
       expect(sorted(inputs.map((i) => i.id as string))).toEqual(sorted([...allowed].flatMap((a) => INPUTS_OF[a] ?? [])));
+      expect(inputs.filter((i) => 'maxLength' in i)).toEqual([]);
       const reassign = inputs.find((i) => i.id === 'newReceiver');
       if (reassign) {
         expect(reassign.choices).toEqual(
@@ -508,6 +536,8 @@ describe('the handoff card', () => {
       if (nudge) expect(nudge.title).toBe(c.status === 'inReview' ? 'Nudge Grace Hopper' : 'Nudge Ada Lovelace');
       const priority = inputs.find((i) => i.id === 'priority');
       if (priority) expect(priority.value).toBe(fields.priority);
+      const blocker = inputs.find((i) => i.id === 'blocker');
+      if (blocker) expect(blocker.value).toBe(fields.blocker);
 
       // Criteria: a toggle per criterion for a receiver who may accept; otherwise read-only marks,
       // checked ones marked after acceptance.
@@ -524,42 +554,52 @@ describe('the handoff card', () => {
         );
       }
 
+      // Whose turn it is, in one line; the receiver is mentioned while it is theirs.
       const runs = textRuns(card);
       const blocks = textBlocks(card);
-      expect(blocks).toContain('<at>Grace Hopper</at>, this handoff is for you.');
+      if (c.status === 'inReview') expect(blocks).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
+      else expect(runs).toContain(TURN[c.status]);
+      expect(card.msteams).toEqual({
+        width: 'Full',
+        entities: c.status === 'inReview' ? [{ type: 'mention', text: '<at>Grace Hopper</at>', mentioned: { id: grace.userId, name: 'Grace Hopper' } }] : [],
+      });
       // Display names are text runs, never markdown.
       expect(runs).toEqual(expect.arrayContaining(['From ', 'Ada Lovelace', ' · Owner ', 'Alan Turing', 'Stakeholders ', 'Barbara Liskov']));
       expect(blocks.filter((b) => ['Ada Lovelace', 'Alan Turing', 'Barbara Liskov'].some((n) => b.includes(n)))).toEqual([]);
       expect(blocks).toContain(STATUS_TEXT[c.status]);
       expect(blocks.includes('Urgent')).toBe(fields.priority === 'urgent');
       expect(runs).toContain('Payments retry logic is ready for QA');
+      // Rows with nothing to say are left out.
       expect(factsOf(card)).toEqual({
         'Work state': { ready: 'Ready', inProgress: 'In progress', blocked: 'Blocked' }[fields.workState],
-        Effort: fields.effortMinutes === undefined ? 'Not estimated' : '1h 30m',
-        'Needed by': fields.neededBy ?? 'No date',
-        Posted: '{{DATE(2026-03-02T10:15:42Z, SHORT)}} {{TIME(2026-03-02T10:15:42Z)}}',
+        ...(fields.effortMinutes === undefined ? {} : { Effort: '1h 30m' }),
+        ...(fields.neededBy === undefined ? {} : { 'Needed by': 'Wed 1 Apr' }),
+        Posted: 'Mon 2 Mar, 10:15 UTC',
       });
-      expect(blocks.includes('Assumptions and known issues')).toBe(fields.assumptions !== '');
-      expect(runs.includes('Staging uses the sandbox gateway.')).toBe(fields.assumptions !== '');
-      expect(blocks.includes('Dependencies and links')).toBe(fields.links.length > 0);
+      // Assumptions and links wait behind "Show details".
+      const details = nodesOfType(card, 'Container').find((n) => n.id === 'details');
+      const hasDetails = fields.assumptions !== '' || fields.links.length > 0;
+      expect(details !== undefined).toBe(hasDetails);
+      if (details) {
+        expect(details.isVisible).toBe(false);
+        expect(textRuns(details).includes('Staging uses the sandbox gateway.')).toBe(fields.assumptions !== '');
+        expect(nodesOfType(details, 'Action.OpenUrl').map((a) => a.url)).toEqual(fields.links);
+        expect(nodesOfType(card, 'Action.ToggleVisibility').map((a) => [a.title, a.targetElements])).toEqual([['Show details (assumptions, 2 links)', ['details']]]);
+      }
       expect(nodesOfType(card, 'Action.OpenUrl').map((a) => a.url)).toEqual(fields.links);
 
-      // Sections, in order, each only when it applies.
-      const actionContainers = (['accept', 'answer', 'setWorkState'] as const).filter((a) => allowed.has(a)).length + (allowed.has('reassign') || allowed.has('nudge') || allowed.has('close') ? 1 : 0) + (allowed.has('flagPriority') ? 1 : 0);
-      const containers = nodesOfType(card, 'Container').map((n) => ({ style: n.style, runs: textRuns(n) }));
+      // Alerts, remarks, the notice and the history, in order, each only when it applies.
+      const containers = nodesOfType(card, 'Container')
+        .filter((n) => !['details', 'statusPill', 'priorityPill'].includes(n.id as string) && n.style !== undefined)
+        .map((n) => [n.style, ...textRuns(n)]);
       expect(containers).toEqual([
-        ...(late ? [{ style: 'warning', runs: ["Late: posted with less than 1h 30m of Grace Hopper's working time before 2026-04-01."] }] : []),
-        ...(c.variant === 'blocked' ? [{ style: 'attention', runs: ['Blocked by: ', 'Waiting for the staging database'] }] : []),
-        ...REMARKS[c.status].map(([style, title, text]) => ({ style, runs: [title, text] })),
-        ...(c.extras ? [{ style: 'warning', runs: [NOTICE] }] : []),
-        ...(c.extras ? [{ style: undefined, runs: history.flatMap((e) => [`${formatInstant(e.at)}  `, `${e.actor.name} `, expect.any(String)]) }] : []),
-        ...Array.from({ length: actionContainers }, () => ({ style: undefined, runs: [] })),
+        ...(late ? [['warning', 'Late: ', "posted with less than 1h 30m of the receiver's working time before Wed 1 Apr."]] : []),
+        ...(c.variant === 'blocked' ? [['attention', 'Blocked by: ', 'Waiting for the staging database']] : []),
+        ...REMARKS[c.status].map(([style, title, text]) => [style, title, ...(text ? [text] : [])]),
+        ...(c.extras ? [['warning', NOTICE]] : []),
       ]);
-
-      expect(card.msteams).toEqual({
-        width: 'Full',
-        entities: [{ type: 'mention', text: '<at>Grace Hopper</at>', mentioned: { id: grace.userId, name: 'Grace Hopper' } }],
-      });
+      const historyRows = nodesOfType(card, 'Container').filter((n) => textBlocks(n).includes('History'));
+      expect(historyRows).toHaveLength(c.extras ? 1 : 0);
     },
   );
 
@@ -567,41 +607,83 @@ describe('the handoff card', () => {
     expect(HANDOFF_CASES).toHaveLength(6 * 6 * 3 * 2);
   });
 
-  it('gives each role exactly its buttons on a handoff in review', () => {
+  it('gives each role exactly its buttons on a handoff in review, the secondary ones behind ShowCards', () => {
     const handoff = makeHandoff(FULL, 'inReview');
-    const buttons = (viewer: Person | undefined) => sorted(verbsOf(handoffCard(handoff, viewer)).filter((v) => v !== VERBS.refresh && v !== VERBS.history));
+    const buttons = (viewer: Person | undefined) => sorted([...new Set(verbsOf(handoffCard(handoff, viewer, { now: NOW })).filter((v) => v !== VERBS.refresh && v !== VERBS.history))]);
+    const shown = (viewer: Person | undefined) => nodesOfType(handoffCard(handoff, viewer, { now: NOW }), 'Action.ShowCard').map((a) => a.title);
     expect(buttons(grace)).toEqual(sorted([VERBS.accept, VERBS.requestChanges, VERBS.ask]));
+    expect(shown(grace)).toEqual([]);
     expect(buttons(ada)).toEqual(sorted([VERBS.setWorkState, VERBS.edit, VERBS.cancel]));
+    expect(shown(ada)).toEqual(['Work state', 'Cancel handoff']);
     expect(buttons(alan)).toEqual(sorted([VERBS.reassign, VERBS.nudge]));
+    expect(shown(alan)).toEqual(['Reassign']);
     expect(buttons(barbara)).toEqual([VERBS.flagPriority]);
     expect(buttons(eve)).toEqual([]);
     expect(buttons(undefined)).toEqual([]);
   });
 
-  it('gives a sender who is also the owner both sets of buttons', () => {
-    const people = { sender: ada, receiver: grace, owner: ada, stakeholders: [] };
-    const inReview = handoffCard(makeHandoff(FULL, 'inReview', people), ada, { members: MEMBERS });
-    expectValidCard(inReview);
-    expect(sorted(verbsOf(inReview))).toEqual(sorted([VERBS.refresh, VERBS.setWorkState, VERBS.edit, VERBS.cancel, VERBS.reassign, VERBS.nudge, VERBS.history, VERBS.refresh]));
-    const accepted = handoffCard(makeHandoff(FULL, 'accepted', people), ada);
-    expectValidCard(accepted);
-    expect(sorted(verbsOf(accepted))).toEqual(sorted([VERBS.refresh, VERBS.setWorkState, VERBS.close, VERBS.history, VERBS.refresh]));
+  it('keeps the owner\'s view short: its buttons on the card, one input in sight at most', () => {
+    const card = handoffCard(makeHandoff(FULL, 'inReview'), alan, { members: MEMBERS, now: NOW });
+    const visibleInputs = inputsOf({ ...card, body: (card.body as Node[]).map((n) => (n.type === 'ActionSet' ? { ...n, actions: [] } : n)) });
+    expect(visibleInputs).toEqual([]);
+    expect(nodesOfType(card, 'Action.Execute').filter((a) => !nodesOfType(card, 'Action.ShowCard').some((s) => nodesOfType(s, 'Action.Execute').includes(a))).map((a) => a.title)).toEqual([
+      'Refresh',
+      'Nudge Grace Hopper',
+      'Show history',
+      'Refresh',
+    ]);
   });
 
-  it("leaves the current receiver out of the owner's reassign list", () => {
-    const reassigned = step(journey(FULL, 'inReview'), { type: 'reassign', receiver: hedy }, alan, T_DECIDE).handoff;
-    const card = handoffCard(reassigned, alan, { members: MEMBERS });
-    expectValidCard(card);
-    expect(inputsOf(card).find((i) => i.id === 'newReceiver')?.choices).toEqual(
-      [ada, grace, alan, barbara, eve].map((m) => ({ title: m.name, value: m.aadObjectId })),
-    );
-    expect(nodesOfType(card, 'Action.Execute').find((a) => a.verb === VERBS.nudge)?.title).toBe('Nudge Hedy Lamarr');
+  it('gives a sender who is also the owner both sets of buttons, and no nudge of themselves', () => {
+    const people = { sender: ada, receiver: grace, owner: ada, stakeholders: [] };
+    const inReview = handoffCard(makeHandoff(FULL, 'inReview', people), ada, { members: MEMBERS, now: NOW });
+    expectValidCard(inReview);
+    expect(sorted([...new Set(verbsOf(inReview))])).toEqual(sorted([VERBS.refresh, VERBS.setWorkState, VERBS.edit, VERBS.cancel, VERBS.reassign, VERBS.nudge, VERBS.history]));
+    // The ball is with Ada herself once Grace asks: she answers; she is not offered a nudge of herself.
+    const asked = handoffCard(makeHandoff(FULL, 'questionAsked', people), ada, { now: NOW });
+    expect(verbsOf(asked)).toContain(VERBS.answer);
+    expect(verbsOf(asked)).not.toContain(VERBS.nudge);
+    // Accepted: the work is the receiver's now, so no work state; the owner closes.
+    const accepted = handoffCard(makeHandoff(FULL, 'accepted', people), ada, { now: NOW });
+    expectValidCard(accepted);
+    expect(sorted([...new Set(verbsOf(accepted))])).toEqual(sorted([VERBS.refresh, VERBS.close, VERBS.history]));
+  });
+
+  it('offers only the work states the work is not in, and the blocker box only with "Mark blocked"', () => {
+    const workStateCard = (fields: HandoffFields) => nodesOfType(handoffCard(makeHandoff(fields, 'inReview'), ada, { now: NOW }), 'Action.ShowCard').find((a) => a.title === 'Work state')!;
+    const titles = (n: Node) => nodesOfType(n, 'Action.Execute').map((a) => a.title);
+    expect(titles(workStateCard(MINIMAL))).toEqual(['Mark in progress', 'Mark blocked']);
+    expect(titles(workStateCard(FULL))).toEqual(['Mark ready', 'Mark blocked']);
+    expect(titles(workStateCard(BLOCKED))).toEqual(['Mark ready', 'Mark in progress', 'Change the blocker']);
+    expect(textRuns(workStateCard(BLOCKED))).toContain('The work is Blocked now.');
+  });
+
+  it('hides the nudge for an hour after one, and says on the card who was nudged, or that they could not be', () => {
+    const nudged = step(journey(FULL, 'inReview'), { type: 'nudge', reached: true }, alan, '2026-03-05T10:02:00.000Z').handoff;
+    const soon = handoffCard(nudged, alan, { now: new Date('2026-03-05T10:14:00Z'), timeZone: 'UTC' });
+    expect(verbsOf(soon)).not.toContain(VERBS.nudge);
+    expect(nodesOfType(soon, 'Container').filter((n) => n.style === 'emphasis').map((n) => textRuns(n))).toContainEqual(['Nudged Grace Hopper ', 'on Thu 5 Mar, 10:02.']);
+    expect(verbsOf(handoffCard(nudged, alan, { now: new Date('2026-03-05T11:03:00Z') }))).toContain(VERBS.nudge);
+    const unreached = step(journey(FULL, 'inReview'), { type: 'nudge', reached: false }, alan, '2026-03-05T10:02:00.000Z').handoff;
+    expect(nodesOfType(handoffCard(unreached, alan, { now: NOW, timeZone: 'UTC' }), 'Container').filter((n) => n.style === 'warning').map((n) => textRuns(n))).toContainEqual([
+      'Grace Hopper has not installed Baton: ',
+      'they were not told of the nudge on Thu 5 Mar, 10:02.',
+    ]);
+    // Once the ball moves on, the old nudge is no longer news.
+    const asked = step({ handoff: nudged, history: [] }, { type: 'ask', question: 'Which flag?' }, grace, '2026-03-05T11:00:00.000Z').handoff;
+    expect(textRuns(handoffCard(asked, alan, { now: NOW })).filter((r) => r.startsWith('Nudged'))).toEqual([]);
+  });
+
+  it('keeps the ticks and the note of a refused Accept', () => {
+    const card = handoffCard(makeHandoff(FULL, 'inReview'), grace, { now: NOW, draft: { checked: [true, false, true], comment: 'Half there' }, notice: 'One acceptance criterion is not checked.' });
+    expect(nodesOfType(card, 'Input.Toggle').map((t) => t.value)).toEqual(['true', 'false', 'true']);
+    expect(inputsOf(card).find((i) => i.id === 'comment')?.value).toBe('Half there');
   });
 
   it('marks the checked criteria after acceptance, for every viewer', () => {
     const accepted = makeHandoff(FULL, 'accepted');
     for (const viewer of [ada, grace, alan, barbara, eve, undefined]) {
-      expect(textRuns(handoffCard(accepted, viewer)).filter((r) => /^[☐☑] /.test(r))).toEqual([
+      expect(textRuns(handoffCard(accepted, viewer, { now: NOW })).filter((r) => /^[☐☑] /.test(r))).toEqual([
         '☑ All retry tests pass in CI',
         '☐ A failed payment is retried 3 times within 10 minutes',
         '☑ Dashboard shows the retry count',
@@ -611,63 +693,94 @@ describe('the handoff card', () => {
 
   it('shows the late banner only on a late handoff', () => {
     const lateWithEffort = journey({ ...MINIMAL, effortMinutes: 2 * 480 + 60, neededBy: '2026-03-03' }, 'inReview', PEOPLE, true).handoff;
-    const card = handoffCard(lateWithEffort, eve);
+    const card = handoffCard(lateWithEffort, eve, { now: NOW });
     expectValidCard(card);
     expect(nodesOfType(card, 'Container').filter((n) => n.style === 'warning').map((n) => textRuns(n))).toEqual([
-      ["Late: posted with less than 2d 1h of Grace Hopper's working time before 2026-03-03."],
+      ['Late: ', "posted with less than 2d 1h of the receiver's working time before Tue 3 Mar."],
     ]);
-    expect(textRuns(handoffCard(journey(FULL, 'inReview', PEOPLE, false).handoff, eve)).filter((r) => r.startsWith('Late'))).toEqual([]);
+    expect(textRuns(handoffCard(journey(FULL, 'inReview', PEOPLE, false).handoff, eve, { now: NOW })).filter((r) => r.startsWith('Late'))).toEqual([]);
   });
 
-  it('shows what changed in version 2, and the version in the header', () => {
+  it('shows a new version with the change request it answers and what changed, in words', () => {
     const v2 = step(step(journey(FULL, 'inReview'), { type: 'requestChanges', comment: 'Add the rollback steps.' }, grace, T_DECIDE), {
       type: 'resubmit',
-      fields: { ...FULL, summary: 'Payments retry logic, with rollback, is ready', links: [...FULL.links, 'https://contoso.example/rollback'] },
+      fields: { ...FULL, summary: 'Payments retry logic, with rollback, is ready', acceptanceCriteria: [...FULL.acceptanceCriteria, 'Rollback works'], links: [...FULL.links, 'https://contoso.example/rollback'] },
     }, ada, T_CLOSE).handoff;
-    const card = handoffCard(v2, grace);
+    const card = handoffCard(v2, grace, { now: NOW, timeZone: 'UTC' });
     expectValidCard(card);
-    expect(nodesOfType(card, 'Container').filter((n) => n.style === 'accent').map((n) => textRuns(n))).toEqual([['Changed in version 2: summary, links.']]);
+    expect(alertsOf(card).filter((n) => n.style === 'emphasis' || n.style === 'accent').map((n) => [n.style, ...textRuns(n)])).toEqual([
+      ['emphasis', 'Grace Hopper asked for changes to version 1 (Tue 3 Mar, 11:22): ', 'Add the rollback steps.'],
+      ['accent', 'What changed in version 2: ', 'changed the summary, added one acceptance criterion and added one link.'],
+    ]);
     expect(textBlocks(card)[0]).toBe('Handoff · version 2');
     // Version 1 shows neither.
-    const v1 = handoffCard(makeHandoff(FULL, 'inReview'), grace);
+    const v1 = handoffCard(makeHandoff(FULL, 'inReview'), grace, { now: NOW });
     expect(textBlocks(v1)[0]).toBe('Handoff');
-    expect(textRuns(v1).filter((r) => r.startsWith('Changed in version'))).toEqual([]);
+    expect(textRuns(v1).filter((r) => r.startsWith('What changed'))).toEqual([]);
   });
 
-  it('shows question, answer, decision and ending as TextRuns, oldest first', () => {
+  it('shows a flagged priority with its reason', () => {
+    const flagged = step(journey(FULL, 'inReview'), { type: 'flagPriority', priority: 'urgent', reason: 'Black Friday' }, barbara, T_DECIDE).handoff;
+    expect(alertsOf(handoffCard(flagged, eve, { now: NOW, timeZone: 'UTC' })).filter((n) => n.style === 'attention').map((n) => textRuns(n))).toEqual([
+      ['Barbara Liskov flagged the priority urgent (Tue 3 Mar, 11:22): ', 'Black Friday'],
+    ]);
+  });
+
+  it('puts "What is ready" beyond its first lines behind "Show more", splitting it, never repeating it', () => {
+    const long = Array.from({ length: 8 }, (_, i) => `Line ${i + 1} of what is ready.`).join('\n');
+    const card = handoffCard(makeHandoff({ ...FULL, whatIsReady: long }, 'inReview'), eve, { now: NOW });
+    const preview = nodesOfType(card, 'RichTextBlock').find((b) => textRuns(b)[0]?.startsWith('Line 1'))!;
+    const more = nodesOfType(card, 'RichTextBlock').find((b) => b.id === 'readyMore')!;
+    expect(textRuns(preview)[0]).toBe(long.split('\n').slice(0, 4).join('\n'));
+    expect(textRuns(more)[0]).toBe(long.split('\n').slice(4).join('\n'));
+    expect(more.isVisible).toBe(false);
+    expect(nodesOfType(card, 'Action.ToggleVisibility').map((a) => [a.title, a.targetElements])).toContainEqual(['Show more', ['readyMore']]);
+    // A short one has no "Show more".
+    expect(nodesOfType(handoffCard(makeHandoff(FULL, 'inReview'), eve, { now: NOW }), 'RichTextBlock').filter((b) => b.id === 'readyMore')).toEqual([]);
+  });
+
+  it('shows the question and its answer until the next decision, then the decision and why it ended, as TextRuns', () => {
     let flow = step(journey(FULL, 'inReview'), { type: 'ask', question: 'Which gateway?' }, grace, '2026-03-03T09:00:00.000Z');
     flow = step(flow, { type: 'answer', answer: 'The sandbox one.' }, ada, '2026-03-03T10:00:00.000Z');
+    const remarks = (card: AdaptiveCard) => alertsOf(card).filter((n) => ['emphasis', 'good', 'warning'].includes(n.style as string) && !textRuns(n)[0]?.startsWith('Late')).map((n) => [n.style, ...textRuns(n)]);
+    const answered = handoffCard(flow.handoff, grace, { timeZone: 'Europe/Berlin', now: NOW });
+    expect(remarks(answered)).toEqual([
+      ['emphasis', 'Grace Hopper asked (Tue 3 Mar, 10:00)', 'Which gateway?'],
+      ['emphasis', 'Ada Lovelace answered (Tue 3 Mar, 11:00)', 'The sandbox one.'],
+    ]);
     flow = step(flow, { type: 'accept', checked: [true, true, true], note: '' }, grace, '2026-03-03T11:00:00.000Z');
     flow = step(flow, { type: 'close', note: 'Shipped.' }, alan, '2026-03-03T12:00:00.000Z');
-    const card = handoffCard(flow.handoff, eve, { timeZone: 'Europe/Berlin' });
+    const card = handoffCard(flow.handoff, eve, { timeZone: 'Europe/Berlin', now: NOW });
     expectValidCard(card);
-    const remarks = nodesOfType(card, 'Container').map((n) => [n.style, ...textRuns(n)]);
-    expect(remarks).toEqual([
-      ['emphasis', 'Grace Hopper asked (3 Mar, 10:00 CET)', 'Which gateway?'],
-      ['emphasis', 'Ada Lovelace answered (3 Mar, 11:00 CET)', 'The sandbox one.'],
+    expect(remarks(card)).toEqual([
       // An acceptance without a note shows the title alone.
-      ['good', 'Accepted by Grace Hopper (3 Mar, 12:00 CET)'],
-      ['emphasis', 'Closed by Alan Turing (3 Mar, 13:00 CET)', 'Shipped.'],
+      ['good', 'Accepted by Grace Hopper (Tue 3 Mar, 12:00)'],
+      ['emphasis', 'Closing note', 'Shipped.'],
     ]);
+    expect(textRuns(card)).toContain('Closed by Alan Turing on Tue 3 Mar, 13:00.');
     for (const text of ['Which gateway?', 'The sandbox one.', 'Shipped.']) expect(textBlocks(card).filter((b) => b.includes(text))).toEqual([]);
   });
 
-  it("formats the history in the viewer's time zone", () => {
+  it("formats the history in the viewer's time zone, the newest eight events", () => {
     const { handoff, history } = journey(BLOCKED, 'closed', PEOPLE, true);
-    const rows = (timeZone: string | undefined) =>
-      nodesOfType(handoffCard(handoff, eve, { history, timeZone }), 'Container')
+    const rows = (timeZone: string | undefined, events = history) =>
+      nodesOfType(handoffCard(handoff, eve, { history: events, timeZone, now: NOW }), 'Container')
         .filter((n) => textBlocks(n).includes('History'))
         .flatMap((n) => nodesOfType(n, 'RichTextBlock').map((b) => textRuns(b)));
     expect(rows('UTC')).toEqual([
-      ['2 Mar, 10:15 UTC  ', 'Ada Lovelace ', 'posted the handoff (posted inside the minimum lead time; Blocked: Waiting for the staging database)'],
-      ['3 Mar, 11:22 UTC  ', 'Grace Hopper ', 'accepted it (2 of 3 criteria checked): "The dashboard comes next sprint."'],
-      ['4 Mar, 08:00 UTC  ', 'Alan Turing ', 'closed it: "Shipped."'],
+      ['Mon 2 Mar, 10:15  ', 'Ada Lovelace ', 'posted the handoff (posted inside the minimum lead time; Blocked: Waiting for the staging database)'],
+      ['Tue 3 Mar, 11:22  ', 'Grace Hopper ', 'accepted it (2 of 3 criteria checked): "The dashboard comes next sprint."'],
+      ['Wed 4 Mar, 08:00  ', 'Alan Turing ', 'closed it: "Shipped."'],
     ]);
-    expect(rows('Europe/Berlin').map((r) => r[0])).toEqual(['2 Mar, 11:15 CET  ', '3 Mar, 12:22 CET  ', '4 Mar, 09:00 CET  ']);
-    expect(rows('America/New_York').map((r) => r[0])).toEqual(['2 Mar, 05:15 GMT-5  ', '3 Mar, 06:22 GMT-5  ', '4 Mar, 03:00 GMT-5  ']);
-    // No zone, or one the runtime does not know: UTC.
-    expect(rows(undefined)).toEqual(rows('UTC'));
-    expect(rows('Mars/Olympus_Mons')).toEqual(rows('UTC'));
+    expect(rows('Europe/Berlin').map((r) => r[0])).toEqual(['Mon 2 Mar, 11:15  ', 'Tue 3 Mar, 12:22  ', 'Wed 4 Mar, 09:00  ']);
+    expect(rows('America/New_York').map((r) => r[0])).toEqual(['Mon 2 Mar, 05:15  ', 'Tue 3 Mar, 06:22  ', 'Wed 4 Mar, 03:00  ']);
+    // No zone, or one the runtime does not know: UTC, and the card says so.
+    expect(rows(undefined).map((r) => r[0])).toEqual(['Mon 2 Mar, 10:15 UTC  ', 'Tue 3 Mar, 11:22 UTC  ', 'Wed 4 Mar, 08:00 UTC  ']);
+    expect(rows('Mars/Olympus_Mons')).toEqual(rows(undefined));
+    // Many events: the newest eight, and a count of the rest.
+    const many = Array.from({ length: 14 }, (_, i) => ({ ...history[0]!, seq: i + 1, at: `2026-03-02T1${i % 10}:00:00.000Z` }));
+    expect(rows('UTC', many)).toHaveLength(9);
+    expect(rows('UTC', many).at(-1)).toEqual(['6 earlier events not shown.']);
   });
 
   it('words every kind of history event', () => {
@@ -678,23 +791,27 @@ describe('the handoff card', () => {
     flow = step(flow, { type: 'resubmit', fields: { ...FULL, summary: 'New summary' } }, ada, T_DECIDE);
     flow = step(flow, { type: 'setWorkState', workState: 'blocked', blocker: 'DB' }, ada, T_DECIDE);
     flow = step(flow, { type: 'flagPriority', priority: 'high', reason: 'Launch.' }, barbara, T_DECIDE);
-    flow = step(flow, { type: 'nudge' }, alan, T_DECIDE);
+    flow = step(flow, { type: 'nudge', reached: true }, alan, T_DECIDE);
     flow = step(flow, { type: 'reassign', receiver: hedy }, alan, T_DECIDE);
-    flow = step(flow, { type: 'cancel', reason: '' }, ada, T_DECIDE);
-    const card = handoffCard(flow.handoff, undefined, { history: flow.history });
-    expectValidCard(card);
-    const what = nodesOfType(card, 'RichTextBlock').map((b) => textRuns(b)).filter((r) => r.length === 3).map((r) => r[2]);
+    flow = step(flow, { type: 'nudge', reached: false }, alan, T_CLOSE);
+    flow = step(flow, { type: 'cancel', reason: 'Plans changed.' }, ada, T_CLOSE);
+    // The card lists eight at a time: read the history in two halves.
+    const what = [flow.history.slice(1, 6), flow.history.slice(6)].flatMap((events) => {
+      const card = handoffCard(flow.handoff, undefined, { history: events, now: NOW });
+      expectValidCard(card);
+      return nodesOfType(card, 'RichTextBlock').map((b) => textRuns(b)).filter((r) => r.length === 3).map((r) => r[2]);
+    });
     expect(what).toEqual([
-      'posted the handoff',
       'asked a question: "Q?"',
       'answered: "A."',
       'requested changes: "More."',
-      'resubmitted (v2: summary)',
+      'resubmitted (v2: changed the summary)',
       'changed the work state (Blocked: DB)',
       'flagged a priority change (normal -> high): "Launch."',
       'nudged (Grace Hopper)',
       'reassigned it (from Grace Hopper to Hedy Lamarr)',
-      'cancelled it',
+      'nudged (Hedy Lamarr (has not installed Baton: not told))',
+      'cancelled it: "Plans changed."',
     ]);
   });
 
@@ -702,27 +819,26 @@ describe('the handoff card', () => {
     const cases: [People, string[]][] = [
       [PEOPLE, [grace.userId, ada.userId, alan.userId, barbara.userId]],
       [{ sender: ada, receiver: grace, owner: ada, stakeholders: [] }, [grace.userId, ada.userId]],
-      [{ sender: ada, receiver: ada, owner: ada, stakeholders: [ada] }, [ada.userId]],
       [{ sender: ada, receiver: grace, owner: alan, stakeholders: [grace, barbara, ada] }, [grace.userId, ada.userId, alan.userId, barbara.userId]],
     ];
     for (const [people, expected] of cases) {
       for (const status of STATUSES) {
-        const card = handoffCard(makeHandoff(FULL, status, people), people.receiver);
+        const card = handoffCard(makeHandoff(FULL, status, people), people.receiver, { now: NOW });
         expectValidCard(card);
         const { userIds } = card.refresh as { userIds: string[] };
         expect(userIds).toEqual(expected);
       }
     }
-    // A crowd of stakeholders: the first 60 participants, in role order.
+    // A crowd of stakeholders (older records may have more than the form allows now): the first 60 participants, in role order.
     const crowd = Array.from({ length: 70 }, (_, i) => ({ aadObjectId: `aad-crowd-${i}`, userId: `29:crowd-${i}`, name: `Person ${i}` }));
-    const card = handoffCard(makeHandoff(FULL, 'inReview', { ...PEOPLE, stakeholders: crowd }), undefined);
+    const card = handoffCard(makeHandoff(FULL, 'inReview', { ...PEOPLE, stakeholders: crowd }), undefined, { now: NOW });
     expectValidCard(card);
     const { userIds } = card.refresh as { userIds: string[] };
     expect(MAX_REFRESH_USERS).toBe(60);
     expect(userIds).toEqual([grace.userId, ada.userId, alan.userId, ...crowd.slice(0, 57).map((p) => p.userId)]);
     // Two people sharing a Teams user id are listed once.
     const twin = { ...barbara, aadObjectId: 'aad-other' };
-    const twins = handoffCard(makeHandoff(FULL, 'inReview', { ...PEOPLE, stakeholders: [barbara, twin] }), undefined);
+    const twins = handoffCard(makeHandoff(FULL, 'inReview', { ...PEOPLE, stakeholders: [barbara, twin] }), undefined, { now: NOW });
     expect((twins.refresh as { userIds: string[] }).userIds).toEqual([grace.userId, ada.userId, alan.userId, barbara.userId]);
   });
 
@@ -740,7 +856,7 @@ describe('the handoff card', () => {
     flow = step(flow, { type: 'ask', question: 'Question ${id} _it_' }, grace, T_DECIDE);
     flow = step(flow, { type: 'answer', answer: 'Answer [y](https://evil)' }, mallory, T_DECIDE);
     flow = step(flow, { type: 'requestChanges', comment: 'Comment <at>Grace Hopper</at>' }, grace, T_DECIDE);
-    const card = handoffCard(flow.handoff, grace, { notice: 'Notice ${notice}', history: flow.history });
+    const card = handoffCard(flow.handoff, grace, { notice: 'Notice ${notice}', history: flow.history, now: NOW });
     expectValidCard(card);
     const runs = textRuns(card);
     for (const text of [
@@ -751,11 +867,11 @@ describe('the handoff card', () => {
       '${assumptions}',
       '${blocker} [click](https://evil)',
       'Notice ${notice}',
-      'Question ${id} _it_',
-      'Answer [y](https://evil)',
+      'asked a question: "Question ${id} _it_"',
+      'answered: "Answer [y](https://evil)"',
       'Comment <at>Grace Hopper</at>',
       mallory.name,
-      `${mallory.name} answered (3 Mar, 11:22 UTC)`,
+      `${mallory.name} `,
     ]) {
       expect(runs, text).toContain(text);
     }
@@ -764,8 +880,8 @@ describe('the handoff card', () => {
     for (const block of textBlocks(card)) {
       for (const hostile of ['**', '[a](https://evil)', '[x](https://evil)', '<at>x</at>', '${', 'Mallory', 'Question', 'Answer', 'Comment']) expect(block).not.toContain(hostile);
     }
-    // The only mention entity is the receiver's.
-    expect((card.msteams as { entities: unknown[] }).entities).toHaveLength(1);
+    // No mention entity while the ball is with the sender: nobody's name is in a TextBlock to match one.
+    expect((card.msteams as { entities: unknown[] }).entities).toEqual([]);
   });
 });
 
@@ -815,19 +931,21 @@ describe('the notification card', () => {
 describe('the my-handoffs card', () => {
   const withMessage = (h: Handoff, messageId: string): Handoff => ({ ...h, conversation: { ...h.conversation, messageId } });
 
-  it('lists the non-empty groups with their items and links', () => {
+  it('lists the non-empty groups with their items, each a link that looks like one, and who waits on whom', () => {
     const first = withMessage({ ...makeHandoff(FULL, 'inReview'), summary: 'First' }, 'm1');
     const second = { ...makeHandoff(MINIMAL, 'inReview'), summary: HOSTILE_SUMMARY };
     const third = withMessage({ ...makeHandoff(FULL, 'accepted'), summary: 'Third' }, 'm3');
     const card = myHandoffsCard([
-      { title: 'To review', handoffs: [first, second], detail: (h) => `from ${h.sender.name}` },
-      { title: 'To answer', handoffs: [], detail: () => 'never shown' },
-      { title: 'To close', handoffs: [third], detail: () => 'accepted' },
+      { title: 'To review', handoffs: [{ handoff: first, detail: 'From Ada Lovelace · 2 days ago' }, { handoff: second, detail: 'From Ada Lovelace · 3 h ago' }] },
+      { title: 'To answer', handoffs: [] },
+      { title: 'To close', handoffs: [{ handoff: third, detail: 'Grace Hopper accepted it · 1 day ago' }] },
     ]);
     expectValidCard(card);
     expect(textBlocks(card)).toEqual(['Your open handoffs', 'To review (2)', 'To close (1)']);
-    expect(textRuns(card)).toEqual(['First', 'from Ada Lovelace', HOSTILE_SUMMARY, 'from Ada Lovelace', 'Third', 'accepted']);
-    expect(nodesOfType(card, 'ColumnSet').map((n) => (n.selectAction as Node).url)).toEqual([
+    expect(textRuns(card)).toEqual(['First', 'From Ada Lovelace · 2 days ago', HOSTILE_SUMMARY, 'From Ada Lovelace · 3 h ago', 'Third', 'Grace Hopper accepted it · 1 day ago']);
+    // Each summary reads as a link: accent and underlined.
+    expect(nodesOfType(card, 'TextRun').filter((n) => n.color === 'Accent' && n.underline === true).map((n) => n.text)).toEqual(['First', HOSTILE_SUMMARY, 'Third']);
+    expect(nodesOfType(card, 'Container').filter((n) => n.selectAction).map((n) => (n.selectAction as Node).url)).toEqual([
       handoffLink(first),
       'https://teams.microsoft.com',
       handoffLink(third),
@@ -837,7 +955,7 @@ describe('the my-handoffs card', () => {
   });
 
   it('says nothing is open when every group is empty', () => {
-    for (const groups of [[], [{ title: 'To review', handoffs: [], detail: () => '' }]]) {
+    for (const groups of [[], [{ title: 'To review', handoffs: [] }]]) {
       const card = myHandoffsCard(groups);
       expectValidCard(card);
       expect(textBlocks(card)).toEqual(['Your open handoffs', 'Nothing is open for you right now.']);

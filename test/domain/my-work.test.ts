@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Handoff, type Person, postHandoff, type Status, STATUSES } from '../../src/domain/handoff';
-import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS, type WaitGroup, waitGroup } from '../../src/domain/my-work';
+import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS, type WaitGroup, waitGroup, waitLine } from '../../src/domain/my-work';
 
 const person = (id: string, name: string): Person => ({ aadObjectId: `aad-${id}`, userId: `29:${id}`, name });
 const ada = person('ada', 'Ada Lovelace');
@@ -44,12 +44,15 @@ function handoff(id: string, status: Status, updatedAt: string, people: Partial<
 const ROLES = { sender: ada, receiver: grace, owner: alan, stakeholder: barbara, stranger: eve } as const;
 type RoleName = keyof typeof ROLES;
 
-/** The group each role finds a handoff in, per status, as the issue's `mine` command defines it. */
+/**
+ * The group each role finds a handoff in, per status. A stakeholder only
+ * follows a handoff (through the weekly summary): it is not theirs in `mine`.
+ */
 const EXPECTED: Record<Status, Record<RoleName, WaitGroup | undefined>> = {
-  inReview: { sender: 'waitingOnOthers', receiver: 'toReview', owner: 'waitingOnOthers', stakeholder: 'waitingOnOthers', stranger: undefined },
-  questionAsked: { sender: 'toAnswer', receiver: 'waitingOnOthers', owner: 'waitingOnOthers', stakeholder: 'waitingOnOthers', stranger: undefined },
-  changesRequested: { sender: 'toFix', receiver: 'waitingOnOthers', owner: 'waitingOnOthers', stakeholder: 'waitingOnOthers', stranger: undefined },
-  accepted: { sender: 'waitingOnOthers', receiver: 'waitingOnOthers', owner: 'toClose', stakeholder: 'waitingOnOthers', stranger: undefined },
+  inReview: { sender: 'waitingOnOthers', receiver: 'toReview', owner: 'waitingOnOthers', stakeholder: undefined, stranger: undefined },
+  questionAsked: { sender: 'toAnswer', receiver: 'waitingOnOthers', owner: 'waitingOnOthers', stakeholder: undefined, stranger: undefined },
+  changesRequested: { sender: 'toFix', receiver: 'waitingOnOthers', owner: 'waitingOnOthers', stakeholder: undefined, stranger: undefined },
+  accepted: { sender: 'waitingOnOthers', receiver: 'waitingOnOthers', owner: 'toClose', stakeholder: undefined, stranger: undefined },
   closed: { sender: undefined, receiver: undefined, owner: undefined, stakeholder: undefined, stranger: undefined },
   cancelled: { sender: undefined, receiver: undefined, owner: undefined, stakeholder: undefined, stranger: undefined },
 };
@@ -92,7 +95,7 @@ describe('groupMyWork', () => {
     expect(groupMyWork([], ada.aadObjectId)).toEqual({ toReview: [], toAnswer: [], toFix: [], toClose: [], waitingOnOthers: [] });
   });
 
-  it("groups a receiver's handoffs, newest update first, leaving out final ones and others' handoffs", () => {
+  it("groups a receiver's handoffs, the longest waiting first, leaving out final ones and others' handoffs", () => {
     const old = handoff('old', 'inReview', '2026-05-02T08:00:00.000Z');
     const newest = handoff('newest', 'inReview', '2026-05-04T08:00:00.000Z');
     const middle = handoff('middle', 'inReview', '2026-05-03T08:00:00.000Z');
@@ -104,11 +107,11 @@ describe('groupMyWork', () => {
     const all = [old, closed, newest, asked, notMine, middle, cancelled, accepted];
     const groups = groupMyWork(all, grace.aadObjectId);
     expect(Object.fromEntries(Object.entries(groups).map(([g, hs]) => [g, hs.map((h) => h.id)]))).toEqual({
-      toReview: ['newest', 'middle', 'old'],
+      toReview: ['old', 'middle', 'newest'],
       toAnswer: [],
       toFix: [],
       toClose: [],
-      waitingOnOthers: ['accepted', 'asked'],
+      waitingOnOthers: ['asked', 'accepted'],
     });
     // The input is left as it was.
     expect(all.map((h) => h.id)).toEqual(['old', 'closed', 'newest', 'asked', 'notMine', 'middle', 'cancelled', 'accepted']);
@@ -127,11 +130,23 @@ describe('groupMyWork', () => {
     const groups = groupMyWork(list, ada.aadObjectId);
     expect(Object.fromEntries(Object.entries(groups).map(([g, hs]) => [g, hs.map((h) => h.id)]))).toEqual({
       toReview: [],
-      toAnswer: ['a2', 'a1'],
+      toAnswer: ['a1', 'a2'],
       toFix: ['f1'],
       toClose: ['c1'],
       waitingOnOthers: ['w1'],
     });
+  });
+
+  it('says who waits on whom, and since when', () => {
+    const now = new Date('2026-05-04T12:00:00.000Z');
+    const people = { sender: ada, owner: alan };
+    expect(waitLine(handoff('r', 'inReview', '2026-05-02T12:00:00.000Z', people), 'toReview', now)).toBe('From Ada Lovelace · 2 days ago');
+    const asked = { ...handoff('a', 'questionAsked', '2026-05-04T09:00:00.000Z', people), question: { by: grace, at: '2026-05-04T09:00:00.000Z', text: 'Q' } };
+    expect(waitLine(asked, 'toAnswer', now)).toBe('Grace Hopper asked you a question · 3 h ago');
+    const changes = { ...handoff('c', 'changesRequested', '2026-05-03T12:00:00.000Z', people), decision: { status: 'changesRequested' as const, by: grace, at: 'x', text: 'More', checked: [] } };
+    expect(waitLine(changes, 'toFix', now)).toBe('Grace Hopper asked for changes · 1 day ago');
+    expect(waitLine(handoff('w', 'questionAsked', '2026-05-04T11:00:00.000Z', people), 'waitingOnOthers', now)).toBe('Waiting on Ada Lovelace to answer a question · 1 h ago');
+    expect(waitLine(handoff('v', 'inReview', '2026-05-04T11:59:50.000Z', { ...people }), 'waitingOnOthers', now)).toBe('Waiting on Grace Hopper to review · just now');
   });
 
   it('gives a stranger nothing', () => {

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  ballHolder,
   FINAL,
   type Handoff,
   type HandoffFields,
@@ -125,7 +126,7 @@ const VALID: Record<ActionType, Command> = {
   setWorkState: { type: 'setWorkState', workState: 'blocked', blocker: 'Staging database is down' },
   cancel: { type: 'cancel', reason: 'Plans changed.' },
   reassign: { type: 'reassign', receiver: hedy },
-  nudge: { type: 'nudge' },
+  nudge: { type: 'nudge', reached: true },
   close: { type: 'close', note: 'Shipped.' },
   flagPriority: { type: 'flagPriority', priority: 'urgent', reason: 'The launch moved up.' },
 };
@@ -139,13 +140,14 @@ describe('RULES', () => {
   it('is exactly the table of the issue: one role and its statuses per action', () => {
     const open = ['inReview', 'questionAsked', 'changesRequested'];
     const notFinal = [...open, 'accepted'];
+    // The work state is the sender's to report while the handoff is open; once accepted, the work is the receiver's.
     expect(RULES).toEqual({
       accept: { role: 'receiver', statuses: ['inReview'] },
       requestChanges: { role: 'receiver', statuses: ['inReview'] },
       ask: { role: 'receiver', statuses: ['inReview'] },
       answer: { role: 'sender', statuses: ['questionAsked'] },
       resubmit: { role: 'sender', statuses: open },
-      setWorkState: { role: 'sender', statuses: notFinal },
+      setWorkState: { role: 'sender', statuses: open },
       cancel: { role: 'sender', statuses: open },
       reassign: { role: 'owner', statuses: open },
       nudge: { role: 'owner', statuses: open },
@@ -225,7 +227,7 @@ describe('check and apply: every role x status x action', () => {
       inReview: { sender: ['resubmit', 'setWorkState', 'cancel'], receiver: ['accept', 'requestChanges', 'ask'], owner: ['reassign', 'nudge'], stakeholder: ['flagPriority'], stranger: [] },
       questionAsked: { sender: ['answer', 'resubmit', 'setWorkState', 'cancel'], receiver: [], owner: ['reassign', 'nudge'], stakeholder: ['flagPriority'], stranger: [] },
       changesRequested: { sender: ['resubmit', 'setWorkState', 'cancel'], receiver: [], owner: ['reassign', 'nudge'], stakeholder: ['flagPriority'], stranger: [] },
-      accepted: { sender: ['setWorkState'], receiver: [], owner: ['close'], stakeholder: ['flagPriority'], stranger: [] },
+      accepted: { sender: [], receiver: [], owner: ['close'], stakeholder: ['flagPriority'], stranger: [] },
       closed: { sender: [], receiver: [], owner: [], stakeholder: [], stranger: [] },
       cancelled: { sender: [], receiver: [], owner: [], stakeholder: [], stranger: [] },
     });
@@ -238,7 +240,7 @@ describe('check and apply: every role x status x action', () => {
   it('refuses with forbidden before looking at the status', () => {
     const closed = inStatus('closed');
     expect(check(closed, eve.aadObjectId, 'accept')).toMatchObject({ ok: false, refusal: { code: 'forbidden' } });
-    expect(check(closed, grace.aadObjectId, 'accept')).toEqual({ ok: false, refusal: { code: 'wrongState', message: 'This handoff was closed by Alan Turing on 2026-05-04 11:45 UTC.' } });
+    expect(check(closed, grace.aadObjectId, 'accept')).toEqual({ ok: false, refusal: { code: 'wrongState', message: 'This handoff was closed by Alan Turing on Mon 4 May, 11:45 UTC.' } });
   });
 
   it('changes nothing in the handoff it was given', () => {
@@ -256,22 +258,22 @@ describe('check and apply: every role x status x action', () => {
 describe('describeStatus', () => {
   it.each<[Status, string]>([
     ['inReview', "This handoff is waiting for Grace Hopper's review."],
-    ['questionAsked', "Grace Hopper asked a question on 2026-05-04 10:30 UTC; it waits for Ada Lovelace's answer."],
-    ['changesRequested', 'This handoff was already sent back with a change request by Grace Hopper on 2026-05-04 10:30 UTC.'],
-    ['accepted', 'This handoff was already accepted by Grace Hopper on 2026-05-04 10:30 UTC.'],
-    ['closed', 'This handoff was closed by Alan Turing on 2026-05-04 11:45 UTC.'],
-    ['cancelled', 'This handoff was cancelled by Ada Lovelace on 2026-05-04 10:30 UTC.'],
+    ['questionAsked', "Grace Hopper asked a question on Mon 4 May, 10:30 UTC; it waits for Ada Lovelace's answer."],
+    ['changesRequested', 'This handoff was already sent back with a change request by Grace Hopper on Mon 4 May, 10:30 UTC.'],
+    ['accepted', 'This handoff was already accepted by Grace Hopper on Mon 4 May, 10:30 UTC.'],
+    ['closed', 'This handoff was closed by Alan Turing on Mon 4 May, 11:45 UTC.'],
+    ['cancelled', 'This handoff was cancelled by Ada Lovelace on Mon 4 May, 10:30 UTC.'],
   ])('%s', (status, expected) => {
     expect(describeStatus(inStatus(status))).toBe(expected);
   });
 
   it('falls back to the role and the last update when the remark is missing', () => {
     const bare = { ...posted(), updatedAt: '2026-05-06T07:08:09.000Z' };
-    expect(describeStatus({ ...bare, status: 'accepted' })).toBe('This handoff was already accepted by the receiver on 2026-05-06 07:08 UTC.');
-    expect(describeStatus({ ...bare, status: 'changesRequested' })).toBe('This handoff was already sent back with a change request by the receiver on 2026-05-06 07:08 UTC.');
-    expect(describeStatus({ ...bare, status: 'questionAsked' })).toBe("The receiver asked a question on 2026-05-06 07:08 UTC; it waits for Ada Lovelace's answer.");
-    expect(describeStatus({ ...bare, status: 'closed' })).toBe('This handoff was closed by the owner on 2026-05-06 07:08 UTC.');
-    expect(describeStatus({ ...bare, status: 'cancelled' })).toBe('This handoff was cancelled by the sender on 2026-05-06 07:08 UTC.');
+    expect(describeStatus({ ...bare, status: 'accepted' })).toBe('This handoff was already accepted by the receiver on Wed 6 May, 07:08 UTC.');
+    expect(describeStatus({ ...bare, status: 'changesRequested' })).toBe('This handoff was already sent back with a change request by the receiver on Wed 6 May, 07:08 UTC.');
+    expect(describeStatus({ ...bare, status: 'questionAsked' })).toBe("The receiver asked a question on Wed 6 May, 07:08 UTC; it waits for Ada Lovelace's answer.");
+    expect(describeStatus({ ...bare, status: 'closed' })).toBe('This handoff was closed by the owner on Wed 6 May, 07:08 UTC.');
+    expect(describeStatus({ ...bare, status: 'cancelled' })).toBe('This handoff was cancelled by the sender on Wed 6 May, 07:08 UTC.');
   });
 });
 
@@ -279,7 +281,7 @@ describe('describeStatus', () => {
 // Each action, exactly
 
 const invalid = (message: string): Outcome => ({ ok: false, refusal: { code: 'invalid', message } });
-const TOO_LONG = 'Keep it to 2000 characters at most.';
+const TOO_LONG = 'Keep it to 500 characters at most.';
 
 describe('accept', () => {
   it('with every criterion checked: accepted, with the decision and the version accepted in its event', () => {
@@ -333,10 +335,10 @@ describe('accept', () => {
     expect(handoff.decision?.at).toBe(T2);
   });
 
-  it('refuses a note over 2000 characters and accepts one of 2000', () => {
-    expect(MAX_COMMENT_LENGTH).toBe(2000);
-    expect(apply(posted(), { type: 'accept', checked: [false, false, false], note: 'n'.repeat(2001) }, grace, T1)).toEqual(invalid(TOO_LONG));
-    expect(ok(posted(), { type: 'accept', checked: [false, false, false], note: 'n'.repeat(2000) }, grace, T1).handoff.decision?.text).toBe('n'.repeat(2000));
+  it('refuses a note over 500 characters and accepts one of 500', () => {
+    expect(MAX_COMMENT_LENGTH).toBe(500);
+    expect(apply(posted(), { type: 'accept', checked: [false, false, false], note: 'n'.repeat(501) }, grace, T1)).toEqual(invalid(TOO_LONG));
+    expect(ok(posted(), { type: 'accept', checked: [false, false, false], note: 'n'.repeat(500) }, grace, T1).handoff.decision?.text).toBe('n'.repeat(500));
   });
 });
 
@@ -345,8 +347,8 @@ describe('requestChanges', () => {
     expect(apply(posted(), { type: 'requestChanges', comment: ' \n\t ' }, grace, T1)).toEqual(invalid('Say what needs to change: a comment is required.'));
   });
 
-  it('refuses a comment over 2000 characters', () => {
-    expect(apply(posted(), { type: 'requestChanges', comment: `  ${'c'.repeat(2001)}  ` }, grace, T1)).toEqual(invalid(TOO_LONG));
+  it('refuses a comment over 500 characters', () => {
+    expect(apply(posted(), { type: 'requestChanges', comment: `  ${'c'.repeat(501)}  ` }, grace, T1)).toEqual(invalid(TOO_LONG));
   });
 
   it('sends it back with the decision, recorded as a changesRequested event', () => {
@@ -358,6 +360,8 @@ describe('requestChanges', () => {
       updatedAt: T1,
       eventCount: 2,
       decision: { status: 'changesRequested', by: grace, at: T1, text: 'Add the rollback steps.', checked: [] },
+      // Kept after the resubmit it asks for, so the receiver can check the new version against it.
+      changeRequest: { by: grace, at: T1, text: 'Add the rollback steps.', version: 1 },
     });
     expect(event).toEqual({ handoffId: before.id, seq: 2, type: 'changesRequested', actor: grace, at: T1, comment: 'Add the rollback steps.', detail: '', version: 1, workState: 'ready' });
   });
@@ -422,36 +426,36 @@ describe('resubmit', () => {
       ...before,
       ...fields,
       version: 2,
-      changes: ['summary', 'links'],
+      changes: ['changed the summary', 'added one link'],
       status: 'inReview',
       decision: undefined,
       updatedAt: T2,
       eventCount: 3,
     });
     expect(handoff.changes).toEqual(describeChanges(before, fields));
-    expect(event).toEqual({ handoffId: before.id, seq: 3, type: 'resubmitted', actor: ada, at: T2, comment: '', detail: 'v2: summary, links', version: 2, workState: 'ready' });
+    expect(event).toEqual({ handoffId: before.id, seq: 3, type: 'resubmitted', actor: ada, at: T2, comment: '', detail: 'v2: changed the summary, added one link', version: 2, workState: 'ready' });
   });
 
   it('works from review and from an open question too', () => {
-    expect(ok(posted(), VALID.resubmit, ada, T1).handoff).toMatchObject({ version: 2, status: 'inReview', changes: ['summary'] });
-    expect(ok(inStatus('questionAsked'), VALID.resubmit, ada, T2).handoff).toMatchObject({ version: 2, status: 'inReview', changes: ['summary'] });
+    expect(ok(posted(), VALID.resubmit, ada, T1).handoff).toMatchObject({ version: 2, status: 'inReview', changes: ['changed the summary'] });
+    expect(ok(inStatus('questionAsked'), VALID.resubmit, ada, T2).handoff).toMatchObject({ version: 2, status: 'inReview', changes: ['changed the summary'] });
   });
 
   it('records the work state in each version\'s event, so going Blocked and staying Blocked can be told apart', () => {
     const blocked = ok(posted(), { type: 'resubmit', fields: { ...FIELDS, workState: 'blocked', blocker: 'Staging DB' } }, ada, T1);
     expect(blocked.event).toMatchObject({ version: 2, workState: 'blocked' });
-    expect(blocked.handoff.changes).toEqual(['work state']);
-    expect(blocked.event.detail).toBe('v2: work state');
+    expect(blocked.handoff.changes).toEqual(['work state Ready → Blocked']);
+    expect(blocked.event.detail).toBe('v2: work state Ready → Blocked');
     const stillBlocked = ok(blocked.handoff, { type: 'resubmit', fields: { ...FIELDS, workState: 'blocked', blocker: 'Gateway keys' } }, ada, T2);
     expect(stillBlocked.event).toMatchObject({ version: 3, workState: 'blocked' });
     expect(stillBlocked.handoff.version).toBe(3);
-    expect(stillBlocked.event.detail).toBe('v3: work state');
+    expect(stillBlocked.event.detail).toBe('v3: changed the blocker');
   });
 
   it('replaces the changes of the previous version', () => {
     const v2 = ok(posted(), VALID.resubmit, ada, T1).handoff;
     const v3 = ok(v2, { type: 'resubmit', fields: { ...VALID_RESUBMIT_FIELDS, priority: 'high' } }, ada, T2).handoff;
-    expect(v3.changes).toEqual(['priority (high)']);
+    expect(v3.changes).toEqual(['priority normal → high']);
     expect(v3.version).toBe(3);
     expect(v3.eventCount).toBe(3);
   });
@@ -462,9 +466,9 @@ describe('setWorkState', () => {
     expect(apply(posted(), { type: 'setWorkState', workState: 'blocked', blocker: '  ' }, ada, T1)).toEqual(invalid('Name what blocks this work.'));
   });
 
-  it('refuses a blocker over 500 characters', () => {
-    expect(apply(posted(), { type: 'setWorkState', workState: 'blocked', blocker: 'b'.repeat(501) }, ada, T1)).toEqual(invalid('Keep the blocker to 500 characters at most.'));
-    expect(ok(posted(), { type: 'setWorkState', workState: 'blocked', blocker: 'b'.repeat(500) }, ada, T1).handoff.blocker).toBe('b'.repeat(500));
+  it('refuses a blocker over 200 characters, the form\'s cap', () => {
+    expect(apply(posted(), { type: 'setWorkState', workState: 'blocked', blocker: 'b'.repeat(201) }, ada, T1)).toEqual(invalid('Keep the blocker to 200 characters at most.'));
+    expect(ok(posted(), { type: 'setWorkState', workState: 'blocked', blocker: 'b'.repeat(200) }, ada, T1).handoff.blocker).toBe('b'.repeat(200));
   });
 
   it('refuses the state the work is already in', () => {
@@ -507,10 +511,9 @@ describe('setWorkState', () => {
     expect(ready.event.detail).toBe('Ready');
   });
 
-  it('is allowed once accepted, without changing the status', () => {
-    const { handoff } = ok(inStatus('accepted'), { type: 'setWorkState', workState: 'inProgress', blocker: '' }, ada, T2);
-    expect(handoff.status).toBe('accepted');
-    expect(handoff.workState).toBe('inProgress');
+  it('is refused once accepted: the work is the receiver\'s now', () => {
+    const accepted = inStatus('accepted');
+    expect(apply(accepted, { type: 'setWorkState', workState: 'inProgress', blocker: '' }, ada, T2)).toEqual({ ok: false, refusal: { code: 'wrongState', message: describeStatus(accepted) } });
   });
 });
 
@@ -523,9 +526,9 @@ describe('cancel', () => {
     expect(FINAL.has(handoff.status)).toBe(true);
   });
 
-  it('needs no reason, and cuts a long one to 2000 characters', () => {
-    expect(ok(posted(), { type: 'cancel', reason: '' }, ada, T1).handoff.ending).toEqual({ by: ada, at: T1, text: '' });
-    expect(ok(posted(), { type: 'cancel', reason: 'r'.repeat(2500) }, ada, T1).handoff.ending?.text).toBe('r'.repeat(2000));
+  it('needs a reason, since the receiver and the owner are told, of at most 500 characters', () => {
+    expect(apply(posted(), { type: 'cancel', reason: ' ' }, ada, T1)).toEqual(invalid('Say why you cancel: the receiver and the owner are told.'));
+    expect(apply(posted(), { type: 'cancel', reason: 'r'.repeat(501) }, ada, T1)).toEqual(invalid(TOO_LONG));
   });
 });
 
@@ -550,11 +553,34 @@ describe('nudge', () => {
     ['inReview', grace],
     ['questionAsked', ada],
     ['changesRequested', ada],
-  ])('in %s names the ball holder', (status, holder) => {
+  ])('in %s names the ball holder and records the nudge', (status, holder) => {
     const before = inStatus(status);
-    const { handoff, event } = ok(before, { type: 'nudge' }, alan, T3);
-    expect(handoff).toEqual({ ...before, updatedAt: T3, eventCount: before.eventCount + 1 });
+    const { handoff, event } = ok(before, { type: 'nudge', reached: true }, alan, T3);
+    expect(handoff).toEqual({ ...before, updatedAt: T3, eventCount: before.eventCount + 1, lastNudge: { at: T3, by: alan, to: holder, reached: true } });
     expect(event).toEqual({ handoffId: before.id, seq: before.eventCount + 1, type: 'nudged', actor: alan, at: T3, comment: '', detail: holder.name, version: 1, workState: 'ready' });
+  });
+
+  it('says in the history when the person could not be told', () => {
+    const { handoff, event } = ok(posted(), { type: 'nudge', reached: false }, alan, T3);
+    expect(handoff.lastNudge).toEqual({ at: T3, by: alan, to: grace, reached: false });
+    expect(event.detail).toBe('Grace Hopper (has not installed Baton: not told)');
+  });
+
+  it('refuses a second nudge of the same person within the hour, saying how long ago the last was', () => {
+    const nudged = ok(posted(), { type: 'nudge', reached: true }, alan, '2026-05-04T10:00:00.000Z').handoff;
+    expect(apply(nudged, { type: 'nudge', reached: true }, alan, '2026-05-04T10:12:00.000Z')).toEqual(
+      invalid('Grace Hopper was nudged 12 minutes ago; you can nudge again an hour after that.'),
+    );
+    expect(ok(nudged, { type: 'nudge', reached: true }, alan, '2026-05-04T11:00:00.000Z').handoff.lastNudge?.at).toBe('2026-05-04T11:00:00.000Z');
+    // Someone else holding the ball may be nudged at once.
+    const asked = ok(nudged, { type: 'ask', question: 'Which flag?' }, grace, '2026-05-04T10:05:00.000Z').handoff;
+    expect(ok(asked, { type: 'nudge', reached: true }, alan, '2026-05-04T10:06:00.000Z').handoff.lastNudge?.to).toEqual(ada);
+  });
+
+  it('never lets an owner who holds the ball nudge themselves', () => {
+    const ownSender = inStatus('questionAsked', { sender: ada, receiver: grace, owner: ada, stakeholders: [] });
+    expect(check(ownSender, ada.aadObjectId, 'nudge')).toEqual({ ok: false, refusal: { code: 'invalid', message: 'The next step is yours: there is nobody to nudge.' } });
+    expect(allowedActions(ownSender, ada.aadObjectId).has('nudge')).toBe(false);
   });
 });
 
@@ -586,7 +612,7 @@ describe('flagPriority', () => {
   it('changes the priority and says from what to what', () => {
     const before = posted();
     const { handoff, event } = ok(before, { type: 'flagPriority', priority: 'urgent', reason: ' The launch moved up. ' }, barbara, T1);
-    expect(handoff).toEqual({ ...before, priority: 'urgent', updatedAt: T1, eventCount: 2 });
+    expect(handoff).toEqual({ ...before, priority: 'urgent', updatedAt: T1, eventCount: 2, priorityFlag: { by: barbara, at: T1, text: 'The launch moved up.', from: 'normal', to: 'urgent' } });
     expect(event).toEqual({
       handoffId: before.id, seq: 2, type: 'priorityFlagged', actor: barbara, at: T1, comment: 'The launch moved up.', detail: 'normal -> urgent', version: 1, workState: 'ready',
     });
@@ -607,24 +633,27 @@ describe('describeChanges', () => {
   });
 
   it.each<[string, Partial<HandoffFields>, Partial<HandoffFields>, string[]]>([
-    ['summary', { summary: 'Other' }, {}, ['summary']],
-    ['what is ready', { whatIsReady: 'More' }, {}, ['what is ready']],
-    ['a criterion added', { acceptanceCriteria: [...FIELDS.acceptanceCriteria, 'Runbook updated'] }, {}, ['acceptance criteria (+1 -0)']],
-    ['a criterion removed', { acceptanceCriteria: FIELDS.acceptanceCriteria.slice(1) }, {}, ['acceptance criteria (+0 -1)']],
-    ['a criterion reworded', { acceptanceCriteria: ['All retry tests pass', ...FIELDS.acceptanceCriteria.slice(1)] }, {}, ['acceptance criteria (+1 -1)']],
-    ['criteria reordered', { acceptanceCriteria: [...FIELDS.acceptanceCriteria].reverse() }, {}, ['acceptance criteria (order)']],
-    ['assumptions', { assumptions: '' }, {}, ['assumptions']],
-    ['links', { links: [] }, {}, ['links']],
-    ['links reordered', { links: ['https://b.example', 'https://a.example'] }, { links: ['https://a.example', 'https://b.example'] }, ['links']],
-    ['effort changed', { effortMinutes: 600 }, {}, ['effort (1d 2h)']],
-    ['effort of a week and some', { effortMinutes: 2400 + 480 * 2 + 60 * 3 + 15 }, {}, ['effort (1w 2d 3h 15m)']],
-    ['effort removed', { effortMinutes: undefined }, {}, ['effort (none)']],
-    ['effort added', { effortMinutes: 30 }, { effortMinutes: undefined }, ['effort (30m)']],
-    ['work state', { workState: 'inProgress' }, {}, ['work state']],
-    ['blocker only', { workState: 'blocked', blocker: 'B' }, { workState: 'blocked', blocker: 'A' }, ['work state']],
-    ['needed by changed', { neededBy: '2026-06-02' }, {}, ['needed by (2026-06-02)']],
-    ['needed by removed', { neededBy: undefined }, {}, ['needed by (none)']],
-    ['priority', { priority: 'high' }, {}, ['priority (high)']],
+    ['summary', { summary: 'Other' }, {}, ['changed the summary']],
+    ['what is ready', { whatIsReady: 'More' }, {}, ['changed what is ready']],
+    ['a criterion added', { acceptanceCriteria: [...FIELDS.acceptanceCriteria, 'Runbook updated'] }, {}, ['added one acceptance criterion']],
+    ['two criteria added', { acceptanceCriteria: [...FIELDS.acceptanceCriteria, 'Runbook updated', 'Alert fires'] }, {}, ['added two acceptance criteria']],
+    ['a criterion removed', { acceptanceCriteria: FIELDS.acceptanceCriteria.slice(1) }, {}, ['removed one acceptance criterion']],
+    ['a criterion reworded', { acceptanceCriteria: ['All retry tests pass', ...FIELDS.acceptanceCriteria.slice(1)] }, {}, ['added one acceptance criterion', 'removed one acceptance criterion']],
+    ['criteria reordered', { acceptanceCriteria: [...FIELDS.acceptanceCriteria].reverse() }, {}, ['reordered the acceptance criteria']],
+    ['assumptions removed', { assumptions: '' }, {}, ['removed the assumptions']],
+    ['assumptions changed', { assumptions: 'Sandbox gateway only.' }, {}, ['changed the assumptions']],
+    ['links removed', { links: [] }, {}, [`removed ${['no', 'one', 'two'][FIELDS.links.length]} link${FIELDS.links.length === 1 ? '' : 's'}`]],
+    ['links reordered', { links: ['https://b.example', 'https://a.example'] }, { links: ['https://a.example', 'https://b.example'] }, ['reordered the links']],
+    ['twelve links added', { links: Array.from({ length: 12 }, (_, i) => `https://x.example/${i}`) }, { links: [] }, ['added 12 links']],
+    ['effort changed', { effortMinutes: 600 }, { effortMinutes: 240 }, ['effort 4h → 1d 2h']],
+    ['effort of a week and some', { effortMinutes: 2400 + 480 * 2 + 60 * 3 + 15 }, { effortMinutes: 240 }, ['effort 4h → 1w 2d 3h 15m']],
+    ['effort removed', { effortMinutes: undefined }, { effortMinutes: 240 }, ['effort 4h → none']],
+    ['effort added', { effortMinutes: 30 }, { effortMinutes: undefined }, ['effort none → 30m']],
+    ['work state', { workState: 'inProgress' }, { workState: 'ready' }, ['work state Ready → In progress']],
+    ['blocker only', { workState: 'blocked', blocker: 'B' }, { workState: 'blocked', blocker: 'A' }, ['changed the blocker']],
+    ['needed by changed', { neededBy: '2026-06-02' }, { neededBy: '2026-06-01' }, ['needed by 2026-06-01 → 2026-06-02']],
+    ['needed by removed', { neededBy: undefined }, { neededBy: '2026-06-01' }, ['needed by 2026-06-01 → none']],
+    ['priority', { priority: 'high' }, { priority: 'normal' }, ['priority normal → high']],
   ])('%s', (_name, after, before, expected) => {
     expect(change(after, before)).toEqual(expected);
   });
@@ -642,8 +671,18 @@ describe('describeChanges', () => {
       neededBy: '2026-07-01',
       priority: 'urgent',
     };
-    expect(describeChanges(FIELDS, after)).toEqual([
-      'summary', 'what is ready', 'acceptance criteria (+1 -3)', 'assumptions', 'links', 'effort (1h)', 'work state', 'needed by (2026-07-01)', 'priority (urgent)',
+    expect(describeChanges({ ...FIELDS, effortMinutes: 240, neededBy: '2026-06-01', workState: 'ready', priority: 'normal' }, after)).toEqual([
+      'changed the summary',
+      'changed what is ready',
+      'added one acceptance criterion',
+      `removed ${['no', 'one', 'two', 'three'][FIELDS.acceptanceCriteria.length]} acceptance criteri${FIELDS.acceptanceCriteria.length === 1 ? 'on' : 'a'}`,
+      'changed the assumptions',
+      'added one link',
+      `removed ${['no', 'one', 'two'][FIELDS.links.length]} link${FIELDS.links.length === 1 ? '' : 's'}`,
+      'effort 4h → 1h',
+      'work state Ready → Blocked',
+      'needed by 2026-06-01 → 2026-07-01',
+      'priority normal → urgent',
     ]);
   });
 });
@@ -652,12 +691,11 @@ describe('one person in several roles', () => {
   it('a sender who is also the owner may do both roles\' actions', () => {
     const people: People = { sender: ada, receiver: grace, owner: ada, stakeholders: [barbara] };
     expect([...allowedActions(inStatus('inReview', people), ada.aadObjectId)]).toEqual(['resubmit', 'setWorkState', 'cancel', 'reassign', 'nudge']);
-    expect([...allowedActions(inStatus('questionAsked', people), ada.aadObjectId)]).toEqual(['answer', 'resubmit', 'setWorkState', 'cancel', 'reassign', 'nudge']);
-    expect([...allowedActions(inStatus('accepted', people), ada.aadObjectId)]).toEqual(['setWorkState', 'close']);
+    // The ball is hers: she answers, and has nobody to nudge.
+    expect([...allowedActions(inStatus('questionAsked', people), ada.aadObjectId)]).toEqual(['answer', 'resubmit', 'setWorkState', 'cancel', 'reassign']);
+    expect([...allowedActions(inStatus('accepted', people), ada.aadObjectId)]).toEqual(['close']);
     const closed = ok(inStatus('accepted', people), { type: 'close', note: '' }, ada, T2);
     expect(closed.handoff.ending?.by).toEqual(ada);
-    // The nudge names the sender, who is also the actor.
-    expect(ok(inStatus('questionAsked', people), { type: 'nudge' }, ada, T2).event.detail).toBe('Ada Lovelace');
   });
 
   it('a receiver who is also a stakeholder may review and flag the priority', () => {
@@ -741,7 +779,7 @@ function commandOf(step: Step, handoff: Handoff): Command {
     case 'reassign':
       return { type: 'reassign', receiver: step.reassignTo };
     case 'nudge':
-      return { type: 'nudge' };
+      return { type: 'nudge', reached: true };
     case 'close':
       return { type: 'close', note: step.text };
     case 'flagPriority':
@@ -758,7 +796,7 @@ function actorFor(step: Step, handoff: Handoff): Person {
 }
 
 /** What the model says about one step: whether it succeeds and the status after. */
-function expectedStep(before: Handoff, step: Step, command: Command, actor: Person): { ok: boolean; status: Status } {
+function expectedStep(before: Handoff, step: Step, command: Command, actor: Person, at: string): { ok: boolean; status: Status } {
   const rule = RULES[command.type];
   const blank = (s: string) => s.trim() === '';
   if (!rolesOf(before, actor.aadObjectId).has(rule.role) || !rule.statuses.includes(before.status)) return { ok: false, status: before.status };
@@ -787,11 +825,16 @@ function expectedStep(before: Handoff, step: Step, command: Command, actor: Pers
       return { ok: true, status: before.status };
     }
     case 'cancel':
-      return { ok: true, status: 'cancelled' };
+      return blank(command.reason) ? { ok: false, status: before.status } : { ok: true, status: 'cancelled' };
     case 'reassign':
       return command.receiver.aadObjectId === before.receiver.aadObjectId ? { ok: false, status: before.status } : { ok: true, status: 'inReview' };
-    case 'nudge':
-      return { ok: true, status: before.status };
+    case 'nudge': {
+      // Not oneself, and not the same person again within the hour.
+      const holder = ballHolder(before)!;
+      const last = before.lastNudge;
+      const tooSoon = last !== undefined && last.to.aadObjectId === holder.aadObjectId && Date.parse(at) - Date.parse(last.at) < 60 * 60_000;
+      return holder.aadObjectId === actor.aadObjectId || tooSoon ? { ok: false, status: before.status } : { ok: true, status: before.status };
+    }
     case 'close':
       return { ok: true, status: 'closed' };
     case 'flagPriority':
@@ -819,7 +862,7 @@ describe('the process under random sequences of actions', () => {
           minute += 1;
           const at = new Date(Date.parse(T0) + minute * 60_000).toISOString();
           const outcome = apply(before, command, actor, at);
-          const model = expectedStep(before, step, command, actor);
+          const model = expectedStep(before, step, command, actor, at);
           expect(outcome.ok, `${command.type} by ${step.actor} in ${before.status}`).toBe(model.ok);
 
           if (outcome.ok) {

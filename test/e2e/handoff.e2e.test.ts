@@ -5,7 +5,7 @@
  * Grace's acceptance arrive on the card. Screenshots: test-results/handoff-e2e/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actAs, card, chromiumAvailable, pickPerson, type E2E, sendInGroupChat, startE2E, storedHandoffs } from './support';
+import { actAs, card, chromiumAvailable, LABELS, pickPerson, type E2E, sendInGroupChat, startE2E, storedHandoffs } from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -25,21 +25,21 @@ describe.runIf(run)('a handoff in the Agents Playground', () => {
     await form.waitFor();
     await e2e.screenshot('1-form');
 
-    await form.getByRole('textbox', { name: 'Summary, in one sentence *' }).fill('Payments retry logic is ready for QA');
-    await form.getByRole('textbox', { name: 'What is ready *' }).fill('Retry worker merged behind the payments-retry flag.');
-    await form.getByRole('textbox', { name: 'Acceptance criteria, one per line *' }).fill('All retry tests pass in CI\nA failed payment is retried 3 times within 10 minutes');
-    await form.getByRole('textbox', { name: 'Dependencies and links (https, one per line)' }).fill('http://github.example/contoso/payments/pull/42');
+    await form.getByRole('textbox', { name: LABELS.summary }).fill('Payments retry logic is ready for QA');
+    await form.getByRole('textbox', { name: LABELS.whatIsReady }).fill('Retry worker merged behind the payments-retry flag.');
+    await form.getByRole('textbox', { name: LABELS.criteria }).fill('All retry tests pass in CI\nA failed payment is retried 3 times within 10 minutes');
+    await form.getByRole('textbox', { name: LABELS.links }).fill('http://github.example/contoso/payments/pull/42');
     await form.getByRole('textbox', { name: 'Estimated effort' }).fill('4h');
     await pickPerson(form, 'Receiver *', 'Grace Hopper');
     await form.getByRole('button', { name: 'Post handoff' }).click();
 
     const withError = card(page, '"http://github.example/contoso/payments/pull/42" is not an https link.');
     await withError.waitFor();
-    expect(await withError.getByRole('textbox', { name: 'Summary, in one sentence *' }).inputValue()).toBe('Payments retry logic is ready for QA');
+    expect(await withError.getByRole('textbox', { name: LABELS.summary }).inputValue()).toBe('Payments retry logic is ready for QA');
     expect(await storedHandoffs(e2e)).toEqual([]);
     await e2e.screenshot('2-form-with-error');
 
-    await withError.getByRole('textbox', { name: 'Dependencies and links (https, one per line)' }).fill('https://github.example/contoso/payments/pull/42');
+    await withError.getByRole('textbox', { name: LABELS.links }).fill('https://github.example/contoso/payments/pull/42');
     await withError.getByRole('button', { name: 'Post handoff' }).click();
     const posted = card(page, 'this handoff is for you');
     await posted.waitFor();

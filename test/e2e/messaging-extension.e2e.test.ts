@@ -11,7 +11,7 @@
  */
 import type { Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { card, chromiumAvailable, pickPerson, type E2E, playgroundConfig, startE2E, storedHandoffs } from './support';
+import { card, chromiumAvailable, LABELS, pickPerson, type E2E, playgroundConfig, startE2E, storedHandoffs } from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -42,18 +42,18 @@ describe.runIf(run)('the messaging extension in the Agents Playground', () => {
 
     const dialog = page.getByRole('dialog').locator('.ac-adaptiveCard', { hasText: 'New handoff' });
     await dialog.waitFor();
-    const summary = dialog.getByRole('textbox', { name: 'Summary, in one sentence *' });
+    const summary = dialog.getByRole('textbox', { name: LABELS.summary });
     expect(await summary.inputValue()).toBe('The invoice export now runs nightly.');
-    expect(await dialog.getByRole('textbox', { name: 'Dependencies and links (https, one per line)' }).inputValue()).toContain('https://finance.example/report/7');
+    expect(await dialog.getByRole('textbox', { name: LABELS.links }).inputValue()).toContain('https://finance.example/report/7');
     await e2e.screenshot('1-dialog-prefilled');
 
     await dialog.getByRole('button', { name: 'Post handoff' }).click();
     const withErrors = page.getByRole('dialog').locator('.ac-adaptiveCard', { hasText: 'Add at least one acceptance criterion, one per line.' });
     await withErrors.waitFor();
-    expect(await withErrors.getByRole('textbox', { name: 'Summary, in one sentence *' }).inputValue()).toBe('The invoice export now runs nightly.');
+    expect(await withErrors.getByRole('textbox', { name: LABELS.summary }).inputValue()).toBe('The invoice export now runs nightly.');
     await e2e.screenshot('2-dialog-with-errors');
 
-    await withErrors.getByRole('textbox', { name: 'Acceptance criteria, one per line *' }).fill('Totals match the finance report for 3 nights');
+    await withErrors.getByRole('textbox', { name: LABELS.criteria }).fill('Totals match the finance report for 3 nights');
     await withErrors.getByRole('textbox', { name: 'Estimated effort' }).fill('2h');
     await pickPerson(withErrors, 'Receiver *', 'Grace Hopper');
     const answered = page.waitForResponse(async (r: Response) => r.request().method() === 'POST' && (await r.text().catch(() => '')).includes('botMessagePreview'));

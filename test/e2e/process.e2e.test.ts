@@ -7,7 +7,7 @@
  * test-results/process-e2e/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actAs, card, chromiumAvailable, pickPerson, type E2E, sendInGroupChat, startE2E, storedHandoffs } from './support';
+import { actAs, card, chromiumAvailable, LABELS, runAs, pickPerson, type E2E, sendInGroupChat, startE2E, storedHandoffs } from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -25,17 +25,34 @@ describe.runIf(run)('the whole process in the Agents Playground', () => {
     await sendInGroupChat(page, 'new');
     const form = card(page, 'New handoff');
     await form.waitFor();
-    await form.getByRole('textbox', { name: 'Summary, in one sentence *' }).fill('Checkout page copy is ready for translation');
-    await form.getByRole('textbox', { name: 'What is ready *' }).fill('All strings are in the en-GB resource file.');
-    await form.getByRole('textbox', { name: 'Acceptance criteria, one per line *' }).fill('Every string has a translator note\nThe build passes with the fr-FR file added');
-    await form.getByRole('textbox', { name: 'Dependencies and links (https, one per line)' }).fill('https://tickets.example/CHK-12');
+    await form.getByRole('textbox', { name: LABELS.summary }).fill('Checkout page copy is ready for translation');
+    await form.getByRole('textbox', { name: LABELS.whatIsReady }).fill('All strings are in the en-GB resource file.');
+    await form.getByRole('textbox', { name: LABELS.criteria }).fill('Every string has a translator note\nThe build passes with the fr-FR file added');
+    await form.getByRole('textbox', { name: LABELS.links }).fill('https://tickets.example/CHK-12');
     await form.getByRole('textbox', { name: 'Estimated effort' }).fill('2d');
     await pickPerson(form, 'Receiver *', 'Grace Hopper');
     await form.getByRole('button', { name: 'Post handoff' }).click();
-    await card(page, 'this handoff is for you').waitFor();
+    const posted = card(page, 'this handoff is for you to review');
+    await posted.waitFor();
     await e2e.screenshot('1-posted');
     const [stored] = await storedHandoffs(e2e);
     const { id, messageId } = stored!;
+
+    // Ada's own view is compact: her secondary actions wait behind ShowCards, their inputs hidden until asked for.
+    await posted.getByRole('button', { name: 'Refresh' }).click();
+    const mine = card(page, 'Cancel handoff');
+    await mine.waitFor();
+    await expect.poll(() => mine.getByRole('textbox', { name: /^Blocked by/ }).isVisible()).toBe(false);
+    await mine.getByRole('button', { name: 'Work state' }).click();
+    const blocker = mine.getByRole('textbox', { name: /^Blocked by/ });
+    await blocker.waitFor();
+    await e2e.screenshot('1b-work-state-opened');
+    await blocker.fill('Waiting for the fr-FR glossary');
+    await mine.getByRole('button', { name: 'Mark blocked' }).click();
+    await card(page, 'Waiting for the fr-FR glossary').waitFor();
+    await card(page, 'Waiting for the fr-FR glossary').getByRole('button', { name: 'Work state' }).click();
+    await card(page, 'Waiting for the fr-FR glossary').getByRole('button', { name: 'Mark ready' }).click();
+    await expect.poll(async () => (await storedHandoffs(e2e))[0]?.workState).toBe('ready');
 
     // Grace asks; the card in Ada's chat updates for everyone.
     expect((await actAs(e2e, 'Grace Hopper', 'handoff.ask', { handoffId: id, comment: 'Which file holds the fr-FR strings?' }, messageId)).status).toBe(200);
@@ -57,25 +74,29 @@ describe.runIf(run)('the whole process in the Agents Playground', () => {
     await card(page, 'Changes requested').getByRole('button', { name: 'Edit and resubmit' }).click();
     const edit = card(page, 'Edit handoff (becomes version 2)');
     await edit.waitFor();
-    const criteria = edit.getByRole('textbox', { name: 'Acceptance criteria, one per line *' });
+    const criteria = edit.getByRole('textbox', { name: LABELS.criteria });
     await criteria.fill(`${await criteria.inputValue()}\nEvery button string has a character limit`);
     await edit.getByRole('button', { name: 'Resubmit', exact: true }).click();
-    await card(page, 'Changed in version 2: acceptance criteria (+1 -0).').waitFor();
+    const v2 = card(page, 'added one acceptance criterion');
+    await v2.waitFor();
+    expect(await v2.textContent()).toContain('Add the character limits for buttons.');
     await e2e.screenshot('4-resubmitted');
 
-    // Grace accepts with every criterion checked; Ada, the owner, closes.
-    const accepted = await actAs(e2e, 'Grace Hopper', 'handoff.accept', { handoffId: id, criterion0: 'true', criterion1: 'true', criterion2: 'true' }, messageId);
-    expect(accepted.status).toBe(200);
+    // Grace accepts, every criterion checked, through `npm run as` as a newcomer would.
+    const output = await runAs(e2e, ['grace', 'accept']);
+    expect(output).toMatch(/^Grace Hopper: accept on "Checkout page copy is ready for translation"\. Now: Accepted by Grace Hopper\. Waiting on Ada Lovelace \(owner\) to close it\./);
     await card(page, /Accepted by Grace Hopper/).waitFor();
     await card(page, /Accepted by Grace Hopper/).getByRole('button', { name: 'Refresh' }).click();
     await card(page, /Accepted by Grace Hopper/).getByRole('button', { name: 'Close', exact: true }).click();
     await card(page, /Closed by Ada Lovelace/).waitFor();
+    await e2e.screenshot('5-closed');
     await card(page, /Closed by Ada Lovelace/).getByRole('button', { name: 'Show history' }).click();
-    await card(page, 'posted the handoff').waitFor();
-    await e2e.screenshot('5-closed-with-history');
+    // The newest eight events; the first (posting) is counted, not listed.
+    await card(page, '1 earlier event not shown.').waitFor();
+    await e2e.screenshot('6-closed-with-history');
 
     expect((await storedHandoffs(e2e))[0]?.status).toBe('closed');
-    const history = await card(page, 'posted the handoff').textContent();
-    for (const step of ['asked a question', 'answered', 'requested changes', 'resubmitted', 'accepted it', 'closed it']) expect(history).toContain(step);
+    const history = await card(page, '1 earlier event not shown.').textContent();
+    for (const step of ['changed the work state (Blocked: Waiting for the fr-FR glossary)', 'asked a question', 'answered', 'requested changes', 'resubmitted (v2: added one acceptance criterion)', 'accepted it', 'closed it']) expect(history).toContain(step);
   });
 });

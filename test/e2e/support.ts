@@ -2,39 +2,36 @@
  * End-to-end support: the dev stack (Azurite, the Functions host, the Agents
  * Playground) on free ports, and Debian's Chromium driving the Playground.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { TableClient } from '@azure/data-tables';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
 import { azuriteConnectionString } from '../../src/config';
 import { type DevStack, startDevStack } from '../../src/host/dev-stack';
+import { cardActionFrom, type PlaygroundUser, playgroundPerson, readPlaygroundConfig } from '../../src/host/playground';
 import { freePort, PROJECT_ROOT } from '../../src/host/processes';
 
 export { chromiumAvailable } from '../support/chromium';
+
+const run = promisify(execFile);
 import { chromiumExecutable } from '../support/chromium';
 
-interface PlaygroundUser {
-  id: string;
-  name: string;
-  aadObjectId: string;
-}
+/** The form's labels, as a person reads them (each states its field's cap). */
+export const LABELS = {
+  summary: 'Summary, in one sentence (at most 200 characters) *',
+  whatIsReady: 'What is ready (at most 1,200 characters) *',
+  criteria: 'Acceptance criteria, one per line (up to 10, each at most 160 characters) *',
+  links: 'Dependencies and links (https, one per line, up to 6)',
+} as const;
 
 /** The Playground's mock tenant, read from the checked-in config. */
-export const playgroundConfig = parse(readFileSync(join(PROJECT_ROOT, '.m365agentsplayground.yml'), 'utf8')) as {
-  tenantId: string;
-  currentUser: PlaygroundUser;
-  users: PlaygroundUser[];
-  groupChat: { id: string; name: string };
-  personalChat: { id: string };
-};
+export const playgroundConfig = readPlaygroundConfig();
 
 export function playgroundUser(name: string): PlaygroundUser {
-  const user = [playgroundConfig.currentUser, ...playgroundConfig.users].find((u) => u.name === name);
-  if (!user) throw new Error(`No Playground user named ${name}`);
-  return user;
+  return playgroundPerson(playgroundConfig, name);
 }
 
 export interface E2E {
@@ -110,9 +107,9 @@ export async function sendInGroupChat(page: Page, text: string): Promise<void> {
   await page.locator('button[aria-label="Send Message"]').click();
 }
 
-/** The last card that contains the text. */
+/** The last card that contains the text; a ShowCard's card inside it is part of it, never a card of its own. */
 export function card(page: Page, text: string | RegExp): Locator {
-  return page.locator('.ac-adaptiveCard', { hasText: text }).last();
+  return page.locator('.ac-adaptiveCard:not(.ac-adaptiveCard .ac-adaptiveCard)', { hasText: text }).last();
 }
 
 /** Picks a person in a people picker (Input.ChoiceSet with Data.Query): type part of the name, choose the match. */
@@ -125,32 +122,33 @@ export async function pickPerson(scope: Locator, label: string, name: string): P
 }
 
 /** The newest handoff rows in the test's table (the bot made the ids; the test reads them back). */
-export async function storedHandoffs(e2e: E2E): Promise<{ id: string; messageId: string; status: string }[]> {
+export async function storedHandoffs(e2e: E2E): Promise<{ id: string; messageId: string; status: string; workState: string }[]> {
   const table = TableClient.fromConnectionString(e2e.connectionString, `${e2e.prefix}handoffs`, { allowInsecureConnection: true });
-  const rows: { id: string; messageId: string; status: string; createdAt: string }[] = [];
-  for await (const row of table.listEntities<{ conversation: string; status: string; createdAt: string }>({ queryOptions: { filter: "RowKey eq 'handoff'" } })) {
-    rows.push({ id: row.partitionKey!, messageId: (JSON.parse(row.conversation) as { messageId: string }).messageId, status: row.status, createdAt: row.createdAt });
+  const rows: { id: string; messageId: string; status: string; workState: string; createdAt: string }[] = [];
+  for await (const row of table.listEntities<{ conversation: string; status: string; workState: string; createdAt: string }>({ queryOptions: { filter: "RowKey eq 'handoff'" } })) {
+    rows.push({ id: row.partitionKey!, messageId: (JSON.parse(row.conversation) as { messageId: string }).messageId, status: row.status, workState: row.workState, createdAt: row.createdAt });
   }
   return rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
-/** Posts a card action to the bot as another member of the group chat, through the Playground's connector. */
-export async function actAs(e2e: E2E, name: string, verb: string, data: Record<string, unknown>, replyToId: string): Promise<{ status: number; body: any }> {
-  const user = playgroundUser(name);
-  const activity = {
-    type: 'invoke',
-    name: 'adaptiveCard/action',
-    id: crypto.randomUUID(),
-    channelId: 'msteams',
-    serviceUrl: e2e.connectorUrl,
-    timestamp: new Date().toISOString(),
-    from: { id: user.id, name: user.name, aadObjectId: user.aadObjectId },
-    recipient: { id: '00000000-0000-0000-0000-00000000b070', name: 'Baton' },
-    conversation: { id: playgroundConfig.groupChat.id, conversationType: 'groupChat', isGroup: true, tenantId: playgroundConfig.tenantId },
-    channelData: { tenant: { id: playgroundConfig.tenantId }, source: { name: 'message' } },
-    replyToId,
-    value: { action: { type: 'Action.Execute', verb, data } },
+/** Runs `npm run as -- <args>` against the test's stack (its ports and tables), as a newcomer would against theirs. */
+export async function runAs(e2e: E2E, args: string[]): Promise<string> {
+  const env = {
+    ...process.env,
+    BATON_HOST_PORT: String(e2e.stack.config.ports.host),
+    PLAYGROUND_PORT: String(e2e.stack.config.ports.playground),
+    AZURITE_TABLE_PORT: String(e2e.stack.config.ports.azurite),
+    BATON_TABLE_PREFIX: e2e.prefix,
+    TABLES_CONNECTION_STRING: '',
+    BOT_ID: '',
   };
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'as.ts'), ...args], { env, cwd: PROJECT_ROOT });
+  return stdout;
+}
+
+/** Posts a card action to the bot as another member of the group chat, through the Playground's connector (what `npm run as` does). */
+export async function actAs(e2e: E2E, name: string, verb: string, data: Record<string, unknown>, replyToId: string): Promise<{ status: number; body: any }> {
+  const activity = cardActionFrom(playgroundConfig, playgroundUser(name), e2e.connectorUrl, { verb, data, replyToId });
   const response = await fetch(e2e.stack.urls.messages, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };

@@ -105,7 +105,7 @@ describe('HandoffStore', () => {
       [{ type: 'setWorkState', workState: 'inProgress', blocker: '' }, ada],
       [{ type: 'flagPriority', priority: 'urgent', reason: 'Launch moved up' }, barbara],
       [{ type: 'reassign', receiver: hedy }, ada],
-      [{ type: 'nudge' }, ada],
+      [{ type: 'nudge', reached: true }, ada],
       [{ type: 'accept', checked: [true, false], note: 'Retries verified by hand.' }, hedy],
       [{ type: 'close', note: 'Shipped to production.' }, ada],
     ];
@@ -124,7 +124,7 @@ describe('HandoffStore', () => {
     expect(final).toMatchObject({
       status: 'closed',
       version: 2,
-      changes: ['summary', 'links', 'effort (1d 2h)'],
+      changes: ['changed the summary', 'removed one link', 'effort 4h → 1d 2h'],
       priority: 'urgent',
       receiver: hedy,
       stakeholders: [alan, barbara],
@@ -142,7 +142,7 @@ describe('HandoffStore', () => {
       [2, 'questionAsked', ''],
       [3, 'answered', ''],
       [4, 'changesRequested', ''],
-      [5, 'resubmitted', 'v2: summary, links, effort (1d 2h)'],
+      [5, 'resubmitted', 'v2: changed the summary, removed one link, effort 4h → 1d 2h'],
       [6, 'workStateChanged', 'In progress'],
       [7, 'priorityFlagged', 'high -> urgent'],
       [8, 'reassigned', 'from Grace to Hedy'],
@@ -162,11 +162,12 @@ describe('HandoffStore', () => {
     stored = (await store.read(handoff.id))!;
     expect(stored.handoff).toStrictEqual(sentBack.handoff);
     expect(stored.handoff.decision).toStrictEqual({ status: 'changesRequested', by: grace, at: '2026-11-24T11:00:00.000Z', text: 'No rollback plan.', checked: [] });
-    const cancelled = applied(stored.handoff, { type: 'cancel', reason: '' }, ada, '2026-11-24T12:00:00.000Z');
+    const cancelled = applied(stored.handoff, { type: 'cancel', reason: 'Plans changed.' }, ada, '2026-11-24T12:00:00.000Z');
     await store.save(cancelled.handoff, stored.etag, cancelled.event, 'act-3');
     const after = (await store.read(handoff.id))!.handoff;
     expect(after).toStrictEqual(cancelled.handoff);
-    expect(after.ending).toStrictEqual({ by: ada, at: '2026-11-24T12:00:00.000Z', text: '' });
+    expect(after.ending).toStrictEqual({ by: ada, at: '2026-11-24T12:00:00.000Z', text: 'Plans changed.' });
+    expect(after.changeRequest).toStrictEqual({ by: grace, at: '2026-11-24T11:00:00.000Z', text: 'No rollback plan.', version: 1 });
   });
 
   it('refuses a second insert of the same handoff and leaves the first intact', async () => {
@@ -306,7 +307,7 @@ describe('outbox rows', () => {
     const { handoff, event } = newHandoff({ conversation: { id: '19:chat', serviceUrl: 'http://127.0.0.1/' } });
     const [row] = await store.insert(handoff, event, 'act-1', [{ kind: 'post' }]);
     const before = (await store.read(handoff.id))!;
-    const changed = applied(before.handoff, { type: 'nudge' }, ada);
+    const changed = applied(before.handoff, { type: 'nudge', reached: true }, ada);
     await store.save(changed.handoff, before.etag, changed.event, 'act-2');
     await expect(store.recordPosted(before, 'msg-9', row!, '2026-11-24T10:00:05.000Z')).rejects.toBeInstanceOf(ConflictError);
     expect((await store.outbox(handoff.id)).map((r) => r.state)).toEqual(['pending']);

@@ -1,0 +1,69 @@
+/**
+ * One way to write a date and time, everywhere Baton shows one (the card,
+ * its history, `mine`, 1:1 messages, the summary): "Thu 4 Dec, 10:00" in the
+ * viewer's time zone, the year added when it is not this year, and "UTC" when
+ * the viewer's zone is unknown; with a relative hint where it helps
+ * ("in 2 days", "3 hours ago").
+ */
+import { canonicalTimeZone } from './time-zones';
+
+/** Formatters by the runtime's own zone name: at most one per zone Intl knows. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let found = formatters.get(timeZone);
+  if (!found) {
+    found = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(timeZone, found);
+  }
+  return found;
+}
+
+function parts(instant: Date, timeZone: string): Record<string, string> {
+  return Object.fromEntries(formatter(timeZone).formatToParts(instant).map((p) => [p.type, p.value]));
+}
+
+/**
+ * "Thu 4 Dec, 10:00" in `timeZone` (a zone Intl does not know counts as
+ * unknown); "Thu 4 Dec 2025, 10:00" outside the current year; " UTC" added
+ * when the zone is unknown, so nobody reads UTC as their own time.
+ */
+export function formatWhen(instant: Date | string, timeZone: string | undefined, now: Date = new Date()): string {
+  const at = typeof instant === 'string' ? new Date(instant) : instant;
+  if (!Number.isFinite(at.getTime())) return '';
+  const zone = canonicalTimeZone(timeZone) ?? 'UTC';
+  const p = parts(at, zone);
+  const year = p.year === parts(now, zone).year ? '' : ` ${p.year}`;
+  return `${p.weekday} ${p.day} ${p.month}${year}, ${p.hour}:${p.minute}${zone === 'UTC' && canonicalTimeZone(timeZone) === undefined ? ' UTC' : ''}`;
+}
+
+/** "Thu 4 Dec" (and the year when it is not this year), for calendar dates such as a needed-by date (YYYY-MM-DD). */
+export function formatDay(day: string, now: Date = new Date()): string {
+  const at = new Date(`${day}T12:00:00Z`);
+  if (!Number.isFinite(at.getTime())) return day;
+  const p = parts(at, 'UTC');
+  return `${p.weekday} ${p.day} ${p.month}${p.year === parts(now, 'UTC').year ? '' : ` ${p.year}`}`;
+}
+
+/** How long `ms` is, as people say it: "5 min", "3 h", "3 h 10 min", "2 days". */
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(0, Math.round(Math.abs(ms) / 60_000));
+  if (minutes < 60) return `${Math.max(1, minutes)} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  const days = Math.round(hours / 24);
+  return `${days} day${days === 1 ? '' : 's'}`;
+}
+
+/** "in 2 days", "3 h ago", "just now". */
+export function relativeWhen(instant: Date | string, now: Date): string {
+  const at = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
+  const delta = at - now.getTime();
+  if (Math.abs(delta) < 60_000) return 'just now';
+  return delta > 0 ? `in ${formatDuration(delta)}` : `${formatDuration(delta)} ago`;
+}
+
+/** "Thu 4 Dec, 10:00 · in 2 days": the instant with its relative hint. */
+export function formatWhenRelative(instant: Date | string, timeZone: string | undefined, now: Date): string {
+  return `${formatWhen(instant, timeZone, now)} · ${relativeWhen(instant, now)}`;
+}
