@@ -8,7 +8,7 @@ import { getBaton } from '../src/app/baton';
 import { registerTimer } from '../src/functions';
 
 export async function outboxSweep(_timer: Timer, context: InvocationContext): Promise<void> {
-  const report = await (await getBaton()).app.outbox.sweep();
+  const report = await (await getBaton()).app.outbox.sweep({ invocationId: context.invocationId });
   if (report.dead > 0) context.warn(`outboxSweep: ${report.dead} outbox rows are dead (see the log for their reasons)`);
 }
 

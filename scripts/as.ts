@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   const playground = readPlaygroundConfig();
   const person = playgroundPerson(playground, name);
-  const [store, people] = await Promise.all([HandoffStore.open(config.tables.connectionString, config.tables.prefix), PeopleIndex.open(config.tables.connectionString, config.tables.prefix)]);
+  const [store, people] = await Promise.all([HandoffStore.open(config.tables.account, config.tables.prefix), PeopleIndex.open(config.tables.account, config.tables.prefix)]);
   const id = handoffArg === 'last' ? (await people.handoffsOf(playground.tenantId, person.aadObjectId, 1))[0]?.handoffId : handoffArg;
   if (!id) throw new Error(`${person.name} takes part in no handoff yet: post one in the Playground first.`);
   const stored = await store.read(id);

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { type Level, LEVELS } from './logger';
+import type { StorageAccount } from './store/account';
 
 /** Azurite's well-known development account (public, documented by Azure). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -41,6 +42,10 @@ const settings = z.object({
   BOT_TENANT_ID: optional,
   TABLES_CONNECTION_STRING: optional,
   AzureWebJobsStorage: optional,
+  /** Identity-based storage, as the Functions host reads it: the account name, `managedidentity`, and a user-assigned identity's client id. */
+  AzureWebJobsStorage__accountName: optional.pipe(z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name (3 to 24 lower-case letters and digits)').optional()),
+  AzureWebJobsStorage__credential: optional.pipe(z.literal('managedidentity', { error: 'must be managedidentity (the only credential Baton and the Functions host use without a connection string)' }).optional()),
+  AzureWebJobsStorage__clientId: optional.pipe(z.uuid({ message: "must be the user-assigned managed identity's client id (a GUID)" }).optional()),
   BATON_TABLE_PREFIX: z.preprocess(blankIsUnset, z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/, 'must be letters and digits, starting with a letter').default('baton')),
   BATON_HOST_PORT: port(7071),
   AZURITE_TABLE_PORT: port(10002),
@@ -61,6 +66,9 @@ const settings = z.object({
   GRAPH_BASE_URL: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://graph.microsoft.com' }).optional()),
 });
 
+/** The names of every setting Baton reads (the deployment's tests compare infra/azure.bicep's app settings against them). */
+export const SETTING_NAMES: readonly string[] = Object.keys(settings.shape);
+
 /**
  * Rules between settings. They read the raw values, so they are reported
  * together with any malformed setting rather than after it is fixed.
@@ -73,7 +81,9 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   if (set('BOT_ID') && (type === 'SingleTenant' || type === 'UserAssignedMSI') && !set('BOT_TENANT_ID')) problems.push(`BOT_TENANT_ID is required when BOT_TYPE is ${type}`);
   if (set('BOT_ID') && Number(env.BATON_CLOCK_OFFSET_MINUTES ?? 0) > 0) problems.push("BATON_CLOCK_OFFSET_MINUTES is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
   if (!set('BOT_ID') && set('WEBSITE_INSTANCE_ID')) problems.push('BOT_ID is required on Azure: without it the bot endpoint would accept unauthenticated requests');
-  if (set('WEBSITE_INSTANCE_ID') && !set('TABLES_CONNECTION_STRING') && !set('AzureWebJobsStorage')) problems.push('TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage)');
+  if (set('WEBSITE_INSTANCE_ID') && !set('TABLES_CONNECTION_STRING') && !set('AzureWebJobsStorage') && !set('AzureWebJobsStorage__accountName')) {
+    problems.push('TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)');
+  }
   return problems;
 }
 
@@ -81,7 +91,8 @@ export interface Config {
   /** Without bot credentials Baton runs in local mode: no token checks, loopback connectors only. */
   localMode: boolean;
   bot: { appId: string; password: string; type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; tenantId: string };
-  tables: { connectionString: string; prefix: string };
+  /** Where the tables (and queues) live: a connection string, or an account reached with the managed identity. */
+  tables: { account: StorageAccount; prefix: string };
   ports: { host: number; azurite: number; playground: number };
   /** The lowest log level written. */
   logLevel: Level;
@@ -128,7 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     localMode: !s.BOT_ID,
     bot: { appId: s.BOT_ID ?? '', password: s.BOT_PASSWORD ?? '', type: s.BOT_TYPE, tenantId: s.BOT_TENANT_ID ?? '' },
     tables: {
-      connectionString: s.TABLES_CONNECTION_STRING ?? s.AzureWebJobsStorage ?? azuriteConnectionString(s.AZURITE_TABLE_PORT),
+      account: storageAccountOf(s),
       prefix: s.BATON_TABLE_PREFIX,
     },
     ports: { host: s.BATON_HOST_PORT, azurite: s.AZURITE_TABLE_PORT, playground: s.PLAYGROUND_PORT },
@@ -137,6 +148,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicBaseUrl: s.BATON_PUBLIC_HOSTNAME ? `https://${s.BATON_PUBLIC_HOSTNAME}` : `http://localhost:${s.BATON_HOST_PORT}`,
     ...graphSettings(s),
   };
+}
+
+/** A connection string wins; then the identity-based account; then Azurite on this machine. */
+function storageAccountOf(s: z.infer<typeof settings>): StorageAccount {
+  const connectionString = s.TABLES_CONNECTION_STRING ?? s.AzureWebJobsStorage;
+  if (connectionString) return connectionString;
+  if (s.AzureWebJobsStorage__accountName) {
+    return { accountName: s.AzureWebJobsStorage__accountName, ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}) };
+  }
+  return azuriteConnectionString(s.AZURITE_TABLE_PORT);
 }
 
 /** The `graph` part of the config, only when some Graph setting is set. */

@@ -25,7 +25,7 @@ describe('loadConfig defaults', () => {
     const expected: Config = {
       localMode: true,
       bot: { appId: '', password: '', type: 'MultiTenant', tenantId: '' },
-      tables: { connectionString: AZURITE_10002, prefix: 'baton' },
+      tables: { account: AZURITE_10002, prefix: 'baton' },
       ports: { host: 7071, azurite: 10002, playground: 56150 },
       logLevel: 'info',
       clockOffsetMs: 0,
@@ -58,13 +58,13 @@ describe('loadConfig defaults', () => {
     const config = loadConfig({ BOT_ID: '', BOT_PASSWORD: '  ', TABLES_CONNECTION_STRING: '', AzureWebJobsStorage: ' ' });
     expect(config.localMode).toBe(true);
     expect(config.bot.appId).toBe('');
-    expect(config.tables.connectionString).toBe(AZURITE_10002);
+    expect(config.tables.account).toBe(AZURITE_10002);
   });
 
   it('points the default connection string at AZURITE_TABLE_PORT', () => {
     const config = loadConfig({ AZURITE_TABLE_PORT: '10102' });
     expect(config.ports.azurite).toBe(10102);
-    expect(config.tables.connectionString).toBe(AZURITE_10002.replace('127.0.0.1:10002', '127.0.0.1:10102'));
+    expect(config.tables.account).toBe(AZURITE_10002.replace('127.0.0.1:10002', '127.0.0.1:10102'));
   });
 
   it('reads ports and the table prefix', () => {
@@ -77,11 +77,22 @@ describe('loadConfig defaults', () => {
 describe('loadConfig storage', () => {
   it('uses TABLES_CONNECTION_STRING first', () => {
     const config = loadConfig({ TABLES_CONNECTION_STRING: 'UseThis', AzureWebJobsStorage: 'NotThis' });
-    expect(config.tables.connectionString).toBe('UseThis');
+    expect(config.tables.account).toBe('UseThis');
   });
 
   it('falls back to AzureWebJobsStorage', () => {
-    expect(loadConfig({ AzureWebJobsStorage: 'FunctionsStorage' }).tables.connectionString).toBe('FunctionsStorage');
+    expect(loadConfig({ AzureWebJobsStorage: 'FunctionsStorage' }).tables.account).toBe('FunctionsStorage');
+  });
+
+  it('reaches an account by its managed identity as the Functions host does (AzureWebJobsStorage__accountName, __clientId)', () => {
+    const clientId = '3f1c2a9e-8b7d-4c6e-9a5f-1e2d3c4b5a69';
+    const env = { AzureWebJobsStorage__accountName: 'batonstore', AzureWebJobsStorage__credential: 'managedidentity', AzureWebJobsStorage__clientId: clientId };
+    expect(loadConfig(env).tables.account).toEqual({ accountName: 'batonstore', clientId });
+    expect(loadConfig({ AzureWebJobsStorage__accountName: 'batonstore' }).tables.account).toEqual({ accountName: 'batonstore' });
+    // A connection string still wins: it names the account and how to sign in.
+    expect(loadConfig({ ...env, TABLES_CONNECTION_STRING: 'UseThis' }).tables.account).toBe('UseThis');
+    const onAzure = loadConfig({ ...env, WEBSITE_INSTANCE_ID: 'abc123', BOT_ID: APP_ID, BOT_TYPE: 'UserAssignedMSI', BOT_TENANT_ID: 'contoso-tenant' });
+    expect(onAzure.tables.account).toEqual({ accountName: 'batonstore', clientId });
   });
 });
 
@@ -107,7 +118,7 @@ describe('loadConfig bot credentials', () => {
   it('runs on Azure with credentials and storage', () => {
     const config = loadConfig({ WEBSITE_INSTANCE_ID: 'abc123', BOT_ID: APP_ID, BOT_PASSWORD: 'secret', AzureWebJobsStorage: 'FunctionsStorage' });
     expect(config.localMode).toBe(false);
-    expect(config.tables.connectionString).toBe('FunctionsStorage');
+    expect(config.tables.account).toBe('FunctionsStorage');
   });
 });
 
@@ -126,8 +137,11 @@ describe('loadConfig refusals', () => {
     [
       'WEBSITE_INSTANCE_ID without storage',
       { WEBSITE_INSTANCE_ID: 'abc123', BOT_ID: APP_ID, BOT_PASSWORD: 'secret' },
-      ['TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage)'],
+      ['TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)'],
     ],
+    ['a storage account name with capitals', { AzureWebJobsStorage__accountName: 'BatonStore' }, ['AzureWebJobsStorage__accountName must be a storage account name (3 to 24 lower-case letters and digits)']],
+    ['a storage credential other than managedidentity', { AzureWebJobsStorage__accountName: 'batonstore', AzureWebJobsStorage__credential: 'secret' }, ['AzureWebJobsStorage__credential must be managedidentity (the only credential Baton and the Functions host use without a connection string)']],
+    ['a storage client id that is not a GUID', { AzureWebJobsStorage__accountName: 'batonstore', AzureWebJobsStorage__clientId: 'baton-identity' }, ["AzureWebJobsStorage__clientId must be the user-assigned managed identity's client id (a GUID)"]],
     ['BATON_HOST_PORT abc', { BATON_HOST_PORT: 'abc' }, ['BATON_HOST_PORT Invalid input: expected number, received NaN']],
     ['BATON_HOST_PORT 70000', { BATON_HOST_PORT: '70000' }, ['BATON_HOST_PORT Too big: expected number to be <=65535']],
     ['BATON_HOST_PORT 0', { BATON_HOST_PORT: '0' }, ['BATON_HOST_PORT Too small: expected number to be >=1']],
@@ -162,7 +176,7 @@ describe('loadConfig refusals', () => {
     expect([...error.problems].sort()).toEqual([
       'BATON_TABLE_PREFIX must be letters and digits, starting with a letter',
       'BOT_ID is required on Azure: without it the bot endpoint would accept unauthenticated requests',
-      'TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage)',
+      'TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)',
     ].sort());
   });
 
@@ -171,7 +185,7 @@ describe('loadConfig refusals', () => {
     expect([...error.problems].sort()).toEqual([
       "BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)",
       'BOT_TENANT_ID is required when BOT_TYPE is SingleTenant',
-      'TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage)',
+      'TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)',
     ].sort());
   });
 });

@@ -73,12 +73,12 @@ export async function createBaton(config: Config, options: BatonOptions = {}): P
       return DEFAULT_WORKING_HOURS;
     }
   };
-  const { connectionString, prefix } = config.tables;
+  const { account, prefix } = config.tables;
   const [store, people, conversations, pending] = await Promise.all([
-    HandoffStore.open(connectionString, prefix),
-    PeopleIndex.open(connectionString, prefix),
-    ConversationStore.open(connectionString, prefix),
-    PendingDeliveries.open(connectionString, prefix),
+    HandoffStore.open(account, prefix),
+    PeopleIndex.open(account, prefix),
+    ConversationStore.open(account, prefix),
+    PendingDeliveries.open(account, prefix),
   ]);
   const connector = createConnector(config, log);
   const services = { store, people, conversations, pending, directoryFor, workingHours, publicBaseUrl: config.publicBaseUrl, clock, log };
@@ -91,7 +91,7 @@ export async function createBaton(config: Config, options: BatonOptions = {}): P
     bot: {
       ...endpoint,
       // Storage gets what is left of Teams' 5 seconds after the bot's own work; the card says "try again" in time.
-      handle: (rawBody, authHeader, origin) => withStorageDeadline(REQUEST_STORAGE_BUDGET_MS, () => endpoint.handle(rawBody, authHeader, origin)),
+      handle: (rawBody, authHeader, origin, invocationId) => withStorageDeadline(REQUEST_STORAGE_BUDGET_MS, () => endpoint.handle(rawBody, authHeader, origin, invocationId)),
     },
   };
 }

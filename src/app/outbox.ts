@@ -122,7 +122,8 @@ export class Outbox {
   }
 
   /** Delivers every row left behind, handoff by handoff; see {@link SweepReport}. */
-  async sweep(): Promise<SweepReport> {
+  async sweep(context: { invocationId?: string } = {}): Promise<SweepReport> {
+    const started = Date.now();
     const now = this.iso();
     const due = (await this.services.pending.list()).filter((mark) => mark.notBefore <= now);
     const report: SweepReport = { handoffs: due.length, delivered: 0, failed: 0, dead: 0 };
@@ -134,8 +135,31 @@ export class Outbox {
       }
     };
     await Promise.all(Array.from({ length: Math.min(SWEEP_CONCURRENCY, queue.length) }, worker));
-    if (report.handoffs > 0) this.services.log.info('Outbox sweep done', { ...report });
+    if (report.handoffs > 0) this.services.log.info('Outbox sweep done', { invocationId: context.invocationId, ...report, durationMs: Date.now() - started });
     return report;
+  }
+
+  /**
+   * Puts a handoff's dead rows back to pending, attempts reset, for the next
+   * sweep to deliver (an operator's `npm run outbox -- replay`, once the
+   * cause is fixed). The handoff is marked first, so the sweep finds them.
+   * @returns the rows revived; rows delivered or still pending are left alone
+   */
+  async replayDead(handoffId: string): Promise<OutboxRow[]> {
+    const dead = (await this.services.store.outbox(handoffId, { all: true })).filter((r) => r.state === 'dead');
+    if (dead.length === 0) return [];
+    await this.services.pending.mark(handoffId, this.iso(), this.iso());
+    const revived: OutboxRow[] = [];
+    for (const row of dead) {
+      try {
+        revived.push(await this.services.store.updateRow(row, { state: 'pending', attempts: 0, leaseUntil: '', nextAttemptAt: '', lastError: `replayed after: ${row.lastError}` }));
+      } catch (error) {
+        // Someone replayed it at the same moment: it is pending either way.
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    this.services.log.info('Outbox rows replayed', { handoffId, rows: revived.length });
+    return revived;
   }
 
   /** Resolves once every delivery this process started has finished (tests, shutdown). */

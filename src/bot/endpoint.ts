@@ -65,7 +65,29 @@ export interface BotEndpoint {
    * @returns 200 with the invoke response body, 400 for a malformed activity,
    *   401 for a bad or missing token, 403 in local mode for a non-loopback connector or web page
    */
-  handle(rawBody: string, authHeader: string, origin?: string): Promise<HttpResult>;
+  handle(rawBody: string, authHeader: string, origin?: string, invocationId?: string): Promise<HttpResult>;
+}
+
+/** What one activity's log line says about it: where it came from and what it asked for, never its content. */
+function describeActivity(activity: z.infer<typeof activitySchema>): Record<string, string | undefined> {
+  const value = (activity as { value?: { action?: { verb?: unknown; data?: { handoffId?: unknown } }; commandId?: unknown } }).value;
+  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 128) : undefined);
+  return {
+    activityId: activity.id,
+    type: activity.type,
+    name: activity.name,
+    verb: text(value?.action?.verb) ?? text(value?.commandId),
+    handoffId: text(value?.action?.data?.handoffId),
+    channel: activity.channelId,
+    tenant: activity.conversation.tenantId ?? activity.channelData?.tenant?.id,
+  };
+}
+
+/** How an answer reads in the log: ok, refused (4xx) or failed. */
+function outcomeOf(status: number): string {
+  if (status >= 500) return 'failed';
+  if (status === 401) return 'unauthorized';
+  return status >= 400 ? 'refused' : 'ok';
 }
 
 /** The adapter (and through it the messenger the outbox sends with), before the app exists. */
@@ -86,32 +108,50 @@ export function createBotEndpoint(config: Config, adapter: FunctionsAdapter, app
   const bot = new BatonBot(app);
   return {
     adapter,
-    async handle(rawBody, authHeader, origin) {
-      // Connectors call server to server; a browser's Origin (even "null", from a sandboxed page) means a web page is posting.
-      // Without token checks, refuse any but this machine's.
-      if (config.localMode && origin !== undefined && !isLoopback(origin)) {
-        return { status: 403, body: { error: 'Local mode refuses requests from web pages on other hosts.' } };
-      }
-      if (Buffer.byteLength(rawBody, 'utf8') > MAX_ACTIVITY_BYTES) return { status: 413, body: { error: `An activity may be at most ${MAX_ACTIVITY_BYTES} bytes.` } };
-      let json: unknown;
+    async handle(rawBody, authHeader, origin, invocationId) {
+      const started = Date.now();
+      let described: Record<string, string | undefined> = {};
+      const logged = (result: HttpResult): HttpResult => {
+        const line = { invocationId, ...described, status: result.status, outcome: outcomeOf(result.status), durationMs: Date.now() - started };
+        if (result.status >= 500) app.log.error('Activity answered', line);
+        else app.log.info('Activity answered', line);
+        return result;
+      };
       try {
-        json = JSON.parse(rawBody);
-      } catch {
-        return { status: 400, body: { error: 'The body is not JSON.' } };
-      }
-      const parsed = activitySchema.safeParse(json);
-      if (!parsed.success) return { status: 400, body: { error: `The body is not a Bot Framework activity Baton can read (${firstProblem(parsed.error)}).` } };
-      if (config.localMode && !isLoopback(parsed.data.serviceUrl)) {
-        // Without credentials Baton must not answer real Teams: replies would go out unauthenticated.
-        return { status: 403, body: { error: 'Local mode (no BOT_ID) only talks to a connector on this machine.' } };
-      }
-      try {
-        const invoke = await adapter.run(authHeader, parsed.data as unknown as Activity, (context) => bot.run(context));
-        return { status: invoke?.status ?? 200, body: invoke?.body };
+        return logged(await handleOne(rawBody, authHeader, origin, (d) => (described = d)));
       } catch (error) {
-        if (error instanceof AuthenticationError) return { status: 401, body: { error: 'Unauthorized' } };
+        app.log.error('Activity failed', { invocationId, ...described, outcome: 'failed', durationMs: Date.now() - started, error: errorText(error) });
         throw error;
       }
     },
   };
+
+  async function handleOne(rawBody: string, authHeader: string, origin: string | undefined, describe: (d: Record<string, string | undefined>) => void): Promise<HttpResult> {
+    // Connectors call server to server; a browser's Origin (even "null", from a sandboxed page) means a web page is posting.
+    // Without token checks, refuse any but this machine's.
+    if (config.localMode && origin !== undefined && !isLoopback(origin)) {
+      return { status: 403, body: { error: 'Local mode refuses requests from web pages on other hosts.' } };
+    }
+    if (Buffer.byteLength(rawBody, 'utf8') > MAX_ACTIVITY_BYTES) return { status: 413, body: { error: `An activity may be at most ${MAX_ACTIVITY_BYTES} bytes.` } };
+    let json: unknown;
+    try {
+      json = JSON.parse(rawBody);
+    } catch {
+      return { status: 400, body: { error: 'The body is not JSON.' } };
+    }
+    const parsed = activitySchema.safeParse(json);
+    if (!parsed.success) return { status: 400, body: { error: `The body is not a Bot Framework activity Baton can read (${firstProblem(parsed.error)}).` } };
+    describe(describeActivity(parsed.data));
+    if (config.localMode && !isLoopback(parsed.data.serviceUrl)) {
+      // Without credentials Baton must not answer real Teams: replies would go out unauthenticated.
+      return { status: 403, body: { error: 'Local mode (no BOT_ID) only talks to a connector on this machine.' } };
+    }
+    try {
+      const invoke = await adapter.run(authHeader, parsed.data as unknown as Activity, (context) => bot.run(context));
+      return { status: invoke?.status ?? 200, body: invoke?.body };
+    } catch (error) {
+      if (error instanceof AuthenticationError) return { status: 401, body: { error: 'Unauthorized' } };
+      throw error;
+    }
+  }
 }

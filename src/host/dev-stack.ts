@@ -164,10 +164,12 @@ export async function startDevStack(options: {
 /** `npm run dev`: start everything, print where it is, stop it all on Ctrl-C. */
 async function main(): Promise<void> {
   const started = Date.now();
-  console.log('Starting Baton: Azurite, the Functions host and the Agents Playground...');
+  // With BOT_ID (real Teams through a tunnel) every request needs a Bot Framework token, which the Playground cannot give.
+  const withPlayground = !process.env.BOT_ID?.trim();
+  console.log(`Starting Baton: Azurite, the Functions host${withPlayground ? ' and the Agents Playground' : ' (BOT_ID is set: no Playground, use Teams)'}...`);
   let stack: DevStack;
   try {
-    stack = await startDevStack({ dataDir: join(PROJECT_ROOT, '.data') });
+    stack = await startDevStack({ dataDir: join(PROJECT_ROOT, '.data'), playground: withPlayground });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof PortInUseError || error instanceof DataDirInUseError) console.error(`\n${error.message}\n`);
     else console.error(error);
@@ -178,8 +180,8 @@ async function main(): Promise<void> {
 Baton is ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${mode})
   Table Storage (Azurite)  ${stack.urls.tables}   data in .data/
   Functions host           ${stack.urls.messages}
-  Agents Playground        ${stack.urls.playground}   <- open this, then type "new"
-  Microsoft Graph          ${stack.graph.description}${stack.urls.outbox ? `, shown at ${stack.urls.outbox}` : ''}
+${stack.urls.playground ? `  Agents Playground        ${stack.urls.playground}   <- open this, then type "new"
+` : ''}  Microsoft Graph          ${stack.graph.description}${stack.urls.outbox ? `, shown at ${stack.urls.outbox}` : ''}
 
 Press Ctrl-C to stop.`);
   let stopping = false;

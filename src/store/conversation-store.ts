@@ -6,6 +6,7 @@
 import { RestError, type TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { openTable } from './tables';
+import type { StorageAccount } from './account';
 
 export interface PersonalChat {
   tenantId: string;
@@ -22,8 +23,8 @@ const row = z.object({ userId: z.string(), conversationId: z.string(), serviceUr
 export class ConversationStore {
   constructor(private readonly table: TableClient) {}
 
-  static async open(connectionString: string, prefix: string): Promise<ConversationStore> {
-    return new ConversationStore(await openTable(connectionString, `${prefix}conversations`));
+  static async open(account: StorageAccount, prefix: string): Promise<ConversationStore> {
+    return new ConversationStore(await openTable(account, `${prefix}conversations`));
   }
 
   /** Saves (or refreshes) a person's personal chat. */

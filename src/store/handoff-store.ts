@@ -13,6 +13,7 @@ import { ACTIVITY_ROW_PREFIX, activityRowKey, EVENT_ROW_PREFIX, eventRowKey, HAN
 import { type Effect, MAX_ERROR_LENGTH, newRowEntities, type OutboxRow, rowFromEntity, type RowUpdate } from './outbox-rows';
 import { json, optionalJson } from './json-property';
 import { openTable, translate } from './tables';
+import type { StorageAccount } from './account';
 
 const person = z.object({ aadObjectId: z.string(), userId: z.string(), name: z.string() });
 const remark = z.object({ by: person, at: z.string(), text: z.string() });
@@ -163,8 +164,8 @@ export class HandoffStore {
   constructor(private readonly table: TableClient) {}
 
   /** Opens (and creates when missing) the handoffs table named by the prefix. */
-  static async open(connectionString: string, prefix: string): Promise<HandoffStore> {
-    return new HandoffStore(await openTable(connectionString, `${prefix}handoffs`));
+  static async open(account: StorageAccount, prefix: string): Promise<HandoffStore> {
+    return new HandoffStore(await openTable(account, `${prefix}handoffs`));
   }
 
   /**

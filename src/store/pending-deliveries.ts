@@ -15,6 +15,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { openTable, translate } from './tables';
+import type { StorageAccount } from './account';
 import { ConflictError } from '../errors';
 
 export interface PendingMark {
@@ -33,8 +34,8 @@ const partitionOf = (handoffId: string) => `p${handoffId.slice(0, 1)}`;
 export class PendingDeliveries {
   constructor(private readonly table: TableClient) {}
 
-  static async open(connectionString: string, prefix: string): Promise<PendingDeliveries> {
-    return new PendingDeliveries(await openTable(connectionString, `${prefix}outbox`));
+  static async open(account: StorageAccount, prefix: string): Promise<PendingDeliveries> {
+    return new PendingDeliveries(await openTable(account, `${prefix}outbox`));
   }
 
   /**

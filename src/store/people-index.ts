@@ -11,6 +11,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { type Handoff, participants } from '../domain/handoff';
 import { openTable } from './tables';
+import type { StorageAccount } from './account';
 
 export interface IndexRow {
   handoffId: string;
@@ -46,8 +47,8 @@ export function indexRowKey(handoff: Pick<Handoff, 'id' | 'createdAt'>): string 
 export class PeopleIndex {
   constructor(private readonly table: TableClient) {}
 
-  static async open(connectionString: string, prefix: string): Promise<PeopleIndex> {
-    return new PeopleIndex(await openTable(connectionString, `${prefix}people`));
+  static async open(account: StorageAccount, prefix: string): Promise<PeopleIndex> {
+    return new PeopleIndex(await openTable(account, `${prefix}people`));
   }
 
   /** Records every participant of a handoff (idempotent: an upsert per person). */

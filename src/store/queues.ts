@@ -7,6 +7,7 @@
  * Node.js worker hands the handler the parsed JSON.
  */
 import { QueueClient } from '@azure/storage-queue';
+import { type StorageAccount, storageCredential, storageEndpoint } from './account';
 
 export type { QueueClient };
 export type { ReceivedMessageItem } from '@azure/storage-queue';
@@ -22,13 +23,14 @@ export function encodeMessageText(text: string): string {
 /**
  * Opens a queue, creating it when it is missing.
  *
- * The connection string is a storage account's (AzureWebJobsStorage's shape,
- * or `UseDevelopmentStorage=true`); it must have a queue endpoint. The SDK
- * allows plain http by itself, which Azurite's endpoints need.
+ * The account is a connection string (AzureWebJobsStorage's shape, or
+ * `UseDevelopmentStorage=true`; it must have a queue endpoint, and the SDK
+ * allows the plain http Azurite needs) or an account reached with the
+ * Function App's managed identity.
  * @throws RestError when the account refuses (bad key, bad queue name)
  */
-export async function openQueue(connectionString: string, name: string): Promise<QueueClient> {
-  const queue = new QueueClient(connectionString, name);
+export async function openQueue(account: StorageAccount, name: string): Promise<QueueClient> {
+  const queue = typeof account === 'string' ? new QueueClient(account, name) : new QueueClient(`${storageEndpoint(account, 'queue')}/${name}`, storageCredential(account));
   await queue.createIfNotExists();
   return queue;
 }

@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RestError, TableClient, TableServiceClient } from '@azure/data-tables';
 import { ConflictError, ThrottledError } from '../errors';
+import { type StorageAccount, storageCredential, storageEndpoint } from './account';
 
 /** HTTP requests sent to Table Storage by this process so far, and how many of them the outbox's deliveries made. */
 export const tableRoundTrips = { count: 0, inDeliveries: 0 };
@@ -44,9 +45,11 @@ const RETRY_OPTIONS = { maxRetries: 1, retryDelayInMs: 100, maxRetryDelayInMs: 4
 const TRY_TIMEOUT_MS = 1500;
 
 /** A client for one table, counting round trips, with Baton's retry budget. */
-export function tableClient(connectionString: string, tableName: string): TableClient {
-  const options = { allowInsecureConnection: connectionString.includes('http://'), retryOptions: RETRY_OPTIONS };
-  const client = TableClient.fromConnectionString(connectionString, tableName, options);
+export function tableClient(account: StorageAccount, tableName: string): TableClient {
+  const client =
+    typeof account === 'string'
+      ? TableClient.fromConnectionString(account, tableName, { allowInsecureConnection: account.includes('http://'), retryOptions: RETRY_OPTIONS })
+      : new TableClient(storageEndpoint(account, 'table'), tableName, storageCredential(account), { retryOptions: RETRY_OPTIONS });
   client.pipeline.addPolicy({
     name: 'batonRoundTripCounter',
     sendRequest: (request, next) => {
@@ -68,15 +71,18 @@ export function tableClient(connectionString: string, tableName: string): TableC
 }
 
 /** Creates a table when it does not exist yet (createTable treats 409 "exists" as success). */
-export async function createTable(connectionString: string, tableName: string): Promise<void> {
-  const service = TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: connectionString.includes('http://') });
+export async function createTable(account: StorageAccount, tableName: string): Promise<void> {
+  const service =
+    typeof account === 'string'
+      ? TableServiceClient.fromConnectionString(account, { allowInsecureConnection: account.includes('http://') })
+      : new TableServiceClient(storageEndpoint(account, 'table'), storageCredential(account));
   await service.createTable(tableName);
 }
 
 /** Creates the table when missing and returns a client for it. */
-export async function openTable(connectionString: string, tableName: string): Promise<TableClient> {
-  await createTable(connectionString, tableName);
-  return tableClient(connectionString, tableName);
+export async function openTable(account: StorageAccount, tableName: string): Promise<TableClient> {
+  await createTable(account, tableName);
+  return tableClient(account, tableName);
 }
 
 /** Maps a Table Storage failure to what it means for the caller (src/errors.ts). */

@@ -3,11 +3,14 @@
  * in the test's hands: what is retried, when, what is given up on and why,
  * and that an invoke never waits for a delivery.
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type Baton, createBaton } from '../../src/app/baton';
 import { backoffMs, GRACE_MS, LEASE_MS, MAX_ATTEMPTS } from '../../src/app/outbox';
 import { loadConfig } from '../../src/config';
 import { createLogger, formatRecord } from '../../src/logger';
+import { PROJECT_ROOT } from '../../src/project';
 import { handoffIdForForm } from '../../src/store/keys';
 import { cardAction, message, people, TENANT } from '../support/activities';
 import { type Connector, startConnector } from '../support/connector';
@@ -15,12 +18,13 @@ import { uniquePrefix } from '../support/stack';
 
 let connector: Connector;
 let baton: Baton;
+const prefix = uniquePrefix();
 let now = Date.parse('2026-11-24T10:00:00Z');
 const logs: string[] = [];
 
 beforeAll(async () => {
   connector = await startConnector([people.ada, people.grace, people.alan]);
-  const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() });
+  const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix });
   baton = await createBaton(config, { clock: { now: () => now, sleep: async () => undefined }, log: createLogger({ sink: (r) => logs.push(formatRecord(r)) }) });
   // Ada and Alan installed Baton; Grace did not.
   for (const [person, chat] of [[people.ada, 'a:personal-ada'], [people.alan, 'a:personal-alan']] as const) {
@@ -63,6 +67,17 @@ async function created(): Promise<string> {
   await post(cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: `form-${formId}` }));
   await baton.app.outbox.idle();
   return handoffIdForForm(TENANT, formId);
+}
+
+/** `npm run outbox -- <command> <id>` with this test's tables. */
+function outboxScript(command: string, id: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = { ...process.env, TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix, BATON_LOG_LEVEL: 'warn' };
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'outbox.ts'), command, id], { env, cwd: PROJECT_ROOT }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') reject(error);
+      else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+    });
+  });
 }
 
 const accept = (id: string, extra: Record<string, unknown> = {}) => post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true' }, extra));
@@ -114,6 +129,40 @@ describe('delivery', () => {
     const rows = await messages(id);
     expect(rows.map((r) => r.state).sort()).toEqual(['dead', 'delivered']);
     expect(rows.find((r) => r.state === 'dead')?.lastError).toContain('403 BotNotInConversationRoster');
+  });
+
+  it('replays dead rows on an operator\'s command once the cause is gone: each delivered once, nothing else resent', async () => {
+    const id = await created();
+    connector.failNextPosts = 1;
+    await accept(id);
+    await baton.app.outbox.idle();
+    const dead = (await messages(id)).filter((r) => r.state === 'dead');
+    expect(dead).toHaveLength(1);
+    const to = dead[0]!.effect.kind === 'message' ? dead[0]!.effect.to : undefined;
+    const chat = to?.aadObjectId === people.ada.aadObjectId ? 'a:personal-ada' : 'a:personal-alan';
+    const before = cardsTo(chat).length;
+
+    // The operator's command, as docs/deploy.md gives it, against the same tables.
+    const shown = await outboxScript('show', id);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`${dead[0]!.key}  message to ${to!.name} \\(accepted\\)  dead  attempts=1  .*403`));
+    const replayed = await outboxScript('replay', id);
+    expect(replayed).toMatchObject({ code: 0, stdout: expect.stringContaining('Replayed 1 dead row(s)') });
+    const revived = (await messages(id)).find((r) => r.key === dead[0]!.key)!;
+    expect([revived.state, revived.attempts]).toEqual(['pending', 0]);
+    expect(revived.lastError).toContain('replayed after: ');
+    // Twice, or by two operators: still one row to deliver.
+    expect(await baton.app.outbox.replayDead(id)).toEqual([]);
+    expect((await outboxScript('replay', 'no-such-handoff')).code).toBe(1);
+    // The script's Baton runs on the real clock; this one catches up with it.
+    now = Math.max(now, Date.now()) + 1000;
+    const report = await baton.app.outbox.sweep();
+    expect(report).toMatchObject({ delivered: 1, dead: 0 });
+    expect(cardsTo(chat).length).toBe(before + 1);
+    expect((await messages(id)).map((r) => r.state)).toEqual(['delivered', 'delivered']);
+    await baton.app.outbox.sweep();
+    expect(cardsTo(chat).length).toBe(before + 1);
+    expect(await baton.app.pending.list()).toEqual([]);
   });
 
   it('retries a busy connector after a backoff, only once it passed, and gives up after the last attempt', async () => {

@@ -10,7 +10,7 @@ import { createBaton } from '../../src/app/baton';
 import { UNAVAILABLE } from '../../src/bot/card-actions';
 import { azuriteConnectionString, loadConfig } from '../../src/config';
 import { freePort, startAzurite } from '../../src/host/processes';
-import { createLogger } from '../../src/logger';
+import { createLogger, formatRecord } from '../../src/logger';
 import { handoffIdForForm } from '../../src/store/keys';
 import { cardAction, extensionInvoke, message, people, TENANT } from '../support/activities';
 import { textsOf } from '../support/cards';
@@ -97,6 +97,29 @@ describe('malformed activities', () => {
     const before = connector.sent.length;
     expect((await app.post(message(connector.url, people.ada, 'help'), { origin: 'null' })).status).toBe(403);
     expect(connector.sent.length).toBe(before);
+  });
+});
+
+describe('the log', () => {
+  it('writes one structured line per activity: invocation, activity, tenant, handoff, outcome and duration, never its content', async () => {
+    const lines: string[] = [];
+    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() });
+    const baton = await createBaton(config, { log: createLogger({ sink: (r) => lines.push(formatRecord(r)) }) });
+    const formId = crypto.randomUUID();
+    const create = cardAction(connector.url, people.ada, 'handoff.create', form(formId, { summary: 'Secret payroll export is ready' }), { replyToId: `form-${formId}` });
+    expect((await baton.bot.handle(JSON.stringify(create), '', undefined, 'inv-1')).status).toBe(200);
+    expect((await baton.bot.handle('{"type":"message"}', '', undefined, 'inv-2')).status).toBe(400);
+    await baton.app.outbox.idle();
+    const answered = lines.filter((l) => l.includes('Activity answered'));
+    const handoffId = handoffIdForForm(TENANT, formId);
+    expect(answered).toEqual([
+      expect.stringMatching(new RegExp(`^\\[info\\] Activity answered \\(invocationId=inv-1, activityId=${create.id}, type=invoke, name=adaptiveCard/action, verb=handoff.create, channel=msteams, tenant=${TENANT}, status=200, outcome=ok, durationMs=\\d+\\)$`)),
+      expect.stringMatching(/^\[info\] Activity answered \(invocationId=inv-2, status=400, outcome=refused, durationMs=\d+\)$/),
+    ]);
+    const accept = cardAction(connector.url, people.grace, 'handoff.accept', { handoffId, criterion0: 'true' });
+    await baton.bot.handle(JSON.stringify(accept), '', undefined, 'inv-3');
+    expect(lines.find((l) => l.includes('invocationId=inv-3'))).toContain(`verb=handoff.accept, handoffId=${handoffId}, channel=msteams`);
+    expect(lines.join('\n')).not.toContain('Secret payroll');
   });
 });
 
