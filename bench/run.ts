@@ -7,6 +7,8 @@
  *     against Azurite, one at a time (p50, p99), and Accept throughput with 8 in flight;
  * (c) Table Storage round trips per create and per Accept;
  * (d) messaging-extension search and fetchTask latency;
+ * (e) the overdue check with 100 handoffs due among 1,000 and among 100,000
+ *     open ones (BENCH_OVERDUE_OPEN changes the larger number);
  * and the host's memory after the run.
  */
 import { spawn } from 'node:child_process';
@@ -15,6 +17,7 @@ import { azuriteConnectionString } from '../src/config';
 import { loadFunctions, startFunctionsHost } from '../src/host/functions-host';
 import { freePort, PROJECT_ROOT, startAzurite } from '../src/host/processes';
 import { getBaton } from '../src/app/baton';
+import { measureOverdueCheck, type OverdueMeasure } from './overdue';
 import { HandoffStore } from '../src/store/handoff-store';
 import { handoffIdForForm } from '../src/store/keys';
 import { tableRoundTrips } from '../src/store/tables';
@@ -63,7 +66,8 @@ async function main() {
   const azurePort = await freePort();
   const azurite = await startAzurite(azurePort);
   const connector = await startConnector([people.ada, people.grace, people.alan]);
-  const env = { TABLES_CONNECTION_STRING: azuriteConnectionString(azurePort), BATON_TABLE_PREFIX: `bench${Date.now()}` };
+  // Baton logs a line per activity at info; the bench's own table is easier to find without 4,000 of them.
+  const env = { TABLES_CONNECTION_STRING: azuriteConnectionString(azurePort), BATON_TABLE_PREFIX: `bench${Date.now()}`, BATON_LOG_LEVEL: 'warn' };
   Object.assign(process.env, env);
   try {
     // (a) Cold start, alternating so both see the same machine state.
@@ -171,6 +175,10 @@ async function main() {
     const memory = process.memoryUsage();
     await host.close();
 
+    // (e) The overdue check: its cost must follow the handoffs due, not the handoffs open.
+    const overdue: OverdueMeasure[] = [];
+    for (const open of [1000, Number(process.env.BENCH_OVERDUE_OPEN ?? 100_000)]) overdue.push(await measureOverdueCheck(env.TABLES_CONNECTION_STRING, connector.url, open, 100));
+
     const sortedCreate = [...create].sort((a, b) => a - b);
     const sortedAccept = [...accept].sort((a, b) => a - b);
     console.log(`\nBaton benchmark (node ${process.version}, ${new Date().toISOString().slice(0, 10)})\n`);
@@ -189,6 +197,12 @@ async function main() {
     console.log(`| Table round trips per create: before the answer / outbox deliveries after it | ${tripsPerCreate.request.toFixed(2)} / ${tripsPerCreate.deliveries.toFixed(2)} |`);
     console.log(`| Table round trips per Accept: before the answer / outbox deliveries after it | ${tripsPerAccept.request.toFixed(2)} / ${tripsPerAccept.deliveries.toFixed(2)} |`);
     console.log(`| host process memory after the run (RSS / heap used) | ${(memory.rss / 2 ** 20).toFixed(0)} MiB / ${(memory.heapUsed / 2 ** 20).toFixed(0)} MiB |`);
+    for (const m of overdue) {
+      if (m.report.overdue !== m.due || m.report.failed > 0) throw new Error(`the overdue check nudged ${m.report.overdue} of ${m.due} (${m.report.failed} failed)`);
+      console.log(
+        `| overdue check, ${m.due} due among ${m.open.toLocaleString('en-US')} open: time / Table round trips of the check / of its deliveries | ${(m.ms / 1000).toFixed(2)} s / ${m.trips.check} / ${m.trips.deliveries} |`,
+      );
+    }
   } finally {
     await connector.close();
     await azurite.stop();

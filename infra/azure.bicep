@@ -70,6 +70,18 @@ param tablePrefix string = 'baton'
 @description('BATON_LOG_LEVEL: the lowest level Baton logs.')
 param logLevel string = 'info'
 
+@description('BATON_REVIEW_GOALS: how long the receiver has to review, by priority, in their working time.')
+param reviewGoals string = 'urgent=2h, high=4h, normal=1d'
+
+@description('BATON_RESPONSE_GOALS: how long the sender has to answer a question or make requested changes, by priority.')
+param responseGoals string = 'urgent=2h, high=4h, normal=1d'
+
+@description('BATON_CLOSE_GOAL: how long the owner has to close an accepted handoff, in their working time.')
+param closeGoal string = '1d'
+
+@description('BATON_AUTO_CLOSE_AFTER: an accepted handoff the owner leaves open closes itself after this much of their working time.')
+param autoCloseAfter string = '3d'
+
 @minValue(40)
 @maxValue(1000)
 @description('Flex Consumption: the most instances the app scales out to.')
@@ -377,6 +389,11 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     BATON_PUBLIC_HOSTNAME: functionApp.properties.defaultHostName
     BATON_TABLE_PREFIX: tablePrefix
     BATON_LOG_LEVEL: logLevel
+    // Due times: each step's goal, and the auto-close (the overdue check, every 15 minutes).
+    BATON_REVIEW_GOALS: reviewGoals
+    BATON_RESPONSE_GOALS: responseGoals
+    BATON_CLOSE_GOAL: closeGoal
+    BATON_AUTO_CLOSE_AFTER: autoCloseAfter
     // Microsoft Graph: the managed identity, unless an app registration was given.
     GRAPH_USE_MANAGED_IDENTITY: useGraphAppSecret ? 'false' : 'true'
     GRAPH_CLIENT_ID: useGraphAppSecret ? graphAppClientIdValue : identity.properties.clientId

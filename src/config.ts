@@ -8,6 +8,9 @@
  */
 import { z } from 'zod';
 import { type Level, LEVELS } from './logger';
+import { DEFAULT_DUE_POLICY, type DuePolicy } from './domain/due';
+import { parseEffort } from './domain/effort';
+import { PRIORITIES, type Priority } from './domain/handoff';
 import type { StorageAccount } from './store/account';
 
 /** Azurite's well-known development account (public, documented by Azure). */
@@ -35,6 +38,43 @@ const blankIsUnset = (value: unknown) => (typeof value === 'string' && value.tri
 const port = (fallback: number) => z.preprocess(blankIsUnset, z.coerce.number().int().min(1).max(65535).default(fallback));
 const optional = z.string().trim().transform((v) => (v === '' ? undefined : v)).optional();
 
+/** Working time as the form's effort is typed: "2h", "1d", "1h 30m" (a day is 8 working hours). */
+const workingTime = (fallback: number) =>
+  z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        if (text === undefined) return fallback;
+        const minutes = parseEffort(text);
+        if (minutes === undefined) ctx.addIssue({ code: 'custom', message: `must be working time such as 2h, 1d or 1h 30m, not "${text}"` });
+        return minutes ?? fallback;
+      }),
+  );
+
+/** Goals by priority, "urgent=2h, high=4h, normal=1d"; a priority left out keeps its default. */
+const goalsByPriority = (fallback: Readonly<Record<Priority, number>>) =>
+  z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        const goals = { ...fallback };
+        for (const part of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+          const [name = '', value = ''] = part.split('=').map((p) => p.trim());
+          const minutes = parseEffort(value);
+          if (!(PRIORITIES as readonly string[]).includes(name) || minutes === undefined) {
+            ctx.addIssue({ code: 'custom', message: `must list priorities with working time, such as "urgent=2h, high=4h, normal=1d" ("${part}" is not one)` });
+            continue;
+          }
+          goals[name as Priority] = minutes;
+        }
+        return goals;
+      }),
+  );
+
 const settings = z.object({
   BOT_ID: optional.pipe(z.uuid({ message: "must be the bot's Microsoft App ID (a GUID)" }).optional()),
   BOT_PASSWORD: optional,
@@ -53,6 +93,11 @@ const settings = z.object({
   BATON_LOG_LEVEL: z.preprocess(blankIsUnset, z.enum(LEVELS).default('info')),
   /** Local mode only: start Baton's clock this many minutes ahead of real time (see POST /dev/clock). */
   BATON_CLOCK_OFFSET_MINUTES: z.preprocess(blankIsUnset, z.coerce.number().int().min(0).max(60 * 24 * 366).default(0)),
+  /** Due times (src/domain/due.ts), in working time of whoever holds the ball. */
+  BATON_REVIEW_GOALS: goalsByPriority(DEFAULT_DUE_POLICY.review),
+  BATON_RESPONSE_GOALS: goalsByPriority(DEFAULT_DUE_POLICY.respond),
+  BATON_CLOSE_GOAL: workingTime(DEFAULT_DUE_POLICY.close),
+  BATON_AUTO_CLOSE_AFTER: workingTime(DEFAULT_DUE_POLICY.autoClose),
   /** Set by App Service on every Azure Functions instance. */
   WEBSITE_INSTANCE_ID: optional,
   /** Host name of Baton's public links (https://<host>/api/handoffs/<id>), the manifest's link-unfurling domain. */
@@ -98,6 +143,8 @@ export interface Config {
   logLevel: Level;
   /** Local mode: how far ahead of real time Baton's clock starts, in ms (0 otherwise). */
   clockOffsetMs: number;
+  /** Each step's goal and the auto-close, in working minutes. */
+  due: DuePolicy;
   /** Where Baton's own links point: https://BATON_PUBLIC_HOSTNAME, or the local host in development. */
   publicBaseUrl: string;
   /**
@@ -145,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ports: { host: s.BATON_HOST_PORT, azurite: s.AZURITE_TABLE_PORT, playground: s.PLAYGROUND_PORT },
     logLevel: s.BATON_LOG_LEVEL,
     clockOffsetMs: s.BATON_CLOCK_OFFSET_MINUTES * 60_000,
+    due: { review: s.BATON_REVIEW_GOALS, respond: s.BATON_RESPONSE_GOALS, close: s.BATON_CLOSE_GOAL, autoClose: s.BATON_AUTO_CLOSE_AFTER },
     publicBaseUrl: s.BATON_PUBLIC_HOSTNAME ? `https://${s.BATON_PUBLIC_HOSTNAME}` : `http://localhost:${s.BATON_HOST_PORT}`,
     ...graphSettings(s),
   };

@@ -29,9 +29,21 @@ describe('loadConfig defaults', () => {
       ports: { host: 7071, azurite: 10002, playground: 56150 },
       logLevel: 'info',
       clockOffsetMs: 0,
+      // Review and the sender's answer or fix: urgent 2h, high 4h, normal 8h; close 1 working day; auto-close after 3.
+      due: { review: { urgent: 120, high: 240, normal: 480 }, respond: { urgent: 120, high: 240, normal: 480 }, close: 480, autoClose: 1440 },
       publicBaseUrl: 'http://localhost:7071',
     };
     expect(loadConfig({})).toEqual(expected);
+  });
+
+  it('reads the goals of each step as working time, by priority, keeping the default of a priority left out', () => {
+    const config = loadConfig({ BATON_REVIEW_GOALS: 'urgent=1h, normal=2d', BATON_RESPONSE_GOALS: 'high=30m', BATON_CLOSE_GOAL: '4h', BATON_AUTO_CLOSE_AFTER: '1w' });
+    expect(config.due).toEqual({ review: { urgent: 60, high: 240, normal: 960 }, respond: { urgent: 120, high: 30, normal: 480 }, close: 240, autoClose: 2400 });
+    expect(configError({ BATON_REVIEW_GOALS: 'urgent=soon, later=2h', BATON_CLOSE_GOAL: 'a day' }).problems).toEqual([
+      'BATON_REVIEW_GOALS must list priorities with working time, such as "urgent=2h, high=4h, normal=1d" ("urgent=soon" is not one)',
+      'BATON_REVIEW_GOALS must list priorities with working time, such as "urgent=2h, high=4h, normal=1d" ("later=2h" is not one)',
+      'BATON_CLOSE_GOAL must be working time such as 2h, 1d or 1h 30m, not "a day"',
+    ]);
   });
 
   it('writes the log from BATON_LOG_LEVEL, naming the levels when it is not one', () => {

@@ -12,6 +12,7 @@ import { createGraphServices, type GraphServices } from '../graph';
 import { createLogger, errorText, type Logger } from '../logger';
 import { LruMap } from '../lru';
 import { ConversationStore } from '../store/conversation-store';
+import { DueIndex } from '../store/due-index';
 import { HandoffStore } from '../store/handoff-store';
 import { PendingDeliveries } from '../store/pending-deliveries';
 import { PeopleIndex } from '../store/people-index';
@@ -29,6 +30,8 @@ export interface Baton {
   app: App;
   /** POST /api/messages. */
   bot: BotEndpoint;
+  /** Local mode's clock, which POST /dev/clock moves forward; undefined for a real bot (or a clock a test gave). */
+  devClock: ShiftedClock | undefined;
 }
 
 export interface BatonOptions {
@@ -58,6 +61,7 @@ const UNKNOWN_HOURS_LOGGED = 10_000;
 export async function createBaton(config: Config, options: BatonOptions = {}): Promise<Baton> {
   const log = options.log ?? createLogger({ level: config.logLevel });
   const clock = options.clock ?? clockFor(config);
+  const devClock = clock instanceof ShiftedClock ? clock : undefined;
   // Card actions must answer within Teams' 5 seconds: Graph gets little time to recover from throttling here.
   const graph = options.graph ?? createGraphServices(config, { retry: { maxAttempts: 2, maxTotalWaitMs: 1500 }, clock, log: (m) => log.warn(m) });
   const directoryFor = (tenantId: string) => (tenantId === graph.tenantId ? graph.directory : OUTSIDE_DIRECTORY);
@@ -74,20 +78,22 @@ export async function createBaton(config: Config, options: BatonOptions = {}): P
     }
   };
   const { account, prefix } = config.tables;
-  const [store, people, conversations, pending] = await Promise.all([
+  const [store, people, conversations, pending, dueIndex] = await Promise.all([
     HandoffStore.open(account, prefix),
     PeopleIndex.open(account, prefix),
     ConversationStore.open(account, prefix),
     PendingDeliveries.open(account, prefix),
+    DueIndex.open(account, prefix),
   ]);
   const connector = createConnector(config, log);
-  const services = { store, people, conversations, pending, directoryFor, workingHours, publicBaseUrl: config.publicBaseUrl, clock, log };
+  const services = { store, people, conversations, pending, dueIndex, due: config.due, directoryFor, workingHours, publicBaseUrl: config.publicBaseUrl, clock, log };
   const messenger = options.messenger ?? connector.messenger;
   const app: App = { ...services, messenger, outbox: new Outbox(services, messenger) };
   const endpoint = createBotEndpoint(config, connector.adapter, app);
   return {
     config,
     app,
+    devClock,
     bot: {
       ...endpoint,
       // Storage gets what is left of Teams' 5 seconds after the bot's own work; the card says "try again" in time.

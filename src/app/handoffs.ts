@@ -11,6 +11,7 @@
 import { formValuesOf, handoffCard, handoffFormCard, type ViewOptions } from '../cards/handoff-cards';
 import type { AdaptiveCard } from '../cards/render';
 import { ballHolder, type Handoff, type HandoffEvent, type HandoffFields, type Person, postHandoff } from '../domain/handoff';
+import { hoursNeeded, nextDueState } from '../domain/due';
 import { type HandoffFormInput, parseHandoffForm, type ParsedForm } from '../domain/handoff-form';
 import { isLate, workingMinutesUntilDay } from '../domain/lead-time';
 import { type Notice, noticesFor, noticesOfPosting } from '../domain/notifications';
@@ -108,10 +109,22 @@ function message(notice: Notice): Effect {
   return { kind: 'message', to: notice.to, headline: notice.headline, quote: notice.quote, about: notice.about };
 }
 
-/** The outbox rows of a change: the person index when its people or words changed, everyone's card, the 1:1 messages. */
-function effectsOfChange(handoff: Handoff, event: HandoffEvent): Effect[] {
+/** The due index's row of a change whose next wake-up moved. */
+function dueEffect(before: Handoff | undefined, after: Handoff): Effect[] {
+  return after.wakeAt === before?.wakeAt ? [] : [{ kind: 'due', previous: before?.wakeAt ?? '' }];
+}
+
+/** The outbox rows of a change: the person index when its people or words changed, everyone's card, the 1:1 messages, the due index. */
+export function effectsOfChange(before: Handoff, after: Handoff, event: HandoffEvent): Effect[] {
   const reindex = event.type === 'resubmitted' || event.type === 'reassigned';
-  return [{ kind: 'card' }, ...(reindex ? [{ kind: 'index' } as const] : []), ...noticesFor(handoff, event).map(message)];
+  return [{ kind: 'card' }, ...(reindex ? [{ kind: 'index' } as const] : []), ...noticesFor(after, event).map(message), ...dueEffect(before, after)];
+}
+
+/** The handoff with the due state a change leaves (src/domain/due.ts), reading the working hours a new step needs. */
+async function withDueState(app: App, before: Handoff | undefined, after: Handoff, event: HandoffEvent): Promise<Handoff> {
+  const people = hoursNeeded(before, after);
+  const hours = new Map(await Promise.all(people.map(async (p) => [p.aadObjectId, await app.workingHours(after.tenantId, p)] as const)));
+  return { ...after, ...nextDueState(before, after, event, hours, app.due) };
 }
 
 /**
@@ -136,14 +149,15 @@ export async function changeHandoff(app: App, caller: Caller, handoffId: string,
     if ('code' in decision) return { card: await viewFor(app, caller, stored.handoff, { ...refused, notice: decision.message }) };
     const outcome = apply(stored.handoff, decision, actor.person, new Date(app.clock.now()).toISOString());
     if (!outcome.ok) return { card: await viewFor(app, caller, stored.handoff, { ...refused, notice: outcome.refusal.message }) };
+    const next = await withDueState(app, stored.handoff, outcome.handoff, outcome.event);
     let rows;
     try {
-      rows = await app.store.save(outcome.handoff, stored.etag, outcome.event, activityId, effectsOfChange(outcome.handoff, outcome.event), app.outbox.leaseForNewRows());
+      rows = await app.store.save(next, stored.etag, outcome.event, activityId, effectsOfChange(stored.handoff, next, outcome.event), app.outbox.leaseForNewRows());
     } catch (error) {
       if (error instanceof ConflictError) continue;
       throw error;
     }
-    const [card] = await Promise.all([viewFor(app, caller, outcome.handoff), cardUpdateOrTimeout(app.outbox.deliverFresh(handoffId, rows, markEtag))]);
+    const [card] = await Promise.all([viewFor(app, caller, next), cardUpdateOrTimeout(app.outbox.deliverFresh(handoffId, rows, markEtag))]);
     return { card };
   }
   const latest = await loadForActor(app, caller, handoffId);
@@ -221,12 +235,13 @@ export async function draftHandoff(app: App, caller: Caller, input: HandoffFormI
     at: new Date(app.clock.now()).toISOString(),
     late: form.late,
   });
-  return { ok: true, members, ...built };
+  return { ok: true, members, event: built.event, handoff: await withDueState(app, undefined, built.handoff, built.event) };
 }
 
 export type Created =
   | { outcome: 'form'; card: AdaptiveCard }
-  | { outcome: 'created' | 'existing'; handoff: Handoff; members: Person[] }
+  /** `unreached`: people outside the conversation whom Baton cannot tell either (no personal chat with Baton). */
+  | { outcome: 'created' | 'existing'; handoff: Handoff; members: Person[]; unreached?: Person[] }
   | { outcome: 'forbidden'; error: AnswerError };
 
 /**
@@ -242,15 +257,17 @@ export async function createHandoff(app: App, caller: Caller, input: HandoffForm
   const [draft, markEtag] = await Promise.all([draftHandoff(app, caller, input, messageId), app.outbox.mark(id)]);
   if (!draft.ok) return { outcome: 'form', card: draft.card };
   const { handoff, event, members } = draft;
+  const told = noticesOfPosting(handoff, members);
   const effects: Effect[] = [
     ...(where === 'post' ? [{ kind: 'post' } as const] : messageId ? [{ kind: 'card' } as const] : []),
     { kind: 'index' },
-    ...noticesOfPosting(handoff, members).map(message),
+    ...told.map(message),
+    ...dueEffect(undefined, handoff),
   ];
   try {
     const rows = await app.store.insert(handoff, event, caller.activityId, effects, app.outbox.leaseForNewRows());
-    await cardUpdateOrTimeout(app.outbox.deliverFresh(id, rows, markEtag));
-    return { outcome: 'created', handoff, members };
+    const [unreached] = await Promise.all([unreachable(app, handoff.tenantId, told.map((n) => n.to)), cardUpdateOrTimeout(app.outbox.deliverFresh(id, rows, markEtag))]);
+    return { outcome: 'created', handoff, members, unreached };
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
     const existing = await app.store.read(id);
@@ -260,12 +277,26 @@ export async function createHandoff(app: App, caller: Caller, input: HandoffForm
   }
 }
 
+/** Of the people to be told 1:1, those who never installed Baton: nobody can tell them. */
+async function unreachable(app: App, tenantId: string, people: readonly Person[]): Promise<Person[]> {
+  const found = await Promise.all(people.map((p) => app.conversations.find(tenantId, p.aadObjectId)));
+  return people.filter((_, i) => found[i] === undefined);
+}
+
+/** What the sender reads when someone on the handoff will hear of it from nobody. */
+function unreachedNotice(people: readonly Person[]): string | undefined {
+  if (people.length === 0) return undefined;
+  const names = people.map((p) => p.name);
+  const who = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `${who} ${people.length === 1 ? 'is' : 'are'} not in this chat and ${people.length === 1 ? 'has' : 'have'} not installed Baton, so nobody told them: post the handoff in a chat they are in, or ask them to install Baton.`;
+}
+
 /** The chat form's submit: the handoff's card for the sender (everyone else's comes through the outbox), or the form again. */
 export async function submitForm(app: App, caller: Caller, input: HandoffFormInput): Promise<Answer> {
   const created = await createHandoff(app, caller, input, 'replaceForm');
   if (created.outcome === 'form') return { card: created.card };
   if (created.outcome === 'forbidden') return { error: created.error };
-  return { card: await viewFor(app, caller, created.handoff, { members: created.members }) };
+  return { card: await viewFor(app, caller, created.handoff, { members: created.members, notice: unreachedNotice(created.unreached ?? []) }) };
 }
 
 /** The form for a new handoff, listing the conversation's members (none when Teams cannot list them: the pickers still search the organisation). */

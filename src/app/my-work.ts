@@ -19,10 +19,10 @@ const MINE_LIMIT = 200;
 const SEARCH_CANDIDATES = 200;
 
 /** The `mine` card: the person's open handoffs, grouped by what waits on them, each saying who waits on whom. */
-export async function myHandoffs(app: App, actor: Actor): Promise<AdaptiveCard> {
+async function myHandoffs(app: App, actor: Actor, timeZone: string | undefined): Promise<AdaptiveCard> {
   const groups = groupMyWork(await handoffsVisibleTo(app, actor, MINE_LIMIT), actor.person.aadObjectId);
   const now = new Date(app.clock.now());
-  return myHandoffsCard(WAIT_GROUPS.map((g) => ({ title: WAIT_GROUP_TITLES[g], handoffs: groups[g].map((handoff) => ({ handoff, detail: waitLine(handoff, g, now) })) })));
+  return myHandoffsCard(WAIT_GROUPS.map((g) => ({ title: WAIT_GROUP_TITLES[g], handoffs: groups[g].map((handoff) => ({ handoff, detail: waitLine(handoff, g, now, timeZone) })) })));
 }
 
 /** Where a `mine` answer went: in the chat that asked (a personal chat), or to the person's personal chat. */
@@ -34,7 +34,7 @@ export type PrivateAnswer = { card: AdaptiveCard } | { reply: string };
  * asked gets one line saying so.
  */
 export async function myHandoffsPrivately(app: App, caller: Caller): Promise<PrivateAnswer> {
-  const card = await myHandoffs(app, caller.actor);
+  const card = await myHandoffs(app, caller.actor, caller.timeZone);
   if (caller.conversation.personal) return { card };
   const chat = await app.conversations.find(caller.actor.tenantId, caller.actor.person.aadObjectId);
   if (!chat) {
@@ -56,7 +56,7 @@ export async function myHandoffsPrivately(app: App, caller: Caller): Promise<Pri
 export async function findHandoffs(app: App, caller: Caller, text: string, page: { skip: number; count: number }): Promise<Handoff[]> {
   const query = parseSearchQuery(text.trim() === '' ? 'open' : text);
   const found = (await handoffsVisibleTo(app, caller.actor, SEARCH_CANDIDATES))
-    .filter((h) => matches(h, query, caller.actor.person.aadObjectId, caller.today))
+    .filter((h) => matches(h, query, caller.actor.person.aadObjectId, new Date(app.clock.now())))
     .sort(searchOrder);
   return found.slice(page.skip, page.skip + page.count);
 }

@@ -281,6 +281,12 @@ export class Outbox {
         });
         return true;
       }
+      case 'due': {
+        const { dueIndex, clock } = this.services;
+        if (handoff.wakeAt) await dueIndex.schedule(handoff.id, handoff.wakeAt, clock.now());
+        if (row.effect.previous && row.effect.previous !== handoff.wakeAt) await dueIndex.unschedule(handoff.id, row.effect.previous);
+        return false;
+      }
       case 'message': {
         const { to, headline, quote } = row.effect;
         const chat = await this.services.conversations.find(handoff.tenantId, to.aadObjectId);

@@ -6,11 +6,13 @@
  */
 import type { AdaptiveCard } from '../cards/render';
 import type { Clock } from '../clock';
+import type { DuePolicy } from '../domain/due';
 import type { Person } from '../domain/handoff';
 import type { WorkingHours } from '../domain/working-hours';
 import type { Directory } from '../graph';
 import type { Logger } from '../logger';
 import type { ConversationStore } from '../store/conversation-store';
+import type { DueIndex } from '../store/due-index';
 import type { HandoffStore } from '../store/handoff-store';
 import type { PendingDeliveries } from '../store/pending-deliveries';
 import type { PeopleIndex } from '../store/people-index';
@@ -77,6 +79,10 @@ export interface Services {
   people: PeopleIndex;
   conversations: ConversationStore;
   pending: PendingDeliveries;
+  /** When each open handoff next has something due (the overdue check reads it). */
+  dueIndex: DueIndex;
+  /** Each step's goal and the auto-close, in working minutes. */
+  due: DuePolicy;
   /**
    * The directory for a tenant's users. Baton's directory covers one tenant;
    * for any other it knows no one.

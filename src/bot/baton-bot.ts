@@ -29,7 +29,7 @@ import { callerOf } from './turn';
 export const HELP_TEXT = [
   '**Baton** hands work to someone without a meeting.',
   '',
-  'In a group chat or channel, start with **@Baton**; here in our chat, just type the word.',
+  'In a group chat or channel, start with **@Baton**; in your personal chat with Baton, just type the word.',
   '',
   '- **new** (or **handoff**): fill a handoff form; the receiver is tagged when you post it.',
   '- **mine**: your open handoffs, grouped by what waits on you (to review, to answer, to fix, to close).',

@@ -21,7 +21,9 @@ import { findHandoffs, handoffForLink } from '../app/my-work';
 import type { Caller } from '../app/ports';
 import { handoffCard, handoffFormCard } from '../cards/handoff-cards';
 import type { AdaptiveCard } from '../cards/render';
+import { dueClause, dueView } from '../domain/due';
 import { type Handoff, type Person, STATUS_LABELS } from '../domain/handoff';
+import { formatDay, formatWhen } from '../domain/time-format';
 import { type HandoffFormInput, handoffFormInput, SUMMARY_MAX } from '../domain/handoff-form';
 import { plainText } from '../domain/text';
 
@@ -121,12 +123,15 @@ export async function sendPreview(app: App, caller: Caller, action: MessagingExt
   return {};
 }
 
-/** What a search result shows before it is chosen: the summary and one status line. */
-function resultOf(handoff: Handoff): MessagingExtensionAttachment {
-  const line = [STATUS_LABELS[handoff.status], `${handoff.sender.name} -> ${handoff.receiver.name}`, handoff.neededBy ? `needed by ${handoff.neededBy}` : '', handoff.workState === 'blocked' ? 'Blocked' : '']
+/** What a search result shows before it is chosen: the summary and one status line, with the due state `mine` shows. */
+function resultOf(app: App, caller: Caller, handoff: Handoff): MessagingExtensionAttachment {
+  const now = new Date(app.clock.now());
+  const view = dueView(handoff, now);
+  const due = view ? dueClause(view, (at) => formatWhen(at, caller.timeZone, now), false) : '';
+  const line = [STATUS_LABELS[handoff.status], `${handoff.sender.name} -> ${handoff.receiver.name}`, due, handoff.neededBy ? `needed by ${formatDay(handoff.neededBy, now)}` : '', handoff.workState === 'blocked' ? 'Blocked' : '']
     .filter(Boolean)
     .join(' · ');
-  return { ...CardFactory.adaptiveCard(handoffCard(handoff, undefined)), preview: CardFactory.thumbnailCard(handoff.summary, line) };
+  return { ...CardFactory.adaptiveCard(handoffCard(handoff, undefined, { now })), preview: CardFactory.thumbnailCard(handoff.summary, line) };
 }
 
 /** composeExtension/query: the person's handoffs matching the typed words and filters. */
@@ -136,13 +141,13 @@ export async function searchHandoffs(app: App, caller: Caller, query: MessagingE
   const skip = Math.max(0, Math.trunc(Number(query.queryOptions?.skip ?? 0)) || 0);
   const count = Math.min(PAGE_MAX, Math.max(1, Math.trunc(Number(query.queryOptions?.count ?? PAGE_MAX)) || PAGE_MAX));
   const found = await findHandoffs(app, caller, text, { skip, count });
-  return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: found.map(resultOf) } };
+  return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: found.map((h) => resultOf(app, caller, h)) } };
 }
 
 /** composeExtension/queryLink: the live card for people on the handoff, a plain preview for others. */
 export async function unfurlLink(app: App, caller: Caller, query: AppBasedLinkQuery): Promise<MessagingExtensionResponse> {
   const handoff = await handoffForLink(app, caller.actor, query.url ?? '');
-  if (handoff) return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [resultOf(handoff)] } };
+  if (handoff) return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [resultOf(app, caller, handoff)] } };
   const plain = CardFactory.thumbnailCard('Baton handoff', 'Only the people on this handoff can see its details.');
   return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [{ ...plain, preview: plain }] } };
 }

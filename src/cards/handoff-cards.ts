@@ -5,6 +5,7 @@
 import formTemplate from '../../cards/handoff-form.json';
 import handoffTemplate from '../../cards/handoff.json';
 import { formatEffort } from '../domain/effort';
+import { dueClause, dueView } from '../domain/due';
 import {
   ASSUMPTIONS_MAX,
   BLOCKER_MAX,
@@ -19,7 +20,7 @@ import {
   STAKEHOLDERS_MAX,
   SUMMARY_MAX,
 } from '../domain/handoff-form';
-import { ballHolder, type Handoff, type HandoffEvent, participants, type Person, type Status, STATUS_LABELS, WORK_STATE_LABELS, type WorkState } from '../domain/handoff';
+import { ballHolder, FINAL, type Handoff, type HandoffEvent, participants, type Person, type Status, STATUS_LABELS, WORK_STATE_LABELS, type WorkState } from '../domain/handoff';
 import { ACTION_TYPES, type ActionType, allowedActions, MAX_COMMENT_LENGTH } from '../domain/process';
 import { formatDay, formatWhen } from '../domain/time-format';
 import { type AdaptiveCard, renderCard } from './render';
@@ -160,6 +161,9 @@ const EVENT_WORDS: Record<HandoffEvent['type'], string> = {
   nudged: 'nudged',
   closed: 'closed it',
   priorityFlagged: 'flagged a priority change',
+  overdue: 'sent an overdue nudge',
+  escalated: 'told the owner',
+  neededByPassed: 'told the owner the needed-by date passed',
 };
 
 /** Teams auto-refreshes a card for at most 60 listed users. */
@@ -169,7 +173,7 @@ const MAX_REASSIGN_CHOICES = 10;
 /** The history shows the newest events; older ones are counted, not listed, so the card stays inside Teams' size. */
 const HISTORY_SHOWN = 8;
 /** In the history a comment is cut here; the card's remarks show the latest in full. */
-const HISTORY_COMMENT = 80;
+const HISTORY_COMMENT = 60;
 /** "What is ready" shows this many lines (or characters) before "Show more". */
 const READY_PREVIEW_LINES = 4;
 const READY_PREVIEW_CHARS = 280;
@@ -192,8 +196,8 @@ export interface HandoffCardData {
   statusStyle: string;
   priority: string;
   priorityText: string;
-  /** Whose turn it is, in one line; it mentions the receiver while the receiver holds the ball. */
-  turn: { text: string; mention: boolean };
+  /** Whose turn it is and when it is due, in one line; it mentions the receiver while the receiver holds the ball; in an 'attention' box once overdue. */
+  turn: { text: string; mention: boolean; style: string };
   /** The people mentioned in the card's text (Teams refuses a mention entity with no text that shows it). */
   mentions: { name: string; userId: string }[];
   sender: Person;
@@ -251,8 +255,21 @@ export interface ViewOptions {
   now?: Date;
 }
 
+/**
+ * The turn line with its due clause: "..., this handoff is for you to review
+ * · due Thu 4 Dec, 10:00 (in 3h 10m of Grace's working time)." The working
+ * time left is given only in a viewer's own view, which Teams renders when
+ * it is seen; the shared card says the due time alone, which stays true.
+ */
+function turnWithDue(handoff: Handoff, when: (iso: string) => string, now: Date, perViewer: boolean): HandoffCardData['turn'] {
+  const turn = turnOf(handoff, when);
+  const view = dueView(handoff, now);
+  if (!view) return { ...turn, style: 'default' };
+  return { text: `${turn.text.replace(/\.$/, '')} · ${dueClause(view, when, perViewer)}.`, mention: turn.mention, style: view.state === 'due' ? 'default' : 'attention' };
+}
+
 /** Whose turn it is, in one line. */
-function turnOf(handoff: Handoff, when: (iso: string) => string): HandoffCardData['turn'] {
+function turnOf(handoff: Handoff, when: (iso: string) => string): Omit<HandoffCardData['turn'], 'style'> {
   const { receiver, sender, owner, decision, ending, question } = handoff;
   switch (handoff.status) {
     case 'inReview':
@@ -291,7 +308,7 @@ function alertsOf(handoff: Handoff, when: (iso: string) => string): Alert[] {
     alerts.push({ style: 'accent', title: `What changed in version ${handoff.version}: `, text: `${sentence(handoff.changes)}.` });
   }
   const flag = handoff.priorityFlag;
-  if (flag && flag.to === handoff.priority && handoff.priority !== 'normal') {
+  if (flag && flag.to === handoff.priority && handoff.priority !== 'normal' && !FINAL.has(handoff.status)) {
     alerts.push({ style: 'attention', title: `${flag.by.name} flagged the priority ${flag.to} (${when(flag.at)}): `, text: flag.text });
   }
   const nudge = handoff.lastNudge;
@@ -380,7 +397,8 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
   const can = Object.fromEntries(ACTION_TYPES.map((a) => [a, allowed.has(a)])) as Can;
   const decidedChecks = handoff.decision?.status === 'accepted' ? handoff.decision.checked : [];
   const holder = ballHolder(handoff);
-  const turn = turnOf(handoff, when);
+  const turn = turnWithDue(handoff, when, now, viewer !== undefined);
+  const final = FINAL.has(handoff.status);
   const refreshUserIds = participants(handoff).map((p) => p.userId).filter((id, i, all) => all.indexOf(id) === i).slice(0, MAX_REFRESH_USERS);
   const facts = [
     { title: 'Work state', value: WORK_STATE_LABELS[handoff.workState] },
@@ -395,13 +413,14 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
     statusText: STATUS_LABELS[handoff.status],
     statusStyle: STATUS_STYLES[handoff.status],
     priority: handoff.priority,
-    priorityText: handoff.priority === 'normal' ? '' : handoff.priority === 'high' ? 'High priority' : 'Urgent',
+    // Once closed or cancelled, how urgent it was no longer matters.
+    priorityText: final || handoff.priority === 'normal' ? '' : handoff.priority === 'high' ? 'High priority' : 'Urgent',
     turn,
     mentions: turn.mention ? [{ name: handoff.receiver.name, userId: handoff.receiver.userId }] : [],
     sender: handoff.sender,
     owner: handoff.owner,
     stakeholderNames: handoff.stakeholders.map((p) => p.name).join(', '),
-    receiverTime: options.receiverTime ?? '',
+    receiverTime: final ? '' : (options.receiverTime ?? ''),
     alerts: alertsOf(handoff, when),
     facts,
     ...splitReady(handoff.whatIsReady),

@@ -6,6 +6,8 @@ import type { Handoff } from '../domain/handoff';
 import { type AdaptiveCard, renderCard } from './render';
 
 export interface NotificationData {
+  /** "Show it here" replaces the message with the reader's own view of the handoff, its actions included. */
+  handoffId: string;
   headline: string;
   summary: string;
   quote: string;
@@ -26,5 +28,5 @@ export function handoffLink(handoff: Handoff): string {
 }
 
 export function notificationCard(handoff: Handoff, headline: string, quote = ''): AdaptiveCard {
-  return renderCard(template, { headline, summary: handoff.summary, quote, link: handoffLink(handoff) } satisfies NotificationData);
+  return renderCard(template, { handoffId: handoff.id, headline, summary: handoff.summary, quote, link: handoffLink(handoff) } satisfies NotificationData);
 }

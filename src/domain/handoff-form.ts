@@ -13,7 +13,7 @@ import { type HandoffFields, type Person, PRIORITIES, type Priority, WORK_STATES
  * counts, in UTF-16; the card budget test renders every view at these caps).
  */
 export const SUMMARY_MAX = 200;
-export const READY_MAX = 1200;
+export const READY_MAX = 1000;
 export const ASSUMPTIONS_MAX = 800;
 export const CRITERIA_MAX = 10;
 export const CRITERION_MAX = 160;

@@ -2,6 +2,7 @@
  * The handoff: what a sender gives a receiver, and where it stands.
  * Plain data, so that the store, the cards and the tests all speak it.
  */
+import type { DueState } from './due';
 
 export const WORK_STATES = ['ready', 'inProgress', 'blocked'] as const;
 export type WorkState = (typeof WORK_STATES)[number];
@@ -49,6 +50,9 @@ export interface Person {
   userId: string;
   name: string;
 }
+
+/** Baton itself, as the actor of what its timers do (an overdue nudge, an escalation, an automatic close). */
+export const BATON: Person = { aadObjectId: 'baton', userId: '', name: 'Baton' };
 
 /** What the sender fills in: PRODUCT.md's table, parsed. */
 export interface HandoffFields {
@@ -110,7 +114,7 @@ export interface Decision extends Remark {
   checked: boolean[];
 }
 
-export interface Handoff extends HandoffFields {
+export interface Handoff extends HandoffFields, DueState {
   id: string;
   tenantId: string;
   version: number;
@@ -144,6 +148,8 @@ export interface Handoff extends HandoffFields {
 export const EVENT_TYPES = [
   'posted', 'accepted', 'changesRequested', 'questionAsked', 'answered', 'resubmitted',
   'workStateChanged', 'cancelled', 'reassigned', 'nudged', 'closed', 'priorityFlagged',
+  // Baton's overdue check: the holder nudged when a step is due, the owner told a goal later, the needed-by date passed.
+  'overdue', 'escalated', 'neededByPassed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -238,6 +244,12 @@ export function postHandoff(input: {
     ending: undefined,
     late: input.late,
     eventCount: 1,
+    // Its due times are set once the receiver's working hours are known (src/domain/due.ts).
+    clock: undefined,
+    review: undefined,
+    neededByAt: undefined,
+    neededByTold: false,
+    wakeAt: undefined,
   };
   const notes = [input.late ? 'posted inside the minimum lead time' : '', fields.workState === 'blocked' ? `Blocked: ${fields.blocker}` : '']
     .filter(Boolean)

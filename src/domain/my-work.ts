@@ -5,7 +5,8 @@
  * through the weekly summary instead.
  */
 import { ballHolder, FINAL, type Handoff, rolesOf } from './handoff';
-import { relativeWhen } from './time-format';
+import { dueClause, dueView } from './due';
+import { formatWhen, relativeWhen } from './time-format';
 
 export const WAIT_GROUPS = ['toReview', 'toAnswer', 'toFix', 'toClose', 'waitingOnOthers'] as const;
 export type WaitGroup = (typeof WAIT_GROUPS)[number];
@@ -45,8 +46,18 @@ export function groupMyWork(handoffs: readonly Handoff[], aadObjectId: string): 
   return groups;
 }
 
-/** Who waits on whom, and since when, in one line: "Grace Hopper asked you a question · 3 h ago". */
-export function waitLine(handoff: Handoff, group: WaitGroup, now: Date): string {
+/**
+ * Who waits on whom, since when, and when it is due, in one line: "Grace
+ * Hopper asked you a question · 3 h ago · overdue by 2h (due Thu 4 Dec, 10:00)".
+ * @param timeZone the reader's, for the due time
+ */
+export function waitLine(handoff: Handoff, group: WaitGroup, now: Date, timeZone?: string): string {
+  const line = waitText(handoff, group, now);
+  const view = dueView(handoff, now);
+  return view ? `${line} · ${dueClause(view, (at) => formatWhen(at, timeZone, now), true)}` : line;
+}
+
+function waitText(handoff: Handoff, group: WaitGroup, now: Date): string {
   const since = relativeWhen(handoff.updatedAt, now);
   switch (group) {
     case 'toReview':

@@ -101,7 +101,8 @@ export function describeStatus(handoff: Handoff): string {
 
 /** Minutes as people say them: "12 minutes", "1 hour 5 minutes". */
 function minutesText(ms: number): string {
-  const minutes = Math.max(1, Math.round(ms / 60_000));
+  if (ms < 60_000) return 'less than a minute';
+  const minutes = Math.round(ms / 60_000);
   if (minutes < 60) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
@@ -175,7 +176,7 @@ export function describeChanges(before: HandoffFields, after: HandoffFields): st
   if (before.summary !== after.summary) changes.push('changed the summary');
   if (before.whatIsReady !== after.whatIsReady) changes.push('changed what is ready');
   changes.push(...listChanges(before.acceptanceCriteria, after.acceptanceCriteria, 'acceptance criterion', 'acceptance criteria'));
-  if (before.assumptions !== after.assumptions) changes.push(after.assumptions === '' ? 'removed the assumptions' : 'changed the assumptions');
+  if (before.assumptions !== after.assumptions) changes.push(after.assumptions === '' ? 'removed the assumptions' : before.assumptions === '' ? 'added assumptions' : 'changed the assumptions');
   changes.push(...listChanges(before.links, after.links, 'link', 'links'));
   if (before.effortMinutes !== after.effortMinutes) changes.push(`effort ${effort(before.effortMinutes)} → ${effort(after.effortMinutes)}`);
   if (before.workState !== after.workState) changes.push(`work state ${WORK_STATE_LABELS[before.workState]} → ${WORK_STATE_LABELS[after.workState]}`);
@@ -276,6 +277,8 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
     }
     case 'reassign': {
       if (command.receiver.aadObjectId === handoff.receiver.aadObjectId) return invalid(`${command.receiver.name} is already the receiver.`);
+      // The same rule as the form's: nobody reviews their own handoff.
+      if (command.receiver.aadObjectId === handoff.sender.aadObjectId) return invalid(`${command.receiver.name} sent this handoff and cannot review it: choose someone else.`);
       const next: Handoff = { ...base, receiver: command.receiver, status: 'inReview', decision: undefined };
       return outcome(next, 'reassigned', '', `from ${handoff.receiver.name} to ${command.receiver.name}`);
     }
@@ -283,7 +286,7 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       // Nudging is allowed only while the handoff is open, when someone always holds the ball.
       const holder = ballHolder(handoff)!;
       const next: Handoff = { ...base, lastNudge: { at, by: actor, to: holder, reached: command.reached } };
-      return outcome(next, 'nudged', '', command.reached ? holder.name : `${holder.name} (has not installed Baton: not told)`);
+      return outcome(next, 'nudged', '', command.reached ? holder.name : `${holder.name}, who has not installed Baton and was not told`);
     }
     case 'close': {
       const note = command.note.trim().slice(0, MAX_COMMENT_LENGTH);

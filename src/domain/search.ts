@@ -4,6 +4,7 @@
  * handoffs the person takes part in are candidates; the caller reads them
  * from the person index, never from a scan of the tenant.
  */
+import { isOverdue } from './due';
 import { FINAL, type Handoff, OPEN, rolesOf } from './handoff';
 import { waitGroup } from './my-work';
 
@@ -27,22 +28,17 @@ export function parseSearchQuery(text: string): SearchQuery {
   return { filters, words };
 }
 
-/** Overdue: still being worked on and past its needed-by date (in UTC days). */
-export function isOverdue(handoff: Handoff, today: string): boolean {
-  return !FINAL.has(handoff.status) && handoff.status !== 'accepted' && handoff.neededBy !== undefined && handoff.neededBy < today;
-}
-
 /** Whether a person may see a handoff at all: they hold a role on it in the same tenant. */
 export function maySee(handoff: Handoff, tenantId: string, aadObjectId: string): boolean {
   return handoff.tenantId === tenantId && rolesOf(handoff, aadObjectId).size > 0;
 }
 
-/** Whether a handoff answers a query for a person. */
-export function matches(handoff: Handoff, query: SearchQuery, aadObjectId: string, today: string): boolean {
+/** Whether a handoff answers a query for a person at `now` (`overdue`: a step past its due time, or a needed-by date passed unaccepted). */
+export function matches(handoff: Handoff, query: SearchQuery, aadObjectId: string, now: Date): boolean {
   const { filters } = query;
   if (filters.has('open') && !OPEN.has(handoff.status)) return false;
   if (filters.has('blocked') && (handoff.workState !== 'blocked' || FINAL.has(handoff.status))) return false;
-  if (filters.has('overdue') && !isOverdue(handoff, today)) return false;
+  if (filters.has('overdue') && !isOverdue(handoff, now)) return false;
   // The same "mine" as the `mine` command: open, and sent, received or owned.
   if (filters.has('mine') && waitGroup(handoff, aadObjectId) === undefined) return false;
   const haystack = [handoff.summary, handoff.sender.name, handoff.receiver.name, handoff.owner.name, ...handoff.stakeholders.map((s) => s.name)]

@@ -34,6 +34,14 @@ export const DEFAULT_WORKING_HOURS: WorkingHours = {
   timeZone: 'Etc/UTC',
 };
 
+/**
+ * The zone to write a person's times in: theirs, or none (so the text says
+ * "UTC") when it is UTC, which is what Baton assumes for unknown hours.
+ */
+export function zoneForText(hours: WorkingHours): string | undefined {
+  return hours.timeZone === DEFAULT_WORKING_HOURS.timeZone || hours.timeZone === 'UTC' ? undefined : hours.timeZone;
+}
+
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 

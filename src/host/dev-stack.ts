@@ -10,6 +10,7 @@ import { type Config, ConfigError, loadConfig } from '../config';
 import { getBaton } from '../app/baton';
 import { createGraphServices, type GraphMode } from '../graph';
 import { OUTBOX_PATH, outboxPage } from '../graph/outbox-page';
+import { CLOCK_PATH, devClock } from './dev-clock';
 import { type DevRouteHandler, type FunctionsHost, loadFunctions, startFunctionsHost } from './functions-host';
 import { isPortInUse, PROJECT_ROOT, type Started, startAzurite, startProcess, waitForHttp } from './processes';
 
@@ -114,7 +115,7 @@ export async function startDevStack(options: {
     // The functions read their settings from the environment, as on Azure.
     Object.assign(process.env, env);
     // The outbox page exists only in local mode, and only on this local host.
-    const devRoutes: Record<string, DevRouteHandler> = graph.outboxDir ? { [OUTBOX_PATH]: outboxPage({ dir: graph.outboxDir }) } : {};
+    const devRoutes: Record<string, DevRouteHandler> = { [CLOCK_PATH]: devClock(getBaton), ...(graph.outboxDir ? { [OUTBOX_PATH]: outboxPage({ dir: graph.outboxDir }) } : {}) };
     const host = await startFunctionsHost({ registrations: await loadFunctions(), port: config.ports.host, log, devRoutes });
     stopping.push(() => host.close());
     // Validate at start-up what the functions would otherwise find out on the first request.
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
 Baton is ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${mode})
   Table Storage (Azurite)  ${stack.urls.tables}   data in .data/
   Functions host           ${stack.urls.messages}
-${stack.urls.playground ? `  Agents Playground        ${stack.urls.playground}   <- open this, then type "new"
+${stack.urls.playground ? `  Agents Playground        ${stack.urls.playground}   <- open this: "new" in the personal chat, "@Baton new" in Payments team
 ` : ''}  Microsoft Graph          ${stack.graph.description}${stack.urls.outbox ? `, shown at ${stack.urls.outbox}` : ''}
 
 Press Ctrl-C to stop.`);

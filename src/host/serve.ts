@@ -5,11 +5,12 @@
  */
 import { ConfigError, loadConfig } from '../config';
 import { getBaton } from '../app/baton';
+import { CLOCK_PATH, devClock } from './dev-clock';
 import { loadFunctions, startFunctionsHost } from './functions-host';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const host = await startFunctionsHost({ registrations: await loadFunctions(), port: config.ports.host });
+  const host = await startFunctionsHost({ registrations: await loadFunctions(), port: config.ports.host, devRoutes: { [CLOCK_PATH]: devClock(getBaton) } });
   // Validate at start-up what the functions would otherwise find out on the first request.
   await getBaton();
   console.log(`Functions host ready at ${host.url}`);

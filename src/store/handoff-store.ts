@@ -4,10 +4,12 @@
  * in one ETag-checked transaction: never a change without its event or its
  * messages, never one activity applied twice.
  */
-import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { odata, RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import type { Handoff, HandoffEvent, Person } from '../domain/handoff';
+import { STEPS } from '../domain/due';
 import { EVENT_TYPES, PRIORITIES, STATUSES, WORK_STATES } from '../domain/handoff';
+import { WEEKDAYS } from '../domain/working-hours';
 import { UnreadableRecordError } from '../errors';
 import { ACTIVITY_ROW_PREFIX, activityRowKey, EVENT_ROW_PREFIX, eventRowKey, HANDOFF_ROW, OUTBOX_ROW_PREFIX } from './keys';
 import { type Effect, MAX_ERROR_LENGTH, newRowEntities, type OutboxRow, rowFromEntity, type RowUpdate } from './outbox-rows';
@@ -18,6 +20,28 @@ import type { StorageAccount } from './account';
 const person = z.object({ aadObjectId: z.string(), userId: z.string(), name: z.string() });
 const remark = z.object({ by: person, at: z.string(), text: z.string() });
 const optionalString = z.string().optional().transform((s) => (s === '' ? undefined : s));
+const hours = z.object({ days: z.array(z.enum(WEEKDAYS)), start: z.string(), end: z.string(), timeZone: z.string() });
+const level = z.union([z.literal(0), z.literal(1), z.literal(2)]);
+const stepClock = z.object({
+  step: z.enum(STEPS),
+  startedBy: z.number().int(),
+  holder: person,
+  holderHours: hours,
+  ownerHours: hours,
+  runStartedAt: z.string(),
+  usedMinutes: z.number(),
+  goalMinutes: z.number(),
+  dueAt: z.string(),
+  level,
+  autoCloseAt: z.string().optional(),
+});
+const reviewClock = z.object({
+  startedBy: z.number().int(),
+  receiverId: z.string(),
+  usedMinutes: z.number(),
+  level,
+  cycles: z.array(z.object({ startedAt: z.string(), pausedAt: z.string().optional(), elapsedMinutes: z.number(), breached: z.boolean() })),
+});
 
 /** What a handoff row holds; parsed on every read so a bad row fails loudly, not later. */
 const handoffEntity = z.object({
@@ -53,6 +77,12 @@ const handoffEntity = z.object({
   ending: optionalJson(remark),
   late: z.boolean(),
   eventCount: z.number().int(),
+  // Due times (src/domain/due.ts); a handoff stored before them has none until its next change.
+  clock: optionalJson(stepClock),
+  review: optionalJson(reviewClock),
+  neededByAt: optionalString,
+  neededByTold: z.boolean().optional().default(false),
+  wakeAt: optionalString,
 });
 
 const eventEntity = z.object({
@@ -110,6 +140,11 @@ function toEntity(h: Handoff) {
     ending: jsonOrEmpty(h.ending),
     late: h.late,
     eventCount: h.eventCount,
+    clock: jsonOrEmpty(h.clock),
+    review: jsonOrEmpty(h.review),
+    neededByAt: h.neededByAt ?? '',
+    neededByTold: h.neededByTold,
+    wakeAt: h.wakeAt ?? '',
   };
 }
 
@@ -132,6 +167,10 @@ function fromEntity(entity: unknown): { handoff: Handoff; etag: string } {
     priorityFlag: rest.priorityFlag,
     lastNudge: rest.lastNudge,
     ending: rest.ending,
+    clock: rest.clock,
+    review: rest.review,
+    neededByAt: rest.neededByAt,
+    wakeAt: rest.wakeAt,
   };
   return { handoff, etag };
 }
@@ -182,6 +221,7 @@ export class HandoffStore {
    * Reads a handoff, and in the same round trip whether `activityId` was already applied to it.
    */
   async read(id: string, activityId?: string): Promise<StoredHandoff | undefined> {
+    if (!activityId) return this.readRecord(id);
     const filter = activityId
       ? odata`PartitionKey eq ${id} and (RowKey eq ${HANDOFF_ROW} or RowKey eq ${activityRowKey(activityId)})`
       : odata`PartitionKey eq ${id} and RowKey eq ${HANDOFF_ROW}`;
@@ -196,6 +236,16 @@ export class HandoffStore {
       throw translate(error);
     }
     return found ? { ...found, replayed } : undefined;
+  }
+
+  /** The handoff row alone: a point read, the cheapest request Table Storage serves. */
+  private async readRecord(id: string): Promise<StoredHandoff | undefined> {
+    try {
+      return { ...fromEntity(await this.table.getEntity(id, HANDOFF_ROW)), replayed: false };
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw translate(error);
+    }
   }
 
   /**

@@ -19,6 +19,8 @@ export const effectSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('card') }),
   /** Post the handoff's card in its conversation (the messaging extension's Send) and record the message. */
   z.object({ kind: z.literal('post') }),
+  /** Record the handoff's next wake-up in the due index, from the current record, and remove the one before (`previous`, '' for none). */
+  z.object({ kind: z.literal('due'), previous: z.string() }),
   /** A card in one person's personal chat. `about` names the event, for logs. */
   z.object({ kind: z.literal('message'), to: person, headline: z.string(), quote: z.string(), about: z.string() }),
 ]);

@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config';
 import { freePort, PROJECT_ROOT } from '../../src/host/processes';
 import { createLogger } from '../../src/logger';
 import { handoffIdForForm } from '../../src/store/keys';
-import { cardAction, message, people, TENANT } from '../support/activities';
+import { cardAction, message, paymentsForm, people, TENANT } from '../support/activities';
 import { textsOf } from '../support/cards';
 import { type Connector, startConnector } from '../support/connector';
 import { uniquePrefix } from '../support/stack';
@@ -68,15 +68,7 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
     // Ada installed Baton: her personal chat is where the 1:1 goes.
     await post(first, { ...message(connector.url, people.ada, ''), type: 'installationUpdate', action: 'add', conversation: { id: 'a:personal-ada', conversationType: 'personal', tenantId: TENANT } });
     const formId = crypto.randomUUID();
-    const form = {
-      formId,
-      summary: 'Payments retry logic is ready for QA',
-      whatIsReady: 'Retry worker merged behind the payments-retry flag.',
-      acceptanceCriteria: 'All retry tests pass in CI',
-      links: 'https://github.com/contoso/payments/pull/42',
-      effort: '4h',
-      receiver: people.grace.aadObjectId,
-    };
+    const form = paymentsForm(formId, { owner: '' });
     const cardMessage = `form-${formId}`;
     expect((await post(first, cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: cardMessage }))).status).toBe(200);
     const id = handoffIdForForm(TENANT, formId);
@@ -114,12 +106,53 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
     await third.app.outbox.idle();
     expect(toAda()).toHaveLength(1);
     expect(updatesOfCard()).toHaveLength(2);
-    expect((await third.app.store.outbox(id, { all: true })).map((r) => [r.effect.kind, r.state])).toEqual([
+    const rows = (await third.app.store.outbox(id, { all: true })).map((r) => [r.effect.kind, r.state]);
+    // The due index's rows (one per change that moved the next wake-up) are delivered too.
+    expect(rows.filter(([kind]) => kind !== 'due')).toEqual([
       ['card', 'delivered'],
       ['index', 'delivered'],
       ['card', 'delivered'],
       ['message', 'delivered'],
     ]);
+    expect(rows.every(([, state]) => state === 'delivered')).toBe(true);
     expect(await third.app.pending.list()).toEqual([]);
+  }, 60_000);
+});
+
+describe('a host killed between an overdue nudge\'s save and its delivery', () => {
+  it('delivers the nudge once after a restart, and the next check sends no second one', async () => {
+    const first = await startHost();
+    await post(first, { ...message(connector.url, people.grace, ''), type: 'installationUpdate', action: 'add', conversation: { id: 'a:personal-grace', conversationType: 'personal', tenantId: TENANT } });
+    const formId = crypto.randomUUID();
+    const form = { formId, summary: 'Ledger export is ready for review', whatIsReady: 'Merged.', acceptanceCriteria: 'Totals match the ledger', links: 'https://example.com/pr/7', effort: '1h', receiver: people.grace.aadObjectId };
+    expect((await post(first, cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: `form-${formId}` }))).status).toBe(200);
+    const id = handoffIdForForm(TENANT, formId);
+    const toGrace = () => connector.sent.filter((s) => s.method === 'POST' && s.conversationId === 'a:personal-grace' && JSON.stringify(s.activity).includes(id));
+
+    // The dev clock moves the host past the review's due time; the nudge hangs at the connector.
+    await until('the handoff to be in the due index', async () => (await fetch(`${first.url}/dev/clock`, { method: 'POST', body: '{"to": "next"}' })).status === 200);
+    const { offsetMinutes } = (await (await fetch(`${first.url}/dev/clock`)).json()) as { offsetMinutes: number };
+    connector.hang = /^POST \/v3\/conversations\/a(:|%3A)personal-grace\/activities/i;
+    const heldBefore = connector.held;
+    expect((await fetch(`${first.url}/admin/functions/overdueCheck`, { method: 'POST' })).status).toBe(202);
+    await until('the nudge to reach the hung connector', () => connector.held === heldBefore + 1);
+    first.child.kill('SIGKILL');
+    await until('the first host to die', () => first.child.signalCode === 'SIGKILL');
+    connector.hang = undefined;
+    expect(toGrace()).toEqual([]);
+
+    // The nudge was saved with its event before the send: a new instance, past the dead one's lease, delivers it.
+    const second = await startHost({ BATON_CLOCK_OFFSET_MINUTES: String(offsetMinutes + 5) });
+    expect((await fetch(`${second.url}/admin/functions/outboxSweep`, { method: 'POST' })).status).toBe(202);
+    await until('the nudge to be delivered', () => toGrace().length === 1);
+    expect(textsOf(toGrace()[0]!.activity.attachments?.[0]?.content)[0]).toMatch(/^Your review of this handoff was due /);
+    // The check runs again (the next timer, a second instance): the nudge is recorded, so nothing goes twice.
+    expect((await fetch(`${second.url}/admin/functions/overdueCheck`, { method: 'POST' })).status).toBe(202);
+    expect((await fetch(`${second.url}/admin/functions/outboxSweep`, { method: 'POST' })).status).toBe(202);
+    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix });
+    const reader = await createBaton(config, { log: createLogger({ sink: () => undefined }) });
+    await until('the outbox to be empty', async () => (await reader.app.store.outbox(id)).length === 0);
+    expect((await reader.app.store.history(id)).map((e) => e.type)).toEqual(['posted', 'overdue']);
+    expect(toGrace()).toHaveLength(1);
   }, 60_000);
 });

@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger, formatRecord } from '../../src/logger';
 import { PROJECT_ROOT } from '../../src/project';
 import { handoffIdForForm } from '../../src/store/keys';
-import { cardAction, message, people, TENANT } from '../support/activities';
+import { cardAction, message, paymentsForm, people, TENANT } from '../support/activities';
 import { type Connector, startConnector } from '../support/connector';
 import { uniquePrefix } from '../support/stack';
 
@@ -54,16 +54,7 @@ async function post(activity: unknown) {
 /** A handoff from Ada to Grace, owned by Alan, its card in the group chat; deliveries done. */
 async function created(): Promise<string> {
   const formId = crypto.randomUUID();
-  const form = {
-    formId,
-    summary: 'Payments retry logic is ready for QA',
-    whatIsReady: 'Retry worker merged behind the payments-retry flag.',
-    acceptanceCriteria: 'All retry tests pass in CI',
-    links: 'https://github.com/contoso/payments/pull/42',
-    effort: '4h',
-    receiver: people.grace.aadObjectId,
-    owner: people.alan.aadObjectId,
-  };
+  const form = paymentsForm(formId);
   await post(cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: `form-${formId}` }));
   await baton.app.outbox.idle();
   return handoffIdForForm(TENANT, formId);

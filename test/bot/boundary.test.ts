@@ -12,7 +12,7 @@ import { azuriteConnectionString, loadConfig } from '../../src/config';
 import { freePort, startAzurite } from '../../src/host/processes';
 import { createLogger, formatRecord } from '../../src/logger';
 import { handoffIdForForm } from '../../src/store/keys';
-import { cardAction, extensionInvoke, message, people, TENANT } from '../support/activities';
+import { cardAction, extensionInvoke, message, paymentsForm, people, TENANT } from '../support/activities';
 import { textsOf } from '../support/cards';
 import { type Connector, startConnector } from '../support/connector';
 import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
@@ -29,17 +29,7 @@ afterAll(async () => {
   await connector?.close();
 });
 
-const form = (formId: string, overrides: Record<string, unknown> = {}) => ({
-  formId,
-  summary: 'Payments retry logic is ready for QA',
-  whatIsReady: 'Retry worker merged behind the payments-retry flag.',
-  acceptanceCriteria: 'All retry tests pass in CI',
-  links: 'https://github.com/contoso/payments/pull/42',
-  effort: '4h',
-  receiver: people.grace.aadObjectId,
-  owner: people.alan.aadObjectId,
-  ...overrides,
-});
+const form = paymentsForm;
 
 async function created(overrides: Record<string, unknown> = {}): Promise<string> {
   const formId = crypto.randomUUID();
@@ -150,8 +140,8 @@ describe('records and replays', () => {
     for (const person of [people.ada, people.grace, people.alan]) {
       expect((await app.people.handoffsOf(TENANT, person.aadObjectId)).filter((r) => r.handoffId === id)).toHaveLength(1);
     }
-    // The person index and everyone's card (the fixture's own message becomes it), written once.
-    expect(await app.store.countRows(id)).toEqual({ handoff: 1, events: 1, activities: 1, outbox: 2 });
+    // The person index, everyone's card (the fixture's own message becomes it) and the due index, written once.
+    expect(await app.store.countRows(id)).toEqual({ handoff: 1, events: 1, activities: 1, outbox: 3 });
   });
 
   it('writes nothing anywhere for a form someone else already used', async () => {

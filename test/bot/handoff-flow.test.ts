@@ -134,7 +134,7 @@ describe('submitting the form', () => {
     const response = await app.post(
       cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'katherine@contoso.example', stakeholders: 'Margaret Hamilton' }, inPlayground),
     );
-    expect(textsOf(response.body.value)).toContain('<at>Katherine Johnson</at>, this handoff is for you to review.');
+    expect(textsOf(response.body.value)).toContainEqual(expect.stringMatching(/^<at>Katherine Johnson<\/at>, this handoff is for you to review · due .+\.$/));
     const stored = (await app.store.read(handoffIdForForm(PLAYGROUND_TENANT, formId)))?.handoff;
     // Katherine is not in this chat: her Teams id is the MRI of her Entra account.
     expect(stored?.receiver).toEqual({ aadObjectId: '10000000-0000-0000-0000-0000000000d4', userId: '8:orgid:10000000-0000-0000-0000-0000000000d4', name: 'Katherine Johnson' });
@@ -182,7 +182,7 @@ describe('submitting the form', () => {
 
     // The sender's own view (Ada is also the owner): work state, reassignment and cancelling, each behind its ShowCard; no review.
     const senderCard = response.body.value;
-    expect(textsOf(senderCard)).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
+    expect(textsOf(senderCard)).toContainEqual(expect.stringMatching(/^<at>Grace Hopper<\/at>, this handoff is for you to review · due .+\.$/));
     expect(textsOf(senderCard)).toContain('Ada Lovelace');
     expect(findInputs(senderCard).map((i) => i.id)).toEqual(['blocker', 'newReceiver', 'reason']);
     expect(findInputs(senderCard).find((i) => i.id === 'newReceiver')?.choices?.map((c) => c.title)).toEqual(['Ada Lovelace', 'Alan Turing']);
@@ -205,8 +205,8 @@ describe('submitting the form', () => {
     const again = { ...submit, id: 'f:second-click' };
     const responses = await Promise.all([app.post(submit), app.post(submit), app.post(again)]);
     for (const r of responses) expect(textsOf(r.body.value)).toContain('Payments retry logic is ready for QA');
-    // One set of outbox rows too: the person index and everyone's card, written once.
-    expect(await app.store.countRows(handoffIdForForm(TENANT, formId))).toEqual({ handoff: 1, events: 1, activities: 1, outbox: 2 });
+    // One set of outbox rows too: the person index, everyone's card and the due index, written once.
+    expect(await app.store.countRows(handoffIdForForm(TENANT, formId))).toEqual({ handoff: 1, events: 1, activities: 1, outbox: 3 });
     expect((await app.people.handoffsOf(TENANT, people.ada.aadObjectId)).filter((r) => r.handoffId === handoffIdForForm(TENANT, formId))).toHaveLength(1);
   });
 
@@ -288,10 +288,15 @@ describe('reviewing', () => {
     const accept = cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id));
     const before = connector.sent.length;
     const first = await app.post(accept);
+    const rows = async () => (await app.store.outbox(id, { all: true })).map((r) => [r.key, r.effect.kind]);
+    const afterFirst = await rows();
     const retry = await app.post(accept);
     expect(retry.body).toEqual(first.body);
-    // Created: index and card; accepted: card and Ada's message (she is sender and owner). The replay adds none and sends nothing.
-    expect(await app.store.countRows(id)).toEqual({ handoff: 1, events: 2, activities: 2, outbox: 4 });
+    // Created: card, index (and the due index); accepted: card and Ada's message (she is sender and owner), and the due
+    // index when the next wake-up moved. The replay adds no row and sends nothing.
+    expect(afterFirst.filter(([, kind]) => kind !== 'due').map(([, kind]) => kind)).toEqual(['card', 'index', 'card', 'message']);
+    expect(await rows()).toEqual(afterFirst);
+    expect(await app.store.countRows(id)).toMatchObject({ handoff: 1, events: 2, activities: 2 });
     expect(connector.sent.slice(before).filter((s) => s.method === 'PUT')).toHaveLength(1);
   });
 

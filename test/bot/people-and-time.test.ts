@@ -112,7 +112,7 @@ describe('people picked from outside the chat', () => {
     const id = await createAsAda('Payroll export is ready for review', alan.aadObjectId);
     const mark = connector.sent.length;
     const reassigned = await app.post(cardAction(connector.url, ada, 'handoff.reassign', { handoffId: id, newReceiver: katherine.aadObjectId }, inPlayground));
-    expect(textsOf(reassigned.body.value)).toContain('<at>Katherine Johnson</at>, this handoff is for you to review.');
+    expect(textsOf(reassigned.body.value)).toContainEqual(expect.stringMatching(/^<at>Katherine Johnson<\/at>, this handoff is for you to review · due .+\.$/));
     expect((await app.store.read(id))?.handoff.receiver).toEqual({ ...katherine, userId: `8:orgid:${katherine.aadObjectId}` });
     const told = connector.sent.slice(mark).filter((s) => s.conversationId === 'a:personal-katherine');
     expect(textsOf(told[0]?.activity.attachments?.[0]?.content)[0]).toBe('Ada Lovelace handed this handoff to you.');
@@ -138,7 +138,14 @@ describe('the personal chat', () => {
         stakeholders: '29:katherine-johnson',
       }, inPersonalChat),
     );
-    expect(textsOf(response.body.value)).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
+    expect(textsOf(response.body.value)).toContainEqual(expect.stringMatching(/^<at>Grace Hopper<\/at>, this handoff is for you to review · due .+\.$/));
+    // A card in Ada's own chat reaches nobody by itself: Grace never installed Baton, and Ada is told so.
+    expect(textsOf(response.body.value)).toContain(
+      'Grace Hopper is not in this chat and has not installed Baton, so nobody told them: post the handoff in a chat they are in, or ask them to install Baton.',
+    );
+    // Katherine did install it: her message opens her own view of the handoff, which lives in a chat she cannot see.
+    const told = connector.sent.filter((s) => s.conversationId === 'a:personal-katherine').at(-1)?.activity.attachments?.[0]?.content as { actions: unknown[] };
+    expect(told.actions).toEqual([{ type: 'Action.Execute', title: 'Show it here', verb: 'handoff.refresh', data: { handoffId: handoffIdForForm(PLAYGROUND_TENANT, formId) } }]);
     const stored = (await app.store.read(handoffIdForForm(PLAYGROUND_TENANT, formId)))?.handoff;
     expect(stored?.receiver).toEqual({ aadObjectId: '10000000-0000-0000-0000-0000000000b2', userId: '8:orgid:10000000-0000-0000-0000-0000000000b2', name: 'Grace Hopper' });
     expect(stored?.stakeholders.map((p) => p.name)).toEqual(['Katherine Johnson']);

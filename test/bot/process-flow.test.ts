@@ -200,7 +200,7 @@ describe('owner and stakeholders', () => {
     const { id } = await create({ receiver: katherine.aadObjectId, owner: people.alan.aadObjectId, stakeholders: '' });
     let mark = connector.sent.length;
     const reassigned = await act(people.alan, 'handoff.reassign', { handoffId: id, newReceiver: people.grace.aadObjectId });
-    expect(textsOf(reassigned.body.value)).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
+    expect(textsOf(reassigned.body.value)).toContainEqual(expect.stringMatching(/^<at>Grace Hopper<\/at>, this handoff is for you to review · due .+\.$/));
     expect(personalMessages(mark)).toEqual([]); // Grace has no personal chat
     const mine = await app.people.handoffsOf(TENANT, people.grace.aadObjectId);
     expect(mine.map((r) => r.handoffId)).toContain(id);
@@ -213,7 +213,7 @@ describe('owner and stakeholders', () => {
     expect(textsOf(nudged.body.value)).toContain('Nudged Ada Lovelace ');
     expect(verbsOf(nudged.body.value)).not.toContain('nudge');
     const again = await act(people.alan, 'handoff.nudge', { handoffId: id });
-    expect(textsOf(again.body.value)).toContain('Ada Lovelace was nudged 1 minute ago; you can nudge again an hour after that.');
+    expect(textsOf(again.body.value)).toContain('Ada Lovelace was nudged less than a minute ago; you can nudge again an hour after that.');
     expect(personalMessages(mark)).toHaveLength(1);
   });
 
@@ -223,7 +223,7 @@ describe('owner and stakeholders', () => {
     const nudged = await act(people.alan, 'handoff.nudge', { handoffId: id });
     expect(textsOf(nudged.body.value)).toEqual(expect.arrayContaining(['Grace Hopper has not installed Baton: ', expect.stringMatching(/^they were not told of the nudge on /)]));
     expect(personalMessages(mark)).toEqual([]);
-    expect((await app.store.history(id)).at(-1)).toMatchObject({ type: 'nudged', detail: 'Grace Hopper (has not installed Baton: not told)' });
+    expect((await app.store.history(id)).at(-1)).toMatchObject({ type: 'nudged', detail: 'Grace Hopper, who has not installed Baton and was not told' });
   });
 
   it('reads the chat\'s member list once per reassign, though both the check and the owner\'s card need it', async () => {
@@ -307,9 +307,11 @@ describe('mine', () => {
       const items = texts.slice(start + 1, end === -1 ? undefined : end);
       return Array.from({ length: items.length / 2 }, (_, i) => [items[2 * i], items[2 * i + 1]]);
     };
-    expect(group('To review')).toContainEqual(['Ada reviews this one', 'From Alan Turing · just now']);
-    expect(group('To answer')).toContainEqual(['Grace asks about this one', 'Grace Hopper asked you a question · just now']);
-    expect(group('Waiting on others')).toContainEqual(['Payments retry logic is ready for QA', 'Waiting on Grace Hopper to review · just now']);
+    // Each says when its step is due, in the working time of whoever holds the ball.
+    const due = (first: string) => `due \\w{3} \\d+ \\w{3}, \\d\\d:\\d\\d( UTC)? \\(in [0-9dhm ]+ of ${first}'s working time\\)$`;
+    expect(group('To review')).toContainEqual(['Ada reviews this one', expect.stringMatching(new RegExp(`^From Alan Turing · just now · ${due('Ada')}`))]);
+    expect(group('To answer')).toContainEqual(['Grace asks about this one', expect.stringMatching(new RegExp(`^Grace Hopper asked you a question · just now · ${due('Ada')}`))]);
+    expect(group('Waiting on others')).toContainEqual(['Payments retry logic is ready for QA', expect.stringMatching(new RegExp(`^Waiting on Grace Hopper to review · just now · ${due('Grace')}`))]);
     expect(toReview.id).not.toBe(toAnswer.id);
   });
 });

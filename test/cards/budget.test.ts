@@ -23,7 +23,9 @@ import {
   STAKEHOLDERS_MAX,
   SUMMARY_MAX,
 } from '../../src/domain/handoff-form';
+import { DEFAULT_DUE_POLICY, nextDueState } from '../../src/domain/due';
 import { apply, type Command, MAX_COMMENT_LENGTH } from '../../src/domain/process';
+import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
 
 const BUDGET_BYTES = 40 * 1024;
 
@@ -78,14 +80,17 @@ const comment = (seed: string) => text(MAX_COMMENT_LENGTH, seed);
 /** Every status, reached with the longest remarks on the way, and a long history. */
 function states(): { name: string; handoff: Handoff; history: HandoffEvent[] }[] {
   const first = largestHandoff();
-  let current = first.handoff;
+  // Every state with its due times, as the app stores it: the turn line then says when the step is due.
+  const hours = new Map([sender, receiver, owner].map((p) => [p.aadObjectId, DEFAULT_WORKING_HOURS]));
+  const timed = (before: Handoff | undefined, after: Handoff, event: HandoffEvent): Handoff => ({ ...after, ...nextDueState(before, after, event, hours, DEFAULT_DUE_POLICY) });
+  let current = timed(undefined, first.handoff, first.event);
   const history = [first.event];
   let minute = 0;
   const run = (command: Command, actor: Person) => {
     minute += 61;
     const outcome = apply(current, command, actor, new Date(Date.parse('2026-12-01T10:00:00Z') + minute * 60_000).toISOString());
     if (!outcome.ok) throw new Error(`${command.type}: ${outcome.refusal.message}`);
-    current = outcome.handoff;
+    current = timed(current, outcome.handoff, outcome.event);
     history.push(outcome.event);
     return { handoff: current, history: [...history] };
   };
@@ -94,6 +99,8 @@ function states(): { name: string; handoff: Handoff; history: HandoffEvent[] }[]
   snapshots.push({ name: 'answered', ...run({ type: 'answer', answer: comment('Answer') }, sender) });
   snapshots.push({ name: 'flagged', ...run({ type: 'flagPriority', priority: 'high', reason: comment('Priority') }, stakeholders[0]!) });
   snapshots.push({ name: 'nudged', ...run({ type: 'nudge', reached: false }, owner) });
+  // The longest turn line: overdue a long time and escalated to an owner with the longest name.
+  snapshots.push({ name: 'escalated', handoff: { ...current, clock: { ...current.clock!, level: 2, dueAt: '2026-01-05T09:00:00.000Z' } }, history: [...history] });
   snapshots.push({ name: 'changesRequested', ...run({ type: 'requestChanges', comment: comment('Changes') }, receiver) });
   const fields = { ...current, acceptanceCriteria: [...current.acceptanceCriteria.slice(1), text(CRITERION_MAX, 'New')], links: current.links.slice(1), effortMinutes: 600, neededBy: '2027-12-30', priority: 'urgent' as const };
   snapshots.push({ name: 'resubmitted', ...run({ type: 'resubmit', fields }, sender) });

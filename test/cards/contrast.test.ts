@@ -12,7 +12,9 @@ import { myHandoffsCard } from '../../src/cards/my-handoffs-card';
 import { notificationCard } from '../../src/cards/notification-card';
 import type { AdaptiveCard } from '../../src/cards/render';
 import { type Handoff, type Person, postHandoff, type Status } from '../../src/domain/handoff';
+import { DEFAULT_DUE_POLICY, nextDueState } from '../../src/domain/due';
 import { apply, type Command } from '../../src/domain/process';
+import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
 import { ASSETS } from '../../src/project';
 
 interface HostConfig {
@@ -100,6 +102,24 @@ function handoffIn(status: Status): Handoff {
   return handoff;
 }
 
+/** In review with its due state, long past its due time. */
+function overdue(): Handoff {
+  const { handoff, event } = postHandoff({
+    id: 'abcdef0123456789abce',
+    tenantId: 't',
+    fields: { summary: 'Ledger export is ready', whatIsReady: 'Merged.', acceptanceCriteria: ['Totals match'], assumptions: '', links: [], effortMinutes: 60, workState: 'ready', blocker: '', neededBy: undefined, priority: 'normal' },
+    sender: ada,
+    receiver: grace,
+    owner: alan,
+    stakeholders: [],
+    conversation: { id: '19:chat', serviceUrl: 'https://smba.example/' },
+    at: '2026-12-01T09:00:00.000Z',
+    late: false,
+  });
+  const hours = new Map([ada, grace, alan].map((p) => [p.aadObjectId, DEFAULT_WORKING_HOURS]));
+  return { ...handoff, ...nextDueState(undefined, handoff, event, hours, DEFAULT_DUE_POLICY) };
+}
+
 const STATUSES_SHOWN: Status[] = ['inReview', 'questionAsked', 'changesRequested', 'accepted', 'closed', 'cancelled'];
 
 const CARDS: [string, AdaptiveCard][] = [
@@ -109,6 +129,8 @@ const CARDS: [string, AdaptiveCard][] = [
       handoffCard(handoffIn(status), viewer, { notice: 'Others changed this handoff at the same moment.', now: new Date('2026-12-01T12:00:00Z') }),
     ]),
   ),
+  // The turn line turns the attention colour once a step is overdue.
+  ...[ada, grace, undefined].map((viewer): [string, AdaptiveCard] => [`handoff overdue for ${viewer?.name ?? 'everyone'}`, handoffCard(overdue(), viewer, { now: new Date('2026-12-09T12:00:00Z') })]),
   ['the form with errors and hints', handoffFormCard({ formId: 'f', members: [ada, grace], errors: { summary: 'Write a one-sentence summary.', links: 'Not https.' }, message: 'Nothing was posted: 2 fields need a change.', hints: ['No links.'] })],
   ['the edit form with its change request', handoffFormCard({ formId: 'f', members: [], editing: { handoffId: 'h', version: 1, banner: { title: 'Grace asked for changes: ', text: 'Add tests.' } } })],
   ['mine', myHandoffsCard([{ title: 'To review', handoffs: [{ handoff: handoffIn('inReview'), detail: 'From Ada · 2 h ago' }] }])],

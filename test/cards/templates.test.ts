@@ -16,7 +16,9 @@ import { handoffLink, notificationCard } from '../../src/cards/notification-card
 import type { AdaptiveCard } from '../../src/cards/render';
 import { type Handoff, type HandoffEvent, type HandoffFields, type Person, postHandoff, type Status, STATUSES } from '../../src/domain/handoff';
 import type { FieldErrors } from '../../src/domain/handoff-form';
+import { DEFAULT_DUE_POLICY, nextDueState } from '../../src/domain/due';
 import { type ActionType, allowedActions, apply, type Command } from '../../src/domain/process';
+import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
 import { ASSETS, PROJECT_ROOT } from '../../src/project';
 
 const CARDS_DIR = join(PROJECT_ROOT, 'cards');
@@ -567,7 +569,8 @@ describe('the handoff card', () => {
       expect(runs).toEqual(expect.arrayContaining(['From ', 'Ada Lovelace', ' · Owner ', 'Alan Turing', 'Stakeholders ', 'Barbara Liskov']));
       expect(blocks.filter((b) => ['Ada Lovelace', 'Alan Turing', 'Barbara Liskov'].some((n) => b.includes(n)))).toEqual([]);
       expect(blocks).toContain(STATUS_TEXT[c.status]);
-      expect(blocks.includes('Urgent')).toBe(fields.priority === 'urgent');
+      // Once closed or cancelled, how urgent it was no longer shows.
+      expect(blocks.includes('Urgent')).toBe(fields.priority === 'urgent' && !['closed', 'cancelled'].includes(c.status));
       expect(runs).toContain('Payments retry logic is ready for QA');
       // Rows with nothing to say are left out.
       expect(factsOf(card)).toEqual({
@@ -590,7 +593,7 @@ describe('the handoff card', () => {
 
       // Alerts, remarks, the notice and the history, in order, each only when it applies.
       const containers = nodesOfType(card, 'Container')
-        .filter((n) => !['details', 'statusPill', 'priorityPill'].includes(n.id as string) && n.style !== undefined)
+        .filter((n) => !['details', 'statusPill', 'priorityPill', 'turnLine'].includes(n.id as string) && n.style !== undefined)
         .map((n) => [n.style, ...textRuns(n)]);
       expect(containers).toEqual([
         ...(late ? [['warning', 'Late: ', "posted with less than 1h 30m of the receiver's working time before Wed 1 Apr."]] : []),
@@ -810,7 +813,7 @@ describe('the handoff card', () => {
       'flagged a priority change (normal -> high): "Launch."',
       'nudged (Grace Hopper)',
       'reassigned it (from Grace Hopper to Hedy Lamarr)',
-      'nudged (Hedy Lamarr (has not installed Baton: not told))',
+      'nudged (Hedy Lamarr, who has not installed Baton and was not told)',
       'cancelled it: "Plans changed."',
     ]);
   });
@@ -887,6 +890,39 @@ describe('the handoff card', () => {
 
 // ---------------------------------------------------------------------------
 
+describe('the due time on the card', () => {
+  /** In review since Monday 2 March 10:00 UTC, with its due state: due Tuesday 10:00 in Grace's (UTC) working time. */
+  const timed = (): Handoff => {
+    const handoff = { ...makeHandoff(FULL, 'inReview'), createdAt: '2026-03-02T10:00:00.000Z' };
+    const event = { handoffId: handoff.id, seq: 1, type: 'posted' as const, actor: ada, at: '2026-03-02T10:00:00.000Z', comment: '', detail: '', version: 1, workState: handoff.workState };
+    const hours = new Map([ada, grace, alan].map((p) => [p.aadObjectId, DEFAULT_WORKING_HOURS]));
+    return { ...handoff, ...nextDueState(undefined, { ...handoff, clock: undefined, review: undefined }, event, hours, DEFAULT_DUE_POLICY) };
+  };
+  const turnLine = (card: AdaptiveCard) => nodesOfType(card, 'Container').find((n) => n.id === 'turnLine')!;
+
+  it('says in the turn line when the step is due; the working time left only in a viewer\'s own view', () => {
+    const handoff = timed();
+    const before = new Date('2026-03-02T13:50:00Z');
+    const own = handoffCard(handoff, grace, { now: before, timeZone: 'Etc/UTC' });
+    expectValidCard(own);
+    expect(textBlocks(turnLine(own))).toEqual(["<at>Grace Hopper</at>, this handoff is for you to review · due Tue 3 Mar, 10:00 (in 4h 10m of Grace's working time)."]);
+    expect(turnLine(own).style).toBe('default');
+    // The shared card is not rendered again when seen: it says the due time alone, which stays true.
+    expect(textBlocks(turnLine(handoffCard(handoff, undefined, { now: before })))).toEqual(['<at>Grace Hopper</at>, this handoff is for you to review · due Tue 3 Mar, 10:00 UTC.']);
+  });
+
+  it('turns into an attention box once overdue, and names the owner once escalated', () => {
+    const handoff = timed();
+    const late = handoffCard(handoff, undefined, { now: new Date('2026-03-03T12:00:00Z') });
+    expect(turnLine(late).style).toBe('attention');
+    expect(textBlocks(turnLine(late))).toEqual(['<at>Grace Hopper</at>, this handoff is for you to review · overdue by 2h (due Tue 3 Mar, 10:00 UTC).']);
+    const escalated = { ...handoff, clock: { ...handoff.clock!, level: 2 as const } };
+    expect(textBlocks(turnLine(handoffCard(escalated, undefined, { now: new Date('2026-03-04T12:00:00Z') })))).toEqual([
+      '<at>Grace Hopper</at>, this handoff is for you to review · overdue by 1d 2h, escalated to Alan Turing (owner).',
+    ]);
+  });
+});
+
 describe('the notification card', () => {
   it('shows the headline, the summary and the quote, with a link to the message in a chat', () => {
     const handoff = { ...makeHandoff(FULL, 'questionAsked'), conversation: { id: '19:abc_def@unq.gbl.spaces', serviceUrl: 'https://smba.example/', messageId: '1712345678901' } };
@@ -895,9 +931,11 @@ describe('the notification card', () => {
     expect(textRuns(card)).toEqual(['Grace Hopper asked a question', 'Handoff: ', 'Payments retry logic is ready for QA', 'Which gateway does staging use?']);
     expect(nodesOfType(card, 'Container').map((n) => n.style)).toEqual(['emphasis']);
     expect(card.actions).toEqual([
+      // The reader's own view of the handoff, actions included, in their personal chat: the card itself may be in a chat they cannot open.
+      { type: 'Action.Execute', title: 'Show it here', verb: 'handoff.refresh', data: { handoffId: handoff.id } },
       {
         type: 'Action.OpenUrl',
-        title: 'Open the handoff',
+        title: 'Go to the card',
         url: 'https://teams.microsoft.com/l/message/19%3Aabc_def%40unq.gbl.spaces/1712345678901?context=%7B%22contextType%22%3A%22chat%22%7D',
       },
     ]);
@@ -917,6 +955,7 @@ describe('the notification card', () => {
     expect(textRuns(card)).toEqual(['Accepted by Grace Hopper', 'Handoff: ', 'Payments retry logic is ready for QA']);
     expect(nodesOfType(card, 'Container')).toEqual([]);
     expect(nodesOfType(card, 'Action.OpenUrl')).toEqual([]);
+    expect(card.actions).toEqual([{ type: 'Action.Execute', title: 'Show it here', verb: 'handoff.refresh', data: { handoffId: handoff.id } }]);
   });
 
   it('keeps hostile text verbatim in TextRuns', () => {

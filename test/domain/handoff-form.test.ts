@@ -209,7 +209,7 @@ describe('parseHandoffForm: one hard rule at a time', () => {
     ['summary with a newline', { summary: 'Retry logic\nis ready' }, { summary: ONE_SENTENCE }],
     ['summary with a carriage return', { summary: 'Retry logic\ris ready' }, { summary: ONE_SENTENCE }],
     ['whatIsReady empty', { whatIsReady: '   ' }, { whatIsReady: 'Say what is ready: your definition of done.' }],
-    ['whatIsReady too long', { whatIsReady: 'w'.repeat(1201) }, { whatIsReady: 'Keep this to 1200 characters (it has 1201); link longer documents.' }],
+    ['whatIsReady too long', { whatIsReady: 'w'.repeat(1001) }, { whatIsReady: 'Keep this to 1000 characters (it has 1001); link longer documents.' }],
     ['no acceptance criterion', { acceptanceCriteria: '' }, { acceptanceCriteria: 'Add at least one acceptance criterion, one per line.' }],
     ['only blank criteria lines', { acceptanceCriteria: ' \n\t\r\n  ' }, { acceptanceCriteria: 'Add at least one acceptance criterion, one per line.' }],
     ['only empty bullets', { acceptanceCriteria: '- \n* \n1. \n[ ]' }, { acceptanceCriteria: 'Add at least one acceptance criterion, one per line.' }],
@@ -257,7 +257,7 @@ describe('parseHandoffForm: one hard rule at a time', () => {
   it('accepts the boundary values the rules allow', () => {
     const result = parseHandoffForm(
       form({
-        whatIsReady: 'w'.repeat(1200),
+        whatIsReady: 'w'.repeat(1000),
         assumptions: 'a'.repeat(800),
         acceptanceCriteria: [`${'c'.repeat(160)}`, ...Array.from({ length: 9 }, (_, i) => `check ${i}`)].join('\n'),
         links: [`https://example.com/${'p'.repeat(230)}`, ...Array.from({ length: 5 }, (_, i) => `https://example.com/${i}`)].join(' '),

@@ -537,6 +537,10 @@ describe('reassign', () => {
     expect(apply(posted(), { type: 'reassign', receiver: grace }, alan, T1)).toEqual(invalid('Grace Hopper is already the receiver.'));
   });
 
+  it('refuses the sender: nobody reviews their own handoff, as on the form', () => {
+    expect(apply(posted(), { type: 'reassign', receiver: ada }, alan, T1)).toEqual(invalid('Ada Lovelace sent this handoff and cannot review it: choose someone else.'));
+  });
+
   it('hands it to the new receiver, back in review', () => {
     const before = inStatus('changesRequested');
     const { handoff, event } = ok(before, { type: 'reassign', receiver: hedy }, alan, T2);
@@ -563,7 +567,7 @@ describe('nudge', () => {
   it('says in the history when the person could not be told', () => {
     const { handoff, event } = ok(posted(), { type: 'nudge', reached: false }, alan, T3);
     expect(handoff.lastNudge).toEqual({ at: T3, by: alan, to: grace, reached: false });
-    expect(event.detail).toBe('Grace Hopper (has not installed Baton: not told)');
+    expect(event.detail).toBe('Grace Hopper, who has not installed Baton and was not told');
   });
 
   it('refuses a second nudge of the same person within the hour, saying how long ago the last was', () => {
@@ -827,7 +831,8 @@ function expectedStep(before: Handoff, step: Step, command: Command, actor: Pers
     case 'cancel':
       return blank(command.reason) ? { ok: false, status: before.status } : { ok: true, status: 'cancelled' };
     case 'reassign':
-      return command.receiver.aadObjectId === before.receiver.aadObjectId ? { ok: false, status: before.status } : { ok: true, status: 'inReview' };
+      // Not the receiver already, and never the sender.
+      return [before.receiver.aadObjectId, before.sender.aadObjectId].includes(command.receiver.aadObjectId) ? { ok: false, status: before.status } : { ok: true, status: 'inReview' };
     case 'nudge': {
       // Not oneself, and not the same person again within the hour.
       const holder = ballHolder(before)!;

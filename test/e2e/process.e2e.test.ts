@@ -7,7 +7,7 @@
  * test-results/process-e2e/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actAs, card, chromiumAvailable, LABELS, runAs, pickPerson, type E2E, sendInGroupChat, startE2E, storedHandoffs } from './support';
+import { actAs, card, chromiumAvailable, clickAndAwaitAnswer, LABELS, openShowCard, runAs, pickPerson, type E2E, sendInGroupChat, startE2E, storedHandoffs } from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -39,19 +39,20 @@ describe.runIf(run)('the whole process in the Agents Playground', () => {
     const { id, messageId } = stored!;
 
     // Ada's own view is compact: her secondary actions wait behind ShowCards, their inputs hidden until asked for.
-    await posted.getByRole('button', { name: 'Refresh' }).click();
+    await clickAndAwaitAnswer(posted.getByRole('button', { name: 'Refresh' }));
     const mine = card(page, 'Cancel handoff');
     await mine.waitFor();
-    await expect.poll(() => mine.getByRole('textbox', { name: /^Blocked by/ }).isVisible()).toBe(false);
-    await mine.getByRole('button', { name: 'Work state' }).click();
     const blocker = mine.getByRole('textbox', { name: /^Blocked by/ });
-    await blocker.waitFor();
+    await expect.poll(() => blocker.isVisible()).toBe(false);
+    await openShowCard(mine, 'Work state', blocker);
     await e2e.screenshot('1b-work-state-opened');
     await blocker.fill('Waiting for the fr-FR glossary');
-    await mine.getByRole('button', { name: 'Mark blocked' }).click();
-    await card(page, 'Waiting for the fr-FR glossary').waitFor();
-    await card(page, 'Waiting for the fr-FR glossary').getByRole('button', { name: 'Work state' }).click();
-    await card(page, 'Waiting for the fr-FR glossary').getByRole('button', { name: 'Mark ready' }).click();
+    await clickAndAwaitAnswer(mine.getByRole('button', { name: 'Mark blocked' }));
+    const blocked = card(page, 'Waiting for the fr-FR glossary');
+    await blocked.waitFor();
+    const markReady = blocked.getByRole('button', { name: 'Mark ready' });
+    await openShowCard(blocked, 'Work state', markReady);
+    await markReady.click();
     await expect.poll(async () => (await storedHandoffs(e2e))[0]?.workState).toBe('ready');
 
     // Grace asks; the card in Ada's chat updates for everyone.
@@ -84,10 +85,10 @@ describe.runIf(run)('the whole process in the Agents Playground', () => {
 
     // Grace accepts, every criterion checked, through `npm run as` as a newcomer would.
     const output = await runAs(e2e, ['grace', 'accept']);
-    expect(output).toMatch(/^Grace Hopper: accept on "Checkout page copy is ready for translation"\. Now: Accepted by Grace Hopper\. Waiting on Ada Lovelace \(owner\) to close it\./);
+    expect(output).toMatch(/^Grace Hopper: accept on "Checkout page copy is ready for translation"\. Now: Accepted by Grace Hopper\. Waiting on Ada Lovelace \(owner\) to close it · due .+\./);
     await card(page, /Accepted by Grace Hopper/).waitFor();
     await card(page, /Accepted by Grace Hopper/).getByRole('button', { name: 'Refresh' }).click();
-    await card(page, /Accepted by Grace Hopper/).getByRole('button', { name: 'Close', exact: true }).click();
+    await card(page, /Accepted by Grace Hopper/).getByRole('button', { name: 'Close handoff', exact: true }).click();
     await card(page, /Closed by Ada Lovelace/).waitFor();
     await e2e.screenshot('5-closed');
     await card(page, /Closed by Ada Lovelace/).getByRole('button', { name: 'Show history' }).click();

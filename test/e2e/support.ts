@@ -22,7 +22,7 @@ import { chromiumExecutable } from '../support/chromium';
 /** The form's labels, as a person reads them (each states its field's cap). */
 export const LABELS = {
   summary: 'Summary, in one sentence (at most 200 characters) *',
-  whatIsReady: 'What is ready (at most 1,200 characters) *',
+  whatIsReady: 'What is ready (at most 1,000 characters) *',
   criteria: 'Acceptance criteria, one per line (up to 10, each at most 160 characters) *',
   links: 'Dependencies and links (https, one per line, up to 6)',
 } as const;
@@ -112,6 +112,35 @@ export function card(page: Page, text: string | RegExp): Locator {
   return page.locator('.ac-adaptiveCard:not(.ac-adaptiveCard .ac-adaptiveCard)', { hasText: text }).last();
 }
 
+/**
+ * Clicks a card button and waits until the Playground has the bot's answer
+ * (its invoke's response read to the end), so the next click lands on the
+ * card the answer renders, not on the one it is about to replace.
+ */
+export async function clickAndAwaitAnswer(button: Locator): Promise<void> {
+  const answered = button.page().waitForResponse((r) => r.url().includes('/v1/invoke') && r.request().method() === 'POST');
+  await button.click();
+  await (await answered).finished();
+}
+
+/**
+ * Opens an Action.ShowCard until its input shows. The Playground re-renders a
+ * card when an answer for it arrives, which closes an open ShowCard; opening
+ * it again is what a person would do.
+ */
+export async function openShowCard(scope: Locator, button: string, input: Locator): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (!(await input.isVisible())) await scope.getByRole('button', { name: button }).click();
+    try {
+      await input.waitFor({ state: 'visible', timeout: 1000 });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
+}
+
 /** Picks a person in a people picker (Input.ChoiceSet with Data.Query): type part of the name, choose the match. */
 export async function pickPerson(scope: Locator, label: string, name: string): Promise<void> {
   // The picker's own input is labelled "People Picker"; the card's label sits next to it.
@@ -131,8 +160,8 @@ export async function storedHandoffs(e2e: E2E): Promise<{ id: string; messageId:
   return rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
-/** Runs `npm run as -- <args>` against the test's stack (its ports and tables), as a newcomer would against theirs. */
-export async function runAs(e2e: E2E, args: string[]): Promise<string> {
+/** Runs one of the project's scripts (`npm run as`, `npm run clock`) against the test's stack (its ports and tables), as a newcomer would against theirs. */
+async function runScript(e2e: E2E, script: string, args: string[]): Promise<string> {
   const env = {
     ...process.env,
     BATON_HOST_PORT: String(e2e.stack.config.ports.host),
@@ -142,8 +171,19 @@ export async function runAs(e2e: E2E, args: string[]): Promise<string> {
     TABLES_CONNECTION_STRING: '',
     BOT_ID: '',
   };
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'as.ts'), ...args], { env, cwd: PROJECT_ROOT });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', script), ...args], { env, cwd: PROJECT_ROOT });
   return stdout;
+}
+
+/** `npm run as -- <args>`: acts as another of the Playground's people. */
+export const runAs = (e2e: E2E, args: string[]) => runScript(e2e, 'as.ts', args);
+
+/** `npm run clock -- <args>`: moves Baton's clock forward and runs the overdue check. */
+export const runClock = (e2e: E2E, args: string[]) => runScript(e2e, 'clock.ts', args);
+
+/** Opens one of the Playground's chats by its name in the chat list ("Personal Chat", "Payments team"). */
+export async function openChat(page: Page, name: string): Promise<void> {
+  await page.locator(`[role=treeitem][aria-label="${name}"]`).click();
 }
 
 /** Posts a card action to the bot as another member of the group chat, through the Playground's connector (what `npm run as` does). */

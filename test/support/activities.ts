@@ -43,3 +43,18 @@ export function extensionInvoke(serviceUrl: string, from: Member, name: string, 
 export function fetchTaskFromMessage(serviceUrl: string, from: Member) {
   return { ...structuredClone(fetchTaskFixture), id: nextId('f'), serviceUrl, from };
 }
+
+/** The handoff form most tests post: Ada hands the payments retry work to Grace, Alan owns it. */
+export function paymentsForm(formId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    formId,
+    summary: 'Payments retry logic is ready for QA',
+    whatIsReady: 'Retry worker merged behind the payments-retry flag.',
+    acceptanceCriteria: 'All retry tests pass in CI',
+    links: 'https://github.com/contoso/payments/pull/42',
+    effort: '4h',
+    receiver: people.grace.aadObjectId,
+    owner: people.alan.aadObjectId,
+    ...overrides,
+  };
+}

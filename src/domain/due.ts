@@ -1,0 +1,360 @@
+/**
+ * Due times: every step of a handoff has a goal in the working time of the
+ * person who holds the ball, and the overdue check acts when one passes.
+ *
+ * - review: the receiver; its clock pauses while the sender answers a
+ *   question or makes requested changes, and resumes on the answer or the
+ *   resubmit (a service desk's "waiting for customer"). Each run is a cycle.
+ * - answer, fix: the sender, after a question or a change request.
+ * - close: the owner, once accepted; an accepted handoff left open closes
+ *   itself after a quiet period.
+ *
+ * First miss: the holder is nudged, inside their working hours (level 1).
+ * Second miss, one more goal later: the owner is told (level 2). A passed
+ * needed-by date tells the owner once. Pure: the application layer fetches
+ * working hours and writes what `applyDue` returns like any other change.
+ */
+import { formatEffort } from './effort';
+import { BATON, ballHolder, FINAL, type Handoff, type HandoffEvent, type Person, type Priority, type Status } from './handoff';
+import { endOfDay } from './lead-time';
+import type { Outcome } from './process';
+import { formatDay, formatWhen } from './time-format';
+import { addWorkingMinutes, nextWorkingInstant, type WorkingHours, workingMinutesBetween, zoneForText } from './working-hours';
+
+export const STEPS = ['review', 'answer', 'fix', 'close'] as const;
+export type Step = (typeof STEPS)[number];
+
+/** The step a status waits on, or undefined once final. */
+export function stepOf(status: Status): Step | undefined {
+  switch (status) {
+    case 'inReview':
+      return 'review';
+    case 'questionAsked':
+      return 'answer';
+    case 'changesRequested':
+      return 'fix';
+    case 'accepted':
+      return 'close';
+    default:
+      return undefined;
+  }
+}
+
+/** Goals, in working minutes of whoever holds the ball (settings; see src/config.ts). */
+export interface DuePolicy {
+  /** The receiver's review, by priority. */
+  review: Readonly<Record<Priority, number>>;
+  /** The sender's answer to a question, or their fix after a change request, by priority. */
+  respond: Readonly<Record<Priority, number>>;
+  /** The owner's close, once accepted. */
+  close: number;
+  /** An accepted handoff closes itself after this much of the owner's working time. */
+  autoClose: number;
+}
+
+export const DEFAULT_DUE_POLICY: DuePolicy = {
+  review: { urgent: 2 * 60, high: 4 * 60, normal: 8 * 60 },
+  respond: { urgent: 2 * 60, high: 4 * 60, normal: 8 * 60 },
+  close: 8 * 60,
+  autoClose: 3 * 8 * 60,
+};
+
+/** 0: on time; 1: due passed, the holder was nudged; 2: a goal later, the owner was told. */
+export type Level = 0 | 1 | 2;
+
+/** The running step: who holds the ball, since when, until when. */
+export interface StepClock {
+  step: Step;
+  /** The history event that started this step; a nudge's marker names it, so each step and level acts once. */
+  startedBy: number;
+  holder: Person;
+  /** The holder's working hours when the step started: due times are counted in them. */
+  holderHours: WorkingHours;
+  /** The owner's: escalations and the auto-close happen inside them. */
+  ownerHours: WorkingHours;
+  /** When the current run began (the step started, or the review resumed). */
+  runStartedAt: string;
+  /** Working minutes of the step used before this run (a review paused while the sender held the ball). */
+  usedMinutes: number;
+  goalMinutes: number;
+  dueAt: string;
+  level: Level;
+  /** The close step: when the handoff closes itself. */
+  autoCloseAt?: string;
+}
+
+/** One run of the review clock: the receiver held the ball from startedAt until pausedAt. */
+export interface ReviewCycle {
+  startedAt: string;
+  pausedAt?: string;
+  /** The receiver's working minutes in this run. */
+  elapsedMinutes: number;
+  /** The review's goal had been used up by the end of this run. */
+  breached: boolean;
+}
+
+/** The review clock across its pauses; kept after the review, for the weekly summary. */
+export interface ReviewClock {
+  startedBy: number;
+  /** Whose review it is: a new receiver starts a new review. */
+  receiverId: string;
+  usedMinutes: number;
+  /** The level reached before a pause, so a resumed review does not nudge twice. */
+  level: Level;
+  cycles: ReviewCycle[];
+}
+
+/** What the overdue check may do, and the state it leaves. */
+export interface DueState {
+  clock: StepClock | undefined;
+  review: ReviewClock | undefined;
+  /** When the needed-by date ends in the receiver's time zone. */
+  neededByAt: string | undefined;
+  /** The owner was told that the needed-by date passed. */
+  neededByTold: boolean;
+  /** The next instant the overdue check has something to do; the due index holds it. */
+  wakeAt: string | undefined;
+}
+
+export const NO_DUE_STATE: DueState = { clock: undefined, review: undefined, neededByAt: undefined, neededByTold: false, wakeAt: undefined };
+
+/** A review's cycles beyond this are folded into the first: a handoff that ping-pongs a hundred times stays one small row. */
+export const MAX_CYCLES = 20;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function goalOf(step: Step, priority: Priority, policy: DuePolicy): number {
+  if (step === 'review') return policy.review[priority];
+  if (step === 'close') return policy.close;
+  return policy.respond[priority];
+}
+
+function withDue(clock: Omit<StepClock, 'dueAt'>): StepClock {
+  const left = Math.max(0, clock.goalMinutes - clock.usedMinutes);
+  return { ...clock, dueAt: addWorkingMinutes(clock.holderHours, new Date(clock.runStartedAt), left).toISOString() } as StepClock;
+}
+
+/** Ends the running review cycle at `at`, adding its working minutes to the review. */
+function pauseReview(review: ReviewClock, clock: StepClock, at: string): ReviewClock {
+  const elapsed = workingMinutesBetween(clock.holderHours, new Date(clock.runStartedAt), new Date(at));
+  const usedMinutes = review.usedMinutes + elapsed;
+  const cycles = review.cycles.map((c, i) => (i === review.cycles.length - 1 && c.pausedAt === undefined ? { ...c, pausedAt: at, elapsedMinutes: elapsed, breached: usedMinutes > clock.goalMinutes } : c));
+  return { ...review, usedMinutes, level: clock.level, cycles };
+}
+
+function addCycle(cycles: readonly ReviewCycle[], at: string): ReviewCycle[] {
+  const next = [...cycles, { startedAt: at, elapsedMinutes: 0, breached: false }];
+  if (next.length <= MAX_CYCLES) return next;
+  const [first, second, ...rest] = next;
+  return [{ startedAt: first!.startedAt, pausedAt: second!.pausedAt, elapsedMinutes: first!.elapsedMinutes + second!.elapsedMinutes, breached: first!.breached || second!.breached }, ...rest];
+}
+
+/** Whose working hours a change needs for the due state it leaves: nobody when the step carries on as it was. */
+export function hoursNeeded(before: Handoff | undefined, after: Handoff): Person[] {
+  const holder = ballHolder(after);
+  if (!holder) return [];
+  const clock = before?.clock;
+  const unchanged =
+    clock !== undefined &&
+    clock.step === stepOf(after.status) &&
+    clock.holder.aadObjectId === holder.aadObjectId &&
+    before!.owner.aadObjectId === after.owner.aadObjectId &&
+    before!.receiver.aadObjectId === after.receiver.aadObjectId &&
+    before!.neededBy === after.neededBy;
+  if (unchanged) return [];
+  const seen = new Set<string>();
+  return [holder, after.owner, after.receiver].filter((p) => !seen.has(p.aadObjectId) && seen.add(p.aadObjectId));
+}
+
+/**
+ * The due state a change leaves: the step's clock started, carried on,
+ * paused or resumed; the needed-by instant; the next wake-up.
+ * @param hours working hours of the people {@link hoursNeeded} named, by object id
+ */
+export function nextDueState(before: Handoff | undefined, after: Handoff, event: HandoffEvent, hours: ReadonlyMap<string, WorkingHours>, policy: DuePolicy): DueState {
+  const at = event.at;
+  const step = stepOf(after.status);
+  const holder = ballHolder(after);
+  let review = before?.review;
+  let clock = before?.clock;
+  const hoursOf = (p: Person) => hours.get(p.aadObjectId) ?? (clock?.holder.aadObjectId === p.aadObjectId ? clock.holderHours : undefined);
+
+  // The running review pauses (or ends) when the receiver no longer holds the ball.
+  if (clock?.step === 'review' && review && (step !== 'review' || holder?.aadObjectId !== clock.holder.aadObjectId)) review = pauseReview(review, clock, at);
+
+  if (!step || !holder || FINAL.has(after.status)) {
+    return { ...NO_DUE_STATE, review };
+  }
+  const carriesOn = clock && clock.step === step && clock.holder.aadObjectId === holder.aadObjectId;
+  if (carriesOn) {
+    const goalMinutes = goalOf(step, after.priority, policy);
+    const ownerHours = hours.get(after.owner.aadObjectId) ?? clock!.ownerHours;
+    if (goalMinutes !== clock!.goalMinutes || ownerHours !== clock!.ownerHours) clock = withDue({ ...clock!, goalMinutes, ownerHours });
+  } else {
+    const holderHours = hoursOf(holder);
+    const ownerHours = hours.get(after.owner.aadObjectId);
+    if (!holderHours || !ownerHours) throw new Error(`nextDueState needs the working hours of ${holder.name} and ${after.owner.name}`);
+    const goalMinutes = goalOf(step, after.priority, policy);
+    if (step === 'review') {
+      // The same receiver's review resumes; a new receiver (or the first) starts one.
+      const resumes = review && review.receiverId === holder.aadObjectId && before?.receiver.aadObjectId === after.receiver.aadObjectId;
+      review = resumes
+        ? { ...review!, cycles: addCycle(review!.cycles, at) }
+        : { startedBy: event.seq, receiverId: holder.aadObjectId, usedMinutes: 0, level: 0, cycles: addCycle([], at) };
+      clock = withDue({ step, startedBy: review.startedBy, holder, holderHours, ownerHours, runStartedAt: at, usedMinutes: review.usedMinutes, goalMinutes, level: review.level });
+    } else {
+      clock = withDue({ step, startedBy: event.seq, holder, holderHours, ownerHours, runStartedAt: at, usedMinutes: 0, goalMinutes, level: 0 });
+      if (step === 'close') clock = { ...clock, autoCloseAt: addWorkingMinutes(ownerHours, new Date(at), policy.autoClose).toISOString() };
+    }
+  }
+  const receiverHours = hours.get(after.receiver.aadObjectId);
+  const neededByChanged = !before || before.neededBy !== after.neededBy || before.receiver.aadObjectId !== after.receiver.aadObjectId;
+  const neededByAt = !after.neededBy ? undefined : neededByChanged && receiverHours ? endOfDay(after.neededBy, receiverHours.timeZone).toISOString() : before?.neededByAt;
+  const neededByTold = neededByChanged ? false : (before?.neededByTold ?? false);
+  const state = { clock, review, neededByAt, neededByTold };
+  return { ...state, wakeAt: wakeOf({ ...after, ...state }) };
+}
+
+export type DueAction =
+  | { kind: 'overdue'; at: string }
+  | { kind: 'escalate'; at: string }
+  | { kind: 'neededBy'; at: string }
+  | { kind: 'autoClose'; at: string };
+
+/** When the holder is nudged: the due time, or the start of their next working period when it falls outside one. */
+function nudgeAt(clock: StepClock): number {
+  return nextWorkingInstant(clock.holderHours, new Date(clock.dueAt)).getTime();
+}
+
+/** When the owner is told: one more goal of the holder's working time after the due time, inside the owner's hours. */
+export function escalateAt(clock: StepClock): number {
+  const late = addWorkingMinutes(clock.holderHours, new Date(clock.dueAt), clock.goalMinutes);
+  return nextWorkingInstant(clock.ownerHours, late).getTime();
+}
+
+/** What the overdue check will do for a handoff, each with its instant, in no particular order. */
+export function pendingActions(handoff: Pick<Handoff, 'status' | 'owner'> & Omit<DueState, 'wakeAt'>): DueAction[] {
+  const { clock } = handoff;
+  if (!clock || FINAL.has(handoff.status)) return [];
+  const actions: DueAction[] = [];
+  if (clock.level === 0) actions.push({ kind: 'overdue', at: iso(nudgeAt(clock)) });
+  // Someone who owns what they hold has nobody above them to tell; the owner's own close has no escalation.
+  if (clock.level === 1 && clock.step !== 'close' && clock.holder.aadObjectId !== handoff.owner.aadObjectId) actions.push({ kind: 'escalate', at: iso(escalateAt(clock)) });
+  if (handoff.neededByAt && !handoff.neededByTold && handoff.status !== 'accepted') actions.push({ kind: 'neededBy', at: handoff.neededByAt });
+  if (clock.step === 'close' && clock.autoCloseAt) actions.push({ kind: 'autoClose', at: clock.autoCloseAt });
+  return actions;
+}
+
+/** The earliest instant the overdue check has something to do. */
+export function wakeOf(handoff: Pick<Handoff, 'status' | 'owner'> & Omit<DueState, 'wakeAt'>): string | undefined {
+  return pendingActions(handoff).map((a) => a.at).sort()[0];
+}
+
+/** The first thing due at `now`, earliest first; undefined when nothing is. */
+export function dueNow(handoff: Handoff, now: Date): DueAction | undefined {
+  const at = now.toISOString();
+  return pendingActions(handoff)
+    .filter((a) => a.at <= at)
+    .sort((a, b) => a.at.localeCompare(b.at))[0];
+}
+
+/** The marker of an action: one per step, level and kind, so no timer, instance or retry acts twice. */
+export function dueActivityId(handoff: Handoff, action: DueAction): string {
+  const clock = handoff.clock;
+  const step = action.kind === 'neededBy' ? `neededBy:${handoff.neededByAt}` : `${clock?.step}:${clock?.startedBy}`;
+  return `due:${handoff.id}:${step}:${action.kind}`;
+}
+
+const STEP_WORDS: Record<Step, string> = { review: 'review', answer: 'answer to the question', fix: 'changes', close: 'close' };
+
+/** "Grace Hopper's review", "Ada Lovelace's answer to the question". */
+function stepOfHolder(clock: StepClock): string {
+  return `${clock.holder.name}'s ${STEP_WORDS[clock.step]}`;
+}
+
+/**
+ * Applies a due action at `at`: the next handoff with its due state and one
+ * history event by Baton, or why nothing is due (a second timer, an instance
+ * that lost the race, a change made meanwhile).
+ * @param reached whether the holder can be written to (installed Baton)
+ */
+export function applyDue(handoff: Handoff, action: DueAction, at: string, reached: boolean): Outcome {
+  const clock = handoff.clock;
+  const current = dueNow(handoff, new Date(at));
+  if (!clock || !current || current.kind !== action.kind) return { ok: false, refusal: { code: 'wrongState', message: 'Nothing is due on this handoff now.' } };
+  const seq = handoff.eventCount + 1;
+  const base = { ...handoff, eventCount: seq };
+  const event = (type: HandoffEvent['type'], detail: string, next: Handoff): Outcome => {
+    const { wakeAt: _old, ...state } = next;
+    const done: Handoff = { ...next, wakeAt: wakeOf(state) };
+    return { ok: true, handoff: done, event: { handoffId: handoff.id, seq, type, actor: BATON, at, comment: '', detail, version: next.version, workState: next.workState } };
+  };
+  const due = formatWhen(clock.dueAt, zoneForText(clock.holderHours), new Date(at));
+  switch (action.kind) {
+    case 'overdue': {
+      const next: Handoff = { ...base, clock: { ...clock, level: 1 }, lastNudge: { at, by: BATON, to: clock.holder, reached } };
+      return event('overdue', `${stepOfHolder(clock)} was due ${due}${reached ? '' : `; ${clock.holder.name} has not installed Baton and was not told`}`, next);
+    }
+    case 'escalate': {
+      const held = formatEffort(Math.max(1, workingMinutesBetween(clock.holderHours, new Date(clock.runStartedAt), new Date(at)) + clock.usedMinutes));
+      return event('escalated', `${stepOfHolder(clock)}, due ${due}, held ${held} of working time`, { ...base, clock: { ...clock, level: 2 } });
+    }
+    case 'neededBy':
+      return event('neededByPassed', formatDay(handoff.neededBy ?? '', new Date(at)), { ...base, neededByTold: true });
+    case 'autoClose': {
+      const text = `Closed automatically: accepted ${formatWhen(clock.runStartedAt, zoneForText(clock.ownerHours), new Date(at))} and not closed within ${formatEffort(workingMinutesBetween(clock.ownerHours, new Date(clock.runStartedAt), new Date(at)))} of the owner's working time.`;
+      const next: Handoff = { ...base, status: 'closed', updatedAt: at, ending: { by: BATON, at, text }, clock: undefined };
+      return event('closed', 'automatically', next);
+    }
+  }
+}
+
+/** Where a step stands, for the card, `mine` and search. */
+export type DueView =
+  | { state: 'due'; dueAt: string; leftMinutes: number; holder: Person }
+  | { state: 'overdue'; dueAt: string; overdueMinutes: number; holder: Person }
+  | { state: 'escalated'; dueAt: string; overdueMinutes: number; holder: Person; owner: Person };
+
+/** The running step's due state at `now`; undefined without a running step. */
+export function dueView(handoff: Handoff, now: Date): DueView | undefined {
+  const clock = handoff.clock;
+  if (!clock || FINAL.has(handoff.status)) return undefined;
+  const dueAt = new Date(clock.dueAt);
+  if (now < dueAt) return { state: 'due', dueAt: clock.dueAt, leftMinutes: workingMinutesBetween(clock.holderHours, now, dueAt), holder: clock.holder };
+  const overdueMinutes = workingMinutesBetween(clock.holderHours, dueAt, now);
+  return clock.level === 2
+    ? { state: 'escalated', dueAt: clock.dueAt, overdueMinutes, holder: clock.holder, owner: handoff.owner }
+    : { state: 'overdue', dueAt: clock.dueAt, overdueMinutes, holder: clock.holder };
+}
+
+/** Overdue: a step past its due time, or not accepted by the end of its needed-by date. */
+export function isOverdue(handoff: Handoff, now: Date): boolean {
+  if (FINAL.has(handoff.status)) return false;
+  const view = dueView(handoff, now);
+  if (view && view.state !== 'due') return true;
+  if (handoff.status === 'accepted' || !handoff.neededBy) return false;
+  return handoff.neededByAt ? now.toISOString() >= handoff.neededByAt : handoff.neededBy < now.toISOString().slice(0, 10);
+}
+
+/** "3h 10m" of working time, or "under a minute". */
+function workingTime(minutes: number): string {
+  return minutes < 1 ? 'under a minute' : formatEffort(minutes);
+}
+
+/**
+ * One clause for the turn line, `mine` and search: "due Thu 4 Dec, 10:00
+ * (in 3h 10m of Grace's working time)", "overdue by 2h", "overdue by 5h,
+ * escalated to Ada Lovelace (owner)".
+ * @param relative add the working time left (a per-viewer view, rendered when seen)
+ */
+export function dueClause(view: DueView, when: (iso: string) => string, relative: boolean): string {
+  const first = view.holder.name.split(' ')[0] ?? view.holder.name;
+  switch (view.state) {
+    case 'due':
+      return `due ${when(view.dueAt)}${relative ? ` (in ${workingTime(view.leftMinutes)} of ${first}'s working time)` : ''}`;
+    case 'overdue':
+      return view.overdueMinutes > 0 ? `overdue by ${formatEffort(view.overdueMinutes)} (due ${when(view.dueAt)})` : `overdue since ${when(view.dueAt)}`;
+    case 'escalated':
+      return `overdue by ${workingTime(view.overdueMinutes)}, escalated to ${view.owner.name} (owner)`;
+  }
+}

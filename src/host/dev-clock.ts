@@ -1,0 +1,73 @@
+/**
+ * http://localhost:7071/dev/clock: local mode's way to see what Baton's
+ * timers do without waiting a working day. It moves Baton's clock forward
+ * (never back) and can run the overdue check at once.
+ *
+ *   GET  /dev/clock                              {"now": "...", "offsetMinutes": 0}
+ *   POST /dev/clock {"by": "9h"}                 forward by a duration: "90m", "9h", "2d" (calendar days), "1d 4h"
+ *   POST /dev/clock {"to": "next"}               to one minute past the next thing due (a nudge, an escalation, ...)
+ *   POST /dev/clock {"to": "next", "check": true}  ... and run overdueCheck now; its report comes back
+ *
+ * A real bot (BOT_ID set) has no such clock: the route answers 403. Like the
+ * outbox page it answers only requests addressed to a loopback name.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Baton } from '../app/baton';
+import { type OverdueReport, overdueCheck } from '../app/overdue';
+import { isLoopback } from '../config';
+
+export const CLOCK_PATH = '/dev/clock';
+
+const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "9h", "90m", "2d", "1d 4h" as milliseconds of calendar time; undefined when it is not one. */
+export function parseClockStep(text: string): number | undefined {
+  const parts = [...text.trim().toLowerCase().matchAll(/(\d+)\s*([mhd])\s*/gy)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text.trim().toLowerCase()) return undefined;
+  const ms = parts.reduce((sum, [, amount, unit]) => sum + Number(amount) * (UNITS[unit!] ?? 0), 0);
+  return ms > 0 ? ms : undefined;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 4096) throw new RangeError('The body is over 4 KB.');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return text === '' ? {} : (JSON.parse(text) as unknown);
+}
+
+/** The request handler for /dev/clock, over the process's Baton. */
+export function devClock(baton: () => Promise<Baton>): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+    };
+    const hostname = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    if (!isLoopback(hostname)) return reply(403, { error: 'The dev clock answers on localhost only.' });
+    const { app, devClock: clock } = await baton();
+    if (!clock) return reply(403, { error: "The dev clock is for local mode only: with BOT_ID set, Baton's clock is the real one." });
+    const state = (check?: OverdueReport) => ({ now: new Date(clock.now()).toISOString(), offsetMinutes: Math.round(clock.offset / 60_000), ...(check ? { check } : {}) });
+    if (req.method === 'GET') return reply(200, state());
+    if (req.method !== 'POST') return reply(405, { error: 'GET or POST only.' });
+    let body: { by?: unknown; to?: unknown; check?: unknown };
+    try {
+      body = (await readJson(req)) as typeof body;
+    } catch (error) {
+      return reply(400, { error: `The body must be JSON such as {"by": "9h"}: ${(error as Error).message}` });
+    }
+    if (body.to === 'next') {
+      const next = await app.dueIndex.next(clock.now());
+      if (!next) return reply(409, { ...state(), error: 'Nothing is due on any open handoff: post one first.' });
+      clock.advance(Math.max(0, Date.parse(next.at) - clock.now()) + 60_000);
+    } else if (typeof body.by === 'string' && parseClockStep(body.by) !== undefined) {
+      clock.advance(parseClockStep(body.by)!);
+    } else if (body.by !== undefined || body.to !== undefined) {
+      return reply(400, { error: 'Say how far: {"by": "9h"} ("90m", "9h", "2d", "1d 4h"), or {"to": "next"}. The clock only moves forward.' });
+    }
+    return reply(200, state(body.check === true ? await overdueCheck(app) : undefined));
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * The overdue check (issue 10) as the local Functions host runs it: the
+ * timer function `overdueCheck`, fired the way the admin API fires it, with
+ * Baton's local clock moved forward. The right nudges at the right instants,
+ * once each however often and however concurrently it fires; the owner told
+ * a goal later; the card saying so; an accepted handoff closing itself. And
+ * its cost: Table round trips that follow the due count, not the open count.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createBaton } from '../../src/app/baton';
+import { overdueCheck } from '../../src/app/overdue';
+import type { ShiftedClock } from '../../src/clock';
+import { loadConfig } from '../../src/config';
+import { escalateAt } from '../../src/domain/due';
+import type { Handoff } from '../../src/domain/handoff';
+import { nextWorkingInstant } from '../../src/domain/working-hours';
+import { createLogger } from '../../src/logger';
+import { handoffIdForForm } from '../../src/store/keys';
+import { tableRoundTrips } from '../../src/store/tables';
+import { cardAction, message, paymentsForm, people, TENANT } from '../support/activities';
+import { textsOf } from '../support/cards';
+import { type Connector, type Member, startConnector } from '../support/connector';
+import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
+
+const katherine: Member = { id: '29:1katherine-johnson', name: 'Katherine Johnson', aadObjectId: '00000000-0000-0000-0000-0000000000d4' };
+
+let app: TestApp;
+let connector: Connector;
+let clock: ShiftedClock;
+
+beforeAll(async () => {
+  connector = await startConnector([people.ada, people.grace, people.alan, katherine]);
+  app = await startTestApp();
+  clock = (await app.baton()).devClock!;
+  // Grace and Alan installed Baton; Katherine did not.
+  for (const person of [people.grace, people.alan]) {
+    await app.post({ ...message(connector.url, person, ''), type: 'installationUpdate', action: 'add', conversation: { id: `a:personal-${person.name}`, conversationType: 'personal', tenantId: TENANT } });
+  }
+});
+afterAll(async () => {
+  await app?.close();
+  await connector?.close();
+});
+
+async function create(receiver: Member = people.grace): Promise<string> {
+  const formId = crypto.randomUUID();
+  const form = paymentsForm(formId, { receiver: receiver.aadObjectId });
+  expect((await app.post(cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: `msg-${formId}` }))).status).toBe(200);
+  return handoffIdForForm(TENANT, formId);
+}
+
+const stored = async (id: string): Promise<Handoff> => (await app.store.read(id))!.handoff;
+/** Moves Baton's clock to `at` (it only moves forward). */
+const moveTo = (at: number) => clock.advance(Math.max(0, at - clock.now()));
+/** Fires the timer function as the admin API does, and waits for what it sent. */
+async function fire(): Promise<void> {
+  await app.host.fire('overdueCheck');
+  await (await app.baton()).app.outbox.idle();
+}
+/** The 1:1 messages a person got about one handoff, by headline. */
+const toPerson = (person: Member, id: string) =>
+  connector.sent
+    .filter((s) => s.method === 'POST' && s.conversationId === `a:personal-${person.name}` && JSON.stringify(s.activity).includes(id))
+    .map((s) => textsOf(s.activity.attachments?.[0]?.content)[0]);
+const lastCard = (id: string) => connector.sent.filter((s) => s.method === 'PUT' && s.activityId?.startsWith('msg-') && JSON.stringify(s.activity).includes(id)).at(-1)?.activity.attachments?.[0]?.content;
+const events = async (id: string) => (await app.store.history(id)).map((e) => [e.type, e.actor.name]);
+
+describe('the overdue check, through the local host', () => {
+  it('nudges the receiver when the review is due, tells the owner a goal later, and says so on the card', async () => {
+    const id = await create();
+    const { clock: due } = await stored(id);
+    const nudgeAt = nextWorkingInstant(due!.holderHours, new Date(due!.dueAt)).getTime();
+
+    moveTo(nudgeAt - 60_000);
+    await fire();
+    expect(toPerson(people.grace, id)).toEqual([]);
+    expect(await events(id)).toEqual([['posted', 'Ada Lovelace']]);
+
+    moveTo(nudgeAt);
+    await fire();
+    expect(toPerson(people.grace, id)).toEqual([expect.stringMatching(/^Your review of this handoff was due \w{3} \d+ \w{3}, \d\d:\d\d UTC\.$/)]);
+    expect(await events(id)).toEqual([['posted', 'Ada Lovelace'], ['overdue', 'Baton']]);
+    expect(textsOf(lastCard(id))).toContainEqual(expect.stringMatching(/^<at>Grace Hopper<\/at>, this handoff is for you to review · overdue since .+\.$/));
+    // Again, and again: nothing more until the next level is due.
+    await fire();
+    await fire();
+    expect(toPerson(people.grace, id)).toHaveLength(1);
+
+    const nudged = await stored(id);
+    moveTo(escalateAt(nudged.clock!));
+    await fire();
+    expect(toPerson(people.alan, id)).toEqual([expect.stringMatching(/^Grace Hopper's review is overdue: it was due .+, and Grace Hopper still holds the handoff\.$/)]);
+    expect(await events(id)).toEqual([['posted', 'Ada Lovelace'], ['overdue', 'Baton'], ['escalated', 'Baton']]);
+    expect(textsOf(lastCard(id))).toContainEqual(expect.stringMatching(/ · overdue by 1d, escalated to Alan Turing \(owner\)\.$/));
+    expect(toPerson(people.grace, id)).toHaveLength(1);
+  });
+
+  it('sends one nudge when the timer fires twice at once (two instances, a retried run)', async () => {
+    const id = await create();
+    const { clock: due } = await stored(id);
+    moveTo(nextWorkingInstant(due!.holderHours, new Date(due!.dueAt)).getTime());
+    await Promise.all([app.host.fire('overdueCheck'), app.host.fire('overdueCheck'), app.host.fire('overdueCheck')]);
+    await (await app.baton()).app.outbox.idle();
+    expect(toPerson(people.grace, id)).toHaveLength(1);
+    expect((await events(id)).filter(([type]) => type === 'overdue')).toHaveLength(1);
+  });
+
+  it('tells the owner at once when the person holding the ball never installed Baton, and the card says they were not told', async () => {
+    const id = await create(katherine);
+    const { clock: due } = await stored(id);
+    moveTo(nextWorkingInstant(due!.holderHours, new Date(due!.dueAt)).getTime());
+    await fire();
+    expect(toPerson(people.alan, id)).toEqual([expect.stringMatching(/^Katherine Johnson's review is overdue since .+\. Baton could not tell Katherine Johnson: they have not installed Baton\.$/)]);
+    expect(textsOf(lastCard(id))).toEqual(expect.arrayContaining(['Katherine Johnson has not installed Baton: ']));
+  });
+
+  it('reminds the owner to close an accepted handoff, then closes it after 3 quiet working days and tells them', async () => {
+    const id = await create();
+    await app.post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true' }));
+    const accepted = await stored(id);
+    expect(accepted.clock).toMatchObject({ step: 'close', holder: { name: 'Alan Turing' } });
+    moveTo(nextWorkingInstant(accepted.clock!.ownerHours, new Date(accepted.clock!.dueAt)).getTime());
+    await fire();
+    expect(toPerson(people.alan, id).at(-1)).toMatch(/^Closing this accepted handoff was due /);
+    moveTo(Date.parse(accepted.clock!.autoCloseAt!));
+    await fire();
+    const closed = await stored(id);
+    expect(closed).toMatchObject({ status: 'closed', ending: { by: { name: 'Baton' } }, wakeAt: undefined });
+    expect(toPerson(people.alan, id).at(-1)).toMatch(/^Baton closed this handoff: Closed automatically: accepted .+ and not closed within 3d of the owner's working time\.$/);
+    expect((await events(id)).at(-1)).toEqual(['closed', 'Baton']);
+    expect(textsOf(lastCard(id))).toContainEqual(expect.stringMatching(/^Closed by Baton on /));
+  });
+});
+
+describe('what a check costs', () => {
+  it('reads the due handoffs and the hours since the last check: the same round trips for 5 open handoffs as for 25', async () => {
+    let now = Date.parse('2026-12-07T10:00:00.000Z'); // a Monday
+    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() });
+    const baton = await createBaton(config, { clock: { now: () => now, sleep: async () => undefined }, log: createLogger({ sink: () => undefined }) });
+    const post = async (at: number) => {
+      now = at;
+      const formId = crypto.randomUUID();
+      const form = { formId, summary: 'Ledger export is ready', whatIsReady: 'Merged.', acceptanceCriteria: 'Totals match', links: 'https://example.com/pr/1', effort: '1h', receiver: people.grace.aadObjectId, owner: people.alan.aadObjectId };
+      await baton.bot.handle(JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: `msg-${formId}` })), '');
+      await baton.app.outbox.idle();
+    };
+    /** A check at `at`: its round trips before the deliveries it starts, and after. */
+    const measured = async (at: number) => {
+      now = at;
+      const [count, inDeliveries] = [tableRoundTrips.count, tableRoundTrips.inDeliveries];
+      const report = await overdueCheck(baton.app);
+      const delivered = tableRoundTrips.inDeliveries - inDeliveries;
+      return { report, own: tableRoundTrips.count - count - delivered };
+    };
+    // One handoff due Tuesday 10:00; the others posted later, due later.
+    await post(now);
+    for (let i = 1; i <= 4; i += 1) await post(now + i * 60 * 60_000);
+    await measured(Date.parse('2026-12-07T12:00:00.000Z')); // the first check ever: it settles the cursor
+    // Checks 15 to 35 minutes apart, as the timer runs them: each reads the hour before and its own.
+    await measured(Date.parse('2026-12-08T09:50:00.000Z'));
+    const five = await measured(Date.parse('2026-12-08T10:05:00.000Z'));
+    expect(five.report).toMatchObject({ entries: 1, handoffs: 1, overdue: 1, failed: 0 });
+
+    for (let i = 0; i < 20; i += 1) await post(Date.parse('2026-12-08T10:06:00.000Z') + i * 60_000);
+    await measured(Date.parse('2026-12-08T10:30:00.000Z'));
+    // The next one due: the second handoff, posted an hour after the first.
+    const twentyFive = await measured(Date.parse('2026-12-08T11:05:00.000Z'));
+    expect(twentyFive.report).toMatchObject({ entries: 1, handoffs: 1, overdue: 1, failed: 0 });
+    // The cursor, three hours (the one before the last check's, its own, this one), the handoff, whether its
+    // receiver installed Baton, the outbox mark, the transaction, the handoff again (nothing more is due),
+    // the spent entry, the cursor again: 11, and nothing for the open handoffs not due.
+    expect(five.own).toBe(11);
+    expect(twentyFive.own).toBe(five.own);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Overdue nudges and the escalation, end to end in the Agents Playground
+ * (issue 10): Ada posts a handoff to Grace and owns it; `npm run clock --
+ * next` moves Baton's local clock past each due time and runs the overdue
+ * check, as the README tells a newcomer to. Grace never installed Baton, so
+ * Ada, the owner, hears at once; a goal later the review is escalated to
+ * her; then Grace asks a question and Ada, holding the ball, is nudged in
+ * her personal chat. Screenshots: test-results/overdue-e2e/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actAs, card, chromiumAvailable, type E2E, LABELS, openChat, pickPerson, runClock, sendInGroupChat, startE2E, storedHandoffs } from './support';
+
+const run = chromiumAvailable();
+let e2e: E2E;
+
+describe.runIf(run)('overdue steps in the Agents Playground', () => {
+  beforeAll(async () => {
+    e2e = await startE2E('overdue-e2e');
+  }, 120_000);
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  it('nudges, escalates and says so on the card, with the clock moved by npm run clock', async () => {
+    const { page } = e2e;
+    await sendInGroupChat(page, 'new');
+    const form = card(page, 'New handoff');
+    await form.waitFor();
+    await form.getByRole('textbox', { name: LABELS.summary }).fill('Invoice export is ready for review');
+    await form.getByRole('textbox', { name: LABELS.whatIsReady }).fill('The nightly export writes totals per customer.');
+    await form.getByRole('textbox', { name: LABELS.criteria }).fill('Totals match the finance report for 3 nights');
+    await form.getByRole('textbox', { name: LABELS.links }).fill('https://finance.example/report/7');
+    await form.getByRole('textbox', { name: 'Estimated effort' }).fill('2h');
+    await pickPerson(form, 'Receiver *', 'Grace Hopper');
+    await form.getByRole('button', { name: 'Post handoff' }).click();
+    const posted = card(page, /this handoff is for you to review · due /);
+    await posted.waitFor();
+    await e2e.screenshot('1-posted-with-due-time');
+    const [handoff] = await storedHandoffs(e2e);
+
+    // Past the review's due time: Grace cannot be told (no personal chat), so the owner is, at once.
+    expect(await runClock(e2e, ['next'])).toContain('Overdue check: 1 overdue nudge.');
+    const overdue = card(page, /for you to review · overdue/);
+    await overdue.waitFor();
+    expect(await overdue.textContent()).toContain('Grace Hopper has not installed Baton');
+    await e2e.screenshot('2-overdue-in-the-chat');
+    await openChat(page, 'Personal Chat');
+    await card(page, /Grace Hopper's review is overdue since .+ Baton could not tell Grace Hopper/).waitFor();
+    await e2e.screenshot('3-owner-told');
+
+    // A goal later: escalated to the owner.
+    expect(await runClock(e2e, ['next'])).toContain('Overdue check: 1 escalation to the owner.');
+    await card(page, /Grace Hopper's review is overdue: it was due .+, and Grace Hopper still holds the handoff/).waitFor();
+    await openChat(page, 'Payments team');
+    await card(page, /escalated to Ada Lovelace \(owner\)/).waitFor();
+    await e2e.screenshot('4-escalated');
+
+    // Grace asks; now Ada holds the ball, and her own answer falls due.
+    expect((await actAs(e2e, 'Grace Hopper', 'handoff.ask', { handoffId: handoff!.id, comment: 'Which night is the first to compare?' }, handoff!.messageId)).status).toBe(200);
+    await card(page, /Waiting on Ada Lovelace to answer Grace Hopper's question · due /).waitFor();
+    expect(await runClock(e2e, ['next'])).toContain('Overdue check: 1 overdue nudge.');
+    await openChat(page, 'Personal Chat');
+    await card(page, 'Your answer to the question on this handoff was due').waitFor();
+    await e2e.screenshot('5-sender-nudged');
+  });
+});
