@@ -12,6 +12,7 @@ import { DEFAULT_DUE_POLICY, type DuePolicy } from './domain/due';
 import { parseEffort } from './domain/effort';
 import { PRIORITIES, type Priority } from './domain/handoff';
 import type { StorageAccount } from './store/account';
+import { WEEKDAYS, type Weekday } from './domain/working-hours';
 
 /** Azurite's well-known development account (public, documented by Azure). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -29,9 +30,10 @@ export function isLoopback(urlOrHost: string): boolean {
   }
 }
 
-/** The connection string of an Azurite Table service on the given loopback port. */
-export function azuriteConnectionString(port: number, host = '127.0.0.1'): string {
-  return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=http://${host}:${port}/${AZURITE_ACCOUNT};`;
+/** The connection string of an Azurite Table service on the given loopback port, and of its Queue service when given one. */
+export function azuriteConnectionString(port: number, host = '127.0.0.1', queuePort?: number): string {
+  const queue = queuePort === undefined ? '' : `QueueEndpoint=http://${host}:${queuePort}/${AZURITE_ACCOUNT};`;
+  return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=http://${host}:${port}/${AZURITE_ACCOUNT};${queue}`;
 }
 
 const blankIsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -89,8 +91,11 @@ const settings = z.object({
   BATON_TABLE_PREFIX: z.preprocess(blankIsUnset, z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/, 'must be letters and digits, starting with a letter').default('baton')),
   BATON_HOST_PORT: port(7071),
   AZURITE_TABLE_PORT: port(10002),
+  AZURITE_QUEUE_PORT: port(10001),
   PLAYGROUND_PORT: port(56150),
   BATON_LOG_LEVEL: z.preprocess(blankIsUnset, z.enum(LEVELS).default('info')),
+  /** Local mode: the folder mail is written to instead of sent (.data/outbox in the project by default). */
+  BATON_OUTBOX_DIR: optional,
   /** Local mode only: start Baton's clock this many minutes ahead of real time (see POST /dev/clock). */
   BATON_CLOCK_OFFSET_MINUTES: z.preprocess(blankIsUnset, z.coerce.number().int().min(0).max(60 * 24 * 366).default(0)),
   /** Due times (src/domain/due.ts), in working time of whoever holds the ball. */
@@ -98,6 +103,15 @@ const settings = z.object({
   BATON_RESPONSE_GOALS: goalsByPriority(DEFAULT_DUE_POLICY.respond),
   BATON_CLOSE_GOAL: workingTime(DEFAULT_DUE_POLICY.close),
   BATON_AUTO_CLOSE_AFTER: workingTime(DEFAULT_DUE_POLICY.autoClose),
+  /** The weekly summary: sent on this day at this hour in each person's own time zone. */
+  BATON_SUMMARY_DAY: z.preprocess(blankIsUnset, z.enum(WEEKDAYS, { error: `must be a weekday in English, lower case (${WEEKDAYS.join(', ')})` }).default('monday')),
+  BATON_SUMMARY_HOUR: z.preprocess(blankIsUnset, z.coerce.number({ error: 'must be an hour from 0 to 23' }).int().min(0).max(23).default(8)),
+  /** The queue the hourly run fills with one message per recipient (3-63 lower-case letters, digits and hyphens). */
+  BATON_SUMMARY_QUEUE: z.preprocess(blankIsUnset, z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a queue name: 3-63 lower-case letters, digits and single hyphens').default('baton-summaries')),
+  /** Sends per minute per sending mailbox; Exchange Online accepts 30. */
+  BATON_MAILBOX_PER_MINUTE: z.preprocess(blankIsUnset, z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(10_000).default(30)),
+  /** The Actionable Email originator id of the provider registered for this bot's Outlook channel; blank until it is registered. */
+  OUTLOOK_ORIGINATOR: optional.pipe(z.uuid({ message: 'must be the originator id (a GUID) from the Actionable Email Developer Dashboard' }).optional()),
   /** Set by App Service on every Azure Functions instance. */
   WEBSITE_INSTANCE_ID: optional,
   /** Host name of Baton's public links (https://<host>/api/handoffs/<id>), the manifest's link-unfurling domain. */
@@ -138,20 +152,40 @@ export interface Config {
   bot: { appId: string; password: string; type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; tenantId: string };
   /** Where the tables (and queues) live: a connection string, or an account reached with the managed identity. */
   tables: { account: StorageAccount; prefix: string };
-  ports: { host: number; azurite: number; playground: number };
+  /** Where the summary's queue lives: the Functions host's own storage (AzureWebJobsStorage), whose queue triggers read it. */
+  queues: { account: StorageAccount };
+  ports: { host: number; azurite: number; azuriteQueue: number; playground: number };
   /** The lowest log level written. */
   logLevel: Level;
   /** Local mode: how far ahead of real time Baton's clock starts, in ms (0 otherwise). */
   clockOffsetMs: number;
+  /** Local mode: where mail is written instead of sent; undefined for the project's .data/outbox. */
+  outboxDir: string | undefined;
   /** Each step's goal and the auto-close, in working minutes. */
   due: DuePolicy;
   /** Where Baton's own links point: https://BATON_PUBLIC_HOSTNAME, or the local host in development. */
   publicBaseUrl: string;
+  /** The weekly summary. */
+  summary: SummarySettings;
   /**
    * Microsoft Graph settings as given; absent when none is set (local
    * directory and outbox). src/graph checks how they combine at first use.
    */
   graph?: GraphSettings;
+}
+
+export interface SummarySettings {
+  /** Sent when it is this day and hour in the person's time zone. */
+  day: Weekday;
+  hour: number;
+  /** The Storage queue of one message per recipient. */
+  queue: string;
+  /** Sends per minute per sending mailbox. */
+  perMinute: number;
+  /** The Outlook channel's originator id; without it Outlook shows the card's HTML body only. */
+  originator: string | undefined;
+  /** The mailboxes summaries are sent from (MAIL_SENDER, comma-separated): more of them send faster. */
+  mailboxes: string[];
 }
 
 export interface GraphSettings {
@@ -189,23 +223,47 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       account: storageAccountOf(s),
       prefix: s.BATON_TABLE_PREFIX,
     },
-    ports: { host: s.BATON_HOST_PORT, azurite: s.AZURITE_TABLE_PORT, playground: s.PLAYGROUND_PORT },
+    queues: { account: queueAccountOf(s) },
+    ports: { host: s.BATON_HOST_PORT, azurite: s.AZURITE_TABLE_PORT, azuriteQueue: s.AZURITE_QUEUE_PORT, playground: s.PLAYGROUND_PORT },
     logLevel: s.BATON_LOG_LEVEL,
     clockOffsetMs: s.BATON_CLOCK_OFFSET_MINUTES * 60_000,
+    outboxDir: s.BATON_OUTBOX_DIR,
     due: { review: s.BATON_REVIEW_GOALS, respond: s.BATON_RESPONSE_GOALS, close: s.BATON_CLOSE_GOAL, autoClose: s.BATON_AUTO_CLOSE_AFTER },
     publicBaseUrl: s.BATON_PUBLIC_HOSTNAME ? `https://${s.BATON_PUBLIC_HOSTNAME}` : `http://localhost:${s.BATON_HOST_PORT}`,
+    summary: {
+      day: s.BATON_SUMMARY_DAY,
+      hour: s.BATON_SUMMARY_HOUR,
+      queue: s.BATON_SUMMARY_QUEUE,
+      perMinute: s.BATON_MAILBOX_PER_MINUTE,
+      originator: s.OUTLOOK_ORIGINATOR,
+      mailboxes: mailboxesOf(s.MAIL_SENDER),
+    },
     ...graphSettings(s),
   };
 }
 
-/** A connection string wins; then the identity-based account; then Azurite on this machine. */
-function storageAccountOf(s: z.infer<typeof settings>): StorageAccount {
-  const connectionString = s.TABLES_CONNECTION_STRING ?? s.AzureWebJobsStorage;
-  if (connectionString) return connectionString;
+/** AzureWebJobsStorage, or its identity-based form, or Azurite's Table and Queue services on this machine. */
+function hostStorageOf(s: z.infer<typeof settings>): StorageAccount {
+  if (s.AzureWebJobsStorage) return s.AzureWebJobsStorage;
   if (s.AzureWebJobsStorage__accountName) {
     return { accountName: s.AzureWebJobsStorage__accountName, ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}) };
   }
-  return azuriteConnectionString(s.AZURITE_TABLE_PORT);
+  return azuriteConnectionString(s.AZURITE_TABLE_PORT, '127.0.0.1', s.AZURITE_QUEUE_PORT);
+}
+
+/** Baton's tables: TABLES_CONNECTION_STRING when set, else the Functions host's own storage. */
+function storageAccountOf(s: z.infer<typeof settings>): StorageAccount {
+  return s.TABLES_CONNECTION_STRING ?? hostStorageOf(s);
+}
+
+/** The queue triggers read AzureWebJobsStorage (or its identity-based form): the summary's queue lives there. */
+function queueAccountOf(s: z.infer<typeof settings>): StorageAccount {
+  return hostStorageOf(s);
+}
+
+/** MAIL_SENDER's mailboxes: one, or several separated by commas. */
+function mailboxesOf(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((m) => m.trim()).filter(Boolean);
 }
 
 /** The `graph` part of the config, only when some Graph setting is set. */
@@ -215,7 +273,7 @@ function graphSettings(s: z.infer<typeof settings>): Pick<Config, 'graph'> {
     clientId: s.GRAPH_CLIENT_ID,
     clientSecret: s.GRAPH_CLIENT_SECRET,
     useManagedIdentity: s.GRAPH_USE_MANAGED_IDENTITY,
-    mailSender: s.MAIL_SENDER,
+    mailSender: mailboxesOf(s.MAIL_SENDER)[0],
     baseUrl: s.GRAPH_BASE_URL,
   };
   return Object.values(graph).some((v) => v !== undefined && v !== false) ? { graph } : {};

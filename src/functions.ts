@@ -23,3 +23,9 @@ export function registerTimer(name: string, options: TimerFunctionOptions): void
   app.timer(name, options);
 }
 
+
+/** app.storageQueue, remembered for the local host. */
+export function registerQueue(name: string, options: StorageQueueFunctionOptions): void {
+  registrations.push({ kind: 'queue', name, options });
+  app.storageQueue(name, options);
+}

@@ -8,6 +8,7 @@ import { AZURITE_KEY, type Config, ConfigError, loadConfig } from '../src/config
 const APP_ID = '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b';
 const AZURITE_10002 =
   `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;`;
+const AZURITE_10002_10001 = `${AZURITE_10002}QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;`;
 
 /** The ConfigError that loadConfig throws for this environment. */
 function configError(env: Record<string, string | undefined>): ConfigError {
@@ -25,15 +26,45 @@ describe('loadConfig defaults', () => {
     const expected: Config = {
       localMode: true,
       bot: { appId: '', password: '', type: 'MultiTenant', tenantId: '' },
-      tables: { account: AZURITE_10002, prefix: 'baton' },
-      ports: { host: 7071, azurite: 10002, playground: 56150 },
+      tables: { account: AZURITE_10002_10001, prefix: 'baton' },
+      queues: { account: AZURITE_10002_10001 },
+      ports: { host: 7071, azurite: 10002, azuriteQueue: 10001, playground: 56150 },
       logLevel: 'info',
       clockOffsetMs: 0,
+      outboxDir: undefined,
       // Review and the sender's answer or fix: urgent 2h, high 4h, normal 8h; close 1 working day; auto-close after 3.
       due: { review: { urgent: 120, high: 240, normal: 480 }, respond: { urgent: 120, high: 240, normal: 480 }, close: 480, autoClose: 1440 },
       publicBaseUrl: 'http://localhost:7071',
+      // Monday 08:00 in each person's zone, 30 a minute per mailbox (Exchange's limit).
+      summary: { day: 'monday', hour: 8, queue: 'baton-summaries', perMinute: 30, originator: undefined, mailboxes: [] },
     };
     expect(loadConfig({})).toEqual(expected);
+  });
+
+  it('reads the weekly summary settings, and several sending mailboxes', () => {
+    const config = loadConfig({
+      BATON_SUMMARY_DAY: 'friday',
+      BATON_SUMMARY_HOUR: '16',
+      BATON_SUMMARY_QUEUE: 'summaries-1',
+      BATON_MAILBOX_PER_MINUTE: '10',
+      OUTLOOK_ORIGINATOR: '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6c',
+      MAIL_SENDER: 'baton@contoso.com, baton2@contoso.com',
+    });
+    expect(config.summary).toEqual({
+      day: 'friday',
+      hour: 16,
+      queue: 'summaries-1',
+      perMinute: 10,
+      originator: '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6c',
+      mailboxes: ['baton@contoso.com', 'baton2@contoso.com'],
+    });
+    expect(config.graph?.mailSender).toBe('baton@contoso.com');
+    expect(configError({ BATON_SUMMARY_DAY: 'Mon', BATON_SUMMARY_HOUR: '24', BATON_SUMMARY_QUEUE: 'Bad_Name', OUTLOOK_ORIGINATOR: 'pending' }).problems).toEqual([
+      'BATON_SUMMARY_DAY must be a weekday in English, lower case (sunday, monday, tuesday, wednesday, thursday, friday, saturday)',
+      'BATON_SUMMARY_HOUR must be an hour from 0 to 23',
+      'BATON_SUMMARY_QUEUE must be a queue name: 3-63 lower-case letters, digits and single hyphens',
+      'OUTLOOK_ORIGINATOR must be the originator id (a GUID) from the Actionable Email Developer Dashboard',
+    ]);
   });
 
   it('reads the goals of each step as working time, by priority, keeping the default of a priority left out', () => {
@@ -70,18 +101,18 @@ describe('loadConfig defaults', () => {
     const config = loadConfig({ BOT_ID: '', BOT_PASSWORD: '  ', TABLES_CONNECTION_STRING: '', AzureWebJobsStorage: ' ' });
     expect(config.localMode).toBe(true);
     expect(config.bot.appId).toBe('');
-    expect(config.tables.account).toBe(AZURITE_10002);
+    expect(config.tables.account).toBe(AZURITE_10002_10001);
   });
 
   it('points the default connection string at AZURITE_TABLE_PORT', () => {
     const config = loadConfig({ AZURITE_TABLE_PORT: '10102' });
     expect(config.ports.azurite).toBe(10102);
-    expect(config.tables.account).toBe(AZURITE_10002.replace('127.0.0.1:10002', '127.0.0.1:10102'));
+    expect(config.tables.account).toBe(AZURITE_10002_10001.replace('127.0.0.1:10002', '127.0.0.1:10102'));
   });
 
   it('reads ports and the table prefix', () => {
     const config = loadConfig({ BATON_HOST_PORT: '7072', AZURITE_TABLE_PORT: '1', PLAYGROUND_PORT: '65535', BATON_TABLE_PREFIX: 'Baton2' });
-    expect(config.ports).toEqual({ host: 7072, azurite: 1, playground: 65535 });
+    expect(config.ports).toEqual({ host: 7072, azurite: 1, azuriteQueue: 10001, playground: 65535 });
     expect(config.tables.prefix).toBe('Baton2');
   });
 });
@@ -204,6 +235,6 @@ describe('loadConfig refusals', () => {
 
 describe('blank ports', () => {
   it('fall back to their defaults, like blank text settings', () => {
-    expect(loadConfig({ BATON_HOST_PORT: '', AZURITE_TABLE_PORT: ' ', PLAYGROUND_PORT: '' }).ports).toEqual({ host: 7071, azurite: 10002, playground: 56150 });
+    expect(loadConfig({ BATON_HOST_PORT: '', AZURITE_TABLE_PORT: ' ', PLAYGROUND_PORT: '' }).ports).toEqual({ host: 7071, azurite: 10002, azuriteQueue: 10001, playground: 56150 });
   });
 });

@@ -16,11 +16,13 @@ import { DueIndex } from '../store/due-index';
 import { HandoffStore } from '../store/handoff-store';
 import { PendingDeliveries } from '../store/pending-deliveries';
 import { PeopleIndex } from '../store/people-index';
+import { enqueue, openQueue, type QueueClient } from '../store/queues';
+import { SummaryStore } from '../store/summary-store';
 import { withStorageDeadline } from '../store/tables';
 import type { App } from './handoffs';
 import { Outbox } from './outbox';
 import { OUTSIDE_DIRECTORY } from './people';
-import type { Messenger } from './ports';
+import type { Messenger, SummaryQueue } from './ports';
 
 export type { HttpResult };
 export { MAX_ACTIVITY_BYTES } from '../bot/endpoint';
@@ -35,10 +37,12 @@ export interface Baton {
 }
 
 export interface BatonOptions {
-  /** Instead of the directory the settings choose (tests). */
-  graph?: Pick<GraphServices, 'directory' | 'tenantId'>;
+  /** Instead of the directory (and mailer) the settings choose (tests). */
+  graph?: Pick<GraphServices, 'directory' | 'tenantId'> & Partial<Pick<GraphServices, 'mailer'>>;
   clock?: Clock;
   log?: Logger;
+  /** Instead of the Storage queue (tests that look at what was enqueued). */
+  summaryQueue?: SummaryQueue;
   /** Instead of the Bot Connector (tests that need a connector that misbehaves in ways a real one cannot be made to). */
   messenger?: Messenger;
 }
@@ -77,16 +81,35 @@ export async function createBaton(config: Config, options: BatonOptions = {}): P
       return DEFAULT_WORKING_HOURS;
     }
   };
+  // Mail is sent after the answer (the summary's queue function): Graph gets time to recover from throttling there.
+  const mailer = options.graph?.mailer ?? createGraphServices(config, { retry: { maxAttempts: 6, maxTotalWaitMs: 120_000 }, clock, log: (m) => log.warn(m) }).mailer;
   const { account, prefix } = config.tables;
-  const [store, people, conversations, pending, dueIndex] = await Promise.all([
+  const [store, people, conversations, pending, dueIndex, summaries] = await Promise.all([
     HandoffStore.open(account, prefix),
     PeopleIndex.open(account, prefix),
     ConversationStore.open(account, prefix),
     PendingDeliveries.open(account, prefix),
     DueIndex.open(account, prefix),
+    SummaryStore.open(account, prefix),
   ]);
   const connector = createConnector(config, log);
-  const services = { store, people, conversations, pending, dueIndex, due: config.due, directoryFor, workingHours, publicBaseUrl: config.publicBaseUrl, clock, log };
+  const services = {
+    store,
+    people,
+    conversations,
+    pending,
+    dueIndex,
+    due: config.due,
+    summaries,
+    summaryQueue: options.summaryQueue ?? storageQueue(config),
+    summary: config.summary,
+    mailer,
+    directoryFor,
+    workingHours,
+    publicBaseUrl: config.publicBaseUrl,
+    clock,
+    log,
+  };
   const messenger = options.messenger ?? connector.messenger;
   const app: App = { ...services, messenger, outbox: new Outbox(services, messenger) };
   const endpoint = createBotEndpoint(config, connector.adapter, app);
@@ -98,6 +121,20 @@ export async function createBaton(config: Config, options: BatonOptions = {}): P
       ...endpoint,
       // Storage gets what is left of Teams' 5 seconds after the bot's own work; the card says "try again" in time.
       handle: (rawBody, authHeader, origin, invocationId) => withStorageDeadline(REQUEST_STORAGE_BUDGET_MS, () => endpoint.handle(rawBody, authHeader, origin, invocationId)),
+    },
+  };
+}
+
+/** The summary's Storage queue, opened (and created when missing) on first use. */
+function storageQueue(config: Config): SummaryQueue {
+  let queue: Promise<QueueClient> | undefined;
+  return {
+    async send(message, delaySeconds) {
+      queue ??= openQueue(config.queues.account, config.summary.queue).catch((error: unknown) => {
+        queue = undefined;
+        throw error;
+      });
+      await enqueue(await queue, message, delaySeconds === undefined ? {} : { visibilityTimeoutSeconds: delaySeconds });
     },
   };
 }

@@ -42,7 +42,8 @@ export interface AnswerError {
 }
 
 /** What a use case shows the person: a card, or an error Teams displays in place of one. */
-export type Answer = { card: AdaptiveCard } | { error: AnswerError };
+/** What a use case answers: a card (with why, when the change was refused), or an error. */
+export type Answer = { card: AdaptiveCard; refusal?: string } | { error: AnswerError };
 
 /**
  * How long an answer waits for everyone's card to be updated first. Teams
@@ -146,9 +147,9 @@ export async function changeHandoff(app: App, caller: Caller, handoffId: string,
     const decision = await build(stored.handoff);
     if ('card' in decision) return { card: decision.card };
     // A refusal shows the card as it was, with why, and what the person had typed still in place.
-    if ('code' in decision) return { card: await viewFor(app, caller, stored.handoff, { ...refused, notice: decision.message }) };
+    if ('code' in decision) return { card: await viewFor(app, caller, stored.handoff, { ...refused, notice: decision.message }), refusal: decision.message };
     const outcome = apply(stored.handoff, decision, actor.person, new Date(app.clock.now()).toISOString());
-    if (!outcome.ok) return { card: await viewFor(app, caller, stored.handoff, { ...refused, notice: outcome.refusal.message }) };
+    if (!outcome.ok) return { card: await viewFor(app, caller, stored.handoff, { ...refused, notice: outcome.refusal.message }), refusal: outcome.refusal.message };
     const next = await withDueState(app, stored.handoff, outcome.handoff, outcome.event);
     let rows;
     try {

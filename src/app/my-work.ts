@@ -28,25 +28,37 @@ async function myHandoffs(app: App, actor: Actor, timeZone: string | undefined):
 /** Where a `mine` answer went: in the chat that asked (a personal chat), or to the person's personal chat. */
 export type PrivateAnswer = { card: AdaptiveCard } | { reply: string };
 
+/** What a private answer is called in the lines around it: "your handoffs", typed as "mine". */
+export interface PrivateWhat {
+  label: string;
+  command: string;
+}
+
 /**
- * `mine`, privately: nobody but the person may see their list, so asked in a
- * group chat or channel it goes to their personal chat, and the chat that
- * asked gets one line saying so.
+ * A per-person answer, privately: nobody but the person may see it, so asked
+ * in a group chat or channel it goes to their personal chat, and the chat
+ * that asked gets one line saying so.
  */
-export async function myHandoffsPrivately(app: App, caller: Caller): Promise<PrivateAnswer> {
-  const card = await myHandoffs(app, caller.actor, caller.timeZone);
+export async function privately(app: App, caller: Caller, build: () => Promise<AdaptiveCard>, what: PrivateWhat): Promise<PrivateAnswer> {
+  const card = await build();
   if (caller.conversation.personal) return { card };
+  const { name } = caller.actor.person;
   const chat = await app.conversations.find(caller.actor.tenantId, caller.actor.person.aadObjectId);
   if (!chat) {
-    return { reply: `${caller.actor.person.name}, your handoffs are yours alone to see: add Baton in your personal chat (Apps, then Baton, then Open) and type "mine" there.` };
+    return { reply: `${name}, ${what.label} ${what.label.endsWith('s') ? 'are' : 'is'} yours alone to see: add Baton in your personal chat (Apps, then Baton, then Open) and type "${what.command}" there.` };
   }
   try {
     await app.messenger.post({ serviceUrl: chat.serviceUrl, conversationId: chat.conversationId, tenantId: chat.tenantId, userId: chat.userId, botId: chat.botId, personal: true }, card);
   } catch (error) {
-    app.log.warn('Could not send the mine list 1:1', { person: caller.actor.person.aadObjectId, error: (error as Error).message });
-    return { reply: `${caller.actor.person.name}, Baton could not write to your personal chat just now; type "mine" there to see your handoffs.` };
+    app.log.warn(`Could not send ${what.command} 1:1`, { person: caller.actor.person.aadObjectId, error: (error as Error).message });
+    return { reply: `${name}, Baton could not write to your personal chat just now; type "${what.command}" there to see ${what.label}.` };
   }
-  return { reply: `${caller.actor.person.name}, I sent your handoffs to our personal chat, where only you can see them.` };
+  return { reply: `${name}, I sent ${what.label} to our personal chat, where only you can see ${what.label.endsWith('s') ? 'them' : 'it'}.` };
+}
+
+/** `mine`, privately. */
+export function myHandoffsPrivately(app: App, caller: Caller): Promise<PrivateAnswer> {
+  return privately(app, caller, () => myHandoffs(app, caller.actor, caller.timeZone), { label: 'your handoffs', command: 'mine' });
 }
 
 /**

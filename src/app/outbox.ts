@@ -24,6 +24,7 @@ import { errorText } from '../logger';
 import type { OutboxRow } from '../store/outbox-rows';
 import { countedAsDelivery } from '../store/tables';
 import type { PendingMark } from '../store/pending-deliveries';
+import { registerFollowers } from './followers';
 import type { ConversationAddress, Messenger, Services } from './ports';
 
 /** How long a deliverer holds a row: longer than any connector call (they time out first). */
@@ -265,7 +266,7 @@ export class Outbox {
     const { handoff } = stored;
     switch (row.effect.kind) {
       case 'index':
-        await this.services.people.add(handoff);
+        await Promise.all([this.services.people.add(handoff), registerFollowers(this.services, handoff)]);
         return false;
       case 'card': {
         // Not posted yet: the post, when it goes, shows the state of that moment, which includes this change.

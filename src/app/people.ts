@@ -20,7 +20,7 @@ const PEOPLE_FIELDS = ['receiver', 'owner', 'stakeholders'] as const;
 const READS_AT_ONCE = 24;
 
 /** Maps items with at most `limit` calls in flight, keeping their order. */
-async function inBatches<T, R>(items: readonly T[], limit: number, call: (item: T) => Promise<R>): Promise<R[]> {
+export async function inBatches<T, R>(items: readonly T[], limit: number, call: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
   let next = 0;
   const worker = async () => {

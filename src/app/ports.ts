@@ -9,13 +9,15 @@ import type { Clock } from '../clock';
 import type { DuePolicy } from '../domain/due';
 import type { Person } from '../domain/handoff';
 import type { WorkingHours } from '../domain/working-hours';
-import type { Directory } from '../graph';
+import type { SummarySettings } from '../config';
+import type { Directory, Mailer } from '../graph';
 import type { Logger } from '../logger';
 import type { ConversationStore } from '../store/conversation-store';
 import type { DueIndex } from '../store/due-index';
 import type { HandoffStore } from '../store/handoff-store';
 import type { PendingDeliveries } from '../store/pending-deliveries';
 import type { PeopleIndex } from '../store/people-index';
+import type { SummaryStore } from '../store/summary-store';
 
 /** Where a proactive message goes: a conversation on a connector. */
 export interface ConversationAddress {
@@ -73,6 +75,12 @@ export class MembersUnavailableError extends Error {
   override name = 'MembersUnavailableError';
 }
 
+/** The weekly summary's queue: one message per recipient (an Azure Storage queue, whose trigger sends each). */
+export interface SummaryQueue {
+  /** @param delaySeconds hides the message this long first (a mailbox at its limit, a claim held elsewhere) */
+  send(message: unknown, delaySeconds?: number): Promise<void>;
+}
+
 /** Everything the use cases share: the stores, the directory, time and the log. */
 export interface Services {
   store: HandoffStore;
@@ -83,6 +91,12 @@ export interface Services {
   dueIndex: DueIndex;
   /** Each step's goal and the auto-close, in working minutes. */
   due: DuePolicy;
+  /** The weekly summary's records: who gets it, their choices, what was sent. */
+  summaries: SummaryStore;
+  summaryQueue: SummaryQueue;
+  summary: SummarySettings;
+  /** Email (Graph's sendMail, or the local outbox). */
+  mailer: Mailer;
   /**
    * The directory for a tenant's users. Baton's directory covers one tenant;
    * for any other it knows no one.

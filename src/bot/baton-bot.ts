@@ -18,7 +18,8 @@ import {
 } from 'botbuilder';
 import type { App } from '../app/handoffs';
 import { newHandoffForm } from '../app/handoffs';
-import { myHandoffsPrivately } from '../app/my-work';
+import { myHandoffsPrivately, privately } from '../app/my-work';
+import { summaryNow } from '../app/summary';
 import type { Caller } from '../app/ports';
 import { LruMap } from '../lru';
 import { errorText } from '../logger';
@@ -33,6 +34,7 @@ export const HELP_TEXT = [
   '',
   '- **new** (or **handoff**): fill a handoff form; the receiver is tagged when you post it.',
   '- **mine**: your open handoffs, grouped by what waits on you (to review, to answer, to fix, to close).',
+  '- **summary**: your week in handoffs (cycle time, first-pass acceptance, what needs attention); **summary stop** or **summary start** for the weekly one.',
   '- **help**: this list.',
   '',
   'On the card, the receiver accepts (checking off the criteria), asks a question or requests changes;',
@@ -64,17 +66,30 @@ const sendMine: Command = async (context, app, caller) => {
   else await context.sendActivity(MessageFactory.text(answer.reply));
 };
 
+/** Your summary now (the seven days up to now), privately like `mine`; "summary stop" and "summary start" set the weekly one. */
+const sendSummary: Command = async (context, app, caller) => {
+  const second = commandWords(context)[1];
+  const answer = await privately(app, caller, () => summaryNow(app, caller, second), { label: 'your summary', command: 'summary' });
+  if ('card' in answer) await sendCard(context, answer.card);
+  else await context.sendActivity(MessageFactory.text(answer.reply));
+};
+
 /** Chat commands by their first word; a bare @Baton is asking for help. */
-export const COMMANDS: Readonly<Record<string, Command>> = { new: sendForm, handoff: sendForm, mine: sendMine, help: sendHelp, '': sendHelp };
+export const COMMANDS: Readonly<Record<string, Command>> = { new: sendForm, handoff: sendForm, mine: sendMine, summary: sendSummary, help: sendHelp, '': sendHelp };
 
 /** What an unknown word gets: one short line, not the whole help. */
-const UNKNOWN = (word: string) => `I don't know "${word}". Try **new** (a handoff form), **mine** (your open handoffs) or **help**.`;
+const UNKNOWN = (word: string) => `I don't know "${word}". Try **new** (a handoff form), **mine** (your open handoffs), **summary** or **help**.`;
+
+/** The words of a message, lower case, without the bot's @mention. */
+function commandWords(context: TurnContext): string[] {
+  // In channels and group chats the text starts with "<at>Baton</at>".
+  const text = (context.activity.text ?? '').replace(/<at>[^<]*<\/at>/gi, ' ');
+  return text.trim().toLowerCase().split(/\s+/);
+}
 
 /** The first word of a message, without the bot's @mention. */
 export function commandWord(context: TurnContext): string {
-  // In channels and group chats the text starts with "<at>Baton</at>".
-  const text = (context.activity.text ?? '').replace(/<at>[^<]*<\/at>/gi, ' ');
-  return text.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+  return commandWords(context)[0] ?? '';
 }
 
 /** How many personal chats this process remembers having saved, so a chatty user costs one write. */

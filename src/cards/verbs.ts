@@ -19,4 +19,8 @@ export const VERBS = {
   flagPriority: 'handoff.flagPriority',
   history: 'handoff.history',
   refresh: 'handoff.refresh',
+  summaryRefresh: 'summary.refresh',
+  summaryFlagPriority: 'summary.flagPriority',
+  summaryStop: 'summary.stop',
+  summaryStart: 'summary.start',
 } as const;

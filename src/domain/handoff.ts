@@ -11,6 +11,8 @@ export const WORK_STATE_LABELS: Readonly<Record<WorkState, string>> = { ready: '
 
 export const PRIORITIES = ['normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
+/** How a priority reads where a person picks one. */
+export const PRIORITY_LABELS: Readonly<Record<Priority, string>> = { normal: 'Normal', high: 'High', urgent: 'Urgent' };
 
 /**
  * Where the handoff is in Prepare -> Notify -> Review -> Resolve -> Close.

@@ -78,7 +78,7 @@ export function createGraphServices(config: Config, options: GraphServicesOption
   if (problems.length > 0) throw new ConfigError(problems);
   const g = config.graph;
   if (graphModeOf(g) === 'local') {
-    const outboxDir = options.outboxDir ?? join(PROJECT_ROOT, '.data', 'outbox');
+    const outboxDir = options.outboxDir ?? config.outboxDir ?? join(PROJECT_ROOT, '.data', 'outbox');
     const directory = LocalDirectory.fromFiles();
     return {
       mode: 'local',

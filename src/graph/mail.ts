@@ -21,6 +21,13 @@ export interface OutgoingMail {
   card?: object;
   /** Idempotency key: a second message with a key already sent is not sent again. */
   key?: string;
+  /** The sending mailbox, when not the default (one of several, to send faster). */
+  from?: string;
+  /**
+   * Who the message is for, as Teams knows them. The local outbox writes it
+   * down, so /dev/outbox can act as that person in Outlook; Graph ignores it.
+   */
+  actor?: { tenantId: string; aadObjectId: string; name: string };
 }
 
 export interface SendReceipt {
@@ -32,6 +39,13 @@ export interface SendReceipt {
 }
 
 export interface Mailer {
+  /** The mailbox mail is sent from unless a message names another. */
+  readonly defaultSender: string;
+  /**
+   * Whether a message with this key is in the mailbox's sent mail: asked
+   * before sending again a message whose send was interrupted.
+   */
+  wasSent(key: string, from: string): Promise<boolean>;
   /**
    * Sends one message, waiting for Exchange's sending limit if need be.
    * @throws RangeError for a message that cannot be sent (no recipient, a bad address)
@@ -147,40 +161,65 @@ export class OncePerKey {
 /** sendMail may have delivered when the gateway timed out (504): retrying it could send twice. */
 const SAFE_TO_RETRY: ReadonlySet<number> = new Set([429, 503]);
 
-/** Mail through Microsoft Graph from one sending mailbox (Mail.Send application permission). */
+/**
+ * A named MAPI property Baton sets on each keyed message, so the message can
+ * be found in the sender's Sent Items by its key (Graph filters messages on
+ * single-value extended properties).
+ */
+export const MESSAGE_KEY_PROPERTY = 'String {4b7e3e2a-6f5c-4d1e-9a8b-2c3d4e5f6a7b} Name BatonMessageKey';
+
+/** Mail through Microsoft Graph (Mail.Send application permission), from one or several sending mailboxes. */
 export class GraphMailer implements Mailer {
-  private readonly window: SendWindow;
+  private readonly windows = new Map<string, SendWindow>();
   private readonly once = new OncePerKey();
+  private readonly clock: Clock;
 
   constructor(
     private readonly graph: GraphApi,
-    /** UPN or object id of the sending mailbox. */
-    private readonly sender: string,
+    /** UPN or object id of the default sending mailbox. */
+    readonly defaultSender: string,
     options: { clock?: Clock } = {},
   ) {
-    this.window = new SendWindow(options.clock ?? realClock);
+    this.clock = options.clock ?? realClock;
+  }
+
+  /** This process's own guard of a mailbox's 30 a minute (the summary's limit across instances is in Table Storage). */
+  private windowOf(sender: string): SendWindow {
+    let window = this.windows.get(sender);
+    if (!window) this.windows.set(sender, (window = new SendWindow(this.clock)));
+    return window;
+  }
+
+  async wasSent(key: string, from: string): Promise<boolean> {
+    const filter = `singleValueExtendedProperties/any(ep: ep/id eq '${MESSAGE_KEY_PROPERTY}' and ep/value eq '${key.replace(/'/g, "''")}')`;
+    const found = await this.graph.get<{ value?: unknown[] }>(`/users/${encodeURIComponent(from)}/mailFolders/sentitems/messages?$filter=${encodeURIComponent(filter)}&$select=id&$top=1`);
+    return (found.value?.length ?? 0) > 0;
   }
 
   sendMail(mail: OutgoingMail): Promise<SendReceipt> {
     const message = checkMail(mail);
+    const sender = message.from ?? this.defaultSender;
     return this.once.run(message.key, async () => {
-      await this.window.acquire();
+      await this.windowOf(sender).acquire();
       const response = await this.graph.post(
-        `/users/${encodeURIComponent(this.sender)}/sendMail`,
+        `/users/${encodeURIComponent(sender)}/sendMail`,
         {
           message: {
             subject: message.subject,
             body: { contentType: 'HTML', content: composeEmailHtml(message.html, message.card) },
             toRecipients: message.to.map((address) => ({ emailAddress: { address } })),
-            // Lets a reader (and support) tie a message to the send that made it.
-            ...(message.key ? { internetMessageHeaders: [{ name: 'X-Baton-Message-Key', value: message.key }] } : {}),
+            // Lets a reader (and support) tie a message to the send that made it, and Baton find it in Sent Items.
+            ...(message.key
+              ? { internetMessageHeaders: [{ name: 'X-Baton-Message-Key', value: message.key }], singleValueExtendedProperties: [{ id: MESSAGE_KEY_PROPERTY, value: message.key }] }
+              : {}),
           },
+          saveToSentItems: true,
         },
         { retryOn: SAFE_TO_RETRY },
       );
       // sendMail answers 202 Accepted with no body; another 2xx would mean the API changed under us.
       if (response.status !== 202) throw new Error(`sendMail answered ${response.status}, not 202 Accepted`);
-      return { sent: true, key: message.key, id: this.sender };
+      return { sent: true, key: message.key, id: sender };
     });
   }
 }

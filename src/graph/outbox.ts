@@ -50,7 +50,16 @@ function mailDate(ms: number): string {
  * A MIME message: multipart/alternative with a text/plain and a text/html
  * part, both UTF-8 in base64 (so no line is too long and no byte is lost).
  */
-export function mimeMessage(fields: { from: string; to: readonly string[]; subject: string; date: number; messageId: string; key?: string; html: string }): string {
+export function mimeMessage(fields: {
+  from: string;
+  to: readonly string[];
+  subject: string;
+  date: number;
+  messageId: string;
+  key?: string;
+  actor?: OutgoingMail['actor'];
+  html: string;
+}): string {
   const boundary = `baton-${fields.messageId.replace(/[^A-Za-z0-9]/g, '')}`;
   const headers = [
     `From: Baton <${fields.from}>`,
@@ -59,6 +68,8 @@ export function mimeMessage(fields: { from: string; to: readonly string[]; subje
     `Date: ${mailDate(fields.date)}`,
     `Message-ID: <${fields.messageId}@baton.local>`,
     ...(fields.key ? [`X-Baton-Message-Key: ${encodeHeader(fields.key.replace(/[\r\n]+/g, ' '))}`] : []),
+    // Local only: who /dev/outbox acts as when a button of the card is pressed.
+    ...(fields.actor ? [`X-Baton-Dev-Actor: ${Buffer.from(JSON.stringify(fields.actor), 'utf8').toString('base64')}`] : []),
     'MIME-Version: 1.0',
     `Content-Type: multipart/alternative; boundary="${boundary}"`,
   ];
@@ -75,10 +86,14 @@ export class LocalOutbox implements Mailer {
 
   constructor(
     readonly dir: string,
-    private readonly from = 'baton@contoso.example',
+    readonly defaultSender = 'baton@contoso.example',
     options: { clock?: Clock } = {},
   ) {
     this.clock = options.clock ?? realClock;
+  }
+
+  async wasSent(key: string): Promise<boolean> {
+    return listOutbox(this.dir).some((entry) => entry.key === key);
   }
 
   sendMail(mail: OutgoingMail): Promise<SendReceipt> {
@@ -90,7 +105,7 @@ export class LocalOutbox implements Mailer {
       const id = `${new Date(at).toISOString().replace(/[:.]/g, '-')}-${slug(message.subject)}`;
       const html = composeEmailHtml(message.html, message.card);
       mkdirSync(this.dir, { recursive: true });
-      const eml = mimeMessage({ from: this.from, to: message.to, subject: message.subject, date: at, messageId: id, key: message.key, html });
+      const eml = mimeMessage({ from: message.from ?? this.defaultSender, to: message.to, subject: message.subject, date: at, messageId: id, key: message.key, actor: message.actor, html });
       // "wx": never overwrite a message already in the outbox.
       writeFileSync(join(this.dir, `${id}.eml`), eml, { flag: 'wx' });
       writeFileSync(join(this.dir, `${id}.html`), html, { flag: 'wx' });
@@ -105,6 +120,20 @@ export interface OutboxEntry {
   to: string[];
   /** When it was "sent", ISO 8601. */
   date: string;
+  /** Its idempotency key, when it had one. */
+  key: string | undefined;
+  /** Who it was for, as Teams knows them (what /dev/outbox acts as). */
+  actor: OutgoingMail['actor'];
+}
+
+function actorOf(header: string | undefined): OutgoingMail['actor'] {
+  if (!header) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as NonNullable<OutgoingMail['actor']>;
+    return typeof value.tenantId === 'string' && typeof value.aadObjectId === 'string' ? { tenantId: value.tenantId, aadObjectId: value.aadObjectId, name: String(value.name ?? '') } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The headers of a message LocalOutbox wrote (unfolded, names in lower case). */
@@ -136,6 +165,8 @@ export function listOutbox(dir: string): OutboxEntry[] {
         subject: decodeHeader(headers.get('subject') ?? ''),
         to: (headers.get('to') ?? '').split(',').map((a) => a.trim()).filter(Boolean),
         date: Number.isFinite(date) ? new Date(date).toISOString() : '',
+        key: headers.has('x-baton-message-key') ? decodeHeader(headers.get('x-baton-message-key')!) : undefined,
+        actor: actorOf(headers.get('x-baton-dev-actor')),
       };
     })
     .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));

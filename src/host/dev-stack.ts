@@ -70,6 +70,7 @@ function lockDataDir(dir: string): () => void {
 
 const PORT_SETTINGS: Record<keyof Config['ports'], { what: string; setting: string }> = {
   azurite: { what: 'Azurite (Table Storage)', setting: 'AZURITE_TABLE_PORT' },
+  azuriteQueue: { what: 'Azurite (Queue Storage)', setting: 'AZURITE_QUEUE_PORT' },
   host: { what: 'the Functions host', setting: 'BATON_HOST_PORT' },
   playground: { what: 'the Agents Playground', setting: 'PLAYGROUND_PORT' },
 };
@@ -91,7 +92,7 @@ export async function startDevStack(options: {
   // Graph settings are checked here too, before anything starts (ConfigError).
   const graph = createGraphServices(config);
   const log = options.log ?? ((m: string) => console.log(m));
-  const wanted = options.playground === false ? (['azurite', 'host'] as const) : (['azurite', 'host', 'playground'] as const);
+  const wanted = options.playground === false ? (['azurite', 'azuriteQueue', 'host'] as const) : (['azurite', 'azuriteQueue', 'host', 'playground'] as const);
   for (const part of wanted) {
     const port = config.ports[part];
     if (await isPortInUse(port)) {
@@ -109,14 +110,15 @@ export async function startDevStack(options: {
       const unlock = lockDataDir(options.dataDir);
       stopping.push(async () => unlock());
     }
-    const azurite = await startAzurite(config.ports.azurite, options.dataDir);
+    const azurite = await startAzurite({ table: config.ports.azurite, queue: config.ports.azuriteQueue }, options.dataDir);
     stopping.push(() => azurite.stop());
 
-    // The functions read their settings from the environment, as on Azure.
-    Object.assign(process.env, env);
+    // The functions read their settings from the environment, as on Azure; the queue triggers read AzureWebJobsStorage.
+    Object.assign(process.env, env, env.AzureWebJobsStorage?.trim() ? {} : { AzureWebJobsStorage: azurite.connectionString });
     // The outbox page exists only in local mode, and only on this local host.
     const devRoutes: Record<string, DevRouteHandler> = { [CLOCK_PATH]: devClock(getBaton), ...(graph.outboxDir ? { [OUTBOX_PATH]: outboxPage({ dir: graph.outboxDir }) } : {}) };
-    const host = await startFunctionsHost({ registrations: await loadFunctions(), port: config.ports.host, log, devRoutes });
+    // An empty queue is polled at least every 2 s, as the Functions runtime does in development (1 minute on Azure).
+    const host = await startFunctionsHost({ registrations: await loadFunctions(), port: config.ports.host, log, devRoutes, queues: { maxPollingIntervalMs: 2000 } });
     stopping.push(() => host.close());
     // Validate at start-up what the functions would otherwise find out on the first request.
     await getBaton();

@@ -28,6 +28,12 @@ function personKey(tenantId: string, aadObjectId: string): string {
   return `${tenantId}_${aadObjectId}`.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, '');
 }
 
+/** The partition of a conversation's handoffs (a team's, for the summary's per-team metrics). */
+function conversationKey(tenantId: string, conversationId: string): string {
+  // oxlint-disable-next-line no-control-regex
+  return `conv_${tenantId}_${conversationId}`.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, '').slice(0, 500);
+}
+
 /** How many rows one read of a person's handoffs returns at most; enough for any real person's open work. */
 export const MAX_INDEX_ROWS = 1000;
 
@@ -51,7 +57,7 @@ export class PeopleIndex {
     return new PeopleIndex(await openTable(account, `${prefix}people`));
   }
 
-  /** Records every participant of a handoff (idempotent: an upsert per person). */
+  /** Records every participant of a handoff, and the handoff in its conversation's list (idempotent: an upsert each). */
   async add(handoff: Handoff): Promise<void> {
     const people = participants(handoff);
     const row = {
@@ -60,13 +66,25 @@ export class PeopleIndex {
       people: people.map((p) => p.name).join(', '),
       createdAt: handoff.createdAt,
     };
-    await Promise.all(people.map((p) => this.table.upsertEntity({ partitionKey: personKey(handoff.tenantId, p.aadObjectId), ...row }, 'Replace')));
+    await Promise.all([
+      ...people.map((p) => this.table.upsertEntity({ partitionKey: personKey(handoff.tenantId, p.aadObjectId), ...row }, 'Replace')),
+      this.table.upsertEntity({ partitionKey: conversationKey(handoff.tenantId, handoff.conversation.id), ...row }, 'Replace'),
+    ]);
   }
 
   /** The handoffs a person is or was involved in, newest first, at most `limit`. */
-  async handoffsOf(tenantId: string, aadObjectId: string, limit = MAX_INDEX_ROWS): Promise<IndexRow[]> {
+  handoffsOf(tenantId: string, aadObjectId: string, limit = MAX_INDEX_ROWS): Promise<IndexRow[]> {
+    return this.rowsOf(personKey(tenantId, aadObjectId), limit);
+  }
+
+  /** The handoffs whose card lives in a conversation, newest first, at most `limit`. */
+  handoffsInConversation(tenantId: string, conversationId: string, limit = MAX_INDEX_ROWS): Promise<IndexRow[]> {
+    return this.rowsOf(conversationKey(tenantId, conversationId), limit);
+  }
+
+  private async rowsOf(partitionKey: string, limit: number): Promise<IndexRow[]> {
     const rows: IndexRow[] = [];
-    const filter = odata`PartitionKey eq ${personKey(tenantId, aadObjectId)}`;
+    const filter = odata`PartitionKey eq ${partitionKey}`;
     for await (const entity of this.table.listEntities<{ summary: string; people: string; createdAt: string }>({ queryOptions: { filter } })) {
       const handoffId = entity.rowKey!.slice(entity.rowKey!.indexOf('_') + 1);
       rows.push({ handoffId, summary: entity.summary, people: entity.people, createdAt: entity.createdAt });

@@ -34,7 +34,16 @@ async function startHost(env: Record<string, string> = {}): Promise<{ url: strin
   const port = await freePort();
   // Node itself runs the host (tsx as a loader, not as a wrapper process), so killing the child kills the host.
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'host', 'serve.ts')], {
-    env: { ...process.env, TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix, BATON_HOST_PORT: String(port), BOT_ID: '', ...env },
+    env: {
+      ...process.env,
+      TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+      AzureWebJobsStorage: inject('storageConnectionString'),
+      BATON_SUMMARY_QUEUE: `${prefix}-summaries`,
+      BATON_TABLE_PREFIX: prefix,
+      BATON_HOST_PORT: String(port),
+      BOT_ID: '',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -85,9 +85,9 @@ describe('chat commands', () => {
     const [help, bare, unknown, link] = connector.sent.slice(before).map((s) => s.activity.text ?? '');
     expect(help).toContain('**new**');
     expect(bare).toBe(help);
-    expect(unknown).toBe('I don\'t know "frobnicate". Try **new** (a handoff form), **mine** (your open handoffs) or **help**.');
+    expect(unknown).toBe('I don\'t know "frobnicate". Try **new** (a handoff form), **mine** (your open handoffs), **summary** or **help**.');
     // An echoed word cannot become a link under the bot's name.
-    expect(link).toBe('I don\'t know "xhttpsevilexample". Try **new** (a handoff form), **mine** (your open handoffs) or **help**.');
+    expect(link).toBe('I don\'t know "xhttpsevilexample". Try **new** (a handoff form), **mine** (your open handoffs), **summary** or **help**.');
   });
 });
 

@@ -48,11 +48,15 @@ export interface E2E {
 
 /** Starts the stack on free ports and opens the Playground in headless Chromium. */
 export async function startE2E(name: string): Promise<E2E> {
-  const [azurite, host, playground] = [await freePort(), await freePort(), await freePort()];
+  const [azurite, azuriteQueue, host, playground] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const prefix = `e2e${Date.now()}`;
   const env = {
     ...process.env,
     AZURITE_TABLE_PORT: String(azurite),
+    AZURITE_QUEUE_PORT: String(azuriteQueue),
+    // The stack's own Azurite holds the summary's queue.
+    AzureWebJobsStorage: '',
+    BATON_SUMMARY_QUEUE: '',
     BATON_HOST_PORT: String(host),
     PLAYGROUND_PORT: String(playground),
     BATON_TABLE_PREFIX: prefix,
@@ -167,6 +171,8 @@ async function runScript(e2e: E2E, script: string, args: string[]): Promise<stri
     BATON_HOST_PORT: String(e2e.stack.config.ports.host),
     PLAYGROUND_PORT: String(e2e.stack.config.ports.playground),
     AZURITE_TABLE_PORT: String(e2e.stack.config.ports.azurite),
+    AZURITE_QUEUE_PORT: String(e2e.stack.config.ports.azuriteQueue),
+    AzureWebJobsStorage: '',
     BATON_TABLE_PREFIX: e2e.prefix,
     TABLES_CONNECTION_STRING: '',
     BOT_ID: '',

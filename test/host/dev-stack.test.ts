@@ -10,7 +10,7 @@ import { DataDirInUseError, startDevStack } from '../../src/host/dev-stack';
 import { freePort } from '../../src/host/processes';
 
 async function envWithFreePorts() {
-  return { AZURITE_TABLE_PORT: String(await freePort()), BATON_HOST_PORT: String(await freePort()), PLAYGROUND_PORT: String(await freePort()), TABLES_CONNECTION_STRING: '', BOT_ID: '' };
+  return { AZURITE_TABLE_PORT: String(await freePort()), AZURITE_QUEUE_PORT: String(await freePort()), BATON_HOST_PORT: String(await freePort()), PLAYGROUND_PORT: String(await freePort()), TABLES_CONNECTION_STRING: '', BOT_ID: '' };
 }
 
 describe('the dev stack and its data folder', () => {

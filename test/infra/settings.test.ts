@@ -29,8 +29,8 @@ const READ_BY_THE_FUNCTIONS_RUNTIME: readonly string[] = [
 ];
 
 
-/** Expected in src/config.ts once the weekly summary lands: the Actionable Email originator id (a GUID; empty until registered). */
-const EXPECTED_IN_CONFIG_ONCE_WEEKLY_SUMMARY_LANDS: readonly string[] = ['OUTLOOK_ORIGINATOR'];
+/** Settings the template gives that src/config.ts does not read yet (none: the weekly summary reads OUTLOOK_ORIGINATOR). */
+const EXPECTED_IN_CONFIG_ONCE_WEEKLY_SUMMARY_LANDS: readonly string[] = [];
 
 /** What src/config.ts reads that the template leaves unset on purpose, and why. */
 const LEFT_UNSET: Readonly<Record<string, string>> = {
@@ -39,8 +39,14 @@ const LEFT_UNSET: Readonly<Record<string, string>> = {
   AzureWebJobsStorage: 'identity-based storage (AzureWebJobsStorage__*): no connection string with a key',
   BATON_HOST_PORT: 'the local Functions host only',
   AZURITE_TABLE_PORT: 'Azurite, local only',
+  AZURITE_QUEUE_PORT: 'Azurite, local only',
+  BATON_SUMMARY_DAY: "the product's default (Monday); an operator sets it on the Function App to change it",
+  BATON_SUMMARY_HOUR: "the product's default (08:00 in each person's zone)",
+  BATON_SUMMARY_QUEUE: "the product's default queue, baton-summaries, in the Function App's own storage",
+  BATON_MAILBOX_PER_MINUTE: "Exchange Online's limit, 30 a minute per mailbox, is the default",
   PLAYGROUND_PORT: 'the Agents Playground, local only',
   BATON_CLOCK_OFFSET_MINUTES: 'local mode only; refused with BOT_ID',
+  BATON_OUTBOX_DIR: 'local mode only: Azure sends mail through Graph',
   WEBSITE_INSTANCE_ID: 'set by App Service on every instance; never by the template',
   GRAPH_BASE_URL: "Graph's default root; tests point it at a stand-in",
 };

@@ -57,10 +57,11 @@ function handoff(input: { summary: string; createdAt: string; tenantId?: string;
   }).handoff;
 }
 
-/** Every row of the index for one handoff: partition key and the row's values. */
+/** Every person's row of the index for one handoff: partition key and the row's values (its conversation's row aside). */
 async function rowsFor(h: Handoff) {
   const rows: { partitionKey: string; summary: unknown; people: unknown; createdAt: unknown }[] = [];
   for await (const e of table.listEntities({ queryOptions: { filter: odata`RowKey eq ${indexRowKey(h)}` } })) {
+    if (e.partitionKey!.startsWith('conv_')) continue;
     rows.push({ partitionKey: e.partitionKey!, summary: e.summary, people: e.people, createdAt: e.createdAt });
   }
   return rows.sort((a, b) => a.partitionKey.localeCompare(b.partitionKey));
@@ -84,6 +85,16 @@ describe('PeopleIndex', () => {
     const h = handoff({ summary: 'All roles', createdAt: '2026-05-01T10:00:00.000Z', sender: hedy, receiver: hedy, owner: hedy, stakeholders: [hedy] });
     await index.add(h);
     expect(await rowsFor(h)).toEqual([{ partitionKey: `${TENANT}_${hedy.aadObjectId}`, summary: 'All roles', people: 'Hedy Lamarr', createdAt: '2026-05-01T10:00:00.000Z' }]);
+  });
+
+  it("lists a conversation's handoffs, newest first, once each however often added, and no other conversation's", async () => {
+    const first = handoff({ summary: 'Team one, older', createdAt: '2026-05-08T09:00:00.000Z' });
+    const second = handoff({ summary: 'Team one, newer', createdAt: '2026-05-09T09:00:00.000Z' });
+    const elsewhere = { ...handoff({ summary: 'Team two', createdAt: '2026-05-10T09:00:00.000Z' }), conversation: { id: '19:other;messageid=1', serviceUrl: 'https://smba.example/' } };
+    for (const h of [first, second, second, elsewhere]) await index.add(h);
+    expect((await index.handoffsInConversation(TENANT, '19:chat')).filter((r) => r.summary.startsWith('Team')).map((r) => r.summary)).toEqual(['Team one, newer', 'Team one, older']);
+    expect((await index.handoffsInConversation(TENANT, '19:other;messageid=1')).map((r) => r.handoffId)).toEqual([elsewhere.id]);
+    expect(await index.handoffsInConversation('another-tenant', '19:chat')).toEqual([]);
   });
 
   it("returns a person's handoffs newest first", async () => {

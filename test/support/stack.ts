@@ -43,9 +43,18 @@ export async function startTestApp(): Promise<TestApp> {
   // The functions read settings through src/config on first use, like on Azure.
   process.env.TABLES_CONNECTION_STRING = connectionString;
   process.env.BATON_TABLE_PREFIX = prefix;
+  // The summary's queue: in the run's Azurite, one queue per test file, so files never take each other's messages.
+  process.env.AzureWebJobsStorage = inject('storageConnectionString');
+  process.env.BATON_SUMMARY_QUEUE = `${prefix}-summaries`;
   delete process.env.BOT_ID;
   const logs: string[] = [];
-  const host = await startFunctionsHost({ registrations: await loadFunctions(), port: 0, log: (m) => logs.push(m) });
+  const host = await startFunctionsHost({
+    registrations: await loadFunctions(),
+    port: 0,
+    log: (m) => logs.push(m),
+    // Fast polling and a short visibility timeout, so a retried message comes back within the test.
+    queues: { maxPollingIntervalMs: 200, visibilityTimeoutSeconds: 1 },
+  });
   const store = await HandoffStore.open(connectionString, prefix);
   const people = await PeopleIndex.open(connectionString, prefix);
   return {

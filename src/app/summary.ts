@@ -1,0 +1,342 @@
+/**
+ * The weekly stakeholder summary: who gets it, when, and once.
+ *
+ * - Stakeholders are recorded by time zone when a handoff names them (the
+ *   outbox's index row runs {@link registerFollowers}).
+ * - The hourly run ({@link enqueueDueSummaries}, functions/weekly-summary.ts)
+ *   reads the zones, and for each zone whose week has just ended (Monday
+ *   08:00 there, by default) enqueues one message per person. A zone records
+ *   the week it enqueued, so the run that follows enqueues nothing.
+ * - The queue function ({@link sendSummary}) builds and sends each. An
+ *   idempotency record per person and week is claimed first, and records
+ *   each channel done: a message enqueued twice, two instances, a retry after
+ *   a crash never send a second summary.
+ * - Each mailbox sends at most `perMinute` a minute across all instances
+ *   (a Table row per mailbox and minute); over it, the message is put back on
+ *   the queue, hidden until the next minute.
+ * - Email whose send was interrupted (the process died after Graph accepted
+ *   it and before the record said so) is looked up in the mailbox's Sent
+ *   Items by its key before it is sent again.
+ */
+import { z } from 'zod';
+import { summaryEmailCard, summaryHtml, summaryTeamsCard, type SummaryView } from '../cards/summary-card';
+import type { AdaptiveCard } from '../cards/render';
+import type { Handoff, Person } from '../domain/handoff';
+import { type HandoffHistory, type Week, weekEndingAt, weeksBefore } from '../domain/metrics';
+import { buildSummary, type Summary, TREND_WEEKS, weekKey, weekLabel } from '../domain/summary';
+import { instantAt } from '../domain/time-zones';
+import type { WorkingHours } from '../domain/working-hours';
+import { UnreadableRecordError } from '../errors';
+import { errorText } from '../logger';
+import type { Subscriber } from '../store/summary-store';
+import type { Answer, App } from './handoffs';
+import { applyCommand } from './handoffs';
+import { registerFollowers, zoneOf } from './followers';
+import { inBatches } from './people';
+
+export { registerFollowers };
+import type { Caller, ConversationAddress, Services } from './ports';
+
+/** How long a sender holds a person's week: far longer than building and sending one summary takes. */
+export const CLAIM_MS = 5 * 60_000;
+/** How many messages the hourly run sends to the queue at once. */
+const ENQUEUE_CONCURRENCY = 16;
+/** How many handoffs a summary reads at once. */
+const READS_AT_ONCE = 16;
+/** How many of a person's handoffs a summary looks at, newest first. */
+const FOLLOWED_LIMIT = 500;
+/** How many handoffs of one team a summary counts, newest first. */
+const TEAM_LIMIT = 500;
+
+/** One queue message: one person's summary for one week. */
+export const summaryMessage = z.object({
+  tenantId: z.string().min(1).max(64),
+  aadObjectId: z.string().min(1).max(64),
+  name: z.string().max(256),
+  timeZone: z.string().min(1).max(64),
+  /** The week's key: the local date it ended on. */
+  week: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+});
+export type SummaryMessage = z.infer<typeof summaryMessage>;
+
+export type SendOutcome =
+  | { outcome: 'sent'; channels: string[] }
+  | { outcome: 'skipped'; reason: string }
+  | { outcome: 'already' }
+  | { outcome: 'deferred'; reason: string; delaySeconds: number };
+
+/** The week a key names, in a zone: it ends on that local date at the summary's hour. */
+export function weekOfKey(app: Pick<Services, 'summary'>, key: string, timeZone: string): Week {
+  const [year, month, day] = key.split('-').map(Number) as [number, number, number];
+  const end = instantAt({ year, month, day, minutes: app.summary.hour * 60 }, timeZone);
+  return weekEndingAt(new Date(end), timeZone, app.summary.day, app.summary.hour);
+}
+
+export interface EnqueueReport {
+  zones: number;
+  /** Zones whose week had ended and had not been enqueued yet. */
+  zonesDue: number;
+  enqueued: number;
+}
+
+/**
+ * The hourly run: for each zone where the summary's week has ended since the
+ * last run, one queue message per person there. A crash halfway leaves the
+ * zone unmarked, so the next run enqueues it again; the idempotency record
+ * makes the repeats harmless.
+ */
+export async function enqueueDueSummaries(app: Services): Promise<EnqueueReport> {
+  const now = new Date(app.clock.now());
+  const zones = await app.summaries.zones();
+  const report: EnqueueReport = { zones: zones.length, zonesDue: 0, enqueued: 0 };
+  for (const zone of zones) {
+    const week = weekKey(weekEndingAt(now, zone.timeZone, app.summary.day, app.summary.hour), zone.timeZone);
+    // Keys are dates, so they compare as text.
+    if (zone.lastWeek >= week) continue;
+    report.zonesDue += 1;
+    for await (const page of app.summaries.subscribersIn(zone.timeZone)) {
+      await inBatches(page, ENQUEUE_CONCURRENCY, (s: Subscriber) =>
+        app.summaryQueue.send({ tenantId: s.tenantId, aadObjectId: s.aadObjectId, name: s.name, timeZone: zone.timeZone, week } satisfies SummaryMessage),
+      );
+      report.enqueued += page.length;
+    }
+    await app.summaries.markZoneEnqueued(zone, week);
+  }
+  return report;
+}
+
+/** The handoffs a person follows (or takes part in, when they asked for the summary), with their histories. */
+async function followedHistories(app: Services, tenantId: string, person: Person, everything: boolean, before: string): Promise<HandoffHistory[]> {
+  const rows = (await app.people.handoffsOf(tenantId, person.aadObjectId, FOLLOWED_LIMIT)).filter((r) => r.createdAt < before);
+  const histories = await inBatches(rows, READS_AT_ONCE, (row) => historyOf(app, row.handoffId));
+  return histories.filter((h): h is HandoffHistory => {
+    if (!h || h.handoff.tenantId !== tenantId) return false;
+    const { handoff } = h;
+    const stakeholder = handoff.stakeholders.some((s) => s.aadObjectId === person.aadObjectId);
+    const participant = stakeholder || [handoff.sender, handoff.receiver, handoff.owner].some((p) => p.aadObjectId === person.aadObjectId);
+    return everything ? participant : stakeholder;
+  });
+}
+
+async function historyOf(app: Services, id: string): Promise<HandoffHistory | undefined> {
+  try {
+    const [stored, events] = await Promise.all([app.store.read(id), app.store.history(id)]);
+    return stored ? { handoff: stored.handoff, events } : undefined;
+  } catch (error) {
+    if (!(error instanceof UnreadableRecordError)) throw error;
+    app.log.error('Skipped a handoff that cannot be read', { handoffId: id, error: error.message });
+    return undefined;
+  }
+}
+
+/** Every handoff of each team (conversation) the followed handoffs live in. */
+async function teamHistories(app: Services, tenantId: string, followed: readonly HandoffHistory[], before: string): Promise<Map<string, HandoffHistory[]>> {
+  const conversations = [...new Set(followed.map((h) => h.handoff.conversation.id))];
+  const teams = new Map<string, HandoffHistory[]>();
+  for (const conversation of conversations) {
+    const rows = (await app.people.handoffsInConversation(tenantId, conversation, TEAM_LIMIT)).filter((r) => r.createdAt < before);
+    const known = new Map(followed.map((h) => [h.handoff.id, h]));
+    const histories = await inBatches(rows, READS_AT_ONCE, async (row) => known.get(row.handoffId) ?? historyOf(app, row.handoffId));
+    teams.set(conversation, histories.filter((h): h is HandoffHistory => h !== undefined));
+  }
+  return teams;
+}
+
+/** A person's summary of a week: the metrics of what they follow, their teams', what needs attention now. */
+export async function summaryOf(app: Services, tenantId: string, person: Person, week: Week, timeZone: string, everything: boolean): Promise<Summary> {
+  const followed = await followedHistories(app, tenantId, person, everything, week.end);
+  const teams = await teamHistories(app, tenantId, followed, week.end);
+  const hours = new Map<string, WorkingHours>();
+  const receivers = new Map([...followed, ...[...teams.values()].flat()].map((h) => [h.handoff.receiver.aadObjectId, h.handoff.receiver]));
+  await Promise.all([...receivers.values()].map(async (p) => hours.set(p.aadObjectId, await app.workingHours(tenantId, p))));
+  const weeks = weeksBefore(week, TREND_WEEKS, timeZone, app.summary.day, app.summary.hour);
+  return buildSummary({ followed, teams, weeks, now: new Date(app.clock.now()), hoursOf: (p) => hours.get(p.aadObjectId) ?? hours.values().next().value! });
+}
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/** The mailboxes to try, starting at one picked by the person, so a run spreads over them. */
+function mailboxesFor(app: Services, aadObjectId: string): string[] {
+  const boxes = app.summary.mailboxes.length > 0 ? app.summary.mailboxes : [app.mailer.defaultSender];
+  let hash = 0;
+  for (const ch of aadObjectId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  const start = hash % boxes.length;
+  return [...boxes.slice(start), ...boxes.slice(0, start)];
+}
+
+/** Takes a send from the first mailbox with room this minute; undefined when all are full. */
+async function mailboxWithRoom(app: Services, aadObjectId: string, now: number): Promise<string | undefined> {
+  const minute = new Date(now).toISOString().slice(0, 16);
+  for (const mailbox of mailboxesFor(app, aadObjectId)) {
+    if (await app.summaries.takeSend(mailbox, minute, app.summary.perMinute)) return mailbox;
+  }
+  return undefined;
+}
+
+/** The key an email's send is known by: one per person and week. */
+export const summaryMailKey = (m: SummaryMessage) => `summary:${m.week}:${m.tenantId}:${m.aadObjectId}`;
+
+/**
+ * Builds and sends one person's summary for one week, once.
+ * @throws when a part failed in a way worth retrying (the queue tries again, then moves the message to the poison queue)
+ */
+export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> {
+  const parsed = summaryMessage.safeParse(raw);
+  // A message Baton cannot read is not retried into success: it goes to the poison queue, where an operator sees it.
+  if (!parsed.success) throw new Error(`Not a summary message (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+  const message = parsed.data;
+  const { tenantId, aadObjectId, week: key } = message;
+  const now = app.clock.now();
+  const log = app.log.child({ summary: key, person: aadObjectId });
+  const earlier = await app.summaries.sendRecord(key, tenantId, aadObjectId);
+  if (earlier && earlier.state !== 'sending') return { outcome: 'already' };
+  if (earlier && Date.parse(earlier.leaseUntil || '1970-01-01') > now) {
+    // Another instance is sending it; if it dies, this copy finds the claim expired.
+    const delaySeconds = seconds(Date.parse(earlier.leaseUntil) - now);
+    await app.summaryQueue.send(message, delaySeconds);
+    return { outcome: 'deferred', reason: 'another instance holds it', delaySeconds };
+  }
+  const preference = await app.summaries.preference(tenantId, aadObjectId);
+  let record = await app.summaries.claim(key, tenantId, aadObjectId, new Date(now + CLAIM_MS).toISOString(), earlier);
+  if (!record) return { outcome: 'already' };
+  if (preference.stopped) {
+    await app.summaries.update(key, tenantId, aadObjectId, record, { state: 'skipped', reason: 'stopped by the person', leaseUntil: '' });
+    return { outcome: 'skipped', reason: 'stopped by the person' };
+  }
+  const person: Person = { aadObjectId, userId: `8:orgid:${aadObjectId}`, name: message.name };
+  const week = weekOfKey(app, key, message.timeZone);
+  const summary = await summaryOf(app, tenantId, person, week, message.timeZone, preference.optedIn);
+  if (summary.followed === 0) {
+    await app.summaries.update(key, tenantId, aadObjectId, record, { state: 'skipped', reason: 'nothing open or changed that week', leaseUntil: '' });
+    return { outcome: 'skipped', reason: 'nothing open or changed that week' };
+  }
+  const view: SummaryView = { summary, viewer: person, timeZone: message.timeZone, now: new Date(now), publicBaseUrl: app.publicBaseUrl, stopped: false };
+  const notes: string[] = [];
+  try {
+    if (!record.done.includes('email')) {
+      const interrupted = record.done.find((d) => d.startsWith('email?:'))?.slice('email?:'.length);
+      const outcome = await sendSummaryEmail(app, message, view, interrupted, async (mailbox) => {
+        // Written before the send: a crash after it leaves a trace, and the retry looks in that mailbox's Sent Items first.
+        record = await app.summaries.update(key, tenantId, aadObjectId, record!, { done: [...record!.done, `email?:${mailbox}`] });
+      });
+      if (outcome === 'full') {
+        const delaySeconds = seconds(60_000 - (now % 60_000)) + Math.floor(Math.random() * 5);
+        await app.summaries.update(key, tenantId, aadObjectId, record, { leaseUntil: '' });
+        await app.summaryQueue.send(message, delaySeconds);
+        return { outcome: 'deferred', reason: 'every sending mailbox sent its limit this minute', delaySeconds };
+      }
+      if (outcome === 'sent') record = await app.summaries.update(key, tenantId, aadObjectId, record, { done: [...record.done.filter((d) => !d.startsWith('email?:')), 'email'] });
+      else notes.push(outcome);
+    }
+    if (!record.done.includes('teams')) {
+      const chat = await app.conversations.find(tenantId, aadObjectId);
+      if (chat) {
+        const address: ConversationAddress = { serviceUrl: chat.serviceUrl, conversationId: chat.conversationId, tenantId: chat.tenantId, userId: chat.userId, botId: chat.botId, personal: true };
+        await app.messenger.post(address, summaryTeamsCard({ ...view, viewer: { ...person, userId: chat.userId } }));
+        record = await app.summaries.update(key, tenantId, aadObjectId, record, { done: [...record.done, 'teams'] });
+      } else notes.push('no personal chat with Baton (not installed)');
+    }
+  } catch (error) {
+    // Let the retry claim it at once; the channels done stay done.
+    await app.summaries.update(key, tenantId, aadObjectId, record, { leaseUntil: '', reason: errorText(error) }).catch(() => undefined);
+    throw error;
+  }
+  const channels = record.done.filter((d) => d === 'email' || d === 'teams');
+  await app.summaries.update(key, tenantId, aadObjectId, record, { state: channels.length > 0 ? 'sent' : 'skipped', reason: notes.join('; '), leaseUntil: '' });
+  if (channels.length === 0) {
+    log.warn('Weekly summary reached nobody', { reason: notes.join('; ') });
+    return { outcome: 'skipped', reason: notes.join('; ') };
+  }
+  return { outcome: 'sent', channels };
+}
+
+/**
+ * The email: the person's address from the directory, a mailbox with room,
+ * then one send by key.
+ * @returns 'sent', 'full' (no mailbox has room this minute), or why it cannot go (no address)
+ */
+async function sendSummaryEmail(
+  app: Services,
+  message: SummaryMessage,
+  view: SummaryView,
+  /** The mailbox of a send that was interrupted: it may have gone. */
+  interrupted: string | undefined,
+  beforeSend: (mailbox: string) => Promise<void>,
+): Promise<'sent' | 'full' | string> {
+  const key = summaryMailKey(message);
+  const [found] = await app.directoryFor(message.tenantId).resolvePeople([message.aadObjectId]);
+  if (!found?.ok || !found.person.mail.includes('@')) return `no mail address in the directory (${found && !found.ok ? found.message : 'unknown'})`;
+  if (interrupted && (await app.mailer.wasSent(key, interrupted))) return 'sent';
+  const mailbox = await mailboxWithRoom(app, message.aadObjectId, app.clock.now());
+  if (!mailbox) return 'full';
+  await beforeSend(mailbox);
+  await app.mailer.sendMail({
+    to: [found.person.mail],
+    from: mailbox,
+    subject: `Your week in handoffs, ${weekLabel(view.summary.week, message.timeZone)}`,
+    html: summaryHtml(view),
+    card: summaryEmailCard(view, app.summary.originator),
+    key,
+    actor: { tenantId: message.tenantId, aadObjectId: message.aadObjectId, name: message.name },
+  });
+  return 'sent';
+}
+
+// ---- What people do with a summary: the `summary` command and the card's buttons (Teams and Outlook alike).
+
+/** The week a card's action names: a week's key, or 'latest' (the seven days up to now, the `summary` command's). */
+async function weekFor(app: Services, caller: Caller, key: string): Promise<{ week: Week; timeZone: string }> {
+  const timeZone = await zoneOf(app, caller.actor.tenantId, caller.actor.person);
+  if (key === 'latest') {
+    const now = app.clock.now();
+    return { week: { start: new Date(now - 7 * 86_400_000).toISOString(), end: new Date(now).toISOString() }, timeZone };
+  }
+  return { week: weekOfKey(app, key, timeZone), timeZone };
+}
+
+/** The summary card for the person acting, on the channel they act from. */
+export async function summaryCard(app: App, caller: Caller, key: string, notice?: string): Promise<AdaptiveCard> {
+  const { tenantId, person } = caller.actor;
+  const { week, timeZone } = await weekFor(app, caller, key);
+  const preference = await app.summaries.preference(tenantId, person.aadObjectId);
+  const summary = await summaryOf(app, tenantId, person, week, timeZone, true);
+  const view: SummaryView = { summary, viewer: person, timeZone, now: new Date(app.clock.now()), publicBaseUrl: app.publicBaseUrl, stopped: preference.stopped, notice, weekKey: key };
+  return caller.channel === 'outlook' ? summaryEmailCard(view, app.summary.originator) : summaryTeamsCard(view);
+}
+
+/** Refresh (Outlook runs it whenever the email is opened): the week's summary with each handoff's state now. */
+export async function refreshSummary(app: App, caller: Caller, key: string): Promise<Answer> {
+  return { card: await summaryCard(app, caller, key) };
+}
+
+/** A stakeholder flags a priority change from the summary; the answer is the summary again, saying what happened. */
+export async function flagFromSummary(app: App, caller: Caller, key: string, handoffId: string, priority: Handoff['priority'], reason: string): Promise<Answer> {
+  const answer = await applyCommand(app, caller, handoffId, { type: 'flagPriority', priority, reason });
+  if ('error' in answer) return answer;
+  const stored = await app.store.read(handoffId);
+  const notice = answer.refusal ?? `You flagged “${stored?.handoff.summary ?? 'the handoff'}” as ${priority}: the team sees it on the handoff's card.`;
+  return { card: await summaryCard(app, caller, key, notice) };
+}
+
+/** Stops or restarts a person's weekly summary. Starting also records them, so someone who follows nothing yet (an owner) gets one. */
+export async function setSummaryWanted(app: App, caller: Caller, key: string, wanted: boolean): Promise<Answer> {
+  const { tenantId, person } = caller.actor;
+  const now = new Date(app.clock.now()).toISOString();
+  await app.summaries.setPreference(tenantId, person.aadObjectId, { stopped: !wanted, optedIn: wanted }, now);
+  if (wanted) await app.summaries.subscribe({ tenantId, aadObjectId: person.aadObjectId, name: person.name, timeZone: await zoneOf(app, tenantId, person) });
+  const notice = wanted
+    ? `Your weekly summary is on: every ${cap(app.summary.day)} at ${String(app.summary.hour).padStart(2, '0')}:00 your time, by email and here.`
+    : 'Your weekly summary is stopped. Start it again from this card, or type "summary start" in my chat.';
+  return { card: await summaryCard(app, caller, key, notice) };
+}
+
+const cap = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+/** The `summary` command's card: the seven days up to now, for the person alone. */
+export async function summaryNow(app: App, caller: Caller, word: string | undefined): Promise<AdaptiveCard> {
+  if (word === 'stop' || word === 'start') {
+    const answer = await setSummaryWanted(app, caller, 'latest', word === 'start');
+    if ('card' in answer) return answer.card;
+  }
+  return summaryCard(app, caller, 'latest');
+}

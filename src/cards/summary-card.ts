@@ -1,0 +1,245 @@
+/**
+ * The weekly summary, laid out three ways from one model (src/domain/summary.ts):
+ *
+ * - the email's card: Adaptive Card 1.4 (Outlook's floor for Action.Execute
+ *   and refresh) with the `originator` of the bot's Outlook channel; Outlook
+ *   always runs its `refresh`, so an email opened days later shows the live
+ *   state;
+ * - the Teams card (1.5), with Teams' charts for the trends and a text
+ *   fallback where a client has no charts;
+ * - the email's HTML body, for mail clients without cards and for forwards:
+ *   tables, and a bar per metric that any client draws.
+ *
+ * Built in code rather than a template: the three share their parts, and the
+ * lists are the model's.
+ */
+import { STATUS_LABELS, type Person, PRIORITIES, PRIORITY_LABELS } from '../domain/handoff';
+import { ATTENTION_LABELS, metricLines, type MetricLine, type Summary, weekLabel, weekKey } from '../domain/summary';
+import { formatWhenRelative } from '../domain/time-format';
+import type { AdaptiveCard } from './render';
+import { VERBS } from './verbs';
+
+export interface SummaryView {
+  summary: Summary;
+  viewer: Person;
+  timeZone: string;
+  now: Date;
+  /** Where Baton's links point (a handoff's link redirects to its card in Teams). */
+  publicBaseUrl: string;
+  /** The person stopped their summary: the card offers to start it again. */
+  stopped: boolean;
+  /** One line at the top: what an action just did, or why it was refused. */
+  notice?: string;
+  /** The week its buttons name: a week's key, or 'latest' for the seven days up to now (the `summary` command's). */
+  weekKey?: string;
+}
+
+type Element = Record<string, unknown>;
+
+const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/** A text sparkline of a trend ("▁▃▅▇█"); a week with no value is a dot. */
+export function sparkline(values: readonly (number | undefined)[]): string {
+  const known = values.filter((v): v is number => v !== undefined);
+  const max = Math.max(0, ...known);
+  return values.map((v) => (v === undefined ? '·' : BLOCKS[max === 0 ? 0 : Math.round((v / max) * (BLOCKS.length - 1))])).join('');
+}
+
+const text = (value: string, extra: Element = {}): Element => ({ type: 'TextBlock', text: value, wrap: true, ...extra });
+
+/** Card text is markdown: what people typed must stay text. */
+function plain(value: string): string {
+  return value.replace(/([\\`*_{}[\]()#+\-.!|>~<])/g, '\\$1');
+}
+
+const handoffUrl = (view: SummaryView, id: string) => `${view.publicBaseUrl}/api/handoffs/${id}`;
+
+function metricRows(lines: readonly MetricLine[], weeks: readonly string[], charts: boolean): Element[] {
+  return lines.map((l) => {
+    const row: Element = {
+      type: 'ColumnSet',
+      spacing: 'Small',
+      columns: [
+        { type: 'Column', width: 'stretch', items: [text(l.label)] },
+        { type: 'Column', width: 'auto', items: [text(l.text, { weight: 'Bolder' })] },
+        { type: 'Column', width: 'auto', items: [text(sparkline(l.values), { fontType: 'Monospace', isSubtle: true })] },
+      ],
+    };
+    if (!charts) return row;
+    // Teams draws the trend as a chart; a client without charts shows the row with its sparkline.
+    return {
+      type: 'Container',
+      spacing: 'Small',
+      items: [
+        {
+          type: 'Chart.VerticalBar',
+          title: `${l.label}: ${l.text}`,
+          xAxisTitle: 'Week ending',
+          yAxisTitle: l.unit,
+          data: l.values.map((v, i) => ({ x: weeks[i] ?? '', y: v ?? 0 })),
+          fallback: row,
+        },
+      ],
+    };
+  });
+}
+
+function flagPriority(view: SummaryView, handoffId: string, week: string): Element {
+  return {
+    type: 'Action.ShowCard',
+    title: 'Flag priority',
+    card: {
+      type: 'AdaptiveCard',
+      body: [
+        {
+          type: 'Input.ChoiceSet',
+          id: `priority_${handoffId}`,
+          label: 'New priority',
+          isRequired: true,
+          errorMessage: 'Choose a priority',
+          choices: PRIORITIES.map((p) => ({ title: PRIORITY_LABELS[p], value: p })),
+        },
+        { type: 'Input.Text', id: `reason_${handoffId}`, label: 'Why (the team reads it on the card)', isRequired: true, errorMessage: 'Say why, in a few words', maxLength: 500 },
+      ],
+      actions: [{ type: 'Action.Execute', title: 'Flag it', verb: VERBS.summaryFlagPriority, data: { handoffId, week }, associatedInputs: 'auto' }],
+    },
+  };
+}
+
+function attentionItems(view: SummaryView, week: string): Element[] {
+  const { summary, viewer, timeZone, now } = view;
+  if (summary.attention.length === 0) return [text('Nothing waits on anyone.', { isSubtle: true, spacing: 'Small' })];
+  const items: Element[] = summary.attention.map((item) => {
+    const follows = item.handoff.stakeholders.some((s) => s.aadObjectId === viewer.aadObjectId);
+    const actions: Element[] = [{ type: 'Action.OpenUrl', title: 'Open in Teams', url: handoffUrl(view, item.handoff.id) }];
+    if (follows) actions.unshift(flagPriority(view, item.handoff.id, week));
+    return {
+      type: 'Container',
+      spacing: 'Medium',
+      items: [
+        text(`**${ATTENTION_LABELS[item.reason]}** · ${plain(item.handoff.summary)}`, { color: item.reason === 'overdue' || item.reason === 'blocked' ? 'Attention' : 'Default' }),
+        text(`${STATUS_LABELS[item.handoff.status]} · ${plain(item.holder.name)} holds it since ${formatWhenRelative(item.since, timeZone, now)}`, { isSubtle: true, spacing: 'None' }),
+        { type: 'ActionSet', actions },
+      ],
+    };
+  });
+  if (summary.attentionMore > 0) items.push(text(`And ${summary.attentionMore} more: type **mine** in Baton's chat to see them all.`, { isSubtle: true }));
+  return items;
+}
+
+function summaryBody(view: SummaryView, charts: boolean): Element[] {
+  const { summary, timeZone } = view;
+  const week = view.weekKey ?? weekKey(summary.week, timeZone);
+  const lines = metricLines(summary.trend);
+  const weeks = summary.trend.map((m) => weekLabel(m.week, timeZone).split(' - ')[1] ?? '');
+  const m = summary.metrics;
+  const body: Element[] = [
+    text('Baton · your week in handoffs', { size: 'Large', weight: 'Bolder' }),
+    text(`${weekLabel(summary.week, timeZone)} · ${summary.followed} handoff${summary.followed === 1 ? '' : 's'} you follow · ${m.posted} posted, ${m.accepted} accepted`, {
+      isSubtle: true,
+      spacing: 'None',
+    }),
+  ];
+  if (view.notice) body.push({ type: 'Container', style: 'emphasis', items: [text(plain(view.notice))] });
+  if (view.stopped) body.push(text('Your weekly summary is stopped: Baton sends you none until you start it again.', { color: 'Warning' }));
+  body.push(text('The week', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...metricRows(lines, weeks, charts));
+  body.push(text('Needs attention', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...attentionItems(view, week));
+  body.push(text('Accepted this week', { weight: 'Bolder', separator: true, spacing: 'Medium' }));
+  if (summary.accepted.length === 0) body.push(text('None this week.', { isSubtle: true, spacing: 'Small' }));
+  for (const handoff of summary.accepted) body.push(text(`✓ [${plain(handoff.summary)}](${handoffUrl(view, handoff.id)})`, { spacing: 'Small' }));
+  if (summary.acceptedMore > 0) body.push(text(`And ${summary.acceptedMore} more.`, { isSubtle: true, spacing: 'Small' }));
+  if (summary.teams.length > 0) {
+    body.push(text('By team', { weight: 'Bolder', separator: true, spacing: 'Medium' }));
+    for (const team of summary.teams) {
+      const t = team.metrics;
+      const cycle = t.cycleHours ? `, median cycle ${(Math.round(t.cycleHours.median * 10) / 10).toFixed(1)} h` : '';
+      const name = team.example ? `The chat of “${plain(team.example)}”` : 'A chat';
+      body.push(text(`${name}: ${t.active} active, ${t.accepted} accepted${cycle}, ${t.blockingIncidents} blocking`, { spacing: 'Small' }));
+    }
+  }
+  return body;
+}
+
+function preferenceAction(view: SummaryView): Element {
+  return view.stopped
+    ? { type: 'Action.Execute', title: 'Start my weekly summary', verb: VERBS.summaryStart, data: {} }
+    : { type: 'Action.Execute', title: 'Stop my weekly summary', verb: VERBS.summaryStop, data: {} };
+}
+
+/**
+ * The email's card.
+ * @param originator the provider id of the bot's Outlook channel (the Actionable Email Developer Dashboard's)
+ */
+export function summaryEmailCard(view: SummaryView, originator: string | undefined): AdaptiveCard {
+  const week = view.weekKey ?? weekKey(view.summary.week, view.timeZone);
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.4',
+    ...(originator ? { originator } : {}),
+    // Outlook runs this each time the email is opened: the lists show each handoff's state now.
+    refresh: { action: { type: 'Action.Execute', verb: VERBS.summaryRefresh, data: { week } }, userIds: [] },
+    body: summaryBody(view, false),
+    actions: [preferenceAction(view)],
+  };
+}
+
+/** The Teams card, with charts. */
+export function summaryTeamsCard(view: SummaryView): AdaptiveCard {
+  const week = view.weekKey ?? weekKey(view.summary.week, view.timeZone);
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    refresh: { action: { type: 'Action.Execute', verb: VERBS.summaryRefresh, data: { week } }, userIds: [view.viewer.userId] },
+    body: summaryBody(view, true),
+    actions: [preferenceAction(view)],
+  };
+}
+
+const escape = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A bar any mail client draws: a table cell of a width, in a colour. */
+function htmlBar(value: number | undefined, max: number): string {
+  const width = value === undefined || max === 0 ? 0 : Math.max(2, Math.round((value / max) * 120));
+  return `<table role="presentation" cellpadding="0" cellspacing="0"><tr><td width="${width}" height="10" bgcolor="#5b5fc7" style="width:${width}px;height:10px;background:#5b5fc7;font-size:0;line-height:0">&nbsp;</td></tr></table>`;
+}
+
+/** The email's HTML body: the same summary for clients that show no card. */
+export function summaryHtml(view: SummaryView): string {
+  const { summary, timeZone, now } = view;
+  const lines = metricLines(summary.trend);
+  const weeks = summary.trend.map((m) => weekLabel(m.week, timeZone).split(' - ')[1] ?? '');
+  const cell = 'style="padding:4px 8px;border-bottom:1px solid #e0e0e0;vertical-align:middle"';
+  const metricTable = lines
+    .map((l) => {
+      const max = Math.max(0, ...l.values.filter((v): v is number => v !== undefined));
+      const bars = l.values.map((v, i) => `<td ${cell} title="${escape(weeks[i] ?? '')}">${htmlBar(v, max)}</td>`).join('');
+      return `<tr><td ${cell}>${escape(l.label)}</td><td ${cell}><b>${escape(l.text)}</b></td>${bars}</tr>`;
+    })
+    .join('');
+  const weekHeads = weeks.map((w) => `<th ${cell} align="left">${escape(w)}</th>`).join('');
+  const attention =
+    summary.attention.length === 0
+      ? '<p>Nothing waits on anyone.</p>'
+      : `<ul>${summary.attention
+          .map(
+            (a) =>
+              `<li><b>${escape(ATTENTION_LABELS[a.reason])}</b>: <a href="${escape(handoffUrl(view, a.handoff.id))}">${escape(a.handoff.summary)}</a>, ${escape(a.holder.name)} holds it since ${escape(formatWhenRelative(a.since, timeZone, now))}</li>`,
+          )
+          .join('')}</ul>${summary.attentionMore > 0 ? `<p>And ${summary.attentionMore} more.</p>` : ''}`;
+  const accepted =
+    summary.accepted.length === 0
+      ? '<p>None this week.</p>'
+      : `<ul>${summary.accepted.map((h) => `<li><a href="${escape(handoffUrl(view, h.id))}">${escape(h.summary)}</a></li>`).join('')}</ul>`;
+  return [
+    '<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><title>Baton weekly summary</title></head>',
+    '<body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#242424">',
+    `<h2 style="margin:0">Your week in handoffs</h2><p style="color:#616161;margin-top:4px">${escape(weekLabel(summary.week, timeZone))} · ${summary.followed} handoffs you follow · ${summary.metrics.posted} posted, ${summary.metrics.accepted} accepted</p>`,
+    `<h3>The week</h3><table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr><th ${cell}></th><th ${cell} align="left">This week</th>${weekHeads}</tr>${metricTable}</table>`,
+    `<h3>Needs attention</h3>${attention}`,
+    `<h3>Accepted this week</h3>${accepted}`,
+    `<p style="color:#616161">To flag a priority change, open this email in Outlook, or open the handoff in Teams. To stop this summary, use the button in Outlook or type <b>summary stop</b> in Baton's chat.</p>`,
+    '</body></html>',
+  ].join('');
+}

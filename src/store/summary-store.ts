@@ -1,0 +1,224 @@
+/**
+ * The weekly summary's records, in one table (`<prefix>summaries`), one kind
+ * per partition:
+ *
+ * - `zones`: every time zone some subscriber lives in, and the last week
+ *   whose summaries were enqueued for it. The hourly run reads this one
+ *   partition and finds the zones where the week has just ended.
+ * - `z_<zone>`: the people who get a summary, by the zone they live in (row
+ *   `<tenant>_<aadObjectId>`). Written when someone becomes a stakeholder of a
+ *   handoff, or asks for the summary.
+ * - `pref_<tenant>`: a person's choice (stopped, or asked for it as an owner).
+ * - `sent_<week>`: one row per person and week, the idempotency record: a
+ *   claim with a lease while the summary is built and sent, then what was
+ *   sent on which channel. Nobody gets two summaries for one week.
+ * - `rate_<mailbox>`: sends per minute per sending mailbox, shared by every
+ *   instance (Exchange accepts 30 a minute from one mailbox).
+ */
+import { odata, type TableClient } from '@azure/data-tables';
+import type { StorageAccount } from './account';
+import { openTable, translate } from './tables';
+
+export interface Subscriber {
+  tenantId: string;
+  aadObjectId: string;
+  name: string;
+  timeZone: string;
+}
+
+export interface ZoneRow {
+  timeZone: string;
+  /** The week (its key) whose summaries were last enqueued for this zone; '' when none yet. */
+  lastWeek: string;
+  etag: string;
+}
+
+export interface Preference {
+  /** The person stopped their summary. */
+  stopped: boolean;
+  /** The person asked for it without being a stakeholder (an owner, a sender). */
+  optedIn: boolean;
+}
+
+export type SendState = 'sending' | 'sent' | 'skipped';
+
+export interface SendRecord {
+  state: SendState;
+  /** While `sending`: until when the claim holds (another instance waits). */
+  leaseUntil: string;
+  /** Channels already done: 'email', 'teams'. */
+  done: string[];
+  /** Why it was skipped, or what the last failure was. */
+  reason: string;
+  attempts: number;
+  etag: string;
+}
+
+/** Table keys may not hold / \ # ? or control characters; zones have '/', so it becomes '~'. */
+function key(text: string): string {
+  // oxlint-disable-next-line no-control-regex
+  return text.replace(/\//g, '~').replace(/[\\#?\u0000-\u001f\u007f-\u009f]/g, '');
+}
+
+const personKey = (tenantId: string, aadObjectId: string) => key(`${tenantId}_${aadObjectId}`);
+const status = (error: unknown) => (error as { statusCode?: number }).statusCode;
+
+export class SummaryStore {
+  constructor(private readonly table: TableClient) {}
+
+  static async open(account: StorageAccount, prefix: string): Promise<SummaryStore> {
+    return new SummaryStore(await openTable(account, `${prefix}summaries`));
+  }
+
+  /** Records that a person gets the summary in their zone (idempotent: two upserts). */
+  async subscribe(subscriber: Subscriber): Promise<void> {
+    const { timeZone, tenantId, aadObjectId, name } = subscriber;
+    try {
+      await Promise.all([
+        this.table.upsertEntity({ partitionKey: `z_${key(timeZone)}`, rowKey: personKey(tenantId, aadObjectId), tenantId, aadObjectId, name, timeZone }, 'Replace'),
+        // Merge keeps the zone's lastWeek.
+        this.table.upsertEntity({ partitionKey: 'zones', rowKey: key(timeZone), timeZone }, 'Merge'),
+      ]);
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  /** Removes a person from a zone they no longer live in. */
+  async unsubscribeFromZone(timeZone: string, tenantId: string, aadObjectId: string): Promise<void> {
+    try {
+      await this.table.deleteEntity(`z_${key(timeZone)}`, personKey(tenantId, aadObjectId));
+    } catch (error) {
+      if (status(error) !== 404) throw translate(error);
+    }
+  }
+
+  /** Every zone a subscriber lives in: one partition. */
+  async zones(): Promise<ZoneRow[]> {
+    const rows: ZoneRow[] = [];
+    try {
+      for await (const e of this.table.listEntities<{ timeZone: string; lastWeek?: string }>({ queryOptions: { filter: odata`PartitionKey eq ${'zones'}` } })) {
+        rows.push({ timeZone: e.timeZone, lastWeek: e.lastWeek ?? '', etag: e.etag });
+      }
+    } catch (error) {
+      throw translate(error);
+    }
+    return rows;
+  }
+
+  /**
+   * Records that a zone's summaries for `week` are enqueued; false when
+   * another run did it first (the row's ETag changed).
+   */
+  async markZoneEnqueued(zone: ZoneRow, week: string): Promise<boolean> {
+    try {
+      await this.table.updateEntity({ partitionKey: 'zones', rowKey: key(zone.timeZone), lastWeek: week }, 'Merge', { etag: zone.etag });
+      return true;
+    } catch (error) {
+      if (status(error) === 412) return false;
+      throw translate(error);
+    }
+  }
+
+  /** The people in a zone, a page at a time (Table Storage returns up to 1,000 per page). */
+  async *subscribersIn(timeZone: string): AsyncGenerator<Subscriber[]> {
+    const pages = this.table.listEntities<Subscriber>({ queryOptions: { filter: odata`PartitionKey eq ${`z_${key(timeZone)}`}` } }).byPage({ maxPageSize: 1000 });
+    try {
+      for await (const page of pages) yield page.map((e) => ({ tenantId: e.tenantId, aadObjectId: e.aadObjectId, name: e.name, timeZone: e.timeZone }));
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  async preference(tenantId: string, aadObjectId: string): Promise<Preference> {
+    try {
+      const e = await this.table.getEntity<{ stopped?: boolean; optedIn?: boolean }>(`pref_${key(tenantId)}`, key(aadObjectId));
+      return { stopped: e.stopped === true, optedIn: e.optedIn === true };
+    } catch (error) {
+      if (status(error) === 404) return { stopped: false, optedIn: false };
+      throw translate(error);
+    }
+  }
+
+  async setPreference(tenantId: string, aadObjectId: string, preference: Preference, at: string): Promise<void> {
+    try {
+      await this.table.upsertEntity({ partitionKey: `pref_${key(tenantId)}`, rowKey: key(aadObjectId), ...preference, changedAt: at }, 'Replace');
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  async sendRecord(week: string, tenantId: string, aadObjectId: string): Promise<SendRecord | undefined> {
+    try {
+      const e = await this.table.getEntity<{ state: SendState; leaseUntil?: string; done?: string; reason?: string; attempts?: number }>(`sent_${key(week)}`, personKey(tenantId, aadObjectId));
+      return { state: e.state, leaseUntil: e.leaseUntil ?? '', done: (e.done ?? '').split(',').filter(Boolean), reason: e.reason ?? '', attempts: e.attempts ?? 0, etag: e.etag };
+    } catch (error) {
+      if (status(error) === 404) return undefined;
+      throw translate(error);
+    }
+  }
+
+  /**
+   * Claims a person's week for this sender until `leaseUntil`: creates the
+   * record, or takes over one whose lease ran out (by its ETag).
+   * @returns the claimed record, or undefined when someone else holds it or it is finished
+   */
+  async claim(week: string, tenantId: string, aadObjectId: string, leaseUntil: string, earlier: SendRecord | undefined): Promise<SendRecord | undefined> {
+    const row = { partitionKey: `sent_${key(week)}`, rowKey: personKey(tenantId, aadObjectId) };
+    const attempts = (earlier?.attempts ?? 0) + 1;
+    const done = earlier?.done ?? [];
+    try {
+      const written = earlier
+        ? await this.table.updateEntity({ ...row, state: 'sending', leaseUntil, attempts, done: done.join(',') }, 'Merge', { etag: earlier.etag })
+        : await this.table.createEntity({ ...row, state: 'sending', leaseUntil, attempts, done: '', reason: '' });
+      return { state: 'sending', leaseUntil, done, reason: earlier?.reason ?? '', attempts, etag: written.etag ?? '' };
+    } catch (error) {
+      if (status(error) === 409 || status(error) === 412) return undefined;
+      throw translate(error);
+    }
+  }
+
+  /** Updates a claimed record (a channel done, the end state); ETag-checked, so a claim that was taken over fails. */
+  async update(week: string, tenantId: string, aadObjectId: string, record: SendRecord, change: Partial<Omit<SendRecord, 'etag'>>): Promise<SendRecord> {
+    const next = { ...record, ...change };
+    try {
+      const written = await this.table.updateEntity(
+        { partitionKey: `sent_${key(week)}`, rowKey: personKey(tenantId, aadObjectId), state: next.state, leaseUntil: next.leaseUntil, done: next.done.join(','), reason: next.reason, attempts: next.attempts },
+        'Merge',
+        { etag: record.etag },
+      );
+      return { ...next, etag: written.etag ?? '' };
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  /**
+   * Takes one send from a mailbox's budget for the minute `minute` (ISO, to
+   * the minute), shared by every instance through the row's ETag.
+   * @returns false when the mailbox already sent `limit` in that minute
+   */
+  async takeSend(mailbox: string, minute: string, limit: number): Promise<boolean> {
+    const row = { partitionKey: `rate_${key(mailbox.toLowerCase())}`, rowKey: minute };
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      try {
+        const current = await this.table.getEntity<{ count: number }>(row.partitionKey, row.rowKey).catch((error: unknown) => {
+          if (status(error) === 404) return undefined;
+          throw error;
+        });
+        if (!current) {
+          await this.table.createEntity({ ...row, count: 1 });
+          return true;
+        }
+        if (current.count >= limit) return false;
+        await this.table.updateEntity({ ...row, count: current.count + 1 }, 'Merge', { etag: current.etag });
+        return true;
+      } catch (error) {
+        // Another instance took a send in between: read again.
+        if (status(error) === 409 || status(error) === 412) continue;
+        throw translate(error);
+      }
+    }
+    return false;
+  }
+}
