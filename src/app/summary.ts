@@ -2,7 +2,7 @@
  * The weekly stakeholder summary: who gets it, when, and once.
  *
  * - Stakeholders are recorded by time zone when a handoff names them (the
- *   outbox's index row runs {@link registerFollowers}).
+ *   outbox's index row runs registerFollowers, in followers.ts).
  * - The hourly run ({@link enqueueDueSummaries}, functions/weekly-summary.ts)
  *   reads the zones, and for each zone whose week has just ended (Monday
  *   08:00 there, by default) enqueues one message per person. A zone records
@@ -31,10 +31,8 @@ import { errorText } from '../logger';
 import type { Subscriber } from '../store/summary-store';
 import type { Answer, App } from './handoffs';
 import { applyCommand } from './handoffs';
-import { registerFollowers, zoneOf } from './followers';
+import { zoneOf } from './followers';
 import { inBatches } from './people';
-
-export { registerFollowers };
 import type { Caller, ConversationAddress, Services } from './ports';
 
 /** How long a sender holds a person's week: far longer than building and sending one summary takes. */

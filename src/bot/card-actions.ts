@@ -92,8 +92,6 @@ const boolish = z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) 
 
 /** The summary's buttons name the week they show: a week's key (its last local date), or 'latest'. */
 const summaryRef = z.object({ week: z.union([z.literal('latest'), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'not a week')]).optional().default('latest') });
-/** Flag priority from the summary: each handoff's inputs are named after it (priority_<id>, reason_<id>), as one card holds several. */
-const summaryFlag = summaryRef.extend(handoffRef.shape).catchall(z.unknown());
 
 /** Every verb Baton answers, and its handler. */
 export const handoffActions: Readonly<Record<string, CardAction>> = {
@@ -124,12 +122,9 @@ export const handoffActions: Readonly<Record<string, CardAction>> = {
   [VERBS.history]: cardAction(handoffRef.extend({ show: boolish.optional() }), (app, caller, data) => viewHandoff(app, caller, data.handoffId, { history: data.show ?? true })),
   [VERBS.refresh]: cardAction(handoffRef, (app, caller, data) => viewHandoff(app, caller, data.handoffId)),
   [VERBS.summaryRefresh]: cardAction(summaryRef, (app, caller, data) => refreshSummary(app, caller, data.week)),
-  [VERBS.summaryFlagPriority]: cardAction(summaryFlag, (app, caller, data) => {
-    const priority = z.enum(PRIORITIES).safeParse(data[`priority_${data.handoffId}`]);
-    const reason = text.safeParse(data[`reason_${data.handoffId}`]);
-    if (!priority.success) return Promise.resolve({ error: { status: 400, code: 'BadRequest', message: 'Choose the new priority: normal, high or urgent.' } });
-    return flagFromSummary(app, caller, data.week, data.handoffId, priority.data, reason.success ? reason.data : '');
-  }),
+  [VERBS.summaryFlagPriority]: cardAction(summaryRef.extend(handoffRef.shape).extend({ priority: z.enum(PRIORITIES), priorityReason: text }), (app, caller, data) =>
+    flagFromSummary(app, caller, data.week, data.handoffId, data.priority, data.priorityReason),
+  ),
   [VERBS.summaryStop]: cardAction(summaryRef, (app, caller, data) => setSummaryWanted(app, caller, data.week, false)),
   [VERBS.summaryStart]: cardAction(summaryRef, (app, caller, data) => setSummaryWanted(app, caller, data.week, true)),
 };

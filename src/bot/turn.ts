@@ -9,12 +9,16 @@ import { displayName } from '../domain/handoff';
 import { canonicalTimeZone } from '../domain/time-zones';
 import { conversationMembers } from './members';
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The acting person and tenant, or undefined when the activity lacks them. */
 export function actorOf(context: TurnContext): Actor | undefined {
   const { from, conversation, channelData } = context.activity;
   const tenantId = conversation?.tenantId ?? (channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
-  if (!from?.aadObjectId || !tenantId) return undefined;
-  return { person: { aadObjectId: from.aadObjectId, userId: from.id, name: displayName(from.name) }, tenantId };
+  // Outlook's channel may name the user by their Entra object id in from.id alone.
+  const aadObjectId = from?.aadObjectId ?? (context.activity.channelId === 'outlook' && GUID.test(from?.id ?? '') ? from.id : undefined);
+  if (!aadObjectId || !tenantId) return undefined;
+  return { person: { aadObjectId, userId: from.id, name: displayName(from.name) }, tenantId };
 }
 
 /** The viewer's IANA time zone, when the client said it (activity.localTimezone or its clientInfo entity) and Intl knows it. */

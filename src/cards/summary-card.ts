@@ -49,7 +49,7 @@ const text = (value: string, extra: Element = {}): Element => ({ type: 'TextBloc
 
 /** Card text is markdown: what people typed must stay text. */
 function plain(value: string): string {
-  return value.replace(/([\\`*_{}[\]()#+\-.!|>~<])/g, '\\$1');
+  return value.replace(/([\\`*_[\]()#+\-.!|>~<])/g, '\\$1');
 }
 
 const handoffUrl = (view: SummaryView, id: string) => `${view.publicBaseUrl}/api/handoffs/${id}`;
@@ -84,52 +84,68 @@ function metricRows(lines: readonly MetricLine[], weeks: readonly string[], char
   });
 }
 
-function flagPriority(view: SummaryView, handoffId: string, week: string): Element {
+/** Longest a handoff's summary reads where the card names it in passing (a team, a choice): the list shows it whole. */
+const SHORT = 60;
+const short = (value: string) => (value.length > SHORT ? `${value.slice(0, SHORT - 1)}…` : value);
+
+/**
+ * One "Flag a priority change" form for the handoffs the reader follows as a
+ * stakeholder (the article's stakeholder action): the handoff, the new
+ * priority, why. One form, not one per handoff, keeps the email small.
+ */
+function flagPriority(view: SummaryView, week: string): Element | undefined {
+  const mine = view.summary.attention.filter((item) => item.handoff.stakeholders.some((s) => s.aadObjectId === view.viewer.aadObjectId));
+  if (mine.length === 0) return undefined;
   return {
     type: 'Action.ShowCard',
-    title: 'Flag priority',
+    title: 'Flag a priority change',
     card: {
       type: 'AdaptiveCard',
       body: [
         {
           type: 'Input.ChoiceSet',
-          id: `priority_${handoffId}`,
+          id: 'handoffId',
+          label: 'Handoff',
+          isRequired: true,
+          errorMessage: 'Choose the handoff',
+          value: mine[0]!.handoff.id,
+          choices: mine.map((item) => ({ title: short(item.handoff.summary), value: item.handoff.id })),
+        },
+        {
+          type: 'Input.ChoiceSet',
+          id: 'priority',
           label: 'New priority',
           isRequired: true,
           errorMessage: 'Choose a priority',
           choices: PRIORITIES.map((p) => ({ title: PRIORITY_LABELS[p], value: p })),
         },
-        { type: 'Input.Text', id: `reason_${handoffId}`, label: 'Why (the team reads it on the card)', isRequired: true, errorMessage: 'Say why, in a few words', maxLength: 500 },
+        { type: 'Input.Text', id: 'priorityReason', label: 'Why (the team reads it on the card)', isRequired: true, errorMessage: 'Say why, in a few words', maxLength: 500 },
       ],
-      actions: [{ type: 'Action.Execute', title: 'Flag it', verb: VERBS.summaryFlagPriority, data: { handoffId, week }, associatedInputs: 'auto' }],
+      actions: [{ type: 'Action.Execute', title: 'Flag it', verb: VERBS.summaryFlagPriority, data: { week } }],
     },
   };
 }
 
-function attentionItems(view: SummaryView, week: string): Element[] {
-  const { summary, viewer, timeZone, now } = view;
+function attentionItems(view: SummaryView): Element[] {
+  const { summary, timeZone, now } = view;
   if (summary.attention.length === 0) return [text('Nothing waits on anyone.', { isSubtle: true, spacing: 'Small' })];
-  const items: Element[] = summary.attention.map((item) => {
-    const follows = item.handoff.stakeholders.some((s) => s.aadObjectId === viewer.aadObjectId);
-    const actions: Element[] = [{ type: 'Action.OpenUrl', title: 'Open in Teams', url: handoffUrl(view, item.handoff.id) }];
-    if (follows) actions.unshift(flagPriority(view, item.handoff.id, week));
-    return {
-      type: 'Container',
-      spacing: 'Medium',
-      items: [
-        text(`**${ATTENTION_LABELS[item.reason]}** · ${plain(item.handoff.summary)}`, { color: item.reason === 'overdue' || item.reason === 'blocked' ? 'Attention' : 'Default' }),
-        text(`${STATUS_LABELS[item.handoff.status]} · ${plain(item.holder.name)} holds it since ${formatWhenRelative(item.since, timeZone, now)}`, { isSubtle: true, spacing: 'None' }),
-        { type: 'ActionSet', actions },
-      ],
-    };
-  });
+  const items: Element[] = summary.attention.map((item) => ({
+    type: 'Container',
+    spacing: 'Medium',
+    items: [
+      // The summary links to the handoff's card in Teams.
+      text(`**${ATTENTION_LABELS[item.reason]}** · [${plain(item.handoff.summary)}](${handoffUrl(view, item.handoff.id)})`, {
+        color: item.reason === 'overdue' || item.reason === 'blocked' ? 'Attention' : 'Default',
+      }),
+      text(`${STATUS_LABELS[item.handoff.status]} · ${plain(item.holder.name)} holds it since ${formatWhenRelative(item.since, timeZone, now)}`, { isSubtle: true, spacing: 'None' }),
+    ],
+  }));
   if (summary.attentionMore > 0) items.push(text(`And ${summary.attentionMore} more: type **mine** in Baton's chat to see them all.`, { isSubtle: true }));
   return items;
 }
 
 function summaryBody(view: SummaryView, charts: boolean): Element[] {
   const { summary, timeZone } = view;
-  const week = view.weekKey ?? weekKey(summary.week, timeZone);
   const lines = metricLines(summary.trend);
   const weeks = summary.trend.map((m) => weekLabel(m.week, timeZone).split(' - ')[1] ?? '');
   const m = summary.metrics;
@@ -140,24 +156,30 @@ function summaryBody(view: SummaryView, charts: boolean): Element[] {
       spacing: 'None',
     }),
   ];
-  if (view.notice) body.push({ type: 'Container', style: 'emphasis', items: [text(plain(view.notice))] });
+  // A TextRun is never read as markdown: the notice may quote a handoff's summary.
+  if (view.notice) body.push({ type: 'Container', style: 'emphasis', items: [{ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: view.notice }] }] });
   if (view.stopped) body.push(text('Your weekly summary is stopped: Baton sends you none until you start it again.', { color: 'Warning' }));
   body.push(text('The week', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...metricRows(lines, weeks, charts));
-  body.push(text('Needs attention', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...attentionItems(view, week));
+  body.push(text('Needs attention', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...attentionItems(view));
   body.push(text('Accepted this week', { weight: 'Bolder', separator: true, spacing: 'Medium' }));
   if (summary.accepted.length === 0) body.push(text('None this week.', { isSubtle: true, spacing: 'Small' }));
-  for (const handoff of summary.accepted) body.push(text(`✓ [${plain(handoff.summary)}](${handoffUrl(view, handoff.id)})`, { spacing: 'Small' }));
+  for (const handoff of summary.accepted) body.push(text(`✓ [${plain(short(handoff.summary))}](${handoffUrl(view, handoff.id)})`, { spacing: 'Small' }));
   if (summary.acceptedMore > 0) body.push(text(`And ${summary.acceptedMore} more.`, { isSubtle: true, spacing: 'Small' }));
   if (summary.teams.length > 0) {
     body.push(text('By team', { weight: 'Bolder', separator: true, spacing: 'Medium' }));
     for (const team of summary.teams) {
       const t = team.metrics;
       const cycle = t.cycleHours ? `, median cycle ${(Math.round(t.cycleHours.median * 10) / 10).toFixed(1)} h` : '';
-      const name = team.example ? `The chat of “${plain(team.example)}”` : 'A chat';
+      const name = team.example ? `The chat of “${plain(short(team.example))}”` : 'A chat';
       body.push(text(`${name}: ${t.active} active, ${t.accepted} accepted${cycle}, ${t.blockingIncidents} blocking`, { spacing: 'Small' }));
     }
   }
   return body;
+}
+
+function cardActions(view: SummaryView, week: string): Element[] {
+  const flag = flagPriority(view, week);
+  return [...(flag ? [flag] : []), preferenceAction(view)];
 }
 
 function preferenceAction(view: SummaryView): Element {
@@ -180,7 +202,7 @@ export function summaryEmailCard(view: SummaryView, originator: string | undefin
     // Outlook runs this each time the email is opened: the lists show each handoff's state now.
     refresh: { action: { type: 'Action.Execute', verb: VERBS.summaryRefresh, data: { week } }, userIds: [] },
     body: summaryBody(view, false),
-    actions: [preferenceAction(view)],
+    actions: cardActions(view, week),
   };
 }
 
@@ -193,7 +215,7 @@ export function summaryTeamsCard(view: SummaryView): AdaptiveCard {
     version: '1.5',
     refresh: { action: { type: 'Action.Execute', verb: VERBS.summaryRefresh, data: { week } }, userIds: [view.viewer.userId] },
     body: summaryBody(view, true),
-    actions: [preferenceAction(view)],
+    actions: cardActions(view, week),
   };
 }
 
@@ -201,8 +223,8 @@ const escape = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&l
 
 /** A bar any mail client draws: a table cell of a width, in a colour. */
 function htmlBar(value: number | undefined, max: number): string {
-  const width = value === undefined || max === 0 ? 0 : Math.max(2, Math.round((value / max) * 120));
-  return `<table role="presentation" cellpadding="0" cellspacing="0"><tr><td width="${width}" height="10" bgcolor="#5b5fc7" style="width:${width}px;height:10px;background:#5b5fc7;font-size:0;line-height:0">&nbsp;</td></tr></table>`;
+  const width = value === undefined || max === 0 ? 1 : Math.max(2, Math.round((value / max) * 60));
+  return `<table cellpadding="0" cellspacing="0"><tr><td width="${width}" height="10" bgcolor="${value ? '#5b5fc7' : '#e0e0e0'}"></td></tr></table>`;
 }
 
 /** The email's HTML body: the same summary for clients that show no card. */
@@ -210,7 +232,7 @@ export function summaryHtml(view: SummaryView): string {
   const { summary, timeZone, now } = view;
   const lines = metricLines(summary.trend);
   const weeks = summary.trend.map((m) => weekLabel(m.week, timeZone).split(' - ')[1] ?? '');
-  const cell = 'style="padding:4px 8px;border-bottom:1px solid #e0e0e0;vertical-align:middle"';
+  const cell = 'style="padding:3px 6px;border-bottom:1px solid #ddd"';
   const metricTable = lines
     .map((l) => {
       const max = Math.max(0, ...l.values.filter((v): v is number => v !== undefined));
@@ -231,7 +253,7 @@ export function summaryHtml(view: SummaryView): string {
   const accepted =
     summary.accepted.length === 0
       ? '<p>None this week.</p>'
-      : `<ul>${summary.accepted.map((h) => `<li><a href="${escape(handoffUrl(view, h.id))}">${escape(h.summary)}</a></li>`).join('')}</ul>`;
+      : `<ul>${summary.accepted.map((h) => `<li><a href="${escape(handoffUrl(view, h.id))}">${escape(short(h.summary))}</a></li>`).join('')}</ul>`;
   return [
     '<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><title>Baton weekly summary</title></head>',
     '<body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#242424">',

@@ -12,7 +12,7 @@ import type { WorkingHours } from './working-hours';
 /** How many weeks the trend shows: the week just ended and the four before. */
 export const TREND_WEEKS = 5;
 /** At most this many handoffs in each list of the summary; the rest are counted ("and 4 more"). */
-export const LIST_MAX = 8;
+export const LIST_MAX = 6;
 
 export type AttentionReason = 'overdue' | 'blocked' | 'late' | 'waiting';
 
@@ -88,10 +88,12 @@ export function buildSummary(input: {
   const week = weeks[weeks.length - 1]!;
   const relevant = input.followed.filter((h) => activeIn(h, week));
   const trend = weeks.map((w) => weekMetrics(input.followed, w, hoursOf));
-  const open = relevant.map((h) => h.handoff).filter((h) => OPEN.has(h.status) || h.status === 'accepted');
-  const attention = open
+  const attention = relevant
+    .map((h) => h.handoff)
+    .filter((h) => OPEN.has(h.status) || h.status === 'accepted')
     .map((handoff) => ({ handoff, reason: attentionOf(handoff, now), holder: ballHolder(handoff)!, since: holderSince(handoff) }))
-    .filter((item) => item.holder !== undefined)
+    // Accepted work waiting for its owner to close it needs nobody's attention until the close is overdue.
+    .filter((item) => item.holder !== undefined && (item.handoff.status !== 'accepted' || item.reason === 'overdue'))
     // The most urgent reason first, then who has waited longest.
     .sort((a, b) => ORDER[a.reason] - ORDER[b.reason] || a.since.localeCompare(b.since));
   const accepted = relevant

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectValidCard, isValidCard } from '../support/card-schema';
 import { VERBS } from '../../src/cards/verbs';
 import { FORM_FIELDS, formValuesOf, handoffCard, handoffFormCard, MAX_REFRESH_USERS } from '../../src/cards/handoff-cards';
@@ -18,7 +18,7 @@ import type { FieldErrors } from '../../src/domain/handoff-form';
 import { DEFAULT_DUE_POLICY, nextDueState } from '../../src/domain/due';
 import { type ActionType, allowedActions, apply, type Command } from '../../src/domain/process';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
-import { ASSETS, PROJECT_ROOT } from '../../src/project';
+import { PROJECT_ROOT } from '../../src/project';
 
 const CARDS_DIR = join(PROJECT_ROOT, 'cards');
 

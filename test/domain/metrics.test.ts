@@ -4,42 +4,9 @@
  * a week starts and ends in a time zone.
  */
 import { describe, expect, it } from 'vitest';
-import { type Handoff, type HandoffEvent, type Person, postHandoff, type WorkState } from '../../src/domain/handoff';
-import { activeIn, type HandoffHistory, openByHolder, weekEndingAt, weekMetrics, weeksBefore } from '../../src/domain/metrics';
+import { activeIn, openByHolder, weekEndingAt, weekMetrics, weeksBefore } from '../../src/domain/metrics';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
-
-const person = (id: string, name: string): Person => ({ aadObjectId: `aad-${id}`, userId: `29:${id}`, name });
-const ada = person('ada', 'Ada Lovelace');
-const grace = person('grace', 'Grace Hopper');
-const alan = person('alan', 'Alan Turing');
-
-type Step = [type: HandoffEvent['type'], at: string, extra?: { version?: number; workState?: WorkState; actor?: Person }];
-
-/** A handoff and its history from a list of [type, instant] steps; the first is its posting. */
-function history(id: string, steps: Step[], options: { late?: boolean; status?: Handoff['status']; receiver?: Person } = {}): HandoffHistory {
-  const { handoff } = postHandoff({
-    id,
-    tenantId: 't',
-    fields: { summary: id, whatIsReady: 'w', acceptanceCriteria: ['c'], assumptions: '', links: [], effortMinutes: 60, workState: steps[0]![2]?.workState ?? 'ready', blocker: '', neededBy: undefined, priority: 'normal' },
-    sender: ada,
-    receiver: options.receiver ?? grace,
-    owner: alan,
-    stakeholders: [],
-    conversation: { id: '19:team', serviceUrl: 'https://smba.example/' },
-    at: steps[0]![1],
-    late: options.late ?? false,
-  });
-  let version = 1;
-  let workState: WorkState = steps[0]![2]?.workState ?? 'ready';
-  const events = steps.map(([type, at, extra], i): HandoffEvent => {
-    if (type === 'resubmitted') version += 1;
-    version = extra?.version ?? version;
-    workState = extra?.workState ?? workState;
-    const actor = extra?.actor ?? (['accepted', 'questionAsked', 'changesRequested'].includes(type) ? grace : ada);
-    return { handoffId: id, seq: i + 1, type, actor, at, comment: '', detail: '', version, workState };
-  });
-  return { handoff: { ...handoff, status: options.status ?? handoff.status }, events };
-}
+import { alan, history } from '../support/histories';
 
 // The week a Monday 08:00 UTC summary covers: Monday 30 November 08:00 to Monday 7 December 08:00.
 const WEEK = { start: '2026-11-30T08:00:00.000Z', end: '2026-12-07T08:00:00.000Z' };

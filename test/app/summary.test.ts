@@ -1,0 +1,301 @@
+/**
+ * The weekly stakeholder summary (issue 11) as the local Functions host runs
+ * it: the hourly timer `weeklySummary` fills the Storage queue (Azurite's),
+ * the queue function `sendSummary` sends each, by email (the local outbox,
+ * with the card in the head) and in the person's personal chat. Monday 08:00
+ * in each person's own zone; once per person and week however often the
+ * timer fires or a message comes twice; poison messages set aside; a
+ * mailbox's 30 a minute held across instances; and the card's buttons coming
+ * back on the Outlook channel through the same bot.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createBaton } from '../../src/app/baton';
+import { sendSummary, summaryMailKey, type SummaryMessage } from '../../src/app/summary';
+import type { Clock, ShiftedClock } from '../../src/clock';
+import { loadConfig } from '../../src/config';
+import type { Handoff } from '../../src/domain/handoff';
+import { instantAt } from '../../src/domain/time-zones';
+import { LocalDirectory } from '../../src/graph/local-directory';
+import { cardOf } from '../../src/graph/mail';
+import { listOutbox, LocalOutbox } from '../../src/graph/outbox';
+import { openQueue } from '../../src/store/queues';
+import { SummaryStore } from '../../src/store/summary-store';
+import { handoffIdForForm } from '../../src/store/keys';
+import { cardAction, message, paymentsForm } from '../support/activities';
+import { textsOf } from '../support/cards';
+import { type Connector, type Member, startConnector } from '../support/connector';
+import { startTestApp, type TestApp } from '../support/stack';
+
+// The Agents Playground's tenant and people: the local directory knows their mail addresses and zones (dev/working-hours.json).
+const TENANT = '00000000-0000-0000-0000-0000000b0a70';
+const FIXTURE_TENANT = '00000000-0000-0000-0000-00000000aaaa';
+const member = (id: string, name: string, aad: string): Member => ({ id: `29:${id}`, name, aadObjectId: `10000000-0000-0000-0000-${aad}` });
+const ada = member('ada-lovelace', 'Ada Lovelace', '0000000000a1');
+const grace = member('grace-hopper', 'Grace Hopper', '0000000000b2');
+const alan = member('alan-turing', 'Alan Turing', '0000000000c3');
+/** Sydney; installed Baton. */
+const katherine = member('katherine-johnson', 'Katherine Johnson', '0000000000d4');
+/** Pacific time; never installed Baton. */
+const margaret = member('margaret-hamilton', 'Margaret Hamilton', '0000000000e5');
+const ORIGINATOR = '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6c';
+
+/** The activity, in the Playground's tenant. */
+const inTenant = <T>(activity: T): T => JSON.parse(JSON.stringify(activity).replaceAll(FIXTURE_TENANT, TENANT)) as T;
+
+let app: TestApp;
+let connector: Connector;
+let clock: ShiftedClock;
+let outboxDir: string;
+let handoffId: string;
+
+/** Monday 08:00 on a date in a zone, as an instant. */
+const mondayEight = (date: string, zone: string) => {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return instantAt({ year, month, day, minutes: 8 * 60 }, zone);
+};
+const moveTo = (at: number) => clock.advance(Math.max(0, at - clock.now()));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const summaries = async () => (await app.baton()).app.summaries;
+/** The person's record for a week, once its sending finished. */
+const finished = (week: string, person: Member) =>
+  until(`${person.name}'s summary for ${week}`, async () => {
+    const record = await (await summaries()).sendRecord(week, TENANT, person.aadObjectId);
+    return record && record.state !== 'sending' ? record : undefined;
+  });
+/** Waits until the queue holds nothing, in flight or visible. */
+async function drained(): Promise<void> {
+  const queue = await openQueue(inject('storageConnectionString'), `${app.prefix}-summaries`);
+  await until('the summary queue to drain', async () => ((await queue.getProperties()).approximateMessagesCount === 0 ? true : undefined));
+}
+const emailsTo = (person: Member, week: string) => listOutbox(outboxDir).filter((m) => m.key === `summary:${week}:${TENANT}:${person.aadObjectId}`);
+const teamsSummariesTo = (person: Member) =>
+  connector.sent.filter((s) => s.method === 'POST' && s.conversationId === `a:personal-${person.name}` && textsOf(s.activity.attachments?.[0]?.content)[0] === 'Baton · your week in handoffs');
+const stored = async (id: string): Promise<Handoff> => (await app.store.read(id))!.handoff;
+
+function outlookAction(from: Member, verb: string, data: Record<string, unknown>) {
+  // What Outlook's channel sends: no conversation members, the recipient as the actor.
+  return inTenant(cardAction(connector.url, from, verb, data, { channelId: 'outlook', conversation: { id: `outlook-${from.aadObjectId}`, tenantId: TENANT }, replyToId: undefined }));
+}
+
+beforeAll(async () => {
+  outboxDir = mkdtempSync(join(tmpdir(), 'baton-summary-outbox-'));
+  process.env.BATON_OUTBOX_DIR = outboxDir;
+  process.env.OUTLOOK_ORIGINATOR = ORIGINATOR;
+  connector = await startConnector([ada, grace, alan, katherine, margaret]);
+  app = await startTestApp();
+  clock = (await app.baton()).devClock!;
+  await app.post(inTenant({ ...message(connector.url, katherine, ''), type: 'installationUpdate', action: 'add', conversation: { id: `a:personal-${katherine.name}`, conversationType: 'personal', tenantId: TENANT } }));
+  const formId = crypto.randomUUID();
+  const form = paymentsForm(formId, { receiver: grace.aadObjectId, owner: alan.aadObjectId, stakeholders: `${katherine.aadObjectId},${margaret.aadObjectId}` });
+  expect((await app.post(inTenant(cardAction(connector.url, ada, 'handoff.create', form, { replyToId: `msg-${formId}` })))).status).toBe(200);
+  handoffId = handoffIdForForm(TENANT, formId);
+});
+afterAll(async () => {
+  await app?.close();
+  await connector?.close();
+  delete process.env.BATON_OUTBOX_DIR;
+  delete process.env.OUTLOOK_ORIGINATOR;
+});
+
+describe('the weekly summary, through the local host and its queue', () => {
+  it("records each stakeholder in their own time zone when the handoff is posted", async () => {
+    const zones = (await (await summaries()).zones()).map((z) => z.timeZone).sort();
+    expect(zones).toEqual(['America/Los_Angeles', 'Australia/Sydney']);
+  });
+
+  it('sends Katherine one summary at Monday 08:00 in Sydney, by email and in her personal chat, however often the timer fires', async () => {
+    const sydneyMonday = mondayEight('2026-12-07', 'Australia/Sydney');
+    moveTo(sydneyMonday - 60_000);
+    await app.host.fire('weeklySummary');
+    // A minute early, the last week to end in Sydney is the one before she followed anything: nothing to send.
+    expect(await finished('2026-11-30', katherine)).toMatchObject({ state: 'skipped', reason: 'nothing open or changed that week' });
+    expect(await (await summaries()).sendRecord('2026-12-07', TENANT, katherine.aadObjectId)).toBeUndefined();
+
+    moveTo(sydneyMonday);
+    // Fired twice at once (two instances), and once more later.
+    await Promise.all([app.host.fire('weeklySummary'), app.host.fire('weeklySummary')]);
+    await app.host.fire('weeklySummary');
+    expect(await finished('2026-12-07', katherine)).toMatchObject({ state: 'sent', done: ['email', 'teams'], reason: '' });
+    // The same message again (a retried enqueue): nothing more is sent.
+    await (await app.baton()).app.summaryQueue.send({ tenantId: TENANT, aadObjectId: katherine.aadObjectId, name: katherine.name, timeZone: 'Australia/Sydney', week: '2026-12-07' } satisfies SummaryMessage);
+    await drained();
+    expect(emailsTo(katherine, '2026-12-07')).toHaveLength(1);
+    expect(teamsSummariesTo(katherine)).toHaveLength(1);
+    // Margaret lives in Pacific time: her Monday 08:00 has not come yet.
+    expect(await (await summaries()).sendRecord('2026-12-07', TENANT, margaret.aadObjectId)).toBeUndefined();
+  });
+
+  it('sends an HTML email with the card in its head: version 1.4, the originator, a refresh, the handoff', () => {
+    const [email] = emailsTo(katherine, '2026-12-07');
+    expect(email!.to).toEqual(['katherine@contoso.example']);
+    expect(email!.subject).toBe('Your week in handoffs, 30 Nov - 7 Dec');
+    const html = readFileSync(join(outboxDir, `${email!.id}.html`), 'utf8');
+    const card = cardOf(html) as Record<string, any>;
+    expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.4', originator: ORIGINATOR, refresh: { action: { verb: 'summary.refresh', data: { week: '2026-12-07' } } } });
+    expect(JSON.stringify(card)).toContain('Payments retry logic is ready for QA');
+    // The body says it too, for a client without cards.
+    expect(html).toContain('Needs attention');
+    expect(html).toContain(`>Payments retry logic is ready for QA</a>, Grace Hopper holds it since`);
+    expect(Buffer.byteLength(html, 'utf8')).toBeLessThan(25 * 1024);
+  });
+
+  it('posts the Teams version, with charts, to her personal chat', () => {
+    const card = teamsSummariesTo(katherine)[0]!.activity.attachments?.[0]?.content as { version: string };
+    expect(card.version).toBe('1.5');
+    expect(JSON.stringify(card)).toContain('"type":"Chart.VerticalBar"');
+  });
+
+  it("flags a priority change from the email: Outlook's invoke, the same bot; the answer replaces the card, and the handoff's card shows it", async () => {
+    const answer = await app.post(outlookAction(katherine, 'summary.flagPriority', { week: '2026-12-07', handoffId, priority: 'urgent', priorityReason: 'The launch moved up a week' }));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: { version: '1.4', originator: ORIGINATOR } });
+    expect(textsOf(answer.body.value)).toContain('You flagged “Payments retry logic is ready for QA” as urgent: the team sees it on the handoff\'s card.');
+    const handoff = await stored(handoffId);
+    expect(handoff.priority).toBe('urgent');
+    expect(handoff.priorityFlag).toMatchObject({ by: { aadObjectId: katherine.aadObjectId }, text: 'The launch moved up a week', from: 'normal', to: 'urgent' });
+    const updates = connector.sent.filter((s) => s.method === 'PUT' && JSON.stringify(s.activity).includes(handoffId));
+    expect(JSON.stringify(updates.at(-1)!.activity)).toContain('Urgent');
+  });
+
+  it('refuses a flag from someone who is not a stakeholder, and says why on the card', async () => {
+    const answer = await app.post(outlookAction(grace, 'summary.flagPriority', { week: '2026-12-07', handoffId, priority: 'normal', priorityReason: 'Not so fast' }));
+    expect(answer.status).toBe(200);
+    expect((await stored(handoffId)).priority).toBe('urgent');
+    expect(textsOf(answer.body.value).some((t) => /stakeholder/i.test(t))).toBe(true);
+  });
+
+  it("refreshes an email opened later with each handoff's state now", async () => {
+    const answer = await app.post(outlookAction(katherine, 'summary.refresh', { week: '2026-12-07' }));
+    expect(answer.body.value).toMatchObject({ version: '1.4', originator: ORIGINATOR });
+    expect(JSON.stringify(answer.body.value)).toContain('Payments retry logic is ready for QA');
+  });
+
+  it('shows "summary" privately: asked in a group chat, the card goes to the personal chat', async () => {
+    const before = teamsSummariesTo(katherine).length;
+    await app.post(inTenant(message(connector.url, katherine, '<at>Baton</at> summary')));
+    expect(teamsSummariesTo(katherine)).toHaveLength(before + 1);
+    const reply = connector.sent.filter((s) => s.method === 'POST' && s.conversationId === '19:baton-group@thread.v2').at(-1)!.activity.text;
+    expect(reply).toBe('Katherine Johnson, I sent your summary to our personal chat, where only you can see it.');
+    await app.post(inTenant(message(connector.url, margaret, '<at>Baton</at> summary')));
+    const toMargaret = connector.sent.filter((s) => s.method === 'POST' && s.conversationId === '19:baton-group@thread.v2').at(-1)!.activity.text;
+    expect(toMargaret).toBe('Margaret Hamilton, your summary is yours alone to see: add Baton in your personal chat (Apps, then Baton, then Open) and type "summary" there.');
+  });
+
+  it('moves a message that keeps failing to the poison queue after maxDequeueCount tries', async () => {
+    const baton = await app.baton();
+    await baton.app.summaryQueue.send({ not: 'a summary message' });
+    const poison = await openQueue(inject('storageConnectionString'), `${app.prefix}-summaries-poison`);
+    const messages = await until('the poison queue', async () => {
+      const peeked = await poison.peekMessages({ numberOfMessages: 5 });
+      return peeked.peekedMessageItems.length > 0 ? peeked.peekedMessageItems : undefined;
+    }, 30_000);
+    expect(JSON.parse(Buffer.from(messages[0]!.messageText, 'base64').toString('utf8'))).toEqual({ not: 'a summary message' });
+  });
+});
+
+describe('once per person and week, whatever fails', () => {
+  const week = '2026-12-14';
+  const forKatherine: SummaryMessage = { tenantId: TENANT, aadObjectId: katherine.aadObjectId, name: katherine.name, timeZone: 'Australia/Sydney', week };
+
+  it('takes over the claim of a sender that died before sending, and sends once', async () => {
+    const baton = await app.baton();
+    // A sender claimed the week and died: its lease has run out.
+    const dead = await baton.app.summaries.claim(week, TENANT, katherine.aadObjectId, new Date(clock.now() - 1000).toISOString(), undefined);
+    expect(dead).toBeDefined();
+    expect(await sendSummary(baton.app, forKatherine)).toEqual({ outcome: 'sent', channels: ['email', 'teams'] });
+    expect(await sendSummary(baton.app, forKatherine)).toEqual({ outcome: 'already' });
+    expect(emailsTo(katherine, week)).toHaveLength(1);
+  });
+
+  it('waits while another sender holds the claim, putting the message back for when its lease ends', async () => {
+    const baton = await app.baton();
+    const held = '2026-12-21';
+    await baton.app.summaries.claim(held, TENANT, katherine.aadObjectId, new Date(clock.now() + 60_000).toISOString(), undefined);
+    const outcome = await sendSummary(baton.app, { ...forKatherine, week: held });
+    expect(outcome).toMatchObject({ outcome: 'deferred', reason: 'another instance holds it' });
+    expect(emailsTo(katherine, held)).toHaveLength(0);
+  });
+
+  it('does not send again an email whose send was interrupted after it went: it finds it by its key first', async () => {
+    const baton = await app.baton();
+    const interrupted = '2026-12-28';
+    const message = { ...forKatherine, week: interrupted };
+    // The email went, then the process died before the record said so.
+    await baton.app.mailer.sendMail({ to: ['katherine@contoso.example'], subject: 'Your week in handoffs', html: '<p>sent before the crash</p>', key: summaryMailKey(message) });
+    const claimed = await baton.app.summaries.claim(interrupted, TENANT, katherine.aadObjectId, new Date(clock.now() - 1000).toISOString(), undefined);
+    await baton.app.summaries.update(interrupted, TENANT, katherine.aadObjectId, claimed!, { done: [`email?:${baton.app.mailer.defaultSender}`] });
+    expect(await sendSummary(baton.app, message)).toEqual({ outcome: 'sent', channels: ['email', 'teams'] });
+    expect(emailsTo(katherine, interrupted)).toHaveLength(1);
+  });
+});
+
+describe("each mailbox's limit a minute, held across instances", () => {
+  it('lets exactly the limit through in a minute from two instances at once, and more in the next', async () => {
+    const connection = inject('tablesConnectionString');
+    const [one, two] = [await SummaryStore.open(connection, app.prefix), await SummaryStore.open(connection, app.prefix)];
+    const tries = Array.from({ length: 45 }, (_, i) => (i % 2 === 0 ? one : two).takeSend('baton@contoso.example', '2026-12-07T08:00', 30));
+    const granted = (await Promise.all(tries)).filter(Boolean).length;
+    expect(granted).toBe(30);
+    expect(await one.takeSend('baton@contoso.example', '2026-12-07T08:00', 30)).toBe(false);
+    expect(await two.takeSend('baton@contoso.example', '2026-12-07T08:01', 30)).toBe(true);
+  });
+
+  it('puts a summary back on the queue until the next minute when every mailbox sent its limit, then sends it', async () => {
+    let now = Date.parse('2026-12-07T08:00:10.000Z');
+    const manual: Clock = { now: () => now, sleep: async () => undefined };
+    const queued: { message: unknown; delaySeconds: number | undefined }[] = [];
+    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: app.prefix, BATON_MAILBOX_PER_MINUTE: '1', MAIL_SENDER: 'summary@contoso.example' });
+    const directory = LocalDirectory.fromFiles();
+    const limited = await createBaton(config, {
+      clock: manual,
+      graph: { directory, tenantId: directory.tenantId, mailer: new LocalOutbox(outboxDir, 'summary@contoso.example', { clock: manual }) },
+      summaryQueue: { send: async (message, delaySeconds) => void queued.push({ message, delaySeconds }) },
+    });
+    const week = '2027-01-04';
+    const toKatherine: SummaryMessage = { tenantId: TENANT, aadObjectId: katherine.aadObjectId, name: katherine.name, timeZone: 'Australia/Sydney', week };
+    const toMargaret: SummaryMessage = { ...toKatherine, aadObjectId: margaret.aadObjectId, name: margaret.name, timeZone: 'America/Los_Angeles' };
+    expect(await sendSummary(limited.app, toKatherine)).toMatchObject({ outcome: 'sent' });
+    expect(await sendSummary(limited.app, toMargaret)).toMatchObject({ outcome: 'deferred', reason: 'every sending mailbox sent its limit this minute' });
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.message).toEqual(toMargaret);
+    // Hidden until the next minute (08:01:00), plus a few seconds of jitter.
+    expect(queued[0]!.delaySeconds).toBeGreaterThanOrEqual(50);
+    expect(queued[0]!.delaySeconds).toBeLessThan(56);
+    now += 60_000;
+    // Margaret never installed Baton: email only.
+    expect(await sendSummary(limited.app, toMargaret)).toEqual({ outcome: 'sent', channels: ['email'] });
+    expect(emailsTo(margaret, week)).toHaveLength(1);
+    expect(emailsTo(katherine, week)).toHaveLength(1);
+  });
+});
+
+describe('stopping and starting', () => {
+  it('stops the summary from the email, skips the next week, and starts it again', async () => {
+    const stop = await app.post(outlookAction(margaret, 'summary.stop', { week: '2026-12-07' }));
+    expect(textsOf(stop.body.value)).toContain('Your weekly summary is stopped. Start it again from this card, or type "summary start" in my chat.');
+    expect(JSON.stringify(stop.body.value)).toContain('"verb":"summary.start"');
+    expect(await (await summaries()).preference(TENANT, margaret.aadObjectId)).toEqual({ stopped: true, optedIn: false });
+
+    moveTo(mondayEight('2026-12-07', 'America/Los_Angeles'));
+    await app.host.fire('weeklySummary');
+    expect(await finished('2026-12-07', margaret)).toMatchObject({ state: 'skipped', reason: 'stopped by the person' });
+    expect(emailsTo(margaret, '2026-12-07')).toHaveLength(0);
+
+    const start = await app.post(outlookAction(margaret, 'summary.start', { week: '2026-12-07' }));
+    expect(textsOf(start.body.value).find((t) => t.startsWith('Your weekly summary is on'))).toMatch(/^Your weekly summary is on: every Monday at 08:00 your time/);
+    expect(await (await summaries()).preference(TENANT, margaret.aadObjectId)).toEqual({ stopped: false, optedIn: true });
+  });
+});

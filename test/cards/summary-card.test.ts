@@ -1,0 +1,178 @@
+/**
+ * The weekly summary's three layouts (issue 11): the email's card (1.4, with
+ * the originator and a refresh), the Teams card (charts with a fallback),
+ * and the HTML body for clients without cards. Each against the schema, each
+ * small enough for its channel at the largest summary Baton builds, user text
+ * always text.
+ */
+import { describe, expect, it } from 'vitest';
+import { composeEmailHtml } from '../../src/graph/mail';
+import { summaryEmailCard, summaryHtml, summaryTeamsCard, sparkline, type SummaryView } from '../../src/cards/summary-card';
+import type { AdaptiveCard } from '../../src/cards/render';
+import { VERBS } from '../../src/cards/verbs';
+import { weeksBefore } from '../../src/domain/metrics';
+import { SUMMARY_MAX } from '../../src/domain/handoff-form';
+import { buildSummary, LIST_MAX } from '../../src/domain/summary';
+import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
+import { expectValidCard } from '../support/card-schema';
+import { history, person, type Step } from '../support/histories';
+
+const katherine = person('katherine', 'Katherine Johnson');
+const WEEK = { start: '2026-11-30T08:00:00.000Z', end: '2026-12-07T08:00:00.000Z' };
+const NOW = new Date('2026-12-07T08:05:00.000Z');
+const ORIGINATOR = '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6c';
+const HOSTILE = 'Payroll <script>alert(1)</script> **bold** [x](https://evil.example) ${name}';
+
+type Node = Record<string, unknown>;
+function nodes(card: unknown, keep: (n: Node) => boolean): Node[] {
+  const found: Node[] = [];
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') {
+      if (keep(n as Node)) found.push(n as Node);
+      Object.values(n).forEach(walk);
+    }
+  };
+  walk(card);
+  return found;
+}
+const verbs = (card: unknown) => nodes(card, (n) => n.type === 'Action.Execute').map((n) => n.verb);
+
+function view(options: { followed?: number; stopped?: boolean; summary?: string; stakeholder?: boolean } = {}): SummaryView {
+  const count = options.followed ?? 3;
+  const stakeholders = options.stakeholder === false ? [] : [katherine];
+  const followed = Array.from({ length: count }, (_, i) =>
+    history(`h${i}`, [['posted', '2026-12-01T10:00:00.000Z'], ...(i % 2 === 0 ? [['accepted', '2026-12-02T10:00:00.000Z'] as Step] : [])], {
+      stakeholders,
+      status: i % 2 === 0 ? 'accepted' : 'inReview',
+      conversation: `19:team-${i % 10}`,
+      patch: { summary: options.summary ? `${options.summary}`.slice(0, SUMMARY_MAX) : `Handoff ${i}`, id: `${i}`.padStart(20, '0') },
+    }),
+  );
+  const teams = new Map(followed.map((h) => [h.handoff.conversation.id, [h]]));
+  const summary = buildSummary({ followed, teams, weeks: weeksBefore(WEEK, 5, 'UTC'), now: NOW, hoursOf: () => DEFAULT_WORKING_HOURS });
+  return { summary, viewer: katherine, timeZone: 'Europe/London', now: NOW, publicBaseUrl: 'https://baton.contoso.com', stopped: options.stopped ?? false };
+}
+
+/** What a client without charts renders: each chart replaced by its fallback. */
+function withChartFallbacks(card: AdaptiveCard): AdaptiveCard {
+  const swap = (n: unknown): unknown => {
+    if (Array.isArray(n)) return n.map(swap);
+    if (!n || typeof n !== 'object') return n;
+    const node = n as Node;
+    if (typeof node.type === 'string' && node.type.startsWith('Chart.')) return swap(node.fallback);
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, swap(v)]));
+  };
+  return swap(card) as AdaptiveCard;
+}
+
+describe("the summary email's card", () => {
+  const card = summaryEmailCard(view(), ORIGINATOR);
+
+  it('is version 1.4 with the originator, and refreshes itself with the week it shows', () => {
+    expect(card.version).toBe('1.4');
+    expect(card.originator).toBe(ORIGINATOR);
+    expect(card.refresh).toEqual({ action: { type: 'Action.Execute', verb: VERBS.summaryRefresh, data: { week: '2026-12-07' } }, userIds: [] });
+    // `originator` is Outlook's extension to the schema, checked above.
+    const { originator: _originator, ...core } = card;
+    expectValidCard(core as AdaptiveCard, '1.4');
+  });
+
+  it('leaves the originator out until one is registered', () => {
+    expect(summaryEmailCard(view(), undefined)).not.toHaveProperty('originator');
+  });
+
+  it('offers a stakeholder to flag a priority change on a handoff that needs attention, links each to Teams, and offers to stop the summary', () => {
+    expect(new Set(verbs(card))).toEqual(new Set([VERBS.summaryRefresh, VERBS.summaryFlagPriority, VERBS.summaryStop]));
+    const flags = nodes(card, (n) => n.verb === VERBS.summaryFlagPriority);
+    expect(flags.map((f) => f.data)).toEqual([{ week: '2026-12-07' }]);
+    const [which, priority] = nodes(card, (n) => n.type === 'Input.ChoiceSet');
+    // Only the one still in review: accepted work needs no priority.
+    expect(which).toMatchObject({ id: 'handoffId', value: '00000000000000000001', choices: [{ title: 'Handoff 1', value: '00000000000000000001' }] });
+    expect(priority).toMatchObject({ id: 'priority', choices: [{ value: 'normal' }, { value: 'high' }, { value: 'urgent' }] });
+    expect(JSON.stringify(card)).toContain('(https://baton.contoso.com/api/handoffs/00000000000000000001)');
+  });
+
+  it('offers no flag on a handoff the reader does not follow as a stakeholder (an owner who asked for the summary)', () => {
+    expect(verbs(summaryEmailCard(view({ stakeholder: false }), ORIGINATOR))).not.toContain(VERBS.summaryFlagPriority);
+  });
+
+  it('offers to start the summary again once it is stopped, and says so', () => {
+    const stopped = summaryEmailCard(view({ stopped: true }), ORIGINATOR);
+    expect(verbs(stopped)).toContain(VERBS.summaryStart);
+    expect(verbs(stopped)).not.toContain(VERBS.summaryStop);
+    expect(JSON.stringify(stopped)).toContain('Your weekly summary is stopped');
+  });
+
+  it('keeps what people typed as text: markdown escaped, nothing evaluated', () => {
+    const hostile = JSON.stringify(summaryEmailCard(view({ summary: HOSTILE }), ORIGINATOR));
+    expect(hostile).toContain('\\\\*\\\\*bold\\\\*\\\\*');
+    expect(hostile).toContain('${name}');
+  });
+});
+
+describe('the summary in Teams', () => {
+  it('draws each trend as a chart, with the text row as its fallback, and is valid without the charts', () => {
+    const card = summaryTeamsCard(view());
+    const charts = nodes(card, (n) => n.type === 'Chart.VerticalBar');
+    expect(charts).toHaveLength(6);
+    expect(charts[0]!.data).toEqual([
+      { x: '9 Nov', y: 0 },
+      { x: '16 Nov', y: 0 },
+      { x: '23 Nov', y: 0 },
+      { x: '30 Nov', y: 0 },
+      { x: '7 Dec', y: 24 },
+    ]);
+    for (const chart of charts) expect((chart.fallback as Node).type).toBe('ColumnSet');
+    expect(card.refresh).toMatchObject({ userIds: [katherine.userId] });
+    expectValidCard(withChartFallbacks(card));
+  });
+});
+
+describe('the summary at its largest', () => {
+  // Every list full, each summary at the form's cap in multi-byte text, ten teams.
+  const largest = view({ followed: 40, summary: 'Überprüfung der Zahlungsläufe 支払い再試行 ✓ '.repeat(8) });
+
+  it(`lists at most ${LIST_MAX} handoffs per list and counts the rest`, () => {
+    expect(largest.summary.attention).toHaveLength(LIST_MAX);
+    // Half of them are accepted, not waiting on anyone's attention.
+    expect(largest.summary.attentionMore).toBe(20 - LIST_MAX);
+  });
+
+  it('keeps the whole email, card in its head, under 25 KB', () => {
+    const html = composeEmailHtml(summaryHtml(largest), summaryEmailCard(largest, ORIGINATOR));
+    const bytes = Buffer.byteLength(html, 'utf8');
+    expect(bytes).toBeLessThan(25 * 1024);
+    expect(bytes).toBeGreaterThan(8 * 1024);
+  });
+
+  it('keeps the Teams card under 40 KB counted as Teams counts (UTF-16)', () => {
+    expect(JSON.stringify(summaryTeamsCard(largest)).length * 2).toBeLessThan(40 * 1024);
+  });
+});
+
+describe("the summary email's HTML body", () => {
+  const html = summaryHtml(view({ summary: HOSTILE }));
+
+  it('says what the card says, with a bar per metric and week that any client draws', () => {
+    expect(html).toContain('Your week in handoffs');
+    expect(html).toContain('First-pass acceptance');
+    expect(html).toContain('Needs attention');
+    expect(html).toContain('Accepted this week');
+    // Six metrics, five weeks each: a bar is a table cell of a width.
+    expect(html.match(/<td width="\d+" height="10" bgcolor="#[0-9a-f]{6}"><\/td>/g)).toHaveLength(30);
+    expect(html).toContain('<a href="https://baton.contoso.com/api/handoffs/00000000000000000001">');
+  });
+
+  it('escapes what people typed', () => {
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+});
+
+describe('sparkline', () => {
+  it('scales to the largest week and dots a week without a value', () => {
+    expect(sparkline([0, 1, 2, undefined, 4])).toBe('▁▃▅·█');
+    expect(sparkline([0, 0])).toBe('▁▁');
+  });
+});
