@@ -6,10 +6,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GraphThrottledError } from '../../src/errors';
 import { GraphApi } from '../../src/graph/graph-client';
-import { CARD_SCRIPT_TYPE, cardOf, composeEmailHtml, GraphMailer, OncePerKey, SendWindow } from '../../src/graph/mail';
+import { CARD_SCRIPT_TYPE, cardOf, composeEmailHtml, GraphMailer, MESSAGE_KEY_PROPERTY, OncePerKey, SendWindow } from '../../src/graph/mail';
 import { fakeClock, type GraphStandIn, graphError, startGraphStandIn, TOKEN } from './stand-in';
 
 const SENDER = 'baton@contoso.example';
+const OTHER_SENDER = 'baton2@contoso.example';
 const card = {
   type: 'AdaptiveCard',
   version: '1.4',
@@ -27,7 +28,10 @@ function mailer(clock = fakeClock()) {
 
 beforeAll(async () => {
   // The sending mailbox is a user like any other; Graph answers 404 for a sender it does not know.
-  standIn = await startGraphStandIn([{ id: '40000000-0000-0000-0000-000000000001', displayName: 'Baton', mail: SENDER, userPrincipalName: SENDER, accountEnabled: true }]);
+  standIn = await startGraphStandIn([
+    { id: '40000000-0000-0000-0000-000000000001', displayName: 'Baton', mail: SENDER, userPrincipalName: SENDER, accountEnabled: true },
+    { id: '40000000-0000-0000-0000-000000000002', displayName: 'Baton 2', mail: OTHER_SENDER, userPrincipalName: OTHER_SENDER, accountEnabled: true },
+  ]);
 });
 afterAll(async () => {
   await standIn.close();
@@ -86,6 +90,16 @@ describe('GraphMailer', () => {
     expect(head).toContain(`<script type="application/adaptivecard+json">`);
     expect(cardOf(message.body.content)).toEqual(card);
     expect(message.internetMessageHeaders).toEqual([{ name: 'X-Baton-Message-Key', value: 'summary-2026-W13-grace' }]);
+    expect(message.singleValueExtendedProperties).toEqual([{ id: MESSAGE_KEY_PROPERTY, value: 'summary-2026-W13-grace' }]);
+  });
+
+  it("sends from the mailbox a message names, and finds a keyed message in that mailbox's Sent Items", async () => {
+    const { mailer: m } = mailer();
+    await m.sendMail({ to: ['grace@contoso.example'], from: OTHER_SENDER, subject: 'Your week', html: '<p>x</p>', key: "summary:2026-12-07:t:o'brien" });
+    expect(standIn.sent.map((s) => s.sender)).toEqual([OTHER_SENDER]);
+    expect(await m.wasSent("summary:2026-12-07:t:o'brien", OTHER_SENDER)).toBe(true);
+    expect(await m.wasSent("summary:2026-12-07:t:o'brien", SENDER)).toBe(false);
+    expect(await m.wasSent('summary:2026-12-14:t:someone-else', OTHER_SENDER)).toBe(false);
   });
 
   it('sends a keyed message once, also when asked twice at the same time', async () => {

@@ -179,6 +179,17 @@ export async function startGraphStandIn(users: StandInUser[] = []): Promise<Grap
       if (method === 'GET' && parts[2] === 'mailboxSettings' && parts.length === 3) {
         return { status: 200, body: { '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#users('${user.id}')/mailboxSettings`, ...(user.mailboxSettings ?? DEFAULT_MAILBOX) } };
       }
+      // Sent Items, filtered on a single-value extended property as Graph filters it:
+      // singleValueExtendedProperties/any(ep: ep/id eq '<id>' and ep/value eq '<value>').
+      if (method === 'GET' && parts[2] === 'mailFolders' && parts[3]?.toLowerCase() === 'sentitems' && parts[4] === 'messages') {
+        const filter = /^singleValueExtendedProperties\/any\(ep: ep\/id eq '((?:[^']|'')*)' and ep\/value eq '((?:[^']|'')*)'\)$/.exec(query.get('$filter') ?? '');
+        if (!filter) return graphError(400, 'ErrorInvalidUrlQueryFilter', 'The query filter contains one or more invalid nodes.');
+        const [id, value] = [filter[1]!.replace(/''/g, "'"), filter[2]!.replace(/''/g, "'")];
+        const found = state.sent.filter(
+          (m) => m.sender.toLowerCase() === key && (m.message.singleValueExtendedProperties ?? []).some((p: { id: string; value: string }) => p.id === id && p.value === value),
+        );
+        return { status: 200, body: { value: found.slice(0, Number(query.get('$top') ?? 10)).map((_, i) => ({ id: `sent-${i}` })) } };
+      }
       if (method === 'POST' && parts[2] === 'sendMail' && parts.length === 3) {
         const message = (body as { message?: { toRecipients?: unknown[] } } | undefined)?.message;
         if (!message?.toRecipients?.length) return graphError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid.');
