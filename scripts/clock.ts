@@ -5,27 +5,32 @@
  *
  *   npm run clock -- next     one minute past the next thing due (the next nudge, escalation, auto-close)
  *   npm run clock -- 9h       forward 9 hours ("90m", "2d", "1d 4h"; calendar time)
+ *   npm run clock -- summary  to the next weekly summary (Monday 08:00 in the soonest zone), and send them
  *   npm run clock             where the clock is now
  *
  * It posts to http://localhost:<BATON_HOST_PORT>/dev/clock, which exists in local mode only.
  */
 import { loadConfig } from '../src/config';
 
-const USAGE = 'Usage: npm run clock -- next | <duration such as 9h, 90m, 2d>';
+const USAGE = 'Usage: npm run clock -- next | summary | <duration such as 9h, 90m, 2d>';
 
 async function main([step]: string[]): Promise<void> {
   const url = `http://localhost:${loadConfig().ports.host}/dev/clock`;
-  const body = step === undefined ? undefined : JSON.stringify(step === 'next' ? { to: 'next', check: true } : { by: step, check: true });
+  const body = step === undefined ? undefined : JSON.stringify(step === 'next' ? { to: 'next', check: true } : step === 'summary' ? { to: 'summary' } : { by: step, check: true });
   let response: Response;
   try {
     response = await fetch(url, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body } : {});
   } catch {
     throw new Error(`Baton is not running at ${url}: start it with npm run dev first (with the same BATON_HOST_PORT).`);
   }
-  const answer = (await response.json()) as { now?: string; offsetMinutes?: number; error?: string; check?: Record<string, number> };
+  const answer = (await response.json()) as { now?: string; offsetMinutes?: number; error?: string; check?: Record<string, number>; summary?: Record<string, number> };
   if (!response.ok) throw new Error(`${answer.error ?? `HTTP ${response.status}`}${response.status === 400 ? `\n${USAGE}` : ''}`);
   const ahead = answer.offsetMinutes ? ` (${Math.floor(answer.offsetMinutes / 60)}h ${answer.offsetMinutes % 60}m ahead of real time)` : '';
   console.log(`Baton's clock: ${answer.now}${ahead}`);
+  if (answer.summary) {
+    const { enqueued, zonesDue } = answer.summary;
+    console.log(`Weekly summary: ${enqueued} ${enqueued === 1 ? 'person' : 'people'} in ${zonesDue} time zone${zonesDue === 1 ? '' : 's'}; see them in ${url.replace('/dev/clock', '/dev/outbox')} and in Teams in a few seconds.`);
+  }
   const check = answer.check;
   if (check) {
     const done = [

@@ -103,6 +103,16 @@ export async function enqueueDueSummaries(app: Services): Promise<EnqueueReport>
   return report;
 }
 
+/** When the next summaries are due: the soonest summary day and hour still to come in any subscriber's zone. */
+export async function nextSummaryAt(app: Services): Promise<number | undefined> {
+  const now = app.clock.now();
+  const next = (await app.summaries.zones()).map(
+    // The week that ends within the coming seven days ends after now (or exactly now).
+    (zone) => Date.parse(weekEndingAt(new Date(now + 7 * 86_400_000), zone.timeZone, app.summary.day, app.summary.hour).end),
+  );
+  return next.length === 0 ? undefined : Math.min(...next);
+}
+
 /** The handoffs a person follows (or takes part in, when they asked for the summary), with their histories. */
 async function followedHistories(app: Services, tenantId: string, person: Person, everything: boolean, before: string): Promise<HandoffHistory[]> {
   const rows = (await app.people.handoffsOf(tenantId, person.aadObjectId, FOLLOWED_LIMIT)).filter((r) => r.createdAt < before);

@@ -47,9 +47,19 @@ export function sparkline(values: readonly (number | undefined)[]): string {
 
 const text = (value: string, extra: Element = {}): Element => ({ type: 'TextBlock', text: value, wrap: true, ...extra });
 
-/** Card text is markdown: what people typed must stay text. */
-function plain(value: string): string {
-  return value.replace(/([\\`*_[\]()#+\-.!|>~<])/g, '\\$1');
+type Run = { text: string; weight?: 'Bolder'; color?: string; isSubtle?: boolean; url?: string };
+
+/**
+ * A line with what people typed in it: TextRuns are never read as markdown,
+ * so a summary stays exactly its text in every client; a run with a url
+ * opens it.
+ */
+function line(runs: Run[], extra: Element = {}): Element {
+  return {
+    type: 'RichTextBlock',
+    inlines: runs.map(({ url, ...run }) => ({ type: 'TextRun', ...run, ...(url ? { selectAction: { type: 'Action.OpenUrl', url } } : {}) })),
+    ...extra,
+  };
 }
 
 const handoffUrl = (view: SummaryView, id: string) => `${view.publicBaseUrl}/api/handoffs/${id}`;
@@ -133,11 +143,12 @@ function attentionItems(view: SummaryView): Element[] {
     type: 'Container',
     spacing: 'Medium',
     items: [
-      // The summary links to the handoff's card in Teams.
-      text(`**${ATTENTION_LABELS[item.reason]}** · [${plain(item.handoff.summary)}](${handoffUrl(view, item.handoff.id)})`, {
-        color: item.reason === 'overdue' || item.reason === 'blocked' ? 'Attention' : 'Default',
-      }),
-      text(`${STATUS_LABELS[item.handoff.status]} · ${plain(item.holder.name)} holds it since ${formatWhenRelative(item.since, timeZone, now)}`, { isSubtle: true, spacing: 'None' }),
+      // The summary opens the handoff's card in Teams.
+      line([
+        { text: `${ATTENTION_LABELS[item.reason]} · `, weight: 'Bolder', color: item.reason === 'overdue' || item.reason === 'blocked' ? 'Attention' : 'Default' },
+        { text: item.handoff.summary, color: 'Accent', url: handoffUrl(view, item.handoff.id) },
+      ]),
+      line([{ text: `${STATUS_LABELS[item.handoff.status]} · ${item.holder.name} holds it since ${formatWhenRelative(item.since, timeZone, now)}`, isSubtle: true }], { spacing: 'None' }),
     ],
   }));
   if (summary.attentionMore > 0) items.push(text(`And ${summary.attentionMore} more: type **mine** in Baton's chat to see them all.`, { isSubtle: true }));
@@ -163,15 +174,15 @@ function summaryBody(view: SummaryView, charts: boolean): Element[] {
   body.push(text('Needs attention', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...attentionItems(view));
   body.push(text('Accepted this week', { weight: 'Bolder', separator: true, spacing: 'Medium' }));
   if (summary.accepted.length === 0) body.push(text('None this week.', { isSubtle: true, spacing: 'Small' }));
-  for (const handoff of summary.accepted) body.push(text(`✓ [${plain(short(handoff.summary))}](${handoffUrl(view, handoff.id)})`, { spacing: 'Small' }));
+  for (const handoff of summary.accepted) body.push(line([{ text: '✓ ' }, { text: short(handoff.summary), color: 'Accent', url: handoffUrl(view, handoff.id) }], { spacing: 'Small' }));
   if (summary.acceptedMore > 0) body.push(text(`And ${summary.acceptedMore} more.`, { isSubtle: true, spacing: 'Small' }));
   if (summary.teams.length > 0) {
     body.push(text('By team', { weight: 'Bolder', separator: true, spacing: 'Medium' }));
     for (const team of summary.teams) {
       const t = team.metrics;
       const cycle = t.cycleHours ? `, median cycle ${(Math.round(t.cycleHours.median * 10) / 10).toFixed(1)} h` : '';
-      const name = team.example ? `The chat of “${plain(short(team.example))}”` : 'A chat';
-      body.push(text(`${name}: ${t.active} active, ${t.accepted} accepted${cycle}, ${t.blockingIncidents} blocking`, { spacing: 'Small' }));
+      const name = team.example ? `The chat of “${short(team.example)}”` : 'A chat';
+      body.push(line([{ text: `${name}: ${t.active} active, ${t.accepted} accepted${cycle}, ${t.blockingIncidents} blocking` }], { spacing: 'Small' }));
     }
   }
   return body;
@@ -196,7 +207,6 @@ export function summaryEmailCard(view: SummaryView, originator: string | undefin
   const week = view.weekKey ?? weekKey(view.summary.week, view.timeZone);
   return {
     type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.4',
     ...(originator ? { originator } : {}),
     // Outlook runs this each time the email is opened: the lists show each handoff's state now.
@@ -211,7 +221,6 @@ export function summaryTeamsCard(view: SummaryView): AdaptiveCard {
   const week = view.weekKey ?? weekKey(view.summary.week, view.timeZone);
   return {
     type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.5',
     refresh: { action: { type: 'Action.Execute', verb: VERBS.summaryRefresh, data: { week } }, userIds: [view.viewer.userId] },
     body: summaryBody(view, true),
@@ -257,7 +266,7 @@ export function summaryHtml(view: SummaryView): string {
   return [
     '<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><title>Baton weekly summary</title></head>',
     '<body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#242424">',
-    `<h2 style="margin:0">Your week in handoffs</h2><p style="color:#616161;margin-top:4px">${escape(weekLabel(summary.week, timeZone))} · ${summary.followed} handoffs you follow · ${summary.metrics.posted} posted, ${summary.metrics.accepted} accepted</p>`,
+    `<h2 style="margin:0">Your week in handoffs</h2><p style="color:#616161;margin-top:4px">${escape(weekLabel(summary.week, timeZone))} · ${summary.followed} handoff${summary.followed === 1 ? '' : 's'} you follow · ${summary.metrics.posted} posted, ${summary.metrics.accepted} accepted</p>`,
     `<h3>The week</h3><table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr><th ${cell}></th><th ${cell} align="left">This week</th>${weekHeads}</tr>${metricTable}</table>`,
     `<h3>Needs attention</h3>${attention}`,
     `<h3>Accepted this week</h3>${accepted}`,

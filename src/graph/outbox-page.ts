@@ -35,38 +35,102 @@ function jsonInScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-/** The page's own CSP: scripts from this host only (the renderer and outbox.js), images from anywhere an email may use. */
-const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; base-uri 'none'; form-action 'none'";
+/**
+ * The page's own CSP: scripts from this host only (the renderer and
+ * outbox.js), requests to this host only (the card's actions go to
+ * /api/messages, as Outlook's channel would send them), images from anywhere
+ * an email may use.
+ */
+const PAGE_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; base-uri 'none'; form-action 'none'";
 
-/** Runs in the browser: renders each card with the adaptivecards renderer. Plain ES5-era JS, no build step. */
+/**
+ * Runs in the browser: renders each card with the adaptivecards renderer and
+ * acts as Outlook does with it. The card's `refresh` runs when the message is
+ * shown, and each Action.Execute posts the `adaptiveCard/action` invoke to
+ * Baton's /api/messages as the bot's Outlook channel would (channel
+ * `outlook`, the recipient as the actor); the card the bot answers replaces
+ * the one shown. Plain ES5-era JS, no build step.
+ */
 const CLIENT_SCRIPT = `(function () {
   'use strict';
   var configElement = document.getElementById('host-config');
   var hostConfig = null;
   if (window.AdaptiveCards && configElement) hostConfig = new AdaptiveCards.HostConfig(JSON.parse(configElement.textContent));
   var hosts = document.querySelectorAll('[data-card]');
-  for (var i = 0; i < hosts.length; i++) render(hosts[i]);
+  for (var i = 0; i < hosts.length; i++) start(hosts[i]);
 
-  function render(host) {
+  function start(host) {
+    var json = JSON.parse(document.getElementById(host.getAttribute('data-card')).textContent);
+    render(host, json);
+    var actor = actorOf(host);
+    // Outlook always honours refresh: the card shows the state of now, not of when it was sent.
+    if (actor && json.refresh && json.refresh.action && json.refresh.action.verb) {
+      invoke(host, actor, json.refresh.action.verb, json.refresh.action.data || {}, 'automatic');
+    }
+  }
+
+  function actorOf(host) {
+    var value = host.getAttribute('data-actor');
+    return value ? JSON.parse(value) : null;
+  }
+
+  function note(host, text) {
+    host.parentNode.querySelector('.action-note').textContent = text;
+  }
+
+  function invoke(host, actor, verb, data, trigger) {
+    var id = 'outlook-' + Date.now() + '-' + Math.random().toString(16).slice(2);
+    var activity = {
+      type: 'invoke', name: 'adaptiveCard/action', id: id, channelId: 'outlook',
+      serviceUrl: location.origin + '/dev/outlook/',
+      timestamp: new Date().toISOString(),
+      from: { id: actor.aadObjectId, aadObjectId: actor.aadObjectId, name: actor.name },
+      recipient: { id: 'baton', name: 'Baton' },
+      conversation: { id: 'outlook-' + actor.aadObjectId, tenantId: actor.tenantId },
+      channelData: { tenant: { id: actor.tenantId } },
+      value: { action: { type: 'Action.Execute', verb: verb, data: data }, trigger: trigger }
+    };
+    host.setAttribute('data-busy', 'true');
+    return fetch('/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        if (answer && answer.statusCode === 200 && answer.type === 'application/vnd.microsoft.card.adaptive') {
+          render(host, answer.value);
+          if (trigger === 'manual') note(host, 'Baton answered "' + verb + '"; its card replaced this one, as in Outlook.');
+        } else {
+          note(host, 'Baton refused "' + verb + '": ' + (answer && answer.value && answer.value.message ? answer.value.message : JSON.stringify(answer)));
+        }
+      })
+      .catch(function (error) { note(host, 'Could not reach Baton: ' + error.message); })
+      .then(function () { host.setAttribute('data-busy', 'false'); });
+  }
+
+  function render(host, json) {
     if (!window.AdaptiveCards) {
       host.textContent = 'The adaptivecards renderer did not load, so the card cannot be shown.';
       host.setAttribute('data-rendered', 'error');
       return;
     }
-    var note = host.parentNode.querySelector('.action-note');
     try {
       var card = new AdaptiveCards.AdaptiveCard();
       if (hostConfig) card.hostConfig = hostConfig;
       card.onExecuteAction = function (action) {
-        var what = action.verb ? 'verb "' + action.verb + '"' : (action.url ? action.url : action.getJsonTypeName());
-        note.textContent = 'In Outlook this action (' + what + ') goes to Baton\\'s bot; the dev outbox does not send it.';
+        var actor = actorOf(host);
+        if (action.verb !== undefined && actor) {
+          invoke(host, actor, action.verb, action.data || {}, 'manual');
+          return;
+        }
+        if (action.url) { window.open(action.url, '_blank', 'noopener'); return; }
+        var what = action.verb ? 'verb "' + action.verb + '"' : action.getJsonTypeName();
+        note(host, 'In Outlook this action (' + what + ') goes to Baton\\'s bot; this message does not say whom it is for, so the dev outbox cannot send it.');
       };
       var context = new AdaptiveCards.SerializationContext();
-      card.parse(JSON.parse(document.getElementById(host.getAttribute('data-card')).textContent), context);
+      card.parse(json, context);
       var problems = [];
       for (var e = 0; e < context.eventCount; e++) problems.push(context.getEventAt(e).message);
       var element = card.render();
       if (!element) throw new Error('the renderer returned nothing');
+      host.textContent = '';
       host.appendChild(element);
       if (problems.length) {
         var list = document.createElement('ul');
@@ -114,7 +178,7 @@ function messageSection(dir: string, entry: OutboxEntry): string {
   else if (message.card === undefined) card = '<p>No card: Outlook shows the HTML body.</p>';
   else {
     card =
-      `<div class="card-host" data-card="card-${id}"></div><p class="action-note"></p>` +
+      `<div class="card-host" data-card="card-${id}"${entry.actor ? ` data-actor="${escapeHtml(JSON.stringify(entry.actor))}"` : ''}></div><p class="action-note"></p>` +
       `<script type="application/json" id="card-${id}">${jsonInScript(message.card)}</script>`;
   }
   // sandbox="" runs no script and gives the body no access to this page.

@@ -7,6 +7,8 @@
  *   POST /dev/clock {"by": "9h"}                 forward by a duration: "90m", "9h", "2d" (calendar days), "1d 4h"
  *   POST /dev/clock {"to": "next"}               to one minute past the next thing due (a nudge, an escalation, ...)
  *   POST /dev/clock {"to": "next", "check": true}  ... and run overdueCheck now; its report comes back
+ *   POST /dev/clock {"to": "summary"}            to the next weekly summary (Monday 08:00 in the soonest zone), and enqueue them;
+ *                                                the queue function sends them a moment later
  *
  * A real bot (BOT_ID set) has no such clock: the route answers 403. Like the
  * outbox page it answers only requests addressed to a loopback name.
@@ -14,6 +16,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Baton } from '../app/baton';
 import { type OverdueReport, overdueCheck } from '../app/overdue';
+import { type EnqueueReport, enqueueDueSummaries, nextSummaryAt } from '../app/summary';
 import { isLoopback } from '../config';
 
 export const CLOCK_PATH = '/dev/clock';
@@ -50,7 +53,12 @@ export function devClock(baton: () => Promise<Baton>): (req: IncomingMessage, re
     if (!isLoopback(hostname)) return reply(403, { error: 'The dev clock answers on localhost only.' });
     const { app, devClock: clock } = await baton();
     if (!clock) return reply(403, { error: "The dev clock is for local mode only: with BOT_ID set, Baton's clock is the real one." });
-    const state = (check?: OverdueReport) => ({ now: new Date(clock.now()).toISOString(), offsetMinutes: Math.round(clock.offset / 60_000), ...(check ? { check } : {}) });
+    const state = (check?: OverdueReport, summary?: EnqueueReport) => ({
+      now: new Date(clock.now()).toISOString(),
+      offsetMinutes: Math.round(clock.offset / 60_000),
+      ...(check ? { check } : {}),
+      ...(summary ? { summary } : {}),
+    });
     if (req.method === 'GET') return reply(200, state());
     if (req.method !== 'POST') return reply(405, { error: 'GET or POST only.' });
     let body: { by?: unknown; to?: unknown; check?: unknown };
@@ -59,6 +67,12 @@ export function devClock(baton: () => Promise<Baton>): (req: IncomingMessage, re
     } catch (error) {
       return reply(400, { error: `The body must be JSON such as {"by": "9h"}: ${(error as Error).message}` });
     }
+    if (body.to === 'summary') {
+      const at = await nextSummaryAt(app);
+      if (at === undefined) return reply(409, { ...state(), error: 'Nobody gets a weekly summary yet: post a handoff with a stakeholder first.' });
+      clock.advance(Math.max(0, at - clock.now()) + 60_000);
+      return reply(200, state(undefined, await enqueueDueSummaries(app)));
+    }
     if (body.to === 'next') {
       const next = await app.dueIndex.next(clock.now());
       if (!next) return reply(409, { ...state(), error: 'Nothing is due on any open handoff: post one first.' });
@@ -66,7 +80,7 @@ export function devClock(baton: () => Promise<Baton>): (req: IncomingMessage, re
     } else if (typeof body.by === 'string' && parseClockStep(body.by) !== undefined) {
       clock.advance(parseClockStep(body.by)!);
     } else if (body.by !== undefined || body.to !== undefined) {
-      return reply(400, { error: 'Say how far: {"by": "9h"} ("90m", "9h", "2d", "1d 4h"), or {"to": "next"}. The clock only moves forward.' });
+      return reply(400, { error: 'Say how far: {"by": "9h"} ("90m", "9h", "2d", "1d 4h"), {"to": "next"} or {"to": "summary"}. The clock only moves forward.' });
     }
     return reply(200, state(body.check === true ? await overdueCheck(app) : undefined));
   };

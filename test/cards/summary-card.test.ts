@@ -90,7 +90,7 @@ describe("the summary email's card", () => {
     // Only the one still in review: accepted work needs no priority.
     expect(which).toMatchObject({ id: 'handoffId', value: '00000000000000000001', choices: [{ title: 'Handoff 1', value: '00000000000000000001' }] });
     expect(priority).toMatchObject({ id: 'priority', choices: [{ value: 'normal' }, { value: 'high' }, { value: 'urgent' }] });
-    expect(JSON.stringify(card)).toContain('(https://baton.contoso.com/api/handoffs/00000000000000000001)');
+    expect(nodes(card, (n) => n.type === 'TextRun' && n.text === 'Handoff 1')[0]).toMatchObject({ selectAction: { type: 'Action.OpenUrl', url: 'https://baton.contoso.com/api/handoffs/00000000000000000001' } });
   });
 
   it('offers no flag on a handoff the reader does not follow as a stakeholder (an owner who asked for the summary)', () => {
@@ -104,10 +104,10 @@ describe("the summary email's card", () => {
     expect(JSON.stringify(stopped)).toContain('Your weekly summary is stopped');
   });
 
-  it('keeps what people typed as text: markdown escaped, nothing evaluated', () => {
-    const hostile = JSON.stringify(summaryEmailCard(view({ summary: HOSTILE }), ORIGINATOR));
-    expect(hostile).toContain('\\\\*\\\\*bold\\\\*\\\\*');
-    expect(hostile).toContain('${name}');
+  it('keeps what people typed as text: only in TextRuns, never read as markdown', () => {
+    const hostile = summaryEmailCard(view({ summary: HOSTILE }), ORIGINATOR);
+    expect(nodes(hostile, (n) => n.type === 'TextRun' && n.text === HOSTILE).length).toBeGreaterThan(0);
+    expect(nodes(hostile, (n) => n.type === 'TextBlock' && String(n.text).includes('bold'))).toEqual([]);
   });
 });
 

@@ -54,9 +54,10 @@ export async function startE2E(name: string): Promise<E2E> {
     ...process.env,
     AZURITE_TABLE_PORT: String(azurite),
     AZURITE_QUEUE_PORT: String(azuriteQueue),
-    // The stack's own Azurite holds the summary's queue.
+    // The stack's own Azurite holds the summary's queue; mail goes to a folder of the test's own.
     AzureWebJobsStorage: '',
     BATON_SUMMARY_QUEUE: '',
+    BATON_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'baton-e2e-outbox-')),
     BATON_HOST_PORT: String(host),
     PLAYGROUND_PORT: String(playground),
     BATON_TABLE_PREFIX: prefix,

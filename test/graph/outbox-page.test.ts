@@ -77,7 +77,11 @@ describe('/dev/outbox over HTTP', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // The card's actions go to this host's /api/messages, as Outlook's channel would send them; nowhere else.
+    expect(response.headers.get('content-security-policy')).toContain("connect-src 'self'");
     const html = await response.text();
+    // No message here says whom it is for, so the page acts as nobody (test/e2e/summary.e2e.test.ts acts as the recipient).
+    expect(html).not.toContain('data-actor=');
     expect(html).toContain('<title>Baton outbox (3)</title>');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quoted&quot;');
     expect(html).not.toContain('<img src=x');

@@ -108,6 +108,19 @@ describe('LocalOutbox', () => {
     expect(readdirSync(dir)).toHaveLength(2);
   });
 
+  it('sends from the mailbox a message names, remembers its key and whom it is for, and finds it by key after a restart', async () => {
+    const outbox = new LocalOutbox(dir);
+    const actor = { tenantId: 't-1', aadObjectId: 'a-1', name: 'Grace Hopper' };
+    await outbox.sendMail({ to: ['grace@contoso.example'], from: 'summary2@contoso.example', subject: 'Your week', html: '<p>x</p>', key: 'summary:2026-12-07:t-1:a-1', actor });
+    const [entry] = listOutbox(dir);
+    expect(entry).toMatchObject({ key: 'summary:2026-12-07:t-1:a-1', actor });
+    expect(readFileSync(join(dir, `${entry!.id}.eml`), 'utf8')).toContain('From: Baton <summary2@contoso.example>');
+    // A new process (a restart) knows nothing of the first one's sends; the folder does.
+    const restarted = new LocalOutbox(dir);
+    expect(await restarted.wasSent('summary:2026-12-07:t-1:a-1')).toBe(true);
+    expect(await restarted.wasSent('summary:2026-12-14:t-1:a-1')).toBe(false);
+  });
+
   it('has no messages before the folder exists', () => {
     expect(listOutbox(join(dir, 'not-yet'))).toEqual([]);
     expect(existsSync(join(dir, 'not-yet'))).toBe(false);
