@@ -12,8 +12,10 @@
  *   each channel done: a message enqueued twice, two instances, a retry after
  *   a crash never send a second summary.
  * - Each mailbox sends at most `perMinute` a minute across all instances
- *   (a Table row per mailbox and minute); over it, the message is put back on
- *   the queue, hidden until the next minute.
+ *   (a Table row per mailbox and minute). The hourly run hides each message
+ *   a minute more per minute's worth of sends before it, so they arrive at
+ *   that rate; one that still finds every mailbox full goes back on the
+ *   queue, hidden until the next minute.
  * - Email whose send was interrupted (the process died after Graph accepted
  *   it and before the record said so) is looked up in the mailbox's Sent
  *   Items by its key before it is sent again.
@@ -28,6 +30,7 @@ import { instantAt } from '../domain/time-zones';
 import type { WorkingHours } from '../domain/working-hours';
 import { UnreadableRecordError } from '../errors';
 import { errorText } from '../logger';
+import { LruMap } from '../lru';
 import type { Subscriber } from '../store/summary-store';
 import type { Answer, App } from './handoffs';
 import { applyCommand } from './handoffs';
@@ -45,6 +48,9 @@ const READS_AT_ONCE = 16;
 const FOLLOWED_LIMIT = 500;
 /** How many handoffs of one team a summary counts, newest first. */
 const TEAM_LIMIT = 500;
+/** Teams remembered per process, and for how long: a run of summaries takes minutes; a refresh days later reads afresh. */
+const TEAMS_KEPT = 200;
+const TEAM_CACHE_MS = 10 * 60_000;
 
 /** One queue message: one person's summary for one week. */
 export const summaryMessage = z.object({
@@ -87,14 +93,17 @@ export async function enqueueDueSummaries(app: Services): Promise<EnqueueReport>
   const now = new Date(app.clock.now());
   const zones = await app.summaries.zones();
   const report: EnqueueReport = { zones: zones.length, zonesDue: 0, enqueued: 0 };
+  // Messages are hidden a minute more for each minute's worth of sends before them, so they arrive at the rate the mailboxes allow.
+  const perMinute = app.summary.perMinute * Math.max(1, app.summary.mailboxes.length);
   for (const zone of zones) {
     const week = weekKey(weekEndingAt(now, zone.timeZone, app.summary.day, app.summary.hour), zone.timeZone);
     // Keys are dates, so they compare as text.
     if (zone.lastWeek >= week) continue;
     report.zonesDue += 1;
     for await (const page of app.summaries.subscribersIn(zone.timeZone)) {
-      await inBatches(page, ENQUEUE_CONCURRENCY, (s: Subscriber) =>
-        app.summaryQueue.send({ tenantId: s.tenantId, aadObjectId: s.aadObjectId, name: s.name, timeZone: zone.timeZone, week } satisfies SummaryMessage),
+      const first = report.enqueued;
+      await inBatches(page.map((s, i) => [s, first + i] as const), ENQUEUE_CONCURRENCY, ([s, i]: readonly [Subscriber, number]) =>
+        app.summaryQueue.send({ tenantId: s.tenantId, aadObjectId: s.aadObjectId, name: s.name, timeZone: zone.timeZone, week } satisfies SummaryMessage, Math.floor(i / perMinute) * 60 || undefined),
       );
       report.enqueued += page.length;
     }
@@ -128,8 +137,7 @@ async function followedHistories(app: Services, tenantId: string, person: Person
 
 async function historyOf(app: Services, id: string): Promise<HandoffHistory | undefined> {
   try {
-    const [stored, events] = await Promise.all([app.store.read(id), app.store.history(id)]);
-    return stored ? { handoff: stored.handoff, events } : undefined;
+    return await app.store.readWithHistory(id);
   } catch (error) {
     if (!(error instanceof UnreadableRecordError)) throw error;
     app.log.error('Skipped a handoff that cannot be read', { handoffId: id, error: error.message });
@@ -137,16 +145,34 @@ async function historyOf(app: Services, id: string): Promise<HandoffHistory | un
   }
 }
 
+/**
+ * A team's handoffs for a week, read once per process and week: the people
+ * of one team share it, so a run over a thousand recipients reads each team
+ * once (per instance), not once per recipient.
+ */
+const teamCache = new LruMap<string, { until: number; histories: Promise<HandoffHistory[]> }>(TEAMS_KEPT);
+
+function teamOf(app: Services, tenantId: string, conversation: string, before: string): Promise<HandoffHistory[]> {
+  const key = `${tenantId}|${conversation}|${before}`;
+  const now = app.clock.now();
+  const cached = teamCache.get(key);
+  if (cached && cached.until > now) return cached.histories;
+  const histories = (async () => {
+    const rows = (await app.people.handoffsInConversation(tenantId, conversation, TEAM_LIMIT)).filter((r) => r.createdAt < before);
+    const read = await inBatches(rows, READS_AT_ONCE, (row) => historyOf(app, row.handoffId));
+    return read.filter((h): h is HandoffHistory => h !== undefined);
+  })();
+  teamCache.set(key, { until: now + TEAM_CACHE_MS, histories });
+  // A failed read is not remembered.
+  histories.catch(() => teamCache.delete(key));
+  return histories;
+}
+
 /** Every handoff of each team (conversation) the followed handoffs live in. */
 async function teamHistories(app: Services, tenantId: string, followed: readonly HandoffHistory[], before: string): Promise<Map<string, HandoffHistory[]>> {
   const conversations = [...new Set(followed.map((h) => h.handoff.conversation.id))];
   const teams = new Map<string, HandoffHistory[]>();
-  for (const conversation of conversations) {
-    const rows = (await app.people.handoffsInConversation(tenantId, conversation, TEAM_LIMIT)).filter((r) => r.createdAt < before);
-    const known = new Map(followed.map((h) => [h.handoff.id, h]));
-    const histories = await inBatches(rows, READS_AT_ONCE, async (row) => known.get(row.handoffId) ?? historyOf(app, row.handoffId));
-    teams.set(conversation, histories.filter((h): h is HandoffHistory => h !== undefined));
-  }
+  for (const conversation of conversations) teams.set(conversation, await teamOf(app, tenantId, conversation, before));
   return teams;
 }
 
@@ -211,6 +237,20 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
     await app.summaries.update(key, tenantId, aadObjectId, record, { state: 'skipped', reason: 'stopped by the person', leaseUntil: '' });
     return { outcome: 'skipped', reason: 'stopped by the person' };
   }
+  const defer = async (): Promise<SendOutcome> => {
+    // Back on the queue, hidden until the next minute (with a little jitter, so instances do not all wake at once).
+    const delaySeconds = seconds(60_000 - (now % 60_000)) + Math.floor(Math.random() * 5);
+    await app.summaries.update(key, tenantId, aadObjectId, record!, { leaseUntil: '' });
+    await app.summaryQueue.send(message, delaySeconds);
+    return { outcome: 'deferred', reason: 'every sending mailbox sent its limit this minute', delaySeconds };
+  };
+  const interrupted = record.done.find((d) => d.startsWith('email?:'))?.slice('email?:'.length);
+  // The mailbox's budget first: a summary over the limit costs two reads, not the reads of building it.
+  let mailbox: string | undefined;
+  if (!record.done.includes('email') && !interrupted) {
+    mailbox = await mailboxWithRoom(app, aadObjectId, now);
+    if (!mailbox) return defer();
+  }
   const person: Person = { aadObjectId, userId: `8:orgid:${aadObjectId}`, name: message.name };
   const week = weekOfKey(app, key, message.timeZone);
   const summary = await summaryOf(app, tenantId, person, week, message.timeZone, preference.optedIn);
@@ -222,17 +262,11 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
   const notes: string[] = [];
   try {
     if (!record.done.includes('email')) {
-      const interrupted = record.done.find((d) => d.startsWith('email?:'))?.slice('email?:'.length);
-      const outcome = await sendSummaryEmail(app, message, view, interrupted, async (mailbox) => {
+      const outcome = await sendSummaryEmail(app, message, view, { interrupted, mailbox }, async (from) => {
         // Written before the send: a crash after it leaves a trace, and the retry looks in that mailbox's Sent Items first.
-        record = await app.summaries.update(key, tenantId, aadObjectId, record!, { done: [...record!.done, `email?:${mailbox}`] });
+        record = await app.summaries.update(key, tenantId, aadObjectId, record!, { done: [...record!.done, `email?:${from}`] });
       });
-      if (outcome === 'full') {
-        const delaySeconds = seconds(60_000 - (now % 60_000)) + Math.floor(Math.random() * 5);
-        await app.summaries.update(key, tenantId, aadObjectId, record, { leaseUntil: '' });
-        await app.summaryQueue.send(message, delaySeconds);
-        return { outcome: 'deferred', reason: 'every sending mailbox sent its limit this minute', delaySeconds };
-      }
+      if (outcome === 'full') return defer();
       if (outcome === 'sent') record = await app.summaries.update(key, tenantId, aadObjectId, record, { done: [...record.done.filter((d) => !d.startsWith('email?:')), 'email'] });
       else notes.push(outcome);
     }
@@ -267,15 +301,20 @@ async function sendSummaryEmail(
   app: Services,
   message: SummaryMessage,
   view: SummaryView,
-  /** The mailbox of a send that was interrupted: it may have gone. */
-  interrupted: string | undefined,
+  mailboxes: {
+    /** The mailbox of a send that was interrupted: it may have gone. */
+    interrupted: string | undefined;
+    /** A mailbox whose budget this send already took. */
+    mailbox: string | undefined;
+  },
   beforeSend: (mailbox: string) => Promise<void>,
 ): Promise<'sent' | 'full' | string> {
+  const { interrupted } = mailboxes;
   const key = summaryMailKey(message);
   const [found] = await app.directoryFor(message.tenantId).resolvePeople([message.aadObjectId]);
   if (!found?.ok || !found.person.mail.includes('@')) return `no mail address in the directory (${found && !found.ok ? found.message : 'unknown'})`;
   if (interrupted && (await app.mailer.wasSent(key, interrupted))) return 'sent';
-  const mailbox = await mailboxWithRoom(app, message.aadObjectId, app.clock.now());
+  const mailbox = mailboxes.mailbox ?? (await mailboxWithRoom(app, message.aadObjectId, app.clock.now()));
   if (!mailbox) return 'full';
   await beforeSend(mailbox);
   await app.mailer.sendMail({

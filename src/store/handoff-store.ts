@@ -299,6 +299,28 @@ export class HandoffStore {
     ]);
   }
 
+  /**
+   * The handoff and its history, oldest event first, in one query of its
+   * partition (the summary reads many handoffs: one request each, not two).
+   */
+  async readWithHistory(id: string): Promise<{ handoff: Handoff; events: HandoffEvent[] } | undefined> {
+    const filter = odata`PartitionKey eq ${id} and (RowKey eq ${HANDOFF_ROW} or (RowKey ge ${EVENT_ROW_PREFIX} and RowKey lt ${`${EVENT_ROW_PREFIX}~`}))`;
+    let handoff: Handoff | undefined;
+    const events: HandoffEvent[] = [];
+    try {
+      for await (const entity of this.table.listEntities({ queryOptions: { filter } })) {
+        if (entity.rowKey === HANDOFF_ROW) handoff = fromEntity(entity).handoff;
+        else {
+          const { partitionKey, ...rest } = eventEntity.parse(entity);
+          events.push({ handoffId: partitionKey, ...rest });
+        }
+      }
+    } catch (error) {
+      throw translate(error);
+    }
+    return handoff ? { handoff, events } : undefined;
+  }
+
   /** The handoff's history, oldest first. */
   async history(id: string): Promise<HandoffEvent[]> {
     const filter = odata`PartitionKey eq ${id} and RowKey ge ${EVENT_ROW_PREFIX} and RowKey lt ${`${EVENT_ROW_PREFIX}~`}`;

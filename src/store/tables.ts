@@ -7,8 +7,8 @@ import { RestError, TableClient, TableServiceClient } from '@azure/data-tables';
 import { ConflictError, ThrottledError } from '../errors';
 import { type StorageAccount, storageCredential, storageEndpoint } from './account';
 
-/** HTTP requests sent to Table Storage by this process so far, and how many of them the outbox's deliveries made. */
-export const tableRoundTrips = { count: 0, inDeliveries: 0 };
+/** HTTP requests sent to Table Storage by this process so far, how many of them were reads (GET), and how many the outbox's deliveries made. */
+export const tableRoundTrips = { count: 0, reads: 0, inDeliveries: 0 };
 
 /** What the Table calls of the current async context belong to: a request with a deadline, or the outbox's deliveries. */
 type Scope = { kind: 'request'; deadline: number } | { kind: 'delivery' };
@@ -54,6 +54,7 @@ export function tableClient(account: StorageAccount, tableName: string): TableCl
     name: 'batonRoundTripCounter',
     sendRequest: (request, next) => {
       tableRoundTrips.count += 1;
+      if (request.method === 'GET') tableRoundTrips.reads += 1;
       const current = scope.getStore();
       if (current?.kind === 'delivery') {
         tableRoundTrips.inDeliveries += 1;

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBaton } from '../../src/app/baton';
-import { sendSummary, summaryMailKey, type SummaryMessage } from '../../src/app/summary';
+import { enqueueDueSummaries, sendSummary, summaryMailKey, type SummaryMessage } from '../../src/app/summary';
 import type { Clock, ShiftedClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import type { Handoff } from '../../src/domain/handoff';
@@ -251,6 +251,23 @@ describe("each mailbox's limit a minute, held across instances", () => {
     expect(granted).toBe(30);
     expect(await one.takeSend('baton@contoso.example', '2026-12-07T08:00', 30)).toBe(false);
     expect(await two.takeSend('baton@contoso.example', '2026-12-07T08:01', 30)).toBe(true);
+  });
+
+  it('spreads what it enqueues over the minutes the mailboxes need, so messages arrive at the rate they may be sent', async () => {
+    const queued: (number | undefined)[] = [];
+    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: `${app.prefix}s`, BATON_MAILBOX_PER_MINUTE: '2', MAIL_SENDER: 'a@contoso.example, b@contoso.example' });
+    const directory = LocalDirectory.fromFiles();
+    const spread = await createBaton(config, {
+      clock: { now: () => Date.parse('2026-12-07T08:30:00.000Z'), sleep: async () => undefined },
+      graph: { directory, tenantId: directory.tenantId, mailer: new LocalOutbox(outboxDir) },
+      summaryQueue: { send: async (_message, delaySeconds) => void queued.push(delaySeconds) },
+    });
+    for (let i = 0; i < 9; i += 1) await spread.app.summaries.subscribe({ tenantId: TENANT, aadObjectId: `p-${i}`, name: `Person ${i}`, timeZone: 'UTC' });
+    expect(await enqueueDueSummaries(spread.app)).toEqual({ zones: 1, zonesDue: 1, enqueued: 9 });
+    // Two mailboxes, two a minute each: four a minute.
+    expect(queued.map((d) => d ?? 0).sort((a, b) => a - b)).toEqual([0, 0, 0, 0, 60, 60, 60, 60, 120]);
+    // The run after it finds the zone done.
+    expect(await enqueueDueSummaries(spread.app)).toEqual({ zones: 1, zonesDue: 0, enqueued: 0 });
   });
 
   it('puts a summary back on the queue until the next minute when every mailbox sent its limit, then sends it', async () => {
