@@ -198,11 +198,10 @@ function mailboxesFor(app: Services, aadObjectId: string): string[] {
   return [...boxes.slice(start), ...boxes.slice(0, start)];
 }
 
-/** Takes a send from the first mailbox with room this minute; undefined when all are full. */
+/** Takes a send from the first mailbox with room in the last minute; undefined when all are full. */
 async function mailboxWithRoom(app: Services, aadObjectId: string, now: number): Promise<string | undefined> {
-  const minute = new Date(now).toISOString().slice(0, 16);
   for (const mailbox of mailboxesFor(app, aadObjectId)) {
-    if (await app.summaries.takeSend(mailbox, minute, app.summary.perMinute)) return mailbox;
+    if (await app.summaries.takeSend(mailbox, now, app.summary.perMinute)) return mailbox;
   }
   return undefined;
 }

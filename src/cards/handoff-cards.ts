@@ -312,7 +312,8 @@ function alertsOf(handoff: Handoff, when: (iso: string) => string): Alert[] {
     alerts.push({ style: 'attention', title: `${flag.by.name} flagged the priority ${flag.to} (${when(flag.at)}): `, text: flag.text });
   }
   const nudge = handoff.lastNudge;
-  if (nudge && ballHolder(handoff)?.aadObjectId === nudge.to.aadObjectId) {
+  // Only a nudge of the step now running: once the ball moved on (an answer, an Accept), it is history.
+  if (nudge && ballHolder(handoff)?.aadObjectId === nudge.to.aadObjectId && (!handoff.clock || nudge.at >= handoff.clock.runStartedAt)) {
     alerts.push(
       nudge.reached
         ? { style: 'emphasis', title: `Nudged ${nudge.to.name} `, text: `on ${when(nudge.at)}.` }

@@ -289,7 +289,12 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reache
     const done: Handoff = { ...next, wakeAt: wakeOf(state) };
     return { ok: true, handoff: done, event: { handoffId: handoff.id, seq, type, actor: BATON, at, comment: '', detail, version: next.version, workState: next.workState } };
   };
-  const due = formatWhen(clock.dueAt, zoneForText(clock.holderHours), new Date(at));
+  // History is read by everyone in their own zone: a time written into it says whose zone it is in.
+  const inZone = (instant: string, hours: WorkingHours) => {
+    const zone = zoneForText(hours);
+    return `${formatWhen(instant, zone, new Date(at))}${zone ? ` (${zone.split('/').pop()!.replace(/_/g, ' ')} time)` : ''}`;
+  };
+  const due = inZone(clock.dueAt, clock.holderHours);
   switch (action.kind) {
     case 'overdue': {
       const next: Handoff = { ...base, clock: { ...clock, level: 1 }, lastNudge: { at, by: BATON, to: clock.holder, reached } };
@@ -302,7 +307,7 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reache
     case 'neededBy':
       return event('neededByPassed', formatDay(handoff.neededBy ?? '', new Date(at)), { ...base, neededByTold: true });
     case 'autoClose': {
-      const text = `Closed automatically: accepted ${formatWhen(clock.runStartedAt, zoneForText(clock.ownerHours), new Date(at))} and not closed within ${formatEffort(workingMinutesBetween(clock.ownerHours, new Date(clock.runStartedAt), new Date(at)))} of the owner's working time.`;
+      const text = `Closed automatically: accepted ${inZone(clock.runStartedAt, clock.ownerHours)} and not closed within ${formatEffort(workingMinutesBetween(clock.ownerHours, new Date(clock.runStartedAt), new Date(at)))} of the owner's working time.`;
       const next: Handoff = { ...base, status: 'closed', updatedAt: at, ending: { by: BATON, at, text }, clock: undefined };
       return event('closed', 'automatically', next);
     }

@@ -36,7 +36,8 @@ export function maySee(handoff: Handoff, tenantId: string, aadObjectId: string):
 /** Whether a handoff answers a query for a person at `now` (`overdue`: a step past its due time, or a needed-by date passed unaccepted). */
 export function matches(handoff: Handoff, query: SearchQuery, aadObjectId: string, now: Date): boolean {
   const { filters } = query;
-  if (filters.has('open') && !OPEN.has(handoff.status)) return false;
+  // Open as `mine` means it: not closed or cancelled (an accepted handoff still waits on its owner to close it).
+  if (filters.has('open') && FINAL.has(handoff.status)) return false;
   if (filters.has('blocked') && (handoff.workState !== 'blocked' || FINAL.has(handoff.status))) return false;
   if (filters.has('overdue') && !isOverdue(handoff, now)) return false;
   // The same "mine" as the `mine` command: open, and sent, received or owned.

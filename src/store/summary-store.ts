@@ -12,8 +12,8 @@
  * - `sent_<week>`: one row per person and week, the idempotency record: a
  *   claim with a lease while the summary is built and sent, then what was
  *   sent on which channel. Nobody gets two summaries for one week.
- * - `rate_<mailbox>`: sends per minute per sending mailbox, shared by every
- *   instance (Exchange accepts 30 a minute from one mailbox).
+ * - `rate`: one row per sending mailbox with the instants of its latest sends,
+ *   shared by every instance (Exchange accepts 30 a minute from one mailbox).
  */
 import { odata, type TableClient } from '@azure/data-tables';
 import type { StorageAccount } from './account';
@@ -194,24 +194,25 @@ export class SummaryStore {
   }
 
   /**
-   * Takes one send from a mailbox's budget for the minute `minute` (ISO, to
-   * the minute), shared by every instance through the row's ETag.
-   * @returns false when the mailbox already sent `limit` in that minute
+   * Takes one send from a mailbox's budget: at most `limit` in any `windowMs`
+   * (a sliding window, as Exchange counts), shared by every instance. One row
+   * per mailbox holds the instants of its latest sends; it is changed by its
+   * ETag, so two instances never both take the last place.
+   * @returns false when the mailbox already sent `limit` in the window before `now`
    */
-  async takeSend(mailbox: string, minute: string, limit: number): Promise<boolean> {
-    const row = { partitionKey: `rate_${key(mailbox.toLowerCase())}`, rowKey: minute };
+  async takeSend(mailbox: string, now: number, limit: number, windowMs = 60_000): Promise<boolean> {
+    const row = { partitionKey: 'rate', rowKey: key(mailbox.toLowerCase()) };
     for (let attempt = 0; attempt < 20; attempt += 1) {
       try {
-        const current = await this.table.getEntity<{ count: number }>(row.partitionKey, row.rowKey).catch((error: unknown) => {
+        const current = await this.table.getEntity<{ sends: string }>(row.partitionKey, row.rowKey).catch((error: unknown) => {
           if (status(error) === 404) return undefined;
           throw error;
         });
-        if (!current) {
-          await this.table.createEntity({ ...row, count: 1 });
-          return true;
-        }
-        if (current.count >= limit) return false;
-        await this.table.updateEntity({ ...row, count: current.count + 1 }, 'Merge', { etag: current.etag });
+        const recent = (current ? (JSON.parse(current.sends) as number[]) : []).filter((at) => at > now - windowMs);
+        if (recent.length >= limit) return false;
+        const sends = JSON.stringify([...recent, now]);
+        if (current) await this.table.updateEntity({ ...row, sends }, 'Replace', { etag: current.etag });
+        else await this.table.createEntity({ ...row, sends });
         return true;
       } catch (error) {
         // Another instance took a send in between: read again.

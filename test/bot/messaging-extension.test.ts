@@ -191,6 +191,9 @@ describe('search', () => {
     expect(titles(await query(people.ada, 'blocked'))).toEqual(['Ledger sync waits for the new schema']);
     expect(titles(await query(people.ada, 'overdue'))).toEqual(['Quarterly report numbers are in']);
     await app.post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: payments, criterion0: 'true' }));
+    // Accepted is still open, as in `mine`: it waits on its owner to close it.
+    expect(titles(await query(people.ada, 'open payments'))).toEqual(['Payments retry logic is ready for QA']);
+    await app.post(cardAction(connector.url, people.ada, 'handoff.close', { handoffId: payments, comment: '' }));
     expect(titles(await query(people.ada, 'open payments'))).toEqual([]);
     expect(titles(await query(people.ada, 'payments'))).toEqual(['Payments retry logic is ready for QA']);
     expect(titles(await query(people.grace, 'mine ledger'))).toEqual(['Ledger sync waits for the new schema']);

@@ -614,6 +614,12 @@ describe('the handoff card', () => {
     // Once the ball moves on, the old nudge is no longer news.
     const asked = step({ handoff: nudged, history: [] }, { type: 'ask', question: 'Which flag?' }, grace, '2026-03-05T11:00:00.000Z').handoff;
     expect(textRuns(handoffCard(asked, alan, { now: NOW })).filter((r) => r.startsWith('Nudged'))).toEqual([]);
+    // Nor once a new step started for the same person (the sender nudged to answer, now the owner who must close).
+    const clock = { step: 'close' as const, startedBy: 9, holder: grace, holderHours: DEFAULT_WORKING_HOURS, ownerHours: DEFAULT_WORKING_HOURS, usedMinutes: 0, goalMinutes: 480, level: 0 as const };
+    const later = { ...nudged, clock: { ...clock, runStartedAt: '2026-03-05T12:00:00.000Z', dueAt: '2026-03-06T12:00:00.000Z' } };
+    expect(textRuns(handoffCard(later, alan, { now: NOW })).filter((r) => r.startsWith('Nudged'))).toEqual([]);
+    const same = { ...nudged, clock: { ...clock, runStartedAt: '2026-03-05T09:00:00.000Z', dueAt: '2026-03-05T10:00:00.000Z' } };
+    expect(textRuns(handoffCard(same, alan, { now: NOW })).filter((r) => r.startsWith('Nudged'))).toEqual(['Nudged Grace Hopper ']);
   });
 
   it('keeps the ticks and the note of a refused Accept', () => {

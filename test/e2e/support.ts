@@ -67,19 +67,39 @@ export async function startE2E(name: string): Promise<E2E> {
   const stack = await startDevStack({ env, log: () => undefined });
   const shots = join(PROJECT_ROOT, 'test-results', name);
   mkdirSync(shots, { recursive: true });
+  let context: BrowserContext | undefined;
+  try {
+    return await openPlayground(stack, shots, { azurite, playground, prefix }, (c) => (context = c));
+  } catch (error) {
+    // A start that fails halfway leaves nothing running: no Azurite, no Playground, no browser.
+    await context?.close().catch(() => undefined);
+    await stack.stop();
+    throw error;
+  }
+}
+
+async function openPlayground(
+  stack: Awaited<ReturnType<typeof startDevStack>>,
+  shots: string,
+  ports: { azurite: number; playground: number; prefix: string },
+  opened: (context: BrowserContext) => void,
+): Promise<E2E> {
+  const { azurite, playground, prefix } = ports;
   const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'baton-chromium-')), {
     executablePath: chromiumExecutable(),
     headless: true,
     viewport: { width: 1400, height: 1000 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  opened(context);
   // The Playground asks for web fonts from a CDN; this machine is offline, so refuse at once.
   await context.route(/^https?:\/\/(?!localhost|127\.0\.0\.1)/, (route) => route.abort());
   const page = context.pages()[0] ?? (await context.newPage());
   // A step that cannot happen should fail naming its locator, well before the test's own timeout.
   page.setDefaultTimeout(10_000);
   const configLoaded = page.waitForResponse((r) => r.url().includes('/_internal/v1/config'), { timeout: 30_000 });
-  await page.goto(stack.urls.playground!);
+  // The Playground's first load compiles its bundle: on a busy machine it takes far longer than a click.
+  await page.goto(stack.urls.playground!, { timeout: 60_000 });
   await configLoaded;
   await page.locator('[data-lexical-editor="true"][role="textbox"]').first().waitFor();
   // The log panel repeats message text; hide it so text lookups match cards only.
