@@ -11,10 +11,13 @@
  * It posts to http://localhost:<BATON_HOST_PORT>/dev/clock, which exists in local mode only.
  */
 import { loadConfig } from '../src/config';
+import { parseClockStep } from '../src/host/dev-clock';
 
 const USAGE = 'Usage: npm run clock -- next | summary | <duration such as 9h, 90m, 2d>';
 
 async function main([step]: string[]): Promise<void> {
+  // Said in the words of this command, not of the HTTP route behind it.
+  if (step !== undefined && step !== 'next' && step !== 'summary' && parseClockStep(step) === undefined) throw new Error(`"${step}" is not a way forward.\n${USAGE}`);
   const url = `http://localhost:${loadConfig().ports.host}/dev/clock`;
   const body = step === undefined ? undefined : JSON.stringify(step === 'next' ? { to: 'next', check: true } : step === 'summary' ? { to: 'summary' } : { by: step, check: true });
   let response: Response;

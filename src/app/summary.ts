@@ -12,10 +12,10 @@
  *   each channel done: a message enqueued twice, two instances, a retry after
  *   a crash never send a second summary.
  * - Each mailbox sends at most `perMinute` a minute across all instances
- *   (a Table row per mailbox and minute). The hourly run hides each message
- *   a minute more per minute's worth of sends before it, so they arrive at
- *   that rate; one that still finds every mailbox full goes back on the
- *   queue, hidden until the next minute.
+ *   (a Table row per mailbox with its latest sends). The hourly run hides
+ *   each message a little longer than the one before, so they arrive evenly
+ *   at that rate; one that still finds every mailbox full goes back on the
+ *   queue, hidden until a mailbox has room.
  * - Email whose send was interrupted (the process died after Graph accepted
  *   it and before the record said so) is looked up in the mailbox's Sent
  *   Items by its key before it is sent again.
@@ -93,7 +93,7 @@ export async function enqueueDueSummaries(app: Services): Promise<EnqueueReport>
   const now = new Date(app.clock.now());
   const zones = await app.summaries.zones();
   const report: EnqueueReport = { zones: zones.length, zonesDue: 0, enqueued: 0 };
-  // Messages are hidden a minute more for each minute's worth of sends before them, so they arrive at the rate the mailboxes allow.
+  // Each message is hidden a little longer than the one before, so they arrive evenly at the rate the mailboxes allow.
   const perMinute = app.summary.perMinute * Math.max(1, app.summary.mailboxes.length);
   for (const zone of zones) {
     const week = weekKey(weekEndingAt(now, zone.timeZone, app.summary.day, app.summary.hour), zone.timeZone);
@@ -103,7 +103,7 @@ export async function enqueueDueSummaries(app: Services): Promise<EnqueueReport>
     for await (const page of app.summaries.subscribersIn(zone.timeZone)) {
       const first = report.enqueued;
       await inBatches(page.map((s, i) => [s, first + i] as const), ENQUEUE_CONCURRENCY, ([s, i]: readonly [Subscriber, number]) =>
-        app.summaryQueue.send({ tenantId: s.tenantId, aadObjectId: s.aadObjectId, name: s.name, timeZone: zone.timeZone, week } satisfies SummaryMessage, Math.floor(i / perMinute) * 60 || undefined),
+        app.summaryQueue.send({ tenantId: s.tenantId, aadObjectId: s.aadObjectId, name: s.name, timeZone: zone.timeZone, week } satisfies SummaryMessage, Math.floor((i * 60) / perMinute) || undefined),
       );
       report.enqueued += page.length;
     }
@@ -198,12 +198,15 @@ function mailboxesFor(app: Services, aadObjectId: string): string[] {
   return [...boxes.slice(start), ...boxes.slice(0, start)];
 }
 
-/** Takes a send from the first mailbox with room in the last minute; undefined when all are full. */
-async function mailboxWithRoom(app: Services, aadObjectId: string, now: number): Promise<string | undefined> {
+/** Takes a send from the first mailbox with room in the last minute; when all are full, how long until one has room. */
+async function mailboxWithRoom(app: Services, aadObjectId: string, now: number): Promise<{ mailbox: string; taken: number } | { waitMs: number }> {
+  let waitMs = Infinity;
   for (const mailbox of mailboxesFor(app, aadObjectId)) {
-    if (await app.summaries.takeSend(mailbox, now, app.summary.perMinute)) return mailbox;
+    const wait = await app.summaries.takeSend(mailbox, now, app.summary.perMinute);
+    if (wait === 0) return { mailbox, taken: now };
+    waitMs = Math.min(waitMs, wait);
   }
-  return undefined;
+  return { waitMs };
 }
 
 /** The key an email's send is known by: one per person and week. */
@@ -236,19 +239,20 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
     await app.summaries.update(key, tenantId, aadObjectId, record, { state: 'skipped', reason: 'stopped by the person', leaseUntil: '' });
     return { outcome: 'skipped', reason: 'stopped by the person' };
   }
-  const defer = async (): Promise<SendOutcome> => {
-    // Back on the queue, hidden until the next minute (with a little jitter, so instances do not all wake at once).
-    const delaySeconds = seconds(60_000 - (now % 60_000)) + Math.floor(Math.random() * 5);
+  const defer = async (waitMs: number): Promise<SendOutcome> => {
+    // Back on the queue, hidden until a mailbox has room (with a little jitter, so instances do not all wake at once).
+    const delaySeconds = seconds(waitMs) + Math.floor(Math.random() * 3);
     await app.summaries.update(key, tenantId, aadObjectId, record!, { leaseUntil: '' });
     await app.summaryQueue.send(message, delaySeconds);
     return { outcome: 'deferred', reason: 'every sending mailbox sent its limit this minute', delaySeconds };
   };
   const interrupted = record.done.find((d) => d.startsWith('email?:'))?.slice('email?:'.length);
   // The mailbox's budget first: a summary over the limit costs two reads, not the reads of building it.
-  let mailbox: string | undefined;
+  let budget: { mailbox: string; taken: number } | undefined;
   if (!record.done.includes('email') && !interrupted) {
-    mailbox = await mailboxWithRoom(app, aadObjectId, now);
-    if (!mailbox) return defer();
+    const room = await mailboxWithRoom(app, aadObjectId, now);
+    if ('waitMs' in room) return defer(room.waitMs);
+    budget = room;
   }
   const person: Person = { aadObjectId, userId: `8:orgid:${aadObjectId}`, name: message.name };
   const week = weekOfKey(app, key, message.timeZone);
@@ -261,11 +265,11 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
   const notes: string[] = [];
   try {
     if (!record.done.includes('email')) {
-      const outcome = await sendSummaryEmail(app, message, view, { interrupted, mailbox }, async (from) => {
+      const outcome = await sendSummaryEmail(app, message, view, { interrupted, budget }, async (from) => {
         // Written before the send: a crash after it leaves a trace, and the retry looks in that mailbox's Sent Items first.
         record = await app.summaries.update(key, tenantId, aadObjectId, record!, { done: [...record!.done, `email?:${from}`] });
       });
-      if (outcome === 'full') return defer();
+      if (typeof outcome === 'object') return defer(outcome.waitMs);
       if (outcome === 'sent') record = await app.summaries.update(key, tenantId, aadObjectId, record, { done: [...record.done.filter((d) => !d.startsWith('email?:')), 'email'] });
       else notes.push(outcome);
     }
@@ -294,7 +298,7 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
 /**
  * The email: the person's address from the directory, a mailbox with room,
  * then one send by key.
- * @returns 'sent', 'full' (no mailbox has room this minute), or why it cannot go (no address)
+ * @returns 'sent', how long until a mailbox has room (all are full), or why it cannot go (no address)
  */
 async function sendSummaryEmail(
   app: Services,
@@ -303,18 +307,19 @@ async function sendSummaryEmail(
   mailboxes: {
     /** The mailbox of a send that was interrupted: it may have gone. */
     interrupted: string | undefined;
-    /** A mailbox whose budget this send already took. */
-    mailbox: string | undefined;
+    /** A mailbox whose budget this send already took, and when. */
+    budget: { mailbox: string; taken: number } | undefined;
   },
   beforeSend: (mailbox: string) => Promise<void>,
-): Promise<'sent' | 'full' | string> {
+): Promise<'sent' | { waitMs: number } | string> {
   const { interrupted } = mailboxes;
   const key = summaryMailKey(message);
   const [found] = await app.directoryFor(message.tenantId).resolvePeople([message.aadObjectId]);
   if (!found?.ok || !found.person.mail.includes('@')) return `no mail address in the directory (${found && !found.ok ? found.message : 'unknown'})`;
   if (interrupted && (await app.mailer.wasSent(key, interrupted))) return 'sent';
-  const mailbox = mailboxes.mailbox ?? (await mailboxWithRoom(app, message.aadObjectId, app.clock.now()));
-  if (!mailbox) return 'full';
+  const budget = mailboxes.budget ?? (await mailboxWithRoom(app, message.aadObjectId, app.clock.now()));
+  if ('waitMs' in budget) return budget;
+  const { mailbox } = budget;
   await beforeSend(mailbox);
   await app.mailer.sendMail({
     to: [found.person.mail],
@@ -325,6 +330,8 @@ async function sendSummaryEmail(
     key,
     actor: { tenantId: message.tenantId, aadObjectId: message.aadObjectId, name: message.name },
   });
+  // Retries after a 429 sent it later than its budget was taken: the window counts when it went.
+  await app.summaries.sendWent(mailbox, budget.taken, app.clock.now());
   return 'sent';
 }
 

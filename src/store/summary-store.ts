@@ -198,9 +198,31 @@ export class SummaryStore {
    * (a sliding window, as Exchange counts), shared by every instance. One row
    * per mailbox holds the instants of its latest sends; it is changed by its
    * ETag, so two instances never both take the last place.
-   * @returns false when the mailbox already sent `limit` in the window before `now`
+   * @returns 0 when the send may go (and is counted at `now`), else how many ms until the oldest send leaves the window
    */
-  async takeSend(mailbox: string, now: number, limit: number, windowMs = 60_000): Promise<boolean> {
+  async takeSend(mailbox: string, now: number, limit: number, windowMs = 60_000): Promise<number> {
+    return this.changeSends(mailbox, (recent) => {
+      const inWindow = recent.filter((at) => at > now - windowMs);
+      if (inWindow.length >= limit) return { wait: Math.max(1, Math.min(...inWindow) + windowMs - now) };
+      return { sends: [...inWindow, now] };
+    });
+  }
+
+  /**
+   * Moves a send counted at `taken` to when Graph accepted it (`sent`): a
+   * send retried after a 429 goes later than its budget was taken, and the
+   * window must count when it went.
+   */
+  async sendWent(mailbox: string, taken: number, sent: number): Promise<void> {
+    if (sent === taken) return;
+    await this.changeSends(mailbox, (recent) => {
+      const i = recent.indexOf(taken);
+      return i < 0 ? { wait: 0 } : { sends: recent.map((at, j) => (j === i ? sent : at)) };
+    });
+  }
+
+  /** Reads a mailbox's sends and writes what `change` makes of them, by ETag, again when another instance came between. */
+  private async changeSends(mailbox: string, change: (recent: number[]) => { sends: number[] } | { wait: number }): Promise<number> {
     const row = { partitionKey: 'rate', rowKey: key(mailbox.toLowerCase()) };
     for (let attempt = 0; attempt < 20; attempt += 1) {
       try {
@@ -208,18 +230,18 @@ export class SummaryStore {
           if (status(error) === 404) return undefined;
           throw error;
         });
-        const recent = (current ? (JSON.parse(current.sends) as number[]) : []).filter((at) => at > now - windowMs);
-        if (recent.length >= limit) return false;
-        const sends = JSON.stringify([...recent, now]);
+        const decided = change(current ? (JSON.parse(current.sends) as number[]) : []);
+        if ('wait' in decided) return decided.wait;
+        const sends = JSON.stringify(decided.sends);
         if (current) await this.table.updateEntity({ ...row, sends }, 'Replace', { etag: current.etag });
         else await this.table.createEntity({ ...row, sends });
-        return true;
+        return 0;
       } catch (error) {
-        // Another instance took a send in between: read again.
+        // Another instance changed it in between: read again.
         if (status(error) === 409 || status(error) === 412) continue;
         throw translate(error);
       }
     }
-    return false;
+    throw new Error(`The send budget of ${mailbox} kept changing under 20 tries; try again.`);
   }
 }

@@ -248,13 +248,13 @@ describe("each mailbox's limit a minute, held across instances", () => {
     const [one, two] = [await SummaryStore.open(connection, app.prefix), await SummaryStore.open(connection, app.prefix)];
     const t = Date.parse('2026-12-07T08:00:30.000Z');
     const tries = Array.from({ length: 45 }, (_, i) => (i % 2 === 0 ? one : two).takeSend('baton@contoso.example', t + i * 100, 30));
-    const granted = (await Promise.all(tries)).filter(Boolean).length;
+    const granted = (await Promise.all(tries)).filter((wait) => wait === 0).length;
     expect(granted).toBe(30);
-    // A sliding window, not calendar minutes: at 08:01:05 the sends of 08:00:30 still count.
-    expect(await one.takeSend('baton@contoso.example', t + 35_000, 30)).toBe(false);
-    expect(await two.takeSend('baton@contoso.example', t + 65_000, 30)).toBe(true);
+    // A sliding window, not calendar minutes: at 08:01:05 the sends of 08:00:30 still count, the oldest for 25 s more.
+    expect(await one.takeSend('baton@contoso.example', t + 35_000, 30)).toBe(25_000);
+    expect(await two.takeSend('baton@contoso.example', t + 65_000, 30)).toBe(0);
     // Another mailbox has a budget of its own.
-    expect(await two.takeSend('baton2@contoso.example', t + 35_000, 30)).toBe(true);
+    expect(await two.takeSend('baton2@contoso.example', t + 35_000, 30)).toBe(0);
   });
 
   it('spreads what it enqueues over the minutes the mailboxes need, so messages arrive at the rate they may be sent', async () => {
@@ -268,8 +268,8 @@ describe("each mailbox's limit a minute, held across instances", () => {
     });
     for (let i = 0; i < 9; i += 1) await spread.app.summaries.subscribe({ tenantId: TENANT, aadObjectId: `p-${i}`, name: `Person ${i}`, timeZone: 'UTC' });
     expect(await enqueueDueSummaries(spread.app)).toEqual({ zones: 1, zonesDue: 1, enqueued: 9 });
-    // Two mailboxes, two a minute each: four a minute.
-    expect(queued.map((d) => d ?? 0).sort((a, b) => a - b)).toEqual([0, 0, 0, 0, 60, 60, 60, 60, 120]);
+    // Two mailboxes, two a minute each: four a minute, one every 15 seconds.
+    expect(queued.map((d) => d ?? 0).sort((a, b) => a - b)).toEqual([0, 15, 30, 45, 60, 75, 90, 105, 120]);
     // The run after it finds the zone done.
     expect(await enqueueDueSummaries(spread.app)).toEqual({ zones: 1, zonesDue: 0, enqueued: 0 });
   });
@@ -290,12 +290,15 @@ describe("each mailbox's limit a minute, held across instances", () => {
     const toMargaret: SummaryMessage = { ...toKatherine, aadObjectId: margaret.aadObjectId, name: margaret.name, timeZone: 'America/Los_Angeles' };
     expect(await sendSummary(limited.app, toKatherine)).toMatchObject({ outcome: 'sent' });
     expect(await sendSummary(limited.app, toMargaret)).toMatchObject({ outcome: 'deferred', reason: 'every sending mailbox sent its limit this minute' });
-    expect(queued).toHaveLength(1);
+    now += 30_000;
+    // Half a minute later it is still too soon.
+    expect(await sendSummary(limited.app, toMargaret)).toMatchObject({ outcome: 'deferred', delaySeconds: expect.any(Number) });
+    expect(queued).toHaveLength(2);
     expect(queued[0]!.message).toEqual(toMargaret);
-    // Hidden until the next minute starts (08:01:00), plus a few seconds of jitter.
-    expect(queued[0]!.delaySeconds).toBeGreaterThanOrEqual(50);
-    expect(queued[0]!.delaySeconds).toBeLessThan(56);
-    now += 60_000;
+    // Hidden until Katherine's send (08:00:10) is a minute old, plus a second or two of jitter.
+    expect(queued[0]!.delaySeconds).toBeGreaterThanOrEqual(60);
+    expect(queued[0]!.delaySeconds).toBeLessThan(63);
+    now += 30_000;
     // Margaret never installed Baton: email only.
     expect(await sendSummary(limited.app, toMargaret)).toEqual({ outcome: 'sent', channels: ['email'] });
     expect(emailsTo(margaret, week)).toHaveLength(1);

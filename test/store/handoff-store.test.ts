@@ -238,6 +238,21 @@ describe('HandoffStore', () => {
     expect(tableRoundTrips.count - before).toBe(1);
   });
 
+  it('reads a handoff with its history in one round trip, without its markers and outbox rows', async () => {
+    const { handoff, event } = newHandoff();
+    await store.insert(handoff, event, 'act-1');
+    const stored = (await store.read(handoff.id))!;
+    const result = applied(stored.handoff, ACCEPT);
+    await store.save(result.handoff, stored.etag, result.event, 'act-2', [{ kind: 'card' }]);
+    const before = tableRoundTrips.count;
+    const read = (await store.readWithHistory(handoff.id))!;
+    expect(tableRoundTrips.count - before).toBe(1);
+    expect(read.handoff).toStrictEqual(result.handoff);
+    expect(read.events).toStrictEqual(await store.history(handoff.id));
+    expect(read.events.map((e) => e.type)).toEqual(['posted', 'accepted']);
+    expect(await store.readWithHistory('0123456789abcdef0123')).toBeUndefined();
+  });
+
   it('answers undefined for a handoff that does not exist', async () => {
     expect(await store.read('0123456789abcdef0123')).toBeUndefined();
   });
