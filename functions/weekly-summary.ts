@@ -12,26 +12,22 @@
  * Fan-out through a queue is what lets the send scale out over instances.
  */
 import type { InvocationContext, Timer } from '@azure/functions';
-import { getBaton } from '../src/app/baton';
-import { enqueueDueSummaries, sendSummary } from '../src/app/summary';
-import { getConfig } from '../src/config';
+import { getBaton, summaryQueueName } from '../src/app/baton';
+import { inBackground } from '../src/app/summary';
 import { registerQueue, registerTimer } from '../src/functions';
-import { countedAsDelivery } from '../src/store/tables';
 
 export async function weeklySummaryTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const { app } = await getBaton();
-  // Nobody waits on it: its Table calls get a delivery's generous timeouts.
-  const report = await countedAsDelivery(() => enqueueDueSummaries(app));
+  const report = await inBackground.enqueueDueSummaries(app);
   app.log.info('Weekly summaries enqueued', { invocationId: context.invocationId, ...report });
 }
 
 export async function sendSummaryFromQueue(message: unknown, context: InvocationContext): Promise<void> {
   const { app } = await getBaton();
-  // After the answer to nobody: its Table calls get a delivery's generous timeouts.
-  const result = await countedAsDelivery(() => sendSummary(app, message));
+  const result = await inBackground.sendSummary(app, message);
   const { outcome, ...detail } = result;
   app.log.info(`Weekly summary ${outcome}`, { invocationId: context.invocationId, dequeueCount: Number(context.triggerMetadata?.dequeueCount ?? 0), detail: JSON.stringify(detail) });
 }
 
 registerTimer('weeklySummary', { schedule: '0 0 * * * *', handler: weeklySummaryTimer });
-registerQueue('sendSummary', { queueName: getConfig().summary.queue, connection: 'AzureWebJobsStorage', handler: sendSummaryFromQueue });
+registerQueue('sendSummary', { queueName: summaryQueueName(), connection: 'AzureWebJobsStorage', handler: sendSummaryFromQueue });

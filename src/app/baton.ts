@@ -139,6 +139,11 @@ function storageQueue(config: Config): SummaryQueue {
   };
 }
 
+/** The summary queue's name as the settings give it, for the queue trigger's registration (read at start-up, as Azure reads bindings). */
+export function summaryQueueName(): string {
+  return getConfig().summary.queue;
+}
+
 let shared: Promise<Baton> | undefined;
 
 /** The process's Baton, built on first use from the environment's settings (a failure is not remembered). */

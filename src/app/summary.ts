@@ -31,6 +31,7 @@ import type { WorkingHours } from '../domain/working-hours';
 import { UnreadableRecordError } from '../errors';
 import { errorText } from '../logger';
 import { LruMap } from '../lru';
+import { countedAsDelivery } from '../store/tables';
 import type { Subscriber } from '../store/summary-store';
 import type { Answer, App } from './handoffs';
 import { applyCommand } from './handoffs';
@@ -121,6 +122,15 @@ export async function nextSummaryAt(app: Services): Promise<number | undefined> 
   );
   return next.length === 0 ? undefined : Math.min(...next);
 }
+
+/**
+ * The timer and queue functions' entry points: nobody waits on them, so their
+ * Table calls get a delivery's generous timeouts, not an invoke's.
+ */
+export const inBackground = {
+  enqueueDueSummaries: (app: Services) => countedAsDelivery(() => enqueueDueSummaries(app)),
+  sendSummary: (app: App, message: unknown) => countedAsDelivery(() => sendSummary(app, message)),
+};
 
 /** The handoffs a person follows (or takes part in, when they asked for the summary), with their histories. */
 async function followedHistories(app: Services, tenantId: string, person: Person, everything: boolean, before: string): Promise<HandoffHistory[]> {

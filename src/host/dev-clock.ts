@@ -16,7 +16,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Baton } from '../app/baton';
 import { type OverdueReport, overdueCheck } from '../app/overdue';
-import { type EnqueueReport, enqueueDueSummaries, nextSummaryAt } from '../app/summary';
+import { type EnqueueReport, inBackground, nextSummaryAt } from '../app/summary';
 import { isLoopback } from '../config';
 
 export const CLOCK_PATH = '/dev/clock';
@@ -71,7 +71,7 @@ export function devClock(baton: () => Promise<Baton>): (req: IncomingMessage, re
       const at = await nextSummaryAt(app);
       if (at === undefined) return reply(409, { ...state(), error: 'Nobody gets a weekly summary yet: post a handoff with a stakeholder first.' });
       clock.advance(Math.max(0, at - clock.now()) + 60_000);
-      return reply(200, state(undefined, await enqueueDueSummaries(app)));
+      return reply(200, state(undefined, await inBackground.enqueueDueSummaries(app)));
     }
     if (body.to === 'next') {
       const next = await app.dueIndex.next(clock.now());

@@ -62,5 +62,7 @@ describe.runIf(run)('overdue steps in the Agents Playground', () => {
     await openChat(page, 'Personal Chat');
     await card(page, 'Your answer to the question on this handoff was due').waitFor();
     await e2e.screenshot('5-sender-nudged');
-  });
+ 
+    // Three runs of a project script (each a new Node process) and a dozen waits on the Playground: more than the default 30 s on a busy 2-core machine.
+  }, 90_000);
 });
