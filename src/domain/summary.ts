@@ -12,7 +12,7 @@ import type { WorkingHours } from './working-hours';
 /** How many weeks the trend shows: the week just ended and the four before. */
 export const TREND_WEEKS = 5;
 /** At most this many handoffs in each list of the summary; the rest are counted ("and 4 more"). */
-export const LIST_MAX = 6;
+export const LIST_MAX = 5;
 
 export type AttentionReason = 'overdue' | 'blocked' | 'late' | 'waiting';
 

@@ -149,7 +149,7 @@ describe('the weekly summary, through the local host and its queue', () => {
     // The body says it too, for a client without cards.
     expect(html).toContain('Needs attention');
     expect(html).toContain(`>Payments retry logic is ready for QA</a>, Grace Hopper holds it since`);
-    expect(Buffer.byteLength(html, 'utf8')).toBeLessThan(25 * 1024);
+    expect(Buffer.byteLength(html, 'utf8')).toBeLessThan(25_000);
   });
 
   it('posts the Teams version, with charts, to her personal chat', () => {

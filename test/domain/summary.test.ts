@@ -56,9 +56,9 @@ describe('buildSummary', () => {
       ['late', 'Posted late', 'Grace Hopper', '2026-12-02T10:00:00.000Z'],
       ['waiting', 'Waiting since last week', 'Grace Hopper', '2026-11-24T10:00:00.000Z'],
       ['waiting', 'Other team', 'Grace Hopper', '2026-12-01T10:00:00.000Z'],
-      ['waiting', 'Waiting since Friday', 'Grace Hopper', '2026-12-04T10:00:00.000Z'],
     ]);
-    expect(summary.attentionMore).toBe(0);
+    // The sixth, who waited least (since Friday), is counted, not listed.
+    expect(summary.attentionMore).toBe(1);
   });
 
   it("gives each team's metrics over all its handoffs, named by one the person follows", () => {
