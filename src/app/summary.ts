@@ -193,8 +193,25 @@ export async function summaryOf(app: Services, tenantId: string, person: Person,
   const hours = new Map<string, WorkingHours>();
   const receivers = new Map([...followed, ...[...teams.values()].flat()].map((h) => [h.handoff.receiver.aadObjectId, h.handoff.receiver]));
   await Promise.all([...receivers.values()].map(async (p) => hours.set(p.aadObjectId, await app.workingHours(tenantId, p))));
-  const weeks = weeksBefore(week, TREND_WEEKS, timeZone, app.summary.day, app.summary.hour);
+  const weeks = trendOf(app, week, timeZone);
   return buildSummary({ followed, teams, weeks, now: new Date(app.clock.now()), hoursOf: (p) => hours.get(p.aadObjectId) ?? hours.values().next().value! });
+}
+
+/**
+ * The trend's weeks, oldest first, ending with `week`: the summary's weeks
+ * (Monday 08:00 to Monday 08:00 in the zone), or, for a week that is not one
+ * of them (the `summary` command's seven days up to now), the seven-day
+ * windows before it, so no day falls between two weeks.
+ */
+export function trendOf(app: Pick<Services, 'summary'>, week: Week, timeZone: string): Week[] {
+  const weeks = weeksBefore(week, TREND_WEEKS, timeZone, app.summary.day, app.summary.hour);
+  const contiguous = weeks.every((w, i) => i === 0 || weeks[i - 1]!.end === w.start);
+  if (contiguous) return weeks;
+  const DAY = 86_400_000;
+  return Array.from({ length: TREND_WEEKS }, (_, i) => {
+    const back = (TREND_WEEKS - 1 - i) * 7 * DAY;
+    return { start: new Date(Date.parse(week.start) - back).toISOString(), end: new Date(Date.parse(week.end) - back).toISOString() };
+  });
 }
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -388,7 +405,7 @@ export async function setSummaryWanted(app: App, caller: Caller, key: string, wa
   await app.summaries.setPreference(tenantId, person.aadObjectId, { stopped: !wanted, optedIn: wanted }, now);
   if (wanted) await app.summaries.subscribe({ tenantId, aadObjectId: person.aadObjectId, name: person.name, timeZone: await zoneOf(app, tenantId, person) });
   const notice = wanted
-    ? `Your weekly summary is on: every ${cap(app.summary.day)} at ${String(app.summary.hour).padStart(2, '0')}:00 your time, by email and here.`
+    ? `Your weekly summary is on: every ${cap(app.summary.day)} at ${String(app.summary.hour).padStart(2, '0')}:00 your time, by email and in Teams.`
     : 'Your weekly summary is stopped. Start it again from this card, or type "summary start" in my chat.';
   return { card: await summaryCard(app, caller, key, notice) };
 }

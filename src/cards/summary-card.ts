@@ -75,18 +75,21 @@ function metricRows(lines: readonly MetricLine[], weeks: readonly string[], char
         { type: 'Column', width: 'auto', items: [text(sparkline(l.values), { fontType: 'Monospace', isSubtle: true })] },
       ],
     };
-    if (!charts) return row;
-    // Teams draws the trend as a chart; a client without charts shows the row with its sparkline.
+    // A trend with nothing to draw (no week has a value above 0) stays a row: an empty chart says less.
+    if (!charts || !l.values.some((v) => v !== undefined && v > 0)) return row;
+    // Teams draws the trend as a chart under its label and value; a client without charts shows the row with its sparkline.
     return {
       type: 'Container',
       spacing: 'Small',
       items: [
+        text(`${l.label}: **${l.text}**${l.change ? ` (${l.change})` : ''}`),
         {
           type: 'Chart.VerticalBar',
           title: `${l.label}: ${l.text}`,
           xAxisTitle: 'Week ending',
           yAxisTitle: l.unit,
-          data: l.values.map((v, i) => ({ x: weeks[i] ?? '', y: v ?? 0 })),
+          // A week with no value is left out, not drawn as 0.
+          data: l.values.flatMap((v, i) => (v === undefined ? [] : [{ x: weeks[i] ?? '', y: v }])),
           fallback: row,
         },
       ],
@@ -169,7 +172,8 @@ function summaryBody(view: SummaryView, charts: boolean): Element[] {
   ];
   // A TextRun is never read as markdown: the notice may quote a handoff's summary.
   if (view.notice) body.push({ type: 'Container', style: 'emphasis', items: [{ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: view.notice }] }] });
-  if (view.stopped) body.push(text('Your weekly summary is stopped: Baton sends you none until you start it again.', { color: 'Warning' }));
+  // After Stop, the notice already says it.
+  if (view.stopped && !view.notice) body.push(text('Your weekly summary is stopped: Baton sends you none until you start it again.', { color: 'Warning' }));
   body.push(text('The week', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...metricRows(lines, weeks, charts));
   body.push(text('Needs attention', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...attentionItems(view));
   body.push(text('Accepted this week', { weight: 'Bolder', separator: true, spacing: 'Medium' }));
@@ -245,11 +249,11 @@ export function summaryHtml(view: SummaryView): string {
   const metricTable = lines
     .map((l) => {
       const max = Math.max(0, ...l.values.filter((v): v is number => v !== undefined));
-      const bars = l.values.map((v, i) => `<td ${cell} title="${escape(weeks[i] ?? '')}">${htmlBar(v, max)}</td>`).join('');
+      const bars = l.values.map((v) => `<td ${cell}>${htmlBar(v, max)}</td>`).join('');
       return `<tr><td ${cell}>${escape(l.label)}</td><td ${cell}><b>${escape(l.text)}</b></td>${bars}</tr>`;
     })
     .join('');
-  const weekHeads = weeks.map((w) => `<th ${cell} align="left">${escape(w)}</th>`).join('');
+  const weekHeads = weeks.map((w, i) => `<th ${cell} align="left">${i === 0 ? 'Week ending ' : ''}${escape(w)}</th>`).join('');
   const attention =
     summary.attention.length === 0
       ? '<p>Nothing waits on anyone.</p>'
@@ -270,6 +274,15 @@ export function summaryHtml(view: SummaryView): string {
     `<h3>The week</h3><table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr><th ${cell}></th><th ${cell} align="left">This week</th>${weekHeads}</tr>${metricTable}</table>`,
     `<h3>Needs attention</h3>${attention}`,
     `<h3>Accepted this week</h3>${accepted}`,
+    summary.teams.length === 0
+      ? ''
+      : `<h3>By team</h3><ul>${summary.teams
+          .map((t) => {
+            const m = t.metrics;
+            const cycle = m.cycleHours ? `, median cycle ${(Math.round(m.cycleHours.median * 10) / 10).toFixed(1)} h` : '';
+            return `<li>${t.example ? `The chat of “${escape(short(t.example))}”` : 'A chat'}: ${m.active} active, ${m.accepted} accepted${cycle}, ${m.blockingIncidents} blocking</li>`;
+          })
+          .join('')}</ul>`,
     `<p style="color:#616161">To flag a priority change, open this email in Outlook, or open the handoff in Teams. To stop this summary, use the button in Outlook or type <b>summary stop</b> in Baton's chat.</p>`,
     '</body></html>',
   ].join('');

@@ -161,7 +161,7 @@ const STYLE = `
   .card-host { border: 1px solid #edebe9; }
   .warnings { color: #a4262c; font-size: 13px; }
   .action-note { color: #605e5c; font-size: 13px; min-height: 1em; }
-  iframe { width: 100%; height: 420px; border: 1px solid #edebe9; background: #fff; }
+  iframe { width: 100%; height: 80vh; border: 1px solid #edebe9; background: #fff; }
 `;
 
 function when(iso: string): string {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBaton } from '../../src/app/baton';
-import { enqueueDueSummaries, sendSummary, summaryMailKey, type SummaryMessage } from '../../src/app/summary';
+import { enqueueDueSummaries, sendSummary, summaryMailKey, type SummaryMessage, trendOf } from '../../src/app/summary';
 import type { Clock, ShiftedClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import type { Handoff } from '../../src/domain/handoff';
@@ -118,6 +118,10 @@ describe('the weekly summary, through the local host and its queue', () => {
 
   it('sends Katherine one summary at Monday 08:00 in Sydney, by email and in her personal chat, however often the timer fires', async () => {
     const sydneyMonday = mondayEight('2026-12-07', 'Australia/Sydney');
+    // The 15-minute check ran during the week (Friday afternoon in New York): Grace's review went overdue, and the summary counts it.
+    moveTo(sydneyMonday - 2 * 86_400_000);
+    await app.host.fire('overdueCheck');
+    expect((await app.store.history(handoffId)).map((e) => e.type)).toContain('overdue');
     moveTo(sydneyMonday - 60_000);
     await app.host.fire('weeklySummary');
     // A minute early, the last week to end in Sydney is the one before she followed anything: nothing to send.
@@ -152,10 +156,12 @@ describe('the weekly summary, through the local host and its queue', () => {
     expect(Buffer.byteLength(html, 'utf8')).toBeLessThan(25_000);
   });
 
-  it('posts the Teams version, with charts, to her personal chat', () => {
+  it('posts the Teams version, with a chart of what it counted, to her personal chat', () => {
     const card = teamsSummariesTo(katherine)[0]!.activity.attachments?.[0]?.content as { version: string };
     expect(card.version).toBe('1.5');
-    expect(JSON.stringify(card)).toContain('"type":"Chart.VerticalBar"');
+    expect(JSON.stringify(card)).toContain('"type":"Chart.VerticalBar","title":"Overdue steps: 1"');
+    // The list and the count agree: the handoff it lists as overdue is the overdue step it counts.
+    expect(textsOf(card)).toContain('Overdue · ');
   });
 
   it("flags a priority change from the email: Outlook's invoke, the same bot; the answer replaces the card, and the handoff's card shows it", async () => {
@@ -303,6 +309,20 @@ describe("each mailbox's limit a minute, held across instances", () => {
     expect(await sendSummary(limited.app, toMargaret)).toEqual({ outcome: 'sent', channels: ['email'] });
     expect(emailsTo(margaret, week)).toHaveLength(1);
     expect(emailsTo(katherine, week)).toHaveLength(1);
+  });
+});
+
+describe("the trend's weeks", () => {
+  it('are the summary weeks for a summary week, and seven-day windows with no gap for the summary command', () => {
+    const settings = { summary: loadConfig({}).summary };
+    const monday = { start: '2026-11-30T08:00:00.000Z', end: '2026-12-07T08:00:00.000Z' };
+    expect(trendOf(settings, monday, 'UTC').map((w) => w.end)).toEqual(['2026-11-09T08:00:00.000Z', '2026-11-16T08:00:00.000Z', '2026-11-23T08:00:00.000Z', '2026-11-30T08:00:00.000Z', monday.end]);
+    // Sunday evening: the seven days up to now, and the four seven-day windows before them, end to end.
+    const rolling = { start: '2026-11-29T21:00:00.000Z', end: '2026-12-06T21:00:00.000Z' };
+    const weeks = trendOf(settings, rolling, 'UTC');
+    expect(weeks.at(-1)).toEqual(rolling);
+    expect(weeks[0]!.start).toBe('2026-11-01T21:00:00.000Z');
+    for (let i = 1; i < weeks.length; i += 1) expect(weeks[i]!.start).toBe(weeks[i - 1]!.end);
   });
 });
 

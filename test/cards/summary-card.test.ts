@@ -15,6 +15,7 @@ import { SUMMARY_MAX } from '../../src/domain/handoff-form';
 import { buildSummary, LIST_MAX } from '../../src/domain/summary';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
 import { expectValidCard } from '../support/card-schema';
+import { textsOf } from '../support/cards';
 import { history, person, type Step } from '../support/histories';
 
 const katherine = person('katherine', 'Katherine Johnson');
@@ -102,6 +103,9 @@ describe("the summary email's card", () => {
     expect(verbs(stopped)).toContain(VERBS.summaryStart);
     expect(verbs(stopped)).not.toContain(VERBS.summaryStop);
     expect(JSON.stringify(stopped)).toContain('Your weekly summary is stopped');
+    // After the Stop button, its notice says it once, not twice.
+    const afterStop = summaryEmailCard({ ...view({ stopped: true }), notice: 'Your weekly summary is stopped.' }, ORIGINATOR);
+    expect(JSON.stringify(afterStop).match(/Your weekly summary is stopped/g)).toHaveLength(1);
   });
 
   it('keeps what people typed as text: only in TextRuns, never read as markdown', () => {
@@ -112,17 +116,15 @@ describe("the summary email's card", () => {
 });
 
 describe('the summary in Teams', () => {
-  it('draws each trend as a chart, with the text row as its fallback, and is valid without the charts', () => {
+  it('draws each trend with something to show as a chart under its label, the text row as its fallback, and is valid without the charts', () => {
     const card = summaryTeamsCard(view());
     const charts = nodes(card, (n) => n.type === 'Chart.VerticalBar');
-    expect(charts).toHaveLength(6);
-    expect(charts[0]!.data).toEqual([
-      { x: '9 Nov', y: 0 },
-      { x: '16 Nov', y: 0 },
-      { x: '23 Nov', y: 0 },
-      { x: '30 Nov', y: 0 },
-      { x: '7 Dec', y: 24 },
-    ]);
+    // Cycle time and first-pass acceptance have values; the four at 0 every week stay rows.
+    expect(charts.map((c) => c.title)).toEqual(['Cycle time (median, posted to accepted): 24.0 h', 'First-pass acceptance: 100%']);
+    // A week without a value is left out, not drawn as 0.
+    expect(charts[0]!.data).toEqual([{ x: '7 Dec', y: 24 }]);
+    // Clients that draw charts without their titles (the Playground) still show the label and the value.
+    expect(textsOf(card)).toContain('Cycle time (median, posted to accepted): **24.0 h**');
     for (const chart of charts) expect((chart.fallback as Node).type).toBe('ColumnSet');
     expect(card.refresh).toMatchObject({ userIds: [katherine.userId] });
     expectValidCard(withChartFallbacks(card));
@@ -163,6 +165,7 @@ describe("the summary email's HTML body", () => {
     // Six metrics, five weeks each: a bar is a table cell of a width.
     expect(html.match(/<td width="\d+" height="10" bgcolor="#[0-9a-f]{6}"><\/td>/g)).toHaveLength(30);
     expect(html).toContain('<a href="https://baton.contoso.com/api/handoffs/00000000000000000001">');
+    expect(html).toContain('<h3>By team</h3>');
   });
 
   it('escapes what people typed', () => {
