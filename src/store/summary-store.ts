@@ -60,6 +60,9 @@ function key(text: string): string {
   return text.replace(/\//g, '~').replace(/[\\#?\u0000-\u001f\u007f-\u009f]/g, '');
 }
 
+/** Tries of a contended budget row before the send waits on the queue instead. */
+const CHANGE_TRIES = 30;
+
 const personKey = (tenantId: string, aadObjectId: string) => key(`${tenantId}_${aadObjectId}`);
 const status = (error: unknown) => (error as { statusCode?: number }).statusCode;
 
@@ -221,10 +224,15 @@ export class SummaryStore {
     });
   }
 
-  /** Reads a mailbox's sends and writes what `change` makes of them, by ETag, again when another instance came between. */
+  /**
+   * Reads a mailbox's sends and writes what `change` makes of them, by ETag,
+   * again (after a short random pause) when another instance came between.
+   * @returns 0 when written, else how long to wait; a row that keeps changing under many tries asks for a second's wait
+   */
   private async changeSends(mailbox: string, change: (recent: number[]) => { sends: number[] } | { wait: number }): Promise<number> {
     const row = { partitionKey: 'rate', rowKey: key(mailbox.toLowerCase()) };
-    for (let attempt = 0; attempt < 20; attempt += 1) {
+    for (let attempt = 0; attempt < CHANGE_TRIES; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * attempt)));
       try {
         const current = await this.table.getEntity<{ sends: string }>(row.partitionKey, row.rowKey).catch((error: unknown) => {
           if (status(error) === 404) return undefined;
@@ -242,6 +250,7 @@ export class SummaryStore {
         throw translate(error);
       }
     }
-    throw new Error(`The send budget of ${mailbox} kept changing under 20 tries; try again.`);
+    // So contended that a send must wait anyway: the caller puts the message back for a second.
+    return 1000;
   }
 }
