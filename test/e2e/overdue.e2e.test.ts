@@ -8,7 +8,7 @@
  * her personal chat. Screenshots: test-results/overdue-e2e/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actAs, card, chromiumAvailable, type E2E, LABELS, openChat, pickPerson, runClock, sendInGroupChat, startE2E, storedHandoffs } from './support';
+import { actAs, card, chromiumAvailable, type E2E, openChat, postHandoff, runClock, startE2E, storedHandoffs } from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -23,18 +23,14 @@ describe.runIf(run)('overdue steps in the Agents Playground', () => {
 
   it('nudges, escalates and says so on the card, with the clock moved by npm run clock', async () => {
     const { page } = e2e;
-    await sendInGroupChat(page, 'new');
-    const form = card(page, 'New handoff');
-    await form.waitFor();
-    await form.getByRole('textbox', { name: LABELS.summary }).fill('Invoice export is ready for review');
-    await form.getByRole('textbox', { name: LABELS.whatIsReady }).fill('The nightly export writes totals per customer.');
-    await form.getByRole('textbox', { name: LABELS.criteria }).fill('Totals match the finance report for 3 nights');
-    await form.getByRole('textbox', { name: LABELS.links }).fill('https://finance.example/report/7');
-    await form.getByRole('textbox', { name: 'Estimated effort' }).fill('2h');
-    await pickPerson(form, 'Receiver *', 'Grace Hopper');
-    await form.getByRole('button', { name: 'Post handoff' }).click();
-    const posted = card(page, /this handoff is for you to review · due /);
-    await posted.waitFor();
+    await postHandoff(e2e, {
+      summary: 'Invoice export is ready for review',
+      whatIsReady: 'The nightly export writes totals per customer.',
+      criteria: 'Totals match the finance report for 3 nights',
+      link: 'https://finance.example/report/7',
+      effort: '2h',
+      receiver: 'Grace Hopper',
+    });
     await e2e.screenshot('1-posted-with-due-time');
     const [handoff] = await storedHandoffs(e2e);
 

@@ -9,7 +9,7 @@
  * Screenshots: test-results/summary-e2e/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { card, chromiumAvailable, type E2E, LABELS, pickPerson, runClock, sendInGroupChat, startE2E } from './support';
+import { card, chromiumAvailable, type E2E, postHandoff, runClock, startE2E } from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -24,19 +24,16 @@ describe.runIf(run)('the weekly summary in the outbox, acting as Outlook', () =>
 
   it("sends Katherine her summary, and her Flag priority in the email changes the handoff's card in Teams", async () => {
     const { page } = e2e;
-    await sendInGroupChat(page, 'new');
-    const form = card(page, 'New handoff');
-    await form.waitFor();
-    await form.getByRole('textbox', { name: LABELS.summary }).fill('Ledger export is ready for review');
-    await form.getByRole('textbox', { name: LABELS.whatIsReady }).fill('The nightly ledger export runs behind a flag.');
-    await form.getByRole('textbox', { name: LABELS.criteria }).fill('Totals match the finance report');
-    await form.getByRole('textbox', { name: LABELS.links }).fill('https://finance.example/ledger/3');
-    await form.getByRole('textbox', { name: 'Estimated effort' }).fill('2h');
-    await pickPerson(form, 'Receiver *', 'Grace Hopper');
-    await pickPerson(form, 'Stakeholders', 'Katherine Johnson');
-    await form.getByRole('button', { name: 'Post handoff' }).click();
+    await postHandoff(e2e, {
+      summary: 'Ledger export is ready for review',
+      whatIsReady: 'The nightly ledger export runs behind a flag.',
+      criteria: 'Totals match the finance report',
+      link: 'https://finance.example/ledger/3',
+      effort: '2h',
+      receiver: 'Grace Hopper',
+      stakeholder: 'Katherine Johnson',
+    });
     await e2e.screenshot('0-posted');
-    await card(page, /this handoff is for you to review · due /).waitFor();
 
     expect(await runClock(e2e, ['summary'])).toMatch(/Weekly summary: 1 person in 1 time zone/);
 

@@ -175,6 +175,23 @@ export async function pickPerson(scope: Locator, label: string, name: string): P
   await scope.page().getByRole('option', { name: new RegExp(name) }).first().click();
 }
 
+/** Posts a handoff from the group chat's form, as a person fills it, and waits for its card. */
+export async function postHandoff(e2e: E2E, fields: { summary: string; whatIsReady: string; criteria: string; link: string; effort: string; receiver: string; stakeholder?: string }): Promise<void> {
+  const { page } = e2e;
+  await sendInGroupChat(page, 'new');
+  const form = card(page, 'New handoff');
+  await form.waitFor();
+  await form.getByRole('textbox', { name: LABELS.summary }).fill(fields.summary);
+  await form.getByRole('textbox', { name: LABELS.whatIsReady }).fill(fields.whatIsReady);
+  await form.getByRole('textbox', { name: LABELS.criteria }).fill(fields.criteria);
+  await form.getByRole('textbox', { name: LABELS.links }).fill(fields.link);
+  await form.getByRole('textbox', { name: 'Estimated effort' }).fill(fields.effort);
+  await pickPerson(form, 'Receiver *', fields.receiver);
+  if (fields.stakeholder) await pickPerson(form, 'Stakeholders', fields.stakeholder);
+  await form.getByRole('button', { name: 'Post handoff' }).click();
+  await card(page, /this handoff is for you to review · due /).waitFor();
+}
+
 /** The newest handoff rows in the test's table (the bot made the ids; the test reads them back). */
 export async function storedHandoffs(e2e: E2E): Promise<{ id: string; messageId: string; status: string; workState: string }[]> {
   const table = TableClient.fromConnectionString(e2e.connectionString, `${e2e.prefix}handoffs`, { allowInsecureConnection: true });
