@@ -41,6 +41,8 @@ import type { Caller, ConversationAddress, Services } from './ports';
 
 /** How long a sender holds a person's week: far longer than building and sending one summary takes. */
 export const CLAIM_MS = 5 * 60_000;
+/** A copy that finds the week held by another sender looks again this soon. */
+const HELD_RECHECK_MS = 10_000;
 /** How many messages the hourly run sends to the queue at once. */
 const ENQUEUE_CONCURRENCY = 16;
 /** How many handoffs a summary reads at once. */
@@ -254,8 +256,8 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
   const earlier = await app.summaries.sendRecord(key, tenantId, aadObjectId);
   if (earlier && earlier.state !== 'sending') return { outcome: 'already' };
   if (earlier && Date.parse(earlier.leaseUntil || '1970-01-01') > now) {
-    // Another instance is sending it; if it dies, this copy finds the claim expired.
-    const delaySeconds = seconds(Date.parse(earlier.leaseUntil) - now);
+    // Another instance is sending it: look again soon (a send takes seconds); if it died, this copy takes over once the claim expires.
+    const delaySeconds = seconds(Math.min(Date.parse(earlier.leaseUntil) - now, HELD_RECHECK_MS));
     await app.summaryQueue.send(message, delaySeconds);
     return { outcome: 'deferred', reason: 'another instance holds it', delaySeconds };
   }
