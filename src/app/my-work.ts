@@ -11,7 +11,7 @@ import { matches, maySee, parseSearchQuery, searchOrder } from '../domain/search
 import { handoffLink } from '../cards/notification-card';
 import type { App } from './handoffs';
 import { handoffsVisibleTo } from './people';
-import type { Actor, Caller } from './ports';
+import { type Actor, type Caller, personalAddress } from './ports';
 
 /** How many of a person's handoffs `mine` reads at most, newest first: open work older than this is months old. */
 const MINE_LIMIT = 200;
@@ -48,7 +48,7 @@ export async function privately(app: App, caller: Caller, build: () => Promise<A
     return { reply: `${name}, ${what.label} ${what.label.endsWith('s') ? 'are' : 'is'} yours alone to see: add Baton in your personal chat (Apps, then Baton, then Open) and type "${what.command}" there.` };
   }
   try {
-    await app.messenger.post({ serviceUrl: chat.serviceUrl, conversationId: chat.conversationId, tenantId: chat.tenantId, userId: chat.userId, botId: chat.botId, personal: true }, card);
+    await app.messenger.post(personalAddress(chat), card);
   } catch (error) {
     app.log.warn(`Could not send ${what.command} 1:1`, { person: caller.actor.person.aadObjectId, error: (error as Error).message });
     return { reply: `${name}, Baton could not write to your personal chat just now; type "${what.command}" there to see ${what.label}.` };

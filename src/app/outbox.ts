@@ -25,7 +25,7 @@ import type { OutboxRow } from '../store/outbox-rows';
 import { countedAsDelivery } from '../store/tables';
 import type { PendingMark } from '../store/pending-deliveries';
 import { registerFollowers } from './followers';
-import type { ConversationAddress, Messenger, Services } from './ports';
+import { type ConversationAddress, type Messenger, personalAddress, type Services } from './ports';
 
 /** How long a deliverer holds a row: longer than any connector call (they time out first). */
 export const LEASE_MS = 60_000;
@@ -292,7 +292,7 @@ export class Outbox {
         const { to, headline, quote } = row.effect;
         const chat = await this.services.conversations.find(handoff.tenantId, to.aadObjectId);
         if (!chat) throw new Undeliverable(`${to.name} has not installed Baton, so there is no personal chat to write to`);
-        const address: ConversationAddress = { serviceUrl: chat.serviceUrl, conversationId: chat.conversationId, tenantId: chat.tenantId, userId: chat.userId, botId: chat.botId, personal: true };
+        const address = personalAddress(chat);
         await this.messenger.post(address, notificationCard(handoff, headline, quote));
         return false;
       }

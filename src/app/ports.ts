@@ -12,7 +12,7 @@ import type { WorkingHours } from '../domain/working-hours';
 import type { SummarySettings } from '../config';
 import type { Directory, Mailer } from '../graph';
 import type { Logger } from '../logger';
-import type { ConversationStore } from '../store/conversation-store';
+import type { ConversationStore, PersonalChat } from '../store/conversation-store';
 import type { DueIndex } from '../store/due-index';
 import type { HandoffStore } from '../store/handoff-store';
 import type { PendingDeliveries } from '../store/pending-deliveries';
@@ -28,6 +28,11 @@ export interface ConversationAddress {
   userId?: string;
   botId?: string;
   personal?: boolean;
+}
+
+/** Where a person's personal chat with Baton is, as the conversation store keeps it. */
+export function personalAddress(chat: PersonalChat): ConversationAddress {
+  return { serviceUrl: chat.serviceUrl, conversationId: chat.conversationId, tenantId: chat.tenantId, userId: chat.userId, botId: chat.botId, personal: true };
 }
 
 /**

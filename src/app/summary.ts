@@ -37,7 +37,7 @@ import type { Answer, App } from './handoffs';
 import { applyCommand } from './handoffs';
 import { zoneOf } from './followers';
 import { inBatches } from './people';
-import type { Caller, ConversationAddress, Services } from './ports';
+import { type Caller, personalAddress, type Services } from './ports';
 
 /** How long a sender holds a person's week: far longer than building and sending one summary takes. */
 export const CLAIM_MS = 5 * 60_000;
@@ -305,7 +305,7 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
     if (!record.done.includes('teams')) {
       const chat = await app.conversations.find(tenantId, aadObjectId);
       if (chat) {
-        const address: ConversationAddress = { serviceUrl: chat.serviceUrl, conversationId: chat.conversationId, tenantId: chat.tenantId, userId: chat.userId, botId: chat.botId, personal: true };
+        const address = personalAddress(chat);
         await app.messenger.post(address, summaryTeamsCard({ ...view, viewer: { ...person, userId: chat.userId } }));
         record = await app.summaries.update(key, tenantId, aadObjectId, record, { done: [...record.done, 'teams'] });
       } else notes.push('no personal chat with Baton (not installed)');

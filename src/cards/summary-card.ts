@@ -14,7 +14,7 @@
  * lists are the model's.
  */
 import { STATUS_LABELS, type Person, PRIORITIES, PRIORITY_LABELS } from '../domain/handoff';
-import { ATTENTION_LABELS, metricLines, type MetricLine, type Summary, weekLabel, weekKey } from '../domain/summary';
+import { ATTENTION_LABELS, metricLines, type MetricLine, type Summary, type TeamSummary, weekLabel, weekKey } from '../domain/summary';
 import { formatWhenRelative } from '../domain/time-format';
 import type { AdaptiveCard } from './render';
 import { VERBS } from './verbs';
@@ -158,6 +158,14 @@ function attentionItems(view: SummaryView): Element[] {
   return items;
 }
 
+/** A team in one line, for the card and the HTML body alike: "The chat of “…”: 7 active, 2 accepted, median cycle 5.0 h, 1 blocking". */
+function teamLine(team: TeamSummary): string {
+  const t = team.metrics;
+  const cycle = t.cycleHours ? `, median cycle ${(Math.round(t.cycleHours.median * 10) / 10).toFixed(1)} h` : '';
+  const name = team.example ? `The chat of “${short(team.example)}”` : 'A chat';
+  return `${name}: ${t.active} active, ${t.accepted} accepted${cycle}, ${t.blockingIncidents} blocking`;
+}
+
 function summaryBody(view: SummaryView, charts: boolean): Element[] {
   const { summary, timeZone } = view;
   const lines = metricLines(summary.trend);
@@ -182,12 +190,7 @@ function summaryBody(view: SummaryView, charts: boolean): Element[] {
   if (summary.acceptedMore > 0) body.push(text(`And ${summary.acceptedMore} more.`, { isSubtle: true, spacing: 'Small' }));
   if (summary.teams.length > 0) {
     body.push(text('By team', { weight: 'Bolder', separator: true, spacing: 'Medium' }));
-    for (const team of summary.teams) {
-      const t = team.metrics;
-      const cycle = t.cycleHours ? `, median cycle ${(Math.round(t.cycleHours.median * 10) / 10).toFixed(1)} h` : '';
-      const name = team.example ? `The chat of “${short(team.example)}”` : 'A chat';
-      body.push(line([{ text: `${name}: ${t.active} active, ${t.accepted} accepted${cycle}, ${t.blockingIncidents} blocking` }], { spacing: 'Small' }));
-    }
+    for (const team of summary.teams) body.push(line([{ text: teamLine(team) }], { spacing: 'Small' }));
   }
   return body;
 }
@@ -277,11 +280,7 @@ export function summaryHtml(view: SummaryView): string {
     summary.teams.length === 0
       ? ''
       : `<h3>By team</h3><ul>${summary.teams
-          .map((t) => {
-            const m = t.metrics;
-            const cycle = m.cycleHours ? `, median cycle ${(Math.round(m.cycleHours.median * 10) / 10).toFixed(1)} h` : '';
-            return `<li>${t.example ? `The chat of “${escape(short(t.example))}”` : 'A chat'}: ${m.active} active, ${m.accepted} accepted${cycle}, ${m.blockingIncidents} blocking</li>`;
-          })
+          .map((t) => `<li>${escape(teamLine(t))}</li>`)
           .join('')}</ul>`,
     `<p style="color:#616161">To flag a priority change, open this email in Outlook, or open the handoff in Teams. To stop this summary, use the button in Outlook or type <b>summary stop</b> in Baton's chat.</p>`,
     '</body></html>',
