@@ -381,7 +381,9 @@ export async function summaryCard(app: App, caller: Caller, key: string, notice?
   const { tenantId, person } = caller.actor;
   const { week, timeZone } = await weekFor(app, caller, key);
   const preference = await app.summaries.preference(tenantId, person.aadObjectId);
-  const summary = await summaryOf(app, tenantId, person, week, timeZone, true);
+  // A week's email refreshes to what was sent (the handoffs followed, or all taken part in for who asked);
+  // the summary command shows every handoff the person takes part in.
+  const summary = await summaryOf(app, tenantId, person, week, timeZone, key === 'latest' || preference.optedIn);
   const view: SummaryView = { summary, viewer: person, timeZone, now: new Date(app.clock.now()), publicBaseUrl: app.publicBaseUrl, stopped: preference.stopped, notice, weekKey: key };
   return caller.channel === 'outlook' ? summaryEmailCard(view, app.summary.originator) : summaryTeamsCard(view);
 }
