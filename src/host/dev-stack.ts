@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, ConfigError, loadConfig } from '../config';
 import { getBaton } from '../app/baton';
+import { ensureTables } from '../store/tables';
 import { createGraphServices, type GraphMode } from '../graph';
 import { OUTBOX_PATH, outboxPage } from '../graph/outbox-page';
 import { CLOCK_PATH, devClock } from './dev-clock';
@@ -120,8 +121,9 @@ export async function startDevStack(options: {
     // An empty queue is polled at least every 2 s, as the Functions runtime does in development (1 minute on Azure).
     const host = await startFunctionsHost({ registrations: await loadFunctions(), port: config.ports.host, log, devRoutes, queues: { maxPollingIntervalMs: 2000 } });
     stopping.push(() => host.close());
-    // Validate at start-up what the functions would otherwise find out on the first request.
+    // Validate at start-up what the functions would otherwise find out on the first request, and make the tables, as a deployment does.
     await getBaton();
+    await ensureTables(config.tables.account, config.tables.prefix);
 
     let playground: Omit<Started, 'port'> | undefined;
     const playgroundLog = join(options.dataDir ?? mkdtempSync(join(tmpdir(), 'baton-')), 'playground.log');

@@ -24,7 +24,7 @@ export class ConversationStore {
   constructor(private readonly table: TableClient) {}
 
   static async open(account: StorageAccount, prefix: string): Promise<ConversationStore> {
-    return new ConversationStore(await openTable(account, `${prefix}conversations`));
+    return new ConversationStore(openTable(account, prefix, 'conversations'));
   }
 
   /** Saves (or refreshes) a person's personal chat. */

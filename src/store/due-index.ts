@@ -45,7 +45,7 @@ export class DueIndex {
   constructor(private readonly table: TableClient) {}
 
   static async open(account: StorageAccount, prefix: string): Promise<DueIndex> {
-    return new DueIndex(await openTable(account, `${prefix}due`));
+    return new DueIndex(openTable(account, prefix, 'due'));
   }
 
   /**

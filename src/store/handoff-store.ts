@@ -204,7 +204,7 @@ export class HandoffStore {
 
   /** Opens (and creates when missing) the handoffs table named by the prefix. */
   static async open(account: StorageAccount, prefix: string): Promise<HandoffStore> {
-    return new HandoffStore(await openTable(account, `${prefix}handoffs`));
+    return new HandoffStore(openTable(account, prefix, 'handoffs'));
   }
 
   /**

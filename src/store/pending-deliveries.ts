@@ -35,7 +35,7 @@ export class PendingDeliveries {
   constructor(private readonly table: TableClient) {}
 
   static async open(account: StorageAccount, prefix: string): Promise<PendingDeliveries> {
-    return new PendingDeliveries(await openTable(account, `${prefix}outbox`));
+    return new PendingDeliveries(openTable(account, prefix, 'outbox'));
   }
 
   /**

@@ -70,7 +70,7 @@ export class SummaryStore {
   constructor(private readonly table: TableClient) {}
 
   static async open(account: StorageAccount, prefix: string): Promise<SummaryStore> {
-    return new SummaryStore(await openTable(account, `${prefix}summaries`));
+    return new SummaryStore(openTable(account, prefix, 'summaries'));
   }
 
   /** Records that a person gets the summary in their zone (idempotent: two upserts). */

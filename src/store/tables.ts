@@ -44,6 +44,22 @@ const DELIVERY_TRY_TIMEOUT_MS = 15_000;
 const RETRY_OPTIONS = { maxRetries: 1, retryDelayInMs: 100, maxRetryDelayInMs: 400 };
 const TRY_TIMEOUT_MS = 1500;
 
+/** Counts one HTTP request to Table Storage, and gives it the timeout of the work it belongs to. */
+function countTrip(request: PipelineRequest): void {
+  tableRoundTrips.count += 1;
+  if (request.method === 'GET') tableRoundTrips.reads += 1;
+  const current = scope.getStore();
+  if (current?.kind === 'delivery') {
+    tableRoundTrips.inDeliveries += 1;
+    request.timeout ||= DELIVERY_TRY_TIMEOUT_MS;
+  } else if (current?.kind === 'request') {
+    // At least a little: a try with no time left fails at once, which the caller answers as "try again".
+    request.timeout = Math.max(50, Math.min(TRY_TIMEOUT_MS, current.deadline - Date.now()));
+  } else {
+    request.timeout ||= TRY_TIMEOUT_MS;
+  }
+}
+
 /** A client for one table, counting round trips, with Baton's retry budget. */
 export function tableClient(account: StorageAccount, tableName: string): TableClient {
   const client =
@@ -53,18 +69,7 @@ export function tableClient(account: StorageAccount, tableName: string): TableCl
   client.pipeline.addPolicy({
     name: 'batonRoundTripCounter',
     sendRequest: (request, next) => {
-      tableRoundTrips.count += 1;
-      if (request.method === 'GET') tableRoundTrips.reads += 1;
-      const current = scope.getStore();
-      if (current?.kind === 'delivery') {
-        tableRoundTrips.inDeliveries += 1;
-        request.timeout ||= DELIVERY_TRY_TIMEOUT_MS;
-      } else if (current?.kind === 'request') {
-        // At least a little: a try with no time left fails at once, which the caller answers as "try again".
-        request.timeout = Math.max(50, Math.min(TRY_TIMEOUT_MS, current.deadline - Date.now()));
-      } else {
-        request.timeout ||= TRY_TIMEOUT_MS;
-      }
+      countTrip(request);
       return next(request);
     },
   });
@@ -80,10 +85,59 @@ export async function createTable(account: StorageAccount, tableName: string): P
   await service.createTable(tableName);
 }
 
-/** Creates the table when missing and returns a client for it. */
-export async function openTable(account: StorageAccount, tableName: string): Promise<TableClient> {
-  await createTable(account, tableName);
-  return tableClient(account, tableName);
+/** Baton's tables, each named `<BATON_TABLE_PREFIX><name>`; infra/azure.bicep creates the same ones (test/infra/template.test.ts). */
+export const TABLE_NAMES = ['handoffs', 'people', 'conversations', 'outbox', 'due', 'summaries'] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+
+/**
+ * Creates every table Baton uses that is missing: what the deployment does
+ * (infra/azure.bicep), for a local stack at its start (`npm run dev`, the
+ * tests), so no request pays for it.
+ */
+export async function ensureTables(account: StorageAccount, prefix: string): Promise<void> {
+  await Promise.all(TABLE_NAMES.map((name) => createTable(account, `${prefix}${name}`)));
+}
+
+type Policy = Parameters<TableClient['pipeline']['addPolicy']>[0];
+type PipelineRequest = Parameters<Policy['sendRequest']>[0];
+type PipelineResponse = Awaited<ReturnType<Policy['sendRequest']>>;
+
+/** Whether Table Storage answered that the table itself is missing (a $batch says so inside its 202). */
+function tableMissing(request: PipelineRequest, response: PipelineResponse): boolean {
+  if (response.headers.get('x-ms-error-code') === 'TableNotFound') return true;
+  return response.status === 202 && request.url.endsWith('/$batch') && (response.bodyAsText ?? '').includes('TableNotFound');
+}
+
+/**
+ * A client for a table that is created on first need, not on start-up: the
+ * deployment creates Baton's tables (infra/azure.bicep), so asking for each
+ * one on the first request would cost a round trip per table on a cold start.
+ * A call that finds its table missing (a fresh Azurite, a new prefix) creates
+ * it and is sent again, once.
+ */
+export function openTable(account: StorageAccount, prefix: string, table: TableName): TableClient {
+  const tableName = `${prefix}${table}`;
+  const client = tableClient(account, tableName);
+  let creating: Promise<void> | undefined;
+  client.pipeline.addPolicy(
+    {
+      name: 'batonCreateMissingTable',
+      sendRequest: async (request, next) => {
+        const response = await next(request);
+        if (!tableMissing(request, response)) return response;
+        creating ??= createTable(account, tableName).catch((error: unknown) => {
+          creating = undefined;
+          throw error;
+        });
+        await creating;
+        countTrip(request);
+        return next(request);
+      },
+    },
+    // After the retries, so one missing table is one create.
+    { afterPhase: 'Retry' },
+  );
+  return client;
 }
 
 /** Maps a Table Storage failure to what it means for the caller (src/errors.ts). */

@@ -16,7 +16,7 @@ import type { Handoff } from '../../src/domain/handoff';
 import { nextWorkingInstant } from '../../src/domain/working-hours';
 import { createLogger } from '../../src/logger';
 import { handoffIdForForm } from '../../src/store/keys';
-import { tableRoundTrips } from '../../src/store/tables';
+import { ensureTables, tableRoundTrips } from '../../src/store/tables';
 import { cardAction, message, paymentsForm, people, TENANT } from '../support/activities';
 import { textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
@@ -137,6 +137,8 @@ describe('what a check costs', () => {
     let now = Date.parse('2026-12-07T10:00:00.000Z'); // a Monday
     const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() });
     const baton = await createBaton(config, { clock: { now: () => now, sleep: async () => undefined }, log: createLogger({ sink: () => undefined }) });
+    // As a deployment does: no table is made on the measured path.
+    await ensureTables(config.tables.account, config.tables.prefix);
     const post = async (at: number) => {
       now = at;
       const formId = crypto.randomUUID();

@@ -5,6 +5,7 @@
  * as the managed identity, and the one possible secret in Key Vault.
  */
 import { describe, expect, it } from 'vitest';
+import { TABLE_NAMES } from '../../src/store/tables';
 import { decoratorArgument, type Evaluator, type Expr, isResourceRef, property, sampleGuid } from './bicep';
 import { appSettingsOf, devEnvironment, PARAMETERS_PATH, parametersFile, placeholdersIn, PROJECTS, provisionedBy, read, resourcesOfType, template, TOOLKIT_FILLS } from './files';
 
@@ -142,6 +143,15 @@ describe('infra/azure.bicep: what it deploys', () => {
       authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: d.resourceId(only('Microsoft.ManagedIdentity/userAssignedIdentities')) },
     });
     expect(evaluated(d, container, 'properties.publicAccess')).toBe('None');
+  });
+
+  it('creates every table Baton uses, so no request has to (src/store/tables.ts)', () => {
+    const service = only('Microsoft.Storage/storageAccounts/tableServices');
+    expect(evaluated(d, service, 'parent')).toEqual({ resource: only('Microsoft.Storage/storageAccounts') });
+    const tables = resourcesOfType('Microsoft.Storage/storageAccounts/tableServices/tables');
+    for (const table of tables) expect(evaluated(d, table, 'parent')).toEqual({ resource: service });
+    const prefix = d.evaluate({ kind: 'ident', name: 'tablePrefix' });
+    expect(new Set(tables.map((t) => d.resourceName(t)))).toEqual(new Set(TABLE_NAMES.map((name) => `${String(prefix)}${name}`)));
   });
 
   it('has one user-assigned identity, and the Function App has it', () => {

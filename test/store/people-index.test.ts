@@ -28,7 +28,7 @@ beforeAll(async () => {
   const prefix = uniquePrefix();
   const connectionString = inject('tablesConnectionString');
   index = await PeopleIndex.open(connectionString, prefix);
-  table = await openTable(connectionString, `${prefix}people`);
+  table = openTable(connectionString, prefix, 'people');
 });
 
 function handoff(input: { summary: string; createdAt: string; tenantId?: string; sender?: Person; receiver?: Person; owner?: Person; stakeholders?: Person[] }): Handoff {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { type Baton, getBaton } from '../../src/app/baton';
 import { loadFunctions, startFunctionsHost, type FunctionsHost } from '../../src/host/functions-host';
+import { ensureTables } from '../../src/store/tables';
 import { HandoffStore } from '../../src/store/handoff-store';
 import { PeopleIndex } from '../../src/store/people-index';
 
@@ -48,6 +49,8 @@ export async function startTestApp(): Promise<TestApp> {
   process.env.BATON_SUMMARY_QUEUE = `${prefix}-summaries`;
   delete process.env.BOT_ID;
   const logs: string[] = [];
+  // As the deployment would have: the tables exist before the first request (src/store/tables.ts).
+  await ensureTables(connectionString, prefix);
   const host = await startFunctionsHost({
     registrations: await loadFunctions(),
     port: 0,
