@@ -1,6 +1,6 @@
 /**
  * The baseline for the cold-start figure: a bare botbuilder echo bot on
- * node:http, started the same way (tsx) as Baton's host.
+ * node:http, bundled and started the same way (plain node) as Baton's host.
  */
 import { createServer } from 'node:http';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';

@@ -14,9 +14,9 @@ import { PRIORITIES, type Priority } from './domain/handoff';
 import type { StorageAccount } from './store/account';
 import { WEEKDAYS, type Weekday } from './domain/working-hours';
 
-/** Azurite's well-known development account (public, documented by Azure). */
-export const AZURITE_ACCOUNT = 'devstoreaccount1';
-export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from './azurite';
+
+export { AZURITE_ACCOUNT, AZURITE_KEY };
 
 /** Host names of this machine. Local mode talks only to these. */
 export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);

@@ -16,7 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { HttpRequest, HttpResponse, type HttpResponseInit, InvocationContext, type Timer, type TriggerMetadata } from '@azure/functions';
 import { type Registration, registrations as appRegistrations } from '../functions';
-import { openQueue, type QueueClient, type ReceivedMessageItem } from '../store/queues';
+import type { QueueClient, ReceivedMessageItem } from '../store/queues';
 import { nextOccurrence, parseNcrontab } from './ncrontab';
 import { PROJECT_ROOT } from './processes';
 
@@ -38,11 +38,21 @@ type Log = (message: string) => void;
 /** A dev-only page or file served by the local host itself (e.g. the outbox at /dev/outbox). */
 export type DevRouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-/** Imports every function file, which registers its functions, and returns the registrations. */
+/**
+ * Imports every function file, which registers its functions, and returns the
+ * registrations. A bundle (dist/main.js, `npm run build`) carries its own copy
+ * of src/functions.ts, so it exports its registrations and those are used.
+ */
 export async function loadFunctions(dir = join(PROJECT_ROOT, 'functions')): Promise<Registration[]> {
   const files = readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
-  for (const file of files) await import(join(dir, file));
-  return [...appRegistrations];
+  const bundled: Registration[] = [];
+  for (const file of files) {
+    // require, not import(), for a .js file: import() of a CommonJS file scans its whole text for export names first (200 ms for dist/main.js).
+    const path = join(dir, file);
+    const module = (file.endsWith('.js') ? require(path) : await import(path)) as { registrations?: Registration[] };
+    if (Array.isArray(module.registrations) && module.registrations !== appRegistrations) bundled.push(...module.registrations);
+  }
+  return [...appRegistrations, ...bundled];
 }
 
 /**
@@ -73,8 +83,13 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }
 
+function isHttpResponse(result: unknown): result is HttpResponse {
+  return typeof result === 'object' && result !== null && typeof (result as HttpResponse).arrayBuffer === 'function' && (result as HttpResponse).headers instanceof Headers;
+}
+
 async function writeResult(res: ServerResponse, result: HttpResponseInit | HttpResponse | undefined): Promise<void> {
-  const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
+  // A bundle's HttpResponse is another copy of the class than this host's: recognise it by shape.
+  const response = result instanceof HttpResponse || isHttpResponse(result) ? result : new HttpResponse(result ?? {});
   const headers: Record<string, string> = {};
   response.headers.forEach((value, key) => {
     headers[key] = value;
@@ -296,6 +311,8 @@ async function prepareQueueListener(
   let queue: QueueClient;
   let poison: QueueClient | undefined;
   try {
+    // Loaded here, not at the top: a host serving only HTTP functions never needs the Queue SDK.
+    const { openQueue } = await import('../store/queues.js');
     queue = await openQueue(connection, queueName);
     poison = poisonName ? await openQueue(connection, poisonName) : undefined;
   } catch (error) {

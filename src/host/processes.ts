@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../config';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from '../azurite';
 import { PROJECT_ROOT } from '../project';
 
 // Re-exported for the dev stack, the tests and the benchmark, which import it from here.

@@ -271,8 +271,8 @@ describe('m365agents.yml deploy', () => {
 
     it('ships what the Functions host runs: host.json, package.json (main), the build, the production dependencies', () => {
       const main = (JSON.parse(read('package.json')) as { main: string }).main;
-      expect(main).toBe('dist/functions/*.js');
-      for (const path of ['host.json', 'package.json', 'dist/functions/messages.js', 'dist/src/app/baton.js', 'dist/cards/handoff.json', 'node_modules/zod/package.json', 'node_modules/@azure/functions/package.json']) {
+      expect(main).toBe('dist/main.js');
+      for (const path of ['host.json', 'package.json', 'dist/main.js', 'node_modules/zod/package.json', 'node_modules/@azure/functions/package.json']) {
         expect(ships(path), path).toBe(true);
       }
     });
