@@ -10,7 +10,7 @@
  */
 import { formValuesOf, handoffCard, handoffFormCard, type ViewOptions } from '../cards/handoff-cards';
 import type { AdaptiveCard } from '../cards/render';
-import { ballHolder, type Handoff, type HandoffEvent, type HandoffFields, type Person, postHandoff } from '../domain/handoff';
+import { ballHolder, type Handoff, type HandoffEvent, type HandoffFields, participants, type Person, postHandoff } from '../domain/handoff';
 import { hoursNeeded, nextDueState } from '../domain/due';
 import { type HandoffFormInput, parseHandoffForm, type ParsedForm } from '../domain/handoff-form';
 import { isLate, workingMinutesUntilDay } from '../domain/lead-time';
@@ -115,10 +115,21 @@ function dueEffect(before: Handoff | undefined, after: Handoff): Effect[] {
   return after.wakeAt === before?.wakeAt ? [] : [{ kind: 'due', previous: before?.wakeAt ?? '' }];
 }
 
-/** The outbox rows of a change: the person index when its people or words changed, everyone's card, the 1:1 messages, the due index. */
+/**
+ * The person index's row of a change: every change moves what search filters
+ * on (status, due time), so each one rewrites the listings; a change of people
+ * also removes the rows of those it took off and records new followers.
+ */
+function indexEffect(before: Handoff, after: Handoff): Effect {
+  const still = new Set(participants(after).map((p) => p.aadObjectId));
+  const former = participants(before).filter((p) => !still.has(p.aadObjectId)).map((p) => p.aadObjectId);
+  const followersChanged = after.stakeholders.map((p) => p.aadObjectId).join() !== before.stakeholders.map((p) => p.aadObjectId).join();
+  return { kind: 'index', ...(former.length > 0 ? { former } : {}), followers: followersChanged };
+}
+
+/** The outbox rows of a change: everyone's card, the person index, the 1:1 messages, the due index. */
 export function effectsOfChange(before: Handoff, after: Handoff, event: HandoffEvent): Effect[] {
-  const reindex = event.type === 'resubmitted' || event.type === 'reassigned';
-  return [{ kind: 'card' }, ...(reindex ? [{ kind: 'index' } as const] : []), ...noticesFor(after, event).map(message), ...dueEffect(before, after)];
+  return [{ kind: 'card' }, indexEffect(before, after), ...noticesFor(after, event).map(message), ...dueEffect(before, after)];
 }
 
 /** The handoff with the due state a change leaves (src/domain/due.ts), reading the working hours a new step needs. */

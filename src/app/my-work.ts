@@ -6,17 +6,18 @@
 import { myHandoffsCard } from '../cards/my-handoffs-card';
 import type { AdaptiveCard } from '../cards/render';
 import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS, waitLine } from '../domain/my-work';
-import type { Handoff } from '../domain/handoff';
+import type { Handoff, Listing } from '../domain/handoff';
 import { matches, maySee, parseSearchQuery, searchOrder } from '../domain/search';
 import { handoffLink } from '../cards/notification-card';
 import type { App } from './handoffs';
-import { handoffsVisibleTo } from './people';
+import { handoffsVisibleTo, listingsVisibleTo } from './people';
+import { MAX_INDEX_ROWS } from '../store/people-index';
 import { type Actor, type Caller, personalAddress } from './ports';
 
 /** How many of a person's handoffs `mine` reads at most, newest first: open work older than this is months old. */
 const MINE_LIMIT = 200;
-/** How many of a person's handoffs one search reads at most (newest first). */
-const SEARCH_CANDIDATES = 200;
+/** How many of a person's handoffs one search looks through, newest first: one page of their index partition, one round trip. */
+const SEARCH_CANDIDATES = MAX_INDEX_ROWS;
 
 /** The `mine` card: the person's open handoffs, grouped by what waits on them, each saying who waits on whom. */
 async function myHandoffs(app: App, actor: Actor, timeZone: string | undefined): Promise<AdaptiveCard> {
@@ -63,11 +64,12 @@ export function myHandoffsPrivately(app: App, caller: Caller): Promise<PrivateAn
 
 /**
  * The handoffs a person takes part in that match the words and filters,
- * open ones first; an empty query lists their open handoffs.
+ * open ones first; an empty query lists their open handoffs. Reads their
+ * index partition only: each row carries the listing search filters on.
  */
-export async function findHandoffs(app: App, caller: Caller, text: string, page: { skip: number; count: number }): Promise<Handoff[]> {
+export async function findHandoffs(app: App, caller: Caller, text: string, page: { skip: number; count: number }): Promise<Listing[]> {
   const query = parseSearchQuery(text.trim() === '' ? 'open' : text);
-  const found = (await handoffsVisibleTo(app, caller.actor, SEARCH_CANDIDATES))
+  const found = (await listingsVisibleTo(app, caller.actor, SEARCH_CANDIDATES))
     .filter((h) => matches(h, query, caller.actor.person.aadObjectId, new Date(app.clock.now())))
     .sort(searchOrder);
   return found.slice(page.skip, page.skip + page.count);

@@ -37,6 +37,8 @@ const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 30 * 60_000;
 /** How many handoffs one sweep delivers at once: the connector allows 50 requests a second per tenant. */
 const SWEEP_CONCURRENCY = 4;
+/** How often an index row writes the listings while the handoff keeps changing under it (each later change brings its own row too). */
+const LISTING_WRITES = 3;
 
 /** A message that can never be delivered as addressed (nobody to write to). */
 class Undeliverable extends Error {
@@ -265,9 +267,11 @@ export class Outbox {
     if (!stored) throw new Undeliverable(`handoff ${row.handoffId} no longer exists`);
     const { handoff } = stored;
     switch (row.effect.kind) {
-      case 'index':
-        await Promise.all([this.services.people.add(handoff), registerFollowers(this.services, handoff)]);
+      case 'index': {
+        const { former, followers = true } = row.effect;
+        await Promise.all([this.writeListings(handoff, former), ...(followers ? [registerFollowers(this.services, handoff)] : [])]);
         return false;
+      }
       case 'card': {
         // Not posted yet: the post, when it goes, shows the state of that moment, which includes this change.
         if (!handoff.conversation.messageId) return false;
@@ -296,6 +300,22 @@ export class Outbox {
         await this.messenger.post(address, notificationCard(handoff, headline, quote));
         return false;
       }
+    }
+  }
+
+  /**
+   * Writes the handoff's person-index rows, then reads it again: another
+   * change's row, delivered by another instance between our read and our
+   * write, may have written a newer listing that ours just replaced. Writing
+   * until the record did not change in between leaves the newest listing.
+   */
+  private async writeListings(handoff: Handoff, former: readonly string[] | undefined): Promise<void> {
+    let written = handoff;
+    for (let attempt = 1; ; attempt += 1) {
+      await this.services.people.add(written, former);
+      const latest = await this.services.store.read(written.id);
+      if (!latest || latest.handoff.eventCount === written.eventCount || attempt >= LISTING_WRITES) return;
+      written = latest.handoff;
     }
   }
 

@@ -4,7 +4,7 @@
  * resolves to an Entra object id before the form rules run. And the
  * handoffs a person takes part in, read through the person index.
  */
-import { displayName, type Handoff, type Person } from '../domain/handoff';
+import { displayName, type Handoff, type Listing, listingOf, type Person } from '../domain/handoff';
 import type { FieldErrors, HandoffFormInput } from '../domain/handoff-form';
 import { maySee } from '../domain/search';
 import type { Directory } from '../graph';
@@ -100,15 +100,38 @@ export async function resolveFormPeople(
  * who may see it). A record that cannot be read is skipped and logged, so one
  * bad row never breaks anyone's list.
  */
+/**
+ * The listings of the handoffs a person is on, newest first, at most `limit`:
+ * one query of their index partition. A row written before listings were
+ * falls back to reading its handoff.
+ */
+export async function listingsVisibleTo(services: Services, actor: Actor, limit: number): Promise<Listing[]> {
+  const rows = await services.people.handoffsOf(actor.tenantId, actor.person.aadObjectId, limit);
+  const legacy = rows.filter((r) => !r.listing);
+  const read = new Map(
+    (await inBatches(legacy, READS_AT_ONCE, (row) => readOrSkip(services, row.handoffId))).flatMap((r) => (r ? [[r.handoff.id, listingOf(r.handoff)] as const] : [])),
+  );
+  const seen = new Set<string>();
+  return rows.flatMap((row) => {
+    const listing = row.listing ?? read.get(row.handoffId);
+    if (!listing || seen.has(listing.id) || !maySee(listing, actor.tenantId, actor.person.aadObjectId)) return [];
+    seen.add(listing.id);
+    return [listing];
+  });
+}
+
+/** A handoff's record, or undefined (logged) when it cannot be read. */
+function readOrSkip(services: Services, handoffId: string) {
+  return services.store.read(handoffId).catch((error: unknown) => {
+    if (!(error instanceof UnreadableRecordError)) throw error;
+    services.log.error('Skipped a handoff that cannot be read', { handoffId, error: error.message });
+    return undefined;
+  });
+}
+
 export async function handoffsVisibleTo(services: Services, actor: Actor, limit: number): Promise<Handoff[]> {
   const rows = await services.people.handoffsOf(actor.tenantId, actor.person.aadObjectId, limit);
-  const records = await inBatches(rows, READS_AT_ONCE, (row) =>
-    services.store.read(row.handoffId).catch((error: unknown) => {
-      if (!(error instanceof UnreadableRecordError)) throw error;
-      services.log.error('Skipped a handoff that cannot be read', { handoffId: row.handoffId, error: error.message });
-      return undefined;
-    }),
-  );
+  const records = await inBatches(rows, READS_AT_ONCE, (row) => readOrSkip(services, row.handoffId));
   // A replayed create may have left duplicate index rows in older versions: each handoff is listed once.
   const seen = new Set<string>();
   return records.flatMap((r) => {

@@ -20,9 +20,10 @@ import { type App, createHandoff, draftHandoff } from '../app/handoffs';
 import { findHandoffs, handoffForLink } from '../app/my-work';
 import type { Caller } from '../app/ports';
 import { handoffCard, handoffFormCard } from '../cards/handoff-cards';
+import { handoffResultCard } from '../cards/handoff-result-card';
 import type { AdaptiveCard } from '../cards/render';
 import { dueClause, dueView } from '../domain/due';
-import { type Handoff, type Person, STATUS_LABELS } from '../domain/handoff';
+import { type Handoff, type Listing, type Person, STATUS_LABELS } from '../domain/handoff';
 import { formatDay, formatWhen } from '../domain/time-format';
 import { type HandoffFormInput, handoffFormInput, SUMMARY_MAX } from '../domain/handoff-form';
 import { plainText } from '../domain/text';
@@ -123,15 +124,30 @@ export async function sendPreview(app: App, caller: Caller, action: MessagingExt
   return {};
 }
 
-/** What a search result shows before it is chosen: the summary and one status line, with the due state `mine` shows. */
-function resultOf(app: App, caller: Caller, handoff: Handoff): MessagingExtensionAttachment {
-  const now = new Date(app.clock.now());
-  const view = dueView(handoff, now);
-  const due = view ? dueClause(view, (at) => formatWhen(at, caller.timeZone, now), false) : '';
-  const line = [STATUS_LABELS[handoff.status], `${handoff.sender.name} -> ${handoff.receiver.name}`, due, handoff.neededBy ? `needed by ${formatDay(handoff.neededBy, now)}` : '', handoff.workState === 'blocked' ? 'Blocked' : '']
+/** One status line for a result, with the due state `mine` shows: "In review · Ada Lovelace -> Grace Hopper · due Thu 4 Dec, 10:00". */
+function resultLine(listing: Listing, timeZone: string | undefined, now: Date): string {
+  const view = dueView(listing, now);
+  const due = view ? dueClause(view, (at) => formatWhen(at, timeZone, now), false) : '';
+  return [STATUS_LABELS[listing.status], `${listing.sender.name} -> ${listing.receiver.name}`, due, listing.neededBy ? `needed by ${formatDay(listing.neededBy, now)}` : '', listing.workState === 'blocked' ? 'Blocked' : '']
     .filter(Boolean)
     .join(' · ');
-  return { ...CardFactory.adaptiveCard(handoffCard(handoff, undefined, { now })), preview: CardFactory.thumbnailCard(handoff.summary, line) };
+}
+
+/**
+ * A search result, from the index's listing alone: the preview (summary and
+ * status line) and, once chosen, a small card whose refresh shows each
+ * person on the handoff the live card.
+ */
+function resultOf(app: App, caller: Caller, listing: Listing): MessagingExtensionAttachment {
+  const line = resultLine(listing, caller.timeZone, new Date(app.clock.now()));
+  const card = handoffResultCard(listing, line, `${app.publicBaseUrl}/api/handoffs/${listing.id}`);
+  return { ...CardFactory.adaptiveCard(card), preview: CardFactory.thumbnailCard(listing.summary, line) };
+}
+
+/** A link unfurled for someone on the handoff: its live card, with the same preview a search result has. */
+function unfurledOf(app: App, caller: Caller, handoff: Handoff): MessagingExtensionAttachment {
+  const now = new Date(app.clock.now());
+  return { ...CardFactory.adaptiveCard(handoffCard(handoff, undefined, { now })), preview: CardFactory.thumbnailCard(handoff.summary, resultLine(handoff, caller.timeZone, now)) };
 }
 
 /** composeExtension/query: the person's handoffs matching the typed words and filters. */
@@ -147,7 +163,7 @@ export async function searchHandoffs(app: App, caller: Caller, query: MessagingE
 /** composeExtension/queryLink: the live card for people on the handoff, a plain preview for others. */
 export async function unfurlLink(app: App, caller: Caller, query: AppBasedLinkQuery): Promise<MessagingExtensionResponse> {
   const handoff = await handoffForLink(app, caller.actor, query.url ?? '');
-  if (handoff) return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [resultOf(app, caller, handoff)] } };
+  if (handoff) return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [unfurledOf(app, caller, handoff)] } };
   const plain = CardFactory.thumbnailCard('Baton handoff', 'Only the people on this handoff can see its details.');
   return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [{ ...plain, preview: plain }] } };
 }

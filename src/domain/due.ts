@@ -321,7 +321,7 @@ export type DueView =
   | { state: 'escalated'; dueAt: string; overdueMinutes: number; holder: Person; owner: Person };
 
 /** The running step's due state at `now`; undefined without a running step. */
-export function dueView(handoff: Handoff, now: Date): DueView | undefined {
+export function dueView(handoff: Pick<Handoff, 'clock' | 'status' | 'owner'>, now: Date): DueView | undefined {
   const clock = handoff.clock;
   if (!clock || FINAL.has(handoff.status)) return undefined;
   const dueAt = new Date(clock.dueAt);
@@ -333,7 +333,7 @@ export function dueView(handoff: Handoff, now: Date): DueView | undefined {
 }
 
 /** Overdue: a step past its due time, or not accepted by the end of its needed-by date. */
-export function isOverdue(handoff: Handoff, now: Date): boolean {
+export function isOverdue(handoff: Pick<Handoff, 'clock' | 'status' | 'owner' | 'neededBy' | 'neededByAt'>, now: Date): boolean {
   if (FINAL.has(handoff.status)) return false;
   const view = dueView(handoff, now);
   if (view && view.state !== 'due') return true;

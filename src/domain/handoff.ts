@@ -175,7 +175,7 @@ export interface HandoffEvent {
 export type Role = 'sender' | 'receiver' | 'owner' | 'stakeholder';
 
 /** The roles a person holds on a handoff (several at once when one person fills several). */
-export function rolesOf(handoff: Handoff, aadObjectId: string): Set<Role> {
+export function rolesOf(handoff: Pick<Handoff, 'sender' | 'receiver' | 'owner' | 'stakeholders'>, aadObjectId: string): Set<Role> {
   const roles = new Set<Role>();
   if (handoff.sender.aadObjectId === aadObjectId) roles.add('sender');
   if (handoff.receiver.aadObjectId === aadObjectId) roles.add('receiver');
@@ -200,13 +200,28 @@ export function ballHolder(handoff: Handoff): Person | undefined {
 }
 
 /** Everyone with a role, once each, in role order. */
-export function participants(handoff: Handoff): Person[] {
+export function participants(handoff: Pick<Handoff, 'sender' | 'receiver' | 'owner' | 'stakeholders'>): Person[] {
   const seen = new Set<string>();
   return [handoff.receiver, handoff.sender, handoff.owner, ...handoff.stakeholders].filter((p) => {
     if (seen.has(p.aadObjectId)) return false;
     seen.add(p.aadObjectId);
     return true;
   });
+}
+
+/**
+ * What search and the lists filter on and show: the part of a handoff its
+ * person-index rows carry (src/store/people-index.ts), so a search is one
+ * index query and reads no handoff.
+ */
+export type Listing = Pick<
+  Handoff,
+  'id' | 'tenantId' | 'summary' | 'status' | 'workState' | 'priority' | 'sender' | 'receiver' | 'owner' | 'stakeholders' | 'neededBy' | 'neededByAt' | 'clock' | 'createdAt' | 'updatedAt' | 'eventCount'
+>;
+
+export function listingOf(h: Listing): Listing {
+  const { id, tenantId, summary, status, workState, priority, sender, receiver, owner, stakeholders, neededBy, neededByAt, clock, createdAt, updatedAt, eventCount } = h;
+  return { id, tenantId, summary, status, workState, priority, sender, receiver, owner, stakeholders, neededBy, neededByAt, clock, createdAt, updatedAt, eventCount };
 }
 
 /** Builds the posted handoff and its first event. */

@@ -4,7 +4,7 @@
  * the person sends, receives or owns it; a stakeholder follows a handoff
  * through the weekly summary instead.
  */
-import { ballHolder, FINAL, type Handoff, rolesOf } from './handoff';
+import { ballHolder, FINAL, type Handoff, type Listing, rolesOf } from './handoff';
 import { dueClause, dueView } from './due';
 import { formatWhen, relativeWhen } from './time-format';
 
@@ -20,13 +20,13 @@ export const WAIT_GROUP_TITLES: Record<WaitGroup, string> = {
 };
 
 /** Whether the person sends, receives or owns the handoff: what `mine` and search's `mine` filter mean. */
-export function isMine(handoff: Handoff, aadObjectId: string): boolean {
+export function isMine(handoff: Listing, aadObjectId: string): boolean {
   const roles = rolesOf(handoff, aadObjectId);
   return roles.has('sender') || roles.has('receiver') || roles.has('owner');
 }
 
 /** Which group a handoff falls in for a person, or undefined when it is final or not theirs. */
-export function waitGroup(handoff: Handoff, aadObjectId: string): WaitGroup | undefined {
+export function waitGroup(handoff: Listing, aadObjectId: string): WaitGroup | undefined {
   if (FINAL.has(handoff.status) || !isMine(handoff, aadObjectId)) return undefined;
   const roles = rolesOf(handoff, aadObjectId);
   if (handoff.status === 'inReview' && roles.has('receiver')) return 'toReview';

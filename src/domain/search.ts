@@ -5,7 +5,7 @@
  * from the person index, never from a scan of the tenant.
  */
 import { isOverdue } from './due';
-import { FINAL, type Handoff, OPEN, rolesOf } from './handoff';
+import { FINAL, type Listing, OPEN, rolesOf } from './handoff';
 import { waitGroup } from './my-work';
 
 export const FILTERS = ['open', 'mine', 'overdue', 'blocked'] as const;
@@ -29,12 +29,12 @@ export function parseSearchQuery(text: string): SearchQuery {
 }
 
 /** Whether a person may see a handoff at all: they hold a role on it in the same tenant. */
-export function maySee(handoff: Handoff, tenantId: string, aadObjectId: string): boolean {
+export function maySee(handoff: Pick<Listing, 'tenantId' | 'sender' | 'receiver' | 'owner' | 'stakeholders'>, tenantId: string, aadObjectId: string): boolean {
   return handoff.tenantId === tenantId && rolesOf(handoff, aadObjectId).size > 0;
 }
 
 /** Whether a handoff answers a query for a person at `now` (`overdue`: a step past its due time, or a needed-by date passed unaccepted). */
-export function matches(handoff: Handoff, query: SearchQuery, aadObjectId: string, now: Date): boolean {
+export function matches(handoff: Listing, query: SearchQuery, aadObjectId: string, now: Date): boolean {
   const { filters } = query;
   // Open as `mine` means it: not closed or cancelled (an accepted handoff still waits on its owner to close it).
   if (filters.has('open') && FINAL.has(handoff.status)) return false;
@@ -49,7 +49,7 @@ export function matches(handoff: Handoff, query: SearchQuery, aadObjectId: strin
 }
 
 /** Open handoffs first, then the most recently changed. */
-export function searchOrder(a: Handoff, b: Handoff): number {
+export function searchOrder(a: Listing, b: Listing): number {
   const open = Number(OPEN.has(b.status)) - Number(OPEN.has(a.status));
   return open !== 0 ? open : b.updatedAt.localeCompare(a.updatedAt);
 }

@@ -43,6 +43,26 @@ const reviewClock = z.object({
   cycles: z.array(z.object({ startedAt: z.string(), pausedAt: z.string().optional(), elapsedMinutes: z.number(), breached: z.boolean() })),
 });
 
+/** A person-index row's copy of the handoff's listing (src/domain/handoff.ts Listing), as JSON. */
+export const listingSchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  summary: z.string(),
+  status: z.enum(STATUSES),
+  workState: z.enum(WORK_STATES),
+  priority: z.enum(PRIORITIES),
+  sender: person,
+  receiver: person,
+  owner: person,
+  stakeholders: z.array(person),
+  neededBy: z.string().optional(),
+  neededByAt: z.string().optional(),
+  clock: stepClock.optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  eventCount: z.number().int(),
+});
+
 /** What a handoff row holds; parsed on every read so a bad row fails loudly, not later. */
 const handoffEntity = z.object({
   partitionKey: z.string(),

@@ -13,8 +13,13 @@ const person = z.object({ aadObjectId: z.string(), userId: z.string(), name: z.s
 
 /** What a row asks the outbox to do; the outbox renders cards from the handoff when it delivers. */
 export const effectSchema = z.discriminatedUnion('kind', [
-  /** Write the handoff's rows in the person index (its people's `mine` and search), from the current record. */
-  z.object({ kind: z.literal('index') }),
+  /**
+   * Write the handoff's rows in the person index (its people's `mine` and
+   * search), with its listing, from the current record; remove them for
+   * `former` people; and, when `followers` (absent means yes), record its
+   * stakeholders as followers of the weekly summary.
+   */
+  z.object({ kind: z.literal('index'), former: z.array(z.string()).optional(), followers: z.boolean().optional() }),
   /** Replace the handoff's card in its conversation with everyone's view of the current state. */
   z.object({ kind: z.literal('card') }),
   /** Post the handoff's card in its conversation (the messaging extension's Send) and record the message. */

@@ -3,13 +3,15 @@
  * (`<tenant>_<aadObjectId>`), one row per handoff. It answers "my handoffs"
  * and search without scanning the tenant.
  *
- * The index lists handoffs a person is or was involved in; the handoff's own
- * record stays the truth for status and roles. It is written before the
- * handoff changes (create, resubmit, reassign), so a crash in between leaves an
- * extra row that readers skip, never a missing one.
+ * Each row carries the handoff's listing (src/domain/handoff.ts), what search
+ * filters on and shows, so a search is one query of the person's partition.
+ * The outbox rewrites the rows after every change (its `index` row), and
+ * removes the rows of people a change took off the handoff; the handoff's own
+ * record stays the truth, and a change's rows are written after it commits.
  */
-import { odata, type TableClient } from '@azure/data-tables';
-import { type Handoff, participants } from '../domain/handoff';
+import { odata, RestError, type TableClient } from '@azure/data-tables';
+import { type Handoff, type Listing, listingOf, participants } from '../domain/handoff';
+import { listingSchema } from './handoff-store';
 import { openTable } from './tables';
 import type { StorageAccount } from './account';
 
@@ -19,6 +21,21 @@ export interface IndexRow {
   /** Names of the people involved, for search. */
   people: string;
   createdAt: string;
+  /** Undefined in a row written before listings were (read the handoff instead). */
+  listing: Listing | undefined;
+}
+
+/** A row's listing, or undefined when it has none or it does not parse (the reader then reads the handoff). */
+function parseListing(text: string | undefined): Listing | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed = listingSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) return undefined;
+    const l = parsed.data;
+    return { ...l, neededBy: l.neededBy, neededByAt: l.neededByAt, clock: l.clock };
+  } catch {
+    return undefined;
+  }
 }
 
 /** A Table partition key for a person of a tenant (both are GUIDs; anything else Table keys forbid is dropped). */
@@ -50,25 +67,39 @@ export function indexRowKey(handoff: Pick<Handoff, 'id' | 'createdAt'>): string 
   return `${String(TICKS_CEILING - Date.parse(handoff.createdAt)).padStart(13, '0')}_${handoff.id}`;
 }
 
+/** A row already gone is what a delete wanted. */
+function ignoreMissing(error: unknown): void {
+  if (!(error instanceof RestError && error.statusCode === 404)) throw error;
+}
+
 export class PeopleIndex {
   constructor(private readonly table: TableClient) {}
 
   static async open(account: StorageAccount, prefix: string): Promise<PeopleIndex> {
-    return new PeopleIndex(await openTable(account, `${prefix}people`));
+    return new PeopleIndex(openTable(account, prefix, 'people'));
   }
 
-  /** Records every participant of a handoff, and the handoff in its conversation's list (idempotent: an upsert each). */
-  async add(handoff: Handoff): Promise<void> {
+  /**
+   * Writes the handoff's row, with its current listing, for every participant
+   * and in its conversation's list, and removes it for people no longer on it
+   * (idempotent: an upsert or a delete each).
+   * @param former object ids of people a change took off the handoff
+   */
+  async add(handoff: Handoff, former: readonly string[] = []): Promise<void> {
     const people = participants(handoff);
+    const rowKey = indexRowKey(handoff);
     const row = {
-      rowKey: indexRowKey(handoff),
+      rowKey,
       summary: handoff.summary,
       people: people.map((p) => p.name).join(', '),
       createdAt: handoff.createdAt,
+      listing: JSON.stringify(listingOf(handoff)),
     };
+    const still = new Set(people.map((p) => p.aadObjectId));
     await Promise.all([
       ...people.map((p) => this.table.upsertEntity({ partitionKey: personKey(handoff.tenantId, p.aadObjectId), ...row }, 'Replace')),
       this.table.upsertEntity({ partitionKey: conversationKey(handoff.tenantId, handoff.conversation.id), ...row }, 'Replace'),
+      ...former.filter((id) => !still.has(id)).map((id) => this.table.deleteEntity(personKey(handoff.tenantId, id), rowKey).catch(ignoreMissing)),
     ]);
   }
 
@@ -85,9 +116,9 @@ export class PeopleIndex {
   private async rowsOf(partitionKey: string, limit: number): Promise<IndexRow[]> {
     const rows: IndexRow[] = [];
     const filter = odata`PartitionKey eq ${partitionKey}`;
-    for await (const entity of this.table.listEntities<{ summary: string; people: string; createdAt: string }>({ queryOptions: { filter } })) {
+    for await (const entity of this.table.listEntities<{ summary: string; people: string; createdAt: string; listing?: string }>({ queryOptions: { filter } })) {
       const handoffId = entity.rowKey!.slice(entity.rowKey!.indexOf('_') + 1);
-      rows.push({ handoffId, summary: entity.summary, people: entity.people, createdAt: entity.createdAt });
+      rows.push({ handoffId, summary: entity.summary, people: entity.people, createdAt: entity.createdAt, listing: parseListing(entity.listing) });
       if (rows.length >= limit) break;
     }
     return rows;

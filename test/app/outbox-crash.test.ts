@@ -121,6 +121,7 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
       ['card', 'delivered'],
       ['index', 'delivered'],
       ['card', 'delivered'],
+      ['index', 'delivered'],
       ['message', 'delivered'],
     ]);
     expect(rows.every(([, state]) => state === 'delivered')).toBe(true);

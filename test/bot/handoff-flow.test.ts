@@ -292,9 +292,9 @@ describe('reviewing', () => {
     const afterFirst = await rows();
     const retry = await app.post(accept);
     expect(retry.body).toEqual(first.body);
-    // Created: card, index (and the due index); accepted: card and Ada's message (she is sender and owner), and the due
-    // index when the next wake-up moved. The replay adds no row and sends nothing.
-    expect(afterFirst.filter(([, kind]) => kind !== 'due').map(([, kind]) => kind)).toEqual(['card', 'index', 'card', 'message']);
+    // Created: card, index (and the due index); accepted: card, index (the listing search reads) and Ada's message (she
+    // is sender and owner), and the due index when the next wake-up moved. The replay adds no row and sends nothing.
+    expect(afterFirst.filter(([, kind]) => kind !== 'due').map(([, kind]) => kind)).toEqual(['card', 'index', 'card', 'index', 'message']);
     expect(await rows()).toEqual(afterFirst);
     expect(await app.store.countRows(id)).toMatchObject({ handoff: 1, events: 2, activities: 2 });
     expect(connector.sent.slice(before).filter((s) => s.method === 'PUT')).toHaveLength(1);

@@ -9,6 +9,8 @@ import { createLogger } from '../../src/logger';
 import { loadConfig } from '../../src/config';
 import { postHandoff } from '../../src/domain/handoff';
 import { handoffIdForForm } from '../../src/store/keys';
+import { indexRowKey } from '../../src/store/people-index';
+import { openTable, tableRoundTrips } from '../../src/store/tables';
 import { cardAction, extensionInvoke, fetchTaskFromMessage, people, TENANT } from '../support/activities';
 import { findInputs, textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
@@ -220,12 +222,43 @@ describe('search', () => {
     expect([...first, ...second]).toEqual(all.slice(0, 4));
   });
 
-  it('returns the live card with a title and status line preview', async () => {
+  it('returns a card that refreshes into the live card for the people on it, with a title and status line preview', async () => {
     const result = (await query(people.ada, 'ledger')).body.composeExtension.attachments[0];
     expect(result.contentType).toBe('application/vnd.microsoft.card.adaptive');
-    expect(result.content.refresh.action).toMatchObject({ verb: 'handoff.refresh', data: { handoffId: blocked } });
-    expect(result.preview.content).toEqual({ title: 'Ledger sync waits for the new schema', text: expect.stringMatching(/^In review · Ada Lovelace -> Grace Hopper · due \w{3} \d+ \w{3}, \d\d:\d\d · Blocked$/) });
+    expect(result.content.refresh).toEqual({
+      action: { type: 'Action.Execute', title: 'Refresh', verb: 'handoff.refresh', data: { handoffId: blocked } },
+      userIds: [people.grace.id, people.ada.id],
+    });
+    const line = expect.stringMatching(/^In review · Ada Lovelace -> Grace Hopper · due \w{3} \d+ \w{3}, \d\d:\d\d · Blocked$/);
+    expect(result.preview.content).toEqual({ title: 'Ledger sync waits for the new schema', text: line });
+    expect(textsOf(result.content)).toEqual(['Ledger sync waits for the new schema', result.preview.content.text]);
+    expect(result.content.actions).toContainEqual({ type: 'Action.OpenUrl', title: 'Go to the card', url: `${loadConfig().publicBaseUrl}/api/handoffs/${blocked}` });
     expect(otherPeople).not.toBe(blocked);
+  });
+
+  it('is one query of the person\'s index partition: it reads no handoff to filter or to show', async () => {
+    const before = { ...tableRoundTrips };
+    const found = titles(await query(people.ada, 'open'));
+    expect(found.length).toBeGreaterThan(1);
+    expect(tableRoundTrips.count - before.count).toBe(1);
+    expect(tableRoundTrips.reads - before.reads).toBe(1);
+  });
+
+  it('still finds a handoff whose index row was written before rows carried listings, by reading it', async () => {
+    const person = (m: Member) => ({ aadObjectId: m.aadObjectId, userId: m.id, name: m.name });
+    const legacy = postHandoff({
+      id: handoffIdForForm(TENANT, crypto.randomUUID()),
+      tenantId: TENANT,
+      fields: { summary: 'Legacy invoice archive is ready', whatIsReady: 'Archive', acceptanceCriteria: ['Opens'], assumptions: '', links: [], effortMinutes: 60, workState: 'ready', blocker: '', neededBy: undefined, priority: 'normal' },
+      sender: person(people.ada), receiver: person(people.grace), owner: person(people.ada), stakeholders: [],
+      conversation: { id: '19:baton-group@thread.v2', serviceUrl: connector.url, messageId: 'm-legacy' },
+      at: new Date().toISOString(), late: false,
+    });
+    await app.store.insert(legacy.handoff, legacy.event, 'a-legacy');
+    const rows = openTable(inject('tablesConnectionString'), app.prefix, 'people');
+    const row = { rowKey: indexRowKey(legacy.handoff), summary: legacy.handoff.summary, people: 'Grace Hopper, Ada Lovelace', createdAt: legacy.handoff.createdAt };
+    for (const p of [people.ada, people.grace]) await rows.upsertEntity({ partitionKey: `${TENANT}_${p.aadObjectId}`, ...row }, 'Replace');
+    expect(titles(await query(people.grace, 'legacy invoice'))).toEqual(['Legacy invoice archive is ready']);
   });
 });
 

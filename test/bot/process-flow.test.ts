@@ -123,10 +123,10 @@ describe('the Resolve loop, to acceptance and close', () => {
     // Grace never installed Baton: her message cannot be delivered; it is kept as dead with the reason, and logged.
     expect(personalMessages(mark)).toEqual([]);
     expect(logged.mock.calls.map((c) => String(c[0]))).toContainEqual(
-      expect.stringMatching(new RegExp(`^\\[warn\\] Outbox row cannot be delivered \\(handoffId=${id}, row=outbox_000003_001, kind=message, attempts=1, error=Grace Hopper has not installed Baton`)),
+      expect.stringMatching(new RegExp(`^\\[warn\\] Outbox row cannot be delivered \\(handoffId=${id}, row=outbox_000003_002, kind=message, attempts=1, error=Grace Hopper has not installed Baton`)),
     );
     logged.mockRestore();
-    expect((await app.store.outbox(id, { all: true })).filter((r) => r.effect.kind === 'message').map((r) => [r.key, r.state])).toContainEqual(['outbox_000003_001', 'dead']);
+    expect((await app.store.outbox(id, { all: true })).filter((r) => r.effect.kind === 'message').map((r) => [r.key, r.state])).toContainEqual(['outbox_000003_002', 'dead']);
 
     mark = connector.sent.length;
     await act(people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'Add the timeout test.' });

@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { handoffCard, handoffFormCard } from '../../src/cards/handoff-cards';
 import { myHandoffsCard } from '../../src/cards/my-handoffs-card';
 import { notificationCard } from '../../src/cards/notification-card';
+import { handoffResultCard } from '../../src/cards/handoff-result-card';
 import type { AdaptiveCard } from '../../src/cards/render';
-import { type Handoff, type Person, postHandoff, type Status } from '../../src/domain/handoff';
+import { type Handoff, listingOf, type Person, postHandoff, type Status } from '../../src/domain/handoff';
 import { DEFAULT_DUE_POLICY, nextDueState } from '../../src/domain/due';
 import { apply, type Command } from '../../src/domain/process';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
@@ -135,6 +136,7 @@ const CARDS: [string, AdaptiveCard][] = [
   ['the edit form with its change request', handoffFormCard({ formId: 'f', members: [], editing: { handoffId: 'h', version: 1, banner: { title: 'Grace asked for changes: ', text: 'Add tests.' } } })],
   ['mine', myHandoffsCard([{ title: 'To review', handoffs: [{ handoff: handoffIn('inReview'), detail: 'From Ada · 2 h ago' }] }])],
   ['a 1:1 message', notificationCard(handoffIn('questionAsked'), 'Grace asked a question about your handoff.', 'Which flag?')],
+  ['a search result', handoffResultCard(listingOf(handoffIn('inReview')), 'In review · Ada Lovelace -> Grace Hopper', 'https://baton.example/api/handoffs/h')],
 ];
 
 describe('text contrast in Teams\' light and dark themes', () => {

@@ -12,8 +12,9 @@ import { VERBS } from '../../src/cards/verbs';
 import { FORM_FIELDS, formValuesOf, handoffCard, handoffFormCard, MAX_REFRESH_USERS } from '../../src/cards/handoff-cards';
 import { myHandoffsCard } from '../../src/cards/my-handoffs-card';
 import { handoffLink, notificationCard } from '../../src/cards/notification-card';
+import { handoffResultCard } from '../../src/cards/handoff-result-card';
 import type { AdaptiveCard } from '../../src/cards/render';
-import { type Handoff, type HandoffEvent, type HandoffFields, type Person, postHandoff, type Status, STATUSES } from '../../src/domain/handoff';
+import { type Handoff, type HandoffEvent, type HandoffFields, listingOf, type Person, postHandoff, type Status, STATUSES } from '../../src/domain/handoff';
 import type { FieldErrors } from '../../src/domain/handoff-form';
 import { DEFAULT_DUE_POLICY, nextDueState } from '../../src/domain/due';
 import { type ActionType, allowedActions, apply, type Command } from '../../src/domain/process';
@@ -251,7 +252,7 @@ describe('the templates in cards/', () => {
   const templateJson = (file: string) => JSON.parse(readFileSync(join(CARDS_DIR, file), 'utf8')) as unknown;
 
   it('are the ones these tests render through a builder', () => {
-    expect(templates).toEqual(['handoff-form.json', 'handoff.json', 'my-handoffs.json', 'notification.json']);
+    expect(templates).toEqual(['handoff-form.json', 'handoff-result.json', 'handoff.json', 'my-handoffs.json', 'notification.json']);
   });
 
   it('use only verbs the bot handles', () => {
@@ -908,6 +909,28 @@ describe('the notification card', () => {
     const card = notificationCard(handoff, '**Mallory** requested changes', '${quote} [z](https://evil)');
     expectValidCard(card);
     expect(textRuns(card)).toEqual(['**Mallory** requested changes', 'Handoff: ', HOSTILE_SUMMARY, '${quote} [z](https://evil)']);
+    expect(textBlocks(card)).toEqual([]);
+  });
+});
+
+describe('the search result card', () => {
+  it('shows the summary and the status line, refreshes into the live card for the people on it, and links to the handoff', () => {
+    const handoff = makeHandoff(FULL, 'inReview');
+    const card = handoffResultCard(listingOf(handoff), 'In review · Ada Lovelace -> Grace Hopper', 'https://baton.example/api/handoffs/abc');
+    expectValidCard(card);
+    expect(textRuns(card)).toEqual(['Payments retry logic is ready for QA', 'In review · Ada Lovelace -> Grace Hopper']);
+    const userIds = [...new Set([handoff.receiver, handoff.sender, handoff.owner, ...handoff.stakeholders].map((p) => p.userId))];
+    expect(card.refresh).toEqual({ action: { type: 'Action.Execute', title: 'Refresh', verb: 'handoff.refresh', data: { handoffId: handoff.id } }, userIds });
+    expect(card.actions).toEqual([
+      { type: 'Action.Execute', title: 'Show it here', verb: 'handoff.refresh', data: { handoffId: handoff.id } },
+      { type: 'Action.OpenUrl', title: 'Go to the card', url: 'https://baton.example/api/handoffs/abc' },
+    ]);
+  });
+
+  it('keeps hostile text verbatim in TextRuns', () => {
+    const card = handoffResultCard(listingOf(makeHandoff({ ...FULL, summary: HOSTILE_SUMMARY }, 'inReview')), '${line}', 'https://baton.example/api/handoffs/abc');
+    expectValidCard(card);
+    expect(textRuns(card)).toEqual([HOSTILE_SUMMARY, '${line}']);
     expect(textBlocks(card)).toEqual([]);
   });
 });

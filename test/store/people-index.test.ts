@@ -4,7 +4,7 @@
  */
 import { odata, type TableClient } from '@azure/data-tables';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Handoff, type Person, postHandoff } from '../../src/domain/handoff';
+import { type Handoff, listingOf, type Person, postHandoff } from '../../src/domain/handoff';
 import { indexRowKey, PeopleIndex } from '../../src/store/people-index';
 import { openTable } from '../../src/store/tables';
 import { uniquePrefix } from '../support/stack';
@@ -76,7 +76,7 @@ describe('PeopleIndex', () => {
       [ada, grace, alan, barbara].map((p) => ({ partitionKey: `${TENANT}_${p.aadObjectId}`, ...row })).sort((a, b) => a.partitionKey.localeCompare(b.partitionKey)),
     );
     for (const p of [ada, grace, alan, barbara]) {
-      expect(await index.handoffsOf(TENANT, p.aadObjectId), p.name).toContainEqual({ handoffId: h.id, ...row });
+      expect(await index.handoffsOf(TENANT, p.aadObjectId), p.name).toContainEqual({ handoffId: h.id, ...row, listing: listingOf(h) });
     }
     expect(await index.handoffsOf(TENANT, eve.aadObjectId)).toEqual([]);
   });
@@ -124,25 +124,33 @@ describe('PeopleIndex', () => {
     expect((await index.handoffsOf(TENANT, receiver.aadObjectId)).map((r) => r.summary)).toEqual(['Tenant one only']);
   });
 
-  it('is idempotent: adding again writes no second row, and refreshes the row', async () => {
+  it('is idempotent, refreshes the row with the new listing, and removes it for people a change took off', async () => {
     const receiver = person('a9', 'Frances Allen');
     const h = handoff({ summary: 'Before', createdAt: '2026-05-07T09:00:00.000Z', receiver, sender: ada, owner: alan });
     await index.add(h);
     await index.add(h);
     expect(await rowsFor(h)).toHaveLength(3);
     expect(await index.handoffsOf(TENANT, receiver.aadObjectId)).toEqual([
-      { handoffId: h.id, summary: 'Before', people: 'Frances Allen, Ada Lovelace, Alan Turing', createdAt: '2026-05-07T09:00:00.000Z' },
+      { handoffId: h.id, summary: 'Before', people: 'Frances Allen, Ada Lovelace, Alan Turing', createdAt: '2026-05-07T09:00:00.000Z', listing: listingOf(h) },
     ]);
-    // A resubmission changed the summary and a reassignment the receiver: the old receiver keeps the row (was involved).
-    const reassigned: Handoff = { ...h, summary: 'After', receiver: eve };
-    await index.add(reassigned);
-    expect(await rowsFor(h)).toHaveLength(4);
+    // A resubmission changed the summary, a reassignment the receiver, and the new receiver accepted: Frances is off it.
+    const reassigned: Handoff = { ...h, summary: 'After', receiver: eve, status: 'accepted', eventCount: h.eventCount + 3 };
+    await index.add(reassigned, [receiver.aadObjectId]);
+    expect(await rowsFor(h)).toHaveLength(3);
     expect(await index.handoffsOf(TENANT, eve.aadObjectId)).toEqual([
-      { handoffId: h.id, summary: 'After', people: 'Eve Stranger, Ada Lovelace, Alan Turing', createdAt: '2026-05-07T09:00:00.000Z' },
+      { handoffId: h.id, summary: 'After', people: 'Eve Stranger, Ada Lovelace, Alan Turing', createdAt: '2026-05-07T09:00:00.000Z', listing: listingOf(reassigned) },
     ]);
-    expect(await index.handoffsOf(TENANT, receiver.aadObjectId)).toEqual([
-      { handoffId: h.id, summary: 'Before', people: 'Frances Allen, Ada Lovelace, Alan Turing', createdAt: '2026-05-07T09:00:00.000Z' },
-    ]);
+    expect(await index.handoffsOf(TENANT, receiver.aadObjectId)).toEqual([]);
+    expect((await index.handoffsOf(TENANT, ada.aadObjectId)).find((r) => r.handoffId === h.id)?.listing).toMatchObject({ status: 'accepted', summary: 'After' });
+    // Removing someone already gone is no error (a delivery that runs twice).
+    await index.add(reassigned, [receiver.aadObjectId]);
+  });
+
+  it('reads a row written before listings were, with no listing, so the reader reads the handoff', async () => {
+    const someone = person('ab', 'Legacy Reader');
+    const h = handoff({ summary: 'Old row', createdAt: '2026-04-01T09:00:00.000Z', receiver: someone });
+    await table.upsertEntity({ partitionKey: `${TENANT}_${someone.aadObjectId}`, rowKey: indexRowKey(h), summary: 'Old row', people: 'Legacy Reader', createdAt: h.createdAt }, 'Replace');
+    expect(await index.handoffsOf(TENANT, someone.aadObjectId)).toEqual([{ handoffId: h.id, summary: 'Old row', people: 'Legacy Reader', createdAt: h.createdAt, listing: undefined }]);
   });
 });
 
