@@ -169,7 +169,7 @@ export async function changeHandoff(app: App, caller: Caller, handoffId: string,
       if (error instanceof ConflictError) continue;
       throw error;
     }
-    const [card] = await Promise.all([viewFor(app, caller, next), cardUpdateOrTimeout(app.outbox.deliverFresh(handoffId, rows, markEtag))]);
+    const [card] = await Promise.all([viewFor(app, caller, next), cardUpdateOrTimeout(app.outbox.deliverFresh(handoffId, rows, markEtag, next))]);
     return { card };
   }
   const latest = await loadForActor(app, caller, handoffId);

@@ -37,8 +37,8 @@ const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 30 * 60_000;
 /** How many handoffs one sweep delivers at once: the connector allows 50 requests a second per tenant. */
 const SWEEP_CONCURRENCY = 4;
-/** How often an index row writes the listings while the handoff keeps changing under it (each later change brings its own row too). */
-const LISTING_WRITES = 3;
+/** How often a fresh card or an index row writes again while the handoff keeps changing under it (each later change brings its own row too). */
+const WRITES_WHILE_CHANGING = 3;
 
 /** A message that can never be delivered as addressed (nobody to write to). */
 class Undeliverable extends Error {
@@ -106,13 +106,13 @@ export class Outbox {
    *   of everyone's card that arrived after it would replace the actor's view
    *   until the card refreshes
    */
-  deliverFresh(handoffId: string, rows: readonly OutboxRow[], markEtag: string): Promise<void> {
+  deliverFresh(handoffId: string, rows: readonly OutboxRow[], markEtag: string, committed?: Handoff): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
     let cardDone: () => void = () => undefined;
     const cardOut = new Promise<void>((resolve) => (cardDone = resolve));
     this.track(
       this.serially(handoffId, async () => {
-        const results = await this.deliverRows(rows, cardDone);
+        const results = await this.deliverRows(rows, cardDone, committed);
         if (results.every((r) => r === 'delivered' || r === 'dead')) await this.services.pending.clear(handoffId, markEtag);
       }).finally(cardDone),
     );
@@ -207,19 +207,22 @@ export class Outbox {
    * Rows in order: everyone's card (or its post) first, before the messages that link to it.
    * @param cardDone called once the card row (if any) is done
    */
-  private async deliverRows(rows: readonly OutboxRow[], cardDone: () => void = () => undefined): Promise<Result[]> {
+  private async deliverRows(rows: readonly OutboxRow[], cardDone: () => void = () => undefined, committed?: Handoff): Promise<Result[]> {
     const results: Result[] = [];
     for (const row of rows) {
-      results.push(await this.deliverOne(row));
-      if (row.effect.kind === 'card' || row.effect.kind === 'post') cardDone();
+      // The card is out once the connector took it: the answer need not wait for the row to be marked delivered too.
+      const shown = row.effect.kind === 'card' || row.effect.kind === 'post' ? cardDone : undefined;
+      results.push(await this.deliverOne(row, shown, shown ? committed : undefined));
+      shown?.();
     }
     return results;
   }
 
-  private async deliverOne(row: OutboxRow): Promise<Result> {
+  private async deliverOne(row: OutboxRow, sent?: () => void, committed?: Handoff): Promise<Result> {
     const log = this.services.log.child({ handoffId: row.handoffId, row: row.key, kind: row.effect.kind });
     try {
-      const recorded = await this.perform(row);
+      const recorded = row.effect.kind === 'card' && committed ? await this.updateCardFrom(committed, sent) : await this.perform(row);
+      sent?.();
       if (!recorded) await this.services.store.updateRow(row, { state: 'delivered', leaseUntil: '', deliveredAt: this.iso() }).catch((error: unknown) => {
         throw new SentButUnmarked(errorText(error));
       });
@@ -304,6 +307,26 @@ export class Outbox {
   }
 
   /**
+   * A fresh card row: everyone's card from the state this process just
+   * committed, so the answer waits for no read of it. Another change may have
+   * landed since, and its own card row gone out first; reading afterwards and
+   * updating again until the card shows what was read leaves the newest state.
+   * @param sent called once the first update is out
+   */
+  private async updateCardFrom(committed: Handoff, sent?: () => void): Promise<boolean> {
+    let shown = committed;
+    for (let attempt = 1; ; attempt += 1) {
+      // Not posted yet: the post, when it goes, shows the state of that moment, which includes this change.
+      if (!shown.conversation.messageId) return false;
+      await this.messenger.update(conversationOf(shown), shown.conversation.messageId, handoffCard(shown, undefined, { now: new Date(this.services.clock.now()) }));
+      sent?.();
+      const latest = await this.services.store.read(shown.id);
+      if (!latest || latest.handoff.eventCount === shown.eventCount || attempt >= WRITES_WHILE_CHANGING) return false;
+      shown = latest.handoff;
+    }
+  }
+
+  /**
    * Writes the handoff's person-index rows, then reads it again: another
    * change's row, delivered by another instance between our read and our
    * write, may have written a newer listing that ours just replaced. Writing
@@ -314,7 +337,7 @@ export class Outbox {
     for (let attempt = 1; ; attempt += 1) {
       await this.services.people.add(written, former);
       const latest = await this.services.store.read(written.id);
-      if (!latest || latest.handoff.eventCount === written.eventCount || attempt >= LISTING_WRITES) return;
+      if (!latest || latest.handoff.eventCount === written.eventCount || attempt >= WRITES_WHILE_CHANGING) return;
       written = latest.handoff;
     }
   }
