@@ -116,10 +116,14 @@ export class PeopleIndex {
   private async rowsOf(partitionKey: string, limit: number): Promise<IndexRow[]> {
     const rows: IndexRow[] = [];
     const filter = odata`PartitionKey eq ${partitionKey}`;
-    for await (const entity of this.table.listEntities<{ summary: string; people: string; createdAt: string; listing?: string }>({ queryOptions: { filter } })) {
-      const handoffId = entity.rowKey!.slice(entity.rowKey!.indexOf('_') + 1);
-      rows.push({ handoffId, summary: entity.summary, people: entity.people, createdAt: entity.createdAt, listing: parseListing(entity.listing) });
-      if (rows.length >= limit) break;
+    // Pages of at most `limit` rows ($top): the service sends what the reader keeps, not a page of 1,000 to cut short.
+    const pages = this.table.listEntities<{ summary: string; people: string; createdAt: string; listing?: string }>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(limit, MAX_INDEX_ROWS) });
+    for await (const page of pages) {
+      for (const entity of page) {
+        const handoffId = entity.rowKey!.slice(entity.rowKey!.indexOf('_') + 1);
+        rows.push({ handoffId, summary: entity.summary, people: entity.people, createdAt: entity.createdAt, listing: parseListing(entity.listing) });
+        if (rows.length >= limit) return rows;
+      }
     }
     return rows;
   }
