@@ -16,7 +16,8 @@ import { textsOf } from '../support/cards';
 import { type Connector, startConnector } from '../support/connector';
 import { uniquePrefix } from '../support/stack';
 
-const prefix = uniquePrefix();
+/** Each test's own tables: the dev clock's "next" must see only that test's handoff. */
+let prefix = uniquePrefix();
 const children: ChildProcess[] = [];
 let connector: Connector;
 
@@ -131,6 +132,9 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
 
 describe('a host killed between an overdue nudge\'s save and its delivery', () => {
   it('delivers the nudge once after a restart, and the next check sends no second one', async () => {
+    // Its own tables: with the first test's handoff in them, "next" could jump to that one's due time before
+    // this one's due-index row is written, and the check would then find nothing of this handoff's due.
+    prefix = uniquePrefix();
     const first = await startHost();
     await post(first, { ...message(connector.url, people.grace, ''), type: 'installationUpdate', action: 'add', conversation: { id: 'a:personal-grace', conversationType: 'personal', tenantId: TENANT } });
     const formId = crypto.randomUUID();
