@@ -37,7 +37,7 @@ const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 30 * 60_000;
 /** How many handoffs one sweep delivers at once: the connector allows 50 requests a second per tenant. */
 const SWEEP_CONCURRENCY = 4;
-/** How often a fresh card or an index row writes again while the handoff keeps changing under it (each later change brings its own row too). */
+/** How many rounds writeUntilSettled makes at most while the handoff keeps changing under it. */
 const WRITES_WHILE_CHANGING = 3;
 
 /** A message that can never be delivered as addressed (nobody to write to). */
@@ -272,7 +272,7 @@ export class Outbox {
     switch (row.effect.kind) {
       case 'index': {
         const { former, followers = true } = row.effect;
-        await Promise.all([this.writeListings(handoff, former), ...(followers ? [registerFollowers(this.services, handoff)] : [])]);
+        await Promise.all([this.writeUntilSettled(handoff, (state) => this.services.people.add(state, former)), ...(followers ? [registerFollowers(this.services, handoff)] : [])]);
         return false;
       }
       case 'card': {
@@ -307,39 +307,35 @@ export class Outbox {
   }
 
   /**
-   * A fresh card row: everyone's card from the state this process just
-   * committed, so the answer waits for no read of it. Another change may have
-   * landed since, and its own card row gone out first; reading afterwards and
-   * updating again until the card shows what was read leaves the newest state.
-   * @param sent called once the first update is out
+   * Writes what a handoff's state shows (its card, its listings), then reads
+   * the handoff again: another change may have landed meanwhile, and its own
+   * row, delivered first by another instance, would be covered by this older
+   * state. Writing again until the state did not move leaves the newest
+   * (each later change brings its own row too, so a few rounds are enough).
    */
-  private async updateCardFrom(committed: Handoff, sent?: () => void): Promise<boolean> {
-    let shown = committed;
-    for (let attempt = 1; ; attempt += 1) {
-      // Not posted yet: the post, when it goes, shows the state of that moment, which includes this change.
-      if (!shown.conversation.messageId) return false;
-      await this.messenger.update(conversationOf(shown), shown.conversation.messageId, handoffCard(shown, undefined, { now: new Date(this.services.clock.now()) }));
-      sent?.();
-      const latest = await this.services.store.read(shown.id);
-      if (!latest || latest.handoff.eventCount === shown.eventCount || attempt >= WRITES_WHILE_CHANGING) return false;
-      shown = latest.handoff;
-    }
-  }
-
-  /**
-   * Writes the handoff's person-index rows, then reads it again: another
-   * change's row, delivered by another instance between our read and our
-   * write, may have written a newer listing that ours just replaced. Writing
-   * until the record did not change in between leaves the newest listing.
-   */
-  private async writeListings(handoff: Handoff, former: readonly string[] | undefined): Promise<void> {
+  private async writeUntilSettled(handoff: Handoff, write: (state: Handoff) => Promise<void>): Promise<void> {
     let written = handoff;
     for (let attempt = 1; ; attempt += 1) {
-      await this.services.people.add(written, former);
+      await write(written);
       const latest = await this.services.store.read(written.id);
       if (!latest || latest.handoff.eventCount === written.eventCount || attempt >= WRITES_WHILE_CHANGING) return;
       written = latest.handoff;
     }
+  }
+
+  /**
+   * A fresh card row: everyone's card from the state this process just
+   * committed, so the answer waits for no read of it (then settled as above).
+   * @param sent called once the first update is out
+   */
+  private async updateCardFrom(committed: Handoff, sent?: () => void): Promise<boolean> {
+    await this.writeUntilSettled(committed, async (state) => {
+      // Not posted yet: the post, when it goes, shows the state of that moment, which includes this change.
+      if (!state.conversation.messageId) return;
+      await this.messenger.update(conversationOf(state), state.conversation.messageId, handoffCard(state, undefined, { now: new Date(this.services.clock.now()) }));
+      sent?.();
+    });
+    return false;
   }
 
   /** The card is out: record its message id with the row, re-reading while the handoff changes under us. */

@@ -21,6 +21,7 @@ import { findHandoffs, handoffForLink } from '../app/my-work';
 import type { Caller } from '../app/ports';
 import { handoffCard, handoffFormCard } from '../cards/handoff-cards';
 import { handoffResultCard } from '../cards/handoff-result-card';
+import { batonLink } from '../cards/notification-card';
 import type { AdaptiveCard } from '../cards/render';
 import { dueClause, dueView } from '../domain/due';
 import { type Handoff, type Listing, type Person, STATUS_LABELS } from '../domain/handoff';
@@ -140,7 +141,7 @@ function resultLine(listing: Listing, timeZone: string | undefined, now: Date): 
  */
 function resultOf(app: App, caller: Caller, listing: Listing): MessagingExtensionAttachment {
   const line = resultLine(listing, caller.timeZone, new Date(app.clock.now()));
-  const card = handoffResultCard(listing, line, `${app.publicBaseUrl}/api/handoffs/${listing.id}`);
+  const card = handoffResultCard(listing, line, batonLink(app.publicBaseUrl, listing.id));
   return { ...CardFactory.adaptiveCard(card), preview: CardFactory.thumbnailCard(listing.summary, line) };
 }
 

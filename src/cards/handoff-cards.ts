@@ -168,6 +168,11 @@ const EVENT_WORDS: Record<HandoffEvent['type'], string> = {
 
 /** Teams auto-refreshes a card for at most 60 listed users. */
 export const MAX_REFRESH_USERS = 60;
+
+/** Whom Teams refreshes a handoff's card for, so each sees the view of their role: everyone on it, once each. */
+export function refreshUserIdsOf(handoff: Pick<Handoff, 'sender' | 'receiver' | 'owner' | 'stakeholders'>): string[] {
+  return [...new Set(participants(handoff).map((p) => p.userId))].slice(0, MAX_REFRESH_USERS);
+}
 /** The owner's "Hand it to" list: the people picker searches the organisation beyond it. */
 const MAX_REASSIGN_CHOICES = 10;
 /** The history shows the newest events; older ones are counted, not listed, so the card stays inside Teams' size. */
@@ -400,7 +405,7 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
   const holder = ballHolder(handoff);
   const turn = turnWithDue(handoff, when, now, viewer !== undefined);
   const final = FINAL.has(handoff.status);
-  const refreshUserIds = participants(handoff).map((p) => p.userId).filter((id, i, all) => all.indexOf(id) === i).slice(0, MAX_REFRESH_USERS);
+  const refreshUserIds = refreshUserIdsOf(handoff);
   const facts = [
     { title: 'Work state', value: WORK_STATE_LABELS[handoff.workState] },
     ...(handoff.effortMinutes === undefined ? [] : [{ title: 'Effort', value: formatEffort(handoff.effortMinutes) }]),

@@ -5,8 +5,8 @@
  * as someone on the handoff sees it.
  */
 import template from '../../cards/handoff-result.json';
-import { type Listing, participants } from '../domain/handoff';
-import { MAX_REFRESH_USERS } from './handoff-cards';
+import type { Listing } from '../domain/handoff';
+import { refreshUserIdsOf } from './handoff-cards';
 import { type AdaptiveCard, renderCard } from './render';
 
 export interface HandoffResultData {
@@ -20,6 +20,5 @@ export interface HandoffResultData {
 }
 
 export function handoffResultCard(listing: Listing, line: string, link: string): AdaptiveCard {
-  const refreshUserIds = [...new Set(participants(listing).map((p) => p.userId))].slice(0, MAX_REFRESH_USERS);
-  return renderCard(template, { handoffId: listing.id, summary: listing.summary, line, link, refreshUserIds } satisfies HandoffResultData);
+  return renderCard(template, { handoffId: listing.id, summary: listing.summary, line, link, refreshUserIds: refreshUserIdsOf(listing) } satisfies HandoffResultData);
 }

@@ -27,6 +27,11 @@ export function handoffLink(handoff: Handoff): string {
   return `https://teams.microsoft.com/l/message/${encodeURIComponent(chatOrChannel)}/${encodeURIComponent(messageId)}${context}`;
 }
 
+/** Baton's own link to a handoff, <publicBaseUrl>/api/handoffs/<id>: it opens the handoff's message in Teams, and unfurls. */
+export function batonLink(publicBaseUrl: string, handoffId: string): string {
+  return `${publicBaseUrl}/api/handoffs/${handoffId}`;
+}
+
 export function notificationCard(handoff: Handoff, headline: string, quote = ''): AdaptiveCard {
   return renderCard(template, { handoffId: handoff.id, headline, summary: handoff.summary, quote, link: handoffLink(handoff) } satisfies NotificationData);
 }

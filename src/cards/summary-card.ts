@@ -16,6 +16,7 @@
 import { STATUS_LABELS, type Person, PRIORITIES, PRIORITY_LABELS } from '../domain/handoff';
 import { ATTENTION_LABELS, metricLines, type MetricLine, type Summary, type TeamSummary, weekLabel, weekKey } from '../domain/summary';
 import { formatWhenRelative } from '../domain/time-format';
+import { batonLink } from './notification-card';
 import type { AdaptiveCard } from './render';
 import { VERBS } from './verbs';
 
@@ -62,7 +63,7 @@ function line(runs: Run[], extra: Element = {}): Element {
   };
 }
 
-const handoffUrl = (view: SummaryView, id: string) => `${view.publicBaseUrl}/api/handoffs/${id}`;
+const handoffUrl = (view: SummaryView, id: string) => batonLink(view.publicBaseUrl, id);
 
 function metricRows(lines: readonly MetricLine[], weeks: readonly string[], charts: boolean): Element[] {
   return lines.map((l) => {
