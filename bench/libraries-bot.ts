@@ -8,7 +8,7 @@
 import { TableClient } from '@azure/data-tables';
 import { HttpResponse } from '@azure/functions';
 import { Template } from 'adaptivecards-templating';
-import { z } from 'zod';
+import * as z from 'zod';
 import './echo-bot';
 
 const activity = z.object({ type: z.string(), text: z.string().optional() });

@@ -6,14 +6,45 @@
  * `bundle()` is also how `npm run bench` builds the bare echo bot it compares
  * Baton's cold start with: both sides bundled the same way, run by plain node.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { PROJECT_ROOT } from '../src/project';
 
 /** Provided by the Functions worker at run time, never installed from npm (@azure/functions requires it when present). */
 const WORKER_MODULES = ['@azure/functions-core'];
 
+/**
+ * npm nests a second copy of a package wherever the top level holds another
+ * version: botbuilder's four packages each carry their own zod 3.25.76 beside
+ * Baton's zod 4. Identical copies are one module; this plugin bundles the
+ * first one found (by name and version) for all of them.
+ */
+const dedupeCopies: Plugin = {
+  name: 'dedupe-package-copies',
+  setup(build) {
+    const versionOf = new Map<string, string>(); // package root -> name@version
+    const rootOf = new Map<string, string>(); // name@version -> the root bundled
+    build.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData === dedupeCopies) return undefined;
+      const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: dedupeCopies });
+      const root = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(resolved.path)?.[1];
+      if (resolved.errors.length > 0 || resolved.external || root === undefined) return resolved.errors.length > 0 ? undefined : resolved;
+      let key = versionOf.get(root);
+      if (key === undefined) {
+        const { name, version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string };
+        key = `${name}@${version}`;
+        versionOf.set(root, key);
+      }
+      const first = rootOf.get(key) ?? root;
+      rootOf.set(key, first);
+      return { ...resolved, path: first + resolved.path.slice(root.length) };
+    });
+  },
+};
+
 const OPTIONS: BuildOptions = {
+  plugins: [dedupeCopies],
   bundle: true,
   platform: 'node',
   target: 'node20',

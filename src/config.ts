@@ -6,7 +6,7 @@
  * throws at import takes all of them down, so callers validate at first use
  * (`getConfig()` in a handler) and the local host validates at start-up.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Level, LEVELS } from './logger';
 import { DEFAULT_DUE_POLICY, type DuePolicy } from './domain/due';
 import { parseEffort } from './domain/effort';

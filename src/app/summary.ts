@@ -20,7 +20,7 @@
  *   it and before the record said so) is looked up in the mailbox's Sent
  *   Items by its key before it is sent again.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { summaryEmailCard, summaryHtml, summaryTeamsCard, type SummaryView } from '../cards/summary-card';
 import type { AdaptiveCard } from '../cards/render';
 import type { Handoff, Person } from '../domain/handoff';

@@ -5,7 +5,7 @@
  * `application/vnd.microsoft.error` and changes nothing.
  */
 import type { AdaptiveCardInvokeResponse } from 'botbuilder';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type Answer,
   type App,

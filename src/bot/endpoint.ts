@@ -6,7 +6,7 @@
  * BOT_ID set) and the bot runs the turn.
  */
 import type { Activity, TurnContext } from 'botbuilder';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { App } from '../app/handoffs';
 import { type Config, isLoopback } from '../config';
 import { errorText } from '../logger';

@@ -15,7 +15,7 @@ import {
   type MessagingExtensionQuery,
   type MessagingExtensionResponse,
 } from 'botbuilder';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type App, createHandoff, draftHandoff } from '../app/handoffs';
 import { findHandoffs, handoffForLink } from '../app/my-work';
 import type { Caller } from '../app/ports';

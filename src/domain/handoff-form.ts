@@ -3,7 +3,7 @@
  * that block a submission (PRODUCT.md, "Prepare"). Every wrong field gets its
  * own message, so the form can show each one next to its input.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseEffort } from './effort';
 import { type HandoffFields, type Person, PRIORITIES, type Priority, WORK_STATES, type WorkState } from './handoff';
 

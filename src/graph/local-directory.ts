@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_WORKING_HOURS, normalizeWorkingHours, type WorkingHours } from '../domain/working-hours';
 import { PROJECT_ROOT } from '../project';
 import { type Candidate, decide, type Directory, queryKind, type Resolution, unknownPersonError } from './directory';

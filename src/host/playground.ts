@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROJECT_ROOT } from '../project';
 
 const user = z.object({ id: z.string(), name: z.string(), aadObjectId: z.string() });

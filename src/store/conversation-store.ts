@@ -4,7 +4,7 @@
  * Partition: the tenant; row: the person's Entra object id.
  */
 import { RestError, type TableClient } from '@azure/data-tables';
-import { z } from 'zod';
+import * as z from 'zod';
 import { openTable } from './tables';
 import type { StorageAccount } from './account';
 

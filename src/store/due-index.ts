@@ -15,7 +15,7 @@
  * never behind the cursor.
  */
 import { odata, type TableClient } from '@azure/data-tables';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StorageAccount } from './account';
 import { openTable, translate } from './tables';
 

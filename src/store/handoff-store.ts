@@ -5,7 +5,7 @@
  * messages, never one activity applied twice.
  */
 import { odata, RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Handoff, HandoffEvent, Person } from '../domain/handoff';
 import { STEPS } from '../domain/due';
 import { EVENT_TYPES, PRIORITIES, STATUSES, WORK_STATES } from '../domain/handoff';

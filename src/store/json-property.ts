@@ -3,7 +3,7 @@
  * that is not JSON becomes an issue of the zod parse, so an unreadable row is
  * reported as such rather than as a stray SyntaxError.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const jsonText = z.string().transform((text, ctx): unknown => {
   try {

@@ -5,7 +5,7 @@
  * commit and marked delivered, so a crash, a retry or a second instance never
  * loses one or sends it twice (transactional outbox).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { json } from './json-property';
 import { outboxRowKey } from './keys';
 

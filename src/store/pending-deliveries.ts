@@ -13,7 +13,7 @@
  * marks spread load); row: the handoff id.
  */
 import { odata, type TableClient } from '@azure/data-tables';
-import { z } from 'zod';
+import * as z from 'zod';
 import { openTable, translate } from './tables';
 import type { StorageAccount } from './account';
 import { ConflictError } from '../errors';

@@ -4,7 +4,7 @@
  * answers a Teams activity through the real Azurite.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { bundle } from '../../scripts/build';
@@ -58,5 +58,22 @@ describe('the deployable bundle', () => {
       child.kill();
       await connector.close();
     }
+  }, 60_000);
+
+  it('carries one copy of each package version, however often npm nested it', async () => {
+    await bundle(join(PROJECT_ROOT, 'src', 'main.ts'), join(out, 'once', 'main.js'));
+    const { sources } = JSON.parse(readFileSync(join(out, 'once', 'main.js.map'), 'utf8')) as { sources: string[] };
+    // A package's own source map may name files that were never installed (msal's ../src): only installed packages count.
+    const roots = new Set(sources.map((s) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(s)?.[1]).filter((r): r is string => r !== undefined && existsSync(join(out, 'once', r, 'package.json'))));
+    const copies = new Map<string, string[]>();
+    for (const root of roots) {
+      const { name, version } = JSON.parse(readFileSync(join(out, 'once', root, 'package.json'), 'utf8')) as { name: string; version: string };
+      copies.set(`${name}@${version}`, [...(copies.get(`${name}@${version}`) ?? []), root]);
+    }
+    expect([...copies].filter(([, r]) => r.length > 1)).toEqual([]);
+    // botbuilder's packages each nest zod 3.25 beside Baton's zod 4: both versions are in, once each.
+    expect([...copies.keys()].filter((k) => k.startsWith('zod@')).length).toBe(2);
+    // Baton imports zod as a namespace (`import * as z`), so the bundle leaves out the locales it never uses; `import { z }` carries all of them (365 KB).
+    expect(sources.filter((s) => s.includes('node_modules/zod/v4/locales/')).map((s) => s.split('/').pop())).toEqual(['en.js']);
   }, 60_000);
 });
