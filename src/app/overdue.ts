@@ -5,8 +5,8 @@
  * owner left open. What is due comes from src/domain/due.ts.
  *
  * It reads only what is due: the due index's entries up to now, then each
- * of their handoffs. Every action is a change like a person's: one
- * transaction with its history event (by Baton), its outbox rows and the
+ * of their handoffs (again only when a second action is due on it). Every
+ * action is a change like a person's: one transaction with its history event (by Baton), its outbox rows and the
  * marker `due:<handoff>:<step>:<kind>`, so a second timer, a second
  * instance or a crash never acts twice, and a crash before the send leaves
  * the message to the outbox.
@@ -106,6 +106,8 @@ async function settle(app: App, handoffId: string, now: number): Promise<{ done:
     }
     await app.outbox.deliverFresh(handoffId, rows, markEtag);
     done.push(action.kind);
+    // What was just saved says whether more is due: read again only then (a late check may owe a nudge and an escalation).
+    if (!dueNow(outcome.handoff, new Date(now))) return { done, wakeAt: outcome.handoff.wakeAt };
   }
   const latest = await app.store.read(handoffId);
   return { done, wakeAt: latest?.handoff.wakeAt };

@@ -95,6 +95,20 @@ describe('the overdue check, through the local host', () => {
     expect(toPerson(people.grace, id)).toHaveLength(1);
   });
 
+  it('does everything it owes when it ran late: the nudge and the escalation in one check', async () => {
+    const id = await create();
+    const { clock: due } = await stored(id);
+    // No check ran until a week after the escalation was due (a stopped app, a long outage).
+    moveTo(escalateAt(due!) + 7 * 24 * 3_600_000);
+    await fire();
+    expect(await events(id)).toEqual([['posted', 'Ada Lovelace'], ['overdue', 'Baton'], ['escalated', 'Baton']]);
+    expect(toPerson(people.grace, id)).toHaveLength(1);
+    expect(toPerson(people.alan, id)).toEqual([expect.stringMatching(/^Grace Hopper's review is overdue/)]);
+    // Nothing owed twice.
+    await fire();
+    expect(await events(id)).toHaveLength(3);
+  });
+
   it('sends one nudge when the timer fires twice at once (two instances, a retried run)', async () => {
     const id = await create();
     const { clock: due } = await stored(id);
@@ -169,9 +183,9 @@ describe('what a check costs', () => {
     const twentyFive = await measured(Date.parse('2026-12-08T11:05:00.000Z'));
     expect(twentyFive.report).toMatchObject({ entries: 1, handoffs: 1, overdue: 1, failed: 0 });
     // The cursor, three hours (the one before the last check's, its own, this one), the handoff, whether its
-    // receiver installed Baton, the outbox mark, the transaction, the handoff again (nothing more is due),
-    // the spent entry, the cursor again: 11, and nothing for the open handoffs not due.
-    expect(five.own).toBe(11);
+    // receiver installed Baton, the outbox mark, the transaction (what it saved says nothing more is due: no
+    // second read), the spent entry, the cursor again: 10, and nothing for the open handoffs not due.
+    expect(five.own).toBe(10);
     expect(twentyFive.own).toBe(five.own);
   });
 });
