@@ -29,8 +29,8 @@ export interface OverdueMeasure {
   open: number;
   due: number;
   ms: number;
-  /** Table round trips of the check itself, and of the deliveries (card updates, 1:1 messages, due-index rows) it started. */
-  trips: { check: number; deliveries: number };
+  /** Table round trips of the check itself (and how many were reads), and of the deliveries (card updates, 1:1 messages, due-index rows) it started. */
+  trips: { check: number; checkReads: number; deliveries: number };
   report: OverdueReport;
   seedMs: number;
 }
@@ -89,5 +89,6 @@ export async function measureOverdueCheck(connectionString: string, connectorUrl
   const report = await overdueCheck(app);
   const elapsed = performance.now() - started;
   const deliveries = tableRoundTrips.inDeliveries - before.inDeliveries;
-  return { open, due, ms: elapsed, trips: { check: tableRoundTrips.count - before.count - deliveries, deliveries }, report, seedMs };
+  const checkReads = tableRoundTrips.reads - before.reads - (tableRoundTrips.readsInDeliveries - before.readsInDeliveries);
+  return { open, due, ms: elapsed, trips: { check: tableRoundTrips.count - before.count - deliveries, checkReads, deliveries }, report, seedMs };
 }

@@ -196,7 +196,8 @@ async function main(all = true) {
       await run();
       await outbox.idle();
       const deliveries = tableRoundTrips.inDeliveries - before.inDeliveries;
-      return { request: (tableRoundTrips.count - before.count - deliveries) / ACTIONS, deliveries: deliveries / ACTIONS };
+      const reads = tableRoundTrips.reads - before.reads - (tableRoundTrips.readsInDeliveries - before.readsInDeliveries);
+      return { request: (tableRoundTrips.count - before.count - deliveries) / ACTIONS, reads: reads / ACTIONS, deliveries: deliveries / ACTIONS };
     };
     const ids: string[] = [];
     const create: number[] = [];
@@ -291,15 +292,15 @@ async function main(all = true) {
     console.log(`| ... its floor, the same query of the person's index partition (a page of their newest 200), p50 / p99 | ${ms(searched.floorMs.p50)} / ${ms(searched.floorMs.p99)} |`);
     console.log(`| ... search p50 / floor p50 | ${(searched.searchMs.p50 / searched.floorMs.p50).toFixed(2)}x |`);
     console.log(`| ... Table round trips per search | ${searched.tripsPerSearch.toFixed(2)} |`);
-    console.log(`| Table round trips per create: before the answer / outbox deliveries after it | ${tripsPerCreate.request.toFixed(2)} / ${tripsPerCreate.deliveries.toFixed(2)} |`);
-    console.log(`| Table round trips per Accept: before the answer / outbox deliveries after it | ${tripsPerAccept.request.toFixed(2)} / ${tripsPerAccept.deliveries.toFixed(2)} |`);
+    console.log(`| Table round trips per create: before the answer (of them reads) / outbox deliveries after it | ${tripsPerCreate.request.toFixed(2)} (${tripsPerCreate.reads.toFixed(2)}) / ${tripsPerCreate.deliveries.toFixed(2)} |`);
+    console.log(`| Table round trips per Accept: before the answer (of them reads) / outbox deliveries after it | ${tripsPerAccept.request.toFixed(2)} (${tripsPerAccept.reads.toFixed(2)}) / ${tripsPerAccept.deliveries.toFixed(2)} |`);
     const [early, late] = memory.heap;
     console.log(`| bench process heap after a full GC, after ${early!.actions.toLocaleString('en-US')} / ${late!.actions.toLocaleString('en-US')} mixed actions (RSS) | ${early!.heapMiB.toFixed(1)} / ${late!.heapMiB.toFixed(1)} MiB (${early!.rssMiB.toFixed(0)} / ${late!.rssMiB.toFixed(0)} MiB) |`);
     console.log(`| ... growth from ${early!.actions.toLocaleString('en-US')} to ${late!.actions.toLocaleString('en-US')} actions | ${(((late!.heapMiB - early!.heapMiB) / early!.heapMiB) * 100).toFixed(1)}% |`);
     for (const m of overdue) {
       if (m.report.overdue !== m.due || m.report.failed > 0) throw new Error(`the overdue check nudged ${m.report.overdue} of ${m.due} (${m.report.failed} failed)`);
       console.log(
-        `| overdue check, ${m.due} due among ${m.open.toLocaleString('en-US')} open: time / Table round trips of the check / of its deliveries | ${(m.ms / 1000).toFixed(2)} s / ${m.trips.check} / ${m.trips.deliveries} |`,
+        `| overdue check, ${m.due} due among ${m.open.toLocaleString('en-US')} open: time / Table round trips of the check (of them reads) / of its deliveries | ${(m.ms / 1000).toFixed(2)} s / ${m.trips.check} (${m.trips.checkReads}) / ${m.trips.deliveries} |`,
       );
     }
     printSummaries(summaries);

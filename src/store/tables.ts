@@ -7,8 +7,8 @@ import { RestError, TableClient, TableServiceClient } from '@azure/data-tables';
 import { ConflictError, ThrottledError } from '../errors';
 import { type StorageAccount, storageCredential, storageEndpoint } from './account';
 
-/** HTTP requests sent to Table Storage by this process so far, how many of them were reads (GET), and how many the outbox's deliveries made. */
-export const tableRoundTrips = { count: 0, reads: 0, inDeliveries: 0 };
+/** HTTP requests sent to Table Storage by this process so far, how many of them were reads (GET), and how many of each the outbox's deliveries made. */
+export const tableRoundTrips = { count: 0, reads: 0, inDeliveries: 0, readsInDeliveries: 0 };
 
 /** What the Table calls of the current async context belong to: a request with a deadline, or the outbox's deliveries. */
 type Scope = { kind: 'request'; deadline: number } | { kind: 'delivery' };
@@ -51,6 +51,7 @@ function countTrip(request: PipelineRequest): void {
   const current = scope.getStore();
   if (current?.kind === 'delivery') {
     tableRoundTrips.inDeliveries += 1;
+    if (request.method === 'GET') tableRoundTrips.readsInDeliveries += 1;
     request.timeout ||= DELIVERY_TRY_TIMEOUT_MS;
   } else if (current?.kind === 'request') {
     // At least a little: a try with no time left fails at once, which the caller answers as "try again".
