@@ -5,9 +5,10 @@
  * owner left open. What is due comes from src/domain/due.ts.
  *
  * It reads only what is due: the due index's entries up to now, then each
- * of their handoffs (again only when a second action is due on it). Every
- * action is a change like a person's: one transaction with its history event (by Baton), its outbox rows and the
- * marker `due:<handoff>:<step>:<kind>`, so a second timer, a second
+ * of their handoffs (again only when a second action is due on it), and
+ * once per holder whether they installed Baton. Every action is a change
+ * like a person's: one transaction with its history event (by Baton), its
+ * outbox rows and the marker `due:<handoff>:<step>:<kind>`, so a second timer, a second
  * instance or a crash never acts twice, and a crash before the send leaves
  * the message to the outbox.
  */
@@ -51,12 +52,25 @@ export async function overdueCheck(app: App, context: { invocationId?: string } 
   for (const entry of entries) byHandoff.set(entry.handoffId, [...(byHandoff.get(entry.handoffId) ?? []), entry]);
   const report: OverdueReport = { entries: entries.length, handoffs: byHandoff.size, overdue: 0, escalate: 0, neededBy: 0, autoClose: 0, stale: 0, failed: 0 };
   let oldestFailed: string | undefined;
+  // Whether a holder installed Baton, asked once per check: one person often holds several due handoffs.
+  const reachable = new Map<string, Promise<boolean>>();
+  const reaches = (tenantId: string, person: string) => {
+    const key = `${tenantId}/${person}`;
+    let known = reachable.get(key);
+    if (!known) {
+      known = app.conversations.find(tenantId, person).then((c) => c !== undefined);
+      // A failed lookup is not remembered: the next handoff asks again.
+      known.catch(() => reachable.delete(key));
+      reachable.set(key, known);
+    }
+    return known;
+  };
   const queue = [...byHandoff];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [handoffId, its] = next;
       try {
-        const settled = await settle(app, handoffId, now);
+        const settled = await settle(app, handoffId, now, reaches);
         for (const kind of settled.done) report[kind] += 1;
         if (settled.done.length === 0) report.stale += its.length;
         // Every entry up to now is spent; the handoff's next one (written by its outbox row) is later.
@@ -82,7 +96,7 @@ export async function overdueCheck(app: App, context: { invocationId?: string } 
  * nothing is: a check that ran late may owe a nudge and an escalation.
  * @returns the actions done and the handoff's next wake-up
  */
-async function settle(app: App, handoffId: string, now: number): Promise<{ done: DueAction['kind'][]; wakeAt: string | undefined }> {
+async function settle(app: App, handoffId: string, now: number, reaches: (tenantId: string, person: string) => Promise<boolean>): Promise<{ done: DueAction['kind'][]; wakeAt: string | undefined }> {
   const done: DueAction['kind'][] = [];
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     const stored = await app.store.read(handoffId);
@@ -91,7 +105,7 @@ async function settle(app: App, handoffId: string, now: number): Promise<{ done:
     const action = dueNow(handoff, new Date(now));
     if (!action) return { done, wakeAt: handoff.wakeAt };
     const holder = handoff.clock?.holder;
-    const reached = action.kind === 'overdue' && holder ? (await app.conversations.find(handoff.tenantId, holder.aadObjectId)) !== undefined : false;
+    const reached = action.kind === 'overdue' && holder ? await reaches(handoff.tenantId, holder.aadObjectId) : false;
     const outcome = applyDue(handoff, action, new Date(now).toISOString(), reached);
     if (!outcome.ok) return { done, wakeAt: handoff.wakeAt };
     // Marked before the transaction, as every change is: a crash after the commit still leaves the sends to the sweep.

@@ -6,7 +6,7 @@
  * a goal later; the card saying so; an accepted handoff closing itself. And
  * its cost: Table round trips that follow the due count, not the open count.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createBaton } from '../../src/app/baton';
 import { overdueCheck } from '../../src/app/overdue';
 import type { ShiftedClock } from '../../src/clock';
@@ -187,5 +187,29 @@ describe('what a check costs', () => {
     // second read), the spent entry, the cursor again: 10, and nothing for the open handoffs not due.
     expect(five.own).toBe(10);
     expect(twentyFive.own).toBe(five.own);
+  });
+
+  it('asks once per check whether a holder installed Baton, however many of their handoffs are due', async () => {
+    let now = Date.parse('2026-12-07T10:00:00.000Z'); // a Monday
+    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() });
+    const baton = await createBaton(config, { clock: { now: () => now, sleep: async () => undefined }, log: createLogger({ sink: () => undefined }) });
+    await ensureTables(config.tables.account, config.tables.prefix);
+    await baton.bot.handle(JSON.stringify({ ...message(connector.url, people.grace, ''), type: 'installationUpdate', action: 'add', conversation: { id: 'a:grace-once', conversationType: 'personal', tenantId: TENANT } }), '');
+    for (let i = 0; i < 3; i += 1) {
+      const formId = crypto.randomUUID();
+      await baton.bot.handle(JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', paymentsForm(formId), { replyToId: `msg-${formId}` })), '');
+    }
+    await baton.app.outbox.idle();
+    await overdueCheck(baton.app); // the first check ever: it settles the cursor
+    const lookups = vi.spyOn(baton.app.conversations, 'find');
+    now = Date.parse('2026-12-09T10:00:00.000Z');
+    const report = await overdueCheck(baton.app);
+    await baton.app.outbox.idle();
+    expect(report).toMatchObject({ handoffs: 3, overdue: 3, failed: 0 });
+    // Once by the check for Grace, who holds all three, and once by each of the three 1:1 deliveries finding her chat.
+    expect(lookups.mock.calls.filter(([, person]) => person === people.grace.aadObjectId)).toHaveLength(1 + 3);
+    // Each nudge reached her (after the welcome Baton sent on installation, a text message).
+    const toGrace = connector.sent.filter((s) => s.conversationId === 'a:grace-once' && s.activity.attachments?.length);
+    expect(toGrace.map((s) => textsOf(s.activity.attachments?.[0]?.content)[0])).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/^Your review of this handoff was due /)));
   });
 });
