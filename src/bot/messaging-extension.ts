@@ -24,7 +24,7 @@ import { handoffResultCard } from '../cards/handoff-result-card';
 import { batonLink } from '../cards/notification-card';
 import type { AdaptiveCard } from '../cards/render';
 import { dueClause, dueView } from '../domain/due';
-import { type Handoff, type Listing, type Person, STATUS_LABELS } from '../domain/handoff';
+import { type Handoff, type Listing, type Person, PRIORITY_LABELS, STATUS_LABELS } from '../domain/handoff';
 import { formatDay, formatWhen } from '../domain/time-format';
 import { type HandoffFormInput, handoffFormInput, SUMMARY_MAX } from '../domain/handoff-form';
 import { plainText } from '../domain/text';
@@ -125,13 +125,36 @@ export async function sendPreview(app: App, caller: Caller, action: MessagingExt
   return {};
 }
 
-/** One status line for a result, with the due state `mine` shows: "In review · Ada Lovelace -> Grace Hopper · due Thu 4 Dec, 10:00". */
+/**
+ * One status line for a result, what matters first (a long line is cut at
+ * its end): "Question asked · waiting on Ada Lovelace · due Thu 4 Dec, 10:00 ·
+ * Urgent · Ada Lovelace → Grace Hopper". In names, not "you": a chosen
+ * result is posted where others read it.
+ */
 function resultLine(listing: Listing, timeZone: string | undefined, now: Date): string {
   const view = dueView(listing, now);
   const due = view ? dueClause(view, (at) => formatWhen(at, timeZone, now), false) : '';
-  return [STATUS_LABELS[listing.status], `${listing.sender.name} -> ${listing.receiver.name}`, due, listing.neededBy ? `needed by ${formatDay(listing.neededBy, now)}` : '', listing.workState === 'blocked' ? 'Blocked' : '']
+  const holder = listing.clock?.holder;
+  return [
+    STATUS_LABELS[listing.status],
+    holder && view ? `waiting on ${holder.name}` : '',
+    due,
+    listing.neededBy ? `needed by ${formatDay(listing.neededBy, now)}` : '',
+    listing.priority === 'normal' ? '' : PRIORITY_LABELS[listing.priority],
+    listing.workState === 'blocked' ? 'Blocked' : '',
+    `${listing.sender.name} → ${listing.receiver.name}`,
+  ]
     .filter(Boolean)
     .join(' · ');
+}
+
+/** A result's title in the list: one line of it, cut at a word with "…" (the chosen card shows all of it). */
+const RESULT_TITLE_MAX = 80;
+function resultTitle(summary: string): string {
+  if (summary.length <= RESULT_TITLE_MAX) return summary;
+  const cut = summary.slice(0, RESULT_TITLE_MAX - 1);
+  const atWord = cut.lastIndexOf(' ');
+  return `${(atWord > RESULT_TITLE_MAX / 2 ? cut.slice(0, atWord) : cut).trimEnd()}…`;
 }
 
 /**
@@ -142,13 +165,13 @@ function resultLine(listing: Listing, timeZone: string | undefined, now: Date): 
 function resultOf(app: App, caller: Caller, listing: Listing): MessagingExtensionAttachment {
   const line = resultLine(listing, caller.timeZone, new Date(app.clock.now()));
   const card = handoffResultCard(listing, line, batonLink(app.publicBaseUrl, listing.id));
-  return { ...CardFactory.adaptiveCard(card), preview: CardFactory.thumbnailCard(listing.summary, line) };
+  return { ...CardFactory.adaptiveCard(card), preview: CardFactory.thumbnailCard(resultTitle(listing.summary), line) };
 }
 
 /** A link unfurled for someone on the handoff: its live card, with the same preview a search result has. */
 function unfurledOf(app: App, caller: Caller, handoff: Handoff): MessagingExtensionAttachment {
   const now = new Date(app.clock.now());
-  return { ...CardFactory.adaptiveCard(handoffCard(handoff, undefined, { now })), preview: CardFactory.thumbnailCard(handoff.summary, resultLine(handoff, caller.timeZone, now)) };
+  return { ...CardFactory.adaptiveCard(handoffCard(handoff, undefined, { now })), preview: CardFactory.thumbnailCard(resultTitle(handoff.summary), resultLine(handoff, caller.timeZone, now)) };
 }
 
 /** composeExtension/query: the person's handoffs matching the typed words and filters. */

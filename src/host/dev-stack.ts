@@ -20,7 +20,7 @@ export interface DevStack {
   azurite: Started;
   host: FunctionsHost;
   playground: Omit<Started, 'port'> | undefined;
-  urls: { tables: string; messages: string; playground: string | undefined; outbox: string | undefined };
+  urls: { tables: string; queues: string; messages: string; playground: string | undefined; outbox: string | undefined };
   /** Which Microsoft Graph mode the settings chose, in one line. */
   graph: { mode: GraphMode; description: string };
   stop(): Promise<void>;
@@ -153,6 +153,7 @@ export async function startDevStack(options: {
       playground,
       urls: {
         tables: `http://127.0.0.1:${config.ports.azurite}/devstoreaccount1`,
+        queues: `http://127.0.0.1:${config.ports.azuriteQueue}/devstoreaccount1`,
         messages: `${host.url}/api/messages`,
         playground: playground ? `http://localhost:${config.ports.playground}` : undefined,
         outbox: graph.outboxDir ? `${host.url}${OUTBOX_PATH}` : undefined,
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
   console.log(`
 Baton is ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${mode})
   Table Storage (Azurite)  ${stack.urls.tables}   data in .data/
+  Queue Storage (Azurite)  ${stack.urls.queues}   the weekly summary's queue
   Functions host           ${stack.urls.messages}
 ${stack.urls.playground ? `  Agents Playground        ${stack.urls.playground}   <- open this: "new" in the personal chat, "@Baton new" in Payments team
 ` : ''}  Microsoft Graph          ${stack.graph.description}${stack.urls.outbox ? `, shown at ${stack.urls.outbox}` : ''}

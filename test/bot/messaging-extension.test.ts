@@ -229,11 +229,22 @@ describe('search', () => {
       action: { type: 'Action.Execute', title: 'Refresh', verb: 'handoff.refresh', data: { handoffId: blocked } },
       userIds: [people.grace.id, people.ada.id],
     });
-    const line = expect.stringMatching(/^In review · Ada Lovelace -> Grace Hopper · due \w{3} \d+ \w{3}, \d\d:\d\d · Blocked$/);
+    const line = expect.stringMatching(/^In review · waiting on Grace Hopper · due \w{3} \d+ \w{3}, \d\d:\d\d · Blocked · Ada Lovelace → Grace Hopper$/);
     expect(result.preview.content).toEqual({ title: 'Ledger sync waits for the new schema', text: line });
     expect(textsOf(result.content)).toEqual(['Ledger sync waits for the new schema', result.preview.content.text]);
     expect(result.content.actions).toContainEqual({ type: 'Action.OpenUrl', title: 'Go to the card', url: `${loadConfig().publicBaseUrl}/api/handoffs/${blocked}` });
     expect(otherPeople).not.toBe(blocked);
+  });
+
+  it('lists a long summary on one line, cut at a word, and says whose turn it is and a raised priority first', async () => {
+    const summary = 'Reconciliation of the settlement ledger against the acquirer files for every merchant in the EU region, with the mismatches explained';
+    const id = await created({ summary, priority: 'urgent' });
+    await app.post(cardAction(connector.url, people.grace, 'handoff.ask', { handoffId: id, comment: 'Which acquirer file is the source of truth?' }));
+    const result = (await query(people.ada, 'reconciliation acquirer')).body.composeExtension.attachments[0];
+    expect(result.preview.content.title).toBe('Reconciliation of the settlement ledger against the acquirer files for every…');
+    expect(result.preview.content.text).toMatch(/^Question asked · waiting on Ada Lovelace · due .+ · Urgent · Ada Lovelace → Grace Hopper$/);
+    // Chosen, the card shows all of the summary.
+    expect(textsOf(result.content)[0]).toBe(summary);
   });
 
   it('is one query of the person\'s index partition: it reads no handoff to filter or to show', async () => {

@@ -95,7 +95,7 @@ describe.runIf(run)('the messaging extension in the Agents Playground', () => {
     await page.getByPlaceholder('Parameter name').fill('query');
     await page.getByPlaceholder('Enter a search term').fill('invoice');
     const result = page.getByText('The invoice export now runs nightly.', { exact: true }).last();
-    await page.getByText(/In review · Ada Lovelace -> Grace Hopper/).last().waitFor();
+    await page.getByText(/In review · waiting on Grace Hopper · .*Ada Lovelace → Grace Hopper/).last().waitFor();
     await e2e.screenshot('5-search-results');
     await result.click();
     await e2e.screenshot('6-result-inserted');
