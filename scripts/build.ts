@@ -28,8 +28,10 @@ const dedupeCopies: Plugin = {
     build.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData === dedupeCopies) return undefined;
       const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: dedupeCopies });
+      // Unresolvable: esbuild's own resolver says so, with its message.
+      if (resolved.errors.length > 0) return undefined;
       const root = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(resolved.path)?.[1];
-      if (resolved.errors.length > 0 || resolved.external || root === undefined) return resolved.errors.length > 0 ? undefined : resolved;
+      if (resolved.external || root === undefined) return resolved;
       let key = versionOf.get(root);
       if (key === undefined) {
         const { name, version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string };

@@ -8,9 +8,9 @@
  * of their handoffs (again only when a second action is due on it), and
  * once per holder whether they installed Baton. Every action is a change
  * like a person's: one transaction with its history event (by Baton), its
- * outbox rows and the marker `due:<handoff>:<step>:<kind>`, so a second timer, a second
- * instance or a crash never acts twice, and a crash before the send leaves
- * the message to the outbox.
+ * outbox rows and the marker `due:<handoff>:<step>:<kind>`, so a second
+ * timer, a second instance or a crash never acts twice, and a crash before
+ * the send leaves the message to the outbox.
  */
 import { type DueAction, dueActivityId, dueNow, applyDue } from '../domain/due';
 import { ConflictError } from '../errors';
