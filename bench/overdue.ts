@@ -14,7 +14,7 @@ import { postHandoff } from '../src/domain/handoff';
 import { DEFAULT_WORKING_HOURS } from '../src/domain/working-hours';
 import { createLogger } from '../src/logger';
 import { hourPartition } from '../src/store/due-index';
-import { tableClient, tableRoundTrips } from '../src/store/tables';
+import { tableClient, tableRoundTrips, tripsSince } from '../src/store/tables';
 import { people, TENANT } from '../test/support/activities';
 
 /** Seeding writes this many records at once. */
@@ -88,7 +88,6 @@ export async function measureOverdueCheck(connectionString: string, connectorUrl
   const started = performance.now();
   const report = await overdueCheck(app);
   const elapsed = performance.now() - started;
-  const deliveries = tableRoundTrips.inDeliveries - before.inDeliveries;
-  const checkReads = tableRoundTrips.reads - before.reads - (tableRoundTrips.readsInDeliveries - before.readsInDeliveries);
-  return { open, due, ms: elapsed, trips: { check: tableRoundTrips.count - before.count - deliveries, checkReads, deliveries }, report, seedMs };
+  const { own, ownReads, deliveries } = tripsSince(before);
+  return { open, due, ms: elapsed, trips: { check: own, checkReads: ownReads, deliveries }, report, seedMs };
 }

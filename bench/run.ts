@@ -28,10 +28,11 @@ import { measureStorageFloor } from './floor';
 import { measureMemory } from './memory';
 import { measureOverdueCheck, type OverdueMeasure } from './overdue';
 import { measureSearch } from './search';
+import { percentiles } from './stats';
 import { measureSummaries, type SummaryMeasure } from './summary';
 import { HandoffStore } from '../src/store/handoff-store';
 import { handoffIdForForm } from '../src/store/keys';
-import { tableRoundTrips } from '../src/store/tables';
+import { tableRoundTrips, tripsSince } from '../src/store/tables';
 import { cardAction, extensionInvoke, message, people, TENANT } from '../test/support/activities';
 import { startConnector } from '../test/support/connector';
 
@@ -45,8 +46,7 @@ const SEARCHER = { id: '29:1katherine-johnson', name: 'Katherine Johnson', aadOb
 /** Accept's data with both acceptance criteria of the bench's form checked. */
 const checkedAll = (handoffId: string) => ({ handoffId, criterion0: 'true', criterion1: 'true' });
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+const median = (values: number[]) => percentiles(values).p50;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function post(url: string, body: unknown): Promise<number> {
@@ -195,9 +195,8 @@ async function main(all = true) {
       const before = { ...tableRoundTrips };
       await run();
       await outbox.idle();
-      const deliveries = tableRoundTrips.inDeliveries - before.inDeliveries;
-      const reads = tableRoundTrips.reads - before.reads - (tableRoundTrips.readsInDeliveries - before.readsInDeliveries);
-      return { request: (tableRoundTrips.count - before.count - deliveries) / ACTIONS, reads: reads / ACTIONS, deliveries: deliveries / ACTIONS };
+      const { own, ownReads, deliveries } = tripsSince(before);
+      return { request: own / ACTIONS, reads: ownReads / ACTIONS, deliveries: deliveries / ACTIONS };
     };
     const ids: string[] = [];
     const create: number[] = [];
@@ -272,20 +271,17 @@ async function main(all = true) {
     // (f) The weekly summary: reads per recipient must not grow with the tenant.
     const summaries = all ? await measureSummaries(azurite.connectionString) : [];
 
-    const sortedCreate = [...create].sort((a, b) => a - b);
-    const sortedAccept = [...accept].sort((a, b) => a - b);
+    const [createMs, acceptMs, floorMs, fetchMs] = [percentiles(create), percentiles(accept), percentiles(floor), percentiles(fetchTask)];
     console.log(`\nBaton benchmark (node ${process.version}, ${new Date().toISOString().slice(0, 10)})\n`);
     console.log('| measure | value |');
     console.log('|---|---|');
     if (cold) printColdStarts(cold);
-    console.log(`| create handoff via /api/messages, p50 / p99 (${ACTIONS}, one at a time) | ${ms(percentile(sortedCreate, 50))} / ${ms(percentile(sortedCreate, 99))} |`);
-    console.log(`| Accept via /api/messages, p50 / p99 (${ACTIONS}, one at a time) | ${ms(percentile(sortedAccept, 50))} / ${ms(percentile(sortedAccept, 99))} |`);
+    console.log(`| create handoff via /api/messages, p50 / p99 (${ACTIONS}, one at a time) | ${ms(createMs.p50)} / ${ms(createMs.p99)} |`);
+    console.log(`| Accept via /api/messages, p50 / p99 (${ACTIONS}, one at a time) | ${ms(acceptMs.p50)} / ${ms(acceptMs.p99)} |`);
     console.log(`| Accept throughput, ${IN_FLIGHT} in flight | ${throughput.toFixed(0)} per second |`);
-    const sortedFloor = [...floor].sort((a, b) => a - b);
-    console.log(`| storage floor of a change: one point read + one entity-group transaction, p50 / p99 (${ACTIONS}) | ${ms(percentile(sortedFloor, 50))} / ${ms(percentile(sortedFloor, 99))} |`);
-    console.log(`| Accept p50 / floor p50 | ${(percentile(sortedAccept, 50) / percentile(sortedFloor, 50)).toFixed(2)}x |`);
-    const sortedFetch = [...fetchTask].sort((a, b) => a - b);
-    console.log(`| messaging-extension fetchTask (the create dialog), p50 / p99 (${SEARCHES}) | ${ms(percentile(sortedFetch, 50))} / ${ms(percentile(sortedFetch, 99))} |`);
+    console.log(`| storage floor of a change: one point read + one entity-group transaction, p50 / p99 (${ACTIONS}) | ${ms(floorMs.p50)} / ${ms(floorMs.p99)} |`);
+    console.log(`| Accept p50 / floor p50 | ${(acceptMs.p50 / floorMs.p50).toFixed(2)}x |`);
+    console.log(`| messaging-extension fetchTask (the create dialog), p50 / p99 (${SEARCHES}) | ${ms(fetchMs.p50)} / ${ms(fetchMs.p99)} |`);
     console.log(
       `| search, one person with ${searched.personal.toLocaleString('en-US')} handoffs in a tenant of ${searched.tenant.toLocaleString('en-US')}, p50 / p99 (200) | ${ms(searched.searchMs.p50)} / ${ms(searched.searchMs.p99)} |`,
     );

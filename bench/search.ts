@@ -10,6 +10,7 @@ import { listingOf, postHandoff, STATUSES, type Person } from '../src/domain/han
 import { odata } from '@azure/data-tables';
 import { indexRowKey } from '../src/store/people-index';
 import { openTable, tableRoundTrips } from '../src/store/tables';
+import { percentiles } from './stats';
 import { extensionInvoke, type people as Persons, TENANT } from '../test/support/activities';
 
 const SEED_CONCURRENCY = 32;
@@ -29,11 +30,6 @@ export interface SearchMeasure {
   seedMs: number;
 }
 
-const percentiles = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-  return { p50: at(50), p99: at(99) };
-};
 
 const SUMMARIES = ['Payments retry logic is ready for QA', 'Ledger sync waits for the new schema', 'Invoice export runs nightly', 'Search page redesign is in review'];
 

@@ -22,6 +22,7 @@ import { GraphMailer } from '../src/graph/mail';
 import { createLogger } from '../src/logger';
 import { enqueue, openQueue } from '../src/store/queues';
 import { countedAsDelivery, tableClient, tableRoundTrips } from '../src/store/tables';
+import { percentiles } from './stats';
 import { type GraphStandIn, graphError, startGraphStandIn, TOKEN } from '../test/graph/stand-in';
 
 const STAKEHOLDERS = 1000;
@@ -59,7 +60,6 @@ export interface SummaryMeasure {
   seedMs: number;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
 type BenchApp = Awaited<ReturnType<typeof createBaton>>['app'];
 
@@ -182,13 +182,12 @@ async function measure(standIn: GraphStandIn, connectionString: string, prefix: 
     maxPerMinute = Math.max(maxPerMinute, i - j + 1);
   }
   const throttled = standIn.requests.slice(requestsBefore).filter((r) => r.method === 'POST' && r.path.endsWith('/sendMail')).length - sends.length;
-  times.sort((a, b) => a - b);
   return {
     handoffs,
     recipients: STAKEHOLDERS,
     enqueueMs,
     readsPerRecipient: reads / STAKEHOLDERS,
-    sendMs: { p50: percentile(times, 50), p99: percentile(times, 99) },
+    sendMs: percentiles(times),
     minutes: (Math.max(...sentAt) - Math.min(...sentAt)) / 60_000,
     maxPerMinute,
     deferrals,

@@ -10,6 +10,12 @@ import { type StorageAccount, storageCredential, storageEndpoint } from './accou
 /** HTTP requests sent to Table Storage by this process so far, how many of them were reads (GET), and how many of each the outbox's deliveries made. */
 export const tableRoundTrips = { count: 0, reads: 0, inDeliveries: 0, readsInDeliveries: 0 };
 
+/** The round trips since a copy of `tableRoundTrips`: made by the work itself (and of them reads), and by the deliveries it started. */
+export function tripsSince(before: Readonly<typeof tableRoundTrips>): { own: number; ownReads: number; deliveries: number } {
+  const deliveries = tableRoundTrips.inDeliveries - before.inDeliveries;
+  return { own: tableRoundTrips.count - before.count - deliveries, ownReads: tableRoundTrips.reads - before.reads - (tableRoundTrips.readsInDeliveries - before.readsInDeliveries), deliveries };
+}
+
 /** What the Table calls of the current async context belong to: a request with a deadline, or the outbox's deliveries. */
 type Scope = { kind: 'request'; deadline: number } | { kind: 'delivery' };
 const scope = new AsyncLocalStorage<Scope>();

@@ -16,7 +16,7 @@ import type { Handoff } from '../../src/domain/handoff';
 import { nextWorkingInstant } from '../../src/domain/working-hours';
 import { createLogger } from '../../src/logger';
 import { handoffIdForForm } from '../../src/store/keys';
-import { ensureTables, tableRoundTrips } from '../../src/store/tables';
+import { ensureTables, tableRoundTrips, tripsSince } from '../../src/store/tables';
 import { cardAction, message, paymentsForm, people, TENANT } from '../support/activities';
 import { textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
@@ -163,10 +163,9 @@ describe('what a check costs', () => {
     /** A check at `at`: its round trips before the deliveries it starts, and after. */
     const measured = async (at: number) => {
       now = at;
-      const [count, inDeliveries] = [tableRoundTrips.count, tableRoundTrips.inDeliveries];
+      const before = { ...tableRoundTrips };
       const report = await overdueCheck(baton.app);
-      const delivered = tableRoundTrips.inDeliveries - inDeliveries;
-      return { report, own: tableRoundTrips.count - count - delivered };
+      return { report, own: tripsSince(before).own };
     };
     // One handoff due Tuesday 10:00; the others posted later, due later.
     await post(now);
