@@ -2,11 +2,13 @@
  * Every template in cards/, rendered through the real view builders in each
  * state and for each viewer, validated against the Adaptive Cards 1.5
  * schema; each view shows exactly the buttons its viewer may use; user text
- * stays text; verbs in the templates and the handlers agree.
+ * stays text; verbs in the templates and the handlers agree. Every card
+ * rendered here is also expanded by adaptivecards-templating, the library
+ * whose rules src/cards/template.ts implements, and must come out the same.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { expectValidCard, isValidCard } from '../support/card-schema';
 import { VERBS } from '../../src/cards/verbs';
 import { FORM_FIELDS, formValuesOf, handoffCard, handoffFormCard, MAX_REFRESH_USERS } from '../../src/cards/handoff-cards';
@@ -22,6 +24,28 @@ import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
 import { PROJECT_ROOT } from '../../src/project';
 
 const CARDS_DIR = join(PROJECT_ROOT, 'cards');
+
+/** How many renders were compared with the library's expansion of the same template and data. */
+const compared = vi.hoisted(() => ({ renders: 0 }));
+vi.mock('../../src/cards/render', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../src/cards/render')>();
+  const { Template } = await import('adaptivecards-templating');
+  const parsed = new Map<object, InstanceType<typeof Template>>();
+  return {
+    ...actual,
+    renderCard: (template: object, data: object) => {
+      const card = actual.renderCard(template, data);
+      if (!parsed.has(template)) parsed.set(template, new Template(template));
+      expect(card, 'the same card as adaptivecards-templating renders').toEqual(parsed.get(template)?.expand({ $root: data }));
+      compared.renders++;
+      return card;
+    },
+  };
+});
+afterAll(() => {
+  // Every card of every case below: the comparison above ran on each of them.
+  expect(compared.renders).toBeGreaterThan(150);
+});
 
 const ada: Person = { aadObjectId: '00000000-0000-0000-0000-0000000000a1', userId: '29:1ada-lovelace', name: 'Ada Lovelace' };
 const grace: Person = { aadObjectId: '00000000-0000-0000-0000-0000000000b2', userId: '29:1grace-hopper', name: 'Grace Hopper' };
