@@ -67,7 +67,8 @@ export async function createBaton(config: Config, options: BatonOptions = {}): P
   const clock = options.clock ?? clockFor(config);
   const devClock = clock instanceof ShiftedClock ? clock : undefined;
   // Card actions must answer within Teams' 5 seconds: Graph gets little time to recover from throttling here.
-  const graph = options.graph ?? createGraphServices(config, { retry: { maxAttempts: 2, maxTotalWaitMs: 1500 }, clock, log: (m) => log.warn(m) });
+  const own = options.graph ? undefined : createGraphServices(config, { retry: { maxAttempts: 2, maxTotalWaitMs: 1500 }, clock, log: (m) => log.warn(m) });
+  const graph = options.graph ?? own!;
   const directoryFor = (tenantId: string) => (tenantId === graph.tenantId ? graph.directory : OUTSIDE_DIRECTORY);
   const loggedUnknown = new LruMap<string, true>(UNKNOWN_HOURS_LOGGED);
   const workingHours = async (tenantId: string, person: Person): Promise<WorkingHours> => {
@@ -82,7 +83,10 @@ export async function createBaton(config: Config, options: BatonOptions = {}): P
     }
   };
   // Mail is sent after the answer (the summary's queue function): Graph gets time to recover from throttling there.
-  const mailer = options.graph?.mailer ?? createGraphServices(config, { retry: { maxAttempts: 6, maxTotalWaitMs: 120_000 }, clock, log: (m) => log.warn(m) }).mailer;
+  // (Local mail has no retries: the first services' outbox serves, and the Playground's files are read once.)
+  const mailer =
+    options.graph?.mailer ??
+    (own?.mode === 'local' ? own.mailer : createGraphServices(config, { retry: { maxAttempts: 6, maxTotalWaitMs: 120_000 }, clock, log: (m) => log.warn(m) }).mailer);
   const { account, prefix } = config.tables;
   const [store, people, conversations, pending, dueIndex, summaries] = await Promise.all([
     HandoffStore.open(account, prefix),
