@@ -64,6 +64,9 @@ const TEXT_CAPS: Partial<Record<FormField, number>> = {
   blocker: BLOCKER_MAX,
 };
 
+/** 12000 -> "12,000", as en-US writes it (without starting Intl's number formatting at load). */
+const withThousands = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
+
 /** What the form's labels say of each field's cap: the same numbers the rules check. */
 const FORM_LIMITS: HandoffFormData['limits'] = Object.fromEntries(
   Object.entries({
@@ -75,7 +78,7 @@ const FORM_LIMITS: HandoffFormData['limits'] = Object.fromEntries(
     links: LINKS_MAX,
     blocker: BLOCKER_MAX,
     stakeholders: STAKEHOLDERS_MAX,
-  }).map(([field, cap]) => [field, cap.toLocaleString('en-US')]),
+  }).map(([field, cap]) => [field, withThousands(cap)]),
 ) as HandoffFormData['limits'];
 
 /**

@@ -160,7 +160,9 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
  * is served uncached, so names sent by clients cannot grow the cache: it holds
  * at most one formatter per zone Intl knows.
  */
-const CACHEABLE: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('timeZone'), ...Object.values(WINDOWS_TO_IANA), 'UTC', 'Etc/UTC']);
+let cacheable: ReadonlySet<string> | undefined;
+const isCacheable = (timeZone: string) =>
+  (cacheable ??= new Set([...Intl.supportedValuesOf('timeZone'), ...Object.values(WINDOWS_TO_IANA), 'UTC', 'Etc/UTC'])).has(timeZone);
 
 /** One formatter per zone: building an Intl.DateTimeFormat costs far more than using one. */
 function partsFormatter(timeZone: string): Intl.DateTimeFormat {
@@ -176,7 +178,7 @@ function partsFormatter(timeZone: string): Intl.DateTimeFormat {
     minute: 'numeric',
     second: 'numeric',
   });
-  if (CACHEABLE.has(timeZone)) formatters.set(timeZone, formatter);
+  if (isCacheable(timeZone)) formatters.set(timeZone, formatter);
   return formatter;
 }
 
@@ -288,6 +290,31 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * first of the two.
  */
 export function instantAt(local: { year: number; month: number; day: number; minutes: number }, timeZone: string): number {
+  const key = `${timeZone} ${local.year}-${local.month}-${local.day} ${local.minutes}`;
+  let instant = instants.get(key);
+  if (instant === undefined) {
+    instant = computeInstantAt(local, timeZone);
+    // Bounded: the oldest answer goes first. Working hours ask for the same few times of the same few days.
+    if (instants.size >= MAX_INSTANTS) instants.delete(instants.keys().next().value!);
+    instants.set(key, instant);
+  }
+  return instant;
+}
+
+/**
+ * {@link instantAt}'s answers: it costs eight Intl lookups, and every due
+ * time, card and check asks for the start and end of the same working days
+ * (two per day per person's hours) again and again.
+ */
+const instants = new Map<string, number>();
+const MAX_INSTANTS = 4096;
+
+/** How many answers {@link instantAt} keeps (for the test that it stays bounded). */
+export function cachedInstants(): number {
+  return instants.size;
+}
+
+function computeInstantAt(local: { year: number; month: number; day: number; minutes: number }, timeZone: string): number {
   const wall = Date.UTC(local.year, local.month - 1, local.day, 0, local.minutes);
   // No zone changes its offset twice within two days, so the offsets a day
   // either side are the only candidates.

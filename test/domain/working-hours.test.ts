@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { instantAt, isIanaTimeZone, offsetAt, toIanaTimeZone, toWindowsTimeZone, WINDOWS_TO_IANA } from '../../src/domain/time-zones';
+import { cachedInstants, instantAt, isIanaTimeZone, offsetAt, toIanaTimeZone, toWindowsTimeZone, WINDOWS_TO_IANA } from '../../src/domain/time-zones';
 import {
   addWorkingMinutes,
   clockMinutes,
@@ -54,6 +54,16 @@ describe('instantAt: local wall time to an instant, around the 2026 changes', ()
   ])('%s %s %s is %s', (zone, date, time, expected) => {
     const [year, month, day] = date.split('-').map(Number) as [number, number, number];
     expect(new Date(instantAt({ year, month, day, minutes: clockMinutes(time) }, zone)).toISOString()).toBe(expected);
+    // The second answer comes from the cache: the same.
+    expect(new Date(instantAt({ year, month, day, minutes: clockMinutes(time) }, zone)).toISOString()).toBe(expected);
+  });
+
+  it('keeps at most 4,096 answers, and still answers right beyond them', () => {
+    const newYork = (day: number, minutes: number) => instantAt({ year: 2026, month: 1, day, minutes }, 'America/New_York');
+    for (let i = 0; i < 5000; i += 1) newYork(1 + (i % 28), 9 * 60 + Math.floor(i / 28));
+    expect(cachedInstants()).toBe(4096);
+    // 2026-01-15 09:00 in New York is 14:00 UTC (EST), asked again after its answer was dropped.
+    expect(new Date(newYork(15, 9 * 60)).toISOString()).toBe('2026-01-15T14:00:00.000Z');
   });
 });
 
