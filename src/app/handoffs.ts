@@ -87,8 +87,8 @@ export async function viewFor(app: App, caller: Caller, handoff: Handoff, option
   return handoffCard(handoff, viewer, { timeZone: caller.timeZone, receiverTime, now: new Date(app.clock.now()), ...options, members });
 }
 
-async function loadForActor(app: App, caller: Caller, handoffId: string, activityId?: string): Promise<StoredHandoff | undefined> {
-  const stored = await app.store.read(handoffId, activityId);
+async function loadForActor(app: App, caller: Caller, handoffId: string): Promise<StoredHandoff | undefined> {
+  const stored = await app.store.read(handoffId);
   // A handoff of another tenant is reported exactly like a missing one.
   return stored && stored.handoff.tenantId === caller.actor.tenantId ? stored : undefined;
 }
@@ -142,25 +142,33 @@ async function withDueState(app: App, before: Handoff | undefined, after: Handof
 /**
  * Runs one change: read with ETag, let the domain decide, write the change with
  * its event and outbox rows, then deliver them. Losing an ETag race re-reads
- * and decides again; a replayed activity changes nothing and re-attempts its
- * own undelivered rows.
+ * and decides again. A replayed activity changes nothing and re-attempts its
+ * own undelivered rows. It is found where it shows: the change it asks for
+ * was made, so it is refused (no change is allowed twice in a row; a nudge
+ * waits an hour), and only a refusal asks whether the activity's marker row
+ * exists, so the usual path reads one row. A replay whose read came before
+ * the first commit conflicts, re-reads and is refused then. Either way the
+ * marker, written in the change's transaction, never lets it apply twice.
  */
 export async function changeHandoff(app: App, caller: Caller, handoffId: string, build: Build, refused: ViewOptions = {}): Promise<Answer> {
   const { actor, activityId } = caller;
+  const replayed = async (handoff: Handoff): Promise<Answer | undefined> => {
+    if (!(await app.store.applied(handoffId, activityId))) return undefined;
+    app.outbox.retryPending(handoffId);
+    return { card: await viewFor(app, caller, handoff) };
+  };
+  const refusal = async (handoff: Handoff, message: string): Promise<Answer> =>
+    (await replayed(handoff)) ?? { card: await viewFor(app, caller, handoff, { ...refused, notice: message }), refusal: message };
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     // The outbox mark is written before the transaction, so a crash after the commit still leaves it for the sweep.
-    const [stored, markEtag] = await Promise.all([loadForActor(app, caller, handoffId, activityId), app.outbox.mark(handoffId)]);
+    const [stored, markEtag] = await Promise.all([loadForActor(app, caller, handoffId), app.outbox.mark(handoffId)]);
     if (!stored) return { error: NOT_FOUND };
-    if (stored.replayed) {
-      app.outbox.retryPending(handoffId);
-      return { card: await viewFor(app, caller, stored.handoff) };
-    }
     const decision = await build(stored.handoff);
     if ('card' in decision) return { card: decision.card };
     // A refusal shows the card as it was, with why, and what the person had typed still in place.
-    if ('code' in decision) return { card: await viewFor(app, caller, stored.handoff, { ...refused, notice: decision.message }), refusal: decision.message };
+    if ('code' in decision) return refusal(stored.handoff, decision.message);
     const outcome = apply(stored.handoff, decision, actor.person, new Date(app.clock.now()).toISOString());
-    if (!outcome.ok) return { card: await viewFor(app, caller, stored.handoff, { ...refused, notice: outcome.refusal.message }), refusal: outcome.refusal.message };
+    if (!outcome.ok) return refusal(stored.handoff, outcome.refusal.message);
     const next = await withDueState(app, stored.handoff, outcome.handoff, outcome.event);
     let rows;
     try {

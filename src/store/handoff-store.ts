@@ -120,8 +120,6 @@ const eventEntity = z.object({
 export interface StoredHandoff {
   handoff: Handoff;
   etag: string;
-  /** The activity named in the read was already applied to this handoff. */
-  replayed: boolean;
 }
 
 const jsonOrEmpty = (value: unknown) => (value === undefined ? '' : JSON.stringify(value));
@@ -237,33 +235,27 @@ export class HandoffStore {
     return this.commit(['create', toEntity(handoff)], event, activityId, effects, leaseUntil);
   }
 
-  /**
-   * Reads a handoff, and in the same round trip whether `activityId` was already applied to it.
-   */
-  async read(id: string, activityId?: string): Promise<StoredHandoff | undefined> {
-    if (!activityId) return this.readRecord(id);
-    const filter = activityId
-      ? odata`PartitionKey eq ${id} and (RowKey eq ${HANDOFF_ROW} or RowKey eq ${activityRowKey(activityId)})`
-      : odata`PartitionKey eq ${id} and RowKey eq ${HANDOFF_ROW}`;
-    let found: { handoff: Handoff; etag: string } | undefined;
-    let replayed = false;
+  /** A handoff: the handoff row alone, a point read, the cheapest request Table Storage serves. */
+  async read(id: string): Promise<StoredHandoff | undefined> {
     try {
-      for await (const entity of this.table.listEntities({ queryOptions: { filter } })) {
-        if (entity.rowKey === HANDOFF_ROW) found = fromEntity(entity);
-        else if (entity.rowKey?.startsWith(ACTIVITY_ROW_PREFIX)) replayed = true;
-      }
-    } catch (error) {
-      throw translate(error);
-    }
-    return found ? { ...found, replayed } : undefined;
-  }
-
-  /** The handoff row alone: a point read, the cheapest request Table Storage serves. */
-  private async readRecord(id: string): Promise<StoredHandoff | undefined> {
-    try {
-      return { ...fromEntity(await this.table.getEntity(id, HANDOFF_ROW)), replayed: false };
+      return fromEntity(await this.table.getEntity(id, HANDOFF_ROW));
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
+      throw translate(error);
+    }
+  }
+
+  /**
+   * Whether `activityId` was already applied to the handoff (its marker row
+   * exists). A change asks only when the domain refused it or its commit
+   * conflicted: a replay is found there, so the usual path is one point read.
+   */
+  async applied(id: string, activityId: string): Promise<boolean> {
+    try {
+      await this.table.getEntity(id, activityRowKey(activityId), { queryOptions: { select: ['RowKey'] } });
+      return true;
+    } catch (error) {
+      if (error instanceof RestError && error.statusCode === 404) return false;
       throw translate(error);
     }
   }

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { type Baton, createBaton } from '../../src/app/baton';
 import { backoffMs, GRACE_MS, LEASE_MS, MAX_ATTEMPTS } from '../../src/app/outbox';
 import { loadConfig } from '../../src/config';
@@ -217,6 +217,27 @@ describe('delivery', () => {
     await baton.app.outbox.idle();
     expect(cardsTo('a:personal-ada').length - before).toBe(1);
     expect((await baton.app.store.history(id)).map((e) => e.type)).toEqual(['posted', 'accepted']);
+  });
+
+  it('answers a replay that read the handoff before the first delivery committed with the card, and sends nothing twice', async () => {
+    const id = await created();
+    const stale = await baton.app.store.read(id);
+    const activity = cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true' });
+    const first = await post(activity);
+    await baton.app.outbox.idle();
+    const sent = connector.sent.length;
+    // The second delivery read the handoff as it was before the first one committed: the domain allows the Accept, the
+    // commit conflicts, the re-read finds it accepted, and the refusal asks (once) whether this activity was the one.
+    const read = vi.spyOn(baton.app.store, 'read').mockResolvedValueOnce(stale);
+    const applied = vi.spyOn(baton.app.store, 'applied');
+    const again = await post(activity);
+    await baton.app.outbox.idle();
+    expect(applied).toHaveBeenCalledTimes(1);
+    read.mockRestore();
+    applied.mockRestore();
+    expect(again.body).toEqual(first.body);
+    expect((await baton.app.store.history(id)).map((e) => e.type)).toEqual(['posted', 'accepted']);
+    expect(connector.sent.length).toBe(sent);
   });
 
   it('clears the mark a refused change left behind', async () => {

@@ -300,6 +300,18 @@ describe('reviewing', () => {
     expect(connector.sent.slice(before).filter((s) => s.method === 'PUT')).toHaveLength(1);
   });
 
+  it('applies an activity Teams delivers twice at the same moment once, and answers both with the card, no notice', async () => {
+    const { id } = await createHandoff();
+    const accept = cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id));
+    const answers = await Promise.all([app.post(accept), app.post(accept)]);
+    expect((await app.store.history(id)).map((e) => e.type)).toEqual(['posted', 'accepted']);
+    for (const answer of answers) {
+      expect(answer.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+      // Neither the refusal of a decided handoff nor the note of a lost race: it is the same click.
+      expect(textsOf(answer.body.value).filter((t) => t.startsWith('This handoff was already') || t.startsWith('Others changed'))).toEqual([]);
+    }
+  });
+
   it('reports a handoff of another tenant as not found', async () => {
     const { id } = await createHandoff();
     const other = cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id));
