@@ -18,6 +18,7 @@
  * `npm run bench -- cold`, `-- actions` ((b) to (d)) and `-- summary` run one part.
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { azuriteConnectionString } from '../src/config';
 import { loadFunctions, startFunctionsHost } from '../src/host/functions-host';
@@ -28,10 +29,10 @@ import { measureStorageFloor } from './floor';
 import { measureMemory } from './memory';
 import { measureOverdueCheck, type OverdueMeasure } from './overdue';
 import { measureSearch } from './search';
-import { percentiles } from './stats';
+import { percentiles, processCpuMs } from './stats';
 import { measureSummaries, type SummaryMeasure } from './summary';
 import { HandoffStore } from '../src/store/handoff-store';
-import { handoffIdForForm } from '../src/store/keys';
+import { handoffIdForForm, outboxRowKey } from '../src/store/keys';
 import { tableRoundTrips, tripsSince } from '../src/store/tables';
 import { cardAction, extensionInvoke, message, people, TENANT } from '../test/support/activities';
 import { startConnector } from '../test/support/connector';
@@ -214,6 +215,8 @@ async function main(all = true) {
     });
 
     const accept: number[] = [];
+    // The CPU both processes spend on an Accept, deliveries included: with 2 cores, what bounds the throughput.
+    const cpuBefore = { azurite: processCpuMs(azurite.child.pid), own: process.cpuUsage() };
     const tripsPerAccept = await tripsOf(async () => {
       for (const id of ids) {
         const t = performance.now();
@@ -223,6 +226,12 @@ async function main(all = true) {
         await outbox.idle();
       }
     });
+    const azuriteCpu = processCpuMs(azurite.child.pid);
+    const ownCpu = process.cpuUsage(cpuBefore.own);
+    const cpuPerAccept = {
+      azurite: azuriteCpu === undefined || cpuBefore.azurite === undefined ? undefined : (azuriteCpu - cpuBefore.azurite) / ACTIONS,
+      own: (ownCpu.user + ownCpu.system) / 1000 / ACTIONS,
+    };
     // A refused Accept also answers 200 (with a notice): make sure every one really landed.
     const store = await HandoffStore.open(env.TABLES_CONNECTION_STRING, env.BATON_TABLE_PREFIX);
     for (const id of ids.slice(0, 20)) {
@@ -250,6 +259,9 @@ async function main(all = true) {
 
     // The storage floor of a change, against the same Azurite: one point read and one transaction.
     const floor = await measureStorageFloor(env.TABLES_CONNECTION_STRING, prefix, ACTIONS);
+    // ... and in the shape of Baton's own writes, with as many outbox rows as an Accept adds (its event is the second).
+    const outboxRows = (await store.outbox(ids[0]!, { all: true })).filter((row) => row.key.startsWith(outboxRowKey(2, 0).replace(/_0+$/, '_'))).length;
+    const batonFloor = await measureStorageFloor(env.TABLES_CONNECTION_STRING, prefix, ACTIONS, { outboxRows });
 
     // The messaging extension's create dialog.
     const fetchTask: number[] = [];
@@ -271,7 +283,7 @@ async function main(all = true) {
     // (f) The weekly summary: reads per recipient must not grow with the tenant.
     const summaries = all ? await measureSummaries(azurite.connectionString) : [];
 
-    const [createMs, acceptMs, floorMs, fetchMs] = [percentiles(create), percentiles(accept), percentiles(floor), percentiles(fetchTask)];
+    const [createMs, acceptMs, floorMs, batonFloorMs, fetchMs] = [percentiles(create), percentiles(accept), percentiles(floor), percentiles(batonFloor), percentiles(fetchTask)];
     console.log(`\nBaton benchmark (node ${process.version}, ${new Date().toISOString().slice(0, 10)})\n`);
     console.log('| measure | value |');
     console.log('|---|---|');
@@ -279,8 +291,17 @@ async function main(all = true) {
     console.log(`| create handoff via /api/messages, p50 / p99 (${ACTIONS}, one at a time) | ${ms(createMs.p50)} / ${ms(createMs.p99)} |`);
     console.log(`| Accept via /api/messages, p50 / p99 (${ACTIONS}, one at a time) | ${ms(acceptMs.p50)} / ${ms(acceptMs.p99)} |`);
     console.log(`| Accept throughput, ${IN_FLIGHT} in flight | ${throughput.toFixed(0)} per second |`);
+    if (cpuPerAccept.azurite !== undefined) {
+      const trips = tripsPerAccept.request + tripsPerAccept.deliveries;
+      console.log(`| CPU per Accept, deliveries included: Azurite (per Table round trip) / the bench process (Baton, the bench's connector and its client) | ${ms(cpuPerAccept.azurite)} (${ms(cpuPerAccept.azurite / trips)}) / ${ms(cpuPerAccept.own)} |`);
+      console.log(`| ... the most Accepts per second that CPU allows on this machine's ${availableParallelism()} cores | ${((availableParallelism() * 1000) / (cpuPerAccept.azurite + cpuPerAccept.own)).toFixed(0)} per second |`);
+    }
     console.log(`| storage floor of a change: one point read + one entity-group transaction, p50 / p99 (${ACTIONS}) | ${ms(floorMs.p50)} / ${ms(floorMs.p99)} |`);
     console.log(`| Accept p50 / floor p50 | ${(acceptMs.p50 / floorMs.p50).toFixed(2)}x |`);
+    console.log(
+      `| ... the floor in the shape of Baton's writes: the point read beside the outbox's mark, then one transaction of the change, its event, the activity marker and its ${outboxRows} outbox rows, p50 / p99 | ${ms(batonFloorMs.p50)} / ${ms(batonFloorMs.p99)} |`,
+    );
+    console.log(`| ... Accept p50 / that floor p50 | ${(acceptMs.p50 / batonFloorMs.p50).toFixed(2)}x |`);
     console.log(`| messaging-extension fetchTask (the create dialog), p50 / p99 (${SEARCHES}) | ${ms(fetchMs.p50)} / ${ms(fetchMs.p99)} |`);
     console.log(
       `| search, one person with ${searched.personal.toLocaleString('en-US')} handoffs in a tenant of ${searched.tenant.toLocaleString('en-US')}, p50 / p99 (200) | ${ms(searched.searchMs.p50)} / ${ms(searched.searchMs.p99)} |`,
