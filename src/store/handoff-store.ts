@@ -247,8 +247,8 @@ export class HandoffStore {
 
   /**
    * Whether `activityId` was already applied to the handoff (its marker row
-   * exists). A change asks only when the domain refused it or its commit
-   * conflicted: a replay is found there, so the usual path is one point read.
+   * exists). A change asks only when it is refused, which is where a replay
+   * shows, so the usual path is the one point read of {@link read}.
    */
   async applied(id: string, activityId: string): Promise<boolean> {
     try {
