@@ -10,10 +10,10 @@ import type { Handoff, Listing } from '../domain/handoff';
 import { matches, maySee, parseSearchQuery, searchOrder } from '../domain/search';
 import { handoffLink } from '../cards/notification-card';
 import type { App } from './handoffs';
-import { handoffsVisibleTo, listingsVisibleTo } from './people';
+import { listingsVisibleTo } from './people';
 import { type Actor, type Caller, personalAddress } from './ports';
 
-/** How many of a person's handoffs `mine` reads at most, newest first: open work older than this is months old. */
+/** How many of a person's handoffs `mine` looks through at most, newest first (one page of their index partition): open work older than this is months old. */
 const MINE_LIMIT = 200;
 /**
  * How many of a person's handoffs one search looks through, newest first: one
@@ -22,9 +22,13 @@ const MINE_LIMIT = 200;
  */
 const SEARCH_CANDIDATES = 200;
 
-/** The `mine` card: the person's open handoffs, grouped by what waits on them, each saying who waits on whom. */
+/**
+ * The `mine` card: the person's open handoffs, grouped by what waits on them,
+ * each saying who waits on whom. One query of their index partition: each
+ * row's listing says all the card shows.
+ */
 async function myHandoffs(app: App, actor: Actor, timeZone: string | undefined): Promise<AdaptiveCard> {
-  const groups = groupMyWork(await handoffsVisibleTo(app, actor, MINE_LIMIT), actor.person.aadObjectId);
+  const groups = groupMyWork(await listingsVisibleTo(app, actor, MINE_LIMIT), actor.person.aadObjectId);
   const now = new Date(app.clock.now());
   return myHandoffsCard(WAIT_GROUPS.map((g) => ({ title: WAIT_GROUP_TITLES[g], handoffs: groups[g].map((handoff) => ({ handoff, detail: waitLine(handoff, g, now, timeZone) })) })));
 }

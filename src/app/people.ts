@@ -4,7 +4,7 @@
  * resolves to an Entra object id before the form rules run. And the
  * handoffs a person takes part in, read through the person index.
  */
-import { displayName, type Handoff, type Listing, listingOf, type Person } from '../domain/handoff';
+import { displayName, type Listing, listingOf, type Person } from '../domain/handoff';
 import type { FieldErrors, HandoffFormInput } from '../domain/handoff-form';
 import { maySee } from '../domain/search';
 import type { Directory } from '../graph';
@@ -95,12 +95,6 @@ export async function resolveFormPeople(
 }
 
 /**
- * The handoffs a person takes part in, newest first, read from the person
- * index and checked against each record (the record, not the index, decides
- * who may see it). A record that cannot be read is skipped and logged, so one
- * bad row never breaks anyone's list.
- */
-/**
  * The listings of the handoffs a person is on, newest first, at most `limit`:
  * one query of their index partition. A row written before listings were
  * falls back to reading its handoff.
@@ -126,17 +120,5 @@ function readOrSkip(services: Services, handoffId: string) {
     if (!(error instanceof UnreadableRecordError)) throw error;
     services.log.error('Skipped a handoff that cannot be read', { handoffId, error: error.message });
     return undefined;
-  });
-}
-
-export async function handoffsVisibleTo(services: Services, actor: Actor, limit: number): Promise<Handoff[]> {
-  const rows = await services.people.handoffsOf(actor.tenantId, actor.person.aadObjectId, limit);
-  const records = await inBatches(rows, READS_AT_ONCE, (row) => readOrSkip(services, row.handoffId));
-  // A replayed create may have left duplicate index rows in older versions: each handoff is listed once.
-  const seen = new Set<string>();
-  return records.flatMap((r) => {
-    if (!r || seen.has(r.handoff.id) || !maySee(r.handoff, actor.tenantId, actor.person.aadObjectId)) return [];
-    seen.add(r.handoff.id);
-    return [r.handoff];
   });
 }

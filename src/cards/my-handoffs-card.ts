@@ -2,7 +2,7 @@
  * The `mine` answer: a person's open handoffs, grouped by what waits on them.
  */
 import template from '../../cards/my-handoffs.json';
-import type { Handoff } from '../domain/handoff';
+import type { Listing } from '../domain/handoff';
 import { handoffLink } from './notification-card';
 import { type AdaptiveCard, renderCard } from './render';
 
@@ -13,7 +13,7 @@ export interface MyHandoffsData {
 /**
  * @param groups titles with their handoffs and the line under each (who waits on whom, since when), in the order to show; empty groups are left out
  */
-export function myHandoffsCard(groups: { title: string; handoffs: { handoff: Handoff; detail: string }[] }[]): AdaptiveCard {
+export function myHandoffsCard(groups: { title: string; handoffs: { handoff: Listing; detail: string }[] }[]): AdaptiveCard {
   const data: MyHandoffsData = {
     groups: groups
       .filter((g) => g.handoffs.length > 0)

@@ -19,7 +19,7 @@ export interface NotificationData {
  * (`19:...` ids) have linkable messages; a bot's personal chat does not. Channel
  * conversation ids carry the thread (`19:...;messageid=...`); the link wants the channel alone.
  */
-export function handoffLink(handoff: Handoff): string {
+export function handoffLink(handoff: Pick<Handoff, 'conversation'>): string {
   const { id, messageId } = handoff.conversation;
   if (!messageId || !id.startsWith('19:')) return '';
   const [chatOrChannel = id, thread] = id.split(';messageid=');

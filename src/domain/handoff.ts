@@ -185,7 +185,7 @@ export function rolesOf(handoff: Pick<Handoff, 'sender' | 'receiver' | 'owner' |
 }
 
 /** The person who must act next, or undefined once the handoff is final. */
-export function ballHolder(handoff: Handoff): Person | undefined {
+export function ballHolder(handoff: Pick<Handoff, 'status' | 'sender' | 'receiver' | 'owner'>): Person | undefined {
   switch (handoff.status) {
     case 'inReview':
       return handoff.receiver;
@@ -210,18 +210,57 @@ export function participants(handoff: Pick<Handoff, 'sender' | 'receiver' | 'own
 }
 
 /**
- * What search and the lists filter on and show: the part of a handoff its
- * person-index rows carry (src/store/people-index.ts), so a search is one
- * index query and reads no handoff.
+ * What search and `mine` filter on and show: the part of a handoff its
+ * person-index rows carry (src/store/people-index.ts), so each is one index
+ * query and reads no handoff. Of the open question and the decision only who
+ * made them: `mine` says "Grace Hopper asked you a question".
  */
 export type Listing = Pick<
   Handoff,
-  'id' | 'tenantId' | 'summary' | 'status' | 'workState' | 'priority' | 'sender' | 'receiver' | 'owner' | 'stakeholders' | 'neededBy' | 'neededByAt' | 'clock' | 'createdAt' | 'updatedAt' | 'eventCount'
->;
+  | 'id'
+  | 'tenantId'
+  | 'summary'
+  | 'status'
+  | 'workState'
+  | 'priority'
+  | 'version'
+  | 'sender'
+  | 'receiver'
+  | 'owner'
+  | 'stakeholders'
+  | 'conversation'
+  | 'neededBy'
+  | 'neededByAt'
+  | 'clock'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'eventCount'
+> & { question?: { by: Person }; decision?: { by: Person } };
 
 export function listingOf(h: Listing): Listing {
-  const { id, tenantId, summary, status, workState, priority, sender, receiver, owner, stakeholders, neededBy, neededByAt, clock, createdAt, updatedAt, eventCount } = h;
-  return { id, tenantId, summary, status, workState, priority, sender, receiver, owner, stakeholders, neededBy, neededByAt, clock, createdAt, updatedAt, eventCount };
+  const { id, tenantId, summary, status, workState, priority, version, sender, receiver, owner, stakeholders, conversation, neededBy, neededByAt, clock, createdAt, updatedAt, eventCount } = h;
+  return {
+    id,
+    tenantId,
+    summary,
+    status,
+    workState,
+    priority,
+    version,
+    sender,
+    receiver,
+    owner,
+    stakeholders,
+    conversation,
+    neededBy,
+    neededByAt,
+    clock,
+    createdAt,
+    updatedAt,
+    eventCount,
+    ...(h.question ? { question: { by: h.question.by } } : {}),
+    ...(h.decision ? { decision: { by: h.decision.by } } : {}),
+  };
 }
 
 /** Builds the posted handoff and its first event. */

@@ -4,7 +4,7 @@
  * the person sends, receives or owns it; a stakeholder follows a handoff
  * through the weekly summary instead.
  */
-import { ballHolder, FINAL, type Handoff, type Listing, rolesOf } from './handoff';
+import { ballHolder, FINAL, type Listing, rolesOf } from './handoff';
 import { dueClause, dueView } from './due';
 import { formatWhen, relativeWhen } from './time-format';
 
@@ -37,8 +37,8 @@ export function waitGroup(handoff: Listing, aadObjectId: string): WaitGroup | un
 }
 
 /** Groups handoffs for a person, the longest waiting first within each group. */
-export function groupMyWork(handoffs: readonly Handoff[], aadObjectId: string): Record<WaitGroup, Handoff[]> {
-  const groups = Object.fromEntries(WAIT_GROUPS.map((g) => [g, [] as Handoff[]])) as Record<WaitGroup, Handoff[]>;
+export function groupMyWork<T extends Listing>(handoffs: readonly T[], aadObjectId: string): Record<WaitGroup, T[]> {
+  const groups = Object.fromEntries(WAIT_GROUPS.map((g) => [g, [] as T[]])) as Record<WaitGroup, T[]>;
   for (const handoff of [...handoffs].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))) {
     const group = waitGroup(handoff, aadObjectId);
     if (group) groups[group].push(handoff);
@@ -51,13 +51,13 @@ export function groupMyWork(handoffs: readonly Handoff[], aadObjectId: string): 
  * Hopper asked you a question · 3 h ago · overdue by 2h (due Thu 4 Dec, 10:00)".
  * @param timeZone the reader's, for the due time
  */
-export function waitLine(handoff: Handoff, group: WaitGroup, now: Date, timeZone?: string): string {
+export function waitLine(handoff: Listing, group: WaitGroup, now: Date, timeZone?: string): string {
   const line = waitText(handoff, group, now);
   const view = dueView(handoff, now);
   return view ? `${line} · ${dueClause(view, (at) => formatWhen(at, timeZone, now), true)}` : line;
 }
 
-function waitText(handoff: Handoff, group: WaitGroup, now: Date): string {
+function waitText(handoff: Listing, group: WaitGroup, now: Date): string {
   const since = relativeWhen(handoff.updatedAt, now);
   switch (group) {
     case 'toReview':

@@ -19,6 +19,7 @@ import type { StorageAccount } from './account';
 
 const person = z.object({ aadObjectId: z.string(), userId: z.string(), name: z.string() });
 const remark = z.object({ by: person, at: z.string(), text: z.string() });
+const conversation = z.object({ id: z.string(), serviceUrl: z.string(), messageId: z.string().optional(), tenantId: z.string().optional() });
 const optionalString = z.string().optional().transform((s) => (s === '' ? undefined : s));
 const hours = z.object({ days: z.array(z.enum(WEEKDAYS)), start: z.string(), end: z.string(), timeZone: z.string() });
 const level = z.union([z.literal(0), z.literal(1), z.literal(2)]);
@@ -51,10 +52,15 @@ export const listingSchema = z.object({
   status: z.enum(STATUSES),
   workState: z.enum(WORK_STATES),
   priority: z.enum(PRIORITIES),
+  // A row written before these were listed does not parse: the reader then reads the handoff, until its next change rewrites the row.
+  version: z.number().int(),
   sender: person,
   receiver: person,
   owner: person,
   stakeholders: z.array(person),
+  conversation,
+  question: z.object({ by: person }).optional(),
+  decision: z.object({ by: person }).optional(),
   neededBy: z.string().optional(),
   neededByAt: z.string().optional(),
   clock: stepClock.optional(),
@@ -85,7 +91,7 @@ const handoffEntity = z.object({
   receiver: json(person),
   owner: json(person),
   stakeholders: json(z.array(person)),
-  conversation: json(z.object({ id: z.string(), serviceUrl: z.string(), messageId: z.string().optional(), tenantId: z.string().optional() })),
+  conversation: json(conversation),
   createdAt: z.string(),
   updatedAt: z.string(),
   decision: optionalJson(remark.extend({ status: z.enum(['accepted', 'changesRequested']), checked: z.array(z.boolean()) })),
