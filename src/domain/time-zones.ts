@@ -6,6 +6,7 @@
  * ("America/Los_Angeles"). The map below is CLDR's windowsZones "001"
  * (the zone each Windows name stands for when no country is known).
  */
+import { LruMap } from '../lru';
 
 /** Windows zone name -> IANA zone, for the zones Exchange offers. */
 export const WINDOWS_TO_IANA: Readonly<Record<string, string>> = {
@@ -292,12 +293,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function instantAt(local: { year: number; month: number; day: number; minutes: number }, timeZone: string): number {
   const key = `${timeZone} ${local.year}-${local.month}-${local.day} ${local.minutes}`;
   let instant = instants.get(key);
-  if (instant === undefined) {
-    instant = computeInstantAt(local, timeZone);
-    // Bounded: the oldest answer goes first. Working hours ask for the same few times of the same few days.
-    if (instants.size >= MAX_INSTANTS) instants.delete(instants.keys().next().value!);
-    instants.set(key, instant);
-  }
+  if (instant === undefined) instants.set(key, (instant = computeInstantAt(local, timeZone)));
   return instant;
 }
 
@@ -306,8 +302,7 @@ export function instantAt(local: { year: number; month: number; day: number; min
  * time, card and check asks for the start and end of the same working days
  * (two per day per person's hours) again and again.
  */
-const instants = new Map<string, number>();
-const MAX_INSTANTS = 4096;
+const instants = new LruMap<string, number>(4096);
 
 /** How many answers {@link instantAt} keeps (for the test that it stays bounded). */
 export function cachedInstants(): number {
