@@ -17,7 +17,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import * as z from 'zod';
 import type { StorageAccount } from './account';
-import { openTable, translate } from './tables';
+import { findEntity, openTable, translate } from './tables';
 
 export interface DueEntry {
   handoffId: string;
@@ -120,12 +120,7 @@ export class DueIndex {
   }
 
   private async cursor(now: number): Promise<string> {
-    try {
-      const row = await this.table.getEntity<{ hour: string }>(CURSOR.partitionKey, CURSOR.rowKey);
-      return row.hour;
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return hourPartition(now - FIRST_LOOKBACK_MS);
-      throw translate(error);
-    }
+    const row = await findEntity<{ hour: string }>(this.table, CURSOR.partitionKey, CURSOR.rowKey);
+    return row?.hour ?? hourPartition(now - FIRST_LOOKBACK_MS);
   }
 }

@@ -4,7 +4,7 @@
  * in one ETag-checked transaction: never a change without its event or its
  * messages, never one activity applied twice.
  */
-import { odata, RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import * as z from 'zod';
 import type { Handoff, HandoffEvent, Person } from '../domain/handoff';
 import { STEPS } from '../domain/due';
@@ -14,7 +14,7 @@ import { UnreadableRecordError } from '../errors';
 import { ACTIVITY_ROW_PREFIX, activityRowKey, EVENT_ROW_PREFIX, eventRowKey, HANDOFF_ROW, OUTBOX_ROW_PREFIX } from './keys';
 import { type Effect, MAX_ERROR_LENGTH, newRowEntities, type OutboxRow, rowFromEntity, type RowUpdate } from './outbox-rows';
 import { json, optionalJson } from './json-property';
-import { openTable, translate } from './tables';
+import { findEntity, openTable, translate } from './tables';
 import type { StorageAccount } from './account';
 
 const person = z.object({ aadObjectId: z.string(), userId: z.string(), name: z.string() });
@@ -243,12 +243,8 @@ export class HandoffStore {
 
   /** A handoff: the handoff row alone, a point read, the cheapest request Table Storage serves. */
   async read(id: string): Promise<StoredHandoff | undefined> {
-    try {
-      return fromEntity(await this.table.getEntity(id, HANDOFF_ROW));
-    } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
-      throw translate(error);
-    }
+    const entity = await findEntity(this.table, id, HANDOFF_ROW);
+    return entity && fromEntity(entity);
   }
 
   /**
@@ -257,13 +253,7 @@ export class HandoffStore {
    * shows, so the usual path is the one point read of {@link read}.
    */
   async applied(id: string, activityId: string): Promise<boolean> {
-    try {
-      await this.table.getEntity(id, activityRowKey(activityId), { queryOptions: { select: ['RowKey'] } });
-      return true;
-    } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return false;
-      throw translate(error);
-    }
+    return (await findEntity(this.table, id, activityRowKey(activityId), { queryOptions: { select: ['RowKey'] } })) !== undefined;
   }
 
   /**

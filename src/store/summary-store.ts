@@ -17,7 +17,7 @@
  */
 import { odata, type TableClient } from '@azure/data-tables';
 import type { StorageAccount } from './account';
-import { openTable, translate } from './tables';
+import { findEntity, openTable, translate } from './tables';
 
 export interface Subscriber {
   tenantId: string;
@@ -134,13 +134,8 @@ export class SummaryStore {
   }
 
   async preference(tenantId: string, aadObjectId: string): Promise<Preference> {
-    try {
-      const e = await this.table.getEntity<{ stopped?: boolean; optedIn?: boolean }>(`pref_${key(tenantId)}`, key(aadObjectId));
-      return { stopped: e.stopped === true, optedIn: e.optedIn === true };
-    } catch (error) {
-      if (status(error) === 404) return { stopped: false, optedIn: false };
-      throw translate(error);
-    }
+    const e = await findEntity<{ stopped?: boolean; optedIn?: boolean }>(this.table, `pref_${key(tenantId)}`, key(aadObjectId));
+    return { stopped: e?.stopped === true, optedIn: e?.optedIn === true };
   }
 
   async setPreference(tenantId: string, aadObjectId: string, preference: Preference, at: string): Promise<void> {
@@ -152,13 +147,8 @@ export class SummaryStore {
   }
 
   async sendRecord(week: string, tenantId: string, aadObjectId: string): Promise<SendRecord | undefined> {
-    try {
-      const e = await this.table.getEntity<{ state: SendState; leaseUntil?: string; done?: string; reason?: string; attempts?: number }>(`sent_${key(week)}`, personKey(tenantId, aadObjectId));
-      return { state: e.state, leaseUntil: e.leaseUntil ?? '', done: (e.done ?? '').split(',').filter(Boolean), reason: e.reason ?? '', attempts: e.attempts ?? 0, etag: e.etag };
-    } catch (error) {
-      if (status(error) === 404) return undefined;
-      throw translate(error);
-    }
+    const e = await findEntity<{ state: SendState; leaseUntil?: string; done?: string; reason?: string; attempts?: number }>(this.table, `sent_${key(week)}`, personKey(tenantId, aadObjectId));
+    return e && { state: e.state, leaseUntil: e.leaseUntil ?? '', done: (e.done ?? '').split(',').filter(Boolean), reason: e.reason ?? '', attempts: e.attempts ?? 0, etag: e.etag };
   }
 
   /**

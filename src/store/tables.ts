@@ -3,7 +3,7 @@
  * process-wide counter, which is how `npm run bench` reports what an action costs.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { RestError, TableClient, TableServiceClient } from '@azure/data-tables';
+import { type GetTableEntityOptions, type GetTableEntityResponse, RestError, TableClient, TableServiceClient, type TableEntityResult } from '@azure/data-tables';
 import { ConflictError, ThrottledError } from '../errors';
 import { type StorageAccount, storageCredential, storageEndpoint } from './account';
 
@@ -157,4 +157,17 @@ export function translate(error: unknown): unknown {
     }
   }
   return error;
+}
+
+/**
+ * One row by its keys (a point read), or undefined when there is none.
+ * @throws the translated error for anything but a 404
+ */
+export async function findEntity<T extends object>(table: TableClient, partitionKey: string, rowKey: string, options?: GetTableEntityOptions): Promise<GetTableEntityResponse<TableEntityResult<T>> | undefined> {
+  try {
+    return await table.getEntity<T>(partitionKey, rowKey, options);
+  } catch (error) {
+    if (error instanceof RestError && error.statusCode === 404) return undefined;
+    throw translate(error);
+  }
 }
