@@ -181,10 +181,9 @@ interface Scope {
 /** adaptive-expressions' truthiness: only false, null and undefined are false ('' and 0 are true). */
 const isLogicTrue = (value: unknown) => (typeof value === 'boolean' ? value : value != null);
 
-/** A property as adaptive-expressions reads one: nothing of a falsy value, and the first key that matches ignoring case. */
+/** A property as adaptive-expressions reads one: nothing of a falsy value, and the first key that matches ignoring case. (Card data is JSON: no Maps.) */
 function propertyOf(instance: unknown, key: string): unknown {
   if (!instance) return undefined;
-  if (instance instanceof Map) return instance.get(key) ?? instance.get([...instance.keys()].find((k) => String(k).toLowerCase() === key.toLowerCase()));
   const match = Object.keys(instance).find((k) => k.toLowerCase() === key.toLowerCase());
   return match === undefined ? undefined : (instance as Record<string, unknown>)[match];
 }
@@ -258,7 +257,6 @@ function evaluate(expr: Expr, scope: Scope, substitute: boolean): unknown {
     case 'count': {
       const value = evaluate(expr.operand, scope, substitute);
       if (typeof value === 'string' || Array.isArray(value)) return value.length;
-      if (value instanceof Map) return value.size;
       if (value !== null && typeof value === 'object') return Object.keys(value).length;
       throw new EvaluationError('count() needs a string, an array or an object');
     }
@@ -273,10 +271,6 @@ function shows(when: Compiled, scope: Scope): boolean {
   }
   // A $when that is no single expression: templating keeps the object only for a falsy JSON value.
   return when.kind === 'json' && !when.value;
-}
-
-function valueOf(node: Compiled, scope: Scope): unknown {
-  return node.kind === 'json' ? node.value : expand(node, scope);
 }
 
 /** Expands a compiled node; an object is null when dropped, and an array when its `$data` repeats it. */
@@ -308,7 +302,7 @@ function expand(node: Compiled, scope: Scope): unknown {
         return value === null ? [] : Array.isArray(value) ? value : [value];
       });
     case 'object': {
-      const data = node.data === undefined ? undefined : valueOf(node.data, scope);
+      const data = node.data === undefined ? undefined : expand(node.data, scope);
       const contexts = Array.isArray(data) ? data : [data];
       const objects: Record<string, unknown>[] = [];
       contexts.forEach((context, i) => {
