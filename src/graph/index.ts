@@ -84,9 +84,14 @@ export function createGraphServices(config: Config, options: GraphServicesOption
       mode: 'local',
       directory,
       mailer: new LocalOutbox(outboxDir, g?.mailSender ?? LOCAL_SENDER, { clock: options.clock }),
-      description: `local: the Agents Playground's ${directory.people.length} people (working hours in dev/working-hours.json), mail written to ${outboxDir}`,
+      // Getters: the directory reads its files on first use, not while a cold start builds Baton.
+      get description() {
+        return `local: the Agents Playground's ${directory.people.length} people (working hours in dev/working-hours.json), mail written to ${outboxDir}`;
+      },
       outboxDir,
-      tenantId: directory.tenantId,
+      get tenantId() {
+        return directory.tenantId;
+      },
     };
   }
   // Graph mode implies settings (graphModeOf), and the checks above passed.

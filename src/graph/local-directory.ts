@@ -53,51 +53,78 @@ function nameMatches(name: string, query: string): boolean {
     .every((part) => words.some((word) => word.startsWith(part)));
 }
 
+interface Contents {
+  people: readonly LocalPerson[];
+  tenantId: string;
+}
+
+/** Reads the Playground's users and their working hours; see {@link LocalDirectory.fromFiles}. */
+function readFiles(options: { playgroundFile?: string; workingHoursFile?: string }): Contents {
+  const playgroundPath = options.playgroundFile ?? join(PROJECT_ROOT, '.m365agentsplayground.yml');
+  const hoursPath = options.workingHoursFile ?? join(PROJECT_ROOT, 'dev', 'working-hours.json');
+  const playground = playgroundFile.parse(parseYaml(readFileSync(playgroundPath, 'utf8')));
+  const hours = hoursFile.parse(JSON.parse(readFileSync(hoursPath, 'utf8')));
+  const users = [playground.currentUser, ...playground.users];
+  const strangers = Object.keys(hours.people).filter((id) => !users.some((u) => lower(u.aadObjectId) === lower(id)));
+  if (strangers.length > 0) throw new Error(`${hoursPath} has working hours for people not in ${playgroundPath}: ${strangers.join(', ')}`);
+  const people = users.map((user) => {
+    const entry = Object.entries(hours.people).find(([id]) => lower(id) === lower(user.aadObjectId))?.[1];
+    let workingHours = DEFAULT_WORKING_HOURS;
+    if (entry) {
+      try {
+        workingHours = normalizeWorkingHours(entry);
+      } catch (error) {
+        throw new Error(`${hoursPath}, ${user.name}: ${(error as Error).message}`);
+      }
+    }
+    const upn = user.userPrincipleName ?? user.email ?? '';
+    return {
+      aadObjectId: user.aadObjectId,
+      name: user.name,
+      mail: user.email ?? upn,
+      userPrincipalName: upn,
+      accountEnabled: entry?.accountEnabled ?? true,
+      teamsUserId: user.id,
+      workingHours,
+    };
+  });
+  return { people, tenantId: playground.tenantId };
+}
+
 export class LocalDirectory implements Directory {
-  /**
-   * @param tenantId the Playground's tenant: the only tenant whose users this directory answers for
-   */
-  constructor(
-    readonly people: readonly LocalPerson[],
-    readonly tenantId = '',
-  ) {}
+  private contents: Contents | (() => Contents);
 
   /**
-   * Reads the Playground's users and their working hours.
-   * @throws when a file is missing or malformed, or the hours file names someone the Playground does not know
+   * @param people the directory's people, or a function that reads them on first use
+   * @param tenantId the Playground's tenant: the only tenant whose users this directory answers for
+   */
+  constructor(people: readonly LocalPerson[] | (() => Contents), tenantId = '') {
+    this.contents = typeof people === 'function' ? people : { people, tenantId };
+  }
+
+  /**
+   * The Playground's users and their working hours, read from the files on
+   * first use: a cold start whose first activity needs nobody (a `help`)
+   * parses no YAML and builds no time zones. `npm run dev` reads them at
+   * start-up (its description), so a bad file still stops it there.
+   * Reading throws when a file is missing or malformed, or the hours file
+   * names someone the Playground does not know.
    */
   static fromFiles(options: { playgroundFile?: string; workingHoursFile?: string } = {}): LocalDirectory {
-    const playgroundPath = options.playgroundFile ?? join(PROJECT_ROOT, '.m365agentsplayground.yml');
-    const hoursPath = options.workingHoursFile ?? join(PROJECT_ROOT, 'dev', 'working-hours.json');
-    const playground = playgroundFile.parse(parseYaml(readFileSync(playgroundPath, 'utf8')));
-    const hours = hoursFile.parse(JSON.parse(readFileSync(hoursPath, 'utf8')));
-    const users = [playground.currentUser, ...playground.users];
-    const strangers = Object.keys(hours.people).filter((id) => !users.some((u) => lower(u.aadObjectId) === lower(id)));
-    if (strangers.length > 0) throw new Error(`${hoursPath} has working hours for people not in ${playgroundPath}: ${strangers.join(', ')}`);
-    return new LocalDirectory(
-      users.map((user) => {
-        const entry = Object.entries(hours.people).find(([id]) => lower(id) === lower(user.aadObjectId))?.[1];
-        let workingHours = DEFAULT_WORKING_HOURS;
-        if (entry) {
-          try {
-            workingHours = normalizeWorkingHours(entry);
-          } catch (error) {
-            throw new Error(`${hoursPath}, ${user.name}: ${(error as Error).message}`);
-          }
-        }
-        const upn = user.userPrincipleName ?? user.email ?? '';
-        return {
-          aadObjectId: user.aadObjectId,
-          name: user.name,
-          mail: user.email ?? upn,
-          userPrincipalName: upn,
-          accountEnabled: entry?.accountEnabled ?? true,
-          teamsUserId: user.id,
-          workingHours,
-        };
-      }),
-      playground.tenantId,
-    );
+    return new LocalDirectory(() => readFiles(options));
+  }
+
+  private get loaded(): Contents {
+    if (typeof this.contents === 'function') this.contents = this.contents();
+    return this.contents;
+  }
+
+  get people(): readonly LocalPerson[] {
+    return this.loaded.people;
+  }
+
+  get tenantId(): string {
+    return this.loaded.tenantId;
   }
 
   async resolvePeople(queries: readonly string[]): Promise<Resolution[]> {

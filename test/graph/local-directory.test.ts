@@ -95,10 +95,20 @@ describe('LocalDirectory with other files', () => {
     expect(await directory.getWorkingHours(edsger.aadObjectId)).toEqual({ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:00', timeZone: 'Etc/UTC' });
   });
 
+  it('reads its files on first use, not when it is made (a cold start answering `help` needs nobody)', async () => {
+    const missing = join(tmpdir(), `baton-missing-${process.pid}.json`);
+    const directory = LocalDirectory.fromFiles({ workingHoursFile: missing });
+    await expect(directory.resolvePeople(['Edsger'])).rejects.toThrow(missing);
+    const fine = LocalDirectory.fromFiles({ workingHoursFile: write({}) });
+    writeFileSync(join(dir!, 'working-hours.json'), JSON.stringify({ people: { [edsger.aadObjectId]: week } }));
+    // Read now, after the change: the change shows.
+    expect(await fine.getWorkingHours(edsger.aadObjectId)).toMatchObject({ timeZone: 'Europe/Amsterdam' });
+  });
+
   it('refuses hours for someone the Playground does not know, and a zone that does not exist', () => {
     const stranger = write({ '99999999-0000-0000-0000-000000000000': week });
-    expect(() => LocalDirectory.fromFiles({ workingHoursFile: stranger })).toThrow(`${stranger} has working hours for people not in`);
+    expect(() => LocalDirectory.fromFiles({ workingHoursFile: stranger }).people).toThrow(`${stranger} has working hours for people not in`);
     const badZone = write({ [edsger.aadObjectId]: { ...week, timeZone: 'Mars/Olympus_Mons' } });
-    expect(() => LocalDirectory.fromFiles({ workingHoursFile: badZone })).toThrow(`${badZone}, Edsger Dijkstra: "Mars/Olympus_Mons" is neither an IANA nor a Windows time zone name`);
+    expect(() => LocalDirectory.fromFiles({ workingHoursFile: badZone }).tenantId).toThrow(`${badZone}, Edsger Dijkstra: "Mars/Olympus_Mons" is neither an IANA nor a Windows time zone name`);
   });
 });
