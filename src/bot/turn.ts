@@ -45,7 +45,8 @@ export function callerOf(context: TurnContext, now: number): Caller | undefined 
   const actor = actorOf(context);
   if (!actor) return undefined;
   const { activity } = context;
-  const timeZone = timeZoneOf(context);
+  let zone: { value: string | undefined } | undefined;
+  let today: string | undefined;
   // Outlook has no conversation with members: an actionable email is between Baton and one person.
   const hasMembers = activity.channelId === 'msteams' && activity.conversation.conversationType !== 'personal';
   return {
@@ -54,8 +55,13 @@ export function callerOf(context: TurnContext, now: number): Caller | undefined 
     channel: activity.channelId,
     conversation: { id: activity.conversation.id, serviceUrl: activity.serviceUrl, personal: activity.conversation.conversationType === 'personal' },
     replyToId: activity.replyToId || undefined,
-    timeZone,
-    today: todayOf(context, now, timeZone),
+    // Getters, read once: the first Intl time zone costs a cold start about 20 ms, and a `help` shows no time.
+    get timeZone() {
+      return (zone ??= { value: timeZoneOf(context) }).value;
+    },
+    get today() {
+      return (today ??= todayOf(context, now, this.timeZone));
+    },
     members: () => (hasMembers ? conversationMembers(context) : Promise.resolve(personalMembers(context, actor))),
   };
 }
