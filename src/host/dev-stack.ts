@@ -90,8 +90,9 @@ export async function startDevStack(options: {
 }): Promise<DevStack> {
   const env = options.env ?? process.env;
   const config = loadConfig(env);
-  // Graph settings are checked here too, before anything starts (ConfigError).
+  // Graph settings are checked here too, before anything starts (ConfigError), and the local directory's files read.
   const graph = createGraphServices(config);
+  const graphDescription = graph.description;
   const log = options.log ?? ((m: string) => console.log(m));
   const wanted = options.playground === false ? (['azurite', 'azuriteQueue', 'host'] as const) : (['azurite', 'azuriteQueue', 'host', 'playground'] as const);
   for (const part of wanted) {
@@ -158,7 +159,7 @@ export async function startDevStack(options: {
         playground: playground ? `http://localhost:${config.ports.playground}` : undefined,
         outbox: graph.outboxDir ? `${host.url}${OUTBOX_PATH}` : undefined,
       },
-      graph: { mode: graph.mode, description: graph.description },
+      graph: { mode: graph.mode, description: graphDescription },
       stop,
     };
   } catch (error) {
