@@ -10,19 +10,15 @@
  * https (a stand-in on localhost would get none), and the default
  * RetryHandler has no ceiling on the total wait and does not log.
  */
-import { ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
-import {
-  type AuthenticationProvider,
-  Client,
-  type Context,
-  GraphClientError,
-  HTTPMessageHandler,
-  type Middleware,
-  type MiddlewareOptions,
-  ResponseType,
-} from '@microsoft/microsoft-graph-client';
+import type { TokenCredential } from '@azure/identity';
+import type { AuthenticationProvider, Client, Context, GraphClientError, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 import { GraphAuthError, GraphError, GraphThrottledError } from '../errors';
 import { type Clock, realClock } from '../clock';
+import { lazy } from '../lazy';
+
+// Graph mode only: the local directory needs neither.
+const identity = lazy(() => require('@azure/identity') as typeof import('@azure/identity'));
+const sdk = lazy(() => require('@microsoft/microsoft-graph-client') as typeof import('@microsoft/microsoft-graph-client'));
 
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com';
 const VERSION = 'v1.0';
@@ -127,7 +123,7 @@ function setHeader(context: Context, name: string, value: string): void {
  * GraphClientError through untouched and re-wraps anything else.
  */
 function clientError(error: GraphError): GraphClientError {
-  const wrapped = new GraphClientError(error.message);
+  const wrapped = new (sdk().GraphClientError)(error.message);
   wrapped.customError = error;
   return wrapped;
 }
@@ -177,7 +173,7 @@ class Retry implements Middleware {
         await this.next!.execute(context);
       } catch (error) {
         // The SDK would re-wrap this and drop the cause ("ECONNREFUSED"); pass a typed error through instead.
-        if (error instanceof GraphClientError) throw error;
+        if (error instanceof sdk().GraphClientError) throw error;
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         const detail = cause ? ` (${cause.code ?? cause.message})` : '';
         throw clientError(new GraphError(`Microsoft Graph could not be reached for ${describe(context)}: ${(error as Error).message}${detail}`, 0, 'NetworkError', undefined));
@@ -218,6 +214,7 @@ export function createGraphClient(options: GraphClientOptions): Client {
     random: options.random ?? Math.random,
     log: options.log ?? ((m) => console.log(m)),
   });
+  const { Client, HTTPMessageHandler } = sdk();
   return Client.initWithMiddleware({
     baseUrl: options.baseUrl ?? DEFAULT_GRAPH_BASE_URL,
     defaultVersion: VERSION,
@@ -228,12 +225,13 @@ export function createGraphClient(options: GraphClientOptions): Client {
 /** App-only credentials: a client secret, or the Functions app's managed identity when deployed. */
 export function createCredential(settings: { tenantId?: string; clientId?: string; clientSecret?: string; useManagedIdentity: boolean }): TokenCredential {
   if (settings.useManagedIdentity) {
+    const { ManagedIdentityCredential } = identity();
     return settings.clientId ? new ManagedIdentityCredential({ clientId: settings.clientId }) : new ManagedIdentityCredential();
   }
   if (!settings.tenantId || !settings.clientId || !settings.clientSecret) {
     throw new Error('A client-secret credential needs GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET');
   }
-  return new ClientSecretCredential(settings.tenantId, settings.clientId, settings.clientSecret);
+  return new (identity().ClientSecretCredential)(settings.tenantId, settings.clientId, settings.clientSecret);
 }
 
 /** Tokens from an @azure/identity credential for the app-only `.default` scope of this Graph root. */
@@ -367,7 +365,7 @@ export class GraphApi implements Retrier {
   }
 
   private async send(method: 'GET' | 'POST', path: string, body: unknown, headers: Record<string, string>, retryOn?: ReadonlySet<number>): Promise<Response> {
-    let request = this.client.api(path).responseType(ResponseType.RAW).headers(headers);
+    let request = this.client.api(path).responseType(sdk().ResponseType.RAW).headers(headers);
     if (retryOn) request = request.middlewareOptions([new RetryOn(retryOn)]);
     let response: Response;
     try {
@@ -422,7 +420,7 @@ export class GraphApi implements Retrier {
 
   /** A failure before any answer: no token, or no connection. */
   private unreachable(what: string, error: unknown): Error {
-    if (error instanceof GraphClientError && error.customError instanceof GraphError) {
+    if (error instanceof sdk().GraphClientError && error.customError instanceof GraphError) {
       this.log(`Graph ${what} failed: ${error.customError.message}`);
       return error.customError;
     }

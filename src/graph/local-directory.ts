@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { DEFAULT_WORKING_HOURS, normalizeWorkingHours, type WorkingHours } from '../domain/working-hours';
+import { lazy } from '../lazy';
 import { PROJECT_ROOT } from '../project';
 import { type Candidate, decide, type Directory, queryKind, type Resolution, unknownPersonError } from './directory';
 
@@ -53,6 +53,8 @@ function nameMatches(name: string, query: string): boolean {
     .every((part) => words.some((word) => word.startsWith(part)));
 }
 
+const yaml = lazy(() => require('yaml') as typeof import('yaml'));
+
 interface Contents {
   people: readonly LocalPerson[];
   tenantId: string;
@@ -62,7 +64,7 @@ interface Contents {
 function readFiles(options: { playgroundFile?: string; workingHoursFile?: string }): Contents {
   const playgroundPath = options.playgroundFile ?? join(PROJECT_ROOT, '.m365agentsplayground.yml');
   const hoursPath = options.workingHoursFile ?? join(PROJECT_ROOT, 'dev', 'working-hours.json');
-  const playground = playgroundFile.parse(parseYaml(readFileSync(playgroundPath, 'utf8')));
+  const playground = playgroundFile.parse(yaml().parse(readFileSync(playgroundPath, 'utf8')));
   const hours = hoursFile.parse(JSON.parse(readFileSync(hoursPath, 'utf8')));
   const users = [playground.currentUser, ...playground.users];
   const strangers = Object.keys(hours.people).filter((id) => !users.some((u) => lower(u.aadObjectId) === lower(id)));

@@ -5,7 +5,11 @@
  * reads `AzureWebJobsStorage__accountName` and `__clientId`
  * (https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity).
  */
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { lazy } from '../lazy';
+
+// Only an account reached with an identity needs it; a connection string does not.
+const identity = lazy(() => require('@azure/identity') as typeof import('@azure/identity'));
 
 /**
  * A connection string, or an account name reached with an Entra identity: the
@@ -26,6 +30,7 @@ export function storageCredential(account: Exclude<StorageAccount, string>): Tok
   const key = account.clientId ?? '';
   let credential = credentials.get(key);
   if (!credential) {
+    const { DefaultAzureCredential, ManagedIdentityCredential } = identity();
     credential = account.clientId ? new ManagedIdentityCredential({ clientId: account.clientId }) : new DefaultAzureCredential();
     credentials.set(key, credential);
   }

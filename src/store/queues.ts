@@ -6,11 +6,15 @@
  * message text is the base64 of the UTF-8 JSON. The trigger decodes it, and the
  * Node.js worker hands the handler the parsed JSON.
  */
-import { QueueClient } from '@azure/storage-queue';
+import type { QueueClient } from '@azure/storage-queue';
+import { lazy } from '../lazy';
 import { type StorageAccount, storageCredential, storageEndpoint } from './account';
 
 export type { QueueClient };
 export type { ReceivedMessageItem } from '@azure/storage-queue';
+
+// Only the weekly summary's functions open a queue.
+const queueSdk = lazy(() => require('@azure/storage-queue') as typeof import('@azure/storage-queue'));
 
 /** The Queue service refuses a message whose text is longer than 64 KiB. */
 export const MAX_MESSAGE_TEXT_BYTES = 64 * 1024;
@@ -30,6 +34,7 @@ export function encodeMessageText(text: string): string {
  * @throws RestError when the account refuses (bad key, bad queue name)
  */
 export async function openQueue(account: StorageAccount, name: string): Promise<QueueClient> {
+  const { QueueClient } = queueSdk();
   const queue = typeof account === 'string' ? new QueueClient(account, name) : new QueueClient(`${storageEndpoint(account, 'queue')}/${name}`, storageCredential(account));
   await queue.createIfNotExists();
   return queue;
