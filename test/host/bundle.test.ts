@@ -3,14 +3,14 @@
  * (dist/main.js), and that file, run by plain node behind the local host,
  * answers a Teams activity through the real Azurite.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { bundle } from '../../scripts/build';
 import { freePort } from '../../src/host/processes';
 import { PROJECT_ROOT } from '../../src/project';
-import { message, people } from '../support/activities';
+import { cardAction, message, people } from '../support/activities';
 import { startConnector } from '../support/connector';
 import { uniquePrefix } from '../support/stack';
 
@@ -30,6 +30,8 @@ describe('the deployable bundle', () => {
     await bundle(join(PROJECT_ROOT, 'src', 'main.ts'), join(out, 'dist', 'main.js'));
     await bundle(join(PROJECT_ROOT, 'bench', 'baton-host.ts'), join(out, 'host.js'));
     expect(readdirSync(join(out, 'dist')).filter((f) => f.endsWith('.js'))).toEqual(['main.js']);
+    // The packages only some settings need are files of their own, loaded on first use (src/lazy.ts).
+    expect(readdirSync(join(out, 'dist', 'optional')).filter((f) => f.endsWith('.js')).sort()).toEqual(['azure-identity.js', 'azure-storage-queue.js', 'microsoft-microsoft-graph-client.js', 'yaml.js']);
 
     const connector = await startConnector([people.ada, people.grace]);
     const port = await freePort();
@@ -54,11 +56,25 @@ describe('the deployable bundle', () => {
       expect(status).toBe(200);
       expect(connector.sent.length).toBeGreaterThan(0);
       expect(JSON.stringify(connector.sent.at(-1))).toContain('Baton');
+      // A form names people: the local directory reads the Playground's YAML through dist/optional/yaml.js.
+      const form = { formId: crypto.randomUUID(), summary: 'Bundle check', whatIsReady: 'The bundle', acceptanceCriteria: 'It answers', owner: people.ada.aadObjectId, links: '', effort: '1h', workState: 'ready', receiver: people.grace.aadObjectId };
+      const created = await fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: 'm1' })) });
+      expect(created.status).toBe(200);
+      expect(JSON.stringify(await created.json())).toContain('Bundle check');
     } finally {
       child.kill();
       await connector.close();
     }
   }, 60_000);
+
+  it('loads each optional package from its own file with plain node', () => {
+    const exported = (file: string, name: string) =>
+      execFileSync(process.execPath, ['-e', `process.stdout.write(String(typeof require(${JSON.stringify(join(out, 'dist', 'optional', file))})[${JSON.stringify(name)}]))`], { encoding: 'utf8' });
+    expect(exported('azure-identity.js', 'ManagedIdentityCredential')).toBe('function');
+    expect(exported('azure-storage-queue.js', 'QueueClient')).toBe('function');
+    expect(exported('microsoft-microsoft-graph-client.js', 'GraphClientError')).toBe('function');
+    expect(exported('yaml.js', 'parse')).toBe('function');
+  });
 
   it('carries one copy of each package version, however often npm nested it', async () => {
     await bundle(join(PROJECT_ROOT, 'src', 'main.ts'), join(out, 'once', 'main.js'));
