@@ -299,43 +299,33 @@ export class Outbox {
         const { to, headline, quote } = row.effect;
         const chat = await this.services.conversations.find(handoff.tenantId, to.aadObjectId);
         if (!chat) throw new Undeliverable(`${to.name} has not installed Baton, so there is no personal chat to write to`);
-        const address = personalAddress(chat);
-        await this.messenger.post(address, notificationCard(handoff, headline, quote));
+        await this.messenger.post(personalAddress(chat), notificationCard(handoff, headline, quote)).catch((error: unknown) => {
+          // The chat may have moved (a reinstall seen by another instance): the retry reads it again.
+          this.services.conversations.forget(handoff.tenantId, to.aadObjectId);
+          throw error;
+        });
         return false;
       }
     }
   }
 
   /**
-   * Writes what a handoff's state shows (its card, its listings), then reads
+   * Writes what the handoff's state shows (its card, its listings), then reads
    * the handoff again: another change may have landed meanwhile, and its own
    * row, delivered first by another instance, would be covered by this older
    * state. Writing again until the state did not move leaves the newest
    * (each later change brings its own row too, so a few rounds are enough).
+   * The last read is what the delivery's next rows start from.
    */
-  private async writeUntilSettled(handoff: Handoff, write: (state: Handoff) => Promise<void>): Promise<void> {
+  private async writeUntilSettled(handoff: Handoff, seen: Seen, write: (state: Handoff) => Promise<void>): Promise<void> {
     let written = handoff;
     for (let attempt = 1; ; attempt += 1) {
       await write(written);
       const latest = await this.services.store.read(written.id);
+      seen.handoff = latest?.handoff;
       if (!latest || latest.handoff.eventCount === written.eventCount || attempt >= WRITES_WHILE_CHANGING) return;
       written = latest.handoff;
     }
-  }
-
-  /**
-   * A fresh card row: everyone's card from the state this process just
-   * committed, so the answer waits for no read of it (then settled as above).
-   * @param sent called once the first update is out
-   */
-  private async updateCardFrom(committed: Handoff, sent?: () => void): Promise<boolean> {
-    await this.writeUntilSettled(committed, async (state) => {
-      // Not posted yet: the post, when it goes, shows the state of that moment, which includes this change.
-      if (!state.conversation.messageId) return;
-      await this.messenger.update(conversationOf(state), state.conversation.messageId, handoffCard(state, undefined, { now: new Date(this.services.clock.now()) }));
-      sent?.();
-    });
-    return false;
   }
 
   /** The card is out: record its message id with the row, re-reading while the handoff changes under us. */

@@ -5,8 +5,19 @@
  */
 import { RestError, type TableClient } from '@azure/data-tables';
 import * as z from 'zod';
+import { LruMap } from '../lru';
 import { openTable } from './tables';
 import type { StorageAccount } from './account';
+
+/**
+ * People whose personal chat this process remembers, and for how long: a
+ * chat's reference changes only when someone reinstalls Baton, and every 1:1
+ * message would otherwise read it first. Another instance's save shows here
+ * once the entry expires, or at once when a send to the remembered chat fails
+ * (the outbox then forgets it, and its retry reads the row).
+ */
+const REMEMBERED_CHATS = 10_000;
+const REMEMBER_MS = 10 * 60_000;
 
 export interface PersonalChat {
   tenantId: string;
@@ -21,6 +32,8 @@ export interface PersonalChat {
 const row = z.object({ userId: z.string(), conversationId: z.string(), serviceUrl: z.string(), botId: z.string() });
 
 export class ConversationStore {
+  private readonly remembered = new LruMap<string, { chat: PersonalChat; until: number }>(REMEMBERED_CHATS);
+
   constructor(private readonly table: TableClient) {}
 
   static async open(account: StorageAccount, prefix: string): Promise<ConversationStore> {
@@ -31,16 +44,27 @@ export class ConversationStore {
   async save(chat: PersonalChat): Promise<void> {
     const { tenantId, aadObjectId, ...rest } = chat;
     await this.table.upsertEntity({ partitionKey: tenantId, rowKey: aadObjectId, ...rest }, 'Replace');
+    this.remembered.set(`${tenantId}/${aadObjectId}`, { chat, until: Date.now() + REMEMBER_MS });
   }
 
   /** The person's personal chat, or undefined when they never installed Baton. */
   async find(tenantId: string, aadObjectId: string): Promise<PersonalChat | undefined> {
+    const key = `${tenantId}/${aadObjectId}`;
+    const known = this.remembered.get(key);
+    if (known && known.until > Date.now()) return known.chat;
     try {
       const entity = await this.table.getEntity(tenantId, aadObjectId);
-      return { tenantId, aadObjectId, ...row.parse(entity) };
+      const chat = { tenantId, aadObjectId, ...row.parse(entity) };
+      this.remembered.set(key, { chat, until: Date.now() + REMEMBER_MS });
+      return chat;
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;
     }
+  }
+
+  /** Reads the person's chat from the table next time (a send to the remembered one failed). */
+  forget(tenantId: string, aadObjectId: string): void {
+    this.remembered.delete(`${tenantId}/${aadObjectId}`);
   }
 }

@@ -9,9 +9,10 @@ const TENANT = '11111111-1111-1111-1111-111111111111';
 const OTHER_TENANT = '22222222-2222-2222-2222-222222222222';
 
 let store: ConversationStore;
+const prefix = uniquePrefix();
 
 beforeAll(async () => {
-  store = await ConversationStore.open(inject('tablesConnectionString'), uniquePrefix());
+  store = await ConversationStore.open(inject('tablesConnectionString'), prefix);
 });
 
 const chat = (aadObjectId: string, overrides: Partial<PersonalChat> = {}): PersonalChat => ({
@@ -56,5 +57,17 @@ describe('ConversationStore', () => {
     await store.save(second);
     expect(await store.find(TENANT, first.aadObjectId)).toStrictEqual(first);
     expect(await store.find(TENANT, second.aadObjectId)).toStrictEqual(second);
+  });
+
+  it('remembers a chat it read or saved, and reads the table again once told to forget it', async () => {
+    const saved = chat('00000000-0000-0000-0000-0000000000c3');
+    await store.save(saved);
+    // Another instance (another store on the same table) saves a new chat for the same person.
+    const elsewhere = await ConversationStore.open(inject('tablesConnectionString'), prefix);
+    const moved = { ...saved, conversationId: 'a:personal-moved' };
+    await elsewhere.save(moved);
+    expect(await store.find(TENANT, saved.aadObjectId)).toStrictEqual(saved);
+    store.forget(TENANT, saved.aadObjectId);
+    expect(await store.find(TENANT, saved.aadObjectId)).toStrictEqual(moved);
   });
 });
