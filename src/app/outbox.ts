@@ -66,6 +66,14 @@ export interface SweepReport {
 
 type Result = 'delivered' | 'failed' | 'dead' | 'skipped';
 
+/**
+ * The handoff as one delivery last read it (or as its change committed it):
+ * the rows of one delivery render from it instead of reading it each.
+ */
+interface Seen {
+  handoff: Handoff | undefined;
+}
+
 /** The conversation a handoff's card lives in. */
 function conversationOf(handoff: Handoff): ConversationAddress {
   return { serviceUrl: handoff.conversation.serviceUrl, conversationId: handoff.conversation.id, tenantId: handoff.conversation.tenantId ?? handoff.tenantId };
@@ -209,19 +217,20 @@ export class Outbox {
    */
   private async deliverRows(rows: readonly OutboxRow[], cardDone: () => void = () => undefined, committed?: Handoff): Promise<Result[]> {
     const results: Result[] = [];
+    const seen: Seen = { handoff: committed };
     for (const row of rows) {
       // The card is out once the connector took it: the answer need not wait for the row to be marked delivered too.
       const shown = row.effect.kind === 'card' || row.effect.kind === 'post' ? cardDone : undefined;
-      results.push(await this.deliverOne(row, shown, shown ? committed : undefined));
+      results.push(await this.deliverOne(row, seen, shown));
       shown?.();
     }
     return results;
   }
 
-  private async deliverOne(row: OutboxRow, sent?: () => void, committed?: Handoff): Promise<Result> {
+  private async deliverOne(row: OutboxRow, seen: Seen, sent?: () => void): Promise<Result> {
     const log = this.services.log.child({ handoffId: row.handoffId, row: row.key, kind: row.effect.kind });
     try {
-      const recorded = row.effect.kind === 'card' && committed ? await this.updateCardFrom(committed, sent) : await this.perform(row);
+      const recorded = await this.perform(row, seen, sent);
       sent?.();
       if (!recorded) await this.services.store.updateRow(row, { state: 'delivered', leaseUntil: '', deliveredAt: this.iso() }).catch((error: unknown) => {
         throw new SentButUnmarked(errorText(error));
@@ -261,29 +270,39 @@ export class Outbox {
   }
 
   /**
-   * Does what the row says.
+   * Does what the row says, from the handoff as `seen` last (read once per
+   * delivery, or the state just committed; a row that shows the state reads
+   * it again after writing, which keeps `seen` current).
+   * @param sent called once everyone's card is out (the card row)
    * @returns true when the row was marked delivered as part of the work (a post records its message id with it)
    */
-  private async perform(row: OutboxRow): Promise<boolean> {
-    const { store } = this.services;
-    const stored = await store.read(row.handoffId);
-    if (!stored) throw new Undeliverable(`handoff ${row.handoffId} no longer exists`);
-    const { handoff } = stored;
+  private async perform(row: OutboxRow, seen: Seen, sent?: () => void): Promise<boolean> {
+    if (!seen.handoff) {
+      const stored = await this.services.store.read(row.handoffId);
+      if (!stored) throw new Undeliverable(`handoff ${row.handoffId} no longer exists`);
+      seen.handoff = stored.handoff;
+    }
+    const handoff = seen.handoff;
     switch (row.effect.kind) {
       case 'index': {
         const { former, followers = true } = row.effect;
-        await Promise.all([this.writeUntilSettled(handoff, (state) => this.services.people.add(state, former)), ...(followers ? [registerFollowers(this.services, handoff)] : [])]);
+        await Promise.all([this.writeUntilSettled(handoff, seen, (state) => this.services.people.add(state, former)), ...(followers ? [registerFollowers(this.services, handoff)] : [])]);
         return false;
       }
       case 'card': {
-        // Not posted yet: the post, when it goes, shows the state of that moment, which includes this change.
-        if (!handoff.conversation.messageId) return false;
-        await this.messenger.update(conversationOf(handoff), handoff.conversation.messageId, handoffCard(handoff, undefined, { now: new Date(this.services.clock.now()) }));
+        await this.writeUntilSettled(handoff, seen, async (state) => {
+          // Not posted yet: the post, when it goes, shows the state of that moment, which includes this change.
+          if (!state.conversation.messageId) return;
+          await this.messenger.update(conversationOf(state), state.conversation.messageId, handoffCard(state, undefined, { now: new Date(this.services.clock.now()) }));
+          sent?.();
+        });
         return false;
       }
       case 'post': {
         if (handoff.conversation.messageId) return false;
         const messageId = await this.messenger.post(conversationOf(handoff), handoffCard(handoff, undefined, { now: new Date(this.services.clock.now()) }));
+        // The rows after it link to the message: they read the handoff again, with its message id.
+        seen.handoff = undefined;
         await this.recordPosted(row, messageId).catch((error: unknown) => {
           throw new SentButUnmarked(errorText(error));
         });

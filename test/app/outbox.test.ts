@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger, formatRecord } from '../../src/logger';
 import { PROJECT_ROOT } from '../../src/project';
 import { handoffIdForForm } from '../../src/store/keys';
+import { tableRoundTrips } from '../../src/store/tables';
 import { cardAction, message, paymentsForm, people, TENANT } from '../support/activities';
 import { type Connector, startConnector } from '../support/connector';
 import { uniquePrefix } from '../support/stack';
@@ -238,6 +239,21 @@ describe('delivery', () => {
     expect(again.body).toEqual(first.body);
     expect((await baton.app.store.history(id)).map((e) => e.type)).toEqual(['posted', 'accepted']);
     expect(connector.sent.length).toBe(sent);
+  });
+
+  it('reads the handoff in an Accept\'s deliveries only after writing what shows it, and remembers who installed Baton', async () => {
+    const id = await created();
+    const before = { ...tableRoundTrips };
+    const told = cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length;
+    await accept(id);
+    await baton.app.outbox.idle();
+    // One read after everyone's card, one after the listings (each checks that no newer change landed meanwhile); the
+    // 1:1s and the due index use the last; Ada's and Alan's chats were remembered when they installed Baton.
+    expect(tableRoundTrips.readsInDeliveries - before.readsInDeliveries).toBe(2);
+    expect(await baton.app.store.outbox(id)).toEqual([]);
+    expect(cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length - told).toBe(2);
+    const listing = (await baton.app.people.handoffsOf(TENANT, people.ada.aadObjectId)).find((r) => r.handoffId === id)?.listing;
+    expect(listing?.status).toBe('accepted');
   });
 
   it('clears the mark a refused change left behind', async () => {
