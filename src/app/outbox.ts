@@ -21,7 +21,7 @@ import { notificationCard } from '../cards/notification-card';
 import type { Handoff } from '../domain/handoff';
 import { ConflictError, ConnectorError, UnreadableRecordError } from '../errors';
 import { errorText } from '../logger';
-import type { OutboxRow } from '../store/outbox-rows';
+import type { Effect, OutboxRow } from '../store/outbox-rows';
 import { countedAsDelivery } from '../store/tables';
 import type { PendingMark } from '../store/pending-deliveries';
 import { registerFollowers } from './followers';
@@ -65,6 +65,15 @@ export interface SweepReport {
 }
 
 type Result = 'delivered' | 'failed' | 'dead' | 'skipped';
+
+/**
+ * Rows whose work nobody receives: the listings and the due index, brought up
+ * to date from the handoff (done twice, nobody can tell). A delivery does them
+ * after the messages and marks them delivered together, in one transaction; a
+ * crash before that makes the sweep do them again. A card update, a post or a
+ * 1:1 message is marked the moment it is sent, so a restart never sends it twice.
+ */
+const REDOABLE: ReadonlySet<Effect['kind']> = new Set(['index', 'due']);
 
 /**
  * The handoff as one delivery last read it (or as its change committed it):
@@ -214,25 +223,42 @@ export class Outbox {
   /**
    * Rows in order: everyone's card (or its post) first, before the messages that link to it.
    * @param cardDone called once the card row (if any) is done
+   * @returns each row's result, in the order of `rows`
    */
   private async deliverRows(rows: readonly OutboxRow[], cardDone: () => void = () => undefined, committed?: Handoff): Promise<Result[]> {
     const results: Result[] = [];
     const seen: Seen = { handoff: committed };
-    for (const row of rows) {
+    const redone: OutboxRow[] = [];
+    // Stable: the card (or its post) first, then the 1:1 messages that link to it, then the redoable rows.
+    for (const row of [...rows.filter((r) => !REDOABLE.has(r.effect.kind)), ...rows.filter((r) => REDOABLE.has(r.effect.kind))]) {
       // The card is out once the connector took it: the answer need not wait for the row to be marked delivered too.
       const shown = row.effect.kind === 'card' || row.effect.kind === 'post' ? cardDone : undefined;
-      results.push(await this.deliverOne(row, seen, shown));
+      results.push(await this.deliverOne(row, seen, shown, REDOABLE.has(row.effect.kind) ? redone : undefined));
       shown?.();
+    }
+    if (redone.length > 0) {
+      try {
+        await this.services.store.markDelivered(redone, this.iso());
+      } catch (error) {
+        // Done again once their lease runs out: they only bring what shows the handoff up to date.
+        this.services.log.warn('Delivered, but the outbox rows could not be marked delivered; they will be done again', { handoffId: redone[0]!.handoffId, rows: redone.map((r) => r.key).join(' '), error: errorText(error) });
+        for (const row of redone) results[rows.indexOf(row)] = 'failed';
+      }
     }
     return results;
   }
 
-  private async deliverOne(row: OutboxRow, seen: Seen, sent?: () => void): Promise<Result> {
+  /**
+   * @param later where a redoable row goes once done, to be marked delivered
+   *   with the others in one transaction; any other row is marked at once
+   */
+  private async deliverOne(row: OutboxRow, seen: Seen, sent?: () => void, later?: OutboxRow[]): Promise<Result> {
     const log = this.services.log.child({ handoffId: row.handoffId, row: row.key, kind: row.effect.kind });
     try {
       const recorded = await this.perform(row, seen, sent);
       sent?.();
-      if (!recorded) await this.services.store.updateRow(row, { state: 'delivered', leaseUntil: '', deliveredAt: this.iso() }).catch((error: unknown) => {
+      if (later && !recorded) later.push(row);
+      else if (!recorded) await this.services.store.updateRow(row, { state: 'delivered', leaseUntil: '', deliveredAt: this.iso() }).catch((error: unknown) => {
         throw new SentButUnmarked(errorText(error));
       });
     } catch (error) {

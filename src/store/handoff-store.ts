@@ -294,6 +294,14 @@ export class HandoffStore {
   }
 
   /**
+   * Marks outbox rows of one handoff delivered, in one transaction, each ETag-checked.
+   * @throws ConflictError when another deliverer changed one of them first (none is marked then)
+   */
+  async markDelivered(rows: readonly OutboxRow[], deliveredAt: string): Promise<void> {
+    await this.submit(rows.map((row): TransactionAction => ['update', rowEntity({ ...row, state: 'delivered', leaseUntil: '', deliveredAt }), 'Merge', { etag: row.etag }]));
+  }
+
+  /**
    * Records where the card was posted, and that its `post` row is delivered,
    * in one transaction: the handoff row is ETag-checked, so a change made
    * meanwhile is never overwritten (the caller re-reads and tries again).

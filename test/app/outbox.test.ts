@@ -256,6 +256,26 @@ describe('delivery', () => {
     expect(listing?.status).toBe('accepted');
   });
 
+  it('does the listings and due index again when their marks could not be written, and sends nothing twice', async () => {
+    const id = await created();
+    const failing = vi.spyOn(baton.app.store, 'markDelivered').mockRejectedValueOnce(new Error('storage went away'));
+    const told = cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length;
+    await accept(id);
+    await baton.app.outbox.idle();
+    failing.mockRestore();
+    // Everything sent was marked at once; what is left is only what nobody receives, and the warning names it.
+    const left = await baton.app.store.outbox(id);
+    expect(left.map((r) => r.effect.kind)).toContain('index');
+    expect(left.every((r) => r.effect.kind === 'index' || r.effect.kind === 'due')).toBe(true);
+    expect(logs.at(-1)).toBe(`[warn] Delivered, but the outbox rows could not be marked delivered; they will be done again (handoffId=${id}, rows=${left.map((r) => r.key).join(' ')}, error=storage went away)`);
+    const updates = connector.sent.filter((s) => s.method === 'PUT').length;
+    now += LEASE_MS + 1;
+    expect(await baton.app.outbox.sweep()).toMatchObject({ delivered: left.length, failed: 0, dead: 0 });
+    expect(await baton.app.store.outbox(id)).toEqual([]);
+    expect(connector.sent.filter((s) => s.method === 'PUT').length).toBe(updates);
+    expect(cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length - told).toBe(2);
+  });
+
   it('clears the mark a refused change left behind', async () => {
     const id = await created();
     // Alan is not the receiver: refused, but the handoff was marked before the domain decided.
