@@ -171,13 +171,17 @@ export async function changeHandoff(app: App, caller: Caller, handoffId: string,
     if (!outcome.ok) return refusal(stored.handoff, outcome.refusal.message);
     const next = await withDueState(app, stored.handoff, outcome.handoff, outcome.event);
     let rows;
+    const saving = app.store.save(next, stored.etag, outcome.event, activityId, effectsOfChange(stored.handoff, next, outcome.event), app.outbox.leaseForNewRows());
+    // The actor's card is drawn while the transaction is in flight (thrown away if it loses a race).
+    const drawn = viewFor(app, caller, next);
     try {
-      rows = await app.store.save(next, stored.etag, outcome.event, activityId, effectsOfChange(stored.handoff, next, outcome.event), app.outbox.leaseForNewRows());
+      rows = await saving;
     } catch (error) {
+      drawn.catch(() => undefined);
       if (error instanceof ConflictError) continue;
       throw error;
     }
-    const [card] = await Promise.all([viewFor(app, caller, next), cardUpdateOrTimeout(app.outbox.deliverFresh(handoffId, rows, markEtag, next))]);
+    const [card] = await Promise.all([drawn, cardUpdateOrTimeout(app.outbox.deliverFresh(handoffId, rows, markEtag, next))]);
     return { card };
   }
   const latest = await loadForActor(app, caller, handoffId);
