@@ -7,8 +7,12 @@ import { type GetTableEntityOptions, type GetTableEntityResponse, RestError, Tab
 import { ConflictError, ThrottledError } from '../errors';
 import { type StorageAccount, storageCredential, storageEndpoint } from './account';
 
-/** HTTP requests sent to Table Storage by this process so far, how many of them were reads (GET), and how many of each the outbox's deliveries made. */
-export const tableRoundTrips = { count: 0, reads: 0, inDeliveries: 0, readsInDeliveries: 0 };
+/**
+ * HTTP requests sent to Table Storage by this process so far, how many of
+ * them were reads (GET), how many of each the outbox's deliveries made, and
+ * how many activities made while answering (a timer's work counts in neither).
+ */
+export const tableRoundTrips = { count: 0, reads: 0, inDeliveries: 0, readsInDeliveries: 0, inRequests: 0 };
 
 /** The round trips since a copy of `tableRoundTrips`: made by the work itself (and of them reads), and by the deliveries it started. */
 export function tripsSince(before: Readonly<typeof tableRoundTrips>): { own: number; ownReads: number; deliveries: number } {
@@ -60,6 +64,7 @@ function countTrip(request: PipelineRequest): void {
     if (request.method === 'GET') tableRoundTrips.readsInDeliveries += 1;
     request.timeout ||= DELIVERY_TRY_TIMEOUT_MS;
   } else if (current?.kind === 'request') {
+    tableRoundTrips.inRequests += 1;
     // At least a little: a try with no time left fails at once, which the caller answers as "try again".
     request.timeout = Math.max(50, Math.min(TRY_TIMEOUT_MS, current.deadline - Date.now()));
   } else {
