@@ -37,7 +37,7 @@ import { tableRoundTrips, tripsSince } from '../src/store/tables';
 import { cardAction, extensionInvoke, message, people, TENANT } from '../test/support/activities';
 import { startConnector } from '../test/support/connector';
 
-const COLD_RUNS = 5;
+const COLD_RUNS = 11;
 const ACTIONS = 500;
 const IN_FLIGHT = 8;
 const SEARCHES = 100;
