@@ -223,26 +223,26 @@ export class Outbox {
   /**
    * Rows in order: everyone's card (or its post) first, before the messages that link to it.
    * @param cardDone called once the card row (if any) is done
-   * @returns each row's result, in the order of `rows`
    */
   private async deliverRows(rows: readonly OutboxRow[], cardDone: () => void = () => undefined, committed?: Handoff): Promise<Result[]> {
     const results: Result[] = [];
     const seen: Seen = { handoff: committed };
-    const redone: OutboxRow[] = [];
+    const unmarked: OutboxRow[] = [];
     // Stable: the card (or its post) first, then the 1:1 messages that link to it, then the redoable rows.
-    for (const row of [...rows.filter((r) => !REDOABLE.has(r.effect.kind)), ...rows.filter((r) => REDOABLE.has(r.effect.kind))]) {
+    const ordered = [...rows.filter((r) => !REDOABLE.has(r.effect.kind)), ...rows.filter((r) => REDOABLE.has(r.effect.kind))];
+    for (const row of ordered) {
       // The card is out once the connector took it: the answer need not wait for the row to be marked delivered too.
       const shown = row.effect.kind === 'card' || row.effect.kind === 'post' ? cardDone : undefined;
-      results.push(await this.deliverOne(row, seen, shown, REDOABLE.has(row.effect.kind) ? redone : undefined));
+      results.push(await this.deliverOne(row, seen, shown, REDOABLE.has(row.effect.kind) ? unmarked : undefined));
       shown?.();
     }
-    if (redone.length > 0) {
+    if (unmarked.length > 0) {
       try {
-        await this.services.store.markDelivered(redone, this.iso());
+        await this.services.store.markDelivered(unmarked, this.iso());
       } catch (error) {
         // Done again once their lease runs out: they only bring what shows the handoff up to date.
-        this.services.log.warn('Delivered, but the outbox rows could not be marked delivered; they will be done again', { handoffId: redone[0]!.handoffId, rows: redone.map((r) => r.key).join(' '), error: errorText(error) });
-        for (const row of redone) results[rows.indexOf(row)] = 'failed';
+        this.services.log.warn('Delivered, but the outbox rows could not be marked delivered; they will be done again', { handoffId: unmarked[0]!.handoffId, rows: unmarked.map((r) => r.key).join(' '), error: errorText(error) });
+        for (const row of unmarked) results[ordered.indexOf(row)] = 'failed';
       }
     }
     return results;
