@@ -94,14 +94,11 @@ function readFiles(options: { playgroundFile?: string; workingHoursFile?: string
 }
 
 export class LocalDirectory implements Directory {
-  private contents: Contents | (() => Contents);
+  private readonly contents: () => Contents;
 
-  /**
-   * @param people the directory's people, or a function that reads them on first use
-   * @param tenantId the Playground's tenant: the only tenant whose users this directory answers for
-   */
-  constructor(people: readonly LocalPerson[] | (() => Contents), tenantId = '') {
-    this.contents = typeof people === 'function' ? people : { people, tenantId };
+  /** @param read reads the directory's people and tenant (once, on first use) */
+  constructor(read: () => Contents) {
+    this.contents = lazy(read);
   }
 
   /**
@@ -116,17 +113,13 @@ export class LocalDirectory implements Directory {
     return new LocalDirectory(() => readFiles(options));
   }
 
-  private get loaded(): Contents {
-    if (typeof this.contents === 'function') this.contents = this.contents();
-    return this.contents;
-  }
-
   get people(): readonly LocalPerson[] {
-    return this.loaded.people;
+    return this.contents().people;
   }
 
+  /** The Playground's tenant: the only tenant whose users this directory answers for. */
   get tenantId(): string {
-    return this.loaded.tenantId;
+    return this.contents().tenantId;
   }
 
   async resolvePeople(queries: readonly string[]): Promise<Resolution[]> {
