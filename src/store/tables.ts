@@ -10,7 +10,8 @@ import { type StorageAccount, storageCredential, storageEndpoint } from './accou
 /**
  * HTTP requests sent to Table Storage by this process so far, how many of
  * them were reads (GET), how many of each the outbox's deliveries made, and
- * how many activities made while answering (a timer's work counts in neither).
+ * how many were made while answering an activity (a timer's work is in
+ * neither of the last two).
  */
 export const tableRoundTrips = { count: 0, reads: 0, inDeliveries: 0, readsInDeliveries: 0, inRequests: 0 };
 

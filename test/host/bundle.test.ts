@@ -1,7 +1,8 @@
 /**
  * The deployable build: `npm run build` bundles every function into one file
- * (dist/main.js), and that file, run by plain node behind the local host,
- * answers a Teams activity through the real Azurite.
+ * (dist/main.js), the optional packages beside it (dist/optional/), and that
+ * file, run by plain node behind the local host, answers a Teams activity
+ * through the real Azurite.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -30,8 +31,14 @@ describe('the deployable bundle', () => {
     await bundle(join(PROJECT_ROOT, 'src', 'main.ts'), join(out, 'dist', 'main.js'));
     await bundle(join(PROJECT_ROOT, 'bench', 'baton-host.ts'), join(out, 'host.js'));
     expect(readdirSync(join(out, 'dist')).filter((f) => f.endsWith('.js'))).toEqual(['main.js']);
-    // The packages only some settings need are files of their own, loaded on first use (src/lazy.ts).
+    // The packages only some settings need are files of their own, loaded on first use (src/lazy.ts), each by plain node.
     expect(readdirSync(join(out, 'dist', 'optional')).filter((f) => f.endsWith('.js')).sort()).toEqual(['azure-identity.js', 'azure-storage-queue.js', 'microsoft-microsoft-graph-client.js', 'yaml.js']);
+    const exported = (file: string, name: string) =>
+      execFileSync(process.execPath, ['-e', `process.stdout.write(String(typeof require(${JSON.stringify(join(out, 'dist', 'optional', file))})[${JSON.stringify(name)}]))`], { encoding: 'utf8' });
+    expect(exported('azure-identity.js', 'ManagedIdentityCredential')).toBe('function');
+    expect(exported('azure-storage-queue.js', 'QueueClient')).toBe('function');
+    expect(exported('microsoft-microsoft-graph-client.js', 'GraphClientError')).toBe('function');
+    expect(exported('yaml.js', 'parse')).toBe('function');
 
     const connector = await startConnector([people.ada, people.grace]);
     const port = await freePort();
@@ -66,15 +73,6 @@ describe('the deployable bundle', () => {
       await connector.close();
     }
   }, 60_000);
-
-  it('loads each optional package from its own file with plain node', () => {
-    const exported = (file: string, name: string) =>
-      execFileSync(process.execPath, ['-e', `process.stdout.write(String(typeof require(${JSON.stringify(join(out, 'dist', 'optional', file))})[${JSON.stringify(name)}]))`], { encoding: 'utf8' });
-    expect(exported('azure-identity.js', 'ManagedIdentityCredential')).toBe('function');
-    expect(exported('azure-storage-queue.js', 'QueueClient')).toBe('function');
-    expect(exported('microsoft-microsoft-graph-client.js', 'GraphClientError')).toBe('function');
-    expect(exported('yaml.js', 'parse')).toBe('function');
-  });
 
   it('carries one copy of each package version, however often npm nested it', async () => {
     await bundle(join(PROJECT_ROOT, 'src', 'main.ts'), join(out, 'once', 'main.js'));
