@@ -6,7 +6,7 @@
  * `bundle()` is also how `npm run bench` builds the bare echo bot it compares
  * Baton's cold start with: both sides bundled the same way, run by plain node.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { PROJECT_ROOT } from '../src/project';
@@ -97,8 +97,16 @@ export async function bundle(entry: string, outfile: string, external: string[] 
 }
 
 if (require.main === module) {
-  bundle(join(PROJECT_ROOT, 'src', 'main.ts'), join(PROJECT_ROOT, 'dist', 'main.js')).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  const dist = join(PROJECT_ROOT, 'dist');
+  bundle(join(PROJECT_ROOT, 'src', 'main.ts'), join(dist, 'main.js')).then(
+    () => {
+      const mb = (file: string) => `${(statSync(join(dist, file)).size / 1e6).toFixed(1)} MB`;
+      const optional = readdirSync(join(dist, 'optional')).filter((f) => f.endsWith('.js'));
+      console.log(`Built dist/main.js (${mb('main.js')}) and, loaded on first use, dist/optional/: ${optional.map((f) => `${f} (${mb(join('optional', f))})`).join(', ')}`);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }
