@@ -3,10 +3,9 @@
  * bound really evicts.
  */
 import { describe, expect, it } from 'vitest';
-import { ExpiringCache } from '../src/graph/directory';
 import { canonicalTimeZone, cachedFormatters } from '../src/domain/time-zones';
 import { formatWhen } from '../src/domain/time-format';
-import { LruMap } from '../src/lru';
+import { ExpiringCache, LruMap } from '../src/lru';
 
 describe('LruMap', () => {
   it('forgets the least recently used entry past its capacity', () => {

@@ -10,7 +10,7 @@ import { toIanaTimeZone } from '../domain/time-zones';
 import { normalizeWorkingHours, type WorkingHours } from '../domain/working-hours';
 import { GraphError } from '../errors';
 import { type Clock, realClock } from '../clock';
-import { LruMap } from '../lru';
+import { ExpiringCache } from '../lru';
 import type { BatchAnswer, BatchStep, GraphApi } from './graph-client';
 
 export interface DirectoryPerson {
@@ -103,45 +103,6 @@ export const CACHE_TTL_MS = 60_000;
 /** How many answers a directory keeps: every key comes from a request, so the cache must not grow with them. */
 export const CACHE_CAPACITY = 5000;
 
-/**
- * A small expiring cache of promises, so concurrent asks for the same key
- * share one request. It holds at most `capacity` entries, forgetting the
- * least recently used first, so keys that are never asked again still leave.
- */
-export class ExpiringCache<T> {
-  private readonly entries: LruMap<string, { value: Promise<T>; expires: number }>;
-  constructor(
-    private readonly ttlMs: number,
-    private readonly clock: Clock,
-    capacity = CACHE_CAPACITY,
-  ) {
-    this.entries = new LruMap(capacity);
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get(key: string): Promise<T> | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expires <= this.clock.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry.value;
-  }
-
-  /** Caches `value`; a rejected one is dropped, so a failure is not remembered. */
-  set(key: string, value: Promise<T>): Promise<T> {
-    this.entries.set(key, { value, expires: this.clock.now() + this.ttlMs });
-    value.catch(() => {
-      if (this.entries.get(key)?.value === value) this.entries.delete(key);
-    });
-    return value;
-  }
-}
-
 /** The fields Baton reads of a Graph user. */
 const USER_FIELDS = 'id,displayName,mail,userPrincipalName,accountEnabled';
 /** Enough to say "ambiguous" and name a few; more candidates than this are not read. */
@@ -208,8 +169,8 @@ export class GraphDirectory implements Directory {
     options: { clock?: Clock; ttlMs?: number } = {},
   ) {
     const clock = options.clock ?? realClock;
-    this.resolutions = new ExpiringCache(options.ttlMs ?? CACHE_TTL_MS, clock);
-    this.hours = new ExpiringCache(options.ttlMs ?? CACHE_TTL_MS, clock);
+    this.resolutions = new ExpiringCache(options.ttlMs ?? CACHE_TTL_MS, clock, CACHE_CAPACITY);
+    this.hours = new ExpiringCache(options.ttlMs ?? CACHE_TTL_MS, clock, CACHE_CAPACITY);
   }
 
   async resolvePeople(queries: readonly string[]): Promise<Resolution[]> {

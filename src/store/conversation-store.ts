@@ -5,7 +5,8 @@
  */
 import { RestError, type TableClient } from '@azure/data-tables';
 import * as z from 'zod';
-import { LruMap } from '../lru';
+import { realClock } from '../clock';
+import { ExpiringCache } from '../lru';
 import { openTable } from './tables';
 import type { StorageAccount } from './account';
 
@@ -32,7 +33,7 @@ export interface PersonalChat {
 const row = z.object({ userId: z.string(), conversationId: z.string(), serviceUrl: z.string(), botId: z.string() });
 
 export class ConversationStore {
-  private readonly remembered = new LruMap<string, { chat: PersonalChat; until: number }>(REMEMBERED_CHATS);
+  private readonly remembered = new ExpiringCache<PersonalChat>(REMEMBER_MS, realClock, REMEMBERED_CHATS);
 
   constructor(private readonly table: TableClient) {}
 
@@ -44,18 +45,18 @@ export class ConversationStore {
   async save(chat: PersonalChat): Promise<void> {
     const { tenantId, aadObjectId, ...rest } = chat;
     await this.table.upsertEntity({ partitionKey: tenantId, rowKey: aadObjectId, ...rest }, 'Replace');
-    this.remembered.set(`${tenantId}/${aadObjectId}`, { chat, until: Date.now() + REMEMBER_MS });
+    void this.remembered.set(`${tenantId}/${aadObjectId}`, Promise.resolve(chat));
   }
 
   /** The person's personal chat, or undefined when they never installed Baton. */
   async find(tenantId: string, aadObjectId: string): Promise<PersonalChat | undefined> {
     const key = `${tenantId}/${aadObjectId}`;
     const known = this.remembered.get(key);
-    if (known && known.until > Date.now()) return known.chat;
+    if (known) return known;
     try {
       const entity = await this.table.getEntity(tenantId, aadObjectId);
       const chat = { tenantId, aadObjectId, ...row.parse(entity) };
-      this.remembered.set(key, { chat, until: Date.now() + REMEMBER_MS });
+      void this.remembered.set(key, Promise.resolve(chat));
       return chat;
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
