@@ -86,8 +86,8 @@ const OPTIONS: BuildOptions = {
 };
 
 /** Bundles one entry file into `outfile`, the way dist/main.js is built, and beside it the optional packages it requires. */
-export async function bundle(entry: string, outfile: string, external: string[] = []): Promise<void> {
-  const { metafile } = await build({ ...OPTIONS, entryPoints: [entry], outfile, external: [...WORKER_MODULES, ...external], metafile: true });
+export async function bundle(entry: string, outfile: string): Promise<void> {
+  const { metafile } = await build({ ...OPTIONS, entryPoints: [entry], outfile, metafile: true });
   const required = new Set(Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path)));
   await Promise.all(
     OPTIONAL_PACKAGES.filter((name) => required.has(`./${optionalFile(name)}`)).map((name) =>
