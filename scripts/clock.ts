@@ -28,7 +28,8 @@ async function main([step]: string[]): Promise<void> {
   }
   const answer = (await response.json()) as { now?: string; offsetMinutes?: number; error?: string; check?: Record<string, number>; summary?: Record<string, number> };
   if (!response.ok) throw new Error(`${answer.error ?? `HTTP ${response.status}`}${response.status === 400 ? `\n${USAGE}` : ''}`);
-  const ahead = answer.offsetMinutes ? ` (${Math.floor(answer.offsetMinutes / 60)}h ${answer.offsetMinutes % 60}m ahead of real time)` : '';
+  const off = Math.abs(answer.offsetMinutes ?? 0);
+  const ahead = off ? ` (${Math.floor(off / 60)}h ${off % 60}m ${(answer.offsetMinutes ?? 0) > 0 ? 'ahead of' : 'behind'} real time)` : '';
   console.log(`Baton's clock: ${answer.now}${ahead}`);
   if (answer.summary) {
     const { enqueued, zonesDue } = answer.summary;

@@ -15,14 +15,21 @@ export const realClock: Clock = {
 };
 
 /**
- * The real clock plus an offset that only grows: local mode's way to see a
- * nudge without waiting a working day (POST /dev/clock). Waiting is real
- * time, so a retry still waits as long as it says.
+ * The real clock plus an offset: local mode's way to see a nudge without
+ * waiting a working day (POST /dev/clock). It may start at any instant, past
+ * or future (a test names its own), and from there it only moves forward.
+ * Waiting is real time, so a retry still waits as long as it says.
  */
 export class ShiftedClock implements Clock {
-  private offsetMs = 0;
+  private offsetMs: number;
 
-  constructor(private readonly base: Clock = realClock) {}
+  /** @param startAt the instant (ms since the epoch) the clock reads now; the base clock's now by default */
+  constructor(
+    private readonly base: Clock = realClock,
+    startAt?: number,
+  ) {
+    this.offsetMs = startAt === undefined ? 0 : startAt - base.now();
+  }
 
   now(): number {
     return this.base.now() + this.offsetMs;
@@ -38,7 +45,7 @@ export class ShiftedClock implements Clock {
     this.offsetMs += ms;
   }
 
-  /** How far ahead of real time the clock is. */
+  /** How far ahead of real time the clock is (negative when it started in the past). */
   get offset(): number {
     return this.offsetMs;
   }

@@ -98,6 +98,8 @@ const settings = z.object({
   BATON_OUTBOX_DIR: optional,
   /** Local mode only: start Baton's clock this many minutes ahead of real time (see POST /dev/clock). */
   BATON_CLOCK_OFFSET_MINUTES: z.preprocess(blankIsUnset, z.coerce.number().int().min(0).max(60 * 24 * 366).default(0)),
+  /** Local mode only: the instant Baton's clock starts at (past or future), from which it runs on in real time; tests name theirs. */
+  BATON_CLOCK_START: optional.pipe(z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant such as 2026-12-01T09:00:00Z' }).optional()),
   /** Due times (src/domain/due.ts), in working time of whoever holds the ball. */
   BATON_REVIEW_GOALS: goalsByPriority(DEFAULT_DUE_POLICY.review),
   BATON_RESPONSE_GOALS: goalsByPriority(DEFAULT_DUE_POLICY.respond),
@@ -139,6 +141,7 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   if (set('BOT_ID') && type !== 'UserAssignedMSI' && !set('BOT_PASSWORD')) problems.push("BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)");
   if (set('BOT_ID') && (type === 'SingleTenant' || type === 'UserAssignedMSI') && !set('BOT_TENANT_ID')) problems.push(`BOT_TENANT_ID is required when BOT_TYPE is ${type}`);
   if (set('BOT_ID') && Number(env.BATON_CLOCK_OFFSET_MINUTES ?? 0) > 0) problems.push("BATON_CLOCK_OFFSET_MINUTES is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
+  if (set('BOT_ID') && set('BATON_CLOCK_START')) problems.push("BATON_CLOCK_START is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
   if (!set('BOT_ID') && set('WEBSITE_INSTANCE_ID')) problems.push('BOT_ID is required on Azure: without it the bot endpoint would accept unauthenticated requests');
   if (set('WEBSITE_INSTANCE_ID') && !set('TABLES_CONNECTION_STRING') && !set('AzureWebJobsStorage') && !set('AzureWebJobsStorage__accountName')) {
     problems.push('TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)');
@@ -159,6 +162,8 @@ export interface Config {
   logLevel: Level;
   /** Local mode: how far ahead of real time Baton's clock starts, in ms (0 otherwise). */
   clockOffsetMs: number;
+  /** Local mode: the instant (ms since the epoch) Baton's clock starts at; undefined for now. */
+  clockStart: number | undefined;
   /** Local mode: where mail is written instead of sent; undefined for the project's .data/outbox. */
   outboxDir: string | undefined;
   /** Each step's goal and the auto-close, in working minutes. */
@@ -227,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ports: { host: s.BATON_HOST_PORT, azurite: s.AZURITE_TABLE_PORT, azuriteQueue: s.AZURITE_QUEUE_PORT, playground: s.PLAYGROUND_PORT },
     logLevel: s.BATON_LOG_LEVEL,
     clockOffsetMs: s.BATON_CLOCK_OFFSET_MINUTES * 60_000,
+    clockStart: s.BATON_CLOCK_START === undefined ? undefined : Date.parse(s.BATON_CLOCK_START),
     outboxDir: s.BATON_OUTBOX_DIR,
     due: { review: s.BATON_REVIEW_GOALS, respond: s.BATON_RESPONSE_GOALS, close: s.BATON_CLOSE_GOAL, autoClose: s.BATON_AUTO_CLOSE_AFTER },
     publicBaseUrl: s.BATON_PUBLIC_HOSTNAME ? `https://${s.BATON_PUBLIC_HOSTNAME}` : `http://localhost:${s.BATON_HOST_PORT}`,

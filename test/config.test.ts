@@ -31,6 +31,7 @@ describe('loadConfig defaults', () => {
       ports: { host: 7071, azurite: 10002, azuriteQueue: 10001, playground: 56150 },
       logLevel: 'info',
       clockOffsetMs: 0,
+      clockStart: undefined,
       outboxDir: undefined,
       // Review and the sender's answer or fix: urgent 2h, high 4h, normal 8h; close 1 working day; auto-close after 3.
       due: { review: { urgent: 120, high: 240, normal: 480 }, respond: { urgent: 120, high: 240, normal: 480 }, close: 480, autoClose: 1440 },
@@ -87,6 +88,14 @@ describe('loadConfig defaults', () => {
     expect(configError({ BATON_CLOCK_OFFSET_MINUTES: '-5' }).problems).toEqual([expect.stringMatching(/^BATON_CLOCK_OFFSET_MINUTES /)]);
     const withBot = { BOT_ID: '6f1c2a4e-8a0b-4c39-9d6e-0f6b3c1d2e4f', BOT_PASSWORD: 'x', BATON_CLOCK_OFFSET_MINUTES: '10' };
     expect(configError(withBot).problems).toContain("BATON_CLOCK_OFFSET_MINUTES is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
+  });
+
+  it('starts the clock at a named instant, past or future, in local mode only', () => {
+    expect(loadConfig({ BATON_CLOCK_START: '2026-12-01T09:00:00Z' }).clockStart).toBe(Date.parse('2026-12-01T09:00:00Z'));
+    expect(loadConfig({ BATON_CLOCK_START: '2031-02-28T23:30:00+05:30' }).clockStart).toBe(Date.parse('2031-02-28T18:00:00Z'));
+    expect(configError({ BATON_CLOCK_START: 'next tuesday' }).problems).toEqual(['BATON_CLOCK_START must be an ISO 8601 instant such as 2026-12-01T09:00:00Z']);
+    const withBot = { BOT_ID: '6f1c2a4e-8a0b-4c39-9d6e-0f6b3c1d2e4f', BOT_PASSWORD: 'x', BATON_CLOCK_START: '2026-12-01T09:00:00Z' };
+    expect(configError(withBot).problems).toContain("BATON_CLOCK_START is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
   });
 
   it('points Baton\'s links at BATON_PUBLIC_HOSTNAME over https, or the local host', () => {

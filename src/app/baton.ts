@@ -50,7 +50,7 @@ export interface BatonOptions {
 /** Local mode's clock can be moved forward (to see a nudge without waiting a day); a real bot's is the real one. */
 function clockFor(config: Config): Clock {
   if (!config.localMode) return realClock;
-  const clock = new ShiftedClock();
+  const clock = new ShiftedClock(realClock, config.clockStart);
   clock.advance(config.clockOffsetMs);
   return clock;
 }

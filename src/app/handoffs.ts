@@ -98,8 +98,9 @@ async function lateness(app: App, tenantId: string, receiver: Person, fields: Ha
   const { effortMinutes, neededBy } = fields;
   if (effortMinutes === undefined || neededBy === undefined) return undefined;
   const hours = await app.workingHours(tenantId, receiver);
-  const available = workingMinutesUntilDay(hours, new Date(app.clock.now()), neededBy);
-  return isLate(effortMinutes, neededBy, () => available) ? { receiver: receiver.name, availableMinutes: available } : undefined;
+  const now = new Date(app.clock.now());
+  const available = workingMinutesUntilDay(hours, now, neededBy);
+  return isLate(effortMinutes, neededBy, () => available) ? { receiver: receiver.name, availableMinutes: available, now } : undefined;
 }
 
 /** What a change makes of the current handoff: a domain command, a refusal to explain on the card, or a card to show instead (a form with errors). */

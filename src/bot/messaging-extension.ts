@@ -92,7 +92,7 @@ export async function submitCreateDialog(app: App, caller: Caller, action: Messa
   if (!input.success) return createDialog(handoffFormCard({ formId: crypto.randomUUID(), members: [], message: 'The form came back unreadable; please fill it again.' }));
   const draft = await draftHandoff(app, caller, input.data);
   if (!draft.ok) return createDialog(draft.card);
-  const preview = handoffCard(draft.handoff, undefined) as AdaptiveCard & { refresh: { action: { data: Record<string, unknown> } } };
+  const preview = handoffCard(draft.handoff, undefined, { now: new Date(app.clock.now()) }) as AdaptiveCard & { refresh: { action: { data: Record<string, unknown> } } };
   preview.refresh.action.data.draft = { ...input.data, confirmed: true };
   return { composeExtension: { type: 'botMessagePreview', activityPreview: MessageFactory.attachment(CardFactory.adaptiveCard(preview)) as Activity } };
 }

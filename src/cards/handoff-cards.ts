@@ -259,7 +259,7 @@ export interface ViewOptions {
   receiverTime?: string;
   /** What a refused Accept sent, so the receiver's ticks and note come back as they were. */
   draft?: { checked: readonly boolean[]; comment: string };
-  /** Now, for relative times and time-bound rules (a second nudge too soon); the clock's now by default. */
+  /** Baton's now, for relative times and time-bound rules (a second nudge too soon); required where a card is drawn. */
   now?: Date;
 }
 
@@ -300,11 +300,11 @@ function sentence(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
-function alertsOf(handoff: Handoff, when: (iso: string) => string): Alert[] {
+function alertsOf(handoff: Handoff, when: (iso: string) => string, now: Date): Alert[] {
   const alerts: Alert[] = [];
   if (handoff.late) {
     const effort = handoff.effortMinutes === undefined ? 'the needed time' : formatEffort(handoff.effortMinutes);
-    alerts.push({ style: 'warning', title: 'Late: ', text: `posted with less than ${effort} of the receiver's working time before ${handoff.neededBy ? formatDay(handoff.neededBy) : 'the date'}.` });
+    alerts.push({ style: 'warning', title: 'Late: ', text: `posted with less than ${effort} of the receiver's working time before ${handoff.neededBy ? formatDay(handoff.neededBy, now) : 'the date'}.` });
   }
   if (handoff.workState === 'blocked') alerts.push({ style: 'attention', title: 'Blocked by: ', text: handoff.blocker });
   const request = handoff.changeRequest;
@@ -399,8 +399,8 @@ function historyOf(events: readonly HandoffEvent[], when: (iso: string) => strin
  * server checks when the button is clicked.
  * @param viewer the person looking, or undefined for the shared view posted to everyone
  */
-export function handoffCard(handoff: Handoff, viewer: Person | undefined, options: ViewOptions = {}): AdaptiveCard {
-  const now = options.now ?? new Date();
+export function handoffCard(handoff: Handoff, viewer: Person | undefined, options: ViewOptions & { now: Date }): AdaptiveCard {
+  const now = options.now;
   const when = (iso: string) => formatWhen(iso, options.timeZone, now);
   const allowed = viewer ? allowedActions(handoff, viewer.aadObjectId, now.toISOString()) : new Set<ActionType>();
   const can = Object.fromEntries(ACTION_TYPES.map((a) => [a, allowed.has(a)])) as Can;
@@ -430,7 +430,7 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
     owner: handoff.owner,
     stakeholderNames: handoff.stakeholders.map((p) => p.name).join(', '),
     receiverTime: final ? '' : (options.receiverTime ?? ''),
-    alerts: alertsOf(handoff, when),
+    alerts: alertsOf(handoff, when, now),
     facts,
     ...splitReady(handoff.whatIsReady),
     criteria: handoff.acceptanceCriteria.map((text, i) => ({

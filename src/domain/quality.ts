@@ -27,6 +27,8 @@ export function vagueCriterion(criterion: string): string | undefined {
 export interface Lateness {
   receiver: string;
   availableMinutes: number;
+  /** When it was worked out: the date is written as of then (the year only when it is not this one). */
+  now: Date;
 }
 
 /**
@@ -44,7 +46,7 @@ export function qualityHints(fields: HandoffFields, late?: Lateness): string[] {
   if (fields.effortMinutes === undefined) hints.push('No effort estimate: the receiver cannot plan, and Baton cannot tell whether the handoff is late.');
   if (late && fields.effortMinutes !== undefined && fields.neededBy !== undefined) {
     const left = late.availableMinutes === 0 ? 'no working time' : `${formatEffort(late.availableMinutes)} of working time`;
-    hints.push(`It will be late: ${late.receiver} has ${left} before the end of ${formatDay(fields.neededBy)}, and it needs ${formatEffort(fields.effortMinutes)}. Move the date, or say so to them.`);
+    hints.push(`It will be late: ${late.receiver} has ${left} before the end of ${formatDay(fields.neededBy, late.now)}, and it needs ${formatEffort(fields.effortMinutes)}. Move the date, or say so to them.`);
   }
   return hints;
 }

@@ -28,7 +28,7 @@ function parts(instant: Date, timeZone: string): Record<string, string> {
  * unknown); "Thu 4 Dec 2025, 10:00" outside the current year; " UTC" added
  * when the zone is unknown, so nobody reads UTC as their own time.
  */
-export function formatWhen(instant: Date | string, timeZone: string | undefined, now: Date = new Date()): string {
+export function formatWhen(instant: Date | string, timeZone: string | undefined, now: Date): string {
   const at = typeof instant === 'string' ? new Date(instant) : instant;
   if (!Number.isFinite(at.getTime())) return '';
   const zone = canonicalTimeZone(timeZone) ?? 'UTC';
@@ -38,7 +38,7 @@ export function formatWhen(instant: Date | string, timeZone: string | undefined,
 }
 
 /** "Thu 4 Dec" (and the year when it is not this year), for calendar dates such as a needed-by date (YYYY-MM-DD). */
-export function formatDay(day: string, now: Date = new Date()): string {
+export function formatDay(day: string, now: Date): string {
   const at = new Date(`${day}T12:00:00Z`);
   if (!Number.isFinite(at.getTime())) return day;
   const p = parts(at, 'UTC');

@@ -7,17 +7,21 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBaton } from '../../src/app/baton';
+import { realClock, ShiftedClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { freePort, PROJECT_ROOT } from '../../src/host/processes';
 import { createLogger } from '../../src/logger';
 import { handoffIdForForm } from '../../src/store/keys';
-import { cardAction, message, paymentsForm, people, TENANT } from '../support/activities';
+import { cardAction, FIXTURE_DAY, message, paymentsForm, people, TENANT } from '../support/activities';
 import { textsOf } from '../support/cards';
 import { type Connector, startConnector } from '../support/connector';
 import { uniquePrefix } from '../support/stack';
 
 /** Each test's own tables: the dev clock's "next" must see only that test's handoff. */
 let prefix = uniquePrefix();
+/** Where the first host's clock starts; a later instance starts later, as one started after a crash would. */
+const START = Date.parse(FIXTURE_DAY);
+const at = (ms: number) => new Date(ms).toISOString();
 const children: ChildProcess[] = [];
 let connector: Connector;
 
@@ -43,6 +47,7 @@ async function startHost(env: Record<string, string> = {}): Promise<{ url: strin
       BATON_TABLE_PREFIX: prefix,
       BATON_HOST_PORT: String(port),
       BOT_ID: '',
+      BATON_CLOCK_START: at(START),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -102,13 +107,13 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
     expect(toAda()).toEqual([]);
 
     // A new instance, its clock past the dead one's leases, sweeps as its timer would.
-    const second = await startHost({ BATON_CLOCK_OFFSET_MINUTES: '5' });
+    const second = await startHost({ BATON_CLOCK_START: at(START + 5 * 60_000) });
     expect((await fetch(`${second.url}/admin/functions/outboxSweep`, { method: 'POST' })).status).toBe(202);
     await until('the 1:1 message to be delivered', () => toAda().length === 1);
     expect(textsOf(toAda()[0]!.activity.attachments?.[0]?.content)[0]).toBe('Grace Hopper asked a question about your handoff.');
 
     // Another instance sweeping again finds nothing left: nothing is sent twice.
-    const clock = { now: () => Date.now() + 10 * 60_000, sleep: async () => undefined };
+    const clock = new ShiftedClock(realClock, START + 10 * 60_000);
     const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix });
     const third = await createBaton(config, { clock, log: createLogger({ sink: () => undefined }) });
     await until('every row to be delivered', async () => (await third.app.store.outbox(id)).length === 0);
@@ -145,7 +150,7 @@ describe('a host killed between an overdue nudge\'s save and its delivery', () =
 
     // The dev clock moves the host past the review's due time; the nudge hangs at the connector.
     await until('the handoff to be in the due index', async () => (await fetch(`${first.url}/dev/clock`, { method: 'POST', body: '{"to": "next"}' })).status === 200);
-    const { offsetMinutes } = (await (await fetch(`${first.url}/dev/clock`)).json()) as { offsetMinutes: number };
+    const { now: movedTo } = (await (await fetch(`${first.url}/dev/clock`)).json()) as { now: string };
     connector.hang = /^POST \/v3\/conversations\/a(:|%3A)personal-grace\/activities/i;
     const heldBefore = connector.held;
     expect((await fetch(`${first.url}/admin/functions/overdueCheck`, { method: 'POST' })).status).toBe(202);
@@ -156,7 +161,7 @@ describe('a host killed between an overdue nudge\'s save and its delivery', () =
     expect(toGrace()).toEqual([]);
 
     // The nudge was saved with its event before the send: a new instance, past the dead one's lease, delivers it.
-    const second = await startHost({ BATON_CLOCK_OFFSET_MINUTES: String(offsetMinutes + 5) });
+    const second = await startHost({ BATON_CLOCK_START: at(Date.parse(movedTo) + 5 * 60_000) });
     expect((await fetch(`${second.url}/admin/functions/outboxSweep`, { method: 'POST' })).status).toBe(202);
     await until('the nudge to be delivered', () => toGrace().length === 1);
     expect(textsOf(toGrace()[0]!.activity.attachments?.[0]?.content)[0]).toMatch(/^Your review of this handoff was due /);

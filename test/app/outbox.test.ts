@@ -63,7 +63,8 @@ async function created(): Promise<string> {
 
 /** `npm run outbox -- <command> <id>` with this test's tables. */
 function outboxScript(command: string, id: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix, BATON_LOG_LEVEL: 'warn' };
+  // The script's Baton starts its clock where this test's is.
+  const env = { ...process.env, TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix, BATON_LOG_LEVEL: 'warn', BATON_CLOCK_START: new Date(now).toISOString() };
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'outbox.ts'), command, id], { env, cwd: PROJECT_ROOT }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') reject(error);
@@ -146,8 +147,8 @@ describe('delivery', () => {
     // Twice, or by two operators: still one row to deliver.
     expect(await baton.app.outbox.replayDead(id)).toEqual([]);
     expect((await outboxScript('replay', 'no-such-handoff')).code).toBe(1);
-    // The script's Baton runs on the real clock; this one catches up with it.
-    now = Math.max(now, Date.now()) + 1000;
+    // The script's Baton started its clock at this one's and ran on for a moment: this one catches up with it.
+    now += 60_000;
     const report = await baton.app.outbox.sweep();
     expect(report).toMatchObject({ delivered: 1, dead: 0 });
     expect(cardsTo(chat).length).toBe(before + 1);

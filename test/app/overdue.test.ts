@@ -17,7 +17,7 @@ import { nextWorkingInstant } from '../../src/domain/working-hours';
 import { createLogger } from '../../src/logger';
 import { handoffIdForForm } from '../../src/store/keys';
 import { ensureTables, tableRoundTrips, tripsSince } from '../../src/store/tables';
-import { cardAction, message, paymentsForm, people, TENANT } from '../support/activities';
+import { cardAction, FIXTURE_DAY, message, paymentsForm, people, TENANT } from '../support/activities';
 import { textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
 import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
@@ -30,7 +30,7 @@ let clock: ShiftedClock;
 
 beforeAll(async () => {
   connector = await startConnector([people.ada, people.grace, people.alan, katherine]);
-  app = await startTestApp();
+  app = await startTestApp({ at: FIXTURE_DAY });
   clock = (await app.baton()).devClock!;
   // Grace and Alan installed Baton; Katherine did not.
   for (const person of [people.grace, people.alan]) {

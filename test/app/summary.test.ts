@@ -18,6 +18,7 @@ import type { Clock, ShiftedClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import type { Handoff } from '../../src/domain/handoff';
 import { instantAt } from '../../src/domain/time-zones';
+import { nextWorkingInstant } from '../../src/domain/working-hours';
 import { LocalDirectory } from '../../src/graph/local-directory';
 import { cardOf } from '../../src/graph/mail';
 import { listOutbox, LocalOutbox } from '../../src/graph/outbox';
@@ -44,6 +45,14 @@ const ORIGINATOR = '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6c';
 
 /** The activity, in the Playground's tenant. */
 const inTenant = <T>(activity: T): T => JSON.parse(JSON.stringify(activity).replaceAll(FIXTURE_TENANT, TENANT)) as T;
+
+/**
+ * Baton's clock starts on Tuesday 1 December 2026, when Ada posts the
+ * handoff. The weeks below follow from it: Monday 7 December 08:00 in Sydney
+ * ends the first summary week Katherine follows anything in, and the week
+ * before (ending 30 November) saw nothing of hers.
+ */
+const START = '2026-12-01T09:00:00.000Z';
 
 let app: TestApp;
 let connector: Connector;
@@ -96,7 +105,7 @@ beforeAll(async () => {
   process.env.BATON_OUTBOX_DIR = outboxDir;
   process.env.OUTLOOK_ORIGINATOR = ORIGINATOR;
   connector = await startConnector([ada, grace, alan, katherine, margaret]);
-  app = await startTestApp();
+  app = await startTestApp({ at: START });
   clock = (await app.baton()).devClock!;
   await app.post(inTenant({ ...message(connector.url, katherine, ''), type: 'installationUpdate', action: 'add', conversation: { id: `a:personal-${katherine.name}`, conversationType: 'personal', tenantId: TENANT } }));
   const formId = crypto.randomUUID();
@@ -119,8 +128,11 @@ describe('the weekly summary, through the local host and its queue', () => {
 
   it('sends Katherine one summary at Monday 08:00 in Sydney, by email and in her personal chat, however often the timer fires', async () => {
     const sydneyMonday = mondayEight('2026-12-07', 'Australia/Sydney');
-    // The 15-minute check ran during the week (Friday afternoon in New York): Grace's review went overdue, and the summary counts it.
-    moveTo(sydneyMonday - 2 * 86_400_000);
+    // The 15-minute check ran during the week, when Grace's review fell due: it went overdue, and the summary counts it.
+    const { clock: review } = await stored(handoffId);
+    const nudgeAt = nextWorkingInstant(review!.holderHours, new Date(review!.dueAt)).getTime();
+    expect(nudgeAt).toBeLessThan(sydneyMonday);
+    moveTo(nudgeAt);
     await app.host.fire('overdueCheck');
     expect((await app.store.history(handoffId)).map((e) => e.type)).toContain('overdue');
     moveTo(sydneyMonday - 60_000);

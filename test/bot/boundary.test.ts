@@ -13,7 +13,7 @@ import { freePort, startAzurite } from '../../src/host/processes';
 import { createLogger, formatRecord } from '../../src/logger';
 import { handoffIdForForm } from '../../src/store/keys';
 import { tableRoundTrips, tripsSince } from '../../src/store/tables';
-import { cardAction, extensionInvoke, message, paymentsForm, people, TENANT } from '../support/activities';
+import { cardAction, extensionInvoke, FIXTURE_DAY, message, paymentsForm, people, TENANT } from '../support/activities';
 import { textsOf } from '../support/cards';
 import { type Connector, startConnector } from '../support/connector';
 import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
@@ -23,7 +23,7 @@ let connector: Connector;
 
 beforeAll(async () => {
   connector = await startConnector([people.ada, people.grace, people.alan]);
-  app = await startTestApp();
+  app = await startTestApp({ at: FIXTURE_DAY });
 });
 afterAll(async () => {
   await app?.close();

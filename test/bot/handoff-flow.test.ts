@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handoffIdForForm } from '../../src/store/keys';
-import { cardAction, message, people, TENANT } from '../support/activities';
+import { cardAction, FIXTURE_DAY, message, people, TENANT } from '../support/activities';
 import { type Connector, startConnector } from '../support/connector';
 import { startTestApp, type TestApp } from '../support/stack';
 import { findInputs, textsOf } from '../support/cards';
@@ -19,7 +19,7 @@ const inPlayground = { conversation: { id: '19:baton-group@thread.v2', conversat
 
 beforeAll(async () => {
   connector = await startConnector([people.ada, people.grace, people.alan, { id: '28:baton-bot', name: 'Baton', aadObjectId: '' }]);
-  app = await startTestApp();
+  app = await startTestApp({ at: FIXTURE_DAY });
 });
 afterAll(async () => {
   await app?.close();

@@ -11,7 +11,7 @@ import { postHandoff } from '../../src/domain/handoff';
 import { handoffIdForForm } from '../../src/store/keys';
 import { indexRowKey } from '../../src/store/people-index';
 import { openTable, tableRoundTrips } from '../../src/store/tables';
-import { cardAction, extensionInvoke, fetchTaskFromMessage, people, TENANT } from '../support/activities';
+import { cardAction, extensionInvoke, fetchTaskFromMessage, FIXTURE_DAY, people, TENANT } from '../support/activities';
 import { findInputs, textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
 import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
@@ -23,7 +23,7 @@ let connector: Connector;
 
 beforeAll(async () => {
   connector = await startConnector([people.ada, people.grace, people.alan, stranger]);
-  app = await startTestApp();
+  app = await startTestApp({ at: FIXTURE_DAY });
 });
 afterAll(async () => {
   await app?.close();

@@ -10,7 +10,7 @@ import { workingMinutesUntilDay } from '../../src/domain/lead-time';
 import { createLogger } from '../../src/logger';
 import { loadConfig } from '../../src/config';
 import { handoffIdForForm } from '../../src/store/keys';
-import { cardAction, message } from '../support/activities';
+import { cardAction, FIXTURE_DAY, message } from '../support/activities';
 import { findInputs, textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
 import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
@@ -48,7 +48,7 @@ const katherineMember: Member = { id: '29:katherine-johnson', name: 'Katherine J
 
 beforeAll(async () => {
   connector = await startConnector([ada, alan]);
-  app = await startTestApp();
+  app = await startTestApp({ at: FIXTURE_DAY });
   // Katherine installed Baton in her personal chat, but is not in the group chat.
   await app.post({
     ...cardAction(connector.url, katherineMember, 'x', {}),

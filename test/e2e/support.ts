@@ -13,11 +13,12 @@ import { azuriteConnectionString } from '../../src/config';
 import { type DevStack, startDevStack } from '../../src/host/dev-stack';
 import { cardActionFrom, type PlaygroundUser, playgroundPerson, readPlaygroundConfig } from '../../src/host/playground';
 import { freePort, PROJECT_ROOT } from '../../src/host/processes';
+import { FIXTURE_DAY } from '../support/activities';
+import { chromiumExecutable } from '../support/chromium';
 
 export { chromiumAvailable } from '../support/chromium';
 
 const run = promisify(execFile);
-import { chromiumExecutable } from '../support/chromium';
 
 /** The form's labels, as a person reads them (each states its field's cap). */
 export const LABELS = {
@@ -63,6 +64,8 @@ export async function startE2E(name: string): Promise<E2E> {
     BATON_TABLE_PREFIX: prefix,
     TABLES_CONNECTION_STRING: '',
     BOT_ID: '',
+    // Baton's clock starts at an instant the tests name, whatever the machine's date (its scripts run beside it).
+    BATON_CLOCK_START: FIXTURE_DAY,
   };
   const stack = await startDevStack({ env, log: () => undefined });
   const shots = join(PROJECT_ROOT, 'test-results', name);

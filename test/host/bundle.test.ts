@@ -11,7 +11,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { bundle } from '../../scripts/build';
 import { freePort } from '../../src/host/processes';
 import { PROJECT_ROOT } from '../../src/project';
-import { cardAction, message, people } from '../support/activities';
+import { cardAction, FIXTURE_DAY, message, people } from '../support/activities';
 import { startConnector } from '../support/connector';
 import { uniquePrefix } from '../support/stack';
 
@@ -43,7 +43,7 @@ describe('the deployable bundle', () => {
     const connector = await startConnector([people.ada, people.grace]);
     const port = await freePort();
     const child = spawn(process.execPath, [join(out, 'host.js'), String(port), join(out, 'dist')], {
-      env: { ...process.env, TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix(), BATON_LOG_LEVEL: 'warn' },
+      env: { ...process.env, TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix(), BATON_LOG_LEVEL: 'warn', BATON_CLOCK_START: FIXTURE_DAY },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

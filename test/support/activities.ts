@@ -9,6 +9,13 @@ import type { Member } from './connector';
 
 export const TENANT = invokeFixture.conversation.tenantId;
 
+/**
+ * The morning the fixtures were recorded (their localTimestamp is
+ * 2026-11-24, a Tuesday): where the tests that post them start Baton's
+ * clock, so the form's "today" and Baton's now are the same day.
+ */
+export const FIXTURE_DAY = '2026-11-24T09:00:00.000Z';
+
 export const people = {
   ada: { id: '29:1ada-lovelace', name: 'Ada Lovelace', aadObjectId: '00000000-0000-0000-0000-0000000000a1' },
   grace: { id: '29:1grace-hopper', name: 'Grace Hopper', aadObjectId: '00000000-0000-0000-0000-0000000000b2' },

@@ -34,19 +34,29 @@ export function uniquePrefix(): string {
 
 let started = false;
 
-export async function startTestApp(): Promise<TestApp> {
+/** The settings a test app sets for the functions it serves, put back as they were when it closes. */
+const SETTINGS = ['TABLES_CONNECTION_STRING', 'BATON_TABLE_PREFIX', 'AzureWebJobsStorage', 'BATON_SUMMARY_QUEUE', 'BATON_CLOCK_START', 'BOT_ID'] as const;
+
+/**
+ * @param options.at the instant Baton's clock starts at (it runs on in real
+ *   time and moves forward when the test says): a test never depends on the
+ *   machine's date
+ */
+export async function startTestApp(options: { at: string }): Promise<TestApp> {
   // The functions build their bot once per process from the settings of the first app (as on Azure);
   // a second app would read a table the bot never writes.
   if (started) throw new Error('startTestApp: start one app per test file and share it between describe blocks.');
   started = true;
   const prefix = uniquePrefix();
   const connectionString = inject('tablesConnectionString');
+  const before = Object.fromEntries(SETTINGS.map((name) => [name, process.env[name]]));
   // The functions read settings through src/config on first use, like on Azure.
   process.env.TABLES_CONNECTION_STRING = connectionString;
   process.env.BATON_TABLE_PREFIX = prefix;
   // The summary's queue: in the run's Azurite, one queue per test file, so files never take each other's messages.
   process.env.AzureWebJobsStorage = inject('storageConnectionString');
   process.env.BATON_SUMMARY_QUEUE = `${prefix}-summaries`;
+  process.env.BATON_CLOCK_START = options.at;
   delete process.env.BOT_ID;
   const logs: string[] = [];
   // As the deployment would have: the tables exist before the first request (src/store/tables.ts).
@@ -77,6 +87,12 @@ export async function startTestApp(): Promise<TestApp> {
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
     },
     baton: getBaton,
-    close: () => host.close(),
+    async close() {
+      await host.close();
+      for (const [name, value] of Object.entries(before)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    },
   };
 }
