@@ -3,15 +3,13 @@
  * rules it implements: every case here is expanded by both and must come
  * out the same. Random data (fast-check) covers the values a template can
  * meet: missing, null, '', 0, false, arrays of none, one and many.
- * test/cards/templates.test.ts does the same for every real card it renders.
+ * test/cards/templates.test.ts does the same for every real card it renders,
+ * through every template in cards/ (so each of them compiles).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Template } from 'adaptivecards-templating';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CardTemplate, TemplateSyntaxError } from '../../src/cards/template';
-import { PROJECT_ROOT } from '../../src/project';
 
 const library = (template: object, data: object) => new Template(template).expand({ $root: data }) as unknown;
 const ours = (template: object, data: object) => new CardTemplate(template).expand(data);
@@ -78,11 +76,5 @@ describe('a template the engine cannot read', () => {
   ])('fails when compiled, naming the expression: %s', (_name, text, message) => {
     expect(() => new CardTemplate(card({ type: 'T', text }))).toThrow(TemplateSyntaxError);
     expect(() => new CardTemplate(card({ type: 'T', text }))).toThrow(message);
-  });
-
-  it('is none of the templates in cards/', () => {
-    const templates = readdirSync(join(PROJECT_ROOT, 'cards')).filter((f) => f.endsWith('.json'));
-    expect(templates.length).toBeGreaterThanOrEqual(5);
-    for (const file of templates) expect(() => new CardTemplate(JSON.parse(readFileSync(join(PROJECT_ROOT, 'cards', file), 'utf8')))).not.toThrow();
   });
 });

@@ -19,7 +19,7 @@ import type { AdaptiveCard } from '../../src/cards/render';
 import { type Handoff, type HandoffEvent, type HandoffFields, listingOf, type Person, postHandoff, type Status, STATUSES } from '../../src/domain/handoff';
 import type { FieldErrors } from '../../src/domain/handoff-form';
 import { DEFAULT_DUE_POLICY, nextDueState } from '../../src/domain/due';
-import { type ActionType, allowedActions, apply, type Command } from '../../src/domain/process';
+import { apply, type Command } from '../../src/domain/process';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
 import { PROJECT_ROOT } from '../../src/project';
 
@@ -193,29 +193,53 @@ const makeHandoff = (fields: HandoffFields, status: Status, people: People = PEO
 const VIEWERS = { sender: ada, receiver: grace, owner: alan, stakeholder: barbara, stranger: eve, none: undefined } as const;
 type ViewerName = keyof typeof VIEWERS;
 
-/** The verb of the button that starts each action; resubmitting starts with the edit form. */
-const VERB_OF: Record<ActionType, string> = {
-  accept: VERBS.accept,
-  requestChanges: VERBS.requestChanges,
-  ask: VERBS.ask,
-  answer: VERBS.answer,
-  resubmit: VERBS.edit,
-  setWorkState: VERBS.setWorkState,
-  cancel: VERBS.cancel,
-  reassign: VERBS.reassign,
-  nudge: VERBS.nudge,
-  close: VERBS.close,
-  flagPriority: VERBS.flagPriority,
+/**
+ * The buttons of each viewer's card in each status, refresh and history aside,
+ * written out by hand from the README ("Each role on the card"): the receiver
+ * reviews while in review; the sender answers a question, edits and resubmits,
+ * reports the work state and cancels while open; the owner reassigns and nudges
+ * while open and closes once accepted; a stakeholder flags the priority until
+ * the handoff is final; anyone else, and a card with no viewer, gets none.
+ * Resubmitting starts with the edit form, so its button is Edit.
+ */
+const BUTTONS: Record<Status, Record<ViewerName, string[]>> = {
+  inReview: {
+    sender: [VERBS.edit, VERBS.setWorkState, VERBS.cancel],
+    receiver: [VERBS.accept, VERBS.requestChanges, VERBS.ask],
+    owner: [VERBS.reassign, VERBS.nudge],
+    stakeholder: [VERBS.flagPriority],
+    stranger: [],
+    none: [],
+  },
+  questionAsked: {
+    sender: [VERBS.answer, VERBS.edit, VERBS.setWorkState, VERBS.cancel],
+    receiver: [],
+    owner: [VERBS.reassign, VERBS.nudge],
+    stakeholder: [VERBS.flagPriority],
+    stranger: [],
+    none: [],
+  },
+  changesRequested: {
+    sender: [VERBS.edit, VERBS.setWorkState, VERBS.cancel],
+    receiver: [],
+    owner: [VERBS.reassign, VERBS.nudge],
+    stakeholder: [VERBS.flagPriority],
+    stranger: [],
+    none: [],
+  },
+  accepted: { sender: [], receiver: [], owner: [VERBS.close], stakeholder: [VERBS.flagPriority], stranger: [], none: [] },
+  closed: { sender: [], receiver: [], owner: [], stakeholder: [], stranger: [], none: [] },
+  cancelled: { sender: [], receiver: [], owner: [], stakeholder: [], stranger: [], none: [] },
 };
 
-/** The inputs each action needs on the card (the criteria toggles aside). */
-const INPUTS_OF: Partial<Record<ActionType, string[]>> = {
-  accept: ['comment'],
-  answer: ['answer'],
-  setWorkState: ['blocker'],
-  reassign: ['newReceiver'],
-  flagPriority: ['priority', 'priorityReason'],
-  cancel: ['reason'],
+/** The inputs each button needs on the card (the criteria toggles aside). */
+const INPUTS_OF: Record<string, string[]> = {
+  [VERBS.accept]: ['comment'],
+  [VERBS.answer]: ['answer'],
+  [VERBS.setWorkState]: ['blocker'],
+  [VERBS.reassign]: ['newReceiver'],
+  [VERBS.flagPriority]: ['priority', 'priorityReason'],
+  [VERBS.cancel]: ['reason'],
 };
 
 /** The viewers' "now" in these tests: after every journey's last step. */
@@ -334,10 +358,23 @@ describe('the handoff form', () => {
     expect(nodesOfType(card, 'RichTextBlock')).toEqual([]);
     expect(nodesOfType(card, 'Container')).toEqual([]);
     const inputs = inputsOf(card);
-    expect(sorted(inputs.map((i) => i.id as string))).toEqual(sorted(FORM_FIELDS));
-    expect(FORM_FIELDS).toHaveLength(13);
     const values = Object.fromEntries(inputs.map((i) => [i.id, i.value]));
-    expect(values).toEqual({ ...Object.fromEntries(FORM_FIELDS.map((f) => [f, ''])), workState: 'ready', priority: 'normal' });
+    expect(values).toEqual({
+      summary: '',
+      whatIsReady: '',
+      acceptanceCriteria: '',
+      assumptions: '',
+      links: '',
+      effort: '',
+      neededBy: '',
+      workState: 'ready',
+      blocker: '',
+      receiver: '',
+      owner: '',
+      stakeholders: '',
+      priority: 'normal',
+    });
+    expect(inputs).toHaveLength(13);
     for (const id of PEOPLE_FIELDS) expect(inputs.find((i) => i.id === id)?.choices, id).toEqual(memberChoices);
     expect(inputs.find((i) => i.id === 'stakeholders')?.isMultiSelect).toBe(true);
     expect(inputs.find((i) => i.id === 'priority')?.choices).toEqual([
@@ -466,9 +503,10 @@ describe('the handoff card', () => {
       expect(refresh.action).toEqual({ type: 'Action.Execute', title: 'Refresh', verb: VERBS.refresh, data: { handoffId: handoff.id } });
       expect(refresh.userIds).toEqual([grace.userId, ada.userId, alan.userId, barbara.userId]);
 
-      // Buttons: exactly the viewer's allowed actions, plus history and refresh.
-      const allowed = viewer ? allowedActions(handoff, viewer.aadObjectId, NOW.toISOString()) : new Set<ActionType>();
-      expect(sorted([...new Set(verbsOf(card))])).toEqual(sorted([...new Set([VERBS.refresh, ...[...allowed].map((a) => VERB_OF[a]), VERBS.history])]));
+      // Buttons: exactly the viewer's, plus history and refresh.
+      const buttons = BUTTONS[c.status][c.viewer];
+      const has = (verb: string) => buttons.includes(verb);
+      expect(sorted([...new Set(verbsOf(card))])).toEqual(sorted([VERBS.refresh, ...buttons, VERBS.history]));
       expect(verbsOf(card)).not.toContain(VERBS.resubmit);
       for (const action of nodesOfType(card, 'Action.Execute')) {
         if (action.verb === VERBS.history) expect(action.data).toEqual({ handoffId: handoff.id, show: !c.extras });
@@ -479,18 +517,18 @@ describe('the handoff card', () => {
       const showCards = nodesOfType(card, 'Action.ShowCard').map((n) => n.title);
       expect(showCards).toEqual(
         [
-          allowed.has('setWorkState') ? 'Work state' : '',
-          allowed.has('reassign') ? 'Reassign' : '',
-          allowed.has('flagPriority') ? 'Flag priority' : '',
-          allowed.has('cancel') ? 'Cancel handoff' : '',
+          has(VERBS.setWorkState) ? 'Work state' : '',
+          has(VERBS.reassign) ? 'Reassign' : '',
+          has(VERBS.flagPriority) ? 'Flag priority' : '',
+          has(VERBS.cancel) ? 'Cancel handoff' : '',
         ].filter(Boolean),
       );
       const inShowCards = new Set(nodesOfType(card, 'Action.ShowCard').flatMap((n) => inputsOf(n).map((i) => i.id as string)));
-      expect(sorted([...inShowCards])).toEqual(sorted((['setWorkState', 'reassign', 'flagPriority', 'cancel'] as const).filter((a) => allowed.has(a)).flatMap((a) => INPUTS_OF[a] ?? [])));
+      expect(sorted([...inShowCards])).toEqual(sorted([VERBS.setWorkState, VERBS.reassign, VERBS.flagPriority, VERBS.cancel].filter(has).flatMap((verb) => INPUTS_OF[verb] ?? [])));
 
-      // Inputs: exactly those of the allowed actions.
+      // Inputs: exactly those of the viewer's buttons.
       const inputs = inputsOf(card).filter((i) => i.type !== 'Input.Toggle');
-      expect(sorted(inputs.map((i) => i.id as string))).toEqual(sorted([...allowed].flatMap((a) => INPUTS_OF[a] ?? [])));
+      expect(sorted(inputs.map((i) => i.id as string))).toEqual(sorted(buttons.flatMap((verb) => INPUTS_OF[verb] ?? [])));
       expect(inputs.filter((i) => 'maxLength' in i)).toEqual([]);
       const reassign = inputs.find((i) => i.id === 'newReceiver');
       if (reassign) {
@@ -507,7 +545,7 @@ describe('the handoff card', () => {
 
       // Criteria: a toggle per criterion for a receiver who may accept; otherwise read-only marks,
       // checked ones marked after acceptance.
-      if (allowed.has('accept')) {
+      if (has(VERBS.accept)) {
         expect(nodesOfType(card, 'Input.Toggle').map((t) => [t.id, t.title, t.value])).toEqual(
           fields.acceptanceCriteria.map((text, i) => [`criterion${i}`, text, 'false']),
         );
@@ -569,10 +607,6 @@ describe('the handoff card', () => {
       expect(historyRows).toHaveLength(c.extras ? 1 : 0);
     },
   );
-
-  it('covers every status x viewer x variant, with and without extras', () => {
-    expect(HANDOFF_CASES).toHaveLength(6 * 6 * 3 * 2);
-  });
 
   it('gives each role exactly its buttons on a handoff in review, the secondary ones behind ShowCards', () => {
     const handoff = makeHandoff(FULL, 'inReview');
