@@ -6,7 +6,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { handoffIdForForm } from '../src/store/keys';
+import { handoffIdForForm } from '../src/app/handoffs';
 import { cardAction, extensionInvoke, message, people, TENANT } from '../test/support/activities';
 
 setFlagsFromString('--expose-gc');

@@ -6,15 +6,19 @@
  * one (the cursor where that one left it), with Baton's clock in the bench's
  * hands.
  */
-import { createBaton } from '../src/app/baton';
+import { createBaton } from '../src/baton';
 import { overdueCheck, type OverdueReport } from '../src/app/overdue';
 import { loadConfig } from '../src/config';
 import { DEFAULT_DUE_POLICY, nextDueState } from '../src/domain/due';
 import { postHandoff } from '../src/domain/handoff';
 import { DEFAULT_WORKING_HOURS } from '../src/domain/working-hours';
 import { createLogger } from '../src/logger';
-import { hourPartition } from '../src/store/due-index';
-import { tableClient, tableRoundTrips, tripsSince } from '../src/store/tables';
+import { TableClient } from '@azure/data-tables';
+import { BACKGROUND } from '../src/app/ports';
+import { hourPartition } from '../src/store/keys';
+import { tableRoundTrips, tripsSince } from '../src/store/table';
+
+const tableClient = (connectionString: string, name: string) => TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
 import { people, TENANT } from '../test/support/activities';
 
 /** Seeding writes this many records at once. */
@@ -60,8 +64,8 @@ export async function measureOverdueCheck(connectionString: string, connectorUrl
   // The due ones, and one that is not, through the store as the app writes them.
   for (let i = 0; i <= due; i += 1) {
     const { handoff, event } = timed(i, i < due ? POSTED_DUE : new Date(NOW - 60_000).toISOString());
-    await app.store.insert(handoff, event, `seed-${i}`);
-    await app.dueIndex.schedule(handoff.id, handoff.wakeAt!, Date.parse(handoff.createdAt));
+    await app.stores.handoffs.commit({ handoff, etag: undefined, event, marker: `seed-${i}`, effects: [], leaseUntil: '' }, BACKGROUND);
+    await app.stores.due.schedule(handoff.id, handoff.wakeAt!, Date.parse(handoff.createdAt), BACKGROUND);
   }
   // The rest are copies of that last record under their own ids, with entries due over the coming week.
   // (Azurite takes a transaction ever slower as a table grows; a plain write stays fast, so 100,000 load in minutes.)
@@ -82,7 +86,7 @@ export async function measureOverdueCheck(connectionString: string, connectorUrl
   );
   const seedMs = performance.now() - seedStarted;
   // The previous check ran 15 minutes ago and left the cursor at the hour before its own.
-  await app.dueIndex.moveCursor(hourPartition(NOW - 15 * 60_000 - 3_600_000));
+  await app.stores.due.moveCursor(NOW - 15 * 60_000, [], BACKGROUND);
   now = NOW;
   const before = { ...tableRoundTrips };
   const started = performance.now();

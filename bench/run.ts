@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { azuriteConnectionString } from '../src/config';
 import { loadFunctions, startFunctionsHost } from '../src/host/functions-host';
 import { freePort, PROJECT_ROOT, startAzurite } from '../src/host/processes';
-import { getBaton } from '../src/app/baton';
+import { getBaton } from '../src/baton';
 import { bundle } from '../scripts/build';
 import { measureStorageFloor } from './floor';
 import { measureMemory } from './memory';
@@ -31,9 +31,12 @@ import { measureOverdueCheck, type OverdueMeasure } from './overdue';
 import { measureSearch } from './search';
 import { percentiles, processCpuMs } from './stats';
 import { measureSummaries, type SummaryMeasure } from './summary';
-import { HandoffStore } from '../src/store/handoff-store';
-import { handoffIdForForm, outboxRowKey } from '../src/store/keys';
-import { tableRoundTrips, tripsSince } from '../src/store/tables';
+import { BACKGROUND } from '../src/app/ports';
+import { TableHandoffStore } from '../src/store/handoff-store';
+import { TableOutboxStore } from '../src/store/outbox-store';
+import { outboxRowKey } from '../src/store/keys';
+import { handoffIdForForm } from '../src/app/handoffs';
+import { tableRoundTrips, tripsSince } from '../src/store/table';
 import { cardAction, extensionInvoke, message, people, TENANT } from '../test/support/activities';
 import { startConnector } from '../test/support/connector';
 
@@ -190,7 +193,7 @@ async function main(all = true) {
     for (const person of [people.ada, people.alan]) {
       await post(endpoint, { ...message(connector.url, person, ''), type: 'installationUpdate', action: 'add', conversation: { id: `a:${person.id}`, conversationType: 'personal', tenantId: TENANT } });
     }
-    const { outbox } = (await getBaton()).app;
+    const { deliveries: outbox } = getBaton().app;
     /** Table round trips of a run of actions: on the request's path, and the outbox's deliveries after the answer. */
     const tripsOf = async (run: () => Promise<void>) => {
       const before = { ...tableRoundTrips };
@@ -233,9 +236,9 @@ async function main(all = true) {
       own: (ownCpu.user + ownCpu.system) / 1000 / ACTIONS,
     };
     // A refused Accept also answers 200 (with a notice): make sure every one really landed.
-    const store = await HandoffStore.open(env.TABLES_CONNECTION_STRING, env.BATON_TABLE_PREFIX);
+    const store = TableHandoffStore.open(env.TABLES_CONNECTION_STRING, env.BATON_TABLE_PREFIX);
     for (const id of ids.slice(0, 20)) {
-      if ((await store.read(id))?.handoff.status !== 'accepted') throw new Error(`handoff ${id} was not accepted`);
+      if ((await store.read(id, BACKGROUND))?.handoff.status !== 'accepted') throw new Error(`handoff ${id} was not accepted`);
     }
 
     // Throughput: fresh handoffs accepted with IN_FLIGHT requests at a time.
@@ -260,7 +263,7 @@ async function main(all = true) {
     // The storage floor of a change, against the same Azurite: one point read and one transaction.
     const floor = await measureStorageFloor(env.TABLES_CONNECTION_STRING, prefix, ACTIONS);
     // ... and in the shape of Baton's own writes, with as many outbox rows as an Accept adds (its event is the second).
-    const outboxRows = (await store.outbox(ids[0]!, { all: true })).filter((row) => row.key.startsWith(outboxRowKey(2, 0).replace(/_0+$/, '_'))).length;
+    const outboxRows = (await TableOutboxStore.open(env.TABLES_CONNECTION_STRING, env.BATON_TABLE_PREFIX).rows(ids[0]!, BACKGROUND, { all: true })).filter((row) => row.key.startsWith(outboxRowKey(2, 0).replace(/_0+$/, '_'))).length;
     const batonFloor = await measureStorageFloor(env.TABLES_CONNECTION_STRING, prefix, ACTIONS, { outboxRows });
 
     // The messaging extension's create dialog.

@@ -8,8 +8,9 @@
  */
 import { listingOf, postHandoff, STATUSES, type Person } from '../src/domain/handoff';
 import { odata } from '@azure/data-tables';
-import { indexRowKey } from '../src/store/people-index';
-import { openTable, tableRoundTrips } from '../src/store/tables';
+import { TableClient } from '@azure/data-tables';
+import { indexRowKey, personPartition } from '../src/store/keys';
+import { tableRoundTrips } from '../src/store/table';
 import { percentiles } from './stats';
 import { extensionInvoke, type people as Persons, TENANT } from '../test/support/activities';
 
@@ -48,7 +49,8 @@ export async function measureSearch(
 ): Promise<SearchMeasure> {
   const person = (m: typeof who): Person => ({ aadObjectId: m.aadObjectId, userId: m.id, name: m.name });
   const me = person(who);
-  const table = openTable(connectionString, prefix, 'people');
+  const table = TableClient.fromConnectionString(connectionString, `${prefix}people`, { allowInsecureConnection: true });
+  await table.createTable();
   const seedStarted = performance.now();
   let next = 0;
   await Promise.all(
@@ -70,8 +72,8 @@ export async function measureSearch(
           late: false,
         });
         const listing = { ...listingOf(handoff), status: STATUSES[i % STATUSES.length]! };
-        const partition = mine ? `${TENANT}_${me.aadObjectId}` : `${TENANT}_${handoff.receiver.aadObjectId}`;
-        await table.upsertEntity({ partitionKey: partition, rowKey: indexRowKey(handoff), summary: handoff.summary, people: '', createdAt: handoff.createdAt, listing: JSON.stringify(listing) }, 'Replace');
+        const partition = personPartition(TENANT, mine ? me.aadObjectId : handoff.receiver.aadObjectId);
+        await table.upsertEntity({ partitionKey: partition, rowKey: indexRowKey(handoff), createdAt: handoff.createdAt, listing: JSON.stringify(listing) }, 'Replace');
       }
     }),
   );

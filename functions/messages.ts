@@ -2,13 +2,13 @@
  * The bot endpoint: Teams, Outlook and the Agents Playground post activities here.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { getBaton, MAX_ACTIVITY_BYTES } from '../src/app/baton';
+import { getBaton, MAX_ACTIVITY_BYTES } from '../src/baton';
 import { registerHttp } from '../src/functions';
 
 export async function messages(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   // Refuse an oversized body before reading it: a clear 413, not a reset connection.
   if (Number(request.headers.get('content-length') ?? 0) > MAX_ACTIVITY_BYTES) return { status: 413, jsonBody: { error: `An activity may be at most ${MAX_ACTIVITY_BYTES} bytes.` } };
-  const baton = await getBaton();
+  const baton = getBaton();
   const result = await baton.bot.handle(await request.text(), request.headers.get('authorization') ?? '', request.headers.get('origin') ?? undefined, context.invocationId);
   if (result.status >= 500) context.error(`messages answered ${result.status}`);
   return result.body === undefined ? { status: result.status } : { status: result.status, jsonBody: result.body };

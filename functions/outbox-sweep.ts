@@ -4,11 +4,11 @@
  * run; the next minute's run picks up what this one did not.
  */
 import type { InvocationContext, Timer } from '@azure/functions';
-import { getBaton } from '../src/app/baton';
+import { getBaton } from '../src/baton';
 import { registerTimer } from '../src/functions';
 
 export async function outboxSweep(_timer: Timer, context: InvocationContext): Promise<void> {
-  const report = await (await getBaton()).app.outbox.sweep({ invocationId: context.invocationId });
+  const report = await getBaton().app.deliveries.sweep({ invocationId: context.invocationId });
   if (report.dead > 0) context.warn(`outboxSweep: ${report.dead} outbox rows are dead (see the log for their reasons)`);
 }
 

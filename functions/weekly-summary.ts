@@ -12,22 +12,24 @@
  * Fan-out through a queue is what lets the send scale out over instances.
  */
 import type { InvocationContext, Timer } from '@azure/functions';
-import { getBaton, summaryQueueName } from '../src/app/baton';
-import { inBackground } from '../src/app/summary';
+import { enqueueDueSummaries, sendSummary } from '../src/app/summary';
+import { getBaton } from '../src/baton';
 import { registerQueue, registerTimer } from '../src/functions';
 
 export async function weeklySummaryTimer(_timer: Timer, context: InvocationContext): Promise<void> {
-  const { app } = await getBaton();
-  const report = await inBackground.enqueueDueSummaries(app);
+  const { app } = getBaton();
+  const report = await enqueueDueSummaries(app);
   app.log.info('Weekly summaries enqueued', { invocationId: context.invocationId, ...report });
 }
 
 export async function sendSummaryFromQueue(message: unknown, context: InvocationContext): Promise<void> {
-  const { app } = await getBaton();
-  const result = await inBackground.sendSummary(app, message);
+  const { app } = getBaton();
+  const result = await sendSummary(app, message);
   const { outcome, ...detail } = result;
   app.log.info(`Weekly summary ${outcome}`, { invocationId: context.invocationId, dequeueCount: Number(context.triggerMetadata?.dequeueCount ?? 0), detail: JSON.stringify(detail) });
 }
 
 registerTimer('weeklySummary', { schedule: '0 0 * * * *', handler: weeklySummaryTimer });
-registerQueue('sendSummary', { queueName: summaryQueueName(), connection: 'AzureWebJobsStorage', handler: sendSummaryFromQueue });
+// The queue is named by an app setting, resolved by the host as it loads the function (Azure's binding
+// expression): no setting is read while this file loads, so one bad setting cannot stop every function registering.
+registerQueue('sendSummary', { queueName: '%BATON_SUMMARY_QUEUE%', connection: 'AzureWebJobsStorage', handler: sendSummaryFromQueue });

@@ -233,7 +233,7 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-0
   name: 'default'
 }
 
-// Baton's tables (TABLE_NAMES in src/store/tables.ts), made here so that no request creates one: a cold start goes straight to its work.
+// Baton's tables (TABLE_NAMES in src/store/keys.ts), made here so that no request creates one: a cold start goes straight to its work.
 resource handoffsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
   parent: tableService
   name: '${tablePrefix}handoffs'
@@ -249,9 +249,9 @@ resource conversationsTable 'Microsoft.Storage/storageAccounts/tableServices/tab
   name: '${tablePrefix}conversations'
 }
 
-resource outboxTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
+resource deliveriesTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
   parent: tableService
-  name: '${tablePrefix}outbox'
+  name: '${tablePrefix}deliveries'
 }
 
 resource dueTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
@@ -436,7 +436,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     GRAPH_TENANT_ID: useGraphAppSecret && !empty(graphAppTenantIdValue) ? graphAppTenantIdValue : identity.properties.tenantId
     GRAPH_CLIENT_SECRET: useGraphAppSecret ? '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${graphSecretName})' : ''
     MAIL_SENDER: mailSender
-    // The weekly summary's actionable email.
+    // The weekly summary's queue (its function's binding names it %BATON_SUMMARY_QUEUE%), and its actionable email.
+    BATON_SUMMARY_QUEUE: 'baton-summaries'
     OUTLOOK_ORIGINATOR: outlookOriginatorValue
   }
   // The identity can reach everything before the host starts with these settings.

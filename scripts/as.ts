@@ -12,8 +12,9 @@
  */
 import { loadConfig } from '../src/config';
 import { cardActionFrom, playgroundConnectorUrl, playgroundPerson, readPlaygroundConfig } from '../src/host/playground';
-import { HandoffStore } from '../src/store/handoff-store';
-import { PeopleIndex } from '../src/store/people-index';
+import { BACKGROUND } from '../src/app/ports';
+import { TableHandoffStore } from '../src/store/handoff-store';
+import { TablePeopleIndex } from '../src/store/people-index';
 
 /** What each action sends, given the handoff and the text typed after it. */
 const ACTIONS: Record<string, { verb: string; data: (criteria: number, text: string) => Record<string, unknown>; needsText?: string }> = {
@@ -58,10 +59,10 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   const playground = readPlaygroundConfig();
   const person = playgroundPerson(playground, name);
-  const [store, people] = await Promise.all([HandoffStore.open(config.tables.account, config.tables.prefix), PeopleIndex.open(config.tables.account, config.tables.prefix)]);
-  const id = handoffArg === 'last' ? (await people.handoffsOf(playground.tenantId, person.aadObjectId, 1))[0]?.handoffId : handoffArg;
+  const [store, people] = [TableHandoffStore.open(config.tables.account, config.tables.prefix), TablePeopleIndex.open(config.tables.account, config.tables.prefix)];
+  const id = handoffArg === 'last' ? (await people.handoffsOf(playground.tenantId, person.aadObjectId, 1, BACKGROUND))[0]?.handoffId : handoffArg;
   if (!id) throw new Error(`${person.name} takes part in no handoff yet: post one in the Playground first.`);
-  const stored = await store.read(id);
+  const stored = await store.read(id, BACKGROUND);
   if (!stored) throw new Error(`No handoff ${id}.`);
   const activity = cardActionFrom(playground, person, playgroundConnectorUrl(config.ports.playground), {
     verb: action.verb,

@@ -33,7 +33,7 @@ async function main([step]: string[]): Promise<void> {
   console.log(`Baton's clock: ${answer.now}${ahead}`);
   if (answer.summary) {
     const { enqueued, zonesDue } = answer.summary;
-    console.log(`Weekly summary: ${enqueued} ${enqueued === 1 ? 'person' : 'people'} in ${zonesDue} time zone${zonesDue === 1 ? '' : 's'}; see them in ${url.replace('/dev/clock', '/dev/outbox')} and in Teams in a few seconds.`);
+    console.log(`Weekly summary: ${enqueued} ${enqueued === 1 ? 'person' : 'people'} in ${zonesDue} time zone${zonesDue === 1 ? '' : 's'}; see them in ${url.replace('/dev/clock', '/dev/mailbox')} and in Teams in a few seconds.`);
   }
   const check = answer.check;
   if (check) {

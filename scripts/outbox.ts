@@ -8,9 +8,9 @@
  * Replay once the cause is fixed (Baton added back to the chat, the person
  * installed Baton): a row that dies again keeps its new reason.
  */
-import { createBaton } from '../src/app/baton';
+import { BACKGROUND, type OutboxRow } from '../src/app/ports';
+import { createBaton } from '../src/baton';
 import { loadConfig } from '../src/config';
-import type { OutboxRow } from '../src/store/outbox-rows';
 
 const USAGE = 'Usage: npm run outbox -- show <handoffId> | replay <handoffId>';
 
@@ -23,14 +23,14 @@ function describe(row: OutboxRow): string {
 
 async function main([command, handoffId]: string[]): Promise<void> {
   if (!handoffId || (command !== 'show' && command !== 'replay')) throw new Error(USAGE);
-  const { app } = await createBaton(loadConfig());
-  if (!(await app.store.read(handoffId))) throw new Error(`No handoff ${handoffId} in the tables of prefix "${loadConfig().tables.prefix}".`);
+  const { app } = createBaton(loadConfig());
+  if (!(await app.stores.handoffs.read(handoffId, BACKGROUND))) throw new Error(`No handoff ${handoffId} in the tables of prefix "${loadConfig().tables.prefix}".`);
   if (command === 'show') {
-    const rows = await app.store.outbox(handoffId, { all: true });
+    const rows = await app.stores.outbox.rows(handoffId, BACKGROUND, { all: true });
     console.log(rows.length === 0 ? 'No outbox rows.' : rows.map(describe).join('\n'));
     return;
   }
-  const revived = await app.outbox.replayDead(handoffId);
+  const revived = await app.deliveries.replayDead(handoffId);
   console.log(revived.length === 0 ? 'No dead rows to replay.' : `Replayed ${revived.length} dead row(s); outboxSweep delivers them within a minute:\n${revived.map(describe).join('\n')}`);
 }
 

@@ -94,8 +94,8 @@ const settings = z.object({
   AZURITE_QUEUE_PORT: port(10001),
   PLAYGROUND_PORT: port(56150),
   BATON_LOG_LEVEL: z.preprocess(blankIsUnset, z.enum(LEVELS).default('info')),
-  /** Local mode: the folder mail is written to instead of sent (.data/outbox in the project by default). */
-  BATON_OUTBOX_DIR: optional,
+  /** Local mode: the folder mail is written to instead of sent (.data/mailbox in the project by default). */
+  BATON_MAILBOX_DIR: optional,
   /** Local mode only: start Baton's clock this many minutes ahead of real time (see POST /dev/clock). */
   BATON_CLOCK_OFFSET_MINUTES: z.preprocess(blankIsUnset, z.coerce.number().int().min(0).max(60 * 24 * 366).default(0)),
   /** Local mode only: the instant Baton's clock starts at (past or future), from which it runs on in real time; tests name theirs. */
@@ -127,7 +127,10 @@ const settings = z.object({
   GRAPH_BASE_URL: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://graph.microsoft.com' }).optional()),
 });
 
-/** The names of every setting Baton reads (the deployment's tests compare infra/azure.bicep's app settings against them). */
+/**
+ * The names of every setting Baton reads.
+ * @internal the deployment's tests compare infra/azure.bicep's app settings against them
+ */
 export const SETTING_NAMES: readonly string[] = Object.keys(settings.shape);
 
 /**
@@ -164,8 +167,8 @@ export interface Config {
   clockOffsetMs: number;
   /** Local mode: the instant (ms since the epoch) Baton's clock starts at; undefined for now. */
   clockStart: number | undefined;
-  /** Local mode: where mail is written instead of sent; undefined for the project's .data/outbox. */
-  outboxDir: string | undefined;
+  /** Local mode: where mail is written instead of sent; undefined for the project's .data/mailbox. */
+  mailboxDir: string | undefined;
   /** Each step's goal and the auto-close, in working minutes. */
   due: DuePolicy;
   /** Where Baton's own links point: https://BATON_PUBLIC_HOSTNAME, or the local host in development. */
@@ -233,7 +236,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: s.BATON_LOG_LEVEL,
     clockOffsetMs: s.BATON_CLOCK_OFFSET_MINUTES * 60_000,
     clockStart: s.BATON_CLOCK_START === undefined ? undefined : Date.parse(s.BATON_CLOCK_START),
-    outboxDir: s.BATON_OUTBOX_DIR,
+    mailboxDir: s.BATON_MAILBOX_DIR,
     due: { review: s.BATON_REVIEW_GOALS, respond: s.BATON_RESPONSE_GOALS, close: s.BATON_CLOSE_GOAL, autoClose: s.BATON_AUTO_CLOSE_AFTER },
     publicBaseUrl: s.BATON_PUBLIC_HOSTNAME ? `https://${s.BATON_PUBLIC_HOSTNAME}` : `http://localhost:${s.BATON_HOST_PORT}`,
     summary: {
@@ -283,6 +286,15 @@ function graphSettings(s: z.infer<typeof settings>): Pick<Config, 'graph'> {
     baseUrl: s.GRAPH_BASE_URL,
   };
   return Object.values(graph).some((v) => v !== undefined && v !== false) ? { graph } : {};
+}
+
+/**
+ * The app settings the functions' bindings name (`%BATON_SUMMARY_QUEUE%`),
+ * with their defaults: what infra/azure.bicep gives them on Azure, for the
+ * local host to resolve the same way.
+ */
+export function bindingSettings(config: Config): Record<string, string> {
+  return { BATON_SUMMARY_QUEUE: config.summary.queue };
 }
 
 let cached: Config | undefined;

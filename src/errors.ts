@@ -8,11 +8,58 @@ export class ConflictError extends Error {
   override name = 'ConflictError';
 }
 
+/** How often a change re-reads and decides again after losing an ETag race, unless it says otherwise. */
+export const CONFLICT_TRIES = 5;
+
+/**
+ * Runs `attempt` (which reads, decides and writes with an ETag) again while it
+ * loses the race to another writer (a ConflictError), at most `tries` times.
+ * @param options.pauseMs how long to wait before the next try (none by default)
+ * @returns what `attempt` returned, or `exhausted()` once the tries ran out
+ */
+export async function retryOnConflict<T>(
+  attempt: (n: number) => Promise<T>,
+  options: { tries?: number; pauseMs?: (n: number) => number; exhausted: () => T | Promise<T> },
+): Promise<T> {
+  const tries = options.tries ?? CONFLICT_TRIES;
+  for (let n = 1; n <= tries; n += 1) {
+    try {
+      return await attempt(n);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    const pause = options.pauseMs?.(n) ?? 0;
+    if (pause > 0 && n < tries) await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+  return options.exhausted();
+}
+
+/** The record is not there (HTTP 404) where it had to be (an update, not a read: a read answers undefined). */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+/** Storage failed in another way, or did not answer in time (`status` undefined). */
+export class StorageError extends Error {
+  override name = 'StorageError';
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** The service asks us to slow down (HTTP 429), or is briefly unavailable (503, 504). */
 export class ThrottledError extends Error {
   override name = 'ThrottledError';
-  constructor(message: string, readonly retryAfterMs: number | undefined) {
-    super(message);
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
   }
 }
 

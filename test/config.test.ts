@@ -32,7 +32,7 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       clockOffsetMs: 0,
       clockStart: undefined,
-      outboxDir: undefined,
+      mailboxDir: undefined,
       // Review and the sender's answer or fix: urgent 2h, high 4h, normal 8h; close 1 working day; auto-close after 3.
       due: { review: { urgent: 120, high: 240, normal: 480 }, respond: { urgent: 120, high: 240, normal: 480 }, close: 480, autoClose: 1440 },
       publicBaseUrl: 'http://localhost:7071',

@@ -1,69 +1,38 @@
 /**
- * The handoff use cases: the form, creating a handoff, every change to one,
- * and showing it. Teams, Outlook, the messaging extension and the timers all
- * come through here; each gets a card back (or an error to show), never a
- * TurnContext.
- *
- * Every change goes one path: read with ETag (and mark the handoff for the
- * outbox) -> the domain decides -> one transaction with the change, its event,
- * the activity marker and its outbox rows -> deliver the rows after the commit.
+ * The handoff use cases: the form, creating a handoff, changing one, and
+ * showing it. Teams, Outlook, the messaging extension and the timers all come
+ * through here; each gets a card back (or an error to show), never a
+ * TurnContext. Every change is committed by src/app/unit-of-work.ts.
  */
+import { createHash } from 'node:crypto';
 import { formValuesOf, handoffCard, handoffFormCard, type ViewOptions } from '../cards/handoff-cards';
 import type { AdaptiveCard } from '../cards/render';
-import { ballHolder, type Handoff, type HandoffEvent, type HandoffFields, participants, type Person, postHandoff } from '../domain/handoff';
-import { hoursNeeded, nextDueState } from '../domain/due';
+import { ballHolder, type Handoff, type HandoffEvent, type HandoffFields, type Person, postHandoff } from '../domain/handoff';
 import { type HandoffFormInput, parseHandoffForm, type ParsedForm } from '../domain/handoff-form';
 import { isLate, workingMinutesUntilDay } from '../domain/lead-time';
-import { type Notice, noticesFor, noticesOfPosting } from '../domain/notifications';
+import { noticesOfPosting } from '../domain/notifications';
 import { apply, check, type Command, type Refusal } from '../domain/process';
 import { type Lateness, qualityHints } from '../domain/quality';
 import { maySee } from '../domain/search';
 import { formatWhen } from '../domain/time-format';
 import { localTimesDiffer } from '../domain/working-hours';
-import { ConflictError } from '../errors';
-import type { Effect } from '../store/outbox-rows';
-import { handoffIdForForm } from '../store/keys';
-import type { StoredHandoff } from '../store/handoff-store';
-import type { Outbox } from './outbox';
-import { resolveFormPeople } from './people';
-import { type Caller, MembersUnavailableError, type Messenger, type Services } from './ports';
-
-/** The use cases' dependencies: the shared services and the outbox. */
-export interface App extends Services {
-  outbox: Outbox;
-  /** For answers that go straight to a person (a private `mine`), not caused by a change. */
-  messenger: Messenger;
-}
-
-export interface AnswerError {
-  status: 400 | 403 | 404 | 503;
-  code: string;
-  message: string;
-}
-
-/** What a use case shows the person: a card, or an error Teams displays in place of one. */
-/** What a use case answers: a card (with why, when the change was refused), or an error. */
-export type Answer = { card: AdaptiveCard; refusal?: string } | { error: AnswerError };
+import { resolveFormPeople } from './form-people';
+import { type Answer, type AnswerError, type App, type Caller, MembersUnavailableError } from './ports';
+import { commitChange, type Decision, effectsOfCreation, messageEffect, type Outcome, withDueState } from './unit-of-work';
 
 /**
- * How long an answer waits for everyone's card to be updated first. Teams
- * shows the actor the answer's card; an update of the shared card landing
- * after it would cover the actor's view until it refreshes. A slow connector
- * does not hold the answer up longer: the update then goes out after it.
+ * The id of the handoff a form creates. Derived from the tenant and the form,
+ * so a retried or double-clicked submission of the same form names the same
+ * handoff and cannot create a second one.
  */
-const CARD_FIRST_MS = 1500;
-
-function cardUpdateOrTimeout(cardOut: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([cardOut, new Promise<void>((resolve) => (timer = setTimeout(resolve, CARD_FIRST_MS)))]).finally(() => clearTimeout(timer));
+export function handoffIdForForm(tenantId: string, formId: string): string {
+  return createHash('sha256').update(`${tenantId}\n${formId}`).digest('hex').slice(0, 20);
 }
-
-/** How often a change re-reads and retries after losing an ETag race. */
-const MAX_ATTEMPTS = 3;
 
 export const NOT_FOUND: AnswerError = { status: 404, code: 'NotFound', message: 'This handoff does not exist in your organisation, or it was removed.' };
 const FORM_TAKEN: AnswerError = { status: 403, code: 'Forbidden', message: 'This form was already used by someone else.' };
 const MEMBERS_UNAVAILABLE = "Nothing was posted: Teams did not list this conversation's members just now, so Baton cannot check the people on the form. Please try again in a minute.";
+const CONTENDED = 'Others changed this handoff at the same moment; this is its current state.';
 
 /** "Grace Hopper's local time: 09:05 Tue in America/New_York" when the receiver's clock differs from the viewer's. */
 async function receiverLocalTime(app: App, caller: Caller, handoff: Handoff): Promise<string> {
@@ -87,10 +56,51 @@ export async function viewFor(app: App, caller: Caller, handoff: Handoff, option
   return handoffCard(handoff, viewer, { timeZone: caller.timeZone, receiverTime, now: new Date(app.clock.now()), ...options, members });
 }
 
-async function loadForActor(app: App, caller: Caller, handoffId: string): Promise<StoredHandoff | undefined> {
-  const stored = await app.store.read(handoffId);
-  // A handoff of another tenant is reported exactly like a missing one.
-  return stored && stored.handoff.tenantId === caller.actor.tenantId ? stored : undefined;
+/** What a change answers the person who asked for it: their card now, or why nothing changed. */
+async function answerOf(app: App, caller: Caller, outcome: Outcome, refused: ViewOptions): Promise<Answer> {
+  switch (outcome.kind) {
+    case 'written':
+      return { card: await viewFor(app, caller, outcome.after) };
+    case 'refused':
+      // A resent activity whose change was made answers with the card, as the first answer did.
+      if (outcome.replayed) return { card: await viewFor(app, caller, outcome.handoff) };
+      // The card as it was, with why, and what the person had typed still in place.
+      return { card: await viewFor(app, caller, outcome.handoff, { ...refused, notice: outcome.message }), refusal: outcome.message };
+    case 'shown':
+      return { card: outcome.card };
+    case 'contended':
+      return outcome.latest ? { card: await viewFor(app, caller, outcome.latest, { notice: CONTENDED }) } : { error: NOT_FOUND };
+    default:
+      return { error: NOT_FOUND };
+  }
+}
+
+/** What a change asks of a handoff: a domain command, a refusal to explain on the card, or a card to show instead (a form with errors). */
+export type Asked = Command | Refusal | { card: AdaptiveCard };
+
+/**
+ * One person's change to a handoff: `ask` turns the handoff as it stands
+ * into a domain command (read afresh on every try), the domain decides, and
+ * the unit of work commits it.
+ * @param refused what a refused attempt shows again (a receiver's ticks and note)
+ */
+export async function changeHandoff(app: App, caller: Caller, handoffId: string, ask: (handoff: Handoff) => Asked | Promise<Asked>, refused: ViewOptions = {}): Promise<Answer> {
+  const outcome = await commitChange(app, {
+    handoffId,
+    marker: caller.activityId,
+    tenantId: caller.actor.tenantId,
+    budget: caller.budget,
+    decide: async (current): Promise<Decision> => {
+      if (!current) return { skip: true };
+      const asked = await ask(current);
+      if ('card' in asked) return { show: asked.card };
+      if ('code' in asked) return { refuse: asked.message };
+      const applied = apply(current, asked, caller.actor.person, new Date(app.clock.now()).toISOString());
+      if (!applied.ok) return { refuse: applied.refusal.message };
+      return { write: { handoff: await withDueState(app, current, applied.handoff, applied.event), event: applied.event } };
+    },
+  });
+  return answerOf(app, caller, outcome, refused);
 }
 
 /** The receiver's working minutes from now to the end of the needed-by day, when fewer than the effort: the handoff is late. */
@@ -101,101 +111,6 @@ async function lateness(app: App, tenantId: string, receiver: Person, fields: Ha
   const now = new Date(app.clock.now());
   const available = workingMinutesUntilDay(hours, now, neededBy);
   return isLate(effortMinutes, neededBy, () => available) ? { receiver: receiver.name, availableMinutes: available, now } : undefined;
-}
-
-/** What a change makes of the current handoff: a domain command, a refusal to explain on the card, or a card to show instead (a form with errors). */
-export type Decision = Command | Refusal | { card: AdaptiveCard };
-export type Build = (handoff: Handoff) => Decision | Promise<Decision>;
-
-function message(notice: Notice): Effect {
-  return { kind: 'message', to: notice.to, headline: notice.headline, quote: notice.quote, about: notice.about };
-}
-
-/** The due index's row of a change whose next wake-up moved. */
-function dueEffect(before: Handoff | undefined, after: Handoff): Effect[] {
-  return after.wakeAt === before?.wakeAt ? [] : [{ kind: 'due', previous: before?.wakeAt ?? '' }];
-}
-
-/**
- * The person index's row of a change: every change moves what search filters
- * on (status, due time), so each one rewrites the listings; a change of people
- * also removes the rows of those it took off and records new followers.
- */
-function indexEffect(before: Handoff, after: Handoff): Effect {
-  const still = new Set(participants(after).map((p) => p.aadObjectId));
-  const former = participants(before).filter((p) => !still.has(p.aadObjectId)).map((p) => p.aadObjectId);
-  const followersChanged = after.stakeholders.map((p) => p.aadObjectId).join() !== before.stakeholders.map((p) => p.aadObjectId).join();
-  return { kind: 'index', ...(former.length > 0 ? { former } : {}), followers: followersChanged };
-}
-
-/** The outbox rows of a change: everyone's card, the person index, the 1:1 messages, the due index. */
-export function effectsOfChange(before: Handoff, after: Handoff, event: HandoffEvent): Effect[] {
-  return [{ kind: 'card' }, indexEffect(before, after), ...noticesFor(after, event).map(message), ...dueEffect(before, after)];
-}
-
-/** The handoff with the due state a change leaves (src/domain/due.ts), reading the working hours a new step needs. */
-async function withDueState(app: App, before: Handoff | undefined, after: Handoff, event: HandoffEvent): Promise<Handoff> {
-  const people = hoursNeeded(before, after);
-  const hours = new Map(await Promise.all(people.map(async (p) => [p.aadObjectId, await app.workingHours(after.tenantId, p)] as const)));
-  return { ...after, ...nextDueState(before, after, event, hours, app.due) };
-}
-
-/**
- * Runs one change: read with ETag, let the domain decide, write the change with
- * its event and outbox rows, then deliver them. Losing an ETag race re-reads
- * and decides again. A replayed activity changes nothing and re-attempts its
- * own undelivered rows. It is found where it shows: the change it asks for
- * was made, so it is refused (no change is allowed twice in a row; a nudge
- * waits an hour), and only a refusal asks whether the activity's marker row
- * exists, so the usual path reads one row. A replay whose read came before
- * the first commit conflicts, re-reads and is refused then. Either way the
- * marker, written in the change's transaction, never lets it apply twice.
- */
-export async function changeHandoff(app: App, caller: Caller, handoffId: string, build: Build, refused: ViewOptions = {}): Promise<Answer> {
-  const { actor, activityId } = caller;
-  const replayed = async (handoff: Handoff): Promise<Answer | undefined> => {
-    if (!(await app.store.applied(handoffId, activityId))) return undefined;
-    app.outbox.retryPending(handoffId);
-    return { card: await viewFor(app, caller, handoff) };
-  };
-  const refusal = async (handoff: Handoff, message: string): Promise<Answer> =>
-    (await replayed(handoff)) ?? { card: await viewFor(app, caller, handoff, { ...refused, notice: message }), refusal: message };
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    // The outbox mark is written before the transaction, so a crash after the commit still leaves it for the sweep.
-    const [stored, markEtag] = await Promise.all([loadForActor(app, caller, handoffId), app.outbox.mark(handoffId)]);
-    if (!stored) return { error: NOT_FOUND };
-    const decision = await build(stored.handoff);
-    if ('card' in decision) return { card: decision.card };
-    // A refusal shows the card as it was, with why, and what the person had typed still in place.
-    if ('code' in decision) return refusal(stored.handoff, decision.message);
-    const outcome = apply(stored.handoff, decision, actor.person, new Date(app.clock.now()).toISOString());
-    if (!outcome.ok) return refusal(stored.handoff, outcome.refusal.message);
-    const next = await withDueState(app, stored.handoff, outcome.handoff, outcome.event);
-    let rows;
-    const saving = app.store.save(next, stored.etag, outcome.event, activityId, effectsOfChange(stored.handoff, next, outcome.event), app.outbox.leaseForNewRows());
-    // The actor's card is drawn while the transaction is in flight (thrown away if it loses a race).
-    const drawn = viewFor(app, caller, next);
-    try {
-      rows = await saving;
-    } catch (error) {
-      drawn.catch(() => undefined);
-      if (error instanceof ConflictError) continue;
-      throw error;
-    }
-    const [card] = await Promise.all([drawn, cardUpdateOrTimeout(app.outbox.deliverFresh(handoffId, rows, markEtag, next))]);
-    return { card };
-  }
-  const latest = await loadForActor(app, caller, handoffId);
-  if (!latest) return { error: NOT_FOUND };
-  return { card: await viewFor(app, caller, latest.handoff, { notice: 'Others changed this handoff at the same moment; this is its current state.' }) };
-}
-
-/**
- * A change that is just a domain command built from the card's data.
- * @param refused what a refused attempt shows again (a receiver's ticks and note)
- */
-export function applyCommand(app: App, caller: Caller, handoffId: string, command: Command | ((handoff: Handoff) => Command), refused: ViewOptions = {}): Promise<Answer> {
-  return changeHandoff(app, caller, handoffId, (handoff) => (typeof command === 'function' ? command(handoff) : command), refused);
 }
 
 /**
@@ -277,34 +192,40 @@ export type Created =
  * @param where 'replaceForm': the chat form's message becomes the card; 'post': the card is posted (messaging extension)
  */
 export async function createHandoff(app: App, caller: Caller, input: HandoffFormInput, where: 'replaceForm' | 'post'): Promise<Created> {
-  const id = handoffIdForForm(caller.actor.tenantId, input.formId);
   const messageId = where === 'replaceForm' ? caller.replyToId : undefined;
-  const [draft, markEtag] = await Promise.all([draftHandoff(app, caller, input, messageId), app.outbox.mark(id)]);
-  if (!draft.ok) return { outcome: 'form', card: draft.card };
-  const { handoff, event, members } = draft;
-  const told = noticesOfPosting(handoff, members);
-  const effects: Effect[] = [
-    ...(where === 'post' ? [{ kind: 'post' } as const] : messageId ? [{ kind: 'card' } as const] : []),
-    { kind: 'index' },
-    ...told.map(message),
-    ...dueEffect(undefined, handoff),
-  ];
-  try {
-    const rows = await app.store.insert(handoff, event, caller.activityId, effects, app.outbox.leaseForNewRows());
-    const [unreached] = await Promise.all([unreachable(app, handoff.tenantId, told.map((n) => n.to)), cardUpdateOrTimeout(app.outbox.deliverFresh(id, rows, markEtag))]);
-    return { outcome: 'created', handoff, members, unreached };
-  } catch (error) {
-    if (!(error instanceof ConflictError)) throw error;
-    const existing = await app.store.read(id);
-    if (!existing || existing.handoff.sender.aadObjectId !== caller.actor.person.aadObjectId) return { outcome: 'forbidden', error: FORM_TAKEN };
-    app.outbox.retryPending(id);
-    return { outcome: 'existing', handoff: existing.handoff, members };
+  let drafted: Draft | undefined;
+  const outcome = await commitChange(app, {
+    handoffId: handoffIdForForm(caller.actor.tenantId, input.formId),
+    marker: caller.activityId,
+    tenantId: undefined,
+    creates: true,
+    budget: caller.budget,
+    decide: async (current): Promise<Decision> => {
+      // The form was used already (a resent submit, a second click): nothing is written.
+      if (current) return { skip: true };
+      drafted = await draftHandoff(app, caller, input, messageId);
+      if (!drafted.ok) return { show: drafted.card };
+      const { handoff, event, members } = drafted;
+      const told = noticesOfPosting(handoff, members).map(messageEffect);
+      const card = where === 'post' ? 'post' : messageId ? 'card' : 'none';
+      return { write: { handoff, event }, effects: effectsOfCreation(handoff, card, told) };
+    },
+  });
+  if (outcome.kind === 'shown') return { outcome: 'form', card: outcome.card };
+  const members = drafted?.ok ? drafted.members : [];
+  if (outcome.kind === 'written') {
+    const toldPeople = noticesOfPosting(outcome.after, members).map((n) => n.to);
+    return { outcome: 'created', handoff: outcome.after, members, unreached: await unreachable(app, caller, toldPeople) };
   }
+  const existing = outcome.kind === 'skipped' ? outcome.handoff : undefined;
+  if (!existing || existing.tenantId !== caller.actor.tenantId || existing.sender.aadObjectId !== caller.actor.person.aadObjectId) return { outcome: 'forbidden', error: FORM_TAKEN };
+  app.deliveries.retryPending(existing.id);
+  return { outcome: 'existing', handoff: existing, members };
 }
 
 /** Of the people to be told 1:1, those who never installed Baton: nobody can tell them. */
-async function unreachable(app: App, tenantId: string, people: readonly Person[]): Promise<Person[]> {
-  const found = await Promise.all(people.map((p) => app.conversations.find(tenantId, p.aadObjectId)));
+async function unreachable(app: App, caller: Caller, people: readonly Person[]): Promise<Person[]> {
+  const found = await Promise.all(people.map((p) => app.stores.chats.find(caller.actor.tenantId, p.aadObjectId, caller.budget)));
   return people.filter((_, i) => found[i] === undefined);
 }
 
@@ -327,17 +248,22 @@ export async function submitForm(app: App, caller: Caller, input: HandoffFormInp
 /** The form for a new handoff, listing the conversation's members (none when Teams cannot list them: the pickers still search the organisation). */
 export async function newHandoffForm(app: App, caller: Caller, formId: string): Promise<AdaptiveCard> {
   const members = await caller.members().catch((error: unknown) => {
-    app.log.warn('Could not list the conversation\'s members for the form', { conversation: caller.conversation.id, error: (error as Error).message });
+    app.log.warn("Could not list the conversation's members for the form", { conversation: caller.conversation.id, error: (error as Error).message });
     return [];
   });
   return handoffFormCard({ formId, members });
 }
 
+/** A handoff the caller may act on: another tenant's reads as missing. */
+async function loadForActor(app: App, caller: Caller, handoffId: string): Promise<Handoff | undefined> {
+  const stored = await app.stores.handoffs.read(handoffId, caller.budget);
+  return stored && stored.handoff.tenantId === caller.actor.tenantId ? stored.handoff : undefined;
+}
+
 /** The sender's "Edit and resubmit": the form with the handoff's values. */
 export async function editForm(app: App, caller: Caller, handoffId: string): Promise<Answer> {
-  const stored = await loadForActor(app, caller, handoffId);
-  if (!stored) return { error: NOT_FOUND };
-  const { handoff } = stored;
+  const handoff = await loadForActor(app, caller, handoffId);
+  if (!handoff) return { error: NOT_FOUND };
   const allowed = check(handoff, caller.actor.person.aadObjectId, 'resubmit');
   if (!allowed.ok) return { card: await viewFor(app, caller, handoff, { notice: allowed.refusal.message }) };
   return { card: handoffFormCard({ formId: crypto.randomUUID(), members: [], values: formValuesOf(handoff), editing: editingOf(app, caller, handoff) }) };
@@ -355,32 +281,38 @@ function editingOf(app: App, caller: Caller, handoff: Handoff) {
 
 /** A new version from the edit form; people do not change on resubmit (the owner reassigns). */
 export function resubmitHandoff(app: App, caller: Caller, handoffId: string, input: HandoffFormInput): Promise<Answer> {
-  return changeHandoff(app, caller, handoffId, async (handoff): Promise<Decision> => {
+  return changeHandoff(app, caller, handoffId, async (handoff) => {
     const people = [handoff.receiver, handoff.owner, handoff.sender];
-    const checked = await checkForm(
-      app,
-      handoff.tenantId,
-      { ...input, receiver: handoff.receiver.aadObjectId, owner: handoff.owner.aadObjectId, stakeholders: '' },
-      people,
-      handoff.sender,
-      caller.today,
-      editingOf(app, caller, handoff),
-    );
+    const form = { ...input, receiver: handoff.receiver.aadObjectId, owner: handoff.owner.aadObjectId, stakeholders: '' };
+    const checked = await checkForm(app, handoff.tenantId, form, people, handoff.sender, caller.today, editingOf(app, caller, handoff));
     return checked.ok ? { type: 'resubmit', fields: checked.value.fields } : { card: checked.card };
   });
 }
 
 /** The owner's reassign: a chat member from the list, or anyone the people picker found in the organisation. */
 export function reassignHandoff(app: App, caller: Caller, handoffId: string, chosen: string): Promise<Answer> {
-  return changeHandoff(app, caller, handoffId, async (handoff): Promise<Decision> => {
+  return changeHandoff(app, caller, handoffId, async (handoff) => {
     const value = chosen.trim();
     if (value === '') return { code: 'invalid', message: 'Choose who receives the handoff instead.' };
     const members = await caller.members().catch(() => []);
-    const resolved = await resolveFormPeople(
-      { formId: 'reassign', summary: '', whatIsReady: '', acceptanceCriteria: '', assumptions: '', links: '', effort: '', workState: '', blocker: '', neededBy: '', receiver: value, owner: '', stakeholders: '', priority: '', confirmed: false },
-      members,
-      app.directoryFor(handoff.tenantId),
-    );
+    const empty: HandoffFormInput = {
+      formId: 'reassign',
+      summary: '',
+      whatIsReady: '',
+      acceptanceCriteria: '',
+      assumptions: '',
+      links: '',
+      effort: '',
+      workState: '',
+      blocker: '',
+      neededBy: '',
+      receiver: value,
+      owner: '',
+      stakeholders: '',
+      priority: '',
+      confirmed: false,
+    };
+    const resolved = await resolveFormPeople(empty, members, app.directoryFor(handoff.tenantId));
     if (resolved.errors.receiver) return { code: 'invalid', message: resolved.errors.receiver };
     const receiver = resolved.people.find((p) => p.aadObjectId === resolved.input.receiver);
     return receiver ? { type: 'reassign', receiver } : { code: 'invalid', message: 'Choose who receives the handoff instead.' };
@@ -389,28 +321,18 @@ export function reassignHandoff(app: App, caller: Caller, handoffId: string, cho
 
 /** The owner's nudge: the card says whether the person holding the ball could be told (they installed Baton) or not. */
 export function nudgeHandoff(app: App, caller: Caller, handoffId: string): Promise<Answer> {
-  return changeHandoff(app, caller, handoffId, async (handoff): Promise<Decision> => {
+  return changeHandoff(app, caller, handoffId, async (handoff) => {
     const holder = ballHolder(handoff);
-    const reached = holder ? (await app.conversations.find(handoff.tenantId, holder.aadObjectId)) !== undefined : false;
+    const reached = holder ? (await app.stores.chats.find(handoff.tenantId, holder.aadObjectId, caller.budget)) !== undefined : false;
     return { type: 'nudge', reached };
   });
 }
 
-/**
- * A handoff for reading (refresh, history): its people may see it anywhere,
- * anyone else only in the conversation that shows its card.
- */
-async function loadForReader(app: App, caller: Caller, handoffId: string): Promise<StoredHandoff | undefined> {
-  const stored = await loadForActor(app, caller, handoffId);
-  if (!stored) return undefined;
-  const inItsChat = caller.conversation.id === stored.handoff.conversation.id;
-  return inItsChat || maySee(stored.handoff, caller.actor.tenantId, caller.actor.person.aadObjectId) ? stored : undefined;
-}
-
-/** The viewer's card (Refresh, and Teams' automatic refresh), with the history when asked. */
+/** The viewer's card (Refresh, and Teams' automatic refresh), with the history when asked. Its people may see it anywhere, anyone else only in its chat. */
 export async function viewHandoff(app: App, caller: Caller, handoffId: string, options: { history?: boolean } = {}): Promise<Answer> {
-  const stored = await loadForReader(app, caller, handoffId);
-  if (!stored) return { error: NOT_FOUND };
-  const history = options.history ? await app.store.history(handoffId) : undefined;
-  return { card: await viewFor(app, caller, stored.handoff, { history }) };
+  const handoff = await loadForActor(app, caller, handoffId);
+  const inItsChat = handoff !== undefined && caller.conversation.id === handoff.conversation.id;
+  if (!handoff || !(inItsChat || maySee(handoff, caller.actor.tenantId, caller.actor.person.aadObjectId))) return { error: NOT_FOUND };
+  const history = options.history ? await app.stores.handoffs.history(handoffId, caller.budget) : undefined;
+  return { card: await viewFor(app, caller, handoff, { history }) };
 }

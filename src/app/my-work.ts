@@ -9,9 +9,8 @@ import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS, waitLine } from '../domain
 import type { Handoff, Listing } from '../domain/handoff';
 import { matches, maySee, parseSearchQuery, searchOrder } from '../domain/search';
 import { handoffLink } from '../cards/notification-card';
-import type { App } from './handoffs';
-import { listingsVisibleTo } from './people';
-import { type Actor, type Caller, personalAddress } from './ports';
+import { listingsVisibleTo } from './listings';
+import { type App, type Budget, type Caller, personalAddress } from './ports';
 
 /** How many of a person's handoffs `mine` looks through at most, newest first (one page of their index partition): open work older than this is months old. */
 const MINE_LIMIT = 200;
@@ -27,8 +26,9 @@ const SEARCH_CANDIDATES = 200;
  * each saying who waits on whom. One query of their index partition: each
  * row's listing says all the card shows.
  */
-async function myHandoffs(app: App, actor: Actor, timeZone: string | undefined): Promise<AdaptiveCard> {
-  const groups = groupMyWork(await listingsVisibleTo(app, actor, MINE_LIMIT), actor.person.aadObjectId);
+async function myHandoffs(app: App, caller: Caller): Promise<AdaptiveCard> {
+  const { actor, timeZone } = caller;
+  const groups = groupMyWork(await listingsVisibleTo(app, actor, MINE_LIMIT, caller.budget), actor.person.aadObjectId);
   const now = new Date(app.clock.now());
   return myHandoffsCard(WAIT_GROUPS.map((g) => ({ title: WAIT_GROUP_TITLES[g], handoffs: groups[g].map((handoff) => ({ handoff, detail: waitLine(handoff, g, now, timeZone) })) })));
 }
@@ -51,7 +51,7 @@ export async function privately(app: App, caller: Caller, build: () => Promise<A
   const card = await build();
   if (caller.conversation.personal) return { card };
   const { name } = caller.actor.person;
-  const chat = await app.conversations.find(caller.actor.tenantId, caller.actor.person.aadObjectId);
+  const chat = await app.stores.chats.find(caller.actor.tenantId, caller.actor.person.aadObjectId, caller.budget);
   if (!chat) {
     return { reply: `${name}, ${what.label} ${what.label.endsWith('s') ? 'are' : 'is'} yours alone to see: add Baton in your personal chat (Apps, then Baton, then Open) and type "${what.command}" there.` };
   }
@@ -66,7 +66,7 @@ export async function privately(app: App, caller: Caller, build: () => Promise<A
 
 /** `mine`, privately. */
 export function myHandoffsPrivately(app: App, caller: Caller): Promise<PrivateAnswer> {
-  return privately(app, caller, () => myHandoffs(app, caller.actor, caller.timeZone), { label: 'your handoffs', command: 'mine' });
+  return privately(app, caller, () => myHandoffs(app, caller), { label: 'your handoffs', command: 'mine' });
 }
 
 /**
@@ -76,7 +76,7 @@ export function myHandoffsPrivately(app: App, caller: Caller): Promise<PrivateAn
  */
 export async function findHandoffs(app: App, caller: Caller, text: string, page: { skip: number; count: number }): Promise<Listing[]> {
   const query = parseSearchQuery(text.trim() === '' ? 'open' : text);
-  const found = (await listingsVisibleTo(app, caller.actor, SEARCH_CANDIDATES))
+  const found = (await listingsVisibleTo(app, caller.actor, SEARCH_CANDIDATES, caller.budget))
     .filter((h) => matches(h, query, caller.actor.person.aadObjectId, new Date(app.clock.now())))
     .sort(searchOrder);
   return found.slice(page.skip, page.skip + page.count);
@@ -95,9 +95,10 @@ export function handoffIdFromLink(url: string, publicBaseUrl: string): string | 
 }
 
 /** The handoff behind a Baton link, when the person may see it; undefined for anyone else. */
-export async function handoffForLink(app: App, actor: Actor, url: string): Promise<Handoff | undefined> {
-  const id = handoffIdFromLink(url, app.publicBaseUrl);
-  const stored = id ? await app.store.read(id) : undefined;
+export async function handoffForLink(app: App, caller: Caller, url: string): Promise<Handoff | undefined> {
+  const { actor } = caller;
+  const id = handoffIdFromLink(url, app.settings.publicBaseUrl);
+  const stored = id ? await app.stores.handoffs.read(id, caller.budget) : undefined;
   return stored && maySee(stored.handoff, actor.tenantId, actor.person.aadObjectId) ? stored.handoff : undefined;
 }
 
@@ -105,8 +106,8 @@ export async function handoffForLink(app: App, actor: Actor, url: string): Promi
  * Where a Baton link goes: the handoff's message in Teams.
  * @returns undefined for an unknown id or a card that was never posted
  */
-export async function handoffRedirect(app: App, id: string): Promise<string | undefined> {
+export async function handoffRedirect(app: App, id: string, budget: Budget): Promise<string | undefined> {
   if (!/^[0-9a-f]{20}$/.test(id)) return undefined;
-  const stored = await app.store.read(id);
+  const stored = await app.stores.handoffs.read(id, budget);
   return stored ? handoffLink(stored.handoff) || undefined : undefined;
 }

@@ -1,23 +1,323 @@
 /**
- * What the use cases need from the outside world, as small interfaces. The
- * bot (src/bot) implements the messenger and describes each request as a
- * Caller; the stores, the directory and the clock come from the composition
- * root (baton.ts). Nothing here knows botbuilder or a TurnContext.
+ * What the use cases need from the outside world, as interfaces: the stores
+ * (src/store implements them on Table Storage; the tests have in-memory
+ * twins), the messenger (src/bot, the Bot Connector), the directory and the
+ * mailer (src/graph, or src/local in local mode), the queue, the clock and
+ * the log. Nothing here knows botbuilder, a TurnContext or a Table client.
+ *
+ * Every storage call names its time budget: 'request' inside Teams' 5
+ * seconds, 'background' for timers, queue messages and deliveries.
  */
 import type { AdaptiveCard } from '../cards/render';
 import type { Clock } from '../clock';
-import type { DuePolicy } from '../domain/due';
-import type { Person } from '../domain/handoff';
-import type { WorkingHours } from '../domain/working-hours';
 import type { SummarySettings } from '../config';
-import type { Directory, Mailer } from '../graph';
+import type { DuePolicy } from '../domain/due';
+import type { Handoff, HandoffEvent, Listing, Person } from '../domain/handoff';
+import type { WorkingHours } from '../domain/working-hours';
 import type { Logger } from '../logger';
-import type { ConversationStore, PersonalChat } from '../store/conversation-store';
-import type { DueIndex } from '../store/due-index';
-import type { HandoffStore } from '../store/handoff-store';
-import type { PendingDeliveries } from '../store/pending-deliveries';
-import type { PeopleIndex } from '../store/people-index';
-import type { SummaryStore } from '../store/summary-store';
+
+// ---- Time budgets
+
+/**
+ * How long the storage calls of one piece of work may take. A request
+ * answers a person inside Teams' 5 seconds: each try gets what is left of its
+ * deadline, and one quick retry. Background work (a timer, a queue message,
+ * the deliveries after an answer) has minutes: a slow moment of storage must
+ * not fail it, so each try waits longer and is retried more.
+ */
+export type Budget = { kind: 'request'; deadline: number } | { kind: 'background'; deliveries?: boolean };
+
+/** A request's budget: `ms` from now (wall time, not Baton's clock, which a test may move). */
+export function requestBudget(ms: number): Budget {
+  return { kind: 'request', deadline: Date.now() + ms };
+}
+
+/** Timers and queue messages. */
+export const BACKGROUND: Budget = { kind: 'background' };
+/** The outbox's deliveries: background work, counted apart by `npm run bench`. */
+export const DELIVERIES: Budget = { kind: 'background', deliveries: true };
+
+// ---- Handoffs and what their changes send (the transactional outbox)
+
+export interface StoredHandoff {
+  handoff: Handoff;
+  etag: string;
+}
+
+/** What an outbox row asks the deliverer to do; cards are rendered from the handoff when it is delivered. */
+export type Effect =
+  /**
+   * Write the handoff's listing in the person index for its people (their
+   * `mine` and search) and its conversation, remove it for `former` people,
+   * and, when `followers` (absent means yes), record its stakeholders for the
+   * weekly summary.
+   */
+  | { kind: 'index'; former?: string[]; followers?: boolean }
+  /** Replace the handoff's card in its conversation with everyone's view of the current state. */
+  | { kind: 'card' }
+  /** Post the handoff's card in its conversation (the messaging extension's Send) and record the message. */
+  | { kind: 'post' }
+  /** Record the handoff's next wake-up in the due index, from the current record, and remove the one before (`previous`, '' for none). */
+  | { kind: 'due'; previous: string }
+  /** A card in one person's personal chat. `about` names the event, for logs. */
+  | { kind: 'message'; to: Person; headline: string; quote: string; about: string };
+
+export type RowState = 'pending' | 'delivered' | 'dead';
+
+/** One outbox row: an effect of a change, stored in the handoff's partition in the change's transaction. */
+export interface OutboxRow {
+  handoffId: string;
+  /** The row key: `outbox_<event seq>_<index>`. */
+  key: string;
+  effect: Effect;
+  state: RowState;
+  /** Delivery attempts that failed so far. */
+  attempts: number;
+  createdAt: string;
+  /** ISO instant until which one deliverer holds the row; '' when nobody does. */
+  leaseUntil: string;
+  /** ISO instant before which the row is not tried again (backoff); '' for now. */
+  nextAttemptAt: string;
+  /** Why the last attempt failed, or why the row is dead. */
+  lastError: string;
+  deliveredAt: string;
+  etag: string;
+}
+
+/** The fields a deliverer changes; the rest are fixed when the row is written. */
+export type RowUpdate = Partial<Pick<OutboxRow, 'state' | 'attempts' | 'leaseUntil' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>;
+
+/** One change as it is written: the handoff (new, or replacing the one read with `etag`), its event, the marker of what caused it, its outbox rows. */
+export interface HandoffWrite {
+  handoff: Handoff;
+  /** The ETag it was read with; undefined for a new handoff. */
+  etag: string | undefined;
+  event: HandoffEvent;
+  /** The activity (or timer action) that caused it: written as a marker, so it never applies twice. */
+  marker: string;
+  effects: readonly Effect[];
+  /** Until when the writer holds the new rows (it delivers them right after the commit). */
+  leaseUntil: string;
+}
+
+/** The handoffs table: a handoff, its history, its markers and its outbox rows, one partition each. */
+export interface HandoffStore {
+  /** The handoff row alone: a point read. */
+  read(id: string, budget: Budget): Promise<StoredHandoff | undefined>;
+  /** The handoff and its history, oldest event first, in one query. */
+  readWithHistory(id: string, budget: Budget): Promise<{ handoff: Handoff; events: HandoffEvent[] } | undefined>;
+  history(id: string, budget: Budget): Promise<HandoffEvent[]>;
+  /** Whether a marker was written: the change it names was applied. */
+  applied(id: string, marker: string, budget: Budget): Promise<boolean>;
+  /**
+   * Writes a change in one entity-group transaction.
+   * @returns the outbox rows as stored, ETags included
+   * @throws ConflictError when the handoff changed since it was read (or exists, for a new one), or the marker exists
+   */
+  commit(write: HandoffWrite, budget: Budget): Promise<OutboxRow[]>;
+}
+
+/** The outbox rows of a handoff, as the deliverer reads and marks them. */
+export interface OutboxStore {
+  /** The rows not delivered yet (or every row with `all`), oldest first. */
+  rows(handoffId: string, budget: Budget, options?: { all?: boolean }): Promise<OutboxRow[]>;
+  /**
+   * Changes a row read with its ETag (a claim, a delivery, a failure).
+   * @throws ConflictError when another deliverer changed it first
+   */
+  update(row: OutboxRow, update: RowUpdate, budget: Budget): Promise<OutboxRow>;
+  /**
+   * Marks rows of one handoff delivered in one transaction, each ETag-checked.
+   * @throws ConflictError when one changed first (none is marked then)
+   */
+  markDelivered(rows: readonly OutboxRow[], deliveredAt: string, budget: Budget): Promise<void>;
+  /**
+   * Records where the card was posted and marks its `post` row delivered, in one transaction.
+   * @throws ConflictError when the handoff or the row changed since they were read
+   */
+  recordPosted(stored: StoredHandoff, messageId: string, row: OutboxRow, deliveredAt: string, budget: Budget): Promise<void>;
+}
+
+/** A handoff that may have undelivered outbox rows: what the sweep reads instead of scanning handoffs. */
+export interface DeliveryMark {
+  handoffId: string;
+  /** The sweep leaves the handoff alone until then: its writer is still delivering. */
+  notBefore: string;
+  /** When a change last marked it. */
+  markedAt: string;
+  etag: string;
+}
+
+/** The pending deliveries: one mark per handoff in flight. */
+export interface DeliveryMarks {
+  /** Marks a handoff before a change that writes outbox rows. @returns the mark's ETag */
+  mark(handoffId: string, notBefore: string, markedAt: string, budget: Budget): Promise<string>;
+  /** Every mark: the table holds only handoffs in flight. */
+  list(budget: Budget): Promise<DeliveryMark[]>;
+  /** Moves a mark's next sweep, if nobody marked it since. @returns false when the mark changed */
+  reschedule(mark: DeliveryMark, notBefore: string, budget: Budget): Promise<boolean>;
+  /** Removes a mark, if nobody marked it since `etag`. @returns false when it changed or is gone */
+  clear(handoffId: string, etag: string, budget: Budget): Promise<boolean>;
+}
+
+// ---- Projections: the person index, the due index
+
+/** A person's (or a conversation's) row for one handoff, with the listing search and `mine` show. */
+export interface IndexRow {
+  handoffId: string;
+  createdAt: string;
+  /** Undefined when the row cannot be read (its readers skip it, and log it). */
+  listing: Listing | undefined;
+}
+
+export interface PeopleIndex {
+  /** Writes the handoff's rows for its people and its conversation, and removes those of `former` people. */
+  add(handoff: Handoff, former: readonly string[], budget: Budget): Promise<void>;
+  /** The handoffs a person is or was on, newest first, at most `limit`: one partition. */
+  handoffsOf(tenantId: string, aadObjectId: string, limit: number, budget: Budget): Promise<IndexRow[]>;
+  /** The handoffs whose card lives in a conversation, newest first, at most `limit`. */
+  handoffsInConversation(tenantId: string, conversationId: string, limit: number, budget: Budget): Promise<IndexRow[]>;
+}
+
+export interface DueEntry {
+  handoffId: string;
+  /** When something is due. */
+  at: string;
+  partitionKey: string;
+  rowKey: string;
+}
+
+/** When each open handoff next has something due: the overdue check reads what is due, never every open handoff. */
+export interface DueIndex {
+  /** @param now the writer's clock: an instant already past goes where the next check looks */
+  schedule(handoffId: string, at: string, now: number, budget: Budget): Promise<void>;
+  /** Removes an entry; one already gone is no error. */
+  remove(entry: Pick<DueEntry, 'partitionKey' | 'rowKey'>, budget: Budget): Promise<void>;
+  unschedule(handoffId: string, at: string, budget: Budget): Promise<void>;
+  /** Every entry due by `now`, from the cursor's hour on. */
+  dueBy(now: number, budget: Budget): Promise<DueEntry[]>;
+  /**
+   * After a check at `now`: the next one reads from the hour before `now`
+   * (an entry a slow writer put there is not missed), or from the oldest
+   * entry this check could not settle.
+   */
+  moveCursor(now: number, unsettled: readonly DueEntry[], budget: Budget): Promise<void>;
+  /** The earliest entry after `now` (the local dev clock's "next"). */
+  next(now: number, budget: Budget): Promise<DueEntry | undefined>;
+}
+
+// ---- People's personal chats
+
+export interface PersonalChat {
+  tenantId: string;
+  aadObjectId: string;
+  /** Teams user id (29:...). */
+  userId: string;
+  conversationId: string;
+  serviceUrl: string;
+  botId: string;
+}
+
+/** Where Baton can write to a person 1:1 (they installed it). */
+export interface PersonalChats {
+  save(chat: PersonalChat, budget: Budget): Promise<void>;
+  /** Undefined when the person never installed Baton. */
+  find(tenantId: string, aadObjectId: string, budget: Budget): Promise<PersonalChat | undefined>;
+  /** Reads the chat afresh next time (a send to the remembered one failed). */
+  forget(tenantId: string, aadObjectId: string): void;
+}
+
+// ---- The weekly summary's records
+
+export interface Subscriber {
+  tenantId: string;
+  aadObjectId: string;
+  name: string;
+  timeZone: string;
+}
+
+export interface Zone {
+  timeZone: string;
+  /** The week (its key) whose summaries were last enqueued for this zone; '' when none yet. */
+  lastWeek: string;
+  etag: string;
+}
+
+/** The time zones people who get the summary live in, and the last week enqueued for each. */
+export interface Zones {
+  list(budget: Budget): Promise<Zone[]>;
+  /** @returns false when another run marked it first */
+  markEnqueued(zone: Zone, week: string, budget: Budget): Promise<boolean>;
+}
+
+/** Who gets the summary, by the zone they live in. */
+export interface Subscribers {
+  /** Records a person in their zone (and the zone in the list): idempotent. */
+  subscribe(subscriber: Subscriber, budget: Budget): Promise<void>;
+  unsubscribe(timeZone: string, tenantId: string, aadObjectId: string, budget: Budget): Promise<void>;
+  /** The people in a zone, a page at a time. */
+  inZone(timeZone: string, budget: Budget): AsyncIterable<Subscriber[]>;
+}
+
+export interface Preference {
+  /** The person stopped their summary. */
+  stopped: boolean;
+  /** The person asked for it without being a stakeholder (an owner, a sender). */
+  optedIn: boolean;
+}
+
+export interface Preferences {
+  get(tenantId: string, aadObjectId: string, budget: Budget): Promise<Preference>;
+  set(tenantId: string, aadObjectId: string, preference: Preference, at: string, budget: Budget): Promise<void>;
+}
+
+export type SendState = 'sending' | 'sent' | 'skipped';
+
+export interface SendRecord {
+  state: SendState;
+  /** While `sending`: until when the claim holds. */
+  leaseUntil: string;
+  /** Channels already done: 'email', 'teams' ('email?:<mailbox>' while an email's send is in flight). */
+  done: string[];
+  /** Why it was skipped, or what the last failure was. */
+  reason: string;
+  attempts: number;
+  etag: string;
+}
+
+/** One record per person and week: nobody gets two summaries for one week. */
+export interface SendRecords {
+  get(week: string, tenantId: string, aadObjectId: string, budget: Budget): Promise<SendRecord | undefined>;
+  /** Creates the record, or takes over one whose lease ran out. @returns undefined when someone else holds it or it is finished */
+  claim(week: string, tenantId: string, aadObjectId: string, leaseUntil: string, earlier: SendRecord | undefined, budget: Budget): Promise<SendRecord | undefined>;
+  /** ETag-checked: a claim taken over meanwhile fails. */
+  update(week: string, tenantId: string, aadObjectId: string, record: SendRecord, change: Partial<Omit<SendRecord, 'etag'>>, budget: Budget): Promise<SendRecord>;
+}
+
+/** Each sending mailbox's latest sends, shared by every instance (Exchange accepts 30 a minute). */
+export interface MailboxBudget {
+  /** @returns 0 when the send may go (counted at `now`), else ms until the oldest send leaves the window */
+  take(mailbox: string, now: number, limit: number, budget: Budget, windowMs?: number): Promise<number>;
+  /** Moves a send counted at `taken` to when it went (`sent`). */
+  went(mailbox: string, taken: number, sent: number, budget: Budget): Promise<void>;
+}
+
+/** Every store the use cases use. */
+export interface Stores {
+  handoffs: HandoffStore;
+  outbox: OutboxStore;
+  marks: DeliveryMarks;
+  people: PeopleIndex;
+  due: DueIndex;
+  chats: PersonalChats;
+  zones: Zones;
+  subscribers: Subscribers;
+  preferences: Preferences;
+  sendRecords: SendRecords;
+  mailboxes: MailboxBudget;
+}
+
+// ---- Messages, people and mail
 
 /** Where a proactive message goes: a conversation on a connector. */
 export interface ConversationAddress {
@@ -30,21 +330,75 @@ export interface ConversationAddress {
   personal?: boolean;
 }
 
-/** Where a person's personal chat with Baton is, as the conversation store keeps it. */
+/** Where a person's personal chat with Baton is. */
 export function personalAddress(chat: PersonalChat): ConversationAddress {
   return { serviceUrl: chat.serviceUrl, conversationId: chat.conversationId, tenantId: chat.tenantId, userId: chat.userId, botId: chat.botId, personal: true };
 }
 
-/**
- * Sends cards into conversations (Teams' Bot Connector, or the Playground's).
- * Every call has a timeout; failures are ConnectorError (src/errors.ts).
- */
+/** Sends cards into conversations (Teams' Bot Connector, or the Playground's). Failures are ConnectorError. */
 export interface Messenger {
-  /** Posts a new message with the card; resolves to the new message's id. */
+  /** Posts a new message with the card; resolves to its id. */
   post(to: ConversationAddress, card: AdaptiveCard): Promise<string>;
   /** Replaces the card of an existing message. */
   update(to: ConversationAddress, messageId: string, card: AdaptiveCard): Promise<void>;
 }
+
+export interface DirectoryPerson {
+  aadObjectId: string;
+  name: string;
+  /** Where mail reaches them: `mail`, or the UPN when the account has no mail address. */
+  mail: string;
+  userPrincipalName: string;
+}
+
+export type Resolution = { ok: true; query: string; person: DirectoryPerson } | { ok: false; query: string; reason: 'unknown' | 'ambiguous' | 'disabled'; message: string };
+
+/** People of one organisation: Microsoft Graph, or the local directory. */
+export interface Directory {
+  /** Resolves each query (object id, email, UPN or display name) to one person, in the order asked. */
+  resolvePeople(queries: readonly string[]): Promise<Resolution[]>;
+  /** The person's working days, hours and IANA time zone. @throws for an unknown person */
+  getWorkingHours(aadObjectId: string): Promise<WorkingHours>;
+}
+
+export interface OutgoingMail {
+  to: readonly string[];
+  subject: string;
+  /** The body: a whole HTML document or a fragment. */
+  html: string;
+  /** An Adaptive Card for Outlook to show; its actions reach the bot when it carries the Outlook channel's `originator`. */
+  card?: object;
+  /** Idempotency key: a second message with a key already sent is not sent again. */
+  key?: string;
+  /** The sending mailbox, when not the default. */
+  from?: string;
+  /** Who the message is for, as Teams knows them (the local mailbox acts as them in its Outlook page). */
+  actor?: { tenantId: string; aadObjectId: string; name: string };
+}
+
+export interface SendReceipt {
+  /** False when a message with the same key was already sent by this process. */
+  sent: boolean;
+  key: string | undefined;
+  id: string;
+}
+
+/** Email: Graph's sendMail, or the local mailbox. */
+export interface Mailer {
+  readonly defaultSender: string;
+  /** Whether a message with this key is in the mailbox's sent mail (asked before sending an interrupted one again). */
+  wasSent(key: string, from: string): Promise<boolean>;
+  /** @throws RangeError for a message that cannot be sent */
+  sendMail(mail: OutgoingMail): Promise<SendReceipt>;
+}
+
+/** The weekly summary's queue: one message per recipient. */
+export interface SummaryQueue {
+  /** @param delaySeconds hides the message this long first */
+  send(message: unknown, delaySeconds?: number): Promise<void>;
+}
+
+// ---- Who asks
 
 /** Who acts, in which tenant: always from the activity the platform signed, never from card data. */
 export interface Actor {
@@ -59,7 +413,6 @@ export interface Caller {
   activityId: string;
   /** 'msteams', 'outlook', ... */
   channel: string;
-  /** The conversation the request came from. */
   conversation: { id: string; serviceUrl: string; personal: boolean };
   /** The message that carries the card the user clicked, when there is one. */
   replyToId: string | undefined;
@@ -67,9 +420,10 @@ export interface Caller {
   timeZone: string | undefined;
   /** The viewer's calendar date (YYYY-MM-DD). */
   today: string;
+  /** The request's storage budget: what is left of Teams' 5 seconds. */
+  budget: Budget;
   /**
-   * The conversation's members. Empty where the bot is not a member (a
-   * messaging extension used elsewhere, Outlook).
+   * The conversation's members; empty where the bot is not a member.
    * @throws MembersUnavailableError when the connector could not say
    */
   members(): Promise<Person[]>;
@@ -80,37 +434,56 @@ export class MembersUnavailableError extends Error {
   override name = 'MembersUnavailableError';
 }
 
-/** The weekly summary's queue: one message per recipient (an Azure Storage queue, whose trigger sends each). */
-export interface SummaryQueue {
-  /** @param delaySeconds hides the message this long first (a mailbox at its limit, a claim held elsewhere) */
-  send(message: unknown, delaySeconds?: number): Promise<void>;
+// ---- What the use cases answer
+
+export interface AnswerError {
+  status: 400 | 403 | 404 | 503;
+  code: string;
+  message: string;
 }
 
-/** Everything the use cases share: the stores, the directory, time and the log. */
-export interface Services {
-  store: HandoffStore;
-  people: PeopleIndex;
-  conversations: ConversationStore;
-  pending: PendingDeliveries;
-  /** When each open handoff next has something due (the overdue check reads it). */
-  dueIndex: DueIndex;
-  /** Each step's goal and the auto-close, in working minutes. */
-  due: DuePolicy;
-  /** The weekly summary's records: who gets it, their choices, what was sent. */
-  summaries: SummaryStore;
-  summaryQueue: SummaryQueue;
-  summary: SummarySettings;
-  /** Email (Graph's sendMail, or the local outbox). */
-  mailer: Mailer;
+/** What a use case answers: a card (with why, when the change was refused), or an error. */
+export type Answer = { card: AdaptiveCard; refusal?: string } | { error: AnswerError };
+
+// ---- The app
+
+/** The deliverer of outbox rows (src/app/deliveries.ts). */
+export interface Deliveries {
+  /** Until when a writer holds the rows it is about to commit. */
+  leaseForNewRows(): string;
+  /** Marks a handoff before a change that writes rows. @returns the mark's ETag */
+  mark(handoffId: string, budget: Budget): Promise<string>;
   /**
-   * The directory for a tenant's users. Baton's directory covers one tenant;
-   * for any other it knows no one.
+   * Delivers rows just committed, in the background.
+   * @returns resolves once everyone's card is out (or failed)
    */
+  afterCommit(handoffId: string, rows: readonly OutboxRow[], markEtag: string, committed: Handoff): Promise<void>;
+  /** Delivers a handoff's pending rows nobody holds (a replayed activity asks for its own). */
+  retryPending(handoffId: string): void;
+  /** Resolves once every delivery this process started has finished. */
+  idle(): Promise<void>;
+}
+
+/** Settings the use cases read. */
+export interface AppSettings {
+  due: DuePolicy;
+  summary: SummarySettings;
+  /** Where Baton's own links point. */
+  publicBaseUrl: string;
+}
+
+/** Everything the use cases share. */
+export interface App {
+  stores: Stores;
+  deliveries: Deliveries;
+  messenger: Messenger;
+  /** The directory for a tenant's users: Baton's covers one tenant; for any other it knows no one. */
   directoryFor(tenantId: string): Directory;
   /** A person's working hours, or Baton's default week when the directory cannot say. */
   workingHours(tenantId: string, person: Person): Promise<WorkingHours>;
-  /** Where Baton's own links point. */
-  publicBaseUrl: string;
+  mailer: Mailer;
+  summaryQueue: SummaryQueue;
+  settings: AppSettings;
   clock: Clock;
   log: Logger;
 }

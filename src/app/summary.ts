@@ -31,13 +31,10 @@ import type { WorkingHours } from '../domain/working-hours';
 import { UnreadableRecordError } from '../errors';
 import { errorText } from '../logger';
 import { LruMap } from '../lru';
-import { countedAsDelivery } from '../store/tables';
-import type { Subscriber } from '../store/summary-store';
-import type { Answer, App } from './handoffs';
-import { applyCommand } from './handoffs';
 import { zoneOf } from './followers';
-import { inBatches } from './people';
-import { type Caller, personalAddress, type Services } from './ports';
+import { changeHandoff } from './handoffs';
+import { mapLimit } from './pool';
+import { type Answer, type App, BACKGROUND, type Budget, type Caller, personalAddress, type Subscriber } from './ports';
 
 /** How long a sender holds a person's week: far longer than building and sending one summary takes. */
 export const CLAIM_MS = 5 * 60_000;
@@ -73,10 +70,10 @@ export type SendOutcome =
   | { outcome: 'deferred'; reason: string; delaySeconds: number };
 
 /** The week a key names, in a zone: it ends on that local date at the summary's hour. */
-export function weekOfKey(app: Pick<Services, 'summary'>, key: string, timeZone: string): Week {
+export function weekOfKey(app: Pick<App, 'settings'>, key: string, timeZone: string): Week {
   const [year, month, day] = key.split('-').map(Number) as [number, number, number];
-  const end = instantAt({ year, month, day, minutes: app.summary.hour * 60 }, timeZone);
-  return weekEndingAt(new Date(end), timeZone, app.summary.day, app.summary.hour);
+  const end = instantAt({ year, month, day, minutes: app.settings.summary.hour * 60 }, timeZone);
+  return weekEndingAt(new Date(end), timeZone, app.settings.summary.day, app.settings.summary.hour);
 }
 
 export interface EnqueueReport {
@@ -92,52 +89,43 @@ export interface EnqueueReport {
  * zone unmarked, so the next run enqueues it again; the idempotency record
  * makes the repeats harmless.
  */
-export async function enqueueDueSummaries(app: Services): Promise<EnqueueReport> {
+export async function enqueueDueSummaries(app: App): Promise<EnqueueReport> {
   const now = new Date(app.clock.now());
-  const zones = await app.summaries.zones();
+  const zones = await app.stores.zones.list(BACKGROUND);
   const report: EnqueueReport = { zones: zones.length, zonesDue: 0, enqueued: 0 };
   // Each message is hidden a little longer than the one before, so they arrive evenly at the rate the mailboxes allow.
-  const perMinute = app.summary.perMinute * Math.max(1, app.summary.mailboxes.length);
+  const perMinute = app.settings.summary.perMinute * Math.max(1, app.settings.summary.mailboxes.length);
   for (const zone of zones) {
-    const week = weekKey(weekEndingAt(now, zone.timeZone, app.summary.day, app.summary.hour), zone.timeZone);
+    const week = weekKey(weekEndingAt(now, zone.timeZone, app.settings.summary.day, app.settings.summary.hour), zone.timeZone);
     // Keys are dates, so they compare as text.
     if (zone.lastWeek >= week) continue;
     report.zonesDue += 1;
-    for await (const page of app.summaries.subscribersIn(zone.timeZone)) {
+    for await (const page of app.stores.subscribers.inZone(zone.timeZone, BACKGROUND)) {
       const first = report.enqueued;
-      await inBatches(page.map((s, i) => [s, first + i] as const), ENQUEUE_CONCURRENCY, ([s, i]: readonly [Subscriber, number]) =>
-        app.summaryQueue.send({ tenantId: s.tenantId, aadObjectId: s.aadObjectId, name: s.name, timeZone: zone.timeZone, week } satisfies SummaryMessage, Math.floor((i * 60) / perMinute) || undefined),
+      await mapLimit(page, ENQUEUE_CONCURRENCY, (s: Subscriber, i) =>
+        app.summaryQueue.send({ tenantId: s.tenantId, aadObjectId: s.aadObjectId, name: s.name, timeZone: zone.timeZone, week } satisfies SummaryMessage, Math.floor(((first + i) * 60) / perMinute) || undefined),
       );
       report.enqueued += page.length;
     }
-    await app.summaries.markZoneEnqueued(zone, week);
+    await app.stores.zones.markEnqueued(zone, week, BACKGROUND);
   }
   return report;
 }
 
 /** When the next summaries are due: the soonest summary day and hour still to come in any subscriber's zone. */
-export async function nextSummaryAt(app: Services): Promise<number | undefined> {
+export async function nextSummaryAt(app: App): Promise<number | undefined> {
   const now = app.clock.now();
-  const next = (await app.summaries.zones()).map(
+  const next = (await app.stores.zones.list(BACKGROUND)).map(
     // The week that ends within the coming seven days ends after now (or exactly now).
-    (zone) => Date.parse(weekEndingAt(new Date(now + 7 * 86_400_000), zone.timeZone, app.summary.day, app.summary.hour).end),
+    (zone) => Date.parse(weekEndingAt(new Date(now + 7 * 86_400_000), zone.timeZone, app.settings.summary.day, app.settings.summary.hour).end),
   );
   return next.length === 0 ? undefined : Math.min(...next);
 }
 
-/**
- * The timer and queue functions' entry points: nobody waits on them, so their
- * Table calls get a delivery's generous timeouts, not an invoke's.
- */
-export const inBackground = {
-  enqueueDueSummaries: (app: Services) => countedAsDelivery(() => enqueueDueSummaries(app)),
-  sendSummary: (app: App, message: unknown) => countedAsDelivery(() => sendSummary(app, message)),
-};
-
 /** The handoffs a person follows (or takes part in, when they asked for the summary), with their histories. */
-async function followedHistories(app: Services, tenantId: string, person: Person, everything: boolean, before: string): Promise<HandoffHistory[]> {
-  const rows = (await app.people.handoffsOf(tenantId, person.aadObjectId, FOLLOWED_LIMIT)).filter((r) => r.createdAt < before);
-  const histories = await inBatches(rows, READS_AT_ONCE, (row) => historyOf(app, row.handoffId));
+async function followedHistories(app: App, tenantId: string, person: Person, everything: boolean, before: string, budget: Budget): Promise<HandoffHistory[]> {
+  const rows = (await app.stores.people.handoffsOf(tenantId, person.aadObjectId, FOLLOWED_LIMIT, budget)).filter((r) => r.createdAt < before);
+  const histories = await mapLimit(rows, READS_AT_ONCE, (row) => historyOf(app, row.handoffId, budget));
   return histories.filter((h): h is HandoffHistory => {
     if (!h || h.handoff.tenantId !== tenantId) return false;
     const { handoff } = h;
@@ -147,9 +135,9 @@ async function followedHistories(app: Services, tenantId: string, person: Person
   });
 }
 
-async function historyOf(app: Services, id: string): Promise<HandoffHistory | undefined> {
+async function historyOf(app: App, id: string, budget: Budget): Promise<HandoffHistory | undefined> {
   try {
-    return await app.store.readWithHistory(id);
+    return await app.stores.handoffs.readWithHistory(id, budget);
   } catch (error) {
     if (!(error instanceof UnreadableRecordError)) throw error;
     app.log.error('Skipped a handoff that cannot be read', { handoffId: id, error: error.message });
@@ -164,14 +152,14 @@ async function historyOf(app: Services, id: string): Promise<HandoffHistory | un
  */
 const teamCache = new LruMap<string, { until: number; histories: Promise<HandoffHistory[]> }>(TEAMS_KEPT);
 
-function teamOf(app: Services, tenantId: string, conversation: string, before: string): Promise<HandoffHistory[]> {
+function teamOf(app: App, tenantId: string, conversation: string, before: string, budget: Budget): Promise<HandoffHistory[]> {
   const key = `${tenantId}|${conversation}|${before}`;
   const now = app.clock.now();
   const cached = teamCache.get(key);
   if (cached && cached.until > now) return cached.histories;
   const histories = (async () => {
-    const rows = (await app.people.handoffsInConversation(tenantId, conversation, TEAM_LIMIT)).filter((r) => r.createdAt < before);
-    const read = await inBatches(rows, READS_AT_ONCE, (row) => historyOf(app, row.handoffId));
+    const rows = (await app.stores.people.handoffsInConversation(tenantId, conversation, TEAM_LIMIT, budget)).filter((r) => r.createdAt < before);
+    const read = await mapLimit(rows, READS_AT_ONCE, (row) => historyOf(app, row.handoffId, budget));
     return read.filter((h): h is HandoffHistory => h !== undefined);
   })();
   teamCache.set(key, { until: now + TEAM_CACHE_MS, histories });
@@ -181,17 +169,17 @@ function teamOf(app: Services, tenantId: string, conversation: string, before: s
 }
 
 /** Every handoff of each team (conversation) the followed handoffs live in. */
-async function teamHistories(app: Services, tenantId: string, followed: readonly HandoffHistory[], before: string): Promise<Map<string, HandoffHistory[]>> {
+async function teamHistories(app: App, tenantId: string, followed: readonly HandoffHistory[], before: string, budget: Budget): Promise<Map<string, HandoffHistory[]>> {
   const conversations = [...new Set(followed.map((h) => h.handoff.conversation.id))];
   const teams = new Map<string, HandoffHistory[]>();
-  for (const conversation of conversations) teams.set(conversation, await teamOf(app, tenantId, conversation, before));
+  for (const conversation of conversations) teams.set(conversation, await teamOf(app, tenantId, conversation, before, budget));
   return teams;
 }
 
 /** A person's summary of a week: the metrics of what they follow, their teams', what needs attention now. */
-export async function summaryOf(app: Services, tenantId: string, person: Person, week: Week, timeZone: string, everything: boolean): Promise<Summary> {
-  const followed = await followedHistories(app, tenantId, person, everything, week.end);
-  const teams = await teamHistories(app, tenantId, followed, week.end);
+export async function summaryOf(app: App, tenantId: string, person: Person, week: Week, timeZone: string, everything: boolean, budget: Budget): Promise<Summary> {
+  const followed = await followedHistories(app, tenantId, person, everything, week.end, budget);
+  const teams = await teamHistories(app, tenantId, followed, week.end, budget);
   const hours = new Map<string, WorkingHours>();
   const receivers = new Map([...followed, ...[...teams.values()].flat()].map((h) => [h.handoff.receiver.aadObjectId, h.handoff.receiver]));
   await Promise.all([...receivers.values()].map(async (p) => hours.set(p.aadObjectId, await app.workingHours(tenantId, p))));
@@ -205,8 +193,8 @@ export async function summaryOf(app: Services, tenantId: string, person: Person,
  * of them (the `summary` command's seven days up to now), the seven-day
  * windows before it, so no day falls between two weeks.
  */
-export function trendOf(app: Pick<Services, 'summary'>, week: Week, timeZone: string): Week[] {
-  const weeks = weeksBefore(week, TREND_WEEKS, timeZone, app.summary.day, app.summary.hour);
+export function trendOf(app: Pick<App, 'settings'>, week: Week, timeZone: string): Week[] {
+  const weeks = weeksBefore(week, TREND_WEEKS, timeZone, app.settings.summary.day, app.settings.summary.hour);
   const contiguous = weeks.every((w, i) => i === 0 || weeks[i - 1]!.end === w.start);
   if (contiguous) return weeks;
   const DAY = 86_400_000;
@@ -219,8 +207,8 @@ export function trendOf(app: Pick<Services, 'summary'>, week: Week, timeZone: st
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /** The mailboxes to try, starting at one picked by the person, so a run spreads over them. */
-function mailboxesFor(app: Services, aadObjectId: string): string[] {
-  const boxes = app.summary.mailboxes.length > 0 ? app.summary.mailboxes : [app.mailer.defaultSender];
+function mailboxesFor(app: App, aadObjectId: string): string[] {
+  const boxes = app.settings.summary.mailboxes.length > 0 ? app.settings.summary.mailboxes : [app.mailer.defaultSender];
   let hash = 0;
   for (const ch of aadObjectId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
   const start = hash % boxes.length;
@@ -228,10 +216,10 @@ function mailboxesFor(app: Services, aadObjectId: string): string[] {
 }
 
 /** Takes a send from the first mailbox with room in the last minute; when all are full, how long until one has room. */
-async function mailboxWithRoom(app: Services, aadObjectId: string, now: number): Promise<{ mailbox: string; taken: number } | { waitMs: number }> {
+async function mailboxWithRoom(app: App, aadObjectId: string, now: number): Promise<{ mailbox: string; taken: number } | { waitMs: number }> {
   let waitMs = Infinity;
   for (const mailbox of mailboxesFor(app, aadObjectId)) {
-    const wait = await app.summaries.takeSend(mailbox, now, app.summary.perMinute);
+    const wait = await app.stores.mailboxes.take(mailbox, now, app.settings.summary.perMinute, BACKGROUND);
     if (wait === 0) return { mailbox, taken: now };
     waitMs = Math.min(waitMs, wait);
   }
@@ -253,7 +241,7 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
   const { tenantId, aadObjectId, week: key } = message;
   const now = app.clock.now();
   const log = app.log.child({ summary: key, person: aadObjectId });
-  const earlier = await app.summaries.sendRecord(key, tenantId, aadObjectId);
+  const earlier = await app.stores.sendRecords.get(key, tenantId, aadObjectId, BACKGROUND);
   if (earlier && earlier.state !== 'sending') return { outcome: 'already' };
   if (earlier && Date.parse(earlier.leaseUntil || '1970-01-01') > now) {
     // Another instance is sending it: look again soon (a send takes seconds); if it died, this copy takes over once the claim expires.
@@ -261,17 +249,17 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
     await app.summaryQueue.send(message, delaySeconds);
     return { outcome: 'deferred', reason: 'another instance holds it', delaySeconds };
   }
-  const preference = await app.summaries.preference(tenantId, aadObjectId);
-  let record = await app.summaries.claim(key, tenantId, aadObjectId, new Date(now + CLAIM_MS).toISOString(), earlier);
+  const preference = await app.stores.preferences.get(tenantId, aadObjectId, BACKGROUND);
+  let record = await app.stores.sendRecords.claim(key, tenantId, aadObjectId, new Date(now + CLAIM_MS).toISOString(), earlier, BACKGROUND);
   if (!record) return { outcome: 'already' };
   if (preference.stopped) {
-    await app.summaries.update(key, tenantId, aadObjectId, record, { state: 'skipped', reason: 'stopped by the person', leaseUntil: '' });
+    await app.stores.sendRecords.update(key, tenantId, aadObjectId, record, { state: 'skipped', reason: 'stopped by the person', leaseUntil: '' }, BACKGROUND);
     return { outcome: 'skipped', reason: 'stopped by the person' };
   }
   const defer = async (waitMs: number): Promise<SendOutcome> => {
     // Back on the queue, hidden until a mailbox has room (with a little jitter, so instances do not all wake at once).
     const delaySeconds = seconds(waitMs) + Math.floor(Math.random() * 3);
-    await app.summaries.update(key, tenantId, aadObjectId, record!, { leaseUntil: '' });
+    await app.stores.sendRecords.update(key, tenantId, aadObjectId, record!, { leaseUntil: '' }, BACKGROUND);
     await app.summaryQueue.send(message, delaySeconds);
     return { outcome: 'deferred', reason: 'every sending mailbox sent its limit this minute', delaySeconds };
   };
@@ -285,38 +273,38 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
   }
   const person: Person = { aadObjectId, userId: `8:orgid:${aadObjectId}`, name: message.name };
   const week = weekOfKey(app, key, message.timeZone);
-  const summary = await summaryOf(app, tenantId, person, week, message.timeZone, preference.optedIn);
+  const summary = await summaryOf(app, tenantId, person, week, message.timeZone, preference.optedIn, BACKGROUND);
   if (summary.followed === 0) {
-    await app.summaries.update(key, tenantId, aadObjectId, record, { state: 'skipped', reason: 'nothing open or changed that week', leaseUntil: '' });
+    await app.stores.sendRecords.update(key, tenantId, aadObjectId, record, { state: 'skipped', reason: 'nothing open or changed that week', leaseUntil: '' }, BACKGROUND);
     return { outcome: 'skipped', reason: 'nothing open or changed that week' };
   }
-  const view: SummaryView = { summary, viewer: person, timeZone: message.timeZone, now: new Date(now), publicBaseUrl: app.publicBaseUrl, stopped: false };
+  const view: SummaryView = { summary, viewer: person, timeZone: message.timeZone, now: new Date(now), publicBaseUrl: app.settings.publicBaseUrl, stopped: false };
   const notes: string[] = [];
   try {
     if (!record.done.includes('email')) {
       const outcome = await sendSummaryEmail(app, message, view, { interrupted, budget }, async (from) => {
         // Written before the send: a crash after it leaves a trace, and the retry looks in that mailbox's Sent Items first.
-        record = await app.summaries.update(key, tenantId, aadObjectId, record!, { done: [...record!.done, `email?:${from}`] });
+        record = await app.stores.sendRecords.update(key, tenantId, aadObjectId, record!, { done: [...record!.done, `email?:${from}`] }, BACKGROUND);
       });
       if (typeof outcome === 'object') return defer(outcome.waitMs);
-      if (outcome === 'sent') record = await app.summaries.update(key, tenantId, aadObjectId, record, { done: [...record.done.filter((d) => !d.startsWith('email?:')), 'email'] });
+      if (outcome === 'sent') record = await app.stores.sendRecords.update(key, tenantId, aadObjectId, record, { done: [...record.done.filter((d) => !d.startsWith('email?:')), 'email'] }, BACKGROUND);
       else notes.push(outcome);
     }
     if (!record.done.includes('teams')) {
-      const chat = await app.conversations.find(tenantId, aadObjectId);
+      const chat = await app.stores.chats.find(tenantId, aadObjectId, BACKGROUND);
       if (chat) {
         const address = personalAddress(chat);
         await app.messenger.post(address, summaryTeamsCard({ ...view, viewer: { ...person, userId: chat.userId } }));
-        record = await app.summaries.update(key, tenantId, aadObjectId, record, { done: [...record.done, 'teams'] });
+        record = await app.stores.sendRecords.update(key, tenantId, aadObjectId, record, { done: [...record.done, 'teams'] }, BACKGROUND);
       } else notes.push('no personal chat with Baton (not installed)');
     }
   } catch (error) {
     // Let the retry claim it at once; the channels done stay done.
-    await app.summaries.update(key, tenantId, aadObjectId, record, { leaseUntil: '', reason: errorText(error) }).catch(() => undefined);
+    await app.stores.sendRecords.update(key, tenantId, aadObjectId, record, { leaseUntil: '', reason: errorText(error) }, BACKGROUND).catch(() => undefined);
     throw error;
   }
   const channels = record.done.filter((d) => d === 'email' || d === 'teams');
-  await app.summaries.update(key, tenantId, aadObjectId, record, { state: channels.length > 0 ? 'sent' : 'skipped', reason: notes.join('; '), leaseUntil: '' });
+  await app.stores.sendRecords.update(key, tenantId, aadObjectId, record, { state: channels.length > 0 ? 'sent' : 'skipped', reason: notes.join('; '), leaseUntil: '' }, BACKGROUND);
   if (channels.length === 0) {
     log.warn('Weekly summary reached nobody', { reason: notes.join('; ') });
     return { outcome: 'skipped', reason: notes.join('; ') };
@@ -330,7 +318,7 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
  * @returns 'sent', how long until a mailbox has room (all are full), or why it cannot go (no address)
  */
 async function sendSummaryEmail(
-  app: Services,
+  app: App,
   message: SummaryMessage,
   view: SummaryView,
   mailboxes: {
@@ -355,19 +343,19 @@ async function sendSummaryEmail(
     from: mailbox,
     subject: `Your week in handoffs, ${weekLabel(view.summary.week, message.timeZone)}`,
     html: summaryHtml(view),
-    card: summaryEmailCard(view, app.summary.originator),
+    card: summaryEmailCard(view, app.settings.summary.originator),
     key,
     actor: { tenantId: message.tenantId, aadObjectId: message.aadObjectId, name: message.name },
   });
   // Retries after a 429 sent it later than its budget was taken: the window counts when it went.
-  await app.summaries.sendWent(mailbox, budget.taken, app.clock.now());
+  await app.stores.mailboxes.went(mailbox, budget.taken, app.clock.now(), BACKGROUND);
   return 'sent';
 }
 
 // ---- What people do with a summary: the `summary` command and the card's buttons (Teams and Outlook alike).
 
 /** The week a card's action names: a week's key, or 'latest' (the seven days up to now, the `summary` command's). */
-async function weekFor(app: Services, caller: Caller, key: string): Promise<{ week: Week; timeZone: string }> {
+async function weekFor(app: App, caller: Caller, key: string): Promise<{ week: Week; timeZone: string }> {
   const timeZone = await zoneOf(app, caller.actor.tenantId, caller.actor.person);
   if (key === 'latest') {
     const now = app.clock.now();
@@ -380,12 +368,12 @@ async function weekFor(app: Services, caller: Caller, key: string): Promise<{ we
 export async function summaryCard(app: App, caller: Caller, key: string, notice?: string): Promise<AdaptiveCard> {
   const { tenantId, person } = caller.actor;
   const { week, timeZone } = await weekFor(app, caller, key);
-  const preference = await app.summaries.preference(tenantId, person.aadObjectId);
+  const preference = await app.stores.preferences.get(tenantId, person.aadObjectId, caller.budget);
   // A week's email refreshes to what was sent (the handoffs followed, or all taken part in for who asked);
   // the summary command shows every handoff the person takes part in.
-  const summary = await summaryOf(app, tenantId, person, week, timeZone, key === 'latest' || preference.optedIn);
-  const view: SummaryView = { summary, viewer: person, timeZone, now: new Date(app.clock.now()), publicBaseUrl: app.publicBaseUrl, stopped: preference.stopped, notice, weekKey: key };
-  return caller.channel === 'outlook' ? summaryEmailCard(view, app.summary.originator) : summaryTeamsCard(view);
+  const summary = await summaryOf(app, tenantId, person, week, timeZone, key === 'latest' || preference.optedIn, caller.budget);
+  const view: SummaryView = { summary, viewer: person, timeZone, now: new Date(app.clock.now()), publicBaseUrl: app.settings.publicBaseUrl, stopped: preference.stopped, notice, weekKey: key };
+  return caller.channel === 'outlook' ? summaryEmailCard(view, app.settings.summary.originator) : summaryTeamsCard(view);
 }
 
 /** Refresh (Outlook runs it whenever the email is opened): the week's summary with each handoff's state now. */
@@ -395,9 +383,9 @@ export async function refreshSummary(app: App, caller: Caller, key: string): Pro
 
 /** A stakeholder flags a priority change from the summary; the answer is the summary again, saying what happened. */
 export async function flagFromSummary(app: App, caller: Caller, key: string, handoffId: string, priority: Handoff['priority'], reason: string): Promise<Answer> {
-  const answer = await applyCommand(app, caller, handoffId, { type: 'flagPriority', priority, reason });
+  const answer = await changeHandoff(app, caller, handoffId, () => ({ type: 'flagPriority', priority, reason }));
   if ('error' in answer) return answer;
-  const stored = await app.store.read(handoffId);
+  const stored = await app.stores.handoffs.read(handoffId, caller.budget);
   const notice = answer.refusal ?? `You flagged “${stored?.handoff.summary ?? 'the handoff'}” as ${priority}: the team sees it on the handoff's card.`;
   return { card: await summaryCard(app, caller, key, notice) };
 }
@@ -406,10 +394,10 @@ export async function flagFromSummary(app: App, caller: Caller, key: string, han
 export async function setSummaryWanted(app: App, caller: Caller, key: string, wanted: boolean): Promise<Answer> {
   const { tenantId, person } = caller.actor;
   const now = new Date(app.clock.now()).toISOString();
-  await app.summaries.setPreference(tenantId, person.aadObjectId, { stopped: !wanted, optedIn: wanted }, now);
-  if (wanted) await app.summaries.subscribe({ tenantId, aadObjectId: person.aadObjectId, name: person.name, timeZone: await zoneOf(app, tenantId, person) });
+  await app.stores.preferences.set(tenantId, person.aadObjectId, { stopped: !wanted, optedIn: wanted }, now, caller.budget);
+  if (wanted) await app.stores.subscribers.subscribe({ tenantId, aadObjectId: person.aadObjectId, name: person.name, timeZone: await zoneOf(app, tenantId, person) }, caller.budget);
   const notice = wanted
-    ? `Your weekly summary is on: every ${cap(app.summary.day)} at ${String(app.summary.hour).padStart(2, '0')}:00 your time, by email and in Teams.`
+    ? `Your weekly summary is on: every ${cap(app.settings.summary.day)} at ${String(app.settings.summary.hour).padStart(2, '0')}:00 your time, by email and in Teams.`
     : 'Your weekly summary is stopped. Start it again from this card, or type "summary start" in my chat.';
   return { card: await summaryCard(app, caller, key, notice) };
 }

@@ -7,11 +7,11 @@
  */
 import type { Activity, TurnContext } from 'botbuilder';
 import * as z from 'zod';
-import type { App } from '../app/handoffs';
+import { type App, type Budget, requestBudget } from '../app/ports';
 import { type Config, isLoopback } from '../config';
-import { errorText } from '../logger';
+import { errorText, type Logger } from '../logger';
 import { AuthenticationError, createAdapter, type FunctionsAdapter } from './adapter';
-import { BatonBot } from './baton-bot';
+import { batonRouter } from './bot';
 import { createMessenger } from './connector';
 
 export interface HttpResult {
@@ -21,6 +21,9 @@ export interface HttpResult {
 
 /** Teams' activities are a few kilobytes; a card action with a long form stays far below this. */
 export const MAX_ACTIVITY_BYTES = 256 * 1024;
+
+/** How long an activity's Table calls may take in all: inside Teams' 5 seconds, with room to render and answer. */
+const REQUEST_STORAGE_BUDGET_MS = 4000;
 
 const idText = z.string().max(1024);
 const account = z.object({ id: idText, name: z.string().max(1024).optional(), aadObjectId: z.string().max(64).optional() }).loose();
@@ -91,7 +94,7 @@ function outcomeOf(status: number): string {
 }
 
 /** The adapter (and through it the messenger the outbox sends with), before the app exists. */
-export function createConnector(config: Config, log: App['log']) {
+export function createConnector(config: Config, log: Logger) {
   const adapter = createAdapter(config, async (context: TurnContext, error: Error) => {
     log.error('Turn failed', { type: context.activity.type, activityId: context.activity.id, error: error.stack ?? error.message });
     if (context.activity.type === 'message') {
@@ -105,11 +108,13 @@ export function createConnector(config: Config, log: App['log']) {
 
 /** The bot endpoint over an adapter and the app's use cases. */
 export function createBotEndpoint(config: Config, adapter: FunctionsAdapter, app: App): BotEndpoint {
-  const bot = new BatonBot(app);
+  const router = batonRouter(app);
   return {
     adapter,
     async handle(rawBody, authHeader, origin, invocationId) {
       const started = Date.now();
+      // Storage gets what is left of Teams' 5 seconds after the bot's own work; the card says "try again" in time.
+      const budget = requestBudget(REQUEST_STORAGE_BUDGET_MS);
       let described: Record<string, string | undefined> = {};
       const logged = (result: HttpResult): HttpResult => {
         const line = { invocationId, ...described, status: result.status, outcome: outcomeOf(result.status), durationMs: Date.now() - started };
@@ -118,7 +123,7 @@ export function createBotEndpoint(config: Config, adapter: FunctionsAdapter, app
         return result;
       };
       try {
-        return logged(await handleOne(rawBody, authHeader, origin, (d) => (described = d)));
+        return logged(await handleOne(rawBody, authHeader, origin, budget, (d) => (described = d)));
       } catch (error) {
         app.log.error('Activity failed', { invocationId, ...described, outcome: 'failed', durationMs: Date.now() - started, error: errorText(error) });
         throw error;
@@ -126,7 +131,7 @@ export function createBotEndpoint(config: Config, adapter: FunctionsAdapter, app
     },
   };
 
-  async function handleOne(rawBody: string, authHeader: string, origin: string | undefined, describe: (d: Record<string, string | undefined>) => void): Promise<HttpResult> {
+  async function handleOne(rawBody: string, authHeader: string, origin: string | undefined, budget: Budget, describe: (d: Record<string, string | undefined>) => void): Promise<HttpResult> {
     // Connectors call server to server; a browser's Origin (even "null", from a sandboxed page) means a web page is posting.
     // Without token checks, refuse any but this machine's.
     if (config.localMode && origin !== undefined && !isLoopback(origin)) {
@@ -147,7 +152,7 @@ export function createBotEndpoint(config: Config, adapter: FunctionsAdapter, app
       return { status: 403, body: { error: 'Local mode (no BOT_ID) only talks to a connector on this machine.' } };
     }
     try {
-      const invoke = await adapter.run(authHeader, parsed.data as unknown as Activity, (context) => bot.run(context));
+      const invoke = await adapter.run(authHeader, parsed.data as unknown as Activity, async (context) => void (await router.run({ context, budget })));
       return { status: invoke?.status ?? 200, body: invoke?.body };
     } catch (error) {
       if (error instanceof AuthenticationError) return { status: 401, body: { error: 'Unauthorized' } };

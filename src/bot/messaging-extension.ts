@@ -16,15 +16,15 @@ import {
   type MessagingExtensionResponse,
 } from 'botbuilder';
 import * as z from 'zod';
-import { type App, createHandoff, draftHandoff } from '../app/handoffs';
+import { createHandoff, draftHandoff } from '../app/handoffs';
 import { findHandoffs, handoffForLink } from '../app/my-work';
-import type { Caller } from '../app/ports';
+import type { App, Caller } from '../app/ports';
 import { handoffCard, handoffFormCard } from '../cards/handoff-cards';
 import { handoffResultCard } from '../cards/handoff-result-card';
 import { batonLink } from '../cards/notification-card';
 import type { AdaptiveCard } from '../cards/render';
 import { dueClause, dueView } from '../domain/due';
-import { type Handoff, type Listing, type Person, PRIORITY_LABELS, STATUS_LABELS } from '../domain/handoff';
+import { type Handoff, type Listing, type Person, PRIORITY_LABELS, STATUS } from '../domain/handoff';
 import { formatDay, formatWhen } from '../domain/time-format';
 import { type HandoffFormInput, handoffFormInput, SUMMARY_MAX } from '../domain/handoff-form';
 import { plainText } from '../domain/text';
@@ -77,6 +77,7 @@ export function prefillFromMessage(action: MessagingExtensionAction, members: re
 
 /** composeExtension/fetchTask: the handoff form as a dialog, prefilled when opened from a message. */
 export async function openCreateDialog(caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+  if (action.commandId !== ME_COMMANDS.create) return { task: { type: 'message', value: `Baton has no command "${String(action.commandId).slice(0, 60)}".` } };
   // The connector lists members only where the bot is; elsewhere the people picker searches the organisation.
   const members = await caller.members().catch(() => []);
   const values = action.commandContext === 'message' ? prefillFromMessage(action, members) : {};
@@ -136,7 +137,7 @@ function resultLine(listing: Listing, timeZone: string | undefined, now: Date): 
   const due = view ? dueClause(view, (at) => formatWhen(at, timeZone, now), false) : '';
   const holder = listing.clock?.holder;
   return [
-    STATUS_LABELS[listing.status],
+    STATUS[listing.status].label,
     holder && view ? `waiting on ${holder.name}` : '',
     due,
     listing.neededBy ? `needed by ${formatDay(listing.neededBy, now)}` : '',
@@ -164,7 +165,7 @@ function resultTitle(summary: string): string {
  */
 function resultOf(app: App, caller: Caller, listing: Listing): MessagingExtensionAttachment {
   const line = resultLine(listing, caller.timeZone, new Date(app.clock.now()));
-  const card = handoffResultCard(listing, line, batonLink(app.publicBaseUrl, listing.id));
+  const card = handoffResultCard(listing, line, batonLink(app.settings.publicBaseUrl, listing.id));
   return { ...CardFactory.adaptiveCard(card), preview: CardFactory.thumbnailCard(resultTitle(listing.summary), line) };
 }
 
@@ -186,7 +187,7 @@ export async function searchHandoffs(app: App, caller: Caller, query: MessagingE
 
 /** composeExtension/queryLink: the live card for people on the handoff, a plain preview for others. */
 export async function unfurlLink(app: App, caller: Caller, query: AppBasedLinkQuery): Promise<MessagingExtensionResponse> {
-  const handoff = await handoffForLink(app, caller.actor, query.url ?? '');
+  const handoff = await handoffForLink(app, caller, query.url ?? '');
   if (handoff) return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [unfurledOf(app, caller, handoff)] } };
   const plain = CardFactory.thumbnailCard('Baton handoff', 'Only the people on this handoff can see its details.');
   return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [{ ...plain, preview: plain }] } };

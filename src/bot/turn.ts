@@ -4,7 +4,7 @@
  * (from.aadObjectId and the tenant), never from data inside a card.
  */
 import type { TurnContext } from 'botbuilder';
-import type { Actor, Caller } from '../app/ports';
+import type { Actor, Budget, Caller } from '../app/ports';
 import { displayName } from '../domain/handoff';
 import { canonicalTimeZone } from '../domain/time-zones';
 import { conversationMembers } from './members';
@@ -41,7 +41,7 @@ export function todayOf(context: TurnContext, now: number, timeZone: string | un
  * The request as the use cases see it.
  * @returns undefined when the activity names no signed-in user of a tenant
  */
-export function callerOf(context: TurnContext, now: number): Caller | undefined {
+export function callerOf(context: TurnContext, now: number, budget: Budget): Caller | undefined {
   const actor = actorOf(context);
   if (!actor) return undefined;
   const { activity } = context;
@@ -55,6 +55,7 @@ export function callerOf(context: TurnContext, now: number): Caller | undefined 
     channel: activity.channelId,
     conversation: { id: activity.conversation.id, serviceUrl: activity.serviceUrl, personal: activity.conversation.conversationType === 'personal' },
     replyToId: activity.replyToId || undefined,
+    budget,
     // Getters, read once: the first Intl time zone costs a cold start about 20 ms, and a `help` shows no time.
     get timeZone() {
       return (zone ??= { value: timeZoneOf(context) }).value;

@@ -20,7 +20,7 @@ import {
   STAKEHOLDERS_MAX,
   SUMMARY_MAX,
 } from '../domain/handoff-form';
-import { ballHolder, FINAL, type Handoff, type HandoffEvent, participants, type Person, type Status, STATUS_LABELS, WORK_STATE_LABELS, type WorkState } from '../domain/handoff';
+import { ballHolder, type Handoff, type HandoffEvent, participants, type Person, STATUS, WORK_STATE_LABELS, type WorkState } from '../domain/handoff';
 import { ACTION_TYPES, type ActionType, allowedActions, MAX_COMMENT_LENGTH } from '../domain/process';
 import { formatDay, formatWhen } from '../domain/time-format';
 import { type AdaptiveCard, renderCard } from './render';
@@ -142,14 +142,6 @@ export function formValuesOf(handoff: Handoff): Partial<HandoffFormInput> {
  * (1.5:1). Every text on the card keeps 4.5:1 in Teams' light and dark host
  * configs; the card tests compute the ratios.
  */
-const STATUS_STYLES: Record<Status, string> = {
-  inReview: 'accent',
-  questionAsked: 'warning',
-  changesRequested: 'warning',
-  accepted: 'good',
-  closed: 'emphasis',
-  cancelled: 'emphasis',
-};
 
 const EVENT_WORDS: Record<HandoffEvent['type'], string> = {
   posted: 'posted the handoff',
@@ -316,7 +308,7 @@ function alertsOf(handoff: Handoff, when: (iso: string) => string, now: Date): A
     alerts.push({ style: 'accent', title: `What changed in version ${handoff.version}: `, text: `${sentence(handoff.changes)}.` });
   }
   const flag = handoff.priorityFlag;
-  if (flag && flag.to === handoff.priority && handoff.priority !== 'normal' && !FINAL.has(handoff.status)) {
+  if (flag && flag.to === handoff.priority && handoff.priority !== 'normal' && !STATUS[handoff.status].final) {
     alerts.push({ style: 'attention', title: `${flag.by.name} flagged the priority ${flag.to} (${when(flag.at)}): `, text: flag.text });
   }
   const nudge = handoff.lastNudge;
@@ -407,7 +399,7 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
   const decidedChecks = handoff.decision?.status === 'accepted' ? handoff.decision.checked : [];
   const holder = ballHolder(handoff);
   const turn = turnWithDue(handoff, when, now, viewer !== undefined);
-  const final = FINAL.has(handoff.status);
+  const final = STATUS[handoff.status].final;
   const refreshUserIds = refreshUserIdsOf(handoff);
   const facts = [
     { title: 'Work state', value: WORK_STATE_LABELS[handoff.workState] },
@@ -419,8 +411,8 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
     id: handoff.id,
     headerText: handoff.version > 1 ? `Handoff · version ${handoff.version}` : 'Handoff',
     summary: handoff.summary,
-    statusText: STATUS_LABELS[handoff.status],
-    statusStyle: STATUS_STYLES[handoff.status],
+    statusText: STATUS[handoff.status].label,
+    statusStyle: STATUS[handoff.status].style,
     priority: handoff.priority,
     // Once closed or cancelled, how urgent it was no longer matters.
     priorityText: final || handoff.priority === 'normal' ? '' : handoff.priority === 'high' ? 'High priority' : 'Urgent',

@@ -13,7 +13,7 @@
  * Built in code rather than a template: the three share their parts, and the
  * lists are the model's.
  */
-import { STATUS_LABELS, type Person, PRIORITIES, PRIORITY_LABELS } from '../domain/handoff';
+import { type Person, PRIORITIES, PRIORITY_LABELS, STATUS } from '../domain/handoff';
 import { ATTENTION_LABELS, metricLines, type MetricLine, type Summary, type TeamSummary, weekLabel, weekKey } from '../domain/summary';
 import { formatWhenRelative } from '../domain/time-format';
 import { batonLink } from './notification-card';
@@ -152,7 +152,7 @@ function attentionItems(view: SummaryView): Element[] {
         { text: `${ATTENTION_LABELS[item.reason]} · `, weight: 'Bolder', color: item.reason === 'overdue' || item.reason === 'blocked' ? 'Attention' : 'Default' },
         { text: item.handoff.summary, color: 'Accent', url: handoffUrl(view, item.handoff.id) },
       ]),
-      line([{ text: `${STATUS_LABELS[item.handoff.status]} · ${item.holder.name} holds it since ${formatWhenRelative(item.since, timeZone, now)}`, isSubtle: true }], { spacing: 'None' }),
+      line([{ text: `${STATUS[item.handoff.status].label} · ${item.holder.name} holds it since ${formatWhenRelative(item.since, timeZone, now)}`, isSubtle: true }], { spacing: 'None' }),
     ],
   }));
   if (summary.attentionMore > 0) items.push(text(`And ${summary.attentionMore} more: type **mine** in Baton's chat to see them all.`, { isSubtle: true }));

@@ -15,30 +15,11 @@
  * working hours and writes what `applyDue` returns like any other change.
  */
 import { formatEffort } from './effort';
-import { BATON, ballHolder, FINAL, type Handoff, type HandoffEvent, type Person, type Priority, type Status } from './handoff';
+import { BATON, ballHolder, type DueState, type Handoff, type HandoffEvent, type Person, type Priority, type ReviewClock, type ReviewCycle, STATUS, type Step, type StepClock } from './handoff';
 import { endOfDay } from './lead-time';
 import type { Outcome } from './process';
 import { formatDay, formatWhen } from './time-format';
 import { addWorkingMinutes, nextWorkingInstant, type WorkingHours, workingMinutesBetween, zoneForText } from './working-hours';
-
-export const STEPS = ['review', 'answer', 'fix', 'close'] as const;
-export type Step = (typeof STEPS)[number];
-
-/** The step a status waits on, or undefined once final. */
-export function stepOf(status: Status): Step | undefined {
-  switch (status) {
-    case 'inReview':
-      return 'review';
-    case 'questionAsked':
-      return 'answer';
-    case 'changesRequested':
-      return 'fix';
-    case 'accepted':
-      return 'close';
-    default:
-      return undefined;
-  }
-}
 
 /** Goals, in working minutes of whoever holds the ball (settings; see src/config.ts). */
 export interface DuePolicy {
@@ -58,63 +39,6 @@ export const DEFAULT_DUE_POLICY: DuePolicy = {
   close: 8 * 60,
   autoClose: 3 * 8 * 60,
 };
-
-/** 0: on time; 1: due passed, the holder was nudged; 2: a goal later, the owner was told. */
-export type Level = 0 | 1 | 2;
-
-/** The running step: who holds the ball, since when, until when. */
-export interface StepClock {
-  step: Step;
-  /** The history event that started this step; a nudge's marker names it, so each step and level acts once. */
-  startedBy: number;
-  holder: Person;
-  /** The holder's working hours when the step started: due times are counted in them. */
-  holderHours: WorkingHours;
-  /** The owner's: escalations and the auto-close happen inside them. */
-  ownerHours: WorkingHours;
-  /** When the current run began (the step started, or the review resumed). */
-  runStartedAt: string;
-  /** Working minutes of the step used before this run (a review paused while the sender held the ball). */
-  usedMinutes: number;
-  goalMinutes: number;
-  dueAt: string;
-  level: Level;
-  /** The close step: when the handoff closes itself. */
-  autoCloseAt?: string;
-}
-
-/** One run of the review clock: the receiver held the ball from startedAt until pausedAt. */
-export interface ReviewCycle {
-  startedAt: string;
-  pausedAt?: string;
-  /** The receiver's working minutes in this run. */
-  elapsedMinutes: number;
-  /** The review's goal had been used up by the end of this run. */
-  breached: boolean;
-}
-
-/** The review clock across its pauses; kept after the review, for the weekly summary. */
-export interface ReviewClock {
-  startedBy: number;
-  /** Whose review it is: a new receiver starts a new review. */
-  receiverId: string;
-  usedMinutes: number;
-  /** The level reached before a pause, so a resumed review does not nudge twice. */
-  level: Level;
-  cycles: ReviewCycle[];
-}
-
-/** What the overdue check may do, and the state it leaves. */
-export interface DueState {
-  clock: StepClock | undefined;
-  review: ReviewClock | undefined;
-  /** When the needed-by date ends in the receiver's time zone. */
-  neededByAt: string | undefined;
-  /** The owner was told that the needed-by date passed. */
-  neededByTold: boolean;
-  /** The next instant the overdue check has something to do; the due index holds it. */
-  wakeAt: string | undefined;
-}
 
 export const NO_DUE_STATE: DueState = { clock: undefined, review: undefined, neededByAt: undefined, neededByTold: false, wakeAt: undefined };
 
@@ -156,7 +80,7 @@ export function hoursNeeded(before: Handoff | undefined, after: Handoff): Person
   const clock = before?.clock;
   const unchanged =
     clock !== undefined &&
-    clock.step === stepOf(after.status) &&
+    clock.step === STATUS[after.status].step &&
     clock.holder.aadObjectId === holder.aadObjectId &&
     before!.owner.aadObjectId === after.owner.aadObjectId &&
     before!.receiver.aadObjectId === after.receiver.aadObjectId &&
@@ -173,7 +97,7 @@ export function hoursNeeded(before: Handoff | undefined, after: Handoff): Person
  */
 export function nextDueState(before: Handoff | undefined, after: Handoff, event: HandoffEvent, hours: ReadonlyMap<string, WorkingHours>, policy: DuePolicy): DueState {
   const at = event.at;
-  const step = stepOf(after.status);
+  const step = STATUS[after.status].step;
   const holder = ballHolder(after);
   let review = before?.review;
   let clock = before?.clock;
@@ -182,7 +106,7 @@ export function nextDueState(before: Handoff | undefined, after: Handoff, event:
   // The running review pauses (or ends) when the receiver no longer holds the ball.
   if (clock?.step === 'review' && review && (step !== 'review' || holder?.aadObjectId !== clock.holder.aadObjectId)) review = pauseReview(review, clock, at);
 
-  if (!step || !holder || FINAL.has(after.status)) {
+  if (!step || !holder || STATUS[after.status].final) {
     return { ...NO_DUE_STATE, review };
   }
   const carriesOn = clock && clock.step === step && clock.holder.aadObjectId === holder.aadObjectId;
@@ -235,7 +159,7 @@ export function escalateAt(clock: StepClock): number {
 /** What the overdue check will do for a handoff, each with its instant, in no particular order. */
 export function pendingActions(handoff: Pick<Handoff, 'status' | 'owner'> & Omit<DueState, 'wakeAt'>): DueAction[] {
   const { clock } = handoff;
-  if (!clock || FINAL.has(handoff.status)) return [];
+  if (!clock || STATUS[handoff.status].final) return [];
   const actions: DueAction[] = [];
   if (clock.level === 0) actions.push({ kind: 'overdue', at: iso(nudgeAt(clock)) });
   // Someone who owns what they hold has nobody above them to tell; the owner's own close has no escalation.
@@ -323,7 +247,7 @@ export type DueView =
 /** The running step's due state at `now`; undefined without a running step. */
 export function dueView(handoff: Pick<Handoff, 'clock' | 'status' | 'owner'>, now: Date): DueView | undefined {
   const clock = handoff.clock;
-  if (!clock || FINAL.has(handoff.status)) return undefined;
+  if (!clock || STATUS[handoff.status].final) return undefined;
   const dueAt = new Date(clock.dueAt);
   if (now < dueAt) return { state: 'due', dueAt: clock.dueAt, leftMinutes: workingMinutesBetween(clock.holderHours, now, dueAt), holder: clock.holder };
   const overdueMinutes = workingMinutesBetween(clock.holderHours, dueAt, now);
@@ -334,7 +258,7 @@ export function dueView(handoff: Pick<Handoff, 'clock' | 'status' | 'owner'>, no
 
 /** Overdue: a step past its due time, or not accepted by the end of its needed-by date. */
 export function isOverdue(handoff: Pick<Handoff, 'clock' | 'status' | 'owner' | 'neededBy' | 'neededByAt'>, now: Date): boolean {
-  if (FINAL.has(handoff.status)) return false;
+  if (STATUS[handoff.status].final) return false;
   const view = dueView(handoff, now);
   if (view && view.state !== 'due') return true;
   if (handoff.status === 'accepted' || !handoff.neededBy) return false;

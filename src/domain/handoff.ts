@@ -2,7 +2,7 @@
  * The handoff: what a sender gives a receiver, and where it stands.
  * Plain data, so that the store, the cards and the tests all speak it.
  */
-import type { DueState } from './due';
+import type { WorkingHours } from './working-hours';
 
 export const WORK_STATES = ['ready', 'inProgress', 'blocked'] as const;
 export type WorkState = (typeof WORK_STATES)[number];
@@ -14,6 +14,10 @@ export type Priority = (typeof PRIORITIES)[number];
 /** How a priority reads where a person picks one. */
 export const PRIORITY_LABELS: Readonly<Record<Priority, string>> = { normal: 'Normal', high: 'High', urgent: 'Urgent' };
 
+/** The steps of a handoff, each with its due time: the receiver's review, the sender's answer or fix, the owner's close. */
+export const STEPS = ['review', 'answer', 'fix', 'close'] as const;
+export type Step = (typeof STEPS)[number];
+
 /**
  * Where the handoff is in Prepare -> Notify -> Review -> Resolve -> Close.
  * inReview: the receiver holds the ball; questionAsked and changesRequested:
@@ -22,18 +26,36 @@ export const PRIORITY_LABELS: Readonly<Record<Priority, string>> = { normal: 'No
  */
 export const STATUSES = ['inReview', 'questionAsked', 'changesRequested', 'accepted', 'closed', 'cancelled'] as const;
 export type Status = (typeof STATUSES)[number];
-export const FINAL: ReadonlySet<Status> = new Set(['closed', 'cancelled']);
-/** How a status reads on a card, in search results and in `mine`. */
-export const STATUS_LABELS: Readonly<Record<Status, string>> = {
-  inReview: 'In review',
-  questionAsked: 'Question asked',
-  changesRequested: 'Changes requested',
-  accepted: 'Accepted',
-  closed: 'Closed',
-  cancelled: 'Cancelled',
+
+export interface StatusFacts {
+  /** How it reads on a card, in search results and in `mine`. */
+  label: string;
+  /** The status pill's container style (a filled box, so its text keeps the host config's contrast). */
+  style: 'accent' | 'warning' | 'good' | 'emphasis';
+  /** The role that holds the ball, or undefined once final. */
+  holder: 'receiver' | 'sender' | 'owner' | undefined;
+  /** The step whose due time runs. */
+  step: Step | undefined;
+  /** Still being worked on: not accepted, not final. */
+  open: boolean;
+  /** Nothing more can happen. */
+  final: boolean;
+}
+
+/** Every status's facts, in one table: the card, `mine`, search, the due times and the rules all read it. */
+export const STATUS: Readonly<Record<Status, StatusFacts>> = {
+  inReview: { label: 'In review', style: 'accent', holder: 'receiver', step: 'review', open: true, final: false },
+  questionAsked: { label: 'Question asked', style: 'warning', holder: 'sender', step: 'answer', open: true, final: false },
+  changesRequested: { label: 'Changes requested', style: 'warning', holder: 'sender', step: 'fix', open: true, final: false },
+  accepted: { label: 'Accepted', style: 'good', holder: 'owner', step: 'close', open: false, final: false },
+  closed: { label: 'Closed', style: 'emphasis', holder: undefined, step: undefined, open: false, final: true },
+  cancelled: { label: 'Cancelled', style: 'emphasis', holder: undefined, step: undefined, open: false, final: true },
 };
-/** Statuses in which the handoff is still being worked on (not accepted, not final). */
-export const OPEN: ReadonlySet<Status> = new Set(['inReview', 'questionAsked', 'changesRequested']);
+
+/** The statuses whose facts hold `which`, in process order. */
+export function statusesWhere(which: (facts: StatusFacts) => boolean): Status[] {
+  return STATUSES.filter((s) => which(STATUS[s]));
+}
 
 /**
  * A display name as Baton keeps it: trimmed, and cut to 64 characters (Teams
@@ -116,6 +138,64 @@ export interface Decision extends Remark {
   checked: boolean[];
 }
 
+/** 0: on time; 1: due passed, the holder was nudged; 2: a goal later, the owner was told. */
+export type Level = 0 | 1 | 2;
+
+/** The running step: who holds the ball, since when, until when. */
+export interface StepClock {
+  step: Step;
+  /** The history event that started this step; a nudge's marker names it, so each step and level acts once. */
+  startedBy: number;
+  holder: Person;
+  /** The holder's working hours when the step started: due times are counted in them. */
+  holderHours: WorkingHours;
+  /** The owner's: escalations and the auto-close happen inside them. */
+  ownerHours: WorkingHours;
+  /** When the current run began (the step started, or the review resumed). */
+  runStartedAt: string;
+  /** Working minutes of the step used before this run (a review paused while the sender held the ball). */
+  usedMinutes: number;
+  goalMinutes: number;
+  dueAt: string;
+  level: Level;
+  /** The close step: when the handoff closes itself. */
+  autoCloseAt?: string;
+}
+
+/** One run of the review clock: the receiver held the ball from startedAt until pausedAt. */
+export interface ReviewCycle {
+  startedAt: string;
+  pausedAt?: string;
+  /** The receiver's working minutes in this run. */
+  elapsedMinutes: number;
+  /** The review's goal had been used up by the end of this run. */
+  breached: boolean;
+}
+
+/** The review clock across its pauses; kept after the review, for the weekly summary. */
+export interface ReviewClock {
+  startedBy: number;
+  /** Whose review it is: a new receiver starts a new review. */
+  receiverId: string;
+  usedMinutes: number;
+  /** The level reached before a pause, so a resumed review does not nudge twice. */
+  level: Level;
+  cycles: ReviewCycle[];
+}
+
+/** What the overdue check may do, and the state it leaves. */
+export interface DueState {
+  clock: StepClock | undefined;
+  review: ReviewClock | undefined;
+  /** When the needed-by date ends in the receiver's time zone. */
+  neededByAt: string | undefined;
+  /** The owner was told that the needed-by date passed. */
+  neededByTold: boolean;
+  /** The next instant the overdue check has something to do; the due index holds it. */
+  wakeAt: string | undefined;
+}
+
+
 export interface Handoff extends HandoffFields, DueState {
   id: string;
   tenantId: string;
@@ -186,17 +266,8 @@ export function rolesOf(handoff: Pick<Handoff, 'sender' | 'receiver' | 'owner' |
 
 /** The person who must act next, or undefined once the handoff is final. */
 export function ballHolder(handoff: Pick<Handoff, 'status' | 'sender' | 'receiver' | 'owner'>): Person | undefined {
-  switch (handoff.status) {
-    case 'inReview':
-      return handoff.receiver;
-    case 'questionAsked':
-    case 'changesRequested':
-      return handoff.sender;
-    case 'accepted':
-      return handoff.owner;
-    default:
-      return undefined;
-  }
+  const role = STATUS[handoff.status].holder;
+  return role && handoff[role];
 }
 
 /** Everyone with a role, once each, in role order. */

@@ -5,7 +5,7 @@
  * event counts in the week it happened, and a handoff that spans weeks is
  * counted in each week it did something in.
  */
-import { ballHolder, type Handoff, type HandoffEvent, type Person } from './handoff';
+import type { Handoff, HandoffEvent, Person } from './handoff';
 import { instantAt, wallClockAt } from './time-zones';
 import { WEEKDAYS, type Weekday, type WorkingHours, workingMinutesBetween } from './working-hours';
 
@@ -151,19 +151,6 @@ export function weekMetrics(histories: readonly HandoffHistory[], week: Week, ho
     late,
     overdueSteps,
   };
-}
-
-/** Open handoffs by who holds the ball now, the busiest first (then by name). */
-export function openByHolder(handoffs: readonly Handoff[]): { holder: Person; count: number }[] {
-  const counts = new Map<string, { holder: Person; count: number }>();
-  for (const handoff of handoffs) {
-    const holder = ballHolder(handoff);
-    if (!holder) continue;
-    const entry = counts.get(holder.aadObjectId) ?? { holder, count: 0 };
-    entry.count += 1;
-    counts.set(holder.aadObjectId, entry);
-  }
-  return [...counts.values()].sort((a, b) => b.count - a.count || a.holder.name.localeCompare(b.holder.name));
 }
 
 /** Whether a handoff was open, or changed, during the week: who gets a summary for it. */

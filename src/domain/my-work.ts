@@ -4,7 +4,7 @@
  * the person sends, receives or owns it; a stakeholder follows a handoff
  * through the weekly summary instead.
  */
-import { ballHolder, FINAL, type Listing, rolesOf } from './handoff';
+import { ballHolder, type Listing, rolesOf, STATUS } from './handoff';
 import { dueClause, dueView } from './due';
 import { formatWhen, relativeWhen } from './time-format';
 
@@ -27,7 +27,7 @@ export function isMine(handoff: Listing, aadObjectId: string): boolean {
 
 /** Which group a handoff falls in for a person, or undefined when it is final or not theirs. */
 export function waitGroup(handoff: Listing, aadObjectId: string): WaitGroup | undefined {
-  if (FINAL.has(handoff.status) || !isMine(handoff, aadObjectId)) return undefined;
+  if (STATUS[handoff.status].final || !isMine(handoff, aadObjectId)) return undefined;
   const roles = rolesOf(handoff, aadObjectId);
   if (handoff.status === 'inReview' && roles.has('receiver')) return 'toReview';
   if (handoff.status === 'questionAsked' && roles.has('sender')) return 'toAnswer';

@@ -2,7 +2,7 @@
  * Who is told what, 1:1, when a handoff changes. Pure: the application layer
  * turns each notice into an outbox row, delivered after the change commits.
  */
-import type { StepClock } from './due';
+import type { StepClock } from './handoff';
 import { BATON, type Handoff, type HandoffEvent, type Person } from './handoff';
 import { formatDay, formatWhen } from './time-format';
 import { zoneForText } from './working-hours';

@@ -5,10 +5,10 @@
  */
 import {
   ballHolder,
+  statusesWhere,
   type Handoff,
   type HandoffEvent,
   type HandoffFields,
-  OPEN,
   type Person,
   type Priority,
   type Role,
@@ -47,8 +47,8 @@ export type Command =
 
 export type ActionType = Command['type'];
 
-const NOT_FINAL: readonly Status[] = ['inReview', 'questionAsked', 'changesRequested', 'accepted'];
-const IN_PROGRESS: readonly Status[] = [...OPEN];
+const NOT_FINAL: readonly Status[] = statusesWhere((s) => !s.final);
+const IN_PROGRESS: readonly Status[] = statusesWhere((s) => s.open);
 
 
 /** Who may do what, and when. The one table the cards and the checks both read. */

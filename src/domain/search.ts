@@ -5,7 +5,7 @@
  * from the person index, never from a scan of the tenant.
  */
 import { isOverdue } from './due';
-import { FINAL, type Listing, OPEN, rolesOf } from './handoff';
+import { type Listing, rolesOf, STATUS } from './handoff';
 import { waitGroup } from './my-work';
 
 export const FILTERS = ['open', 'mine', 'overdue', 'blocked'] as const;
@@ -37,8 +37,8 @@ export function maySee(handoff: Pick<Listing, 'tenantId' | 'sender' | 'receiver'
 export function matches(handoff: Listing, query: SearchQuery, aadObjectId: string, now: Date): boolean {
   const { filters } = query;
   // Open as `mine` means it: not closed or cancelled (an accepted handoff still waits on its owner to close it).
-  if (filters.has('open') && FINAL.has(handoff.status)) return false;
-  if (filters.has('blocked') && (handoff.workState !== 'blocked' || FINAL.has(handoff.status))) return false;
+  if (filters.has('open') && STATUS[handoff.status].final) return false;
+  if (filters.has('blocked') && (handoff.workState !== 'blocked' || STATUS[handoff.status].final)) return false;
   if (filters.has('overdue') && !isOverdue(handoff, now)) return false;
   // The same "mine" as the `mine` command: open, and sent, received or owned.
   if (filters.has('mine') && waitGroup(handoff, aadObjectId) === undefined) return false;
@@ -50,6 +50,6 @@ export function matches(handoff: Listing, query: SearchQuery, aadObjectId: strin
 
 /** Open handoffs first, then the most recently changed. */
 export function searchOrder(a: Listing, b: Listing): number {
-  const open = Number(OPEN.has(b.status)) - Number(OPEN.has(a.status));
+  const open = Number(STATUS[b.status].open) - Number(STATUS[a.status].open);
   return open !== 0 ? open : b.updatedAt.localeCompare(a.updatedAt);
 }

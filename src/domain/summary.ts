@@ -5,7 +5,7 @@
  * the cards (src/cards/summary-card.ts) only lay it out.
  */
 import { isOverdue } from './due';
-import { ballHolder, type Handoff, OPEN, type Person } from './handoff';
+import { ballHolder, type Handoff, type Person, STATUS } from './handoff';
 import { activeIn, type HandoffHistory, type Week, weekMetrics, type WeekMetrics } from './metrics';
 import type { WorkingHours } from './working-hours';
 
@@ -90,7 +90,7 @@ export function buildSummary(input: {
   const trend = weeks.map((w) => weekMetrics(input.followed, w, hoursOf));
   const attention = relevant
     .map((h) => h.handoff)
-    .filter((h) => OPEN.has(h.status) || h.status === 'accepted')
+    .filter((h) => STATUS[h.status].open || h.status === 'accepted')
     .map((handoff) => ({ handoff, reason: attentionOf(handoff, now), holder: ballHolder(handoff)!, since: holderSince(handoff) }))
     // Accepted work waiting for its owner to close it needs nobody's attention until the close is overdue.
     .filter((item) => item.holder !== undefined && (item.handoff.status !== 'accepted' || item.reason === 'overdue'))

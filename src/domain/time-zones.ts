@@ -183,7 +183,10 @@ function partsFormatter(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** How many formatters are cached: at most one per zone name Intl lists (for the memory test). */
+/**
+ * How many formatters are cached: at most one per zone name Intl lists.
+ * @internal the tests hold this cache bounded
+ */
 export function cachedFormatters(): number {
   return formatters.size;
 }
@@ -223,20 +226,6 @@ export function toIanaTimeZone(name: string): string | undefined {
   if (windows) return windows;
   if (/^(utc|gmt|coordinated universal time)$/i.test(trimmed)) return 'Etc/UTC';
   return isIanaTimeZone(trimmed) ? trimmed : undefined;
-}
-
-/**
- * The Windows zone name for an IANA zone, also for IANA's other names of the
- * same zone ("Asia/Calcutta" finds "India Standard Time").
- * @returns undefined for zones that Windows does not name in the map
- */
-export function toWindowsTimeZone(iana: string): string | undefined {
-  if (!isIanaTimeZone(iana)) return undefined;
-  const canonical = partsFormatter(iana).resolvedOptions().timeZone;
-  for (const [windows, zone] of Object.entries(WINDOWS_TO_IANA)) {
-    if (zone === iana || partsFormatter(zone).resolvedOptions().timeZone === canonical) return windows;
-  }
-  return undefined;
 }
 
 /** A wall-clock reading in some zone. Months 1-12; weekday 0 = Sunday, as Date.getUTCDay(). */
@@ -304,7 +293,10 @@ export function instantAt(local: { year: number; month: number; day: number; min
  */
 const instants = new LruMap<string, number>(4096);
 
-/** How many answers {@link instantAt} keeps (for the test that it stays bounded). */
+/**
+ * How many answers {@link instantAt} keeps.
+ * @internal the tests hold this cache bounded
+ */
 export function cachedInstants(): number {
   return instants.size;
 }

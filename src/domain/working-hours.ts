@@ -122,11 +122,6 @@ export function nextWorkingInstant(hours: WorkingHours, instant: Date): Date {
   throw new Error('unreachable: periods never run out');
 }
 
-/** True when `instant` falls inside the person's working hours. */
-export function isWorkingAt(hours: WorkingHours, instant: Date): boolean {
-  return nextWorkingInstant(hours, instant).getTime() === instant.getTime();
-}
-
 /**
  * Working minutes in [from, to), rounded down to whole minutes; 0 when `to`
  * is not after `from`. A working day that a daylight-saving change shortens

@@ -11,35 +11,8 @@ import { normalizeWorkingHours, type WorkingHours } from '../domain/working-hour
 import { GraphError } from '../errors';
 import { type Clock, realClock } from '../clock';
 import { ExpiringCache } from '../lru';
+import type { Directory, DirectoryPerson, Resolution } from '../app/ports';
 import type { BatchAnswer, BatchStep, GraphApi } from './graph-client';
-
-export interface DirectoryPerson {
-  aadObjectId: string;
-  name: string;
-  /** Where mail reaches them: `mail`, or the UPN when the account has no mail address. */
-  mail: string;
-  userPrincipalName: string;
-}
-
-export type ResolutionFailure = 'unknown' | 'ambiguous' | 'disabled';
-
-export type Resolution =
-  | { ok: true; query: string; person: DirectoryPerson }
-  | { ok: false; query: string; reason: ResolutionFailure; message: string };
-
-export interface Directory {
-  /**
-   * Resolves each query (object id, email, UPN or display name) to one
-   * person. The answers are in the order of the queries.
-   * @throws GraphError and friends when the directory itself fails
-   */
-  resolvePeople(queries: readonly string[]): Promise<Resolution[]>;
-  /**
-   * The person's working days, hours and IANA time zone (from their mailbox settings).
-   * @throws GraphError (status 404) for an unknown person
-   */
-  getWorkingHours(aadObjectId: string): Promise<WorkingHours>;
-}
 
 /** A directory entry as both directories see it: a person and whether their account is enabled. */
 export interface Candidate extends DirectoryPerson {

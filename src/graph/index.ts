@@ -8,14 +8,12 @@ import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import { type Config, ConfigError, type GraphSettings } from '../config';
 import { PROJECT_ROOT } from '../project';
 import type { Clock } from '../clock';
-import { type Directory, GraphDirectory } from './directory';
+import type { Directory, Mailer } from '../app/ports';
+import { GraphDirectory } from './directory';
 import { createCredential, credentialAuthProvider, DEFAULT_GRAPH_BASE_URL, GraphApi, type GraphLog, type RetryPolicy } from './graph-client';
-import { LocalDirectory } from './local-directory';
-import { GraphMailer, type Mailer } from './mail';
-import { LocalOutbox } from './outbox';
-
-export type { Directory } from './directory';
-export type { Mailer } from './mail';
+import { LocalDirectory } from '../local/directory';
+import { GraphMailer } from './mail';
+import { LocalMailbox } from '../local/mailbox';
 
 export type GraphMode = 'graph' | 'local';
 
@@ -26,14 +24,14 @@ export interface GraphServices {
   /** One line for start-up logs: which mode, and where people and mail come from and go. */
   description: string;
   /** Local mode: the folder mail is written to. */
-  outboxDir: string | undefined;
+  mailboxDir: string | undefined;
   /** The one tenant whose people the directory knows (Graph's app registration, or the Playground's). */
   tenantId: string;
 }
 
 export interface GraphServicesOptions {
-  /** Local mode's outbox folder; .data/outbox in the project by default. */
-  outboxDir?: string;
+  /** Local mode's outbox folder; .data/mailbox in the project by default. */
+  mailboxDir?: string;
   /** Instead of the credential from the settings (tests). */
   authProvider?: AuthenticationProvider;
   retry?: Partial<RetryPolicy>;
@@ -78,17 +76,17 @@ export function createGraphServices(config: Config, options: GraphServicesOption
   if (problems.length > 0) throw new ConfigError(problems);
   const g = config.graph;
   if (graphModeOf(g) === 'local') {
-    const outboxDir = options.outboxDir ?? config.outboxDir ?? join(PROJECT_ROOT, '.data', 'outbox');
+    const mailboxDir = options.mailboxDir ?? config.mailboxDir ?? join(PROJECT_ROOT, '.data', 'outbox');
     const directory = LocalDirectory.fromFiles();
     return {
       mode: 'local',
       directory,
-      mailer: new LocalOutbox(outboxDir, g?.mailSender ?? LOCAL_SENDER, { clock: options.clock }),
+      mailer: new LocalMailbox(mailboxDir, g?.mailSender ?? LOCAL_SENDER, { clock: options.clock }),
       // Getters: the directory reads its files on first use, not while a cold start builds Baton.
       get description() {
-        return `local: the Agents Playground's ${directory.people.length} people (working hours in dev/working-hours.json), mail written to ${outboxDir}`;
+        return `local: the Agents Playground's ${directory.people.length} people (working hours in dev/working-hours.json), mail written to ${mailboxDir}`;
       },
-      outboxDir,
+      mailboxDir,
       get tenantId() {
         return directory.tenantId;
       },
@@ -108,7 +106,7 @@ export function createGraphServices(config: Config, options: GraphServicesOption
     directory: new GraphDirectory(api, { clock: options.clock }),
     mailer: new GraphMailer(api, sender, { clock: options.clock }),
     description: `Microsoft Graph at ${baseUrl} as ${identity}, mail from ${sender}`,
-    outboxDir: undefined,
+    mailboxDir: undefined,
     tenantId: settings.tenantId!,
   };
 }

@@ -2,56 +2,13 @@
  * Sending email: an HTML body, optionally with an Adaptive Card that Outlook
  * shows in place of the body (an actionable message).
  *
- * GraphMailer sends through /users/{sender}/sendMail; LocalOutbox
- * (outbox.ts) writes files instead. Both send a keyed message once per
+ * GraphMailer sends through /users/{sender}/sendMail; LocalMailbox
+ * (src/local/mailbox.ts) writes files instead. Both send a keyed message once per
  * process, so a timer that fires twice does not mail twice.
  */
+import type { Mailer, OutgoingMail, SendReceipt } from '../app/ports';
 import { type Clock, realClock } from '../clock';
 import type { GraphApi } from './graph-client';
-
-export interface OutgoingMail {
-  to: readonly string[];
-  subject: string;
-  /** The body: a whole HTML document or a fragment. */
-  html: string;
-  /**
-   * An Adaptive Card (JSON) for Outlook to show. For its actions to reach the
-   * bot it must carry the `originator` id of the bot's Outlook channel.
-   */
-  card?: object;
-  /** Idempotency key: a second message with a key already sent is not sent again. */
-  key?: string;
-  /** The sending mailbox, when not the default (one of several, to send faster). */
-  from?: string;
-  /**
-   * Who the message is for, as Teams knows them. The local outbox writes it
-   * down, so /dev/outbox can act as that person in Outlook; Graph ignores it.
-   */
-  actor?: { tenantId: string; aadObjectId: string; name: string };
-}
-
-export interface SendReceipt {
-  /** False when a message with the same key was already sent by this process. */
-  sent: boolean;
-  key: string | undefined;
-  /** Where the message went: the outbox file's id locally, the sender in Graph mode. */
-  id: string;
-}
-
-export interface Mailer {
-  /** The mailbox mail is sent from unless a message names another. */
-  readonly defaultSender: string;
-  /**
-   * Whether a message with this key is in the mailbox's sent mail: asked
-   * before sending again a message whose send was interrupted.
-   */
-  wasSent(key: string, from: string): Promise<boolean>;
-  /**
-   * Sends one message, waiting for Exchange's sending limit if need be.
-   * @throws RangeError for a message that cannot be sent (no recipient, a bad address)
-   */
-  sendMail(mail: OutgoingMail): Promise<SendReceipt>;
-}
 
 /** Outlook looks for the card here, in the HTML head. */
 export const CARD_SCRIPT_TYPE = 'application/adaptivecard+json';

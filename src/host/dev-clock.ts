@@ -14,9 +14,10 @@
  * outbox page it answers only requests addressed to a loopback name.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Baton } from '../app/baton';
 import { type OverdueReport, overdueCheck } from '../app/overdue';
-import { type EnqueueReport, inBackground, nextSummaryAt } from '../app/summary';
+import { BACKGROUND } from '../app/ports';
+import { type EnqueueReport, enqueueDueSummaries, nextSummaryAt } from '../app/summary';
+import type { Baton } from '../baton';
 import { isLoopback } from '../config';
 
 export const CLOCK_PATH = '/dev/clock';
@@ -50,7 +51,7 @@ const CHECKS_ON_THE_WAY = 50;
 async function overdueChecksUntil(app: Baton['app'], clock: NonNullable<Baton['devClock']>, until: number): Promise<OverdueReport> {
   const total: OverdueReport = { entries: 0, handoffs: 0, overdue: 0, escalate: 0, neededBy: 0, autoClose: 0, stale: 0, failed: 0 };
   for (let i = 0; i < CHECKS_ON_THE_WAY; i += 1) {
-    const next = await app.dueIndex.next(clock.now());
+    const next = await app.stores.due.next(clock.now(), BACKGROUND);
     if (!next || Date.parse(next.at) + 60_000 >= until) break;
     clock.advance(Math.max(0, Date.parse(next.at) - clock.now()) + 60_000);
     const report = await overdueCheck(app);
@@ -60,14 +61,14 @@ async function overdueChecksUntil(app: Baton['app'], clock: NonNullable<Baton['d
 }
 
 /** The request handler for /dev/clock, over the process's Baton. */
-export function devClock(baton: () => Promise<Baton>): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function devClock(baton: () => Baton): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
     };
     const hostname = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
     if (!isLoopback(hostname)) return reply(403, { error: 'The dev clock answers on localhost only.' });
-    const { app, devClock: clock } = await baton();
+    const { app, devClock: clock } = baton();
     if (!clock) return reply(403, { error: "The dev clock is for local mode only: with BOT_ID set, Baton's clock is the real one." });
     const state = (check?: OverdueReport, summary?: EnqueueReport) => ({
       now: new Date(clock.now()).toISOString(),
@@ -89,10 +90,10 @@ export function devClock(baton: () => Promise<Baton>): (req: IncomingMessage, re
       // What the 15-minute check would have done in the meantime happens first, each at its time, so the summary counts it.
       const check = await overdueChecksUntil(app, clock, at);
       clock.advance(Math.max(0, at - clock.now()) + 60_000);
-      return reply(200, state(check, await inBackground.enqueueDueSummaries(app)));
+      return reply(200, state(check, await enqueueDueSummaries(app)));
     }
     if (body.to === 'next') {
-      const next = await app.dueIndex.next(clock.now());
+      const next = await app.stores.due.next(clock.now(), BACKGROUND);
       if (!next) return reply(409, { ...state(), error: 'Nothing is due on any open handoff: post one first.' });
       clock.advance(Math.max(0, Date.parse(next.at) - clock.now()) + 60_000);
     } else if (typeof body.by === 'string' && parseClockStep(body.by) !== undefined) {

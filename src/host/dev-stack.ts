@@ -6,11 +6,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Config, ConfigError, loadConfig } from '../config';
-import { getBaton } from '../app/baton';
-import { ensureTables } from '../store/tables';
+import { getBaton } from '../baton';
+import { bindingSettings, type Config, ConfigError, loadConfig } from '../config';
+import { ensureTables } from '../store/table';
 import { createGraphServices, type GraphMode } from '../graph';
-import { OUTBOX_PATH, outboxPage } from '../graph/outbox-page';
+import { MAILBOX_PATH, mailboxPage } from '../local/mailbox-page';
 import { CLOCK_PATH, devClock } from './dev-clock';
 import { type DevRouteHandler, type FunctionsHost, loadFunctions, startFunctionsHost } from './functions-host';
 import { isPortInUse, PROJECT_ROOT, type Started, startAzurite, startProcess, waitForHttp } from './processes';
@@ -117,13 +117,13 @@ export async function startDevStack(options: {
 
     // The functions read their settings from the environment, as on Azure; the queue triggers read AzureWebJobsStorage.
     Object.assign(process.env, env, env.AzureWebJobsStorage?.trim() ? {} : { AzureWebJobsStorage: azurite.connectionString });
-    // The outbox page exists only in local mode, and only on this local host.
-    const devRoutes: Record<string, DevRouteHandler> = { [CLOCK_PATH]: devClock(getBaton), ...(graph.outboxDir ? { [OUTBOX_PATH]: outboxPage({ dir: graph.outboxDir }) } : {}) };
+    // The mailbox page exists only in local mode, and only on this local host.
+    const devRoutes: Record<string, DevRouteHandler> = { [CLOCK_PATH]: devClock(getBaton), ...(graph.mailboxDir ? { [MAILBOX_PATH]: mailboxPage({ dir: graph.mailboxDir }) } : {}) };
     // An empty queue is polled at least every 2 s, as the Functions runtime does in development (1 minute on Azure).
-    const host = await startFunctionsHost({ registrations: await loadFunctions(), port: config.ports.host, log, devRoutes, queues: { maxPollingIntervalMs: 2000 } });
+    const host = await startFunctionsHost({ registrations: await loadFunctions(), port: config.ports.host, env: { ...process.env, ...bindingSettings(config) }, log, devRoutes, queues: { maxPollingIntervalMs: 2000 } });
     stopping.push(() => host.close());
     // Validate at start-up what the functions would otherwise find out on the first request, and make the tables, as a deployment does.
-    await getBaton();
+    getBaton();
     await ensureTables(config.tables.account, config.tables.prefix);
 
     let playground: Omit<Started, 'port'> | undefined;
@@ -157,7 +157,7 @@ export async function startDevStack(options: {
         queues: `http://127.0.0.1:${config.ports.azuriteQueue}/devstoreaccount1`,
         messages: `${host.url}/api/messages`,
         playground: playground ? `http://localhost:${config.ports.playground}` : undefined,
-        outbox: graph.outboxDir ? `${host.url}${OUTBOX_PATH}` : undefined,
+        outbox: graph.mailboxDir ? `${host.url}${MAILBOX_PATH}` : undefined,
       },
       graph: { mode: graph.mode, description: graphDescription },
       stop,

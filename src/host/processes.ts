@@ -12,7 +12,10 @@ import { PROJECT_ROOT } from '../project';
 export { PROJECT_ROOT };
 const BIN = join(PROJECT_ROOT, 'node_modules', '.bin');
 
-/** Asks the OS for a free loopback port. */
+/**
+ * Asks the OS for a free loopback port.
+ * @internal the tests and the bench start their parts on free ports
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -1,17 +1,26 @@
 /**
- * Partition and row keys, named in one place.
- *
- * A handoff is one partition of the `handoffs` table: its record, its history
- * events, the markers of the activities that changed it, and its outbox rows
- * (the messages each change causes). One partition is what lets a change, its
- * event and its messages be written in one transaction, and a replayed activity
- * fail that transaction instead of changing the record twice.
+ * Baton's tables and their partition and row keys, named in one place. Each
+ * key is chosen for the query that reads it.
  */
 import { createHash } from 'node:crypto';
 
+/** Baton's tables, each named `<BATON_TABLE_PREFIX><name>`; infra/azure.bicep creates the same ones (test/infra/template.test.ts). */
+export const TABLE_NAMES = ['handoffs', 'people', 'conversations', 'deliveries', 'due', 'summaries'] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+
+/** Table keys may not hold / \ # ? or control characters. */
+export function keySafe(text: string): string {
+  // oxlint-disable-next-line no-control-regex
+  return text.replace(/[/\\#?\u0000-\u001f\u007f-\u009f]/g, '');
+}
+
+// ---- handoffs: one partition per handoff (its id), so a change, its event,
+// its marker and its outbox rows are written in one transaction, and a
+// replayed activity fails that transaction on its marker.
+
 export const HANDOFF_ROW = 'handoff';
 export const EVENT_ROW_PREFIX = 'event_';
-export const ACTIVITY_ROW_PREFIX = 'activity_';
+export const MARKER_ROW_PREFIX = 'activity_';
 export const OUTBOX_ROW_PREFIX = 'outbox_';
 
 /** Events sort by sequence number, so a partition query reads the history in order. */
@@ -19,25 +28,98 @@ export function eventRowKey(seq: number): string {
   return `${EVENT_ROW_PREFIX}${String(seq).padStart(6, '0')}`;
 }
 
-/** A change's side effects sort after its event, in the order the change listed them. */
+/** A change's outbox rows sort after its event, in the order the change listed them. */
 export function outboxRowKey(seq: number, index: number): string {
   return `${OUTBOX_ROW_PREFIX}${String(seq).padStart(6, '0')}_${String(index).padStart(3, '0')}`;
 }
 
-/** Activity ids may hold characters Table keys forbid (`/ \ # ?`), so they are hashed. */
-export function activityRowKey(activityId: string): string {
-  return `${ACTIVITY_ROW_PREFIX}${digest(activityId, 32)}`;
-}
-
-/**
- * The id of the handoff a form creates. Derived from the tenant and the form,
- * so a retried or double-clicked submission of the same form names the same
- * handoff and cannot create a second one.
- */
-export function handoffIdForForm(tenantId: string, formId: string): string {
-  return digest(`${tenantId}\n${formId}`, 20);
+/** Activity ids may hold characters Table keys forbid, so markers are hashed. */
+export function markerRowKey(marker: string): string {
+  return `${MARKER_ROW_PREFIX}${digest(marker, 32)}`;
 }
 
 function digest(value: string, length: number): string {
   return createHash('sha256').update(value).digest('hex').slice(0, length);
 }
+
+// ---- people: one partition per person, and one per conversation, each row a handoff's listing.
+
+/** A person's partition: `mine` and search read it alone. */
+export function personPartition(tenantId: string, aadObjectId: string): string {
+  return keySafe(`${tenantId}_${aadObjectId}`);
+}
+
+/** A conversation's handoffs (a team's, for the summary's per-team metrics). */
+export function conversationPartition(tenantId: string, conversationId: string): string {
+  return keySafe(`conv_${tenantId}_${conversationId}`).slice(0, 500);
+}
+
+/** Larger than any epoch millisecond count until the year 2286, so inverted ticks stay positive and 13 digits wide. */
+const TICKS_CEILING = 9_999_999_999_999;
+
+/**
+ * Newest first: inverted creation time, then the handoff id. A partition is
+ * read in row-key order, so a read can stop at its limit and still have the
+ * newest rows (Company Communicator's TableRowKeyGenerator). The creation
+ * time never changes, so rewriting a handoff's listing hits the same row.
+ */
+export function indexRowKey(handoff: { id: string; createdAt: string }): string {
+  return `${String(TICKS_CEILING - Date.parse(handoff.createdAt)).padStart(13, '0')}_${handoff.id}`;
+}
+
+/** The handoff an index row is for. */
+export function handoffOfIndexRow(rowKey: string): string {
+  return rowKey.slice(rowKey.indexOf('_') + 1);
+}
+
+// ---- deliveries: one mark per handoff with rows in flight, 16 partitions by the id's first hex digit.
+
+export const MARK_PARTITIONS = { from: 'p', to: 'q' } as const;
+export function markPartition(handoffId: string): string {
+  return `p${handoffId.slice(0, 1)}`;
+}
+
+// ---- due: one partition per UTC hour; a row per handoff and instant, in time order.
+
+/** "h2026-12-03T14": the partition of an instant's UTC hour. */
+export function hourPartition(ms: number): string {
+  return `h${new Date(ms).toISOString().slice(0, 13)}`;
+}
+/** The partition after every hour's: `h...` sorts below it. */
+export const AFTER_HOURS = 'i';
+
+export function dueRowKey(at: string, handoffId: string): string {
+  return `${at}_${handoffId}`;
+}
+
+/** The overdue check's cursor: the oldest hour that may still hold entries. */
+export const DUE_CURSOR = { partitionKey: 'cursor', rowKey: 'overdueCheck' } as const;
+
+// ---- conversations: each person's personal chat, partition the tenant, row the person.
+
+export function chatKeys(tenantId: string, aadObjectId: string): { partitionKey: string; rowKey: string } {
+  return { partitionKey: keySafe(tenantId), rowKey: keySafe(aadObjectId) };
+}
+
+// ---- summaries: one kind per partition.
+
+/** Time zone names hold '/': it becomes '~'. */
+function zoneKey(timeZone: string): string {
+  return keySafe(timeZone.replace(/\//g, '~'));
+}
+
+export const SUMMARY_KEYS = {
+  /** Every zone a subscriber lives in, with the last week enqueued: the hourly run reads this one partition. */
+  zones: 'zones',
+  zone: (timeZone: string) => zoneKey(timeZone),
+  /** The people of a zone. */
+  subscribers: (timeZone: string) => `z_${zoneKey(timeZone)}`,
+  /** Each person's choice. */
+  preferences: (tenantId: string) => `pref_${keySafe(tenantId)}`,
+  /** The idempotency record per person and week. */
+  sent: (week: string) => `sent_${keySafe(week)}`,
+  /** One row per sending mailbox with its latest sends. */
+  rate: 'rate',
+  mailbox: (mailbox: string) => keySafe(mailbox.toLowerCase()),
+  person: (tenantId: string, aadObjectId: string) => keySafe(`${tenantId}_${aadObjectId}`),
+} as const;

@@ -6,12 +6,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createBaton } from '../../src/app/baton';
+import { BACKGROUND } from '../../src/app/ports';
+import { createBaton } from '../../src/baton';
 import { realClock, ShiftedClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { freePort, PROJECT_ROOT } from '../../src/host/processes';
 import { createLogger } from '../../src/logger';
-import { handoffIdForForm } from '../../src/store/keys';
+import { handoffIdForForm } from '../../src/app/handoffs';
 import { cardAction, FIXTURE_DAY, message, paymentsForm, people, TENANT } from '../support/activities';
 import { textsOf } from '../support/cards';
 import { type Connector, startConnector } from '../support/connector';
@@ -116,12 +117,12 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
     const clock = new ShiftedClock(realClock, START + 10 * 60_000);
     const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix });
     const third = await createBaton(config, { clock, log: createLogger({ sink: () => undefined }) });
-    await until('every row to be delivered', async () => (await third.app.store.outbox(id)).length === 0);
-    await third.app.outbox.sweep();
-    await third.app.outbox.idle();
+    await until('every row to be delivered', async () => (await third.app.stores.outbox.rows(id, BACKGROUND)).length === 0);
+    await third.app.deliveries.sweep();
+    await third.app.deliveries.idle();
     expect(toAda()).toHaveLength(1);
     expect(updatesOfCard()).toHaveLength(2);
-    const rows = (await third.app.store.outbox(id, { all: true })).map((r) => [r.effect.kind, r.state]);
+    const rows = (await third.app.stores.outbox.rows(id, BACKGROUND, { all: true })).map((r) => [r.effect.kind, r.state]);
     // The due index's rows (one per change that moved the next wake-up) are delivered too.
     expect(rows.filter(([kind]) => kind !== 'due')).toEqual([
       ['card', 'delivered'],
@@ -131,7 +132,7 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
       ['message', 'delivered'],
     ]);
     expect(rows.every(([, state]) => state === 'delivered')).toBe(true);
-    expect(await third.app.pending.list()).toEqual([]);
+    expect(await third.app.stores.marks.list(BACKGROUND)).toEqual([]);
   }, 60_000);
 });
 
@@ -170,8 +171,8 @@ describe('a host killed between an overdue nudge\'s save and its delivery', () =
     expect((await fetch(`${second.url}/admin/functions/outboxSweep`, { method: 'POST' })).status).toBe(202);
     const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix });
     const reader = await createBaton(config, { log: createLogger({ sink: () => undefined }) });
-    await until('the outbox to be empty', async () => (await reader.app.store.outbox(id)).length === 0);
-    expect((await reader.app.store.history(id)).map((e) => e.type)).toEqual(['posted', 'overdue']);
+    await until('the outbox to be empty', async () => (await reader.app.stores.outbox.rows(id, BACKGROUND)).length === 0);
+    expect((await reader.app.stores.handoffs.history(id, BACKGROUND)).map((e) => e.type)).toEqual(['posted', 'overdue']);
     expect(toGrace()).toHaveLength(1);
   }, 60_000);
 });

@@ -6,13 +6,14 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import { type Baton, createBaton } from '../../src/app/baton';
-import { backoffMs, GRACE_MS, LEASE_MS, MAX_ATTEMPTS } from '../../src/app/outbox';
+import { BACKGROUND } from '../../src/app/ports';
+import { type Baton, createBaton } from '../../src/baton';
+import { backoffMs, GRACE_MS, LEASE_MS, MAX_ATTEMPTS } from '../../src/app/deliverer';
 import { loadConfig } from '../../src/config';
 import { createLogger, formatRecord } from '../../src/logger';
 import { PROJECT_ROOT } from '../../src/project';
-import { handoffIdForForm } from '../../src/store/keys';
-import { tableRoundTrips } from '../../src/store/tables';
+import { handoffIdForForm } from '../../src/app/handoffs';
+import { tableRoundTrips } from '../../src/store/table';
 import { cardAction, message, paymentsForm, people, TENANT } from '../support/activities';
 import { type Connector, startConnector } from '../support/connector';
 import { uniquePrefix } from '../support/stack';
@@ -57,7 +58,7 @@ async function created(): Promise<string> {
   const formId = crypto.randomUUID();
   const form = paymentsForm(formId);
   await post(cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: `form-${formId}` }));
-  await baton.app.outbox.idle();
+  await baton.app.deliveries.idle();
   return handoffIdForForm(TENANT, formId);
 }
 
@@ -75,7 +76,7 @@ function outboxScript(command: string, id: string): Promise<{ code: number | nul
 
 const accept = (id: string, extra: Record<string, unknown> = {}) => post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true' }, extra));
 const cardsTo = (chat: string) => connector.sent.filter((s) => s.method === 'POST' && s.conversationId === chat && s.activity.attachments !== undefined);
-const messages = async (id: string) => (await baton.app.store.outbox(id, { all: true })).filter((r) => r.effect.kind === 'message');
+const messages = async (id: string) => (await baton.app.stores.outbox.rows(id, BACKGROUND, { all: true })).filter((r) => r.effect.kind === 'message');
 
 describe('delivery', () => {
   it('answers the invoke at once while the connector hangs on the card update and the 1:1 messages', async () => {
@@ -90,9 +91,9 @@ describe('delivery', () => {
     expect(connector.sent.length).toBe(sendsBefore);
     connector.hang = undefined;
     connector.release();
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     // The connector client retried the released requests itself: everything went out.
-    expect(await baton.app.store.outbox(id)).toEqual([]);
+    expect(await baton.app.stores.outbox.rows(id, BACKGROUND)).toEqual([]);
   });
 
   it('gives up at once on a message nobody can receive, keeps the row as dead with why, and never retries it', async () => {
@@ -101,7 +102,7 @@ describe('delivery', () => {
     // Grace asks; Ada is told. Then Ada answers; Grace (not installed) cannot be told.
     await post(cardAction(connector.url, people.grace, 'handoff.ask', { handoffId: id, comment: 'Which flag?' }));
     await post(cardAction(connector.url, people.ada, 'handoff.answer', { handoffId: id, answer: 'payments-retry' }));
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     expect((await messages(id)).map((r) => [r.effect.kind === 'message' && r.effect.to.name, r.state, r.attempts])).toEqual([
       ['Ada Lovelace', 'delivered', 0],
       ['Grace Hopper', 'dead', 1],
@@ -109,16 +110,16 @@ describe('delivery', () => {
     expect((await messages(id))[1]?.lastError).toBe('Grace Hopper has not installed Baton, so there is no personal chat to write to');
     expect(logs.slice(before).filter((l) => l.startsWith('[warn] Outbox row cannot be delivered'))).toHaveLength(1);
     now += 24 * 3600_000;
-    await baton.app.outbox.sweep();
+    await baton.app.deliveries.sweep();
     expect((await messages(id))[1]).toMatchObject({ state: 'dead', attempts: 1 });
-    expect(await baton.app.pending.list()).toEqual([]);
+    expect(await baton.app.stores.marks.list(BACKGROUND)).toEqual([]);
   });
 
   it('gives up at once when the connector refuses for good (403: Baton was removed from the chat)', async () => {
     const id = await created();
     connector.failNextPosts = 1;
     await accept(id);
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     const rows = await messages(id);
     expect(rows.map((r) => r.state).sort()).toEqual(['dead', 'delivered']);
     expect(rows.find((r) => r.state === 'dead')?.lastError).toContain('403 BotNotInConversationRoster');
@@ -128,7 +129,7 @@ describe('delivery', () => {
     const id = await created();
     connector.failNextPosts = 1;
     await accept(id);
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     const dead = (await messages(id)).filter((r) => r.state === 'dead');
     expect(dead).toHaveLength(1);
     const to = dead[0]!.effect.kind === 'message' ? dead[0]!.effect.to : undefined;
@@ -145,17 +146,17 @@ describe('delivery', () => {
     expect([revived.state, revived.attempts]).toEqual(['pending', 0]);
     expect(revived.lastError).toContain('replayed after: ');
     // Twice, or by two operators: still one row to deliver.
-    expect(await baton.app.outbox.replayDead(id)).toEqual([]);
+    expect(await baton.app.deliveries.replayDead(id)).toEqual([]);
     expect((await outboxScript('replay', 'no-such-handoff')).code).toBe(1);
     // The script's Baton started its clock at this one's and ran on for a moment: this one catches up with it.
     now += 60_000;
-    const report = await baton.app.outbox.sweep();
+    const report = await baton.app.deliveries.sweep();
     expect(report).toMatchObject({ delivered: 1, dead: 0 });
     expect(cardsTo(chat).length).toBe(before + 1);
     expect((await messages(id)).map((r) => r.state)).toEqual(['delivered', 'delivered']);
-    await baton.app.outbox.sweep();
+    await baton.app.deliveries.sweep();
     expect(cardsTo(chat).length).toBe(before + 1);
-    expect(await baton.app.pending.list()).toEqual([]);
+    expect(await baton.app.stores.marks.list(BACKGROUND)).toEqual([]);
   });
 
   it('retries a busy connector after a backoff, only once it passed, and gives up after the last attempt', async () => {
@@ -163,7 +164,7 @@ describe('delivery', () => {
     const start = now;
     connector.throttleNextPosts = 1000;
     await accept(id);
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     let rows = await messages(id);
     expect(rows.map((r) => [r.state, r.attempts])).toEqual([['pending', 1], ['pending', 1]]);
     const retryAt = Date.parse(rows[0]!.nextAttemptAt);
@@ -173,32 +174,32 @@ describe('delivery', () => {
 
     // The mark's grace and the backoff have not both passed: a sweep leaves the rows alone.
     now = start + GRACE_MS - 1;
-    await baton.app.outbox.sweep();
+    await baton.app.deliveries.sweep();
     expect((await messages(id)).map((r) => r.attempts)).toEqual([1, 1]);
 
     for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt += 1) {
       now += 31 * 60_000;
-      await baton.app.outbox.sweep();
+      await baton.app.deliveries.sweep();
       rows = await messages(id);
       expect(rows.map((r) => r.attempts)).toEqual([attempt, attempt]);
     }
     expect(rows.map((r) => r.state)).toEqual(['dead', 'dead']);
     expect(rows[0]?.lastError).toContain('503');
     now += 24 * 3600_000;
-    await baton.app.outbox.sweep();
+    await baton.app.deliveries.sweep();
     expect((await messages(id)).map((r) => r.attempts)).toEqual([MAX_ATTEMPTS, MAX_ATTEMPTS]);
-    expect(await baton.app.pending.list()).toEqual([]);
+    expect(await baton.app.stores.marks.list(BACKGROUND)).toEqual([]);
   });
 
   it('delivers a throttled message on the next sweep once the connector recovers, exactly once', async () => {
     const id = await created();
     connector.throttleNextPosts = 1000;
     await accept(id);
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     connector.throttleNextPosts = 0;
     const before = cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length;
     now += LEASE_MS + 60_000;
-    await Promise.all([baton.app.outbox.sweep(), baton.app.outbox.sweep()]);
+    await Promise.all([baton.app.deliveries.sweep(), baton.app.deliveries.sweep()]);
     expect(cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length - before).toBe(2);
     expect((await messages(id)).map((r) => r.state)).toEqual(['delivered', 'delivered']);
   });
@@ -208,37 +209,37 @@ describe('delivery', () => {
     connector.throttleNextPosts = 1000;
     const activity = cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true' });
     await post(activity);
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     connector.throttleNextPosts = 0;
     const before = cardsTo('a:personal-ada').length;
     // Teams resends the same activity: nothing changes, and once the backoff passed its rows go out.
     now += 31 * 60_000;
     await post(activity);
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     await post(activity);
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     expect(cardsTo('a:personal-ada').length - before).toBe(1);
-    expect((await baton.app.store.history(id)).map((e) => e.type)).toEqual(['posted', 'accepted']);
+    expect((await baton.app.stores.handoffs.history(id, BACKGROUND)).map((e) => e.type)).toEqual(['posted', 'accepted']);
   });
 
   it('answers a replay that read the handoff before the first delivery committed with the card, and sends nothing twice', async () => {
     const id = await created();
-    const stale = await baton.app.store.read(id);
+    const stale = await baton.app.stores.handoffs.read(id, BACKGROUND);
     const activity = cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true' });
     const first = await post(activity);
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     const sent = connector.sent.length;
     // The second delivery read the handoff as it was before the first one committed: the domain allows the Accept, the
     // commit conflicts, the re-read finds it accepted, and the refusal asks (once) whether this activity was the one.
-    const read = vi.spyOn(baton.app.store, 'read').mockResolvedValueOnce(stale);
-    const applied = vi.spyOn(baton.app.store, 'applied');
+    const read = vi.spyOn(baton.app.stores.handoffs, 'read').mockResolvedValueOnce(stale);
+    const applied = vi.spyOn(baton.app.stores.handoffs, 'applied');
     const again = await post(activity);
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     expect(applied).toHaveBeenCalledTimes(1);
     read.mockRestore();
     applied.mockRestore();
     expect(again.body).toEqual(first.body);
-    expect((await baton.app.store.history(id)).map((e) => e.type)).toEqual(['posted', 'accepted']);
+    expect((await baton.app.stores.handoffs.history(id, BACKGROUND)).map((e) => e.type)).toEqual(['posted', 'accepted']);
     expect(connector.sent.length).toBe(sent);
   });
 
@@ -247,32 +248,32 @@ describe('delivery', () => {
     const before = { ...tableRoundTrips };
     const told = cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length;
     await accept(id);
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     // One read after everyone's card, one after the listings (each checks that no newer change landed meanwhile); the
     // 1:1s and the due index use the last; Ada's and Alan's chats were remembered when they installed Baton.
     expect(tableRoundTrips.readsInDeliveries - before.readsInDeliveries).toBe(2);
-    expect(await baton.app.store.outbox(id)).toEqual([]);
+    expect(await baton.app.stores.outbox.rows(id, BACKGROUND)).toEqual([]);
     expect(cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length - told).toBe(2);
-    const listing = (await baton.app.people.handoffsOf(TENANT, people.ada.aadObjectId)).find((r) => r.handoffId === id)?.listing;
+    const listing = (await baton.app.stores.people.handoffsOf(TENANT, people.ada.aadObjectId, 1000, BACKGROUND)).find((r) => r.handoffId === id)?.listing;
     expect(listing?.status).toBe('accepted');
   });
 
   it('does the listings and due index again when their marks could not be written, and sends nothing twice', async () => {
     const id = await created();
-    const failing = vi.spyOn(baton.app.store, 'markDelivered').mockRejectedValueOnce(new Error('storage went away'));
+    const failing = vi.spyOn(baton.app.stores.outbox, 'markDelivered').mockRejectedValueOnce(new Error('storage went away'));
     const told = cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length;
     await accept(id);
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     failing.mockRestore();
     // Everything sent was marked at once; what is left is only what nobody receives, and the warning names it.
-    const left = await baton.app.store.outbox(id);
+    const left = await baton.app.stores.outbox.rows(id, BACKGROUND);
     expect(left.map((r) => r.effect.kind)).toContain('index');
     expect(left.every((r) => r.effect.kind === 'index' || r.effect.kind === 'due')).toBe(true);
     expect(logs.at(-1)).toBe(`[warn] Delivered, but the outbox rows could not be marked delivered; they will be done again (handoffId=${id}, rows=${left.map((r) => r.key).join(' ')}, error=storage went away)`);
     const updates = connector.sent.filter((s) => s.method === 'PUT').length;
     now += LEASE_MS + 1;
-    expect(await baton.app.outbox.sweep()).toMatchObject({ delivered: left.length, failed: 0, dead: 0 });
-    expect(await baton.app.store.outbox(id)).toEqual([]);
+    expect(await baton.app.deliveries.sweep()).toMatchObject({ delivered: left.length, failed: 0, dead: 0 });
+    expect(await baton.app.stores.outbox.rows(id, BACKGROUND)).toEqual([]);
     expect(connector.sent.filter((s) => s.method === 'PUT').length).toBe(updates);
     expect(cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length - told).toBe(2);
   });
@@ -281,9 +282,9 @@ describe('delivery', () => {
     const id = await created();
     // Alan is not the receiver: refused, but the handoff was marked before the domain decided.
     await post(cardAction(connector.url, people.alan, 'handoff.accept', { handoffId: id, criterion0: 'true' }));
-    expect((await baton.app.pending.list()).map((m) => m.handoffId)).toContain(id);
+    expect((await baton.app.stores.marks.list(BACKGROUND)).map((m) => m.handoffId)).toContain(id);
     now += GRACE_MS + 1;
-    expect(await baton.app.outbox.sweep()).toMatchObject({ delivered: 0, failed: 0, dead: 0 });
-    expect((await baton.app.pending.list()).map((m) => m.handoffId)).not.toContain(id);
+    expect(await baton.app.deliveries.sweep()).toMatchObject({ delivered: 0, failed: 0, dead: 0 });
+    expect((await baton.app.stores.marks.list(BACKGROUND)).map((m) => m.handoffId)).not.toContain(id);
   });
 });

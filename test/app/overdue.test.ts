@@ -7,7 +7,7 @@
  * its cost: Table round trips that follow the due count, not the open count.
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { createBaton } from '../../src/app/baton';
+import { createBaton } from '../../src/baton';
 import { overdueCheck } from '../../src/app/overdue';
 import type { ShiftedClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
@@ -15,8 +15,8 @@ import { escalateAt } from '../../src/domain/due';
 import type { Handoff } from '../../src/domain/handoff';
 import { nextWorkingInstant } from '../../src/domain/working-hours';
 import { createLogger } from '../../src/logger';
-import { handoffIdForForm } from '../../src/store/keys';
-import { ensureTables, tableRoundTrips, tripsSince } from '../../src/store/tables';
+import { handoffIdForForm } from '../../src/app/handoffs';
+import { ensureTables, tableRoundTrips, tripsSince } from '../../src/store/table';
 import { cardAction, FIXTURE_DAY, message, paymentsForm, people, TENANT } from '../support/activities';
 import { textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
@@ -31,7 +31,7 @@ let clock: ShiftedClock;
 beforeAll(async () => {
   connector = await startConnector([people.ada, people.grace, people.alan, katherine]);
   app = await startTestApp({ at: FIXTURE_DAY });
-  clock = (await app.baton()).devClock!;
+  clock = (app.baton()).devClock!;
   // Grace and Alan installed Baton; Katherine did not.
   for (const person of [people.grace, people.alan]) {
     await app.post({ ...message(connector.url, person, ''), type: 'installationUpdate', action: 'add', conversation: { id: `a:personal-${person.name}`, conversationType: 'personal', tenantId: TENANT } });
@@ -49,13 +49,13 @@ async function create(receiver: Member = people.grace): Promise<string> {
   return handoffIdForForm(TENANT, formId);
 }
 
-const stored = async (id: string): Promise<Handoff> => (await app.store.read(id))!.handoff;
+const stored = async (id: string): Promise<Handoff> => (await app.handoff(id))!;
 /** Moves Baton's clock to `at` (it only moves forward). */
 const moveTo = (at: number) => clock.advance(Math.max(0, at - clock.now()));
 /** Fires the timer function as the admin API does, and waits for what it sent. */
 async function fire(): Promise<void> {
   await app.host.fire('overdueCheck');
-  await (await app.baton()).app.outbox.idle();
+  app.baton().app.deliveries.idle();
 }
 /** The 1:1 messages a person got about one handoff, by headline. */
 const toPerson = (person: Member, id: string) =>
@@ -63,7 +63,7 @@ const toPerson = (person: Member, id: string) =>
     .filter((s) => s.method === 'POST' && s.conversationId === `a:personal-${person.name}` && JSON.stringify(s.activity).includes(id))
     .map((s) => textsOf(s.activity.attachments?.[0]?.content)[0]);
 const lastCard = (id: string) => connector.sent.filter((s) => s.method === 'PUT' && s.activityId?.startsWith('msg-') && JSON.stringify(s.activity).includes(id)).at(-1)?.activity.attachments?.[0]?.content;
-const events = async (id: string) => (await app.store.history(id)).map((e) => [e.type, e.actor.name]);
+const events = async (id: string) => (await app.history(id)).map((e) => [e.type, e.actor.name]);
 
 describe('the overdue check, through the local host', () => {
   it('nudges the receiver when the review is due, tells the owner a goal later, and says so on the card', async () => {
@@ -114,7 +114,7 @@ describe('the overdue check, through the local host', () => {
     const { clock: due } = await stored(id);
     moveTo(nextWorkingInstant(due!.holderHours, new Date(due!.dueAt)).getTime());
     await Promise.all([app.host.fire('overdueCheck'), app.host.fire('overdueCheck'), app.host.fire('overdueCheck')]);
-    await (await app.baton()).app.outbox.idle();
+    app.baton().app.deliveries.idle();
     expect(toPerson(people.grace, id)).toHaveLength(1);
     expect((await events(id)).filter(([type]) => type === 'overdue')).toHaveLength(1);
   });
@@ -158,7 +158,7 @@ describe('what a check costs', () => {
       const formId = crypto.randomUUID();
       const form = { formId, summary: 'Ledger export is ready', whatIsReady: 'Merged.', acceptanceCriteria: 'Totals match', links: 'https://example.com/pr/1', effort: '1h', receiver: people.grace.aadObjectId, owner: people.alan.aadObjectId };
       await baton.bot.handle(JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: `msg-${formId}` })), '');
-      await baton.app.outbox.idle();
+      await baton.app.deliveries.idle();
     };
     /** A check at `at`: its round trips before the deliveries it starts, and after. */
     const measured = async (at: number) => {
@@ -198,12 +198,12 @@ describe('what a check costs', () => {
       const formId = crypto.randomUUID();
       await baton.bot.handle(JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', paymentsForm(formId), { replyToId: `msg-${formId}` })), '');
     }
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     await overdueCheck(baton.app); // the first check ever: it settles the cursor
-    const lookups = vi.spyOn(baton.app.conversations, 'find');
+    const lookups = vi.spyOn(baton.app.stores.chats, 'find');
     now = Date.parse('2026-12-09T10:00:00.000Z');
     const report = await overdueCheck(baton.app);
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     expect(report).toMatchObject({ handoffs: 3, overdue: 3, failed: 0 });
     // Once by the check for Grace, who holds all three, and once by each of the three 1:1 deliveries finding her chat.
     expect(lookups.mock.calls.filter(([, person]) => person === people.grace.aadObjectId)).toHaveLength(1 + 3);

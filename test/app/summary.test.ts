@@ -12,19 +12,20 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createBaton } from '../../src/app/baton';
+import { BACKGROUND } from '../../src/app/ports';
+import { createBaton } from '../../src/baton';
 import { enqueueDueSummaries, sendSummary, summaryMailKey, type SummaryMessage, trendOf } from '../../src/app/summary';
 import type { Clock, ShiftedClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import type { Handoff } from '../../src/domain/handoff';
 import { instantAt } from '../../src/domain/time-zones';
 import { nextWorkingInstant } from '../../src/domain/working-hours';
-import { LocalDirectory } from '../../src/graph/local-directory';
+import { LocalDirectory } from '../../src/local/directory';
 import { cardOf } from '../../src/graph/mail';
-import { listOutbox, LocalOutbox } from '../../src/graph/outbox';
+import { listMailbox, LocalMailbox } from '../../src/local/mailbox';
 import { openQueue } from '../../src/store/queues';
-import { SummaryStore } from '../../src/store/summary-store';
-import { handoffIdForForm } from '../../src/store/keys';
+import { TableMailboxBudget } from '../../src/store/summary/mailbox-budget';
+import { handoffIdForForm } from '../../src/app/handoffs';
 import { cardAction, message, paymentsForm } from '../support/activities';
 import { textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
@@ -57,7 +58,7 @@ const START = '2026-12-01T09:00:00.000Z';
 let app: TestApp;
 let connector: Connector;
 let clock: ShiftedClock;
-let outboxDir: string;
+let mailboxDir: string;
 let handoffId: string;
 
 /** Monday 08:00 on a date in a zone, as an instant. */
@@ -77,11 +78,11 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-const summaries = async () => (await app.baton()).app.summaries;
+const stores = () => app.baton().app.stores;
 /** The person's record for a week, once its sending finished. */
 const finished = (week: string, person: Member) =>
   until(`${person.name}'s summary for ${week}`, async () => {
-    const record = await (await summaries()).sendRecord(week, TENANT, person.aadObjectId);
+    const record = await stores().sendRecords.get(week, TENANT, person.aadObjectId, BACKGROUND);
     return record && record.state !== 'sending' ? record : undefined;
   });
 /** Waits until the queue holds nothing, in flight or visible. */
@@ -90,10 +91,10 @@ async function drained(): Promise<void> {
   // A copy that met another's claim is back within 10 s; 30 s leaves room for a busy machine.
   await until('the summary queue to drain', async () => ((await queue.getProperties()).approximateMessagesCount === 0 ? true : undefined), 30_000);
 }
-const emailsTo = (person: Member, week: string) => listOutbox(outboxDir).filter((m) => m.key === `summary:${week}:${TENANT}:${person.aadObjectId}`);
+const emailsTo = (person: Member, week: string) => listMailbox(mailboxDir).filter((m) => m.key === `summary:${week}:${TENANT}:${person.aadObjectId}`);
 const teamsSummariesTo = (person: Member) =>
   connector.sent.filter((s) => s.method === 'POST' && s.conversationId === `a:personal-${person.name}` && textsOf(s.activity.attachments?.[0]?.content)[0] === 'Baton · your week in handoffs');
-const stored = async (id: string): Promise<Handoff> => (await app.store.read(id))!.handoff;
+const stored = async (id: string): Promise<Handoff> => (await app.handoff(id))!;
 
 function outlookAction(from: Member, verb: string, data: Record<string, unknown>) {
   // What Outlook's channel sends: no conversation members, the recipient as the actor.
@@ -101,12 +102,12 @@ function outlookAction(from: Member, verb: string, data: Record<string, unknown>
 }
 
 beforeAll(async () => {
-  outboxDir = mkdtempSync(join(tmpdir(), 'baton-summary-outbox-'));
-  process.env.BATON_OUTBOX_DIR = outboxDir;
+  mailboxDir = mkdtempSync(join(tmpdir(), 'baton-summary-outbox-'));
+  process.env.BATON_MAILBOX_DIR = mailboxDir;
   process.env.OUTLOOK_ORIGINATOR = ORIGINATOR;
   connector = await startConnector([ada, grace, alan, katherine, margaret]);
   app = await startTestApp({ at: START });
-  clock = (await app.baton()).devClock!;
+  clock = (app.baton()).devClock!;
   await app.post(inTenant({ ...message(connector.url, katherine, ''), type: 'installationUpdate', action: 'add', conversation: { id: `a:personal-${katherine.name}`, conversationType: 'personal', tenantId: TENANT } }));
   const formId = crypto.randomUUID();
   const form = paymentsForm(formId, { receiver: grace.aadObjectId, owner: alan.aadObjectId, stakeholders: `${katherine.aadObjectId},${margaret.aadObjectId}` });
@@ -116,13 +117,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await connector?.close();
-  delete process.env.BATON_OUTBOX_DIR;
+  delete process.env.BATON_MAILBOX_DIR;
   delete process.env.OUTLOOK_ORIGINATOR;
 });
 
 describe('the weekly summary, through the local host and its queue', () => {
   it("records each stakeholder in their own time zone when the handoff is posted", async () => {
-    const zones = (await (await summaries()).zones()).map((z) => z.timeZone).sort();
+    const zones = (await stores().zones.list(BACKGROUND)).map((z) => z.timeZone).sort();
     expect(zones).toEqual(['America/Los_Angeles', 'Australia/Sydney']);
   });
 
@@ -134,12 +135,12 @@ describe('the weekly summary, through the local host and its queue', () => {
     expect(nudgeAt).toBeLessThan(sydneyMonday);
     moveTo(nudgeAt);
     await app.host.fire('overdueCheck');
-    expect((await app.store.history(handoffId)).map((e) => e.type)).toContain('overdue');
+    expect((await app.history(handoffId)).map((e) => e.type)).toContain('overdue');
     moveTo(sydneyMonday - 60_000);
     await app.host.fire('weeklySummary');
     // A minute early, the last week to end in Sydney is the one before she followed anything: nothing to send.
     expect(await finished('2026-11-30', katherine)).toMatchObject({ state: 'skipped', reason: 'nothing open or changed that week' });
-    expect(await (await summaries()).sendRecord('2026-12-07', TENANT, katherine.aadObjectId)).toBeUndefined();
+    expect(await stores().sendRecords.get('2026-12-07', TENANT, katherine.aadObjectId, BACKGROUND)).toBeUndefined();
 
     moveTo(sydneyMonday);
     // Fired twice at once (two instances), and once more later.
@@ -147,12 +148,12 @@ describe('the weekly summary, through the local host and its queue', () => {
     await app.host.fire('weeklySummary');
     expect(await finished('2026-12-07', katherine)).toMatchObject({ state: 'sent', done: ['email', 'teams'], reason: '' });
     // The same message again (a retried enqueue): nothing more is sent.
-    await (await app.baton()).app.summaryQueue.send({ tenantId: TENANT, aadObjectId: katherine.aadObjectId, name: katherine.name, timeZone: 'Australia/Sydney', week: '2026-12-07' } satisfies SummaryMessage);
+    app.baton().app.summaryQueue.send({ tenantId: TENANT, aadObjectId: katherine.aadObjectId, name: katherine.name, timeZone: 'Australia/Sydney', week: '2026-12-07' } satisfies SummaryMessage);
     await drained();
     expect(emailsTo(katherine, '2026-12-07')).toHaveLength(1);
     expect(teamsSummariesTo(katherine)).toHaveLength(1);
     // Margaret lives in Pacific time: her Monday 08:00 has not come yet.
-    expect(await (await summaries()).sendRecord('2026-12-07', TENANT, margaret.aadObjectId)).toBeUndefined();
+    expect(await stores().sendRecords.get('2026-12-07', TENANT, margaret.aadObjectId, BACKGROUND)).toBeUndefined();
     // A copy that met the other fire's claim waits 10 s on the queue before it finds the week sent.
   }, 60_000);
 
@@ -160,7 +161,7 @@ describe('the weekly summary, through the local host and its queue', () => {
     const [email] = emailsTo(katherine, '2026-12-07');
     expect(email!.to).toEqual(['katherine@contoso.example']);
     expect(email!.subject).toBe('Your week in handoffs, 30 Nov - 7 Dec');
-    const html = readFileSync(join(outboxDir, `${email!.id}.html`), 'utf8');
+    const html = readFileSync(join(mailboxDir, `${email!.id}.html`), 'utf8');
     const card = cardOf(html) as Record<string, any>;
     expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.4', originator: ORIGINATOR, refresh: { action: { verb: 'summary.refresh', data: { week: '2026-12-07' } } } });
     expect(JSON.stringify(card)).toContain('Payments retry logic is ready for QA');
@@ -215,7 +216,7 @@ describe('the weekly summary, through the local host and its queue', () => {
   });
 
   it('moves a message that keeps failing to the poison queue after maxDequeueCount tries', async () => {
-    const baton = await app.baton();
+    const baton = app.baton();
     await baton.app.summaryQueue.send({ not: 'a summary message' });
     const poison = await openQueue(inject('storageConnectionString'), `${app.prefix}-summaries-poison`);
     const messages = await until('the poison queue', async () => {
@@ -231,9 +232,9 @@ describe('once per person and week, whatever fails', () => {
   const forKatherine: SummaryMessage = { tenantId: TENANT, aadObjectId: katherine.aadObjectId, name: katherine.name, timeZone: 'Australia/Sydney', week };
 
   it('takes over the claim of a sender that died before sending, and sends once', async () => {
-    const baton = await app.baton();
+    const baton = app.baton();
     // A sender claimed the week and died: its lease has run out.
-    const dead = await baton.app.summaries.claim(week, TENANT, katherine.aadObjectId, new Date(clock.now() - 1000).toISOString(), undefined);
+    const dead = await baton.app.stores.sendRecords.claim(week, TENANT, katherine.aadObjectId, new Date(clock.now() - 1000).toISOString(), undefined, BACKGROUND);
     expect(dead).toBeDefined();
     expect(await sendSummary(baton.app, forKatherine)).toEqual({ outcome: 'sent', channels: ['email', 'teams'] });
     expect(await sendSummary(baton.app, forKatherine)).toEqual({ outcome: 'already' });
@@ -241,9 +242,9 @@ describe('once per person and week, whatever fails', () => {
   });
 
   it('waits while another sender holds the claim, putting the message back for when its lease ends', async () => {
-    const baton = await app.baton();
+    const baton = app.baton();
     const held = '2026-12-21';
-    await baton.app.summaries.claim(held, TENANT, katherine.aadObjectId, new Date(clock.now() + 60_000).toISOString(), undefined);
+    await baton.app.stores.sendRecords.claim(held, TENANT, katherine.aadObjectId, new Date(clock.now() + 60_000).toISOString(), undefined, BACKGROUND);
     const outcome = await sendSummary(baton.app, { ...forKatherine, week: held });
     // Back on the queue for 10 s, not for the whole lease: the other sender is usually done by then.
     expect(outcome).toEqual({ outcome: 'deferred', reason: 'another instance holds it', delaySeconds: 10 });
@@ -251,13 +252,13 @@ describe('once per person and week, whatever fails', () => {
   });
 
   it('does not send again an email whose send was interrupted after it went: it finds it by its key first', async () => {
-    const baton = await app.baton();
+    const baton = app.baton();
     const interrupted = '2026-12-28';
     const message = { ...forKatherine, week: interrupted };
     // The email went, then the process died before the record said so.
     await baton.app.mailer.sendMail({ to: ['katherine@contoso.example'], subject: 'Your week in handoffs', html: '<p>sent before the crash</p>', key: summaryMailKey(message) });
-    const claimed = await baton.app.summaries.claim(interrupted, TENANT, katherine.aadObjectId, new Date(clock.now() - 1000).toISOString(), undefined);
-    await baton.app.summaries.update(interrupted, TENANT, katherine.aadObjectId, claimed!, { done: [`email?:${baton.app.mailer.defaultSender}`] });
+    const claimed = await baton.app.stores.sendRecords.claim(interrupted, TENANT, katherine.aadObjectId, new Date(clock.now() - 1000).toISOString(), undefined, BACKGROUND);
+    await baton.app.stores.sendRecords.update(interrupted, TENANT, katherine.aadObjectId, claimed!, { done: [`email?:${baton.app.mailer.defaultSender}`] }, BACKGROUND);
     expect(await sendSummary(baton.app, message)).toEqual({ outcome: 'sent', channels: ['email', 'teams'] });
     expect(emailsTo(katherine, interrupted)).toHaveLength(1);
   });
@@ -266,22 +267,22 @@ describe('once per person and week, whatever fails', () => {
 describe("each mailbox's limit a minute, held across instances", () => {
   it('lets exactly the limit through in any minute from two instances at once, and more once the first sends are a minute old', async () => {
     const connection = inject('tablesConnectionString');
-    const [one, two] = [await SummaryStore.open(connection, app.prefix), await SummaryStore.open(connection, app.prefix)];
+    const [one, two] = [TableMailboxBudget.open(connection, app.prefix), TableMailboxBudget.open(connection, app.prefix)];
     const t = Date.parse('2026-12-07T08:00:30.000Z');
-    const tries = Array.from({ length: 45 }, (_, i) => (i % 2 === 0 ? one : two).takeSend('baton@contoso.example', t + i * 100, 30));
+    const tries = Array.from({ length: 45 }, (_, i) => (i % 2 === 0 ? one : two).take('baton@contoso.example', t + i * 100, 30, BACKGROUND));
     const answers = await Promise.all(tries);
     // Never more than the limit; under this much contention a few are told to wait a second instead of taking a place.
     const granted = answers.filter((wait) => wait === 0).length;
     expect(granted).toBeLessThanOrEqual(30);
     expect(answers.every((wait) => wait >= 0)).toBe(true);
     // Whoever was told to wait gets a place once there is one, until the minute is full.
-    for (let i = granted; i < 30; i += 1) expect(await one.takeSend('baton@contoso.example', t + 5_000 + i, 30)).toBe(0);
+    for (let i = granted; i < 30; i += 1) expect(await one.take('baton@contoso.example', t + 5_000 + i, 30, BACKGROUND)).toBe(0);
     const oldest = Math.min(...answers.flatMap((wait, i) => (wait === 0 ? [t + i * 100] : [])), t + 5_000);
     // A sliding window, not calendar minutes: 35 s later the first sends still count, the oldest for 25 s more.
-    expect(await one.takeSend('baton@contoso.example', t + 35_000, 30)).toBe(oldest + 60_000 - (t + 35_000));
-    expect(await two.takeSend('baton@contoso.example', t + 65_000, 30)).toBe(0);
+    expect(await one.take('baton@contoso.example', t + 35_000, 30, BACKGROUND)).toBe(oldest + 60_000 - (t + 35_000));
+    expect(await two.take('baton@contoso.example', t + 65_000, 30, BACKGROUND)).toBe(0);
     // Another mailbox has a budget of its own.
-    expect(await two.takeSend('baton2@contoso.example', t + 35_000, 30)).toBe(0);
+    expect(await two.take('baton2@contoso.example', t + 35_000, 30, BACKGROUND)).toBe(0);
   });
 
   it('spreads what it enqueues over the minutes the mailboxes need, so messages arrive at the rate they may be sent', async () => {
@@ -290,10 +291,10 @@ describe("each mailbox's limit a minute, held across instances", () => {
     const directory = LocalDirectory.fromFiles();
     const spread = await createBaton(config, {
       clock: { now: () => Date.parse('2026-12-07T08:30:00.000Z'), sleep: async () => undefined },
-      graph: { directory, tenantId: directory.tenantId, mailer: new LocalOutbox(outboxDir) },
+      graph: { directory, tenantId: directory.tenantId, mailer: new LocalMailbox(mailboxDir) },
       summaryQueue: { send: async (_message, delaySeconds) => void queued.push(delaySeconds) },
     });
-    for (let i = 0; i < 9; i += 1) await spread.app.summaries.subscribe({ tenantId: TENANT, aadObjectId: `p-${i}`, name: `Person ${i}`, timeZone: 'UTC' });
+    for (let i = 0; i < 9; i += 1) await spread.app.stores.subscribers.subscribe({ tenantId: TENANT, aadObjectId: `p-${i}`, name: `Person ${i}`, timeZone: 'UTC' }, BACKGROUND);
     expect(await enqueueDueSummaries(spread.app)).toEqual({ zones: 1, zonesDue: 1, enqueued: 9 });
     // Two mailboxes, two a minute each: four a minute, one every 15 seconds.
     expect(queued.map((d) => d ?? 0).sort((a, b) => a - b)).toEqual([0, 15, 30, 45, 60, 75, 90, 105, 120]);
@@ -309,7 +310,7 @@ describe("each mailbox's limit a minute, held across instances", () => {
     const directory = LocalDirectory.fromFiles();
     const limited = await createBaton(config, {
       clock: manual,
-      graph: { directory, tenantId: directory.tenantId, mailer: new LocalOutbox(outboxDir, 'summary@contoso.example', { clock: manual }) },
+      graph: { directory, tenantId: directory.tenantId, mailer: new LocalMailbox(mailboxDir, 'summary@contoso.example', { clock: manual }) },
       summaryQueue: { send: async (message, delaySeconds) => void queued.push({ message, delaySeconds }) },
     });
     const week = '2027-01-04';
@@ -335,7 +336,7 @@ describe("each mailbox's limit a minute, held across instances", () => {
 
 describe("the trend's weeks", () => {
   it('are the summary weeks for a summary week, and seven-day windows with no gap for the summary command', () => {
-    const settings = { summary: loadConfig({}).summary };
+    const settings = { settings: { summary: loadConfig({}).summary, due: loadConfig({}).due, publicBaseUrl: '' } };
     const monday = { start: '2026-11-30T08:00:00.000Z', end: '2026-12-07T08:00:00.000Z' };
     expect(trendOf(settings, monday, 'UTC').map((w) => w.end)).toEqual(['2026-11-09T08:00:00.000Z', '2026-11-16T08:00:00.000Z', '2026-11-23T08:00:00.000Z', '2026-11-30T08:00:00.000Z', monday.end]);
     // Sunday evening: the seven days up to now, and the four seven-day windows before them, end to end.
@@ -352,7 +353,7 @@ describe('stopping and starting', () => {
     const stop = await app.post(outlookAction(margaret, 'summary.stop', { week: '2026-12-07' }));
     expect(textsOf(stop.body.value)).toContain('Your weekly summary is stopped. Start it again from this card, or type "summary start" in my chat.');
     expect(JSON.stringify(stop.body.value)).toContain('"verb":"summary.start"');
-    expect(await (await summaries()).preference(TENANT, margaret.aadObjectId)).toEqual({ stopped: true, optedIn: false });
+    expect(await stores().preferences.get(TENANT, margaret.aadObjectId, BACKGROUND)).toEqual({ stopped: true, optedIn: false });
 
     moveTo(mondayEight('2026-12-07', 'America/Los_Angeles'));
     await app.host.fire('weeklySummary');
@@ -361,6 +362,6 @@ describe('stopping and starting', () => {
 
     const start = await app.post(outlookAction(margaret, 'summary.start', { week: '2026-12-07' }));
     expect(textsOf(start.body.value).find((t) => t.startsWith('Your weekly summary is on'))).toMatch(/^Your weekly summary is on: every Monday at 08:00 your time/);
-    expect(await (await summaries()).preference(TENANT, margaret.aadObjectId)).toEqual({ stopped: false, optedIn: true });
+    expect(await stores().preferences.get(TENANT, margaret.aadObjectId, BACKGROUND)).toEqual({ stopped: false, optedIn: true });
   });
 });

@@ -2,7 +2,7 @@
  * With bot credentials set, the endpoint accepts only Bot Framework tokens.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Baton, createBaton } from '../../src/app/baton';
+import { type Baton, createBaton } from '../../src/baton';
 import { createLogger } from '../../src/logger';
 import { loadConfig } from '../../src/config';
 import { message, people } from '../support/activities';

@@ -18,7 +18,8 @@ import { AppCredentials, AuthenticationConstants, AuthenticationError, EmulatorV
 // Not re-exported by the package index; the module the library itself uses (the package has no exports map).
 import { JwtTokenExtractor } from 'botframework-connector/lib/auth/jwtTokenExtractor';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import { type Baton, createBaton, type HttpResult } from '../../src/app/baton';
+import { type Baton, createBaton } from '../../src/baton';
+import type { HttpResult } from '../../src/bot/endpoint';
 import { createAdapter } from '../../src/bot/adapter';
 import { type Config, loadConfig } from '../../src/config';
 import { createLogger, formatRecord } from '../../src/logger';

@@ -4,7 +4,8 @@
  * connector (the activities' serviceUrl), records read back from Azurite.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handoffIdForForm } from '../../src/store/keys';
+import { BACKGROUND } from '../../src/app/ports';
+import { handoffIdForForm } from '../../src/app/handoffs';
 import { cardAction, FIXTURE_DAY, message, people, TENANT } from '../support/activities';
 import { type Connector, startConnector } from '../support/connector';
 import { startTestApp, type TestApp } from '../support/stack';
@@ -119,14 +120,14 @@ describe('submitting the form', () => {
     expect(values.summary).toBe(bad.summary);
     expect(values.links).toBe(bad.links);
     expect(values.workState).toBe('blocked');
-    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+    expect(await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND)).toBeUndefined();
   });
 
   it('rejects a receiver who is neither in the conversation nor in the directory', async () => {
     const formId = crypto.randomUUID();
     const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: '11111111-2222-3333-4444-555555555555' }, inPlayground));
     expect(textsOf(response.body.value)).toContain('No one in the directory matches "11111111-2222-3333-4444-555555555555". Check the spelling, or use their email address.');
-    expect(await app.store.read(handoffIdForForm(PLAYGROUND_TENANT, formId))).toBeUndefined();
+    expect(await app.stores.handoffs.read(handoffIdForForm(PLAYGROUND_TENANT, formId), BACKGROUND)).toBeUndefined();
   });
 
   it('resolves a typed email, UPN or name from the directory (here: the Playground\'s people)', async () => {
@@ -135,7 +136,7 @@ describe('submitting the form', () => {
       cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'katherine@contoso.example', stakeholders: 'Margaret Hamilton' }, inPlayground),
     );
     expect(textsOf(response.body.value)).toContainEqual(expect.stringMatching(/^<at>Katherine Johnson<\/at>, this handoff is for you to review · due .+\.$/));
-    const stored = (await app.store.read(handoffIdForForm(PLAYGROUND_TENANT, formId)))?.handoff;
+    const stored = (await app.stores.handoffs.read(handoffIdForForm(PLAYGROUND_TENANT, formId), BACKGROUND))?.handoff;
     // Katherine is not in this chat: her Teams id is the MRI of her Entra account.
     expect(stored?.receiver).toEqual({ aadObjectId: '10000000-0000-0000-0000-0000000000d4', userId: '8:orgid:10000000-0000-0000-0000-0000000000d4', name: 'Katherine Johnson' });
     expect(stored?.stakeholders.map((p) => p.name)).toEqual(['Margaret Hamilton']);
@@ -146,7 +147,7 @@ describe('submitting the form', () => {
     const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'katherine@contoso.example' }));
     expect(textsOf(response.body.value)).toContain('"katherine@contoso.example" is not in this conversation, and Baton cannot look up people outside it in your organisation.');
     expect(JSON.stringify(response.body.value)).not.toContain('Katherine Johnson');
-    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+    expect(await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND)).toBeUndefined();
   });
 
   it('says which typed person is ambiguous, and stores nothing', async () => {
@@ -154,20 +155,20 @@ describe('submitting the form', () => {
     const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'A' }, inPlayground));
     const message = textsOf(response.body.value).find((t) => t.startsWith('"A" matches'));
     expect(message).toMatch(/^"A" matches 2 people: Ada Lovelace .*, Alan Turing .*\. Use an email address to pick one\.$/);
-    expect(await app.store.read(handoffIdForForm(PLAYGROUND_TENANT, formId))).toBeUndefined();
+    expect(await app.stores.handoffs.read(handoffIdForForm(PLAYGROUND_TENANT, formId), BACKGROUND)).toBeUndefined();
   });
 
   it('accepts a member picked by their Teams id, as some clients send it', async () => {
     const formId = crypto.randomUUID();
     await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: people.grace.id }));
-    expect((await app.store.read(handoffIdForForm(TENANT, formId)))?.handoff.receiver.aadObjectId).toBe(people.grace.aadObjectId);
+    expect((await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND))?.handoff.receiver.aadObjectId).toBe(people.grace.aadObjectId);
   });
 
   it('stores a valid form and replaces the form for everyone with the card that tags the receiver', async () => {
     const before = connector.sent.length;
     const { id, formId, response } = await createHandoff();
-    const stored = await app.store.read(id);
-    expect(stored?.handoff).toMatchObject({
+    const stored = await app.handoff(id);
+    expect(stored).toMatchObject({
       status: 'inReview',
       summary: 'Payments retry logic is ready for QA',
       acceptanceCriteria: ['All retry tests pass in CI', 'A failed payment is retried 3 times within 10 minutes'],
@@ -178,7 +179,7 @@ describe('submitting the form', () => {
       tenantId: TENANT,
       conversation: { messageId: `form-${formId}` },
     });
-    expect(await app.store.history(id)).toMatchObject([{ seq: 1, type: 'posted', actor: { name: 'Ada Lovelace' } }]);
+    expect(await app.history(id)).toMatchObject([{ seq: 1, type: 'posted', actor: { name: 'Ada Lovelace' } }]);
 
     // The sender's own view (Ada is also the owner): work state, reassignment and cancelling, each behind its ShowCard; no review.
     const senderCard = response.body.value;
@@ -206,8 +207,8 @@ describe('submitting the form', () => {
     const responses = await Promise.all([app.post(submit), app.post(submit), app.post(again)]);
     for (const r of responses) expect(textsOf(r.body.value)).toContain('Payments retry logic is ready for QA');
     // One set of outbox rows too: the person index, everyone's card and the due index, written once.
-    expect(await app.store.countRows(handoffIdForForm(TENANT, formId))).toEqual({ handoff: 1, events: 1, activities: 1, outbox: 3 });
-    expect((await app.people.handoffsOf(TENANT, people.ada.aadObjectId)).filter((r) => r.handoffId === handoffIdForForm(TENANT, formId))).toHaveLength(1);
+    expect(await app.countRows(handoffIdForForm(TENANT, formId))).toEqual({ handoff: 1, events: 1, activities: 1, outbox: 3 });
+    expect((await app.stores.people.handoffsOf(TENANT, people.ada.aadObjectId, 1000, BACKGROUND)).filter((r) => r.handoffId === handoffIdForForm(TENANT, formId))).toHaveLength(1);
   });
 
   it('refuses someone else reusing a form that already created a handoff', async () => {
@@ -215,7 +216,7 @@ describe('submitting the form', () => {
     await app.post(cardAction(connector.url, people.ada, 'handoff.create', validForm(formId)));
     const response = await app.post(cardAction(connector.url, people.alan, 'handoff.create', validForm(formId)));
     expect(response.body).toMatchObject({ statusCode: 403, type: 'application/vnd.microsoft.error' });
-    expect((await app.store.read(handoffIdForForm(TENANT, formId)))?.handoff.sender.name).toBe('Ada Lovelace');
+    expect((await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND))?.handoff.sender.name).toBe('Ada Lovelace');
   });
 });
 
@@ -240,7 +241,7 @@ describe('reviewing', () => {
     expect(textsOf(response.body.value).some((t) => t.startsWith('Accepted by Grace Hopper'))).toBe(true);
     const update = connector.sent.slice(before).find((s) => s.method === 'PUT');
     expect(textsOf(update!.activity.attachments![0]!.content)).toContain('Accepted');
-    const history = await app.store.history(id);
+    const history = await app.history(id);
     expect(history.map((e) => [e.type, e.actor.name])).toEqual([['posted', 'Ada Lovelace'], ['accepted', 'Grace Hopper']]);
   });
 
@@ -248,10 +249,10 @@ describe('reviewing', () => {
     const { id } = await createHandoff();
     const empty = await app.post(cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: '  ' }));
     expect(textsOf(empty.body.value)).toContain('Say what needs to change: a comment is required.');
-    expect((await app.store.read(id))?.handoff.status).toBe('inReview');
+    expect((await app.handoff(id))?.status).toBe('inReview');
     const withComment = await app.post(cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'Add the timeout test.' }));
     expect(textsOf(withComment.body.value)).toContain('Add the timeout test.');
-    expect((await app.store.read(id))?.handoff.decision).toMatchObject({ status: 'changesRequested', text: 'Add the timeout test.' });
+    expect((await app.handoff(id))?.decision).toMatchObject({ status: 'changesRequested', text: 'Add the timeout test.' });
   });
 
   it('a second click on a decided handoff shows who decided and changes nothing', async () => {
@@ -259,14 +260,14 @@ describe('reviewing', () => {
     await app.post(cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id)));
     const late = await app.post(cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'wait' }));
     expect(textsOf(late.body.value).some((t) => t.startsWith('This handoff was already accepted by Grace Hopper'))).toBe(true);
-    expect(await app.store.countRows(id)).toMatchObject({ events: 2 });
+    expect(await app.countRows(id)).toMatchObject({ events: 2 });
   });
 
   it('refuses a forged action from someone who is not the receiver', async () => {
     const { id } = await createHandoff();
     const forged = await app.post(cardAction(connector.url, people.alan, 'handoff.accept', allChecked(id)));
     expect(textsOf(forged.body.value)).toContain('Only the receiver, Grace Hopper, can do that on this handoff.');
-    expect((await app.store.read(id))?.handoff.status).toBe('inReview');
+    expect((await app.handoff(id))?.status).toBe('inReview');
   });
 
   it('lets exactly one of two simultaneous decisions win', async () => {
@@ -275,12 +276,12 @@ describe('reviewing', () => {
       app.post(cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id))),
       app.post(cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'Needs work.' })),
     ]);
-    const history = await app.store.history(id);
+    const history = await app.history(id);
     expect(history).toHaveLength(2);
     const winner = history[1]!.type;
     const loser = winner === 'accepted' ? b : a;
     expect(textsOf(loser.body.value).some((t) => t.startsWith('This handoff was already'))).toBe(true);
-    expect((await app.store.read(id))?.handoff.status).toBe(winner);
+    expect((await app.handoff(id))?.status).toBe(winner);
   });
 
   it('applies a replayed activity once and answers it with the current card', async () => {
@@ -288,7 +289,7 @@ describe('reviewing', () => {
     const accept = cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id));
     const before = connector.sent.length;
     const first = await app.post(accept);
-    const rows = async () => (await app.store.outbox(id, { all: true })).map((r) => [r.key, r.effect.kind]);
+    const rows = async () => (await app.stores.outbox.rows(id, BACKGROUND, { all: true })).map((r) => [r.key, r.effect.kind]);
     const afterFirst = await rows();
     const retry = await app.post(accept);
     expect(retry.body).toEqual(first.body);
@@ -296,7 +297,7 @@ describe('reviewing', () => {
     // is sender and owner), and the due index when the next wake-up moved. The replay adds no row and sends nothing.
     expect(afterFirst.filter(([, kind]) => kind !== 'due').map(([, kind]) => kind)).toEqual(['card', 'index', 'card', 'index', 'message']);
     expect(await rows()).toEqual(afterFirst);
-    expect(await app.store.countRows(id)).toMatchObject({ handoff: 1, events: 2, activities: 2 });
+    expect(await app.countRows(id)).toMatchObject({ handoff: 1, events: 2, activities: 2 });
     expect(connector.sent.slice(before).filter((s) => s.method === 'PUT')).toHaveLength(1);
   });
 
@@ -304,7 +305,7 @@ describe('reviewing', () => {
     const { id } = await createHandoff();
     const accept = cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id));
     const answers = await Promise.all([app.post(accept), app.post(accept)]);
-    expect((await app.store.history(id)).map((e) => e.type)).toEqual(['posted', 'accepted']);
+    expect((await app.history(id)).map((e) => e.type)).toEqual(['posted', 'accepted']);
     for (const answer of answers) {
       expect(answer.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
       // Neither the refusal of a decided handoff nor the note of a lost race: it is the same click.
@@ -318,7 +319,7 @@ describe('reviewing', () => {
     other.conversation = { ...other.conversation, tenantId: 'ffffffff-0000-0000-0000-000000000000' };
     const response = await app.post(other);
     expect(response.body).toMatchObject({ statusCode: 404, type: 'application/vnd.microsoft.error' });
-    expect((await app.store.read(id))?.handoff.status).toBe('inReview');
+    expect((await app.handoff(id))?.status).toBe('inReview');
   });
 });
 

@@ -4,13 +4,14 @@
  * query (text, filters, empty, paging, other tenants) and queryLink.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createBaton } from '../../src/app/baton';
+import { BACKGROUND } from '../../src/app/ports';
+import { createBaton } from '../../src/baton';
 import { createLogger } from '../../src/logger';
 import { loadConfig } from '../../src/config';
 import { postHandoff } from '../../src/domain/handoff';
-import { handoffIdForForm } from '../../src/store/keys';
-import { indexRowKey } from '../../src/store/people-index';
-import { openTable, tableRoundTrips } from '../../src/store/tables';
+import { handoffIdForForm } from '../../src/app/handoffs';
+import { tableRoundTrips } from '../../src/store/table';
+import { countRows } from '../support/rows';
 import { cardAction, extensionInvoke, fetchTaskFromMessage, FIXTURE_DAY, people, TENANT } from '../support/activities';
 import { findInputs, textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
@@ -97,7 +98,7 @@ describe('create from the compose box or a message', () => {
     const card = response.body.task.value.card.content;
     expect(textsOf(card)).toContain('"ftp://files.example/x" is not an https link.');
     expect(findInputs(card).find((i) => i.id === 'summary')?.value).toBe('Invoice export runs nightly');
-    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+    expect(await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND)).toBeUndefined();
   });
 
   it('previews a valid form, then "Send" stores it once and posts its live card once, however often Teams retries', async () => {
@@ -106,7 +107,7 @@ describe('create from the compose box or a message', () => {
     expect(preview.body.composeExtension.type).toBe('botMessagePreview');
     const previewActivity = preview.body.composeExtension.activityPreview;
     expect(textsOf(previewActivity.attachments[0].content)).toContain('Invoice export runs nightly');
-    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+    expect(await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND)).toBeUndefined();
 
     const before = connector.sent.length;
     const send = extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', {
@@ -120,8 +121,8 @@ describe('create from the compose box or a message', () => {
     const posted = connector.sent.slice(before).filter((s) => s.method === 'POST');
     expect(posted).toHaveLength(1);
     const id = handoffIdForForm(TENANT, formId);
-    expect(await app.store.countRows(id)).toMatchObject({ handoff: 1, events: 1 });
-    expect((await app.store.read(id))?.handoff.conversation.messageId).toBe(posted[0]!.activityId);
+    expect(await app.countRows(id)).toMatchObject({ handoff: 1, events: 1 });
+    expect((await app.handoff(id))?.conversation.messageId).toBe(posted[0]!.activityId);
   });
 
   it('refuses a preview whose draft was tampered with: the rules run again on "Send"', async () => {
@@ -135,7 +136,7 @@ describe('create from the compose box or a message', () => {
     expect(textsOf(send.body.task.value.card.content)).toContain(
       '"99999999-0000-0000-0000-000000000000" is not in this conversation, and Baton cannot look up people outside it in your organisation.',
     );
-    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+    expect(await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND)).toBeUndefined();
   });
 
   it('"Edit" on the preview reopens the form with the values', async () => {
@@ -173,8 +174,8 @@ describe('search', () => {
       conversation: { id: '19:baton-group@thread.v2', serviceUrl: connector.url, messageId: 'm-old' },
       at: '2019-12-20T09:00:00.000Z', late: false,
     });
-    await app.people.add(old.handoff);
-    await app.store.insert(old.handoff, old.event, 'a-old');
+    await app.stores.people.add(old.handoff, [], BACKGROUND);
+    await app.stores.handoffs.commit({ handoff: old.handoff, etag: undefined, event: old.event, marker: 'a-old', effects: [], leaseUntil: '' }, BACKGROUND);
   });
 
   it('finds my handoffs by words in the summary or a person\'s name', async () => {
@@ -257,22 +258,6 @@ describe('search', () => {
     expect(tableRoundTrips.inRequests - before.inRequests).toBe(1);
   });
 
-  it('still finds a handoff whose index row was written before rows carried listings, by reading it', async () => {
-    const person = (m: Member) => ({ aadObjectId: m.aadObjectId, userId: m.id, name: m.name });
-    const legacy = postHandoff({
-      id: handoffIdForForm(TENANT, crypto.randomUUID()),
-      tenantId: TENANT,
-      fields: { summary: 'Legacy invoice archive is ready', whatIsReady: 'Archive', acceptanceCriteria: ['Opens'], assumptions: '', links: [], effortMinutes: 60, workState: 'ready', blocker: '', neededBy: undefined, priority: 'normal' },
-      sender: person(people.ada), receiver: person(people.grace), owner: person(people.ada), stakeholders: [],
-      conversation: { id: '19:baton-group@thread.v2', serviceUrl: connector.url, messageId: 'm-legacy' },
-      at: new Date().toISOString(), late: false,
-    });
-    await app.store.insert(legacy.handoff, legacy.event, 'a-legacy');
-    const rows = openTable(inject('tablesConnectionString'), app.prefix, 'people');
-    const row = { rowKey: indexRowKey(legacy.handoff), summary: legacy.handoff.summary, people: 'Grace Hopper, Ada Lovelace', createdAt: legacy.handoff.createdAt };
-    for (const p of [people.ada, people.grace]) await rows.upsertEntity({ partitionKey: `${TENANT}_${p.aadObjectId}`, ...row }, 'Replace');
-    expect(titles(await query(people.grace, 'legacy invoice'))).toEqual(['Legacy invoice archive is ready']);
-  });
 });
 
 describe('link unfurling', () => {
@@ -304,7 +289,8 @@ describe('a "Send" whose card could not be posted at first', () => {
   it('is posted once by the outbox, never twice, however often Teams resends or instances sweep', async () => {
     let now = Date.parse('2026-11-24T10:00:00Z');
     const clock = { now: () => now, sleep: async () => undefined };
-    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() });
+    const prefix = uniquePrefix();
+    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix });
     const quiet = createLogger({ sink: () => undefined });
     // Two instances of the Function App on the same storage.
     const [baton, other] = await Promise.all([createBaton(config, { clock, log: quiet }), createBaton(config, { clock, log: quiet })]);
@@ -318,40 +304,40 @@ describe('a "Send" whose card could not be posted at first', () => {
         id,
       });
     const id = handoffIdForForm(TENANT, formId);
-    const { store } = baton.app;
+    const { stores } = baton.app;
     const posts = () => connector.sent.filter((s) => s.method === 'POST' && s.conversationId === '19:baton-group@thread.v2').length;
     const before = posts();
 
     // Busy for longer than the connector client's own quick retries.
     connector.throttleNextPosts = 10;
     expect(await send('f:send-1')).toEqual({ status: 200, body: {} });
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     connector.throttleNextPosts = 0;
-    expect((await store.read(id))?.handoff.conversation.messageId).toBeUndefined();
-    expect(await store.outbox(id)).toMatchObject([{ effect: { kind: 'post' }, state: 'pending', attempts: 1, lastError: expect.stringContaining('503') }]);
+    expect((await stores.handoffs.read(id, BACKGROUND))?.handoff.conversation.messageId).toBeUndefined();
+    expect(await stores.outbox.rows(id, BACKGROUND)).toMatchObject([{ effect: { kind: 'post' }, state: 'pending', attempts: 1, lastError: expect.stringContaining('503') }]);
     expect(posts()).toBe(before);
 
     // Teams resends within seconds: the handoff exists, its post waits for its backoff, nothing is posted.
     now += 5_000;
     expect(await send('f:send-2')).toEqual({ status: 200, body: {} });
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.idle();
     expect(posts()).toBe(before);
-    expect(await store.countRows(id)).toMatchObject({ handoff: 1, events: 1, activities: 1 });
+    expect(await countRows(inject('tablesConnectionString'), prefix, id)).toMatchObject({ handoff: 1, events: 1, activities: 1 });
 
     // Past the backoff, both instances sweep at once: the card is posted once, and its message recorded.
     now += 120_000;
-    const reports = await Promise.all([baton.app.outbox.sweep(), other.app.outbox.sweep()]);
+    const reports = await Promise.all([baton.app.deliveries.sweep(), other.app.deliveries.sweep()]);
     expect(reports.reduce((sum, r) => sum + r.delivered, 0)).toBe(1);
     expect(posts()).toBe(before + 1);
     const posted = connector.sent.filter((s) => s.method === 'POST' && s.conversationId === '19:baton-group@thread.v2').at(-1)!;
-    expect((await store.read(id))?.handoff.conversation.messageId).toBe(posted.activityId);
-    expect(await store.outbox(id)).toEqual([]);
+    expect((await stores.handoffs.read(id, BACKGROUND))?.handoff.conversation.messageId).toBe(posted.activityId);
+    expect(await stores.outbox.rows(id, BACKGROUND)).toEqual([]);
 
     // A late resend and a later sweep find nothing left to post.
     await send('f:send-3');
     now += 120_000;
-    await baton.app.outbox.sweep();
-    await baton.app.outbox.idle();
+    await baton.app.deliveries.sweep();
+    await baton.app.deliveries.idle();
     expect(posts()).toBe(before + 1);
   });
 });

@@ -5,11 +5,12 @@
  * when it differs from the viewer's.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createBaton } from '../../src/app/baton';
+import { BACKGROUND } from '../../src/app/ports';
+import { createBaton } from '../../src/baton';
 import { workingMinutesUntilDay } from '../../src/domain/lead-time';
 import { createLogger } from '../../src/logger';
 import { loadConfig } from '../../src/config';
-import { handoffIdForForm } from '../../src/store/keys';
+import { handoffIdForForm } from '../../src/app/handoffs';
 import { cardAction, FIXTURE_DAY, message } from '../support/activities';
 import { findInputs, textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
@@ -113,7 +114,7 @@ describe('people picked from outside the chat', () => {
     const mark = connector.sent.length;
     const reassigned = await app.post(cardAction(connector.url, ada, 'handoff.reassign', { handoffId: id, newReceiver: katherine.aadObjectId }, inPlayground));
     expect(textsOf(reassigned.body.value)).toContainEqual(expect.stringMatching(/^<at>Katherine Johnson<\/at>, this handoff is for you to review · due .+\.$/));
-    expect((await app.store.read(id))?.handoff.receiver).toEqual({ ...katherine, userId: `8:orgid:${katherine.aadObjectId}` });
+    expect((await app.handoff(id))?.receiver).toEqual({ ...katherine, userId: `8:orgid:${katherine.aadObjectId}` });
     const told = connector.sent.slice(mark).filter((s) => s.conversationId === 'a:personal-katherine');
     expect(textsOf(told[0]?.activity.attachments?.[0]?.content)[0]).toBe('Ada Lovelace handed this handoff to you.');
     const nobody = await app.post(cardAction(connector.url, ada, 'handoff.reassign', { handoffId: id, newReceiver: 'nobody@contoso.example' }, inPlayground));
@@ -146,7 +147,7 @@ describe('the personal chat', () => {
     // Katherine did install it: her message opens her own view of the handoff, which lives in a chat she cannot see.
     const told = connector.sent.filter((s) => s.conversationId === 'a:personal-katherine').at(-1)?.activity.attachments?.[0]?.content as { actions: unknown[] };
     expect(told.actions).toEqual([{ type: 'Action.Execute', title: 'Show it here', verb: 'handoff.refresh', data: { handoffId: handoffIdForForm(PLAYGROUND_TENANT, formId) } }]);
-    const stored = (await app.store.read(handoffIdForForm(PLAYGROUND_TENANT, formId)))?.handoff;
+    const stored = (await app.stores.handoffs.read(handoffIdForForm(PLAYGROUND_TENANT, formId), BACKGROUND))?.handoff;
     expect(stored?.receiver).toEqual({ aadObjectId: '10000000-0000-0000-0000-0000000000b2', userId: '8:orgid:10000000-0000-0000-0000-0000000000b2', name: 'Grace Hopper' });
     expect(stored?.stakeholders.map((p) => p.name)).toEqual(['Katherine Johnson']);
   });
@@ -166,7 +167,7 @@ describe('the personal chat', () => {
     expect(textsOf(long.body.value)).toContain('Keep the summary to 200 characters (it has 250).');
     const summary = findInputs(long.body.value).find((i) => i.id === 'summary') as unknown as Record<string, unknown>;
     expect([summary.value, summary.maxLength, summary.label]).toEqual(['s'.repeat(250), undefined, 'Summary, in one sentence (at most 200 characters) *']);
-    expect(await app.store.read(handoffIdForForm(PLAYGROUND_TENANT, formId))).toBeUndefined();
+    expect(await app.stores.handoffs.read(handoffIdForForm(PLAYGROUND_TENANT, formId), BACKGROUND)).toBeUndefined();
   });
 });
 

@@ -5,8 +5,9 @@
  * lateness. Replies are captured at the local connector.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BACKGROUND } from '../../src/app/ports';
 import { formatDay, formatWhen } from '../../src/domain/time-format';
-import { handoffIdForForm } from '../../src/store/keys';
+import { handoffIdForForm } from '../../src/app/handoffs';
 import { cardAction, FIXTURE_DAY, message, people, TENANT } from '../support/activities';
 import { findInputs, textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
@@ -102,7 +103,7 @@ describe('each role sees its own card', () => {
     expect(textsOf(forged.body.value)).toContain('Only stakeholders can do that on this handoff.');
     const closeEarly = await act(people.alan, 'handoff.close', { handoffId: id });
     expect(textsOf(closeEarly.body.value)).toContain("This handoff is waiting for Grace Hopper's review.");
-    expect(await app.store.countRows(id)).toMatchObject({ events: 1 });
+    expect(await app.countRows(id)).toMatchObject({ events: 1 });
   });
 });
 
@@ -126,7 +127,7 @@ describe('the Resolve loop, to acceptance and close', () => {
       expect.stringMatching(new RegExp(`^\\[warn\\] Outbox row cannot be delivered \\(handoffId=${id}, row=outbox_000003_002, kind=message, attempts=1, error=Grace Hopper has not installed Baton`)),
     );
     logged.mockRestore();
-    expect((await app.store.outbox(id, { all: true })).filter((r) => r.effect.kind === 'message').map((r) => [r.key, r.state])).toContainEqual(['outbox_000003_002', 'dead']);
+    expect((await app.stores.outbox.rows(id, BACKGROUND, { all: true })).filter((r) => r.effect.kind === 'message').map((r) => [r.key, r.state])).toContainEqual(['outbox_000003_002', 'dead']);
 
     mark = connector.sent.length;
     await act(people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'Add the timeout test.' });
@@ -150,7 +151,7 @@ describe('the Resolve loop, to acceptance and close', () => {
       acceptanceCriteria: `${editValues.acceptanceCriteria}\nA timeout test covers the 10 minute window`,
     });
     expect(textsOf(resubmitted.body.value)).toEqual(expect.arrayContaining(['What changed in version 2: ', 'added one acceptance criterion.']));
-    expect((await app.store.read(id))?.handoff).toMatchObject({ version: 2, status: 'inReview', acceptanceCriteria: { length: 4 } });
+    expect((await app.handoff(id))).toMatchObject({ version: 2, status: 'inReview', acceptanceCriteria: { length: 4 } });
     // The receiver checks version 2 against what she asked.
     const v2ForGrace = await act(people.grace, 'handoff.refresh', { handoffId: id });
     expect(textsOf(v2ForGrace.body.value)).toEqual(expect.arrayContaining([expect.stringMatching(/^Grace Hopper asked for changes to version 1 \(.+\): $/), 'Add the timeout test.']));
@@ -174,7 +175,7 @@ describe('the Resolve loop, to acceptance and close', () => {
 
     const closed = await act(people.alan, 'handoff.close', { handoffId: id });
     expect(textsOf(closed.body.value)).toContain('Closed');
-    const history = await app.store.history(id);
+    const history = await app.history(id);
     expect(history.map((e) => e.type)).toEqual(['posted', 'questionAsked', 'answered', 'changesRequested', 'resubmitted', 'accepted', 'closed']);
     // What the weekly metrics read: one clarification, one change request, accepted at version 2.
     expect(history.filter((e) => e.type === 'accepted').map((e) => e.version)).toEqual([2]);
@@ -185,7 +186,7 @@ describe('the Resolve loop, to acceptance and close', () => {
     const inBerlin = await app.post(cardAction(connector.url, people.grace, 'handoff.history', { handoffId: id, show: true }, { localTimezone: 'Europe/Berlin' }));
     const inUtc = await app.post(cardAction(connector.url, people.grace, 'handoff.history', { handoffId: id, show: true }, { localTimezone: 'UTC' }));
     const unknown = await app.post(cardAction(connector.url, people.grace, 'handoff.history', { handoffId: id, show: true }, { localTimezone: 'Mars/Olympus', entities: [] }));
-    const posted = (await app.store.history(id))[0]!.at;
+    const posted = (await app.history(id))[0]!.at;
     // The card is drawn moments after the post: the same year, so no year is written.
     const now = new Date(posted);
     expect(textsOf(inBerlin.body.value)).toContain(`${formatWhen(posted, 'Europe/Berlin', now)}  `);
@@ -204,7 +205,7 @@ describe('owner and stakeholders', () => {
     const reassigned = await act(people.alan, 'handoff.reassign', { handoffId: id, newReceiver: people.grace.aadObjectId });
     expect(textsOf(reassigned.body.value)).toContainEqual(expect.stringMatching(/^<at>Grace Hopper<\/at>, this handoff is for you to review · due .+\.$/));
     expect(personalMessages(mark)).toEqual([]); // Grace has no personal chat
-    const mine = await app.people.handoffsOf(TENANT, people.grace.aadObjectId);
+    const mine = await app.stores.people.handoffsOf(TENANT, people.grace.aadObjectId, 1000, BACKGROUND);
     expect(mine.map((r) => r.handoffId)).toContain(id);
 
     await act(people.grace, 'handoff.ask', { handoffId: id, comment: 'Where is the PR?' });
@@ -225,7 +226,7 @@ describe('owner and stakeholders', () => {
     const nudged = await act(people.alan, 'handoff.nudge', { handoffId: id });
     expect(textsOf(nudged.body.value)).toEqual(expect.arrayContaining(['Grace Hopper has not installed Baton: ', expect.stringMatching(/^they were not told of the nudge on /)]));
     expect(personalMessages(mark)).toEqual([]);
-    expect((await app.store.history(id)).at(-1)).toMatchObject({ type: 'nudged', detail: 'Grace Hopper, who has not installed Baton and was not told' });
+    expect((await app.history(id)).at(-1)).toMatchObject({ type: 'nudged', detail: 'Grace Hopper, who has not installed Baton and was not told' });
   });
 
   it('reads the chat\'s member list once per reassign, though both the check and the owner\'s card need it', async () => {
@@ -242,7 +243,7 @@ describe('owner and stakeholders', () => {
     const mark = connector.sent.length;
     const flagged = await act(katherine, 'handoff.flagPriority', { handoffId: id, priority: 'urgent', priorityReason: 'Black Friday' });
     expect(textsOf(flagged.body.value)).toEqual(expect.arrayContaining(['Urgent', expect.stringMatching(/^Katherine Johnson flagged the priority urgent \(.+\): $/), 'Black Friday']));
-    expect((await app.store.history(id)).at(-1)).toMatchObject({ type: 'priorityFlagged', comment: 'Black Friday', detail: 'normal -> urgent' });
+    expect((await app.history(id)).at(-1)).toMatchObject({ type: 'priorityFlagged', comment: 'Black Friday', detail: 'normal -> urgent' });
     // The owner is told (the receiver, Grace, never installed Baton).
     expect(personalMessages(mark)).toEqual([['Alan Turing', 'Katherine Johnson flagged the priority as urgent.']]);
   });
@@ -252,7 +253,7 @@ describe('owner and stakeholders', () => {
     const noBlocker = await act(people.ada, 'handoff.setWorkState', { handoffId: id, workState: 'blocked', blocker: '' });
     expect(textsOf(noBlocker.body.value)).toContain('Name what blocks this work.');
     await act(people.ada, 'handoff.setWorkState', { handoffId: id, workState: 'blocked', blocker: 'Staging is down' });
-    expect((await app.store.history(id)).at(-1)).toMatchObject({ type: 'workStateChanged', workState: 'blocked', detail: 'Blocked: Staging is down' });
+    expect((await app.history(id)).at(-1)).toMatchObject({ type: 'workStateChanged', workState: 'blocked', detail: 'Blocked: Staging is down' });
     const noReason = await act(people.ada, 'handoff.cancel', { handoffId: id, reason: ' ' });
     expect(textsOf(noReason.body.value)).toContain('Say why you cancel: the receiver and the owner are told.');
     const mark = connector.sent.length;
@@ -273,9 +274,9 @@ describe('the form warns, and knows late handoffs', () => {
     expect(texts).toContain('• "Works" is not measurable (a single word): say what the receiver will check.');
     expect(texts).toContain('• No links: add the PR, ticket or document the receiver will need.');
     expect(verbsOf(warned.body.value)).toEqual(['create', 'create']);
-    expect(await app.store.read(handoffIdForForm(TENANT, formId))).toBeUndefined();
+    expect(await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND)).toBeUndefined();
     await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...vague, confirmed: true }));
-    expect((await app.store.read(handoffIdForForm(TENANT, formId)))?.handoff.acceptanceCriteria).toEqual(['Works']);
+    expect((await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND))?.handoff.acceptanceCriteria).toEqual(['Works']);
   });
 
   it('warns before posting a handoff that will be late, then marks it late on the card and in its history', async () => {
@@ -284,10 +285,10 @@ describe('the form warns, and knows late handoffs', () => {
     const { id, response: warned } = await create({ effort: '3w', neededBy: tomorrow });
     const hint = textsOf(warned.body.value).find((t) => t.startsWith('• It will be late: '));
     expect(hint).toMatch(new RegExp(`^• It will be late: Grace Hopper has (no working time|[\\dwdhm ]+ of working time) before the end of ${formatDay(tomorrow, new Date(FIXTURE_DAY))}, and it needs 3w\\. Move the date, or say so to them\\.$`));
-    expect(await app.store.read(id)).toBeUndefined();
+    expect(await app.handoff(id))?.toBeUndefined();
     const { id: lateId, response } = await create({ effort: '3w', neededBy: tomorrow, confirmed: true });
     expect(textsOf(response.body.value)).toEqual(expect.arrayContaining(['Late: ', `posted with less than 3w of the receiver's working time before ${formatDay(tomorrow, new Date(FIXTURE_DAY))}.`]));
-    expect((await app.store.history(lateId))[0]?.detail).toBe('posted inside the minimum lead time');
+    expect((await app.history(lateId))[0]?.detail).toBe('posted inside the minimum lead time');
     const { response: onTime } = await create({ effort: '30m', neededBy: '2099-01-01' });
     expect(textsOf(onTime.body.value).some((t) => t.startsWith('Late:'))).toBe(false);
   });

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ada, alan, barbara, grace } from '../support/builders';
 import { handoffCard, handoffFormCard } from '../../src/cards/handoff-cards';
 import { myHandoffsCard } from '../../src/cards/my-handoffs-card';
 import { notificationCard } from '../../src/cards/notification-card';
@@ -71,8 +72,6 @@ function textsWithStyle(card: AdaptiveCard): TextOnCard[] {
   return found;
 }
 
-const person = (name: string): Person => ({ aadObjectId: `aad-${name}`, userId: `29:${name}`, name });
-const [ada, grace, alan, barbara] = ['Ada', 'Grace', 'Alan', 'Barbara'].map(person) as [Person, Person, Person, Person];
 
 function handoffIn(status: Status): Handoff {
   let { handoff } = postHandoff({

@@ -23,30 +23,15 @@ import { noticesFor } from '../../src/domain/notifications';
 import { apply, type Command } from '../../src/domain/process';
 import { formatWhen } from '../../src/domain/time-format';
 import { DEFAULT_WORKING_HOURS, type WorkingHours } from '../../src/domain/working-hours';
+import { ada, alan, barbara, grace, hedy, FIELDS as SHARED_FIELDS } from '../support/builders';
 
-const person = (id: string, name: string): Person => ({ aadObjectId: `aad-${id}`, userId: `29:${id}`, name });
-const ada = person('ada', 'Ada Lovelace'); // sender
-const grace = person('grace', 'Grace Hopper'); // receiver
-const alan = person('alan', 'Alan Turing'); // owner
-const hedy = person('hedy', 'Hedy Lamarr'); // a second receiver
-const barbara = person('barbara', 'Barbara Liskov'); // stakeholder
+// Ada sends, Grace receives, Alan owns, Barbara follows; Hedy is a second receiver.
 
 const UTC = DEFAULT_WORKING_HOURS;
 const NEW_YORK: WorkingHours = { days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:00', timeZone: 'America/New_York' };
 const KOLKATA: WorkingHours = { ...NEW_YORK, timeZone: 'Asia/Kolkata' };
 
-const FIELDS: HandoffFields = {
-  summary: 'Payments retry logic is ready for QA',
-  whatIsReady: 'Retry worker merged behind the payments-retry flag.',
-  acceptanceCriteria: ['All retry tests pass in CI'],
-  assumptions: '',
-  links: [],
-  effortMinutes: 240,
-  workState: 'ready',
-  blocker: '',
-  neededBy: undefined,
-  priority: 'normal',
-};
+const FIELDS: HandoffFields = { ...SHARED_FIELDS, acceptanceCriteria: ['All retry tests pass in CI'], assumptions: '', links: [], neededBy: undefined };
 
 type Hours = Partial<Record<'ada' | 'grace' | 'alan' | 'hedy', WorkingHours>>;
 const mapOf = (hours: Hours) => new Map(Object.entries({ ada: UTC, grace: UTC, alan: UTC, hedy: UTC, ...hours }).map(([k, v]) => [`aad-${k}`, v]));

@@ -4,7 +4,7 @@
  * a week starts and ends in a time zone.
  */
 import { describe, expect, it } from 'vitest';
-import { activeIn, openByHolder, weekEndingAt, weekMetrics, weeksBefore } from '../../src/domain/metrics';
+import { activeIn, weekEndingAt, weekMetrics, weeksBefore } from '../../src/domain/metrics';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
 import { alan, history } from '../support/histories';
 
@@ -96,16 +96,6 @@ describe('a week\'s metrics', () => {
     expect(weekMetrics([], WEEK, hoursOf).active).toBe(0);
   });
 
-  it('lists open handoffs by who holds the ball, the busiest first', () => {
-    const open = [
-      history('P', [['posted', '2026-12-01T10:00:00.000Z']]).handoff,
-      history('Q', [['posted', '2026-12-01T10:00:00.000Z']], { status: 'questionAsked' }).handoff,
-      history('R', [['posted', '2026-12-01T10:00:00.000Z']], { receiver: alan }).handoff,
-      history('S', [['posted', '2026-12-01T10:00:00.000Z']], { status: 'closed' }).handoff,
-      history('T', [['posted', '2026-12-01T10:00:00.000Z']]).handoff,
-    ];
-    expect(openByHolder(open).map(({ holder, count }) => [holder.name, count])).toEqual([['Grace Hopper', 2], ['Ada Lovelace', 1], ['Alan Turing', 1]]);
-  });
 });
 
 describe('which week a summary covers', () => {

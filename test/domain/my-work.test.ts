@@ -3,15 +3,10 @@
  * step that needs them.
  */
 import { describe, expect, it } from 'vitest';
-import { type Handoff, type Person, postHandoff, type Status, STATUSES } from '../../src/domain/handoff';
+import { type Handoff, postHandoff, type Status, STATUSES } from '../../src/domain/handoff';
 import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS, type WaitGroup, waitGroup, waitLine } from '../../src/domain/my-work';
+import { ada, alan, barbara, eve, grace } from '../support/builders';
 
-const person = (id: string, name: string): Person => ({ aadObjectId: `aad-${id}`, userId: `29:${id}`, name });
-const ada = person('ada', 'Ada Lovelace');
-const grace = person('grace', 'Grace Hopper');
-const alan = person('alan', 'Alan Turing');
-const barbara = person('barbara', 'Barbara Liskov');
-const eve = person('eve', 'Eve Stranger');
 
 function handoff(id: string, status: Status, updatedAt: string, people: Partial<Pick<Handoff, 'sender' | 'receiver' | 'owner' | 'stakeholders'>> = {}): Handoff {
   const { handoff: posted } = postHandoff({

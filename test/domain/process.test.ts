@@ -5,10 +5,10 @@
  * property over random sequences of actions.
  */
 import { describe, expect, it } from 'vitest';
+import { ada, alan, barbara, eve, FIELDS, grace, hedy } from '../support/builders';
 import fc from 'fast-check';
 import {
   ballHolder,
-  FINAL,
   type Handoff,
   type HandoffFields,
   type Person,
@@ -16,7 +16,9 @@ import {
   type Priority,
   type Role,
   rolesOf,
+  STATUS,
   type Status,
+  statusesWhere,
   STATUSES,
   postHandoff,
   type WorkState,
@@ -38,31 +40,13 @@ import {
 // ---------------------------------------------------------------------------
 // People and a posted handoff
 
-const person = (id: string, name: string): Person => ({ aadObjectId: `aad-${id}`, userId: `29:${id}`, name });
-const ada = person('ada', 'Ada Lovelace'); // sender
-const grace = person('grace', 'Grace Hopper'); // receiver
-const alan = person('alan', 'Alan Turing'); // owner
-const barbara = person('barbara', 'Barbara Liskov'); // stakeholder
-const eve = person('eve', 'Eve Stranger'); // in the chat, no role
-const hedy = person('hedy', 'Hedy Lamarr'); // a member to reassign to
+// Ada sends, Grace receives, Alan owns, Barbara follows; Eve is in the chat with no role; Hedy is a member to reassign to.
 
 const T0 = '2026-05-04T09:00:00.000Z';
 const T1 = '2026-05-04T10:30:00.000Z';
 const T2 = '2026-05-04T11:45:00.000Z';
 const T3 = '2026-05-05T08:05:00.000Z';
 
-const FIELDS: HandoffFields = {
-  summary: 'Payments retry logic is ready for QA',
-  whatIsReady: 'Retry worker merged behind the payments-retry flag.',
-  acceptanceCriteria: ['All retry tests pass in CI', 'A failed payment is retried 3 times', 'Dashboard shows the retry count'],
-  assumptions: 'Staging uses the sandbox gateway.',
-  links: ['https://github.com/contoso/payments/pull/42'],
-  effortMinutes: 240,
-  workState: 'ready',
-  blocker: '',
-  neededBy: '2026-06-01',
-  priority: 'normal',
-};
 
 interface People {
   sender: Person;
@@ -160,10 +144,10 @@ describe('RULES', () => {
   });
 
   it('never allows anything on a final handoff', () => {
-    for (const status of FINAL) {
+    for (const status of statusesWhere((s) => s.final)) {
       for (const action of ACTION_TYPES) expect(RULES[action].statuses, `${action} in ${status}`).not.toContain(status);
     }
-    expect([...FINAL].sort()).toEqual(['cancelled', 'closed']);
+    expect(statusesWhere((s) => s.final).sort()).toEqual(['cancelled', 'closed']);
   });
 });
 
@@ -540,7 +524,7 @@ describe('cancel', () => {
     const { handoff, event } = ok(before, { type: 'cancel', reason: '  Plans changed. ' }, ada, T1);
     expect(handoff).toEqual({ ...before, status: 'cancelled', updatedAt: T1, eventCount: 2, ending: { by: ada, at: T1, text: 'Plans changed.' } });
     expect(event).toEqual({ handoffId: before.id, seq: 2, type: 'cancelled', actor: ada, at: T1, comment: 'Plans changed.', detail: '', version: 1, workState: 'ready' });
-    expect(FINAL.has(handoff.status)).toBe(true);
+    expect(STATUS[handoff.status].final).toBe(true);
   });
 
   it('needs a reason, since the receiver and the owner are told, of at most 500 characters', () => {
@@ -895,7 +879,7 @@ describe('the process under random sequences of actions', () => {
             // Only someone holding the action's role, in one of its statuses, succeeds.
             expect(rolesOf(before, actor.aadObjectId).has(ROLE_OF[command.type])).toBe(true);
             expect(ALLOWED[before.status][ROLE_OF[command.type]]).toContain(command.type);
-            expect(FINAL.has(before.status)).toBe(false);
+            expect(STATUS[before.status].final).toBe(false);
             // One event per success, numbered by the new count.
             expect(next.eventCount).toBe(before.eventCount + 1);
             expect(outcome.event.seq).toBe(next.eventCount);
@@ -919,7 +903,7 @@ describe('the process under random sequences of actions', () => {
           expect(handoff.status).toBe(model.status);
           reached.add(handoff.status);
           expect(STATUSES).toContain(handoff.status);
-          if (FINAL.has(before.status)) expect(handoff).toBe(before);
+          if (STATUS[before.status].final) expect(handoff).toBe(before);
           expect(handoff.eventCount).toBe(1 + oks);
           expect(handoff.version).toBeGreaterThanOrEqual(before.version);
           if (handoff.status === 'accepted' || handoff.status === 'changesRequested') {
@@ -929,7 +913,7 @@ describe('the process under random sequences of actions', () => {
           // A handoff is only ever accepted through an accept.
           if (handoff.status === 'accepted') expect(everAccepted).toBe(true);
           if (handoff.status === 'questionAsked') expect(handoff.question).toBeDefined();
-          if (FINAL.has(handoff.status)) expect(handoff.ending).toBeDefined();
+          if (STATUS[handoff.status].final) expect(handoff.ending).toBeDefined();
         }
         okSteps += oks;
         totalSteps += steps.length;

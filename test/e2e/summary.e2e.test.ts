@@ -3,7 +3,7 @@
  * Agents Playground with Katherine as a stakeholder; `npm run clock --
  * summary` moves Baton's clock to Monday 08:00 in Katherine's zone and runs
  * the hourly function; the queue function sends her summary to the local
- * outbox. /dev/outbox, acting as Outlook, refreshes the card and sends its
+ * outbox. /dev/mailbox, acting as Outlook, refreshes the card and sends its
  * Action.Execute to the bot on the Outlook channel: Katherine flags the
  * handoff urgent there, and the handoff's card in the Playground shows it.
  * Screenshots: test-results/summary-e2e/.
@@ -38,7 +38,7 @@ describe.runIf(run)('the weekly summary in the outbox, acting as Outlook', () =>
     expect(await runClock(e2e, ['summary'])).toMatch(/Weekly summary: 1 person in 1 time zone/);
 
     const outbox = await e2e.context.newPage();
-    const outboxUrl = `http://localhost:${e2e.stack.config.ports.host}/dev/outbox`;
+    const outboxUrl = `http://localhost:${e2e.stack.config.ports.host}/dev/mailbox`;
     // The queue function sends within a poll or two; the page lists what is in the folder when it loads.
     for (let tries = 0; ; tries += 1) {
       await outbox.goto(outboxUrl);

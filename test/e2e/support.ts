@@ -58,7 +58,7 @@ export async function startE2E(name: string): Promise<E2E> {
     // The stack's own Azurite holds the summary's queue; mail goes to a folder of the test's own.
     AzureWebJobsStorage: '',
     BATON_SUMMARY_QUEUE: '',
-    BATON_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'baton-e2e-outbox-')),
+    BATON_MAILBOX_DIR: mkdtempSync(join(tmpdir(), 'baton-e2e-outbox-')),
     BATON_HOST_PORT: String(host),
     PLAYGROUND_PORT: String(playground),
     BATON_TABLE_PREFIX: prefix,

@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 import { createGraphServices } from '../../src/graph';
 import { GraphDirectory } from '../../src/graph/directory';
-import { LocalDirectory } from '../../src/graph/local-directory';
+import { LocalDirectory } from '../../src/local/directory';
 import { PROJECT_ROOT } from '../../src/project';
 import { GraphMailer } from '../../src/graph/mail';
-import { LocalOutbox } from '../../src/graph/outbox';
+import { LocalMailbox } from '../../src/local/mailbox';
 import { type GraphStandIn, startGraphStandIn, TOKEN } from './stand-in';
 
 const APP_ID = '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b';
@@ -63,14 +63,14 @@ describe('Graph settings in loadConfig', () => {
 });
 
 describe('createGraphServices', () => {
-  it('runs locally without Graph credentials: the Playground directory and the outbox in .data/outbox', () => {
+  it('runs locally without Graph credentials: the Playground directory and the outbox in .data/mailbox', () => {
     const services = createGraphServices(loadConfig({}));
     expect(services.mode).toBe('local');
     // The local directory answers for the Playground's tenant only.
     expect(services.tenantId).toBe('00000000-0000-0000-0000-0000000b0a70');
     expect(services.directory).toBeInstanceOf(LocalDirectory);
-    expect(services.mailer).toBeInstanceOf(LocalOutbox);
-    expect(services.outboxDir).toBe(join(PROJECT_ROOT, '.data', 'outbox'));
+    expect(services.mailer).toBeInstanceOf(LocalMailbox);
+    expect(services.mailboxDir).toBe(join(PROJECT_ROOT, '.data', 'outbox'));
     expect(services.description).toBe(
       `local: the Agents Playground's 6 people (working hours in dev/working-hours.json), mail written to ${join(PROJECT_ROOT, '.data', 'outbox')}`,
     );
@@ -99,7 +99,7 @@ describe('createGraphServices', () => {
     expect(secret.mode).toBe('graph');
     expect(secret.directory).toBeInstanceOf(GraphDirectory);
     expect(secret.mailer).toBeInstanceOf(GraphMailer);
-    expect(secret.outboxDir).toBeUndefined();
+    expect(secret.mailboxDir).toBeUndefined();
     expect(secret.description).toBe(`Microsoft Graph at https://graph.microsoft.com as app ${APP_ID} in tenant ${TENANT}, mail from baton@contoso.com`);
     expect(secret.tenantId).toBe(TENANT);
     const managed = createGraphServices(loadConfig({ GRAPH_TENANT_ID: TENANT, GRAPH_USE_MANAGED_IDENTITY: 'true', MAIL_SENDER: 'baton@contoso.com' }));
@@ -133,7 +133,7 @@ describe('createGraphServices', () => {
   it('writes to the outbox folder it is given in local mode', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-services-'));
     try {
-      const services = createGraphServices(loadConfig({ MAIL_SENDER: 'dev@contoso.example' }), { outboxDir: dir });
+      const services = createGraphServices(loadConfig({ MAIL_SENDER: 'dev@contoso.example' }), { mailboxDir: dir });
       expect(services.mode).toBe('local');
     // The local directory answers for the Playground's tenant only.
     expect(services.tenantId).toBe('00000000-0000-0000-0000-0000000b0a70');

@@ -42,12 +42,11 @@ const LEFT_UNSET: Readonly<Record<string, string>> = {
   AZURITE_QUEUE_PORT: 'Azurite, local only',
   BATON_SUMMARY_DAY: "the product's default (Monday); an operator sets it on the Function App to change it",
   BATON_SUMMARY_HOUR: "the product's default (08:00 in each person's zone)",
-  BATON_SUMMARY_QUEUE: "the product's default queue, baton-summaries, in the Function App's own storage",
   BATON_MAILBOX_PER_MINUTE: "Exchange Online's limit, 30 a minute per mailbox, is the default",
   PLAYGROUND_PORT: 'the Agents Playground, local only',
   BATON_CLOCK_OFFSET_MINUTES: 'local mode only; refused with BOT_ID',
   BATON_CLOCK_START: 'local mode only; refused with BOT_ID',
-  BATON_OUTBOX_DIR: 'local mode only: Azure sends mail through Graph',
+  BATON_MAILBOX_DIR: 'local mode only: Azure sends mail through Graph',
   WEBSITE_INSTANCE_ID: 'set by App Service on every instance; never by the template',
   GRAPH_BASE_URL: "Graph's default root; tests point it at a stand-in",
 };

@@ -5,7 +5,7 @@
  * as the managed identity, and the one possible secret in Key Vault.
  */
 import { describe, expect, it } from 'vitest';
-import { TABLE_NAMES } from '../../src/store/tables';
+import { TABLE_NAMES } from '../../src/store/keys';
 import { decoratorArgument, type Evaluator, type Expr, isResourceRef, property, sampleGuid } from './bicep';
 import { appSettingsOf, devEnvironment, PARAMETERS_PATH, parametersFile, placeholdersIn, PROJECTS, provisionedBy, read, resourcesOfType, template, TOOLKIT_FILLS } from './files';
 
@@ -145,7 +145,7 @@ describe('infra/azure.bicep: what it deploys', () => {
     expect(evaluated(d, container, 'properties.publicAccess')).toBe('None');
   });
 
-  it('creates every table Baton uses, so no request has to (src/store/tables.ts)', () => {
+  it('creates every table Baton uses, so no request has to (src/store/keys.ts)', () => {
     const service = only('Microsoft.Storage/storageAccounts/tableServices');
     expect(evaluated(d, service, 'parent')).toEqual({ resource: only('Microsoft.Storage/storageAccounts') });
     const tables = resourcesOfType('Microsoft.Storage/storageAccounts/tableServices/tables');

@@ -278,7 +278,7 @@ describe('m365agents.yml deploy', () => {
     });
 
     it('leaves out sources, tests, local settings, the app package and the zip itself', () => {
-      for (const path of ['src/config.ts', 'functions/messages.ts', 'test/infra/bicep.ts', 'scripts/package-app.ts', 'local.settings.json', 'appPackage/manifest.json', '.ci/run', 'bench/run.ts', '.data/outbox/x.eml', '.deployment/baton.zip', 'node_modules/zod/index.d.ts']) {
+      for (const path of ['src/config.ts', 'functions/messages.ts', 'test/infra/bicep.ts', 'scripts/package-app.ts', 'local.settings.json', 'appPackage/manifest.json', '.ci/run', 'bench/run.ts', '.data/mailbox/x.eml', '.deployment/baton.zip', 'node_modules/zod/index.d.ts']) {
         expect(ships(path), path).toBe(false);
       }
     });

@@ -4,11 +4,9 @@
  */
 import { type Handoff, type HandoffEvent, type Person, postHandoff, type WorkState } from '../../src/domain/handoff';
 import type { HandoffHistory } from '../../src/domain/metrics';
+import { ada, alan, grace } from './builders';
 
-export const person = (id: string, name: string): Person => ({ aadObjectId: `aad-${id}`, userId: `29:${id}`, name });
-export const ada = person('ada', 'Ada Lovelace');
-export const grace = person('grace', 'Grace Hopper');
-export const alan = person('alan', 'Alan Turing');
+export { alan, grace, person } from './builders';
 
 export type Step = [type: HandoffEvent['type'], at: string, extra?: { version?: number; workState?: WorkState; actor?: Person }];
 

@@ -5,20 +5,27 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { type Baton, getBaton } from '../../src/app/baton';
-import { loadFunctions, startFunctionsHost, type FunctionsHost } from '../../src/host/functions-host';
-import { ensureTables } from '../../src/store/tables';
-import { HandoffStore } from '../../src/store/handoff-store';
-import { PeopleIndex } from '../../src/store/people-index';
+import { BACKGROUND, type Stores } from '../../src/app/ports';
+import { type Baton, getBaton, tableStores } from '../../src/baton';
+import type { Handoff, HandoffEvent } from '../../src/domain/handoff';
+import { bindingSettings, loadConfig } from '../../src/config';
+import { type FunctionsHost, loadFunctions, startFunctionsHost } from '../../src/host/functions-host';
+import { ensureTables } from '../../src/store/table';
+import { countRows, type RowCounts } from './rows';
 
 export interface TestApp {
   host: FunctionsHost;
-  store: HandoffStore;
-  people: PeopleIndex;
+  /** The app's tables, read by the test (with a background budget). */
+  stores: Stores;
+  /** A handoff as stored now, or undefined. */
+  handoff(id: string): Promise<Handoff | undefined>;
+  history(id: string): Promise<HandoffEvent[]>;
+  /** The rows of a handoff's partition, by kind. */
+  countRows(id: string): Promise<RowCounts>;
   prefix: string;
   logs: string[];
   /** The process's Baton, as the functions built it. */
-  baton(): Promise<Baton>;
+  baton(): Baton;
   /**
    * Posts an activity to /api/messages and waits for the deliveries it started
    * (the outbox sends after answering, as it would on Azure) before resolving.
@@ -64,16 +71,18 @@ export async function startTestApp(options: { at: string }): Promise<TestApp> {
   const host = await startFunctionsHost({
     registrations: await loadFunctions(),
     port: 0,
+    env: { ...process.env, ...bindingSettings(loadConfig()) },
     log: (m) => logs.push(m),
     // Fast polling and a short visibility timeout, so a retried message comes back within the test.
     queues: { maxPollingIntervalMs: 200, visibilityTimeoutSeconds: 1 },
   });
-  const store = await HandoffStore.open(connectionString, prefix);
-  const people = await PeopleIndex.open(connectionString, prefix);
+  const stores = tableStores(loadConfig());
   return {
     host,
-    store,
-    people,
+    stores,
+    handoff: async (id) => (await stores.handoffs.read(id, BACKGROUND))?.handoff,
+    history: (id) => stores.handoffs.history(id, BACKGROUND),
+    countRows: (id) => countRows(connectionString, prefix, id),
     prefix,
     logs,
     async post(activity, headers = {}) {
@@ -83,7 +92,7 @@ export async function startTestApp(options: { at: string }): Promise<TestApp> {
         body: typeof activity === 'string' ? activity : JSON.stringify(activity),
       });
       const text = await response.text();
-      await (await getBaton()).app.outbox.idle();
+      await getBaton().app.deliveries.idle();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
     },
     baton: getBaton,

@@ -1,0 +1,399 @@
+/**
+ * The deliverer: sends what a change's outbox rows ask for (a card update, a
+ * card post, a 1:1 message, the listings and the due index brought up to
+ * date) and marks each row delivered.
+ *
+ * - Right after a commit, the process that wrote the rows delivers them
+ *   (it holds their lease, so nobody races it).
+ * - The sweep (functions/outbox-sweep.ts, every minute) takes rows whose
+ *   lease ran out or whose backoff passed: a crash, a hung connector, a
+ *   throttled one. It finds them through the pending marks, never by
+ *   scanning handoffs.
+ * - A row is claimed with its ETag before it is sent, and marked delivered
+ *   (or dead, with its reason) after: a second instance, a sweep racing the
+ *   inline delivery or a restart never sends a row twice.
+ *
+ * A send whose answer never came (a timeout) is the one case where the
+ * connector may have delivered without Baton knowing: the row is tried again
+ * after its lease, so such a message can arrive twice, never zero times.
+ */
+import { handoffCard } from '../cards/handoff-cards';
+import { notificationCard } from '../cards/notification-card';
+import type { Handoff } from '../domain/handoff';
+import { ConflictError, ConnectorError, retryOnConflict, UnreadableRecordError } from '../errors';
+import { errorText } from '../logger';
+import { registerFollowers } from './followers';
+import { mapLimit } from './pool';
+import { type App, type Budget, type ConversationAddress, type Deliveries, DELIVERIES, type DeliveryMark, type Effect, type OutboxRow, personalAddress } from './ports';
+
+/** How long a deliverer holds a row: longer than any connector call (they time out first). */
+export const LEASE_MS = 60_000;
+/** The sweep leaves a fresh mark alone this long: its writer commits and delivers well within it. */
+export const GRACE_MS = 30_000;
+/** After this many failed attempts a row is dead: kept with its reason, logged, never shown as sent. */
+export const MAX_ATTEMPTS = 8;
+const BACKOFF_BASE_MS = 30_000;
+const BACKOFF_MAX_MS = 30 * 60_000;
+/** How many handoffs one sweep delivers at once: the connector allows 50 requests a second per tenant. */
+const SWEEP_CONCURRENCY = 4;
+/** How many rounds writeUntilSettled makes at most while the handoff keeps changing under it. */
+const WRITES_WHILE_CHANGING = 3;
+/** Every storage call of a delivery is background work: it runs after the answer. */
+const budget = DELIVERIES;
+
+/** What the deliverer needs of the app. */
+export type DelivererParts = Pick<App, 'stores' | 'messenger' | 'clock' | 'log' | 'workingHours'>;
+
+/** A message that can never be delivered as addressed (nobody to write to). */
+class Undeliverable extends Error {
+  override name = 'Undeliverable';
+}
+
+/** The message went out, but its row could not be marked: it must not be recorded as a failure (that would send it again sooner). */
+class SentButUnmarked extends Error {
+  override name = 'SentButUnmarked';
+}
+
+/** Waits between attempts: 30 s doubling to 30 min, with jitter so a recovering connector is not hit all at once. */
+export function backoffMs(attempts: number, random: () => number = Math.random): number {
+  const exponential = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+  return Math.round(exponential / 2 + random() * (exponential / 2));
+}
+
+export interface SweepReport {
+  /** Handoffs with a mark whose grace had passed. */
+  handoffs: number;
+  delivered: number;
+  failed: number;
+  dead: number;
+}
+
+type Result = 'delivered' | 'failed' | 'dead' | 'skipped';
+
+/**
+ * Rows whose work nobody receives: the listings and the due index, brought up
+ * to date from the handoff (done twice, nobody can tell). A delivery does them
+ * after the messages and marks them delivered together, in one transaction; a
+ * crash before that makes the sweep do them again. A card update, a post or a
+ * 1:1 message is marked the moment it is sent, so a restart never sends it twice.
+ */
+const REDOABLE: ReadonlySet<Effect['kind']> = new Set(['index', 'due']);
+
+/**
+ * The handoff as one delivery last read it (or as its change committed it):
+ * the rows of one delivery render from it instead of reading it each.
+ */
+interface Seen {
+  handoff: Handoff | undefined;
+}
+
+/** The conversation a handoff's card lives in. */
+function conversationOf(handoff: Handoff): ConversationAddress {
+  return { serviceUrl: handoff.conversation.serviceUrl, conversationId: handoff.conversation.id, tenantId: handoff.conversation.tenantId ?? handoff.tenantId };
+}
+
+export class Deliverer implements Deliveries {
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Deliveries of one handoff run one after another, so an older card never lands after a newer one. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly app: DelivererParts) {}
+
+  private iso(offsetMs = 0): string {
+    return new Date(this.app.clock.now() + offsetMs).toISOString();
+  }
+
+  /** Until when a writer holds the rows it is about to commit. */
+  leaseForNewRows(): string {
+    return this.iso(LEASE_MS);
+  }
+
+  /**
+   * Marks a handoff before a change that will write outbox rows, under the
+   * change's own budget (it is on the change's path).
+   * @returns the mark's ETag, for {@link afterCommit}
+   */
+  mark(handoffId: string, changeBudget: Budget): Promise<string> {
+    return this.app.stores.marks.mark(handoffId, this.iso(GRACE_MS), this.iso(), changeBudget);
+  }
+
+  /**
+   * Delivers rows this process just committed, in the background; the sweep
+   * delivers whatever this does not.
+   * @returns resolves once everyone's card is out (or failed), the moment the
+   *   caller may answer: Teams shows the actor the answer's card, and an update
+   *   of everyone's card that arrived after it would replace the actor's view
+   *   until the card refreshes
+   */
+  afterCommit(handoffId: string, rows: readonly OutboxRow[], markEtag: string, committed: Handoff): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    let cardDone: () => void = () => undefined;
+    const cardOut = new Promise<void>((resolve) => (cardDone = resolve));
+    this.track(
+      this.serially(handoffId, async () => {
+        const results = await this.deliverRows(rows, cardDone, committed);
+        if (results.every((r) => r === 'delivered' || r === 'dead')) await this.app.stores.marks.clear(handoffId, markEtag, budget);
+      }).finally(cardDone),
+    );
+    return cardOut;
+  }
+
+  /** Delivers a handoff's pending rows that nobody holds (a replayed activity asks for its own), in the background. */
+  retryPending(handoffId: string): void {
+    this.track(this.serially(handoffId, () => this.deliverPending(handoffId)));
+  }
+
+  /** Delivers every row left behind, handoff by handoff; see {@link SweepReport}. */
+  async sweep(context: { invocationId?: string } = {}): Promise<SweepReport> {
+    const started = Date.now();
+    const now = this.iso();
+    const due = (await this.app.stores.marks.list(budget)).filter((mark) => mark.notBefore <= now);
+    const report: SweepReport = { handoffs: due.length, delivered: 0, failed: 0, dead: 0 };
+    await mapLimit(due, SWEEP_CONCURRENCY, async (mark) => {
+      const results = await this.serially(mark.handoffId, () => this.sweepOne(mark));
+      for (const r of results) if (r !== 'skipped') report[r] += 1;
+    });
+    if (report.handoffs > 0) this.app.log.info('Outbox sweep done', { invocationId: context.invocationId, ...report, durationMs: Date.now() - started });
+    return report;
+  }
+
+  /**
+   * Puts a handoff's dead rows back to pending, attempts reset, for the next
+   * sweep to deliver (an operator's `npm run outbox -- replay`, once the
+   * cause is fixed). The handoff is marked first, so the sweep finds them.
+   * @returns the rows revived; rows delivered or still pending are left alone
+   */
+  async replayDead(handoffId: string): Promise<OutboxRow[]> {
+    const dead = (await this.app.stores.outbox.rows(handoffId, budget, { all: true })).filter((r) => r.state === 'dead');
+    if (dead.length === 0) return [];
+    await this.app.stores.marks.mark(handoffId, this.iso(), this.iso(), budget);
+    const revived: OutboxRow[] = [];
+    for (const row of dead) {
+      try {
+        revived.push(await this.app.stores.outbox.update(row, { state: 'pending', attempts: 0, leaseUntil: '', nextAttemptAt: '', lastError: `replayed after: ${row.lastError}` }, budget));
+      } catch (error) {
+        // Someone replayed it at the same moment: it is pending either way.
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    this.app.log.info('Outbox rows replayed', { handoffId, rows: revived.length });
+    return revived;
+  }
+
+  /** Resolves once every delivery this process started has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled(this.inFlight);
+  }
+
+  private async sweepOne(mark: DeliveryMark): Promise<Result[]> {
+    const results = await this.deliverPending(mark.handoffId).catch((error: unknown) => {
+      this.app.log.warn("Outbox sweep could not read a handoff's rows", { handoffId: mark.handoffId, error: errorText(error) });
+      return undefined;
+    });
+    if (!results) return [];
+    const left = await this.app.stores.outbox.rows(mark.handoffId, budget);
+    if (left.length === 0) {
+      await this.app.stores.marks.clear(mark.handoffId, mark.etag, budget);
+    } else {
+      // Come back when the earliest row may be tried again.
+      const next = left.map((r) => [r.leaseUntil, r.nextAttemptAt].sort().at(-1) || this.iso()).sort()[0]!;
+      await this.app.stores.marks.reschedule(mark, next > this.iso() ? next : this.iso(BACKOFF_BASE_MS), budget);
+    }
+    return results;
+  }
+
+  /** Claims and delivers the pending rows of a handoff that are free and due. */
+  private async deliverPending(handoffId: string): Promise<Result[]> {
+    const now = this.iso();
+    const free = (await this.app.stores.outbox.rows(handoffId, budget)).filter((r) => r.leaseUntil <= now && r.nextAttemptAt <= now);
+    const claimed: OutboxRow[] = [];
+    for (const row of free) {
+      try {
+        claimed.push(await this.app.stores.outbox.update(row, { leaseUntil: this.iso(LEASE_MS) }, budget));
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        // Another deliverer claimed it first: it is theirs.
+      }
+    }
+    return this.deliverRows(claimed);
+  }
+
+  /**
+   * Rows in order: everyone's card (or its post) first, before the messages that link to it.
+   * @param cardDone called once the card row (if any) is done
+   */
+  private async deliverRows(rows: readonly OutboxRow[], cardDone: () => void = () => undefined, committed?: Handoff): Promise<Result[]> {
+    const results: Result[] = [];
+    const seen: Seen = { handoff: committed };
+    const unmarked: OutboxRow[] = [];
+    // Stable: the card (or its post) first, then the 1:1 messages that link to it, then the redoable rows.
+    const ordered = [...rows.filter((r) => !REDOABLE.has(r.effect.kind)), ...rows.filter((r) => REDOABLE.has(r.effect.kind))];
+    for (const row of ordered) {
+      // The card is out once the connector took it: the answer need not wait for the row to be marked delivered too.
+      const shown = row.effect.kind === 'card' || row.effect.kind === 'post' ? cardDone : undefined;
+      results.push(await this.deliverOne(row, seen, shown, REDOABLE.has(row.effect.kind) ? unmarked : undefined));
+      shown?.();
+    }
+    if (unmarked.length > 0) {
+      try {
+        await this.app.stores.outbox.markDelivered(unmarked, this.iso(), budget);
+      } catch (error) {
+        // Done again once their lease runs out: they only bring what shows the handoff up to date.
+        this.app.log.warn('Delivered, but the outbox rows could not be marked delivered; they will be done again', { handoffId: unmarked[0]!.handoffId, rows: unmarked.map((r) => r.key).join(' '), error: errorText(error) });
+        for (const row of unmarked) results[ordered.indexOf(row)] = 'failed';
+      }
+    }
+    return results;
+  }
+
+  /**
+   * @param later where a redoable row goes once done, to be marked delivered
+   *   with the others in one transaction; any other row is marked at once
+   */
+  private async deliverOne(row: OutboxRow, seen: Seen, sent?: () => void, later?: OutboxRow[]): Promise<Result> {
+    const log = this.app.log.child({ handoffId: row.handoffId, row: row.key, kind: row.effect.kind });
+    try {
+      const recorded = await this.perform(row, seen, sent);
+      sent?.();
+      if (later && !recorded) later.push(row);
+      else if (!recorded) await this.app.stores.outbox.update(row, { state: 'delivered', leaseUntil: '', deliveredAt: this.iso() }, budget).catch((error: unknown) => {
+        throw new SentButUnmarked(errorText(error));
+      });
+    } catch (error) {
+      if (!(error instanceof SentButUnmarked)) return this.failed(row, error, log);
+      // It will be sent again once its lease runs out: say so loudly, it is the one way a message goes twice.
+      log.error('Delivered, but the outbox row could not be marked delivered; it may be sent again', { error: error.message });
+      return 'failed';
+    }
+    log.debug('Outbox row delivered', { attempts: row.attempts + 1 });
+    return 'delivered';
+  }
+
+  private async failed(row: OutboxRow, error: unknown, log: App['log']): Promise<Result> {
+    const permanent = error instanceof Undeliverable || error instanceof UnreadableRecordError || (error instanceof ConnectorError && error.permanent);
+    const attempts = row.attempts + 1;
+    const dead = permanent || attempts >= MAX_ATTEMPTS;
+    const wait = error instanceof ConnectorError && error.retryAfterMs ? Math.max(error.retryAfterMs, backoffMs(attempts)) : backoffMs(attempts);
+    const reason = errorText(error);
+    try {
+      await this.app.stores.outbox.update(row, { state: dead ? 'dead' : 'pending', attempts, leaseUntil: '', nextAttemptAt: dead ? '' : this.iso(wait), lastError: reason }, budget);
+    } catch (updateError) {
+      log.warn('Could not record a failed delivery; the sweep tries the row again after its lease', { error: errorText(updateError) });
+    }
+    // Nobody to write to (never installed Baton) is an everyday fact, not a fault: a warning. A connector that refused or kept failing is an error.
+    if (dead && error instanceof Undeliverable) log.warn('Outbox row cannot be delivered', { attempts, error: reason });
+    else if (dead) log.error(permanent ? 'Outbox row cannot be delivered' : `Outbox row failed ${attempts} times and is dead`, { attempts, error: reason });
+    else log.warn('Outbox row not delivered; will retry', { attempts, retryInMs: wait, error: reason });
+    return dead ? 'dead' : 'failed';
+  }
+
+  /**
+   * Does what the row says, from the handoff as `seen` last (read once per
+   * delivery, or the state just committed; a row that shows the state reads
+   * it again after writing, which keeps `seen` current).
+   * @param sent called once everyone's card is out (the card row)
+   * @returns true when the row was marked delivered as part of the work (a post records its message id with it)
+   */
+  private async perform(row: OutboxRow, seen: Seen, sent?: () => void): Promise<boolean> {
+    if (!seen.handoff) {
+      const stored = await this.app.stores.handoffs.read(row.handoffId, budget);
+      if (!stored) throw new Undeliverable(`handoff ${row.handoffId} no longer exists`);
+      seen.handoff = stored.handoff;
+    }
+    const handoff = seen.handoff;
+    switch (row.effect.kind) {
+      case 'index': {
+        const { former, followers = true } = row.effect;
+        await Promise.all([this.writeUntilSettled(handoff, seen, (state) => this.app.stores.people.add(state, former ?? [], budget)), ...(followers ? [registerFollowers(this.app, handoff, budget)] : [])]);
+        return false;
+      }
+      case 'card': {
+        await this.writeUntilSettled(handoff, seen, async (state) => {
+          // Not posted yet: the post, when it goes, shows the state of that moment, which includes this change.
+          if (!state.conversation.messageId) return;
+          await this.app.messenger.update(conversationOf(state), state.conversation.messageId, handoffCard(state, undefined, { now: new Date(this.app.clock.now()) }));
+          sent?.();
+        });
+        return false;
+      }
+      case 'post': {
+        if (handoff.conversation.messageId) return false;
+        const messageId = await this.app.messenger.post(conversationOf(handoff), handoffCard(handoff, undefined, { now: new Date(this.app.clock.now()) }));
+        // The rows after it link to the message: they read the handoff again, with its message id.
+        seen.handoff = undefined;
+        await this.recordPosted(row, messageId).catch((error: unknown) => {
+          throw new SentButUnmarked(errorText(error));
+        });
+        return true;
+      }
+      case 'due': {
+        const { stores, clock } = this.app;
+        if (handoff.wakeAt) await stores.due.schedule(handoff.id, handoff.wakeAt, clock.now(), budget);
+        if (row.effect.previous && row.effect.previous !== handoff.wakeAt) await stores.due.unschedule(handoff.id, row.effect.previous, budget);
+        return false;
+      }
+      case 'message': {
+        const { to, headline, quote } = row.effect;
+        const chat = await this.app.stores.chats.find(handoff.tenantId, to.aadObjectId, budget);
+        if (!chat) throw new Undeliverable(`${to.name} has not installed Baton, so there is no personal chat to write to`);
+        await this.app.messenger.post(personalAddress(chat), notificationCard(handoff, headline, quote)).catch((error: unknown) => {
+          // The chat may have moved (a reinstall seen by another instance): the retry reads it again.
+          this.app.stores.chats.forget(handoff.tenantId, to.aadObjectId);
+          throw error;
+        });
+        return false;
+      }
+    }
+  }
+
+  /**
+   * Writes what the handoff's state shows (its card, its listings), then reads
+   * the handoff again: another change may have landed meanwhile, and its own
+   * row, delivered first by another instance, would be covered by this older
+   * state. Writing again until the state did not move leaves the newest
+   * (each later change brings its own row too, so a few rounds are enough).
+   * The last read is what the delivery's next rows start from.
+   */
+  private async writeUntilSettled(handoff: Handoff, seen: Seen, write: (state: Handoff) => Promise<void>): Promise<void> {
+    let written = handoff;
+    for (let attempt = 1; ; attempt += 1) {
+      await write(written);
+      const latest = await this.app.stores.handoffs.read(written.id, budget);
+      seen.handoff = latest?.handoff;
+      if (!latest || latest.handoff.eventCount === written.eventCount || attempt >= WRITES_WHILE_CHANGING) return;
+      written = latest.handoff;
+    }
+  }
+
+  /** The card is out: record its message id with the row, re-reading while the handoff changes under us. */
+  private async recordPosted(row: OutboxRow, messageId: string): Promise<void> {
+    await retryOnConflict(
+      async () => {
+        const stored = await this.app.stores.handoffs.read(row.handoffId, budget);
+        if (stored) await this.app.stores.outbox.recordPosted(stored, messageId, row, this.iso(), budget);
+      },
+      {
+        exhausted: () => {
+          throw new ConflictError('The handoff kept changing while its posted card was being recorded');
+        },
+      },
+    );
+  }
+
+  private serially<T>(handoffId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(handoffId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.chains.set(handoffId, settled);
+    void settled.then(() => {
+      if (this.chains.get(handoffId) === settled) this.chains.delete(handoffId);
+    });
+    return next;
+  }
+
+  private track(work: Promise<unknown>): void {
+    const tracked = work.catch((error: unknown) => this.app.log.error('Outbox delivery failed', { error: errorText(error) }));
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+}

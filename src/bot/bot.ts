@@ -1,0 +1,181 @@
+/**
+ * Baton's routes: every activity it answers, registered in one router
+ * (src/bot/router.ts). Each handler turns the activity into a Caller, calls
+ * one use case (src/app) and turns its answer into what Teams or Outlook
+ * expects.
+ */
+import { CardFactory, type InvokeResponse, MessageFactory, type MessagingExtensionActionResponse, type MessagingExtensionResponse } from 'botbuilder';
+import type { CardAction } from '../app/actions';
+import { handoffActions } from '../app/handoff-actions';
+import { newHandoffForm } from '../app/handoffs';
+import { myHandoffsPrivately, privately } from '../app/my-work';
+import type { Answer, App, Caller } from '../app/ports';
+import { summaryNow } from '../app/summary';
+import { summaryActions } from '../app/summary-actions';
+import { errorText } from '../logger';
+import { LruMap } from '../lru';
+import { editPreview, openCreateDialog, searchHandoffs, sendPreview, submitCreateDialog, unfurlLink } from './messaging-extension';
+import { cardError, Router, type Turn } from './router';
+import { callerOf } from './turn';
+
+export const HELP_TEXT = [
+  '**Baton** hands work to someone without a meeting.',
+  '',
+  'In a group chat or channel, start with **@Baton**; in your personal chat with Baton, just type the word.',
+  '',
+  '- **new** (or **handoff**): fill a handoff form; the receiver is tagged when you post it.',
+  '- **mine**: your open handoffs, grouped by what waits on you (to review, to answer, to fix, to close).',
+  '- **summary**: your week in handoffs (cycle time, first-pass acceptance, what needs attention); **summary stop** or **summary start** for the weekly one.',
+  '- **help**: this list.',
+  '',
+  'On the card, the receiver accepts (checking off the criteria), asks a question or requests changes;',
+  'the sender answers, edits and resubmits, updates the work state or cancels; the owner reassigns,',
+  'nudges and closes; stakeholders flag priority changes. "Show history" lists every change.',
+  "Under the message box, Baton's **Create handoff** starts one from any chat (or from a message's",
+  '**...** menu, quoting it), and **Find handoffs** searches yours by summary or person.',
+  'Install Baton in your personal chat to be told when a handoff needs you.',
+].join('\n');
+
+const SIGNED_IN = 'Baton needs a signed-in user of a Microsoft 365 organisation.';
+
+/** What a person reads when a part Baton depends on fails before anything changed. */
+export const UNAVAILABLE = 'Baton could not complete this just now: its storage or directory did not answer. Nothing was changed; please try again in a minute.';
+
+/** What an unknown word gets: one short line, not the whole help. */
+const UNKNOWN = (word: string) => `I don't know "${word}". Try **new** (a handoff form), **mine** (your open handoffs), **summary** or **help**.`;
+
+/** How many personal chats this process remembers having saved, so a chatty user costs one write. */
+const SAVED_CHATS_KEPT = 10_000;
+
+const sendCard = (turn: Turn, card: object) => turn.context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+
+/** The answer of a card action: the card, or the Universal Actions error envelope. */
+function cardAnswer(answer: Answer): InvokeResponse {
+  if ('error' in answer) return cardError(answer.error.status, answer.error.code, answer.error.message);
+  return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: answer.card } };
+}
+
+/** Baton's router over the app's use cases. */
+export function batonRouter(app: App): Router {
+  const savedChats = new LruMap<string, true>(SAVED_CHATS_KEPT);
+  const caller = (turn: Turn) => callerOf(turn.context, app.clock.now(), turn.budget);
+
+  /** Remembers where Baton can write to this person 1:1 (only personal chats qualify). */
+  const savePersonalChat = async (turn: Turn, who: Caller, force = false) => {
+    const { conversation, from, recipient, serviceUrl } = turn.context.activity;
+    if (!who.conversation.personal) return;
+    const { tenantId, person } = who.actor;
+    const key = `${tenantId}/${person.aadObjectId}/${conversation.id}`;
+    if (savedChats.has(key) && !force) return;
+    await app.stores.chats.save({ tenantId, aadObjectId: person.aadObjectId, userId: from.id, conversationId: conversation.id, serviceUrl, botId: recipient.id }, turn.budget);
+    savedChats.set(key, true);
+  };
+
+  /** A chat command: the caller's personal chat remembered first; no signed-in user, no command. */
+  const command =
+    (run: (turn: Turn, who: Caller, words: string[]) => Promise<unknown>) =>
+    async (turn: Turn, words: string[]): Promise<void> => {
+      const who = caller(turn);
+      if (!who) {
+        await turn.context.sendActivity(SIGNED_IN);
+        return;
+      }
+      await savePersonalChat(turn, who);
+      await run(turn, who, words);
+    };
+
+  /** A private answer (`mine`, `summary`): the card here in a personal chat, else one line here and the card 1:1. */
+  const privateAnswer = async (turn: Turn, answer: { card: object } | { reply: string }) => {
+    if ('card' in answer) await sendCard(turn, answer.card);
+    else await turn.context.sendActivity(MessageFactory.text(answer.reply));
+  };
+
+  /** A messaging-extension dialog step; a missing user or a failure becomes a message in the dialog, not Teams' bare "Unable to reach app". */
+  const dialog = (run: (who: Caller, turn: Turn) => Promise<MessagingExtensionActionResponse>) => async (turn: Turn) => {
+    const who = caller(turn);
+    if (!who) return { status: 200, body: { task: { type: 'message', value: SIGNED_IN } } };
+    try {
+      return { status: 200, body: await run(who, turn) };
+    } catch (error) {
+      app.log.error('Messaging extension failed', { activityId: who.activityId, error: error instanceof Error ? (error.stack ?? error.message) : errorText(error) });
+      return { status: 200, body: { task: { type: 'message', value: UNAVAILABLE } } };
+    }
+  };
+
+  /** A search or an unfurl; a failure becomes a message in the results pane. */
+  const results = (run: (who: Caller, turn: Turn) => Promise<MessagingExtensionResponse>) => async (turn: Turn) => {
+    const who = caller(turn);
+    if (!who) return { status: 200, body: { composeExtension: { type: 'message', text: SIGNED_IN } } };
+    try {
+      return { status: 200, body: await run(who, turn) };
+    } catch (error) {
+      app.log.error('Messaging extension failed', { activityId: who.activityId, error: error instanceof Error ? (error.stack ?? error.message) : errorText(error) });
+      return { status: 200, body: { composeExtension: { type: 'message', text: UNAVAILABLE } } };
+    }
+  };
+
+  /** A card action: its data parsed by the verb's own schema, then its use case; writes are transactional, so a failure changed nothing. */
+  const verb = (name: string, action: CardAction) => async (turn: Turn, data: Record<string, unknown>) => {
+    const who = caller(turn);
+    if (!who) return cardError(403, 'Forbidden', SIGNED_IN);
+    const parsed = action.data.safeParse(data);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      return cardError(400, 'BadRequest', `The card sent data Baton cannot read (${first?.path.join('.') || 'data'}: ${first?.message}).`);
+    }
+    try {
+      return cardAnswer(await action.run(app, who, parsed.data));
+    } catch (error) {
+      app.log.error(`${name} failed`, { verb: name, activityId: who.activityId, tenant: who.actor.tenantId, error: error instanceof Error ? (error.stack ?? error.message) : errorText(error) });
+      return cardError(503, 'ServiceUnavailable', UNAVAILABLE);
+    }
+  };
+
+  const router = new Router({
+    // The word is echoed into a markdown message: keep letters, digits and hyphens, so it cannot become a link.
+    command: command((turn, _who, words) => turn.context.sendActivity(MessageFactory.text(UNKNOWN((words[0] ?? '').replace(/[^\p{L}\p{N}-]/gu, '').slice(0, 40))))),
+    invoke: (name) => app.log.info('Invoke not implemented', { name: name.slice(0, 100) }),
+  })
+    .command(['new', 'handoff'], command(async (turn, who) => sendCard(turn, await newHandoffForm(app, who, crypto.randomUUID()))))
+    .command(['mine'], command(async (turn, who) => privateAnswer(turn, await myHandoffsPrivately(app, who))))
+    .command(
+      ['summary'],
+      command(async (turn, who, words) => privateAnswer(turn, await privately(app, who, () => summaryNow(app, who, words[1]), { label: 'your summary', command: 'summary' }))),
+    )
+    .command(['help', ''], command((turn) => turn.context.sendActivity(MessageFactory.text(HELP_TEXT))))
+    .on('install.add', async (turn) => {
+      const who = caller(turn);
+      if (who) await savePersonalChat(turn, who, true);
+      await turn.context.sendActivity(MessageFactory.text(HELP_TEXT));
+    })
+    .on('members.added', async (turn) => {
+      const who = caller(turn);
+      if (who) await savePersonalChat(turn, who, true);
+    })
+    .on(
+      'message.ext.open',
+      dialog((who, turn) => openCreateDialog(who, turn.context.activity.value)),
+    )
+    .on(
+      'message.ext.submit',
+      dialog((who, turn) => submitCreateDialog(app, who, turn.context.activity.value)),
+    )
+    .on(
+      'message.ext.send',
+      dialog((who, turn) => sendPreview(app, who, turn.context.activity.value)),
+    )
+    .on(
+      'message.ext.edit',
+      dialog((who, turn) => editPreview(who, turn.context.activity.value)),
+    )
+    .on(
+      'message.ext.query',
+      results((who, turn) => searchHandoffs(app, who, turn.context.activity.value)),
+    )
+    .on(
+      'message.ext.query-link',
+      results((who, turn) => unfurlLink(app, who, turn.context.activity.value)),
+    );
+  for (const [name, action] of Object.entries({ ...handoffActions, ...summaryActions })) router.verb(name, verb(name, action));
+  return router;
+}

@@ -1,0 +1,56 @@
+/**
+ * Where Baton can reach a person 1:1: the personal chat's conversation
+ * reference, saved when the person installs the app or talks to it there.
+ * Partition: the tenant; row: the person's Entra object id.
+ */
+import * as z from 'zod';
+import type { Budget, PersonalChat, PersonalChats } from '../app/ports';
+import { realClock } from '../clock';
+import { ExpiringCache } from '../lru';
+import type { StorageAccount } from './account';
+import { chatKeys } from './keys';
+import { Table } from './table';
+
+/**
+ * People whose personal chat this process remembers, and for how long: a
+ * chat's reference changes only when someone reinstalls Baton, and every 1:1
+ * message would otherwise read it first. Another instance's save shows here
+ * once the entry expires, or at once when a send to the remembered chat fails
+ * (the deliverer then forgets it, and its retry reads the row).
+ */
+const REMEMBERED_CHATS = 10_000;
+const REMEMBER_MS = 10 * 60_000;
+
+const row = z.object({ userId: z.string(), conversationId: z.string(), serviceUrl: z.string(), botId: z.string() });
+
+export class TablePersonalChats implements PersonalChats {
+  private readonly remembered = new ExpiringCache<PersonalChat>(REMEMBER_MS, realClock, REMEMBERED_CHATS);
+
+  constructor(private readonly table: Table) {}
+
+  static open(account: StorageAccount, prefix: string): TablePersonalChats {
+    return new TablePersonalChats(Table.open(account, prefix, 'conversations'));
+  }
+
+  async save(chat: PersonalChat, budget: Budget): Promise<void> {
+    const { tenantId, aadObjectId, ...rest } = chat;
+    await this.table.upsert({ ...chatKeys(tenantId, aadObjectId), ...rest }, budget);
+    void this.remembered.set(`${tenantId}/${aadObjectId}`, Promise.resolve(chat));
+  }
+
+  async find(tenantId: string, aadObjectId: string, budget: Budget): Promise<PersonalChat | undefined> {
+    const key = `${tenantId}/${aadObjectId}`;
+    const known = this.remembered.get(key);
+    if (known) return known;
+    const { partitionKey, rowKey } = chatKeys(tenantId, aadObjectId);
+    const entity = await this.table.find(partitionKey, rowKey, budget);
+    if (!entity) return undefined;
+    const chat = { tenantId, aadObjectId, ...row.parse(entity) };
+    void this.remembered.set(key, Promise.resolve(chat));
+    return chat;
+  }
+
+  forget(tenantId: string, aadObjectId: string): void {
+    this.remembered.delete(`${tenantId}/${aadObjectId}`);
+  }
+}
