@@ -8,7 +8,8 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-is-pure',
-      comment: 'src/domain is plain TypeScript: the rules, with no I/O, no SDK and no other layer; zod is its one package, the bounded caches (src/lru.ts) its one helper.',
+      comment:
+        'src/domain is plain TypeScript: the rules, with no I/O, no SDK and no other layer; zod is its one package, the bounded caches (src/lru.ts) its one helper.',
       severity: 'error',
       from: { path: '^src/domain/' },
       to: { pathNot: ['^src/domain/', '^src/(lru|clock)\\.ts$', '(^|/)node_modules/zod/'] },
@@ -43,7 +44,8 @@ module.exports = {
     },
     {
       name: 'botbuilder-in-bot-only',
-      comment: 'Only src/bot imports the Bot Framework SDK (archived; its successor has nearly the same surface): the move stays one folder.',
+      comment:
+        'Only src/bot imports the Bot Framework SDK (archived; its successor has nearly the same surface): the move stays one folder.',
       severity: 'error',
       from: { path: '^(src|functions)/', pathNot: '^src/bot/' },
       to: { path: '(^|/)node_modules/(botbuilder|botframework-)' },
@@ -62,14 +64,16 @@ module.exports = {
     },
     {
       name: 'functions-are-thin',
-      comment: 'A function parses its trigger and reaches the product through the composition root or src/app: no rule lives in functions/.',
+      comment:
+        'A function parses its trigger and reaches the product through the composition root or src/app: no rule lives in functions/.',
       severity: 'error',
       from: { path: '^functions/' },
       to: { pathNot: ['^src/(baton|functions)\\.ts$', '^src/app/', '(^|/)node_modules/@azure/functions/'] },
     },
     {
       name: 'no-circular',
-      comment: 'A module that needs itself back through another (at run time: types may refer to each other) is two modules pretending to be one.',
+      comment:
+        'A module that needs itself back through another (at run time: types may refer to each other) is two modules pretending to be one.',
       severity: 'error',
       from: { path: '^(src|functions)/' },
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },

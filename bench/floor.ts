@@ -12,15 +12,31 @@
  */
 import { TableClient, type TransactionAction } from '@azure/data-tables';
 
-const openTable = (connectionString: string, name: string) => TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
+const openTable = (connectionString: string, name: string) =>
+  TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
 
-export async function measureStorageFloor(connectionString: string, prefix: string, runs: number, baton?: { outboxRows: number }): Promise<number[]> {
+export async function measureStorageFloor(
+  connectionString: string,
+  prefix: string,
+  runs: number,
+  baton?: { outboxRows: number },
+): Promise<number[]> {
   // A table of its own (the bench's prefix plus 'floor'), so nothing else Baton does shares its partitions.
   const table = openTable(connectionString, `${prefix}floor${baton ? 'baton' : ''}handoffs`);
   const pending = baton && openTable(connectionString, `${prefix}floorbatondeliveries`);
   await Promise.all([table.createTable(), pending?.createTable()]);
-  const body = { summary: 'Payments retry logic is ready for QA', whatIsReady: 'x'.repeat(600), acceptanceCriteria: JSON.stringify(['All retry tests pass in CI', 'A failed payment is retried 3 times']) };
-  const outboxRow = (partitionKey: string, i: number) => ({ partitionKey, rowKey: `outbox_000002_${i}`, effect: JSON.stringify({ kind: 'message', headline: 'x'.repeat(80) }), state: 'pending', attempts: 0 });
+  const body = {
+    summary: 'Payments retry logic is ready for QA',
+    whatIsReady: 'x'.repeat(600),
+    acceptanceCriteria: JSON.stringify(['All retry tests pass in CI', 'A failed payment is retried 3 times']),
+  };
+  const outboxRow = (partitionKey: string, i: number) => ({
+    partitionKey,
+    rowKey: `outbox_000002_${i}`,
+    effect: JSON.stringify({ kind: 'message', headline: 'x'.repeat(80) }),
+    state: 'pending',
+    attempts: 0,
+  });
   const times: number[] = [];
   for (let i = 0; i < runs; i += 1) {
     const partitionKey = `floor${i}`;
@@ -28,7 +44,9 @@ export async function measureStorageFloor(connectionString: string, prefix: stri
     const started = performance.now();
     const [row] = await Promise.all([
       table.getEntity<{ version: number }>(partitionKey, 'handoff'),
-      pending ? pending.upsertEntity({ partitionKey: 'pending', rowKey: partitionKey, notBefore: new Date().toISOString() }, 'Replace') : undefined,
+      pending
+        ? pending.upsertEntity({ partitionKey: 'pending', rowKey: partitionKey, notBefore: new Date().toISOString() }, 'Replace')
+        : undefined,
     ]);
     await table.submitTransaction([
       ['update', { partitionKey, rowKey: 'handoff', ...body, version: row.version + 1 }, 'Replace', { etag: row.etag }],

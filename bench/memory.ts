@@ -47,9 +47,24 @@ export async function measureMemory(
       const id = open.shift();
       if (id) await post(cardAction(serviceUrl, people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true', criterion1: 'true' }));
     },
-    () => post(extensionInvoke(serviceUrl, people.ada, 'composeExtension/query', { commandId: 'findHandoffs', parameters: [{ name: 'query', value: 'payments' }], queryOptions: { skip: 0, count: 25 } })),
-    () => post(extensionInvoke(serviceUrl, people.ada, 'composeExtension/fetchTask', { commandId: 'createHandoff', commandContext: 'compose' })),
-    () => post(message(serviceUrl, people.grace, 'mine', { conversation: { id: `a:${people.grace.id}`, conversationType: 'personal', tenantId: TENANT } })),
+    () =>
+      post(
+        extensionInvoke(serviceUrl, people.ada, 'composeExtension/query', {
+          commandId: 'findHandoffs',
+          parameters: [{ name: 'query', value: 'payments' }],
+          queryOptions: { skip: 0, count: 25 },
+        }),
+      ),
+    () =>
+      post(
+        extensionInvoke(serviceUrl, people.ada, 'composeExtension/fetchTask', { commandId: 'createHandoff', commandContext: 'compose' }),
+      ),
+    () =>
+      post(
+        message(serviceUrl, people.grace, 'mine', {
+          conversation: { id: `a:${people.grace.id}`, conversationType: 'personal', tenantId: TENANT },
+        }),
+      ),
   ];
   const heap: MemoryMeasure['heap'] = [];
   let done = 0;

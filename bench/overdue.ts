@@ -18,13 +18,18 @@ import { BACKGROUND } from '../src/app/ports';
 import { hourPartition } from '../src/store/keys';
 import { tableRoundTrips, tripsSince } from '../src/store/table';
 
-const tableClient = (connectionString: string, name: string) => TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
+const tableClient = (connectionString: string, name: string) =>
+  TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
 import { people, TENANT } from '../test/support/activities';
 
 /** Seeding writes this many records at once. */
 const SEED_CONCURRENCY = 32;
 const person = (m: { id: string; name: string; aadObjectId: string }) => ({ aadObjectId: m.aadObjectId, userId: m.id, name: m.name });
-const [ada, grace, alan] = [people.ada, people.grace, people.alan].map(person) as [ReturnType<typeof person>, ReturnType<typeof person>, ReturnType<typeof person>];
+const [ada, grace, alan] = [people.ada, people.grace, people.alan].map(person) as [
+  ReturnType<typeof person>,
+  ReturnType<typeof person>,
+  ReturnType<typeof person>,
+];
 const NOW = Date.parse('2026-12-07T12:00:00.000Z'); // a Monday
 /** Posted the Friday before, 8 working hours earlier: due at 11:50 today, between the previous check and this one. */
 const POSTED_DUE = '2026-12-04T11:50:00.000Z';
@@ -39,17 +44,36 @@ export interface OverdueMeasure {
   seedMs: number;
 }
 
-export async function measureOverdueCheck(connectionString: string, connectorUrl: string, open: number, due: number): Promise<OverdueMeasure> {
+export async function measureOverdueCheck(
+  connectionString: string,
+  connectorUrl: string,
+  open: number,
+  due: number,
+): Promise<OverdueMeasure> {
   let now = NOW;
   const prefix = `benchdue${open}x${Date.now() % 100_000}`;
   const config = loadConfig({ TABLES_CONNECTION_STRING: connectionString, BATON_TABLE_PREFIX: prefix });
-  const { app } = await createBaton(config, { clock: { now: () => now, sleep: async () => undefined }, log: createLogger({ level: 'error' }) });
+  const { app } = await createBaton(config, {
+    clock: { now: () => now, sleep: async () => undefined },
+    log: createLogger({ level: 'error' }),
+  });
   const hours = new Map([ada, grace, alan].map((p) => [p.aadObjectId, DEFAULT_WORKING_HOURS]));
   const timed = (i: number, at: string) => {
     const { handoff, event } = postHandoff({
       id: `bench${String(i).padStart(15, '0')}`,
       tenantId: TENANT,
-      fields: { summary: `Ledger export ${i} is ready`, whatIsReady: 'Merged.', acceptanceCriteria: ['Totals match'], assumptions: '', links: [], effortMinutes: 60, workState: 'ready', blocker: '', neededBy: undefined, priority: 'normal' },
+      fields: {
+        summary: `Ledger export ${i} is ready`,
+        whatIsReady: 'Merged.',
+        acceptanceCriteria: ['Totals match'],
+        assumptions: '',
+        links: [],
+        effortMinutes: 60,
+        workState: 'ready',
+        blocker: '',
+        neededBy: undefined,
+        priority: 'normal',
+      },
       sender: ada,
       receiver: grace,
       owner: alan,
@@ -79,8 +103,14 @@ export async function measureOverdueCheck(connectionString: string, connectorUrl
         const id = `bench${String(i).padStart(15, '0')}`;
         const wakeAt = new Date(NOW + 3_600_000 + ((i * 7919) % (7 * 24 * 60)) * 60_000).toISOString();
         const { etag: _etag, timestamp: _timestamp, ...entity } = template;
-        await table.upsertEntity({ ...entity, partitionKey: id, rowKey: 'handoff', summary: `Ledger export ${i} is ready`, wakeAt }, 'Replace');
-        await dueTable.upsertEntity({ partitionKey: hourPartition(Date.parse(wakeAt)), rowKey: `${wakeAt}_${id}`, handoffId: id, at: wakeAt }, 'Replace');
+        await table.upsertEntity(
+          { ...entity, partitionKey: id, rowKey: 'handoff', summary: `Ledger export ${i} is ready`, wakeAt },
+          'Replace',
+        );
+        await dueTable.upsertEntity(
+          { partitionKey: hourPartition(Date.parse(wakeAt)), rowKey: `${wakeAt}_${id}`, handoffId: id, at: wakeAt },
+          'Replace',
+        );
       }
     }),
   );

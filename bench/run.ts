@@ -73,7 +73,12 @@ async function bundleColdStarts(): Promise<void> {
 }
 
 /** Spawns a bundled bot with plain node and returns the time until its first answered activity. */
-async function coldStart(script: string, activity: (serviceUrl: string) => unknown, serviceUrl: string, env: NodeJS.ProcessEnv): Promise<number> {
+async function coldStart(
+  script: string,
+  activity: (serviceUrl: string) => unknown,
+  serviceUrl: string,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [join(BUNDLES, script), String(port)], {
@@ -113,8 +118,12 @@ async function measureColdStarts(serviceUrl: string, env: NodeJS.ProcessEnv): Pr
 function printColdStarts({ baton, echo, libraries }: ColdStarts): void {
   console.log(`| cold start to first answered activity, Baton's dist/main.js (median of ${COLD_RUNS}) | ${ms(median(baton))} |`);
   console.log(`| cold start, bare botbuilder echo bot bundled the same way (median of ${COLD_RUNS}) | ${ms(median(echo))} |`);
-  console.log(`| cold start, the echo bot with Baton's libraries (zod, data-tables, functions) (median of ${COLD_RUNS}) | ${ms(median(libraries))} |`);
-  console.log(`| cold start ratio, Baton / echo (libraries / echo) | ${(median(baton) / median(echo)).toFixed(2)}x (${(median(libraries) / median(echo)).toFixed(2)}x) |`);
+  console.log(
+    `| cold start, the echo bot with Baton's libraries (zod, data-tables, functions) (median of ${COLD_RUNS}) | ${ms(median(libraries))} |`,
+  );
+  console.log(
+    `| cold start ratio, Baton / echo (libraries / echo) | ${(median(baton) / median(echo)).toFixed(2)}x (${(median(libraries) / median(echo)).toFixed(2)}x) |`,
+  );
 }
 
 /** `npm run bench -- cold`: only (a), the cold starts, against their own Azurite. */
@@ -123,9 +132,16 @@ async function coldOnly(): Promise<void> {
   const azurite = await startAzurite({ table, queue: await freePort() });
   const connector = await startConnector([people.ada, people.grace, people.alan]);
   try {
-    const env = { TABLES_CONNECTION_STRING: azuriteConnectionString(table), AzureWebJobsStorage: azurite.connectionString, BATON_TABLE_PREFIX: `cold${Date.now()}`, BATON_LOG_LEVEL: 'warn' };
+    const env = {
+      TABLES_CONNECTION_STRING: azuriteConnectionString(table),
+      AzureWebJobsStorage: azurite.connectionString,
+      BATON_TABLE_PREFIX: `cold${Date.now()}`,
+      BATON_LOG_LEVEL: 'warn',
+    };
     const cold = await measureColdStarts(connector.url, env);
-    console.log(`baton ${cold.baton.map((n) => n.toFixed(0)).join(' ')} / echo ${cold.echo.map((n) => n.toFixed(0)).join(' ')} / libraries ${cold.libraries.map((n) => n.toFixed(0)).join(' ')}`);
+    console.log(
+      `baton ${cold.baton.map((n) => n.toFixed(0)).join(' ')} / echo ${cold.echo.map((n) => n.toFixed(0)).join(' ')} / libraries ${cold.libraries.map((n) => n.toFixed(0)).join(' ')}`,
+    );
     printColdStarts(cold);
   } finally {
     await connector.close();
@@ -145,7 +161,8 @@ async function summaryOnly(): Promise<void> {
 
 function printSummaries(summaries: SummaryMeasure[]): void {
   for (const m of summaries) {
-    if (m.emails !== m.recipients || m.distinct !== m.recipients) throw new Error(`the summary sent ${m.emails} emails to ${m.distinct} of ${m.recipients} recipients`);
+    if (m.emails !== m.recipients || m.distinct !== m.recipients)
+      throw new Error(`the summary sent ${m.emails} emails to ${m.distinct} of ${m.recipients} recipients`);
     console.log(
       `| weekly summary, ${m.recipients.toLocaleString('en-US')} stakeholders in a tenant of ${m.handoffs.toLocaleString('en-US')} handoffs: Table reads per recipient / enqueue time / build+send p50, p99 | ${m.readsPerRecipient.toFixed(1)} / ${(m.enqueueMs / 1000).toFixed(2)} s / ${ms(m.sendMs.p50)}, ${ms(m.sendMs.p99)} |`,
     );
@@ -191,7 +208,12 @@ async function main(all = true) {
     await post(endpoint, message(connector.url, people.ada, 'help')); // warm-up: table creation, JIT
     // Ada and Alan installed Baton, so an Accept tells both (sender and owner) 1:1, as in a real team.
     for (const person of [people.ada, people.alan]) {
-      await post(endpoint, { ...message(connector.url, person, ''), type: 'installationUpdate', action: 'add', conversation: { id: `a:${person.id}`, conversationType: 'personal', tenantId: TENANT } });
+      await post(endpoint, {
+        ...message(connector.url, person, ''),
+        type: 'installationUpdate',
+        action: 'add',
+        conversation: { id: `a:${person.id}`, conversationType: 'personal', tenantId: TENANT },
+      });
     }
     const { deliveries: outbox } = getBaton().app;
     /** Table round trips of a run of actions: on the request's path, and the outbox's deliveries after the answer. */
@@ -263,31 +285,59 @@ async function main(all = true) {
     // The storage floor of a change, against the same Azurite: one point read and one transaction.
     const floor = await measureStorageFloor(env.TABLES_CONNECTION_STRING, prefix, ACTIONS);
     // ... and in the shape of Baton's own writes, with as many outbox rows as an Accept adds (its event is the second).
-    const outboxRows = (await TableOutboxStore.open(env.TABLES_CONNECTION_STRING, env.BATON_TABLE_PREFIX).rows(ids[0]!, BACKGROUND, { all: true })).filter((row) => row.key.startsWith(outboxRowKey(2, 0).replace(/_0+$/, '_'))).length;
+    const outboxRows = (
+      await TableOutboxStore.open(env.TABLES_CONNECTION_STRING, env.BATON_TABLE_PREFIX).rows(ids[0]!, BACKGROUND, { all: true })
+    ).filter((row) => row.key.startsWith(outboxRowKey(2, 0).replace(/_0+$/, '_'))).length;
     const batonFloor = await measureStorageFloor(env.TABLES_CONNECTION_STRING, prefix, ACTIONS, { outboxRows });
 
     // The messaging extension's create dialog.
     const fetchTask: number[] = [];
     for (let i = 0; i < SEARCHES; i += 1) {
       const t = performance.now();
-      await post(endpoint, extensionInvoke(connector.url, people.ada, 'composeExtension/fetchTask', { commandId: 'createHandoff', commandContext: 'compose' }));
+      await post(
+        endpoint,
+        extensionInvoke(connector.url, people.ada, 'composeExtension/fetchTask', { commandId: 'createHandoff', commandContext: 'compose' }),
+      );
       fetchTask.push(performance.now() - t);
     }
     // Search: one person with 5,000 handoffs in a tenant of 100,000 (BENCH_SEARCH_TENANT changes the larger number).
     // Memory: after 1,000 and after 10,000 mixed actions. Before search loads its 100,000 handoffs: Azurite scans a
     // whole table for every query, so the mix's searches would time out behind it, which Azure's partition reads do not.
-    const memory = await measureMemory(endpoint, connector.url, form, [1000, 10_000], IN_FLIGHT, () => outbox.idle(), () => connector.sent.splice(0));
+    const memory = await measureMemory(
+      endpoint,
+      connector.url,
+      form,
+      [1000, 10_000],
+      IN_FLIGHT,
+      () => outbox.idle(),
+      () => connector.sent.splice(0),
+    );
     const tenant = Number(process.env.BENCH_SEARCH_TENANT ?? 100_000);
-    const searched = await measureSearch(endpoint, connector.url, env.TABLES_CONNECTION_STRING, prefix, SEARCHER, [people.ada, people.grace, people.alan], { personal: Math.min(5000, tenant), tenant });
+    const searched = await measureSearch(
+      endpoint,
+      connector.url,
+      env.TABLES_CONNECTION_STRING,
+      prefix,
+      SEARCHER,
+      [people.ada, people.grace, people.alan],
+      { personal: Math.min(5000, tenant), tenant },
+    );
     await host.close();
 
     // (e) The overdue check: its cost must follow the handoffs due, not the handoffs open.
     const overdue: OverdueMeasure[] = [];
-    for (const open of all ? [1000, Number(process.env.BENCH_OVERDUE_OPEN ?? 100_000)] : []) overdue.push(await measureOverdueCheck(env.TABLES_CONNECTION_STRING, connector.url, open, 100));
+    for (const open of all ? [1000, Number(process.env.BENCH_OVERDUE_OPEN ?? 100_000)] : [])
+      overdue.push(await measureOverdueCheck(env.TABLES_CONNECTION_STRING, connector.url, open, 100));
     // (f) The weekly summary: reads per recipient must not grow with the tenant.
     const summaries = all ? await measureSummaries(azurite.connectionString) : [];
 
-    const [createMs, acceptMs, floorMs, batonFloorMs, fetchMs] = [percentiles(create), percentiles(accept), percentiles(floor), percentiles(batonFloor), percentiles(fetchTask)];
+    const [createMs, acceptMs, floorMs, batonFloorMs, fetchMs] = [
+      percentiles(create),
+      percentiles(accept),
+      percentiles(floor),
+      percentiles(batonFloor),
+      percentiles(fetchTask),
+    ];
     console.log(`\nBaton benchmark (node ${process.version}, ${new Date().toISOString().slice(0, 10)})\n`);
     console.log('| measure | value |');
     console.log('|---|---|');
@@ -297,10 +347,16 @@ async function main(all = true) {
     console.log(`| Accept throughput, ${IN_FLIGHT} in flight | ${throughput.toFixed(0)} per second |`);
     if (cpuPerAccept.azurite !== undefined) {
       const trips = tripsPerAccept.request + tripsPerAccept.deliveries;
-      console.log(`| CPU per Accept, deliveries included: Azurite (per Table round trip) / the bench process (Baton, the bench's connector and its client) | ${ms(cpuPerAccept.azurite)} (${ms(cpuPerAccept.azurite / trips)}) / ${ms(cpuPerAccept.own)} |`);
-      console.log(`| ... the most Accepts per second that CPU allows on this machine's ${availableParallelism()} cores | ${((availableParallelism() * 1000) / (cpuPerAccept.azurite + cpuPerAccept.own)).toFixed(0)} per second |`);
+      console.log(
+        `| CPU per Accept, deliveries included: Azurite (per Table round trip) / the bench process (Baton, the bench's connector and its client) | ${ms(cpuPerAccept.azurite)} (${ms(cpuPerAccept.azurite / trips)}) / ${ms(cpuPerAccept.own)} |`,
+      );
+      console.log(
+        `| ... the most Accepts per second that CPU allows on this machine's ${availableParallelism()} cores | ${((availableParallelism() * 1000) / (cpuPerAccept.azurite + cpuPerAccept.own)).toFixed(0)} per second |`,
+      );
     }
-    console.log(`| storage floor of a change: one point read + one entity-group transaction, p50 / p99 (${ACTIONS}) | ${ms(floorMs.p50)} / ${ms(floorMs.p99)} |`);
+    console.log(
+      `| storage floor of a change: one point read + one entity-group transaction, p50 / p99 (${ACTIONS}) | ${ms(floorMs.p50)} / ${ms(floorMs.p99)} |`,
+    );
     console.log(`| Accept p50 / floor p50 | ${(acceptMs.p50 / floorMs.p50).toFixed(2)}x |`);
     console.log(
       `| ... the floor in the shape of Baton's writes: the point read beside the outbox's mark, then one transaction of the change, its event, the activity marker and its ${outboxRows} outbox rows, p50 / p99 | ${ms(batonFloorMs.p50)} / ${ms(batonFloorMs.p99)} |`,
@@ -310,16 +366,27 @@ async function main(all = true) {
     console.log(
       `| search, one person with ${searched.personal.toLocaleString('en-US')} handoffs in a tenant of ${searched.tenant.toLocaleString('en-US')}, p50 / p99 (200) | ${ms(searched.searchMs.p50)} / ${ms(searched.searchMs.p99)} |`,
     );
-    console.log(`| ... its floor, the same query of the person's index partition (a page of their newest 200), p50 / p99 | ${ms(searched.floorMs.p50)} / ${ms(searched.floorMs.p99)} |`);
+    console.log(
+      `| ... its floor, the same query of the person's index partition (a page of their newest 200), p50 / p99 | ${ms(searched.floorMs.p50)} / ${ms(searched.floorMs.p99)} |`,
+    );
     console.log(`| ... search p50 / floor p50 | ${(searched.searchMs.p50 / searched.floorMs.p50).toFixed(2)}x |`);
     console.log(`| ... Table round trips per search | ${searched.tripsPerSearch.toFixed(2)} |`);
-    console.log(`| Table round trips per create: before the answer (of them reads) / outbox deliveries after it | ${tripsPerCreate.request.toFixed(2)} (${tripsPerCreate.reads.toFixed(2)}) / ${tripsPerCreate.deliveries.toFixed(2)} |`);
-    console.log(`| Table round trips per Accept: before the answer (of them reads) / outbox deliveries after it | ${tripsPerAccept.request.toFixed(2)} (${tripsPerAccept.reads.toFixed(2)}) / ${tripsPerAccept.deliveries.toFixed(2)} |`);
+    console.log(
+      `| Table round trips per create: before the answer (of them reads) / outbox deliveries after it | ${tripsPerCreate.request.toFixed(2)} (${tripsPerCreate.reads.toFixed(2)}) / ${tripsPerCreate.deliveries.toFixed(2)} |`,
+    );
+    console.log(
+      `| Table round trips per Accept: before the answer (of them reads) / outbox deliveries after it | ${tripsPerAccept.request.toFixed(2)} (${tripsPerAccept.reads.toFixed(2)}) / ${tripsPerAccept.deliveries.toFixed(2)} |`,
+    );
     const [early, late] = memory.heap;
-    console.log(`| bench process heap after a full GC, after ${early!.actions.toLocaleString('en-US')} / ${late!.actions.toLocaleString('en-US')} mixed actions (RSS) | ${early!.heapMiB.toFixed(1)} / ${late!.heapMiB.toFixed(1)} MiB (${early!.rssMiB.toFixed(0)} / ${late!.rssMiB.toFixed(0)} MiB) |`);
-    console.log(`| ... growth from ${early!.actions.toLocaleString('en-US')} to ${late!.actions.toLocaleString('en-US')} actions | ${(((late!.heapMiB - early!.heapMiB) / early!.heapMiB) * 100).toFixed(1)}% |`);
+    console.log(
+      `| bench process heap after a full GC, after ${early!.actions.toLocaleString('en-US')} / ${late!.actions.toLocaleString('en-US')} mixed actions (RSS) | ${early!.heapMiB.toFixed(1)} / ${late!.heapMiB.toFixed(1)} MiB (${early!.rssMiB.toFixed(0)} / ${late!.rssMiB.toFixed(0)} MiB) |`,
+    );
+    console.log(
+      `| ... growth from ${early!.actions.toLocaleString('en-US')} to ${late!.actions.toLocaleString('en-US')} actions | ${(((late!.heapMiB - early!.heapMiB) / early!.heapMiB) * 100).toFixed(1)}% |`,
+    );
     for (const m of overdue) {
-      if (m.report.overdue !== m.due || m.report.failed > 0) throw new Error(`the overdue check nudged ${m.report.overdue} of ${m.due} (${m.report.failed} failed)`);
+      if (m.report.overdue !== m.due || m.report.failed > 0)
+        throw new Error(`the overdue check nudged ${m.report.overdue} of ${m.due} (${m.report.failed} failed)`);
       console.log(
         `| overdue check, ${m.due} due among ${m.open.toLocaleString('en-US')} open: time / Table round trips of the check (of them reads) / of its deliveries | ${(m.ms / 1000).toFixed(2)} s / ${m.trips.check} (${m.trips.checkReads}) / ${m.trips.deliveries} |`,
       );

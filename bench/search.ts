@@ -31,8 +31,12 @@ export interface SearchMeasure {
   seedMs: number;
 }
 
-
-const SUMMARIES = ['Payments retry logic is ready for QA', 'Ledger sync waits for the new schema', 'Invoice export runs nightly', 'Search page redesign is in review'];
+const SUMMARIES = [
+  'Payments retry logic is ready for QA',
+  'Ledger sync waits for the new schema',
+  'Invoice export runs nightly',
+  'Search page redesign is in review',
+];
 
 /**
  * @param endpoint the host's /api/messages, whose Baton reads `connectionString` with `prefix`
@@ -62,7 +66,18 @@ export async function measureSearch(
         const { handoff } = postHandoff({
           id: `search${String(i).padStart(14, '0')}`,
           tenantId: TENANT,
-          fields: { summary: `${SUMMARIES[i % SUMMARIES.length]} (${i})`, whatIsReady: '', acceptanceCriteria: ['It works'], assumptions: '', links: [], effortMinutes: 60, workState: i % 7 === 0 ? 'blocked' : 'ready', blocker: '', neededBy: undefined, priority: 'normal' },
+          fields: {
+            summary: `${SUMMARIES[i % SUMMARIES.length]} (${i})`,
+            whatIsReady: '',
+            acceptanceCriteria: ['It works'],
+            assumptions: '',
+            links: [],
+            effortMinutes: 60,
+            workState: i % 7 === 0 ? 'blocked' : 'ready',
+            blocker: '',
+            neededBy: undefined,
+            priority: 'normal',
+          },
           sender: mine ? me : other,
           receiver: mine ? other : { ...other, aadObjectId: `${other.aadObjectId.slice(0, -4)}${String(i % 1000).padStart(4, '0')}` },
           owner: mine ? me : other,
@@ -73,7 +88,10 @@ export async function measureSearch(
         });
         const listing = { ...listingOf(handoff), status: STATUSES[i % STATUSES.length]! };
         const partition = personPartition(TENANT, mine ? me.aadObjectId : handoff.receiver.aadObjectId);
-        await table.upsertEntity({ partitionKey: partition, rowKey: indexRowKey(handoff), createdAt: handoff.createdAt, listing: JSON.stringify(listing) }, 'Replace');
+        await table.upsertEntity(
+          { partitionKey: partition, rowKey: indexRowKey(handoff), createdAt: handoff.createdAt, listing: JSON.stringify(listing) },
+          'Replace',
+        );
       }
     }),
   );
@@ -84,7 +102,13 @@ export async function measureSearch(
   // Counted inside the searches' own requests: the host's outbox sweep (every minute) may run meanwhile.
   const before = tableRoundTrips.inRequests;
   for (let i = 0; i < SEARCHES; i += 1) {
-    const body = JSON.stringify(extensionInvoke(connectorUrl, who, 'composeExtension/query', { commandId: 'findHandoffs', parameters: [{ name: 'query', value: QUERIES[i % QUERIES.length] }], queryOptions: { skip: 0, count: 25 } }));
+    const body = JSON.stringify(
+      extensionInvoke(connectorUrl, who, 'composeExtension/query', {
+        commandId: 'findHandoffs',
+        parameters: [{ name: 'query', value: QUERIES[i % QUERIES.length] }],
+        queryOptions: { skip: 0, count: 25 },
+      }),
+    );
     let t = performance.now();
     const response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const answer = (await response.json()) as { composeExtension?: { attachments?: unknown[] } };
@@ -92,7 +116,10 @@ export async function measureSearch(
     if (response.status !== 200 || !answer.composeExtension?.attachments) throw new Error(`search answered ${response.status}`);
     // The floor: the page a search reads, the newest 200 rows of the same partition, and nothing else.
     t = performance.now();
-    for await (const page of table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${`${TENANT}_${me.aadObjectId}`}` } }).byPage({ maxPageSize: FLOOR_PAGE })) if (page.length > 0) break;
+    for await (const page of table
+      .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${`${TENANT}_${me.aadObjectId}`}` } })
+      .byPage({ maxPageSize: FLOOR_PAGE }))
+      if (page.length > 0) break;
     floor.push(performance.now() - t);
   }
   const tripsPerSearch = (tableRoundTrips.inRequests - before) / SEARCHES;

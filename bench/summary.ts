@@ -25,7 +25,8 @@ import { TableClient } from '@azure/data-tables';
 import { BACKGROUND } from '../src/app/ports';
 import { tableRoundTrips } from '../src/store/table';
 
-const tableClient = (connectionString: string, name: string) => TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
+const tableClient = (connectionString: string, name: string) =>
+  TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
 import { percentiles } from './stats';
 import { type GraphStandIn, graphError, startGraphStandIn, TOKEN } from '../test/graph/stand-in';
 
@@ -64,7 +65,6 @@ export interface SummaryMeasure {
   seedMs: number;
 }
 
-
 type BenchApp = Awaited<ReturnType<typeof createBaton>>['app'];
 
 /**
@@ -73,10 +73,21 @@ type BenchApp = Awaited<ReturnType<typeof createBaton>>['app'];
  * rest are copies of its record under their own ids, written plainly:
  * Azurite takes a transaction ever slower as a table grows.
  */
-async function seed(app: BenchApp, connectionString: string, prefix: string, from: number, to: number, make: (i: number) => Parameters<typeof postHandoff>[0], copies = false): Promise<void> {
+async function seed(
+  app: BenchApp,
+  connectionString: string,
+  prefix: string,
+  from: number,
+  to: number,
+  make: (i: number) => Parameters<typeof postHandoff>[0],
+  copies = false,
+): Promise<void> {
   if (from >= to) return;
   const first = postHandoff(make(from));
-  await app.stores.handoffs.commit({ handoff: first.handoff, etag: undefined, event: first.event, marker: `seed-${from}`, effects: [], leaseUntil: '' }, BACKGROUND);
+  await app.stores.handoffs.commit(
+    { handoff: first.handoff, etag: undefined, event: first.event, marker: `seed-${from}`, effects: [], leaseUntil: '' },
+    BACKGROUND,
+  );
   await app.stores.people.add(first.handoff, [], BACKGROUND);
   const table = tableClient(connectionString, `${prefix}handoffs`);
   const { etag: _etag, timestamp: _timestamp, ...template } = await table.getEntity(first.handoff.id, 'handoff');
@@ -85,8 +96,13 @@ async function seed(app: BenchApp, connectionString: string, prefix: string, fro
     Array.from({ length: SEED_CONCURRENCY }, async () => {
       for (let i = next++; i < to; i = next++) {
         const { handoff, event } = postHandoff(make(i));
-        if (copies) await table.upsertEntity({ ...template, partitionKey: handoff.id, rowKey: 'handoff', summary: handoff.summary }, 'Replace');
-        else await app.stores.handoffs.commit({ handoff, etag: undefined, event, marker: `seed-${i}`, effects: [], leaseUntil: '' }, BACKGROUND);
+        if (copies)
+          await table.upsertEntity({ ...template, partitionKey: handoff.id, rowKey: 'handoff', summary: handoff.summary }, 'Replace');
+        else
+          await app.stores.handoffs.commit(
+            { handoff, etag: undefined, event, marker: `seed-${i}`, effects: [], leaseUntil: '' },
+            BACKGROUND,
+          );
         await app.stores.people.add(handoff, [], BACKGROUND);
       }
     }),
@@ -97,12 +113,27 @@ function handoffInput(i: number, followed: boolean): Parameters<typeof postHando
   return {
     id: `sum${String(i).padStart(17, '0')}`,
     tenantId: TENANT,
-    fields: { summary: `Ledger export ${i} is ready for review`, whatIsReady: 'Merged.', acceptanceCriteria: ['Totals match'], assumptions: '', links: [], effortMinutes: 60, workState: 'ready', blocker: '', neededBy: undefined, priority: 'normal' },
+    fields: {
+      summary: `Ledger export ${i} is ready for review`,
+      whatIsReady: 'Merged.',
+      acceptanceCriteria: ['Totals match'],
+      assumptions: '',
+      links: [],
+      effortMinutes: 60,
+      workState: 'ready',
+      blocker: '',
+      neededBy: undefined,
+      priority: 'normal',
+    },
     sender: ada,
     receiver: grace,
     owner: alan,
     stakeholders: followed ? [stakeholder(i % STAKEHOLDERS)] : [],
-    conversation: { id: followed ? `19:team-${Math.floor(i / TEAM_SIZE)}@thread.v2` : `19:other-${i % 700}@thread.v2`, serviceUrl: 'http://127.0.0.1:9/', tenantId: TENANT },
+    conversation: {
+      id: followed ? `19:team-${Math.floor(i / TEAM_SIZE)}@thread.v2` : `19:other-${i % 700}@thread.v2`,
+      serviceUrl: 'http://127.0.0.1:9/',
+      tenantId: TENANT,
+    },
     // Posted during the week that ends on the Monday.
     at: new Date(MONDAY - 3 * 86_400_000 + (i % 1000) * 60_000).toISOString(),
     late: false,
@@ -110,11 +141,24 @@ function handoffInput(i: number, followed: boolean): Parameters<typeof postHando
 }
 
 /** One tenant size: seed up to `handoffs`, then enqueue and send the week ending `monday`. */
-async function measure(standIn: GraphStandIn, connectionString: string, prefix: string, handoffs: number, seededSoFar: number, monday: number): Promise<SummaryMeasure> {
+async function measure(
+  standIn: GraphStandIn,
+  connectionString: string,
+  prefix: string,
+  handoffs: number,
+  seededSoFar: number,
+  monday: number,
+): Promise<SummaryMeasure> {
   let now = monday + 60_000;
   const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
   const log = createLogger({ level: 'error' });
-  const config = loadConfig({ TABLES_CONNECTION_STRING: connectionString, AzureWebJobsStorage: connectionString, BATON_TABLE_PREFIX: prefix, BATON_SUMMARY_QUEUE: `${prefix}-summaries`, MAIL_SENDER: SENDER });
+  const config = loadConfig({
+    TABLES_CONNECTION_STRING: connectionString,
+    AzureWebJobsStorage: connectionString,
+    BATON_TABLE_PREFIX: prefix,
+    BATON_SUMMARY_QUEUE: `${prefix}-summaries`,
+    MAIL_SENDER: SENDER,
+  });
   const api = new GraphApi({ baseUrl: standIn.url, authProvider: { getAccessToken: async () => TOKEN }, clock, log: () => undefined });
   const graph = { directory: new GraphDirectory(api, { clock }), tenantId: TENANT, mailer: new GraphMailer(api, SENDER, { clock }) };
   // The hourly run, against Azurite's queue; what it enqueued, with when each becomes visible, is also kept for the send below.
@@ -133,11 +177,16 @@ async function measure(standIn: GraphStandIn, connectionString: string, prefix: 
   });
   const seedStarted = performance.now();
   const followedCount = STAKEHOLDERS * FOLLOWED_EACH;
-  if (seededSoFar < followedCount) await seed(enqueuer.app, connectionString, prefix, seededSoFar, followedCount, (i) => handoffInput(i, true));
+  if (seededSoFar < followedCount)
+    await seed(enqueuer.app, connectionString, prefix, seededSoFar, followedCount, (i) => handoffInput(i, true));
   // The handoffs nobody measured follows: only their presence in the tenant matters.
   await seed(enqueuer.app, connectionString, prefix, Math.max(seededSoFar, followedCount), handoffs, (i) => handoffInput(i, false), true);
   if (seededSoFar === 0) {
-    for (let i = 0; i < STAKEHOLDERS; i += 1) await enqueuer.app.stores.subscribers.subscribe({ tenantId: TENANT, aadObjectId: stakeholder(i).aadObjectId, name: stakeholder(i).name, timeZone: 'UTC' }, BACKGROUND);
+    for (let i = 0; i < STAKEHOLDERS; i += 1)
+      await enqueuer.app.stores.subscribers.subscribe(
+        { tenantId: TENANT, aadObjectId: stakeholder(i).aadObjectId, name: stakeholder(i).name, timeZone: 'UTC' },
+        BACKGROUND,
+      );
   }
   const seedMs = performance.now() - seedStarted;
   const enqueueStarted = performance.now();
@@ -181,7 +230,8 @@ async function measure(standIn: GraphStandIn, connectionString: string, prefix: 
     while (sentAt[i]! - sentAt[j]! >= 60_000) j += 1;
     maxPerMinute = Math.max(maxPerMinute, i - j + 1);
   }
-  const throttled = standIn.requests.slice(requestsBefore).filter((r) => r.method === 'POST' && r.path.endsWith('/sendMail')).length - sends.length;
+  const throttled =
+    standIn.requests.slice(requestsBefore).filter((r) => r.method === 'POST' && r.path.endsWith('/sendMail')).length - sends.length;
   return {
     handoffs,
     recipients: STAKEHOLDERS,
@@ -207,12 +257,17 @@ export async function measureSummaries(connectionString: string): Promise<Summar
     userPrincipalName: `${p.name.toLowerCase().replace(/\s+/g, '.')}@contoso.example`,
     accountEnabled: true,
   }));
-  const standIn = await startGraphStandIn([...users, { id: guid(3, 1), displayName: 'Baton', mail: SENDER, userPrincipalName: SENDER, accountEnabled: true }]);
+  const standIn = await startGraphStandIn([
+    ...users,
+    { id: guid(3, 1), displayName: 'Baton', mail: SENDER, userPrincipalName: SENDER, accountEnabled: true },
+  ]);
   // Exchange throttles one sendMail in ten.
   let sends = 0;
   standIn.script(
     (method, path) => method === 'POST' && path.endsWith('/sendMail') && ++sends % 10 === 0,
-    ...Array.from({ length: 10_000 }, () => graphError(429, 'ApplicationThrottled', 'Mailbox concurrency limit', undefined, { 'Retry-After': '1' })),
+    ...Array.from({ length: 10_000 }, () =>
+      graphError(429, 'ApplicationThrottled', 'Mailbox concurrency limit', undefined, { 'Retry-After': '1' }),
+    ),
   );
   try {
     const prefix = `benchsum${Date.now() % 100_000}`;

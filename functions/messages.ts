@@ -7,9 +7,15 @@ import { registerHttp } from '../src/functions';
 
 export async function messages(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   // Refuse an oversized body before reading it: a clear 413, not a reset connection.
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_ACTIVITY_BYTES) return { status: 413, jsonBody: { error: `An activity may be at most ${MAX_ACTIVITY_BYTES} bytes.` } };
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_ACTIVITY_BYTES)
+    return { status: 413, jsonBody: { error: `An activity may be at most ${MAX_ACTIVITY_BYTES} bytes.` } };
   const baton = getBaton();
-  const result = await baton.bot.handle(await request.text(), request.headers.get('authorization') ?? '', request.headers.get('origin') ?? undefined, context.invocationId);
+  const result = await baton.bot.handle(
+    await request.text(),
+    request.headers.get('authorization') ?? '',
+    request.headers.get('origin') ?? undefined,
+    context.invocationId,
+  );
   if (result.status >= 500) context.error(`messages answered ${result.status}`);
   return result.body === undefined ? { status: result.status } : { status: result.status, jsonBody: result.body };
 }

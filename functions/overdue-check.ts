@@ -11,7 +11,8 @@ import { registerTimer } from '../src/functions';
 
 export async function overdueCheckTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const report = await overdueCheck(getBaton().app, { invocationId: context.invocationId });
-  if (report.failed > 0) context.warn(`overdueCheck: ${report.failed} handoffs could not be settled (see the log); the next run tries again`);
+  if (report.failed > 0)
+    context.warn(`overdueCheck: ${report.failed} handoffs could not be settled (see the log); the next run tries again`);
 }
 
 registerTimer('overdueCheck', { schedule: '0 */15 * * * *', handler: overdueCheckTimer });

@@ -26,7 +26,11 @@ export async function sendSummaryFromQueue(message: unknown, context: Invocation
   const { app } = getBaton();
   const result = await sendSummary(app, message);
   const { outcome, ...detail } = result;
-  app.log.info(`Weekly summary ${outcome}`, { invocationId: context.invocationId, dequeueCount: Number(context.triggerMetadata?.dequeueCount ?? 0), detail: JSON.stringify(detail) });
+  app.log.info(`Weekly summary ${outcome}`, {
+    invocationId: context.invocationId,
+    dequeueCount: Number(context.triggerMetadata?.dequeueCount ?? 0),
+    detail: JSON.stringify(detail),
+  });
 }
 
 registerTimer('weeklySummary', { schedule: '0 0 * * * *', handler: weeklySummaryTimer });

@@ -18,14 +18,24 @@ import { TablePeopleIndex } from '../src/store/people-index';
 
 /** What each action sends, given the handoff and the text typed after it. */
 const ACTIONS: Record<string, { verb: string; data: (criteria: number, text: string) => Record<string, unknown>; needsText?: string }> = {
-  accept: { verb: 'handoff.accept', data: (criteria, text) => ({ comment: text, ...Object.fromEntries(Array.from({ length: criteria }, (_, i) => [`criterion${i}`, 'true'])) }) },
+  accept: {
+    verb: 'handoff.accept',
+    data: (criteria, text) => ({
+      comment: text,
+      ...Object.fromEntries(Array.from({ length: criteria }, (_, i) => [`criterion${i}`, 'true'])),
+    }),
+  },
   ask: { verb: 'handoff.ask', data: (_, text) => ({ comment: text }), needsText: 'the question' },
   changes: { verb: 'handoff.requestChanges', data: (_, text) => ({ comment: text }), needsText: 'what needs to change' },
   answer: { verb: 'handoff.answer', data: (_, text) => ({ answer: text }), needsText: 'the answer' },
   nudge: { verb: 'handoff.nudge', data: () => ({}) },
   close: { verb: 'handoff.close', data: (_, text) => ({ comment: text }) },
   cancel: { verb: 'handoff.cancel', data: (_, text) => ({ reason: text }), needsText: 'why' },
-  priority: { verb: 'handoff.flagPriority', data: (_, text) => ({ priority: 'urgent', priorityReason: text }), needsText: 'why it is urgent' },
+  priority: {
+    verb: 'handoff.flagPriority',
+    data: (_, text) => ({ priority: 'urgent', priorityReason: text }),
+    needsText: 'why it is urgent',
+  },
   refresh: { verb: 'handoff.refresh', data: () => ({}) },
 };
 
@@ -47,7 +57,11 @@ function element(node: unknown, id: string): unknown {
   if (Array.isArray(node)) return node.map((n) => element(n, id)).find((n) => n !== undefined);
   if (!node || typeof node !== 'object') return undefined;
   const record = node as Record<string, unknown>;
-  return record.id === id ? record : Object.values(record).map((n) => element(n, id)).find((n) => n !== undefined);
+  return record.id === id
+    ? record
+    : Object.values(record)
+        .map((n) => element(n, id))
+        .find((n) => n !== undefined);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -55,12 +69,17 @@ async function main(argv: string[]): Promise<void> {
   const action = actionName ? ACTIONS[actionName] : undefined;
   if (!name || !action) throw new Error(USAGE);
   const text = words.join(' ');
-  if (action.needsText && text.trim() === '') throw new Error(`"${actionName}" needs ${action.needsText} after the handoff, e.g. npm run as -- ${name} ${actionName} last "..."`);
+  if (action.needsText && text.trim() === '')
+    throw new Error(`"${actionName}" needs ${action.needsText} after the handoff, e.g. npm run as -- ${name} ${actionName} last "..."`);
   const config = loadConfig();
   const playground = readPlaygroundConfig();
   const person = playgroundPerson(playground, name);
-  const [store, people] = [TableHandoffStore.open(config.tables.account, config.tables.prefix), TablePeopleIndex.open(config.tables.account, config.tables.prefix)];
-  const id = handoffArg === 'last' ? (await people.handoffsOf(playground.tenantId, person.aadObjectId, 1, BACKGROUND))[0]?.handoffId : handoffArg;
+  const [store, people] = [
+    TableHandoffStore.open(config.tables.account, config.tables.prefix),
+    TablePeopleIndex.open(config.tables.account, config.tables.prefix),
+  ];
+  const id =
+    handoffArg === 'last' ? (await people.handoffsOf(playground.tenantId, person.aadObjectId, 1, BACKGROUND))[0]?.handoffId : handoffArg;
   if (!id) throw new Error(`${person.name} takes part in no handoff yet: post one in the Playground first.`);
   const stored = await store.read(id, BACKGROUND);
   if (!stored) throw new Error(`No handoff ${id}.`);
@@ -69,10 +88,17 @@ async function main(argv: string[]): Promise<void> {
     data: { handoffId: id, ...action.data(stored.handoff.acceptanceCriteria.length, text) },
     replyToId: stored.handoff.conversation.messageId,
   });
-  const response = await fetch(`http://localhost:${config.ports.host}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+  const response = await fetch(`http://localhost:${config.ports.host}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
   const body = (await response.json().catch(() => undefined)) as { statusCode?: number; value?: unknown } | undefined;
-  if (!response.ok || !body || (body.statusCode ?? 200) >= 400) throw new Error(`Baton answered ${response.status}: ${JSON.stringify(body?.value ?? body).slice(0, 300)}`);
-  const turn = texts(element(body.value, 'turn')).join('').replace(/<\/?at>/g, '');
+  if (!response.ok || !body || (body.statusCode ?? 200) >= 400)
+    throw new Error(`Baton answered ${response.status}: ${JSON.stringify(body?.value ?? body).slice(0, 300)}`);
+  const turn = texts(element(body.value, 'turn'))
+    .join('')
+    .replace(/<\/?at>/g, '');
   console.log(`${person.name}: ${actionName} on "${stored.handoff.summary}". Now: ${turn}`);
   const notice = texts(element(body.value, 'notice')).join(' ');
   if (notice) console.log(`Baton says: ${notice}`);

@@ -27,7 +27,12 @@ const dedupeCopies: Plugin = {
     const rootOf = new Map<string, string>(); // name@version -> the root bundled
     build.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData === dedupeCopies) return undefined;
-      const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: dedupeCopies });
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: dedupeCopies,
+      });
       // Unresolvable: esbuild's own resolver says so, with its message.
       if (resolved.errors.length > 0) return undefined;
       const root = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(resolved.path)?.[1];
@@ -62,7 +67,9 @@ const optionalApart: Plugin = {
   name: 'optional-packages-apart',
   setup(build) {
     build.onResolve({ filter: /^[@\w]/ }, (args) =>
-      OPTIONAL_PACKAGES.includes(args.path) && args.kind === 'require-call' && !args.importer.includes('/node_modules/') ? { path: `./${optionalFile(args.path)}`, external: true } : undefined,
+      OPTIONAL_PACKAGES.includes(args.path) && args.kind === 'require-call' && !args.importer.includes('/node_modules/')
+        ? { path: `./${optionalFile(args.path)}`, external: true }
+        : undefined,
     );
   },
 };
@@ -88,10 +95,17 @@ const OPTIONS: BuildOptions = {
 /** Bundles one entry file into `outfile`, the way dist/main.js is built, and beside it the optional packages it requires. */
 export async function bundle(entry: string, outfile: string): Promise<void> {
   const { metafile } = await build({ ...OPTIONS, entryPoints: [entry], outfile, metafile: true });
-  const required = new Set(Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path)));
+  const required = new Set(
+    Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path)),
+  );
   await Promise.all(
     OPTIONAL_PACKAGES.filter((name) => required.has(`./${optionalFile(name)}`)).map((name) =>
-      build({ ...OPTIONS, plugins: [dedupeCopies], stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: PROJECT_ROOT, sourcefile: `${name}.js` }, outfile: join(dirname(outfile), optionalFile(name)) }),
+      build({
+        ...OPTIONS,
+        plugins: [dedupeCopies],
+        stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: PROJECT_ROOT, sourcefile: `${name}.js` },
+        outfile: join(dirname(outfile), optionalFile(name)),
+      }),
     ),
   );
 }
@@ -102,7 +116,9 @@ if (require.main === module) {
     () => {
       const mb = (file: string) => `${(statSync(join(dist, file)).size / 1e6).toFixed(1)} MB`;
       const optional = readdirSync(join(dist, 'optional')).filter((f) => f.endsWith('.js'));
-      console.log(`Built dist/main.js (${mb('main.js')}) and, loaded on first use, dist/optional/: ${optional.map((f) => `${f} (${mb(join('optional', f))})`).join(', ')}`);
+      console.log(
+        `Built dist/main.js (${mb('main.js')}) and, loaded on first use, dist/optional/: ${optional.map((f) => `${f} (${mb(join('optional', f))})`).join(', ')}`,
+      );
     },
     (error: unknown) => {
       console.error(error);

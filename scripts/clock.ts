@@ -17,23 +17,35 @@ const USAGE = 'Usage: npm run clock -- next | summary | <duration such as 9h, 90
 
 async function main([step]: string[]): Promise<void> {
   // Said in the words of this command, not of the HTTP route behind it.
-  if (step !== undefined && step !== 'next' && step !== 'summary' && parseClockStep(step) === undefined) throw new Error(`"${step}" is not a way forward.\n${USAGE}`);
+  if (step !== undefined && step !== 'next' && step !== 'summary' && parseClockStep(step) === undefined)
+    throw new Error(`"${step}" is not a way forward.\n${USAGE}`);
   const url = `http://localhost:${loadConfig().ports.host}/dev/clock`;
-  const body = step === undefined ? undefined : JSON.stringify(step === 'next' ? { to: 'next', check: true } : step === 'summary' ? { to: 'summary' } : { by: step, check: true });
+  const body =
+    step === undefined
+      ? undefined
+      : JSON.stringify(step === 'next' ? { to: 'next', check: true } : step === 'summary' ? { to: 'summary' } : { by: step, check: true });
   let response: Response;
   try {
     response = await fetch(url, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body } : {});
   } catch {
     throw new Error(`Baton is not running at ${url}: start it with npm run dev first (with the same BATON_HOST_PORT).`);
   }
-  const answer = (await response.json()) as { now?: string; offsetMinutes?: number; error?: string; check?: Record<string, number>; summary?: Record<string, number> };
+  const answer = (await response.json()) as {
+    now?: string;
+    offsetMinutes?: number;
+    error?: string;
+    check?: Record<string, number>;
+    summary?: Record<string, number>;
+  };
   if (!response.ok) throw new Error(`${answer.error ?? `HTTP ${response.status}`}${response.status === 400 ? `\n${USAGE}` : ''}`);
   const off = Math.abs(answer.offsetMinutes ?? 0);
   const ahead = off ? ` (${Math.floor(off / 60)}h ${off % 60}m ${(answer.offsetMinutes ?? 0) > 0 ? 'ahead of' : 'behind'} real time)` : '';
   console.log(`Baton's clock: ${answer.now}${ahead}`);
   if (answer.summary) {
     const { enqueued, zonesDue } = answer.summary;
-    console.log(`Weekly summary: ${enqueued} ${enqueued === 1 ? 'person' : 'people'} in ${zonesDue} time zone${zonesDue === 1 ? '' : 's'}; see them in ${url.replace('/dev/clock', '/dev/mailbox')} and in Teams in a few seconds.`);
+    console.log(
+      `Weekly summary: ${enqueued} ${enqueued === 1 ? 'person' : 'people'} in ${zonesDue} time zone${zonesDue === 1 ? '' : 's'}; see them in ${url.replace('/dev/clock', '/dev/mailbox')} and in Teams in a few seconds.`,
+    );
   }
   const check = answer.check;
   if (check) {
@@ -42,8 +54,12 @@ async function main([step]: string[]): Promise<void> {
       [check.escalate, 'escalation to the owner'],
       [check.neededBy, 'needed-by date passed'],
       [check.autoClose, 'automatic close'],
-    ].filter(([n]) => Number(n) > 0).map(([n, what]) => `${n} ${what}${Number(n) === 1 ? '' : 's'}`);
-    console.log(`Overdue check: ${done.length > 0 ? done.join(', ') : 'nothing was due'}${check.failed ? `; ${check.failed} handoffs failed (see the dev log)` : ''}.`);
+    ]
+      .filter(([n]) => Number(n) > 0)
+      .map(([n, what]) => `${n} ${what}${Number(n) === 1 ? '' : 's'}`);
+    console.log(
+      `Overdue check: ${done.length > 0 ? done.join(', ') : 'nothing was due'}${check.failed ? `; ${check.failed} handoffs failed (see the dev log)` : ''}.`,
+    );
   }
 }
 

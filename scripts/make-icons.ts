@@ -91,8 +91,8 @@ function symbol(s: Style): string {
   const top = 50 - w / 2;
   const tube = `<rect x="${fmt(50 - half)}" y="${fmt(top)}" width="${fmt(s.batonLength)}" height="${fmt(w)}" rx="${fmt(w * 0.3)}" fill="${s.batonColor}"/>`;
   const shading = s.shading
-    ? `<rect x="${fmt(50 - half + w * 0.35)}" y="${fmt(top + w * 0.18)}" width="${fmt(s.batonLength - w * 0.7)}" height="${fmt(w * 0.16)}" rx="${fmt(w * 0.08)}" fill="${s.shading.light}"/>`
-      + `<rect x="${fmt(50 - half + w * 0.2)}" y="${fmt(top + w * 0.72)}" width="${fmt(s.batonLength - w * 0.4)}" height="${fmt(w * 0.14)}" rx="${fmt(w * 0.07)}" fill="${s.shading.dark}"/>`
+    ? `<rect x="${fmt(50 - half + w * 0.35)}" y="${fmt(top + w * 0.18)}" width="${fmt(s.batonLength - w * 0.7)}" height="${fmt(w * 0.16)}" rx="${fmt(w * 0.08)}" fill="${s.shading.light}"/>` +
+      `<rect x="${fmt(50 - half + w * 0.2)}" y="${fmt(top + w * 0.72)}" width="${fmt(s.batonLength - w * 0.4)}" height="${fmt(w * 0.14)}" rx="${fmt(w * 0.07)}" fill="${s.shading.dark}"/>`
     : '';
   return `${arcs}<g transform="rotate(-45 50 50)">${tube}${shading}</g>`;
 }
@@ -100,18 +100,36 @@ function symbol(s: Style): string {
 /** The 192x192 colour icon: full-bleed square background, symbol in the central 96x96. */
 export function colorSvg(): string {
   const style: Style = {
-    ring: 38, stroke: 9, arrow: 19, gap: 17, batonLength: 54, batonWidth: 16,
-    ringColor: '#FFFFFF', batonColor: BATON_COLOR, shading: { light: BATON_LIGHT, dark: BATON_DARK },
+    ring: 38,
+    stroke: 9,
+    arrow: 19,
+    gap: 17,
+    batonLength: 54,
+    batonWidth: 16,
+    ringColor: '#FFFFFF',
+    batonColor: BATON_COLOR,
+    shading: { light: BATON_LIGHT, dark: BATON_DARK },
   };
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="192" height="192" viewBox="0 0 192 192">`
-    + `<rect width="192" height="192" fill="${BRAND_COLOR}"/>`
-    + `<svg x="48" y="48" width="96" height="96" viewBox="0 0 100 100">${symbol(style)}</svg></svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="192" height="192" viewBox="0 0 192 192">` +
+    `<rect width="192" height="192" fill="${BRAND_COLOR}"/>` +
+    `<svg x="48" y="48" width="96" height="96" viewBox="0 0 100 100">${symbol(style)}</svg></svg>`
+  );
 }
 
 /** The 32x32 outline icon: white symbol on nothing, reaching the edges (no padding). */
 export function outlineSvg(): string {
   // Heavier than the colour icon: at 32 px one pixel is 3.1 units of the 100-unit box.
-  const style: Style = { ring: 34, stroke: 11, arrow: 21, gap: 19, batonLength: 44, batonWidth: 16, ringColor: '#FFFFFF', batonColor: '#FFFFFF' };
+  const style: Style = {
+    ring: 34,
+    stroke: 11,
+    arrow: 21,
+    gap: 19,
+    batonLength: 44,
+    batonWidth: 16,
+    ringColor: '#FFFFFF',
+    batonColor: '#FFFFFF',
+  };
   return `<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 100 100">${symbol(style)}</svg>`;
 }
 
@@ -154,7 +172,16 @@ async function main(): Promise<void> {
     executablePath: CHROMIUM,
     headless: true,
     deviceScaleFactor: 1,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());

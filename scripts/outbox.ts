@@ -24,14 +24,19 @@ function describe(row: OutboxRow): string {
 async function main([command, handoffId]: string[]): Promise<void> {
   if (!handoffId || (command !== 'show' && command !== 'replay')) throw new Error(USAGE);
   const { app } = createBaton(loadConfig());
-  if (!(await app.stores.handoffs.read(handoffId, BACKGROUND))) throw new Error(`No handoff ${handoffId} in the tables of prefix "${loadConfig().tables.prefix}".`);
+  if (!(await app.stores.handoffs.read(handoffId, BACKGROUND)))
+    throw new Error(`No handoff ${handoffId} in the tables of prefix "${loadConfig().tables.prefix}".`);
   if (command === 'show') {
     const rows = await app.stores.outbox.rows(handoffId, BACKGROUND, { all: true });
     console.log(rows.length === 0 ? 'No outbox rows.' : rows.map(describe).join('\n'));
     return;
   }
   const revived = await app.deliveries.replayDead(handoffId);
-  console.log(revived.length === 0 ? 'No dead rows to replay.' : `Replayed ${revived.length} dead row(s); outboxSweep delivers them within a minute:\n${revived.map(describe).join('\n')}`);
+  console.log(
+    revived.length === 0
+      ? 'No dead rows to replay.'
+      : `Replayed ${revived.length} dead row(s); outboxSweep delivers them within a minute:\n${revived.map(describe).join('\n')}`,
+  );
 }
 
 main(process.argv.slice(2)).then(

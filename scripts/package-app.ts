@@ -48,7 +48,9 @@ const httpsUrl = z.url({ protocol: /^https$/, message: 'must be an https:// URL'
 /** The manifest schema's GUID pattern (definitions.guid); zod's uuid() would also demand an RFC version nibble. */
 const guid = z.string().regex(/^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/, 'must be a GUID (8-4-4-4-12 hex digits)');
 /** Teams wants MAJOR.MINOR.PATCH with no pre-release or build part (the schema's definitions.semver). */
-const semver = z.string().regex(/^([0-9]|[1-9]+[0-9]*)\.([0-9]|[1-9]+[0-9]*)\.([0-9]|[1-9]+[0-9]*)$/, 'must be MAJOR.MINOR.PATCH, e.g. 1.0.0');
+const semver = z
+  .string()
+  .regex(/^([0-9]|[1-9]+[0-9]*)\.([0-9]|[1-9]+[0-9]*)\.([0-9]|[1-9]+[0-9]*)$/, 'must be MAJOR.MINOR.PATCH, e.g. 1.0.0');
 /**
  * Link unfurling and validDomains take a bare domain: no scheme, path or port
  * (msteams-docs messaging-extensions/how-to/link-unfurling.md).
@@ -56,7 +58,10 @@ const semver = z.string().regex(/^([0-9]|[1-9]+[0-9]*)\.([0-9]|[1-9]+[0-9]*)\.([
 const hostname = z
   .string()
   .max(253)
-  .regex(/^(?=[^.]{1,63}(\.|$))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i, 'must be a bare host name such as baton.contoso.com (no https://, path or port)');
+  .regex(
+    /^(?=[^.]{1,63}(\.|$))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i,
+    'must be a bare host name such as baton.contoso.com (no https://, path or port)',
+  );
 
 const settingsSchema = z.object({
   BOT_ID: required(guid),
@@ -73,7 +78,15 @@ const settingsSchema = z.object({
 export type PackageSettings = z.infer<typeof settingsSchema>;
 
 /** The settings the package cannot be built without (APP_VERSION and TEAMS_MANIFEST_SCHEMA have defaults). */
-export const REQUIRED_SETTINGS = ['BOT_ID', 'TEAMS_APP_ID', 'BATON_PUBLIC_HOSTNAME', 'DEVELOPER_NAME', 'DEVELOPER_WEBSITE', 'PRIVACY_URL', 'TERMS_URL'] as const;
+export const REQUIRED_SETTINGS = [
+  'BOT_ID',
+  'TEAMS_APP_ID',
+  'BATON_PUBLIC_HOSTNAME',
+  'DEVELOPER_NAME',
+  'DEVELOPER_WEBSITE',
+  'PRIVACY_URL',
+  'TERMS_URL',
+] as const;
 
 export class PackageError extends Error {
   constructor(message: string) {
@@ -153,7 +166,8 @@ const validators = new Map<string, ValidateFunction>();
 function manifestValidator(schemaPath: string): ValidateFunction {
   const cached = validators.get(schemaPath);
   if (cached) return cached;
-  if (!existsSync(schemaPath)) throw new PackageError(`The Teams manifest schema is not at ${schemaPath} (set TEAMS_MANIFEST_SCHEMA to its path)`);
+  if (!existsSync(schemaPath))
+    throw new PackageError(`The Teams manifest schema is not at ${schemaPath} (set TEAMS_MANIFEST_SCHEMA to its path)`);
   const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as object;
   // strict: false because the schema also uses keywords newer than draft-04 (if/then) in parts Baton does not use.
   const ajv = new AjvDraft04({ strict: false, allErrors: true });
@@ -172,7 +186,8 @@ export function validateManifest(manifest: unknown, schemaPath = DEFAULT_SCHEMA_
   const validate = manifestValidator(schemaPath);
   if (validate(manifest)) return [];
   return (validate.errors ?? []).map((e) => {
-    const extra = e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: unknown }).additionalProperty)})` : '';
+    const extra =
+      e.keyword === 'additionalProperties' ? ` (${String((e.params as { additionalProperty?: unknown }).additionalProperty)})` : '';
     return `${e.instancePath || '/'} ${e.message ?? e.keyword}${extra}`;
   });
 }
@@ -209,7 +224,8 @@ export function buildZip(entries: readonly ZipEntry[]): Buffer {
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const entry of entries) {
-    if (!/^[\x20-\x7e]+$/.test(entry.name) || entry.name.includes('\\')) throw new PackageError(`Zip entry names must be plain ASCII with forward slashes: ${entry.name}`);
+    if (!/^[\x20-\x7e]+$/.test(entry.name) || entry.name.includes('\\'))
+      throw new PackageError(`Zip entry names must be plain ASCII with forward slashes: ${entry.name}`);
     const name = Buffer.from(entry.name, 'ascii');
     const deflated = deflateRawSync(entry.data, { level: 9 });
     const method = deflated.length < entry.data.length ? 8 : 0;
@@ -270,12 +286,19 @@ export function packageApp(env: Record<string, string | undefined>, options: { o
   const settings = readSettings(env);
   const template = readFileSync(join(APP_PACKAGE_DIR, 'manifest.json'), 'utf8');
   const manifest = fillManifest(template, placeholderValues(settings));
-  const problems = validateManifest(manifest, settings.TEAMS_MANIFEST_SCHEMA ? resolve(settings.TEAMS_MANIFEST_SCHEMA) : DEFAULT_SCHEMA_PATH);
-  if (problems.length > 0) throw new PackageError(`The filled manifest does not match the Teams manifest schema v1.30:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  const problems = validateManifest(
+    manifest,
+    settings.TEAMS_MANIFEST_SCHEMA ? resolve(settings.TEAMS_MANIFEST_SCHEMA) : DEFAULT_SCHEMA_PATH,
+  );
+  if (problems.length > 0)
+    throw new PackageError(
+      `The filled manifest does not match the Teams manifest schema v1.30:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
 
   const entries: ZipEntry[] = PACKAGE_FILES.map((name) => ({
     name,
-    data: name === 'manifest.json' ? Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8') : readFileSync(join(APP_PACKAGE_DIR, name)),
+    data:
+      name === 'manifest.json' ? Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8') : readFileSync(join(APP_PACKAGE_DIR, name)),
   }));
   const zip = buildZip(entries);
   const outDir = options.outDir ? (isAbsolute(options.outDir) ? options.outDir : resolve(options.outDir)) : join(APP_PACKAGE_DIR, 'build');
@@ -290,7 +313,9 @@ function main(argv: readonly string[]): void {
   const outDir = outAt >= 0 ? argv[outAt + 1] : undefined;
   if (outAt >= 0 && !outDir) throw new PackageError('--out needs a directory');
   const result = packageApp(process.env, { outDir });
-  console.log(`Wrote ${result.zipPath} (${result.zip.length} bytes): upload it in Teams (Apps > Manage your apps > Upload an app) or the Teams admin center.`);
+  console.log(
+    `Wrote ${result.zipPath} (${result.zip.length} bytes): upload it in Teams (Apps > Manage your apps > Upload an app) or the Teams admin center.`,
+  );
 }
 
 if (require.main === module) {

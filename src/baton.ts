@@ -83,14 +83,18 @@ export function createBaton(config: Config, options: BatonOptions = {}): Baton {
   const clock = options.clock ?? clockFor(config);
   const devClock = clock instanceof ShiftedClock ? clock : undefined;
   // Card actions must answer within Teams' 5 seconds: Graph gets little time to recover from throttling here.
-  const own = options.graph ? undefined : createGraphServices(config, { retry: { maxAttempts: 2, maxTotalWaitMs: 1500 }, clock, log: (m) => log.warn(m) });
+  const own = options.graph
+    ? undefined
+    : createGraphServices(config, { retry: { maxAttempts: 2, maxTotalWaitMs: 1500 }, clock, log: (m) => log.warn(m) });
   const graph = options.graph ?? own!;
   const directoryFor = (tenantId: string) => (tenantId === graph.tenantId ? graph.directory : OUTSIDE_DIRECTORY);
   // Mail is sent after the answer (the summary's queue function): Graph gets time to recover from throttling there.
   // (Local mail has no retries: the first services' mailbox serves, and the Playground's files are read once.)
   const mailer =
     options.graph?.mailer ??
-    (own?.mode === 'local' ? own.mailer : createGraphServices(config, { retry: { maxAttempts: 6, maxTotalWaitMs: 120_000 }, clock, log: (m) => log.warn(m) }).mailer);
+    (own?.mode === 'local'
+      ? own.mailer
+      : createGraphServices(config, { retry: { maxAttempts: 6, maxTotalWaitMs: 120_000 }, clock, log: (m) => log.warn(m) }).mailer);
   const connector = createConnector(config, log);
   const parts = {
     stores: options.stores ?? tableStores(config),

@@ -38,7 +38,11 @@ export function azuriteConnectionString(port: number, host = '127.0.0.1', queueP
 
 const blankIsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const port = (fallback: number) => z.preprocess(blankIsUnset, z.coerce.number().int().min(1).max(65535).default(fallback));
-const optional = z.string().trim().transform((v) => (v === '' ? undefined : v)).optional();
+const optional = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
 
 /** Working time as the form's effort is typed: "2h", "1d", "1h 30m" (a day is 8 working hours). */
 const workingTime = (fallback: number) =>
@@ -50,7 +54,8 @@ const workingTime = (fallback: number) =>
       .transform((text, ctx) => {
         if (text === undefined) return fallback;
         const minutes = parseEffort(text);
-        if (minutes === undefined) ctx.addIssue({ code: 'custom', message: `must be working time such as 2h, 1d or 1h 30m, not "${text}"` });
+        if (minutes === undefined)
+          ctx.addIssue({ code: 'custom', message: `must be working time such as 2h, 1d or 1h 30m, not "${text}"` });
         return minutes ?? fallback;
       }),
   );
@@ -64,11 +69,17 @@ const goalsByPriority = (fallback: Readonly<Record<Priority, number>>) =>
       .optional()
       .transform((text, ctx) => {
         const goals = { ...fallback };
-        for (const part of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+        for (const part of (text ?? '')
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)) {
           const [name = '', value = ''] = part.split('=').map((p) => p.trim());
           const minutes = parseEffort(value);
           if (!(PRIORITIES as readonly string[]).includes(name) || minutes === undefined) {
-            ctx.addIssue({ code: 'custom', message: `must list priorities with working time, such as "urgent=2h, high=4h, normal=1d" ("${part}" is not one)` });
+            ctx.addIssue({
+              code: 'custom',
+              message: `must list priorities with working time, such as "urgent=2h, high=4h, normal=1d" ("${part}" is not one)`,
+            });
             continue;
           }
           goals[name as Priority] = minutes;
@@ -85,10 +96,29 @@ const settings = z.object({
   TABLES_CONNECTION_STRING: optional,
   AzureWebJobsStorage: optional,
   /** Identity-based storage, as the Functions host reads it: the account name, `managedidentity`, and a user-assigned identity's client id. */
-  AzureWebJobsStorage__accountName: optional.pipe(z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name (3 to 24 lower-case letters and digits)').optional()),
-  AzureWebJobsStorage__credential: optional.pipe(z.literal('managedidentity', { error: 'must be managedidentity (the only credential Baton and the Functions host use without a connection string)' }).optional()),
-  AzureWebJobsStorage__clientId: optional.pipe(z.uuid({ message: "must be the user-assigned managed identity's client id (a GUID)" }).optional()),
-  BATON_TABLE_PREFIX: z.preprocess(blankIsUnset, z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/, 'must be letters and digits, starting with a letter').default('baton')),
+  AzureWebJobsStorage__accountName: optional.pipe(
+    z
+      .string()
+      .regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name (3 to 24 lower-case letters and digits)')
+      .optional(),
+  ),
+  AzureWebJobsStorage__credential: optional.pipe(
+    z
+      .literal('managedidentity', {
+        error: 'must be managedidentity (the only credential Baton and the Functions host use without a connection string)',
+      })
+      .optional(),
+  ),
+  AzureWebJobsStorage__clientId: optional.pipe(
+    z.uuid({ message: "must be the user-assigned managed identity's client id (a GUID)" }).optional(),
+  ),
+  BATON_TABLE_PREFIX: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/, 'must be letters and digits, starting with a letter')
+      .default('baton'),
+  ),
   BATON_HOST_PORT: port(7071),
   AZURITE_TABLE_PORT: port(10002),
   AZURITE_QUEUE_PORT: port(10001),
@@ -97,34 +127,68 @@ const settings = z.object({
   /** Local mode: the folder mail is written to instead of sent (.data/mailbox in the project by default). */
   BATON_MAILBOX_DIR: optional,
   /** Local mode only: start Baton's clock this many minutes ahead of real time (see POST /dev/clock). */
-  BATON_CLOCK_OFFSET_MINUTES: z.preprocess(blankIsUnset, z.coerce.number().int().min(0).max(60 * 24 * 366).default(0)),
+  BATON_CLOCK_OFFSET_MINUTES: z.preprocess(
+    blankIsUnset,
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(60 * 24 * 366)
+      .default(0),
+  ),
   /** Local mode only: the instant Baton's clock starts at (past or future), from which it runs on in real time; tests name theirs. */
-  BATON_CLOCK_START: optional.pipe(z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant such as 2026-12-01T09:00:00Z' }).optional()),
+  BATON_CLOCK_START: optional.pipe(
+    z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant such as 2026-12-01T09:00:00Z' }).optional(),
+  ),
   /** Due times (src/domain/due.ts), in working time of whoever holds the ball. */
   BATON_REVIEW_GOALS: goalsByPriority(DEFAULT_DUE_POLICY.review),
   BATON_RESPONSE_GOALS: goalsByPriority(DEFAULT_DUE_POLICY.respond),
   BATON_CLOSE_GOAL: workingTime(DEFAULT_DUE_POLICY.close),
   BATON_AUTO_CLOSE_AFTER: workingTime(DEFAULT_DUE_POLICY.autoClose),
   /** The weekly summary: sent on this day at this hour in each person's own time zone. */
-  BATON_SUMMARY_DAY: z.preprocess(blankIsUnset, z.enum(WEEKDAYS, { error: `must be a weekday in English, lower case (${WEEKDAYS.join(', ')})` }).default('monday')),
-  BATON_SUMMARY_HOUR: z.preprocess(blankIsUnset, z.coerce.number({ error: 'must be an hour from 0 to 23' }).int().min(0).max(23).default(8)),
+  BATON_SUMMARY_DAY: z.preprocess(
+    blankIsUnset,
+    z.enum(WEEKDAYS, { error: `must be a weekday in English, lower case (${WEEKDAYS.join(', ')})` }).default('monday'),
+  ),
+  BATON_SUMMARY_HOUR: z.preprocess(
+    blankIsUnset,
+    z.coerce.number({ error: 'must be an hour from 0 to 23' }).int().min(0).max(23).default(8),
+  ),
   /** The queue the hourly run fills with one message per recipient (3-63 lower-case letters, digits and hyphens). */
-  BATON_SUMMARY_QUEUE: z.preprocess(blankIsUnset, z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a queue name: 3-63 lower-case letters, digits and single hyphens').default('baton-summaries')),
+  BATON_SUMMARY_QUEUE: z.preprocess(
+    blankIsUnset,
+    z
+      .string()
+      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a queue name: 3-63 lower-case letters, digits and single hyphens')
+      .default('baton-summaries'),
+  ),
   /** Sends per minute per sending mailbox; Exchange Online accepts 30. */
-  BATON_MAILBOX_PER_MINUTE: z.preprocess(blankIsUnset, z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(10_000).default(30)),
+  BATON_MAILBOX_PER_MINUTE: z.preprocess(
+    blankIsUnset,
+    z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(10_000).default(30),
+  ),
   /** The Actionable Email originator id of the provider registered for this bot's Outlook channel; blank until it is registered. */
-  OUTLOOK_ORIGINATOR: optional.pipe(z.uuid({ message: 'must be the originator id (a GUID) from the Actionable Email Developer Dashboard' }).optional()),
+  OUTLOOK_ORIGINATOR: optional.pipe(
+    z.uuid({ message: 'must be the originator id (a GUID) from the Actionable Email Developer Dashboard' }).optional(),
+  ),
   /** Set by App Service on every Azure Functions instance. */
   WEBSITE_INSTANCE_ID: optional,
   /** Host name of Baton's public links (https://<host>/api/handoffs/<id>), the manifest's link-unfurling domain. */
-  BATON_PUBLIC_HOSTNAME: optional.pipe(z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i, 'must be a host name such as baton.contoso.com (no scheme, no path)').optional()),
+  BATON_PUBLIC_HOSTNAME: optional.pipe(
+    z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i, 'must be a host name such as baton.contoso.com (no scheme, no path)')
+      .optional(),
+  ),
   /** Microsoft Graph (src/graph). Without GRAPH_CLIENT_ID or a managed identity: the local directory and outbox. */
   GRAPH_TENANT_ID: optional,
   GRAPH_CLIENT_ID: optional,
   GRAPH_CLIENT_SECRET: optional,
   GRAPH_USE_MANAGED_IDENTITY: z.preprocess(blankIsUnset, z.stringbool({ error: 'must be true or false' }).default(false)),
   MAIL_SENDER: optional,
-  GRAPH_BASE_URL: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://graph.microsoft.com' }).optional()),
+  GRAPH_BASE_URL: optional.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://graph.microsoft.com' }).optional(),
+  ),
 });
 
 /**
@@ -141,13 +205,25 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   const set = (name: string) => (env[name] ?? '').trim() !== '';
   const type = (env.BOT_TYPE ?? '').trim() || 'MultiTenant';
   const problems: string[] = [];
-  if (set('BOT_ID') && type !== 'UserAssignedMSI' && !set('BOT_PASSWORD')) problems.push("BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)");
-  if (set('BOT_ID') && (type === 'SingleTenant' || type === 'UserAssignedMSI') && !set('BOT_TENANT_ID')) problems.push(`BOT_TENANT_ID is required when BOT_TYPE is ${type}`);
-  if (set('BOT_ID') && Number(env.BATON_CLOCK_OFFSET_MINUTES ?? 0) > 0) problems.push("BATON_CLOCK_OFFSET_MINUTES is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
-  if (set('BOT_ID') && set('BATON_CLOCK_START')) problems.push("BATON_CLOCK_START is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
-  if (!set('BOT_ID') && set('WEBSITE_INSTANCE_ID')) problems.push('BOT_ID is required on Azure: without it the bot endpoint would accept unauthenticated requests');
-  if (set('WEBSITE_INSTANCE_ID') && !set('TABLES_CONNECTION_STRING') && !set('AzureWebJobsStorage') && !set('AzureWebJobsStorage__accountName')) {
-    problems.push('TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)');
+  if (set('BOT_ID') && type !== 'UserAssignedMSI' && !set('BOT_PASSWORD'))
+    problems.push("BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)");
+  if (set('BOT_ID') && (type === 'SingleTenant' || type === 'UserAssignedMSI') && !set('BOT_TENANT_ID'))
+    problems.push(`BOT_TENANT_ID is required when BOT_TYPE is ${type}`);
+  if (set('BOT_ID') && Number(env.BATON_CLOCK_OFFSET_MINUTES ?? 0) > 0)
+    problems.push("BATON_CLOCK_OFFSET_MINUTES is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
+  if (set('BOT_ID') && set('BATON_CLOCK_START'))
+    problems.push("BATON_CLOCK_START is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
+  if (!set('BOT_ID') && set('WEBSITE_INSTANCE_ID'))
+    problems.push('BOT_ID is required on Azure: without it the bot endpoint would accept unauthenticated requests');
+  if (
+    set('WEBSITE_INSTANCE_ID') &&
+    !set('TABLES_CONNECTION_STRING') &&
+    !set('AzureWebJobsStorage') &&
+    !set('AzureWebJobsStorage__accountName')
+  ) {
+    problems.push(
+      'TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)',
+    );
   }
   return problems;
 }
@@ -255,7 +331,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 function hostStorageOf(s: z.infer<typeof settings>): StorageAccount {
   if (s.AzureWebJobsStorage) return s.AzureWebJobsStorage;
   if (s.AzureWebJobsStorage__accountName) {
-    return { accountName: s.AzureWebJobsStorage__accountName, ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}) };
+    return {
+      accountName: s.AzureWebJobsStorage__accountName,
+      ...(s.AzureWebJobsStorage__clientId ? { clientId: s.AzureWebJobsStorage__clientId } : {}),
+    };
   }
   return azuriteConnectionString(s.AZURITE_TABLE_PORT, '127.0.0.1', s.AZURITE_QUEUE_PORT);
 }
@@ -272,7 +351,10 @@ function queueAccountOf(s: z.infer<typeof settings>): StorageAccount {
 
 /** MAIL_SENDER's mailboxes: one, or several separated by commas. */
 function mailboxesOf(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
 }
 
 /** The `graph` part of the config, only when some Graph setting is set. */

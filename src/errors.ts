@@ -105,7 +105,10 @@ export class GraphThrottledError extends ThrottledError {
 /** A stored record Baton cannot read (written by another version, or damaged). Readers of lists skip it. */
 export class UnreadableRecordError extends Error {
   override name = 'UnreadableRecordError';
-  constructor(readonly id: string, reason: string) {
+  constructor(
+    readonly id: string,
+    reason: string,
+  ) {
     super(`Record ${id} cannot be read: ${reason}`);
   }
 }

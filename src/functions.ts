@@ -23,7 +23,6 @@ export function registerTimer(name: string, options: TimerFunctionOptions): void
   app.timer(name, options);
 }
 
-
 /** app.storageQueue, remembered for the local host. */
 export function registerQueue(name: string, options: StorageQueueFunctionOptions): void {
   registrations.push({ kind: 'queue', name, options });

@@ -50,9 +50,11 @@ export function createLogger(options: { sink?: LogSink; level?: Level; fields?: 
   const sink = options.sink ?? consoleSink;
   const lowest = LEVELS.indexOf(options.level ?? 'info');
   const base = options.fields ?? {};
-  const write = (level: Level) => (message: string, fields: Fields = {}) => {
-    if (LEVELS.indexOf(level) >= lowest) sink({ level, message, fields: { ...base, ...fields } });
-  };
+  const write =
+    (level: Level) =>
+    (message: string, fields: Fields = {}) => {
+      if (LEVELS.indexOf(level) >= lowest) sink({ level, message, fields: { ...base, ...fields } });
+    };
   return {
     debug: write('debug'),
     info: write('info'),

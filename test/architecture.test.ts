@@ -21,13 +21,22 @@ interface Violation {
 /** dependency-cruiser's verdict on `src` and `functions` under `cwd`, with the project's rules. */
 async function cruise(cwd: string): Promise<{ violations: Violation[]; modules: number }> {
   const bin = join(PROJECT_ROOT, 'node_modules', '.bin', 'depcruise');
-  const { stdout } = await run(bin, ['src', 'functions', '--config', join(PROJECT_ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'], { cwd, maxBuffer: 64 * 1024 * 1024 }).catch((error: { stdout?: string }) => {
+  const { stdout } = await run(
+    bin,
+    ['src', 'functions', '--config', join(PROJECT_ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'],
+    { cwd, maxBuffer: 64 * 1024 * 1024 },
+  ).catch((error: { stdout?: string }) => {
     // It exits with the number of errors; the report is on stdout either way.
     if (error.stdout) return { stdout: error.stdout };
     throw error;
   });
-  const report = JSON.parse(stdout) as { summary: { totalCruised: number; violations: { rule: { name: string }; from: string; to: string }[] } };
-  return { modules: report.summary.totalCruised, violations: report.summary.violations.map((v) => ({ rule: v.rule.name, from: v.from, to: v.to.replace(/^(\.\.\/)+/, '') })) };
+  const report = JSON.parse(stdout) as {
+    summary: { totalCruised: number; violations: { rule: { name: string }; from: string; to: string }[] };
+  };
+  return {
+    modules: report.summary.totalCruised,
+    violations: report.summary.violations.map((v) => ({ rule: v.rule.name, from: v.from, to: v.to.replace(/^(\.\.\/)+/, '') })),
+  };
 }
 
 describe('the boundaries of the code', () => {

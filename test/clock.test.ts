@@ -3,7 +3,13 @@ import { type Clock, ShiftedClock } from '../src/clock';
 
 /** A base clock the test moves by hand. */
 function manual(at: number): Clock & { at: number } {
-  return { at, now() { return this.at; }, sleep: async () => undefined };
+  return {
+    at,
+    now() {
+      return this.at;
+    },
+    sleep: async () => undefined,
+  };
 }
 
 describe("local mode's clock", () => {

@@ -6,8 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { AZURITE_KEY, type Config, ConfigError, loadConfig } from '../src/config';
 
 const APP_ID = '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b';
-const AZURITE_10002 =
-  `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;`;
+const AZURITE_10002 = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;`;
 const AZURITE_10002_10001 = `${AZURITE_10002}QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;`;
 
 /** The ConfigError that loadConfig throws for this environment. */
@@ -34,7 +33,12 @@ describe('loadConfig defaults', () => {
       clockStart: undefined,
       mailboxDir: undefined,
       // Review and the sender's answer or fix: urgent 2h, high 4h, normal 8h; close 1 working day; auto-close after 3.
-      due: { review: { urgent: 120, high: 240, normal: 480 }, respond: { urgent: 120, high: 240, normal: 480 }, close: 480, autoClose: 1440 },
+      due: {
+        review: { urgent: 120, high: 240, normal: 480 },
+        respond: { urgent: 120, high: 240, normal: 480 },
+        close: 480,
+        autoClose: 1440,
+      },
       publicBaseUrl: 'http://localhost:7071',
       // Monday 08:00 in each person's zone, 30 a minute per mailbox (Exchange's limit).
       summary: { day: 'monday', hour: 8, queue: 'baton-summaries', perMinute: 30, originator: undefined, mailboxes: [] },
@@ -60,7 +64,10 @@ describe('loadConfig defaults', () => {
       mailboxes: ['baton@contoso.com', 'baton2@contoso.com'],
     });
     expect(config.graph?.mailSender).toBe('baton@contoso.com');
-    expect(configError({ BATON_SUMMARY_DAY: 'Mon', BATON_SUMMARY_HOUR: '24', BATON_SUMMARY_QUEUE: 'Bad_Name', OUTLOOK_ORIGINATOR: 'pending' }).problems).toEqual([
+    expect(
+      configError({ BATON_SUMMARY_DAY: 'Mon', BATON_SUMMARY_HOUR: '24', BATON_SUMMARY_QUEUE: 'Bad_Name', OUTLOOK_ORIGINATOR: 'pending' })
+        .problems,
+    ).toEqual([
       'BATON_SUMMARY_DAY must be a weekday in English, lower case (sunday, monday, tuesday, wednesday, thursday, friday, saturday)',
       'BATON_SUMMARY_HOUR must be an hour from 0 to 23',
       'BATON_SUMMARY_QUEUE must be a queue name: 3-63 lower-case letters, digits and single hyphens',
@@ -69,8 +76,18 @@ describe('loadConfig defaults', () => {
   });
 
   it('reads the goals of each step as working time, by priority, keeping the default of a priority left out', () => {
-    const config = loadConfig({ BATON_REVIEW_GOALS: 'urgent=1h, normal=2d', BATON_RESPONSE_GOALS: 'high=30m', BATON_CLOSE_GOAL: '4h', BATON_AUTO_CLOSE_AFTER: '1w' });
-    expect(config.due).toEqual({ review: { urgent: 60, high: 240, normal: 960 }, respond: { urgent: 120, high: 30, normal: 480 }, close: 240, autoClose: 2400 });
+    const config = loadConfig({
+      BATON_REVIEW_GOALS: 'urgent=1h, normal=2d',
+      BATON_RESPONSE_GOALS: 'high=30m',
+      BATON_CLOSE_GOAL: '4h',
+      BATON_AUTO_CLOSE_AFTER: '1w',
+    });
+    expect(config.due).toEqual({
+      review: { urgent: 60, high: 240, normal: 960 },
+      respond: { urgent: 120, high: 30, normal: 480 },
+      close: 240,
+      autoClose: 2400,
+    });
     expect(configError({ BATON_REVIEW_GOALS: 'urgent=soon, later=2h', BATON_CLOSE_GOAL: 'a day' }).problems).toEqual([
       'BATON_REVIEW_GOALS must list priorities with working time, such as "urgent=2h, high=4h, normal=1d" ("urgent=soon" is not one)',
       'BATON_REVIEW_GOALS must list priorities with working time, such as "urgent=2h, high=4h, normal=1d" ("later=2h" is not one)',
@@ -80,25 +97,33 @@ describe('loadConfig defaults', () => {
 
   it('writes the log from BATON_LOG_LEVEL, naming the levels when it is not one', () => {
     expect(loadConfig({ BATON_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
-    expect(configError({ BATON_LOG_LEVEL: 'loud' }).problems).toEqual([expect.stringMatching(/^BATON_LOG_LEVEL .*"debug"\|"info"\|"warn"\|"error"/)]);
+    expect(configError({ BATON_LOG_LEVEL: 'loud' }).problems).toEqual([
+      expect.stringMatching(/^BATON_LOG_LEVEL .*"debug"\|"info"\|"warn"\|"error"/),
+    ]);
   });
 
   it('starts the clock ahead in local mode only', () => {
     expect(loadConfig({ BATON_CLOCK_OFFSET_MINUTES: '90' }).clockOffsetMs).toBe(5_400_000);
     expect(configError({ BATON_CLOCK_OFFSET_MINUTES: '-5' }).problems).toEqual([expect.stringMatching(/^BATON_CLOCK_OFFSET_MINUTES /)]);
     const withBot = { BOT_ID: '6f1c2a4e-8a0b-4c39-9d6e-0f6b3c1d2e4f', BOT_PASSWORD: 'x', BATON_CLOCK_OFFSET_MINUTES: '10' };
-    expect(configError(withBot).problems).toContain("BATON_CLOCK_OFFSET_MINUTES is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
+    expect(configError(withBot).problems).toContain(
+      "BATON_CLOCK_OFFSET_MINUTES is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)",
+    );
   });
 
   it('starts the clock at a named instant, past or future, in local mode only', () => {
     expect(loadConfig({ BATON_CLOCK_START: '2026-12-01T09:00:00Z' }).clockStart).toBe(Date.parse('2026-12-01T09:00:00Z'));
     expect(loadConfig({ BATON_CLOCK_START: '2031-02-28T23:30:00+05:30' }).clockStart).toBe(Date.parse('2031-02-28T18:00:00Z'));
-    expect(configError({ BATON_CLOCK_START: 'next tuesday' }).problems).toEqual(['BATON_CLOCK_START must be an ISO 8601 instant such as 2026-12-01T09:00:00Z']);
+    expect(configError({ BATON_CLOCK_START: 'next tuesday' }).problems).toEqual([
+      'BATON_CLOCK_START must be an ISO 8601 instant such as 2026-12-01T09:00:00Z',
+    ]);
     const withBot = { BOT_ID: '6f1c2a4e-8a0b-4c39-9d6e-0f6b3c1d2e4f', BOT_PASSWORD: 'x', BATON_CLOCK_START: '2026-12-01T09:00:00Z' };
-    expect(configError(withBot).problems).toContain("BATON_CLOCK_START is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
+    expect(configError(withBot).problems).toContain(
+      "BATON_CLOCK_START is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)",
+    );
   });
 
-  it('points Baton\'s links at BATON_PUBLIC_HOSTNAME over https, or the local host', () => {
+  it("points Baton's links at BATON_PUBLIC_HOSTNAME over https, or the local host", () => {
     expect(loadConfig({ BATON_PUBLIC_HOSTNAME: 'baton.contoso.com' }).publicBaseUrl).toBe('https://baton.contoso.com');
     expect(loadConfig({ BATON_HOST_PORT: '7081' }).publicBaseUrl).toBe('http://localhost:7081');
     expect(configError({ BATON_PUBLIC_HOSTNAME: 'https://baton.contoso.com/x' }).problems).toEqual([
@@ -138,12 +163,22 @@ describe('loadConfig storage', () => {
 
   it('reaches an account by its managed identity as the Functions host does (AzureWebJobsStorage__accountName, __clientId)', () => {
     const clientId = '3f1c2a9e-8b7d-4c6e-9a5f-1e2d3c4b5a69';
-    const env = { AzureWebJobsStorage__accountName: 'batonstore', AzureWebJobsStorage__credential: 'managedidentity', AzureWebJobsStorage__clientId: clientId };
+    const env = {
+      AzureWebJobsStorage__accountName: 'batonstore',
+      AzureWebJobsStorage__credential: 'managedidentity',
+      AzureWebJobsStorage__clientId: clientId,
+    };
     expect(loadConfig(env).tables.account).toEqual({ accountName: 'batonstore', clientId });
     expect(loadConfig({ AzureWebJobsStorage__accountName: 'batonstore' }).tables.account).toEqual({ accountName: 'batonstore' });
     // A connection string still wins: it names the account and how to sign in.
     expect(loadConfig({ ...env, TABLES_CONNECTION_STRING: 'UseThis' }).tables.account).toBe('UseThis');
-    const onAzure = loadConfig({ ...env, WEBSITE_INSTANCE_ID: 'abc123', BOT_ID: APP_ID, BOT_TYPE: 'UserAssignedMSI', BOT_TENANT_ID: 'contoso-tenant' });
+    const onAzure = loadConfig({
+      ...env,
+      WEBSITE_INSTANCE_ID: 'abc123',
+      BOT_ID: APP_ID,
+      BOT_TYPE: 'UserAssignedMSI',
+      BOT_TENANT_ID: 'contoso-tenant',
+    });
     expect(onAzure.tables.account).toEqual({ accountName: 'batonstore', clientId });
   });
 });
@@ -168,7 +203,12 @@ describe('loadConfig bot credentials', () => {
   });
 
   it('runs on Azure with credentials and storage', () => {
-    const config = loadConfig({ WEBSITE_INSTANCE_ID: 'abc123', BOT_ID: APP_ID, BOT_PASSWORD: 'secret', AzureWebJobsStorage: 'FunctionsStorage' });
+    const config = loadConfig({
+      WEBSITE_INSTANCE_ID: 'abc123',
+      BOT_ID: APP_ID,
+      BOT_PASSWORD: 'secret',
+      AzureWebJobsStorage: 'FunctionsStorage',
+    });
     expect(config.localMode).toBe(false);
     expect(config.tables.account).toBe('FunctionsStorage');
   });
@@ -178,9 +218,21 @@ describe('loadConfig refusals', () => {
   it.each<[string, Record<string, string>, string[]]>([
     ['BOT_ID not a GUID', { BOT_ID: 'my-bot', BOT_PASSWORD: 'secret' }, ["BOT_ID must be the bot's Microsoft App ID (a GUID)"]],
     ['BOT_ID without BOT_PASSWORD', { BOT_ID: APP_ID }, ["BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)"]],
-    ['BOT_ID with a blank BOT_PASSWORD', { BOT_ID: APP_ID, BOT_PASSWORD: '   ' }, ["BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)"]],
-    ['SingleTenant without BOT_TENANT_ID', { BOT_ID: APP_ID, BOT_PASSWORD: 'secret', BOT_TYPE: 'SingleTenant' }, ['BOT_TENANT_ID is required when BOT_TYPE is SingleTenant']],
-    ['an unknown BOT_TYPE', { BOT_TYPE: 'Multi' }, ['BOT_TYPE Invalid option: expected one of "MultiTenant"|"SingleTenant"|"UserAssignedMSI"']],
+    [
+      'BOT_ID with a blank BOT_PASSWORD',
+      { BOT_ID: APP_ID, BOT_PASSWORD: '   ' },
+      ["BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)"],
+    ],
+    [
+      'SingleTenant without BOT_TENANT_ID',
+      { BOT_ID: APP_ID, BOT_PASSWORD: 'secret', BOT_TYPE: 'SingleTenant' },
+      ['BOT_TENANT_ID is required when BOT_TYPE is SingleTenant'],
+    ],
+    [
+      'an unknown BOT_TYPE',
+      { BOT_TYPE: 'Multi' },
+      ['BOT_TYPE Invalid option: expected one of "MultiTenant"|"SingleTenant"|"UserAssignedMSI"'],
+    ],
     [
       'WEBSITE_INSTANCE_ID without BOT_ID',
       { WEBSITE_INSTANCE_ID: 'abc123', TABLES_CONNECTION_STRING: 'Storage' },
@@ -189,18 +241,42 @@ describe('loadConfig refusals', () => {
     [
       'WEBSITE_INSTANCE_ID without storage',
       { WEBSITE_INSTANCE_ID: 'abc123', BOT_ID: APP_ID, BOT_PASSWORD: 'secret' },
-      ['TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)'],
+      [
+        'TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)',
+      ],
     ],
-    ['a storage account name with capitals', { AzureWebJobsStorage__accountName: 'BatonStore' }, ['AzureWebJobsStorage__accountName must be a storage account name (3 to 24 lower-case letters and digits)']],
-    ['a storage credential other than managedidentity', { AzureWebJobsStorage__accountName: 'batonstore', AzureWebJobsStorage__credential: 'secret' }, ['AzureWebJobsStorage__credential must be managedidentity (the only credential Baton and the Functions host use without a connection string)']],
-    ['a storage client id that is not a GUID', { AzureWebJobsStorage__accountName: 'batonstore', AzureWebJobsStorage__clientId: 'baton-identity' }, ["AzureWebJobsStorage__clientId must be the user-assigned managed identity's client id (a GUID)"]],
+    [
+      'a storage account name with capitals',
+      { AzureWebJobsStorage__accountName: 'BatonStore' },
+      ['AzureWebJobsStorage__accountName must be a storage account name (3 to 24 lower-case letters and digits)'],
+    ],
+    [
+      'a storage credential other than managedidentity',
+      { AzureWebJobsStorage__accountName: 'batonstore', AzureWebJobsStorage__credential: 'secret' },
+      [
+        'AzureWebJobsStorage__credential must be managedidentity (the only credential Baton and the Functions host use without a connection string)',
+      ],
+    ],
+    [
+      'a storage client id that is not a GUID',
+      { AzureWebJobsStorage__accountName: 'batonstore', AzureWebJobsStorage__clientId: 'baton-identity' },
+      ["AzureWebJobsStorage__clientId must be the user-assigned managed identity's client id (a GUID)"],
+    ],
     ['BATON_HOST_PORT abc', { BATON_HOST_PORT: 'abc' }, ['BATON_HOST_PORT Invalid input: expected number, received NaN']],
     ['BATON_HOST_PORT 70000', { BATON_HOST_PORT: '70000' }, ['BATON_HOST_PORT Too big: expected number to be <=65535']],
     ['BATON_HOST_PORT 0', { BATON_HOST_PORT: '0' }, ['BATON_HOST_PORT Too small: expected number to be >=1']],
-    ['a fractional AZURITE_TABLE_PORT', { AZURITE_TABLE_PORT: '8080.5' }, ['AZURITE_TABLE_PORT Invalid input: expected int, received number']],
+    [
+      'a fractional AZURITE_TABLE_PORT',
+      { AZURITE_TABLE_PORT: '8080.5' },
+      ['AZURITE_TABLE_PORT Invalid input: expected int, received number'],
+    ],
     ['BATON_TABLE_PREFIX 1abc', { BATON_TABLE_PREFIX: '1abc' }, ['BATON_TABLE_PREFIX must be letters and digits, starting with a letter']],
     ['BATON_TABLE_PREFIX a-b', { BATON_TABLE_PREFIX: 'a-b' }, ['BATON_TABLE_PREFIX must be letters and digits, starting with a letter']],
-    ['a BATON_TABLE_PREFIX over 31 characters', { BATON_TABLE_PREFIX: `b${'a'.repeat(31)}` }, ['BATON_TABLE_PREFIX must be letters and digits, starting with a letter']],
+    [
+      'a BATON_TABLE_PREFIX over 31 characters',
+      { BATON_TABLE_PREFIX: `b${'a'.repeat(31)}` },
+      ['BATON_TABLE_PREFIX must be letters and digits, starting with a letter'],
+    ],
   ])('refuses %s', (_case, env, problems) => {
     const error = configError(env);
     expect(error.name).toBe('ConfigError');
@@ -209,15 +285,23 @@ describe('loadConfig refusals', () => {
   });
 
   it('lists every field problem at once', () => {
-    const error = configError({ BOT_ID: 'my-bot', BOT_TYPE: 'Multi', BATON_HOST_PORT: 'abc', PLAYGROUND_PORT: '70000', BATON_TABLE_PREFIX: 'a-b' });
-    expect([...error.problems].sort()).toEqual([
-      "BOT_ID must be the bot's Microsoft App ID (a GUID)",
-      'BATON_HOST_PORT Invalid input: expected number, received NaN',
-      'BATON_TABLE_PREFIX must be letters and digits, starting with a letter',
-      'BOT_TYPE Invalid option: expected one of "MultiTenant"|"SingleTenant"|"UserAssignedMSI"',
-      'PLAYGROUND_PORT Too big: expected number to be <=65535',
-      "BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)",
-    ].sort());
+    const error = configError({
+      BOT_ID: 'my-bot',
+      BOT_TYPE: 'Multi',
+      BATON_HOST_PORT: 'abc',
+      PLAYGROUND_PORT: '70000',
+      BATON_TABLE_PREFIX: 'a-b',
+    });
+    expect([...error.problems].sort()).toEqual(
+      [
+        "BOT_ID must be the bot's Microsoft App ID (a GUID)",
+        'BATON_HOST_PORT Invalid input: expected number, received NaN',
+        'BATON_TABLE_PREFIX must be letters and digits, starting with a letter',
+        'BOT_TYPE Invalid option: expected one of "MultiTenant"|"SingleTenant"|"UserAssignedMSI"',
+        'PLAYGROUND_PORT Too big: expected number to be <=65535',
+        "BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)",
+      ].sort(),
+    );
     for (const setting of ['BOT_ID', 'BOT_TYPE', 'BATON_HOST_PORT', 'PLAYGROUND_PORT', 'BATON_TABLE_PREFIX']) {
       expect(error.message).toContain(`  - ${setting} `);
     }
@@ -225,25 +309,34 @@ describe('loadConfig refusals', () => {
 
   it('lists the rules between settings together with a field problem', () => {
     const error = configError({ WEBSITE_INSTANCE_ID: 'abc123', BATON_TABLE_PREFIX: '1abc' });
-    expect([...error.problems].sort()).toEqual([
-      'BATON_TABLE_PREFIX must be letters and digits, starting with a letter',
-      'BOT_ID is required on Azure: without it the bot endpoint would accept unauthenticated requests',
-      'TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)',
-    ].sort());
+    expect([...error.problems].sort()).toEqual(
+      [
+        'BATON_TABLE_PREFIX must be letters and digits, starting with a letter',
+        'BOT_ID is required on Azure: without it the bot endpoint would accept unauthenticated requests',
+        'TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)',
+      ].sort(),
+    );
   });
 
   it('lists every rule between settings at once', () => {
     const error = configError({ BOT_ID: APP_ID, BOT_TYPE: 'SingleTenant', WEBSITE_INSTANCE_ID: 'abc123' });
-    expect([...error.problems].sort()).toEqual([
-      "BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)",
-      'BOT_TENANT_ID is required when BOT_TYPE is SingleTenant',
-      'TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)',
-    ].sort());
+    expect([...error.problems].sort()).toEqual(
+      [
+        "BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)",
+        'BOT_TENANT_ID is required when BOT_TYPE is SingleTenant',
+        'TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)',
+      ].sort(),
+    );
   });
 });
 
 describe('blank ports', () => {
   it('fall back to their defaults, like blank text settings', () => {
-    expect(loadConfig({ BATON_HOST_PORT: '', AZURITE_TABLE_PORT: ' ', PLAYGROUND_PORT: '' }).ports).toEqual({ host: 7071, azurite: 10002, azuriteQueue: 10001, playground: 56150 });
+    expect(loadConfig({ BATON_HOST_PORT: '', AZURITE_TABLE_PORT: ' ', PLAYGROUND_PORT: '' }).ports).toEqual({
+      host: 7071,
+      azurite: 10002,
+      azuriteQueue: 10001,
+      playground: 56150,
+    });
   });
 });

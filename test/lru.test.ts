@@ -35,7 +35,9 @@ describe('bounded caches', () => {
   it('time-zone formatters stay one per zone Intl knows, whatever spellings clients send', () => {
     for (const zone of ['Europe/London', 'Asia/Kolkata', 'UTC']) formatWhen(new Date(0), zone, new Date(0));
     const before = cachedFormatters();
-    const spellings = Array.from({ length: 2000 }, (_, i) => [...'europe/london'].map((c, j) => ((i >> j) & 1 ? c.toUpperCase() : c)).join(''));
+    const spellings = Array.from({ length: 2000 }, (_, i) =>
+      [...'europe/london'].map((c, j) => ((i >> j) & 1 ? c.toUpperCase() : c)).join(''),
+    );
     for (const zone of spellings) {
       expect(canonicalTimeZone(zone)).toBe('Europe/London');
       formatWhen(new Date(0), zone, new Date(0));

@@ -13,7 +13,10 @@ export interface CardAction<S extends z.ZodType = z.ZodType> {
 }
 
 /** Declares a verb's handler with its data schema, keeping the two types tied together. */
-export function cardAction<S extends z.ZodType>(data: S, run: (app: App, caller: Caller, data: z.infer<S>) => Promise<Answer>): CardAction<S> {
+export function cardAction<S extends z.ZodType>(
+  data: S,
+  run: (app: App, caller: Caller, data: z.infer<S>) => Promise<Answer>,
+): CardAction<S> {
   return { data, run };
 }
 

@@ -24,7 +24,17 @@ import { ConflictError, ConnectorError, retryOnConflict, UnreadableRecordError }
 import { errorText } from '../logger';
 import { registerFollowers } from './followers';
 import { mapLimit } from './pool';
-import { type App, type Budget, type ConversationAddress, type Deliveries, DELIVERIES, type DeliveryMark, type Effect, type OutboxRow, personalAddress } from './ports';
+import {
+  type App,
+  type Budget,
+  type ConversationAddress,
+  type Deliveries,
+  DELIVERIES,
+  type DeliveryMark,
+  type Effect,
+  type OutboxRow,
+  personalAddress,
+} from './ports';
 
 /** How long a deliverer holds a row: longer than any connector call (they time out first). */
 export const LEASE_MS = 60_000;
@@ -89,7 +99,11 @@ interface Seen {
 
 /** The conversation a handoff's card lives in. */
 function conversationOf(handoff: Handoff): ConversationAddress {
-  return { serviceUrl: handoff.conversation.serviceUrl, conversationId: handoff.conversation.id, tenantId: handoff.conversation.tenantId ?? handoff.tenantId };
+  return {
+    serviceUrl: handoff.conversation.serviceUrl,
+    conversationId: handoff.conversation.id,
+    tenantId: handoff.conversation.tenantId ?? handoff.tenantId,
+  };
 }
 
 export class Deliverer implements Deliveries {
@@ -153,7 +167,8 @@ export class Deliverer implements Deliveries {
       const results = await this.serially(mark.handoffId, () => this.sweepOne(mark));
       for (const r of results) if (r !== 'skipped') report[r] += 1;
     });
-    if (report.handoffs > 0) this.app.log.info('Outbox sweep done', { invocationId: context.invocationId, ...report, durationMs: Date.now() - started });
+    if (report.handoffs > 0)
+      this.app.log.info('Outbox sweep done', { invocationId: context.invocationId, ...report, durationMs: Date.now() - started });
     return report;
   }
 
@@ -170,7 +185,13 @@ export class Deliverer implements Deliveries {
     const revived: OutboxRow[] = [];
     for (const row of dead) {
       try {
-        revived.push(await this.app.stores.outbox.update(row, { state: 'pending', attempts: 0, leaseUntil: '', nextAttemptAt: '', lastError: `replayed after: ${row.lastError}` }, budget));
+        revived.push(
+          await this.app.stores.outbox.update(
+            row,
+            { state: 'pending', attempts: 0, leaseUntil: '', nextAttemptAt: '', lastError: `replayed after: ${row.lastError}` },
+            budget,
+          ),
+        );
       } catch (error) {
         // Someone replayed it at the same moment: it is pending either way.
         if (!(error instanceof ConflictError)) throw error;
@@ -239,7 +260,11 @@ export class Deliverer implements Deliveries {
         await this.app.stores.outbox.markDelivered(unmarked, this.iso(), budget);
       } catch (error) {
         // Done again once their lease runs out: they only bring what shows the handoff up to date.
-        this.app.log.warn('Delivered, but the outbox rows could not be marked delivered; they will be done again', { handoffId: unmarked[0]!.handoffId, rows: unmarked.map((r) => r.key).join(' '), error: errorText(error) });
+        this.app.log.warn('Delivered, but the outbox rows could not be marked delivered; they will be done again', {
+          handoffId: unmarked[0]!.handoffId,
+          rows: unmarked.map((r) => r.key).join(' '),
+          error: errorText(error),
+        });
         for (const row of unmarked) results[ordered.indexOf(row)] = 'failed';
       }
     }
@@ -256,9 +281,12 @@ export class Deliverer implements Deliveries {
       const recorded = await this.perform(row, seen, sent);
       sent?.();
       if (later && !recorded) later.push(row);
-      else if (!recorded) await this.app.stores.outbox.update(row, { state: 'delivered', leaseUntil: '', deliveredAt: this.iso() }, budget).catch((error: unknown) => {
-        throw new SentButUnmarked(errorText(error));
-      });
+      else if (!recorded)
+        await this.app.stores.outbox
+          .update(row, { state: 'delivered', leaseUntil: '', deliveredAt: this.iso() }, budget)
+          .catch((error: unknown) => {
+            throw new SentButUnmarked(errorText(error));
+          });
     } catch (error) {
       if (!(error instanceof SentButUnmarked)) return this.failed(row, error, log);
       // It will be sent again once its lease runs out: say so loudly, it is the one way a message goes twice.
@@ -270,19 +298,29 @@ export class Deliverer implements Deliveries {
   }
 
   private async failed(row: OutboxRow, error: unknown, log: App['log']): Promise<Result> {
-    const permanent = error instanceof Undeliverable || error instanceof UnreadableRecordError || (error instanceof ConnectorError && error.permanent);
+    const permanent =
+      error instanceof Undeliverable || error instanceof UnreadableRecordError || (error instanceof ConnectorError && error.permanent);
     const attempts = row.attempts + 1;
     const dead = permanent || attempts >= MAX_ATTEMPTS;
-    const wait = error instanceof ConnectorError && error.retryAfterMs ? Math.max(error.retryAfterMs, backoffMs(attempts)) : backoffMs(attempts);
+    const wait =
+      error instanceof ConnectorError && error.retryAfterMs ? Math.max(error.retryAfterMs, backoffMs(attempts)) : backoffMs(attempts);
     const reason = errorText(error);
     try {
-      await this.app.stores.outbox.update(row, { state: dead ? 'dead' : 'pending', attempts, leaseUntil: '', nextAttemptAt: dead ? '' : this.iso(wait), lastError: reason }, budget);
+      await this.app.stores.outbox.update(
+        row,
+        { state: dead ? 'dead' : 'pending', attempts, leaseUntil: '', nextAttemptAt: dead ? '' : this.iso(wait), lastError: reason },
+        budget,
+      );
     } catch (updateError) {
       log.warn('Could not record a failed delivery; the sweep tries the row again after its lease', { error: errorText(updateError) });
     }
     // Nobody to write to (never installed Baton) is an everyday fact, not a fault: a warning. A connector that refused or kept failing is an error.
     if (dead && error instanceof Undeliverable) log.warn('Outbox row cannot be delivered', { attempts, error: reason });
-    else if (dead) log.error(permanent ? 'Outbox row cannot be delivered' : `Outbox row failed ${attempts} times and is dead`, { attempts, error: reason });
+    else if (dead)
+      log.error(permanent ? 'Outbox row cannot be delivered' : `Outbox row failed ${attempts} times and is dead`, {
+        attempts,
+        error: reason,
+      });
     else log.warn('Outbox row not delivered; will retry', { attempts, retryInMs: wait, error: reason });
     return dead ? 'dead' : 'failed';
   }
@@ -304,21 +342,31 @@ export class Deliverer implements Deliveries {
     switch (row.effect.kind) {
       case 'index': {
         const { former, followers = true } = row.effect;
-        await Promise.all([this.writeUntilSettled(handoff, seen, (state) => this.app.stores.people.add(state, former ?? [], budget)), ...(followers ? [registerFollowers(this.app, handoff, budget)] : [])]);
+        await Promise.all([
+          this.writeUntilSettled(handoff, seen, (state) => this.app.stores.people.add(state, former ?? [], budget)),
+          ...(followers ? [registerFollowers(this.app, handoff, budget)] : []),
+        ]);
         return false;
       }
       case 'card': {
         await this.writeUntilSettled(handoff, seen, async (state) => {
           // Not posted yet: the post, when it goes, shows the state of that moment, which includes this change.
           if (!state.conversation.messageId) return;
-          await this.app.messenger.update(conversationOf(state), state.conversation.messageId, handoffCard(state, undefined, { now: new Date(this.app.clock.now()) }));
+          await this.app.messenger.update(
+            conversationOf(state),
+            state.conversation.messageId,
+            handoffCard(state, undefined, { now: new Date(this.app.clock.now()) }),
+          );
           sent?.();
         });
         return false;
       }
       case 'post': {
         if (handoff.conversation.messageId) return false;
-        const messageId = await this.app.messenger.post(conversationOf(handoff), handoffCard(handoff, undefined, { now: new Date(this.app.clock.now()) }));
+        const messageId = await this.app.messenger.post(
+          conversationOf(handoff),
+          handoffCard(handoff, undefined, { now: new Date(this.app.clock.now()) }),
+        );
         // The rows after it link to the message: they read the handoff again, with its message id.
         seen.handoff = undefined;
         await this.recordPosted(row, messageId).catch((error: unknown) => {
@@ -329,7 +377,8 @@ export class Deliverer implements Deliveries {
       case 'due': {
         const { stores, clock } = this.app;
         if (handoff.wakeAt) await stores.due.schedule(handoff.id, handoff.wakeAt, clock.now(), budget);
-        if (row.effect.previous && row.effect.previous !== handoff.wakeAt) await stores.due.unschedule(handoff.id, row.effect.previous, budget);
+        if (row.effect.previous && row.effect.previous !== handoff.wakeAt)
+          await stores.due.unschedule(handoff.id, row.effect.previous, budget);
         return false;
       }
       case 'message': {

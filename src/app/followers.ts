@@ -16,7 +16,15 @@ export async function zoneOf(app: Pick<App, 'workingHours'>, tenantId: string, p
 export async function registerFollowers(app: Pick<App, 'stores' | 'workingHours'>, handoff: Handoff, budget: Budget): Promise<void> {
   await Promise.all(
     handoff.stakeholders.map(async (person) =>
-      app.stores.subscribers.subscribe({ tenantId: handoff.tenantId, aadObjectId: person.aadObjectId, name: person.name, timeZone: await zoneOf(app, handoff.tenantId, person) }, budget),
+      app.stores.subscribers.subscribe(
+        {
+          tenantId: handoff.tenantId,
+          aadObjectId: person.aadObjectId,
+          name: person.name,
+          timeZone: await zoneOf(app, handoff.tenantId, person),
+        },
+        budget,
+      ),
     ),
   );
 }

@@ -43,10 +43,21 @@ export async function resolveFormPeople(
   // Pickers differ: Teams sends the Entra object id, some clients the member's Teams id (29:...). Both name a member.
   const memberId = (value: string) => members.find((m) => m.aadObjectId === value || m.userId === value)?.aadObjectId;
   const values = (field: (typeof PEOPLE_FIELDS)[number]) =>
-    field === 'stakeholders' ? input.stakeholders.split(',').map((v) => v.trim()).filter(Boolean) : [input[field].trim()].filter(Boolean);
+    field === 'stakeholders'
+      ? input.stakeholders
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean)
+      : [input[field].trim()].filter(Boolean);
   // An Entra user's Teams id outside this chat is 8:orgid:<object id>: the directory knows the object id.
   const query = (value: string) => value.replace(/^8:orgid:/i, '');
-  const outside = [...new Set(PEOPLE_FIELDS.flatMap((f) => values(f)).filter((v) => memberId(v) === undefined).map(query))];
+  const outside = [
+    ...new Set(
+      PEOPLE_FIELDS.flatMap((f) => values(f))
+        .filter((v) => memberId(v) === undefined)
+        .map(query),
+    ),
+  ];
   const answers = new Map(outside.length === 0 ? [] : (await directory.resolvePeople(outside)).map((r) => [r.query, r]));
   const people = [...members];
   const errors: FieldErrors = {};
@@ -56,19 +67,24 @@ export async function resolveFormPeople(
     const answer = answers.get(query(value));
     if (!answer) return value;
     if (!answer.ok) {
-      errors[field] ??= TEAMS_USER_ID.test(value) ? 'That person is not in this conversation, and Baton could not find them in your organisation.' : answer.message;
+      errors[field] ??= TEAMS_USER_ID.test(value)
+        ? 'That person is not in this conversation, and Baton could not find them in your organisation.'
+        : answer.message;
       return value;
     }
     const { aadObjectId, name } = answer.person;
     // Someone outside the chat has no Teams id here: 8:orgid:<object id> is the Teams user id (MRI) of an Entra user.
-    if (!people.some((p) => p.aadObjectId === aadObjectId)) people.push({ aadObjectId, userId: `8:orgid:${aadObjectId}`, name: displayName(name) });
+    if (!people.some((p) => p.aadObjectId === aadObjectId))
+      people.push({ aadObjectId, userId: `8:orgid:${aadObjectId}`, name: displayName(name) });
     return aadObjectId;
   };
   const resolved: HandoffFormInput = {
     ...input,
     receiver: values('receiver').map((v) => idOf(v, 'receiver'))[0] ?? '',
     owner: values('owner').map((v) => idOf(v, 'owner'))[0] ?? '',
-    stakeholders: values('stakeholders').map((v) => idOf(v, 'stakeholders')).join(','),
+    stakeholders: values('stakeholders')
+      .map((v) => idOf(v, 'stakeholders'))
+      .join(','),
   };
   return { people, input: resolved, errors };
 }

@@ -18,28 +18,50 @@ const boolish = z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) 
 export const handoffActions: Readonly<Record<string, CardAction>> = {
   [VERBS.createHandoff]: cardAction(handoffFormInput, (app, caller, input) => submitForm(app, caller, input)),
   [VERBS.edit]: cardAction(handoffRef, (app, caller, data) => editForm(app, caller, data.handoffId)),
-  [VERBS.resubmit]: cardAction(handoffFormInput.extend(handoffRef.shape), (app, caller, input) => resubmitHandoff(app, caller, input.handoffId, input)),
+  [VERBS.resubmit]: cardAction(handoffFormInput.extend(handoffRef.shape), (app, caller, input) =>
+    resubmitHandoff(app, caller, input.handoffId, input),
+  ),
   [VERBS.accept]: cardAction(acceptData, (app, caller, data) => {
     const ticked = (i: number) => data[`criterion${i}`] === 'true' || data[`criterion${i}`] === true;
     // A card has at most CRITERIA_MAX toggles; a refused card shows back what was ticked.
     const checked = Array.from({ length: CRITERIA_MAX }, (_, i) => ticked(i));
-    return changeHandoff(app, caller, data.handoffId, (handoff) => ({ type: 'accept', checked: handoff.acceptanceCriteria.map((_, i) => ticked(i)), note: data.comment }), {
-      draft: { checked, comment: data.comment },
-    });
+    return changeHandoff(
+      app,
+      caller,
+      data.handoffId,
+      (handoff) => ({ type: 'accept', checked: handoff.acceptanceCriteria.map((_, i) => ticked(i)), note: data.comment }),
+      {
+        draft: { checked, comment: data.comment },
+      },
+    );
   }),
-  [VERBS.requestChanges]: cardAction(withComment, (app, caller, data) => changeHandoff(app, caller, data.handoffId, () => ({ type: 'requestChanges', comment: data.comment }))),
-  [VERBS.ask]: cardAction(withComment, (app, caller, data) => changeHandoff(app, caller, data.handoffId, () => ({ type: 'ask', question: data.comment }))),
-  [VERBS.answer]: cardAction(handoffRef.extend({ answer: text }), (app, caller, data) => changeHandoff(app, caller, data.handoffId, () => ({ type: 'answer', answer: data.answer }))),
+  [VERBS.requestChanges]: cardAction(withComment, (app, caller, data) =>
+    changeHandoff(app, caller, data.handoffId, () => ({ type: 'requestChanges', comment: data.comment })),
+  ),
+  [VERBS.ask]: cardAction(withComment, (app, caller, data) =>
+    changeHandoff(app, caller, data.handoffId, () => ({ type: 'ask', question: data.comment })),
+  ),
+  [VERBS.answer]: cardAction(handoffRef.extend({ answer: text }), (app, caller, data) =>
+    changeHandoff(app, caller, data.handoffId, () => ({ type: 'answer', answer: data.answer })),
+  ),
   [VERBS.setWorkState]: cardAction(handoffRef.extend({ workState: z.enum(WORK_STATES), blocker: text }), (app, caller, data) =>
     changeHandoff(app, caller, data.handoffId, () => ({ type: 'setWorkState', workState: data.workState, blocker: data.blocker })),
   ),
-  [VERBS.cancel]: cardAction(handoffRef.extend({ reason: text }), (app, caller, data) => changeHandoff(app, caller, data.handoffId, () => ({ type: 'cancel', reason: data.reason }))),
-  [VERBS.reassign]: cardAction(handoffRef.extend({ newReceiver: text }), (app, caller, data) => reassignHandoff(app, caller, data.handoffId, data.newReceiver)),
+  [VERBS.cancel]: cardAction(handoffRef.extend({ reason: text }), (app, caller, data) =>
+    changeHandoff(app, caller, data.handoffId, () => ({ type: 'cancel', reason: data.reason })),
+  ),
+  [VERBS.reassign]: cardAction(handoffRef.extend({ newReceiver: text }), (app, caller, data) =>
+    reassignHandoff(app, caller, data.handoffId, data.newReceiver),
+  ),
   [VERBS.nudge]: cardAction(handoffRef, (app, caller, data) => nudgeHandoff(app, caller, data.handoffId)),
-  [VERBS.close]: cardAction(withComment, (app, caller, data) => changeHandoff(app, caller, data.handoffId, () => ({ type: 'close', note: data.comment }))),
+  [VERBS.close]: cardAction(withComment, (app, caller, data) =>
+    changeHandoff(app, caller, data.handoffId, () => ({ type: 'close', note: data.comment })),
+  ),
   [VERBS.flagPriority]: cardAction(handoffRef.extend({ priority: z.enum(PRIORITIES), priorityReason: text }), (app, caller, data) =>
     changeHandoff(app, caller, data.handoffId, () => ({ type: 'flagPriority', priority: data.priority, reason: data.priorityReason })),
   ),
-  [VERBS.history]: cardAction(handoffRef.extend({ show: boolish.optional() }), (app, caller, data) => viewHandoff(app, caller, data.handoffId, { history: data.show ?? true })),
+  [VERBS.history]: cardAction(handoffRef.extend({ show: boolish.optional() }), (app, caller, data) =>
+    viewHandoff(app, caller, data.handoffId, { history: data.show ?? true }),
+  ),
   [VERBS.refresh]: cardAction(handoffRef, (app, caller, data) => viewHandoff(app, caller, data.handoffId)),
 };

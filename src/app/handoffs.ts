@@ -29,9 +29,14 @@ export function handoffIdForForm(tenantId: string, formId: string): string {
   return createHash('sha256').update(`${tenantId}\n${formId}`).digest('hex').slice(0, 20);
 }
 
-export const NOT_FOUND: AnswerError = { status: 404, code: 'NotFound', message: 'This handoff does not exist in your organisation, or it was removed.' };
+export const NOT_FOUND: AnswerError = {
+  status: 404,
+  code: 'NotFound',
+  message: 'This handoff does not exist in your organisation, or it was removed.',
+};
 const FORM_TAKEN: AnswerError = { status: 403, code: 'Forbidden', message: 'This form was already used by someone else.' };
-const MEMBERS_UNAVAILABLE = "Nothing was posted: Teams did not list this conversation's members just now, so Baton cannot check the people on the form. Please try again in a minute.";
+const MEMBERS_UNAVAILABLE =
+  "Nothing was posted: Teams did not list this conversation's members just now, so Baton cannot check the people on the form. Please try again in a minute.";
 const CONTENDED = 'Others changed this handoff at the same moment; this is its current state.';
 
 /** "Grace Hopper's local time: 09:05 Tue in America/New_York" when the receiver's clock differs from the viewer's. */
@@ -41,7 +46,9 @@ async function receiverLocalTime(app: App, caller: Caller, handoff: Handoff): Pr
   const { timeZone } = await app.workingHours(handoff.tenantId, receiver);
   const now = new Date(app.clock.now());
   try {
-    return localTimesDiffer(now, caller.timeZone, timeZone) ? `${receiver.name}'s local time: ${formatWhen(now, timeZone, now)} (${timeZone})` : '';
+    return localTimesDiffer(now, caller.timeZone, timeZone)
+      ? `${receiver.name}'s local time: ${formatWhen(now, timeZone, now)} (${timeZone})`
+      : '';
   } catch {
     return ''; // a time zone name the runtime does not know: say nothing rather than something wrong
   }
@@ -84,7 +91,13 @@ export type Asked = Command | Refusal | { card: AdaptiveCard };
  * the unit of work commits it.
  * @param refused what a refused attempt shows again (a receiver's ticks and note)
  */
-export async function changeHandoff(app: App, caller: Caller, handoffId: string, ask: (handoff: Handoff) => Asked | Promise<Asked>, refused: ViewOptions = {}): Promise<Answer> {
+export async function changeHandoff(
+  app: App,
+  caller: Caller,
+  handoffId: string,
+  ask: (handoff: Handoff) => Asked | Promise<Asked>,
+  refused: ViewOptions = {},
+): Promise<Answer> {
   const outcome = await commitChange(app, {
     handoffId,
     marker: caller.activityId,
@@ -126,7 +139,9 @@ async function checkForm(
   today: string,
   editing?: { handoffId: string; version: number; banner?: { title: string; text: string } },
 ): Promise<{ ok: true; value: ParsedForm; late: boolean } | { ok: false; card: AdaptiveCard }> {
-  const people = editing ? { people: [...members], input, errors: {} } : await resolveFormPeople(input, members, app.directoryFor(tenantId));
+  const people = editing
+    ? { people: [...members], input, errors: {} }
+    : await resolveFormPeople(input, members, app.directoryFor(tenantId));
   const parsed = parseHandoffForm(people.input, { members: people.people, sender, today });
   const errors = { ...(parsed.ok ? {} : parsed.errors), ...people.errors };
   if (!parsed.ok || Object.keys(errors).length > 0) {
@@ -171,7 +186,12 @@ export async function draftHandoff(app: App, caller: Caller, input: HandoffFormI
     receiver,
     owner,
     stakeholders,
-    conversation: { id: caller.conversation.id, serviceUrl: caller.conversation.serviceUrl, tenantId: actor.tenantId, ...(messageId ? { messageId } : {}) },
+    conversation: {
+      id: caller.conversation.id,
+      serviceUrl: caller.conversation.serviceUrl,
+      tenantId: actor.tenantId,
+      ...(messageId ? { messageId } : {}),
+    },
     at: new Date(app.clock.now()).toISOString(),
     late: form.late,
   });
@@ -218,7 +238,8 @@ export async function createHandoff(app: App, caller: Caller, input: HandoffForm
     return { outcome: 'created', handoff: outcome.after, members, unreached: await unreachable(app, caller, toldPeople) };
   }
   const existing = outcome.kind === 'skipped' ? outcome.handoff : undefined;
-  if (!existing || existing.tenantId !== caller.actor.tenantId || existing.sender.aadObjectId !== caller.actor.person.aadObjectId) return { outcome: 'forbidden', error: FORM_TAKEN };
+  if (!existing || existing.tenantId !== caller.actor.tenantId || existing.sender.aadObjectId !== caller.actor.person.aadObjectId)
+    return { outcome: 'forbidden', error: FORM_TAKEN };
   app.deliveries.retryPending(existing.id);
   return { outcome: 'existing', handoff: existing, members };
 }
@@ -242,13 +263,18 @@ export async function submitForm(app: App, caller: Caller, input: HandoffFormInp
   const created = await createHandoff(app, caller, input, 'replaceForm');
   if (created.outcome === 'form') return { card: created.card };
   if (created.outcome === 'forbidden') return { error: created.error };
-  return { card: await viewFor(app, caller, created.handoff, { members: created.members, notice: unreachedNotice(created.unreached ?? []) }) };
+  return {
+    card: await viewFor(app, caller, created.handoff, { members: created.members, notice: unreachedNotice(created.unreached ?? []) }),
+  };
 }
 
 /** The form for a new handoff, listing the conversation's members (none when Teams cannot list them: the pickers still search the organisation). */
 export async function newHandoffForm(app: App, caller: Caller, formId: string): Promise<AdaptiveCard> {
   const members = await caller.members().catch((error: unknown) => {
-    app.log.warn("Could not list the conversation's members for the form", { conversation: caller.conversation.id, error: (error as Error).message });
+    app.log.warn("Could not list the conversation's members for the form", {
+      conversation: caller.conversation.id,
+      error: (error as Error).message,
+    });
     return [];
   });
   return handoffFormCard({ formId, members });
@@ -266,7 +292,14 @@ export async function editForm(app: App, caller: Caller, handoffId: string): Pro
   if (!handoff) return { error: NOT_FOUND };
   const allowed = check(handoff, caller.actor.person.aadObjectId, 'resubmit');
   if (!allowed.ok) return { card: await viewFor(app, caller, handoff, { notice: allowed.refusal.message }) };
-  return { card: handoffFormCard({ formId: crypto.randomUUID(), members: [], values: formValuesOf(handoff), editing: editingOf(app, caller, handoff) }) };
+  return {
+    card: handoffFormCard({
+      formId: crypto.randomUUID(),
+      members: [],
+      values: formValuesOf(handoff),
+      editing: editingOf(app, caller, handoff),
+    }),
+  };
 }
 
 /** What the edit form says on top: the change request the next version answers. */
@@ -274,7 +307,10 @@ function editingOf(app: App, caller: Caller, handoff: Handoff) {
   const request = handoff.changeRequest;
   const banner =
     request && request.version === handoff.version
-      ? { title: `${request.by.name} asked for changes (${formatWhen(request.at, caller.timeZone, new Date(app.clock.now()))}): `, text: request.text }
+      ? {
+          title: `${request.by.name} asked for changes (${formatWhen(request.at, caller.timeZone, new Date(app.clock.now()))}): `,
+          text: request.text,
+        }
       : undefined;
   return { handoffId: handoff.id, version: handoff.version, banner };
 }

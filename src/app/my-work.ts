@@ -30,7 +30,12 @@ async function myHandoffs(app: App, caller: Caller): Promise<AdaptiveCard> {
   const { actor, timeZone } = caller;
   const groups = groupMyWork(await listingsVisibleTo(app, actor, MINE_LIMIT, caller.budget), actor.person.aadObjectId);
   const now = new Date(app.clock.now());
-  return myHandoffsCard(WAIT_GROUPS.map((g) => ({ title: WAIT_GROUP_TITLES[g], handoffs: groups[g].map((handoff) => ({ handoff, detail: waitLine(handoff, g, now, timeZone) })) })));
+  return myHandoffsCard(
+    WAIT_GROUPS.map((g) => ({
+      title: WAIT_GROUP_TITLES[g],
+      handoffs: groups[g].map((handoff) => ({ handoff, detail: waitLine(handoff, g, now, timeZone) })),
+    })),
+  );
 }
 
 /** Where a `mine` answer went: in the chat that asked (a personal chat), or to the person's personal chat. */
@@ -53,7 +58,9 @@ export async function privately(app: App, caller: Caller, build: () => Promise<A
   const { name } = caller.actor.person;
   const chat = await app.stores.chats.find(caller.actor.tenantId, caller.actor.person.aadObjectId, caller.budget);
   if (!chat) {
-    return { reply: `${name}, ${what.label} ${what.label.endsWith('s') ? 'are' : 'is'} yours alone to see: add Baton in your personal chat (Apps, then Baton, then Open) and type "${what.command}" there.` };
+    return {
+      reply: `${name}, ${what.label} ${what.label.endsWith('s') ? 'are' : 'is'} yours alone to see: add Baton in your personal chat (Apps, then Baton, then Open) and type "${what.command}" there.`,
+    };
   }
   try {
     await app.messenger.post(personalAddress(chat), card);
@@ -61,7 +68,9 @@ export async function privately(app: App, caller: Caller, build: () => Promise<A
     app.log.warn(`Could not send ${what.command} 1:1`, { person: caller.actor.person.aadObjectId, error: (error as Error).message });
     return { reply: `${name}, Baton could not write to your personal chat just now; type "${what.command}" there to see ${what.label}.` };
   }
-  return { reply: `${name}, I sent ${what.label} to our personal chat, where only you can see ${what.label.endsWith('s') ? 'them' : 'it'}.` };
+  return {
+    reply: `${name}, I sent ${what.label} to our personal chat, where only you can see ${what.label.endsWith('s') ? 'them' : 'it'}.`,
+  };
 }
 
 /** `mine`, privately. */

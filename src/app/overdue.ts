@@ -49,7 +49,16 @@ export async function overdueCheck(app: App, context: { invocationId?: string } 
   const entries = await app.stores.due.dueBy(now, budget);
   const byHandoff = new Map<string, DueEntry[]>();
   for (const entry of entries) byHandoff.set(entry.handoffId, [...(byHandoff.get(entry.handoffId) ?? []), entry]);
-  const report: OverdueReport = { entries: entries.length, handoffs: byHandoff.size, overdue: 0, escalate: 0, neededBy: 0, autoClose: 0, stale: 0, failed: 0 };
+  const report: OverdueReport = {
+    entries: entries.length,
+    handoffs: byHandoff.size,
+    overdue: 0,
+    escalate: 0,
+    neededBy: 0,
+    autoClose: 0,
+    stale: 0,
+    failed: 0,
+  };
   const unsettled: DueEntry[] = [];
   const reaches = reachability(app);
   await mapLimit([...byHandoff], CONCURRENCY, async ([handoffId, its]) => {
@@ -62,12 +71,17 @@ export async function overdueCheck(app: App, context: { invocationId?: string } 
     } catch (error) {
       report.failed += 1;
       unsettled.push(...its);
-      app.log.error('Overdue check could not settle a handoff; the next check tries again', { invocationId: context.invocationId, handoffId, error: errorText(error) });
+      app.log.error('Overdue check could not settle a handoff; the next check tries again', {
+        invocationId: context.invocationId,
+        handoffId,
+        error: errorText(error),
+      });
     }
   });
   await app.stores.due.moveCursor(now, unsettled, budget);
   await app.deliveries.idle();
-  if (report.entries > 0) app.log.info('Overdue check done', { invocationId: context.invocationId, ...report, durationMs: Date.now() - started });
+  if (report.entries > 0)
+    app.log.info('Overdue check done', { invocationId: context.invocationId, ...report, durationMs: Date.now() - started });
   return report;
 }
 
@@ -92,7 +106,12 @@ function reachability(app: App): (tenantId: string, person: string) => Promise<b
  * is: a check that ran late may owe a nudge and an escalation.
  * @returns the actions done and the handoff's next wake-up
  */
-async function settle(app: App, handoffId: string, now: number, reaches: (tenantId: string, person: string) => Promise<boolean>): Promise<{ done: DueAction['kind'][]; wakeAt: string | undefined }> {
+async function settle(
+  app: App,
+  handoffId: string,
+  now: number,
+  reaches: (tenantId: string, person: string) => Promise<boolean>,
+): Promise<{ done: DueAction['kind'][]; wakeAt: string | undefined }> {
   const done: DueAction['kind'][] = [];
   const at = new Date(now);
   for (let n = 0; n < MAX_ACTIONS; n += 1) {

@@ -289,9 +289,23 @@ export interface SendRecord {
 export interface SendRecords {
   get(week: string, tenantId: string, aadObjectId: string, budget: Budget): Promise<SendRecord | undefined>;
   /** Creates the record, or takes over one whose lease ran out. @returns undefined when someone else holds it or it is finished */
-  claim(week: string, tenantId: string, aadObjectId: string, leaseUntil: string, earlier: SendRecord | undefined, budget: Budget): Promise<SendRecord | undefined>;
+  claim(
+    week: string,
+    tenantId: string,
+    aadObjectId: string,
+    leaseUntil: string,
+    earlier: SendRecord | undefined,
+    budget: Budget,
+  ): Promise<SendRecord | undefined>;
   /** ETag-checked: a claim taken over meanwhile fails. */
-  update(week: string, tenantId: string, aadObjectId: string, record: SendRecord, change: Partial<Omit<SendRecord, 'etag'>>, budget: Budget): Promise<SendRecord>;
+  update(
+    week: string,
+    tenantId: string,
+    aadObjectId: string,
+    record: SendRecord,
+    change: Partial<Omit<SendRecord, 'etag'>>,
+    budget: Budget,
+  ): Promise<SendRecord>;
 }
 
 /** Each sending mailbox's latest sends, shared by every instance (Exchange accepts 30 a minute). */
@@ -332,7 +346,14 @@ export interface ConversationAddress {
 
 /** Where a person's personal chat with Baton is. */
 export function personalAddress(chat: PersonalChat): ConversationAddress {
-  return { serviceUrl: chat.serviceUrl, conversationId: chat.conversationId, tenantId: chat.tenantId, userId: chat.userId, botId: chat.botId, personal: true };
+  return {
+    serviceUrl: chat.serviceUrl,
+    conversationId: chat.conversationId,
+    tenantId: chat.tenantId,
+    userId: chat.userId,
+    botId: chat.botId,
+    personal: true,
+  };
 }
 
 /** Sends cards into conversations (Teams' Bot Connector, or the Playground's). Failures are ConnectorError. */
@@ -351,7 +372,9 @@ export interface DirectoryPerson {
   userPrincipalName: string;
 }
 
-export type Resolution = { ok: true; query: string; person: DirectoryPerson } | { ok: false; query: string; reason: 'unknown' | 'ambiguous' | 'disabled'; message: string };
+export type Resolution =
+  | { ok: true; query: string; person: DirectoryPerson }
+  | { ok: false; query: string; reason: 'unknown' | 'ambiguous' | 'disabled'; message: string };
 
 /** People of one organisation: Microsoft Graph, or the local directory. */
 export interface Directory {

@@ -103,7 +103,10 @@ export async function enqueueDueSummaries(app: App): Promise<EnqueueReport> {
     for await (const page of app.stores.subscribers.inZone(zone.timeZone, BACKGROUND)) {
       const first = report.enqueued;
       await mapLimit(page, ENQUEUE_CONCURRENCY, (s: Subscriber, i) =>
-        app.summaryQueue.send({ tenantId: s.tenantId, aadObjectId: s.aadObjectId, name: s.name, timeZone: zone.timeZone, week } satisfies SummaryMessage, Math.floor(((first + i) * 60) / perMinute) || undefined),
+        app.summaryQueue.send(
+          { tenantId: s.tenantId, aadObjectId: s.aadObjectId, name: s.name, timeZone: zone.timeZone, week } satisfies SummaryMessage,
+          Math.floor(((first + i) * 60) / perMinute) || undefined,
+        ),
       );
       report.enqueued += page.length;
     }
@@ -117,14 +120,24 @@ export async function nextSummaryAt(app: App): Promise<number | undefined> {
   const now = app.clock.now();
   const next = (await app.stores.zones.list(BACKGROUND)).map(
     // The week that ends within the coming seven days ends after now (or exactly now).
-    (zone) => Date.parse(weekEndingAt(new Date(now + 7 * 86_400_000), zone.timeZone, app.settings.summary.day, app.settings.summary.hour).end),
+    (zone) =>
+      Date.parse(weekEndingAt(new Date(now + 7 * 86_400_000), zone.timeZone, app.settings.summary.day, app.settings.summary.hour).end),
   );
   return next.length === 0 ? undefined : Math.min(...next);
 }
 
 /** The handoffs a person follows (or takes part in, when they asked for the summary), with their histories. */
-async function followedHistories(app: App, tenantId: string, person: Person, everything: boolean, before: string, budget: Budget): Promise<HandoffHistory[]> {
-  const rows = (await app.stores.people.handoffsOf(tenantId, person.aadObjectId, FOLLOWED_LIMIT, budget)).filter((r) => r.createdAt < before);
+async function followedHistories(
+  app: App,
+  tenantId: string,
+  person: Person,
+  everything: boolean,
+  before: string,
+  budget: Budget,
+): Promise<HandoffHistory[]> {
+  const rows = (await app.stores.people.handoffsOf(tenantId, person.aadObjectId, FOLLOWED_LIMIT, budget)).filter(
+    (r) => r.createdAt < before,
+  );
   const histories = await mapLimit(rows, READS_AT_ONCE, (row) => historyOf(app, row.handoffId, budget));
   return histories.filter((h): h is HandoffHistory => {
     if (!h || h.handoff.tenantId !== tenantId) return false;
@@ -158,7 +171,9 @@ function teamOf(app: App, tenantId: string, conversation: string, before: string
   const cached = teamCache.get(key);
   if (cached && cached.until > now) return cached.histories;
   const histories = (async () => {
-    const rows = (await app.stores.people.handoffsInConversation(tenantId, conversation, TEAM_LIMIT, budget)).filter((r) => r.createdAt < before);
+    const rows = (await app.stores.people.handoffsInConversation(tenantId, conversation, TEAM_LIMIT, budget)).filter(
+      (r) => r.createdAt < before,
+    );
     const read = await mapLimit(rows, READS_AT_ONCE, (row) => historyOf(app, row.handoffId, budget));
     return read.filter((h): h is HandoffHistory => h !== undefined);
   })();
@@ -169,7 +184,13 @@ function teamOf(app: App, tenantId: string, conversation: string, before: string
 }
 
 /** Every handoff of each team (conversation) the followed handoffs live in. */
-async function teamHistories(app: App, tenantId: string, followed: readonly HandoffHistory[], before: string, budget: Budget): Promise<Map<string, HandoffHistory[]>> {
+async function teamHistories(
+  app: App,
+  tenantId: string,
+  followed: readonly HandoffHistory[],
+  before: string,
+  budget: Budget,
+): Promise<Map<string, HandoffHistory[]>> {
   const conversations = [...new Set(followed.map((h) => h.handoff.conversation.id))];
   const teams = new Map<string, HandoffHistory[]>();
   for (const conversation of conversations) teams.set(conversation, await teamOf(app, tenantId, conversation, before, budget));
@@ -177,14 +198,28 @@ async function teamHistories(app: App, tenantId: string, followed: readonly Hand
 }
 
 /** A person's summary of a week: the metrics of what they follow, their teams', what needs attention now. */
-export async function summaryOf(app: App, tenantId: string, person: Person, week: Week, timeZone: string, everything: boolean, budget: Budget): Promise<Summary> {
+export async function summaryOf(
+  app: App,
+  tenantId: string,
+  person: Person,
+  week: Week,
+  timeZone: string,
+  everything: boolean,
+  budget: Budget,
+): Promise<Summary> {
   const followed = await followedHistories(app, tenantId, person, everything, week.end, budget);
   const teams = await teamHistories(app, tenantId, followed, week.end, budget);
   const hours = new Map<string, WorkingHours>();
   const receivers = new Map([...followed, ...[...teams.values()].flat()].map((h) => [h.handoff.receiver.aadObjectId, h.handoff.receiver]));
   await Promise.all([...receivers.values()].map(async (p) => hours.set(p.aadObjectId, await app.workingHours(tenantId, p))));
   const weeks = trendOf(app, week, timeZone);
-  return buildSummary({ followed, teams, weeks, now: new Date(app.clock.now()), hoursOf: (p) => hours.get(p.aadObjectId) ?? hours.values().next().value! });
+  return buildSummary({
+    followed,
+    teams,
+    weeks,
+    now: new Date(app.clock.now()),
+    hoursOf: (p) => hours.get(p.aadObjectId) ?? hours.values().next().value!,
+  });
 }
 
 /**
@@ -216,7 +251,11 @@ function mailboxesFor(app: App, aadObjectId: string): string[] {
 }
 
 /** Takes a send from the first mailbox with room in the last minute; when all are full, how long until one has room. */
-async function mailboxWithRoom(app: App, aadObjectId: string, now: number): Promise<{ mailbox: string; taken: number } | { waitMs: number }> {
+async function mailboxWithRoom(
+  app: App,
+  aadObjectId: string,
+  now: number,
+): Promise<{ mailbox: string; taken: number } | { waitMs: number }> {
   let waitMs = Infinity;
   for (const mailbox of mailboxesFor(app, aadObjectId)) {
     const wait = await app.stores.mailboxes.take(mailbox, now, app.settings.summary.perMinute, BACKGROUND);
@@ -236,7 +275,8 @@ export const summaryMailKey = (m: SummaryMessage) => `summary:${m.week}:${m.tena
 export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> {
   const parsed = summaryMessage.safeParse(raw);
   // A message Baton cannot read is not retried into success: it goes to the poison queue, where an operator sees it.
-  if (!parsed.success) throw new Error(`Not a summary message (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+  if (!parsed.success)
+    throw new Error(`Not a summary message (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
   const message = parsed.data;
   const { tenantId, aadObjectId, week: key } = message;
   const now = app.clock.now();
@@ -253,7 +293,14 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
   let record = await app.stores.sendRecords.claim(key, tenantId, aadObjectId, new Date(now + CLAIM_MS).toISOString(), earlier, BACKGROUND);
   if (!record) return { outcome: 'already' };
   if (preference.stopped) {
-    await app.stores.sendRecords.update(key, tenantId, aadObjectId, record, { state: 'skipped', reason: 'stopped by the person', leaseUntil: '' }, BACKGROUND);
+    await app.stores.sendRecords.update(
+      key,
+      tenantId,
+      aadObjectId,
+      record,
+      { state: 'skipped', reason: 'stopped by the person', leaseUntil: '' },
+      BACKGROUND,
+    );
     return { outcome: 'skipped', reason: 'stopped by the person' };
   }
   const defer = async (waitMs: number): Promise<SendOutcome> => {
@@ -275,19 +322,48 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
   const week = weekOfKey(app, key, message.timeZone);
   const summary = await summaryOf(app, tenantId, person, week, message.timeZone, preference.optedIn, BACKGROUND);
   if (summary.followed === 0) {
-    await app.stores.sendRecords.update(key, tenantId, aadObjectId, record, { state: 'skipped', reason: 'nothing open or changed that week', leaseUntil: '' }, BACKGROUND);
+    await app.stores.sendRecords.update(
+      key,
+      tenantId,
+      aadObjectId,
+      record,
+      { state: 'skipped', reason: 'nothing open or changed that week', leaseUntil: '' },
+      BACKGROUND,
+    );
     return { outcome: 'skipped', reason: 'nothing open or changed that week' };
   }
-  const view: SummaryView = { summary, viewer: person, timeZone: message.timeZone, now: new Date(now), publicBaseUrl: app.settings.publicBaseUrl, stopped: false };
+  const view: SummaryView = {
+    summary,
+    viewer: person,
+    timeZone: message.timeZone,
+    now: new Date(now),
+    publicBaseUrl: app.settings.publicBaseUrl,
+    stopped: false,
+  };
   const notes: string[] = [];
   try {
     if (!record.done.includes('email')) {
       const outcome = await sendSummaryEmail(app, message, view, { interrupted, budget }, async (from) => {
         // Written before the send: a crash after it leaves a trace, and the retry looks in that mailbox's Sent Items first.
-        record = await app.stores.sendRecords.update(key, tenantId, aadObjectId, record!, { done: [...record!.done, `email?:${from}`] }, BACKGROUND);
+        record = await app.stores.sendRecords.update(
+          key,
+          tenantId,
+          aadObjectId,
+          record!,
+          { done: [...record!.done, `email?:${from}`] },
+          BACKGROUND,
+        );
       });
       if (typeof outcome === 'object') return defer(outcome.waitMs);
-      if (outcome === 'sent') record = await app.stores.sendRecords.update(key, tenantId, aadObjectId, record, { done: [...record.done.filter((d) => !d.startsWith('email?:')), 'email'] }, BACKGROUND);
+      if (outcome === 'sent')
+        record = await app.stores.sendRecords.update(
+          key,
+          tenantId,
+          aadObjectId,
+          record,
+          { done: [...record.done.filter((d) => !d.startsWith('email?:')), 'email'] },
+          BACKGROUND,
+        );
       else notes.push(outcome);
     }
     if (!record.done.includes('teams')) {
@@ -300,11 +376,20 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
     }
   } catch (error) {
     // Let the retry claim it at once; the channels done stay done.
-    await app.stores.sendRecords.update(key, tenantId, aadObjectId, record, { leaseUntil: '', reason: errorText(error) }, BACKGROUND).catch(() => undefined);
+    await app.stores.sendRecords
+      .update(key, tenantId, aadObjectId, record, { leaseUntil: '', reason: errorText(error) }, BACKGROUND)
+      .catch(() => undefined);
     throw error;
   }
   const channels = record.done.filter((d) => d === 'email' || d === 'teams');
-  await app.stores.sendRecords.update(key, tenantId, aadObjectId, record, { state: channels.length > 0 ? 'sent' : 'skipped', reason: notes.join('; '), leaseUntil: '' }, BACKGROUND);
+  await app.stores.sendRecords.update(
+    key,
+    tenantId,
+    aadObjectId,
+    record,
+    { state: channels.length > 0 ? 'sent' : 'skipped', reason: notes.join('; '), leaseUntil: '' },
+    BACKGROUND,
+  );
   if (channels.length === 0) {
     log.warn('Weekly summary reached nobody', { reason: notes.join('; ') });
     return { outcome: 'skipped', reason: notes.join('; ') };
@@ -332,7 +417,8 @@ async function sendSummaryEmail(
   const { interrupted } = mailboxes;
   const key = summaryMailKey(message);
   const [found] = await app.directoryFor(message.tenantId).resolvePeople([message.aadObjectId]);
-  if (!found?.ok || !found.person.mail.includes('@')) return `no mail address in the directory (${found && !found.ok ? found.message : 'unknown'})`;
+  if (!found?.ok || !found.person.mail.includes('@'))
+    return `no mail address in the directory (${found && !found.ok ? found.message : 'unknown'})`;
   if (interrupted && (await app.mailer.wasSent(key, interrupted))) return 'sent';
   const budget = mailboxes.budget ?? (await mailboxWithRoom(app, message.aadObjectId, app.clock.now()));
   if ('waitMs' in budget) return budget;
@@ -372,7 +458,16 @@ export async function summaryCard(app: App, caller: Caller, key: string, notice?
   // A week's email refreshes to what was sent (the handoffs followed, or all taken part in for who asked);
   // the summary command shows every handoff the person takes part in.
   const summary = await summaryOf(app, tenantId, person, week, timeZone, key === 'latest' || preference.optedIn, caller.budget);
-  const view: SummaryView = { summary, viewer: person, timeZone, now: new Date(app.clock.now()), publicBaseUrl: app.settings.publicBaseUrl, stopped: preference.stopped, notice, weekKey: key };
+  const view: SummaryView = {
+    summary,
+    viewer: person,
+    timeZone,
+    now: new Date(app.clock.now()),
+    publicBaseUrl: app.settings.publicBaseUrl,
+    stopped: preference.stopped,
+    notice,
+    weekKey: key,
+  };
   return caller.channel === 'outlook' ? summaryEmailCard(view, app.settings.summary.originator) : summaryTeamsCard(view);
 }
 
@@ -382,11 +477,19 @@ export async function refreshSummary(app: App, caller: Caller, key: string): Pro
 }
 
 /** A stakeholder flags a priority change from the summary; the answer is the summary again, saying what happened. */
-export async function flagFromSummary(app: App, caller: Caller, key: string, handoffId: string, priority: Handoff['priority'], reason: string): Promise<Answer> {
+export async function flagFromSummary(
+  app: App,
+  caller: Caller,
+  key: string,
+  handoffId: string,
+  priority: Handoff['priority'],
+  reason: string,
+): Promise<Answer> {
   const answer = await changeHandoff(app, caller, handoffId, () => ({ type: 'flagPriority', priority, reason }));
   if ('error' in answer) return answer;
   const stored = await app.stores.handoffs.read(handoffId, caller.budget);
-  const notice = answer.refusal ?? `You flagged “${stored?.handoff.summary ?? 'the handoff'}” as ${priority}: the team sees it on the handoff's card.`;
+  const notice =
+    answer.refusal ?? `You flagged “${stored?.handoff.summary ?? 'the handoff'}” as ${priority}: the team sees it on the handoff's card.`;
   return { card: await summaryCard(app, caller, key, notice) };
 }
 
@@ -395,7 +498,11 @@ export async function setSummaryWanted(app: App, caller: Caller, key: string, wa
   const { tenantId, person } = caller.actor;
   const now = new Date(app.clock.now()).toISOString();
   await app.stores.preferences.set(tenantId, person.aadObjectId, { stopped: !wanted, optedIn: wanted }, now, caller.budget);
-  if (wanted) await app.stores.subscribers.subscribe({ tenantId, aadObjectId: person.aadObjectId, name: person.name, timeZone: await zoneOf(app, tenantId, person) }, caller.budget);
+  if (wanted)
+    await app.stores.subscribers.subscribe(
+      { tenantId, aadObjectId: person.aadObjectId, name: person.name, timeZone: await zoneOf(app, tenantId, person) },
+      caller.budget,
+    );
   const notice = wanted
     ? `Your weekly summary is on: every ${cap(app.settings.summary.day)} at ${String(app.settings.summary.hour).padStart(2, '0')}:00 your time, by email and in Teams.`
     : 'Your weekly summary is stopped. Start it again from this card, or type "summary start" in my chat.';

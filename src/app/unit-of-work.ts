@@ -107,7 +107,12 @@ export function effectsOfCreation(handoff: Handoff, card: 'post' | 'card' | 'non
 }
 
 /** The handoff with the due state a change leaves (src/domain/due.ts), reading the working hours a new step needs. */
-export async function withDueState(app: Pick<App, 'workingHours' | 'settings'>, before: Handoff | undefined, after: Handoff, event: HandoffEvent): Promise<Handoff> {
+export async function withDueState(
+  app: Pick<App, 'workingHours' | 'settings'>,
+  before: Handoff | undefined,
+  after: Handoff,
+  event: HandoffEvent,
+): Promise<Handoff> {
   const people = hoursNeeded(before, after);
   const hours = new Map(await Promise.all(people.map(async (p) => [p.aadObjectId, await app.workingHours(after.tenantId, p)] as const)));
   return { ...after, ...nextDueState(before, after, event, hours, app.settings.due) };
@@ -152,7 +157,14 @@ export async function commitChange(app: App, change: Change): Promise<Outcome> {
       const before = stored?.handoff;
       const effects = decision.effects ?? (before ? effectsOfChange(before, handoff, event) : []);
       const rows = await app.stores.handoffs.commit(
-        { handoff, etag: stored?.etag, event, marker: decision.marker ?? change.marker, effects, leaseUntil: app.deliveries.leaseForNewRows() },
+        {
+          handoff,
+          etag: stored?.etag,
+          event,
+          marker: decision.marker ?? change.marker,
+          effects,
+          leaseUntil: app.deliveries.leaseForNewRows(),
+        },
         budget,
       );
       await cardFirst(app.deliveries.afterCommit(handoffId, rows, markEtag, handoff));
@@ -164,4 +176,3 @@ export async function commitChange(app: App, change: Change): Promise<Outcome> {
     },
   );
 }
-

@@ -13,7 +13,10 @@ import type { Directory } from './ports';
 const UNKNOWN_HOURS_LOGGED = 10_000;
 
 /** `workingHours(tenantId, person)` over the directories, for the app. */
-export function workingHoursFrom(directoryFor: (tenantId: string) => Directory, log: Logger): (tenantId: string, person: Person) => Promise<WorkingHours> {
+export function workingHoursFrom(
+  directoryFor: (tenantId: string) => Directory,
+  log: Logger,
+): (tenantId: string, person: Person) => Promise<WorkingHours> {
   const loggedUnknown = new LruMap<string, true>(UNKNOWN_HOURS_LOGGED);
   return async (tenantId, person) => {
     try {
@@ -21,7 +24,10 @@ export function workingHoursFrom(directoryFor: (tenantId: string) => Directory, 
     } catch (error) {
       if (!loggedUnknown.has(person.aadObjectId)) {
         loggedUnknown.set(person.aadObjectId, true);
-        log.info(`Working hours of ${person.name} unknown; using Monday to Friday, 09:00-17:00 UTC`, { person: person.aadObjectId, error: errorText(error) });
+        log.info(`Working hours of ${person.name} unknown; using Monday to Friday, 09:00-17:00 UTC`, {
+          person: person.aadObjectId,
+          error: errorText(error),
+        });
       }
       return DEFAULT_WORKING_HOURS;
     }

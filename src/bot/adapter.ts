@@ -22,7 +22,10 @@ export class FunctionsAdapter extends CloudAdapter {
   /**
    * @param policy what a token must look like before the library sees it; undefined in local mode, where no token is checked
    */
-  constructor(auth: BotFrameworkAuthentication, private readonly policy?: TokenPolicy) {
+  constructor(
+    auth: BotFrameworkAuthentication,
+    private readonly policy?: TokenPolicy,
+  ) {
     super(auth);
   }
 

@@ -4,7 +4,13 @@
  * one use case (src/app) and turns its answer into what Teams or Outlook
  * expects.
  */
-import { CardFactory, type InvokeResponse, MessageFactory, type MessagingExtensionActionResponse, type MessagingExtensionResponse } from 'botbuilder';
+import {
+  CardFactory,
+  type InvokeResponse,
+  MessageFactory,
+  type MessagingExtensionActionResponse,
+  type MessagingExtensionResponse,
+} from 'botbuilder';
 import type { CardAction } from '../app/actions';
 import { handoffActions } from '../app/handoff-actions';
 import { newHandoffForm } from '../app/handoffs';
@@ -39,10 +45,12 @@ export const HELP_TEXT = [
 const SIGNED_IN = 'Baton needs a signed-in user of a Microsoft 365 organisation.';
 
 /** What a person reads when a part Baton depends on fails before anything changed. */
-export const UNAVAILABLE = 'Baton could not complete this just now: its storage or directory did not answer. Nothing was changed; please try again in a minute.';
+export const UNAVAILABLE =
+  'Baton could not complete this just now: its storage or directory did not answer. Nothing was changed; please try again in a minute.';
 
 /** What an unknown word gets: one short line, not the whole help. */
-const UNKNOWN = (word: string) => `I don't know "${word}". Try **new** (a handoff form), **mine** (your open handoffs), **summary** or **help**.`;
+const UNKNOWN = (word: string) =>
+  `I don't know "${word}". Try **new** (a handoff form), **mine** (your open handoffs), **summary** or **help**.`;
 
 /** How many personal chats this process remembers having saved, so a chatty user costs one write. */
 const SAVED_CHATS_KEPT = 10_000;
@@ -67,7 +75,10 @@ export function batonRouter(app: App): Router {
     const { tenantId, person } = who.actor;
     const key = `${tenantId}/${person.aadObjectId}/${conversation.id}`;
     if (savedChats.has(key) && !force) return;
-    await app.stores.chats.save({ tenantId, aadObjectId: person.aadObjectId, userId: from.id, conversationId: conversation.id, serviceUrl, botId: recipient.id }, turn.budget);
+    await app.stores.chats.save(
+      { tenantId, aadObjectId: person.aadObjectId, userId: from.id, conversationId: conversation.id, serviceUrl, botId: recipient.id },
+      turn.budget,
+    );
     savedChats.set(key, true);
   };
 
@@ -97,7 +108,10 @@ export function batonRouter(app: App): Router {
     try {
       return { status: 200, body: await run(who, turn) };
     } catch (error) {
-      app.log.error('Messaging extension failed', { activityId: who.activityId, error: error instanceof Error ? (error.stack ?? error.message) : errorText(error) });
+      app.log.error('Messaging extension failed', {
+        activityId: who.activityId,
+        error: error instanceof Error ? (error.stack ?? error.message) : errorText(error),
+      });
       return { status: 200, body: { task: { type: 'message', value: UNAVAILABLE } } };
     }
   };
@@ -109,7 +123,10 @@ export function batonRouter(app: App): Router {
     try {
       return { status: 200, body: await run(who, turn) };
     } catch (error) {
-      app.log.error('Messaging extension failed', { activityId: who.activityId, error: error instanceof Error ? (error.stack ?? error.message) : errorText(error) });
+      app.log.error('Messaging extension failed', {
+        activityId: who.activityId,
+        error: error instanceof Error ? (error.stack ?? error.message) : errorText(error),
+      });
       return { status: 200, body: { composeExtension: { type: 'message', text: UNAVAILABLE } } };
     }
   };
@@ -126,23 +143,41 @@ export function batonRouter(app: App): Router {
     try {
       return cardAnswer(await action.run(app, who, parsed.data));
     } catch (error) {
-      app.log.error(`${name} failed`, { verb: name, activityId: who.activityId, tenant: who.actor.tenantId, error: error instanceof Error ? (error.stack ?? error.message) : errorText(error) });
+      app.log.error(`${name} failed`, {
+        verb: name,
+        activityId: who.activityId,
+        tenant: who.actor.tenantId,
+        error: error instanceof Error ? (error.stack ?? error.message) : errorText(error),
+      });
       return cardError(503, 'ServiceUnavailable', UNAVAILABLE);
     }
   };
 
   const router = new Router({
     // The word is echoed into a markdown message: keep letters, digits and hyphens, so it cannot become a link.
-    command: command((turn, _who, words) => turn.context.sendActivity(MessageFactory.text(UNKNOWN((words[0] ?? '').replace(/[^\p{L}\p{N}-]/gu, '').slice(0, 40))))),
+    command: command((turn, _who, words) =>
+      turn.context.sendActivity(MessageFactory.text(UNKNOWN((words[0] ?? '').replace(/[^\p{L}\p{N}-]/gu, '').slice(0, 40)))),
+    ),
     invoke: (name) => app.log.info('Invoke not implemented', { name: name.slice(0, 100) }),
   })
-    .command(['new', 'handoff'], command(async (turn, who) => sendCard(turn, await newHandoffForm(app, who, crypto.randomUUID()))))
-    .command(['mine'], command(async (turn, who) => privateAnswer(turn, await myHandoffsPrivately(app, who))))
+    .command(
+      ['new', 'handoff'],
+      command(async (turn, who) => sendCard(turn, await newHandoffForm(app, who, crypto.randomUUID()))),
+    )
+    .command(
+      ['mine'],
+      command(async (turn, who) => privateAnswer(turn, await myHandoffsPrivately(app, who))),
+    )
     .command(
       ['summary'],
-      command(async (turn, who, words) => privateAnswer(turn, await privately(app, who, () => summaryNow(app, who, words[1]), { label: 'your summary', command: 'summary' }))),
+      command(async (turn, who, words) =>
+        privateAnswer(turn, await privately(app, who, () => summaryNow(app, who, words[1]), { label: 'your summary', command: 'summary' })),
+      ),
     )
-    .command(['help', ''], command((turn) => turn.context.sendActivity(MessageFactory.text(HELP_TEXT))))
+    .command(
+      ['help', ''],
+      command((turn) => turn.context.sendActivity(MessageFactory.text(HELP_TEXT))),
+    )
     .on('install.add', async (turn) => {
       const who = caller(turn);
       if (who) await savePersonalChat(turn, who, true);

@@ -52,7 +52,13 @@ export function connectorError(error: unknown): ConnectorError {
   }
   const permanent = [400, 401, 403, 404, 413].includes(status);
   const what = status ? `${status} ${code}` : code;
-  return new ConnectorError(`The connector answered ${what}: ${(e.message ?? '').slice(0, 300)}`, status, code, permanent, status === 429 ? retryAfterMs(e as never) : undefined);
+  return new ConnectorError(
+    `The connector answered ${what}: ${(e.message ?? '').slice(0, 300)}`,
+    status,
+    code,
+    permanent,
+    status === 429 ? retryAfterMs(e as never) : undefined,
+  );
 }
 
 /**
@@ -69,7 +75,13 @@ export function createMessenger(adapter: FunctionsAdapter, config: Config): Mess
     const reference: Partial<ConversationReference> = {
       channelId: 'msteams',
       serviceUrl: to.serviceUrl,
-      conversation: { id: to.conversationId, tenantId: to.tenantId, conversationType: to.personal ? 'personal' : '', isGroup: !to.personal, name: '' },
+      conversation: {
+        id: to.conversationId,
+        tenantId: to.tenantId,
+        conversationType: to.personal ? 'personal' : '',
+        isGroup: !to.personal,
+        name: '',
+      },
       bot: { id: to.botId ?? config.bot.appId, name: 'Baton' },
       ...(to.userId ? { user: { id: to.userId, name: '' } } : {}),
     };
@@ -101,7 +113,12 @@ export function createMessenger(adapter: FunctionsAdapter, config: Config): Mess
       }),
     update: (to, messageId, card) =>
       withClient(to, async (client) => {
-        await client.conversations.updateActivity(to.conversationId, messageId, { ...message(card), id: messageId, type: 'message' }, options);
+        await client.conversations.updateActivity(
+          to.conversationId,
+          messageId,
+          { ...message(card), id: messageId, type: 'message' },
+          options,
+        );
       }),
   };
 }

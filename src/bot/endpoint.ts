@@ -40,7 +40,14 @@ const activitySchema = z
     channelId: z.string().min(1).max(64),
     from: account,
     recipient: account,
-    conversation: z.object({ id: idText.min(1), tenantId: z.string().max(64).optional(), conversationType: z.string().max(64).optional(), isGroup: z.boolean().optional() }).loose(),
+    conversation: z
+      .object({
+        id: idText.min(1),
+        tenantId: z.string().max(64).optional(),
+        conversationType: z.string().max(64).optional(),
+        isGroup: z.boolean().optional(),
+      })
+      .loose(),
     replyToId: idText.optional(),
     locale: z.string().max(64).optional(),
     localTimezone: z.string().max(64).optional(),
@@ -49,8 +56,19 @@ const activitySchema = z
     text: z.string().max(28_000).optional(),
     name: z.string().max(256).optional(),
     action: z.string().max(64).optional(),
-    channelData: z.object({ tenant: z.object({ id: z.string().max(64) }).loose().optional() }).loose().optional(),
-    entities: z.array(z.object({ type: z.string().max(64) }).loose()).max(64).optional(),
+    channelData: z
+      .object({
+        tenant: z
+          .object({ id: z.string().max(64) })
+          .loose()
+          .optional(),
+      })
+      .loose()
+      .optional(),
+    entities: z
+      .array(z.object({ type: z.string().max(64) }).loose())
+      .max(64)
+      .optional(),
   })
   .loose();
 
@@ -117,7 +135,13 @@ export function createBotEndpoint(config: Config, adapter: FunctionsAdapter, app
       const budget = requestBudget(REQUEST_STORAGE_BUDGET_MS);
       let described: Record<string, string | undefined> = {};
       const logged = (result: HttpResult): HttpResult => {
-        const line = { invocationId, ...described, status: result.status, outcome: outcomeOf(result.status), durationMs: Date.now() - started };
+        const line = {
+          invocationId,
+          ...described,
+          status: result.status,
+          outcome: outcomeOf(result.status),
+          durationMs: Date.now() - started,
+        };
         if (result.status >= 500) app.log.error('Activity answered', line);
         else app.log.info('Activity answered', line);
         return result;
@@ -125,19 +149,32 @@ export function createBotEndpoint(config: Config, adapter: FunctionsAdapter, app
       try {
         return logged(await handleOne(rawBody, authHeader, origin, budget, (d) => (described = d)));
       } catch (error) {
-        app.log.error('Activity failed', { invocationId, ...described, outcome: 'failed', durationMs: Date.now() - started, error: errorText(error) });
+        app.log.error('Activity failed', {
+          invocationId,
+          ...described,
+          outcome: 'failed',
+          durationMs: Date.now() - started,
+          error: errorText(error),
+        });
         throw error;
       }
     },
   };
 
-  async function handleOne(rawBody: string, authHeader: string, origin: string | undefined, budget: Budget, describe: (d: Record<string, string | undefined>) => void): Promise<HttpResult> {
+  async function handleOne(
+    rawBody: string,
+    authHeader: string,
+    origin: string | undefined,
+    budget: Budget,
+    describe: (d: Record<string, string | undefined>) => void,
+  ): Promise<HttpResult> {
     // Connectors call server to server; a browser's Origin (even "null", from a sandboxed page) means a web page is posting.
     // Without token checks, refuse any but this machine's.
     if (config.localMode && origin !== undefined && !isLoopback(origin)) {
       return { status: 403, body: { error: 'Local mode refuses requests from web pages on other hosts.' } };
     }
-    if (Buffer.byteLength(rawBody, 'utf8') > MAX_ACTIVITY_BYTES) return { status: 413, body: { error: `An activity may be at most ${MAX_ACTIVITY_BYTES} bytes.` } };
+    if (Buffer.byteLength(rawBody, 'utf8') > MAX_ACTIVITY_BYTES)
+      return { status: 413, body: { error: `An activity may be at most ${MAX_ACTIVITY_BYTES} bytes.` } };
     let json: unknown;
     try {
       json = JSON.parse(rawBody);
@@ -145,14 +182,19 @@ export function createBotEndpoint(config: Config, adapter: FunctionsAdapter, app
       return { status: 400, body: { error: 'The body is not JSON.' } };
     }
     const parsed = activitySchema.safeParse(json);
-    if (!parsed.success) return { status: 400, body: { error: `The body is not a Bot Framework activity Baton can read (${firstProblem(parsed.error)}).` } };
+    if (!parsed.success)
+      return { status: 400, body: { error: `The body is not a Bot Framework activity Baton can read (${firstProblem(parsed.error)}).` } };
     describe(describeActivity(parsed.data));
     if (config.localMode && !isLoopback(parsed.data.serviceUrl)) {
       // Without credentials Baton must not answer real Teams: replies would go out unauthenticated.
       return { status: 403, body: { error: 'Local mode (no BOT_ID) only talks to a connector on this machine.' } };
     }
     try {
-      const invoke = await adapter.run(authHeader, parsed.data as unknown as Activity, async (context) => void (await router.run({ context, budget })));
+      const invoke = await adapter.run(
+        authHeader,
+        parsed.data as unknown as Activity,
+        async (context) => void (await router.run({ context, budget })),
+      );
       return { status: invoke?.status ?? 200, body: invoke?.body };
     } catch (error) {
       if (error instanceof AuthenticationError) return { status: 401, body: { error: 'Unauthorized' } };

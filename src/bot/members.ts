@@ -41,7 +41,8 @@ async function fetchMembers(context: TurnContext): Promise<Person[]> {
   do {
     const page = await TeamsInfo.getPagedMembers(context, PAGE_SIZE, continuationToken);
     for (const member of page.members) {
-      if (member.aadObjectId) people.push({ aadObjectId: member.aadObjectId, userId: member.id, name: displayName(member.name || member.email, member.id) });
+      if (member.aadObjectId)
+        people.push({ aadObjectId: member.aadObjectId, userId: member.id, name: displayName(member.name || member.email, member.id) });
     }
     continuationToken = page.continuationToken || undefined;
   } while (continuationToken && people.length < MAX_MEMBERS);

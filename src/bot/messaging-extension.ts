@@ -53,7 +53,9 @@ export function asDialogCard(card: AdaptiveCard): AdaptiveCard {
 }
 
 function dialog(title: string, card: AdaptiveCard): MessagingExtensionActionResponse {
-  return { task: { type: 'continue', value: { title, card: CardFactory.adaptiveCard(asDialogCard(card)), width: 'large', height: 'large' } } };
+  return {
+    task: { type: 'continue', value: { title, card: CardFactory.adaptiveCard(asDialogCard(card)), width: 'large', height: 'large' } },
+  };
 }
 
 const createDialog = (card: AdaptiveCard) => dialog('Create handoff', card);
@@ -64,7 +66,10 @@ export function prefillFromMessage(action: MessagingExtensionAction, members: re
   if (!payload) return {};
   const body = plainText(payload.body?.content ?? '');
   const firstSentence = (body.split(/(?<=[.!?])\s+|\n/)[0] ?? '').slice(0, SUMMARY_MAX);
-  const links = [...(payload.linkToMessage?.startsWith('https://') ? [payload.linkToMessage] : []), ...(body.match(/https:\/\/[^\s<>"]+/g) ?? [])];
+  const links = [
+    ...(payload.linkToMessage?.startsWith('https://') ? [payload.linkToMessage] : []),
+    ...(body.match(/https:\/\/[^\s<>"]+/g) ?? []),
+  ];
   const authorId = payload.from?.user?.id;
   const author = members.find((m) => m.aadObjectId === authorId);
   return {
@@ -77,7 +82,8 @@ export function prefillFromMessage(action: MessagingExtensionAction, members: re
 
 /** composeExtension/fetchTask: the handoff form as a dialog, prefilled when opened from a message. */
 export async function openCreateDialog(caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-  if (action.commandId !== ME_COMMANDS.create) return { task: { type: 'message', value: `Baton has no command "${String(action.commandId).slice(0, 60)}".` } };
+  if (action.commandId !== ME_COMMANDS.create)
+    return { task: { type: 'message', value: `Baton has no command "${String(action.commandId).slice(0, 60)}".` } };
   // The connector lists members only where the bot is; elsewhere the people picker searches the organisation.
   const members = await caller.members().catch(() => []);
   const values = action.commandContext === 'message' ? prefillFromMessage(action, members) : {};
@@ -88,14 +94,28 @@ export async function openCreateDialog(caller: Caller, action: MessagingExtensio
 const previewDraft = z.object({ refresh: z.object({ action: z.object({ data: z.object({ draft: handoffFormInput }) }) }) });
 
 /** composeExtension/submitAction: a wrong form stays in the dialog; a valid one becomes a preview. */
-export async function submitCreateDialog(app: App, caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+export async function submitCreateDialog(
+  app: App,
+  caller: Caller,
+  action: MessagingExtensionAction,
+): Promise<MessagingExtensionActionResponse> {
   const input = handoffFormInput.safeParse(action.data ?? {});
-  if (!input.success) return createDialog(handoffFormCard({ formId: crypto.randomUUID(), members: [], message: 'The form came back unreadable; please fill it again.' }));
+  if (!input.success)
+    return createDialog(
+      handoffFormCard({ formId: crypto.randomUUID(), members: [], message: 'The form came back unreadable; please fill it again.' }),
+    );
   const draft = await draftHandoff(app, caller, input.data);
   if (!draft.ok) return createDialog(draft.card);
-  const preview = handoffCard(draft.handoff, undefined, { now: new Date(app.clock.now()) }) as AdaptiveCard & { refresh: { action: { data: Record<string, unknown> } } };
+  const preview = handoffCard(draft.handoff, undefined, { now: new Date(app.clock.now()) }) as AdaptiveCard & {
+    refresh: { action: { data: Record<string, unknown> } };
+  };
   preview.refresh.action.data.draft = { ...input.data, confirmed: true };
-  return { composeExtension: { type: 'botMessagePreview', activityPreview: MessageFactory.attachment(CardFactory.adaptiveCard(preview)) as Activity } };
+  return {
+    composeExtension: {
+      type: 'botMessagePreview',
+      activityPreview: MessageFactory.attachment(CardFactory.adaptiveCard(preview)) as Activity,
+    },
+  };
 }
 
 function draftFromPreview(action: MessagingExtensionAction): HandoffFormInput | undefined {
@@ -119,7 +139,14 @@ export async function editPreview(caller: Caller, action: MessagingExtensionActi
  */
 export async function sendPreview(app: App, caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
   const input = draftFromPreview(action);
-  if (!input) return createDialog(handoffFormCard({ formId: crypto.randomUUID(), members: [], message: 'The preview came back unreadable; please fill the form again.' }));
+  if (!input)
+    return createDialog(
+      handoffFormCard({
+        formId: crypto.randomUUID(),
+        members: [],
+        message: 'The preview came back unreadable; please fill the form again.',
+      }),
+    );
   const created = await createHandoff(app, caller, input, 'post');
   if (created.outcome === 'form') return createDialog(created.card);
   if (created.outcome === 'forbidden') return { task: { type: 'message', value: created.error.message } };
@@ -172,7 +199,10 @@ function resultOf(app: App, caller: Caller, listing: Listing): MessagingExtensio
 /** A link unfurled for someone on the handoff: its live card, with the same preview a search result has. */
 function unfurledOf(app: App, caller: Caller, handoff: Handoff): MessagingExtensionAttachment {
   const now = new Date(app.clock.now());
-  return { ...CardFactory.adaptiveCard(handoffCard(handoff, undefined, { now })), preview: CardFactory.thumbnailCard(resultTitle(handoff.summary), resultLine(handoff, caller.timeZone, now)) };
+  return {
+    ...CardFactory.adaptiveCard(handoffCard(handoff, undefined, { now })),
+    preview: CardFactory.thumbnailCard(resultTitle(handoff.summary), resultLine(handoff, caller.timeZone, now)),
+  };
 }
 
 /** composeExtension/query: the person's handoffs matching the typed words and filters. */

@@ -63,11 +63,17 @@ export function cardError(status: 400 | 403 | 404 | 500 | 503, code: string, mes
 }
 
 /** The invoke's value as Universal Actions send it: a string verb (never coerced) and an object of data. */
-const cardActionValue = z.object({ action: z.object({ verb: z.string().min(1).max(100), data: z.record(z.string(), z.unknown()).optional() }) });
+const cardActionValue = z.object({
+  action: z.object({ verb: z.string().min(1).max(100), data: z.record(z.string(), z.unknown()).optional() }),
+});
 
 /** The words of a message, lower case, without the bot's @mention ("<at>Baton</at>" in channels and group chats). */
 export function commandWords(text: string | undefined): string[] {
-  return (text ?? '').replace(/<at>[^<]*<\/at>/gi, ' ').trim().toLowerCase().split(/\s+/);
+  return (text ?? '')
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .trim()
+    .toLowerCase()
+    .split(/\s+/);
 }
 
 export class Router {
@@ -108,7 +114,12 @@ export class Router {
   async run(turn: Turn): Promise<RouteName | undefined> {
     const { context } = turn;
     const route = routeOf(context.activity);
-    const handler = route === 'message' ? () => this.message(turn) : route === 'card.action' ? () => this.cardAction(turn) : route && this.routes.get(route);
+    const handler =
+      route === 'message'
+        ? () => this.message(turn)
+        : route === 'card.action'
+          ? () => this.cardAction(turn)
+          : route && this.routes.get(route);
     const answer = handler ? await handler(turn) : undefined;
     if (context.activity.type === ActivityTypes.Invoke) {
       if (!handler) this.otherwise.invoke(context.activity.name ?? '');
@@ -128,7 +139,8 @@ export class Router {
   private async cardAction(turn: Turn): Promise<InvokeResponse> {
     // The raw value, not botbuilder's typed one: the verb must be a string, never coerced.
     const value = cardActionValue.safeParse(turn.context.activity.value);
-    if (!value.success) return cardError(400, 'BadRequest', 'The card sent an action Baton cannot read (it needs a verb and an object of data).');
+    if (!value.success)
+      return cardError(400, 'BadRequest', 'The card sent an action Baton cannot read (it needs a verb and an object of data).');
     const { verb, data } = value.data.action;
     const handler = this.verbs.get(verb);
     if (!handler) return cardError(400, 'BadRequest', `Baton does not know the action "${verb.slice(0, 60)}".`);

@@ -53,7 +53,11 @@ export function callerOf(context: TurnContext, now: number, budget: Budget): Cal
     actor,
     activityId: activity.id ?? crypto.randomUUID(),
     channel: activity.channelId,
-    conversation: { id: activity.conversation.id, serviceUrl: activity.serviceUrl, personal: activity.conversation.conversationType === 'personal' },
+    conversation: {
+      id: activity.conversation.id,
+      serviceUrl: activity.serviceUrl,
+      personal: activity.conversation.conversationType === 'personal',
+    },
     replyToId: activity.replyToId || undefined,
     budget,
     // Getters, read once: the first Intl time zone costs a cold start about 20 ms, and a `help` shows no time.

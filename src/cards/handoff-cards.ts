@@ -20,14 +20,34 @@ import {
   STAKEHOLDERS_MAX,
   SUMMARY_MAX,
 } from '../domain/handoff-form';
-import { ballHolder, type Handoff, type HandoffEvent, participants, type Person, STATUS, WORK_STATE_LABELS, type WorkState } from '../domain/handoff';
+import {
+  ballHolder,
+  type Handoff,
+  type HandoffEvent,
+  participants,
+  type Person,
+  STATUS,
+  WORK_STATE_LABELS,
+  type WorkState,
+} from '../domain/handoff';
 import { ACTION_TYPES, type ActionType, allowedActions, MAX_COMMENT_LENGTH } from '../domain/process';
 import { formatDay, formatWhen } from '../domain/time-format';
 import { type AdaptiveCard, renderCard } from './render';
 
 export const FORM_FIELDS: readonly FormField[] = [
-  'summary', 'whatIsReady', 'acceptanceCriteria', 'assumptions', 'links', 'effort',
-  'workState', 'blocker', 'neededBy', 'receiver', 'owner', 'stakeholders', 'priority',
+  'summary',
+  'whatIsReady',
+  'acceptanceCriteria',
+  'assumptions',
+  'links',
+  'effort',
+  'workState',
+  'blocker',
+  'neededBy',
+  'receiver',
+  'owner',
+  'stakeholders',
+  'priority',
 ];
 
 export interface HandoffFormData {
@@ -265,7 +285,11 @@ function turnWithDue(handoff: Handoff, when: (iso: string) => string, now: Date,
   const turn = turnOf(handoff, when);
   const view = dueView(handoff, now);
   if (!view) return { ...turn, style: 'default' };
-  return { text: `${turn.text.replace(/\.$/, '')} · ${dueClause(view, when, perViewer)}.`, mention: turn.mention, style: view.state === 'due' ? 'default' : 'attention' };
+  return {
+    text: `${turn.text.replace(/\.$/, '')} · ${dueClause(view, when, perViewer)}.`,
+    mention: turn.mention,
+    style: view.state === 'due' ? 'default' : 'attention',
+  };
 }
 
 /** Whose turn it is, in one line. */
@@ -277,7 +301,10 @@ function turnOf(handoff: Handoff, when: (iso: string) => string): Omit<HandoffCa
     case 'questionAsked':
       return { text: `Waiting on ${sender.name} to answer ${question?.by.name ?? receiver.name}'s question.`, mention: false };
     case 'changesRequested':
-      return { text: `Waiting on ${sender.name} to make the changes ${decision?.by.name ?? receiver.name} asked for and resubmit.`, mention: false };
+      return {
+        text: `Waiting on ${sender.name} to make the changes ${decision?.by.name ?? receiver.name} asked for and resubmit.`,
+        mention: false,
+      };
     case 'accepted':
       return { text: `Accepted by ${decision?.by.name ?? receiver.name}. Waiting on ${owner.name} (owner) to close it.`, mention: false };
     case 'closed':
@@ -296,13 +323,21 @@ function alertsOf(handoff: Handoff, when: (iso: string) => string, now: Date): A
   const alerts: Alert[] = [];
   if (handoff.late) {
     const effort = handoff.effortMinutes === undefined ? 'the needed time' : formatEffort(handoff.effortMinutes);
-    alerts.push({ style: 'warning', title: 'Late: ', text: `posted with less than ${effort} of the receiver's working time before ${handoff.neededBy ? formatDay(handoff.neededBy, now) : 'the date'}.` });
+    alerts.push({
+      style: 'warning',
+      title: 'Late: ',
+      text: `posted with less than ${effort} of the receiver's working time before ${handoff.neededBy ? formatDay(handoff.neededBy, now) : 'the date'}.`,
+    });
   }
   if (handoff.workState === 'blocked') alerts.push({ style: 'attention', title: 'Blocked by: ', text: handoff.blocker });
   const request = handoff.changeRequest;
   // On a new version the receiver checks it against what she asked: the request stays until the next decision.
   if (request && handoff.version > request.version && handoff.status === 'inReview') {
-    alerts.push({ style: 'emphasis', title: `${request.by.name} asked for changes to version ${request.version} (${when(request.at)}): `, text: request.text });
+    alerts.push({
+      style: 'emphasis',
+      title: `${request.by.name} asked for changes to version ${request.version} (${when(request.at)}): `,
+      text: request.text,
+    });
   }
   if (handoff.version > 1 && handoff.changes.length > 0 && handoff.status === 'inReview') {
     alerts.push({ style: 'accent', title: `What changed in version ${handoff.version}: `, text: `${sentence(handoff.changes)}.` });
@@ -317,7 +352,11 @@ function alertsOf(handoff: Handoff, when: (iso: string) => string, now: Date): A
     alerts.push(
       nudge.reached
         ? { style: 'emphasis', title: `Nudged ${nudge.to.name} `, text: `on ${when(nudge.at)}.` }
-        : { style: 'warning', title: `${nudge.to.name} has not installed Baton: `, text: `they were not told of the nudge on ${when(nudge.at)}.` },
+        : {
+            style: 'warning',
+            title: `${nudge.to.name} has not installed Baton: `,
+            text: `they were not told of the nudge on ${when(nudge.at)}.`,
+          },
     );
   }
   return alerts;
@@ -331,16 +370,31 @@ function alertsOf(handoff: Handoff, when: (iso: string) => string, now: Date): A
 function remarksOf(handoff: Handoff, when: (iso: string) => string): HandoffCardData['remarks'] {
   const remarks: (HandoffCardData['remarks'][number] & { at: string })[] = [];
   const { question, answer, decision, ending, changeRequest } = handoff;
-  const decidedAt = [decision?.at, changeRequest?.at].filter((at): at is string => at !== undefined).sort().at(-1);
+  const decidedAt = [decision?.at, changeRequest?.at]
+    .filter((at): at is string => at !== undefined)
+    .sort()
+    .at(-1);
   const current = question && (!decidedAt || question.at > decidedAt);
-  if (question && current) remarks.push({ at: question.at, title: `${question.by.name} asked (${when(question.at)})`, text: question.text, style: 'emphasis' });
-  if (answer && question && current && answer.at >= question.at) remarks.push({ at: answer.at, title: `${answer.by.name} answered (${when(answer.at)})`, text: answer.text, style: 'emphasis' });
+  if (question && current)
+    remarks.push({ at: question.at, title: `${question.by.name} asked (${when(question.at)})`, text: question.text, style: 'emphasis' });
+  if (answer && question && current && answer.at >= question.at)
+    remarks.push({ at: answer.at, title: `${answer.by.name} answered (${when(answer.at)})`, text: answer.text, style: 'emphasis' });
   if (decision) {
     const verb = decision.status === 'accepted' ? 'Accepted' : 'Changes requested';
-    remarks.push({ at: decision.at, title: `${verb} by ${decision.by.name} (${when(decision.at)})`, text: decision.text, style: decision.status === 'accepted' ? 'good' : 'warning' });
+    remarks.push({
+      at: decision.at,
+      title: `${verb} by ${decision.by.name} (${when(decision.at)})`,
+      text: decision.text,
+      style: decision.status === 'accepted' ? 'good' : 'warning',
+    });
   }
   if (ending && ending.text !== '') {
-    remarks.push({ at: ending.at, title: handoff.status === 'closed' ? 'Closing note' : 'Why it was cancelled', text: ending.text, style: 'emphasis' });
+    remarks.push({
+      at: ending.at,
+      title: handoff.status === 'closed' ? 'Closing note' : 'Why it was cancelled',
+      text: ending.text,
+      style: 'emphasis',
+    });
   }
   return remarks.sort((a, b) => a.at.localeCompare(b.at)).map(({ at: _, ...r }) => r);
 }
@@ -369,7 +423,10 @@ function linkLabel(url: string): string {
 }
 
 function detailsTitleOf(handoff: Handoff): string {
-  const parts = [handoff.assumptions !== '' ? 'assumptions' : '', handoff.links.length > 0 ? `${handoff.links.length} link${handoff.links.length === 1 ? '' : 's'}` : ''].filter(Boolean);
+  const parts = [
+    handoff.assumptions !== '' ? 'assumptions' : '',
+    handoff.links.length > 0 ? `${handoff.links.length} link${handoff.links.length === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
   return parts.length > 0 ? `Show details (${parts.join(', ')})` : '';
 }
 
@@ -379,7 +436,11 @@ function historyOf(events: readonly HandoffEvent[], when: (iso: string) => strin
   return {
     history: shown.map((e) => {
       const comment = e.comment.length > HISTORY_COMMENT ? `${e.comment.slice(0, HISTORY_COMMENT - 1)}…` : e.comment;
-      return { when: when(e.at), who: e.actor.name, what: `${EVENT_WORDS[e.type]}${e.detail ? ` (${e.detail})` : ''}${comment ? `: "${comment}"` : ''}` };
+      return {
+        when: when(e.at),
+        who: e.actor.name,
+        what: `${EVENT_WORDS[e.type]}${e.detail ? ` (${e.detail})` : ''}${comment ? `: "${comment}"` : ''}`,
+      };
     }),
     olderEvents: older > 0 ? `${older} earlier event${older === 1 ? '' : 's'} not shown.` : '',
   };

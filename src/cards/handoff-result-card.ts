@@ -20,5 +20,11 @@ export interface HandoffResultData {
 }
 
 export function handoffResultCard(listing: Listing, line: string, link: string): AdaptiveCard {
-  return renderCard(template, { handoffId: listing.id, summary: listing.summary, line, link, refreshUserIds: refreshUserIdsOf(listing) } satisfies HandoffResultData);
+  return renderCard(template, {
+    handoffId: listing.id,
+    summary: listing.summary,
+    line,
+    link,
+    refreshUserIds: refreshUserIdsOf(listing),
+  } satisfies HandoffResultData);
 }

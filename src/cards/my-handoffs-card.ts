@@ -20,7 +20,11 @@ export function myHandoffsCard(groups: { title: string; handoffs: { handoff: Lis
       .map((g) => ({
         title: g.title,
         // An item without a message link still needs a URL for selectAction; Teams ignores an empty one badly, so use the chat.
-        items: g.handoffs.map(({ handoff, detail }) => ({ summary: handoff.summary, detail, link: handoffLink(handoff) || 'https://teams.microsoft.com' })),
+        items: g.handoffs.map(({ handoff, detail }) => ({
+          summary: handoff.summary,
+          detail,
+          link: handoffLink(handoff) || 'https://teams.microsoft.com',
+        })),
       })),
   };
   return renderCard(template, data);

@@ -33,5 +33,11 @@ export function batonLink(publicBaseUrl: string, handoffId: string): string {
 }
 
 export function notificationCard(handoff: Handoff, headline: string, quote = ''): AdaptiveCard {
-  return renderCard(template, { handoffId: handoff.id, headline, summary: handoff.summary, quote, link: handoffLink(handoff) } satisfies NotificationData);
+  return renderCard(template, {
+    handoffId: handoff.id,
+    headline,
+    summary: handoff.summary,
+    quote,
+    link: handoffLink(handoff),
+  } satisfies NotificationData);
 }

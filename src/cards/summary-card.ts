@@ -58,7 +58,11 @@ type Run = { text: string; weight?: 'Bolder'; color?: string; isSubtle?: boolean
 function line(runs: Run[], extra: Element = {}): Element {
   return {
     type: 'RichTextBlock',
-    inlines: runs.map(({ url, ...run }) => ({ type: 'TextRun', ...run, ...(url ? { selectAction: { type: 'Action.OpenUrl', url } } : {}) })),
+    inlines: runs.map(({ url, ...run }) => ({
+      type: 'TextRun',
+      ...run,
+      ...(url ? { selectAction: { type: 'Action.OpenUrl', url } } : {}),
+    })),
     ...extra,
   };
 }
@@ -133,7 +137,14 @@ function flagPriority(view: SummaryView, week: string): Element | undefined {
           errorMessage: 'Choose a priority',
           choices: PRIORITIES.map((p) => ({ title: PRIORITY_LABELS[p], value: p })),
         },
-        { type: 'Input.Text', id: 'priorityReason', label: 'Why (the team reads it on the card)', isRequired: true, errorMessage: 'Say why, in a few words', maxLength: 500 },
+        {
+          type: 'Input.Text',
+          id: 'priorityReason',
+          label: 'Why (the team reads it on the card)',
+          isRequired: true,
+          errorMessage: 'Say why, in a few words',
+          maxLength: 500,
+        },
       ],
       actions: [{ type: 'Action.Execute', title: 'Flag it', verb: VERBS.summaryFlagPriority, data: { week } }],
     },
@@ -149,13 +160,26 @@ function attentionItems(view: SummaryView): Element[] {
     items: [
       // The summary opens the handoff's card in Teams.
       line([
-        { text: `${ATTENTION_LABELS[item.reason]} · `, weight: 'Bolder', color: item.reason === 'overdue' || item.reason === 'blocked' ? 'Attention' : 'Default' },
+        {
+          text: `${ATTENTION_LABELS[item.reason]} · `,
+          weight: 'Bolder',
+          color: item.reason === 'overdue' || item.reason === 'blocked' ? 'Attention' : 'Default',
+        },
         { text: item.handoff.summary, color: 'Accent', url: handoffUrl(view, item.handoff.id) },
       ]),
-      line([{ text: `${STATUS[item.handoff.status].label} · ${item.holder.name} holds it since ${formatWhenRelative(item.since, timeZone, now)}`, isSubtle: true }], { spacing: 'None' }),
+      line(
+        [
+          {
+            text: `${STATUS[item.handoff.status].label} · ${item.holder.name} holds it since ${formatWhenRelative(item.since, timeZone, now)}`,
+            isSubtle: true,
+          },
+        ],
+        { spacing: 'None' },
+      ),
     ],
   }));
-  if (summary.attentionMore > 0) items.push(text(`And ${summary.attentionMore} more: type **mine** in Baton's chat to see them all.`, { isSubtle: true }));
+  if (summary.attentionMore > 0)
+    items.push(text(`And ${summary.attentionMore} more: type **mine** in Baton's chat to see them all.`, { isSubtle: true }));
   return items;
 }
 
@@ -174,20 +198,32 @@ function summaryBody(view: SummaryView, charts: boolean): Element[] {
   const m = summary.metrics;
   const body: Element[] = [
     text('Baton · your week in handoffs', { size: 'Large', weight: 'Bolder' }),
-    text(`${weekLabel(summary.week, timeZone)} · ${summary.followed} handoff${summary.followed === 1 ? '' : 's'} you follow · ${m.posted} posted, ${m.accepted} accepted`, {
-      isSubtle: true,
-      spacing: 'None',
-    }),
+    text(
+      `${weekLabel(summary.week, timeZone)} · ${summary.followed} handoff${summary.followed === 1 ? '' : 's'} you follow · ${m.posted} posted, ${m.accepted} accepted`,
+      {
+        isSubtle: true,
+        spacing: 'None',
+      },
+    ),
   ];
   // A TextRun is never read as markdown: the notice may quote a handoff's summary.
-  if (view.notice) body.push({ type: 'Container', style: 'emphasis', items: [{ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: view.notice }] }] });
+  if (view.notice)
+    body.push({
+      type: 'Container',
+      style: 'emphasis',
+      items: [{ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: view.notice }] }],
+    });
   // After Stop, the notice already says it.
-  if (view.stopped && !view.notice) body.push(text('Your weekly summary is stopped: Baton sends you none until you start it again.', { color: 'Warning' }));
+  if (view.stopped && !view.notice)
+    body.push(text('Your weekly summary is stopped: Baton sends you none until you start it again.', { color: 'Warning' }));
   body.push(text('The week', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...metricRows(lines, weeks, charts));
   body.push(text('Needs attention', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...attentionItems(view));
   body.push(text('Accepted this week', { weight: 'Bolder', separator: true, spacing: 'Medium' }));
   if (summary.accepted.length === 0) body.push(text('None this week.', { isSubtle: true, spacing: 'Small' }));
-  for (const handoff of summary.accepted) body.push(line([{ text: '✓ ' }, { text: short(handoff.summary), color: 'Accent', url: handoffUrl(view, handoff.id) }], { spacing: 'Small' }));
+  for (const handoff of summary.accepted)
+    body.push(
+      line([{ text: '✓ ' }, { text: short(handoff.summary), color: 'Accent', url: handoffUrl(view, handoff.id) }], { spacing: 'Small' }),
+    );
   if (summary.acceptedMore > 0) body.push(text(`And ${summary.acceptedMore} more.`, { isSubtle: true, spacing: 'Small' }));
   if (summary.teams.length > 0) {
     body.push(text('By team', { weight: 'Bolder', separator: true, spacing: 'Medium' }));
@@ -278,11 +314,7 @@ export function summaryHtml(view: SummaryView): string {
     `<h3>The week</h3><table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr><th ${cell}></th><th ${cell} align="left">This week</th>${weekHeads}</tr>${metricTable}</table>`,
     `<h3>Needs attention</h3>${attention}`,
     `<h3>Accepted this week</h3>${accepted}`,
-    summary.teams.length === 0
-      ? ''
-      : `<h3>By team</h3><ul>${summary.teams
-          .map((t) => `<li>${escape(teamLine(t))}</li>`)
-          .join('')}</ul>`,
+    summary.teams.length === 0 ? '' : `<h3>By team</h3><ul>${summary.teams.map((t) => `<li>${escape(teamLine(t))}</li>`).join('')}</ul>`,
     `<p style="color:#616161">To flag a priority change, open this email in Outlook, or open the handoff in Teams. To stop this summary, use the button in Outlook or type <b>summary stop</b> in Baton's chat.</p>`,
     '</body></html>',
   ].join('');

@@ -193,7 +193,10 @@ function equals(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => equals(item, b[i]));
   if (typeof a === 'object' && typeof b === 'object') {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => key in b && equals((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((key) => key in b && equals((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+    );
   }
   if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) < Number.EPSILON;
   return a === b;
@@ -292,7 +295,10 @@ function expand(node: Compiled, scope: Scope): unknown {
             throw error;
           }
           // Templating calls value.toString(), which fails on null.
-          if (value == null) throw new TypeError(`\${${part.source}} is null inside the text "${node.parts.map((p) => (typeof p === 'string' ? p : `\${${p.source}}`)).join('')}"`);
+          if (value == null)
+            throw new TypeError(
+              `\${${part.source}} is null inside the text "${node.parts.map((p) => (typeof p === 'string' ? p : `\${${p.source}}`)).join('')}"`,
+            );
           return String(value);
         })
         .join('');

@@ -15,7 +15,20 @@
  * working hours and writes what `applyDue` returns like any other change.
  */
 import { formatEffort } from './effort';
-import { BATON, ballHolder, type DueState, type Handoff, type HandoffEvent, type Person, type Priority, type ReviewClock, type ReviewCycle, STATUS, type Step, type StepClock } from './handoff';
+import {
+  BATON,
+  ballHolder,
+  type DueState,
+  type Handoff,
+  type HandoffEvent,
+  type Person,
+  type Priority,
+  type ReviewClock,
+  type ReviewCycle,
+  STATUS,
+  type Step,
+  type StepClock,
+} from './handoff';
 import { endOfDay } from './lead-time';
 import type { Outcome } from './process';
 import { formatDay, formatWhen } from './time-format';
@@ -40,7 +53,13 @@ export const DEFAULT_DUE_POLICY: DuePolicy = {
   autoClose: 3 * 8 * 60,
 };
 
-export const NO_DUE_STATE: DueState = { clock: undefined, review: undefined, neededByAt: undefined, neededByTold: false, wakeAt: undefined };
+export const NO_DUE_STATE: DueState = {
+  clock: undefined,
+  review: undefined,
+  neededByAt: undefined,
+  neededByTold: false,
+  wakeAt: undefined,
+};
 
 /** A review's cycles beyond this are folded into the first: a handoff that ping-pongs a hundred times stays one small row. */
 export const MAX_CYCLES = 20;
@@ -62,7 +81,11 @@ function withDue(clock: Omit<StepClock, 'dueAt'>): StepClock {
 function pauseReview(review: ReviewClock, clock: StepClock, at: string): ReviewClock {
   const elapsed = workingMinutesBetween(clock.holderHours, new Date(clock.runStartedAt), new Date(at));
   const usedMinutes = review.usedMinutes + elapsed;
-  const cycles = review.cycles.map((c, i) => (i === review.cycles.length - 1 && c.pausedAt === undefined ? { ...c, pausedAt: at, elapsedMinutes: elapsed, breached: usedMinutes > clock.goalMinutes } : c));
+  const cycles = review.cycles.map((c, i) =>
+    i === review.cycles.length - 1 && c.pausedAt === undefined
+      ? { ...c, pausedAt: at, elapsedMinutes: elapsed, breached: usedMinutes > clock.goalMinutes }
+      : c,
+  );
   return { ...review, usedMinutes, level: clock.level, cycles };
 }
 
@@ -70,7 +93,15 @@ function addCycle(cycles: readonly ReviewCycle[], at: string): ReviewCycle[] {
   const next = [...cycles, { startedAt: at, elapsedMinutes: 0, breached: false }];
   if (next.length <= MAX_CYCLES) return next;
   const [first, second, ...rest] = next;
-  return [{ startedAt: first!.startedAt, pausedAt: second!.pausedAt, elapsedMinutes: first!.elapsedMinutes + second!.elapsedMinutes, breached: first!.breached || second!.breached }, ...rest];
+  return [
+    {
+      startedAt: first!.startedAt,
+      pausedAt: second!.pausedAt,
+      elapsedMinutes: first!.elapsedMinutes + second!.elapsedMinutes,
+      breached: first!.breached || second!.breached,
+    },
+    ...rest,
+  ];
 }
 
 /** Whose working hours a change needs for the due state it leaves: nobody when the step carries on as it was. */
@@ -95,7 +126,13 @@ export function hoursNeeded(before: Handoff | undefined, after: Handoff): Person
  * paused or resumed; the needed-by instant; the next wake-up.
  * @param hours working hours of the people {@link hoursNeeded} named, by object id
  */
-export function nextDueState(before: Handoff | undefined, after: Handoff, event: HandoffEvent, hours: ReadonlyMap<string, WorkingHours>, policy: DuePolicy): DueState {
+export function nextDueState(
+  before: Handoff | undefined,
+  after: Handoff,
+  event: HandoffEvent,
+  hours: ReadonlyMap<string, WorkingHours>,
+  policy: DuePolicy,
+): DueState {
   const at = event.at;
   const step = STATUS[after.status].step;
   const holder = ballHolder(after);
@@ -104,7 +141,8 @@ export function nextDueState(before: Handoff | undefined, after: Handoff, event:
   const hoursOf = (p: Person) => hours.get(p.aadObjectId) ?? (clock?.holder.aadObjectId === p.aadObjectId ? clock.holderHours : undefined);
 
   // The running review pauses (or ends) when the receiver no longer holds the ball.
-  if (clock?.step === 'review' && review && (step !== 'review' || holder?.aadObjectId !== clock.holder.aadObjectId)) review = pauseReview(review, clock, at);
+  if (clock?.step === 'review' && review && (step !== 'review' || holder?.aadObjectId !== clock.holder.aadObjectId))
+    review = pauseReview(review, clock, at);
 
   if (!step || !holder || STATUS[after.status].final) {
     return { ...NO_DUE_STATE, review };
@@ -125,15 +163,39 @@ export function nextDueState(before: Handoff | undefined, after: Handoff, event:
       review = resumes
         ? { ...review!, cycles: addCycle(review!.cycles, at) }
         : { startedBy: event.seq, receiverId: holder.aadObjectId, usedMinutes: 0, level: 0, cycles: addCycle([], at) };
-      clock = withDue({ step, startedBy: review.startedBy, holder, holderHours, ownerHours, runStartedAt: at, usedMinutes: review.usedMinutes, goalMinutes, level: review.level });
+      clock = withDue({
+        step,
+        startedBy: review.startedBy,
+        holder,
+        holderHours,
+        ownerHours,
+        runStartedAt: at,
+        usedMinutes: review.usedMinutes,
+        goalMinutes,
+        level: review.level,
+      });
     } else {
-      clock = withDue({ step, startedBy: event.seq, holder, holderHours, ownerHours, runStartedAt: at, usedMinutes: 0, goalMinutes, level: 0 });
+      clock = withDue({
+        step,
+        startedBy: event.seq,
+        holder,
+        holderHours,
+        ownerHours,
+        runStartedAt: at,
+        usedMinutes: 0,
+        goalMinutes,
+        level: 0,
+      });
       if (step === 'close') clock = { ...clock, autoCloseAt: addWorkingMinutes(ownerHours, new Date(at), policy.autoClose).toISOString() };
     }
   }
   const receiverHours = hours.get(after.receiver.aadObjectId);
   const neededByChanged = !before || before.neededBy !== after.neededBy || before.receiver.aadObjectId !== after.receiver.aadObjectId;
-  const neededByAt = !after.neededBy ? undefined : neededByChanged && receiverHours ? endOfDay(after.neededBy, receiverHours.timeZone).toISOString() : before?.neededByAt;
+  const neededByAt = !after.neededBy
+    ? undefined
+    : neededByChanged && receiverHours
+      ? endOfDay(after.neededBy, receiverHours.timeZone).toISOString()
+      : before?.neededByAt;
   const neededByTold = neededByChanged ? false : (before?.neededByTold ?? false);
   const state = { clock, review, neededByAt, neededByTold };
   return { ...state, wakeAt: wakeOf({ ...after, ...state }) };
@@ -163,15 +225,19 @@ export function pendingActions(handoff: Pick<Handoff, 'status' | 'owner'> & Omit
   const actions: DueAction[] = [];
   if (clock.level === 0) actions.push({ kind: 'overdue', at: iso(nudgeAt(clock)) });
   // Someone who owns what they hold has nobody above them to tell; the owner's own close has no escalation.
-  if (clock.level === 1 && clock.step !== 'close' && clock.holder.aadObjectId !== handoff.owner.aadObjectId) actions.push({ kind: 'escalate', at: iso(escalateAt(clock)) });
-  if (handoff.neededByAt && !handoff.neededByTold && handoff.status !== 'accepted') actions.push({ kind: 'neededBy', at: handoff.neededByAt });
+  if (clock.level === 1 && clock.step !== 'close' && clock.holder.aadObjectId !== handoff.owner.aadObjectId)
+    actions.push({ kind: 'escalate', at: iso(escalateAt(clock)) });
+  if (handoff.neededByAt && !handoff.neededByTold && handoff.status !== 'accepted')
+    actions.push({ kind: 'neededBy', at: handoff.neededByAt });
   if (clock.step === 'close' && clock.autoCloseAt) actions.push({ kind: 'autoClose', at: clock.autoCloseAt });
   return actions;
 }
 
 /** The earliest instant the overdue check has something to do. */
 export function wakeOf(handoff: Pick<Handoff, 'status' | 'owner'> & Omit<DueState, 'wakeAt'>): string | undefined {
-  return pendingActions(handoff).map((a) => a.at).sort()[0];
+  return pendingActions(handoff)
+    .map((a) => a.at)
+    .sort()[0];
 }
 
 /** The first thing due at `now`, earliest first; undefined when nothing is. */
@@ -205,13 +271,18 @@ function stepOfHolder(clock: StepClock): string {
 export function applyDue(handoff: Handoff, action: DueAction, at: string, reached: boolean): Outcome {
   const clock = handoff.clock;
   const current = dueNow(handoff, new Date(at));
-  if (!clock || !current || current.kind !== action.kind) return { ok: false, refusal: { code: 'wrongState', message: 'Nothing is due on this handoff now.' } };
+  if (!clock || !current || current.kind !== action.kind)
+    return { ok: false, refusal: { code: 'wrongState', message: 'Nothing is due on this handoff now.' } };
   const seq = handoff.eventCount + 1;
   const base = { ...handoff, eventCount: seq };
   const event = (type: HandoffEvent['type'], detail: string, next: Handoff): Outcome => {
     const { wakeAt: _old, ...state } = next;
     const done: Handoff = { ...next, wakeAt: wakeOf(state) };
-    return { ok: true, handoff: done, event: { handoffId: handoff.id, seq, type, actor: BATON, at, comment: '', detail, version: next.version, workState: next.workState } };
+    return {
+      ok: true,
+      handoff: done,
+      event: { handoffId: handoff.id, seq, type, actor: BATON, at, comment: '', detail, version: next.version, workState: next.workState },
+    };
   };
   // History is read by everyone in their own zone: a time written into it says whose zone it is in.
   const inZone = (instant: string, hours: WorkingHours) => {
@@ -222,11 +293,20 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reache
   switch (action.kind) {
     case 'overdue': {
       const next: Handoff = { ...base, clock: { ...clock, level: 1 }, lastNudge: { at, by: BATON, to: clock.holder, reached } };
-      return event('overdue', `${stepOfHolder(clock)} was due ${due}${reached ? '' : `; ${clock.holder.name} has not installed Baton and was not told`}`, next);
+      return event(
+        'overdue',
+        `${stepOfHolder(clock)} was due ${due}${reached ? '' : `; ${clock.holder.name} has not installed Baton and was not told`}`,
+        next,
+      );
     }
     case 'escalate': {
-      const held = formatEffort(Math.max(1, workingMinutesBetween(clock.holderHours, new Date(clock.runStartedAt), new Date(at)) + clock.usedMinutes));
-      return event('escalated', `${stepOfHolder(clock)}, due ${due}, held ${held} of working time`, { ...base, clock: { ...clock, level: 2 } });
+      const held = formatEffort(
+        Math.max(1, workingMinutesBetween(clock.holderHours, new Date(clock.runStartedAt), new Date(at)) + clock.usedMinutes),
+      );
+      return event('escalated', `${stepOfHolder(clock)}, due ${due}, held ${held} of working time`, {
+        ...base,
+        clock: { ...clock, level: 2 },
+      });
     }
     case 'neededBy':
       return event('neededByPassed', formatDay(handoff.neededBy ?? '', new Date(at)), { ...base, neededByTold: true });
@@ -249,7 +329,8 @@ export function dueView(handoff: Pick<Handoff, 'clock' | 'status' | 'owner'>, no
   const clock = handoff.clock;
   if (!clock || STATUS[handoff.status].final) return undefined;
   const dueAt = new Date(clock.dueAt);
-  if (now < dueAt) return { state: 'due', dueAt: clock.dueAt, leftMinutes: workingMinutesBetween(clock.holderHours, now, dueAt), holder: clock.holder };
+  if (now < dueAt)
+    return { state: 'due', dueAt: clock.dueAt, leftMinutes: workingMinutesBetween(clock.holderHours, now, dueAt), holder: clock.holder };
   const overdueMinutes = workingMinutesBetween(clock.holderHours, dueAt, now);
   return clock.level === 2
     ? { state: 'escalated', dueAt: clock.dueAt, overdueMinutes, holder: clock.holder, owner: handoff.owner }
@@ -282,7 +363,9 @@ export function dueClause(view: DueView, when: (iso: string) => string, relative
     case 'due':
       return `due ${when(view.dueAt)}${relative ? ` (in ${workingTime(view.leftMinutes)} of ${first}'s working time)` : ''}`;
     case 'overdue':
-      return view.overdueMinutes > 0 ? `overdue by ${formatEffort(view.overdueMinutes)} (due ${when(view.dueAt)})` : `overdue since ${when(view.dueAt)}`;
+      return view.overdueMinutes > 0
+        ? `overdue by ${formatEffort(view.overdueMinutes)} (due ${when(view.dueAt)})`
+        : `overdue since ${when(view.dueAt)}`;
     case 'escalated':
       return `overdue by ${workingTime(view.overdueMinutes)}, escalated to ${view.owner.name} (owner)`;
   }

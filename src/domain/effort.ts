@@ -12,10 +12,24 @@ export const MINUTES_PER_WEEK = 5 * MINUTES_PER_DAY;
 export const MAX_EFFORT_MINUTES = 12 * MINUTES_PER_WEEK;
 
 const UNIT_MINUTES: Record<string, number> = {
-  m: 1, min: 1, mins: 1, minute: 1, minutes: 1,
-  h: MINUTES_PER_HOUR, hr: MINUTES_PER_HOUR, hrs: MINUTES_PER_HOUR, hour: MINUTES_PER_HOUR, hours: MINUTES_PER_HOUR,
-  d: MINUTES_PER_DAY, day: MINUTES_PER_DAY, days: MINUTES_PER_DAY,
-  w: MINUTES_PER_WEEK, wk: MINUTES_PER_WEEK, wks: MINUTES_PER_WEEK, week: MINUTES_PER_WEEK, weeks: MINUTES_PER_WEEK,
+  m: 1,
+  min: 1,
+  mins: 1,
+  minute: 1,
+  minutes: 1,
+  h: MINUTES_PER_HOUR,
+  hr: MINUTES_PER_HOUR,
+  hrs: MINUTES_PER_HOUR,
+  hour: MINUTES_PER_HOUR,
+  hours: MINUTES_PER_HOUR,
+  d: MINUTES_PER_DAY,
+  day: MINUTES_PER_DAY,
+  days: MINUTES_PER_DAY,
+  w: MINUTES_PER_WEEK,
+  wk: MINUTES_PER_WEEK,
+  wks: MINUTES_PER_WEEK,
+  week: MINUTES_PER_WEEK,
+  weeks: MINUTES_PER_WEEK,
 };
 
 const PART = /(\d+(?:\.\d+)?)\s*([a-z]+)\s*/gy;
@@ -46,7 +60,12 @@ export function parseEffort(text: string): number | undefined {
 export function formatEffort(minutes: number): string {
   const parts: string[] = [];
   let rest = minutes;
-  for (const [unit, size] of [['w', MINUTES_PER_WEEK], ['d', MINUTES_PER_DAY], ['h', MINUTES_PER_HOUR], ['m', 1]] as const) {
+  for (const [unit, size] of [
+    ['w', MINUTES_PER_WEEK],
+    ['d', MINUTES_PER_DAY],
+    ['h', MINUTES_PER_HOUR],
+    ['m', 1],
+  ] as const) {
     const count = Math.floor(rest / size);
     if (count > 0) parts.push(`${count}${unit}`);
     rest -= count * size;

@@ -43,7 +43,10 @@ export const handoffFormInput = z.object({
   stakeholders: text,
   priority: text,
   /** Set by the form's "Post anyway" button: the sender saw the quality hints. */
-  confirmed: z.union([z.boolean(), z.string()]).optional().transform((v) => v === true || v === 'true'),
+  confirmed: z
+    .union([z.boolean(), z.string()])
+    .optional()
+    .transform((v) => v === true || v === 'true'),
 });
 export type HandoffFormInput = z.infer<typeof handoffFormInput>;
 export type FormField = Exclude<keyof HandoffFormInput, 'formId' | 'confirmed'>;
@@ -60,11 +63,13 @@ export type FormResult = { ok: true; value: ParsedForm } | { ok: false; errors: 
 
 /** Splits a multi-line input into items, dropping list bullets and blank lines. */
 export function splitLines(value: string): string[] {
-  return value
-    .split(/\r?\n/)
-    // A bullet is a marker followed by a space, so "2.5 s p95" and "-5% errors" keep their numbers.
-    .map((line) => line.replace(/^\s*(?:(?:[-*•]|\d+[.)])(?=\s)|\[[ xX]?\])\s*/, '').trim())
-    .filter((line) => line !== '');
+  return (
+    value
+      .split(/\r?\n/)
+      // A bullet is a marker followed by a space, so "2.5 s p95" and "-5% errors" keep their numbers.
+      .map((line) => line.replace(/^\s*(?:(?:[-*•]|\d+[.)])(?=\s)|\[[ xX]?\])\s*/, '').trim())
+      .filter((line) => line !== '')
+  );
 }
 
 /** The link in its canonical form (percent-encoded, as cards require), or undefined when it is not https. */
@@ -104,20 +109,25 @@ export function parseHandoffForm(
   const summary = input.summary.trim();
   if (summary === '') errors.summary = 'Write a one-sentence summary.';
   else if (summary.length > SUMMARY_MAX) errors.summary = `Keep the summary to ${SUMMARY_MAX} characters (it has ${summary.length}).`;
-  else if (/[\r\n]/.test(summary) || SECOND_SENTENCE.test(summary)) errors.summary = 'Keep the summary to one sentence; put details in "What is ready".';
+  else if (/[\r\n]/.test(summary) || SECOND_SENTENCE.test(summary))
+    errors.summary = 'Keep the summary to one sentence; put details in "What is ready".';
 
   const whatIsReady = input.whatIsReady.trim();
   if (whatIsReady === '') errors.whatIsReady = 'Say what is ready: your definition of done.';
-  else if (whatIsReady.length > READY_MAX) errors.whatIsReady = `Keep this to ${READY_MAX} characters (it has ${whatIsReady.length}); link longer documents.`;
+  else if (whatIsReady.length > READY_MAX)
+    errors.whatIsReady = `Keep this to ${READY_MAX} characters (it has ${whatIsReady.length}); link longer documents.`;
 
   const acceptanceCriteria = splitLines(input.acceptanceCriteria);
   const longCriterion = acceptanceCriteria.findIndex((c) => c.length > CRITERION_MAX);
   if (acceptanceCriteria.length === 0) errors.acceptanceCriteria = 'Add at least one acceptance criterion, one per line.';
-  else if (acceptanceCriteria.length > CRITERIA_MAX) errors.acceptanceCriteria = `Keep to ${CRITERIA_MAX} criteria (there are ${acceptanceCriteria.length}).`;
-  else if (longCriterion >= 0) errors.acceptanceCriteria = `Keep each criterion to ${CRITERION_MAX} characters (criterion ${longCriterion + 1} has ${acceptanceCriteria[longCriterion]!.length}).`;
+  else if (acceptanceCriteria.length > CRITERIA_MAX)
+    errors.acceptanceCriteria = `Keep to ${CRITERIA_MAX} criteria (there are ${acceptanceCriteria.length}).`;
+  else if (longCriterion >= 0)
+    errors.acceptanceCriteria = `Keep each criterion to ${CRITERION_MAX} characters (criterion ${longCriterion + 1} has ${acceptanceCriteria[longCriterion]!.length}).`;
 
   const assumptions = input.assumptions.trim();
-  if (assumptions.length > ASSUMPTIONS_MAX) errors.assumptions = `Keep this to ${ASSUMPTIONS_MAX} characters (it has ${assumptions.length}); link longer documents.`;
+  if (assumptions.length > ASSUMPTIONS_MAX)
+    errors.assumptions = `Keep this to ${ASSUMPTIONS_MAX} characters (it has ${assumptions.length}); link longer documents.`;
 
   // URLs may hold commas: links are separated by white space, and a comma or semicolon ending one is a separator.
   const typedLinks = input.links
@@ -129,7 +139,8 @@ export function parseHandoffForm(
   const longLink = links.find((link) => link.length > LINK_MAX);
   if (badLink !== undefined) errors.links = `"${badLink.slice(0, 80)}" is not an https link.`;
   else if (links.length > LINKS_MAX) errors.links = `Keep to ${LINKS_MAX} links (there are ${links.length}).`;
-  else if (longLink !== undefined) errors.links = `Keep each link to ${LINK_MAX} characters ("${longLink.slice(0, 60)}..." has ${longLink.length}).`;
+  else if (longLink !== undefined)
+    errors.links = `Keep each link to ${LINK_MAX} characters ("${longLink.slice(0, 60)}..." has ${longLink.length}).`;
 
   const effortText = input.effort.trim();
   const effortMinutes = effortText === '' ? undefined : parseEffort(effortText);
@@ -141,7 +152,8 @@ export function parseHandoffForm(
   const blocker = input.blocker.trim();
   if (!(WORK_STATES as readonly string[]).includes(workState)) errors.workState = 'Choose Ready, In progress or Blocked.';
   else if (workState === 'blocked' && blocker === '') errors.blocker = 'Name what blocks this work.';
-  else if (workState === 'blocked' && blocker.length > BLOCKER_MAX) errors.blocker = `Keep the blocker to ${BLOCKER_MAX} characters at most.`;
+  else if (workState === 'blocked' && blocker.length > BLOCKER_MAX)
+    errors.blocker = `Keep the blocker to ${BLOCKER_MAX} characters at most.`;
 
   const neededBy = input.neededBy.trim();
   if (neededBy !== '' && !isCalendarDate(neededBy)) errors.neededBy = 'Give the date as YYYY-MM-DD.';
@@ -152,15 +164,24 @@ export function parseHandoffForm(
   const receiver = byId(receiverId);
   if (receiverId === '') errors.receiver = 'Choose who receives this handoff.';
   else if (!receiver) errors.receiver = 'The receiver must be a member of this conversation.';
-  else if (receiver.aadObjectId === context.sender.aadObjectId) errors.receiver = 'You cannot hand work to yourself: choose who takes it over.';
+  else if (receiver.aadObjectId === context.sender.aadObjectId)
+    errors.receiver = 'You cannot hand work to yourself: choose who takes it over.';
   const ownerId = input.owner.trim();
   const owner = ownerId === '' ? context.sender : byId(ownerId);
   if (!owner) errors.owner = 'The owner must be a member of this conversation.';
 
-  const stakeholderIds = [...new Set(input.stakeholders.split(',').map((id) => id.trim()).filter(Boolean))];
+  const stakeholderIds = [
+    ...new Set(
+      input.stakeholders
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ];
   const stakeholders = stakeholderIds.map(byId);
   if (stakeholders.some((p) => !p)) errors.stakeholders = 'Every stakeholder must be a member of this conversation.';
-  else if (stakeholders.length > STAKEHOLDERS_MAX) errors.stakeholders = `Keep to ${STAKEHOLDERS_MAX} stakeholders (there are ${stakeholders.length}).`;
+  else if (stakeholders.length > STAKEHOLDERS_MAX)
+    errors.stakeholders = `Keep to ${STAKEHOLDERS_MAX} stakeholders (there are ${stakeholders.length}).`;
 
   const priority = input.priority.trim() || 'normal';
   if (!(PRIORITIES as readonly string[]).includes(priority)) errors.priority = 'Choose normal, high or urgent.';

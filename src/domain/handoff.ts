@@ -195,7 +195,6 @@ export interface DueState {
   wakeAt: string | undefined;
 }
 
-
 export interface Handoff extends HandoffFields, DueState {
   id: string;
   tenantId: string;
@@ -228,10 +227,22 @@ export interface Handoff extends HandoffFields, DueState {
 }
 
 export const EVENT_TYPES = [
-  'posted', 'accepted', 'changesRequested', 'questionAsked', 'answered', 'resubmitted',
-  'workStateChanged', 'cancelled', 'reassigned', 'nudged', 'closed', 'priorityFlagged',
+  'posted',
+  'accepted',
+  'changesRequested',
+  'questionAsked',
+  'answered',
+  'resubmitted',
+  'workStateChanged',
+  'cancelled',
+  'reassigned',
+  'nudged',
+  'closed',
+  'priorityFlagged',
   // Baton's overdue check: the holder nudged when a step is due, the owner told a goal later, the needed-by date passed.
-  'overdue', 'escalated', 'neededByPassed',
+  'overdue',
+  'escalated',
+  'neededByPassed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -309,7 +320,26 @@ export type Listing = Pick<
 > & { question?: { by: Person }; decision?: { by: Person } };
 
 export function listingOf(h: Listing): Listing {
-  const { id, tenantId, summary, status, workState, priority, version, sender, receiver, owner, stakeholders, conversation, neededBy, neededByAt, clock, createdAt, updatedAt, eventCount } = h;
+  const {
+    id,
+    tenantId,
+    summary,
+    status,
+    workState,
+    priority,
+    version,
+    sender,
+    receiver,
+    owner,
+    stakeholders,
+    conversation,
+    neededBy,
+    neededByAt,
+    clock,
+    createdAt,
+    updatedAt,
+    eventCount,
+  } = h;
   return {
     id,
     tenantId,
@@ -378,9 +408,22 @@ export function postHandoff(input: {
     neededByTold: false,
     wakeAt: undefined,
   };
-  const notes = [input.late ? 'posted inside the minimum lead time' : '', fields.workState === 'blocked' ? `Blocked: ${fields.blocker}` : '']
+  const notes = [
+    input.late ? 'posted inside the minimum lead time' : '',
+    fields.workState === 'blocked' ? `Blocked: ${fields.blocker}` : '',
+  ]
     .filter(Boolean)
     .join('; ');
-  const event: HandoffEvent = { handoffId: input.id, seq: 1, type: 'posted', actor: input.sender, at, comment: '', detail: notes, version: 1, workState: fields.workState };
+  const event: HandoffEvent = {
+    handoffId: input.id,
+    seq: 1,
+    type: 'posted',
+    actor: input.sender,
+    at,
+    comment: '',
+    detail: notes,
+    version: 1,
+    workState: fields.workState,
+  };
   return { handoff, event };
 }

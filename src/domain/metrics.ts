@@ -68,7 +68,8 @@ export function weekEndingAt(now: Date, timeZone: string, day: Weekday = 'monday
   const today = new Date(Date.UTC(local.year, local.month - 1, local.day));
   const back = (today.getUTCDay() - WEEKDAYS.indexOf(day) + 7) % 7;
   let endDay = new Date(today.getTime() - back * DAY_MS);
-  const at = (d: Date) => instantAt({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), minutes: hour * 60 }, timeZone);
+  const at = (d: Date) =>
+    instantAt({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), minutes: hour * 60 }, timeZone);
   if (at(endDay) > now.getTime()) endDay = new Date(endDay.getTime() - 7 * DAY_MS);
   const startDay = new Date(endDay.getTime() - 7 * DAY_MS);
   return { start: new Date(at(startDay)).toISOString(), end: new Date(at(endDay)).toISOString() };

@@ -61,7 +61,9 @@ function waitText(handoff: Listing, group: WaitGroup, now: Date): string {
   const since = relativeWhen(handoff.updatedAt, now);
   switch (group) {
     case 'toReview':
-      return handoff.version > 1 ? `${handoff.sender.name} resubmitted version ${handoff.version} · ${since}` : `From ${handoff.sender.name} · ${since}`;
+      return handoff.version > 1
+        ? `${handoff.sender.name} resubmitted version ${handoff.version} · ${since}`
+        : `From ${handoff.sender.name} · ${since}`;
     case 'toAnswer':
       return `${handoff.question?.by.name ?? handoff.receiver.name} asked you a question · ${since}`;
     case 'toFix':
@@ -70,7 +72,12 @@ function waitText(handoff: Listing, group: WaitGroup, now: Date): string {
       return `${handoff.decision?.by.name ?? handoff.receiver.name} accepted it · ${since}`;
     case 'waitingOnOthers': {
       const holder = ballHolder(handoff);
-      const step = { inReview: 'to review', questionAsked: 'to answer a question', changesRequested: 'to make changes', accepted: 'to close it' }[handoff.status as 'inReview'];
+      const step = {
+        inReview: 'to review',
+        questionAsked: 'to answer a question',
+        changesRequested: 'to make changes',
+        accepted: 'to close it',
+      }[handoff.status as 'inReview'];
       return holder ? `Waiting on ${holder.name} ${step} · ${since}` : since;
     }
   }

@@ -35,18 +35,30 @@ export function noticesFor(handoff: Handoff, event: HandoffEvent): Notice[] {
         return { to: [handoff.receiver], headline: `${by} handed this handoff to you.`, quote: '' };
       case 'nudged':
         // Someone who never installed Baton cannot be written to: the owner's card says so instead.
-        return handoff.lastNudge?.reached ? { to: [handoff.lastNudge.to], headline: `${by}, the owner, nudged you: this handoff waits for you.`, quote: '' } : undefined;
+        return handoff.lastNudge?.reached
+          ? { to: [handoff.lastNudge.to], headline: `${by}, the owner, nudged you: this handoff waits for you.`, quote: '' }
+          : undefined;
       case 'overdue':
       case 'escalated':
       case 'neededByPassed':
         return overdueNotice(handoff, event);
       case 'closed':
         // The owner closes by hand and needs no message; Baton's own close tells them.
-        return event.actor.aadObjectId === BATON.aadObjectId ? { to: [handoff.owner], headline: `Baton closed this handoff: ${handoff.ending?.text ?? 'it was accepted and not closed.'}`, quote: '' } : undefined;
+        return event.actor.aadObjectId === BATON.aadObjectId
+          ? {
+              to: [handoff.owner],
+              headline: `Baton closed this handoff: ${handoff.ending?.text ?? 'it was accepted and not closed.'}`,
+              quote: '',
+            }
+          : undefined;
       case 'cancelled':
         return { to: [handoff.receiver, handoff.owner], headline: `${by} cancelled the handoff.`, quote: event.comment };
       case 'priorityFlagged':
-        return { to: [handoff.owner, handoff.receiver], headline: `${by} flagged the priority as ${handoff.priority}.`, quote: event.comment };
+        return {
+          to: [handoff.owner, handoff.receiver],
+          headline: `${by} flagged the priority as ${handoff.priority}.`,
+          quote: event.comment,
+        };
       default:
         return undefined;
     }
@@ -55,7 +67,12 @@ export function noticesFor(handoff: Handoff, event: HandoffEvent): Notice[] {
   return once(plan.to, event.actor).map((to) => ({ to, headline: plan.headline, quote: plan.quote, about: event.type }));
 }
 
-const STEP_TEXT: Record<StepClock['step'], string> = { review: 'review', answer: 'answer to the question', fix: 'changes asked for', close: 'close' };
+const STEP_TEXT: Record<StepClock['step'], string> = {
+  review: 'review',
+  answer: 'answer to the question',
+  fix: 'changes asked for',
+  close: 'close',
+};
 
 /**
  * What the overdue check tells, and whom: the holder when their step is due
@@ -66,22 +83,40 @@ function overdueNotice(handoff: Handoff, event: HandoffEvent): { to: Person[]; h
   const clock = handoff.clock;
   const ownerZone = clock ? zoneForText(clock.ownerHours) : undefined;
   const at = new Date(event.at);
-  const unreached = handoff.lastNudge?.by.aadObjectId === BATON.aadObjectId && !handoff.lastNudge.reached ? handoff.lastNudge.to : undefined;
+  const unreached =
+    handoff.lastNudge?.by.aadObjectId === BATON.aadObjectId && !handoff.lastNudge.reached ? handoff.lastNudge.to : undefined;
   const cannotTell = unreached ? ` Baton could not tell ${unreached.name}: they have not installed Baton.` : '';
   if (event.type === 'neededByPassed') {
     const waits = clock ? ` It waits on ${clock.holder.name} (${STEP_TEXT[clock.step]}).` : '';
-    return { to: [handoff.owner], headline: `This handoff was needed by ${formatDay(handoff.neededBy ?? '', at)} and is not accepted yet.${waits}`, quote: '' };
+    return {
+      to: [handoff.owner],
+      headline: `This handoff was needed by ${formatDay(handoff.neededBy ?? '', at)} and is not accepted yet.${waits}`,
+      quote: '',
+    };
   }
   if (!clock) return undefined;
   const what = `${clock.holder.name}'s ${STEP_TEXT[clock.step]}`;
   if (event.type === 'escalated') {
-    return { to: [handoff.owner], headline: `${what} is overdue: it was due ${formatWhen(clock.dueAt, ownerZone, at)}, and ${clock.holder.name} still holds the handoff.${cannotTell}`, quote: '' };
+    return {
+      to: [handoff.owner],
+      headline: `${what} is overdue: it was due ${formatWhen(clock.dueAt, ownerZone, at)}, and ${clock.holder.name} still holds the handoff.${cannotTell}`,
+      quote: '',
+    };
   }
   if (unreached) {
     // Nobody to nudge: the owner hears of it now rather than a whole goal later.
-    return clock.holder.aadObjectId === handoff.owner.aadObjectId ? undefined : { to: [handoff.owner], headline: `${what} is overdue since ${formatWhen(clock.dueAt, ownerZone, at)}.${cannotTell}`, quote: '' };
+    return clock.holder.aadObjectId === handoff.owner.aadObjectId
+      ? undefined
+      : { to: [handoff.owner], headline: `${what} is overdue since ${formatWhen(clock.dueAt, ownerZone, at)}.${cannotTell}`, quote: '' };
   }
-  const yours = clock.step === 'review' ? 'Your review of this handoff' : clock.step === 'close' ? 'Closing this accepted handoff' : clock.step === 'answer' ? 'Your answer to the question on this handoff' : 'The changes asked for on your handoff';
+  const yours =
+    clock.step === 'review'
+      ? 'Your review of this handoff'
+      : clock.step === 'close'
+        ? 'Closing this accepted handoff'
+        : clock.step === 'answer'
+          ? 'Your answer to the question on this handoff'
+          : 'The changes asked for on your handoff';
   return { to: [clock.holder], headline: `${yours} was due ${formatWhen(clock.dueAt, zoneForText(clock.holderHours), at)}.`, quote: '' };
 }
 

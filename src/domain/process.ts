@@ -50,7 +50,6 @@ export type ActionType = Command['type'];
 const NOT_FINAL: readonly Status[] = statusesWhere((s) => !s.final);
 const IN_PROGRESS: readonly Status[] = statusesWhere((s) => s.open);
 
-
 /** Who may do what, and when. The one table the cards and the checks both read. */
 export const RULES: Readonly<Record<ActionType, { role: Role; statuses: readonly Status[] }>> = {
   accept: { role: 'receiver', statuses: ['inReview'] },
@@ -73,7 +72,12 @@ export type Refusal = { code: 'forbidden' | 'wrongState' | 'invalid'; message: s
 
 export type Outcome = { ok: true; handoff: Handoff; event: HandoffEvent } | { ok: false; refusal: Refusal };
 
-const ROLE_NAMES: Record<Role, string> = { sender: 'the sender', receiver: 'the receiver', owner: 'the owner', stakeholder: 'a stakeholder' };
+const ROLE_NAMES: Record<Role, string> = {
+  sender: 'the sender',
+  receiver: 'the receiver',
+  owner: 'the owner',
+  stakeholder: 'a stakeholder',
+};
 
 /** In the one format Baton writes times in; a refusal knows no viewer's zone, so it says UTC. */
 function when(at: string): string {
@@ -113,7 +117,12 @@ function minutesText(ms: number): string {
  * Whether a person may take an action now; the reason when not.
  * @param at the instant of the action; rules that depend on time (a second nudge too soon) need it
  */
-export function check(handoff: Handoff, aadObjectId: string, action: ActionType, at?: string): { ok: true } | { ok: false; refusal: Refusal } {
+export function check(
+  handoff: Handoff,
+  aadObjectId: string,
+  action: ActionType,
+  at?: string,
+): { ok: true } | { ok: false; refusal: Refusal } {
   const rule = RULES[action];
   if (!rolesOf(handoff, aadObjectId).has(rule.role)) {
     const holder = rule.role === 'stakeholder' ? 'stakeholders' : `${ROLE_NAMES[rule.role]}, ${handoff[rule.role].name},`;
@@ -125,10 +134,17 @@ export function check(handoff: Handoff, aadObjectId: string, action: ActionType,
   if (action === 'nudge') {
     const holder = ballHolder(handoff);
     // An owner who holds the ball (also the sender, say) has nobody to nudge.
-    if (holder?.aadObjectId === aadObjectId) return { ok: false, refusal: { code: 'invalid', message: 'The next step is yours: there is nobody to nudge.' } };
+    if (holder?.aadObjectId === aadObjectId)
+      return { ok: false, refusal: { code: 'invalid', message: 'The next step is yours: there is nobody to nudge.' } };
     const last = handoff.lastNudge;
     if (at && last && last.to.aadObjectId === holder?.aadObjectId && Date.parse(at) - Date.parse(last.at) < NUDGE_INTERVAL_MS) {
-      return { ok: false, refusal: { code: 'invalid', message: `${last.to.name} was nudged ${minutesText(Date.parse(at) - Date.parse(last.at))} ago; you can nudge again an hour after that.` } };
+      return {
+        ok: false,
+        refusal: {
+          code: 'invalid',
+          message: `${last.to.name} was nudged ${minutesText(Date.parse(at) - Date.parse(last.at))} ago; you can nudge again an hour after that.`,
+        },
+      };
     }
   }
   return { ok: true };
@@ -166,7 +182,10 @@ function listChanges(before: readonly string[], after: readonly string[], singul
   const added = after.filter((c) => !before.includes(c)).length;
   const removed = before.filter((c) => !after.includes(c)).length;
   if (added === 0 && removed === 0) return [`reordered the ${plural}`];
-  return [...(added ? [counted('added', added, singular, plural)] : []), ...(removed ? [counted('removed', removed, singular, plural)] : [])];
+  return [
+    ...(added ? [counted('added', added, singular, plural)] : []),
+    ...(removed ? [counted('removed', removed, singular, plural)] : []),
+  ];
 }
 
 /** What changed between two versions of the fields, in words for the card ("changed the summary", "added one acceptance criterion"). */
@@ -176,16 +195,19 @@ export function describeChanges(before: HandoffFields, after: HandoffFields): st
   if (before.summary !== after.summary) changes.push('changed the summary');
   if (before.whatIsReady !== after.whatIsReady) changes.push('changed what is ready');
   changes.push(...listChanges(before.acceptanceCriteria, after.acceptanceCriteria, 'acceptance criterion', 'acceptance criteria'));
-  if (before.assumptions !== after.assumptions) changes.push(after.assumptions === '' ? 'removed the assumptions' : before.assumptions === '' ? 'added assumptions' : 'changed the assumptions');
+  if (before.assumptions !== after.assumptions)
+    changes.push(
+      after.assumptions === '' ? 'removed the assumptions' : before.assumptions === '' ? 'added assumptions' : 'changed the assumptions',
+    );
   changes.push(...listChanges(before.links, after.links, 'link', 'links'));
   if (before.effortMinutes !== after.effortMinutes) changes.push(`effort ${effort(before.effortMinutes)} → ${effort(after.effortMinutes)}`);
-  if (before.workState !== after.workState) changes.push(`work state ${WORK_STATE_LABELS[before.workState]} → ${WORK_STATE_LABELS[after.workState]}`);
+  if (before.workState !== after.workState)
+    changes.push(`work state ${WORK_STATE_LABELS[before.workState]} → ${WORK_STATE_LABELS[after.workState]}`);
   else if (before.blocker !== after.blocker) changes.push('changed the blocker');
   if (before.neededBy !== after.neededBy) changes.push(`needed by ${before.neededBy ?? 'none'} → ${after.neededBy ?? 'none'}`);
   if (before.priority !== after.priority) changes.push(`priority ${before.priority} → ${after.priority}`);
   return changes;
 }
-
 
 /**
  * Applies one action by one person at one instant.
@@ -208,7 +230,9 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       const unchecked = checked.filter((c) => !c).length;
       const note = command.note.trim();
       if (unchecked > 0 && note === '') {
-        return invalid(`${unchecked === 1 ? 'One acceptance criterion is' : `${unchecked} acceptance criteria are`} not checked: add a note saying why you accept anyway.`);
+        return invalid(
+          `${unchecked === 1 ? 'One acceptance criterion is' : `${unchecked} acceptance criteria are`} not checked: add a note saying why you accept anyway.`,
+        );
       }
       if (note.length > MAX_COMMENT_LENGTH) return invalid(`Keep it to ${MAX_COMMENT_LENGTH} characters at most.`);
       const next: Handoff = {
@@ -261,7 +285,8 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       const blocker = command.workState === 'blocked' ? command.blocker.trim() : '';
       if (command.workState === 'blocked' && blocker === '') return invalid('Name what blocks this work.');
       if (blocker.length > BLOCKER_MAX) return invalid(`Keep the blocker to ${BLOCKER_MAX} characters at most.`);
-      if (command.workState === handoff.workState && blocker === handoff.blocker) return invalid(`The work is already ${WORK_STATE_LABELS[command.workState]}.`);
+      if (command.workState === handoff.workState && blocker === handoff.blocker)
+        return invalid(`The work is already ${WORK_STATE_LABELS[command.workState]}.`);
       const next: Handoff = {
         ...base,
         workState: command.workState,
@@ -276,9 +301,11 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       return outcome({ ...base, status: 'cancelled', ending: { by: actor, at, text: reason } }, 'cancelled', reason);
     }
     case 'reassign': {
-      if (command.receiver.aadObjectId === handoff.receiver.aadObjectId) return invalid(`${command.receiver.name} is already the receiver.`);
+      if (command.receiver.aadObjectId === handoff.receiver.aadObjectId)
+        return invalid(`${command.receiver.name} is already the receiver.`);
       // The same rule as the form's: nobody reviews their own handoff.
-      if (command.receiver.aadObjectId === handoff.sender.aadObjectId) return invalid(`${command.receiver.name} sent this handoff and cannot review it: choose someone else.`);
+      if (command.receiver.aadObjectId === handoff.sender.aadObjectId)
+        return invalid(`${command.receiver.name} sent this handoff and cannot review it: choose someone else.`);
       const next: Handoff = { ...base, receiver: command.receiver, status: 'inReview', decision: undefined };
       return outcome(next, 'reassigned', '', `from ${handoff.receiver.name} to ${command.receiver.name}`);
     }
@@ -297,8 +324,12 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       if (typeof reason !== 'string') return reason;
       if (command.priority === handoff.priority) return invalid(`The priority is already ${command.priority}.`);
       const flag = { by: actor, at, text: reason, from: handoff.priority, to: command.priority };
-      return outcome({ ...base, priority: command.priority, priorityFlag: flag }, 'priorityFlagged', reason, `${handoff.priority} -> ${command.priority}`);
+      return outcome(
+        { ...base, priority: command.priority, priorityFlag: flag },
+        'priorityFlagged',
+        reason,
+        `${handoff.priority} -> ${command.priority}`,
+      );
     }
   }
 }
-

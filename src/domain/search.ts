@@ -29,7 +29,11 @@ export function parseSearchQuery(text: string): SearchQuery {
 }
 
 /** Whether a person may see a handoff at all: they hold a role on it in the same tenant. */
-export function maySee(handoff: Pick<Listing, 'tenantId' | 'sender' | 'receiver' | 'owner' | 'stakeholders'>, tenantId: string, aadObjectId: string): boolean {
+export function maySee(
+  handoff: Pick<Listing, 'tenantId' | 'sender' | 'receiver' | 'owner' | 'stakeholders'>,
+  tenantId: string,
+  aadObjectId: string,
+): boolean {
   return handoff.tenantId === tenantId && rolesOf(handoff, aadObjectId).size > 0;
 }
 
@@ -42,7 +46,13 @@ export function matches(handoff: Listing, query: SearchQuery, aadObjectId: strin
   if (filters.has('overdue') && !isOverdue(handoff, now)) return false;
   // The same "mine" as the `mine` command: open, and sent, received or owned.
   if (filters.has('mine') && waitGroup(handoff, aadObjectId) === undefined) return false;
-  const haystack = [handoff.summary, handoff.sender.name, handoff.receiver.name, handoff.owner.name, ...handoff.stakeholders.map((s) => s.name)]
+  const haystack = [
+    handoff.summary,
+    handoff.sender.name,
+    handoff.receiver.name,
+    handoff.owner.name,
+    ...handoff.stakeholders.map((s) => s.name),
+  ]
     .join(' ')
     .toLowerCase();
   return query.words.every((word) => haystack.includes(word));

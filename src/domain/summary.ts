@@ -136,24 +136,64 @@ export interface MetricLine {
 
 const oneDecimal = (n: number) => (Math.round(n * 10) / 10).toFixed(1);
 
-function line(label: string, trend: readonly WeekMetrics[], pick: (m: WeekMetrics) => number | undefined, format: (n: number) => string, unit: string): MetricLine {
+function line(
+  label: string,
+  trend: readonly WeekMetrics[],
+  pick: (m: WeekMetrics) => number | undefined,
+  format: (n: number) => string,
+  unit: string,
+): MetricLine {
   const values = trend.map(pick);
   const current = values[values.length - 1];
   const previous = values[values.length - 2];
   const change =
-    current === undefined || previous === undefined ? '' : current === previous ? 'same as the week before' : `${current > previous ? 'up' : 'down'} from ${format(previous)}`;
+    current === undefined || previous === undefined
+      ? ''
+      : current === previous
+        ? 'same as the week before'
+        : `${current > previous ? 'up' : 'down'} from ${format(previous)}`;
   return { label, text: current === undefined ? 'none' : format(current), values, unit, change };
 }
 
 /** The article's metrics, as the summary shows them, in order. */
 export function metricLines(trend: readonly WeekMetrics[]): MetricLine[] {
   return [
-    line('Cycle time (median, posted to accepted)', trend, (m) => m.cycleHours?.median, (n) => `${oneDecimal(n)} h`, 'hours'),
-    line('First-pass acceptance', trend, (m) => (m.firstPassRate === undefined ? undefined : m.firstPassRate * 100), (n) => `${Math.round(n)}%`, '%'),
+    line(
+      'Cycle time (median, posted to accepted)',
+      trend,
+      (m) => m.cycleHours?.median,
+      (n) => `${oneDecimal(n)} h`,
+      'hours',
+    ),
+    line(
+      'First-pass acceptance',
+      trend,
+      (m) => (m.firstPassRate === undefined ? undefined : m.firstPassRate * 100),
+      (n) => `${Math.round(n)}%`,
+      '%',
+    ),
     line('Clarifications per handoff', trend, (m) => m.clarificationsPerHandoff, oneDecimal, 'per handoff'),
-    line('Blocking incidents', trend, (m) => m.blockingIncidents, (n) => String(n), 'incidents'),
-    line('Overdue steps', trend, (m) => m.overdueSteps, (n) => String(n), 'steps'),
-    line('Posted late', trend, (m) => m.late, (n) => String(n), 'handoffs'),
+    line(
+      'Blocking incidents',
+      trend,
+      (m) => m.blockingIncidents,
+      (n) => String(n),
+      'incidents',
+    ),
+    line(
+      'Overdue steps',
+      trend,
+      (m) => m.overdueSteps,
+      (n) => String(n),
+      'steps',
+    ),
+    line(
+      'Posted late',
+      trend,
+      (m) => m.late,
+      (n) => String(n),
+      'handoffs',
+    ),
   ];
 }
 

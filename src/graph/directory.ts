@@ -49,7 +49,12 @@ export function decide(query: string, matches: readonly Candidate[]): Resolution
     if (exact.length > 0) pool = exact;
   }
   if (pool.length === 0) {
-    return { ok: false, query, reason: 'unknown', message: `No one in the directory matches "${query}". Check the spelling, or use their email address.` };
+    return {
+      ok: false,
+      query,
+      reason: 'unknown',
+      message: `No one in the directory matches "${query}". Check the spelling, or use their email address.`,
+    };
   }
   const enabled = pool.filter((c) => c.accountEnabled);
   if (enabled.length === 1) {
@@ -159,7 +164,14 @@ export class GraphDirectory implements Directory {
     }
     if (missing.size > 0) {
       const looked = this.lookUp([...missing.values()]);
-      for (const [i, key] of [...missing.keys()].entries()) answers.set(key, this.resolutions.set(key, looked.then((all) => all[i]!)));
+      for (const [i, key] of [...missing.keys()].entries())
+        answers.set(
+          key,
+          this.resolutions.set(
+            key,
+            looked.then((all) => all[i]!),
+          ),
+        );
       // Once known, a person is also cached under their other names (id, mail, UPN).
       looked.then(
         (all) => {
@@ -189,9 +201,7 @@ export class GraphDirectory implements Directory {
     if (cached) return cached;
     return this.hours.set(
       key,
-      this.graph
-        .get<MailboxSettings>(`/users/${encodeURIComponent(aadObjectId)}/mailboxSettings`)
-        .then(workingHoursFromMailbox),
+      this.graph.get<MailboxSettings>(`/users/${encodeURIComponent(aadObjectId)}/mailboxSettings`).then(workingHoursFromMailbox),
     );
   }
 
@@ -219,7 +229,12 @@ export class GraphDirectory implements Directory {
         case 'name': {
           // $search tokenizes displayName, so "Turing" finds "Alan Turing"; it needs ConsistencyLevel: eventual.
           const search = encodeURIComponent(`"displayName:${query.replace(/["\\]/g, '\\$&')}"`);
-          return { id, method: 'GET', url: `/users?$search=${search}&$select=${USER_FIELDS}&$top=${MAX_NAME_MATCHES}`, headers: { ConsistencyLevel: 'eventual' } };
+          return {
+            id,
+            method: 'GET',
+            url: `/users?$search=${search}&$select=${USER_FIELDS}&$top=${MAX_NAME_MATCHES}`,
+            headers: { ConsistencyLevel: 'eventual' },
+          };
         }
       }
     });

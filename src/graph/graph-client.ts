@@ -11,7 +11,14 @@
  * RetryHandler has no ceiling on the total wait and does not log.
  */
 import type { TokenCredential } from '@azure/identity';
-import type { AuthenticationProvider, Client, Context, GraphClientError, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
+import type {
+  AuthenticationProvider,
+  Client,
+  Context,
+  GraphClientError,
+  Middleware,
+  MiddlewareOptions,
+} from '@microsoft/microsoft-graph-client';
 import { GraphAuthError, GraphError, GraphThrottledError } from '../errors';
 import { type Clock, realClock } from '../clock';
 import { lazy } from '../lazy';
@@ -56,7 +63,13 @@ export class RetryOn implements MiddlewareOptions {
  * with "equal jitter" (half fixed, half random) so that many instances
  * throttled together do not come back together.
  */
-export function retryDelayMs(retryAfter: string | null | undefined, attempt: number, policy: RetryPolicy, random: () => number, now: number): number {
+export function retryDelayMs(
+  retryAfter: string | null | undefined,
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number,
+  now: number,
+): number {
   const header = retryAfter?.trim();
   if (header) {
     if (/^\d+(\.\d+)?$/.test(header)) return Math.ceil(Number(header) * 1000);
@@ -70,7 +83,14 @@ export function retryDelayMs(retryAfter: string | null | undefined, attempt: num
 /** What one try gave: done, or worth another try after the Retry-After(s) it carried. */
 type Attempt<T> =
   | { retry: false; value: T }
-  | { retry: true; value: T; retryAfter: readonly (string | null | undefined)[]; status: string; detail?: string; discard?: () => Promise<void> };
+  | {
+      retry: true;
+      value: T;
+      retryAfter: readonly (string | null | undefined)[];
+      status: string;
+      detail?: string;
+      discard?: () => Promise<void>;
+    };
 
 interface Retrier {
   policy: RetryPolicy;
@@ -176,7 +196,14 @@ class Retry implements Middleware {
         if (error instanceof sdk().GraphClientError) throw error;
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         const detail = cause ? ` (${cause.code ?? cause.message})` : '';
-        throw clientError(new GraphError(`Microsoft Graph could not be reached for ${describe(context)}: ${(error as Error).message}${detail}`, 0, 'NetworkError', undefined));
+        throw clientError(
+          new GraphError(
+            `Microsoft Graph could not be reached for ${describe(context)}: ${(error as Error).message}${detail}`,
+            0,
+            'NetworkError',
+            undefined,
+          ),
+        );
       }
       const response = context.response;
       if (!response || !retryOn.has(response.status)) return { retry: false, value: undefined };
@@ -223,7 +250,12 @@ export function createGraphClient(options: GraphClientOptions): Client {
 }
 
 /** App-only credentials: a client secret, or the Functions app's managed identity when deployed. */
-export function createCredential(settings: { tenantId?: string; clientId?: string; clientSecret?: string; useManagedIdentity: boolean }): TokenCredential {
+export function createCredential(settings: {
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  useManagedIdentity: boolean;
+}): TokenCredential {
   if (settings.useManagedIdentity) {
     const { ManagedIdentityCredential } = identity();
     return settings.clientId ? new ManagedIdentityCredential({ clientId: settings.clientId }) : new ManagedIdentityCredential();
@@ -283,7 +315,10 @@ export class GraphApi implements Retrier {
   readonly random: () => number;
   readonly baseUrl: string;
 
-  constructor(options: GraphClientOptions, readonly client: Client = createGraphClient(options)) {
+  constructor(
+    options: GraphClientOptions,
+    readonly client: Client = createGraphClient(options),
+  ) {
     this.log = options.log ?? ((m) => console.log(m));
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.clock = options.clock ?? realClock;
@@ -333,7 +368,13 @@ export class GraphApi implements Retrier {
         const throttled: BatchAnswer[] = [];
         for (const step of pending) {
           const answer = responses.find((r) => String(r.id) === step.id);
-          if (!answer) throw new GraphError(`Graph's $batch answer has no response for request ${step.id}`, 502, 'BatchResponseMissing', response.headers.get('request-id') ?? undefined);
+          if (!answer)
+            throw new GraphError(
+              `Graph's $batch answer has no response for request ${step.id}`,
+              502,
+              'BatchResponseMissing',
+              response.headers.get('request-id') ?? undefined,
+            );
           answers.set(step.id, answer);
           if (RETRYABLE_STATUSES.has(answer.status)) throttled.push(answer);
         }
@@ -364,7 +405,13 @@ export class GraphApi implements Retrier {
     return `/${url.pathname.split('/').slice(2).join('/')}${url.search}`;
   }
 
-  private async send(method: 'GET' | 'POST', path: string, body: unknown, headers: Record<string, string>, retryOn?: ReadonlySet<number>): Promise<Response> {
+  private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+    retryOn?: ReadonlySet<number>,
+  ): Promise<Response> {
     let request = this.client.api(path).responseType(sdk().ResponseType.RAW).headers(headers);
     if (retryOn) request = request.middlewareOptions([new RetryOn(retryOn)]);
     let response: Response;
@@ -390,7 +437,13 @@ export class GraphApi implements Retrier {
     );
   }
 
-  private typedError(what: string, status: number, body: GraphErrorBody, headerRequestId: string | undefined, retryAfter: string | undefined): Error {
+  private typedError(
+    what: string,
+    status: number,
+    body: GraphErrorBody,
+    headerRequestId: string | undefined,
+    retryAfter: string | undefined,
+  ): Error {
     const code = body.error?.code ?? `HTTP${status}`;
     const requestId = body.error?.innerError?.['request-id'] ?? headerRequestId;
     const said = body.error?.message ? `: ${body.error.message}` : '';
@@ -405,7 +458,13 @@ export class GraphApi implements Retrier {
     }
     if (RETRYABLE_STATUSES.has(status)) {
       const retryAfterMs = retryAfter ? retryDelayMs(retryAfter, 1, this.policy, () => 0, this.clock.now()) : undefined;
-      return new GraphThrottledError(`Microsoft Graph is throttling or unavailable (${status} ${code}${said}) and Baton's retries ran out`, retryAfterMs, status, code, requestId);
+      return new GraphThrottledError(
+        `Microsoft Graph is throttling or unavailable (${status} ${code}${said}) and Baton's retries ran out`,
+        retryAfterMs,
+        status,
+        code,
+        requestId,
+      );
     }
     if (status === 403) {
       return new GraphError(
@@ -424,7 +483,7 @@ export class GraphApi implements Retrier {
       this.log(`Graph ${what} failed: ${error.customError.message}`);
       return error.customError;
     }
-    const cause = error instanceof Error ? (error.message || error.name) : String(error);
+    const cause = error instanceof Error ? error.message || error.name : String(error);
     this.log(`Graph ${what} failed: no answer (${cause})`);
     return new GraphError(`Microsoft Graph could not be reached for ${what}: ${cause}`, 0, 'NetworkError', undefined);
   }

@@ -10,7 +10,14 @@ import { PROJECT_ROOT } from '../project';
 import type { Clock } from '../clock';
 import type { Directory, Mailer } from '../app/ports';
 import { GraphDirectory } from './directory';
-import { createCredential, credentialAuthProvider, DEFAULT_GRAPH_BASE_URL, GraphApi, type GraphLog, type RetryPolicy } from './graph-client';
+import {
+  createCredential,
+  credentialAuthProvider,
+  DEFAULT_GRAPH_BASE_URL,
+  GraphApi,
+  type GraphLog,
+  type RetryPolicy,
+} from './graph-client';
 import { LocalDirectory } from '../local/directory';
 import { GraphMailer } from './mail';
 import { LocalMailbox } from '../local/mailbox';
@@ -53,17 +60,23 @@ export function graphSettingsProblems(config: Config): string[] {
   const problems: string[] = [];
   if (graphModeOf(g) === 'local') {
     // A real bot meets real people, who are not in the Playground's directory; and mail must not end up in files on a server.
-    if (!config.localMode) problems.push('GRAPH_CLIENT_ID (or GRAPH_USE_MANAGED_IDENTITY=true) is required when BOT_ID is set: real Teams users are not in the local directory');
+    if (!config.localMode)
+      problems.push(
+        'GRAPH_CLIENT_ID (or GRAPH_USE_MANAGED_IDENTITY=true) is required when BOT_ID is set: real Teams users are not in the local directory',
+      );
     return problems;
   }
   // The directory answers for one tenant; Baton must know which, so other tenants' users never see it.
-  if (!g?.tenantId) problems.push("GRAPH_TENANT_ID is required in Graph mode (the Entra tenant whose directory and mailboxes Baton reads)");
+  if (!g?.tenantId) problems.push('GRAPH_TENANT_ID is required in Graph mode (the Entra tenant whose directory and mailboxes Baton reads)');
   if (g?.useManagedIdentity) {
-    if (g.clientSecret) problems.push('GRAPH_CLIENT_SECRET must not be set with GRAPH_USE_MANAGED_IDENTITY=true (the managed identity has no secret; remove one of them)');
+    if (g.clientSecret)
+      problems.push(
+        'GRAPH_CLIENT_SECRET must not be set with GRAPH_USE_MANAGED_IDENTITY=true (the managed identity has no secret; remove one of them)',
+      );
   } else {
     if (!g?.clientSecret) problems.push('GRAPH_CLIENT_SECRET is required with GRAPH_CLIENT_ID (or set GRAPH_USE_MANAGED_IDENTITY=true)');
   }
-  if (!g?.mailSender) problems.push('MAIL_SENDER is required in Graph mode (the UPN of the mailbox that sends Baton\'s email)');
+  if (!g?.mailSender) problems.push("MAIL_SENDER is required in Graph mode (the UPN of the mailbox that sends Baton's email)");
   return problems;
 }
 

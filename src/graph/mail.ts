@@ -149,7 +149,9 @@ export class GraphMailer implements Mailer {
 
   async wasSent(key: string, from: string): Promise<boolean> {
     const filter = `singleValueExtendedProperties/any(ep: ep/id eq '${MESSAGE_KEY_PROPERTY}' and ep/value eq '${key.replace(/'/g, "''")}')`;
-    const found = await this.graph.get<{ value?: unknown[] }>(`/users/${encodeURIComponent(from)}/mailFolders/sentitems/messages?$filter=${encodeURIComponent(filter)}&$select=id&$top=1`);
+    const found = await this.graph.get<{ value?: unknown[] }>(
+      `/users/${encodeURIComponent(from)}/mailFolders/sentitems/messages?$filter=${encodeURIComponent(filter)}&$select=id&$top=1`,
+    );
     return (found.value?.length ?? 0) > 0;
   }
 
@@ -167,7 +169,10 @@ export class GraphMailer implements Mailer {
             toRecipients: message.to.map((address) => ({ emailAddress: { address } })),
             // Lets a reader (and support) tie a message to the send that made it, and Baton find it in Sent Items.
             ...(message.key
-              ? { internetMessageHeaders: [{ name: 'X-Baton-Message-Key', value: message.key }], singleValueExtendedProperties: [{ id: MESSAGE_KEY_PROPERTY, value: message.key }] }
+              ? {
+                  internetMessageHeaders: [{ name: 'X-Baton-Message-Key', value: message.key }],
+                  singleValueExtendedProperties: [{ id: MESSAGE_KEY_PROPERTY, value: message.key }],
+                }
               : {}),
           },
           saveToSentItems: true,

@@ -26,7 +26,12 @@ const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 }
 
 /** "9h", "90m", "2d", "1d 4h" as milliseconds of calendar time; undefined when it is not one. */
 export function parseClockStep(text: string): number | undefined {
-  const parts = [...text.trim().toLowerCase().matchAll(/(\d+)\s*([mhd])\s*/gy)];
+  const parts = [
+    ...text
+      .trim()
+      .toLowerCase()
+      .matchAll(/(\d+)\s*([mhd])\s*/gy),
+  ];
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text.trim().toLowerCase()) return undefined;
   const ms = parts.reduce((sum, [, amount, unit]) => sum + Number(amount) * (UNITS[unit!] ?? 0), 0);
   return ms > 0 ? ms : undefined;
@@ -86,7 +91,8 @@ export function devClock(baton: () => Baton): (req: IncomingMessage, res: Server
     }
     if (body.to === 'summary') {
       const at = await nextSummaryAt(app);
-      if (at === undefined) return reply(409, { ...state(), error: 'Nobody gets a weekly summary yet: post a handoff with a stakeholder first.' });
+      if (at === undefined)
+        return reply(409, { ...state(), error: 'Nobody gets a weekly summary yet: post a handoff with a stakeholder first.' });
       // What the 15-minute check would have done in the meantime happens first, each at its time, so the summary counts it.
       const check = await overdueChecksUntil(app, clock, at);
       clock.advance(Math.max(0, at - clock.now()) + 60_000);
@@ -99,7 +105,9 @@ export function devClock(baton: () => Baton): (req: IncomingMessage, res: Server
     } else if (typeof body.by === 'string' && parseClockStep(body.by) !== undefined) {
       clock.advance(parseClockStep(body.by)!);
     } else if (body.by !== undefined || body.to !== undefined) {
-      return reply(400, { error: 'Say how far: {"by": "9h"} ("90m", "9h", "2d", "1d 4h"), {"to": "next"} or {"to": "summary"}. The clock only moves forward.' });
+      return reply(400, {
+        error: 'Say how far: {"by": "9h"} ("90m", "9h", "2d", "1d 4h"), {"to": "next"} or {"to": "summary"}. The clock only moves forward.',
+      });
     }
     return reply(200, state(body.check === true ? await overdueCheck(app) : undefined));
   };

@@ -61,7 +61,9 @@ function lockDataDir(dir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(file, 'utf8'));
       if (Number.isInteger(holder) && holder > 0 && running(holder)) {
-        throw new DataDirInUseError(`Another Baton stack (process ${holder}) keeps its data in ${dir}. Stop it first: two would overwrite each other's tables.`);
+        throw new DataDirInUseError(
+          `Another Baton stack (process ${holder}) keeps its data in ${dir}. Stop it first: two would overwrite each other's tables.`,
+        );
       }
       rmSync(file, { force: true });
     }
@@ -94,12 +96,17 @@ export async function startDevStack(options: {
   const graph = createGraphServices(config);
   const graphDescription = graph.description;
   const log = options.log ?? ((m: string) => console.log(m));
-  const wanted = options.playground === false ? (['azurite', 'azuriteQueue', 'host'] as const) : (['azurite', 'azuriteQueue', 'host', 'playground'] as const);
+  const wanted =
+    options.playground === false
+      ? (['azurite', 'azuriteQueue', 'host'] as const)
+      : (['azurite', 'azuriteQueue', 'host', 'playground'] as const);
   for (const part of wanted) {
     const port = config.ports[part];
     if (await isPortInUse(port)) {
       const { what, setting } = PORT_SETTINGS[part];
-      throw new PortInUseError(`Port ${port} for ${what} is already in use. Stop whatever runs there, or choose another port with ${setting}.`);
+      throw new PortInUseError(
+        `Port ${port} for ${what} is already in use. Stop whatever runs there, or choose another port with ${setting}.`,
+      );
     }
   }
   const stopping: (() => Promise<void>)[] = [];
@@ -118,9 +125,19 @@ export async function startDevStack(options: {
     // The functions read their settings from the environment, as on Azure; the queue triggers read AzureWebJobsStorage.
     Object.assign(process.env, env, env.AzureWebJobsStorage?.trim() ? {} : { AzureWebJobsStorage: azurite.connectionString });
     // The mailbox page exists only in local mode, and only on this local host.
-    const devRoutes: Record<string, DevRouteHandler> = { [CLOCK_PATH]: devClock(getBaton), ...(graph.mailboxDir ? { [MAILBOX_PATH]: mailboxPage({ dir: graph.mailboxDir }) } : {}) };
+    const devRoutes: Record<string, DevRouteHandler> = {
+      [CLOCK_PATH]: devClock(getBaton),
+      ...(graph.mailboxDir ? { [MAILBOX_PATH]: mailboxPage({ dir: graph.mailboxDir }) } : {}),
+    };
     // An empty queue is polled at least every 2 s, as the Functions runtime does in development (1 minute on Azure).
-    const host = await startFunctionsHost({ registrations: await loadFunctions(), port: config.ports.host, env: { ...process.env, ...bindingSettings(config) }, log, devRoutes, queues: { maxPollingIntervalMs: 2000 } });
+    const host = await startFunctionsHost({
+      registrations: await loadFunctions(),
+      port: config.ports.host,
+      env: { ...process.env, ...bindingSettings(config) },
+      log,
+      devRoutes,
+      queues: { maxPollingIntervalMs: 2000 },
+    });
     stopping.push(() => host.close());
     // Validate at start-up what the functions would otherwise find out on the first request, and make the tables, as a deployment does.
     getBaton();
@@ -131,7 +148,15 @@ export async function startDevStack(options: {
     if (options.playground !== false) {
       playground = startProcess(
         join(PROJECT_ROOT, 'node_modules', '.bin', 'agentsplayground'),
-        ['-e', `http://localhost:${config.ports.host}/api/messages`, '-c', 'msteams', '-p', String(config.ports.playground), '--disable-telemetry'],
+        [
+          '-e',
+          `http://localhost:${config.ports.host}/api/messages`,
+          '-c',
+          'msteams',
+          '-p',
+          String(config.ports.playground),
+          '--disable-telemetry',
+        ],
         {
           cwd: PROJECT_ROOT,
           env: {
@@ -143,9 +168,11 @@ export async function startDevStack(options: {
         },
       );
       stopping.push(() => playground!.stop());
-      await waitForHttp(`http://127.0.0.1:${config.ports.playground}/_debug/ping`, playground.child, 60_000, 'The Agents Playground').catch((error: Error) => {
-        throw new Error(`${error.message}\n${playground!.output()}\nSee its log: ${playgroundLog}`);
-      });
+      await waitForHttp(`http://127.0.0.1:${config.ports.playground}/_debug/ping`, playground.child, 60_000, 'The Agents Playground').catch(
+        (error: Error) => {
+          throw new Error(`${error.message}\n${playground!.output()}\nSee its log: ${playgroundLog}`);
+        },
+      );
     }
     return {
       config,
@@ -173,23 +200,32 @@ async function main(): Promise<void> {
   const started = Date.now();
   // With BOT_ID (real Teams through a tunnel) every request needs a Bot Framework token, which the Playground cannot give.
   const withPlayground = !process.env.BOT_ID?.trim();
-  console.log(`Starting Baton: Azurite, the Functions host${withPlayground ? ' and the Agents Playground' : ' (BOT_ID is set: no Playground, use Teams)'}...`);
+  console.log(
+    `Starting Baton: Azurite, the Functions host${withPlayground ? ' and the Agents Playground' : ' (BOT_ID is set: no Playground, use Teams)'}...`,
+  );
   let stack: DevStack;
   try {
     stack = await startDevStack({ dataDir: join(PROJECT_ROOT, '.data'), playground: withPlayground });
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof PortInUseError || error instanceof DataDirInUseError) console.error(`\n${error.message}\n`);
+    if (error instanceof ConfigError || error instanceof PortInUseError || error instanceof DataDirInUseError)
+      console.error(`\n${error.message}\n`);
     else console.error(error);
     process.exit(1);
   }
-  const mode = stack.config.localMode ? 'local mode (no BOT_ID): unauthenticated, loopback connectors only' : `bot ${stack.config.bot.appId}`;
+  const mode = stack.config.localMode
+    ? 'local mode (no BOT_ID): unauthenticated, loopback connectors only'
+    : `bot ${stack.config.bot.appId}`;
   console.log(`
 Baton is ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${mode})
   Table Storage (Azurite)  ${stack.urls.tables}   data in .data/
   Queue Storage (Azurite)  ${stack.urls.queues}   the weekly summary's queue
   Functions host           ${stack.urls.messages}
-${stack.urls.playground ? `  Agents Playground        ${stack.urls.playground}   <- open this: "new" in the personal chat, "@Baton new" in Payments team
-` : ''}  Microsoft Graph          ${stack.graph.description}${stack.urls.outbox ? `, shown at ${stack.urls.outbox}` : ''}
+${
+  stack.urls.playground
+    ? `  Agents Playground        ${stack.urls.playground}   <- open this: "new" in the personal chat, "@Baton new" in Payments team
+`
+    : ''
+}  Microsoft Graph          ${stack.graph.description}${stack.urls.outbox ? `, shown at ${stack.urls.outbox}` : ''}
 
 Press Ctrl-C to stop.`);
   let stopping = false;

@@ -44,7 +44,9 @@ export type DevRouteHandler = (req: IncomingMessage, res: ServerResponse) => voi
  * of src/functions.ts, so it exports its registrations and those are used.
  */
 export async function loadFunctions(dir = join(PROJECT_ROOT, 'functions')): Promise<Registration[]> {
-  const files = readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
+    .sort();
   const bundled: Registration[] = [];
   for (const file of files) {
     // require, not import(), for a .js file: import() of a CommonJS file scans its whole text for export names first (200 ms for dist/main.js).
@@ -84,7 +86,12 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
 }
 
 function isHttpResponse(result: unknown): result is HttpResponse {
-  return typeof result === 'object' && result !== null && typeof (result as HttpResponse).arrayBuffer === 'function' && (result as HttpResponse).headers instanceof Headers;
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    typeof (result as HttpResponse).arrayBuffer === 'function' &&
+    (result as HttpResponse).headers instanceof Headers
+  );
 }
 
 async function writeResult(res: ServerResponse, result: HttpResponseInit | HttpResponse | undefined): Promise<void> {
@@ -164,7 +171,9 @@ function timeSpanMs(value: unknown, setting: string): number {
 
 function integerSetting(value: unknown, setting: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`host.json ${setting} is ${JSON.stringify(value)}; it takes a whole number from ${min}${max === Infinity ? ' up' : ` to ${max}`}.`);
+    throw new Error(
+      `host.json ${setting} is ${JSON.stringify(value)}; it takes a whole number from ${min}${max === Infinity ? ' up' : ` to ${max}`}.`,
+    );
   }
   return value;
 }
@@ -186,13 +195,17 @@ export function readQueueSettings(hostJson: unknown, overrides: Partial<QueueSet
   const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) as Partial<QueueSettings>;
   const at = (key: string) => `extensions.queues.${key}`;
 
-  let maxPollingIntervalMs = queues.maxPollingInterval === undefined ? DEFAULT_MAX_POLLING_INTERVAL_MS : timeSpanMs(queues.maxPollingInterval, at('maxPollingInterval'));
+  let maxPollingIntervalMs =
+    queues.maxPollingInterval === undefined
+      ? DEFAULT_MAX_POLLING_INTERVAL_MS
+      : timeSpanMs(queues.maxPollingInterval, at('maxPollingInterval'));
   if (maxPollingIntervalMs < MIN_POLLING_INTERVAL_MS) {
     throw new Error(`host.json ${at('maxPollingInterval')} must not be less than 00:00:00.100 (100 ms).`);
   }
   // The runtime's own rule in Development: the default maximum becomes 2 s, even when written out.
   if (maxPollingIntervalMs === DEFAULT_MAX_POLLING_INTERVAL_MS) maxPollingIntervalMs = DEVELOPMENT_MAX_POLLING_INTERVAL_MS;
-  const batchSize = given.batchSize ?? (queues.batchSize === undefined ? 16 : integerSetting(queues.batchSize, at('batchSize'), 1, MAX_BATCH_SIZE));
+  const batchSize =
+    given.batchSize ?? (queues.batchSize === undefined ? 16 : integerSetting(queues.batchSize, at('batchSize'), 1, MAX_BATCH_SIZE));
   // .NET binds the enum without regard to case.
   const encoding = typeof queues.messageEncoding === 'string' ? queues.messageEncoding.toLowerCase() : (queues.messageEncoding ?? 'base64');
   if (encoding !== 'base64' && encoding !== 'none') {
@@ -201,16 +214,23 @@ export function readQueueSettings(hostJson: unknown, overrides: Partial<QueueSet
   const settings: QueueSettings = {
     pollingIntervalMs: MIN_POLLING_INTERVAL_MS,
     maxPollingIntervalMs,
-    visibilityTimeoutSeconds: queues.visibilityTimeout === undefined ? 0 : Math.floor(timeSpanMs(queues.visibilityTimeout, at('visibilityTimeout')) / 1000),
+    visibilityTimeoutSeconds:
+      queues.visibilityTimeout === undefined ? 0 : Math.floor(timeSpanMs(queues.visibilityTimeout, at('visibilityTimeout')) / 1000),
     batchSize,
-    newBatchThreshold: queues.newBatchThreshold === undefined ? Math.floor(batchSize / 2) : integerSetting(queues.newBatchThreshold, at('newBatchThreshold'), 0, Infinity),
+    newBatchThreshold:
+      queues.newBatchThreshold === undefined
+        ? Math.floor(batchSize / 2)
+        : integerSetting(queues.newBatchThreshold, at('newBatchThreshold'), 0, Infinity),
     maxDequeueCount: queues.maxDequeueCount === undefined ? 5 : integerSetting(queues.maxDequeueCount, at('maxDequeueCount'), 1, Infinity),
     messageEncoding: encoding,
     ...given,
   };
-  if (settings.batchSize < 1 || settings.batchSize > MAX_BATCH_SIZE) throw new Error(`The queue batch size must be from 1 to ${MAX_BATCH_SIZE}, not ${settings.batchSize}.`);
+  if (settings.batchSize < 1 || settings.batchSize > MAX_BATCH_SIZE)
+    throw new Error(`The queue batch size must be from 1 to ${MAX_BATCH_SIZE}, not ${settings.batchSize}.`);
   if (settings.pollingIntervalMs > settings.maxPollingIntervalMs) {
-    throw new Error(`The queue polling interval (${settings.pollingIntervalMs} ms) is longer than its maximum (${settings.maxPollingIntervalMs} ms).`);
+    throw new Error(
+      `The queue polling interval (${settings.pollingIntervalMs} ms) is longer than its maximum (${settings.maxPollingIntervalMs} ms).`,
+    );
   }
   return settings;
 }
@@ -261,12 +281,15 @@ function resolveQueueName(queueName: string, functionName: string, env: Readonly
   const resolved = queueName
     .replace(/%([^%]+)%/g, (_, setting: string) => {
       const value = env[setting];
-      if (value === undefined) throw new Error(`The queue function "${functionName}" names its queue with the app setting ${setting}, which is not set.`);
+      if (value === undefined)
+        throw new Error(`The queue function "${functionName}" names its queue with the app setting ${setting}, which is not set.`);
       return value;
     })
     .toLowerCase();
   if (!/^(?=.{3,63}$)[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/.test(resolved)) {
-    throw new Error(`The queue function "${functionName}" has queue name "${resolved}": a queue name is 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit.`);
+    throw new Error(
+      `The queue function "${functionName}" has queue name "${resolved}": a queue name is 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit.`,
+    );
   }
   return resolved;
 }
@@ -307,7 +330,8 @@ async function prepareQueueListener(
   }
   const queueName = resolveQueueName(options.queueName, name, env);
   // As the runtime: no poison queue for a poison queue, nor where the suffix would make the name too long.
-  const poisonName = queueName.endsWith(POISON_SUFFIX) || queueName.length + POISON_SUFFIX.length > 63 ? undefined : `${queueName}${POISON_SUFFIX}`;
+  const poisonName =
+    queueName.endsWith(POISON_SUFFIX) || queueName.length + POISON_SUFFIX.length > 63 ? undefined : `${queueName}${POISON_SUFFIX}`;
   let queue: QueueClient;
   let poison: QueueClient | undefined;
   try {
@@ -316,7 +340,9 @@ async function prepareQueueListener(
     queue = await openQueue(connection, queueName);
     poison = poisonName ? await openQueue(connection, poisonName) : undefined;
   } catch (error) {
-    throw new Error(`The queue function "${name}" could not open queue "${queueName}" with the connection string in ${setting}: ${(error as Error).message}`);
+    throw new Error(
+      `The queue function "${name}" could not open queue "${queueName}" with the connection string in ${setting}: ${(error as Error).message}`,
+    );
   }
 
   const inFlight = new Set<Promise<void>>();
@@ -339,7 +365,11 @@ async function prepareQueueListener(
       functionName: name,
       invocationId: crypto.randomUUID(),
       // The worker camel-cases the runtime's binding data (QueueTrigger, DequeueCount, ...) and parses its JSON values.
-      triggerMetadata: { ...metadata, queueTrigger: input, sys: { methodName: name, utcNow: new Date().toISOString(), randGuid: crypto.randomUUID() } },
+      triggerMetadata: {
+        ...metadata,
+        queueTrigger: input,
+        sys: { methodName: name, utcNow: new Date().toISOString(), randGuid: crypto.randomUUID() },
+      },
     });
     try {
       await options.handler(input, context);
@@ -369,7 +399,11 @@ async function prepareQueueListener(
     const { messageId, dequeueCount } = message;
     // Its earlier runs died before they could finish (host crashes): poison without another try.
     if (poison && dequeueCount > settings.maxDequeueCount) {
-      return moveToPoison(message, message.popReceipt, `was dequeued ${dequeueCount} times, more than maxDequeueCount ${settings.maxDequeueCount}`);
+      return moveToPoison(
+        message,
+        message.popReceipt,
+        `was dequeued ${dequeueCount} times, more than maxDequeueCount ${settings.maxDequeueCount}`,
+      );
     }
     const text = decodeMessageText(message.messageText, settings.messageEncoding);
     if (text === undefined) {
@@ -379,14 +413,17 @@ async function prepareQueueListener(
     }
     let popReceipt = message.popReceipt;
     let renewing: Promise<void> = Promise.resolve();
-    const renewal = setInterval(() => {
-      renewing = queue.updateMessage(messageId, popReceipt, undefined, MESSAGE_LEASE_SECONDS).then(
-        (updated) => {
-          popReceipt = updated.popReceipt ?? popReceipt;
-        },
-        (error: unknown) => log(`[${name}] could not keep message ${messageId} invisible: ${(error as Error).message}`),
-      );
-    }, (MESSAGE_LEASE_SECONDS * 1000) / 2);
+    const renewal = setInterval(
+      () => {
+        renewing = queue.updateMessage(messageId, popReceipt, undefined, MESSAGE_LEASE_SECONDS).then(
+          (updated) => {
+            popReceipt = updated.popReceipt ?? popReceipt;
+          },
+          (error: unknown) => log(`[${name}] could not keep message ${messageId} invisible: ${(error as Error).message}`),
+        );
+      },
+      (MESSAGE_LEASE_SECONDS * 1000) / 2,
+    );
     const succeeded = await invoke(
       text,
       {
@@ -404,7 +441,8 @@ async function prepareQueueListener(
     if (succeeded) return remove(messageId, popReceipt);
     // Without a poison queue the runtime leaves the message invisible, so it cannot fail in a fast loop.
     if (!poison) return;
-    if (dequeueCount >= settings.maxDequeueCount) return moveToPoison(message, popReceipt, `failed ${dequeueCount} times (maxDequeueCount ${settings.maxDequeueCount})`);
+    if (dequeueCount >= settings.maxDequeueCount)
+      return moveToPoison(message, popReceipt, `failed ${dequeueCount} times (maxDequeueCount ${settings.maxDequeueCount})`);
     try {
       await queue.updateMessage(messageId, popReceipt, undefined, settings.visibilityTimeoutSeconds);
     } catch (error) {
@@ -431,7 +469,8 @@ async function prepareQueueListener(
     while (!stopped) {
       let messages: ReceivedMessageItem[] = [];
       try {
-        messages = (await queue.receiveMessages({ numberOfMessages: settings.batchSize, visibilityTimeout: MESSAGE_LEASE_SECONDS })).receivedMessageItems;
+        messages = (await queue.receiveMessages({ numberOfMessages: settings.batchSize, visibilityTimeout: MESSAGE_LEASE_SECONDS }))
+          .receivedMessageItems;
         lastError = '';
       } catch (error) {
         // Like the runtime: log, back off, try again (Azurite restarting, the queue deleted under it).
@@ -460,7 +499,12 @@ async function prepareQueueListener(
     runOnce(input) {
       const now = new Date().toISOString();
       // As the runtime's admin API: a message that was never in the queue, dequeued 0 times; nothing to delete or retry.
-      track(adminRuns, invoke(input, { dequeueCount: 0, insertionTime: now, expirationTime: MAX_DATE, nextVisibleTime: MAX_DATE }, 'admin API').then(() => undefined));
+      track(
+        adminRuns,
+        invoke(input, { dequeueCount: 0, insertionTime: now, expirationTime: MAX_DATE, nextVisibleTime: MAX_DATE }, 'admin API').then(
+          () => undefined,
+        ),
+      );
     },
     async stop() {
       stopped = true;
@@ -505,9 +549,11 @@ export async function startFunctionsHost(options: {
   // A schedule that parses but never fires is refused before the port is taken.
   for (const schedule of schedules.values()) nextOccurrence(schedule, new Date());
   // Queue settings, connections and queues too: the runtime reads host.json for them.
-  const queueSettings = queues.length > 0 ? readQueueSettings(JSON.parse(readFileSync(join(PROJECT_ROOT, 'host.json'), 'utf8')), options.queues) : undefined;
+  const queueSettings =
+    queues.length > 0 ? readQueueSettings(JSON.parse(readFileSync(join(PROJECT_ROOT, 'host.json'), 'utf8')), options.queues) : undefined;
   const listeners: QueueListener[] = [];
-  for (const registration of queues) listeners.push(await prepareQueueListener(registration, queueSettings!, options.env ?? process.env, log));
+  for (const registration of queues)
+    listeners.push(await prepareQueueListener(registration, queueSettings!, options.env ?? process.env, log));
   const handles = new Map<string, NodeJS.Timeout>();
   let closed = false;
 
@@ -518,7 +564,11 @@ export async function startFunctionsHost(options: {
     const timer: Timer = {
       schedule: { adjustForDST: false },
       isPastDue,
-      scheduleStatus: { last: now.toISOString(), next: schedule ? nextOccurrence(schedule, now).toISOString() : '', lastUpdated: now.toISOString() },
+      scheduleStatus: {
+        last: now.toISOString(),
+        next: schedule ? nextOccurrence(schedule, now).toISOString() : '',
+        lastUpdated: now.toISOString(),
+      },
     };
     try {
       await registration.options.handler(timer, context);
@@ -546,12 +596,19 @@ export async function startFunctionsHost(options: {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
-    const devRoute = Object.entries(options.devRoutes ?? {}).find(([prefix]) => url.pathname === prefix || url.pathname.startsWith(`${prefix}/`));
+    const devRoute = Object.entries(options.devRoutes ?? {}).find(
+      ([prefix]) => url.pathname === prefix || url.pathname.startsWith(`${prefix}/`),
+    );
     if (devRoute) return devRoute[1](req, res);
     const admin = /^\/admin\/functions\/?([^/]*)$/.exec(url.pathname);
     if (admin) {
       const name = decodeURIComponent(admin[1] ?? '');
-      if (!name && method === 'GET') return send(res, 200, options.registrations.map((r) => ({ name: r.name, kind: r.kind })));
+      if (!name && method === 'GET')
+        return send(
+          res,
+          200,
+          options.registrations.map((r) => ({ name: r.name, kind: r.kind })),
+        );
       const timer = timers.find((t) => t.name.toLowerCase() === name.toLowerCase());
       const listener = listeners.find((l) => l.name.toLowerCase() === name.toLowerCase());
       if (method !== 'POST') return send(res, 405);
@@ -561,7 +618,8 @@ export async function startFunctionsHost(options: {
       if (listener) {
         // For a queue trigger the admin API's input is the message text.
         const input = adminInput(body);
-        if (input === undefined) return send(res, 400, { error: 'A queue function takes a body {"input": "<message>"}, a string, number or boolean.' });
+        if (input === undefined)
+          return send(res, 400, { error: 'A queue function takes a body {"input": "<message>"}, a string, number or boolean.' });
         // Runs after the 202, as on Azure; close() waits for it.
         listener.runOnce(input);
         return send(res, 202);

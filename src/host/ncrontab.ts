@@ -57,7 +57,8 @@ function parseField(text: string, field: (typeof FIELDS)[number]): Set<number> {
 /** Parses a six-field NCRONTAB expression; throws with the field that is wrong. */
 export function parseNcrontab(expression: string): Schedule {
   const parts = expression.trim().split(/\s+/);
-  if (parts.length !== 6) throw new Error(`"${expression}" needs six fields (second minute hour day month day-of-week), it has ${parts.length}`);
+  if (parts.length !== 6)
+    throw new Error(`"${expression}" needs six fields (second minute hour day month day-of-week), it has ${parts.length}`);
   const [seconds, minutes, hours, days, months, daysOfWeek] = parts.map((part, i) => parseField(part, FIELDS[i]!));
   return { seconds: seconds!, minutes: minutes!, hours: hours!, days: days!, months: months!, daysOfWeek: daysOfWeek! };
 }

@@ -56,7 +56,10 @@ export async function waitForHttp(url: string, child: ChildProcess | undefined, 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -72,7 +75,11 @@ export interface Started {
 }
 
 /** Starts a long-running child in its own process group, keeping the tail of its output. */
-export function startProcess(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Omit<Started, 'port'> {
+export function startProcess(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Omit<Started, 'port'> {
   const child = spawn(command, args, {
     cwd: options.cwd ?? PROJECT_ROOT,
     env: { ...process.env, ...options.env },
@@ -149,12 +156,25 @@ export function azuriteStorageConnectionString(ports: AzuritePorts, host = '127.
  */
 export async function startAzurite(ports: number | AzuritePorts, location?: string): Promise<Azurite> {
   const { table, queue } = typeof ports === 'number' ? { table: ports, queue: undefined } : ports;
-  const common = ['--disableTelemetry', '--skipApiVersionCheck', '--silent', ...(location ? ['--location', location] : ['--inMemoryPersistence'])];
+  const common = [
+    '--disableTelemetry',
+    '--skipApiVersionCheck',
+    '--silent',
+    ...(location ? ['--location', location] : ['--inMemoryPersistence']),
+  ];
   const services = [
-    { what: 'Azurite (Table Storage)', port: table, started: startProcess(join(BIN, 'azurite-table'), ['--tableHost', '127.0.0.1', '--tablePort', String(table), ...common]) },
+    {
+      what: 'Azurite (Table Storage)',
+      port: table,
+      started: startProcess(join(BIN, 'azurite-table'), ['--tableHost', '127.0.0.1', '--tablePort', String(table), ...common]),
+    },
   ];
   if (queue !== undefined) {
-    services.push({ what: 'Azurite (Queue Storage)', port: queue, started: startProcess(join(BIN, 'azurite-queue'), ['--queueHost', '127.0.0.1', '--queuePort', String(queue), ...common]) });
+    services.push({
+      what: 'Azurite (Queue Storage)',
+      port: queue,
+      started: startProcess(join(BIN, 'azurite-queue'), ['--queueHost', '127.0.0.1', '--queuePort', String(queue), ...common]),
+    });
   }
   const stop = async () => {
     await Promise.all(services.map((s) => s.started.stop()));

@@ -11,7 +11,12 @@ import { loadFunctions, startFunctionsHost } from './functions-host';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const host = await startFunctionsHost({ registrations: await loadFunctions(), port: config.ports.host, env: { ...process.env, ...bindingSettings(config) }, devRoutes: { [CLOCK_PATH]: devClock(getBaton) } });
+  const host = await startFunctionsHost({
+    registrations: await loadFunctions(),
+    port: config.ports.host,
+    env: { ...process.env, ...bindingSettings(config) },
+    devRoutes: { [CLOCK_PATH]: devClock(getBaton) },
+  });
   // Validate at start-up what the functions would otherwise find out on the first request, and make the tables, as a deployment does.
   getBaton();
   await ensureTables(config.tables.account, config.tables.prefix);

@@ -19,7 +19,6 @@ export interface LocalPerson extends Candidate {
   workingHours: WorkingHours;
 }
 
-
 // The Playground's file spells it "userPrincipleName".
 const playgroundUser = z.object({
   id: z.string(),

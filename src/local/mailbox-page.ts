@@ -32,7 +32,10 @@ export function escapeHtml(text: string): string {
 
 /** JSON for a `<script type="application/json">` block: no "</script>" can appear in it. */
 function jsonInScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /**
@@ -41,7 +44,8 @@ function jsonInScript(value: unknown): string {
  * /api/messages, as Outlook's channel would send them), images from anywhere
  * an email may use.
  */
-const PAGE_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; base-uri 'none'; form-action 'none'";
+const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; base-uri 'none'; form-action 'none'";
 
 /**
  * Runs in the browser: renders each card with the adaptivecards renderer and
@@ -182,7 +186,9 @@ function messageSection(dir: string, entry: MailboxEntry): string {
       `<script type="application/json" id="card-${id}">${jsonInScript(message.card)}</script>`;
   }
   // sandbox="" runs no script and gives the body no access to this page.
-  const body = message ? `<iframe sandbox="" title="HTML body of ${escapeHtml(entry.subject)}" srcdoc="${escapeHtml(message.html)}"></iframe>` : '';
+  const body = message
+    ? `<iframe sandbox="" title="HTML body of ${escapeHtml(entry.subject)}" srcdoc="${escapeHtml(message.html)}"></iframe>`
+    : '';
   return `<article class="message" id="m-${id}">
   <h2>${escapeHtml(entry.subject)}</h2>
   <p class="meta">To ${escapeHtml(entry.to.join(', '))} · <time datetime="${escapeHtml(entry.date)}">${escapeHtml(when(entry.date))}</time> · <a href="${escapeHtml(link('html'))}">HTML</a> · <a href="${escapeHtml(link('eml'))}">.eml</a></p>
@@ -194,7 +200,12 @@ function messageSection(dir: string, entry: MailboxEntry): string {
 }
 
 /** The whole page: the list, newest first, then each message. */
-export function renderMailboxPage(options: { dir: string; hostConfig: unknown; hostConfigNote: string | undefined; rendererNote: string | undefined }): string {
+export function renderMailboxPage(options: {
+  dir: string;
+  hostConfig: unknown;
+  hostConfigNote: string | undefined;
+  rendererNote: string | undefined;
+}): string {
   const entries = listMailbox(options.dir);
   const notes = [options.hostConfigNote, options.rendererNote].filter((n): n is string => n !== undefined);
   const list = entries.length
@@ -250,8 +261,12 @@ export function mailboxPage(options: MailboxPageOptions): (req: IncomingMessage,
         const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `could not be read (${(error as Error).message})`;
         hostConfigNote = `Outlook's host config ${hostConfigFile} ${why}: cards are rendered with the renderer's default host config, so they may not look as they do in Outlook.`;
       }
-      const rendererNote = existsSync(scriptFile) ? undefined : `The adaptivecards renderer (${scriptFile}) is missing: run npm install. Cards cannot be shown until then.`;
-      return reply(200, 'text/html; charset=utf-8', renderMailboxPage({ dir: options.dir, hostConfig, hostConfigNote, rendererNote }), { 'content-security-policy': PAGE_CSP });
+      const rendererNote = existsSync(scriptFile)
+        ? undefined
+        : `The adaptivecards renderer (${scriptFile}) is missing: run npm install. Cards cannot be shown until then.`;
+      return reply(200, 'text/html; charset=utf-8', renderMailboxPage({ dir: options.dir, hostConfig, hostConfigNote, rendererNote }), {
+        'content-security-policy': PAGE_CSP,
+      });
     }
     if (rest === '/adaptivecards.min.js') {
       try {

@@ -39,7 +39,11 @@ function decodeHeader(value: string): string {
 
 /** Base64 in lines of 76 characters, as MIME requires. */
 function base64Lines(text: string): string {
-  return (Buffer.from(text, 'utf8').toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+  return (
+    Buffer.from(text, 'utf8')
+      .toString('base64')
+      .match(/.{1,76}/g) ?? []
+  ).join('\r\n');
 }
 
 /** RFC 5322 date: "Tue, 24 Mar 2026 10:15:00 +0000". */
@@ -106,7 +110,16 @@ export class LocalMailbox implements Mailer {
       const id = `${new Date(at).toISOString().replace(/[:.]/g, '-')}-${slug(message.subject)}`;
       const html = composeEmailHtml(message.html, message.card);
       mkdirSync(this.dir, { recursive: true });
-      const eml = mimeMessage({ from: message.from ?? this.defaultSender, to: message.to, subject: message.subject, date: at, messageId: id, key: message.key, actor: message.actor, html });
+      const eml = mimeMessage({
+        from: message.from ?? this.defaultSender,
+        to: message.to,
+        subject: message.subject,
+        date: at,
+        messageId: id,
+        key: message.key,
+        actor: message.actor,
+        html,
+      });
       // "wx": never overwrite a message already in the mailbox.
       writeFileSync(join(this.dir, `${id}.eml`), eml, { flag: 'wx' });
       writeFileSync(join(this.dir, `${id}.html`), html, { flag: 'wx' });
@@ -131,7 +144,9 @@ function actorOf(header: string | undefined): OutgoingMail['actor'] {
   if (!header) return undefined;
   try {
     const value = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as NonNullable<OutgoingMail['actor']>;
-    return typeof value.tenantId === 'string' && typeof value.aadObjectId === 'string' ? { tenantId: value.tenantId, aadObjectId: value.aadObjectId, name: String(value.name ?? '') } : undefined;
+    return typeof value.tenantId === 'string' && typeof value.aadObjectId === 'string'
+      ? { tenantId: value.tenantId, aadObjectId: value.aadObjectId, name: String(value.name ?? '') }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -164,7 +179,10 @@ export function listMailbox(dir: string): MailboxEntry[] {
       return {
         id: file.slice(0, -4),
         subject: decodeHeader(headers.get('subject') ?? ''),
-        to: (headers.get('to') ?? '').split(',').map((a) => a.trim()).filter(Boolean),
+        to: (headers.get('to') ?? '')
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
         date: Number.isFinite(date) ? new Date(date).toISOString() : '',
         key: headers.has('x-baton-message-key') ? decodeHeader(headers.get('x-baton-message-key')!) : undefined,
         actor: actorOf(headers.get('x-baton-dev-actor')),
@@ -178,7 +196,10 @@ export function listMailbox(dir: string): MailboxEntry[] {
  * makes, so no id reaches outside the folder.
  * @returns undefined for an unknown or malformed id
  */
-export function readMailboxMessage(dir: string, id: string): { html: string; eml: string; card: unknown; cardError: string | undefined } | undefined {
+export function readMailboxMessage(
+  dir: string,
+  id: string,
+): { html: string; eml: string; card: unknown; cardError: string | undefined } | undefined {
   if (!MESSAGE_ID.test(id)) return undefined;
   let html: string;
   let eml: string;

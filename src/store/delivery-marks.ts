@@ -34,7 +34,9 @@ export class TableDeliveryMarks implements DeliveryMarks {
     const rows = await this.table.query(odata`PartitionKey ge ${MARK_PARTITIONS.from} and PartitionKey lt ${MARK_PARTITIONS.to}`, budget);
     return rows.flatMap((row) => {
       const parsed = entity.safeParse(row);
-      return parsed.success ? [{ handoffId: parsed.data.rowKey, notBefore: parsed.data.notBefore, markedAt: parsed.data.markedAt, etag: parsed.data.etag }] : [];
+      return parsed.success
+        ? [{ handoffId: parsed.data.rowKey, notBefore: parsed.data.notBefore, markedAt: parsed.data.markedAt, etag: parsed.data.etag }]
+        : [];
     });
   }
 

@@ -35,7 +35,10 @@ export class TableDueIndex implements DueIndex {
   }
 
   async schedule(handoffId: string, at: string, now: number, budget: Budget): Promise<void> {
-    await this.table.upsert({ partitionKey: hourPartition(Math.max(Date.parse(at), now)), rowKey: dueRowKey(at, handoffId), handoffId, at }, budget);
+    await this.table.upsert(
+      { partitionKey: hourPartition(Math.max(Date.parse(at), now)), rowKey: dueRowKey(at, handoffId), handoffId, at },
+      budget,
+    );
   }
 
   async remove(entry: Pick<DueEntry, 'partitionKey' | 'rowKey'>, budget: Budget): Promise<void> {
@@ -53,7 +56,9 @@ export class TableDueIndex implements DueIndex {
     const hours: string[] = [];
     for (let hour = Date.parse(`${from.slice(1)}:00:00Z`); hour <= now; hour += HOUR_MS) hours.push(hourPartition(hour));
     const until = `${new Date(now).toISOString()}~`;
-    const pages = await Promise.all(hours.map((partition) => this.table.query(odata`PartitionKey eq ${partition} and RowKey le ${until}`, budget)));
+    const pages = await Promise.all(
+      hours.map((partition) => this.table.query(odata`PartitionKey eq ${partition} and RowKey le ${until}`, budget)),
+    );
     return pages.flat().flatMap((row) => {
       const parsed = entity.safeParse(row);
       return parsed.success ? [parsed.data] : [];

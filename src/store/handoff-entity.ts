@@ -13,7 +13,12 @@ import { eventRowKey, HANDOFF_ROW, outboxRowKey } from './keys';
 
 export const personSchema = z.object({ aadObjectId: z.string(), userId: z.string(), name: z.string() });
 const remark = z.object({ by: personSchema, at: z.string(), text: z.string() });
-const conversation = z.object({ id: z.string(), serviceUrl: z.string(), messageId: z.string().optional(), tenantId: z.string().optional() });
+const conversation = z.object({
+  id: z.string(),
+  serviceUrl: z.string(),
+  messageId: z.string().optional(),
+  tenantId: z.string().optional(),
+});
 const optionalString = z
   .string()
   .optional()
@@ -260,6 +265,11 @@ export function rowFromEntity(value: unknown): OutboxRow {
 
 export function outboxRowToEntity(row: OutboxRow) {
   const { handoffId, key, effect, etag: _etag, ...rest } = row;
-  return { partitionKey: handoffId, rowKey: key, effect: JSON.stringify(effect), ...rest, lastError: rest.lastError.slice(0, MAX_ERROR_LENGTH) };
+  return {
+    partitionKey: handoffId,
+    rowKey: key,
+    effect: JSON.stringify(effect),
+    ...rest,
+    lastError: rest.lastError.slice(0, MAX_ERROR_LENGTH),
+  };
 }
-

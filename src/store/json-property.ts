@@ -19,4 +19,9 @@ export const json = <T extends z.ZodType>(schema: T) => jsonText.pipe(schema);
 
 /** Like {@link json}, with '' or a missing property meaning undefined. */
 export const optionalJson = <T extends z.ZodType>(schema: T) =>
-  z.string().optional().transform((s) => (s ? s : undefined)).pipe(jsonText.optional()).pipe(schema.optional());
+  z
+    .string()
+    .optional()
+    .transform((s) => (s ? s : undefined))
+    .pipe(jsonText.optional())
+    .pipe(schema.optional());

@@ -33,7 +33,14 @@ export class TableOutboxStore implements OutboxStore {
 
   async markDelivered(rows: readonly OutboxRow[], deliveredAt: string, budget: Budget): Promise<void> {
     await this.table.transact(
-      rows.map((row): TransactionAction => ['update', outboxRowToEntity({ ...row, state: 'delivered', leaseUntil: '', deliveredAt }), 'Merge', { etag: row.etag }]),
+      rows.map(
+        (row): TransactionAction => [
+          'update',
+          outboxRowToEntity({ ...row, state: 'delivered', leaseUntil: '', deliveredAt }),
+          'Merge',
+          { etag: row.etag },
+        ],
+      ),
       budget,
     );
   }

@@ -60,7 +60,9 @@ export class TablePeopleIndex implements PeopleIndex {
   }
 
   private async rowsOf(partitionKey: string, limit: number, budget: Budget): Promise<IndexRow[]> {
-    const entities = await this.table.query<{ createdAt: string; listing?: string }>(odata`PartitionKey eq ${partitionKey}`, budget, { limit: Math.min(limit, MAX_INDEX_ROWS) });
+    const entities = await this.table.query<{ createdAt: string; listing?: string }>(odata`PartitionKey eq ${partitionKey}`, budget, {
+      limit: Math.min(limit, MAX_INDEX_ROWS),
+    });
     return entities.map((entity) => {
       const handoffId = handoffOfIndexRow(entity.rowKey ?? '');
       return { handoffId, createdAt: entity.createdAt, listing: parseListing(entity.listing) };

@@ -35,7 +35,10 @@ export function encodeMessageText(text: string): string {
  */
 export async function openQueue(account: StorageAccount, name: string): Promise<QueueClient> {
   const { QueueClient } = queueSdk();
-  const queue = typeof account === 'string' ? new QueueClient(account, name) : new QueueClient(`${storageEndpoint(account, 'queue')}/${name}`, storageCredential(account));
+  const queue =
+    typeof account === 'string'
+      ? new QueueClient(account, name)
+      : new QueueClient(`${storageEndpoint(account, 'queue')}/${name}`, storageCredential(account));
   await queue.createIfNotExists();
   return queue;
 }
@@ -51,7 +54,12 @@ export async function enqueue(queue: QueueClient, message: unknown, options: { v
   if (json === undefined) throw new TypeError('The message has no JSON form (undefined, a function or a symbol).');
   const text = encodeMessageText(json);
   if (text.length > MAX_MESSAGE_TEXT_BYTES) {
-    throw new RangeError(`The message is ${text.length} bytes once base64-encoded; a queue message holds at most ${MAX_MESSAGE_TEXT_BYTES}.`);
+    throw new RangeError(
+      `The message is ${text.length} bytes once base64-encoded; a queue message holds at most ${MAX_MESSAGE_TEXT_BYTES}.`,
+    );
   }
-  await queue.sendMessage(text, options.visibilityTimeoutSeconds === undefined ? {} : { visibilityTimeout: options.visibilityTimeoutSeconds });
+  await queue.sendMessage(
+    text,
+    options.visibilityTimeoutSeconds === undefined ? {} : { visibilityTimeout: options.visibilityTimeoutSeconds },
+  );
 }

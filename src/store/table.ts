@@ -56,7 +56,12 @@ const budgets = new WeakMap<object, Budget>();
 function callOptions(budget: Budget): { abortSignal: AbortSignal } {
   const left = budget.kind === 'request' ? budget.deadline - Date.now() : Infinity;
   // A request whose deadline passed asks nothing more of storage: the caller answers "try again" at once.
-  const abortSignal = left === Infinity ? new AbortController().signal : left > 0 ? AbortSignal.timeout(left) : AbortSignal.abort(new Error("the request's storage deadline passed"));
+  const abortSignal =
+    left === Infinity
+      ? new AbortController().signal
+      : left > 0
+        ? AbortSignal.timeout(left)
+        : AbortSignal.abort(new Error("the request's storage deadline passed"));
   budgets.set(abortSignal, budget);
   return { abortSignal };
 }
@@ -160,7 +165,10 @@ export class Table {
   /** The row with these keys, or undefined when there is none (a point read). */
   async find<T extends object>(partitionKey: string, rowKey: string, budget: Budget, select?: string[]): Promise<Row<T> | undefined> {
     try {
-      return await this.client(budget).getEntity<T>(partitionKey, rowKey, { ...callOptions(budget), ...(select ? { queryOptions: { select } } : {}) });
+      return await this.client(budget).getEntity<T>(partitionKey, rowKey, {
+        ...callOptions(budget),
+        ...(select ? { queryOptions: { select } } : {}),
+      });
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw translate(error);
@@ -171,7 +179,11 @@ export class Table {
    * The rows a filter (built with `odata`) selects, in key order, a page at a time.
    * @param pageSize rows per page ($top): the service sends what the reader keeps
    */
-  async *pages<T extends object>(filter: string, budget: Budget, options: { select?: string[]; pageSize?: number } = {}): AsyncGenerator<Row<T>[]> {
+  async *pages<T extends object>(
+    filter: string,
+    budget: Budget,
+    options: { select?: string[]; pageSize?: number } = {},
+  ): AsyncGenerator<Row<T>[]> {
     const pages = this.client(budget)
       .listEntities<T>({ ...callOptions(budget), queryOptions: { filter, ...(options.select ? { select: options.select } : {}) } })
       .byPage(options.pageSize ? { maxPageSize: options.pageSize } : {});

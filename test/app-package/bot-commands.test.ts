@@ -17,7 +17,8 @@ const titles = TEMPLATE_JSON.bots[0]!.commandLists.flatMap((list) => list.comman
 describe('bot command menu', () => {
   it('lists new, mine, summary and help, each with a description', () => {
     expect(titles).toEqual(['new', 'mine', 'summary', 'help']);
-    for (const list of TEMPLATE_JSON.bots[0]!.commandLists) for (const command of list.commands) expect(command.description.length).toBeGreaterThan(10);
+    for (const list of TEMPLATE_JSON.bots[0]!.commandLists)
+      for (const command of list.commands) expect(command.description.length).toBeGreaterThan(10);
   });
 
   it('every entry not marked as coming later is a command the bot answers', () => {

@@ -80,7 +80,16 @@ describe('outline.png', () => {
     });
     const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
     const span = `glyph spans x ${minX}-${maxX}, y ${minY}-${maxY}`;
-    const [long, short] = maxX - minX >= maxY - minY ? [[minX, 31 - maxX], [minY, 31 - maxY]] : [[minY, 31 - maxY], [minX, 31 - maxX]];
+    const [long, short] =
+      maxX - minX >= maxY - minY
+        ? [
+            [minX, 31 - maxX],
+            [minY, 31 - maxY],
+          ]
+        : [
+            [minY, 31 - maxY],
+            [minX, 31 - maxX],
+          ];
     // Anti-aliasing may leave the outermost pixels faint: one pixel of slack, no more.
     expect(Math.max(...long), span).toBeLessThanOrEqual(1);
     expect(Math.abs(short[0]! - short[1]!), span).toBeLessThanOrEqual(1);

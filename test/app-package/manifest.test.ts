@@ -28,7 +28,12 @@ describe('the filled manifest', () => {
     expect(JSON.stringify(manifest)).not.toMatch(/\$\{\{/);
     expect(manifest.id).toBe(ENV.TEAMS_APP_ID);
     expect(manifest.version).toBe(packageJsonVersion());
-    expect(manifest.developer).toEqual({ name: ENV.DEVELOPER_NAME, websiteUrl: ENV.DEVELOPER_WEBSITE, privacyUrl: ENV.PRIVACY_URL, termsOfUseUrl: ENV.TERMS_URL });
+    expect(manifest.developer).toEqual({
+      name: ENV.DEVELOPER_NAME,
+      websiteUrl: ENV.DEVELOPER_WEBSITE,
+      privacyUrl: ENV.PRIVACY_URL,
+      termsOfUseUrl: ENV.TERMS_URL,
+    });
     expect(manifest.bots[0]!.botId).toBe(ENV.BOT_ID);
     expect(manifest.composeExtensions[0]!.botId).toBe(ENV.BOT_ID);
     expect(manifest.composeExtensions[0]!.messageHandlers).toEqual([{ type: 'link', value: { domains: [ENV.BATON_PUBLIC_HOSTNAME] } }]);
@@ -36,7 +41,10 @@ describe('the filled manifest', () => {
   });
 
   it('takes APP_VERSION when it is set, and lower-cases the host name', () => {
-    const manifest = fillManifest(TEMPLATE, placeholderValues(readSettings({ ...ENV, APP_VERSION: '2.10.3', BATON_PUBLIC_HOSTNAME: 'Baton.Contoso.Example' }))) as Manifest;
+    const manifest = fillManifest(
+      TEMPLATE,
+      placeholderValues(readSettings({ ...ENV, APP_VERSION: '2.10.3', BATON_PUBLIC_HOSTNAME: 'Baton.Contoso.Example' })),
+    ) as Manifest;
     expect(manifest.version).toBe('2.10.3');
     expect(manifest.validDomains).toEqual(['baton.contoso.example']);
   });
@@ -50,14 +58,34 @@ describe('the filled manifest', () => {
 
 describe('the schema check rejects what Teams would reject', () => {
   const cases: Array<[string, (m: Manifest) => void, RegExp]> = [
-    ['the bot without its botId', (m) => delete (m.bots[0] as Partial<Manifest['bots'][number]>).botId, /^\/bots\/0 must have required property 'botId'/],
-    ['a short description over 80 characters', (m) => (m.description.short = 'x'.repeat(81)), /^\/description\/short must NOT have more than 80 characters/],
-    ['a full description over 4000 characters', (m) => (m.description.full = 'x'.repeat(4001)), /^\/description\/full must NOT have more than 4000 characters/],
+    [
+      'the bot without its botId',
+      (m) => delete (m.bots[0] as Partial<Manifest['bots'][number]>).botId,
+      /^\/bots\/0 must have required property 'botId'/,
+    ],
+    [
+      'a short description over 80 characters',
+      (m) => (m.description.short = 'x'.repeat(81)),
+      /^\/description\/short must NOT have more than 80 characters/,
+    ],
+    [
+      'a full description over 4000 characters',
+      (m) => (m.description.full = 'x'.repeat(4001)),
+      /^\/description\/full must NOT have more than 4000 characters/,
+    ],
     ['another manifest version', (m) => (m.manifestVersion = '1.29'), /^\/manifestVersion must be equal to constant/],
     ['an app id that is not a GUID', (m) => (m.id = 'baton'), /^\/id must match pattern/],
     ['an accent colour that is not #rrggbb', (m) => (m.accentColor = 'teal'), /^\/accentColor must match pattern/],
-    ['a bot scope Teams does not know', (m) => m.bots[0]!.scopes.push('meetings'), /^\/bots\/0\/scopes\/3 must be equal to one of the allowed values/],
-    ['a message handler that is not a link handler', (m) => (m.composeExtensions[0]!.messageHandlers[0]!.type = 'file'), /^\/composeExtensions\/0\/messageHandlers\/0\/type must be equal to one of the allowed values/],
+    [
+      'a bot scope Teams does not know',
+      (m) => m.bots[0]!.scopes.push('meetings'),
+      /^\/bots\/0\/scopes\/3 must be equal to one of the allowed values/,
+    ],
+    [
+      'a message handler that is not a link handler',
+      (m) => (m.composeExtensions[0]!.messageHandlers[0]!.type = 'file'),
+      /^\/composeExtensions\/0\/messageHandlers\/0\/type must be equal to one of the allowed values/,
+    ],
     ['a property the schema does not have', (m) => (m.tabs = []), /^\/ must NOT have additional properties \(tabs\)/],
   ];
 
@@ -65,11 +93,19 @@ describe('the schema check rejects what Teams would reject', () => {
     const manifest = clone(filled());
     breakIt(manifest);
     const errors = validateManifest(manifest, SCHEMA_PATH);
-    expect(errors.some((e) => expected.test(e)), errors.join('\n')).toBe(true);
+    expect(
+      errors.some((e) => expected.test(e)),
+      errors.join('\n'),
+    ).toBe(true);
   });
 
   it('rejects a placeholder left unfilled where a GUID belongs', () => {
-    expect(validateManifest(TEMPLATE_JSON, SCHEMA_PATH)).toEqual(expect.arrayContaining([expect.stringMatching(/^\/id must match pattern/), expect.stringMatching(/^\/bots\/0\/botId must match pattern/)]));
+    expect(validateManifest(TEMPLATE_JSON, SCHEMA_PATH)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\/id must match pattern/),
+        expect.stringMatching(/^\/bots\/0\/botId must match pattern/),
+      ]),
+    );
   });
 });
 
@@ -86,7 +122,9 @@ describe('placeholders', () => {
 
   it('that are malformed or arrive inside a value are caught as left over', () => {
     expect(() => fillManifest('{"id": "${{ bad-name }}"}', {})).toThrow(/Placeholders left in the manifest: \$\{\{ bad-name \}\}/);
-    expect(() => fillManifest('{"name": "${{DEVELOPER_NAME}}"}', { DEVELOPER_NAME: '${{BOT_ID}}' })).toThrow(/Placeholders left in the manifest: \$\{\{BOT_ID\}\}/);
+    expect(() => fillManifest('{"name": "${{DEVELOPER_NAME}}"}', { DEVELOPER_NAME: '${{BOT_ID}}' })).toThrow(
+      /Placeholders left in the manifest: \$\{\{BOT_ID\}\}/,
+    );
   });
 });
 
@@ -101,13 +139,29 @@ describe('settings', () => {
     expect(error).toBeInstanceOf(PackageError);
     const message = (error as Error).message;
     expect(message).toContain(`Missing settings: ${REQUIRED_SETTINGS.join(', ')}.`);
-    expect(REQUIRED_SETTINGS).toEqual(['BOT_ID', 'TEAMS_APP_ID', 'BATON_PUBLIC_HOSTNAME', 'DEVELOPER_NAME', 'DEVELOPER_WEBSITE', 'PRIVACY_URL', 'TERMS_URL']);
+    expect(REQUIRED_SETTINGS).toEqual([
+      'BOT_ID',
+      'TEAMS_APP_ID',
+      'BATON_PUBLIC_HOSTNAME',
+      'DEVELOPER_NAME',
+      'DEVELOPER_WEBSITE',
+      'PRIVACY_URL',
+      'TERMS_URL',
+    ]);
     // Optional settings have defaults and are not reported.
     expect(message).not.toMatch(/APP_VERSION|TEAMS_MANIFEST_SCHEMA/);
   });
 
   it('some missing, some blank, some malformed: all reported together, the good ones not', () => {
-    const env = { ...ENV, TEAMS_APP_ID: undefined, TERMS_URL: '  ', BOT_ID: 'not-a-guid', PRIVACY_URL: 'http://contoso.example/privacy', BATON_PUBLIC_HOSTNAME: 'https://baton.contoso.example/', APP_VERSION: '1.0' };
+    const env = {
+      ...ENV,
+      TEAMS_APP_ID: undefined,
+      TERMS_URL: '  ',
+      BOT_ID: 'not-a-guid',
+      PRIVACY_URL: 'http://contoso.example/privacy',
+      BATON_PUBLIC_HOSTNAME: 'https://baton.contoso.example/',
+      APP_VERSION: '1.0',
+    };
     expect(() => readSettings(env)).toThrow(PackageError);
     const message = (() => {
       try {

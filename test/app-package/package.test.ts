@@ -8,7 +8,19 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { APP_PACKAGE_DIR, buildZip, DEFAULT_SCHEMA_PATH, fillManifest, PackageError, packageApp, packageJsonVersion, placeholderValues, PROJECT_ROOT, readSettings, REQUIRED_SETTINGS } from '../../scripts/package-app';
+import {
+  APP_PACKAGE_DIR,
+  buildZip,
+  DEFAULT_SCHEMA_PATH,
+  fillManifest,
+  PackageError,
+  packageApp,
+  packageJsonVersion,
+  placeholderValues,
+  PROJECT_ROOT,
+  readSettings,
+  REQUIRED_SETTINGS,
+} from '../../scripts/package-app';
 import { requireTool } from '../support/executables';
 import { ENV, TEMPLATE } from './support';
 import { readZip } from './zip';
@@ -67,7 +79,10 @@ describe('the package', () => {
   });
 
   // CI installs unzip (.ci/run), so there its absence fails instead of hiding this check.
-  const unzip = requireTool({ setting: 'BATON_UNZIP', names: ['unzip'], install: 'apt-get install unzip' }, 'the Info-ZIP check of the package');
+  const unzip = requireTool(
+    { setting: 'BATON_UNZIP', names: ['unzip'], install: 'apt-get install unzip' },
+    'the Info-ZIP check of the package',
+  );
   it.skipIf(!unzip)('passes Info-ZIP unzip -t, an independent reader', () => {
     const run = spawnSync(unzip!, ['-t', result.zipPath], { encoding: 'utf8' });
     expect(run.stdout).toContain('No errors detected');
@@ -111,11 +126,17 @@ describe('npm run package (the script itself)', () => {
   });
 
   it("validates against the repository's copy of the schema when TEAMS_MANIFEST_SCHEMA is not set", () => {
-    expect(relative(PROJECT_ROOT, DEFAULT_SCHEMA_PATH).split(/[\\/]/)).toEqual(['appPackage', 'schema', 'teams-manifest-v1.30.schema.json']);
+    expect(relative(PROJECT_ROOT, DEFAULT_SCHEMA_PATH).split(/[\\/]/)).toEqual([
+      'appPackage',
+      'schema',
+      'teams-manifest-v1.30.schema.json',
+    ]);
     expect(JSON.parse(readFileSync(DEFAULT_SCHEMA_PATH, 'utf8'))).toHaveProperty('$schema', 'http://json-schema.org/draft-04/schema#');
   });
 
   it('stops when the schema to validate against is not there, naming the setting', () => {
-    expect(() => packageApp({ ...ENV, TEAMS_MANIFEST_SCHEMA: '/nowhere/schema.json' }, { outDir: tempDir() })).toThrow(/not at \/nowhere\/schema\.json \(set TEAMS_MANIFEST_SCHEMA/);
+    expect(() => packageApp({ ...ENV, TEAMS_MANIFEST_SCHEMA: '/nowhere/schema.json' }, { outDir: tempDir() })).toThrow(
+      /not at \/nowhere\/schema\.json \(set TEAMS_MANIFEST_SCHEMA/,
+    );
   });
 });

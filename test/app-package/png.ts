@@ -37,7 +37,8 @@ export function decodePng(file: Buffer): Png {
     const length = file.readUInt32BE(offset);
     const type = file.toString('latin1', offset + 4, offset + 8);
     const data = file.subarray(offset + 8, offset + 8 + length);
-    if (crc32(file.subarray(offset + 4, offset + 8 + length)) !== file.readUInt32BE(offset + 8 + length)) throw new Error(`bad CRC in ${type}`);
+    if (crc32(file.subarray(offset + 4, offset + 8 + length)) !== file.readUInt32BE(offset + 8 + length))
+      throw new Error(`bad CRC in ${type}`);
     offset += 12 + length;
     if (type === 'IHDR') {
       header = { width: data.readUInt32BE(0), height: data.readUInt32BE(4), bitDepth: data[8]!, colorType: data[9]!, interlace: data[12]! };
@@ -76,7 +77,14 @@ export function decodePng(file: Buffer): Png {
   const rgba = new Uint8Array(width * height * 4);
   for (let p = 0; p < width * height; p++) {
     const s = pixels.subarray(p * channels, (p + 1) * channels);
-    const [r, g, b, a] = channels === 1 ? [s[0]!, s[0]!, s[0]!, 255] : channels === 2 ? [s[0]!, s[0]!, s[0]!, s[1]!] : channels === 3 ? [s[0]!, s[1]!, s[2]!, 255] : [s[0]!, s[1]!, s[2]!, s[3]!];
+    const [r, g, b, a] =
+      channels === 1
+        ? [s[0]!, s[0]!, s[0]!, 255]
+        : channels === 2
+          ? [s[0]!, s[0]!, s[0]!, s[1]!]
+          : channels === 3
+            ? [s[0]!, s[1]!, s[2]!, 255]
+            : [s[0]!, s[1]!, s[2]!, s[3]!];
     rgba.set([r, g, b, a], p * 4);
   }
   return { width, height, colorType, bitDepth, rgba };

@@ -33,10 +33,23 @@ export interface Manifest {
   description: { short: string; full: string };
   developer: { name: string; websiteUrl: string; privacyUrl: string; termsOfUseUrl: string };
   icons: { color: string; outline: string };
-  bots: Array<{ botId: string; scopes: string[]; supportsFiles?: boolean; commandLists: Array<{ scopes: string[]; commands: Array<{ title: string; description: string }> }> }>;
+  bots: Array<{
+    botId: string;
+    scopes: string[];
+    supportsFiles?: boolean;
+    commandLists: Array<{ scopes: string[]; commands: Array<{ title: string; description: string }> }>;
+  }>;
   composeExtensions: Array<{
     botId: string;
-    commands: Array<{ id: string; type: string; title: string; context?: string[]; fetchTask?: boolean; initialRun?: boolean; parameters?: Array<{ name: string }> }>;
+    commands: Array<{
+      id: string;
+      type: string;
+      title: string;
+      context?: string[];
+      fetchTask?: boolean;
+      initialRun?: boolean;
+      parameters?: Array<{ name: string }>;
+    }>;
     messageHandlers: Array<{ type: string; value: { domains: string[] } }>;
   }>;
   validDomains: string[];

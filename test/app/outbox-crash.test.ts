@@ -65,7 +65,11 @@ async function startHost(env: Record<string, string> = {}): Promise<{ url: strin
 }
 
 async function post(host: { url: string }, activity: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+  const response = await fetch(`${host.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -82,7 +86,12 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
   it('delivers the message and the card update exactly once after a restart', async () => {
     const first = await startHost();
     // Ada installed Baton: her personal chat is where the 1:1 goes.
-    await post(first, { ...message(connector.url, people.ada, ''), type: 'installationUpdate', action: 'add', conversation: { id: 'a:personal-ada', conversationType: 'personal', tenantId: TENANT } });
+    await post(first, {
+      ...message(connector.url, people.ada, ''),
+      type: 'installationUpdate',
+      action: 'add',
+      conversation: { id: 'a:personal-ada', conversationType: 'personal', tenantId: TENANT },
+    });
     const formId = crypto.randomUUID();
     const form = paymentsForm(formId, { owner: '' });
     const cardMessage = `form-${formId}`;
@@ -90,7 +99,8 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
     const id = handoffIdForForm(TENANT, formId);
     const updatesOfCard = () => connector.sent.filter((s) => s.method === 'PUT' && s.activityId === cardMessage);
     // Cards posted in Ada's personal chat (installing Baton also answered there with the help text).
-    const toAda = () => connector.sent.filter((s) => s.method === 'POST' && s.conversationId === 'a:personal-ada' && s.activity.attachments !== undefined);
+    const toAda = () =>
+      connector.sent.filter((s) => s.method === 'POST' && s.conversationId === 'a:personal-ada' && s.activity.attachments !== undefined);
     await until('the card to replace the form', () => updatesOfCard().length === 1);
 
     // Grace asks: the card update goes out, the 1:1 to Ada hangs at the connector.
@@ -103,7 +113,12 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
     first.child.kill('SIGKILL');
     await until('the first host to die', () => first.child.signalCode === 'SIGKILL');
     // Really gone: nothing answers on its port any more.
-    expect(await fetch(`${first.url}/admin/functions`).then(() => 'answered', () => 'refused')).toBe('refused');
+    expect(
+      await fetch(`${first.url}/admin/functions`).then(
+        () => 'answered',
+        () => 'refused',
+      ),
+    ).toBe('refused');
     connector.hang = undefined;
     expect(toAda()).toEqual([]);
 
@@ -136,21 +151,42 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
   }, 60_000);
 });
 
-describe('a host killed between an overdue nudge\'s save and its delivery', () => {
+describe("a host killed between an overdue nudge's save and its delivery", () => {
   it('delivers the nudge once after a restart, and the next check sends no second one', async () => {
     // Its own tables: with the first test's handoff in them, "next" could jump to that one's due time before
     // this one's due-index row is written, and the check would then find nothing of this handoff's due.
     prefix = uniquePrefix();
     const first = await startHost();
-    await post(first, { ...message(connector.url, people.grace, ''), type: 'installationUpdate', action: 'add', conversation: { id: 'a:personal-grace', conversationType: 'personal', tenantId: TENANT } });
+    await post(first, {
+      ...message(connector.url, people.grace, ''),
+      type: 'installationUpdate',
+      action: 'add',
+      conversation: { id: 'a:personal-grace', conversationType: 'personal', tenantId: TENANT },
+    });
     const formId = crypto.randomUUID();
-    const form = { formId, summary: 'Ledger export is ready for review', whatIsReady: 'Merged.', acceptanceCriteria: 'Totals match the ledger', links: 'https://example.com/pr/7', effort: '1h', receiver: people.grace.aadObjectId };
-    expect((await post(first, cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: `form-${formId}` }))).status).toBe(200);
+    const form = {
+      formId,
+      summary: 'Ledger export is ready for review',
+      whatIsReady: 'Merged.',
+      acceptanceCriteria: 'Totals match the ledger',
+      links: 'https://example.com/pr/7',
+      effort: '1h',
+      receiver: people.grace.aadObjectId,
+    };
+    expect((await post(first, cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: `form-${formId}` }))).status).toBe(
+      200,
+    );
     const id = handoffIdForForm(TENANT, formId);
-    const toGrace = () => connector.sent.filter((s) => s.method === 'POST' && s.conversationId === 'a:personal-grace' && JSON.stringify(s.activity).includes(id));
+    const toGrace = () =>
+      connector.sent.filter(
+        (s) => s.method === 'POST' && s.conversationId === 'a:personal-grace' && JSON.stringify(s.activity).includes(id),
+      );
 
     // The dev clock moves the host past the review's due time; the nudge hangs at the connector.
-    await until('the handoff to be in the due index', async () => (await fetch(`${first.url}/dev/clock`, { method: 'POST', body: '{"to": "next"}' })).status === 200);
+    await until(
+      'the handoff to be in the due index',
+      async () => (await fetch(`${first.url}/dev/clock`, { method: 'POST', body: '{"to": "next"}' })).status === 200,
+    );
     const { now: movedTo } = (await (await fetch(`${first.url}/dev/clock`)).json()) as { now: string };
     connector.hang = /^POST \/v3\/conversations\/a(:|%3A)personal-grace\/activities/i;
     const heldBefore = connector.held;

@@ -27,10 +27,21 @@ const logs: string[] = [];
 beforeAll(async () => {
   connector = await startConnector([people.ada, people.grace, people.alan]);
   const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix });
-  baton = await createBaton(config, { clock: { now: () => now, sleep: async () => undefined }, log: createLogger({ sink: (r) => logs.push(formatRecord(r)) }) });
+  baton = await createBaton(config, {
+    clock: { now: () => now, sleep: async () => undefined },
+    log: createLogger({ sink: (r) => logs.push(formatRecord(r)) }),
+  });
   // Ada and Alan installed Baton; Grace did not.
-  for (const [person, chat] of [[people.ada, 'a:personal-ada'], [people.alan, 'a:personal-alan']] as const) {
-    await post({ ...message(connector.url, person, ''), type: 'installationUpdate', action: 'add', conversation: { id: chat, conversationType: 'personal', tenantId: TENANT } });
+  for (const [person, chat] of [
+    [people.ada, 'a:personal-ada'],
+    [people.alan, 'a:personal-alan'],
+  ] as const) {
+    await post({
+      ...message(connector.url, person, ''),
+      type: 'installationUpdate',
+      action: 'add',
+      conversation: { id: chat, conversationType: 'personal', tenantId: TENANT },
+    });
   }
 });
 afterAll(() => connector?.close());
@@ -65,18 +76,32 @@ async function created(): Promise<string> {
 /** `npm run outbox -- <command> <id>` with this test's tables. */
 function outboxScript(command: string, id: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   // The script's Baton starts its clock where this test's is.
-  const env = { ...process.env, TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: prefix, BATON_LOG_LEVEL: 'warn', BATON_CLOCK_START: new Date(now).toISOString() };
+  const env = {
+    ...process.env,
+    TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+    BATON_TABLE_PREFIX: prefix,
+    BATON_LOG_LEVEL: 'warn',
+    BATON_CLOCK_START: new Date(now).toISOString(),
+  };
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'outbox.ts'), command, id], { env, cwd: PROJECT_ROOT }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
-      else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'outbox.ts'), command, id],
+      { env, cwd: PROJECT_ROOT },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
-const accept = (id: string, extra: Record<string, unknown> = {}) => post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true' }, extra));
-const cardsTo = (chat: string) => connector.sent.filter((s) => s.method === 'POST' && s.conversationId === chat && s.activity.attachments !== undefined);
-const messages = async (id: string) => (await baton.app.stores.outbox.rows(id, BACKGROUND, { all: true })).filter((r) => r.effect.kind === 'message');
+const accept = (id: string, extra: Record<string, unknown> = {}) =>
+  post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true' }, extra));
+const cardsTo = (chat: string) =>
+  connector.sent.filter((s) => s.method === 'POST' && s.conversationId === chat && s.activity.attachments !== undefined);
+const messages = async (id: string) =>
+  (await baton.app.stores.outbox.rows(id, BACKGROUND, { all: true })).filter((r) => r.effect.kind === 'message');
 
 describe('delivery', () => {
   it('answers the invoke at once while the connector hangs on the card update and the 1:1 messages', async () => {
@@ -125,7 +150,7 @@ describe('delivery', () => {
     expect(rows.find((r) => r.state === 'dead')?.lastError).toContain('403 BotNotInConversationRoster');
   });
 
-  it('replays dead rows on an operator\'s command once the cause is gone: each delivered once, nothing else resent', async () => {
+  it("replays dead rows on an operator's command once the cause is gone: each delivered once, nothing else resent", async () => {
     const id = await created();
     connector.failNextPosts = 1;
     await accept(id);
@@ -166,7 +191,10 @@ describe('delivery', () => {
     await accept(id);
     await baton.app.deliveries.idle();
     let rows = await messages(id);
-    expect(rows.map((r) => [r.state, r.attempts])).toEqual([['pending', 1], ['pending', 1]]);
+    expect(rows.map((r) => [r.state, r.attempts])).toEqual([
+      ['pending', 1],
+      ['pending', 1],
+    ]);
     const retryAt = Date.parse(rows[0]!.nextAttemptAt);
     // Jittered between half and all of the base wait.
     expect(retryAt - start).toBeGreaterThanOrEqual(backoffMs(1, () => 0));
@@ -204,7 +232,7 @@ describe('delivery', () => {
     expect((await messages(id)).map((r) => r.state)).toEqual(['delivered', 'delivered']);
   });
 
-  it('re-attempts a replayed activity\'s own undelivered rows, and sends nothing twice', async () => {
+  it("re-attempts a replayed activity's own undelivered rows, and sends nothing twice", async () => {
     const id = await created();
     connector.throttleNextPosts = 1000;
     const activity = cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true' });
@@ -243,7 +271,7 @@ describe('delivery', () => {
     expect(connector.sent.length).toBe(sent);
   });
 
-  it('reads the handoff in an Accept\'s deliveries only after writing what shows it, and remembers who installed Baton', async () => {
+  it("reads the handoff in an Accept's deliveries only after writing what shows it, and remembers who installed Baton", async () => {
     const id = await created();
     const before = { ...tableRoundTrips };
     const told = cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length;
@@ -254,7 +282,9 @@ describe('delivery', () => {
     expect(tableRoundTrips.readsInDeliveries - before.readsInDeliveries).toBe(2);
     expect(await baton.app.stores.outbox.rows(id, BACKGROUND)).toEqual([]);
     expect(cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length - told).toBe(2);
-    const listing = (await baton.app.stores.people.handoffsOf(TENANT, people.ada.aadObjectId, 1000, BACKGROUND)).find((r) => r.handoffId === id)?.listing;
+    const listing = (await baton.app.stores.people.handoffsOf(TENANT, people.ada.aadObjectId, 1000, BACKGROUND)).find(
+      (r) => r.handoffId === id,
+    )?.listing;
     expect(listing?.status).toBe('accepted');
   });
 
@@ -269,7 +299,9 @@ describe('delivery', () => {
     const left = await baton.app.stores.outbox.rows(id, BACKGROUND);
     expect(left.map((r) => r.effect.kind)).toContain('index');
     expect(left.every((r) => r.effect.kind === 'index' || r.effect.kind === 'due')).toBe(true);
-    expect(logs.at(-1)).toBe(`[warn] Delivered, but the outbox rows could not be marked delivered; they will be done again (handoffId=${id}, rows=${left.map((r) => r.key).join(' ')}, error=storage went away)`);
+    expect(logs.at(-1)).toBe(
+      `[warn] Delivered, but the outbox rows could not be marked delivered; they will be done again (handoffId=${id}, rows=${left.map((r) => r.key).join(' ')}, error=storage went away)`,
+    );
     const updates = connector.sent.filter((s) => s.method === 'PUT').length;
     now += LEASE_MS + 1;
     expect(await baton.app.deliveries.sweep()).toMatchObject({ delivered: left.length, failed: 0, dead: 0 });

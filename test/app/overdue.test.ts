@@ -31,10 +31,15 @@ let clock: ShiftedClock;
 beforeAll(async () => {
   connector = await startConnector([people.ada, people.grace, people.alan, katherine]);
   app = await startTestApp({ at: FIXTURE_DAY });
-  clock = (app.baton()).devClock!;
+  clock = app.baton().devClock!;
   // Grace and Alan installed Baton; Katherine did not.
   for (const person of [people.grace, people.alan]) {
-    await app.post({ ...message(connector.url, person, ''), type: 'installationUpdate', action: 'add', conversation: { id: `a:personal-${person.name}`, conversationType: 'personal', tenantId: TENANT } });
+    await app.post({
+      ...message(connector.url, person, ''),
+      type: 'installationUpdate',
+      action: 'add',
+      conversation: { id: `a:personal-${person.name}`, conversationType: 'personal', tenantId: TENANT },
+    });
   }
 });
 afterAll(async () => {
@@ -62,7 +67,9 @@ const toPerson = (person: Member, id: string) =>
   connector.sent
     .filter((s) => s.method === 'POST' && s.conversationId === `a:personal-${person.name}` && JSON.stringify(s.activity).includes(id))
     .map((s) => textsOf(s.activity.attachments?.[0]?.content)[0]);
-const lastCard = (id: string) => connector.sent.filter((s) => s.method === 'PUT' && s.activityId?.startsWith('msg-') && JSON.stringify(s.activity).includes(id)).at(-1)?.activity.attachments?.[0]?.content;
+const lastCard = (id: string) =>
+  connector.sent.filter((s) => s.method === 'PUT' && s.activityId?.startsWith('msg-') && JSON.stringify(s.activity).includes(id)).at(-1)
+    ?.activity.attachments?.[0]?.content;
 const events = async (id: string) => (await app.history(id)).map((e) => [e.type, e.actor.name]);
 
 describe('the overdue check, through the local host', () => {
@@ -78,9 +85,16 @@ describe('the overdue check, through the local host', () => {
 
     moveTo(nudgeAt);
     await fire();
-    expect(toPerson(people.grace, id)).toEqual([expect.stringMatching(/^Your review of this handoff was due \w{3} \d+ \w{3}, \d\d:\d\d UTC\.$/)]);
-    expect(await events(id)).toEqual([['posted', 'Ada Lovelace'], ['overdue', 'Baton']]);
-    expect(textsOf(lastCard(id))).toContainEqual(expect.stringMatching(/^<at>Grace Hopper<\/at>, this handoff is for you to review · overdue since .+\.$/));
+    expect(toPerson(people.grace, id)).toEqual([
+      expect.stringMatching(/^Your review of this handoff was due \w{3} \d+ \w{3}, \d\d:\d\d UTC\.$/),
+    ]);
+    expect(await events(id)).toEqual([
+      ['posted', 'Ada Lovelace'],
+      ['overdue', 'Baton'],
+    ]);
+    expect(textsOf(lastCard(id))).toContainEqual(
+      expect.stringMatching(/^<at>Grace Hopper<\/at>, this handoff is for you to review · overdue since .+\.$/),
+    );
     // Again, and again: nothing more until the next level is due.
     await fire();
     await fire();
@@ -89,8 +103,14 @@ describe('the overdue check, through the local host', () => {
     const nudged = await stored(id);
     moveTo(escalateAt(nudged.clock!));
     await fire();
-    expect(toPerson(people.alan, id)).toEqual([expect.stringMatching(/^Grace Hopper's review is overdue: it was due .+, and Grace Hopper still holds the handoff\.$/)]);
-    expect(await events(id)).toEqual([['posted', 'Ada Lovelace'], ['overdue', 'Baton'], ['escalated', 'Baton']]);
+    expect(toPerson(people.alan, id)).toEqual([
+      expect.stringMatching(/^Grace Hopper's review is overdue: it was due .+, and Grace Hopper still holds the handoff\.$/),
+    ]);
+    expect(await events(id)).toEqual([
+      ['posted', 'Ada Lovelace'],
+      ['overdue', 'Baton'],
+      ['escalated', 'Baton'],
+    ]);
     expect(textsOf(lastCard(id))).toContainEqual(expect.stringMatching(/ · overdue by 1d, escalated to Alan Turing \(owner\)\.$/));
     expect(toPerson(people.grace, id)).toHaveLength(1);
   });
@@ -101,7 +121,11 @@ describe('the overdue check, through the local host', () => {
     // No check ran until a week after the escalation was due (a stopped app, a long outage).
     moveTo(escalateAt(due!) + 7 * 24 * 3_600_000);
     await fire();
-    expect(await events(id)).toEqual([['posted', 'Ada Lovelace'], ['overdue', 'Baton'], ['escalated', 'Baton']]);
+    expect(await events(id)).toEqual([
+      ['posted', 'Ada Lovelace'],
+      ['overdue', 'Baton'],
+      ['escalated', 'Baton'],
+    ]);
     expect(toPerson(people.grace, id)).toHaveLength(1);
     expect(toPerson(people.alan, id)).toEqual([expect.stringMatching(/^Grace Hopper's review is overdue/)]);
     // Nothing owed twice.
@@ -124,7 +148,11 @@ describe('the overdue check, through the local host', () => {
     const { clock: due } = await stored(id);
     moveTo(nextWorkingInstant(due!.holderHours, new Date(due!.dueAt)).getTime());
     await fire();
-    expect(toPerson(people.alan, id)).toEqual([expect.stringMatching(/^Katherine Johnson's review is overdue since .+\. Baton could not tell Katherine Johnson: they have not installed Baton\.$/)]);
+    expect(toPerson(people.alan, id)).toEqual([
+      expect.stringMatching(
+        /^Katherine Johnson's review is overdue since .+\. Baton could not tell Katherine Johnson: they have not installed Baton\.$/,
+      ),
+    ]);
     expect(textsOf(lastCard(id))).toEqual(expect.arrayContaining(['Katherine Johnson has not installed Baton: ']));
   });
 
@@ -140,7 +168,9 @@ describe('the overdue check, through the local host', () => {
     await fire();
     const closed = await stored(id);
     expect(closed).toMatchObject({ status: 'closed', ending: { by: { name: 'Baton' } }, wakeAt: undefined });
-    expect(toPerson(people.alan, id).at(-1)).toMatch(/^Baton closed this handoff: Closed automatically: accepted .+ and not closed within 3d of the owner's working time\.$/);
+    expect(toPerson(people.alan, id).at(-1)).toMatch(
+      /^Baton closed this handoff: Closed automatically: accepted .+ and not closed within 3d of the owner's working time\.$/,
+    );
     expect((await events(id)).at(-1)).toEqual(['closed', 'Baton']);
     expect(textsOf(lastCard(id))).toContainEqual(expect.stringMatching(/^Closed by Baton on /));
   });
@@ -150,14 +180,29 @@ describe('what a check costs', () => {
   it('reads the due handoffs and the hours since the last check: the same round trips for 5 open handoffs as for 25', async () => {
     let now = Date.parse('2026-12-07T10:00:00.000Z'); // a Monday
     const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() });
-    const baton = await createBaton(config, { clock: { now: () => now, sleep: async () => undefined }, log: createLogger({ sink: () => undefined }) });
+    const baton = await createBaton(config, {
+      clock: { now: () => now, sleep: async () => undefined },
+      log: createLogger({ sink: () => undefined }),
+    });
     // As a deployment does: no table is made on the measured path.
     await ensureTables(config.tables.account, config.tables.prefix);
     const post = async (at: number) => {
       now = at;
       const formId = crypto.randomUUID();
-      const form = { formId, summary: 'Ledger export is ready', whatIsReady: 'Merged.', acceptanceCriteria: 'Totals match', links: 'https://example.com/pr/1', effort: '1h', receiver: people.grace.aadObjectId, owner: people.alan.aadObjectId };
-      await baton.bot.handle(JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: `msg-${formId}` })), '');
+      const form = {
+        formId,
+        summary: 'Ledger export is ready',
+        whatIsReady: 'Merged.',
+        acceptanceCriteria: 'Totals match',
+        links: 'https://example.com/pr/1',
+        effort: '1h',
+        receiver: people.grace.aadObjectId,
+        owner: people.alan.aadObjectId,
+      };
+      await baton.bot.handle(
+        JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: `msg-${formId}` })),
+        '',
+      );
       await baton.app.deliveries.idle();
     };
     /** A check at `at`: its round trips before the deliveries it starts, and after. */
@@ -191,12 +236,26 @@ describe('what a check costs', () => {
   it('asks once per check whether a holder installed Baton, however many of their handoffs are due', async () => {
     let now = Date.parse('2026-12-07T10:00:00.000Z'); // a Monday
     const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() });
-    const baton = await createBaton(config, { clock: { now: () => now, sleep: async () => undefined }, log: createLogger({ sink: () => undefined }) });
+    const baton = await createBaton(config, {
+      clock: { now: () => now, sleep: async () => undefined },
+      log: createLogger({ sink: () => undefined }),
+    });
     await ensureTables(config.tables.account, config.tables.prefix);
-    await baton.bot.handle(JSON.stringify({ ...message(connector.url, people.grace, ''), type: 'installationUpdate', action: 'add', conversation: { id: 'a:grace-once', conversationType: 'personal', tenantId: TENANT } }), '');
+    await baton.bot.handle(
+      JSON.stringify({
+        ...message(connector.url, people.grace, ''),
+        type: 'installationUpdate',
+        action: 'add',
+        conversation: { id: 'a:grace-once', conversationType: 'personal', tenantId: TENANT },
+      }),
+      '',
+    );
     for (let i = 0; i < 3; i += 1) {
       const formId = crypto.randomUUID();
-      await baton.bot.handle(JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', paymentsForm(formId), { replyToId: `msg-${formId}` })), '');
+      await baton.bot.handle(
+        JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', paymentsForm(formId), { replyToId: `msg-${formId}` })),
+        '',
+      );
     }
     await baton.app.deliveries.idle();
     await overdueCheck(baton.app); // the first check ever: it settles the cursor
@@ -209,6 +268,8 @@ describe('what a check costs', () => {
     expect(lookups.mock.calls.filter(([, person]) => person === people.grace.aadObjectId)).toHaveLength(1 + 3);
     // Each nudge reached her (after the welcome Baton sent on installation, a text message).
     const toGrace = connector.sent.filter((s) => s.conversationId === 'a:grace-once' && s.activity.attachments?.length);
-    expect(toGrace.map((s) => textsOf(s.activity.attachments?.[0]?.content)[0])).toEqual(Array.from({ length: 3 }, () => expect.stringMatching(/^Your review of this handoff was due /)));
+    expect(toGrace.map((s) => textsOf(s.activity.attachments?.[0]?.content)[0])).toEqual(
+      Array.from({ length: 3 }, () => expect.stringMatching(/^Your review of this handoff was due /)),
+    );
   });
 });

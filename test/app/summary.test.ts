@@ -89,16 +89,32 @@ const finished = (week: string, person: Member) =>
 async function drained(): Promise<void> {
   const queue = await openQueue(inject('storageConnectionString'), `${app.prefix}-summaries`);
   // A copy that met another's claim is back within 10 s; 30 s leaves room for a busy machine.
-  await until('the summary queue to drain', async () => ((await queue.getProperties()).approximateMessagesCount === 0 ? true : undefined), 30_000);
+  await until(
+    'the summary queue to drain',
+    async () => ((await queue.getProperties()).approximateMessagesCount === 0 ? true : undefined),
+    30_000,
+  );
 }
-const emailsTo = (person: Member, week: string) => listMailbox(mailboxDir).filter((m) => m.key === `summary:${week}:${TENANT}:${person.aadObjectId}`);
+const emailsTo = (person: Member, week: string) =>
+  listMailbox(mailboxDir).filter((m) => m.key === `summary:${week}:${TENANT}:${person.aadObjectId}`);
 const teamsSummariesTo = (person: Member) =>
-  connector.sent.filter((s) => s.method === 'POST' && s.conversationId === `a:personal-${person.name}` && textsOf(s.activity.attachments?.[0]?.content)[0] === 'Baton · your week in handoffs');
+  connector.sent.filter(
+    (s) =>
+      s.method === 'POST' &&
+      s.conversationId === `a:personal-${person.name}` &&
+      textsOf(s.activity.attachments?.[0]?.content)[0] === 'Baton · your week in handoffs',
+  );
 const stored = async (id: string): Promise<Handoff> => (await app.handoff(id))!;
 
 function outlookAction(from: Member, verb: string, data: Record<string, unknown>) {
   // What Outlook's channel sends: no conversation members, the recipient as the actor.
-  return inTenant(cardAction(connector.url, from, verb, data, { channelId: 'outlook', conversation: { id: `outlook-${from.aadObjectId}`, tenantId: TENANT }, replyToId: undefined }));
+  return inTenant(
+    cardAction(connector.url, from, verb, data, {
+      channelId: 'outlook',
+      conversation: { id: `outlook-${from.aadObjectId}`, tenantId: TENANT },
+      replyToId: undefined,
+    }),
+  );
 }
 
 beforeAll(async () => {
@@ -107,11 +123,24 @@ beforeAll(async () => {
   process.env.OUTLOOK_ORIGINATOR = ORIGINATOR;
   connector = await startConnector([ada, grace, alan, katherine, margaret]);
   app = await startTestApp({ at: START });
-  clock = (app.baton()).devClock!;
-  await app.post(inTenant({ ...message(connector.url, katherine, ''), type: 'installationUpdate', action: 'add', conversation: { id: `a:personal-${katherine.name}`, conversationType: 'personal', tenantId: TENANT } }));
+  clock = app.baton().devClock!;
+  await app.post(
+    inTenant({
+      ...message(connector.url, katherine, ''),
+      type: 'installationUpdate',
+      action: 'add',
+      conversation: { id: `a:personal-${katherine.name}`, conversationType: 'personal', tenantId: TENANT },
+    }),
+  );
   const formId = crypto.randomUUID();
-  const form = paymentsForm(formId, { receiver: grace.aadObjectId, owner: alan.aadObjectId, stakeholders: `${katherine.aadObjectId},${margaret.aadObjectId}` });
-  expect((await app.post(inTenant(cardAction(connector.url, ada, 'handoff.create', form, { replyToId: `msg-${formId}` })))).status).toBe(200);
+  const form = paymentsForm(formId, {
+    receiver: grace.aadObjectId,
+    owner: alan.aadObjectId,
+    stakeholders: `${katherine.aadObjectId},${margaret.aadObjectId}`,
+  });
+  expect((await app.post(inTenant(cardAction(connector.url, ada, 'handoff.create', form, { replyToId: `msg-${formId}` })))).status).toBe(
+    200,
+  );
   handoffId = handoffIdForForm(TENANT, formId);
 });
 afterAll(async () => {
@@ -122,7 +151,7 @@ afterAll(async () => {
 });
 
 describe('the weekly summary, through the local host and its queue', () => {
-  it("records each stakeholder in their own time zone when the handoff is posted", async () => {
+  it('records each stakeholder in their own time zone when the handoff is posted', async () => {
     const zones = (await stores().zones.list(BACKGROUND)).map((z) => z.timeZone).sort();
     expect(zones).toEqual(['America/Los_Angeles', 'Australia/Sydney']);
   });
@@ -148,7 +177,13 @@ describe('the weekly summary, through the local host and its queue', () => {
     await app.host.fire('weeklySummary');
     expect(await finished('2026-12-07', katherine)).toMatchObject({ state: 'sent', done: ['email', 'teams'], reason: '' });
     // The same message again (a retried enqueue): nothing more is sent.
-    app.baton().app.summaryQueue.send({ tenantId: TENANT, aadObjectId: katherine.aadObjectId, name: katherine.name, timeZone: 'Australia/Sydney', week: '2026-12-07' } satisfies SummaryMessage);
+    app.baton().app.summaryQueue.send({
+      tenantId: TENANT,
+      aadObjectId: katherine.aadObjectId,
+      name: katherine.name,
+      timeZone: 'Australia/Sydney',
+      week: '2026-12-07',
+    } satisfies SummaryMessage);
     await drained();
     expect(emailsTo(katherine, '2026-12-07')).toHaveLength(1);
     expect(teamsSummariesTo(katherine)).toHaveLength(1);
@@ -163,7 +198,12 @@ describe('the weekly summary, through the local host and its queue', () => {
     expect(email!.subject).toBe('Your week in handoffs, 30 Nov - 7 Dec');
     const html = readFileSync(join(mailboxDir, `${email!.id}.html`), 'utf8');
     const card = cardOf(html) as Record<string, any>;
-    expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.4', originator: ORIGINATOR, refresh: { action: { verb: 'summary.refresh', data: { week: '2026-12-07' } } } });
+    expect(card).toMatchObject({
+      type: 'AdaptiveCard',
+      version: '1.4',
+      originator: ORIGINATOR,
+      refresh: { action: { verb: 'summary.refresh', data: { week: '2026-12-07' } } },
+    });
     expect(JSON.stringify(card)).toContain('Payments retry logic is ready for QA');
     // The body says it too, for a client without cards.
     expect(html).toContain('Needs attention');
@@ -180,19 +220,39 @@ describe('the weekly summary, through the local host and its queue', () => {
   });
 
   it("flags a priority change from the email: Outlook's invoke, the same bot; the answer replaces the card, and the handoff's card shows it", async () => {
-    const answer = await app.post(outlookAction(katherine, 'summary.flagPriority', { week: '2026-12-07', handoffId, priority: 'urgent', priorityReason: 'The launch moved up a week' }));
+    const answer = await app.post(
+      outlookAction(katherine, 'summary.flagPriority', {
+        week: '2026-12-07',
+        handoffId,
+        priority: 'urgent',
+        priorityReason: 'The launch moved up a week',
+      }),
+    );
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: { version: '1.4', originator: ORIGINATOR } });
-    expect(textsOf(answer.body.value)).toContain('You flagged “Payments retry logic is ready for QA” as urgent: the team sees it on the handoff\'s card.');
+    expect(answer.body).toMatchObject({
+      statusCode: 200,
+      type: 'application/vnd.microsoft.card.adaptive',
+      value: { version: '1.4', originator: ORIGINATOR },
+    });
+    expect(textsOf(answer.body.value)).toContain(
+      "You flagged “Payments retry logic is ready for QA” as urgent: the team sees it on the handoff's card.",
+    );
     const handoff = await stored(handoffId);
     expect(handoff.priority).toBe('urgent');
-    expect(handoff.priorityFlag).toMatchObject({ by: { aadObjectId: katherine.aadObjectId }, text: 'The launch moved up a week', from: 'normal', to: 'urgent' });
+    expect(handoff.priorityFlag).toMatchObject({
+      by: { aadObjectId: katherine.aadObjectId },
+      text: 'The launch moved up a week',
+      from: 'normal',
+      to: 'urgent',
+    });
     const updates = connector.sent.filter((s) => s.method === 'PUT' && JSON.stringify(s.activity).includes(handoffId));
     expect(JSON.stringify(updates.at(-1)!.activity)).toContain('Urgent');
   });
 
   it('refuses a flag from someone who is not a stakeholder, and says why on the card', async () => {
-    const answer = await app.post(outlookAction(grace, 'summary.flagPriority', { week: '2026-12-07', handoffId, priority: 'normal', priorityReason: 'Not so fast' }));
+    const answer = await app.post(
+      outlookAction(grace, 'summary.flagPriority', { week: '2026-12-07', handoffId, priority: 'normal', priorityReason: 'Not so fast' }),
+    );
     expect(answer.status).toBe(200);
     expect((await stored(handoffId)).priority).toBe('urgent');
     expect(textsOf(answer.body.value).some((t) => /stakeholder/i.test(t))).toBe(true);
@@ -208,33 +268,54 @@ describe('the weekly summary, through the local host and its queue', () => {
     const before = teamsSummariesTo(katherine).length;
     await app.post(inTenant(message(connector.url, katherine, '<at>Baton</at> summary')));
     expect(teamsSummariesTo(katherine)).toHaveLength(before + 1);
-    const reply = connector.sent.filter((s) => s.method === 'POST' && s.conversationId === '19:baton-group@thread.v2').at(-1)!.activity.text;
+    const reply = connector.sent.filter((s) => s.method === 'POST' && s.conversationId === '19:baton-group@thread.v2').at(-1)!
+      .activity.text;
     expect(reply).toBe('Katherine Johnson, I sent your summary to our personal chat, where only you can see it.');
     await app.post(inTenant(message(connector.url, margaret, '<at>Baton</at> summary')));
-    const toMargaret = connector.sent.filter((s) => s.method === 'POST' && s.conversationId === '19:baton-group@thread.v2').at(-1)!.activity.text;
-    expect(toMargaret).toBe('Margaret Hamilton, your summary is yours alone to see: add Baton in your personal chat (Apps, then Baton, then Open) and type "summary" there.');
+    const toMargaret = connector.sent.filter((s) => s.method === 'POST' && s.conversationId === '19:baton-group@thread.v2').at(-1)!
+      .activity.text;
+    expect(toMargaret).toBe(
+      'Margaret Hamilton, your summary is yours alone to see: add Baton in your personal chat (Apps, then Baton, then Open) and type "summary" there.',
+    );
   });
 
   it('moves a message that keeps failing to the poison queue after maxDequeueCount tries', async () => {
     const baton = app.baton();
     await baton.app.summaryQueue.send({ not: 'a summary message' });
     const poison = await openQueue(inject('storageConnectionString'), `${app.prefix}-summaries-poison`);
-    const messages = await until('the poison queue', async () => {
-      const peeked = await poison.peekMessages({ numberOfMessages: 5 });
-      return peeked.peekedMessageItems.length > 0 ? peeked.peekedMessageItems : undefined;
-    }, 30_000);
+    const messages = await until(
+      'the poison queue',
+      async () => {
+        const peeked = await poison.peekMessages({ numberOfMessages: 5 });
+        return peeked.peekedMessageItems.length > 0 ? peeked.peekedMessageItems : undefined;
+      },
+      30_000,
+    );
     expect(JSON.parse(Buffer.from(messages[0]!.messageText, 'base64').toString('utf8'))).toEqual({ not: 'a summary message' });
   });
 });
 
 describe('once per person and week, whatever fails', () => {
   const week = '2026-12-14';
-  const forKatherine: SummaryMessage = { tenantId: TENANT, aadObjectId: katherine.aadObjectId, name: katherine.name, timeZone: 'Australia/Sydney', week };
+  const forKatherine: SummaryMessage = {
+    tenantId: TENANT,
+    aadObjectId: katherine.aadObjectId,
+    name: katherine.name,
+    timeZone: 'Australia/Sydney',
+    week,
+  };
 
   it('takes over the claim of a sender that died before sending, and sends once', async () => {
     const baton = app.baton();
     // A sender claimed the week and died: its lease has run out.
-    const dead = await baton.app.stores.sendRecords.claim(week, TENANT, katherine.aadObjectId, new Date(clock.now() - 1000).toISOString(), undefined, BACKGROUND);
+    const dead = await baton.app.stores.sendRecords.claim(
+      week,
+      TENANT,
+      katherine.aadObjectId,
+      new Date(clock.now() - 1000).toISOString(),
+      undefined,
+      BACKGROUND,
+    );
     expect(dead).toBeDefined();
     expect(await sendSummary(baton.app, forKatherine)).toEqual({ outcome: 'sent', channels: ['email', 'teams'] });
     expect(await sendSummary(baton.app, forKatherine)).toEqual({ outcome: 'already' });
@@ -244,7 +325,14 @@ describe('once per person and week, whatever fails', () => {
   it('waits while another sender holds the claim, putting the message back for when its lease ends', async () => {
     const baton = app.baton();
     const held = '2026-12-21';
-    await baton.app.stores.sendRecords.claim(held, TENANT, katherine.aadObjectId, new Date(clock.now() + 60_000).toISOString(), undefined, BACKGROUND);
+    await baton.app.stores.sendRecords.claim(
+      held,
+      TENANT,
+      katherine.aadObjectId,
+      new Date(clock.now() + 60_000).toISOString(),
+      undefined,
+      BACKGROUND,
+    );
     const outcome = await sendSummary(baton.app, { ...forKatherine, week: held });
     // Back on the queue for 10 s, not for the whole lease: the other sender is usually done by then.
     expect(outcome).toEqual({ outcome: 'deferred', reason: 'another instance holds it', delaySeconds: 10 });
@@ -256,9 +344,28 @@ describe('once per person and week, whatever fails', () => {
     const interrupted = '2026-12-28';
     const message = { ...forKatherine, week: interrupted };
     // The email went, then the process died before the record said so.
-    await baton.app.mailer.sendMail({ to: ['katherine@contoso.example'], subject: 'Your week in handoffs', html: '<p>sent before the crash</p>', key: summaryMailKey(message) });
-    const claimed = await baton.app.stores.sendRecords.claim(interrupted, TENANT, katherine.aadObjectId, new Date(clock.now() - 1000).toISOString(), undefined, BACKGROUND);
-    await baton.app.stores.sendRecords.update(interrupted, TENANT, katherine.aadObjectId, claimed!, { done: [`email?:${baton.app.mailer.defaultSender}`] }, BACKGROUND);
+    await baton.app.mailer.sendMail({
+      to: ['katherine@contoso.example'],
+      subject: 'Your week in handoffs',
+      html: '<p>sent before the crash</p>',
+      key: summaryMailKey(message),
+    });
+    const claimed = await baton.app.stores.sendRecords.claim(
+      interrupted,
+      TENANT,
+      katherine.aadObjectId,
+      new Date(clock.now() - 1000).toISOString(),
+      undefined,
+      BACKGROUND,
+    );
+    await baton.app.stores.sendRecords.update(
+      interrupted,
+      TENANT,
+      katherine.aadObjectId,
+      claimed!,
+      { done: [`email?:${baton.app.mailer.defaultSender}`] },
+      BACKGROUND,
+    );
     expect(await sendSummary(baton.app, message)).toEqual({ outcome: 'sent', channels: ['email', 'teams'] });
     expect(emailsTo(katherine, interrupted)).toHaveLength(1);
   });
@@ -269,7 +376,9 @@ describe("each mailbox's limit a minute, held across instances", () => {
     const connection = inject('tablesConnectionString');
     const [one, two] = [TableMailboxBudget.open(connection, app.prefix), TableMailboxBudget.open(connection, app.prefix)];
     const t = Date.parse('2026-12-07T08:00:30.000Z');
-    const tries = Array.from({ length: 45 }, (_, i) => (i % 2 === 0 ? one : two).take('baton@contoso.example', t + i * 100, 30, BACKGROUND));
+    const tries = Array.from({ length: 45 }, (_, i) =>
+      (i % 2 === 0 ? one : two).take('baton@contoso.example', t + i * 100, 30, BACKGROUND),
+    );
     const answers = await Promise.all(tries);
     // Never more than the limit; under this much contention a few are told to wait a second instead of taking a place.
     const granted = answers.filter((wait) => wait === 0).length;
@@ -287,14 +396,23 @@ describe("each mailbox's limit a minute, held across instances", () => {
 
   it('spreads what it enqueues over the minutes the mailboxes need, so messages arrive at the rate they may be sent', async () => {
     const queued: (number | undefined)[] = [];
-    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: `${app.prefix}s`, BATON_MAILBOX_PER_MINUTE: '2', MAIL_SENDER: 'a@contoso.example, b@contoso.example' });
+    const config = loadConfig({
+      TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+      BATON_TABLE_PREFIX: `${app.prefix}s`,
+      BATON_MAILBOX_PER_MINUTE: '2',
+      MAIL_SENDER: 'a@contoso.example, b@contoso.example',
+    });
     const directory = LocalDirectory.fromFiles();
     const spread = await createBaton(config, {
       clock: { now: () => Date.parse('2026-12-07T08:30:00.000Z'), sleep: async () => undefined },
       graph: { directory, tenantId: directory.tenantId, mailer: new LocalMailbox(mailboxDir) },
       summaryQueue: { send: async (_message, delaySeconds) => void queued.push(delaySeconds) },
     });
-    for (let i = 0; i < 9; i += 1) await spread.app.stores.subscribers.subscribe({ tenantId: TENANT, aadObjectId: `p-${i}`, name: `Person ${i}`, timeZone: 'UTC' }, BACKGROUND);
+    for (let i = 0; i < 9; i += 1)
+      await spread.app.stores.subscribers.subscribe(
+        { tenantId: TENANT, aadObjectId: `p-${i}`, name: `Person ${i}`, timeZone: 'UTC' },
+        BACKGROUND,
+      );
     expect(await enqueueDueSummaries(spread.app)).toEqual({ zones: 1, zonesDue: 1, enqueued: 9 });
     // Two mailboxes, two a minute each: four a minute, one every 15 seconds.
     expect(queued.map((d) => d ?? 0).sort((a, b) => a - b)).toEqual([0, 15, 30, 45, 60, 75, 90, 105, 120]);
@@ -306,18 +424,41 @@ describe("each mailbox's limit a minute, held across instances", () => {
     let now = Date.parse('2026-12-07T08:00:10.000Z');
     const manual: Clock = { now: () => now, sleep: async () => undefined };
     const queued: { message: unknown; delaySeconds: number | undefined }[] = [];
-    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: app.prefix, BATON_MAILBOX_PER_MINUTE: '1', MAIL_SENDER: 'summary@contoso.example' });
+    const config = loadConfig({
+      TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+      BATON_TABLE_PREFIX: app.prefix,
+      BATON_MAILBOX_PER_MINUTE: '1',
+      MAIL_SENDER: 'summary@contoso.example',
+    });
     const directory = LocalDirectory.fromFiles();
     const limited = await createBaton(config, {
       clock: manual,
-      graph: { directory, tenantId: directory.tenantId, mailer: new LocalMailbox(mailboxDir, 'summary@contoso.example', { clock: manual }) },
+      graph: {
+        directory,
+        tenantId: directory.tenantId,
+        mailer: new LocalMailbox(mailboxDir, 'summary@contoso.example', { clock: manual }),
+      },
       summaryQueue: { send: async (message, delaySeconds) => void queued.push({ message, delaySeconds }) },
     });
     const week = '2027-01-04';
-    const toKatherine: SummaryMessage = { tenantId: TENANT, aadObjectId: katherine.aadObjectId, name: katherine.name, timeZone: 'Australia/Sydney', week };
-    const toMargaret: SummaryMessage = { ...toKatherine, aadObjectId: margaret.aadObjectId, name: margaret.name, timeZone: 'America/Los_Angeles' };
+    const toKatherine: SummaryMessage = {
+      tenantId: TENANT,
+      aadObjectId: katherine.aadObjectId,
+      name: katherine.name,
+      timeZone: 'Australia/Sydney',
+      week,
+    };
+    const toMargaret: SummaryMessage = {
+      ...toKatherine,
+      aadObjectId: margaret.aadObjectId,
+      name: margaret.name,
+      timeZone: 'America/Los_Angeles',
+    };
     expect(await sendSummary(limited.app, toKatherine)).toMatchObject({ outcome: 'sent' });
-    expect(await sendSummary(limited.app, toMargaret)).toMatchObject({ outcome: 'deferred', reason: 'every sending mailbox sent its limit this minute' });
+    expect(await sendSummary(limited.app, toMargaret)).toMatchObject({
+      outcome: 'deferred',
+      reason: 'every sending mailbox sent its limit this minute',
+    });
     now += 30_000;
     // Half a minute later it is still too soon.
     expect(await sendSummary(limited.app, toMargaret)).toMatchObject({ outcome: 'deferred', delaySeconds: expect.any(Number) });
@@ -338,7 +479,13 @@ describe("the trend's weeks", () => {
   it('are the summary weeks for a summary week, and seven-day windows with no gap for the summary command', () => {
     const settings = { settings: { summary: loadConfig({}).summary, due: loadConfig({}).due, publicBaseUrl: '' } };
     const monday = { start: '2026-11-30T08:00:00.000Z', end: '2026-12-07T08:00:00.000Z' };
-    expect(trendOf(settings, monday, 'UTC').map((w) => w.end)).toEqual(['2026-11-09T08:00:00.000Z', '2026-11-16T08:00:00.000Z', '2026-11-23T08:00:00.000Z', '2026-11-30T08:00:00.000Z', monday.end]);
+    expect(trendOf(settings, monday, 'UTC').map((w) => w.end)).toEqual([
+      '2026-11-09T08:00:00.000Z',
+      '2026-11-16T08:00:00.000Z',
+      '2026-11-23T08:00:00.000Z',
+      '2026-11-30T08:00:00.000Z',
+      monday.end,
+    ]);
     // Sunday evening: the seven days up to now, and the four seven-day windows before them, end to end.
     const rolling = { start: '2026-11-29T21:00:00.000Z', end: '2026-12-06T21:00:00.000Z' };
     const weeks = trendOf(settings, rolling, 'UTC');
@@ -351,7 +498,9 @@ describe("the trend's weeks", () => {
 describe('stopping and starting', () => {
   it('stops the summary from the email, skips the next week, and starts it again', async () => {
     const stop = await app.post(outlookAction(margaret, 'summary.stop', { week: '2026-12-07' }));
-    expect(textsOf(stop.body.value)).toContain('Your weekly summary is stopped. Start it again from this card, or type "summary start" in my chat.');
+    expect(textsOf(stop.body.value)).toContain(
+      'Your weekly summary is stopped. Start it again from this card, or type "summary start" in my chat.',
+    );
     expect(JSON.stringify(stop.body.value)).toContain('"verb":"summary.start"');
     expect(await stores().preferences.get(TENANT, margaret.aadObjectId, BACKGROUND)).toEqual({ stopped: true, optedIn: false });
 
@@ -361,7 +510,9 @@ describe('stopping and starting', () => {
     expect(emailsTo(margaret, '2026-12-07')).toHaveLength(0);
 
     const start = await app.post(outlookAction(margaret, 'summary.start', { week: '2026-12-07' }));
-    expect(textsOf(start.body.value).find((t) => t.startsWith('Your weekly summary is on'))).toMatch(/^Your weekly summary is on: every Monday at 08:00 your time/);
+    expect(textsOf(start.body.value).find((t) => t.startsWith('Your weekly summary is on'))).toMatch(
+      /^Your weekly summary is on: every Monday at 08:00 your time/,
+    );
     expect(await stores().preferences.get(TENANT, margaret.aadObjectId, BACKGROUND)).toEqual({ stopped: false, optedIn: true });
   });
 });

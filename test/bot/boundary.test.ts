@@ -72,7 +72,10 @@ describe('malformed activities', () => {
   it('refuses a card action whose verb is not a string, rather than coercing it', async () => {
     const id = await created();
     for (const verb of [['handoff.accept'], { 0: 'handoff.accept' }, 12]) {
-      const response = await app.post({ ...cardAction(connector.url, people.grace, 'x', {}), value: { action: { type: 'Action.Execute', verb, data: { handoffId: id, criterion0: 'true' } } } });
+      const response = await app.post({
+        ...cardAction(connector.url, people.grace, 'x', {}),
+        value: { action: { type: 'Action.Execute', verb, data: { handoffId: id, criterion0: 'true' } } },
+      });
       expect(response.body).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error' });
     }
     expect((await app.handoff(id))?.status).toBe('inReview');
@@ -81,7 +84,11 @@ describe('malformed activities', () => {
   it('answers 413 to a body over its limit, at the function and at the host, instead of dropping the connection', async () => {
     const big = { ...message(connector.url, people.ada, 'help'), padding: 'p'.repeat(300 * 1024) };
     expect((await app.post(big)).status).toBe(413);
-    const huge = await fetch(`${app.host.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(5 * 1024 * 1024) });
+    const huge = await fetch(`${app.host.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(5 * 1024 * 1024),
+    });
     expect(huge.status).toBe(413);
   });
 
@@ -98,14 +105,20 @@ describe('the log', () => {
     const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() });
     const baton = await createBaton(config, { log: createLogger({ sink: (r) => lines.push(formatRecord(r)) }) });
     const formId = crypto.randomUUID();
-    const create = cardAction(connector.url, people.ada, 'handoff.create', form(formId, { summary: 'Secret payroll export is ready' }), { replyToId: `form-${formId}` });
+    const create = cardAction(connector.url, people.ada, 'handoff.create', form(formId, { summary: 'Secret payroll export is ready' }), {
+      replyToId: `form-${formId}`,
+    });
     expect((await baton.bot.handle(JSON.stringify(create), '', undefined, 'inv-1')).status).toBe(200);
     expect((await baton.bot.handle('{"type":"message"}', '', undefined, 'inv-2')).status).toBe(400);
     await baton.app.deliveries.idle();
     const answered = lines.filter((l) => l.includes('Activity answered'));
     const handoffId = handoffIdForForm(TENANT, formId);
     expect(answered).toEqual([
-      expect.stringMatching(new RegExp(`^\\[info\\] Activity answered \\(invocationId=inv-1, activityId=${create.id}, type=invoke, name=adaptiveCard/action, verb=handoff.create, channel=msteams, tenant=${TENANT}, status=200, outcome=ok, durationMs=\\d+\\)$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^\\[info\\] Activity answered \\(invocationId=inv-1, activityId=${create.id}, type=invoke, name=adaptiveCard/action, verb=handoff.create, channel=msteams, tenant=${TENANT}, status=200, outcome=ok, durationMs=\\d+\\)$`,
+        ),
+      ),
       expect.stringMatching(/^\[info\] Activity answered \(invocationId=inv-2, status=400, outcome=refused, durationMs=\d+\)$/),
     ]);
     const accept = cardAction(connector.url, people.grace, 'handoff.accept', { handoffId, criterion0: 'true' });
@@ -119,14 +132,25 @@ describe('records and replays', () => {
   it('lists a handoff whose record cannot be read from its index row; one whose row cannot be read is skipped and logged', async () => {
     const good = await created({ summary: 'Ledger sync is ready for review' });
     const bad = await created({ summary: 'Ledger export is ready for review' });
-    const handoffs = TableClient.fromConnectionString(inject('tablesConnectionString'), `${app.prefix}handoffs`, { allowInsecureConnection: true });
+    const handoffs = TableClient.fromConnectionString(inject('tablesConnectionString'), `${app.prefix}handoffs`, {
+      allowInsecureConnection: true,
+    });
     await handoffs.updateEntity({ partitionKey: bad, rowKey: 'handoff', status: 'sideways' }, 'Merge');
     const mineCard = async () => {
-      await app.post(message(connector.url, people.grace, 'mine', { conversation: { id: 'a:personal-grace', conversationType: 'personal', tenantId: TENANT } }));
+      await app.post(
+        message(connector.url, people.grace, 'mine', {
+          conversation: { id: 'a:personal-grace', conversationType: 'personal', tenantId: TENANT },
+        }),
+      );
       return JSON.stringify(connector.sent.at(-1)!.activity.attachments![0]!.content);
     };
     const searched = async () => {
-      const search = await app.post(extensionInvoke(connector.url, people.grace, 'composeExtension/query', { commandId: 'findHandoffs', parameters: [{ name: 'query', value: 'ledger' }] }));
+      const search = await app.post(
+        extensionInvoke(connector.url, people.grace, 'composeExtension/query', {
+          commandId: 'findHandoffs',
+          parameters: [{ name: 'query', value: 'ledger' }],
+        }),
+      );
       expect(search.status).toBe(200);
       return search.body.composeExtension.attachments.map((a: any) => a.preview.content.title).sort();
     };
@@ -136,16 +160,23 @@ describe('records and replays', () => {
     expect(tripsSince(before).ownReads).toBe(1);
     expect(await searched()).toEqual(['Ledger export is ready for review', 'Ledger sync is ready for review']);
     // A row whose listing cannot be read is skipped, and logged.
-    const index = TableClient.fromConnectionString(inject('tablesConnectionString'), `${app.prefix}people`, { allowInsecureConnection: true });
-    for await (const row of index.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${`${TENANT}_${people.grace.aadObjectId}`}` } })) {
-      if (row.rowKey!.endsWith(`_${bad}`)) await index.updateEntity({ partitionKey: row.partitionKey!, rowKey: row.rowKey!, listing: '' }, 'Merge');
+    const index = TableClient.fromConnectionString(inject('tablesConnectionString'), `${app.prefix}people`, {
+      allowInsecureConnection: true,
+    });
+    for await (const row of index.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${`${TENANT}_${people.grace.aadObjectId}`}` },
+    })) {
+      if (row.rowKey!.endsWith(`_${bad}`))
+        await index.updateEntity({ partitionKey: row.partitionKey!, rowKey: row.rowKey!, listing: '' }, 'Merge');
     }
     const logged = vi.spyOn(console, 'error');
     const mine = await mineCard();
     expect(mine).toContain('Ledger sync is ready for review');
     expect(mine).not.toContain('Ledger export');
     expect(await searched()).toEqual(['Ledger sync is ready for review']);
-    expect(logged.mock.calls.map((c) => String(c[0]))).toContainEqual(`[error] Skipped a person-index row that cannot be read (handoffId=${bad})`);
+    expect(logged.mock.calls.map((c) => String(c[0]))).toContainEqual(
+      `[error] Skipped a person-index row that cannot be read (handoffId=${bad})`,
+    );
     logged.mockRestore();
     expect(good).not.toBe(bad);
   });
@@ -156,7 +187,9 @@ describe('records and replays', () => {
     await Promise.all(Array.from({ length: 25 }, (_, i) => app.post(i % 2 ? submit : { ...submit, id: `f:click-${i}` })));
     const id = handoffIdForForm(TENANT, formId);
     for (const person of [people.ada, people.grace, people.alan]) {
-      expect((await app.stores.people.handoffsOf(TENANT, person.aadObjectId, 1000, BACKGROUND)).filter((r) => r.handoffId === id)).toHaveLength(1);
+      expect(
+        (await app.stores.people.handoffsOf(TENANT, person.aadObjectId, 1000, BACKGROUND)).filter((r) => r.handoffId === id),
+      ).toHaveLength(1);
     }
     // The person index, everyone's card (the fixture's own message becomes it) and the due index, written once.
     expect(await app.countRows(id)).toEqual({ handoff: 1, events: 1, activities: 1, outbox: 3 });
@@ -175,7 +208,7 @@ describe('records and replays', () => {
   });
 });
 
-describe('within Teams\' 5 seconds, whatever fails', () => {
+describe("within Teams' 5 seconds, whatever fails", () => {
   it('says so when Teams does not list the members in time, and stores nothing', { timeout: 5000 }, async () => {
     connector.hang = /\/pagedmembers/;
     try {
@@ -202,7 +235,10 @@ describe('within Teams\' 5 seconds, whatever fails', () => {
       const config = loadConfig({ TABLES_CONNECTION_STRING: azuriteConnectionString(port), BATON_TABLE_PREFIX: uniquePrefix() });
       baton = await createBaton(config, { log: createLogger({ sink: () => undefined }) });
       const formId = crypto.randomUUID();
-      await baton.bot.handle(JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', form(formId), { replyToId: 'm-1' })), '');
+      await baton.bot.handle(
+        JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', form(formId), { replyToId: 'm-1' })),
+        '',
+      );
       await baton.app.deliveries.idle();
       handoffId = handoffIdForForm(TENANT, formId);
       await azurite.stop();
@@ -210,8 +246,15 @@ describe('within Teams\' 5 seconds, whatever fails', () => {
 
     // Teams' own deadline for an invoke is the test's: the Table retry budget fits inside it.
     it('answers Baton\'s own "nothing was changed" card', { timeout: 5000 }, async () => {
-      const accept = await baton.bot.handle(JSON.stringify(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId, criterion0: 'true' })), '');
-      expect(accept.body).toEqual({ statusCode: 503, type: 'application/vnd.microsoft.error', value: { code: 'ServiceUnavailable', message: UNAVAILABLE } });
+      const accept = await baton.bot.handle(
+        JSON.stringify(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId, criterion0: 'true' })),
+        '',
+      );
+      expect(accept.body).toEqual({
+        statusCode: 503,
+        type: 'application/vnd.microsoft.error',
+        value: { code: 'ServiceUnavailable', message: UNAVAILABLE },
+      });
     });
   });
 });

@@ -57,8 +57,14 @@ const trustedPem = trusted.publicKey.export({ format: 'pem', type: 'spki' }).toS
 
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 type Signer = (signingInput: string) => string;
-const rs = (bits: 256 | 384 | 512, key: KeyObject): Signer => (input) => createSign(`RSA-SHA${bits}`).update(input).sign(key).toString('base64url');
-const hs256 = (secret: string): Signer => (input) => createHmac('sha256', secret).update(input).digest('base64url');
+const rs =
+  (bits: 256 | 384 | 512, key: KeyObject): Signer =>
+  (input) =>
+    createSign(`RSA-SHA${bits}`).update(input).sign(key).toString('base64url');
+const hs256 =
+  (secret: string): Signer =>
+  (input) =>
+    createHmac('sha256', secret).update(input).digest('base64url');
 const noSignature: Signer = () => '';
 /** Bytes shaped like an RS256 signature; verification would fail, as for any forgery. */
 const junkSignature: Signer = () => randomBytes(256).toString('base64url');
@@ -116,7 +122,10 @@ const emulatorMetadata = () => libraryMetadata(AuthenticationConstants.ToBotFrom
 
 function seedTrustedKeys(): void {
   // login.botframework.com endorses its keys for channels; Entra's keys carry no endorsements.
-  Object.assign(channelMetadata(), { keys: [{ ...jwkOf(trusted.publicKey), kid: TRUSTED_KID, use: 'sig', endorsements: ['msteams'] }], lastUpdated: Date.now() });
+  Object.assign(channelMetadata(), {
+    keys: [{ ...jwkOf(trusted.publicKey), kid: TRUSTED_KID, use: 'sig', endorsements: ['msteams'] }],
+    lastUpdated: Date.now(),
+  });
   Object.assign(emulatorMetadata(), { keys: [{ ...jwkOf(trusted.publicKey), kid: TRUSTED_KID, use: 'sig' }], lastUpdated: Date.now() });
 }
 
@@ -189,47 +198,122 @@ const bearer = (token: string) => `Bearer ${token}`;
 const forged: Case[] = [
   // Signed with the bot's own secret: Bot Framework tokens are never HMAC-signed.
   ['HS256 signed with BOT_PASSWORD, no kid', (s) => bearer(mint({ alg: 'HS256', typ: 'JWT' }, channelClaims(s), hs256(BOT_PASSWORD)))],
-  ['HS256 signed with BOT_PASSWORD, trusted kid', (s) => bearer(mint({ alg: 'HS256', typ: 'JWT', kid: TRUSTED_KID }, channelClaims(s), hs256(BOT_PASSWORD)))],
+  [
+    'HS256 signed with BOT_PASSWORD, trusted kid',
+    (s) => bearer(mint({ alg: 'HS256', typ: 'JWT', kid: TRUSTED_KID }, channelClaims(s), hs256(BOT_PASSWORD))),
+  ],
   // Key confusion: HMAC keyed with the (public) RSA key the library would verify with.
-  ['HS256 keyed with the trusted public key PEM', (s) => bearer(mint({ alg: 'HS256', typ: 'JWT', kid: TRUSTED_KID }, channelClaims(s), hs256(trustedPem)))],
+  [
+    'HS256 keyed with the trusted public key PEM',
+    (s) => bearer(mint({ alg: 'HS256', typ: 'JWT', kid: TRUSTED_KID }, channelClaims(s), hs256(trustedPem))),
+  ],
   ['RS256 from a foreign key, trusted kid', (s) => bearer(mint(rs256Header(), channelClaims(s), rs(256, foreign.privateKey)))],
-  ['RS256 from a foreign key, unknown Microsoft-looking kid', (s) => bearer(mint(rs256Header(UNKNOWN_KID), channelClaims(s), rs(256, foreign.privateKey)))],
-  ['RS512 from a foreign key, trusted kid', (s) => bearer(mint({ alg: 'RS512', typ: 'JWT', kid: TRUSTED_KID }, channelClaims(s), rs(512, foreign.privateKey)))],
+  [
+    'RS256 from a foreign key, unknown Microsoft-looking kid',
+    (s) => bearer(mint(rs256Header(UNKNOWN_KID), channelClaims(s), rs(256, foreign.privateKey))),
+  ],
+  [
+    'RS512 from a foreign key, trusted kid',
+    (s) => bearer(mint({ alg: 'RS512', typ: 'JWT', kid: TRUSTED_KID }, channelClaims(s), rs(512, foreign.privateKey))),
+  ],
   ['RS256 without a kid', (s) => bearer(mint({ alg: 'RS256', typ: 'JWT' }, channelClaims(s), rs(256, foreign.privateKey)))],
   ['RS256 with an empty kid', (s) => bearer(mint(rs256Header(''), channelClaims(s), rs(256, foreign.privateKey)))],
   ['RS256 with a numeric kid', (s) => bearer(mint({ alg: 'RS256', kid: 42 }, channelClaims(s), rs(256, foreign.privateKey)))],
   ['RS256 with a 10 KB kid', (s) => bearer(mint(rs256Header('k'.repeat(10_000)), channelClaims(s), rs(256, foreign.privateKey)))],
-  ['alg none, trusted kid, no signature', (s) => bearer(mint({ alg: 'none', typ: 'JWT', kid: TRUSTED_KID }, channelClaims(s), noSignature))],
+  [
+    'alg none, trusted kid, no signature',
+    (s) => bearer(mint({ alg: 'none', typ: 'JWT', kid: TRUSTED_KID }, channelClaims(s), noSignature)),
+  ],
   ['alg none, no kid, no signature', (s) => bearer(mint({ alg: 'none' }, channelClaims(s), noSignature))],
   ['alg None (mixed case), trusted kid', (s) => bearer(mint({ alg: 'None', kid: TRUSTED_KID }, channelClaims(s), junkSignature))],
-  ['emulator v1 from the botframework.com tenant, foreign key', () => bearer(mint(rs256Header(), entraClaims('1.0', BOTFRAMEWORK_TENANT), rs(256, foreign.privateKey)))],
-  ['emulator v2 from the botframework.com tenant, foreign key', () => bearer(mint(rs256Header(), entraClaims('2.0', BOTFRAMEWORK_TENANT), rs(256, foreign.privateKey)))],
-  ['emulator v1 from an unknown tenant, foreign key', () => bearer(mint(rs256Header(), entraClaims('1.0', randomUUID()), rs(256, foreign.privateKey)))],
-  ['emulator v2 from an unknown tenant, foreign key', () => bearer(mint(rs256Header(), entraClaims('2.0', randomUUID()), rs(256, foreign.privateKey)))],
-  ['emulator v1 whose tid differs from its issuer', () => bearer(mint(rs256Header(), entraClaims('1.0', BOTFRAMEWORK_TENANT, { tid: randomUUID() }), rs(256, foreign.privateKey)))],
-  ['emulator with an unknown version', () => bearer(mint(rs256Header(), entraClaims('1.0', BOTFRAMEWORK_TENANT, { ver: '3.0' }), rs(256, foreign.privateKey)))],
-  ['skill v1 (appid another bot), foreign key', () => bearer(mint(rs256Header(), entraClaims('1.0', BOTFRAMEWORK_TENANT, { appid: OTHER_APP }), rs(256, foreign.privateKey)))],
-  ['skill v2 (azp another bot), foreign key', () => bearer(mint(rs256Header(), entraClaims('2.0', BOTFRAMEWORK_TENANT, { azp: OTHER_APP }), rs(256, foreign.privateKey)))],
-  ['skill from an unknown tenant, foreign key', () => bearer(mint(rs256Header(), entraClaims('2.0', randomUUID(), { azp: OTHER_APP }), rs(256, foreign.privateKey)))],
-  ['tid that is not a GUID on a channel token', (s) => bearer(mint(rs256Header(), channelClaims(s, { tid: 'not-a-guid' }), rs(256, foreign.privateKey)))],
-  ['tid that is not a GUID on an emulator token', () => bearer(mint(rs256Header(), { ...entraClaims('1.0', 'contoso'), tid: 'contoso' }, rs(256, foreign.privateKey)))],
+  [
+    'emulator v1 from the botframework.com tenant, foreign key',
+    () => bearer(mint(rs256Header(), entraClaims('1.0', BOTFRAMEWORK_TENANT), rs(256, foreign.privateKey))),
+  ],
+  [
+    'emulator v2 from the botframework.com tenant, foreign key',
+    () => bearer(mint(rs256Header(), entraClaims('2.0', BOTFRAMEWORK_TENANT), rs(256, foreign.privateKey))),
+  ],
+  [
+    'emulator v1 from an unknown tenant, foreign key',
+    () => bearer(mint(rs256Header(), entraClaims('1.0', randomUUID()), rs(256, foreign.privateKey))),
+  ],
+  [
+    'emulator v2 from an unknown tenant, foreign key',
+    () => bearer(mint(rs256Header(), entraClaims('2.0', randomUUID()), rs(256, foreign.privateKey))),
+  ],
+  [
+    'emulator v1 whose tid differs from its issuer',
+    () => bearer(mint(rs256Header(), entraClaims('1.0', BOTFRAMEWORK_TENANT, { tid: randomUUID() }), rs(256, foreign.privateKey))),
+  ],
+  [
+    'emulator with an unknown version',
+    () => bearer(mint(rs256Header(), entraClaims('1.0', BOTFRAMEWORK_TENANT, { ver: '3.0' }), rs(256, foreign.privateKey))),
+  ],
+  [
+    'skill v1 (appid another bot), foreign key',
+    () => bearer(mint(rs256Header(), entraClaims('1.0', BOTFRAMEWORK_TENANT, { appid: OTHER_APP }), rs(256, foreign.privateKey))),
+  ],
+  [
+    'skill v2 (azp another bot), foreign key',
+    () => bearer(mint(rs256Header(), entraClaims('2.0', BOTFRAMEWORK_TENANT, { azp: OTHER_APP }), rs(256, foreign.privateKey))),
+  ],
+  [
+    'skill from an unknown tenant, foreign key',
+    () => bearer(mint(rs256Header(), entraClaims('2.0', randomUUID(), { azp: OTHER_APP }), rs(256, foreign.privateKey))),
+  ],
+  [
+    'tid that is not a GUID on a channel token',
+    (s) => bearer(mint(rs256Header(), channelClaims(s, { tid: 'not-a-guid' }), rs(256, foreign.privateKey))),
+  ],
+  [
+    'tid that is not a GUID on an emulator token',
+    () => bearer(mint(rs256Header(), { ...entraClaims('1.0', 'contoso'), tid: 'contoso' }, rs(256, foreign.privateKey))),
+  ],
   ['tid that is a number', (s) => bearer(mint(rs256Header(), channelClaims(s, { tid: 12345 }), rs(256, foreign.privateKey)))],
-  ['issuer that is an array', (s) => bearer(mint(rs256Header(), channelClaims(s, { iss: [AuthenticationConstants.ToBotFromChannelTokenIssuer] }), rs(256, foreign.privateKey)))],
+  [
+    'issuer that is an array',
+    (s) =>
+      bearer(
+        mint(rs256Header(), channelClaims(s, { iss: [AuthenticationConstants.ToBotFromChannelTokenIssuer] }), rs(256, foreign.privateKey)),
+      ),
+  ],
   ['no issuer', (s) => bearer(mint(rs256Header(), channelClaims(s, { iss: undefined }), rs(256, foreign.privateKey)))],
-  ['issuer of another service', (s) => bearer(mint(rs256Header(), channelClaims(s, { iss: 'https://evil.example' }), rs(256, foreign.privateKey)))],
+  [
+    'issuer of another service',
+    (s) => bearer(mint(rs256Header(), channelClaims(s, { iss: 'https://evil.example' }), rs(256, foreign.privateKey))),
+  ],
   ['expired, foreign key', (s) => bearer(mint(rs256Header(), channelClaims(s, { exp: now() - 3600 }), rs(256, foreign.privateKey)))],
   ['not yet valid, foreign key', (s) => bearer(mint(rs256Header(), channelClaims(s, { nbf: now() + 3600 }), rs(256, foreign.privateKey)))],
-  ['oversized: a 20 KB claim, foreign key', (s) => bearer(mint(rs256Header(), channelClaims(s, { pad: 'x'.repeat(20_000) }), rs(256, foreign.privateKey)))],
+  [
+    'oversized: a 20 KB claim, foreign key',
+    (s) => bearer(mint(rs256Header(), channelClaims(s, { pad: 'x'.repeat(20_000) }), rs(256, foreign.privateKey))),
+  ],
 ];
 
 // Signed with the trusted key, so only the claims are wrong: the library itself must refuse these.
 const badClaims: Case[] = [
-  ['expired an hour ago', (s) => bearer(mint(rs256Header(), channelClaims(s, { exp: now() - 3600, nbf: now() - 7200 }), rs(256, trusted.privateKey)))],
+  [
+    'expired an hour ago',
+    (s) => bearer(mint(rs256Header(), channelClaims(s, { exp: now() - 3600, nbf: now() - 7200 }), rs(256, trusted.privateKey))),
+  ],
   ['not valid for another hour', (s) => bearer(mint(rs256Header(), channelClaims(s, { nbf: now() + 3600 }), rs(256, trusted.privateKey)))],
   ['for another bot (aud)', (s) => bearer(mint(rs256Header(), channelClaims(s, { aud: OTHER_APP }), rs(256, trusted.privateKey)))],
-  ['for another connector (serviceurl)', () => bearer(mint(rs256Header(), channelClaims('https://evil.example/'), rs(256, trusted.privateKey)))],
-  ['a skill call from another bot (skills are not enabled)', () => bearer(mint(rs256Header(), entraClaims('2.0', BOTFRAMEWORK_TENANT, { azp: OTHER_APP }), rs(256, trusted.privateKey)))],
-  ['an emulator token for another bot', () => bearer(mint(rs256Header(), entraClaims('1.0', BOTFRAMEWORK_TENANT, { appid: OTHER_APP, aud: OTHER_APP }), rs(256, trusted.privateKey)))],
+  [
+    'for another connector (serviceurl)',
+    () => bearer(mint(rs256Header(), channelClaims('https://evil.example/'), rs(256, trusted.privateKey))),
+  ],
+  [
+    'a skill call from another bot (skills are not enabled)',
+    () => bearer(mint(rs256Header(), entraClaims('2.0', BOTFRAMEWORK_TENANT, { azp: OTHER_APP }), rs(256, trusted.privateKey))),
+  ],
+  [
+    'an emulator token for another bot',
+    () =>
+      bearer(
+        mint(rs256Header(), entraClaims('1.0', BOTFRAMEWORK_TENANT, { appid: OTHER_APP, aud: OTHER_APP }), rs(256, trusted.privateKey)),
+      ),
+  ],
 ];
 
 const garbage: Case[] = [
@@ -387,7 +471,12 @@ describe('memory', () => {
     const statuses = new Set<number>();
     for (let i = 0; i < count; i++) {
       // A handler that throws is a 500 from the Functions host.
-      statuses.add(await handleBotRequest(raw, header(i)).then((result) => result.status, () => 500));
+      statuses.add(
+        await handleBotRequest(raw, header(i)).then(
+          (result) => result.status,
+          () => 500,
+        ),
+      );
     }
     return [...statuses];
   }
@@ -416,7 +505,9 @@ describe('memory', () => {
   // These pass the precheck (a Bot Framework token may carry a tenant id) and reach the library, which appends each tid.
   it('1,000 Bot Framework tokens, each with a new GUID tid, leave nothing behind', async () => {
     const before = sizes();
-    const statuses = await post(1_000, () => bearer(mint(rs256Header(), channelClaims(connector.url, { tid: randomUUID() }), junkSignature)));
+    const statuses = await post(1_000, () =>
+      bearer(mint(rs256Header(), channelClaims(connector.url, { tid: randomUUID() }), junkSignature)),
+    );
     expect(sizes()).toEqual(before);
     expect(statuses).toEqual([401]);
   });

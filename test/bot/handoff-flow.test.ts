@@ -16,7 +16,9 @@ let connector: Connector;
 
 /** The Playground's tenant (.m365agentsplayground.yml): the local directory answers for its users only. */
 const PLAYGROUND_TENANT = '00000000-0000-0000-0000-0000000b0a70';
-const inPlayground = { conversation: { id: '19:baton-group@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: PLAYGROUND_TENANT } };
+const inPlayground = {
+  conversation: { id: '19:baton-group@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: PLAYGROUND_TENANT },
+};
 
 beforeAll(async () => {
   connector = await startConnector([people.ada, people.grace, people.alan, { id: '28:baton-bot', name: 'Baton', aadObjectId: '' }]);
@@ -46,7 +48,9 @@ const validForm = (formId: string) => ({
 const allChecked = (handoffId: string) => ({ handoffId, criterion0: 'true', criterion1: 'true' });
 
 async function createHandoff(formId = crypto.randomUUID()) {
-  const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', validForm(formId), { replyToId: `form-${formId}` }));
+  const response = await app.post(
+    cardAction(connector.url, people.ada, 'handoff.create', validForm(formId), { replyToId: `form-${formId}` }),
+  );
   expect(response.status).toBe(200);
   return { formId, id: handoffIdForForm(TENANT, formId), response };
 }
@@ -67,8 +71,19 @@ describe('chat commands', () => {
       { title: 'Grace Hopper', value: people.grace.aadObjectId },
     ]);
     expect(findInputs(card.content).map((i) => i.id)).toEqual([
-      'summary', 'whatIsReady', 'acceptanceCriteria', 'assumptions', 'links', 'effort', 'neededBy', 'workState', 'blocker', 'receiver', 'owner',
-      'stakeholders', 'priority',
+      'summary',
+      'whatIsReady',
+      'acceptanceCriteria',
+      'assumptions',
+      'links',
+      'effort',
+      'neededBy',
+      'workState',
+      'blocker',
+      'receiver',
+      'owner',
+      'stakeholders',
+      'priority',
     ]);
     // People come from Teams' people picker (the organisation), with the chat's members listed first.
     const pickers = findInputs(card.content).filter((i) => (i as unknown as Record<string, unknown>)['choices.data'] !== undefined);
@@ -86,9 +101,13 @@ describe('chat commands', () => {
     const [help, bare, unknown, link] = connector.sent.slice(before).map((s) => s.activity.text ?? '');
     expect(help).toContain('**new**');
     expect(bare).toBe(help);
-    expect(unknown).toBe('I don\'t know "frobnicate". Try **new** (a handoff form), **mine** (your open handoffs), **summary** or **help**.');
+    expect(unknown).toBe(
+      'I don\'t know "frobnicate". Try **new** (a handoff form), **mine** (your open handoffs), **summary** or **help**.',
+    );
     // An echoed word cannot become a link under the bot's name.
-    expect(link).toBe('I don\'t know "xhttpsevilexample". Try **new** (a handoff form), **mine** (your open handoffs), **summary** or **help**.');
+    expect(link).toBe(
+      'I don\'t know "xhttpsevilexample". Try **new** (a handoff form), **mine** (your open handoffs), **summary** or **help**.',
+    );
   });
 });
 
@@ -125,34 +144,62 @@ describe('submitting the form', () => {
 
   it('rejects a receiver who is neither in the conversation nor in the directory', async () => {
     const formId = crypto.randomUUID();
-    const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: '11111111-2222-3333-4444-555555555555' }, inPlayground));
-    expect(textsOf(response.body.value)).toContain('No one in the directory matches "11111111-2222-3333-4444-555555555555". Check the spelling, or use their email address.');
+    const response = await app.post(
+      cardAction(
+        connector.url,
+        people.ada,
+        'handoff.create',
+        { ...validForm(formId), receiver: '11111111-2222-3333-4444-555555555555' },
+        inPlayground,
+      ),
+    );
+    expect(textsOf(response.body.value)).toContain(
+      'No one in the directory matches "11111111-2222-3333-4444-555555555555". Check the spelling, or use their email address.',
+    );
     expect(await app.stores.handoffs.read(handoffIdForForm(PLAYGROUND_TENANT, formId), BACKGROUND)).toBeUndefined();
   });
 
-  it('resolves a typed email, UPN or name from the directory (here: the Playground\'s people)', async () => {
+  it("resolves a typed email, UPN or name from the directory (here: the Playground's people)", async () => {
     const formId = crypto.randomUUID();
     const response = await app.post(
-      cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'katherine@contoso.example', stakeholders: 'Margaret Hamilton' }, inPlayground),
+      cardAction(
+        connector.url,
+        people.ada,
+        'handoff.create',
+        { ...validForm(formId), receiver: 'katherine@contoso.example', stakeholders: 'Margaret Hamilton' },
+        inPlayground,
+      ),
     );
-    expect(textsOf(response.body.value)).toContainEqual(expect.stringMatching(/^<at>Katherine Johnson<\/at>, this handoff is for you to review · due .+\.$/));
+    expect(textsOf(response.body.value)).toContainEqual(
+      expect.stringMatching(/^<at>Katherine Johnson<\/at>, this handoff is for you to review · due .+\.$/),
+    );
     const stored = (await app.stores.handoffs.read(handoffIdForForm(PLAYGROUND_TENANT, formId), BACKGROUND))?.handoff;
     // Katherine is not in this chat: her Teams id is the MRI of her Entra account.
-    expect(stored?.receiver).toEqual({ aadObjectId: '10000000-0000-0000-0000-0000000000d4', userId: '8:orgid:10000000-0000-0000-0000-0000000000d4', name: 'Katherine Johnson' });
+    expect(stored?.receiver).toEqual({
+      aadObjectId: '10000000-0000-0000-0000-0000000000d4',
+      userId: '8:orgid:10000000-0000-0000-0000-0000000000d4',
+      name: 'Katherine Johnson',
+    });
     expect(stored?.stakeholders.map((p) => p.name)).toEqual(['Margaret Hamilton']);
   });
 
   it('never looks up people of one tenant for a user of another', async () => {
     const formId = crypto.randomUUID();
-    const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'katherine@contoso.example' }));
-    expect(textsOf(response.body.value)).toContain('"katherine@contoso.example" is not in this conversation, and Baton cannot look up people outside it in your organisation.');
+    const response = await app.post(
+      cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'katherine@contoso.example' }),
+    );
+    expect(textsOf(response.body.value)).toContain(
+      '"katherine@contoso.example" is not in this conversation, and Baton cannot look up people outside it in your organisation.',
+    );
     expect(JSON.stringify(response.body.value)).not.toContain('Katherine Johnson');
     expect(await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND)).toBeUndefined();
   });
 
   it('says which typed person is ambiguous, and stores nothing', async () => {
     const formId = crypto.randomUUID();
-    const response = await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'A' }, inPlayground));
+    const response = await app.post(
+      cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: 'A' }, inPlayground),
+    );
     const message = textsOf(response.body.value).find((t) => t.startsWith('"A" matches'));
     expect(message).toMatch(/^"A" matches 2 people: Ada Lovelace .*, Alan Turing .*\. Use an email address to pick one\.$/);
     expect(await app.stores.handoffs.read(handoffIdForForm(PLAYGROUND_TENANT, formId), BACKGROUND)).toBeUndefined();
@@ -161,7 +208,9 @@ describe('submitting the form', () => {
   it('accepts a member picked by their Teams id, as some clients send it', async () => {
     const formId = crypto.randomUUID();
     await app.post(cardAction(connector.url, people.ada, 'handoff.create', { ...validForm(formId), receiver: people.grace.id }));
-    expect((await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND))?.handoff.receiver.aadObjectId).toBe(people.grace.aadObjectId);
+    expect((await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND))?.handoff.receiver.aadObjectId).toBe(
+      people.grace.aadObjectId,
+    );
   });
 
   it('stores a valid form and replaces the form for everyone with the card that tags the receiver', async () => {
@@ -183,10 +232,16 @@ describe('submitting the form', () => {
 
     // The sender's own view (Ada is also the owner): work state, reassignment and cancelling, each behind its ShowCard; no review.
     const senderCard = response.body.value;
-    expect(textsOf(senderCard)).toContainEqual(expect.stringMatching(/^<at>Grace Hopper<\/at>, this handoff is for you to review · due .+\.$/));
+    expect(textsOf(senderCard)).toContainEqual(
+      expect.stringMatching(/^<at>Grace Hopper<\/at>, this handoff is for you to review · due .+\.$/),
+    );
     expect(textsOf(senderCard)).toContain('Ada Lovelace');
     expect(findInputs(senderCard).map((i) => i.id)).toEqual(['blocker', 'newReceiver', 'reason']);
-    expect(findInputs(senderCard).find((i) => i.id === 'newReceiver')?.choices?.map((c) => c.title)).toEqual(['Ada Lovelace', 'Alan Turing']);
+    expect(
+      findInputs(senderCard)
+        .find((i) => i.id === 'newReceiver')
+        ?.choices?.map((c) => c.title),
+    ).toEqual(['Ada Lovelace', 'Alan Turing']);
 
     // Everyone's view: the form message is replaced in place, the receiver is mentioned.
     const update = connector.sent.slice(before).find((s) => s.method === 'PUT');
@@ -208,7 +263,11 @@ describe('submitting the form', () => {
     for (const r of responses) expect(textsOf(r.body.value)).toContain('Payments retry logic is ready for QA');
     // One set of outbox rows too: the person index, everyone's card and the due index, written once.
     expect(await app.countRows(handoffIdForForm(TENANT, formId))).toEqual({ handoff: 1, events: 1, activities: 1, outbox: 3 });
-    expect((await app.stores.people.handoffsOf(TENANT, people.ada.aadObjectId, 1000, BACKGROUND)).filter((r) => r.handoffId === handoffIdForForm(TENANT, formId))).toHaveLength(1);
+    expect(
+      (await app.stores.people.handoffsOf(TENANT, people.ada.aadObjectId, 1000, BACKGROUND)).filter(
+        (r) => r.handoffId === handoffIdForForm(TENANT, formId),
+      ),
+    ).toHaveLength(1);
   });
 
   it('refuses someone else reusing a form that already created a handoff', async () => {
@@ -229,7 +288,11 @@ describe('reviewing', () => {
     expect(titles(asGrace.body.value)).toEqual(['"verb":"handoff.accept"', '"verb":"handoff.requestChanges"', '"verb":"handoff.ask"']);
     expect(titles(asAlan.body.value)).toEqual([]);
     // The receiver checks the criteria off one by one.
-    expect(findInputs(asGrace.body.value).filter((i) => i.type === 'Input.Toggle').map((i) => i.id)).toEqual(['criterion0', 'criterion1']);
+    expect(
+      findInputs(asGrace.body.value)
+        .filter((i) => i.type === 'Input.Toggle')
+        .map((i) => i.id),
+    ).toEqual(['criterion0', 'criterion1']);
     expect(findInputs(asAlan.body.value).filter((i) => i.type === 'Input.Toggle')).toEqual([]);
   });
 
@@ -242,7 +305,10 @@ describe('reviewing', () => {
     const update = connector.sent.slice(before).find((s) => s.method === 'PUT');
     expect(textsOf(update!.activity.attachments![0]!.content)).toContain('Accepted');
     const history = await app.history(id);
-    expect(history.map((e) => [e.type, e.actor.name])).toEqual([['posted', 'Ada Lovelace'], ['accepted', 'Grace Hopper']]);
+    expect(history.map((e) => [e.type, e.actor.name])).toEqual([
+      ['posted', 'Ada Lovelace'],
+      ['accepted', 'Grace Hopper'],
+    ]);
   });
 
   it('requires a comment to request changes, and keeps it', async () => {
@@ -250,7 +316,9 @@ describe('reviewing', () => {
     const empty = await app.post(cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: '  ' }));
     expect(textsOf(empty.body.value)).toContain('Say what needs to change: a comment is required.');
     expect((await app.handoff(id))?.status).toBe('inReview');
-    const withComment = await app.post(cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'Add the timeout test.' }));
+    const withComment = await app.post(
+      cardAction(connector.url, people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'Add the timeout test.' }),
+    );
     expect(textsOf(withComment.body.value)).toContain('Add the timeout test.');
     expect((await app.handoff(id))?.decision).toMatchObject({ status: 'changesRequested', text: 'Add the timeout test.' });
   });
@@ -309,7 +377,9 @@ describe('reviewing', () => {
     for (const answer of answers) {
       expect(answer.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
       // Neither the refusal of a decided handoff nor the note of a lost race: it is the same click.
-      expect(textsOf(answer.body.value).filter((t) => t.startsWith('This handoff was already') || t.startsWith('Others changed'))).toEqual([]);
+      expect(textsOf(answer.body.value).filter((t) => t.startsWith('This handoff was already') || t.startsWith('Others changed'))).toEqual(
+        [],
+      );
     }
   });
 

@@ -44,7 +44,14 @@ const form = (formId: string, overrides: Record<string, unknown> = {}) => ({
 });
 
 const submit = (from: Member, data: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-  app.post(extensionInvoke(connector.url, from, 'composeExtension/submitAction', { commandId: 'createHandoff', commandContext: 'compose', data, ...extra }));
+  app.post(
+    extensionInvoke(connector.url, from, 'composeExtension/submitAction', {
+      commandId: 'createHandoff',
+      commandContext: 'compose',
+      data,
+      ...extra,
+    }),
+  );
 
 /** Creates handoffs through the chat card form, as Ada. */
 async function created(overrides: Record<string, unknown> = {}, from: Member = people.ada) {
@@ -54,7 +61,12 @@ async function created(overrides: Record<string, unknown> = {}, from: Member = p
   return handoffIdForForm(TENANT, formId);
 }
 
-const query = (from: Member, text: string | undefined, options: { skip?: number; count?: number } = {}, overrides: Record<string, unknown> = {}) =>
+const query = (
+  from: Member,
+  text: string | undefined,
+  options: { skip?: number; count?: number } = {},
+  overrides: Record<string, unknown> = {},
+) =>
   app.post(
     extensionInvoke(
       connector.url,
@@ -72,7 +84,9 @@ const titles = (response: { body: any }) => response.body.composeExtension.attac
 
 describe('create from the compose box or a message', () => {
   it('opens the form as a dialog whose buttons are Action.Submit carrying the verb', async () => {
-    const response = await app.post(extensionInvoke(connector.url, people.ada, 'composeExtension/fetchTask', { commandId: 'createHandoff', commandContext: 'compose' }));
+    const response = await app.post(
+      extensionInvoke(connector.url, people.ada, 'composeExtension/fetchTask', { commandId: 'createHandoff', commandContext: 'compose' }),
+    );
     expect(response.status).toBe(200);
     const { task } = response.body;
     expect(task.type).toBe('continue');
@@ -80,15 +94,23 @@ describe('create from the compose box or a message', () => {
     const card = task.value.card.content;
     expect(JSON.stringify(card)).not.toContain('Action.Execute');
     expect(card.actions[0]).toMatchObject({ type: 'Action.Submit', title: 'Post handoff', data: { verb: 'handoff.create' } });
-    expect(findInputs(card).find((i) => i.id === 'receiver')?.choices?.map((c) => c.title)).toEqual(['Ada Lovelace', 'Alan Turing', 'Edsger Dijkstra', 'Grace Hopper']);
+    expect(
+      findInputs(card)
+        .find((i) => i.id === 'receiver')
+        ?.choices?.map((c) => c.title),
+    ).toEqual(['Ada Lovelace', 'Alan Turing', 'Edsger Dijkstra', 'Grace Hopper']);
   });
 
   it('prefills the form from the message it was opened on', async () => {
     const response = await app.post(fetchTaskFromMessage(connector.url, people.ada));
     const values = Object.fromEntries(findInputs(response.body.task.value.card.content).map((i) => [i.id, i.value]));
     expect(values.summary).toBe('The invoice export now runs nightly.');
-    expect(values.whatIsReady).toBe('The invoice export now runs nightly. Can someone check the totals against https://finance.example/report/7?');
-    expect(values.links).toBe('https://teams.microsoft.com/l/message/19:baton-group@thread.v2/1764000009999\nhttps://finance.example/report/7?');
+    expect(values.whatIsReady).toBe(
+      'The invoice export now runs nightly. Can someone check the totals against https://finance.example/report/7?',
+    );
+    expect(values.links).toBe(
+      'https://teams.microsoft.com/l/message/19:baton-group@thread.v2/1764000009999\nhttps://finance.example/report/7?',
+    );
     expect(values.receiver).toBe(people.grace.aadObjectId);
   });
 
@@ -131,7 +153,11 @@ describe('create from the compose box or a message', () => {
     const activity = preview.body.composeExtension.activityPreview;
     activity.attachments[0].content.refresh.action.data.draft.receiver = '99999999-0000-0000-0000-000000000000';
     const send = await app.post(
-      extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', { commandId: 'createHandoff', botMessagePreviewAction: 'send', botActivityPreview: [activity] }),
+      extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', {
+        commandId: 'createHandoff',
+        botMessagePreviewAction: 'send',
+        botActivityPreview: [activity],
+      }),
     );
     expect(textsOf(send.body.task.value.card.content)).toContain(
       '"99999999-0000-0000-0000-000000000000" is not in this conversation, and Baton cannot look up people outside it in your organisation.',
@@ -169,16 +195,34 @@ describe('search', () => {
     const old = postHandoff({
       id: handoffIdForForm(TENANT, crypto.randomUUID()),
       tenantId: TENANT,
-      fields: { summary: 'Quarterly report numbers are in', whatIsReady: 'Q3 numbers', acceptanceCriteria: ['Totals match'], assumptions: '', links: [], effortMinutes: 60, workState: 'ready', blocker: '', neededBy: '2020-01-01', priority: 'normal' },
-      sender: person(people.ada), receiver: person(people.grace), owner: person(people.ada), stakeholders: [],
+      fields: {
+        summary: 'Quarterly report numbers are in',
+        whatIsReady: 'Q3 numbers',
+        acceptanceCriteria: ['Totals match'],
+        assumptions: '',
+        links: [],
+        effortMinutes: 60,
+        workState: 'ready',
+        blocker: '',
+        neededBy: '2020-01-01',
+        priority: 'normal',
+      },
+      sender: person(people.ada),
+      receiver: person(people.grace),
+      owner: person(people.ada),
+      stakeholders: [],
       conversation: { id: '19:baton-group@thread.v2', serviceUrl: connector.url, messageId: 'm-old' },
-      at: '2019-12-20T09:00:00.000Z', late: false,
+      at: '2019-12-20T09:00:00.000Z',
+      late: false,
     });
     await app.stores.people.add(old.handoff, [], BACKGROUND);
-    await app.stores.handoffs.commit({ handoff: old.handoff, etag: undefined, event: old.event, marker: 'a-old', effects: [], leaseUntil: '' }, BACKGROUND);
+    await app.stores.handoffs.commit(
+      { handoff: old.handoff, etag: undefined, event: old.event, marker: 'a-old', effects: [], leaseUntil: '' },
+      BACKGROUND,
+    );
   });
 
-  it('finds my handoffs by words in the summary or a person\'s name', async () => {
+  it("finds my handoffs by words in the summary or a person's name", async () => {
     expect(titles(await query(people.ada, 'payments'))).toEqual(['Payments retry logic is ready for QA']);
     expect(titles(await query(people.grace, 'ada ledger'))).toEqual(['Ledger sync waits for the new schema']);
     expect(titles(await query(people.ada, 'nothing-like-this'))).toEqual([]);
@@ -187,7 +231,16 @@ describe('search', () => {
   it('never shows a handoff the person is not on, nor one of another tenant', async () => {
     expect(titles(await query(people.ada, 'dashboard'))).toEqual([]);
     expect(titles(await query(stranger, 'dashboard'))).toEqual(['Alan hands the payments dashboard to Edsger']);
-    expect(titles(await query(people.ada, 'payments', {}, { conversation: { id: '19:x', tenantId: 'ffffffff-0000-0000-0000-000000000000', conversationType: 'groupChat' } }))).toEqual([]);
+    expect(
+      titles(
+        await query(
+          people.ada,
+          'payments',
+          {},
+          { conversation: { id: '19:x', tenantId: 'ffffffff-0000-0000-0000-000000000000', conversationType: 'groupChat' } },
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('applies the quick filters', async () => {
@@ -203,10 +256,16 @@ describe('search', () => {
   });
 
   it('means by "mine" what the mine command means: open, and sent, received or owned, not merely followed', async () => {
-    const followed = await created({ summary: 'Grace follows this mine-filter one', receiver: people.ada.aadObjectId, stakeholders: people.grace.aadObjectId }, people.alan);
+    const followed = await created(
+      { summary: 'Grace follows this mine-filter one', receiver: people.ada.aadObjectId, stakeholders: people.grace.aadObjectId },
+      people.alan,
+    );
     const received = await created({ summary: 'Grace receives this mine-filter one' });
     expect(titles(await query(people.grace, 'mine mine-filter'))).toEqual(['Grace receives this mine-filter one']);
-    expect(titles(await query(people.grace, 'mine-filter')).sort()).toEqual(['Grace follows this mine-filter one', 'Grace receives this mine-filter one']);
+    expect(titles(await query(people.grace, 'mine-filter')).sort()).toEqual([
+      'Grace follows this mine-filter one',
+      'Grace receives this mine-filter one',
+    ]);
     await app.post(cardAction(connector.url, people.ada, 'handoff.cancel', { handoffId: received, reason: 'Not needed.' }));
     expect(titles(await query(people.grace, 'mine mine-filter'))).toEqual([]);
     expect(followed).not.toBe(received);
@@ -230,25 +289,36 @@ describe('search', () => {
       action: { type: 'Action.Execute', title: 'Refresh', verb: 'handoff.refresh', data: { handoffId: blocked } },
       userIds: [people.grace.id, people.ada.id],
     });
-    const line = expect.stringMatching(/^In review · waiting on Grace Hopper · due \w{3} \d+ \w{3}, \d\d:\d\d · Blocked · Ada Lovelace → Grace Hopper$/);
+    const line = expect.stringMatching(
+      /^In review · waiting on Grace Hopper · due \w{3} \d+ \w{3}, \d\d:\d\d · Blocked · Ada Lovelace → Grace Hopper$/,
+    );
     expect(result.preview.content).toEqual({ title: 'Ledger sync waits for the new schema', text: line });
     expect(textsOf(result.content)).toEqual(['Ledger sync waits for the new schema', result.preview.content.text]);
-    expect(result.content.actions).toContainEqual({ type: 'Action.OpenUrl', title: 'Go to the card', url: `${loadConfig().publicBaseUrl}/api/handoffs/${blocked}` });
+    expect(result.content.actions).toContainEqual({
+      type: 'Action.OpenUrl',
+      title: 'Go to the card',
+      url: `${loadConfig().publicBaseUrl}/api/handoffs/${blocked}`,
+    });
     expect(otherPeople).not.toBe(blocked);
   });
 
   it('lists a long summary on one line, cut at a word, and says whose turn it is and a raised priority first', async () => {
-    const summary = 'Reconciliation of the settlement ledger against the acquirer files for every merchant in the EU region, with the mismatches explained';
+    const summary =
+      'Reconciliation of the settlement ledger against the acquirer files for every merchant in the EU region, with the mismatches explained';
     const id = await created({ summary, priority: 'urgent' });
-    await app.post(cardAction(connector.url, people.grace, 'handoff.ask', { handoffId: id, comment: 'Which acquirer file is the source of truth?' }));
+    await app.post(
+      cardAction(connector.url, people.grace, 'handoff.ask', { handoffId: id, comment: 'Which acquirer file is the source of truth?' }),
+    );
     const result = (await query(people.ada, 'reconciliation acquirer')).body.composeExtension.attachments[0];
     expect(result.preview.content.title).toBe('Reconciliation of the settlement ledger against the acquirer files for every…');
-    expect(result.preview.content.text).toMatch(/^Question asked · waiting on Ada Lovelace · due .+ · Urgent · Ada Lovelace → Grace Hopper$/);
+    expect(result.preview.content.text).toMatch(
+      /^Question asked · waiting on Ada Lovelace · due .+ · Urgent · Ada Lovelace → Grace Hopper$/,
+    );
     // Chosen, the card shows all of the summary.
     expect(textsOf(result.content)[0]).toBe(summary);
   });
 
-  it('is one query of the person\'s index partition: it reads no handoff to filter or to show', async () => {
+  it("is one query of the person's index partition: it reads no handoff to filter or to show", async () => {
     const before = { ...tableRoundTrips };
     const found = titles(await query(people.ada, 'open'));
     expect(found.length).toBeGreaterThan(1);
@@ -257,7 +327,6 @@ describe('search', () => {
     // Counted as the request's own (what npm run bench reports per search).
     expect(tableRoundTrips.inRequests - before.inRequests).toBe(1);
   });
-
 });
 
 describe('link unfurling', () => {
@@ -280,7 +349,9 @@ describe('link unfurling', () => {
     const id = await created({ summary: 'Tax rules are ready for review' });
     const response = await fetch(`${app.host.url}/api/handoffs/${id}`, { redirect: 'manual' });
     expect(response.status).toBe(302);
-    expect(response.headers.get('location')).toContain(`https://teams.microsoft.com/l/message/${encodeURIComponent('19:baton-group@thread.v2')}/m-`);
+    expect(response.headers.get('location')).toContain(
+      `https://teams.microsoft.com/l/message/${encodeURIComponent('19:baton-group@thread.v2')}/m-`,
+    );
     expect((await fetch(`${app.host.url}/api/handoffs/0123456789abcdef0123`, { redirect: 'manual' })).status).toBe(404);
   });
 });
@@ -296,11 +367,20 @@ describe('a "Send" whose card could not be posted at first', () => {
     const [baton, other] = await Promise.all([createBaton(config, { clock, log: quiet }), createBaton(config, { clock, log: quiet })]);
     const post = (activity: unknown) => baton.bot.handle(JSON.stringify(activity), '');
     const formId = crypto.randomUUID();
-    const preview = await post(extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', { commandId: 'createHandoff', data: { ...form(formId), verb: 'handoff.create' } }));
+    const preview = await post(
+      extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', {
+        commandId: 'createHandoff',
+        data: { ...form(formId), verb: 'handoff.create' },
+      }),
+    );
     const activityPreview = (preview.body as any).composeExtension.activityPreview;
     const send = (id: string) =>
       post({
-        ...extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', { commandId: 'createHandoff', botMessagePreviewAction: 'send', botActivityPreview: [activityPreview] }),
+        ...extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', {
+          commandId: 'createHandoff',
+          botMessagePreviewAction: 'send',
+          botActivityPreview: [activityPreview],
+        }),
         id,
       });
     const id = handoffIdForForm(TENANT, formId);
@@ -314,7 +394,9 @@ describe('a "Send" whose card could not be posted at first', () => {
     await baton.app.deliveries.idle();
     connector.throttleNextPosts = 0;
     expect((await stores.handoffs.read(id, BACKGROUND))?.handoff.conversation.messageId).toBeUndefined();
-    expect(await stores.outbox.rows(id, BACKGROUND)).toMatchObject([{ effect: { kind: 'post' }, state: 'pending', attempts: 1, lastError: expect.stringContaining('503') }]);
+    expect(await stores.outbox.rows(id, BACKGROUND)).toMatchObject([
+      { effect: { kind: 'post' }, state: 'pending', attempts: 1, lastError: expect.stringContaining('503') },
+    ]);
     expect(posts()).toBe(before);
 
     // Teams resends within seconds: the handoff exists, its post waits for its backoff, nothing is posted.

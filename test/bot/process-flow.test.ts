@@ -41,7 +41,8 @@ const form = (formId: string, overrides: Record<string, unknown> = {}) => ({
   formId,
   summary: 'Payments retry logic is ready for QA',
   whatIsReady: 'Retry worker merged behind the payments-retry flag.',
-  acceptanceCriteria: 'All retry tests pass in CI\nA failed payment is retried 3 times within 10 minutes\nThe runbook has a section on the retry flag',
+  acceptanceCriteria:
+    'All retry tests pass in CI\nA failed payment is retried 3 times within 10 minutes\nThe runbook has a section on the retry flag',
   links: 'https://github.com/contoso/payments/pull/42',
   effort: '4h',
   workState: 'ready',
@@ -53,7 +54,9 @@ const form = (formId: string, overrides: Record<string, unknown> = {}) => ({
 
 async function create(overrides: Record<string, unknown> = {}, from: Member = people.ada) {
   const formId = crypto.randomUUID();
-  const response = await app.post(cardAction(connector.url, from, 'handoff.create', form(formId, overrides), { replyToId: `msg-${formId}` }));
+  const response = await app.post(
+    cardAction(connector.url, from, 'handoff.create', form(formId, overrides), { replyToId: `msg-${formId}` }),
+  );
   return { id: handoffIdForForm(TENANT, formId), formId, response };
 }
 
@@ -124,10 +127,16 @@ describe('the Resolve loop, to acceptance and close', () => {
     // Grace never installed Baton: her message cannot be delivered; it is kept as dead with the reason, and logged.
     expect(personalMessages(mark)).toEqual([]);
     expect(logged.mock.calls.map((c) => String(c[0]))).toContainEqual(
-      expect.stringMatching(new RegExp(`^\\[warn\\] Outbox row cannot be delivered \\(handoffId=${id}, row=outbox_000003_002, kind=message, attempts=1, error=Grace Hopper has not installed Baton`)),
+      expect.stringMatching(
+        new RegExp(
+          `^\\[warn\\] Outbox row cannot be delivered \\(handoffId=${id}, row=outbox_000003_002, kind=message, attempts=1, error=Grace Hopper has not installed Baton`,
+        ),
+      ),
     );
     logged.mockRestore();
-    expect((await app.stores.outbox.rows(id, BACKGROUND, { all: true })).filter((r) => r.effect.kind === 'message').map((r) => [r.key, r.state])).toContainEqual(['outbox_000003_002', 'dead']);
+    expect(
+      (await app.stores.outbox.rows(id, BACKGROUND, { all: true })).filter((r) => r.effect.kind === 'message').map((r) => [r.key, r.state]),
+    ).toContainEqual(['outbox_000003_002', 'dead']);
 
     mark = connector.sent.length;
     await act(people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'Add the timeout test.' });
@@ -136,7 +145,9 @@ describe('the Resolve loop, to acceptance and close', () => {
     const edit = await act(people.ada, 'handoff.edit', { handoffId: id });
     expect(textsOf(edit.body.value)[0]).toBe('Edit handoff (becomes version 2)');
     // The change request sits on top of the edit form.
-    expect(textsOf(edit.body.value)).toEqual(expect.arrayContaining([expect.stringMatching(/^Grace Hopper asked for changes \(.+\): $/), 'Add the timeout test.']));
+    expect(textsOf(edit.body.value)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Grace Hopper asked for changes \(.+\): $/), 'Add the timeout test.']),
+    );
     const editValues = Object.fromEntries(findInputs(edit.body.value).map((i) => [i.id, i.value]));
     expect(editValues.summary).toBe('Payments retry logic is ready for QA');
     expect(Object.keys(editValues)).not.toContain('receiver');
@@ -150,20 +161,39 @@ describe('the Resolve loop, to acceptance and close', () => {
       ...editValues,
       acceptanceCriteria: `${editValues.acceptanceCriteria}\nA timeout test covers the 10 minute window`,
     });
-    expect(textsOf(resubmitted.body.value)).toEqual(expect.arrayContaining(['What changed in version 2: ', 'added one acceptance criterion.']));
-    expect((await app.handoff(id))).toMatchObject({ version: 2, status: 'inReview', acceptanceCriteria: { length: 4 } });
+    expect(textsOf(resubmitted.body.value)).toEqual(
+      expect.arrayContaining(['What changed in version 2: ', 'added one acceptance criterion.']),
+    );
+    expect(await app.handoff(id)).toMatchObject({ version: 2, status: 'inReview', acceptanceCriteria: { length: 4 } });
     // The receiver checks version 2 against what she asked.
     const v2ForGrace = await act(people.grace, 'handoff.refresh', { handoffId: id });
-    expect(textsOf(v2ForGrace.body.value)).toEqual(expect.arrayContaining([expect.stringMatching(/^Grace Hopper asked for changes to version 1 \(.+\): $/), 'Add the timeout test.']));
+    expect(textsOf(v2ForGrace.body.value)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Grace Hopper asked for changes to version 1 \(.+\): $/), 'Add the timeout test.']),
+    );
 
-    const missingNote = await act(people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true', criterion1: 'true', criterion2: 'false', criterion3: 'true' });
+    const missingNote = await act(people.grace, 'handoff.accept', {
+      handoffId: id,
+      criterion0: 'true',
+      criterion1: 'true',
+      criterion2: 'false',
+      criterion3: 'true',
+    });
     expect(textsOf(missingNote.body.value)).toContain('One acceptance criterion is not checked: add a note saying why you accept anyway.');
     // The ticks she set are still set.
-    expect(findInputs(missingNote.body.value).filter((i) => i.type === 'Input.Toggle').map((i) => i.value)).toEqual(['true', 'true', 'false', 'true']);
+    expect(
+      findInputs(missingNote.body.value)
+        .filter((i) => i.type === 'Input.Toggle')
+        .map((i) => i.value),
+    ).toEqual(['true', 'true', 'false', 'true']);
 
     mark = connector.sent.length;
     const accepted = await act(people.grace, 'handoff.accept', {
-      handoffId: id, criterion0: 'true', criterion1: 'true', criterion2: 'false', criterion3: 'true', comment: 'Runbook comes next sprint.',
+      handoffId: id,
+      criterion0: 'true',
+      criterion1: 'true',
+      criterion2: 'false',
+      criterion3: 'true',
+      comment: 'Runbook comes next sprint.',
     });
     const acceptedTexts = textsOf(accepted.body.value);
     expect(acceptedTexts).toContain('☐ The runbook has a section on the retry flag');
@@ -176,16 +206,36 @@ describe('the Resolve loop, to acceptance and close', () => {
     const closed = await act(people.alan, 'handoff.close', { handoffId: id });
     expect(textsOf(closed.body.value)).toContain('Closed');
     const history = await app.history(id);
-    expect(history.map((e) => e.type)).toEqual(['posted', 'questionAsked', 'answered', 'changesRequested', 'resubmitted', 'accepted', 'closed']);
+    expect(history.map((e) => e.type)).toEqual([
+      'posted',
+      'questionAsked',
+      'answered',
+      'changesRequested',
+      'resubmitted',
+      'accepted',
+      'closed',
+    ]);
     // What the weekly metrics read: one clarification, one change request, accepted at version 2.
     expect(history.filter((e) => e.type === 'accepted').map((e) => e.version)).toEqual([2]);
   });
 
-  it('shows the history in the viewer\'s time zone', async () => {
+  it("shows the history in the viewer's time zone", async () => {
     const { id } = await create();
-    const inBerlin = await app.post(cardAction(connector.url, people.grace, 'handoff.history', { handoffId: id, show: true }, { localTimezone: 'Europe/Berlin' }));
-    const inUtc = await app.post(cardAction(connector.url, people.grace, 'handoff.history', { handoffId: id, show: true }, { localTimezone: 'UTC' }));
-    const unknown = await app.post(cardAction(connector.url, people.grace, 'handoff.history', { handoffId: id, show: true }, { localTimezone: 'Mars/Olympus', entities: [] }));
+    const inBerlin = await app.post(
+      cardAction(connector.url, people.grace, 'handoff.history', { handoffId: id, show: true }, { localTimezone: 'Europe/Berlin' }),
+    );
+    const inUtc = await app.post(
+      cardAction(connector.url, people.grace, 'handoff.history', { handoffId: id, show: true }, { localTimezone: 'UTC' }),
+    );
+    const unknown = await app.post(
+      cardAction(
+        connector.url,
+        people.grace,
+        'handoff.history',
+        { handoffId: id, show: true },
+        { localTimezone: 'Mars/Olympus', entities: [] },
+      ),
+    );
     const posted = (await app.history(id))[0]!.at;
     // The card is drawn moments after the post: the same year, so no year is written.
     const now = new Date(posted);
@@ -203,7 +253,9 @@ describe('owner and stakeholders', () => {
     const { id } = await create({ receiver: katherine.aadObjectId, owner: people.alan.aadObjectId, stakeholders: '' });
     let mark = connector.sent.length;
     const reassigned = await act(people.alan, 'handoff.reassign', { handoffId: id, newReceiver: people.grace.aadObjectId });
-    expect(textsOf(reassigned.body.value)).toContainEqual(expect.stringMatching(/^<at>Grace Hopper<\/at>, this handoff is for you to review · due .+\.$/));
+    expect(textsOf(reassigned.body.value)).toContainEqual(
+      expect.stringMatching(/^<at>Grace Hopper<\/at>, this handoff is for you to review · due .+\.$/),
+    );
     expect(personalMessages(mark)).toEqual([]); // Grace has no personal chat
     const mine = await app.stores.people.handoffsOf(TENANT, people.grace.aadObjectId, 1000, BACKGROUND);
     expect(mine.map((r) => r.handoffId)).toContain(id);
@@ -220,16 +272,21 @@ describe('owner and stakeholders', () => {
     expect(personalMessages(mark)).toHaveLength(1);
   });
 
-  it('says on the owner\'s card when the person nudged never installed Baton, and tells nobody', async () => {
+  it("says on the owner's card when the person nudged never installed Baton, and tells nobody", async () => {
     const { id } = await create();
     const mark = connector.sent.length;
     const nudged = await act(people.alan, 'handoff.nudge', { handoffId: id });
-    expect(textsOf(nudged.body.value)).toEqual(expect.arrayContaining(['Grace Hopper has not installed Baton: ', expect.stringMatching(/^they were not told of the nudge on /)]));
+    expect(textsOf(nudged.body.value)).toEqual(
+      expect.arrayContaining(['Grace Hopper has not installed Baton: ', expect.stringMatching(/^they were not told of the nudge on /)]),
+    );
     expect(personalMessages(mark)).toEqual([]);
-    expect((await app.history(id)).at(-1)).toMatchObject({ type: 'nudged', detail: 'Grace Hopper, who has not installed Baton and was not told' });
+    expect((await app.history(id)).at(-1)).toMatchObject({
+      type: 'nudged',
+      detail: 'Grace Hopper, who has not installed Baton and was not told',
+    });
   });
 
-  it('reads the chat\'s member list once per reassign, though both the check and the owner\'s card need it', async () => {
+  it("reads the chat's member list once per reassign, though both the check and the owner's card need it", async () => {
     const { id } = await create();
     const before = connector.memberReads;
     await act(people.alan, 'handoff.reassign', { handoffId: id, newReceiver: people.ada.aadObjectId });
@@ -242,7 +299,9 @@ describe('owner and stakeholders', () => {
     expect(textsOf(noReason.body.value)).toContain('Say why the priority changes: a reason is required.');
     const mark = connector.sent.length;
     const flagged = await act(katherine, 'handoff.flagPriority', { handoffId: id, priority: 'urgent', priorityReason: 'Black Friday' });
-    expect(textsOf(flagged.body.value)).toEqual(expect.arrayContaining(['Urgent', expect.stringMatching(/^Katherine Johnson flagged the priority urgent \(.+\): $/), 'Black Friday']));
+    expect(textsOf(flagged.body.value)).toEqual(
+      expect.arrayContaining(['Urgent', expect.stringMatching(/^Katherine Johnson flagged the priority urgent \(.+\): $/), 'Black Friday']),
+    );
     expect((await app.history(id)).at(-1)).toMatchObject({ type: 'priorityFlagged', comment: 'Black Friday', detail: 'normal -> urgent' });
     // The owner is told (the receiver, Grace, never installed Baton).
     expect(personalMessages(mark)).toEqual([['Alan Turing', 'Katherine Johnson flagged the priority as urgent.']]);
@@ -253,12 +312,18 @@ describe('owner and stakeholders', () => {
     const noBlocker = await act(people.ada, 'handoff.setWorkState', { handoffId: id, workState: 'blocked', blocker: '' });
     expect(textsOf(noBlocker.body.value)).toContain('Name what blocks this work.');
     await act(people.ada, 'handoff.setWorkState', { handoffId: id, workState: 'blocked', blocker: 'Staging is down' });
-    expect((await app.history(id)).at(-1)).toMatchObject({ type: 'workStateChanged', workState: 'blocked', detail: 'Blocked: Staging is down' });
+    expect((await app.history(id)).at(-1)).toMatchObject({
+      type: 'workStateChanged',
+      workState: 'blocked',
+      detail: 'Blocked: Staging is down',
+    });
     const noReason = await act(people.ada, 'handoff.cancel', { handoffId: id, reason: ' ' });
     expect(textsOf(noReason.body.value)).toContain('Say why you cancel: the receiver and the owner are told.');
     const mark = connector.sent.length;
     const cancelled = await act(people.ada, 'handoff.cancel', { handoffId: id, reason: 'The gateway is being replaced.' });
-    expect(textsOf(cancelled.body.value)).toEqual(expect.arrayContaining(['Cancelled', expect.stringMatching(/^Cancelled by Ada Lovelace on /), 'The gateway is being replaced.']));
+    expect(textsOf(cancelled.body.value)).toEqual(
+      expect.arrayContaining(['Cancelled', expect.stringMatching(/^Cancelled by Ada Lovelace on /), 'The gateway is being replaced.']),
+    );
     expect(personalMessages(mark)).toEqual([['Alan Turing', 'Ada Lovelace cancelled the handoff.']]);
     const late = await act(people.grace, 'handoff.accept', { handoffId: id, criterion0: 'true', criterion1: 'true', criterion2: 'true' });
     expect(textsOf(late.body.value).some((t) => t.startsWith('This handoff was cancelled by Ada Lovelace'))).toBe(true);
@@ -284,10 +349,19 @@ describe('the form warns, and knows late handoffs', () => {
     const tomorrow = new Date(Date.parse(FIXTURE_DAY) + 24 * 3600 * 1000).toISOString().slice(0, 10);
     const { id, response: warned } = await create({ effort: '3w', neededBy: tomorrow });
     const hint = textsOf(warned.body.value).find((t) => t.startsWith('• It will be late: '));
-    expect(hint).toMatch(new RegExp(`^• It will be late: Grace Hopper has (no working time|[\\dwdhm ]+ of working time) before the end of ${formatDay(tomorrow, new Date(FIXTURE_DAY))}, and it needs 3w\\. Move the date, or say so to them\\.$`));
+    expect(hint).toMatch(
+      new RegExp(
+        `^• It will be late: Grace Hopper has (no working time|[\\dwdhm ]+ of working time) before the end of ${formatDay(tomorrow, new Date(FIXTURE_DAY))}, and it needs 3w\\. Move the date, or say so to them\\.$`,
+      ),
+    );
     expect(await app.handoff(id))?.toBeUndefined();
     const { id: lateId, response } = await create({ effort: '3w', neededBy: tomorrow, confirmed: true });
-    expect(textsOf(response.body.value)).toEqual(expect.arrayContaining(['Late: ', `posted with less than 3w of the receiver's working time before ${formatDay(tomorrow, new Date(FIXTURE_DAY))}.`]));
+    expect(textsOf(response.body.value)).toEqual(
+      expect.arrayContaining([
+        'Late: ',
+        `posted with less than 3w of the receiver's working time before ${formatDay(tomorrow, new Date(FIXTURE_DAY))}.`,
+      ]),
+    );
     expect((await app.history(lateId))[0]?.detail).toBe('posted inside the minimum lead time');
     const { response: onTime } = await create({ effort: '30m', neededBy: '2099-01-01' });
     expect(textsOf(onTime.body.value).some((t) => t.startsWith('Late:'))).toBe(false);
@@ -300,7 +374,11 @@ describe('mine', () => {
     const toAnswer = await create({ summary: 'Grace asks about this one' });
     await act(people.grace, 'handoff.ask', { handoffId: toAnswer.id, comment: 'Why?' });
     const mark = connector.sent.length;
-    await app.post(message(connector.url, people.ada, 'mine', { conversation: { id: 'a:personal-Ada Lovelace', conversationType: 'personal', tenantId: TENANT } }));
+    await app.post(
+      message(connector.url, people.ada, 'mine', {
+        conversation: { id: 'a:personal-Ada Lovelace', conversationType: 'personal', tenantId: TENANT },
+      }),
+    );
     const card = connector.sent.slice(mark).find((s) => s.activity.attachments)?.activity.attachments?.[0]?.content;
     const texts = textsOf(card);
     expect(texts[0]).toBe('Your open handoffs');
@@ -313,9 +391,18 @@ describe('mine', () => {
     };
     // Each says when its step is due, in the working time of whoever holds the ball.
     const due = (first: string) => `due \\w{3} \\d+ \\w{3}, \\d\\d:\\d\\d( UTC)? \\(in [0-9dhm ]+ of ${first}'s working time\\)$`;
-    expect(group('To review')).toContainEqual(['Ada reviews this one', expect.stringMatching(new RegExp(`^From Alan Turing · just now · ${due('Ada')}`))]);
-    expect(group('To answer')).toContainEqual(['Grace asks about this one', expect.stringMatching(new RegExp(`^Grace Hopper asked you a question · just now · ${due('Ada')}`))]);
-    expect(group('Waiting on others')).toContainEqual(['Payments retry logic is ready for QA', expect.stringMatching(new RegExp(`^Waiting on Grace Hopper to review · just now · ${due('Grace')}`))]);
+    expect(group('To review')).toContainEqual([
+      'Ada reviews this one',
+      expect.stringMatching(new RegExp(`^From Alan Turing · just now · ${due('Ada')}`)),
+    ]);
+    expect(group('To answer')).toContainEqual([
+      'Grace asks about this one',
+      expect.stringMatching(new RegExp(`^Grace Hopper asked you a question · just now · ${due('Ada')}`)),
+    ]);
+    expect(group('Waiting on others')).toContainEqual([
+      'Payments retry logic is ready for QA',
+      expect.stringMatching(new RegExp(`^Waiting on Grace Hopper to review · just now · ${due('Grace')}`)),
+    ]);
     expect(toReview.id).not.toBe(toAnswer.id);
   });
 });

@@ -26,7 +26,11 @@ async function run(router: Router, activity: Partial<Activity>): Promise<{ statu
   return answer;
 }
 
-const cardAction = (verb: unknown, data: unknown = {}): Partial<Activity> => ({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data } } });
+const cardAction = (verb: unknown, data: unknown = {}): Partial<Activity> => ({
+  type: 'invoke',
+  name: 'adaptiveCard/action',
+  value: { action: { type: 'Action.Execute', verb, data } },
+});
 
 describe('routeOf', () => {
   it('names each activity Baton answers by its route, invokes by their aliases', () => {
@@ -39,8 +43,12 @@ describe('routeOf', () => {
     expect(routeOf({ type: 'invoke', name: 'adaptiveCard/action' })).toBe('card.action');
     expect(routeOf({ type: 'invoke', name: 'composeExtension/fetchTask' })).toBe('message.ext.open');
     expect(routeOf({ type: 'invoke', name: 'composeExtension/submitAction', value: {} })).toBe('message.ext.submit');
-    expect(routeOf({ type: 'invoke', name: 'composeExtension/submitAction', value: { botMessagePreviewAction: 'send' } })).toBe('message.ext.send');
-    expect(routeOf({ type: 'invoke', name: 'composeExtension/submitAction', value: { botMessagePreviewAction: 'edit' } })).toBe('message.ext.edit');
+    expect(routeOf({ type: 'invoke', name: 'composeExtension/submitAction', value: { botMessagePreviewAction: 'send' } })).toBe(
+      'message.ext.send',
+    );
+    expect(routeOf({ type: 'invoke', name: 'composeExtension/submitAction', value: { botMessagePreviewAction: 'edit' } })).toBe(
+      'message.ext.edit',
+    );
     expect(routeOf({ type: 'invoke', name: 'composeExtension/query' })).toBe('message.ext.query');
     expect(routeOf({ type: 'invoke', name: 'composeExtension/queryLink' })).toBe('message.ext.query-link');
     expect(routeOf({ type: 'invoke', name: 'task/fetch' })).toBeUndefined();
@@ -51,17 +59,24 @@ describe('routeOf', () => {
 
 describe('a card action', () => {
   const router = () =>
-    new Router({ command: async () => undefined, invoke: () => undefined }).verb('thing.ok', async (_turn, data) => ({ status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: data } }));
+    new Router({ command: async () => undefined, invoke: () => undefined }).verb('thing.ok', async (_turn, data) => ({
+      status: 200,
+      body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: data },
+    }));
 
   it('runs its verb with the action data', async () => {
-    expect(await run(router(), cardAction('thing.ok', { n: 2 }))).toEqual({ status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: { n: 2 } } });
+    expect(await run(router(), cardAction('thing.ok', { n: 2 }))).toEqual({
+      status: 200,
+      body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: { n: 2 } },
+    });
   });
 
   it('answers an unknown verb, a verb that is not a string, and data that is not an object with 400, running nothing', async () => {
     const badRequest = { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest' } } };
     expect(await run(router(), cardAction('thing.nope'))).toMatchObject(badRequest);
     expect(await run(router(), cardAction('toString'))).toMatchObject(badRequest);
-    for (const verb of [['thing.ok'], { toString: 'thing.ok' }, 7, null, '']) expect(await run(router(), cardAction(verb, { n: 1 }))).toMatchObject(badRequest);
+    for (const verb of [['thing.ok'], { toString: 'thing.ok' }, 7, null, ''])
+      expect(await run(router(), cardAction(verb, { n: 1 }))).toMatchObject(badRequest);
     expect(await run(router(), cardAction('thing.ok', [1]))).toMatchObject(badRequest);
     expect(await run(router(), { type: 'invoke', name: 'adaptiveCard/action', value: { verb: 'thing.ok' } })).toMatchObject(badRequest);
   });
@@ -85,9 +100,19 @@ describe("Baton's routes", () => {
   it('answer a failing dependency with 503 and a message that says nothing changed, and log why', async () => {
     const logs: string[] = [];
     const failing = new Proxy({}, { get: () => () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:10002')) });
-    const app = { log: createLogger({ sink: (r) => logs.push(formatRecord(r)) }), clock: { now: () => Date.parse('2026-11-24T10:00:00Z') }, stores: { handoffs: failing }, deliveries: failing } as unknown as App;
+    const app = {
+      log: createLogger({ sink: (r) => logs.push(formatRecord(r)) }),
+      clock: { now: () => Date.parse('2026-11-24T10:00:00Z') },
+      stores: { handoffs: failing },
+      deliveries: failing,
+    } as unknown as App;
     const answer = await run(batonRouter(app), cardAction('handoff.refresh', { handoffId: '0123456789abcdef0123' }));
-    expect(answer).toEqual({ status: 503, body: { statusCode: 503, type: 'application/vnd.microsoft.error', value: { code: 'ServiceUnavailable', message: UNAVAILABLE } } });
-    expect(logs[0]).toMatch(/^\[error\] handoff\.refresh failed \(verb=handoff\.refresh, activityId=[^,]+, tenant=[^,]+, error=Error: connect ECONNREFUSED 127\.0\.0\.1:10002/);
+    expect(answer).toEqual({
+      status: 503,
+      body: { statusCode: 503, type: 'application/vnd.microsoft.error', value: { code: 'ServiceUnavailable', message: UNAVAILABLE } },
+    });
+    expect(logs[0]).toMatch(
+      /^\[error\] handoff\.refresh failed \(verb=handoff\.refresh, activityId=[^,]+, tenant=[^,]+, error=Error: connect ECONNREFUSED 127\.0\.0\.1:10002/,
+    );
   });
 });

@@ -31,7 +31,10 @@ const THEMES: Record<string, HostConfig> = {
 /** #RGB, #RRGGBB or #AARRGGBB (Adaptive Cards puts alpha first) to [r, g, b] in 0..1, alpha blended over `under`. */
 function rgb(hex: string, under: [number, number, number] = [1, 1, 1]): [number, number, number] {
   const digits = hex.replace('#', '');
-  const [a, r, g, b] = digits.length === 8 ? [0, 2, 4, 6].map((i) => parseInt(digits.slice(i, i + 2), 16) / 255) : [1, ...[0, 2, 4].map((i) => parseInt(digits.slice(i, i + 2), 16) / 255)];
+  const [a, r, g, b] =
+    digits.length === 8
+      ? [0, 2, 4, 6].map((i) => parseInt(digits.slice(i, i + 2), 16) / 255)
+      : [1, ...[0, 2, 4].map((i) => parseInt(digits.slice(i, i + 2), 16) / 255)];
   return [r!, g!, b!].map((c, i) => c * a! + under[i]! * (1 - a!)) as [number, number, number];
 }
 
@@ -63,7 +66,12 @@ function textsWithStyle(card: AdaptiveCard): TextOnCard[] {
     const record = node as Record<string, unknown>;
     const here = record.type === 'Container' && typeof record.style === 'string' ? record.style : style;
     if ((record.type === 'TextBlock' || record.type === 'TextRun') && typeof record.text === 'string' && record.text.trim() !== '') {
-      found.push({ text: record.text, style: here, color: String(record.color ?? inherited.color ?? 'default').toLowerCase(), subtle: record.isSubtle === true });
+      found.push({
+        text: record.text,
+        style: here,
+        color: String(record.color ?? inherited.color ?? 'default').toLowerCase(),
+        subtle: record.isSubtle === true,
+      });
     }
     // An Action.ShowCard's card sits on the card's own background.
     for (const [key, value] of Object.entries(record)) walk(value, key === 'card' ? 'default' : here, inherited);
@@ -72,12 +80,22 @@ function textsWithStyle(card: AdaptiveCard): TextOnCard[] {
   return found;
 }
 
-
 function handoffIn(status: Status): Handoff {
   let { handoff } = postHandoff({
     id: 'abcdef0123456789abcd',
     tenantId: 't',
-    fields: { summary: 'Payments retry logic is ready', whatIsReady: 'Merged.', acceptanceCriteria: ['Tests pass'], assumptions: 'Sandbox.', links: ['https://example.com/pr/1'], effortMinutes: 60, workState: 'blocked', blocker: 'Staging DB', neededBy: '2026-12-20', priority: 'urgent' },
+    fields: {
+      summary: 'Payments retry logic is ready',
+      whatIsReady: 'Merged.',
+      acceptanceCriteria: ['Tests pass'],
+      assumptions: 'Sandbox.',
+      links: ['https://example.com/pr/1'],
+      effortMinutes: 60,
+      workState: 'blocked',
+      blocker: 'Staging DB',
+      neededBy: '2026-12-20',
+      priority: 'urgent',
+    },
     sender: ada,
     receiver: grace,
     owner: alan,
@@ -91,7 +109,10 @@ function handoffIn(status: Status): Handoff {
     questionAsked: [[{ type: 'ask', question: 'Which flag?' }, grace]],
     changesRequested: [[{ type: 'requestChanges', comment: 'Add tests.' }, grace]],
     accepted: [[{ type: 'accept', checked: [true], note: 'Good.' }, grace]],
-    closed: [[{ type: 'accept', checked: [true], note: '' }, grace], [{ type: 'close', note: 'Shipped.' }, alan]],
+    closed: [
+      [{ type: 'accept', checked: [true], note: '' }, grace],
+      [{ type: 'close', note: 'Shipped.' }, alan],
+    ],
     cancelled: [[{ type: 'cancel', reason: 'Plans changed.' }, ada]],
   };
   for (const [command, actor] of steps[status]) {
@@ -107,7 +128,18 @@ function overdue(): Handoff {
   const { handoff, event } = postHandoff({
     id: 'abcdef0123456789abce',
     tenantId: 't',
-    fields: { summary: 'Ledger export is ready', whatIsReady: 'Merged.', acceptanceCriteria: ['Totals match'], assumptions: '', links: [], effortMinutes: 60, workState: 'ready', blocker: '', neededBy: undefined, priority: 'normal' },
+    fields: {
+      summary: 'Ledger export is ready',
+      whatIsReady: 'Merged.',
+      acceptanceCriteria: ['Totals match'],
+      assumptions: '',
+      links: [],
+      effortMinutes: 60,
+      workState: 'ready',
+      blocker: '',
+      neededBy: undefined,
+      priority: 'normal',
+    },
     sender: ada,
     receiver: grace,
     owner: alan,
@@ -126,31 +158,59 @@ const CARDS: [string, AdaptiveCard][] = [
   ...STATUSES_SHOWN.flatMap((status) =>
     [ada, grace, alan, barbara, undefined].map((viewer): [string, AdaptiveCard] => [
       `handoff ${status} for ${viewer?.name ?? 'everyone'}`,
-      handoffCard(handoffIn(status), viewer, { notice: 'Others changed this handoff at the same moment.', now: new Date('2026-12-01T12:00:00Z') }),
+      handoffCard(handoffIn(status), viewer, {
+        notice: 'Others changed this handoff at the same moment.',
+        now: new Date('2026-12-01T12:00:00Z'),
+      }),
     ]),
   ),
   // The turn line turns the attention colour once a step is overdue.
-  ...[ada, grace, undefined].map((viewer): [string, AdaptiveCard] => [`handoff overdue for ${viewer?.name ?? 'everyone'}`, handoffCard(overdue(), viewer, { now: new Date('2026-12-09T12:00:00Z') })]),
-  ['the form with errors and hints', handoffFormCard({ formId: 'f', members: [ada, grace], errors: { summary: 'Write a one-sentence summary.', links: 'Not https.' }, message: 'Nothing was posted: 2 fields need a change.', hints: ['No links.'] })],
-  ['the edit form with its change request', handoffFormCard({ formId: 'f', members: [], editing: { handoffId: 'h', version: 1, banner: { title: 'Grace asked for changes: ', text: 'Add tests.' } } })],
+  ...[ada, grace, undefined].map((viewer): [string, AdaptiveCard] => [
+    `handoff overdue for ${viewer?.name ?? 'everyone'}`,
+    handoffCard(overdue(), viewer, { now: new Date('2026-12-09T12:00:00Z') }),
+  ]),
+  [
+    'the form with errors and hints',
+    handoffFormCard({
+      formId: 'f',
+      members: [ada, grace],
+      errors: { summary: 'Write a one-sentence summary.', links: 'Not https.' },
+      message: 'Nothing was posted: 2 fields need a change.',
+      hints: ['No links.'],
+    }),
+  ],
+  [
+    'the edit form with its change request',
+    handoffFormCard({
+      formId: 'f',
+      members: [],
+      editing: { handoffId: 'h', version: 1, banner: { title: 'Grace asked for changes: ', text: 'Add tests.' } },
+    }),
+  ],
   ['mine', myHandoffsCard([{ title: 'To review', handoffs: [{ handoff: handoffIn('inReview'), detail: 'From Ada · 2 h ago' }] }])],
   ['a 1:1 message', notificationCard(handoffIn('questionAsked'), 'Grace asked a question about your handoff.', 'Which flag?')],
-  ['a search result', handoffResultCard(listingOf(handoffIn('inReview')), 'In review · Ada Lovelace -> Grace Hopper', 'https://baton.example/api/handoffs/h')],
+  [
+    'a search result',
+    handoffResultCard(listingOf(handoffIn('inReview')), 'In review · Ada Lovelace -> Grace Hopper', 'https://baton.example/api/handoffs/h'),
+  ],
 ];
 
-describe('text contrast in Teams\' light and dark themes', () => {
-  it.each(CARDS.flatMap(([name, card]) => Object.keys(THEMES).map((theme) => [`${name}, ${theme}`, card, theme] as const)))('keeps 4.5:1 everywhere on %s', (_name, card, theme) => {
-    const config = THEMES[theme]!;
-    const poor = textsWithStyle(card)
-      .map((t) => {
-        const style = config.containerStyles[t.style] ?? config.containerStyles.default!;
-        const colors = style.foregroundColors[t.color] ?? style.foregroundColors.default!;
-        return { ...t, ratio: contrast(t.subtle ? colors.subtle : colors.default, style.backgroundColor) };
-      })
-      .filter((t) => t.ratio < 4.5)
-      .map((t) => `${t.ratio.toFixed(2)}:1 "${t.text.slice(0, 40)}" (${t.color}${t.subtle ? ', subtle' : ''} on ${t.style})`);
-    expect(poor).toEqual([]);
-  });
+describe("text contrast in Teams' light and dark themes", () => {
+  it.each(CARDS.flatMap(([name, card]) => Object.keys(THEMES).map((theme) => [`${name}, ${theme}`, card, theme] as const)))(
+    'keeps 4.5:1 everywhere on %s',
+    (_name, card, theme) => {
+      const config = THEMES[theme]!;
+      const poor = textsWithStyle(card)
+        .map((t) => {
+          const style = config.containerStyles[t.style] ?? config.containerStyles.default!;
+          const colors = style.foregroundColors[t.color] ?? style.foregroundColors.default!;
+          return { ...t, ratio: contrast(t.subtle ? colors.subtle : colors.default, style.backgroundColor) };
+        })
+        .filter((t) => t.ratio < 4.5)
+        .map((t) => `${t.ratio.toFixed(2)}:1 "${t.text.slice(0, 40)}" (${t.color}${t.subtle ? ', subtle' : ''} on ${t.style})`);
+      expect(poor).toEqual([]);
+    },
+  );
 
   it('computes ratios as WCAG does', () => {
     expect(contrast('#000000', '#ffffff')).toBeCloseTo(21, 5);

@@ -52,7 +52,14 @@ function view(options: { followed?: number; stopped?: boolean; summary?: string;
   );
   const teams = new Map(followed.map((h) => [h.handoff.conversation.id, [h]]));
   const summary = buildSummary({ followed, teams, weeks: weeksBefore(WEEK, 5, 'UTC'), now: NOW, hoursOf: () => DEFAULT_WORKING_HOURS });
-  return { summary, viewer: katherine, timeZone: 'Europe/London', now: NOW, publicBaseUrl: 'https://baton.contoso.com', stopped: options.stopped ?? false };
+  return {
+    summary,
+    viewer: katherine,
+    timeZone: 'Europe/London',
+    now: NOW,
+    publicBaseUrl: 'https://baton.contoso.com',
+    stopped: options.stopped ?? false,
+  };
 }
 
 /** What a client without charts renders: each chart replaced by its fallback. */
@@ -73,7 +80,10 @@ describe("the summary email's card", () => {
   it('is version 1.4 with the originator, and refreshes itself with the week it shows', () => {
     expect(card.version).toBe('1.4');
     expect(card.originator).toBe(ORIGINATOR);
-    expect(card.refresh).toEqual({ action: { type: 'Action.Execute', verb: VERBS.summaryRefresh, data: { week: '2026-12-07' } }, userIds: [] });
+    expect(card.refresh).toEqual({
+      action: { type: 'Action.Execute', verb: VERBS.summaryRefresh, data: { week: '2026-12-07' } },
+      userIds: [],
+    });
     // `originator` is Outlook's extension to the schema, checked above.
     const { originator: _originator, ...core } = card;
     expectValidCard(core as AdaptiveCard, '1.4');
@@ -89,9 +99,15 @@ describe("the summary email's card", () => {
     expect(flags.map((f) => f.data)).toEqual([{ week: '2026-12-07' }]);
     const [which, priority] = nodes(card, (n) => n.type === 'Input.ChoiceSet');
     // Only the one still in review: accepted work needs no priority.
-    expect(which).toMatchObject({ id: 'handoffId', value: '00000000000000000001', choices: [{ title: 'Handoff 1', value: '00000000000000000001' }] });
+    expect(which).toMatchObject({
+      id: 'handoffId',
+      value: '00000000000000000001',
+      choices: [{ title: 'Handoff 1', value: '00000000000000000001' }],
+    });
     expect(priority).toMatchObject({ id: 'priority', choices: [{ value: 'normal' }, { value: 'high' }, { value: 'urgent' }] });
-    expect(nodes(card, (n) => n.type === 'TextRun' && n.text === 'Handoff 1')[0]).toMatchObject({ selectAction: { type: 'Action.OpenUrl', url: 'https://baton.contoso.com/api/handoffs/00000000000000000001' } });
+    expect(nodes(card, (n) => n.type === 'TextRun' && n.text === 'Handoff 1')[0]).toMatchObject({
+      selectAction: { type: 'Action.OpenUrl', url: 'https://baton.contoso.com/api/handoffs/00000000000000000001' },
+    });
   });
 
   it('offers no flag on a handoff the reader does not follow as a stakeholder (an owner who asked for the summary)', () => {

@@ -16,7 +16,16 @@ import { myHandoffsCard } from '../../src/cards/my-handoffs-card';
 import { handoffLink, notificationCard } from '../../src/cards/notification-card';
 import { handoffResultCard } from '../../src/cards/handoff-result-card';
 import type { AdaptiveCard } from '../../src/cards/render';
-import { type Handoff, type HandoffEvent, type HandoffFields, listingOf, type Person, postHandoff, type Status, STATUSES } from '../../src/domain/handoff';
+import {
+  type Handoff,
+  type HandoffEvent,
+  type HandoffFields,
+  listingOf,
+  type Person,
+  postHandoff,
+  type Status,
+  STATUSES,
+} from '../../src/domain/handoff';
 import type { FieldErrors } from '../../src/domain/handoff-form';
 import { DEFAULT_DUE_POLICY, nextDueState } from '../../src/domain/due';
 import { apply, type Command } from '../../src/domain/process';
@@ -94,7 +103,9 @@ const textRuns = (card: unknown) => nodesOfType(card, 'TextRun').map((n) => n.te
 const textBlocks = (card: unknown) => nodesOfType(card, 'TextBlock').map((n) => n.text as string);
 const verbsOf = (card: unknown) => nodesOfType(card, 'Action.Execute').map((n) => n.verb as string);
 const factsOf = (card: unknown) =>
-  Object.fromEntries(nodesOfType(card, 'FactSet').flatMap((n) => (n.facts as { title: string; value: string }[]).map((f) => [f.title, f.value])));
+  Object.fromEntries(
+    nodesOfType(card, 'FactSet').flatMap((n) => (n.facts as { title: string; value: string }[]).map((f) => [f.title, f.value])),
+  );
 const INPUT_TYPES = ['Input.Text', 'Input.Date', 'Input.ChoiceSet', 'Input.Toggle', 'Input.Number', 'Input.Time'];
 function inputsOf(card: unknown): Node[] {
   const found: Node[] = [];
@@ -117,7 +128,11 @@ const T_CLOSE = '2026-03-04T08:00:00.000Z';
 const FULL: HandoffFields = {
   summary: 'Payments retry logic is ready for QA',
   whatIsReady: 'Retry worker merged behind the payments-retry flag.',
-  acceptanceCriteria: ['All retry tests pass in CI', 'A failed payment is retried 3 times within 10 minutes', 'Dashboard shows the retry count'],
+  acceptanceCriteria: [
+    'All retry tests pass in CI',
+    'A failed payment is retried 3 times within 10 minutes',
+    'Dashboard shows the retry count',
+  ],
   assumptions: 'Staging uses the sandbox gateway.',
   links: ['https://github.com/contoso/payments/pull/42', 'https://contoso.example/runbooks/retry?x=1&y=2'],
   effortMinutes: 90,
@@ -160,7 +175,12 @@ function step(current: { handoff: Handoff; history: HandoffEvent[] }, command: C
 }
 
 /** A handoff in a status, reached through the process, with its history. */
-function journey(fields: HandoffFields, status: Status, people: People = PEOPLE, late = false): { handoff: Handoff; history: HandoffEvent[] } {
+function journey(
+  fields: HandoffFields,
+  status: Status,
+  people: People = PEOPLE,
+  late = false,
+): { handoff: Handoff; history: HandoffEvent[] } {
   const { handoff, event } = postHandoff({
     id: 'tenant-1~handoff-1',
     tenantId: 'tenant-1',
@@ -296,7 +316,9 @@ const EVERY_ERROR: FieldErrors = Object.fromEntries(FORM_FIELDS.map((field) => [
 // ---------------------------------------------------------------------------
 
 describe('the templates in cards/', () => {
-  const templates = readdirSync(CARDS_DIR).filter((f) => f.endsWith('.json')).sort();
+  const templates = readdirSync(CARDS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const templateJson = (file: string) => JSON.parse(readFileSync(join(CARDS_DIR, file), 'utf8')) as unknown;
 
   it('are the ones these tests render through a builder', () => {
@@ -382,7 +404,9 @@ describe('the handoff form', () => {
       { title: 'High', value: 'high' },
       { title: 'Urgent', value: 'urgent' },
     ]);
-    expect(nodesOfType(card, 'Action.Execute').map((a) => [a.title, a.verb, a.data])).toEqual([['Post handoff', VERBS.createHandoff, { formId: 'form-1' }]]);
+    expect(nodesOfType(card, 'Action.Execute').map((a) => [a.title, a.verb, a.data])).toEqual([
+      ['Post handoff', VERBS.createHandoff, { formId: 'form-1' }],
+    ]);
   });
 
   it('renders an error at every field and the message, keeping the values, as a valid card', () => {
@@ -401,14 +425,32 @@ describe('the handoff form', () => {
       stakeholders: `${ada.aadObjectId},outsider`,
       priority: 'asap',
     };
-    const card = handoffFormCard({ formId: 'form-2', members: [ada, grace], values, errors: EVERY_ERROR, message: 'Fix the fields marked below.' });
+    const card = handoffFormCard({
+      formId: 'form-2',
+      members: [ada, grace],
+      values,
+      errors: EVERY_ERROR,
+      message: 'Fix the fields marked below.',
+    });
     expectValidCard(card);
     expect(allStrings(card).filter((s) => s.includes('${'))).toEqual([]);
     expect(textRuns(card)).toEqual([
       'Fix the fields marked below.',
-      ...['summary', 'whatIsReady', 'acceptanceCriteria', 'assumptions', 'links', 'effort', 'neededBy', 'workState', 'blocker', 'receiver', 'owner', 'stakeholders', 'priority'].flatMap(
-        (f) => ['⚠ ', `Problem with ${f}.`],
-      ),
+      ...[
+        'summary',
+        'whatIsReady',
+        'acceptanceCriteria',
+        'assumptions',
+        'links',
+        'effort',
+        'neededBy',
+        'workState',
+        'blocker',
+        'receiver',
+        'owner',
+        'stakeholders',
+        'priority',
+      ].flatMap((f) => ['⚠ ', `Problem with ${f}.`]),
     ]);
     // Errors stand out by weight and a sign, not by a colour that dark themes draw too faint (see contrast.test.ts).
     for (const run of nodesOfType(card, 'TextRun').filter((n) => n.text !== '⚠ ')) expect(run.weight).toBe('Bolder');
@@ -418,8 +460,16 @@ describe('the handoff form', () => {
   });
 
   it('renders the quality hints with a "Post anyway" button that confirms', () => {
-    const hints = ['No links: add the PR, ticket or document the receiver will need.', '"Works" is not measurable (a single word): say what the receiver will check.'];
-    const card = handoffFormCard({ formId: 'form-4', members: [ada, grace], values: { summary: 'Ready', receiver: grace.aadObjectId }, hints });
+    const hints = [
+      'No links: add the PR, ticket or document the receiver will need.',
+      '"Works" is not measurable (a single word): say what the receiver will check.',
+    ];
+    const card = handoffFormCard({
+      formId: 'form-4',
+      members: [ada, grace],
+      values: { summary: 'Ready', receiver: grace.aadObjectId },
+      hints,
+    });
     expectValidCard(card);
     const containers = nodesOfType(card, 'Container');
     expect(containers.map((c) => c.style)).toEqual(['warning']);
@@ -432,11 +482,21 @@ describe('the handoff form', () => {
   });
 
   it('renders edit mode for a posted handoff: its values, no people fields, resubmit and keep buttons', () => {
-    const v2 = step(step(journey(FULL, 'inReview'), { type: 'requestChanges', comment: 'More' }, grace, T_DECIDE), {
-      type: 'resubmit',
-      fields: { ...FULL, summary: 'Retry logic is ready' },
-    }, ada, T_CLOSE).handoff;
-    const card = handoffFormCard({ formId: 'form-5', members: [ada, grace], values: formValuesOf(v2), editing: { handoffId: v2.id, version: v2.version } });
+    const v2 = step(
+      step(journey(FULL, 'inReview'), { type: 'requestChanges', comment: 'More' }, grace, T_DECIDE),
+      {
+        type: 'resubmit',
+        fields: { ...FULL, summary: 'Retry logic is ready' },
+      },
+      ada,
+      T_CLOSE,
+    ).handoff;
+    const card = handoffFormCard({
+      formId: 'form-5',
+      members: [ada, grace],
+      values: formValuesOf(v2),
+      editing: { handoffId: v2.id, version: v2.version },
+    });
     expectValidCard(card);
     expect(textBlocks(card)).toEqual(['Edit handoff (becomes version 3)', 'The receiver sees what changed. Fields marked * are required.']);
     expect(Object.fromEntries(inputsOf(card).map((i) => [i.id, i.value]))).toEqual({
@@ -456,7 +516,13 @@ describe('the handoff form', () => {
       ['Keep it as it is', VERBS.refresh, { handoffId: v2.id }],
     ]);
 
-    const withHints = handoffFormCard({ formId: 'form-6', members: [], values: formValuesOf(v2), editing: { handoffId: v2.id, version: 2 }, hints: ['No effort estimate.'] });
+    const withHints = handoffFormCard({
+      formId: 'form-6',
+      members: [],
+      values: formValuesOf(v2),
+      editing: { handoffId: v2.id, version: 2 },
+      hints: ['No effort estimate.'],
+    });
     expectValidCard(withHints);
     expect(nodesOfType(withHints, 'Action.Execute').map((a) => [a.title, a.verb, a.data])).toEqual([
       ['Resubmit', VERBS.resubmit, { handoffId: v2.id, formId: 'form-6' }],
@@ -479,139 +545,152 @@ describe('the handoff form', () => {
     expect(inputs.links).toBe('${members}');
     expect(inputs.blocker).toBe('${formId}');
     expect(textRuns(card)).toEqual(['• Hint ${title} **b**', '⚠ ', 'Summary ${values.summary} is wrong']);
-    expect(allStrings(card).filter((s) => s.includes('${')).sort()).toEqual(
-      [HOSTILE_SUMMARY, '${formId}', '${members}', 'Summary ${values.summary} is wrong', '• Hint ${title} **b**'].sort(),
-    );
+    expect(
+      allStrings(card)
+        .filter((s) => s.includes('${'))
+        .sort(),
+    ).toEqual([HOSTILE_SUMMARY, '${formId}', '${members}', 'Summary ${values.summary} is wrong', '• Hint ${title} **b**'].sort());
   });
 });
 
 // ---------------------------------------------------------------------------
 
 describe('the handoff card', () => {
-  it.each(HANDOFF_CASES.map((c) => [`${c.status}, ${c.variant}, viewer ${c.viewer}${c.extras ? ', with history, notice and members' : ''}`, c] as const))(
-    'renders %s as a valid, compact card with the viewer\'s buttons',
-    (_name, c) => {
-      const fields = VARIANTS[c.variant];
-      const late = c.variant === 'full';
-      const { handoff, history } = journey(fields, c.status, PEOPLE, late);
-      const viewer = VIEWERS[c.viewer];
-      const card = handoffCard(handoff, viewer, { now: NOW, ...(c.extras ? { history, notice: NOTICE, members: MEMBERS } : {}) });
-      expectValidCard(card);
-      expect(allStrings(card).filter((s) => s.includes('${'))).toEqual([]);
+  it.each(
+    HANDOFF_CASES.map(
+      (c) => [`${c.status}, ${c.variant}, viewer ${c.viewer}${c.extras ? ', with history, notice and members' : ''}`, c] as const,
+    ),
+  )("renders %s as a valid, compact card with the viewer's buttons", (_name, c) => {
+    const fields = VARIANTS[c.variant];
+    const late = c.variant === 'full';
+    const { handoff, history } = journey(fields, c.status, PEOPLE, late);
+    const viewer = VIEWERS[c.viewer];
+    const card = handoffCard(handoff, viewer, { now: NOW, ...(c.extras ? { history, notice: NOTICE, members: MEMBERS } : {}) });
+    expectValidCard(card);
+    expect(allStrings(card).filter((s) => s.includes('${'))).toEqual([]);
 
-      const refresh = card.refresh as { action: Node; userIds: string[] };
-      expect(refresh.action).toEqual({ type: 'Action.Execute', title: 'Refresh', verb: VERBS.refresh, data: { handoffId: handoff.id } });
-      expect(refresh.userIds).toEqual([grace.userId, ada.userId, alan.userId, barbara.userId]);
+    const refresh = card.refresh as { action: Node; userIds: string[] };
+    expect(refresh.action).toEqual({ type: 'Action.Execute', title: 'Refresh', verb: VERBS.refresh, data: { handoffId: handoff.id } });
+    expect(refresh.userIds).toEqual([grace.userId, ada.userId, alan.userId, barbara.userId]);
 
-      // Buttons: exactly the viewer's, plus history and refresh.
-      const buttons = BUTTONS[c.status][c.viewer];
-      const has = (verb: string) => buttons.includes(verb);
-      expect(sorted([...new Set(verbsOf(card))])).toEqual(sorted([VERBS.refresh, ...buttons, VERBS.history]));
-      expect(verbsOf(card)).not.toContain(VERBS.resubmit);
-      for (const action of nodesOfType(card, 'Action.Execute')) {
-        if (action.verb === VERBS.history) expect(action.data).toEqual({ handoffId: handoff.id, show: !c.extras });
-        else if (action.verb === VERBS.setWorkState) expect(action.data).toEqual({ handoffId: handoff.id, workState: expect.stringMatching(/^(ready|inProgress|blocked)$/) });
-        else expect(action.data).toEqual({ handoffId: handoff.id });
-      }
-      // The secondary actions wait behind Action.ShowCard, so their inputs appear only when asked for.
-      const showCards = nodesOfType(card, 'Action.ShowCard').map((n) => n.title);
-      expect(showCards).toEqual(
-        [
-          has(VERBS.setWorkState) ? 'Work state' : '',
-          has(VERBS.reassign) ? 'Reassign' : '',
-          has(VERBS.flagPriority) ? 'Flag priority' : '',
-          has(VERBS.cancel) ? 'Cancel handoff' : '',
-        ].filter(Boolean),
+    // Buttons: exactly the viewer's, plus history and refresh.
+    const buttons = BUTTONS[c.status][c.viewer];
+    const has = (verb: string) => buttons.includes(verb);
+    expect(sorted([...new Set(verbsOf(card))])).toEqual(sorted([VERBS.refresh, ...buttons, VERBS.history]));
+    expect(verbsOf(card)).not.toContain(VERBS.resubmit);
+    for (const action of nodesOfType(card, 'Action.Execute')) {
+      if (action.verb === VERBS.history) expect(action.data).toEqual({ handoffId: handoff.id, show: !c.extras });
+      else if (action.verb === VERBS.setWorkState)
+        expect(action.data).toEqual({ handoffId: handoff.id, workState: expect.stringMatching(/^(ready|inProgress|blocked)$/) });
+      else expect(action.data).toEqual({ handoffId: handoff.id });
+    }
+    // The secondary actions wait behind Action.ShowCard, so their inputs appear only when asked for.
+    const showCards = nodesOfType(card, 'Action.ShowCard').map((n) => n.title);
+    expect(showCards).toEqual(
+      [
+        has(VERBS.setWorkState) ? 'Work state' : '',
+        has(VERBS.reassign) ? 'Reassign' : '',
+        has(VERBS.flagPriority) ? 'Flag priority' : '',
+        has(VERBS.cancel) ? 'Cancel handoff' : '',
+      ].filter(Boolean),
+    );
+    const inShowCards = new Set(nodesOfType(card, 'Action.ShowCard').flatMap((n) => inputsOf(n).map((i) => i.id as string)));
+    expect(sorted([...inShowCards])).toEqual(
+      sorted([VERBS.setWorkState, VERBS.reassign, VERBS.flagPriority, VERBS.cancel].filter(has).flatMap((verb) => INPUTS_OF[verb] ?? [])),
+    );
+
+    // Inputs: exactly those of the viewer's buttons.
+    const inputs = inputsOf(card).filter((i) => i.type !== 'Input.Toggle');
+    expect(sorted(inputs.map((i) => i.id as string))).toEqual(sorted(buttons.flatMap((verb) => INPUTS_OF[verb] ?? [])));
+    expect(inputs.filter((i) => 'maxLength' in i)).toEqual([]);
+    const reassign = inputs.find((i) => i.id === 'newReceiver');
+    if (reassign) {
+      expect(reassign.choices).toEqual(
+        (c.extras ? MEMBERS : []).filter((m) => m.aadObjectId !== grace.aadObjectId).map((m) => ({ title: m.name, value: m.aadObjectId })),
       );
-      const inShowCards = new Set(nodesOfType(card, 'Action.ShowCard').flatMap((n) => inputsOf(n).map((i) => i.id as string)));
-      expect(sorted([...inShowCards])).toEqual(sorted([VERBS.setWorkState, VERBS.reassign, VERBS.flagPriority, VERBS.cancel].filter(has).flatMap((verb) => INPUTS_OF[verb] ?? [])));
+    }
+    const nudge = nodesOfType(card, 'Action.Execute').find((a) => a.verb === VERBS.nudge);
+    if (nudge) expect(nudge.title).toBe(c.status === 'inReview' ? 'Nudge Grace Hopper' : 'Nudge Ada Lovelace');
+    const priority = inputs.find((i) => i.id === 'priority');
+    if (priority) expect(priority.value).toBe(fields.priority);
+    const blocker = inputs.find((i) => i.id === 'blocker');
+    if (blocker) expect(blocker.value).toBe(fields.blocker);
 
-      // Inputs: exactly those of the viewer's buttons.
-      const inputs = inputsOf(card).filter((i) => i.type !== 'Input.Toggle');
-      expect(sorted(inputs.map((i) => i.id as string))).toEqual(sorted(buttons.flatMap((verb) => INPUTS_OF[verb] ?? [])));
-      expect(inputs.filter((i) => 'maxLength' in i)).toEqual([]);
-      const reassign = inputs.find((i) => i.id === 'newReceiver');
-      if (reassign) {
-        expect(reassign.choices).toEqual(
-          (c.extras ? MEMBERS : []).filter((m) => m.aadObjectId !== grace.aadObjectId).map((m) => ({ title: m.name, value: m.aadObjectId })),
-        );
-      }
-      const nudge = nodesOfType(card, 'Action.Execute').find((a) => a.verb === VERBS.nudge);
-      if (nudge) expect(nudge.title).toBe(c.status === 'inReview' ? 'Nudge Grace Hopper' : 'Nudge Ada Lovelace');
-      const priority = inputs.find((i) => i.id === 'priority');
-      if (priority) expect(priority.value).toBe(fields.priority);
-      const blocker = inputs.find((i) => i.id === 'blocker');
-      if (blocker) expect(blocker.value).toBe(fields.blocker);
+    // Criteria: a toggle per criterion for a receiver who may accept; otherwise read-only marks,
+    // checked ones marked after acceptance.
+    if (has(VERBS.accept)) {
+      expect(nodesOfType(card, 'Input.Toggle').map((t) => [t.id, t.title, t.value])).toEqual(
+        fields.acceptanceCriteria.map((text, i) => [`criterion${i}`, text, 'false']),
+      );
+      expect(textRuns(card).filter((r) => r.startsWith('☐ ') || r.startsWith('☑ '))).toEqual([]);
+    } else {
+      expect(nodesOfType(card, 'Input.Toggle')).toEqual([]);
+      const decided = c.status === 'accepted' || c.status === 'closed';
+      expect(textRuns(card).filter((r) => r.startsWith('☐ ') || r.startsWith('☑ '))).toEqual(
+        fields.acceptanceCriteria.map((text, i) => `${decided && i !== 1 ? '☑' : '☐'} ${text}`),
+      );
+    }
 
-      // Criteria: a toggle per criterion for a receiver who may accept; otherwise read-only marks,
-      // checked ones marked after acceptance.
-      if (has(VERBS.accept)) {
-        expect(nodesOfType(card, 'Input.Toggle').map((t) => [t.id, t.title, t.value])).toEqual(
-          fields.acceptanceCriteria.map((text, i) => [`criterion${i}`, text, 'false']),
-        );
-        expect(textRuns(card).filter((r) => r.startsWith('☐ ') || r.startsWith('☑ '))).toEqual([]);
-      } else {
-        expect(nodesOfType(card, 'Input.Toggle')).toEqual([]);
-        const decided = c.status === 'accepted' || c.status === 'closed';
-        expect(textRuns(card).filter((r) => r.startsWith('☐ ') || r.startsWith('☑ '))).toEqual(
-          fields.acceptanceCriteria.map((text, i) => `${decided && i !== 1 ? '☑' : '☐'} ${text}`),
-        );
-      }
-
-      // Whose turn it is, in one line; the receiver is mentioned while it is theirs.
-      const runs = textRuns(card);
-      const blocks = textBlocks(card);
-      if (c.status === 'inReview') expect(blocks).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
-      else expect(runs).toContain(TURN[c.status]);
-      expect(card.msteams).toEqual({
-        width: 'Full',
-        entities: c.status === 'inReview' ? [{ type: 'mention', text: '<at>Grace Hopper</at>', mentioned: { id: grace.userId, name: 'Grace Hopper' } }] : [],
-      });
-      // Display names are text runs, never markdown.
-      expect(runs).toEqual(expect.arrayContaining(['From ', 'Ada Lovelace', ' · Owner ', 'Alan Turing', 'Stakeholders ', 'Barbara Liskov']));
-      expect(blocks.filter((b) => ['Ada Lovelace', 'Alan Turing', 'Barbara Liskov'].some((n) => b.includes(n)))).toEqual([]);
-      expect(blocks).toContain(STATUS_TEXT[c.status]);
-      // Once closed or cancelled, how urgent it was no longer shows.
-      expect(blocks.includes('Urgent')).toBe(fields.priority === 'urgent' && !['closed', 'cancelled'].includes(c.status));
-      expect(runs).toContain('Payments retry logic is ready for QA');
-      // Rows with nothing to say are left out.
-      expect(factsOf(card)).toEqual({
-        'Work state': { ready: 'Ready', inProgress: 'In progress', blocked: 'Blocked' }[fields.workState],
-        ...(fields.effortMinutes === undefined ? {} : { Effort: '1h 30m' }),
-        ...(fields.neededBy === undefined ? {} : { 'Needed by': 'Wed 1 Apr' }),
-        Posted: 'Mon 2 Mar, 10:15 UTC',
-      });
-      // Assumptions and links wait behind "Show details".
-      const details = nodesOfType(card, 'Container').find((n) => n.id === 'details');
-      const hasDetails = fields.assumptions !== '' || fields.links.length > 0;
-      expect(details !== undefined).toBe(hasDetails);
-      if (details) {
-        expect(details.isVisible).toBe(false);
-        expect(textRuns(details).includes('Staging uses the sandbox gateway.')).toBe(fields.assumptions !== '');
-        expect(nodesOfType(details, 'Action.OpenUrl').map((a) => a.url)).toEqual(fields.links);
-        expect(nodesOfType(card, 'Action.ToggleVisibility').map((a) => [a.title, a.targetElements])).toEqual([['Show details (assumptions, 2 links)', ['details']]]);
-      }
-      expect(nodesOfType(card, 'Action.OpenUrl').map((a) => a.url)).toEqual(fields.links);
-
-      // Alerts, remarks, the notice and the history, in order, each only when it applies.
-      const containers = nodesOfType(card, 'Container')
-        .filter((n) => !['details', 'statusPill', 'priorityPill', 'turnLine'].includes(n.id as string) && n.style !== undefined)
-        .map((n) => [n.style, ...textRuns(n)]);
-      expect(containers).toEqual([
-        ...(late ? [['warning', 'Late: ', "posted with less than 1h 30m of the receiver's working time before Wed 1 Apr."]] : []),
-        ...(c.variant === 'blocked' ? [['attention', 'Blocked by: ', 'Waiting for the staging database']] : []),
-        ...REMARKS[c.status].map(([style, title, text]) => [style, title, ...(text ? [text] : [])]),
-        ...(c.extras ? [['warning', NOTICE]] : []),
+    // Whose turn it is, in one line; the receiver is mentioned while it is theirs.
+    const runs = textRuns(card);
+    const blocks = textBlocks(card);
+    if (c.status === 'inReview') expect(blocks).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
+    else expect(runs).toContain(TURN[c.status]);
+    expect(card.msteams).toEqual({
+      width: 'Full',
+      entities:
+        c.status === 'inReview'
+          ? [{ type: 'mention', text: '<at>Grace Hopper</at>', mentioned: { id: grace.userId, name: 'Grace Hopper' } }]
+          : [],
+    });
+    // Display names are text runs, never markdown.
+    expect(runs).toEqual(expect.arrayContaining(['From ', 'Ada Lovelace', ' · Owner ', 'Alan Turing', 'Stakeholders ', 'Barbara Liskov']));
+    expect(blocks.filter((b) => ['Ada Lovelace', 'Alan Turing', 'Barbara Liskov'].some((n) => b.includes(n)))).toEqual([]);
+    expect(blocks).toContain(STATUS_TEXT[c.status]);
+    // Once closed or cancelled, how urgent it was no longer shows.
+    expect(blocks.includes('Urgent')).toBe(fields.priority === 'urgent' && !['closed', 'cancelled'].includes(c.status));
+    expect(runs).toContain('Payments retry logic is ready for QA');
+    // Rows with nothing to say are left out.
+    expect(factsOf(card)).toEqual({
+      'Work state': { ready: 'Ready', inProgress: 'In progress', blocked: 'Blocked' }[fields.workState],
+      ...(fields.effortMinutes === undefined ? {} : { Effort: '1h 30m' }),
+      ...(fields.neededBy === undefined ? {} : { 'Needed by': 'Wed 1 Apr' }),
+      Posted: 'Mon 2 Mar, 10:15 UTC',
+    });
+    // Assumptions and links wait behind "Show details".
+    const details = nodesOfType(card, 'Container').find((n) => n.id === 'details');
+    const hasDetails = fields.assumptions !== '' || fields.links.length > 0;
+    expect(details !== undefined).toBe(hasDetails);
+    if (details) {
+      expect(details.isVisible).toBe(false);
+      expect(textRuns(details).includes('Staging uses the sandbox gateway.')).toBe(fields.assumptions !== '');
+      expect(nodesOfType(details, 'Action.OpenUrl').map((a) => a.url)).toEqual(fields.links);
+      expect(nodesOfType(card, 'Action.ToggleVisibility').map((a) => [a.title, a.targetElements])).toEqual([
+        ['Show details (assumptions, 2 links)', ['details']],
       ]);
-      const historyRows = nodesOfType(card, 'Container').filter((n) => textBlocks(n).includes('History'));
-      expect(historyRows).toHaveLength(c.extras ? 1 : 0);
-    },
-  );
+    }
+    expect(nodesOfType(card, 'Action.OpenUrl').map((a) => a.url)).toEqual(fields.links);
+
+    // Alerts, remarks, the notice and the history, in order, each only when it applies.
+    const containers = nodesOfType(card, 'Container')
+      .filter((n) => !['details', 'statusPill', 'priorityPill', 'turnLine'].includes(n.id as string) && n.style !== undefined)
+      .map((n) => [n.style, ...textRuns(n)]);
+    expect(containers).toEqual([
+      ...(late ? [['warning', 'Late: ', "posted with less than 1h 30m of the receiver's working time before Wed 1 Apr."]] : []),
+      ...(c.variant === 'blocked' ? [['attention', 'Blocked by: ', 'Waiting for the staging database']] : []),
+      ...REMARKS[c.status].map(([style, title, text]) => [style, title, ...(text ? [text] : [])]),
+      ...(c.extras ? [['warning', NOTICE]] : []),
+    ]);
+    const historyRows = nodesOfType(card, 'Container').filter((n) => textBlocks(n).includes('History'));
+    expect(historyRows).toHaveLength(c.extras ? 1 : 0);
+  });
 
   it('gives each role exactly its buttons on a handoff in review, the secondary ones behind ShowCards', () => {
     const handoff = makeHandoff(FULL, 'inReview');
-    const buttons = (viewer: Person | undefined) => sorted([...new Set(verbsOf(handoffCard(handoff, viewer, { now: NOW })).filter((v) => v !== VERBS.refresh && v !== VERBS.history))]);
-    const shown = (viewer: Person | undefined) => nodesOfType(handoffCard(handoff, viewer, { now: NOW }), 'Action.ShowCard').map((a) => a.title);
+    const buttons = (viewer: Person | undefined) =>
+      sorted([...new Set(verbsOf(handoffCard(handoff, viewer, { now: NOW })).filter((v) => v !== VERBS.refresh && v !== VERBS.history))]);
+    const shown = (viewer: Person | undefined) =>
+      nodesOfType(handoffCard(handoff, viewer, { now: NOW }), 'Action.ShowCard').map((a) => a.title);
     expect(buttons(grace)).toEqual(sorted([VERBS.accept, VERBS.requestChanges, VERBS.ask]));
     expect(shown(grace)).toEqual([]);
     expect(buttons(ada)).toEqual(sorted([VERBS.setWorkState, VERBS.edit, VERBS.cancel]));
@@ -623,23 +702,27 @@ describe('the handoff card', () => {
     expect(buttons(undefined)).toEqual([]);
   });
 
-  it('keeps the owner\'s view short: its buttons on the card, one input in sight at most', () => {
+  it("keeps the owner's view short: its buttons on the card, one input in sight at most", () => {
     const card = handoffCard(makeHandoff(FULL, 'inReview'), alan, { members: MEMBERS, now: NOW });
-    const visibleInputs = inputsOf({ ...card, body: (card.body as Node[]).map((n) => (n.type === 'ActionSet' ? { ...n, actions: [] } : n)) });
+    const visibleInputs = inputsOf({
+      ...card,
+      body: (card.body as Node[]).map((n) => (n.type === 'ActionSet' ? { ...n, actions: [] } : n)),
+    });
     expect(visibleInputs).toEqual([]);
-    expect(nodesOfType(card, 'Action.Execute').filter((a) => !nodesOfType(card, 'Action.ShowCard').some((s) => nodesOfType(s, 'Action.Execute').includes(a))).map((a) => a.title)).toEqual([
-      'Refresh',
-      'Nudge Grace Hopper',
-      'Show history',
-      'Refresh',
-    ]);
+    expect(
+      nodesOfType(card, 'Action.Execute')
+        .filter((a) => !nodesOfType(card, 'Action.ShowCard').some((s) => nodesOfType(s, 'Action.Execute').includes(a)))
+        .map((a) => a.title),
+    ).toEqual(['Refresh', 'Nudge Grace Hopper', 'Show history', 'Refresh']);
   });
 
   it('gives a sender who is also the owner both sets of buttons, and no nudge of themselves', () => {
     const people = { sender: ada, receiver: grace, owner: ada, stakeholders: [] };
     const inReview = handoffCard(makeHandoff(FULL, 'inReview', people), ada, { members: MEMBERS, now: NOW });
     expectValidCard(inReview);
-    expect(sorted([...new Set(verbsOf(inReview))])).toEqual(sorted([VERBS.refresh, VERBS.setWorkState, VERBS.edit, VERBS.cancel, VERBS.reassign, VERBS.nudge, VERBS.history]));
+    expect(sorted([...new Set(verbsOf(inReview))])).toEqual(
+      sorted([VERBS.refresh, VERBS.setWorkState, VERBS.edit, VERBS.cancel, VERBS.reassign, VERBS.nudge, VERBS.history]),
+    );
     // The ball is with Ada herself once Grace asks: she answers; she is not offered a nudge of herself.
     const asked = handoffCard(makeHandoff(FULL, 'questionAsked', people), ada, { now: NOW });
     expect(verbsOf(asked)).toContain(VERBS.answer);
@@ -651,7 +734,10 @@ describe('the handoff card', () => {
   });
 
   it('offers only the work states the work is not in, and the blocker box only with "Mark blocked"', () => {
-    const workStateCard = (fields: HandoffFields) => nodesOfType(handoffCard(makeHandoff(fields, 'inReview'), ada, { now: NOW }), 'Action.ShowCard').find((a) => a.title === 'Work state')!;
+    const workStateCard = (fields: HandoffFields) =>
+      nodesOfType(handoffCard(makeHandoff(fields, 'inReview'), ada, { now: NOW }), 'Action.ShowCard').find(
+        (a) => a.title === 'Work state',
+      )!;
     const titles = (n: Node) => nodesOfType(n, 'Action.Execute').map((a) => a.title);
     expect(titles(workStateCard(MINIMAL))).toEqual(['Mark in progress', 'Mark blocked']);
     expect(titles(workStateCard(FULL))).toEqual(['Mark ready', 'Mark blocked']);
@@ -663,18 +749,37 @@ describe('the handoff card', () => {
     const nudged = step(journey(FULL, 'inReview'), { type: 'nudge', reached: true }, alan, '2026-03-05T10:02:00.000Z').handoff;
     const soon = handoffCard(nudged, alan, { now: new Date('2026-03-05T10:14:00Z'), timeZone: 'UTC' });
     expect(verbsOf(soon)).not.toContain(VERBS.nudge);
-    expect(nodesOfType(soon, 'Container').filter((n) => n.style === 'emphasis').map((n) => textRuns(n))).toContainEqual(['Nudged Grace Hopper ', 'on Thu 5 Mar, 10:02.']);
+    expect(
+      nodesOfType(soon, 'Container')
+        .filter((n) => n.style === 'emphasis')
+        .map((n) => textRuns(n)),
+    ).toContainEqual(['Nudged Grace Hopper ', 'on Thu 5 Mar, 10:02.']);
     expect(verbsOf(handoffCard(nudged, alan, { now: new Date('2026-03-05T11:03:00Z') }))).toContain(VERBS.nudge);
     const unreached = step(journey(FULL, 'inReview'), { type: 'nudge', reached: false }, alan, '2026-03-05T10:02:00.000Z').handoff;
-    expect(nodesOfType(handoffCard(unreached, alan, { now: NOW, timeZone: 'UTC' }), 'Container').filter((n) => n.style === 'warning').map((n) => textRuns(n))).toContainEqual([
-      'Grace Hopper has not installed Baton: ',
-      'they were not told of the nudge on Thu 5 Mar, 10:02.',
-    ]);
+    expect(
+      nodesOfType(handoffCard(unreached, alan, { now: NOW, timeZone: 'UTC' }), 'Container')
+        .filter((n) => n.style === 'warning')
+        .map((n) => textRuns(n)),
+    ).toContainEqual(['Grace Hopper has not installed Baton: ', 'they were not told of the nudge on Thu 5 Mar, 10:02.']);
     // Once the ball moves on, the old nudge is no longer news.
-    const asked = step({ handoff: nudged, history: [] }, { type: 'ask', question: 'Which flag?' }, grace, '2026-03-05T11:00:00.000Z').handoff;
+    const asked = step(
+      { handoff: nudged, history: [] },
+      { type: 'ask', question: 'Which flag?' },
+      grace,
+      '2026-03-05T11:00:00.000Z',
+    ).handoff;
     expect(textRuns(handoffCard(asked, alan, { now: NOW })).filter((r) => r.startsWith('Nudged'))).toEqual([]);
     // Nor once a new step started for the same person (the sender nudged to answer, now the owner who must close).
-    const clock = { step: 'close' as const, startedBy: 9, holder: grace, holderHours: DEFAULT_WORKING_HOURS, ownerHours: DEFAULT_WORKING_HOURS, usedMinutes: 0, goalMinutes: 480, level: 0 as const };
+    const clock = {
+      step: 'close' as const,
+      startedBy: 9,
+      holder: grace,
+      holderHours: DEFAULT_WORKING_HOURS,
+      ownerHours: DEFAULT_WORKING_HOURS,
+      usedMinutes: 0,
+      goalMinutes: 480,
+      level: 0 as const,
+    };
     const later = { ...nudged, clock: { ...clock, runStartedAt: '2026-03-05T12:00:00.000Z', dueAt: '2026-03-06T12:00:00.000Z' } };
     expect(textRuns(handoffCard(later, alan, { now: NOW })).filter((r) => r.startsWith('Nudged'))).toEqual([]);
     const same = { ...nudged, clock: { ...clock, runStartedAt: '2026-03-05T09:00:00.000Z', dueAt: '2026-03-05T10:00:00.000Z' } };
@@ -682,7 +787,11 @@ describe('the handoff card', () => {
   });
 
   it('keeps the ticks and the note of a refused Accept', () => {
-    const card = handoffCard(makeHandoff(FULL, 'inReview'), grace, { now: NOW, draft: { checked: [true, false, true], comment: 'Half there' }, notice: 'One acceptance criterion is not checked.' });
+    const card = handoffCard(makeHandoff(FULL, 'inReview'), grace, {
+      now: NOW,
+      draft: { checked: [true, false, true], comment: 'Half there' },
+      notice: 'One acceptance criterion is not checked.',
+    });
     expect(nodesOfType(card, 'Input.Toggle').map((t) => t.value)).toEqual(['true', 'false', 'true']);
     expect(inputsOf(card).find((i) => i.id === 'comment')?.value).toBe('Half there');
   });
@@ -702,20 +811,38 @@ describe('the handoff card', () => {
     const lateWithEffort = journey({ ...MINIMAL, effortMinutes: 2 * 480 + 60, neededBy: '2026-03-03' }, 'inReview', PEOPLE, true).handoff;
     const card = handoffCard(lateWithEffort, eve, { now: NOW });
     expectValidCard(card);
-    expect(nodesOfType(card, 'Container').filter((n) => n.style === 'warning').map((n) => textRuns(n))).toEqual([
-      ['Late: ', "posted with less than 2d 1h of the receiver's working time before Tue 3 Mar."],
-    ]);
-    expect(textRuns(handoffCard(journey(FULL, 'inReview', PEOPLE, false).handoff, eve, { now: NOW })).filter((r) => r.startsWith('Late'))).toEqual([]);
+    expect(
+      nodesOfType(card, 'Container')
+        .filter((n) => n.style === 'warning')
+        .map((n) => textRuns(n)),
+    ).toEqual([['Late: ', "posted with less than 2d 1h of the receiver's working time before Tue 3 Mar."]]);
+    expect(
+      textRuns(handoffCard(journey(FULL, 'inReview', PEOPLE, false).handoff, eve, { now: NOW })).filter((r) => r.startsWith('Late')),
+    ).toEqual([]);
   });
 
   it('shows a new version with the change request it answers and what changed, in words', () => {
-    const v2 = step(step(journey(FULL, 'inReview'), { type: 'requestChanges', comment: 'Add the rollback steps.' }, grace, T_DECIDE), {
-      type: 'resubmit',
-      fields: { ...FULL, summary: 'Payments retry logic, with rollback, is ready', acceptanceCriteria: [...FULL.acceptanceCriteria, 'Rollback works'], links: [...FULL.links, 'https://contoso.example/rollback'] },
-    }, ada, T_CLOSE).handoff;
+    const v2 = step(
+      step(journey(FULL, 'inReview'), { type: 'requestChanges', comment: 'Add the rollback steps.' }, grace, T_DECIDE),
+      {
+        type: 'resubmit',
+        fields: {
+          ...FULL,
+          summary: 'Payments retry logic, with rollback, is ready',
+          acceptanceCriteria: [...FULL.acceptanceCriteria, 'Rollback works'],
+          links: [...FULL.links, 'https://contoso.example/rollback'],
+        },
+      },
+      ada,
+      T_CLOSE,
+    ).handoff;
     const card = handoffCard(v2, grace, { now: NOW, timeZone: 'UTC' });
     expectValidCard(card);
-    expect(alertsOf(card).filter((n) => n.style === 'emphasis' || n.style === 'accent').map((n) => [n.style, ...textRuns(n)])).toEqual([
+    expect(
+      alertsOf(card)
+        .filter((n) => n.style === 'emphasis' || n.style === 'accent')
+        .map((n) => [n.style, ...textRuns(n)]),
+    ).toEqual([
       ['emphasis', 'Grace Hopper asked for changes to version 1 (Tue 3 Mar, 11:22): ', 'Add the rollback steps.'],
       ['accent', 'What changed in version 2: ', 'changed the summary, added one acceptance criterion and added one link.'],
     ]);
@@ -727,10 +854,17 @@ describe('the handoff card', () => {
   });
 
   it('shows a flagged priority with its reason', () => {
-    const flagged = step(journey(FULL, 'inReview'), { type: 'flagPriority', priority: 'urgent', reason: 'Black Friday' }, barbara, T_DECIDE).handoff;
-    expect(alertsOf(handoffCard(flagged, eve, { now: NOW, timeZone: 'UTC' })).filter((n) => n.style === 'attention').map((n) => textRuns(n))).toEqual([
-      ['Barbara Liskov flagged the priority urgent (Tue 3 Mar, 11:22): ', 'Black Friday'],
-    ]);
+    const flagged = step(
+      journey(FULL, 'inReview'),
+      { type: 'flagPriority', priority: 'urgent', reason: 'Black Friday' },
+      barbara,
+      T_DECIDE,
+    ).handoff;
+    expect(
+      alertsOf(handoffCard(flagged, eve, { now: NOW, timeZone: 'UTC' }))
+        .filter((n) => n.style === 'attention')
+        .map((n) => textRuns(n)),
+    ).toEqual([['Barbara Liskov flagged the priority urgent (Tue 3 Mar, 11:22): ', 'Black Friday']]);
   });
 
   it('puts "What is ready" beyond its first lines behind "Show more", splitting it, never repeating it', () => {
@@ -741,15 +875,23 @@ describe('the handoff card', () => {
     expect(textRuns(preview)[0]).toBe(long.split('\n').slice(0, 4).join('\n'));
     expect(textRuns(more)[0]).toBe(long.split('\n').slice(4).join('\n'));
     expect(more.isVisible).toBe(false);
-    expect(nodesOfType(card, 'Action.ToggleVisibility').map((a) => [a.title, a.targetElements])).toContainEqual(['Show more', ['readyMore']]);
+    expect(nodesOfType(card, 'Action.ToggleVisibility').map((a) => [a.title, a.targetElements])).toContainEqual([
+      'Show more',
+      ['readyMore'],
+    ]);
     // A short one has no "Show more".
-    expect(nodesOfType(handoffCard(makeHandoff(FULL, 'inReview'), eve, { now: NOW }), 'RichTextBlock').filter((b) => b.id === 'readyMore')).toEqual([]);
+    expect(
+      nodesOfType(handoffCard(makeHandoff(FULL, 'inReview'), eve, { now: NOW }), 'RichTextBlock').filter((b) => b.id === 'readyMore'),
+    ).toEqual([]);
   });
 
   it('shows the question and its answer until the next decision, then the decision and why it ended, as TextRuns', () => {
     let flow = step(journey(FULL, 'inReview'), { type: 'ask', question: 'Which gateway?' }, grace, '2026-03-03T09:00:00.000Z');
     flow = step(flow, { type: 'answer', answer: 'The sandbox one.' }, ada, '2026-03-03T10:00:00.000Z');
-    const remarks = (card: AdaptiveCard) => alertsOf(card).filter((n) => ['emphasis', 'good', 'warning'].includes(n.style as string) && !textRuns(n)[0]?.startsWith('Late')).map((n) => [n.style, ...textRuns(n)]);
+    const remarks = (card: AdaptiveCard) =>
+      alertsOf(card)
+        .filter((n) => ['emphasis', 'good', 'warning'].includes(n.style as string) && !textRuns(n)[0]?.startsWith('Late'))
+        .map((n) => [n.style, ...textRuns(n)]);
     const answered = handoffCard(flow.handoff, grace, { timeZone: 'Europe/Berlin', now: NOW });
     expect(remarks(answered)).toEqual([
       ['emphasis', 'Grace Hopper asked (Tue 3 Mar, 10:00)', 'Which gateway?'],
@@ -765,7 +907,8 @@ describe('the handoff card', () => {
       ['emphasis', 'Closing note', 'Shipped.'],
     ]);
     expect(textRuns(card)).toContain('Closed by Alan Turing on Tue 3 Mar, 13:00.');
-    for (const text of ['Which gateway?', 'The sandbox one.', 'Shipped.']) expect(textBlocks(card).filter((b) => b.includes(text))).toEqual([]);
+    for (const text of ['Which gateway?', 'The sandbox one.', 'Shipped.'])
+      expect(textBlocks(card).filter((b) => b.includes(text))).toEqual([]);
   });
 
   it("formats the history in the viewer's time zone, the newest eight events", () => {
@@ -775,7 +918,11 @@ describe('the handoff card', () => {
         .filter((n) => textBlocks(n).includes('History'))
         .flatMap((n) => nodesOfType(n, 'RichTextBlock').map((b) => textRuns(b)));
     expect(rows('UTC')).toEqual([
-      ['Mon 2 Mar, 10:15  ', 'Ada Lovelace ', 'posted the handoff (posted inside the minimum lead time; Blocked: Waiting for the staging database)'],
+      [
+        'Mon 2 Mar, 10:15  ',
+        'Ada Lovelace ',
+        'posted the handoff (posted inside the minimum lead time; Blocked: Waiting for the staging database)',
+      ],
       ['Tue 3 Mar, 11:22  ', 'Grace Hopper ', 'accepted it (2 of 3 criteria checked): "The dashboard comes next sprint."'],
       ['Wed 4 Mar, 08:00  ', 'Alan Turing ', 'closed it: "Shipped."'],
     ]);
@@ -806,7 +953,10 @@ describe('the handoff card', () => {
     const what = [flow.history.slice(1, 6), flow.history.slice(6)].flatMap((events) => {
       const card = handoffCard(flow.handoff, undefined, { history: events, now: NOW });
       expectValidCard(card);
-      return nodesOfType(card, 'RichTextBlock').map((b) => textRuns(b)).filter((r) => r.length === 3).map((r) => r[2]);
+      return nodesOfType(card, 'RichTextBlock')
+        .map((b) => textRuns(b))
+        .filter((r) => r.length === 3)
+        .map((r) => r[2]);
     });
     expect(what).toEqual([
       'asked a question: "Q?"',
@@ -826,7 +976,10 @@ describe('the handoff card', () => {
     const cases: [People, string[]][] = [
       [PEOPLE, [grace.userId, ada.userId, alan.userId, barbara.userId]],
       [{ sender: ada, receiver: grace, owner: ada, stakeholders: [] }, [grace.userId, ada.userId]],
-      [{ sender: ada, receiver: grace, owner: alan, stakeholders: [grace, barbara, ada] }, [grace.userId, ada.userId, alan.userId, barbara.userId]],
+      [
+        { sender: ada, receiver: grace, owner: alan, stakeholders: [grace, barbara, ada] },
+        [grace.userId, ada.userId, alan.userId, barbara.userId],
+      ],
     ];
     for (const [people, expected] of cases) {
       for (const status of STATUSES) {
@@ -885,7 +1038,18 @@ describe('the handoff card', () => {
     // The summary is nowhere evaluated: not with the receiver's name, not in a TextBlock (which reads markdown).
     expect(allStrings(card).filter((s) => s.includes('Retry '))).toEqual([HOSTILE_SUMMARY]);
     for (const block of textBlocks(card)) {
-      for (const hostile of ['**', '[a](https://evil)', '[x](https://evil)', '<at>x</at>', '${', 'Mallory', 'Question', 'Answer', 'Comment']) expect(block).not.toContain(hostile);
+      for (const hostile of [
+        '**',
+        '[a](https://evil)',
+        '[x](https://evil)',
+        '<at>x</at>',
+        '${',
+        'Mallory',
+        'Question',
+        'Answer',
+        'Comment',
+      ])
+        expect(block).not.toContain(hostile);
     }
     // No mention entity while the ball is with the sender: nobody's name is in a TextBlock to match one.
     expect((card.msteams as { entities: unknown[] }).entities).toEqual([]);
@@ -898,28 +1062,47 @@ describe('the due time on the card', () => {
   /** In review since Monday 2 March 10:00 UTC, with its due state: due Tuesday 10:00 in Grace's (UTC) working time. */
   const timed = (): Handoff => {
     const handoff = { ...makeHandoff(FULL, 'inReview'), createdAt: '2026-03-02T10:00:00.000Z' };
-    const event = { handoffId: handoff.id, seq: 1, type: 'posted' as const, actor: ada, at: '2026-03-02T10:00:00.000Z', comment: '', detail: '', version: 1, workState: handoff.workState };
+    const event = {
+      handoffId: handoff.id,
+      seq: 1,
+      type: 'posted' as const,
+      actor: ada,
+      at: '2026-03-02T10:00:00.000Z',
+      comment: '',
+      detail: '',
+      version: 1,
+      workState: handoff.workState,
+    };
     const hours = new Map([ada, grace, alan].map((p) => [p.aadObjectId, DEFAULT_WORKING_HOURS]));
-    return { ...handoff, ...nextDueState(undefined, { ...handoff, clock: undefined, review: undefined }, event, hours, DEFAULT_DUE_POLICY) };
+    return {
+      ...handoff,
+      ...nextDueState(undefined, { ...handoff, clock: undefined, review: undefined }, event, hours, DEFAULT_DUE_POLICY),
+    };
   };
   const turnLine = (card: AdaptiveCard) => nodesOfType(card, 'Container').find((n) => n.id === 'turnLine')!;
 
-  it('says in the turn line when the step is due; the working time left only in a viewer\'s own view', () => {
+  it("says in the turn line when the step is due; the working time left only in a viewer's own view", () => {
     const handoff = timed();
     const before = new Date('2026-03-02T13:50:00Z');
     const own = handoffCard(handoff, grace, { now: before, timeZone: 'Etc/UTC' });
     expectValidCard(own);
-    expect(textBlocks(turnLine(own))).toEqual(["<at>Grace Hopper</at>, this handoff is for you to review · due Tue 3 Mar, 10:00 (in 4h 10m of Grace's working time)."]);
+    expect(textBlocks(turnLine(own))).toEqual([
+      "<at>Grace Hopper</at>, this handoff is for you to review · due Tue 3 Mar, 10:00 (in 4h 10m of Grace's working time).",
+    ]);
     expect(turnLine(own).style).toBe('default');
     // The shared card is not rendered again when seen: it says the due time alone, which stays true.
-    expect(textBlocks(turnLine(handoffCard(handoff, undefined, { now: before })))).toEqual(['<at>Grace Hopper</at>, this handoff is for you to review · due Tue 3 Mar, 10:00 UTC.']);
+    expect(textBlocks(turnLine(handoffCard(handoff, undefined, { now: before })))).toEqual([
+      '<at>Grace Hopper</at>, this handoff is for you to review · due Tue 3 Mar, 10:00 UTC.',
+    ]);
   });
 
   it('turns into an attention box once overdue, and names the owner once escalated', () => {
     const handoff = timed();
     const late = handoffCard(handoff, undefined, { now: new Date('2026-03-03T12:00:00Z') });
     expect(turnLine(late).style).toBe('attention');
-    expect(textBlocks(turnLine(late))).toEqual(['<at>Grace Hopper</at>, this handoff is for you to review · overdue by 2h (due Tue 3 Mar, 10:00 UTC).']);
+    expect(textBlocks(turnLine(late))).toEqual([
+      '<at>Grace Hopper</at>, this handoff is for you to review · overdue by 2h (due Tue 3 Mar, 10:00 UTC).',
+    ]);
     const escalated = { ...handoff, clock: { ...handoff.clock!, level: 2 as const } };
     expect(textBlocks(turnLine(handoffCard(escalated, undefined, { now: new Date('2026-03-04T12:00:00Z') })))).toEqual([
       '<at>Grace Hopper</at>, this handoff is for you to review · overdue by 1d 2h, escalated to Alan Turing (owner).',
@@ -929,10 +1112,18 @@ describe('the due time on the card', () => {
 
 describe('the notification card', () => {
   it('shows the headline, the summary and the quote, with a link to the message in a chat', () => {
-    const handoff = { ...makeHandoff(FULL, 'questionAsked'), conversation: { id: '19:abc_def@unq.gbl.spaces', serviceUrl: 'https://smba.example/', messageId: '1712345678901' } };
+    const handoff = {
+      ...makeHandoff(FULL, 'questionAsked'),
+      conversation: { id: '19:abc_def@unq.gbl.spaces', serviceUrl: 'https://smba.example/', messageId: '1712345678901' },
+    };
     const card = notificationCard(handoff, 'Grace Hopper asked a question', 'Which gateway does staging use?');
     expectValidCard(card);
-    expect(textRuns(card)).toEqual(['Grace Hopper asked a question', 'Handoff: ', 'Payments retry logic is ready for QA', 'Which gateway does staging use?']);
+    expect(textRuns(card)).toEqual([
+      'Grace Hopper asked a question',
+      'Handoff: ',
+      'Payments retry logic is ready for QA',
+      'Which gateway does staging use?',
+    ]);
     expect(nodesOfType(card, 'Container').map((n) => n.style)).toEqual(['emphasis']);
     expect(card.actions).toEqual([
       // The reader's own view of the handoff, actions included, in their personal chat: the card itself may be in a chat they cannot open.
@@ -946,8 +1137,17 @@ describe('the notification card', () => {
   });
 
   it('links a channel message through its thread', () => {
-    const handoff = { ...makeHandoff(FULL, 'accepted'), conversation: { id: '19:channel@thread.tacv2;messageid=1700000000000', serviceUrl: 'https://smba.example/', messageId: '1700000000001' } };
-    expect(handoffLink(handoff)).toBe('https://teams.microsoft.com/l/message/19%3Achannel%40thread.tacv2/1700000000001?parentMessageId=1700000000000');
+    const handoff = {
+      ...makeHandoff(FULL, 'accepted'),
+      conversation: {
+        id: '19:channel@thread.tacv2;messageid=1700000000000',
+        serviceUrl: 'https://smba.example/',
+        messageId: '1700000000001',
+      },
+    };
+    expect(handoffLink(handoff)).toBe(
+      'https://teams.microsoft.com/l/message/19%3Achannel%40thread.tacv2/1700000000001?parentMessageId=1700000000000',
+    );
     expectValidCard(notificationCard(handoff, 'Accepted'));
   });
 
@@ -959,11 +1159,16 @@ describe('the notification card', () => {
     expect(textRuns(card)).toEqual(['Accepted by Grace Hopper', 'Handoff: ', 'Payments retry logic is ready for QA']);
     expect(nodesOfType(card, 'Container')).toEqual([]);
     expect(nodesOfType(card, 'Action.OpenUrl')).toEqual([]);
-    expect(card.actions).toEqual([{ type: 'Action.Execute', title: 'Show it here', verb: 'handoff.refresh', data: { handoffId: handoff.id } }]);
+    expect(card.actions).toEqual([
+      { type: 'Action.Execute', title: 'Show it here', verb: 'handoff.refresh', data: { handoffId: handoff.id } },
+    ]);
   });
 
   it('keeps hostile text verbatim in TextRuns', () => {
-    const handoff = { ...makeHandoff({ ...FULL, summary: HOSTILE_SUMMARY }, 'changesRequested'), conversation: { id: '19:c', serviceUrl: 'https://s/', messageId: 'm' } };
+    const handoff = {
+      ...makeHandoff({ ...FULL, summary: HOSTILE_SUMMARY }, 'changesRequested'),
+      conversation: { id: '19:c', serviceUrl: 'https://s/', messageId: 'm' },
+    };
     const card = notificationCard(handoff, '**Mallory** requested changes', '${quote} [z](https://evil)');
     expectValidCard(card);
     expect(textRuns(card)).toEqual(['**Mallory** requested changes', 'Handoff: ', HOSTILE_SUMMARY, '${quote} [z](https://evil)']);
@@ -974,11 +1179,18 @@ describe('the notification card', () => {
 describe('the search result card', () => {
   it('shows the summary and the status line, refreshes into the live card for the people on it, and links to the handoff', () => {
     const handoff = makeHandoff(FULL, 'inReview');
-    const card = handoffResultCard(listingOf(handoff), 'In review · Ada Lovelace -> Grace Hopper', 'https://baton.example/api/handoffs/abc');
+    const card = handoffResultCard(
+      listingOf(handoff),
+      'In review · Ada Lovelace -> Grace Hopper',
+      'https://baton.example/api/handoffs/abc',
+    );
     expectValidCard(card);
     expect(textRuns(card)).toEqual(['Payments retry logic is ready for QA', 'In review · Ada Lovelace -> Grace Hopper']);
     const userIds = [...new Set([handoff.receiver, handoff.sender, handoff.owner, ...handoff.stakeholders].map((p) => p.userId))];
-    expect(card.refresh).toEqual({ action: { type: 'Action.Execute', title: 'Refresh', verb: 'handoff.refresh', data: { handoffId: handoff.id } }, userIds });
+    expect(card.refresh).toEqual({
+      action: { type: 'Action.Execute', title: 'Refresh', verb: 'handoff.refresh', data: { handoffId: handoff.id } },
+      userIds,
+    });
     expect(card.actions).toEqual([
       { type: 'Action.Execute', title: 'Show it here', verb: 'handoff.refresh', data: { handoffId: handoff.id } },
       { type: 'Action.OpenUrl', title: 'Go to the card', url: 'https://baton.example/api/handoffs/abc' },
@@ -986,7 +1198,11 @@ describe('the search result card', () => {
   });
 
   it('keeps hostile text verbatim in TextRuns', () => {
-    const card = handoffResultCard(listingOf(makeHandoff({ ...FULL, summary: HOSTILE_SUMMARY }, 'inReview')), '${line}', 'https://baton.example/api/handoffs/abc');
+    const card = handoffResultCard(
+      listingOf(makeHandoff({ ...FULL, summary: HOSTILE_SUMMARY }, 'inReview')),
+      '${line}',
+      'https://baton.example/api/handoffs/abc',
+    );
     expectValidCard(card);
     expect(textRuns(card)).toEqual([HOSTILE_SUMMARY, '${line}']);
     expect(textBlocks(card)).toEqual([]);
@@ -1001,20 +1217,37 @@ describe('the my-handoffs card', () => {
     const second = { ...makeHandoff(MINIMAL, 'inReview'), summary: HOSTILE_SUMMARY };
     const third = withMessage({ ...makeHandoff(FULL, 'accepted'), summary: 'Third' }, 'm3');
     const card = myHandoffsCard([
-      { title: 'To review', handoffs: [{ handoff: first, detail: 'From Ada Lovelace · 2 days ago' }, { handoff: second, detail: 'From Ada Lovelace · 3 h ago' }] },
+      {
+        title: 'To review',
+        handoffs: [
+          { handoff: first, detail: 'From Ada Lovelace · 2 days ago' },
+          { handoff: second, detail: 'From Ada Lovelace · 3 h ago' },
+        ],
+      },
       { title: 'To answer', handoffs: [] },
       { title: 'To close', handoffs: [{ handoff: third, detail: 'Grace Hopper accepted it · 1 day ago' }] },
     ]);
     expectValidCard(card);
     expect(textBlocks(card)).toEqual(['Your open handoffs', 'To review (2)', 'To close (1)']);
-    expect(textRuns(card)).toEqual(['First', 'From Ada Lovelace · 2 days ago', HOSTILE_SUMMARY, 'From Ada Lovelace · 3 h ago', 'Third', 'Grace Hopper accepted it · 1 day ago']);
-    // Each summary reads as a link: accent and underlined.
-    expect(nodesOfType(card, 'TextRun').filter((n) => n.color === 'Accent' && n.underline === true).map((n) => n.text)).toEqual(['First', HOSTILE_SUMMARY, 'Third']);
-    expect(nodesOfType(card, 'Container').filter((n) => n.selectAction).map((n) => (n.selectAction as Node).url)).toEqual([
-      handoffLink(first),
-      'https://teams.microsoft.com',
-      handoffLink(third),
+    expect(textRuns(card)).toEqual([
+      'First',
+      'From Ada Lovelace · 2 days ago',
+      HOSTILE_SUMMARY,
+      'From Ada Lovelace · 3 h ago',
+      'Third',
+      'Grace Hopper accepted it · 1 day ago',
     ]);
+    // Each summary reads as a link: accent and underlined.
+    expect(
+      nodesOfType(card, 'TextRun')
+        .filter((n) => n.color === 'Accent' && n.underline === true)
+        .map((n) => n.text),
+    ).toEqual(['First', HOSTILE_SUMMARY, 'Third']);
+    expect(
+      nodesOfType(card, 'Container')
+        .filter((n) => n.selectAction)
+        .map((n) => (n.selectAction as Node).url),
+    ).toEqual([handoffLink(first), 'https://teams.microsoft.com', handoffLink(third)]);
     expect(handoffLink(first)).toBe('https://teams.microsoft.com/l/message/19%3Achat/m1?context=%7B%22contextType%22%3A%22chat%22%7D');
     expect(allStrings(card).filter((s) => s.includes('${'))).toEqual([HOSTILE_SUMMARY]);
   });

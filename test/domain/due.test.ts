@@ -18,7 +18,15 @@ import {
   nextDueState,
   pendingActions,
 } from '../../src/domain/due';
-import { BATON, type Handoff, type HandoffEvent, type HandoffFields, type Person, postHandoff, type Priority } from '../../src/domain/handoff';
+import {
+  BATON,
+  type Handoff,
+  type HandoffEvent,
+  type HandoffFields,
+  type Person,
+  postHandoff,
+  type Priority,
+} from '../../src/domain/handoff';
 import { noticesFor } from '../../src/domain/notifications';
 import { apply, type Command } from '../../src/domain/process';
 import { formatWhen } from '../../src/domain/time-format';
@@ -28,13 +36,25 @@ import { ada, alan, barbara, grace, hedy, FIELDS as SHARED_FIELDS } from '../sup
 // Ada sends, Grace receives, Alan owns, Barbara follows; Hedy is a second receiver.
 
 const UTC = DEFAULT_WORKING_HOURS;
-const NEW_YORK: WorkingHours = { days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:00', timeZone: 'America/New_York' };
+const NEW_YORK: WorkingHours = {
+  days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+  start: '09:00',
+  end: '17:00',
+  timeZone: 'America/New_York',
+};
 const KOLKATA: WorkingHours = { ...NEW_YORK, timeZone: 'Asia/Kolkata' };
 
-const FIELDS: HandoffFields = { ...SHARED_FIELDS, acceptanceCriteria: ['All retry tests pass in CI'], assumptions: '', links: [], neededBy: undefined };
+const FIELDS: HandoffFields = {
+  ...SHARED_FIELDS,
+  acceptanceCriteria: ['All retry tests pass in CI'],
+  assumptions: '',
+  links: [],
+  neededBy: undefined,
+};
 
 type Hours = Partial<Record<'ada' | 'grace' | 'alan' | 'hedy', WorkingHours>>;
-const mapOf = (hours: Hours) => new Map(Object.entries({ ada: UTC, grace: UTC, alan: UTC, hedy: UTC, ...hours }).map(([k, v]) => [`aad-${k}`, v]));
+const mapOf = (hours: Hours) =>
+  new Map(Object.entries({ ada: UTC, grace: UTC, alan: UTC, hedy: UTC, ...hours }).map(([k, v]) => [`aad-${k}`, v]));
 
 /** A handoff posted at `at`, with its due state as the app stores it. */
 function posted(at: string, options: { priority?: Priority; hours?: Hours; neededBy?: string; owner?: Person } = {}): Handoff {
@@ -69,24 +89,57 @@ function check(before: Handoff, at: string, reached = true): { handoff: Handoff;
   return outcome;
 }
 
-describe('when a step is due: its goal in the holder\'s working time', () => {
+describe("when a step is due: its goal in the holder's working time", () => {
   it.each<[string, { at: string; priority?: Priority; hours?: Hours }, { dueAt: string; nudgeAt: string; escalateAt: string }]>([
     // Mon-Fri 09:00-17:00 UTC; normal: 8h of review.
-    ['normal, posted Friday afternoon: 2h on Friday, 6h on Monday', { at: '2026-12-04T15:00:00.000Z' }, { dueAt: '2026-12-07T15:00:00.000Z', nudgeAt: '2026-12-07T15:00:00.000Z', escalateAt: '2026-12-08T15:00:00.000Z' }],
-    ['urgent (2h), posted at 16:30 on Friday: due Monday 10:30', { at: '2026-12-04T16:30:00.000Z', priority: 'urgent' }, { dueAt: '2026-12-07T10:30:00.000Z', nudgeAt: '2026-12-07T10:30:00.000Z', escalateAt: '2026-12-07T12:30:00.000Z' }],
-    ['high (4h), posted on Saturday: counts from Monday 09:00', { at: '2026-12-05T10:00:00.000Z', priority: 'high' }, { dueAt: '2026-12-07T13:00:00.000Z', nudgeAt: '2026-12-07T13:00:00.000Z', escalateAt: '2026-12-08T09:00:00.000Z' }],
+    [
+      'normal, posted Friday afternoon: 2h on Friday, 6h on Monday',
+      { at: '2026-12-04T15:00:00.000Z' },
+      { dueAt: '2026-12-07T15:00:00.000Z', nudgeAt: '2026-12-07T15:00:00.000Z', escalateAt: '2026-12-08T15:00:00.000Z' },
+    ],
+    [
+      'urgent (2h), posted at 16:30 on Friday: due Monday 10:30',
+      { at: '2026-12-04T16:30:00.000Z', priority: 'urgent' },
+      { dueAt: '2026-12-07T10:30:00.000Z', nudgeAt: '2026-12-07T10:30:00.000Z', escalateAt: '2026-12-07T12:30:00.000Z' },
+    ],
+    [
+      'high (4h), posted on Saturday: counts from Monday 09:00',
+      { at: '2026-12-05T10:00:00.000Z', priority: 'high' },
+      { dueAt: '2026-12-07T13:00:00.000Z', nudgeAt: '2026-12-07T13:00:00.000Z', escalateAt: '2026-12-08T09:00:00.000Z' },
+    ],
     // Due at the very end of a day: nudged at the start of the next working day, never at night.
-    ['urgent, due at 17:00: nudged the next morning', { at: '2026-12-02T15:00:00.000Z', priority: 'urgent' }, { dueAt: '2026-12-02T17:00:00.000Z', nudgeAt: '2026-12-03T09:00:00.000Z', escalateAt: '2026-12-03T11:00:00.000Z' }],
+    [
+      'urgent, due at 17:00: nudged the next morning',
+      { at: '2026-12-02T15:00:00.000Z', priority: 'urgent' },
+      { dueAt: '2026-12-02T17:00:00.000Z', nudgeAt: '2026-12-03T09:00:00.000Z', escalateAt: '2026-12-03T11:00:00.000Z' },
+    ],
     // New York leaves daylight saving on Sunday 1 November 2026: Friday is UTC-4, Monday UTC-5.
-    ['normal, in New York across the end of daylight saving', { at: '2026-10-30T19:00:00.000Z', hours: { grace: NEW_YORK, alan: NEW_YORK } }, { dueAt: '2026-11-02T20:00:00.000Z', nudgeAt: '2026-11-02T20:00:00.000Z', escalateAt: '2026-11-03T20:00:00.000Z' }],
+    [
+      'normal, in New York across the end of daylight saving',
+      { at: '2026-10-30T19:00:00.000Z', hours: { grace: NEW_YORK, alan: NEW_YORK } },
+      { dueAt: '2026-11-02T20:00:00.000Z', nudgeAt: '2026-11-02T20:00:00.000Z', escalateAt: '2026-11-03T20:00:00.000Z' },
+    ],
     // The receiver in Kolkata (UTC+5:30), the sender and owner in UTC: her hours count, the owner is told inside his.
-    ['normal, a receiver in Kolkata: 1h 30m today, 6h 30m tomorrow in her day', { at: '2026-12-02T10:00:00.000Z', hours: { grace: KOLKATA } }, { dueAt: '2026-12-03T10:00:00.000Z', nudgeAt: '2026-12-03T10:00:00.000Z', escalateAt: '2026-12-04T10:00:00.000Z' }],
+    [
+      'normal, a receiver in Kolkata: 1h 30m today, 6h 30m tomorrow in her day',
+      { at: '2026-12-02T10:00:00.000Z', hours: { grace: KOLKATA } },
+      { dueAt: '2026-12-03T10:00:00.000Z', nudgeAt: '2026-12-03T10:00:00.000Z', escalateAt: '2026-12-04T10:00:00.000Z' },
+    ],
     // Her escalation lands at 18:30 IST... which is 13:00 UTC, inside the owner's day.
-    ['urgent, a receiver in Kolkata; the owner told inside his UTC day', { at: '2026-12-02T10:00:00.000Z', priority: 'urgent', hours: { grace: KOLKATA } }, { dueAt: '2026-12-03T04:00:00.000Z', nudgeAt: '2026-12-03T04:00:00.000Z', escalateAt: '2026-12-03T09:00:00.000Z' }],
+    [
+      'urgent, a receiver in Kolkata; the owner told inside his UTC day',
+      { at: '2026-12-02T10:00:00.000Z', priority: 'urgent', hours: { grace: KOLKATA } },
+      { dueAt: '2026-12-03T04:00:00.000Z', nudgeAt: '2026-12-03T04:00:00.000Z', escalateAt: '2026-12-03T09:00:00.000Z' },
+    ],
   ])('%s', (_name, given, expected) => {
     const handoff = posted(given.at, given);
     const clock = handoff.clock!;
-    expect([clock.step, clock.holder, clock.goalMinutes, clock.level]).toEqual(['review', grace, DEFAULT_DUE_POLICY.review[given.priority ?? 'normal'], 0]);
+    expect([clock.step, clock.holder, clock.goalMinutes, clock.level]).toEqual([
+      'review',
+      grace,
+      DEFAULT_DUE_POLICY.review[given.priority ?? 'normal'],
+      0,
+    ]);
     expect(clock.dueAt).toBe(expected.dueAt);
     expect(pendingActions(handoff)).toEqual([{ kind: 'overdue', at: expected.nudgeAt }]);
     expect(handoff.wakeAt).toBe(expected.nudgeAt);
@@ -108,10 +161,20 @@ describe('the review clock pauses while the sender holds the ball', () => {
     const asked = act(start, { type: 'ask', question: 'Which flag?' }, grace, '2026-12-07T12:00:00.000Z');
     // The sender's answer is its own step: 8h of Ada's time, from 12:00 Monday.
     expect(asked.clock).toMatchObject({ step: 'answer', holder: ada, dueAt: '2026-12-08T12:00:00.000Z', level: 0 });
-    expect(asked.review).toMatchObject({ usedMinutes: 120, cycles: [{ startedAt: '2026-12-07T10:00:00.000Z', pausedAt: '2026-12-07T12:00:00.000Z', elapsedMinutes: 120, breached: false }] });
+    expect(asked.review).toMatchObject({
+      usedMinutes: 120,
+      cycles: [{ startedAt: '2026-12-07T10:00:00.000Z', pausedAt: '2026-12-07T12:00:00.000Z', elapsedMinutes: 120, breached: false }],
+    });
     // A day later the answer comes: the review resumes with its 6h left, not 8h.
     const answered = act(asked, { type: 'answer', answer: 'payments-retry' }, ada, '2026-12-08T10:00:00.000Z');
-    expect(answered.clock).toMatchObject({ step: 'review', holder: grace, startedBy: 1, usedMinutes: 120, runStartedAt: '2026-12-08T10:00:00.000Z', dueAt: '2026-12-08T16:00:00.000Z' });
+    expect(answered.clock).toMatchObject({
+      step: 'review',
+      holder: grace,
+      startedBy: 1,
+      usedMinutes: 120,
+      runStartedAt: '2026-12-08T10:00:00.000Z',
+      dueAt: '2026-12-08T16:00:00.000Z',
+    });
     expect(answered.review!.cycles).toEqual([
       { startedAt: '2026-12-07T10:00:00.000Z', pausedAt: '2026-12-07T12:00:00.000Z', elapsedMinutes: 120, breached: false },
       { startedAt: '2026-12-08T10:00:00.000Z', elapsedMinutes: 0, breached: false },
@@ -122,8 +185,21 @@ describe('the review clock pauses while the sender holds the ball', () => {
     const start = posted('2026-12-07T09:00:00.000Z', { priority: 'urgent' }); // 2h
     const changes = act(start, { type: 'requestChanges', comment: 'Add the rollback steps.' }, grace, '2026-12-07T12:00:00.000Z');
     expect(changes.clock).toMatchObject({ step: 'fix', holder: ada, goalMinutes: 120, dueAt: '2026-12-07T14:00:00.000Z' });
-    expect(changes.review!.cycles[0]).toEqual({ startedAt: '2026-12-07T09:00:00.000Z', pausedAt: '2026-12-07T12:00:00.000Z', elapsedMinutes: 180, breached: true });
-    const resubmitted = act(changes, { type: 'resubmit', fields: { ...FIELDS, priority: 'urgent', acceptanceCriteria: ['All retry tests pass in CI', 'Rollback steps are in the runbook'] } }, ada, '2026-12-09T09:00:00.000Z');
+    expect(changes.review!.cycles[0]).toEqual({
+      startedAt: '2026-12-07T09:00:00.000Z',
+      pausedAt: '2026-12-07T12:00:00.000Z',
+      elapsedMinutes: 180,
+      breached: true,
+    });
+    const resubmitted = act(
+      changes,
+      {
+        type: 'resubmit',
+        fields: { ...FIELDS, priority: 'urgent', acceptanceCriteria: ['All retry tests pass in CI', 'Rollback steps are in the runbook'] },
+      },
+      ada,
+      '2026-12-09T09:00:00.000Z',
+    );
     // Nothing of the goal is left: due the moment it resumes.
     expect(resubmitted.clock).toMatchObject({ step: 'review', usedMinutes: 180, dueAt: '2026-12-09T09:00:00.000Z' });
   });
@@ -141,13 +217,29 @@ describe('the review clock pauses while the sender holds the ball', () => {
   it('starts a new review for a new receiver', () => {
     const start = posted('2026-12-07T09:00:00.000Z');
     const reassigned = act(start, { type: 'reassign', receiver: hedy }, alan, '2026-12-07T13:00:00.000Z');
-    expect(reassigned.clock).toMatchObject({ step: 'review', holder: hedy, startedBy: 2, usedMinutes: 0, level: 0, dueAt: '2026-12-08T13:00:00.000Z' });
-    expect(reassigned.review).toMatchObject({ receiverId: hedy.aadObjectId, usedMinutes: 0, cycles: [{ startedAt: '2026-12-07T13:00:00.000Z' }] });
+    expect(reassigned.clock).toMatchObject({
+      step: 'review',
+      holder: hedy,
+      startedBy: 2,
+      usedMinutes: 0,
+      level: 0,
+      dueAt: '2026-12-08T13:00:00.000Z',
+    });
+    expect(reassigned.review).toMatchObject({
+      receiverId: hedy.aadObjectId,
+      usedMinutes: 0,
+      cycles: [{ startedAt: '2026-12-07T13:00:00.000Z' }],
+    });
   });
 
   it('moves the due time when a stakeholder flags the priority', () => {
     const start = posted('2026-12-07T09:00:00.000Z');
-    const urgent = act(start, { type: 'flagPriority', priority: 'urgent', reason: 'Release tomorrow' }, barbara, '2026-12-07T10:00:00.000Z');
+    const urgent = act(
+      start,
+      { type: 'flagPriority', priority: 'urgent', reason: 'Release tomorrow' },
+      barbara,
+      '2026-12-07T10:00:00.000Z',
+    );
     expect(urgent.clock).toMatchObject({ goalMinutes: 120, dueAt: '2026-12-07T11:00:00.000Z' });
   });
 
@@ -167,19 +259,28 @@ describe('what the overdue check does, once each', () => {
   it('nudges, escalates a goal later, and then has nothing more to do for the review', () => {
     const start = posted('2026-12-07T10:00:00.000Z');
     const first = check(start, '2026-12-08T10:00:00.000Z');
-    expect(first.event).toMatchObject({ type: 'overdue', actor: BATON, seq: 2, detail: "Grace Hopper's review was due Tue 8 Dec, 10:00 UTC" });
+    expect(first.event).toMatchObject({
+      type: 'overdue',
+      actor: BATON,
+      seq: 2,
+      detail: "Grace Hopper's review was due Tue 8 Dec, 10:00 UTC",
+    });
     expect(first.handoff.lastNudge).toEqual({ at: '2026-12-08T10:00:00.000Z', by: BATON, to: grace, reached: true });
     // The same action again (a second timer, an instance that lost the race) is refused.
     expect(applyDue(first.handoff, { kind: 'overdue', at: '2026-12-08T10:00:00.000Z' }, '2026-12-08T10:05:00.000Z', true).ok).toBe(false);
     expect(dueNow(first.handoff, new Date('2026-12-09T09:59:00.000Z'))).toBeUndefined();
     const second = check(first.handoff, '2026-12-09T10:00:00.000Z');
-    expect(second.event).toMatchObject({ type: 'escalated', actor: BATON, detail: "Grace Hopper's review, due Tue 8 Dec, 10:00 UTC, held 2d of working time" });
+    expect(second.event).toMatchObject({
+      type: 'escalated',
+      actor: BATON,
+      detail: "Grace Hopper's review, due Tue 8 Dec, 10:00 UTC, held 2d of working time",
+    });
     expect(second.handoff.clock!.level).toBe(2);
     expect(second.handoff.wakeAt).toBeUndefined();
     expect(dueNow(second.handoff, new Date('2027-01-01T00:00:00.000Z'))).toBeUndefined();
   });
 
-  it('names each action\'s marker by its step, so a new step may be nudged again', () => {
+  it("names each action's marker by its step, so a new step may be nudged again", () => {
     const start = posted('2026-12-07T10:00:00.000Z');
     const action = dueNow(start, new Date('2026-12-08T10:00:00.000Z'))!;
     expect(dueActivityId(start, action)).toBe('due:h1:review:1:overdue');
@@ -193,7 +294,7 @@ describe('what the overdue check does, once each', () => {
     expect(pendingActions(nudged)).toEqual([]);
   });
 
-  it('tells the owner once when the needed-by date ends unaccepted, in the receiver\'s zone', () => {
+  it("tells the owner once when the needed-by date ends unaccepted, in the receiver's zone", () => {
     const start = posted('2026-12-07T09:00:00.000Z', { neededBy: '2026-12-09', hours: { grace: KOLKATA } });
     // The end of 9 December in Kolkata is 18:30 UTC.
     expect(start.neededByAt).toBe('2026-12-09T18:30:00.000Z');
@@ -210,8 +311,15 @@ describe('what the overdue check does, once each', () => {
   it('asks the owner to close within a working day, then closes an accepted handoff after 3 quiet working days', () => {
     const start = posted('2026-12-07T09:00:00.000Z');
     const accepted = act(start, { type: 'accept', checked: [true], note: '' }, grace, '2026-12-07T10:00:00.000Z');
-    expect(accepted.clock).toMatchObject({ step: 'close', holder: alan, dueAt: '2026-12-08T10:00:00.000Z', autoCloseAt: '2026-12-10T10:00:00.000Z' });
-    expect(accepted.review!.cycles).toEqual([{ startedAt: '2026-12-07T09:00:00.000Z', pausedAt: '2026-12-07T10:00:00.000Z', elapsedMinutes: 60, breached: false }]);
+    expect(accepted.clock).toMatchObject({
+      step: 'close',
+      holder: alan,
+      dueAt: '2026-12-08T10:00:00.000Z',
+      autoCloseAt: '2026-12-10T10:00:00.000Z',
+    });
+    expect(accepted.review!.cycles).toEqual([
+      { startedAt: '2026-12-07T09:00:00.000Z', pausedAt: '2026-12-07T10:00:00.000Z', elapsedMinutes: 60, breached: false },
+    ]);
     const reminded = check(accepted, '2026-12-08T10:00:00.000Z');
     expect(reminded.event.type).toBe('overdue');
     // The owner's own close has nobody to escalate to.
@@ -219,7 +327,11 @@ describe('what the overdue check does, once each', () => {
     const closed = check(reminded.handoff, '2026-12-10T10:00:00.000Z');
     expect(closed.event).toMatchObject({ type: 'closed', actor: BATON, detail: 'automatically' });
     expect(closed.handoff).toMatchObject({ status: 'closed', clock: undefined, wakeAt: undefined });
-    expect(closed.handoff.ending).toEqual({ by: BATON, at: '2026-12-10T10:00:00.000Z', text: 'Closed automatically: accepted Mon 7 Dec, 10:00 UTC and not closed within 3d of the owner\'s working time.' });
+    expect(closed.handoff.ending).toEqual({
+      by: BATON,
+      at: '2026-12-10T10:00:00.000Z',
+      text: "Closed automatically: accepted Mon 7 Dec, 10:00 UTC and not closed within 3d of the owner's working time.",
+    });
   });
 
   it('does everything a late check owes, earliest first', () => {
@@ -236,29 +348,42 @@ describe('what the overdue check does, once each', () => {
 
 describe('who is told', () => {
   const start = posted('2026-12-07T10:00:00.000Z', { neededBy: '2026-12-11' });
-  const notices = (outcome: { handoff: Handoff; event: HandoffEvent }) => noticesFor(outcome.handoff, outcome.event).map((n) => [n.to.name, n.headline]);
+  const notices = (outcome: { handoff: Handoff; event: HandoffEvent }) =>
+    noticesFor(outcome.handoff, outcome.event).map((n) => [n.to.name, n.headline]);
 
   it('the holder when their step is due, or the owner when Baton cannot reach them', () => {
-    expect(notices(check(start, '2026-12-08T10:00:00.000Z'))).toEqual([['Grace Hopper', 'Your review of this handoff was due Tue 8 Dec, 10:00 UTC.']]);
+    expect(notices(check(start, '2026-12-08T10:00:00.000Z'))).toEqual([
+      ['Grace Hopper', 'Your review of this handoff was due Tue 8 Dec, 10:00 UTC.'],
+    ]);
     expect(notices(check(start, '2026-12-08T10:00:00.000Z', false))).toEqual([
-      ['Alan Turing', "Grace Hopper's review is overdue since Tue 8 Dec, 10:00 UTC. Baton could not tell Grace Hopper: they have not installed Baton."],
+      [
+        'Alan Turing',
+        "Grace Hopper's review is overdue since Tue 8 Dec, 10:00 UTC. Baton could not tell Grace Hopper: they have not installed Baton.",
+      ],
     ]);
   });
 
   it('the owner a goal later, and when the needed-by date passed', () => {
     const nudged = check(start, '2026-12-08T10:00:00.000Z', false).handoff;
     expect(notices(check(nudged, '2026-12-09T10:00:00.000Z'))).toEqual([
-      ['Alan Turing', "Grace Hopper's review is overdue: it was due Tue 8 Dec, 10:00 UTC, and Grace Hopper still holds the handoff. Baton could not tell Grace Hopper: they have not installed Baton."],
+      [
+        'Alan Turing',
+        "Grace Hopper's review is overdue: it was due Tue 8 Dec, 10:00 UTC, and Grace Hopper still holds the handoff. Baton could not tell Grace Hopper: they have not installed Baton.",
+      ],
     ]);
     const escalated = check(nudged, '2026-12-09T10:00:00.000Z').handoff;
-    expect(notices(check(escalated, '2026-12-12T00:00:00.000Z'))).toEqual([['Alan Turing', 'This handoff was needed by Fri 11 Dec and is not accepted yet. It waits on Grace Hopper (review).']]);
+    expect(notices(check(escalated, '2026-12-12T00:00:00.000Z'))).toEqual([
+      ['Alan Turing', 'This handoff was needed by Fri 11 Dec and is not accepted yet. It waits on Grace Hopper (review).'],
+    ]);
   });
 
-  it('the sender when the answer is due, in the sender\'s time zone', () => {
+  it("the sender when the answer is due, in the sender's time zone", () => {
     // Asked at 05:00 in New York: Ada's 8h run from 09:00 to 17:00 there, so she is nudged at 09:00 the next day.
     const asked = act(start, { type: 'ask', question: 'Which flag?' }, grace, '2026-12-07T10:00:00.000Z', { ada: NEW_YORK });
     expect(asked.clock!.dueAt).toBe('2026-12-07T22:00:00.000Z');
-    expect(notices(check(asked, '2026-12-08T14:00:00.000Z'))).toEqual([['Ada Lovelace', 'Your answer to the question on this handoff was due Mon 7 Dec, 17:00.']]);
+    expect(notices(check(asked, '2026-12-08T14:00:00.000Z'))).toEqual([
+      ['Ada Lovelace', 'Your answer to the question on this handoff was due Mon 7 Dec, 17:00.'],
+    ]);
   });
 });
 
@@ -266,19 +391,21 @@ describe('how the due state reads', () => {
   const start = posted('2026-12-07T10:00:00.000Z');
   const when = (iso: string) => formatWhen(iso, 'Etc/UTC', new Date(iso));
 
-  it('due, with the working time left in a viewer\'s own view', () => {
+  it("due, with the working time left in a viewer's own view", () => {
     const view = dueView(start, new Date('2026-12-07T13:50:00.000Z'))!;
     expect(view).toMatchObject({ state: 'due', leftMinutes: 250 });
     expect(dueClause(view, when, true)).toBe("due Tue 8 Dec, 10:00 (in 4h 10m of Grace's working time)");
     expect(dueClause(view, when, false)).toBe('due Tue 8 Dec, 10:00');
   });
 
-  it('overdue by working time; overdue since, outside the holder\'s hours; escalated to the owner', () => {
+  it("overdue by working time; overdue since, outside the holder's hours; escalated to the owner", () => {
     expect(dueClause(dueView(start, new Date('2026-12-08T12:00:00.000Z'))!, when, true)).toBe('overdue by 2h (due Tue 8 Dec, 10:00)');
     const dueAtFive = posted('2026-12-07T09:00:00.000Z');
     expect(dueClause(dueView(dueAtFive, new Date('2026-12-07T23:00:00.000Z'))!, when, true)).toBe('overdue since Mon 7 Dec, 17:00');
     const escalated = check(check(start, '2026-12-08T10:00:00.000Z').handoff, '2026-12-09T10:00:00.000Z').handoff;
-    expect(dueClause(dueView(escalated, new Date('2026-12-10T10:00:00.000Z'))!, when, true)).toBe('overdue by 2d, escalated to Alan Turing (owner)');
+    expect(dueClause(dueView(escalated, new Date('2026-12-10T10:00:00.000Z'))!, when, true)).toBe(
+      'overdue by 2d, escalated to Alan Turing (owner)',
+    );
   });
 
   it('says nothing once the handoff is final, and a handoff from before due times has none', () => {

@@ -95,11 +95,7 @@ describe('parseHandoffForm: a valid form', () => {
             'Already checked item',
           ],
           assumptions: 'Staging uses the sandbox gateway.',
-          links: [
-            'https://github.com/org/payments/pull/42',
-            'https://example.com/doc',
-            'https://tickets.example.com/PAY-7',
-          ],
+          links: ['https://github.com/org/payments/pull/42', 'https://example.com/doc', 'https://tickets.example.com/PAY-7'],
           effortMinutes: 90,
           workState: 'inProgress',
           blocker: '',
@@ -159,7 +155,9 @@ describe('parseHandoffForm: a valid form', () => {
   it('accepts an owner who is also the sender, and refuses a handoff to oneself', () => {
     const owned = parseHandoffForm(form({ owner: ada.aadObjectId }), context);
     expect(owned.ok && owned.value.owner).toEqual(ada);
-    expect(errorsOf(parseHandoffForm(form({ receiver: ada.aadObjectId }), context))).toEqual({ receiver: 'You cannot hand work to yourself: choose who takes it over.' });
+    expect(errorsOf(parseHandoffForm(form({ receiver: ada.aadObjectId }), context))).toEqual({
+      receiver: 'You cannot hand work to yourself: choose who takes it over.',
+    });
   });
 
   it('accepts a summary that is one sentence with dots and a final full stop', () => {
@@ -202,34 +200,82 @@ describe('parseHandoffForm: one hard rule at a time', () => {
     ['summary empty', { summary: '' }, { summary: 'Write a one-sentence summary.' }],
     ['summary blank', { summary: '  \n ' }, { summary: 'Write a one-sentence summary.' }],
     ['summary over 200 characters', { summary: 'a'.repeat(201) }, { summary: 'Keep the summary to 200 characters (it has 201).' }],
-    ['summary counted after trimming', { summary: `  ${'b'.repeat(250)}  ` }, { summary: 'Keep the summary to 200 characters (it has 250).' }],
+    [
+      'summary counted after trimming',
+      { summary: `  ${'b'.repeat(250)}  ` },
+      { summary: 'Keep the summary to 200 characters (it has 250).' },
+    ],
     ['summary with two sentences', { summary: 'Retry logic is ready. Please review it.' }, { summary: ONE_SENTENCE }],
     ['summary with a question then a sentence', { summary: 'Is retry ready? Yes it is' }, { summary: ONE_SENTENCE }],
     ['summary with a quoted sentence end', { summary: 'He said "done." Then left' }, { summary: ONE_SENTENCE }],
     ['summary with a newline', { summary: 'Retry logic\nis ready' }, { summary: ONE_SENTENCE }],
     ['summary with a carriage return', { summary: 'Retry logic\ris ready' }, { summary: ONE_SENTENCE }],
     ['whatIsReady empty', { whatIsReady: '   ' }, { whatIsReady: 'Say what is ready: your definition of done.' }],
-    ['whatIsReady too long', { whatIsReady: 'w'.repeat(1001) }, { whatIsReady: 'Keep this to 1000 characters (it has 1001); link longer documents.' }],
+    [
+      'whatIsReady too long',
+      { whatIsReady: 'w'.repeat(1001) },
+      { whatIsReady: 'Keep this to 1000 characters (it has 1001); link longer documents.' },
+    ],
     ['no acceptance criterion', { acceptanceCriteria: '' }, { acceptanceCriteria: 'Add at least one acceptance criterion, one per line.' }],
-    ['only blank criteria lines', { acceptanceCriteria: ' \n\t\r\n  ' }, { acceptanceCriteria: 'Add at least one acceptance criterion, one per line.' }],
-    ['only empty bullets', { acceptanceCriteria: '- \n* \n1. \n[ ]' }, { acceptanceCriteria: 'Add at least one acceptance criterion, one per line.' }],
-    ['more than 10 criteria', { acceptanceCriteria: Array.from({ length: 11 }, (_, i) => `check ${i}`).join('\n') }, { acceptanceCriteria: 'Keep to 10 criteria (there are 11).' }],
-    ['a criterion over 160 characters', { acceptanceCriteria: `ok\n${'c'.repeat(161)}` }, { acceptanceCriteria: 'Keep each criterion to 160 characters (criterion 2 has 161).' }],
-    ['assumptions too long', { assumptions: 'a'.repeat(801) }, { assumptions: 'Keep this to 800 characters (it has 801); link longer documents.' }],
-    ['an http link', { links: 'https://ok.example.com http://example.com/pr/1' }, { links: '"http://example.com/pr/1" is not an https link.' }],
+    [
+      'only blank criteria lines',
+      { acceptanceCriteria: ' \n\t\r\n  ' },
+      { acceptanceCriteria: 'Add at least one acceptance criterion, one per line.' },
+    ],
+    [
+      'only empty bullets',
+      { acceptanceCriteria: '- \n* \n1. \n[ ]' },
+      { acceptanceCriteria: 'Add at least one acceptance criterion, one per line.' },
+    ],
+    [
+      'more than 10 criteria',
+      { acceptanceCriteria: Array.from({ length: 11 }, (_, i) => `check ${i}`).join('\n') },
+      { acceptanceCriteria: 'Keep to 10 criteria (there are 11).' },
+    ],
+    [
+      'a criterion over 160 characters',
+      { acceptanceCriteria: `ok\n${'c'.repeat(161)}` },
+      { acceptanceCriteria: 'Keep each criterion to 160 characters (criterion 2 has 161).' },
+    ],
+    [
+      'assumptions too long',
+      { assumptions: 'a'.repeat(801) },
+      { assumptions: 'Keep this to 800 characters (it has 801); link longer documents.' },
+    ],
+    [
+      'an http link',
+      { links: 'https://ok.example.com http://example.com/pr/1' },
+      { links: '"http://example.com/pr/1" is not an https link.' },
+    ],
     ['an ftp link', { links: 'ftp://files.example.com/a.zip' }, { links: '"ftp://files.example.com/a.zip" is not an https link.' }],
     ['a javascript: link', { links: 'javascript:alert(1)' }, { links: '"javascript:alert(1)" is not an https link.' }],
     ['a bare host', { links: 'example.com/doc' }, { links: '"example.com/doc" is not an https link.' }],
     ['bare words', { links: 'see the wiki' }, { links: '"see" is not an https link.' }],
     ['https without a host', { links: 'https://' }, { links: '"https://" is not an https link.' }],
-    ['a long bad link, cut to 80 characters', { links: `http://${'x'.repeat(100)}` }, { links: `"http://${'x'.repeat(73)}" is not an https link.` }],
-    ['more than 6 links', { links: Array.from({ length: 7 }, (_, i) => `https://example.com/${i}`).join(' ') }, { links: 'Keep to 6 links (there are 7).' }],
-    ['a link over 250 characters', { links: `https://example.com/${'p'.repeat(240)}` }, { links: `Keep each link to 250 characters ("https://example.com/${'p'.repeat(40)}..." has 260).` }],
+    [
+      'a long bad link, cut to 80 characters',
+      { links: `http://${'x'.repeat(100)}` },
+      { links: `"http://${'x'.repeat(73)}" is not an https link.` },
+    ],
+    [
+      'more than 6 links',
+      { links: Array.from({ length: 7 }, (_, i) => `https://example.com/${i}`).join(' ') },
+      { links: 'Keep to 6 links (there are 7).' },
+    ],
+    [
+      'a link over 250 characters',
+      { links: `https://example.com/${'p'.repeat(240)}` },
+      { links: `Keep each link to 250 characters ("https://example.com/${'p'.repeat(40)}..." has 260).` },
+    ],
     ['effort without a unit', { effort: '4' }, { effort: EFFORT }],
     ['effort in words', { effort: 'a while' }, { effort: EFFORT }],
     ['effort over 12 weeks', { effort: '13w' }, { effort: EFFORT }],
     ['Blocked without a blocker', { workState: 'blocked', blocker: '   ' }, { blocker: 'Name what blocks this work.' }],
-    ['blocker over 200 characters', { workState: 'blocked', blocker: 'b'.repeat(201) }, { blocker: 'Keep the blocker to 200 characters at most.' }],
+    [
+      'blocker over 200 characters',
+      { workState: 'blocked', blocker: 'b'.repeat(201) },
+      { blocker: 'Keep the blocker to 200 characters at most.' },
+    ],
     ['receiver is the sender', { receiver: ada.aadObjectId }, { receiver: 'You cannot hand work to yourself: choose who takes it over.' }],
     ['unknown workState', { workState: 'done' }, { workState: 'Choose Ready, In progress or Blocked.' }],
     ['workState given as the title, not the value', { workState: 'Blocked' }, { workState: 'Choose Ready, In progress or Blocked.' }],
@@ -242,9 +288,17 @@ describe('parseHandoffForm: one hard rule at a time', () => {
     ['neededBy last year', { neededBy: '2025-12-31' }, { neededBy: 'The needed-by date is in the past.' }],
     ['receiver missing', { receiver: '  ' }, { receiver: 'Choose who receives this handoff.' }],
     ['receiver not a member', { receiver: outsider.aadObjectId }, { receiver: 'The receiver must be a member of this conversation.' }],
-    ['receiver given by Teams user id instead of aadObjectId', { receiver: grace.userId }, { receiver: 'The receiver must be a member of this conversation.' }],
+    [
+      'receiver given by Teams user id instead of aadObjectId',
+      { receiver: grace.userId },
+      { receiver: 'The receiver must be a member of this conversation.' },
+    ],
     ['owner not a member', { owner: outsider.aadObjectId }, { owner: 'The owner must be a member of this conversation.' }],
-    ['a stakeholder not a member', { stakeholders: `${alan.aadObjectId},${outsider.aadObjectId}` }, { stakeholders: STAKEHOLDER_NOT_MEMBER }],
+    [
+      'a stakeholder not a member',
+      { stakeholders: `${alan.aadObjectId},${outsider.aadObjectId}` },
+      { stakeholders: STAKEHOLDER_NOT_MEMBER },
+    ],
     ['a stakeholder given by Teams user id', { stakeholders: alan.userId }, { stakeholders: STAKEHOLDER_NOT_MEMBER }],
     ['unknown priority', { priority: 'critical' }, { priority: 'Choose normal, high or urgent.' }],
     ['priority given as the title, not the value', { priority: 'Urgent' }, { priority: 'Choose normal, high or urgent.' }],
@@ -312,7 +366,17 @@ describe('parseHandoffForm: one hard rule at a time', () => {
 describe('splitLines', () => {
   it('strips one list marker per line and drops blank lines', () => {
     expect(splitLines('- a\n* b\n• c\n1. d\n12) e\n[ ] f\n[x] g\n[X] h\n[] i\n\n   \n  plain  \n- - nested')).toEqual([
-      'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'plain', '- nested',
+      'a',
+      'b',
+      'c',
+      'd',
+      'e',
+      'f',
+      'g',
+      'h',
+      'i',
+      'plain',
+      '- nested',
     ]);
   });
 });
@@ -403,10 +467,7 @@ describe('splitLines keeps what is not a bullet', () => {
 
 describe('links', () => {
   it('keeps a comma inside a URL and drops one that separates links', () => {
-    const result = parseHandoffForm(
-      form({ links: 'https://example.com/a,b?x=1,2, https://example.com/c;' }),
-      context,
-    );
+    const result = parseHandoffForm(form({ links: 'https://example.com/a,b?x=1,2, https://example.com/c;' }), context);
     expect(result.ok && result.value.fields.links).toEqual(['https://example.com/a,b?x=1,2', 'https://example.com/c']);
   });
 });
@@ -414,7 +475,10 @@ describe('links', () => {
 describe('links are stored in canonical form', () => {
   it('percent-encodes what a card URL may not hold', () => {
     const result = parseHandoffForm(form({ links: 'https://contoso.example/search?q={a|b} https://contoso.example/café' }), context);
-    expect(result.ok && result.value.fields.links).toEqual(['https://contoso.example/search?q=%7Ba%7Cb%7D', 'https://contoso.example/caf%C3%A9']);
+    expect(result.ok && result.value.fields.links).toEqual([
+      'https://contoso.example/search?q=%7Ba%7Cb%7D',
+      'https://contoso.example/caf%C3%A9',
+    ]);
   });
 });
 
@@ -476,7 +540,13 @@ describe('priority', () => {
   });
 
   it('defaults to normal when absent from the card data', () => {
-    const input = handoffFormInput.parse({ formId: 'f', summary: 'Ready for QA', whatIsReady: 'Merged.', acceptanceCriteria: 'tests pass', receiver: grace.aadObjectId });
+    const input = handoffFormInput.parse({
+      formId: 'f',
+      summary: 'Ready for QA',
+      whatIsReady: 'Merged.',
+      acceptanceCriteria: 'tests pass',
+      receiver: grace.aadObjectId,
+    });
     expect(input.priority).toBe('');
     const result = parseHandoffForm(input, context);
     expect(result.ok && result.value.fields.priority).toBe('normal');

@@ -30,7 +30,12 @@ describe('endOfDay', () => {
 
 describe('workingMinutesUntilDay', () => {
   it('uses Monday to Friday, 09:00-17:00 UTC by default', () => {
-    expect(DEFAULT_WORKING_HOURS).toEqual({ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:00', timeZone: 'Etc/UTC' });
+    expect(DEFAULT_WORKING_HOURS).toEqual({
+      days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+      start: '09:00',
+      end: '17:00',
+      timeZone: 'Etc/UTC',
+    });
   });
 
   const monday10 = new Date('2026-05-04T10:00:00.000Z'); // a Monday

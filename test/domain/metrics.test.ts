@@ -14,7 +14,10 @@ const BEFORE = { start: '2026-11-23T08:00:00.000Z', end: '2026-11-30T08:00:00.00
 
 const HISTORIES = [
   // Posted and accepted the same Monday, at version 1: 4 hours, first pass.
-  history('A', [['posted', '2026-11-30T09:00:00.000Z'], ['accepted', '2026-11-30T13:00:00.000Z']]),
+  history('A', [
+    ['posted', '2026-11-30T09:00:00.000Z'],
+    ['accepted', '2026-11-30T13:00:00.000Z'],
+  ]),
   // Posted the week before; a question, a change request and a second version in this week; accepted Thursday.
   history('B', [
     ['posted', '2026-11-25T10:00:00.000Z'],
@@ -25,9 +28,24 @@ const HISTORIES = [
     ['accepted', '2026-12-03T10:00:00.000Z'],
   ]),
   // Posted late, Blocked from the start; overdue in this week, escalated in the next.
-  history('C', [['posted', '2026-12-04T16:00:00.000Z', { workState: 'blocked' }], ['overdue', '2026-12-06T09:00:00.000Z'], ['escalated', '2026-12-07T09:00:00.000Z']], { late: true }),
+  history(
+    'C',
+    [
+      ['posted', '2026-12-04T16:00:00.000Z', { workState: 'blocked' }],
+      ['overdue', '2026-12-06T09:00:00.000Z'],
+      ['escalated', '2026-12-07T09:00:00.000Z'],
+    ],
+    { late: true },
+  ),
   // Cancelled the week before: not active this week.
-  history('D', [['posted', '2026-11-20T10:00:00.000Z'], ['cancelled', '2026-11-27T10:00:00.000Z']], { status: 'cancelled' }),
+  history(
+    'D',
+    [
+      ['posted', '2026-11-20T10:00:00.000Z'],
+      ['cancelled', '2026-11-27T10:00:00.000Z'],
+    ],
+    { status: 'cancelled' },
+  ),
   // Posted after the week.
   history('E', [['posted', '2026-12-08T10:00:00.000Z']]),
   // Blocked twice in this week.
@@ -48,8 +66,8 @@ const HISTORIES = [
 
 const hoursOf = () => DEFAULT_WORKING_HOURS;
 
-describe('a week\'s metrics', () => {
-  it('counts the week\'s handoffs, cycle times, first passes, clarifications and blocking incidents exactly', () => {
+describe("a week's metrics", () => {
+  it("counts the week's handoffs, cycle times, first passes, clarifications and blocking incidents exactly", () => {
     expect(weekMetrics(HISTORIES, WEEK, hoursOf)).toEqual({
       week: WEEK,
       active: 5, // A, B, C, F, G
@@ -92,14 +110,20 @@ describe('a week\'s metrics', () => {
 
   it('says nothing, rather than zero, of an empty week', () => {
     const empty = { start: '2026-01-05T08:00:00.000Z', end: '2026-01-12T08:00:00.000Z' };
-    expect(weekMetrics(HISTORIES, empty, hoursOf)).toMatchObject({ active: 0, accepted: 0, cycleHours: undefined, firstPassRate: undefined, clarificationsPerHandoff: undefined, blockingIncidents: 0 });
+    expect(weekMetrics(HISTORIES, empty, hoursOf)).toMatchObject({
+      active: 0,
+      accepted: 0,
+      cycleHours: undefined,
+      firstPassRate: undefined,
+      clarificationsPerHandoff: undefined,
+      blockingIncidents: 0,
+    });
     expect(weekMetrics([], WEEK, hoursOf).active).toBe(0);
   });
-
 });
 
 describe('which week a summary covers', () => {
-  it('is the seven days up to the most recent Monday 08:00 in the reader\'s zone', () => {
+  it("is the seven days up to the most recent Monday 08:00 in the reader's zone", () => {
     expect(weekEndingAt(new Date('2026-12-02T12:00:00Z'), 'Etc/UTC')).toEqual(BEFORE);
     // At 08:00 sharp the week just ended; a minute before, the one before it.
     expect(weekEndingAt(new Date('2026-12-07T08:00:00Z'), 'Etc/UTC')).toEqual(WEEK);
@@ -113,7 +137,14 @@ describe('which week a summary covers', () => {
   });
 
   it('starts on another day and hour when the settings say so, and lists the trend oldest first', () => {
-    expect(weekEndingAt(new Date('2026-12-02T12:00:00Z'), 'Asia/Kolkata', 'friday', 17)).toEqual({ start: '2026-11-20T11:30:00.000Z', end: '2026-11-27T11:30:00.000Z' });
-    expect(weeksBefore(WEEK, 3, 'Etc/UTC').map((w) => w.start)).toEqual(['2026-11-16T08:00:00.000Z', '2026-11-23T08:00:00.000Z', '2026-11-30T08:00:00.000Z']);
+    expect(weekEndingAt(new Date('2026-12-02T12:00:00Z'), 'Asia/Kolkata', 'friday', 17)).toEqual({
+      start: '2026-11-20T11:30:00.000Z',
+      end: '2026-11-27T11:30:00.000Z',
+    });
+    expect(weeksBefore(WEEK, 3, 'Etc/UTC').map((w) => w.start)).toEqual([
+      '2026-11-16T08:00:00.000Z',
+      '2026-11-23T08:00:00.000Z',
+      '2026-11-30T08:00:00.000Z',
+    ]);
   });
 });

@@ -7,8 +7,12 @@ import { type Handoff, postHandoff, type Status, STATUSES } from '../../src/doma
 import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS, type WaitGroup, waitGroup, waitLine } from '../../src/domain/my-work';
 import { ada, alan, barbara, eve, grace } from '../support/builders';
 
-
-function handoff(id: string, status: Status, updatedAt: string, people: Partial<Pick<Handoff, 'sender' | 'receiver' | 'owner' | 'stakeholders'>> = {}): Handoff {
+function handoff(
+  id: string,
+  status: Status,
+  updatedAt: string,
+  people: Partial<Pick<Handoff, 'sender' | 'receiver' | 'owner' | 'stakeholders'>> = {},
+): Handoff {
   const { handoff: posted } = postHandoff({
     id,
     tenantId: 'tenant-1',
@@ -98,7 +102,12 @@ describe('groupMyWork', () => {
     const accepted = handoff('accepted', 'accepted', '2026-05-05T09:00:00.000Z');
     const closed = handoff('closed', 'closed', '2026-05-06T09:00:00.000Z');
     const cancelled = handoff('cancelled', 'cancelled', '2026-05-06T10:00:00.000Z');
-    const notMine = handoff('notMine', 'inReview', '2026-05-07T10:00:00.000Z', { receiver: alan, sender: barbara, owner: barbara, stakeholders: [] });
+    const notMine = handoff('notMine', 'inReview', '2026-05-07T10:00:00.000Z', {
+      receiver: alan,
+      sender: barbara,
+      owner: barbara,
+      stakeholders: [],
+    });
     const all = [old, closed, newest, asked, notMine, middle, cancelled, accepted];
     const groups = groupMyWork(all, grace.aadObjectId);
     expect(Object.fromEntries(Object.entries(groups).map(([g, hs]) => [g, hs.map((h) => h.id)]))).toEqual({
@@ -136,12 +145,22 @@ describe('groupMyWork', () => {
     const now = new Date('2026-05-04T12:00:00.000Z');
     const people = { sender: ada, owner: alan };
     expect(waitLine(handoff('r', 'inReview', '2026-05-02T12:00:00.000Z', people), 'toReview', now)).toBe('From Ada Lovelace · 2 days ago');
-    const asked = { ...handoff('a', 'questionAsked', '2026-05-04T09:00:00.000Z', people), question: { by: grace, at: '2026-05-04T09:00:00.000Z', text: 'Q' } };
+    const asked = {
+      ...handoff('a', 'questionAsked', '2026-05-04T09:00:00.000Z', people),
+      question: { by: grace, at: '2026-05-04T09:00:00.000Z', text: 'Q' },
+    };
     expect(waitLine(asked, 'toAnswer', now)).toBe('Grace Hopper asked you a question · 3 h ago');
-    const changes = { ...handoff('c', 'changesRequested', '2026-05-03T12:00:00.000Z', people), decision: { status: 'changesRequested' as const, by: grace, at: 'x', text: 'More', checked: [] } };
+    const changes = {
+      ...handoff('c', 'changesRequested', '2026-05-03T12:00:00.000Z', people),
+      decision: { status: 'changesRequested' as const, by: grace, at: 'x', text: 'More', checked: [] },
+    };
     expect(waitLine(changes, 'toFix', now)).toBe('Grace Hopper asked for changes · 1 day ago');
-    expect(waitLine(handoff('w', 'questionAsked', '2026-05-04T11:00:00.000Z', people), 'waitingOnOthers', now)).toBe('Waiting on Ada Lovelace to answer a question · 1 h ago');
-    expect(waitLine(handoff('v', 'inReview', '2026-05-04T11:59:50.000Z', { ...people }), 'waitingOnOthers', now)).toBe('Waiting on Grace Hopper to review · just now');
+    expect(waitLine(handoff('w', 'questionAsked', '2026-05-04T11:00:00.000Z', people), 'waitingOnOthers', now)).toBe(
+      'Waiting on Ada Lovelace to answer a question · 1 h ago',
+    );
+    expect(waitLine(handoff('v', 'inReview', '2026-05-04T11:59:50.000Z', { ...people }), 'waitingOnOthers', now)).toBe(
+      'Waiting on Grace Hopper to review · just now',
+    );
   });
 
   it('gives a stranger nothing', () => {

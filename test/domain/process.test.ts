@@ -47,7 +47,6 @@ const T1 = '2026-05-04T10:30:00.000Z';
 const T2 = '2026-05-04T11:45:00.000Z';
 const T3 = '2026-05-05T08:05:00.000Z';
 
-
 interface People {
   sender: Person;
   receiver: Person;
@@ -139,7 +138,17 @@ describe('RULES', () => {
       flagPriority: { role: 'stakeholder', statuses: notFinal },
     });
     expect(ACTION_TYPES).toEqual([
-      'accept', 'requestChanges', 'ask', 'answer', 'resubmit', 'setWorkState', 'cancel', 'reassign', 'nudge', 'close', 'flagPriority',
+      'accept',
+      'requestChanges',
+      'ask',
+      'answer',
+      'resubmit',
+      'setWorkState',
+      'cancel',
+      'reassign',
+      'nudge',
+      'close',
+      'flagPriority',
     ]);
   });
 
@@ -158,9 +167,27 @@ describe('RULES', () => {
  * from RULES: this is what RULES, check, apply and allowedActions must agree with.
  */
 const ALLOWED: Record<Status, Record<ActorName, ActionType[]>> = {
-  inReview: { sender: ['resubmit', 'setWorkState', 'cancel'], receiver: ['accept', 'requestChanges', 'ask'], owner: ['reassign', 'nudge'], stakeholder: ['flagPriority'], stranger: [] },
-  questionAsked: { sender: ['answer', 'resubmit', 'setWorkState', 'cancel'], receiver: [], owner: ['reassign', 'nudge'], stakeholder: ['flagPriority'], stranger: [] },
-  changesRequested: { sender: ['resubmit', 'setWorkState', 'cancel'], receiver: [], owner: ['reassign', 'nudge'], stakeholder: ['flagPriority'], stranger: [] },
+  inReview: {
+    sender: ['resubmit', 'setWorkState', 'cancel'],
+    receiver: ['accept', 'requestChanges', 'ask'],
+    owner: ['reassign', 'nudge'],
+    stakeholder: ['flagPriority'],
+    stranger: [],
+  },
+  questionAsked: {
+    sender: ['answer', 'resubmit', 'setWorkState', 'cancel'],
+    receiver: [],
+    owner: ['reassign', 'nudge'],
+    stakeholder: ['flagPriority'],
+    stranger: [],
+  },
+  changesRequested: {
+    sender: ['resubmit', 'setWorkState', 'cancel'],
+    receiver: [],
+    owner: ['reassign', 'nudge'],
+    stakeholder: ['flagPriority'],
+    stranger: [],
+  },
   accepted: { sender: [], receiver: [], owner: ['close'], stakeholder: ['flagPriority'], stranger: [] },
   closed: { sender: [], receiver: [], owner: [], stakeholder: [], stranger: [] },
   cancelled: { sender: [], receiver: [], owner: [], stakeholder: [], stranger: [] },
@@ -226,7 +253,10 @@ describe('check and apply: every role x status x action', () => {
       return;
     }
     // Someone without the action's role is told whose it is; its holder, where the handoff stands.
-    const refusal = role === ROLE_OF[action] ? { code: 'wrongState', message: STATUS_LINE[status] } : { code: 'forbidden', message: FORBIDDEN[ROLE_OF[action]] };
+    const refusal =
+      role === ROLE_OF[action]
+        ? { code: 'wrongState', message: STATUS_LINE[status] }
+        : { code: 'forbidden', message: FORBIDDEN[ROLE_OF[action]] };
     expect(checked).toEqual({ ok: false, refusal });
     expect(outcome).toEqual({ ok: false, refusal });
   });
@@ -235,20 +265,28 @@ describe('check and apply: every role x status x action', () => {
     const table = Object.fromEntries(
       STATUSES.map((status) => [
         status,
-        Object.fromEntries((Object.keys(ACTORS) as ActorName[]).map((role) => [role, [...allowedActions(inStatus(status), ACTORS[role].aadObjectId)]])),
+        Object.fromEntries(
+          (Object.keys(ACTORS) as ActorName[]).map((role) => [role, [...allowedActions(inStatus(status), ACTORS[role].aadObjectId)]]),
+        ),
       ]),
     );
     expect(table).toEqual(ALLOWED);
   });
 
   it('names the role holder in a forbidden refusal for stakeholders', () => {
-    expect(check(posted(), eve.aadObjectId, 'flagPriority')).toEqual({ ok: false, refusal: { code: 'forbidden', message: FORBIDDEN.stakeholder } });
+    expect(check(posted(), eve.aadObjectId, 'flagPriority')).toEqual({
+      ok: false,
+      refusal: { code: 'forbidden', message: FORBIDDEN.stakeholder },
+    });
   });
 
   it('refuses with forbidden before looking at the status', () => {
     const closed = inStatus('closed');
     expect(check(closed, eve.aadObjectId, 'accept')).toMatchObject({ ok: false, refusal: { code: 'forbidden' } });
-    expect(check(closed, grace.aadObjectId, 'accept')).toEqual({ ok: false, refusal: { code: 'wrongState', message: 'This handoff was closed by Alan Turing on Mon 4 May, 11:45 UTC.' } });
+    expect(check(closed, grace.aadObjectId, 'accept')).toEqual({
+      ok: false,
+      refusal: { code: 'wrongState', message: 'This handoff was closed by Alan Turing on Mon 4 May, 11:45 UTC.' },
+    });
   });
 
   it('changes nothing in the handoff it was given', () => {
@@ -270,9 +308,15 @@ describe('describeStatus', () => {
 
   it('falls back to the role and the last update when the remark is missing', () => {
     const bare = { ...posted(), updatedAt: '2026-05-06T07:08:09.000Z' };
-    expect(describeStatus({ ...bare, status: 'accepted' })).toBe('This handoff was already accepted by the receiver on Wed 6 May, 07:08 UTC.');
-    expect(describeStatus({ ...bare, status: 'changesRequested' })).toBe('This handoff was already sent back with a change request by the receiver on Wed 6 May, 07:08 UTC.');
-    expect(describeStatus({ ...bare, status: 'questionAsked' })).toBe("The receiver asked a question on Wed 6 May, 07:08 UTC; it waits for Ada Lovelace's answer.");
+    expect(describeStatus({ ...bare, status: 'accepted' })).toBe(
+      'This handoff was already accepted by the receiver on Wed 6 May, 07:08 UTC.',
+    );
+    expect(describeStatus({ ...bare, status: 'changesRequested' })).toBe(
+      'This handoff was already sent back with a change request by the receiver on Wed 6 May, 07:08 UTC.',
+    );
+    expect(describeStatus({ ...bare, status: 'questionAsked' })).toBe(
+      "The receiver asked a question on Wed 6 May, 07:08 UTC; it waits for Ada Lovelace's answer.",
+    );
     expect(describeStatus({ ...bare, status: 'closed' })).toBe('This handoff was closed by the owner on Wed 6 May, 07:08 UTC.');
     expect(describeStatus({ ...bare, status: 'cancelled' })).toBe('This handoff was cancelled by the sender on Wed 6 May, 07:08 UTC.');
   });
@@ -295,7 +339,17 @@ describe('accept', () => {
       eventCount: 2,
       decision: { status: 'accepted', by: grace, at: T1, text: '', checked: [true, true, true] },
     });
-    expect(event).toEqual({ handoffId: before.id, seq: 2, type: 'accepted', actor: grace, at: T1, comment: '', detail: '3 of 3 criteria checked', version: 1, workState: 'ready' });
+    expect(event).toEqual({
+      handoffId: before.id,
+      seq: 2,
+      type: 'accepted',
+      actor: grace,
+      at: T1,
+      comment: '',
+      detail: '3 of 3 criteria checked',
+      version: 1,
+      workState: 'ready',
+    });
   });
 
   it('asks for a note when one criterion is unchecked', () => {
@@ -315,12 +369,30 @@ describe('accept', () => {
 
   it('with a note, accepts with criteria unchecked and records which were checked', () => {
     const before = posted();
-    const { handoff, event } = ok(before, { type: 'accept', checked: [true, false, true], note: '  The dashboard comes next sprint.  ' }, grace, T1);
+    const { handoff, event } = ok(
+      before,
+      { type: 'accept', checked: [true, false, true], note: '  The dashboard comes next sprint.  ' },
+      grace,
+      T1,
+    );
     expect(handoff.status).toBe('accepted');
-    expect(handoff.decision).toEqual({ status: 'accepted', by: grace, at: T1, text: 'The dashboard comes next sprint.', checked: [true, false, true] });
+    expect(handoff.decision).toEqual({
+      status: 'accepted',
+      by: grace,
+      at: T1,
+      text: 'The dashboard comes next sprint.',
+      checked: [true, false, true],
+    });
     expect(event).toEqual({
-      handoffId: before.id, seq: 2, type: 'accepted', actor: grace, at: T1,
-      comment: 'The dashboard comes next sprint.', detail: '2 of 3 criteria checked', version: 1, workState: 'ready',
+      handoffId: before.id,
+      seq: 2,
+      type: 'accepted',
+      actor: grace,
+      at: T1,
+      comment: 'The dashboard comes next sprint.',
+      detail: '2 of 3 criteria checked',
+      version: 1,
+      workState: 'ready',
     });
   });
 
@@ -338,14 +410,20 @@ describe('accept', () => {
 
   it('refuses a note over 500 characters and accepts one of 500', () => {
     expect(MAX_COMMENT_LENGTH).toBe(500);
-    expect(apply(posted(), { type: 'accept', checked: [false, false, false], note: 'n'.repeat(501) }, grace, T1)).toEqual(invalid(TOO_LONG));
-    expect(ok(posted(), { type: 'accept', checked: [false, false, false], note: 'n'.repeat(500) }, grace, T1).handoff.decision?.text).toBe('n'.repeat(500));
+    expect(apply(posted(), { type: 'accept', checked: [false, false, false], note: 'n'.repeat(501) }, grace, T1)).toEqual(
+      invalid(TOO_LONG),
+    );
+    expect(ok(posted(), { type: 'accept', checked: [false, false, false], note: 'n'.repeat(500) }, grace, T1).handoff.decision?.text).toBe(
+      'n'.repeat(500),
+    );
   });
 });
 
 describe('requestChanges', () => {
   it('refuses a blank comment', () => {
-    expect(apply(posted(), { type: 'requestChanges', comment: ' \n\t ' }, grace, T1)).toEqual(invalid('Say what needs to change: a comment is required.'));
+    expect(apply(posted(), { type: 'requestChanges', comment: ' \n\t ' }, grace, T1)).toEqual(
+      invalid('Say what needs to change: a comment is required.'),
+    );
   });
 
   it('refuses a comment over 500 characters', () => {
@@ -364,13 +442,26 @@ describe('requestChanges', () => {
       // Kept after the resubmit it asks for, so the receiver can check the new version against it.
       changeRequest: { by: grace, at: T1, text: 'Add the rollback steps.', version: 1 },
     });
-    expect(event).toEqual({ handoffId: before.id, seq: 2, type: 'changesRequested', actor: grace, at: T1, comment: 'Add the rollback steps.', detail: '', version: 1, workState: 'ready' });
+    expect(event).toEqual({
+      handoffId: before.id,
+      seq: 2,
+      type: 'changesRequested',
+      actor: grace,
+      at: T1,
+      comment: 'Add the rollback steps.',
+      detail: '',
+      version: 1,
+      workState: 'ready',
+    });
   });
 
   it('records each change request as an event of the version it was made on', () => {
     const first = ok(posted(), VALID.requestChanges, grace, T1);
     const again = ok(ok(first.handoff, VALID.resubmit, ada, T2).handoff, VALID.requestChanges, grace, T3);
-    expect([first.event, again.event].map((e) => [e.type, e.version])).toEqual([['changesRequested', 1], ['changesRequested', 2]]);
+    expect([first.event, again.event].map((e) => [e.type, e.version])).toEqual([
+      ['changesRequested', 1],
+      ['changesRequested', 2],
+    ]);
     expect(again.handoff.eventCount).toBe(4);
   });
 });
@@ -391,15 +482,41 @@ describe('ask and answer', () => {
       eventCount: 2,
       question: { by: grace, at: T1, text: 'Which gateway?' },
     });
-    expect(event).toEqual({ handoffId: before.id, seq: 2, type: 'questionAsked', actor: grace, at: T1, comment: 'Which gateway?', detail: '', version: 1, workState: 'ready' });
+    expect(event).toEqual({
+      handoffId: before.id,
+      seq: 2,
+      type: 'questionAsked',
+      actor: grace,
+      at: T1,
+      comment: 'Which gateway?',
+      detail: '',
+      version: 1,
+      workState: 'ready',
+    });
   });
 
   it('answer sets the answer and puts it back in review, keeping the question', () => {
     const asked = inStatus('questionAsked');
     const { handoff, event } = ok(asked, { type: 'answer', answer: ' The sandbox one. ' }, ada, T2);
-    expect(handoff).toEqual({ ...asked, status: 'inReview', updatedAt: T2, eventCount: 3, answer: { by: ada, at: T2, text: 'The sandbox one.' } });
+    expect(handoff).toEqual({
+      ...asked,
+      status: 'inReview',
+      updatedAt: T2,
+      eventCount: 3,
+      answer: { by: ada, at: T2, text: 'The sandbox one.' },
+    });
     expect(handoff.question).toEqual({ by: grace, at: T1, text: 'Which gateway?' });
-    expect(event).toEqual({ handoffId: asked.id, seq: 3, type: 'answered', actor: ada, at: T2, comment: 'The sandbox one.', detail: '', version: 1, workState: 'ready' });
+    expect(event).toEqual({
+      handoffId: asked.id,
+      seq: 3,
+      type: 'answered',
+      actor: ada,
+      at: T2,
+      comment: 'The sandbox one.',
+      detail: '',
+      version: 1,
+      workState: 'ready',
+    });
   });
 
   it('records every question asked as its own event', () => {
@@ -421,7 +538,11 @@ describe('resubmit', () => {
 
   it('makes version 2 with the changes listed, clears the decision and goes back to review', () => {
     const before = inStatus('changesRequested');
-    const fields: HandoffFields = { ...FIELDS, summary: 'Payments retry logic, with rollback, is ready', links: [...FIELDS.links, 'https://contoso.example/rollback'] };
+    const fields: HandoffFields = {
+      ...FIELDS,
+      summary: 'Payments retry logic, with rollback, is ready',
+      links: [...FIELDS.links, 'https://contoso.example/rollback'],
+    };
     const { handoff, event } = ok(before, { type: 'resubmit', fields }, ada, T2);
     expect(handoff).toEqual({
       ...before,
@@ -434,20 +555,43 @@ describe('resubmit', () => {
       eventCount: 3,
     });
     expect(handoff.changes).toEqual(describeChanges(before, fields));
-    expect(event).toEqual({ handoffId: before.id, seq: 3, type: 'resubmitted', actor: ada, at: T2, comment: '', detail: 'v2: changed the summary, added one link', version: 2, workState: 'ready' });
+    expect(event).toEqual({
+      handoffId: before.id,
+      seq: 3,
+      type: 'resubmitted',
+      actor: ada,
+      at: T2,
+      comment: '',
+      detail: 'v2: changed the summary, added one link',
+      version: 2,
+      workState: 'ready',
+    });
   });
 
   it('works from review and from an open question too', () => {
-    expect(ok(posted(), VALID.resubmit, ada, T1).handoff).toMatchObject({ version: 2, status: 'inReview', changes: ['changed the summary'] });
-    expect(ok(inStatus('questionAsked'), VALID.resubmit, ada, T2).handoff).toMatchObject({ version: 2, status: 'inReview', changes: ['changed the summary'] });
+    expect(ok(posted(), VALID.resubmit, ada, T1).handoff).toMatchObject({
+      version: 2,
+      status: 'inReview',
+      changes: ['changed the summary'],
+    });
+    expect(ok(inStatus('questionAsked'), VALID.resubmit, ada, T2).handoff).toMatchObject({
+      version: 2,
+      status: 'inReview',
+      changes: ['changed the summary'],
+    });
   });
 
-  it('records the work state in each version\'s event, so going Blocked and staying Blocked can be told apart', () => {
+  it("records the work state in each version's event, so going Blocked and staying Blocked can be told apart", () => {
     const blocked = ok(posted(), { type: 'resubmit', fields: { ...FIELDS, workState: 'blocked', blocker: 'Staging DB' } }, ada, T1);
     expect(blocked.event).toMatchObject({ version: 2, workState: 'blocked' });
     expect(blocked.handoff.changes).toEqual(['work state Ready → Blocked']);
     expect(blocked.event.detail).toBe('v2: work state Ready → Blocked');
-    const stillBlocked = ok(blocked.handoff, { type: 'resubmit', fields: { ...FIELDS, workState: 'blocked', blocker: 'Gateway keys' } }, ada, T2);
+    const stillBlocked = ok(
+      blocked.handoff,
+      { type: 'resubmit', fields: { ...FIELDS, workState: 'blocked', blocker: 'Gateway keys' } },
+      ada,
+      T2,
+    );
     expect(stillBlocked.event).toMatchObject({ version: 3, workState: 'blocked' });
     expect(stillBlocked.handoff.version).toBe(3);
     expect(stillBlocked.event.detail).toBe('v3: changed the blocker');
@@ -464,20 +608,32 @@ describe('resubmit', () => {
 
 describe('setWorkState', () => {
   it('refuses Blocked without a blocker', () => {
-    expect(apply(posted(), { type: 'setWorkState', workState: 'blocked', blocker: '  ' }, ada, T1)).toEqual(invalid('Name what blocks this work.'));
+    expect(apply(posted(), { type: 'setWorkState', workState: 'blocked', blocker: '  ' }, ada, T1)).toEqual(
+      invalid('Name what blocks this work.'),
+    );
   });
 
-  it('refuses a blocker over 200 characters, the form\'s cap', () => {
-    expect(apply(posted(), { type: 'setWorkState', workState: 'blocked', blocker: 'b'.repeat(201) }, ada, T1)).toEqual(invalid('Keep the blocker to 200 characters at most.'));
-    expect(ok(posted(), { type: 'setWorkState', workState: 'blocked', blocker: 'b'.repeat(200) }, ada, T1).handoff.blocker).toBe('b'.repeat(200));
+  it("refuses a blocker over 200 characters, the form's cap", () => {
+    expect(apply(posted(), { type: 'setWorkState', workState: 'blocked', blocker: 'b'.repeat(201) }, ada, T1)).toEqual(
+      invalid('Keep the blocker to 200 characters at most.'),
+    );
+    expect(ok(posted(), { type: 'setWorkState', workState: 'blocked', blocker: 'b'.repeat(200) }, ada, T1).handoff.blocker).toBe(
+      'b'.repeat(200),
+    );
   });
 
   it('refuses the state the work is already in', () => {
-    expect(apply(posted(), { type: 'setWorkState', workState: 'ready', blocker: 'ignored' }, ada, T1)).toEqual(invalid('The work is already Ready.'));
+    expect(apply(posted(), { type: 'setWorkState', workState: 'ready', blocker: 'ignored' }, ada, T1)).toEqual(
+      invalid('The work is already Ready.'),
+    );
     const progress = posted({ workState: 'inProgress' });
-    expect(apply(progress, { type: 'setWorkState', workState: 'inProgress', blocker: '' }, ada, T1)).toEqual(invalid('The work is already In progress.'));
+    expect(apply(progress, { type: 'setWorkState', workState: 'inProgress', blocker: '' }, ada, T1)).toEqual(
+      invalid('The work is already In progress.'),
+    );
     const blocked = posted({ workState: 'blocked', blocker: 'Staging DB' });
-    expect(apply(blocked, { type: 'setWorkState', workState: 'blocked', blocker: ' Staging DB ' }, ada, T1)).toEqual(invalid('The work is already Blocked.'));
+    expect(apply(blocked, { type: 'setWorkState', workState: 'blocked', blocker: ' Staging DB ' }, ada, T1)).toEqual(
+      invalid('The work is already Blocked.'),
+    );
   });
 
   it('ready -> blocked records the blocker, and the event says the work is now Blocked', () => {
@@ -490,7 +646,17 @@ describe('setWorkState', () => {
       updatedAt: T1,
       eventCount: 2,
     });
-    expect(event).toEqual({ handoffId: before.id, seq: 2, type: 'workStateChanged', actor: ada, at: T1, comment: '', detail: 'Blocked: Staging DB', version: 1, workState: 'blocked' });
+    expect(event).toEqual({
+      handoffId: before.id,
+      seq: 2,
+      type: 'workStateChanged',
+      actor: ada,
+      at: T1,
+      comment: '',
+      detail: 'Blocked: Staging DB',
+      version: 1,
+      workState: 'blocked',
+    });
   });
 
   it('blocked -> blocked with a new blocker changes the blocker; the work stays Blocked', () => {
@@ -512,9 +678,12 @@ describe('setWorkState', () => {
     expect(ready.event.detail).toBe('Ready');
   });
 
-  it('is refused once accepted: the work is the receiver\'s now', () => {
+  it("is refused once accepted: the work is the receiver's now", () => {
     const accepted = inStatus('accepted');
-    expect(apply(accepted, { type: 'setWorkState', workState: 'inProgress', blocker: '' }, ada, T2)).toEqual({ ok: false, refusal: { code: 'wrongState', message: STATUS_LINE.accepted } });
+    expect(apply(accepted, { type: 'setWorkState', workState: 'inProgress', blocker: '' }, ada, T2)).toEqual({
+      ok: false,
+      refusal: { code: 'wrongState', message: STATUS_LINE.accepted },
+    });
   });
 });
 
@@ -522,13 +691,31 @@ describe('cancel', () => {
   it('ends the handoff with the reason', () => {
     const before = posted();
     const { handoff, event } = ok(before, { type: 'cancel', reason: '  Plans changed. ' }, ada, T1);
-    expect(handoff).toEqual({ ...before, status: 'cancelled', updatedAt: T1, eventCount: 2, ending: { by: ada, at: T1, text: 'Plans changed.' } });
-    expect(event).toEqual({ handoffId: before.id, seq: 2, type: 'cancelled', actor: ada, at: T1, comment: 'Plans changed.', detail: '', version: 1, workState: 'ready' });
+    expect(handoff).toEqual({
+      ...before,
+      status: 'cancelled',
+      updatedAt: T1,
+      eventCount: 2,
+      ending: { by: ada, at: T1, text: 'Plans changed.' },
+    });
+    expect(event).toEqual({
+      handoffId: before.id,
+      seq: 2,
+      type: 'cancelled',
+      actor: ada,
+      at: T1,
+      comment: 'Plans changed.',
+      detail: '',
+      version: 1,
+      workState: 'ready',
+    });
     expect(STATUS[handoff.status].final).toBe(true);
   });
 
   it('needs a reason, since the receiver and the owner are told, of at most 500 characters', () => {
-    expect(apply(posted(), { type: 'cancel', reason: ' ' }, ada, T1)).toEqual(invalid('Say why you cancel: the receiver and the owner are told.'));
+    expect(apply(posted(), { type: 'cancel', reason: ' ' }, ada, T1)).toEqual(
+      invalid('Say why you cancel: the receiver and the owner are told.'),
+    );
     expect(apply(posted(), { type: 'cancel', reason: 'r'.repeat(501) }, ada, T1)).toEqual(invalid(TOO_LONG));
   });
 });
@@ -539,14 +726,26 @@ describe('reassign', () => {
   });
 
   it('refuses the sender: nobody reviews their own handoff, as on the form', () => {
-    expect(apply(posted(), { type: 'reassign', receiver: ada }, alan, T1)).toEqual(invalid('Ada Lovelace sent this handoff and cannot review it: choose someone else.'));
+    expect(apply(posted(), { type: 'reassign', receiver: ada }, alan, T1)).toEqual(
+      invalid('Ada Lovelace sent this handoff and cannot review it: choose someone else.'),
+    );
   });
 
   it('hands it to the new receiver, back in review', () => {
     const before = inStatus('changesRequested');
     const { handoff, event } = ok(before, { type: 'reassign', receiver: hedy }, alan, T2);
     expect(handoff).toEqual({ ...before, receiver: hedy, status: 'inReview', decision: undefined, updatedAt: T2, eventCount: 3 });
-    expect(event).toEqual({ handoffId: before.id, seq: 3, type: 'reassigned', actor: alan, at: T2, comment: '', detail: 'from Grace Hopper to Hedy Lamarr', version: 1, workState: 'ready' });
+    expect(event).toEqual({
+      handoffId: before.id,
+      seq: 3,
+      type: 'reassigned',
+      actor: alan,
+      at: T2,
+      comment: '',
+      detail: 'from Grace Hopper to Hedy Lamarr',
+      version: 1,
+      workState: 'ready',
+    });
     // The roles follow: the new receiver may review, the old one may not.
     expect(check(handoff, hedy.aadObjectId, 'accept')).toEqual({ ok: true });
     expect(check(handoff, grace.aadObjectId, 'accept')).toMatchObject({ ok: false, refusal: { code: 'forbidden' } });
@@ -561,8 +760,23 @@ describe('nudge', () => {
   ])('in %s names the ball holder and records the nudge', (status, holder) => {
     const before = inStatus(status);
     const { handoff, event } = ok(before, { type: 'nudge', reached: true }, alan, T3);
-    expect(handoff).toEqual({ ...before, updatedAt: T3, eventCount: before.eventCount + 1, lastNudge: { at: T3, by: alan, to: holder, reached: true } });
-    expect(event).toEqual({ handoffId: before.id, seq: before.eventCount + 1, type: 'nudged', actor: alan, at: T3, comment: '', detail: holder.name, version: 1, workState: 'ready' });
+    expect(handoff).toEqual({
+      ...before,
+      updatedAt: T3,
+      eventCount: before.eventCount + 1,
+      lastNudge: { at: T3, by: alan, to: holder, reached: true },
+    });
+    expect(event).toEqual({
+      handoffId: before.id,
+      seq: before.eventCount + 1,
+      type: 'nudged',
+      actor: alan,
+      at: T3,
+      comment: '',
+      detail: holder.name,
+      version: 1,
+      workState: 'ready',
+    });
   });
 
   it('says in the history when the person could not be told', () => {
@@ -576,7 +790,9 @@ describe('nudge', () => {
     expect(apply(nudged, { type: 'nudge', reached: true }, alan, '2026-05-04T10:12:00.000Z')).toEqual(
       invalid('Grace Hopper was nudged 12 minutes ago; you can nudge again an hour after that.'),
     );
-    expect(ok(nudged, { type: 'nudge', reached: true }, alan, '2026-05-04T11:00:00.000Z').handoff.lastNudge?.at).toBe('2026-05-04T11:00:00.000Z');
+    expect(ok(nudged, { type: 'nudge', reached: true }, alan, '2026-05-04T11:00:00.000Z').handoff.lastNudge?.at).toBe(
+      '2026-05-04T11:00:00.000Z',
+    );
     // Someone else holding the ball may be nudged at once.
     const asked = ok(nudged, { type: 'ask', question: 'Which flag?' }, grace, '2026-05-04T10:05:00.000Z').handoff;
     expect(ok(asked, { type: 'nudge', reached: true }, alan, '2026-05-04T10:06:00.000Z').handoff.lastNudge?.to).toEqual(ada);
@@ -584,7 +800,10 @@ describe('nudge', () => {
 
   it('never lets an owner who holds the ball nudge themselves', () => {
     const ownSender = inStatus('questionAsked', { sender: ada, receiver: grace, owner: ada, stakeholders: [] });
-    expect(check(ownSender, ada.aadObjectId, 'nudge')).toEqual({ ok: false, refusal: { code: 'invalid', message: 'The next step is yours: there is nobody to nudge.' } });
+    expect(check(ownSender, ada.aadObjectId, 'nudge')).toEqual({
+      ok: false,
+      refusal: { code: 'invalid', message: 'The next step is yours: there is nobody to nudge.' },
+    });
     expect(allowedActions(ownSender, ada.aadObjectId).has('nudge')).toBe(false);
   });
 });
@@ -594,12 +813,25 @@ describe('close', () => {
     const before = inStatus('accepted');
     const { handoff, event } = ok(before, { type: 'close', note: ' Shipped. ' }, alan, T2);
     expect(handoff).toEqual({ ...before, status: 'closed', updatedAt: T2, eventCount: 3, ending: { by: alan, at: T2, text: 'Shipped.' } });
-    expect(event).toEqual({ handoffId: before.id, seq: 3, type: 'closed', actor: alan, at: T2, comment: 'Shipped.', detail: '', version: 1, workState: 'ready' });
+    expect(event).toEqual({
+      handoffId: before.id,
+      seq: 3,
+      type: 'closed',
+      actor: alan,
+      at: T2,
+      comment: 'Shipped.',
+      detail: '',
+      version: 1,
+      workState: 'ready',
+    });
   });
 
   it.each(['inReview', 'questionAsked', 'changesRequested', 'closed', 'cancelled'] as const)('is refused in %s', (status) => {
     const handoff = inStatus(status);
-    expect(apply(handoff, { type: 'close', note: '' }, alan, T3)).toEqual({ ok: false, refusal: { code: 'wrongState', message: STATUS_LINE[status] } });
+    expect(apply(handoff, { type: 'close', note: '' }, alan, T3)).toEqual({
+      ok: false,
+      refusal: { code: 'wrongState', message: STATUS_LINE[status] },
+    });
   });
 });
 
@@ -611,15 +843,31 @@ describe('flagPriority', () => {
   });
 
   it('refuses the current priority', () => {
-    expect(apply(posted(), { type: 'flagPriority', priority: 'normal', reason: 'Still normal' }, barbara, T1)).toEqual(invalid('The priority is already normal.'));
+    expect(apply(posted(), { type: 'flagPriority', priority: 'normal', reason: 'Still normal' }, barbara, T1)).toEqual(
+      invalid('The priority is already normal.'),
+    );
   });
 
   it('changes the priority and says from what to what', () => {
     const before = posted();
     const { handoff, event } = ok(before, { type: 'flagPriority', priority: 'urgent', reason: ' The launch moved up. ' }, barbara, T1);
-    expect(handoff).toEqual({ ...before, priority: 'urgent', updatedAt: T1, eventCount: 2, priorityFlag: { by: barbara, at: T1, text: 'The launch moved up.', from: 'normal', to: 'urgent' } });
+    expect(handoff).toEqual({
+      ...before,
+      priority: 'urgent',
+      updatedAt: T1,
+      eventCount: 2,
+      priorityFlag: { by: barbara, at: T1, text: 'The launch moved up.', from: 'normal', to: 'urgent' },
+    });
     expect(event).toEqual({
-      handoffId: before.id, seq: 2, type: 'priorityFlagged', actor: barbara, at: T1, comment: 'The launch moved up.', detail: 'normal -> urgent', version: 1, workState: 'ready',
+      handoffId: before.id,
+      seq: 2,
+      type: 'priorityFlagged',
+      actor: barbara,
+      at: T1,
+      comment: 'The launch moved up.',
+      detail: 'normal -> urgent',
+      version: 1,
+      workState: 'ready',
     });
   });
 
@@ -630,7 +878,8 @@ describe('flagPriority', () => {
 });
 
 describe('describeChanges', () => {
-  const change = (after: Partial<HandoffFields>, before: Partial<HandoffFields> = {}) => describeChanges({ ...FIELDS, ...before }, { ...FIELDS, ...after });
+  const change = (after: Partial<HandoffFields>, before: Partial<HandoffFields> = {}) =>
+    describeChanges({ ...FIELDS, ...before }, { ...FIELDS, ...after });
 
   it('says nothing when nothing changed', () => {
     expect(change({})).toEqual([]);
@@ -640,15 +889,40 @@ describe('describeChanges', () => {
   it.each<[string, Partial<HandoffFields>, Partial<HandoffFields>, string[]]>([
     ['summary', { summary: 'Other' }, {}, ['changed the summary']],
     ['what is ready', { whatIsReady: 'More' }, {}, ['changed what is ready']],
-    ['a criterion added', { acceptanceCriteria: [...FIELDS.acceptanceCriteria, 'Runbook updated'] }, {}, ['added one acceptance criterion']],
-    ['two criteria added', { acceptanceCriteria: [...FIELDS.acceptanceCriteria, 'Runbook updated', 'Alert fires'] }, {}, ['added two acceptance criteria']],
+    [
+      'a criterion added',
+      { acceptanceCriteria: [...FIELDS.acceptanceCriteria, 'Runbook updated'] },
+      {},
+      ['added one acceptance criterion'],
+    ],
+    [
+      'two criteria added',
+      { acceptanceCriteria: [...FIELDS.acceptanceCriteria, 'Runbook updated', 'Alert fires'] },
+      {},
+      ['added two acceptance criteria'],
+    ],
     ['a criterion removed', { acceptanceCriteria: FIELDS.acceptanceCriteria.slice(1) }, {}, ['removed one acceptance criterion']],
-    ['a criterion reworded', { acceptanceCriteria: ['All retry tests pass', ...FIELDS.acceptanceCriteria.slice(1)] }, {}, ['added one acceptance criterion', 'removed one acceptance criterion']],
+    [
+      'a criterion reworded',
+      { acceptanceCriteria: ['All retry tests pass', ...FIELDS.acceptanceCriteria.slice(1)] },
+      {},
+      ['added one acceptance criterion', 'removed one acceptance criterion'],
+    ],
     ['criteria reordered', { acceptanceCriteria: [...FIELDS.acceptanceCriteria].reverse() }, {}, ['reordered the acceptance criteria']],
     ['assumptions removed', { assumptions: '' }, {}, ['removed the assumptions']],
     ['assumptions changed', { assumptions: 'Sandbox gateway only.' }, {}, ['changed the assumptions']],
-    ['links removed', { links: [] }, {}, [`removed ${['no', 'one', 'two'][FIELDS.links.length]} link${FIELDS.links.length === 1 ? '' : 's'}`]],
-    ['links reordered', { links: ['https://b.example', 'https://a.example'] }, { links: ['https://a.example', 'https://b.example'] }, ['reordered the links']],
+    [
+      'links removed',
+      { links: [] },
+      {},
+      [`removed ${['no', 'one', 'two'][FIELDS.links.length]} link${FIELDS.links.length === 1 ? '' : 's'}`],
+    ],
+    [
+      'links reordered',
+      { links: ['https://b.example', 'https://a.example'] },
+      { links: ['https://a.example', 'https://b.example'] },
+      ['reordered the links'],
+    ],
     ['twelve links added', { links: Array.from({ length: 12 }, (_, i) => `https://x.example/${i}`) }, { links: [] }, ['added 12 links']],
     ['effort changed', { effortMinutes: 600 }, { effortMinutes: 240 }, ['effort 4h → 1d 2h']],
     ['effort of a week and some', { effortMinutes: 2400 + 480 * 2 + 60 * 3 + 15 }, { effortMinutes: 240 }, ['effort 4h → 1w 2d 3h 15m']],
@@ -676,7 +950,9 @@ describe('describeChanges', () => {
       neededBy: '2026-07-01',
       priority: 'urgent',
     };
-    expect(describeChanges({ ...FIELDS, effortMinutes: 240, neededBy: '2026-06-01', workState: 'ready', priority: 'normal' }, after)).toEqual([
+    expect(
+      describeChanges({ ...FIELDS, effortMinutes: 240, neededBy: '2026-06-01', workState: 'ready', priority: 'normal' }, after),
+    ).toEqual([
       'changed the summary',
       'changed what is ready',
       'added one acceptance criterion',
@@ -693,11 +969,23 @@ describe('describeChanges', () => {
 });
 
 describe('one person in several roles', () => {
-  it('a sender who is also the owner may do both roles\' actions', () => {
+  it("a sender who is also the owner may do both roles' actions", () => {
     const people: People = { sender: ada, receiver: grace, owner: ada, stakeholders: [barbara] };
-    expect([...allowedActions(inStatus('inReview', people), ada.aadObjectId)]).toEqual(['resubmit', 'setWorkState', 'cancel', 'reassign', 'nudge']);
+    expect([...allowedActions(inStatus('inReview', people), ada.aadObjectId)]).toEqual([
+      'resubmit',
+      'setWorkState',
+      'cancel',
+      'reassign',
+      'nudge',
+    ]);
     // The ball is hers: she answers, and has nobody to nudge.
-    expect([...allowedActions(inStatus('questionAsked', people), ada.aadObjectId)]).toEqual(['answer', 'resubmit', 'setWorkState', 'cancel', 'reassign']);
+    expect([...allowedActions(inStatus('questionAsked', people), ada.aadObjectId)]).toEqual([
+      'answer',
+      'resubmit',
+      'setWorkState',
+      'cancel',
+      'reassign',
+    ]);
     expect([...allowedActions(inStatus('accepted', people), ada.aadObjectId)]).toEqual(['close']);
     const closed = ok(inStatus('accepted', people), { type: 'close', note: '' }, ada, T2);
     expect(closed.handoff.ending?.by).toEqual(ada);
@@ -705,7 +993,12 @@ describe('one person in several roles', () => {
 
   it('a receiver who is also a stakeholder may review and flag the priority', () => {
     const people: People = { sender: ada, receiver: grace, owner: alan, stakeholders: [barbara, grace] };
-    expect([...allowedActions(inStatus('inReview', people), grace.aadObjectId)]).toEqual(['accept', 'requestChanges', 'ask', 'flagPriority']);
+    expect([...allowedActions(inStatus('inReview', people), grace.aadObjectId)]).toEqual([
+      'accept',
+      'requestChanges',
+      'ask',
+      'flagPriority',
+    ]);
     expect([...allowedActions(inStatus('accepted', people), grace.aadObjectId)]).toEqual(['flagPriority']);
     expect(ok(posted({}, people), VALID.flagPriority, grace, T1).handoff.priority).toBe('urgent');
   });
@@ -769,8 +1062,20 @@ function commandOf(step: Step, handoff: Handoff): Command {
     case 'answer':
       return { type: 'answer', answer: step.text };
     case 'resubmit': {
-      const { summary, whatIsReady, acceptanceCriteria, assumptions, links, effortMinutes, workState, blocker, neededBy, priority } = handoff;
-      const fields: HandoffFields = { summary, whatIsReady, acceptanceCriteria, assumptions, links, effortMinutes, workState, blocker, neededBy, priority };
+      const { summary, whatIsReady, acceptanceCriteria, assumptions, links, effortMinutes, workState, blocker, neededBy, priority } =
+        handoff;
+      const fields: HandoffFields = {
+        summary,
+        whatIsReady,
+        acceptanceCriteria,
+        assumptions,
+        links,
+        effortMinutes,
+        workState,
+        blocker,
+        neededBy,
+        priority,
+      };
       if (step.edit === 'summary') fields.summary = `${summary}!`;
       if (step.edit === 'criteria') fields.acceptanceCriteria = [...acceptanceCriteria, `Check ${acceptanceCriteria.length}`];
       if (step.edit === 'blocked') Object.assign(fields, { workState: 'blocked', blocker: 'Staging DB' });
@@ -834,18 +1139,25 @@ function expectedStep(before: Handoff, step: Step, command: Command, actor: Pers
       return blank(command.reason) ? { ok: false, status: before.status } : { ok: true, status: 'cancelled' };
     case 'reassign':
       // Not the receiver already, and never the sender.
-      return [before.receiver.aadObjectId, before.sender.aadObjectId].includes(command.receiver.aadObjectId) ? { ok: false, status: before.status } : { ok: true, status: 'inReview' };
+      return [before.receiver.aadObjectId, before.sender.aadObjectId].includes(command.receiver.aadObjectId)
+        ? { ok: false, status: before.status }
+        : { ok: true, status: 'inReview' };
     case 'nudge': {
       // Not oneself, and not the same person again within the hour.
       const holder = ballHolder(before)!;
       const last = before.lastNudge;
-      const tooSoon = last !== undefined && last.to.aadObjectId === holder.aadObjectId && Date.parse(at) - Date.parse(last.at) < 60 * 60_000;
-      return holder.aadObjectId === actor.aadObjectId || tooSoon ? { ok: false, status: before.status } : { ok: true, status: before.status };
+      const tooSoon =
+        last !== undefined && last.to.aadObjectId === holder.aadObjectId && Date.parse(at) - Date.parse(last.at) < 60 * 60_000;
+      return holder.aadObjectId === actor.aadObjectId || tooSoon
+        ? { ok: false, status: before.status }
+        : { ok: true, status: before.status };
     }
     case 'close':
       return { ok: true, status: 'closed' };
     case 'flagPriority':
-      return blank(command.reason) || command.priority === before.priority ? { ok: false, status: before.status } : { ok: true, status: before.status };
+      return blank(command.reason) || command.priority === before.priority
+        ? { ok: false, status: before.status }
+        : { ok: true, status: before.status };
   }
 }
 

@@ -52,19 +52,21 @@ describe('qualityHints', () => {
     expect(qualityHints({ ...CLEAN, acceptanceCriteria: [criterion] })).toEqual([vague(criterion, why)]);
   });
 
-  it.each(['All retry tests pass in CI', 'p95 latency under 200 ms', 'Returns 404 for a missing id', 'Dashboard shows the retry count', 'Build has no warnings'])(
-    'does not warn on the measurable criterion "%s"',
-    (criterion) => {
-      expect(vagueCriterion(criterion)).toBeUndefined();
-      expect(qualityHints({ ...CLEAN, acceptanceCriteria: [criterion] })).toEqual([]);
-    },
-  );
+  it.each([
+    'All retry tests pass in CI',
+    'p95 latency under 200 ms',
+    'Returns 404 for a missing id',
+    'Dashboard shows the retry count',
+    'Build has no warnings',
+  ])('does not warn on the measurable criterion "%s"', (criterion) => {
+    expect(vagueCriterion(criterion)).toBeUndefined();
+    expect(qualityHints({ ...CLEAN, acceptanceCriteria: [criterion] })).toEqual([]);
+  });
 
   it('warns only on the vague criteria of a mixed list, in order', () => {
-    expect(qualityHints({ ...CLEAN, acceptanceCriteria: ['All retry tests pass in CI', 'Works', 'p95 latency under 200 ms', 'Looks good'] })).toEqual([
-      vague('Works', 'a single word'),
-      vague('Looks good', 'names no action or number to check'),
-    ]);
+    expect(
+      qualityHints({ ...CLEAN, acceptanceCriteria: ['All retry tests pass in CI', 'Works', 'p95 latency under 200 ms', 'Looks good'] }),
+    ).toEqual([vague('Works', 'a single word'), vague('Looks good', 'names no action or number to check')]);
   });
 
   it('gives at most 3 criterion hints, the first three', () => {
@@ -78,7 +80,9 @@ describe('qualityHints', () => {
 
   it('quotes at most 60 characters of a long vague criterion', () => {
     const criterion = `Looks ${'very '.repeat(20)}nice`;
-    expect(qualityHints({ ...CLEAN, acceptanceCriteria: [criterion] })).toEqual([vague(criterion.slice(0, 60), 'names no action or number to check')]);
+    expect(qualityHints({ ...CLEAN, acceptanceCriteria: [criterion] })).toEqual([
+      vague(criterion.slice(0, 60), 'names no action or number to check'),
+    ]);
   });
 
   it('warns when there are no links', () => {
@@ -90,7 +94,9 @@ describe('qualityHints', () => {
   });
 
   it('lists every hint in order: summary, criteria, links, effort', () => {
-    expect(qualityHints({ ...CLEAN, summary: 'x'.repeat(150), acceptanceCriteria: ['Works', 'Fine'], links: [], effortMinutes: undefined })).toEqual([
+    expect(
+      qualityHints({ ...CLEAN, summary: 'x'.repeat(150), acceptanceCriteria: ['Works', 'Fine'], links: [], effortMinutes: undefined }),
+    ).toEqual([
       'The summary is 150 characters: one short sentence reads faster; put details in "What is ready".',
       vague('Works', 'a single word'),
       vague('Fine', 'a single word'),

@@ -15,20 +15,55 @@ const weeks = weeksBefore(WEEK, 5, 'UTC');
 const NOW = new Date('2026-12-07T08:05:00.000Z');
 const follows = { stakeholders: [katherine] };
 
-const accepted = history('Accepted Tuesday', [['posted', '2026-11-30T09:00:00.000Z'], ['accepted', '2026-12-01T09:00:00.000Z']], { ...follows, status: 'accepted' });
+const accepted = history(
+  'Accepted Tuesday',
+  [
+    ['posted', '2026-11-30T09:00:00.000Z'],
+    ['accepted', '2026-12-01T09:00:00.000Z'],
+  ],
+  { ...follows, status: 'accepted' },
+);
 // Waiting on Grace since Thursday; due Friday, so overdue now.
 const overdue = history('Overdue review', [['posted', '2026-12-03T10:00:00.000Z']], {
   ...follows,
   patch: {
-    clock: { step: 'review', startedBy: 1, holder: grace, holderHours: DEFAULT_WORKING_HOURS, ownerHours: DEFAULT_WORKING_HOURS, runStartedAt: '2026-12-03T10:00:00.000Z', usedMinutes: 0, goalMinutes: 480, dueAt: '2026-12-04T10:00:00.000Z', level: 1 },
+    clock: {
+      step: 'review',
+      startedBy: 1,
+      holder: grace,
+      holderHours: DEFAULT_WORKING_HOURS,
+      ownerHours: DEFAULT_WORKING_HOURS,
+      runStartedAt: '2026-12-03T10:00:00.000Z',
+      usedMinutes: 0,
+      goalMinutes: 480,
+      dueAt: '2026-12-04T10:00:00.000Z',
+      level: 1,
+    },
   },
 });
-const blocked = history('Blocked work', [['posted', '2026-12-01T10:00:00.000Z', { workState: 'blocked' }]], { ...follows, patch: { workState: 'blocked' } });
+const blocked = history('Blocked work', [['posted', '2026-12-01T10:00:00.000Z', { workState: 'blocked' }]], {
+  ...follows,
+  patch: { workState: 'blocked' },
+});
 const waitingLong = history('Waiting since last week', [['posted', '2026-11-24T10:00:00.000Z']], follows);
 const waitingShort = history('Waiting since Friday', [['posted', '2026-12-04T10:00:00.000Z']], follows);
 const late = history('Posted late', [['posted', '2026-12-02T10:00:00.000Z']], { ...follows, late: true });
-const closedBefore = history('Closed before the week', [['posted', '2026-11-16T10:00:00.000Z'], ['closed', '2026-11-20T10:00:00.000Z']], { ...follows, status: 'closed' });
-const teammate = history('Not followed, same team', [['posted', '2026-12-01T10:00:00.000Z'], ['accepted', '2026-12-02T10:00:00.000Z']], { status: 'accepted' });
+const closedBefore = history(
+  'Closed before the week',
+  [
+    ['posted', '2026-11-16T10:00:00.000Z'],
+    ['closed', '2026-11-20T10:00:00.000Z'],
+  ],
+  { ...follows, status: 'closed' },
+);
+const teammate = history(
+  'Not followed, same team',
+  [
+    ['posted', '2026-12-01T10:00:00.000Z'],
+    ['accepted', '2026-12-02T10:00:00.000Z'],
+  ],
+  { status: 'accepted' },
+);
 const otherTeam = history('Other team', [['posted', '2026-12-01T10:00:00.000Z']], { ...follows, conversation: '19:other' });
 
 const followed = [accepted, overdue, blocked, waitingLong, waitingShort, late, closedBefore, otherTeam];
@@ -46,7 +81,13 @@ describe('buildSummary', () => {
     expect(summary.metrics.week).toEqual(WEEK);
     expect(summary.metrics.posted).toBe(6);
     expect(summary.metrics.cycleHours).toEqual({ average: 24, median: 24 });
-    expect(summary.trend.map((m) => m.week.end)).toEqual(['2026-11-09T08:00:00.000Z', '2026-11-16T08:00:00.000Z', '2026-11-23T08:00:00.000Z', '2026-11-30T08:00:00.000Z', WEEK.end]);
+    expect(summary.trend.map((m) => m.week.end)).toEqual([
+      '2026-11-09T08:00:00.000Z',
+      '2026-11-16T08:00:00.000Z',
+      '2026-11-23T08:00:00.000Z',
+      '2026-11-30T08:00:00.000Z',
+      WEEK.end,
+    ]);
   });
 
   it('lists what needs attention: overdue, then blocked, then late, then who waited longest (not accepted work before its close is overdue)', () => {
@@ -69,7 +110,9 @@ describe('buildSummary', () => {
   });
 
   it('keeps each list to LIST_MAX and counts the rest', () => {
-    const many = Array.from({ length: LIST_MAX + 3 }, (_, i) => history(`Waiting ${i}`, [['posted', `2026-12-0${1 + (i % 5)}T1${i % 10}:00:00.000Z`]], follows));
+    const many = Array.from({ length: LIST_MAX + 3 }, (_, i) =>
+      history(`Waiting ${i}`, [['posted', `2026-12-0${1 + (i % 5)}T1${i % 10}:00:00.000Z`]], follows),
+    );
     const big = buildSummary({ followed: many, teams: new Map(), weeks, now: NOW, hoursOf: () => DEFAULT_WORKING_HOURS });
     expect(big.attention).toHaveLength(LIST_MAX);
     expect(big.attentionMore).toBe(3);
@@ -111,4 +154,3 @@ describe('week keys and labels', () => {
     expect(weekKey(WEEK, 'UTC')).toBe('2026-12-07');
   });
 });
-

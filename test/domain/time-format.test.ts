@@ -22,14 +22,14 @@ describe('formatWhen', () => {
     expect(formatWhen(instant, zone, NOW)).toBe(expected);
   });
 
-  it('says UTC when the viewer\'s zone is unknown or not a zone, and never for a real UTC viewer', () => {
+  it("says UTC when the viewer's zone is unknown or not a zone, and never for a real UTC viewer", () => {
     expect(formatWhen('2026-03-06T08:35:00Z', undefined, NOW)).toBe('Fri 6 Mar, 08:35 UTC');
     expect(formatWhen('2026-03-06T08:35:00Z', 'Mars/Olympus', NOW)).toBe('Fri 6 Mar, 08:35 UTC');
     expect(formatWhen('2026-03-06T08:35:00Z', 'UTC', NOW)).toBe('Fri 6 Mar, 08:35');
     expect(formatWhen('2026-03-06T08:35:00Z', 'Etc/UTC', NOW)).toBe('Fri 6 Mar, 08:35');
   });
 
-  it('adds the year outside the viewer\'s current one, as the viewer\'s zone counts it', () => {
+  it("adds the year outside the viewer's current one, as the viewer's zone counts it", () => {
     expect(formatWhen('2025-12-31T23:30:00Z', 'UTC', NOW)).toBe('Wed 31 Dec 2025, 23:30');
     // Already 2026 in Tokyo, 2025 in UTC.
     expect(formatWhen('2025-12-31T23:30:00Z', 'Asia/Tokyo', NOW)).toBe('Thu 1 Jan, 08:30');

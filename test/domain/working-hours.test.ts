@@ -73,7 +73,12 @@ describe('nextWorkingInstant', () => {
     ['New York: Saturday -> Monday 09:00 EDT', NEW_YORK, '2026-03-07T12:00:00Z', '2026-03-09T13:00:00.000Z'],
     ['New York: Monday 08:59 EDT -> 09:00', NEW_YORK, '2026-03-09T12:59:00Z', '2026-03-09T13:00:00.000Z'],
     ['New York: Wednesday 10:30 EDT is working time', NEW_YORK, '2026-03-11T14:30:00Z', '2026-03-11T14:30:00.000Z'],
-    ['New York: Friday 17:00 EDT (the end) before the November change -> Monday 09:00 EST', NEW_YORK, '2026-10-30T21:00:00Z', '2026-11-02T14:00:00.000Z'],
+    [
+      'New York: Friday 17:00 EDT (the end) before the November change -> Monday 09:00 EST',
+      NEW_YORK,
+      '2026-10-30T21:00:00Z',
+      '2026-11-02T14:00:00.000Z',
+    ],
     // London
     ['London: Friday 17:30 GMT before the March change -> Monday 09:00 BST', LONDON, '2026-03-27T17:30:00Z', '2026-03-30T08:00:00.000Z'],
     ['London: Monday 08:30 BST -> 09:00 BST', LONDON, '2026-03-30T07:30:00Z', '2026-03-30T08:00:00.000Z'],
@@ -84,11 +89,26 @@ describe('nextWorkingInstant', () => {
     ['Kolkata: Monday 04:30 IST -> 09:00 IST', KOLKATA, '2026-03-08T23:00:00Z', '2026-03-09T03:30:00.000Z'],
     // Sydney: its weekend starts on our Friday afternoon
     ['Sydney: Friday 17:00 AEDT before the April change -> Monday 09:00 AEST', SYDNEY, '2026-04-03T06:00:00Z', '2026-04-05T23:00:00.000Z'],
-    ['Sydney: Friday 17:00 AEST before the October change -> Monday 09:00 AEDT', SYDNEY, '2026-10-02T07:00:00Z', '2026-10-04T22:00:00.000Z'],
+    [
+      'Sydney: Friday 17:00 AEST before the October change -> Monday 09:00 AEDT',
+      SYDNEY,
+      '2026-10-02T07:00:00Z',
+      '2026-10-04T22:00:00.000Z',
+    ],
     ['Sydney: Monday 23:00 AEDT -> Tuesday 09:00 AEDT', SYDNEY, '2026-03-09T12:00:00Z', '2026-03-09T22:00:00.000Z'],
     // A night shift that started the evening before is still running
-    ['New York night shift: Sunday 05:00 EDT, within Saturday night\'s shift', night('America/New_York'), '2026-03-08T09:00:00Z', '2026-03-08T09:00:00.000Z'],
-    ['New York night shift: Sunday 06:00 EDT (its end) -> next Saturday 22:00 EDT', night('America/New_York'), '2026-03-08T10:00:00Z', '2026-03-15T02:00:00.000Z'],
+    [
+      "New York night shift: Sunday 05:00 EDT, within Saturday night's shift",
+      night('America/New_York'),
+      '2026-03-08T09:00:00Z',
+      '2026-03-08T09:00:00.000Z',
+    ],
+    [
+      'New York night shift: Sunday 06:00 EDT (its end) -> next Saturday 22:00 EDT',
+      night('America/New_York'),
+      '2026-03-08T10:00:00Z',
+      '2026-03-15T02:00:00.000Z',
+    ],
   ])('%s', (_name, hours, instant, expected) => {
     expect(nextWorkingInstant(hours, at(instant)).toISOString()).toBe(expected);
   });
@@ -103,19 +123,43 @@ describe('nextWorkingInstant', () => {
 
 describe('workingMinutesBetween', () => {
   it.each([
-    ['New York: Friday 09:00 EST to Monday 17:00 EDT, over the March change', NEW_YORK, '2026-03-06T14:00:00Z', '2026-03-09T21:00:00Z', 960],
+    [
+      'New York: Friday 09:00 EST to Monday 17:00 EDT, over the March change',
+      NEW_YORK,
+      '2026-03-06T14:00:00Z',
+      '2026-03-09T21:00:00Z',
+      960,
+    ],
     ['New York: the whole week after the March change', NEW_YORK, '2026-03-07T00:00:00Z', '2026-03-14T00:00:00Z', 2400],
-    ['New York: Friday 16:00 EDT to Monday 10:00 EST, over the November change', NEW_YORK, '2026-10-30T20:00:00Z', '2026-11-02T15:00:00Z', 120],
+    [
+      'New York: Friday 16:00 EDT to Monday 10:00 EST, over the November change',
+      NEW_YORK,
+      '2026-10-30T20:00:00Z',
+      '2026-11-02T15:00:00Z',
+      120,
+    ],
     ['London: Thursday 16:00 GMT to Monday 11:00 BST, over the March change', LONDON, '2026-03-26T16:00:00Z', '2026-03-30T10:00:00Z', 660],
     ['London: two weeks around the October change', LONDON, '2026-10-19T00:00:00Z', '2026-11-02T00:00:00Z', 4800],
     ['Kolkata: a whole Monday, in UTC terms 03:30 to 11:30', KOLKATA, '2026-03-09T00:00:00Z', '2026-03-09T12:00:00Z', 480],
     ['Sydney: Friday 16:00 AEDT to Monday 10:00 AEST, over the April change', SYDNEY, '2026-04-03T05:00:00Z', '2026-04-06T00:00:00Z', 120],
-    ['Sydney: Friday 16:00 AEST to Monday 10:00 AEDT, over the October change', SYDNEY, '2026-10-02T06:00:00Z', '2026-10-04T23:00:00Z', 120],
+    [
+      'Sydney: Friday 16:00 AEST to Monday 10:00 AEDT, over the October change',
+      SYDNEY,
+      '2026-10-02T06:00:00Z',
+      '2026-10-04T23:00:00Z',
+      120,
+    ],
     ['rounds down to whole minutes', NEW_YORK, '2026-03-09T14:00:30Z', '2026-03-09T14:02:00Z', 1],
     ['is 0 when the end is not after the start', NEW_YORK, '2026-03-09T15:00:00Z', '2026-03-09T14:00:00Z', 0],
     ['is 0 over a weekend', LONDON, '2026-03-28T00:00:00Z', '2026-03-30T00:00:00Z', 0],
     // Night shifts lose or gain the hour the clocks change
-    ['New York night shift when clocks go forward: 7 hours', night('America/New_York'), '2026-03-07T12:00:00Z', '2026-03-08T12:00:00Z', 420],
+    [
+      'New York night shift when clocks go forward: 7 hours',
+      night('America/New_York'),
+      '2026-03-07T12:00:00Z',
+      '2026-03-08T12:00:00Z',
+      420,
+    ],
     ['New York night shift when clocks go back: 9 hours', night('America/New_York'), '2026-10-31T12:00:00Z', '2026-11-01T12:00:00Z', 540],
     ['London night shift when clocks go forward: 7 hours', night('Europe/London'), '2026-03-28T12:00:00Z', '2026-03-29T12:00:00Z', 420],
     ['London night shift when clocks go back: 9 hours', night('Europe/London'), '2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z', 540],
@@ -138,7 +182,13 @@ describe('addWorkingMinutes', () => {
     ['Sydney: Friday 16:00 AEDT + 2h -> Monday 10:00 AEST', SYDNEY, '2026-04-03T05:00:00Z', 120, '2026-04-06T00:00:00.000Z'],
     ['Sydney: Friday 16:00 AEST + 2h -> Monday 10:00 AEDT', SYDNEY, '2026-10-02T06:00:00Z', 120, '2026-10-04T23:00:00.000Z'],
     ['0 minutes is the start itself, even off hours', LONDON, '2026-03-28T12:00:00Z', 0, '2026-03-28T12:00:00.000Z'],
-    ['New York night shift over the March change: 7 hours end at 06:00 EDT', night('America/New_York'), '2026-03-07T12:00:00Z', 420, '2026-03-08T10:00:00.000Z'],
+    [
+      'New York night shift over the March change: 7 hours end at 06:00 EDT',
+      night('America/New_York'),
+      '2026-03-07T12:00:00Z',
+      420,
+      '2026-03-08T10:00:00.000Z',
+    ],
   ])('%s', (_name, hours, from, minutes, expected) => {
     expect(addWorkingMinutes(hours, at(from), minutes).toISOString()).toBe(expected);
   });
@@ -147,13 +197,17 @@ describe('addWorkingMinutes', () => {
     expect(() => addWorkingMinutes(LONDON, at('2026-03-09T10:00:00Z'), -1)).toThrow(RangeError);
     expect(() => addWorkingMinutes(LONDON, at('2026-03-09T10:00:00Z'), Number.POSITIVE_INFINITY)).toThrow(RangeError);
     expect(() => nextWorkingInstant(LONDON, new Date(Number.NaN))).toThrow('instant is not a valid date');
-    expect(() => nextWorkingInstant({ ...LONDON, days: [] }, at('2026-03-09T10:00:00Z'))).toThrow('Working hours need at least one working day');
+    expect(() => nextWorkingInstant({ ...LONDON, days: [] }, at('2026-03-09T10:00:00Z'))).toThrow(
+      'Working hours need at least one working day',
+    );
   });
 });
 
 describe('properties', () => {
   const zones = ['Europe/London', 'America/New_York', 'Asia/Kolkata', 'Australia/Sydney', 'America/Los_Angeles'];
-  const clock = fc.integer({ min: 0, max: 95 }).map((q) => `${String(Math.floor(q / 4)).padStart(2, '0')}:${String((q % 4) * 15).padStart(2, '0')}`);
+  const clock = fc
+    .integer({ min: 0, max: 95 })
+    .map((q) => `${String(Math.floor(q / 4)).padStart(2, '0')}:${String((q % 4) * 15).padStart(2, '0')}`);
   const hours: fc.Arbitrary<WorkingHours> = fc.record({
     days: fc.subarray([...WEEKDAYS], { minLength: 1 }),
     start: clock,
@@ -230,7 +284,14 @@ describe('time zone names', () => {
 
 describe('normalizeWorkingHours', () => {
   it("takes Graph's shapes: capitalised days, 7-digit fractions, Windows zones", () => {
-    expect(normalizeWorkingHours({ days: ['Friday', 'monday', 'MONDAY'], start: '08:00:00.0000000', end: '16:30:00', timeZone: 'W. Europe Standard Time' })).toEqual({
+    expect(
+      normalizeWorkingHours({
+        days: ['Friday', 'monday', 'MONDAY'],
+        start: '08:00:00.0000000',
+        end: '16:30:00',
+        timeZone: 'W. Europe Standard Time',
+      }),
+    ).toEqual({
       days: ['monday', 'friday'],
       start: '08:00',
       end: '16:30',
@@ -244,7 +305,9 @@ describe('normalizeWorkingHours', () => {
     expect(() => normalizeWorkingHours({ ...ok, days: [] })).toThrow('Working hours need at least one working day');
     expect(() => normalizeWorkingHours({ ...ok, start: '25:00' })).toThrow('"25:00" is not a time of day (HH:MM)');
     expect(() => normalizeWorkingHours({ ...ok, end: 'five' })).toThrow('"five" is not a time of day (HH:MM)');
-    expect(() => normalizeWorkingHours({ ...ok, timeZone: 'Middle Earth Time' })).toThrow('"Middle Earth Time" is neither an IANA nor a Windows time zone name');
+    expect(() => normalizeWorkingHours({ ...ok, timeZone: 'Middle Earth Time' })).toThrow(
+      '"Middle Earth Time" is neither an IANA nor a Windows time zone name',
+    );
   });
 });
 

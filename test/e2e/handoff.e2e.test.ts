@@ -27,7 +27,9 @@ describe.runIf(run)('a handoff in the Agents Playground', () => {
 
     await form.getByRole('textbox', { name: LABELS.summary }).fill('Payments retry logic is ready for QA');
     await form.getByRole('textbox', { name: LABELS.whatIsReady }).fill('Retry worker merged behind the payments-retry flag.');
-    await form.getByRole('textbox', { name: LABELS.criteria }).fill('All retry tests pass in CI\nA failed payment is retried 3 times within 10 minutes');
+    await form
+      .getByRole('textbox', { name: LABELS.criteria })
+      .fill('All retry tests pass in CI\nA failed payment is retried 3 times within 10 minutes');
     await form.getByRole('textbox', { name: LABELS.links }).fill('http://github.example/contoso/payments/pull/42');
     await form.getByRole('textbox', { name: 'Estimated effort' }).fill('4h');
     await pickPerson(form, 'Receiver *', 'Grace Hopper');
@@ -51,7 +53,13 @@ describe.runIf(run)('a handoff in the Agents Playground', () => {
 
     const [handoff] = await storedHandoffs(e2e);
     expect(handoff).toMatchObject({ status: 'inReview' });
-    const accepted = await actAs(e2e, 'Grace Hopper', 'handoff.accept', { handoffId: handoff!.id, criterion0: 'true', criterion1: 'true' }, handoff!.messageId);
+    const accepted = await actAs(
+      e2e,
+      'Grace Hopper',
+      'handoff.accept',
+      { handoffId: handoff!.id, criterion0: 'true', criterion1: 'true' },
+      handoff!.messageId,
+    );
     expect(accepted.status).toBe(200);
     await card(page, 'Accepted by Grace Hopper').waitFor();
     await e2e.screenshot('4-accepted');

@@ -48,7 +48,9 @@ describe.runIf(run)('the messaging extension in the Agents Playground', () => {
     await e2e.screenshot('1-dialog-prefilled');
 
     await dialog.getByRole('button', { name: 'Post handoff' }).click();
-    const withErrors = page.getByRole('dialog').locator('.ac-adaptiveCard', { hasText: 'Add at least one acceptance criterion, one per line.' });
+    const withErrors = page
+      .getByRole('dialog')
+      .locator('.ac-adaptiveCard', { hasText: 'Add at least one acceptance criterion, one per line.' });
     await withErrors.waitFor();
     expect(await withErrors.getByRole('textbox', { name: LABELS.summary }).inputValue()).toBe('The invoice export now runs nightly.');
     await e2e.screenshot('2-dialog-with-errors');
@@ -56,7 +58,9 @@ describe.runIf(run)('the messaging extension in the Agents Playground', () => {
     await withErrors.getByRole('textbox', { name: LABELS.criteria }).fill('Totals match the finance report for 3 nights');
     await withErrors.getByRole('textbox', { name: 'Estimated effort' }).fill('2h');
     await pickPerson(withErrors, 'Receiver *', 'Grace Hopper');
-    const answered = page.waitForResponse(async (r: Response) => r.request().method() === 'POST' && (await r.text().catch(() => '')).includes('botMessagePreview'));
+    const answered = page.waitForResponse(
+      async (r: Response) => r.request().method() === 'POST' && (await r.text().catch(() => '')).includes('botMessagePreview'),
+    );
     await withErrors.getByRole('button', { name: 'Post handoff' }).click();
     const preview = JSON.parse(await (await answered).text()) as Record<string, unknown>;
     const activityPreview = findPreview(preview);
@@ -75,7 +79,12 @@ describe.runIf(run)('the messaging extension in the Agents Playground', () => {
         name: 'composeExtension/submitAction',
         from: { id: playgroundConfig.currentUser.id },
         conversation: { id: playgroundConfig.groupChat.id },
-        value: { commandId: 'createHandoff', commandContext: 'message', botMessagePreviewAction: 'send', botActivityPreview: [activityPreview] },
+        value: {
+          commandId: 'createHandoff',
+          commandContext: 'message',
+          botMessagePreviewAction: 'send',
+          botActivityPreview: [activityPreview],
+        },
       }),
     });
     expect(send.status).toBeLessThan(300);
@@ -95,7 +104,10 @@ describe.runIf(run)('the messaging extension in the Agents Playground', () => {
     await page.getByPlaceholder('Parameter name').fill('query');
     await page.getByPlaceholder('Enter a search term').fill('invoice');
     const result = page.getByText('The invoice export now runs nightly.', { exact: true }).last();
-    await page.getByText(/In review · waiting on Grace Hopper · .*Ada Lovelace → Grace Hopper/).last().waitFor();
+    await page
+      .getByText(/In review · waiting on Grace Hopper · .*Ada Lovelace → Grace Hopper/)
+      .last()
+      .waitFor();
     await e2e.screenshot('5-search-results');
     await result.click();
     await e2e.screenshot('6-result-inserted');

@@ -52,13 +52,23 @@ describe.runIf(run)('overdue steps in the Agents Playground', () => {
     await e2e.screenshot('4-escalated');
 
     // Grace asks; now Ada holds the ball, and her own answer falls due.
-    expect((await actAs(e2e, 'Grace Hopper', 'handoff.ask', { handoffId: handoff!.id, comment: 'Which night is the first to compare?' }, handoff!.messageId)).status).toBe(200);
+    expect(
+      (
+        await actAs(
+          e2e,
+          'Grace Hopper',
+          'handoff.ask',
+          { handoffId: handoff!.id, comment: 'Which night is the first to compare?' },
+          handoff!.messageId,
+        )
+      ).status,
+    ).toBe(200);
     await card(page, /Waiting on Ada Lovelace to answer Grace Hopper's question · due /).waitFor();
     expect(await runClock(e2e, ['next'])).toContain('Overdue check: 1 overdue nudge.');
     await openChat(page, 'Personal Chat');
     await card(page, 'Your answer to the question on this handoff was due').waitFor();
     await e2e.screenshot('5-sender-nudged');
- 
+
     // Three runs of a project script (each a new Node process) and a dozen waits on the Playground: more than the default 30 s on a busy 2-core machine.
   }, 90_000);
 });

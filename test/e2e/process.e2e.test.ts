@@ -7,7 +7,20 @@
  * test-results/process-e2e/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actAs, card, chromiumAvailable, clickAndAwaitAnswer, LABELS, openShowCard, runAs, pickPerson, type E2E, sendInGroupChat, startE2E, storedHandoffs } from './support';
+import {
+  actAs,
+  card,
+  chromiumAvailable,
+  clickAndAwaitAnswer,
+  LABELS,
+  openShowCard,
+  runAs,
+  pickPerson,
+  type E2E,
+  sendInGroupChat,
+  startE2E,
+  storedHandoffs,
+} from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -27,7 +40,9 @@ describe.runIf(run)('the whole process in the Agents Playground', () => {
     await form.waitFor();
     await form.getByRole('textbox', { name: LABELS.summary }).fill('Checkout page copy is ready for translation');
     await form.getByRole('textbox', { name: LABELS.whatIsReady }).fill('All strings are in the en-GB resource file.');
-    await form.getByRole('textbox', { name: LABELS.criteria }).fill('Every string has a translator note\nThe build passes with the fr-FR file added');
+    await form
+      .getByRole('textbox', { name: LABELS.criteria })
+      .fill('Every string has a translator note\nThe build passes with the fr-FR file added');
     await form.getByRole('textbox', { name: LABELS.links }).fill('https://tickets.example/CHK-12');
     await form.getByRole('textbox', { name: 'Estimated effort' }).fill('2d');
     await pickPerson(form, 'Receiver *', 'Grace Hopper');
@@ -56,7 +71,10 @@ describe.runIf(run)('the whole process in the Agents Playground', () => {
     await expect.poll(async () => (await storedHandoffs(e2e))[0]?.workState).toBe('ready');
 
     // Grace asks; the card in Ada's chat updates for everyone.
-    expect((await actAs(e2e, 'Grace Hopper', 'handoff.ask', { handoffId: id, comment: 'Which file holds the fr-FR strings?' }, messageId)).status).toBe(200);
+    expect(
+      (await actAs(e2e, 'Grace Hopper', 'handoff.ask', { handoffId: id, comment: 'Which file holds the fr-FR strings?' }, messageId))
+        .status,
+    ).toBe(200);
     await card(page, 'Grace Hopper asked').waitFor();
     await e2e.screenshot('2-question');
 
@@ -69,7 +87,13 @@ describe.runIf(run)('the whole process in the Agents Playground', () => {
     await e2e.screenshot('3-answered');
 
     // Grace requests changes; Ada edits and resubmits.
-    await actAs(e2e, 'Grace Hopper', 'handoff.requestChanges', { handoffId: id, comment: 'Add the character limits for buttons.' }, messageId);
+    await actAs(
+      e2e,
+      'Grace Hopper',
+      'handoff.requestChanges',
+      { handoffId: id, comment: 'Add the character limits for buttons.' },
+      messageId,
+    );
     await card(page, 'Add the character limits for buttons.').waitFor();
     await card(page, 'Add the character limits for buttons.').getByRole('button', { name: 'Refresh' }).click();
     await card(page, 'Changes requested').getByRole('button', { name: 'Edit and resubmit' }).click();
@@ -85,19 +109,36 @@ describe.runIf(run)('the whole process in the Agents Playground', () => {
 
     // Grace accepts, every criterion checked, through `npm run as` as a newcomer would.
     const output = await runAs(e2e, ['grace', 'accept']);
-    expect(output).toMatch(/^Grace Hopper: accept on "Checkout page copy is ready for translation"\. Now: Accepted by Grace Hopper\. Waiting on Ada Lovelace \(owner\) to close it · due .+\./);
+    expect(output).toMatch(
+      /^Grace Hopper: accept on "Checkout page copy is ready for translation"\. Now: Accepted by Grace Hopper\. Waiting on Ada Lovelace \(owner\) to close it · due .+\./,
+    );
     await card(page, /Accepted by Grace Hopper/).waitFor();
-    await card(page, /Accepted by Grace Hopper/).getByRole('button', { name: 'Refresh' }).click();
-    await card(page, /Accepted by Grace Hopper/).getByRole('button', { name: 'Close handoff', exact: true }).click();
+    await card(page, /Accepted by Grace Hopper/)
+      .getByRole('button', { name: 'Refresh' })
+      .click();
+    await card(page, /Accepted by Grace Hopper/)
+      .getByRole('button', { name: 'Close handoff', exact: true })
+      .click();
     await card(page, /Closed by Ada Lovelace/).waitFor();
     await e2e.screenshot('5-closed');
-    await card(page, /Closed by Ada Lovelace/).getByRole('button', { name: 'Show history' }).click();
+    await card(page, /Closed by Ada Lovelace/)
+      .getByRole('button', { name: 'Show history' })
+      .click();
     // The newest eight events; the first (posting) is counted, not listed.
     await card(page, '1 earlier event not shown.').waitFor();
     await e2e.screenshot('6-closed-with-history');
 
     expect((await storedHandoffs(e2e))[0]?.status).toBe('closed');
     const history = await card(page, '1 earlier event not shown.').textContent();
-    for (const step of ['changed the work state (Blocked: Waiting for the fr-FR glossary)', 'asked a question', 'answered', 'requested changes', 'resubmitted (v2: added one acceptance criterion)', 'accepted it', 'closed it']) expect(history).toContain(step);
+    for (const step of [
+      'changed the work state (Blocked: Waiting for the fr-FR glossary)',
+      'asked a question',
+      'answered',
+      'requested changes',
+      'resubmitted (v2: added one acceptance criterion)',
+      'accepted it',
+      'closed it',
+    ])
+      expect(history).toContain(step);
   });
 });

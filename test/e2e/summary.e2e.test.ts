@@ -62,9 +62,13 @@ describe.runIf(run)('the weekly summary in the outbox, acting as Outlook', () =>
 
     await page.bringToFront();
     await card(page, /Urgent/).waitFor();
-    expect(await card(page, /Ledger export is ready for review/).last().textContent()).toContain('Urgent');
+    expect(
+      await card(page, /Ledger export is ready for review/)
+        .last()
+        .textContent(),
+    ).toContain('Urgent');
     await e2e.screenshot('3-urgent-in-teams');
- 
+
     // Three runs of a project script (each a new Node process) and a dozen waits on the Playground: more than the default 30 s on a busy 2-core machine.
   }, 90_000);
 });

@@ -92,7 +92,15 @@ async function openPlayground(
     executablePath: chromiumExecutable(),
     headless: true,
     viewport: { width: 1400, height: 1000 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   opened(context);
   // The Playground asks for web fonts from a CDN; this machine is offline, so refuse at once.
@@ -175,11 +183,18 @@ export async function pickPerson(scope: Locator, label: string, name: string): P
   const field = scope.locator('label', { hasText: label }).locator('xpath=..').getByRole('combobox');
   await field.click();
   await scope.page().keyboard.type(name.split(' ')[0]!);
-  await scope.page().getByRole('option', { name: new RegExp(name) }).first().click();
+  await scope
+    .page()
+    .getByRole('option', { name: new RegExp(name) })
+    .first()
+    .click();
 }
 
 /** Posts a handoff from the group chat's form, as a person fills it, and waits for its card. */
-export async function postHandoff(e2e: E2E, fields: { summary: string; whatIsReady: string; criteria: string; link: string; effort: string; receiver: string; stakeholder?: string }): Promise<void> {
+export async function postHandoff(
+  e2e: E2E,
+  fields: { summary: string; whatIsReady: string; criteria: string; link: string; effort: string; receiver: string; stakeholder?: string },
+): Promise<void> {
   const { page } = e2e;
   await sendInGroupChat(page, 'new');
   const form = card(page, 'New handoff');
@@ -199,8 +214,16 @@ export async function postHandoff(e2e: E2E, fields: { summary: string; whatIsRea
 export async function storedHandoffs(e2e: E2E): Promise<{ id: string; messageId: string; status: string; workState: string }[]> {
   const table = TableClient.fromConnectionString(e2e.connectionString, `${e2e.prefix}handoffs`, { allowInsecureConnection: true });
   const rows: { id: string; messageId: string; status: string; workState: string; createdAt: string }[] = [];
-  for await (const row of table.listEntities<{ conversation: string; status: string; workState: string; createdAt: string }>({ queryOptions: { filter: "RowKey eq 'handoff'" } })) {
-    rows.push({ id: row.partitionKey!, messageId: (JSON.parse(row.conversation) as { messageId: string }).messageId, status: row.status, workState: row.workState, createdAt: row.createdAt });
+  for await (const row of table.listEntities<{ conversation: string; status: string; workState: string; createdAt: string }>({
+    queryOptions: { filter: "RowKey eq 'handoff'" },
+  })) {
+    rows.push({
+      id: row.partitionKey!,
+      messageId: (JSON.parse(row.conversation) as { messageId: string }).messageId,
+      status: row.status,
+      workState: row.workState,
+      createdAt: row.createdAt,
+    });
   }
   return rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
@@ -218,7 +241,10 @@ async function runScript(e2e: E2E, script: string, args: string[]): Promise<stri
     TABLES_CONNECTION_STRING: '',
     BOT_ID: '',
   };
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', script), ...args], { env, cwd: PROJECT_ROOT });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', script), ...args], {
+    env,
+    cwd: PROJECT_ROOT,
+  });
   return stdout;
 }
 
@@ -234,9 +260,19 @@ export async function openChat(page: Page, name: string): Promise<void> {
 }
 
 /** Posts a card action to the bot as another member of the group chat, through the Playground's connector (what `npm run as` does). */
-export async function actAs(e2e: E2E, name: string, verb: string, data: Record<string, unknown>, replyToId: string): Promise<{ status: number; body: any }> {
+export async function actAs(
+  e2e: E2E,
+  name: string,
+  verb: string,
+  data: Record<string, unknown>,
+  replyToId: string,
+): Promise<{ status: number; body: any }> {
   const activity = cardActionFrom(playgroundConfig, playgroundUser(name), e2e.connectorUrl, { verb, data, replyToId });
-  const response = await fetch(e2e.stack.urls.messages, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+  const response = await fetch(e2e.stack.urls.messages, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }

@@ -35,12 +35,25 @@ const grace = user(2, 'Grace Hopper', 'grace', {
 const alan = user(3, 'Alan Turing', 'alan', {
   mailboxSettings: {
     timeZone: 'Asia/Kolkata',
-    workingHours: { daysOfWeek: ['Monday', 'Tuesday', 'Wednesday', 'Thursday'], startTime: '09:30:00.0000000', endTime: '18:00:00.0000000', timeZone: { name: 'India Standard Time' } },
+    workingHours: {
+      daysOfWeek: ['Monday', 'Tuesday', 'Wednesday', 'Thursday'],
+      startTime: '09:30:00.0000000',
+      endTime: '18:00:00.0000000',
+      timeZone: { name: 'India Standard Time' },
+    },
   },
 });
 const alana = user(4, 'Alana Smith', 'alana', {
   // A custom zone Intl cannot know: the mailbox's own zone takes over.
-  mailboxSettings: { timeZone: 'Australia/Sydney', workingHours: { daysOfWeek: ['monday'], startTime: '10:00:00.0000000', endTime: '12:00:00.0000000', timeZone: { '@odata.type': '#microsoft.graph.customTimeZone', name: 'Customized Time Zone' } } },
+  mailboxSettings: {
+    timeZone: 'Australia/Sydney',
+    workingHours: {
+      daysOfWeek: ['monday'],
+      startTime: '10:00:00.0000000',
+      endTime: '12:00:00.0000000',
+      timeZone: { '@odata.type': '#microsoft.graph.customTimeZone', name: 'Customized Time Zone' },
+    },
+  },
 });
 const kal = user(5, 'Kal Almond', 'kal', { mailboxSettings: { timeZone: 'Europe/London' } });
 const dennis = user(6, 'Dennis Ritchie', 'dennis', { accountEnabled: false });
@@ -70,7 +83,12 @@ afterEach(() => {
   logs.length = 0;
 });
 
-const person = (u: StandInUser) => ({ aadObjectId: u.id, name: u.displayName, mail: u.mail ?? u.userPrincipalName, userPrincipalName: u.userPrincipalName });
+const person = (u: StandInUser) => ({
+  aadObjectId: u.id,
+  name: u.displayName,
+  mail: u.mail ?? u.userPrincipalName,
+  userPrincipalName: u.userPrincipalName,
+});
 
 describe('resolvePeople', () => {
   it('resolves an object id, an email, a UPN and a display name in one $batch, in order', async () => {
@@ -83,7 +101,11 @@ describe('resolvePeople', () => {
       // Two accounts are called Chris Evans; only one is enabled.
       { ok: true, query: 'Chris Evans', person: person(chrisNew) },
       // No mail address: the UPN is where mail goes.
-      { ok: true, query: 'Build Robot', person: { aadObjectId: robot.id, name: 'Build Robot', mail: 'robot@contoso.example', userPrincipalName: 'robot@contoso.example' } },
+      {
+        ok: true,
+        query: 'Build Robot',
+        person: { aadObjectId: robot.id, name: 'Build Robot', mail: 'robot@contoso.example', userPrincipalName: 'robot@contoso.example' },
+      },
     ]);
     expect(standIn.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /$batch']);
     expect(standIn.batchSizes).toEqual([5]);
@@ -98,16 +120,33 @@ describe('resolvePeople', () => {
 
   it('resolves a UPN that differs from the mail address', async () => {
     const { directory: d } = directory();
-    expect(await d.resolvePeople(['ada.lovelace@contoso.onmicrosoft.com'])).toEqual([{ ok: true, query: 'ada.lovelace@contoso.onmicrosoft.com', person: person(ada) }]);
+    expect(await d.resolvePeople(['ada.lovelace@contoso.onmicrosoft.com'])).toEqual([
+      { ok: true, query: 'ada.lovelace@contoso.onmicrosoft.com', person: person(ada) },
+    ]);
   });
 
   it('says clearly who is unknown', async () => {
     const { directory: d } = directory();
     const missingId = id(999);
     expect(await d.resolvePeople([missingId, 'nobody@contoso.example', 'Linus Torvalds', '  '])).toEqual([
-      { ok: false, query: missingId, reason: 'unknown', message: `No one in the directory matches "${missingId}". Check the spelling, or use their email address.` },
-      { ok: false, query: 'nobody@contoso.example', reason: 'unknown', message: 'No one in the directory matches "nobody@contoso.example". Check the spelling, or use their email address.' },
-      { ok: false, query: 'Linus Torvalds', reason: 'unknown', message: 'No one in the directory matches "Linus Torvalds". Check the spelling, or use their email address.' },
+      {
+        ok: false,
+        query: missingId,
+        reason: 'unknown',
+        message: `No one in the directory matches "${missingId}". Check the spelling, or use their email address.`,
+      },
+      {
+        ok: false,
+        query: 'nobody@contoso.example',
+        reason: 'unknown',
+        message: 'No one in the directory matches "nobody@contoso.example". Check the spelling, or use their email address.',
+      },
+      {
+        ok: false,
+        query: 'Linus Torvalds',
+        reason: 'unknown',
+        message: 'No one in the directory matches "Linus Torvalds". Check the spelling, or use their email address.',
+      },
       { ok: false, query: '', reason: 'unknown', message: 'Enter a name or an email address.' },
     ]);
     // The blank query asks nothing.
@@ -121,7 +160,8 @@ describe('resolvePeople', () => {
         ok: false,
         query: 'Alan',
         reason: 'ambiguous',
-        message: '"Alan" matches 2 people: Alan Turing (alan@contoso.example), Alana Smith (alana@contoso.example). Use an email address to pick one.',
+        message:
+          '"Alan" matches 2 people: Alan Turing (alan@contoso.example), Alana Smith (alana@contoso.example). Use an email address to pick one.',
       },
     ]);
   });
@@ -147,8 +187,18 @@ describe('resolvePeople', () => {
   it('says when the account is disabled', async () => {
     const { directory: d } = directory();
     expect(await d.resolvePeople(['dennis@contoso.example', dennis.id])).toEqual([
-      { ok: false, query: 'dennis@contoso.example', reason: 'disabled', message: 'Dennis Ritchie (dennis@contoso.example): the account is disabled, so they cannot take part in a handoff.' },
-      { ok: false, query: dennis.id, reason: 'disabled', message: 'Dennis Ritchie (dennis@contoso.example): the account is disabled, so they cannot take part in a handoff.' },
+      {
+        ok: false,
+        query: 'dennis@contoso.example',
+        reason: 'disabled',
+        message: 'Dennis Ritchie (dennis@contoso.example): the account is disabled, so they cannot take part in a handoff.',
+      },
+      {
+        ok: false,
+        query: dennis.id,
+        reason: 'disabled',
+        message: 'Dennis Ritchie (dennis@contoso.example): the account is disabled, so they cannot take part in a handoff.',
+      },
     ]);
   });
 
@@ -185,7 +235,10 @@ describe('resolvePeople', () => {
   });
 
   it('throws a typed error when Graph fails a step, and does not cache the failure', async () => {
-    standIn.script((_m, p) => p === `/users/${ada.id}`, graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', 'req-403'));
+    standIn.script(
+      (_m, p) => p === `/users/${ada.id}`,
+      graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.', 'req-403'),
+    );
     const { directory: d } = directory();
     const error = await d.resolvePeople([ada.id]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphError);
@@ -209,7 +262,12 @@ describe('getWorkingHours', () => {
 
   it('takes capitalised day names and half hours', async () => {
     const { directory: d } = directory();
-    expect(await d.getWorkingHours(alan.id)).toEqual({ days: ['monday', 'tuesday', 'wednesday', 'thursday'], start: '09:30', end: '18:00', timeZone: 'Asia/Kolkata' });
+    expect(await d.getWorkingHours(alan.id)).toEqual({
+      days: ['monday', 'tuesday', 'wednesday', 'thursday'],
+      start: '09:30',
+      end: '18:00',
+      timeZone: 'Asia/Kolkata',
+    });
   });
 
   it('falls back to the mailbox time zone when the working-hours zone is custom', async () => {
@@ -219,7 +277,12 @@ describe('getWorkingHours', () => {
 
   it("uses Outlook's default week when the mailbox has no working hours", async () => {
     const { directory: d } = directory();
-    expect(await d.getWorkingHours(kal.id)).toEqual({ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '08:00', end: '17:00', timeZone: 'Europe/London' });
+    expect(await d.getWorkingHours(kal.id)).toEqual({
+      days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+      start: '08:00',
+      end: '17:00',
+      timeZone: 'Europe/London',
+    });
   });
 
   it('asks once per person while cached', async () => {

@@ -65,7 +65,10 @@ describe('GraphApi against the stand-in', () => {
   });
 
   it('waits as Retry-After says on a 429, then succeeds', async () => {
-    standIn.script((m, p) => m === 'GET' && p === `/users/${people[0]!.id}`, graphError(429, 'TooManyRequests', 'Too many requests', 'req-429', { 'Retry-After': '1' }));
+    standIn.script(
+      (m, p) => m === 'GET' && p === `/users/${people[0]!.id}`,
+      graphError(429, 'TooManyRequests', 'Too many requests', 'req-429', { 'Retry-After': '1' }),
+    );
     const started = performance.now();
     const user = await api().get<{ id: string }>(`/users/${people[0]!.id}`);
     const took = performance.now() - started;
@@ -91,7 +94,11 @@ describe('GraphApi against the stand-in', () => {
   });
 
   it('retries a 504 too', async () => {
-    standIn.script((m, p) => m === 'GET' && p === `/users/${people[1]!.id}`, graphError(504, 'GatewayTimeout', 'Gateway timeout'), graphError(504, 'GatewayTimeout', 'Gateway timeout'));
+    standIn.script(
+      (m, p) => m === 'GET' && p === `/users/${people[1]!.id}`,
+      graphError(504, 'GatewayTimeout', 'Gateway timeout'),
+      graphError(504, 'GatewayTimeout', 'Gateway timeout'),
+    );
     const clock = fakeClock();
     await api({ clock }).get(`/users/${people[1]!.id}`);
     expect(standIn.requests).toHaveLength(3);
@@ -102,7 +109,9 @@ describe('GraphApi against the stand-in', () => {
     const answers = Array.from({ length: 4 }, () => graphError(429, 'TooManyRequests', 'Slow down', 'req-slow', { 'Retry-After': '2' }));
     standIn.script((m, p) => m === 'GET' && p === '/users/slow', ...answers);
     const clock = fakeClock();
-    const error = await api({ clock, retry: { maxAttempts: 4 } }).get('/users/slow').catch((e: unknown) => e);
+    const error = await api({ clock, retry: { maxAttempts: 4 } })
+      .get('/users/slow')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphThrottledError);
     expect(error).toBeInstanceOf(ThrottledError);
     expect(error).toMatchObject({ status: 429, code: 'TooManyRequests', requestId: 'req-slow', retryAfterMs: 2000 });
@@ -115,7 +124,9 @@ describe('GraphApi against the stand-in', () => {
     const answers = Array.from({ length: 3 }, () => graphError(503, 'ServiceUnavailable', 'Down', 'req-down', { 'Retry-After': '25' }));
     standIn.script((m, p) => m === 'GET' && p === '/users/down', ...answers);
     const clock = fakeClock();
-    const error = await api({ clock, retry: { maxAttempts: 10, maxTotalWaitMs: 60_000 } }).get('/users/down').catch((e: unknown) => e);
+    const error = await api({ clock, retry: { maxAttempts: 10, maxTotalWaitMs: 60_000 } })
+      .get('/users/down')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphThrottledError);
     // 25 s + 25 s = 50 s; a third wait would make 75 s.
     expect(clock.sleeps).toEqual([25_000, 25_000]);
@@ -123,17 +134,25 @@ describe('GraphApi against the stand-in', () => {
   });
 
   it('answers a 401 with a clear GraphAuthError after exactly one request', async () => {
-    const error = await api({ token: 'expired' }).get(`/users/${people[0]!.id}`).catch((e: unknown) => e);
+    const error = await api({ token: 'expired' })
+      .get(`/users/${people[0]!.id}`)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphAuthError);
     expect(error).toBeInstanceOf(GraphError);
     const auth = error as GraphAuthError;
     expect(auth.status).toBe(401);
     expect(auth.code).toBe('InvalidAuthenticationToken');
     expect(auth.requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(auth.message).toContain('Microsoft Graph refused Baton\'s app token (401 InvalidAuthenticationToken: Access token validation failure. Invalid audience.)');
+    expect(auth.message).toContain(
+      "Microsoft Graph refused Baton's app token (401 InvalidAuthenticationToken: Access token validation failure. Invalid audience.)",
+    );
     expect(auth.message).toContain('GRAPH_CLIENT_SECRET');
     expect(standIn.requests).toHaveLength(1);
-    expect(logs).toEqual([expect.stringContaining(`failed: 401 InvalidAuthenticationToken: Access token validation failure. Invalid audience. (request-id ${auth.requestId})`)]);
+    expect(logs).toEqual([
+      expect.stringContaining(
+        `failed: 401 InvalidAuthenticationToken: Access token validation failure. Invalid audience. (request-id ${auth.requestId})`,
+      ),
+    ]);
   });
 
   it('turns a credential that cannot get a token into GraphAuthError, without a request', async () => {
@@ -149,19 +168,28 @@ describe('GraphApi against the stand-in', () => {
     expect(standIn.requests).toHaveLength(0);
   });
 
-  it('logs and types other errors with Graph\'s code and request-id', async () => {
-    const error = await api().get('/users/nobody@contoso.example').catch((e: unknown) => e);
+  it("logs and types other errors with Graph's code and request-id", async () => {
+    const error = await api()
+      .get('/users/nobody@contoso.example')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphError);
     expect(error).not.toBeInstanceOf(GraphAuthError);
     expect(error).toMatchObject({ status: 404, code: 'Request_ResourceNotFound' });
     const requestId = (error as GraphError).requestId!;
-    expect(logs).toEqual([`Graph GET /users/nobody@contoso.example failed: 404 Request_ResourceNotFound: Resource 'nobody@contoso.example' does not exist or one of its queried reference-property objects are not present. (request-id ${requestId})`]);
+    expect(logs).toEqual([
+      `Graph GET /users/nobody@contoso.example failed: 404 Request_ResourceNotFound: Resource 'nobody@contoso.example' does not exist or one of its queried reference-property objects are not present. (request-id ${requestId})`,
+    ]);
     expect(standIn.requests).toHaveLength(1);
   });
 
   it('names the permissions on a 403', async () => {
-    standIn.script((_m, p) => p === '/users/forbidden', graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'));
-    const error = await api().get('/users/forbidden').catch((e: unknown) => e);
+    standIn.script(
+      (_m, p) => p === '/users/forbidden',
+      graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
+    );
+    const error = await api()
+      .get('/users/forbidden')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphError);
     expect((error as GraphError).status).toBe(403);
     expect((error as Error).message).toContain('User.Read.All, MailboxSettings.Read and Mail.Send');
@@ -179,7 +207,10 @@ describe('GraphApi against the stand-in', () => {
   });
 
   it('refuses a nextLink to another host, which would get the token', async () => {
-    standIn.script((_m, p) => p === '/users', { status: 200, body: { value: [], '@odata.nextLink': 'https://evil.example/v1.0/users?$skiptoken=1' } });
+    standIn.script((_m, p) => p === '/users', {
+      status: 200,
+      body: { value: [], '@odata.nextLink': 'https://evil.example/v1.0/users?$skiptoken=1' },
+    });
     await expect(api().getAll('/users')).rejects.toThrow('Graph sent a nextLink to another host (https://evil.example)');
     expect(standIn.requests).toHaveLength(1);
   });
@@ -188,7 +219,11 @@ describe('GraphApi against the stand-in', () => {
 describe('$batch', () => {
   it('sends at most 20 requests per batch and maps answers by id, whatever their order', async () => {
     standIn.batchSizes.length = 0;
-    const steps = Array.from({ length: 45 }, (_, i) => ({ id: `s${i}`, method: 'GET' as const, url: `/users/${people[i % 5]!.id}?$select=id` }));
+    const steps = Array.from({ length: 45 }, (_, i) => ({
+      id: `s${i}`,
+      method: 'GET' as const,
+      url: `/users/${people[i % 5]!.id}?$select=id`,
+    }));
     const answers = await api().batch(steps);
     expect(standIn.batchSizes).toEqual([20, 20, 5]);
     expect(answers.size).toBe(45);
@@ -199,7 +234,10 @@ describe('$batch', () => {
 
   it('sends throttled steps again after their Retry-After, and only those', async () => {
     standIn.batchSizes.length = 0;
-    standIn.script((_m, p) => p === `/users/${people[3]!.id}`, graphError(429, 'TooManyRequests', 'Slow down', 'r', { 'Retry-After': '3' }));
+    standIn.script(
+      (_m, p) => p === `/users/${people[3]!.id}`,
+      graphError(429, 'TooManyRequests', 'Slow down', 'r', { 'Retry-After': '3' }),
+    );
     const clock = fakeClock();
     const answers = await api({ clock }).batch([
       { id: 'a', method: 'GET', url: `/users/${people[2]!.id}` },

@@ -6,7 +6,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GraphThrottledError } from '../../src/errors';
 import { GraphApi } from '../../src/graph/graph-client';
-import { CARD_SCRIPT_TYPE, cardOf, composeEmailHtml, GraphMailer, MESSAGE_KEY_PROPERTY, OncePerKey, SendWindow } from '../../src/graph/mail';
+import {
+  CARD_SCRIPT_TYPE,
+  cardOf,
+  composeEmailHtml,
+  GraphMailer,
+  MESSAGE_KEY_PROPERTY,
+  OncePerKey,
+  SendWindow,
+} from '../../src/graph/mail';
 import { fakeClock, type GraphStandIn, graphError, startGraphStandIn, TOKEN } from './stand-in';
 
 const SENDER = 'baton@contoso.example';
@@ -30,7 +38,13 @@ beforeAll(async () => {
   // The sending mailbox is a user like any other; Graph answers 404 for a sender it does not know.
   standIn = await startGraphStandIn([
     { id: '40000000-0000-0000-0000-000000000001', displayName: 'Baton', mail: SENDER, userPrincipalName: SENDER, accountEnabled: true },
-    { id: '40000000-0000-0000-0000-000000000002', displayName: 'Baton 2', mail: OTHER_SENDER, userPrincipalName: OTHER_SENDER, accountEnabled: true },
+    {
+      id: '40000000-0000-0000-0000-000000000002',
+      displayName: 'Baton 2',
+      mail: OTHER_SENDER,
+      userPrincipalName: OTHER_SENDER,
+      accountEnabled: true,
+    },
   ]);
 });
 afterAll(async () => {
@@ -47,7 +61,9 @@ describe('composeEmailHtml', () => {
     const html = composeEmailHtml('<p>Hello</p>', card);
     const head = /<head>([\s\S]*)<\/head>/.exec(html)![1]!;
     expect(head).toContain(`<script type="${CARD_SCRIPT_TYPE}">`);
-    expect(html).toMatch(/^<html><head><meta [^>]+><script type="application\/adaptivecard\+json">\{.*\}<\/script><\/head><body><p>Hello<\/p><\/body><\/html>$/);
+    expect(html).toMatch(
+      /^<html><head><meta [^>]+><script type="application\/adaptivecard\+json">\{.*\}<\/script><\/head><body><p>Hello<\/p><\/body><\/html>$/,
+    );
     expect(cardOf(html)).toEqual(card);
   });
 
@@ -63,7 +79,9 @@ describe('composeEmailHtml', () => {
     expect(withHead.indexOf(`<script type="${CARD_SCRIPT_TYPE}">`)).toBeGreaterThan(withHead.indexOf('<HEAD>'));
     expect(withHead.indexOf(`<script type="${CARD_SCRIPT_TYPE}">`)).toBeLessThan(withHead.indexOf('<title>'));
     const noHead = composeEmailHtml('<html><body>b</body></html>', card);
-    expect(noHead).toMatch(/^<html><head><meta [^>]+><script type="application\/adaptivecard\+json">.*<\/script><\/head><body>b<\/body><\/html>$/);
+    expect(noHead).toMatch(
+      /^<html><head><meta [^>]+><script type="application\/adaptivecard\+json">.*<\/script><\/head><body>b<\/body><\/html>$/,
+    );
     expect(cardOf(noHead)).toEqual(card);
   });
 
@@ -77,14 +95,23 @@ describe('composeEmailHtml', () => {
 describe('GraphMailer', () => {
   it('posts the message to /users/{sender}/sendMail and takes the 202', async () => {
     const { mailer: m } = mailer();
-    const receipt = await m.sendMail({ to: ['grace@contoso.example', ' alan@contoso.example '], subject: 'Weekly\r\nBcc: evil@example.com summary', html: '<p>Hi</p>', card, key: 'summary-2026-W13-grace' });
+    const receipt = await m.sendMail({
+      to: ['grace@contoso.example', ' alan@contoso.example '],
+      subject: 'Weekly\r\nBcc: evil@example.com summary',
+      html: '<p>Hi</p>',
+      card,
+      key: 'summary-2026-W13-grace',
+    });
     expect(receipt).toEqual({ sent: true, key: 'summary-2026-W13-grace', id: SENDER });
     expect(standIn.requests.map((r) => `${r.method} ${decodeURIComponent(r.path)}`)).toEqual([`POST /users/${SENDER}/sendMail`]);
     expect(standIn.requests[0]!.headers['content-type']).toContain('application/json');
     const { message } = standIn.sent[0]!;
     // A line break in the subject would have started a header; it is a space now.
     expect(message.subject).toBe('Weekly Bcc: evil@example.com summary');
-    expect(message.toRecipients).toEqual([{ emailAddress: { address: 'grace@contoso.example' } }, { emailAddress: { address: 'alan@contoso.example' } }]);
+    expect(message.toRecipients).toEqual([
+      { emailAddress: { address: 'grace@contoso.example' } },
+      { emailAddress: { address: 'alan@contoso.example' } },
+    ]);
     expect(message.body.contentType).toBe('HTML');
     const head = /<head>([\s\S]*?)<\/head>/.exec(message.body.content)![1]!;
     expect(head).toContain(`<script type="application/adaptivecard+json">`);
@@ -95,7 +122,13 @@ describe('GraphMailer', () => {
 
   it("sends from the mailbox a message names, and finds a keyed message in that mailbox's Sent Items", async () => {
     const { mailer: m } = mailer();
-    await m.sendMail({ to: ['grace@contoso.example'], from: OTHER_SENDER, subject: 'Your week', html: '<p>x</p>', key: "summary:2026-12-07:t:o'brien" });
+    await m.sendMail({
+      to: ['grace@contoso.example'],
+      from: OTHER_SENDER,
+      subject: 'Your week',
+      html: '<p>x</p>',
+      key: "summary:2026-12-07:t:o'brien",
+    });
     expect(standIn.sent.map((s) => s.sender)).toEqual([OTHER_SENDER]);
     expect(await m.wasSent("summary:2026-12-07:t:o'brien", OTHER_SENDER)).toBe(true);
     expect(await m.wasSent("summary:2026-12-07:t:o'brien", SENDER)).toBe(false);
@@ -115,7 +148,10 @@ describe('GraphMailer', () => {
   });
 
   it('lets a key be tried again after a failed send', async () => {
-    standIn.script((m, p) => m === 'POST' && p.endsWith('/sendMail'), graphError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid.'));
+    standIn.script(
+      (m, p) => m === 'POST' && p.endsWith('/sendMail'),
+      graphError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid.'),
+    );
     const { mailer: m } = mailer();
     const mail = { to: ['grace@contoso.example'], subject: 'Retry me', html: '<p>x</p>', key: 'k-retry' };
     await expect(m.sendMail(mail)).rejects.toMatchObject({ status: 400, code: 'ErrorInvalidRecipients' });
@@ -137,7 +173,9 @@ describe('GraphMailer', () => {
       });
     };
     const { mailer: m } = mailer(clock);
-    const sends = Array.from({ length: 31 }, (_, i) => m.sendMail({ to: ['grace@contoso.example'], subject: `Message ${i + 1}`, html: '<p>x</p>', key: `burst-${i}` }));
+    const sends = Array.from({ length: 31 }, (_, i) =>
+      m.sendMail({ to: ['grace@contoso.example'], subject: `Message ${i + 1}`, html: '<p>x</p>', key: `burst-${i}` }),
+    );
     await vi.waitFor(() => expect(standIn.sent).toHaveLength(30));
     await vi.waitFor(() => expect(clock.sleeps).toEqual([60_000]));
     expect(standIn.requests).toHaveLength(30);
@@ -153,7 +191,11 @@ describe('GraphMailer', () => {
 
   it('retries a 429 from Exchange and a 503, but not a 504 that may have been delivered', async () => {
     const isSend = (m: string, p: string) => m === 'POST' && p.endsWith('/sendMail');
-    standIn.script(isSend, graphError(429, 'ApplicationThrottled', 'Mailbox concurrency limit', 'r1', { 'Retry-After': '2' }), graphError(503, 'ServiceUnavailable', 'Down'));
+    standIn.script(
+      isSend,
+      graphError(429, 'ApplicationThrottled', 'Mailbox concurrency limit', 'r1', { 'Retry-After': '2' }),
+      graphError(503, 'ServiceUnavailable', 'Down'),
+    );
     const { mailer: m, clock } = mailer();
     await m.sendMail({ to: ['grace@contoso.example'], subject: 'Throttled', html: '<p>x</p>' });
     expect(standIn.requests).toHaveLength(3);

@@ -44,7 +44,14 @@ describe('Graph settings in loadConfig', () => {
         GRAPH_BASE_URL: 'http://127.0.0.1:1234',
         GRAPH_USE_MANAGED_IDENTITY: 'false',
       }).graph,
-    ).toEqual({ tenantId: TENANT, clientId: APP_ID, clientSecret: 's3cret', useManagedIdentity: false, mailSender: 'baton@contoso.com', baseUrl: 'http://127.0.0.1:1234' });
+    ).toEqual({
+      tenantId: TENANT,
+      clientId: APP_ID,
+      clientSecret: 's3cret',
+      useManagedIdentity: false,
+      mailSender: 'baton@contoso.com',
+      baseUrl: 'http://127.0.0.1:1234',
+    });
     expect(loadConfig({ GRAPH_USE_MANAGED_IDENTITY: 'true' }).graph?.useManagedIdentity).toBe(true);
   });
 
@@ -86,7 +93,9 @@ describe('createGraphServices', () => {
     expect(problems({ GRAPH_USE_MANAGED_IDENTITY: 'true', MAIL_SENDER: 'baton@contoso.com' })).toEqual([
       'GRAPH_TENANT_ID is required in Graph mode (the Entra tenant whose directory and mailboxes Baton reads)',
     ]);
-    expect(problems({ GRAPH_TENANT_ID: TENANT, GRAPH_USE_MANAGED_IDENTITY: 'true', GRAPH_CLIENT_SECRET: 'x', MAIL_SENDER: 'baton@contoso.com' })).toEqual([
+    expect(
+      problems({ GRAPH_TENANT_ID: TENANT, GRAPH_USE_MANAGED_IDENTITY: 'true', GRAPH_CLIENT_SECRET: 'x', MAIL_SENDER: 'baton@contoso.com' }),
+    ).toEqual([
       'GRAPH_CLIENT_SECRET must not be set with GRAPH_USE_MANAGED_IDENTITY=true (the managed identity has no secret; remove one of them)',
     ]);
     expect(problems({ BOT_ID: APP_ID, BOT_PASSWORD: 'x' })).toEqual([
@@ -95,14 +104,20 @@ describe('createGraphServices', () => {
   });
 
   it('chooses Graph with a client secret or a managed identity, without asking for a token yet', () => {
-    const secret = createGraphServices(loadConfig({ GRAPH_TENANT_ID: TENANT, GRAPH_CLIENT_ID: APP_ID, GRAPH_CLIENT_SECRET: 's', MAIL_SENDER: 'baton@contoso.com' }));
+    const secret = createGraphServices(
+      loadConfig({ GRAPH_TENANT_ID: TENANT, GRAPH_CLIENT_ID: APP_ID, GRAPH_CLIENT_SECRET: 's', MAIL_SENDER: 'baton@contoso.com' }),
+    );
     expect(secret.mode).toBe('graph');
     expect(secret.directory).toBeInstanceOf(GraphDirectory);
     expect(secret.mailer).toBeInstanceOf(GraphMailer);
     expect(secret.mailboxDir).toBeUndefined();
-    expect(secret.description).toBe(`Microsoft Graph at https://graph.microsoft.com as app ${APP_ID} in tenant ${TENANT}, mail from baton@contoso.com`);
+    expect(secret.description).toBe(
+      `Microsoft Graph at https://graph.microsoft.com as app ${APP_ID} in tenant ${TENANT}, mail from baton@contoso.com`,
+    );
     expect(secret.tenantId).toBe(TENANT);
-    const managed = createGraphServices(loadConfig({ GRAPH_TENANT_ID: TENANT, GRAPH_USE_MANAGED_IDENTITY: 'true', MAIL_SENDER: 'baton@contoso.com' }));
+    const managed = createGraphServices(
+      loadConfig({ GRAPH_TENANT_ID: TENANT, GRAPH_USE_MANAGED_IDENTITY: 'true', MAIL_SENDER: 'baton@contoso.com' }),
+    );
     expect(managed.description).toBe('Microsoft Graph at https://graph.microsoft.com as managed identity, mail from baton@contoso.com');
     expect(managed.tenantId).toBe(TENANT);
   });
@@ -111,8 +126,20 @@ describe('createGraphServices', () => {
     let standIn: GraphStandIn;
     beforeAll(async () => {
       standIn = await startGraphStandIn([
-        { id: '50000000-0000-0000-0000-000000000001', displayName: 'Grace Hopper', mail: 'grace@contoso.com', userPrincipalName: 'grace@contoso.com', accountEnabled: true },
-        { id: '50000000-0000-0000-0000-000000000002', displayName: 'Baton', mail: 'baton@contoso.com', userPrincipalName: 'baton@contoso.com', accountEnabled: true },
+        {
+          id: '50000000-0000-0000-0000-000000000001',
+          displayName: 'Grace Hopper',
+          mail: 'grace@contoso.com',
+          userPrincipalName: 'grace@contoso.com',
+          accountEnabled: true,
+        },
+        {
+          id: '50000000-0000-0000-0000-000000000002',
+          displayName: 'Baton',
+          mail: 'baton@contoso.com',
+          userPrincipalName: 'baton@contoso.com',
+          accountEnabled: true,
+        },
       ]);
     });
     afterAll(async () => {
@@ -120,7 +147,13 @@ describe('createGraphServices', () => {
     });
 
     it('resolves people and sends mail through GRAPH_BASE_URL', async () => {
-      const config = loadConfig({ GRAPH_TENANT_ID: TENANT, GRAPH_CLIENT_ID: APP_ID, GRAPH_CLIENT_SECRET: 's', MAIL_SENDER: 'baton@contoso.com', GRAPH_BASE_URL: standIn.url });
+      const config = loadConfig({
+        GRAPH_TENANT_ID: TENANT,
+        GRAPH_CLIENT_ID: APP_ID,
+        GRAPH_CLIENT_SECRET: 's',
+        MAIL_SENDER: 'baton@contoso.com',
+        GRAPH_BASE_URL: standIn.url,
+      });
       const services = createGraphServices(config, { authProvider: { getAccessToken: async () => TOKEN }, log: () => undefined });
       const [grace] = await services.directory.resolvePeople(['Grace Hopper']);
       expect(grace).toMatchObject({ ok: true, person: { aadObjectId: '50000000-0000-0000-0000-000000000001' } });
@@ -135,8 +168,8 @@ describe('createGraphServices', () => {
     try {
       const services = createGraphServices(loadConfig({ MAIL_SENDER: 'dev@contoso.example' }), { mailboxDir: dir });
       expect(services.mode).toBe('local');
-    // The local directory answers for the Playground's tenant only.
-    expect(services.tenantId).toBe('00000000-0000-0000-0000-0000000b0a70');
+      // The local directory answers for the Playground's tenant only.
+      expect(services.tenantId).toBe('00000000-0000-0000-0000-0000000b0a70');
       await services.mailer.sendMail({ to: ['grace@contoso.example'], subject: 'Local', html: '<p>x</p>' });
       expect(readdirSync(dir)).toHaveLength(2);
     } finally {

@@ -65,11 +65,23 @@ export interface GraphStandIn {
 const JSON_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
 /** Graph's error body: code, message and innerError with the request id. */
-export function graphError(status: number, code: string, message: string, requestId: string = randomUUID(), headers: Record<string, string> = {}): Answer {
+export function graphError(
+  status: number,
+  code: string,
+  message: string,
+  requestId: string = randomUUID(),
+  headers: Record<string, string> = {},
+): Answer {
   return {
     status,
     headers: { 'request-id': requestId, 'client-request-id': requestId, ...headers },
-    body: { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': requestId } } },
+    body: {
+      error: {
+        code,
+        message,
+        innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': requestId },
+      },
+    },
   };
 }
 
@@ -151,7 +163,11 @@ export async function startGraphStandIn(users: StandInUser[] = []): Promise<Grap
       const search = query.get('$search');
       if (search !== null) {
         if ((headers.consistencylevel ?? '').toLowerCase() !== 'eventual') {
-          return graphError(400, 'Request_UnsupportedQuery', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+          return graphError(
+            400,
+            'Request_UnsupportedQuery',
+            "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+          );
         }
         const term = /^"displayName:(.*)"$/.exec(search)?.[1]?.replace(/\\(.)/g, '$1');
         if (term === undefined) return graphError(400, 'Request_BadRequest', `Unsupported $search ${search}`);
@@ -165,28 +181,56 @@ export async function startGraphStandIn(users: StandInUser[] = []): Promise<Grap
       const filter = query.get('$filter');
       if (filter !== null) {
         const match = /^mail eq '((?:[^']|'')*)' or userPrincipalName eq '((?:[^']|'')*)'$/.exec(filter);
-        if (!match) return graphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property: ${filter}`);
+        if (!match)
+          return graphError(
+            400,
+            'Request_UnsupportedQuery',
+            `Unsupported or invalid query filter clause specified for property: ${filter}`,
+          );
         const [mail, upn] = [unquote(match[1]!).toLowerCase(), unquote(match[2]!).toLowerCase()];
-        return listUsers(state.users.filter((u) => u.mail?.toLowerCase() === mail || u.userPrincipalName.toLowerCase() === upn), query, path);
+        return listUsers(
+          state.users.filter((u) => u.mail?.toLowerCase() === mail || u.userPrincipalName.toLowerCase() === upn),
+          query,
+          path,
+        );
       }
       return listUsers(state.users, query, path);
     }
     if (parts[0] === 'users' && parts.length >= 2) {
       const key = parts[1]!.toLowerCase();
       const user = state.users.find((u) => u.id.toLowerCase() === key || u.userPrincipalName.toLowerCase() === key);
-      if (!user) return graphError(404, 'Request_ResourceNotFound', `Resource '${parts[1]}' does not exist or one of its queried reference-property objects are not present.`);
-      if (method === 'GET' && parts.length === 2) return { status: 200, body: { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity', ...select(user, query.get('$select')) } };
+      if (!user)
+        return graphError(
+          404,
+          'Request_ResourceNotFound',
+          `Resource '${parts[1]}' does not exist or one of its queried reference-property objects are not present.`,
+        );
+      if (method === 'GET' && parts.length === 2)
+        return {
+          status: 200,
+          body: { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity', ...select(user, query.get('$select')) },
+        };
       if (method === 'GET' && parts[2] === 'mailboxSettings' && parts.length === 3) {
-        return { status: 200, body: { '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#users('${user.id}')/mailboxSettings`, ...(user.mailboxSettings ?? DEFAULT_MAILBOX) } };
+        return {
+          status: 200,
+          body: {
+            '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#users('${user.id}')/mailboxSettings`,
+            ...(user.mailboxSettings ?? DEFAULT_MAILBOX),
+          },
+        };
       }
       // Sent Items, filtered on a single-value extended property as Graph filters it:
       // singleValueExtendedProperties/any(ep: ep/id eq '<id>' and ep/value eq '<value>').
       if (method === 'GET' && parts[2] === 'mailFolders' && parts[3]?.toLowerCase() === 'sentitems' && parts[4] === 'messages') {
-        const filter = /^singleValueExtendedProperties\/any\(ep: ep\/id eq '((?:[^']|'')*)' and ep\/value eq '((?:[^']|'')*)'\)$/.exec(query.get('$filter') ?? '');
+        const filter = /^singleValueExtendedProperties\/any\(ep: ep\/id eq '((?:[^']|'')*)' and ep\/value eq '((?:[^']|'')*)'\)$/.exec(
+          query.get('$filter') ?? '',
+        );
         if (!filter) return graphError(400, 'ErrorInvalidUrlQueryFilter', 'The query filter contains one or more invalid nodes.');
         const [id, value] = [filter[1]!.replace(/''/g, "'"), filter[2]!.replace(/''/g, "'")];
         const found = state.sent.filter(
-          (m) => m.sender.toLowerCase() === key && (m.message.singleValueExtendedProperties ?? []).some((p: { id: string; value: string }) => p.id === id && p.value === value),
+          (m) =>
+            m.sender.toLowerCase() === key &&
+            (m.message.singleValueExtendedProperties ?? []).some((p: { id: string; value: string }) => p.id === id && p.value === value),
         );
         return { status: 200, body: { value: found.slice(0, Number(query.get('$top') ?? 10)).map((_, i) => ({ id: `sent-${i}` })) } };
       }
@@ -210,7 +254,12 @@ export async function startGraphStandIn(users: StandInUser[] = []): Promise<Grap
     state.requests.push({ method, path, query: url.searchParams, headers: req.headers, body, at });
     const write = (answer: Answer) => {
       const requestId = randomUUID();
-      const headers = { 'request-id': requestId, 'client-request-id': requestId, ...(answer.body === undefined ? {} : { 'content-type': JSON_TYPE }), ...answer.headers };
+      const headers = {
+        'request-id': requestId,
+        'client-request-id': requestId,
+        ...(answer.body === undefined ? {} : { 'content-type': JSON_TYPE }),
+        ...answer.headers,
+      };
       res.writeHead(answer.status, headers).end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
     };
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
@@ -219,15 +268,22 @@ export async function startGraphStandIn(users: StandInUser[] = []): Promise<Grap
     if (method === 'POST' && path === '/$batch') {
       const canned = scriptedAnswer(method, path);
       if (canned) return write(canned);
-      const requests = (body as { requests?: { id: string; method: string; url: string; headers?: Record<string, string> }[] }).requests ?? [];
+      const requests =
+        (body as { requests?: { id: string; method: string; url: string; headers?: Record<string, string> }[] }).requests ?? [];
       state.batchSizes.push(requests.length);
-      if (requests.length > 20) return write(graphError(400, 'BadRequest', 'Batch request limit exceeded. Maximum limit of requests is 20.'));
+      if (requests.length > 20)
+        return write(graphError(400, 'BadRequest', 'Batch request limit exceeded. Maximum limit of requests is 20.'));
       const responses = requests.map((step) => {
         const headers = Object.fromEntries(Object.entries(step.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
         state.batchSteps.push({ method: step.method, url: step.url, headers });
         const inner = new URL(step.url, 'http://stand-in');
         const answer = serve(step.method, inner.pathname, inner.searchParams, headers, undefined);
-        return { id: step.id, status: answer.status, headers: { 'Content-Type': 'application/json', ...answer.headers }, body: answer.body ?? null };
+        return {
+          id: step.id,
+          status: answer.status,
+          headers: { 'Content-Type': 'application/json', ...answer.headers },
+          body: answer.body ?? null,
+        };
       });
       // Graph does not promise the order of batch responses.
       return write({ status: 200, body: { responses: responses.reverse() } });

@@ -22,7 +22,9 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('the deployable bundle', () => {
   it('carries every function file: src/main.ts imports each one', () => {
-    const imported = [...readFileSync(join(PROJECT_ROOT, 'src', 'main.ts'), 'utf8').matchAll(/^import '\.\.\/functions\/([\w-]+)';$/gm)].map((m) => m[1]);
+    const imported = [
+      ...readFileSync(join(PROJECT_ROOT, 'src', 'main.ts'), 'utf8').matchAll(/^import '\.\.\/functions\/([\w-]+)';$/gm),
+    ].map((m) => m[1]);
     const files = readdirSync(join(PROJECT_ROOT, 'functions')).map((f) => f.replace(/\.ts$/, ''));
     expect(new Set(imported)).toEqual(new Set(files));
   });
@@ -32,9 +34,20 @@ describe('the deployable bundle', () => {
     await bundle(join(PROJECT_ROOT, 'bench', 'baton-host.ts'), join(out, 'host.js'));
     expect(readdirSync(join(out, 'dist')).filter((f) => f.endsWith('.js'))).toEqual(['main.js']);
     // The packages only some settings need are files of their own, loaded on first use (src/lazy.ts), each by plain node.
-    expect(readdirSync(join(out, 'dist', 'optional')).filter((f) => f.endsWith('.js')).sort()).toEqual(['azure-identity.js', 'azure-storage-queue.js', 'microsoft-microsoft-graph-client.js', 'yaml.js']);
+    expect(
+      readdirSync(join(out, 'dist', 'optional'))
+        .filter((f) => f.endsWith('.js'))
+        .sort(),
+    ).toEqual(['azure-identity.js', 'azure-storage-queue.js', 'microsoft-microsoft-graph-client.js', 'yaml.js']);
     const exported = (file: string, name: string) =>
-      execFileSync(process.execPath, ['-e', `process.stdout.write(String(typeof require(${JSON.stringify(join(out, 'dist', 'optional', file))})[${JSON.stringify(name)}]))`], { encoding: 'utf8' });
+      execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `process.stdout.write(String(typeof require(${JSON.stringify(join(out, 'dist', 'optional', file))})[${JSON.stringify(name)}]))`,
+        ],
+        { encoding: 'utf8' },
+      );
     expect(exported('azure-identity.js', 'ManagedIdentityCredential')).toBe('function');
     expect(exported('azure-storage-queue.js', 'QueueClient')).toBe('function');
     expect(exported('microsoft-microsoft-graph-client.js', 'GraphClientError')).toBe('function');
@@ -43,7 +56,13 @@ describe('the deployable bundle', () => {
     const connector = await startConnector([people.ada, people.grace]);
     const port = await freePort();
     const child = spawn(process.execPath, [join(out, 'host.js'), String(port), join(out, 'dist')], {
-      env: { ...process.env, TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix(), BATON_LOG_LEVEL: 'warn', BATON_CLOCK_START: FIXTURE_DAY },
+      env: {
+        ...process.env,
+        TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+        BATON_TABLE_PREFIX: uniquePrefix(),
+        BATON_LOG_LEVEL: 'warn',
+        BATON_CLOCK_START: FIXTURE_DAY,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -53,7 +72,11 @@ describe('the deployable bundle', () => {
       // Ready when it answers; no fixed wait.
       while (status === 0) {
         if (child.exitCode !== null) throw new Error(`the bundle's host exited with ${child.exitCode}: ${stderr.slice(-600)}`);
-        status = await fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message(connector.url, people.ada, 'help')) })
+        status = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(message(connector.url, people.ada, 'help')),
+        })
           .then((r) => r.status)
           .catch(async () => {
             await new Promise((r) => setTimeout(r, 20));
@@ -64,8 +87,22 @@ describe('the deployable bundle', () => {
       expect(connector.sent.length).toBeGreaterThan(0);
       expect(JSON.stringify(connector.sent.at(-1))).toContain('Baton');
       // A form names people: the local directory reads the Playground's YAML through dist/optional/yaml.js.
-      const form = { formId: crypto.randomUUID(), summary: 'Bundle check', whatIsReady: 'The bundle', acceptanceCriteria: 'It answers', owner: people.ada.aadObjectId, links: '', effort: '1h', workState: 'ready', receiver: people.grace.aadObjectId };
-      const created = await fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: 'm1' })) });
+      const form = {
+        formId: crypto.randomUUID(),
+        summary: 'Bundle check',
+        whatIsReady: 'The bundle',
+        acceptanceCriteria: 'It answers',
+        owner: people.ada.aadObjectId,
+        links: '',
+        effort: '1h',
+        workState: 'ready',
+        receiver: people.grace.aadObjectId,
+      };
+      const created = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: 'm1' })),
+      });
       expect(created.status).toBe(200);
       expect(JSON.stringify(await created.json())).toContain('Bundle check');
     } finally {
@@ -78,10 +115,17 @@ describe('the deployable bundle', () => {
     await bundle(join(PROJECT_ROOT, 'src', 'main.ts'), join(out, 'once', 'main.js'));
     const { sources } = JSON.parse(readFileSync(join(out, 'once', 'main.js.map'), 'utf8')) as { sources: string[] };
     // A package's own source map may name files that were never installed (msal's ../src): only installed packages count.
-    const roots = new Set(sources.map((s) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(s)?.[1]).filter((r): r is string => r !== undefined && existsSync(join(out, 'once', r, 'package.json'))));
+    const roots = new Set(
+      sources
+        .map((s) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(s)?.[1])
+        .filter((r): r is string => r !== undefined && existsSync(join(out, 'once', r, 'package.json'))),
+    );
     const copies = new Map<string, string[]>();
     for (const root of roots) {
-      const { name, version } = JSON.parse(readFileSync(join(out, 'once', root, 'package.json'), 'utf8')) as { name: string; version: string };
+      const { name, version } = JSON.parse(readFileSync(join(out, 'once', root, 'package.json'), 'utf8')) as {
+        name: string;
+        version: string;
+      };
       copies.set(`${name}@${version}`, [...(copies.get(`${name}@${version}`) ?? []), root]);
     }
     expect([...copies].filter(([, r]) => r.length > 1)).toEqual([]);

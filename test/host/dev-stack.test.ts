@@ -10,11 +10,20 @@ import { DataDirInUseError, startDevStack } from '../../src/host/dev-stack';
 import { freePort } from '../../src/host/processes';
 
 async function envWithFreePorts() {
-  return { AZURITE_TABLE_PORT: String(await freePort()), AZURITE_QUEUE_PORT: String(await freePort()), BATON_HOST_PORT: String(await freePort()), PLAYGROUND_PORT: String(await freePort()), TABLES_CONNECTION_STRING: '', BOT_ID: '' };
+  return {
+    AZURITE_TABLE_PORT: String(await freePort()),
+    AZURITE_QUEUE_PORT: String(await freePort()),
+    BATON_HOST_PORT: String(await freePort()),
+    PLAYGROUND_PORT: String(await freePort()),
+    TABLES_CONNECTION_STRING: '',
+    BOT_ID: '',
+  };
 }
 
 describe('the dev stack and its data folder', () => {
-  it('refuses a second stack on the same folder, naming the first, and lets one start once the first stopped', { timeout: 60_000 }, async () => {
+  it('refuses a second stack on the same folder, naming the first, and lets one start once the first stopped', {
+    timeout: 60_000,
+  }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'baton-dev-'));
     const first = await startDevStack({ env: await envWithFreePorts(), dataDir, playground: false, log: () => undefined });
     try {

@@ -32,12 +32,26 @@ interface Seen {
   functionName: string;
 }
 
-function http(name: string, methods: ('GET' | 'POST' | 'PUT' | 'DELETE')[], route: string, handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>): Registration {
+function http(
+  name: string,
+  methods: ('GET' | 'POST' | 'PUT' | 'DELETE')[],
+  route: string,
+  handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>,
+): Registration {
   return { kind: 'http', name, options: { methods, route, authLevel: 'anonymous', handler } };
 }
 
 function timer(name: string, schedule: string, handler: (timer: Timer, context: InvocationContext) => unknown): Registration {
-  return { kind: 'timer', name, options: { schedule, handler: async (t, c) => { await handler(t, c); } } };
+  return {
+    kind: 'timer',
+    name,
+    options: {
+      schedule,
+      handler: async (t, c) => {
+        await handler(t, c);
+      },
+    },
+  };
 }
 
 describe('the host with HTTP and timer functions', () => {
@@ -77,7 +91,11 @@ describe('the host with HTTP and timer functions', () => {
         functionName: context.functionName,
       };
       seen.push(entry);
-      return { status: 201, jsonBody: { got: entry.params.id ?? null, method: entry.method }, headers: { 'x-baton': 'echoed', 'cache-control': 'no-store' } };
+      return {
+        status: 201,
+        jsonBody: { got: entry.params.id ?? null, method: entry.method },
+        headers: { 'x-baton': 'echoed', 'cache-control': 'no-store' },
+      };
     };
     host = await startFunctionsHost({
       port: 0,
@@ -154,27 +172,22 @@ describe('the host with HTTP and timer functions', () => {
     expect(await response.json()).toEqual({ got: '7', method: 'GET' });
   });
 
-  it('returns a plain body and the handler\'s headers', async () => {
+  it("returns a plain body and the handler's headers", async () => {
     const response = await fetch(`${host.url}/api/health`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/plain');
     expect(await response.text()).toBe('ok');
   });
 
-  it.each([
-    ['/api/nothing'],
-    ['/api/items'],
-    ['/api/items/1/extra'],
-    ['/api'],
-    ['/items/1'],
-    ['/health'],
-    ['/'],
-  ])('answers 404 for %s', async (path) => {
-    const before = seen.length;
-    const response = await fetch(`${host.url}${path}`);
-    expect(response.status).toBe(404);
-    expect(seen.length).toBe(before);
-  });
+  it.each([['/api/nothing'], ['/api/items'], ['/api/items/1/extra'], ['/api'], ['/items/1'], ['/health'], ['/']])(
+    'answers 404 for %s',
+    async (path) => {
+      const before = seen.length;
+      const response = await fetch(`${host.url}${path}`);
+      expect(response.status).toBe(404);
+      expect(seen.length).toBe(before);
+    },
+  );
 
   it.each([
     ['PUT', '/api/items/1'],
@@ -210,7 +223,11 @@ describe('the host with HTTP and timer functions', () => {
   it('runs a timer function now on POST /admin/functions/{name}, answering 202', async () => {
     const before = timerRuns.length;
     const ran = nextTimerRun.promise;
-    const response = await fetch(`${host.url}/admin/functions/nightly`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"input":""}' });
+    const response = await fetch(`${host.url}/admin/functions/nightly`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"input":""}',
+    });
     expect(response.status).toBe(202);
     const run = await ran;
     expect(timerRuns.length).toBe(before + 1);
@@ -308,7 +325,7 @@ describe('timers on their schedule', () => {
 });
 
 describe('loadFunctions', () => {
-  it('registers the app\'s functions from the functions folder, the bot endpoint among them', async () => {
+  it("registers the app's functions from the functions folder, the bot endpoint among them", async () => {
     const registrations = await loadFunctions();
     const messages = registrations.filter((r) => r.name === 'messages');
     expect(messages).toHaveLength(1);
@@ -344,9 +361,9 @@ describe('routes shared by methods, bad escapes, schedules that never fire', () 
 
   it('refuses a schedule that never fires before it takes the port', async () => {
     const port = await freePort();
-    await expect(startFunctionsHost({ registrations: [timer('never', '0 0 0 31 2 *', () => undefined)], port, log: () => undefined })).rejects.toThrow(
-      'The schedule never fires within nine years',
-    );
+    await expect(
+      startFunctionsHost({ registrations: [timer('never', '0 0 0 31 2 *', () => undefined)], port, log: () => undefined }),
+    ).rejects.toThrow('The schedule never fires within nine years');
     expect(await isPortInUse(port)).toBe(false);
   });
 });

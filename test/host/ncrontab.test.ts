@@ -72,7 +72,9 @@ describe('nextOccurrence', () => {
 
   it('throws for a schedule that never fires (31 February)', () => {
     const schedule = parseNcrontab('0 0 0 31 2 *');
-    expect(() => nextOccurrence(schedule, new Date('2026-01-01T00:00:00.000Z'))).toThrow(new Error('The schedule never fires within nine years'));
+    expect(() => nextOccurrence(schedule, new Date('2026-01-01T00:00:00.000Z'))).toThrow(
+      new Error('The schedule never fires within nine years'),
+    );
   });
 });
 

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { InvocationContext } from '@azure/functions';
 import type { Registration } from '../../src/functions';
-import { type FunctionsHost, pollingBackoff, type QueueSettings, readQueueSettings, startFunctionsHost } from '../../src/host/functions-host';
+import {
+  type FunctionsHost,
+  pollingBackoff,
+  type QueueSettings,
+  readQueueSettings,
+  startFunctionsHost,
+} from '../../src/host/functions-host';
 import { freePort, isPortInUse, PROJECT_ROOT } from '../../src/host/processes';
 import { encodeMessageText, enqueue, openQueue, type QueueClient } from '../../src/store/queues';
 
@@ -46,7 +52,12 @@ async function messageCount(queue: QueueClient): Promise<number> {
   return (await queue.getProperties()).approximateMessagesCount ?? 0;
 }
 
-function queueFunction(name: string, queue: string, handler: (entry: unknown, context: InvocationContext) => unknown, connection = SETTING): Registration {
+function queueFunction(
+  name: string,
+  queue: string,
+  handler: (entry: unknown, context: InvocationContext) => unknown,
+  connection = SETTING,
+): Registration {
   return {
     kind: 'queue',
     name,
@@ -79,7 +90,11 @@ function deferred() {
 const hosts: FunctionsHost[] = [];
 const logs: string[] = [];
 
-async function startHost(registrations: Registration[], queues: Partial<QueueSettings> = {}, env: Record<string, string> = { [SETTING]: connectionString }) {
+async function startHost(
+  registrations: Registration[],
+  queues: Partial<QueueSettings> = {},
+  env: Record<string, string> = { [SETTING]: connectionString },
+) {
   const host = await startFunctionsHost({ registrations, port: 0, log: (m) => logs.push(m), env, queues: { ...FAST, ...queues } });
   hosts.push(host);
   return host;
@@ -188,7 +203,9 @@ describe('a queue function on the local host', () => {
     expect(moved!.messageText).toBe(original);
     expect(await messageCount(queue)).toBe(0);
     expect(logs.filter((m) => m.startsWith('[doomed] failed'))).toHaveLength(5);
-    expect(logs.at(-1)).toBe(`[doomed] message ${String(runs[0]!.metadata.id)} failed 5 times (maxDequeueCount 5): moved to queue "${name}-poison".`);
+    expect(logs.at(-1)).toBe(
+      `[doomed] message ${String(runs[0]!.metadata.id)} failed 5 times (maxDequeueCount 5): moved to queue "${name}-poison".`,
+    );
   });
 
   it('moves a message that is not base64 to the poison queue without running the function', async () => {
@@ -208,34 +225,37 @@ describe('a queue function on the local host', () => {
   it.each([
     [2, 0, 2],
     [2, 1, 3],
-  ])('runs at most batchSize + newBatchThreshold at once (batchSize %i, newBatchThreshold %i: %i)', async (batchSize, newBatchThreshold, most) => {
-    const name = queueName('batch');
-    const queue = await openQueue(connectionString, name);
-    for (let i = 0; i < 8; i += 1) await enqueue(queue, { i });
-    let running = 0;
-    let highest = 0;
-    const done: unknown[] = [];
-    await startHost(
-      [
-        queueFunction('batched', name, async (entry) => {
-          running += 1;
-          highest = Math.max(highest, running);
-          // Long enough for the host to poll many times over, were it not holding back.
-          await new Promise((resolve) => setTimeout(resolve, 60));
-          running -= 1;
-          done.push(entry);
-        }),
-      ],
-      { batchSize, newBatchThreshold },
-    );
+  ])(
+    'runs at most batchSize + newBatchThreshold at once (batchSize %i, newBatchThreshold %i: %i)',
+    async (batchSize, newBatchThreshold, most) => {
+      const name = queueName('batch');
+      const queue = await openQueue(connectionString, name);
+      for (let i = 0; i < 8; i += 1) await enqueue(queue, { i });
+      let running = 0;
+      let highest = 0;
+      const done: unknown[] = [];
+      await startHost(
+        [
+          queueFunction('batched', name, async (entry) => {
+            running += 1;
+            highest = Math.max(highest, running);
+            // Long enough for the host to poll many times over, were it not holding back.
+            await new Promise((resolve) => setTimeout(resolve, 60));
+            running -= 1;
+            done.push(entry);
+          }),
+        ],
+        { batchSize, newBatchThreshold },
+      );
 
-    await waitFor('all eight messages', () => done.length === 8);
-    expect(highest).toBeLessThanOrEqual(most);
-    expect(highest).toBeGreaterThanOrEqual(batchSize);
-    expect(done.map((e) => (e as { i: number }).i).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-  });
+      await waitFor('all eight messages', () => done.length === 8);
+      expect(highest).toBeLessThanOrEqual(most);
+      expect(highest).toBeGreaterThanOrEqual(batchSize);
+      expect(done.map((e) => (e as { i: number }).i).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    },
+  );
 
-  it('runs a queue function once with the admin API\'s input, answering 202, and lists it', async () => {
+  it("runs a queue function once with the admin API's input, answering 202, and lists it", async () => {
     const name = queueName('admin');
     const runs: Run[] = [];
     const host = await startHost([queueFunction('sendSummary', name, recording(runs))]);
@@ -284,7 +304,12 @@ describe('a queue function on the local host', () => {
     const closing = host.close().then(() => {
       closed = true;
     });
-    await waitFor('the server to stop answering', () => fetch(`${host.url}/admin/functions`).then(() => false, () => true));
+    await waitFor('the server to stop answering', () =>
+      fetch(`${host.url}/admin/functions`).then(
+        () => false,
+        () => true,
+      ),
+    );
     expect(closed).toBe(false);
     release.resolve();
     await closing;
@@ -298,10 +323,22 @@ describe('queue functions at start-up', () => {
   it('refuses to start without the connection setting, naming it, before the port is taken', async () => {
     const port = await freePort();
     await expect(
-      startFunctionsHost({ port, log: () => undefined, env: {}, registrations: [queueFunction('summary', 'weekly-summary', () => undefined, 'SUMMARY_STORAGE')] }),
-    ).rejects.toThrow('The queue function "summary" reads its storage connection string from the app setting SUMMARY_STORAGE, which is not set.');
+      startFunctionsHost({
+        port,
+        log: () => undefined,
+        env: {},
+        registrations: [queueFunction('summary', 'weekly-summary', () => undefined, 'SUMMARY_STORAGE')],
+      }),
+    ).rejects.toThrow(
+      'The queue function "summary" reads its storage connection string from the app setting SUMMARY_STORAGE, which is not set.',
+    );
     await expect(
-      startFunctionsHost({ port, log: () => undefined, env: {}, registrations: [queueFunction('summary', 'weekly-summary', () => undefined, '')] }),
+      startFunctionsHost({
+        port,
+        log: () => undefined,
+        env: {},
+        registrations: [queueFunction('summary', 'weekly-summary', () => undefined, '')],
+      }),
     ).rejects.toThrow('the app setting AzureWebJobsStorage, which is not set.');
     expect(await isPortInUse(port)).toBe(false);
   });
@@ -310,7 +347,10 @@ describe('queue functions at start-up', () => {
     const name = queueName('named');
     const runs: Run[] = [];
     await startHost(
-      [queueFunction('byDefault', '%SUMMARY_QUEUE%', recording(runs), ''), queueFunction('byShortName', `${name}-b`, recording(runs), 'Storage')],
+      [
+        queueFunction('byDefault', '%SUMMARY_QUEUE%', recording(runs), ''),
+        queueFunction('byShortName', `${name}-b`, recording(runs), 'Storage'),
+      ],
       {},
       { AzureWebJobsStorage: connectionString, SUMMARY_QUEUE: `${name}-A` },
     );
@@ -324,13 +364,18 @@ describe('queue functions at start-up', () => {
 
   it('refuses an invalid queue name, naming the function', async () => {
     await expect(
-      startFunctionsHost({ port: 0, log: () => undefined, env: { [SETTING]: connectionString }, registrations: [queueFunction('bad', 'Weekly_Summary', () => undefined)] }),
+      startFunctionsHost({
+        port: 0,
+        log: () => undefined,
+        env: { [SETTING]: connectionString },
+        registrations: [queueFunction('bad', 'Weekly_Summary', () => undefined)],
+      }),
     ).rejects.toThrow('The queue function "bad" has queue name "weekly_summary": a queue name is 3-63 lowercase letters');
   });
 });
 
 describe('host.json extensions.queues', () => {
-  it('reads the repository\'s host.json as Baton runs it', () => {
+  it("reads the repository's host.json as Baton runs it", () => {
     const hostJson: unknown = JSON.parse(readFileSync(join(PROJECT_ROOT, 'host.json'), 'utf8'));
     expect(readQueueSettings(hostJson)).toEqual({
       pollingIntervalMs: 100,
@@ -344,7 +389,7 @@ describe('host.json extensions.queues', () => {
     });
   });
 
-  it('has the runtime\'s defaults, takes time spans and overrides, and refuses what the runtime would', () => {
+  it("has the runtime's defaults, takes time spans and overrides, and refuses what the runtime would", () => {
     expect(readQueueSettings({ version: '2.0' })).toEqual({
       pollingIntervalMs: 100,
       maxPollingIntervalMs: 2_000,
@@ -360,13 +405,19 @@ describe('host.json extensions.queues', () => {
       visibilityTimeoutSeconds: 86_400,
       newBatchThreshold: 2,
     });
-    expect(readQueueSettings(queues({ newBatchThreshold: 0 }), { batchSize: 4, maxDequeueCount: 2 })).toMatchObject({ batchSize: 4, newBatchThreshold: 0, maxDequeueCount: 2 });
+    expect(readQueueSettings(queues({ newBatchThreshold: 0 }), { batchSize: 4, maxDequeueCount: 2 })).toMatchObject({
+      batchSize: 4,
+      newBatchThreshold: 0,
+      maxDequeueCount: 2,
+    });
     expect(readQueueSettings({}, { batchSize: 4 }).newBatchThreshold).toBe(2);
     expect(() => readQueueSettings(queues({ maxPollingInterval: 2000 }))).toThrow(
       'host.json extensions.queues.maxPollingInterval is 2000; it takes a time span such as "00:00:30" (hh:mm:ss).',
     );
     expect(() => readQueueSettings(queues({ maxPollingInterval: '00:00:00.050' }))).toThrow('must not be less than 00:00:00.100 (100 ms)');
-    expect(() => readQueueSettings(queues({ batchSize: 33 }))).toThrow('host.json extensions.queues.batchSize is 33; it takes a whole number from 1 to 32.');
+    expect(() => readQueueSettings(queues({ batchSize: 33 }))).toThrow(
+      'host.json extensions.queues.batchSize is 33; it takes a whole number from 1 to 32.',
+    );
     expect(() => readQueueSettings(queues({ maxDequeueCount: 0 }))).toThrow('extensions.queues.maxDequeueCount is 0');
     expect(() => readQueueSettings(queues({ messageEncoding: 'utf8' }))).toThrow('it takes "base64" or "none"');
   });

@@ -48,7 +48,11 @@ interface ArmTemplate {
 describe.skipIf(compiler.problem !== undefined && !required)('the Bicep compiler', () => {
   it(`builds ${TEMPLATE_PATH} into the template the tests read`, () => {
     if (compiler.path === undefined) throw new Error(`BATON_REQUIRE_BICEP=1, but ${compiler.problem}`);
-    const result = spawnSync(compiler.path, ['build', TEMPLATE_PATH, '--stdout'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 120_000 });
+    const result = spawnSync(compiler.path, ['build', TEMPLATE_PATH, '--stdout'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(result.error).toBeUndefined();
     expect(result.status, result.stderr).toBe(0);
     const arm = JSON.parse(result.stdout) as ArmTemplate;

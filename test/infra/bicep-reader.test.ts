@@ -95,29 +95,38 @@ describe('the Bicep reader', () => {
     const d = new Evaluator(file, { params: { base: 'baton' }, subscriptionId: 'sub', resourceGroup: 'rg' });
     const identityId = '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/baton-x';
     expect(d.resourceId('identity')).toBe(identityId);
-    const site = d.evaluate(d.resource('site').body) as { identity: { userAssignedIdentities: Record<string, unknown> }; properties: Record<string, string> };
+    const site = d.evaluate(d.resource('site').body) as {
+      identity: { userAssignedIdentities: Record<string, unknown> };
+      properties: Record<string, string>;
+    };
     expect(Object.keys(site.identity.userAssignedIdentities)).toEqual([identityId]);
     expect(site.properties.hostName).toBe('baton.azurewebsites.net');
     expect(site.properties.clientId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(site.properties.role).toBe('/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/b7e6dc6d-f1e8-4753-8033-0f276bb0955b');
+    expect(site.properties.role).toBe(
+      '/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+    );
   });
 
   it('refuses what Azure would assign but the tests were never told about', () => {
-    const f = parseBicep(`resource a 'Microsoft.Web/sites@2024-04-01' = {\n  name: 'a'\n}\noutput X string = a.properties.outboundIpAddresses\n`);
-    expect(() => new Evaluator(f, { params: {} }).evaluate(f.outputs.get('X')!.value)).toThrow(/do not know what Azure sets as a\.properties\.outboundIpAddresses/);
+    const f = parseBicep(
+      `resource a 'Microsoft.Web/sites@2024-04-01' = {\n  name: 'a'\n}\noutput X string = a.properties.outboundIpAddresses\n`,
+    );
+    expect(() => new Evaluator(f, { params: {} }).evaluate(f.outputs.get('X')!.value)).toThrow(
+      /do not know what Azure sets as a\.properties\.outboundIpAddresses/,
+    );
   });
 
   it('refuses, with the line, what it does not read', () => {
     const cases: Array<[string, RegExp]> = [
       ["param a string\nmodule m './m.bicep' = {\n}\n", /line 2: .*"module"/],
-      ["var a = [for i in range(0, 2): i]\n", /line 1: .*for-expressions/],
+      ['var a = [for i in range(0, 2): i]\n', /line 1: .*for-expressions/],
       ["resource a 'Microsoft.Web/sites@2024-04-01' = [for i in range(0, 2): {\n}]\n", /line 1: .*no loops/],
-      ["var a = b::c\n", /line 1: .*::/],
-      ["var a = b.?c\n", /line 1: .*\.\?/],
-      ["var a = 1\nvar a = 2\n", /line 2: a is declared twice/],
-      ["var a = {\n  x: 1\n  x: 2\n}\n", /line 3: property x is given twice/],
+      ['var a = b::c\n', /line 1: .*::/],
+      ['var a = b.?c\n', /line 1: .*\.\?/],
+      ['var a = 1\nvar a = 2\n', /line 2: a is declared twice/],
+      ['var a = {\n  x: 1\n  x: 2\n}\n', /line 3: property x is given twice/],
       ["var a = 'x\n", /line 1: .*span lines/],
-      ["param a foo\n", /type foo/],
+      ['param a foo\n', /type foo/],
       ["var a = 'x' 'y'\n", /line 1: expected the end of the line/],
     ];
     for (const [source, message] of cases) {

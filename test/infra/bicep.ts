@@ -84,7 +84,37 @@ type Token =
   | { t: 'punct'; v: string; line: number }
   | { t: 'eof'; line: number };
 
-const PUNCTS = ['==', '!=', '<=', '>=', '&&', '||', '??', '::', '.?', '{', '}', '[', ']', '(', ')', ',', ':', '.', '?', '!', '@', '=', '<', '>', '+', '-', '*', '/', '%'];
+const PUNCTS = [
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '??',
+  '::',
+  '.?',
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  ',',
+  ':',
+  '.',
+  '?',
+  '!',
+  '@',
+  '=',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+];
 const UNSUPPORTED_PUNCTS = new Set(['??', '::', '.?', '*', '/', '%']);
 
 function tokenize(source: string, startLine = 1): Token[] {
@@ -221,7 +251,8 @@ class Parser {
   }
   private expectIdent(v?: string): string {
     const token = this.next();
-    if (token.t !== 'ident' || (v !== undefined && token.v !== v)) throw new BicepSyntaxError(`expected ${v ?? 'a name'}, found ${tokenText(token)}`, token.line);
+    if (token.t !== 'ident' || (v !== undefined && token.v !== v))
+      throw new BicepSyntaxError(`expected ${v ?? 'a name'}, found ${tokenText(token)}`, token.line);
     return token.v;
   }
   private skipNewlines(): void {
@@ -229,13 +260,15 @@ class Parser {
   }
   private endOfStatement(): void {
     const token = this.next();
-    if (token.t !== 'nl' && token.t !== 'eof') throw new BicepSyntaxError(`expected the end of the line, found ${tokenText(token)}`, token.line);
+    if (token.t !== 'nl' && token.t !== 'eof')
+      throw new BicepSyntaxError(`expected the end of the line, found ${tokenText(token)}`, token.line);
   }
 
   file(): BicepFile {
     const file: BicepFile = { targetScope: undefined, params: new Map(), vars: new Map(), resources: new Map(), outputs: new Map() };
     const unique = (map: Map<string, unknown>, name: string, line: number) => {
-      if (map.has(name) || file.params.has(name) || file.vars.has(name) || file.resources.has(name)) throw new BicepSyntaxError(`${name} is declared twice`, line);
+      if (map.has(name) || file.params.has(name) || file.vars.has(name) || file.resources.has(name))
+        throw new BicepSyntaxError(`${name} is declared twice`, line);
     };
     for (;;) {
       this.skipNewlines();
@@ -256,7 +289,8 @@ class Parser {
         case 'targetScope': {
           this.expectPunct('=');
           const scope = this.expression();
-          if (scope.kind !== 'string' || scope.parts.some((p) => typeof p !== 'string')) throw new BicepSyntaxError('targetScope must be a plain string', keyword.line);
+          if (scope.kind !== 'string' || scope.parts.some((p) => typeof p !== 'string'))
+            throw new BicepSyntaxError('targetScope must be a plain string', keyword.line);
           file.targetScope = scope.parts.join('');
           break;
         }
@@ -283,7 +317,10 @@ class Parser {
           const symbol = this.expectIdent();
           unique(file.resources, symbol, keyword.line);
           const typeToken = this.next();
-          const typeText = typeToken.t === 'str' && typeToken.parts.length === 1 && typeof typeToken.parts[0] === 'string' ? typeToken.parts[0] : undefined;
+          const typeText =
+            typeToken.t === 'str' && typeToken.parts.length === 1 && typeof typeToken.parts[0] === 'string'
+              ? typeToken.parts[0]
+              : undefined;
           const match = typeText?.match(/^([A-Za-z0-9.]+\/[A-Za-z0-9/]+)@([0-9a-z-]+)$/);
           if (!match) throw new BicepSyntaxError("expected a resource type such as 'Microsoft.Web/sites@2024-04-01'", typeToken.line);
           const existing = this.isIdent('existing');
@@ -298,7 +335,8 @@ class Parser {
             this.skipNewlines();
             this.expectPunct(')');
           }
-          if (!this.isPunct('{')) throw new BicepSyntaxError('this reader knows a resource body only as { ... } (no loops)', this.peek().line);
+          if (!this.isPunct('{'))
+            throw new BicepSyntaxError('this reader knows a resource body only as { ... } (no loops)', this.peek().line);
           const body = this.primary();
           if (body.kind !== 'object') throw new BicepSyntaxError('expected the resource body', keyword.line);
           file.resources.set(symbol, { symbol, type: match[1]!, apiVersion: match[2]!, existing, condition, body, line: keyword.line });
@@ -321,7 +359,8 @@ class Parser {
 
   private type(): string {
     const name = this.expectIdent();
-    if (!['string', 'int', 'bool', 'object', 'array'].includes(name)) throw new BicepSyntaxError(`this reader does not know the type ${name}`, this.peek().line);
+    if (!['string', 'int', 'bool', 'object', 'array'].includes(name))
+      throw new BicepSyntaxError(`this reader does not know the type ${name}`, this.peek().line);
     return name;
   }
 
@@ -438,7 +477,8 @@ class Parser {
       const keyToken = this.next();
       let key: Expr;
       if (keyToken.t === 'ident') key = { kind: 'string', parts: [keyToken.v] };
-      else if (keyToken.t === 'str') key = { kind: 'string', parts: keyToken.parts.map((part) => (typeof part === 'string' ? part : parseExpression(part))) };
+      else if (keyToken.t === 'str')
+        key = { kind: 'string', parts: keyToken.parts.map((part) => (typeof part === 'string' ? part : parseExpression(part))) };
       else throw new BicepSyntaxError(`expected a property name, found ${tokenText(keyToken)}`, keyToken.line);
       const literal = key.kind === 'string' && key.parts.every((p) => typeof p === 'string') ? key.parts.join('') : undefined;
       if (literal !== undefined) {
@@ -448,7 +488,8 @@ class Parser {
       this.expectPunct(':');
       entries.push({ key, value: this.expression() });
       if (this.isPunct(',')) this.next();
-      else if (!this.isPunct('}') && this.peek().t !== 'nl') throw new BicepSyntaxError(`expected a new line after a property, found ${tokenText(this.peek())}`, this.peek().line);
+      else if (!this.isPunct('}') && this.peek().t !== 'nl')
+        throw new BicepSyntaxError(`expected a new line after a property, found ${tokenText(this.peek())}`, this.peek().line);
     }
   }
 
@@ -464,7 +505,8 @@ class Parser {
       if (this.isIdent('for')) throw new BicepSyntaxError('this reader does not know for-expressions', this.peek().line);
       items.push(this.expression());
       if (this.isPunct(',')) this.next();
-      else if (!this.isPunct(']') && this.peek().t !== 'nl') throw new BicepSyntaxError(`expected a new line after an item, found ${tokenText(this.peek())}`, this.peek().line);
+      else if (!this.isPunct(']') && this.peek().t !== 'nl')
+        throw new BicepSyntaxError(`expected a new line after an item, found ${tokenText(this.peek())}`, this.peek().line);
     }
   }
 }
@@ -559,7 +601,10 @@ export class Evaluator {
   readonly location: string;
   readonly tenantId: string;
 
-  constructor(readonly file: BicepFile, readonly deployment: Deployment) {
+  constructor(
+    readonly file: BicepFile,
+    readonly deployment: Deployment,
+  ) {
     this.subscriptionId = deployment.subscriptionId ?? sampleGuid('subscription');
     this.resourceGroup = deployment.resourceGroup ?? 'rg-baton-test';
     this.location = deployment.location ?? 'swedencentral';
@@ -631,7 +676,10 @@ export class Evaluator {
         throw new Error('cannot index that value');
       }
       case 'call':
-        return this.call(expr.callee, expr.args.map((a) => this.evaluate(a)));
+        return this.call(
+          expr.callee,
+          expr.args.map((a) => this.evaluate(a)),
+        );
       case 'unary': {
         const operand = this.evaluate(expr.operand);
         if (expr.op === '!') return !this.bool(operand);
@@ -692,7 +740,8 @@ export class Evaluator {
     if (isResourceRef(baseValue)) return this.resourceMember(baseValue.resource, path);
     let value = baseValue;
     for (const name of path) {
-      if (typeof value !== 'object' || value === null || !(name in value)) throw new Error(`no property ${name} in ${JSON.stringify(value)}`);
+      if (typeof value !== 'object' || value === null || !(name in value))
+        throw new Error(`no property ${name} in ${JSON.stringify(value)}`);
       value = (value as Record<string, unknown>)[name];
     }
     return value;
@@ -726,7 +775,9 @@ export class Evaluator {
       case '>':
       case '>=':
         if (typeof left !== 'number' || typeof right !== 'number') throw new Error(`${expr.op} needs numbers`);
-        return { '+': left + right, '-': left - right, '<': left < right, '<=': left <= right, '>': left > right, '>=': left >= right }[expr.op];
+        return { '+': left + right, '-': left - right, '<': left < right, '<=': left <= right, '>': left > right, '>=': left >= right }[
+          expr.op
+        ];
       default:
         throw new Error(`unknown operator ${expr.op}`);
     }
@@ -736,7 +787,11 @@ export class Evaluator {
     const strings = () => args.map((a) => this.text(a));
     switch (name) {
       case 'resourceGroup':
-        return { id: `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}`, name: this.resourceGroup, location: this.location };
+        return {
+          id: `/subscriptions/${this.subscriptionId}/resourceGroups/${this.resourceGroup}`,
+          name: this.resourceGroup,
+          location: this.location,
+        };
       case 'subscription':
         return { id: `/subscriptions/${this.subscriptionId}`, subscriptionId: this.subscriptionId, tenantId: this.tenantId };
       case 'tenant':
@@ -759,7 +814,9 @@ export class Evaluator {
       case 'startsWith':
       case 'endsWith': {
         const [text, prefix] = strings();
-        return name === 'startsWith' ? text!.toLowerCase().startsWith(prefix!.toLowerCase()) : text!.toLowerCase().endsWith(prefix!.toLowerCase());
+        return name === 'startsWith'
+          ? text!.toLowerCase().startsWith(prefix!.toLowerCase())
+          : text!.toLowerCase().endsWith(prefix!.toLowerCase());
       }
       case 'toLower':
         return strings()[0]!.toLowerCase();
@@ -798,6 +855,8 @@ export function runtimeValue(evaluator: Evaluator, symbol: string, path: string)
     case 'Microsoft.Storage/storageAccounts#properties.primaryEndpoints.table':
       return `https://${name}.table.core.windows.net/`;
     default:
-      throw new Error(`the tests do not know what Azure sets as ${symbol}.${path} (${resource.type}); add it to runtimeValue in test/infra/bicep.ts`);
+      throw new Error(
+        `the tests do not know what Azure sets as ${symbol}.${path} (${resource.type}); add it to runtimeValue in test/infra/bicep.ts`,
+      );
   }
 }

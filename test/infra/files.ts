@@ -166,12 +166,18 @@ export function devEnvironment(extra: Readonly<Record<string, string>> = {}): Re
 
 /** The deployment of the template that `atk provision --env dev` makes with this environment. */
 export function provisionedBy(env: Readonly<Record<string, string>>): Evaluator {
-  return new Evaluator(template, { params: parametersFrom(env), subscriptionId: env.AZURE_SUBSCRIPTION_ID, resourceGroup: env.AZURE_RESOURCE_GROUP_NAME });
+  return new Evaluator(template, {
+    params: parametersFrom(env),
+    subscriptionId: env.AZURE_SUBSCRIPTION_ID,
+    resourceGroup: env.AZURE_RESOURCE_GROUP_NAME,
+  });
 }
 
 /** The Function App's app settings in a deployment. */
 export function appSettingsOf(deployment: Evaluator): Record<string, unknown> {
-  const config = [...template.resources.values()].filter((r) => r.type === 'Microsoft.Web/sites/config' && deployment.evaluate(property(r.body, 'name')) === 'appsettings');
+  const config = [...template.resources.values()].filter(
+    (r) => r.type === 'Microsoft.Web/sites/config' && deployment.evaluate(property(r.body, 'name')) === 'appsettings',
+  );
   if (config.length !== 1) throw new Error(`expected one Microsoft.Web/sites/config 'appsettings' resource, found ${config.length}`);
   const settings = deployment.evaluate(property(config[0]!.body, 'properties'));
   if (!settings || typeof settings !== 'object') throw new Error('the appsettings resource has no properties');

@@ -28,7 +28,6 @@ const READ_BY_THE_FUNCTIONS_RUNTIME: readonly string[] = [
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
 ];
 
-
 /** Settings the template gives that src/config.ts does not read yet (none: the weekly summary reads OUTLOOK_ORIGINATOR). */
 const EXPECTED_IN_CONFIG_ONCE_WEEKLY_SUMMARY_LANDS: readonly string[] = [];
 
@@ -79,7 +78,11 @@ const awaited = [...EXPECTED_IN_CONFIG_ONCE_WEEKLY_SUMMARY_LANDS];
 const deployments = {
   'Graph as the managed identity': provisionedBy(devEnvironment()),
   'Graph as an app registration, its secret in Key Vault': provisionedBy(
-    devEnvironment({ GRAPH_APP_CLIENT_ID: sampleGuid('graph-app'), GRAPH_APP_TENANT_ID: sampleGuid('graph-tenant'), SECRET_GRAPH_APP_CLIENT_SECRET: 'not-a-real-secret' }),
+    devEnvironment({
+      GRAPH_APP_CLIENT_ID: sampleGuid('graph-app'),
+      GRAPH_APP_TENANT_ID: sampleGuid('graph-tenant'),
+      SECRET_GRAPH_APP_CLIENT_SECRET: 'not-a-real-secret',
+    }),
   ),
 };
 
@@ -100,7 +103,9 @@ describe('the app settings infra/azure.bicep gives the Function App', () => {
       const settings = appSettingsOf(deployment);
 
       it('are each read by src/config.ts, by the Functions runtime, or about to be read by Baton', () => {
-        const unread = Object.keys(settings).filter((s) => !SETTING_NAMES.includes(s) && !READ_BY_THE_FUNCTIONS_RUNTIME.includes(s) && !awaited.includes(s));
+        const unread = Object.keys(settings).filter(
+          (s) => !SETTING_NAMES.includes(s) && !READ_BY_THE_FUNCTIONS_RUNTIME.includes(s) && !awaited.includes(s),
+        );
         expect(unread).toEqual([]);
       });
 
@@ -109,7 +114,11 @@ describe('the app settings infra/azure.bicep gives the Function App', () => {
       });
 
       it('hold values src/config.ts accepts for each setting it reads', () => {
-        const read = Object.fromEntries(Object.entries(settings).filter(([k]) => SETTING_NAMES.includes(k)).map(([k, v]) => [k, String(v)]));
+        const read = Object.fromEntries(
+          Object.entries(settings)
+            .filter(([k]) => SETTING_NAMES.includes(k))
+            .map(([k, v]) => [k, String(v)]),
+        );
         expect(() => loadConfig(read)).not.toThrow();
       });
 
@@ -124,7 +133,10 @@ describe('the app settings infra/azure.bicep gives the Function App', () => {
     const missing = SETTING_NAMES.filter((s) => !given.has(s) && !Object.hasOwn(LEFT_UNSET, s));
     // A new setting in src/config.ts: give it a value in infra/azure.bicep, or say in LEFT_UNSET why not.
     expect(missing).toEqual([]);
-    expect(Object.keys(LEFT_UNSET).filter((s) => !SETTING_NAMES.includes(s)), 'LEFT_UNSET names settings config.ts no longer reads').toEqual([]);
+    expect(
+      Object.keys(LEFT_UNSET).filter((s) => !SETTING_NAMES.includes(s)),
+      'LEFT_UNSET names settings config.ts no longer reads',
+    ).toEqual([]);
   });
 
   it('name a setting as awaited only while src/config.ts does not read it', () => {
@@ -139,7 +151,10 @@ describe('the app settings infra/azure.bicep gives the Function App', () => {
 
 describe('host.json: telemetry sampling never drops an error', () => {
   const hostJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'host.json'), 'utf8')) as {
-    logging?: { logLevel?: Record<string, string>; applicationInsights?: { samplingSettings?: { isEnabled?: boolean; excludedTypes?: string } } };
+    logging?: {
+      logLevel?: Record<string, string>;
+      applicationInsights?: { samplingSettings?: { isEnabled?: boolean; excludedTypes?: string } };
+    };
     extensions?: { queues?: unknown };
   };
 
@@ -151,7 +166,7 @@ describe('host.json: telemetry sampling never drops an error', () => {
     expect(excluded).toEqual(expect.arrayContaining(['Request', 'Exception', 'Trace']));
   });
 
-  it('logs Information and above by default, and keeps the host\'s aggregated metrics', () => {
+  it("logs Information and above by default, and keeps the host's aggregated metrics", () => {
     expect(hostJson.logging?.logLevel).toMatchObject({ default: 'Information', 'Host.Aggregator': 'Trace' });
   });
 

@@ -7,7 +7,19 @@
 import { describe, expect, it } from 'vitest';
 import { TABLE_NAMES } from '../../src/store/keys';
 import { decoratorArgument, type Evaluator, type Expr, isResourceRef, property, sampleGuid } from './bicep';
-import { appSettingsOf, devEnvironment, PARAMETERS_PATH, parametersFile, placeholdersIn, PROJECTS, provisionedBy, read, resourcesOfType, template, TOOLKIT_FILLS } from './files';
+import {
+  appSettingsOf,
+  devEnvironment,
+  PARAMETERS_PATH,
+  parametersFile,
+  placeholdersIn,
+  PROJECTS,
+  provisionedBy,
+  read,
+  resourcesOfType,
+  template,
+  TOOLKIT_FILLS,
+} from './files';
 
 /** Built-in role definition ids, https://learn.microsoft.com/azure/role-based-access-control/built-in-roles */
 const ROLE = {
@@ -22,7 +34,13 @@ const ROLE = {
 const defaultDeployment = () => provisionedBy(devEnvironment());
 /** The deployment that uses a Graph app registration, its secret in env/.env.dev.user. */
 const secretDeployment = () =>
-  provisionedBy(devEnvironment({ GRAPH_APP_CLIENT_ID: sampleGuid('graph-app'), GRAPH_APP_TENANT_ID: sampleGuid('graph-tenant'), SECRET_GRAPH_APP_CLIENT_SECRET: 'not-a-real-secret' }));
+  provisionedBy(
+    devEnvironment({
+      GRAPH_APP_CLIENT_ID: sampleGuid('graph-app'),
+      GRAPH_APP_TENANT_ID: sampleGuid('graph-tenant'),
+      SECRET_GRAPH_APP_CLIENT_SECRET: 'not-a-real-secret',
+    }),
+  );
 
 const only = (type: string): string => {
   const symbols = resourcesOfType(type);
@@ -95,11 +113,19 @@ function allExpressions(): Expr[] {
   return nodes;
 }
 
-const calls = (): Array<Extract<Expr, { kind: 'call' }>> => allExpressions().filter((e): e is Extract<Expr, { kind: 'call' }> => e.kind === 'call');
+const calls = (): Array<Extract<Expr, { kind: 'call' }>> =>
+  allExpressions().filter((e): e is Extract<Expr, { kind: 'call' }> => e.kind === 'call');
 
 /** Whether the template tests the parameter for an unfilled Toolkit placeholder: startsWith(<param>, placeholderStart). */
 const guarded = (param: string): boolean =>
-  calls().some((c) => c.callee === 'startsWith' && c.args[0]?.kind === 'ident' && c.args[0].name === param && c.args[1]?.kind === 'ident' && c.args[1].name === 'placeholderStart');
+  calls().some(
+    (c) =>
+      c.callee === 'startsWith' &&
+      c.args[0]?.kind === 'ident' &&
+      c.args[0].name === param &&
+      c.args[1]?.kind === 'ident' &&
+      c.args[1].name === 'placeholderStart',
+  );
 
 describe('infra/azure.bicep: what it deploys', () => {
   const d = defaultDeployment();
@@ -107,7 +133,9 @@ describe('infra/azure.bicep: what it deploys', () => {
   it('deploys to a resource group, with no resource left out by a condition but the Key Vault ones', () => {
     expect(template.targetScope).toBe('resourceGroup');
     const conditional = [...template.resources.values()].filter((r) => r.condition).map((r) => r.type);
-    expect(new Set(conditional)).toEqual(new Set(['Microsoft.KeyVault/vaults', 'Microsoft.KeyVault/vaults/secrets', 'Microsoft.Authorization/roleAssignments']));
+    expect(new Set(conditional)).toEqual(
+      new Set(['Microsoft.KeyVault/vaults', 'Microsoft.KeyVault/vaults/secrets', 'Microsoft.Authorization/roleAssignments']),
+    );
   });
 
   it('runs Baton on a Flex Consumption plan: Linux, Node.js 20', () => {
@@ -120,7 +148,10 @@ describe('infra/azure.bicep: what it deploys', () => {
     expect(evaluated(d, site, 'properties.httpsOnly')).toBe(true);
     expect(evaluated(d, site, 'properties.functionAppConfig.runtime')).toEqual({ name: 'node', version: '20' });
     // package.json says ">=20"; the plan runs exactly the major the template names.
-    expect(evaluated(d, site, 'properties.functionAppConfig.scaleAndConcurrency')).toEqual({ maximumInstanceCount: 100, instanceMemoryMB: 2048 });
+    expect(evaluated(d, site, 'properties.functionAppConfig.scaleAndConcurrency')).toEqual({
+      maximumInstanceCount: 100,
+      instanceMemoryMB: 2048,
+    });
   });
 
   it('keeps the Flex Consumption limits on its scale parameters', () => {
@@ -140,7 +171,10 @@ describe('infra/azure.bicep: what it deploys', () => {
     expect(evaluated(d, site, 'properties.functionAppConfig.deployment.storage')).toEqual({
       type: 'blobContainer',
       value: `https://${d.resourceName(storage)}.blob.core.windows.net/${d.resourceName(container)}`,
-      authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: d.resourceId(only('Microsoft.ManagedIdentity/userAssignedIdentities')) },
+      authentication: {
+        type: 'UserAssignedIdentity',
+        userAssignedIdentityResourceId: d.resourceId(only('Microsoft.ManagedIdentity/userAssignedIdentities')),
+      },
     });
     expect(evaluated(d, container, 'properties.publicAccess')).toBe('None');
   });
@@ -160,7 +194,7 @@ describe('infra/azure.bicep: what it deploys', () => {
     expect(evaluated(d, site, 'identity')).toEqual({ type: 'UserAssigned', userAssignedIdentities: { [d.resourceId(identity)]: {} } });
   });
 
-  it('registers an Azure Bot whose identity is that managed identity, on the Function App\'s endpoint', () => {
+  it("registers an Azure Bot whose identity is that managed identity, on the Function App's endpoint", () => {
     const bot = only('Microsoft.BotService/botServices');
     const identity = only('Microsoft.ManagedIdentity/userAssignedIdentities');
     const settings = appSettingsOf(d);
@@ -218,12 +252,16 @@ describe('infra/azure.bicep: what it deploys', () => {
 
 describe('infra/azure.bicep and infra/azure.parameters.json', () => {
   it('is a deployment parameters file', () => {
-    expect(parametersFile.$schema).toMatch(/^https:\/\/schema\.management\.azure\.com\/schemas\/\d{4}-\d{2}-\d{2}\/deploymentParameters\.json#$/);
+    expect(parametersFile.$schema).toMatch(
+      /^https:\/\/schema\.management\.azure\.com\/schemas\/\d{4}-\d{2}-\d{2}\/deploymentParameters\.json#$/,
+    );
     expect(parametersFile.contentVersion).toBe('1.0.0.0');
   });
 
   it('gives every parameter a value: its default, or the parameters file', () => {
-    const withoutValue = [...template.params.values()].filter((p) => !p.defaultValue && !Object.hasOwn(parametersFile.parameters, p.name)).map((p) => p.name);
+    const withoutValue = [...template.params.values()]
+      .filter((p) => !p.defaultValue && !Object.hasOwn(parametersFile.parameters, p.name))
+      .map((p) => p.name);
     expect(withoutValue).toEqual([]);
   });
 
@@ -232,7 +270,7 @@ describe('infra/azure.bicep and infra/azure.parameters.json', () => {
     for (const [name, p] of Object.entries(parametersFile.parameters)) expect(Object.keys(p), name).toEqual(['value']);
   });
 
-  it('passes values that fit each parameter\'s type and limits once the Toolkit fills them', () => {
+  it("passes values that fit each parameter's type and limits once the Toolkit fills them", () => {
     const d = defaultDeployment();
     const params = d.deployment.params;
     for (const [name, value] of Object.entries(params)) {
@@ -253,7 +291,9 @@ describe('infra/azure.bicep and infra/azure.parameters.json', () => {
     // when it is empty), or one whose parameter is guarded with startsWith(<param>, placeholderStart).
     const armDeploy = PROJECTS[0].project.provision!.find((s) => s.uses === 'arm/deploy')!;
     const required = new Set(Object.keys(armDeploy.env ?? {}));
-    expect(defaultDeployment().evaluate({ kind: 'ident', name: 'placeholderStart' }), 'the text an unfilled placeholder starts with').toBe('${{');
+    expect(defaultDeployment().evaluate({ kind: 'ident', name: 'placeholderStart' }), 'the text an unfilled placeholder starts with').toBe(
+      '${{',
+    );
     const unsafe = Object.entries(parametersFile.parameters).flatMap(([param, p]) =>
       placeholdersIn(p.value)
         .filter((name) => !Object.hasOwn(TOOLKIT_FILLS, name) && !required.has(name) && !guarded(param))
@@ -276,7 +316,11 @@ describe('infra/azure.bicep: identity instead of secrets', () => {
   const storage = only('Microsoft.Storage/storageAccounts');
 
   it('never reads a key: no list*() call, and the storage account refuses shared keys', () => {
-    expect(calls().filter((c) => /^list/i.test(c.callee)).map((c) => c.callee)).toEqual([]);
+    expect(
+      calls()
+        .filter((c) => /^list/i.test(c.callee))
+        .map((c) => c.callee),
+    ).toEqual([]);
     expect(evaluated(d, storage, 'properties.allowSharedKeyAccess')).toBe(false);
     expect(evaluated(d, storage, 'properties.allowBlobPublicAccess')).toBe(false);
     expect(evaluated(d, storage, 'properties.minimumTlsVersion')).toBe('TLS1_2');
@@ -297,7 +341,7 @@ describe('infra/azure.bicep: identity instead of secrets', () => {
     expect(Object.keys(settings).filter((name) => /^AzureWebJobsStorage$|^TABLES_CONNECTION_STRING$/.test(name))).toEqual([]);
   });
 
-  it('holds the one possible secret, a Graph app registration\'s, in Key Vault and gives the app a reference', () => {
+  it("holds the one possible secret, a Graph app registration's, in Key Vault and gives the app a reference", () => {
     expect(template.params.get('graphAppClientSecret')!.decorators.map((x) => x.name)).toContain('secure');
     const vault = only('Microsoft.KeyVault/vaults');
     const secret = only('Microsoft.KeyVault/vaults/secrets');
@@ -310,10 +354,18 @@ describe('infra/azure.bicep: identity instead of secrets', () => {
     expect(evaluated(s, secret, 'properties.value')).toBe('not-a-real-secret');
     expect(evaluated(s, vault, 'properties.enableRbacAuthorization')).toBe(true);
     const settings = appSettingsOf(s);
-    expect(settings.GRAPH_CLIENT_SECRET).toBe(`@Microsoft.KeyVault(VaultName=${s.resourceName(vault)};SecretName=${s.resourceName(secret)})`);
-    expect(settings).toMatchObject({ GRAPH_USE_MANAGED_IDENTITY: 'false', GRAPH_CLIENT_ID: sampleGuid('graph-app'), GRAPH_TENANT_ID: sampleGuid('graph-tenant') });
+    expect(settings.GRAPH_CLIENT_SECRET).toBe(
+      `@Microsoft.KeyVault(VaultName=${s.resourceName(vault)};SecretName=${s.resourceName(secret)})`,
+    );
+    expect(settings).toMatchObject({
+      GRAPH_USE_MANAGED_IDENTITY: 'false',
+      GRAPH_CLIENT_ID: sampleGuid('graph-app'),
+      GRAPH_TENANT_ID: sampleGuid('graph-tenant'),
+    });
     // The reference resolves as the user-assigned identity.
-    expect(evaluated(s, only('Microsoft.Web/sites'), 'properties.keyVaultReferenceIdentity')).toBe(s.resourceId(only('Microsoft.ManagedIdentity/userAssignedIdentities')));
+    expect(evaluated(s, only('Microsoft.Web/sites'), 'properties.keyVaultReferenceIdentity')).toBe(
+      s.resourceId(only('Microsoft.ManagedIdentity/userAssignedIdentities')),
+    );
   });
 });
 
@@ -334,7 +386,9 @@ function assignments(d: Evaluator): Assignment[] {
       if (!isResourceRef(scope)) throw new Error(`${symbol} has no resource scope`);
       return {
         symbol,
-        role: String(evaluated(d, symbol, 'properties.roleDefinitionId')).split('/').pop()!,
+        role: String(evaluated(d, symbol, 'properties.roleDefinitionId'))
+          .split('/')
+          .pop()!,
         scope: scope.resource,
         principalId: evaluated(d, symbol, 'properties.principalId'),
         principalType: evaluated(d, symbol, 'properties.principalType'),
@@ -358,9 +412,13 @@ describe('infra/azure.bicep: each identity-based connection has its role assignm
   const d = defaultDeployment();
   const s = secretDeployment();
   const identityOf = (deployment: Evaluator, clientId: unknown) =>
-    resourcesOfType('Microsoft.ManagedIdentity/userAssignedIdentities').find((i) => deployment.evaluate(memberPath(i, 'properties.clientId')) === clientId);
-  const identityById = (deployment: Evaluator, id: unknown) => resourcesOfType('Microsoft.ManagedIdentity/userAssignedIdentities').find((i) => deployment.resourceId(i) === id);
-  const principalOf = (deployment: Evaluator, identity: string | undefined) => (identity ? deployment.evaluate(memberPath(identity, 'properties.principalId')) : undefined);
+    resourcesOfType('Microsoft.ManagedIdentity/userAssignedIdentities').find(
+      (i) => deployment.evaluate(memberPath(i, 'properties.clientId')) === clientId,
+    );
+  const identityById = (deployment: Evaluator, id: unknown) =>
+    resourcesOfType('Microsoft.ManagedIdentity/userAssignedIdentities').find((i) => deployment.resourceId(i) === id);
+  const principalOf = (deployment: Evaluator, identity: string | undefined) =>
+    identity ? deployment.evaluate(memberPath(identity, 'properties.principalId')) : undefined;
   const granted = (deployment: Evaluator, scope: string, principal: unknown) =>
     assignments(deployment)
       .filter((a) => a.scope === scope && a.principalId === principal)
@@ -368,15 +426,22 @@ describe('infra/azure.bicep: each identity-based connection has its role assignm
 
   it('host storage (AzureWebJobsStorage__*): blobs, queues and tables of the account it names, for the identity it names', () => {
     const settings = appSettingsOf(d);
-    const account = resourcesOfType('Microsoft.Storage/storageAccounts').find((x) => d.resourceName(x) === settings.AzureWebJobsStorage__accountName);
+    const account = resourcesOfType('Microsoft.Storage/storageAccounts').find(
+      (x) => d.resourceName(x) === settings.AzureWebJobsStorage__accountName,
+    );
     const identity = identityOf(d, settings.AzureWebJobsStorage__clientId);
     expect(account && identity).toBeTruthy();
-    expect(granted(d, account!, principalOf(d, identity))).toEqual(expect.arrayContaining([ROLE.storageBlobDataOwner, ROLE.storageQueueDataContributor, ROLE.storageTableDataContributor]));
+    expect(granted(d, account!, principalOf(d, identity))).toEqual(
+      expect.arrayContaining([ROLE.storageBlobDataOwner, ROLE.storageQueueDataContributor, ROLE.storageTableDataContributor]),
+    );
   });
 
   it('the deployment package: blob data on the account of its container, for the identity it authenticates as', () => {
     const site = only('Microsoft.Web/sites');
-    const storage = evaluated(d, site, 'properties.functionAppConfig.deployment.storage') as { value: string; authentication: { userAssignedIdentityResourceId: string } };
+    const storage = evaluated(d, site, 'properties.functionAppConfig.deployment.storage') as {
+      value: string;
+      authentication: { userAssignedIdentityResourceId: string };
+    };
     const accountName = new URL(storage.value).hostname.split('.')[0];
     const account = resourcesOfType('Microsoft.Storage/storageAccounts').find((x) => d.resourceName(x) === accountName)!;
     const roles = granted(d, account, principalOf(d, identityById(d, storage.authentication.userAssignedIdentityResourceId)));
@@ -386,7 +451,12 @@ describe('infra/azure.bicep: each identity-based connection has its role assignm
   it('telemetry (APPLICATIONINSIGHTS_AUTHENTICATION_STRING): Monitoring Metrics Publisher on the component, for the identity it names', () => {
     const settings = appSettingsOf(d);
     const clientId = /ClientId=([^;]+);Authorization=AAD/.exec(String(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING))?.[1];
-    const component = resourceWith(d, 'Microsoft.Insights/components', 'properties.ConnectionString', settings.APPLICATIONINSIGHTS_CONNECTION_STRING);
+    const component = resourceWith(
+      d,
+      'Microsoft.Insights/components',
+      'properties.ConnectionString',
+      settings.APPLICATIONINSIGHTS_CONNECTION_STRING,
+    );
     expect(component).toBeDefined();
     expect(granted(d, component!, principalOf(d, identityOf(d, clientId)))).toContain(ROLE.monitoringMetricsPublisher);
   });
@@ -415,4 +485,3 @@ describe('infra/azure.bicep: each identity-based connection has its role assignm
     expect(dependsOn).toEqual(expect.arrayContaining(resourcesOfType('Microsoft.Authorization/roleAssignments')));
   });
 });
-

@@ -49,7 +49,8 @@ const SCHEMA_FILE = 'infra/schema/m365agents-v1.11.yaml.schema.json';
 const MANIFEST_TEMPLATE = read('appPackage/manifest.json');
 
 const envFileOf = (env: string): Map<string, EnvEntry> => parseEnvFile(read(`env/.env.${env}`), `env/.env.${env}`);
-const steps = (project: ToolkitProject) => LIFECYCLES.flatMap((lifecycle) => (project[lifecycle] ?? []).map((step, index) => ({ lifecycle, index, step })));
+const steps = (project: ToolkitProject) =>
+  LIFECYCLES.flatMap((lifecycle) => (project[lifecycle] ?? []).map((step, index) => ({ lifecycle, index, step })));
 const isPackageStep = (step: Step) => step.uses === 'cli/runNpmCommand' && step.with?.args === 'run package';
 const at = (step: Step, key: string): string => {
   const value = step.with?.[key];
@@ -73,14 +74,17 @@ function written(step: Step): string[] {
 /** Placeholders a step reads that must have a value: its `with` and `env`, and the manifest for the steps that fill it. */
 function strictReads(step: Step): string[] {
   const names = [...placeholdersIn(step.with), ...placeholdersIn(step.env)];
-  if (step.uses === 'teamsApp/validateManifest' || step.uses === 'teamsApp/zipAppPackage') names.push(...manifestPlaceholders(MANIFEST_TEMPLATE));
+  if (step.uses === 'teamsApp/validateManifest' || step.uses === 'teamsApp/zipAppPackage')
+    names.push(...manifestPlaceholders(MANIFEST_TEMPLATE));
   return [...new Set(names)];
 }
 
 /** Placeholders of the parameters files an arm/deploy step passes on (empty ones stay literal). */
 function parameterReads(step: Step): string[] {
   if (step.uses !== 'arm/deploy') return [];
-  return ((step.with?.templates ?? []) as Array<{ parameters?: string }>).flatMap((t) => (t.parameters ? placeholdersIn(read(t.parameters)) : []));
+  return ((step.with?.templates ?? []) as Array<{ parameters?: string }>).flatMap((t) =>
+    t.parameters ? placeholdersIn(read(t.parameters)) : [],
+  );
 }
 
 describe('the Toolkit project files', () => {
@@ -89,7 +93,7 @@ describe('the Toolkit project files', () => {
 
   for (const { file, env, project } of PROJECTS) {
     describe(file, () => {
-      it('validates against the Toolkit\'s schema for its version', () => {
+      it("validates against the Toolkit's schema for its version", () => {
         expect(project.version).toBe(schema.properties.version.const);
         const header = read(file).split('\n')[0];
         expect(header).toBe(`# yaml-language-server: $schema=https://aka.ms/m365-agents-toolkits/${project.version}/yaml.schema.json`);
@@ -108,7 +112,9 @@ describe('the Toolkit project files', () => {
         // Filled in the template (TEAMSFX_ENV, APP_VERSION...), or left for the operator in a "Yours" group.
         const fixed = [...envFile].filter(([, e]) => e.value !== '').map(([k]) => k);
         const required = [...envFile].filter(([, e]) => e.value === '' && /^# Yours\b/.test(e.section)).map(([k]) => k);
-        const optional = [...envFile].filter(([, e]) => e.value === '' && !/^# Yours\b/.test(e.section) && !/^# (Written by|Built-in)\b/.test(e.section)).map(([k]) => k);
+        const optional = [...envFile]
+          .filter(([, e]) => e.value === '' && !/^# Yours\b/.test(e.section) && !/^# (Written by|Built-in)\b/.test(e.section))
+          .map(([k]) => k);
         const toolkit = hasAzure ? Object.keys(TOOLKIT_FILLS) : [];
         const available = new Set([...fixed, ...required, ...toolkit]);
         const problems: string[] = [];
@@ -120,7 +126,8 @@ describe('the Toolkit project files', () => {
           }
           for (const name of parameterReads(step)) {
             const fromUserFile = name.startsWith('SECRET_') && read(`env/.env.${env}`).includes(`${name}=`);
-            if (!available.has(name) && !optional.includes(name) && !fromUserFile) problems.push(`${where} passes ${name} to the template; no env file names it`);
+            if (!available.has(name) && !optional.includes(name) && !fromUserFile)
+              problems.push(`${where} passes ${name} to the template; no env file names it`);
           }
           for (const name of written(step)) available.add(name);
         }
@@ -131,7 +138,10 @@ describe('the Toolkit project files', () => {
         const promised = [...envFileOf(env)].filter(([, e]) => /^# Written by\b/.test(e.section)).map(([k]) => k);
         const writes = new Set(steps(project).flatMap(({ step }) => written(step)));
         expect(promised.filter((name) => !writes.has(name))).toEqual([]);
-        expect([...writes].filter((name) => !envFileOf(env).has(name) && !name.startsWith('SECRET_')), 'written, but not listed in the env template').toEqual([]);
+        expect(
+          [...writes].filter((name) => !envFileOf(env).has(name) && !name.startsWith('SECRET_')),
+          'written, but not listed in the env template',
+        ).toEqual([]);
       });
     });
   }
@@ -154,7 +164,8 @@ function provisionedEnvironment(env: string): Record<string, string> {
   if (env === 'local') Object.assign(values, LOCAL_INPUTS);
   const project = PROJECTS.find((p) => p.env === env)!.project;
   for (const { step } of steps(project)) {
-    for (const name of Object.values(step.writeToEnvironmentFile ?? {})) values[name] = name.startsWith('SECRET_') ? 'sample-secret' : sampleGuid(name);
+    for (const name of Object.values(step.writeToEnvironmentFile ?? {}))
+      values[name] = name.startsWith('SECRET_') ? 'sample-secret' : sampleGuid(name);
     if (step.uses === 'arm/deploy') {
       const deployment = provisionedBy(devEnvironment());
       Object.assign(values, TOOLKIT_FILLS);
@@ -166,7 +177,12 @@ function provisionedEnvironment(env: string): Record<string, string> {
 
 /** A step's `env`, its placeholders filled from `values`. */
 function filledEnv(step: Step, values: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, v.replace(/\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name: string) => values[name] ?? '')]));
+  return Object.fromEntries(
+    Object.entries(step.env ?? {}).map(([k, v]) => [
+      k,
+      v.replace(/\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name: string) => values[name] ?? ''),
+    ]),
+  );
 }
 
 describe('the app package the Toolkit files validate and upload', () => {
@@ -177,8 +193,12 @@ describe('the app package the Toolkit files validate and upload', () => {
       it('validates the manifest template npm run package fills (appPackage/manifest.json)', () => {
         const validations = steps(project).filter(({ step }) => step.uses === 'teamsApp/validateManifest');
         expect(validations.length).toBeGreaterThan(0);
-        for (const { step } of validations) expect(resolve(PROJECT_ROOT, at(step, 'manifestPath'))).toBe(join(APP_PACKAGE_DIR, 'manifest.json'));
-        expect(steps(project).filter(({ step }) => step.uses === 'teamsApp/zipAppPackage'), 'the Toolkit zips no second package').toEqual([]);
+        for (const { step } of validations)
+          expect(resolve(PROJECT_ROOT, at(step, 'manifestPath'))).toBe(join(APP_PACKAGE_DIR, 'manifest.json'));
+        expect(
+          steps(project).filter(({ step }) => step.uses === 'teamsApp/zipAppPackage'),
+          'the Toolkit zips no second package',
+        ).toEqual([]);
       });
 
       it('passes npm run package exactly the settings scripts/package-app.ts reads', () => {
@@ -186,12 +206,20 @@ describe('the app package the Toolkit files validate and upload', () => {
         expect(packaging.length).toBeGreaterThan(0);
         for (const { step } of packaging) {
           const names = Object.keys(step.env ?? {});
-          expect(REQUIRED_SETTINGS.filter((s) => !names.includes(s)), 'missing').toEqual([]);
-          expect(names.filter((s) => !(REQUIRED_SETTINGS as readonly string[]).includes(s) && s !== 'APP_VERSION' && s !== 'TEAMS_MANIFEST_SCHEMA'), 'not read by the packager').toEqual([]);
+          expect(
+            REQUIRED_SETTINGS.filter((s) => !names.includes(s)),
+            'missing',
+          ).toEqual([]);
+          expect(
+            names.filter(
+              (s) => !(REQUIRED_SETTINGS as readonly string[]).includes(s) && s !== 'APP_VERSION' && s !== 'TEAMS_MANIFEST_SCHEMA',
+            ),
+            'not read by the packager',
+          ).toEqual([]);
         }
       });
 
-      it('fills the manifest for the Toolkit\'s check from the same variables as npm run package', () => {
+      it("fills the manifest for the Toolkit's check from the same variables as npm run package", () => {
         for (const lifecycle of LIFECYCLES) {
           const list = project[lifecycle] ?? [];
           for (const [i, step] of list.entries()) {
@@ -221,7 +249,10 @@ describe('the app package the Toolkit files validate and upload', () => {
             }
             if (['teamsApp/validateAppPackage', 'teamsApp/update', 'teamsApp/publishAppPackage'].includes(step.uses)) {
               expect(expected, `${lifecycle}: ${step.uses} after npm run package`).toBeDefined();
-              const path = at(step, 'appPackagePath').replace(/\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name: string) => values[name] ?? '');
+              const path = at(step, 'appPackagePath').replace(
+                /\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g,
+                (_, name: string) => values[name] ?? '',
+              );
               expect(resolve(PROJECT_ROOT, path), `${lifecycle}: ${step.uses}`).toBe(expected);
             }
           }
@@ -255,7 +286,12 @@ describe('m365agents.yml deploy', () => {
 
   it('zips the project root with .funcignore, and deploys that very zip to the provisioned Function App by One deploy', () => {
     const zip = deploy.find((s) => s.uses === 'azureFunctions/zipDeploy')!;
-    expect(zip.with).toMatchObject({ artifactFolder: '.', ignoreFile: '.funcignore', dryRun: true, resourceId: '${{BATON_FUNCTION_APP_RESOURCE_ID}}' });
+    expect(zip.with).toMatchObject({
+      artifactFolder: '.',
+      ignoreFile: '.funcignore',
+      dryRun: true,
+      resourceId: '${{BATON_FUNCTION_APP_RESOURCE_ID}}',
+    });
     const script = at(deploy.find((s) => s.uses === 'script')!, 'run');
     expect(script).toMatch(/^az functionapp deployment source config-zip /);
     expect(script).toContain(`--src ${at(zip, 'outputZipFile')}`);
@@ -272,19 +308,47 @@ describe('m365agents.yml deploy', () => {
     it('ships what the Functions host runs: host.json, package.json (main), the build, the production dependencies', () => {
       const main = (JSON.parse(read('package.json')) as { main: string }).main;
       expect(main).toBe('dist/main.js');
-      for (const path of ['host.json', 'package.json', 'dist/main.js', 'node_modules/zod/package.json', 'node_modules/@azure/functions/package.json']) {
+      for (const path of [
+        'host.json',
+        'package.json',
+        'dist/main.js',
+        'node_modules/zod/package.json',
+        'node_modules/@azure/functions/package.json',
+      ]) {
         expect(ships(path), path).toBe(true);
       }
     });
 
     it('leaves out sources, tests, local settings, the app package and the zip itself', () => {
-      for (const path of ['src/config.ts', 'functions/messages.ts', 'test/infra/bicep.ts', 'scripts/package-app.ts', 'local.settings.json', 'appPackage/manifest.json', '.ci/run', 'bench/run.ts', '.data/mailbox/x.eml', '.deployment/baton.zip', 'node_modules/zod/index.d.ts']) {
+      for (const path of [
+        'src/config.ts',
+        'functions/messages.ts',
+        'test/infra/bicep.ts',
+        'scripts/package-app.ts',
+        'local.settings.json',
+        'appPackage/manifest.json',
+        '.ci/run',
+        'bench/run.ts',
+        '.data/mailbox/x.eml',
+        '.deployment/baton.zip',
+        'node_modules/zod/index.d.ts',
+      ]) {
         expect(ships(path), path).toBe(false);
       }
     });
 
     it('leaves out the repository, the env files (the .user ones hold secrets), the infrastructure and the docs', () => {
-      for (const path of ['.git/HEAD', 'env/.env.dev', 'env/.env.dev.user', 'infra/azure.bicep', 'docs/deploy.md', 'test-results/e2e/shot.png', 'm365agents.yml', 'm365agents.local.yml', '.localConfigs']) {
+      for (const path of [
+        '.git/HEAD',
+        'env/.env.dev',
+        'env/.env.dev.user',
+        'infra/azure.bicep',
+        'docs/deploy.md',
+        'test-results/e2e/shot.png',
+        'm365agents.yml',
+        'm365agents.local.yml',
+        '.localConfigs',
+      ]) {
         expect(ships(path), path).toBe(false);
       }
     });
@@ -294,7 +358,7 @@ describe('m365agents.yml deploy', () => {
 describe('m365agents.local.yml deploy: .localConfigs', () => {
   const write = (PROJECTS[1].project.deploy ?? []).find((s) => s.uses === 'file/createOrUpdateEnvironmentFile')!;
 
-  it('writes Baton\'s settings to .localConfigs, under the names src/config.ts reads', () => {
+  it("writes Baton's settings to .localConfigs, under the names src/config.ts reads", () => {
     expect(write.with?.target).toBe('./.localConfigs');
     const names = Object.keys(write.with?.envs as Record<string, unknown>);
     expect(names.filter((n) => !SETTING_NAMES.includes(n))).toEqual([]);
@@ -303,7 +367,10 @@ describe('m365agents.local.yml deploy: .localConfigs', () => {
   it('gives src/config.ts a bot and Graph it accepts', () => {
     const values = provisionedEnvironment('local');
     const envs = Object.fromEntries(
-      Object.entries(write.with?.envs as Record<string, string>).map(([k, v]) => [k, String(v).replace(/\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, n: string) => values[n] ?? '')]),
+      Object.entries(write.with?.envs as Record<string, string>).map(([k, v]) => [
+        k,
+        String(v).replace(/\$\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, n: string) => values[n] ?? ''),
+      ]),
     );
     const config = loadConfig(envs);
     expect(config.localMode).toBe(false);

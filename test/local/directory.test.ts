@@ -23,25 +23,73 @@ describe('LocalDirectory.fromFiles', () => {
   const directory = LocalDirectory.fromFiles();
 
   it("holds exactly the Playground's people, current user included, with their ids, names and emails", () => {
-    expect(directory.people.map((p) => ({ teamsUserId: p.teamsUserId, aadObjectId: p.aadObjectId, name: p.name, mail: p.mail, userPrincipalName: p.userPrincipalName }))).toEqual(
-      everyone.map((u) => ({ teamsUserId: u.id, aadObjectId: u.aadObjectId, name: u.name, mail: u.email, userPrincipalName: u.userPrincipleName })),
+    expect(
+      directory.people.map((p) => ({
+        teamsUserId: p.teamsUserId,
+        aadObjectId: p.aadObjectId,
+        name: p.name,
+        mail: p.mail,
+        userPrincipalName: p.userPrincipalName,
+      })),
+    ).toEqual(
+      everyone.map((u) => ({
+        teamsUserId: u.id,
+        aadObjectId: u.aadObjectId,
+        name: u.name,
+        mail: u.email,
+        userPrincipalName: u.userPrincipleName,
+      })),
     );
     expect(directory.people.map((p) => p.name)).toContain(playground.currentUser.name);
     expect(directory.people.every((p) => p.accountEnabled)).toBe(true);
   });
 
   it('gives everyone working hours from dev/working-hours.json, across varied zones', async () => {
-    const hours = Object.fromEntries(await Promise.all(everyone.map(async (u) => [u.name, await directory.getWorkingHours(u.aadObjectId)] as const)));
+    const hours = Object.fromEntries(
+      await Promise.all(everyone.map(async (u) => [u.name, await directory.getWorkingHours(u.aadObjectId)] as const)),
+    );
     expect(hours).toEqual({
-      'Ada Lovelace': { days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:30', timeZone: 'Europe/London' },
-      'Grace Hopper': { days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '08:30', end: '17:00', timeZone: 'America/New_York' },
-      'Alan Turing': { days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:30', end: '18:00', timeZone: 'Asia/Kolkata' },
-      'Katherine Johnson': { days: ['monday', 'tuesday', 'wednesday', 'thursday'], start: '08:00', end: '16:00', timeZone: 'Australia/Sydney' },
+      'Ada Lovelace': {
+        days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+        start: '09:00',
+        end: '17:30',
+        timeZone: 'Europe/London',
+      },
+      'Grace Hopper': {
+        days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+        start: '08:30',
+        end: '17:00',
+        timeZone: 'America/New_York',
+      },
+      'Alan Turing': {
+        days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+        start: '09:30',
+        end: '18:00',
+        timeZone: 'Asia/Kolkata',
+      },
+      'Katherine Johnson': {
+        days: ['monday', 'tuesday', 'wednesday', 'thursday'],
+        start: '08:00',
+        end: '16:00',
+        timeZone: 'Australia/Sydney',
+      },
       // Written in the file the Windows way, as Exchange often gives it.
-      'Margaret Hamilton': { days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:00', timeZone: 'America/Los_Angeles' },
-      'Edsger Dijkstra': { days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '07:00', end: '15:00', timeZone: 'Europe/Amsterdam' },
+      'Margaret Hamilton': {
+        days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+        start: '09:00',
+        end: '17:00',
+        timeZone: 'America/Los_Angeles',
+      },
+      'Edsger Dijkstra': {
+        days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+        start: '07:00',
+        end: '15:00',
+        timeZone: 'Europe/Amsterdam',
+      },
     });
-    const file = JSON.parse(readFileSync(join(ROOT, 'dev', 'working-hours.json'), 'utf8')) as { people: Record<string, { timeZone: string }> };
+    const file = JSON.parse(readFileSync(join(ROOT, 'dev', 'working-hours.json'), 'utf8')) as {
+      people: Record<string, { timeZone: string }>;
+    };
     expect(file.people[byName('Margaret Hamilton').aadObjectId]!.timeZone).toBe('Pacific Standard Time');
     expect(Object.keys(file.people).sort()).toEqual(everyone.map((u) => u.aadObjectId).sort());
   });
@@ -49,15 +97,53 @@ describe('LocalDirectory.fromFiles', () => {
   it('resolves ids, emails and names, and answers like Graph for the rest', async () => {
     const grace = byName('Grace Hopper');
     const katherine = byName('Katherine Johnson');
-    const answers = await directory.resolvePeople(['Grace Hopper', 'ALAN@contoso.example', katherine.aadObjectId, 'hamilton', 'A', 'Linus', '10000000-0000-0000-0000-000000000999', '']);
+    const answers = await directory.resolvePeople([
+      'Grace Hopper',
+      'ALAN@contoso.example',
+      katherine.aadObjectId,
+      'hamilton',
+      'A',
+      'Linus',
+      '10000000-0000-0000-0000-000000000999',
+      '',
+    ]);
     expect(answers).toEqual([
-      { ok: true, query: 'Grace Hopper', person: { aadObjectId: grace.aadObjectId, name: 'Grace Hopper', mail: 'grace@contoso.example', userPrincipalName: 'grace@contoso.example' } },
+      {
+        ok: true,
+        query: 'Grace Hopper',
+        person: {
+          aadObjectId: grace.aadObjectId,
+          name: 'Grace Hopper',
+          mail: 'grace@contoso.example',
+          userPrincipalName: 'grace@contoso.example',
+        },
+      },
       { ok: true, query: 'ALAN@contoso.example', person: expect.objectContaining({ name: 'Alan Turing' }) },
-      { ok: true, query: katherine.aadObjectId, person: expect.objectContaining({ name: 'Katherine Johnson', mail: 'katherine@contoso.example' }) },
+      {
+        ok: true,
+        query: katherine.aadObjectId,
+        person: expect.objectContaining({ name: 'Katherine Johnson', mail: 'katherine@contoso.example' }),
+      },
       { ok: true, query: 'hamilton', person: expect.objectContaining({ name: 'Margaret Hamilton' }) },
-      { ok: false, query: 'A', reason: 'ambiguous', message: '"A" matches 2 people: Ada Lovelace (ada@contoso.example), Alan Turing (alan@contoso.example). Use an email address to pick one.' },
-      { ok: false, query: 'Linus', reason: 'unknown', message: 'No one in the directory matches "Linus". Check the spelling, or use their email address.' },
-      { ok: false, query: '10000000-0000-0000-0000-000000000999', reason: 'unknown', message: 'No one in the directory matches "10000000-0000-0000-0000-000000000999". Check the spelling, or use their email address.' },
+      {
+        ok: false,
+        query: 'A',
+        reason: 'ambiguous',
+        message:
+          '"A" matches 2 people: Ada Lovelace (ada@contoso.example), Alan Turing (alan@contoso.example). Use an email address to pick one.',
+      },
+      {
+        ok: false,
+        query: 'Linus',
+        reason: 'unknown',
+        message: 'No one in the directory matches "Linus". Check the spelling, or use their email address.',
+      },
+      {
+        ok: false,
+        query: '10000000-0000-0000-0000-000000000999',
+        reason: 'unknown',
+        message: 'No one in the directory matches "10000000-0000-0000-0000-000000000999". Check the spelling, or use their email address.',
+      },
       { ok: false, query: '', reason: 'unknown', message: 'Enter a name or an email address.' },
     ]);
     // Answers carry the same fields as Graph's: no Teams id, no hours.
@@ -65,7 +151,11 @@ describe('LocalDirectory.fromFiles', () => {
   });
 
   it('throws GraphError 404 for working hours of someone unknown', async () => {
-    await expect(directory.getWorkingHours('10000000-0000-0000-0000-000000000999')).rejects.toMatchObject({ name: 'GraphError', status: 404, code: 'Request_ResourceNotFound' });
+    await expect(directory.getWorkingHours('10000000-0000-0000-0000-000000000999')).rejects.toMatchObject({
+      name: 'GraphError',
+      status: 404,
+      code: 'Request_ResourceNotFound',
+    });
   });
 });
 
@@ -86,13 +176,23 @@ describe('LocalDirectory with other files', () => {
   it('says when an account is disabled', async () => {
     const directory = LocalDirectory.fromFiles({ workingHoursFile: write({ [edsger.aadObjectId]: { ...week, accountEnabled: false } }) });
     expect(await directory.resolvePeople(['Edsger'])).toEqual([
-      { ok: false, query: 'Edsger', reason: 'disabled', message: 'Edsger Dijkstra (edsger@contoso.example): the account is disabled, so they cannot take part in a handoff.' },
+      {
+        ok: false,
+        query: 'Edsger',
+        reason: 'disabled',
+        message: 'Edsger Dijkstra (edsger@contoso.example): the account is disabled, so they cannot take part in a handoff.',
+      },
     ]);
   });
 
   it('gives people the file leaves out a plain UTC office week', async () => {
     const directory = LocalDirectory.fromFiles({ workingHoursFile: write({}) });
-    expect(await directory.getWorkingHours(edsger.aadObjectId)).toEqual({ days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], start: '09:00', end: '17:00', timeZone: 'Etc/UTC' });
+    expect(await directory.getWorkingHours(edsger.aadObjectId)).toEqual({
+      days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+      start: '09:00',
+      end: '17:00',
+      timeZone: 'Etc/UTC',
+    });
   });
 
   it('reads its files on first use, not when it is made (a cold start answering `help` needs nobody)', async () => {
@@ -107,8 +207,12 @@ describe('LocalDirectory with other files', () => {
 
   it('refuses hours for someone the Playground does not know, and a zone that does not exist', () => {
     const stranger = write({ '99999999-0000-0000-0000-000000000000': week });
-    expect(() => LocalDirectory.fromFiles({ workingHoursFile: stranger }).people).toThrow(`${stranger} has working hours for people not in`);
+    expect(() => LocalDirectory.fromFiles({ workingHoursFile: stranger }).people).toThrow(
+      `${stranger} has working hours for people not in`,
+    );
     const badZone = write({ [edsger.aadObjectId]: { ...week, timeZone: 'Mars/Olympus_Mons' } });
-    expect(() => LocalDirectory.fromFiles({ workingHoursFile: badZone }).tenantId).toThrow(`${badZone}, Edsger Dijkstra: "Mars/Olympus_Mons" is neither an IANA nor a Windows time zone name`);
+    expect(() => LocalDirectory.fromFiles({ workingHoursFile: badZone }).tenantId).toThrow(
+      `${badZone}, Edsger Dijkstra: "Mars/Olympus_Mons" is neither an IANA nor a Windows time zone name`,
+    );
   });
 });

@@ -52,9 +52,17 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'baton-mailbox-page-'));
   const clock = fakeClock(Date.UTC(2026, 2, 23, 8, 0, 0));
   const mailbox = new LocalMailbox(dir, 'baton@contoso.example', { clock });
-  const nasty = await mailbox.sendMail({ to: ['ada@contoso.example'], subject: '<img src=x onerror=alert(1)> & "quoted"', html: '<p>x</p>' });
+  const nasty = await mailbox.sendMail({
+    to: ['ada@contoso.example'],
+    subject: '<img src=x onerror=alert(1)> & "quoted"',
+    html: '<p>x</p>',
+  });
   clock.time += 3_600_000;
-  const plain = await mailbox.sendMail({ to: ['ada@contoso.example'], subject: 'Handoff accepted', html: '<p>Grace accepted <b>Payments retry</b>.</p>' });
+  const plain = await mailbox.sendMail({
+    to: ['ada@contoso.example'],
+    subject: 'Handoff accepted',
+    html: '<p>Grace accepted <b>Payments retry</b>.</p>',
+  });
   clock.time += 3_600_000;
   const withCard = await mailbox.sendMail({
     to: ['grace@contoso.example', 'alan@contoso.example'],
@@ -63,7 +71,12 @@ beforeAll(async () => {
     card: summaryCard,
   });
   ids = { withCard: withCard.id, plain: plain.id, nasty: nasty.id };
-  host = await startFunctionsHost({ registrations: [], port: 0, log: () => undefined, devRoutes: { [MAILBOX_PATH]: mailboxPage({ dir }) } });
+  host = await startFunctionsHost({
+    registrations: [],
+    port: 0,
+    log: () => undefined,
+    devRoutes: { [MAILBOX_PATH]: mailboxPage({ dir }) },
+  });
 });
 
 afterAll(async () => {
@@ -97,7 +110,7 @@ describe('/dev/mailbox over HTTP', () => {
     expect(JSON.parse(hostConfig ?? 'null')).toEqual(JSON.parse(readFileSync(HOST_CONFIG, 'utf8')));
   });
 
-  it('says so when Outlook\'s host config is missing, and still renders', async () => {
+  it("says so when Outlook's host config is missing, and still renders", async () => {
     const other = await startFunctionsHost({
       registrations: [],
       port: 0,
@@ -106,7 +119,9 @@ describe('/dev/mailbox over HTTP', () => {
     });
     try {
       const html = await (await fetch(`${other.url}${MAILBOX_PATH}`)).text();
-      expect(html).toContain(`Outlook&#39;s host config ${join(dir, 'no-such-hostconfig.json')} is missing: cards are rendered with the renderer&#39;s default host config`);
+      expect(html).toContain(
+        `Outlook&#39;s host config ${join(dir, 'no-such-hostconfig.json')} is missing: cards are rendered with the renderer&#39;s default host config`,
+      );
       expect(html).not.toContain('id="host-config"');
       expect(html).toContain(`id="card-${ids.withCard}"`);
     } finally {
@@ -151,7 +166,16 @@ describe.runIf(chromiumAvailable('the mailbox page check'))('/dev/mailbox in hea
       executablePath: chromiumExecutable(),
       headless: true,
       viewport: { width: 1400, height: 1000 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       // Nothing leaves this machine.
@@ -182,7 +206,11 @@ describe.runIf(chromiumAvailable('the mailbox page check'))('/dev/mailbox in hea
       // The message without a card says so.
       await page.locator(`#m-${ids.plain}`).getByText('No card: Outlook shows the HTML body.').waitFor();
       // The list is newest first.
-      expect(await page.locator('nav li a').allTextContents()).toEqual(['Your weekly handoff summary', 'Handoff accepted', '<img src=x onerror=alert(1)> & "quoted"']);
+      expect(await page.locator('nav li a').allTextContents()).toEqual([
+        'Your weekly handoff summary',
+        'Handoff accepted',
+        '<img src=x onerror=alert(1)> & "quoted"',
+      ]);
       expect(problems).toEqual([]);
 
       const shots = join(PROJECT_ROOT, 'test-results', 'mailbox');

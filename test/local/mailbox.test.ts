@@ -23,7 +23,13 @@ function parseMime(raw: string): { headers: Map<string, string>; parts: MimePart
   const headers = new Map<string, string>();
   for (const line of head!.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
     const colon = line.indexOf(':');
-    headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim().replace(/=\?UTF-8\?B\?([^?]*)\?=/gi, (_, b: string) => Buffer.from(b, 'base64').toString('utf8')));
+    headers.set(
+      line.slice(0, colon).toLowerCase(),
+      line
+        .slice(colon + 1)
+        .trim()
+        .replace(/=\?UTF-8\?B\?([^?]*)\?=/gi, (_, b: string) => Buffer.from(b, 'base64').toString('utf8')),
+    );
   }
   const body = rest.join('\r\n\r\n');
   const boundary = /boundary="([^"]+)"/.exec(headers.get('content-type') ?? '')?.[1];
@@ -32,7 +38,9 @@ function parseMime(raw: string): { headers: Map<string, string>; parts: MimePart
   expect(chunks.at(-1)!.startsWith('--'), 'the closing boundary ends the message').toBe(true);
   const parts = chunks.slice(1, -1).map((chunk) => {
     const [partHead, ...partBody] = chunk.replace(/^\r\n/, '').split('\r\n\r\n');
-    const partHeaders = new Map(partHead!.split('\r\n').map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()] as const));
+    const partHeaders = new Map(
+      partHead!.split('\r\n').map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()] as const),
+    );
     const encoded = partBody.join('\r\n\r\n').trim();
     expect(partHeaders.get('content-transfer-encoding')).toBe('base64');
     return { headers: partHeaders, body: Buffer.from(encoded.replace(/\r\n/g, ''), 'base64').toString('utf8') };
@@ -55,7 +63,13 @@ describe('LocalMailbox', () => {
     const clock = fakeClock(Date.UTC(2026, 2, 24, 9, 0, 0, 123));
     const mailbox = new LocalMailbox(dir, 'baton@contoso.example', { clock });
     const html = '<p>Hello Grace,</p><p>Three handoffs &amp; one question wait for you.</p>';
-    const receipt = await mailbox.sendMail({ to: ['grace@contoso.example', 'alan@contoso.example'], subject: 'Résumé: weekly ✔ summary', html, card, key: 'weekly-2026-13' });
+    const receipt = await mailbox.sendMail({
+      to: ['grace@contoso.example', 'alan@contoso.example'],
+      subject: 'Résumé: weekly ✔ summary',
+      html,
+      card,
+      key: 'weekly-2026-13',
+    });
     const id = '2026-03-24T09-00-00-123Z-resume-weekly-summary';
     expect(receipt).toEqual({ sent: true, key: 'weekly-2026-13', id });
     expect(readdirSync(dir).sort()).toEqual([`${id}.eml`, `${id}.html`]);
@@ -111,7 +125,14 @@ describe('LocalMailbox', () => {
   it('sends from the mailbox a message names, remembers its key and whom it is for, and finds it by key after a restart', async () => {
     const mailbox = new LocalMailbox(dir);
     const actor = { tenantId: 't-1', aadObjectId: 'a-1', name: 'Grace Hopper' };
-    await mailbox.sendMail({ to: ['grace@contoso.example'], from: 'summary2@contoso.example', subject: 'Your week', html: '<p>x</p>', key: 'summary:2026-12-07:t-1:a-1', actor });
+    await mailbox.sendMail({
+      to: ['grace@contoso.example'],
+      from: 'summary2@contoso.example',
+      subject: 'Your week',
+      html: '<p>x</p>',
+      key: 'summary:2026-12-07:t-1:a-1',
+      actor,
+    });
     const [entry] = listMailbox(dir);
     expect(entry).toMatchObject({ key: 'summary:2026-12-07:t-1:a-1', actor });
     expect(readFileSync(join(dir, `${entry!.id}.eml`), 'utf8')).toContain('From: Baton <summary2@contoso.example>');
@@ -139,12 +160,19 @@ describe('LocalMailbox', () => {
     const { id } = await mailbox.sendMail({ to: ['ada@contoso.example'], subject: 'Broken', html: '<p>x</p>', card });
     const file = join(dir, `${id}.html`);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"type":"AdaptiveCard"', '"type":AdaptiveCard'));
-    expect(readMailboxMessage(dir, id)).toMatchObject({ card: undefined, cardError: expect.stringContaining('The card in this message is not valid JSON') });
+    expect(readMailboxMessage(dir, id)).toMatchObject({
+      card: undefined,
+      cardError: expect.stringContaining('The card in this message is not valid JSON'),
+    });
   });
 });
 
 describe('plainText', () => {
   it('drops tags, head and scripts, and decodes the common entities', () => {
-    expect(plainText('<html><head><script type="application/adaptivecard+json">{"a":1}</script></head><body><h1>Hi &amp; bye</h1><p>a&lt;b &quot;c&quot;</p>x<br>y</body></html>')).toBe('Hi & bye\na<b "c"\nx\ny');
+    expect(
+      plainText(
+        '<html><head><script type="application/adaptivecard+json">{"a":1}</script></head><body><h1>Hi &amp; bye</h1><p>a&lt;b &quot;c&quot;</p>x<br>y</body></html>',
+      ),
+    ).toBe('Hi & bye\na<b "c"\nx\ny');
   });
 });

@@ -16,7 +16,11 @@ import { memoryStores } from '../support/memory-stores';
 import { uniquePrefix } from '../support/stack';
 
 const b = BACKGROUND;
-const person = (id: string, name: string): Person => ({ aadObjectId: `00000000-0000-0000-0000-${id.padStart(12, '0')}`, userId: `29:${id}`, name });
+const person = (id: string, name: string): Person => ({
+  aadObjectId: `00000000-0000-0000-0000-${id.padStart(12, '0')}`,
+  userId: `29:${id}`,
+  name,
+});
 const ada = person('a1', 'Ada Lovelace');
 const grace = person('b2', 'Grace Hopper');
 const alan = person('c3', 'Alan Turing');
@@ -69,7 +73,10 @@ function applied(handoff: Handoff, command: Command, actor = grace, at = '2026-1
 
 const implementations: [string, () => Stores][] = [
   ['in memory', memoryStores],
-  ['on Table Storage', () => tableStores(loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() }))],
+  [
+    'on Table Storage',
+    () => tableStores(loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() })),
+  ],
 ];
 
 describe.each(implementations)('the stores %s', (_name, make) => {
@@ -79,7 +86,8 @@ describe.each(implementations)('the stores %s', (_name, make) => {
   });
   const insert = (h: { handoff: Handoff; event: HandoffEvent }, marker: string, effects: Effect[] = [], leaseUntil = '') =>
     stores.handoffs.commit({ handoff: h.handoff, etag: undefined, event: h.event, marker, effects, leaseUntil }, b);
-  const save = (handoff: Handoff, etag: string, event: HandoffEvent, marker: string, effects: Effect[] = []) => stores.handoffs.commit({ handoff, etag, event, marker, effects, leaseUntil: '' }, b);
+  const save = (handoff: Handoff, etag: string, event: HandoffEvent, marker: string, effects: Effect[] = []) =>
+    stores.handoffs.commit({ handoff, etag, event, marker, effects, leaseUntil: '' }, b);
   const read = async (id: string) => (await stores.handoffs.read(id, b))!;
 
   describe('handoffs', () => {
@@ -94,11 +102,24 @@ describe.each(implementations)('the stores %s', (_name, make) => {
     });
 
     it('keep optional fields absent when they were absent', async () => {
-      const h = newHandoff({ effortMinutes: undefined, neededBy: undefined, links: [], assumptions: '', stakeholders: [], conversation: { id: '19:chat', serviceUrl: 'http://127.0.0.1/' } });
+      const h = newHandoff({
+        effortMinutes: undefined,
+        neededBy: undefined,
+        links: [],
+        assumptions: '',
+        stakeholders: [],
+        conversation: { id: '19:chat', serviceUrl: 'http://127.0.0.1/' },
+      });
       await insert(h, 'act-1');
       const back = (await read(h.handoff.id)).handoff;
       expect(back).toStrictEqual(h.handoff);
-      expect([back.decision, back.question, back.answer, back.ending, back.conversation.messageId]).toStrictEqual([undefined, undefined, undefined, undefined, undefined]);
+      expect([back.decision, back.question, back.answer, back.ending, back.conversation.messageId]).toStrictEqual([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
     });
 
     it('round-trip every remark, and every event with its detail, through a whole process', async () => {
@@ -108,7 +129,13 @@ describe.each(implementations)('the stores %s', (_name, make) => {
         [{ type: 'ask', question: 'Which gateway? ${receiver.name} **bold**' }, grace],
         [{ type: 'answer', answer: 'The sandbox one.\nSecond line.' }, ada],
         [REQUEST_CHANGES('Add the rollback steps.'), grace],
-        [{ type: 'resubmit', fields: { ...fieldsOf(h.handoff), summary: 'Ship the retry worker with rollback', links: [], effortMinutes: 600 } }, ada],
+        [
+          {
+            type: 'resubmit',
+            fields: { ...fieldsOf(h.handoff), summary: 'Ship the retry worker with rollback', links: [], effortMinutes: 600 },
+          },
+          ada,
+        ],
         [{ type: 'setWorkState', workState: 'inProgress', blocker: '' }, ada],
         [{ type: 'flagPriority', priority: 'urgent', reason: 'Launch moved up' }, barbara],
         [{ type: 'reassign', receiver: hedy }, ada],
@@ -135,7 +162,13 @@ describe.each(implementations)('the stores %s', (_name, make) => {
         priority: 'urgent',
         receiver: hedy,
         question: { by: grace, at: '2026-11-24T10:00:00.000Z', text: 'Which gateway? ${receiver.name} **bold**' },
-        decision: { status: 'accepted', by: hedy, at: '2026-11-24T18:00:00.000Z', text: 'Retries verified by hand.', checked: [true, false] },
+        decision: {
+          status: 'accepted',
+          by: hedy,
+          at: '2026-11-24T18:00:00.000Z',
+          text: 'Retries verified by hand.',
+          checked: [true, false],
+        },
         ending: { by: ada, at: '2026-11-24T19:00:00.000Z', text: 'Shipped to production.' },
         eventCount: 11,
       });
@@ -161,7 +194,9 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       await save(first.handoff, stale.etag, first.event, 'act-2', [{ kind: 'card' }]);
       const second = applied(stale.handoff, REQUEST_CHANGES('No'), grace, '2026-11-24T11:00:01.000Z');
       // A different event row, so only the ETag can stop it.
-      await expect(save({ ...second.handoff, eventCount: 3 }, stale.etag, { ...second.event, seq: 3 }, 'act-3', [{ kind: 'card' }])).rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        save({ ...second.handoff, eventCount: 3 }, stale.etag, { ...second.event, seq: 3 }, 'act-3', [{ kind: 'card' }]),
+      ).rejects.toBeInstanceOf(ConflictError);
       expect((await read(h.handoff.id)).handoff.status).toBe('accepted');
       expect((await stores.handoffs.history(h.handoff.id, b)).map((e) => e.type)).toEqual(['posted', 'accepted']);
       expect((await stores.outbox.rows(h.handoff.id, b)).map((r) => r.key)).toEqual(['outbox_000002_000']);
@@ -172,7 +207,9 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       const h = newHandoff();
       await insert(h, 'act-1');
       const fresh = await read(h.handoff.id);
-      await expect(save({ ...fresh.handoff, summary: 'Edited', eventCount: 2 }, fresh.etag, { ...h.event, seq: 2, type: 'changesRequested' }, 'act-1')).rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        save({ ...fresh.handoff, summary: 'Edited', eventCount: 2 }, fresh.etag, { ...h.event, seq: 2, type: 'changesRequested' }, 'act-1'),
+      ).rejects.toBeInstanceOf(ConflictError);
       expect((await read(h.handoff.id)).handoff.summary).toBe('Ship the retry worker');
       expect(await stores.handoffs.history(h.handoff.id, b)).toHaveLength(1);
     });
@@ -216,10 +253,17 @@ describe.each(implementations)('the stores %s', (_name, make) => {
     it('change only with their ETag: one of two deliverers claims a row', async () => {
       const h = newHandoff();
       const [row] = await insert(h, 'act-1', [message]);
-      const outcomes = await Promise.allSettled([stores.outbox.update(row!, { leaseUntil: '2026-11-24T10:02:00.000Z' }, b), stores.outbox.update(row!, { leaseUntil: '2026-11-24T10:03:00.000Z' }, b)]);
+      const outcomes = await Promise.allSettled([
+        stores.outbox.update(row!, { leaseUntil: '2026-11-24T10:02:00.000Z' }, b),
+        stores.outbox.update(row!, { leaseUntil: '2026-11-24T10:03:00.000Z' }, b),
+      ]);
       expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
       const claimed = outcomes.find((o) => o.status === 'fulfilled')!.value;
-      const delivered = await stores.outbox.update(claimed, { state: 'delivered', leaseUntil: '', deliveredAt: '2026-11-24T10:01:30.000Z' }, b);
+      const delivered = await stores.outbox.update(
+        claimed,
+        { state: 'delivered', leaseUntil: '', deliveredAt: '2026-11-24T10:01:30.000Z' },
+        b,
+      );
       expect(await stores.outbox.rows(h.handoff.id, b)).toEqual([]);
       expect(await stores.outbox.rows(h.handoff.id, b, { all: true })).toStrictEqual([delivered]);
     });
@@ -256,7 +300,9 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       const after = (await read(h.handoff.id)).handoff;
       expect(after.conversation.messageId).toBe('msg-9');
       expect(after.eventCount).toBe(2);
-      expect(await stores.outbox.rows(h.handoff.id, b, { all: true })).toMatchObject([{ state: 'delivered', deliveredAt: '2026-11-24T10:00:05.000Z', leaseUntil: '' }]);
+      expect(await stores.outbox.rows(h.handoff.id, b, { all: true })).toMatchObject([
+        { state: 'delivered', deliveredAt: '2026-11-24T10:00:05.000Z', leaseUntil: '' },
+      ]);
     });
   });
 
@@ -265,7 +311,12 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       const id = handoffIdForForm(TENANT, crypto.randomUUID());
       const first = await stores.marks.mark(id, '2026-11-24T10:00:30.000Z', '2026-11-24T10:00:00.000Z', b);
       const [mark] = (await stores.marks.list(b)).filter((m) => m.handoffId === id);
-      expect(mark).toMatchObject({ handoffId: id, notBefore: '2026-11-24T10:00:30.000Z', markedAt: '2026-11-24T10:00:00.000Z', etag: first });
+      expect(mark).toMatchObject({
+        handoffId: id,
+        notBefore: '2026-11-24T10:00:30.000Z',
+        markedAt: '2026-11-24T10:00:00.000Z',
+        etag: first,
+      });
       expect(await stores.marks.reschedule(mark!, '2026-11-24T10:05:00.000Z', b)).toBe(true);
       // The old ETag no longer holds: a newer change (or the reschedule) came between.
       expect(await stores.marks.reschedule(mark!, '2026-11-24T10:09:00.000Z', b)).toBe(false);
@@ -278,36 +329,80 @@ describe.each(implementations)('the stores %s', (_name, make) => {
   });
 
   describe('the person index', () => {
-    function listed(input: { summary: string; createdAt: string; tenantId?: string; sender?: Person; receiver?: Person; owner?: Person; stakeholders?: Person[] }): Handoff {
+    function listed(input: {
+      summary: string;
+      createdAt: string;
+      tenantId?: string;
+      sender?: Person;
+      receiver?: Person;
+      owner?: Person;
+      stakeholders?: Person[];
+    }): Handoff {
       const { handoff } = newHandoff({}, input.createdAt);
-      return { ...handoff, summary: input.summary, tenantId: input.tenantId ?? TENANT, sender: input.sender ?? ada, receiver: input.receiver ?? grace, owner: input.owner ?? ada, stakeholders: input.stakeholders ?? [] };
+      return {
+        ...handoff,
+        summary: input.summary,
+        tenantId: input.tenantId ?? TENANT,
+        sender: input.sender ?? ada,
+        receiver: input.receiver ?? grace,
+        owner: input.owner ?? ada,
+        stakeholders: input.stakeholders ?? [],
+      };
     }
-    const summaries = async (tenant: string, p: Person, limit = 1000) => (await stores.people.handoffsOf(tenant, p.aadObjectId, limit, b)).map((r) => r.listing?.summary);
+    const summaries = async (tenant: string, p: Person, limit = 1000) =>
+      (await stores.people.handoffsOf(tenant, p.aadObjectId, limit, b)).map((r) => r.listing?.summary);
 
     it('lists a handoff once for each person on it, with its listing, and for nobody else', async () => {
       const someone = person('a11', 'Someone Once');
-      const h = listed({ summary: 'Ship the retry worker', createdAt: '2026-05-01T09:00:00.000Z', sender: someone, receiver: grace, owner: someone, stakeholders: [barbara, someone] });
+      const h = listed({
+        summary: 'Ship the retry worker',
+        createdAt: '2026-05-01T09:00:00.000Z',
+        sender: someone,
+        receiver: grace,
+        owner: someone,
+        stakeholders: [barbara, someone],
+      });
       await stores.people.add(h, [], b);
-      for (const p of [someone, grace, barbara]) expect(await stores.people.handoffsOf(TENANT, p.aadObjectId, 1000, b), p.name).toContainEqual({ handoffId: h.id, createdAt: h.createdAt, listing: listingOf(h) });
+      for (const p of [someone, grace, barbara])
+        expect(await stores.people.handoffsOf(TENANT, p.aadObjectId, 1000, b), p.name).toContainEqual({
+          handoffId: h.id,
+          createdAt: h.createdAt,
+          listing: listingOf(h),
+        });
       expect((await stores.people.handoffsOf(TENANT, someone.aadObjectId, 1000, b)).filter((r) => r.handoffId === h.id)).toHaveLength(1);
       expect(await stores.people.handoffsOf(TENANT, eve.aadObjectId, 1000, b)).toEqual([]);
     });
 
     it("lists a conversation's handoffs newest first, once each however often added, and no other conversation's", async () => {
       const chat = `19:team-${crypto.randomUUID()}`;
-      const first = { ...listed({ summary: 'Team one, older', createdAt: '2026-05-08T09:00:00.000Z' }), conversation: { id: chat, serviceUrl: 'https://smba.example/' } };
-      const second = { ...listed({ summary: 'Team one, newer', createdAt: '2026-05-09T09:00:00.000Z' }), conversation: { id: chat, serviceUrl: 'https://smba.example/' } };
-      const elsewhere = { ...listed({ summary: 'Team two', createdAt: '2026-05-10T09:00:00.000Z' }), conversation: { id: `${chat};messageid=1`, serviceUrl: 'https://smba.example/' } };
+      const first = {
+        ...listed({ summary: 'Team one, older', createdAt: '2026-05-08T09:00:00.000Z' }),
+        conversation: { id: chat, serviceUrl: 'https://smba.example/' },
+      };
+      const second = {
+        ...listed({ summary: 'Team one, newer', createdAt: '2026-05-09T09:00:00.000Z' }),
+        conversation: { id: chat, serviceUrl: 'https://smba.example/' },
+      };
+      const elsewhere = {
+        ...listed({ summary: 'Team two', createdAt: '2026-05-10T09:00:00.000Z' }),
+        conversation: { id: `${chat};messageid=1`, serviceUrl: 'https://smba.example/' },
+      };
       for (const h of [first, second, second, elsewhere]) await stores.people.add(h, [], b);
-      expect((await stores.people.handoffsInConversation(TENANT, chat, 1000, b)).map((r) => r.listing?.summary)).toEqual(['Team one, newer', 'Team one, older']);
-      expect((await stores.people.handoffsInConversation(TENANT, `${chat};messageid=1`, 1000, b)).map((r) => r.handoffId)).toEqual([elsewhere.id]);
+      expect((await stores.people.handoffsInConversation(TENANT, chat, 1000, b)).map((r) => r.listing?.summary)).toEqual([
+        'Team one, newer',
+        'Team one, older',
+      ]);
+      expect((await stores.people.handoffsInConversation(TENANT, `${chat};messageid=1`, 1000, b)).map((r) => r.handoffId)).toEqual([
+        elsewhere.id,
+      ]);
       expect(await stores.people.handoffsInConversation(OTHER_TENANT, chat, 1000, b)).toEqual([]);
     });
 
     it("returns a person's handoffs newest first, and stops at its limit with the newest", async () => {
       const receiver = person('a7', 'Katherine Johnson');
       const created = ['2026-05-03T09:00:00.000Z', '2026-05-01T09:00:00.000Z', '2026-05-04T09:00:00.000Z', '2026-05-02T09:00:00.000Z'];
-      for (const [i, createdAt] of created.entries()) await stores.people.add(listed({ summary: `Handoff ${i}`, createdAt, receiver }), [], b);
+      for (const [i, createdAt] of created.entries())
+        await stores.people.add(listed({ summary: `Handoff ${i}`, createdAt, receiver }), [], b);
       expect(await summaries(TENANT, receiver)).toEqual(['Handoff 2', 'Handoff 0', 'Handoff 3', 'Handoff 1']);
       expect(await summaries(TENANT, receiver, 2)).toEqual(['Handoff 2', 'Handoff 0']);
     });
@@ -316,7 +411,11 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       const receiver = person('a8', 'Margaret Hamilton');
       await stores.people.add(listed({ summary: 'Tenant one only', createdAt: '2026-05-05T09:00:00.000Z', receiver }), [], b);
       expect(await summaries(OTHER_TENANT, receiver)).toEqual([]);
-      await stores.people.add(listed({ summary: 'Tenant two', createdAt: '2026-05-06T09:00:00.000Z', receiver, tenantId: OTHER_TENANT }), [], b);
+      await stores.people.add(
+        listed({ summary: 'Tenant two', createdAt: '2026-05-06T09:00:00.000Z', receiver, tenantId: OTHER_TENANT }),
+        [],
+        b,
+      );
       expect(await summaries(OTHER_TENANT, receiver)).toEqual(['Tenant two']);
       expect(await summaries(TENANT, receiver)).toEqual(['Tenant one only']);
     });
@@ -330,7 +429,9 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       const reassigned: Handoff = { ...h, summary: 'After', receiver: eve, status: 'accepted', eventCount: h.eventCount + 3 };
       await stores.people.add(reassigned, [receiver.aadObjectId], b);
       expect(await summaries(TENANT, receiver)).toEqual([]);
-      expect(await stores.people.handoffsOf(TENANT, eve.aadObjectId, 1000, b)).toEqual([{ handoffId: h.id, createdAt: h.createdAt, listing: listingOf(reassigned) }]);
+      expect(await stores.people.handoffsOf(TENANT, eve.aadObjectId, 1000, b)).toEqual([
+        { handoffId: h.id, createdAt: h.createdAt, listing: listingOf(reassigned) },
+      ]);
       // Removing someone already gone is no error (a delivery that runs twice).
       await stores.people.add(reassigned, [receiver.aadObjectId], b);
     });
@@ -354,7 +455,10 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       // No cursor yet (the first check ever): it looks 48 hours back.
       const first = await due.dueBy(NOW, b);
       expect(ids(first)).toEqual(['h-this-hour', 'h-yesterday']);
-      expect(first.find((e) => e.handoffId === 'h-this-hour')).toMatchObject({ at: '2026-12-07T10:19:00.000Z', partitionKey: 'h2026-12-07T10' });
+      expect(first.find((e) => e.handoffId === 'h-this-hour')).toMatchObject({
+        at: '2026-12-07T10:19:00.000Z',
+        partitionKey: 'h2026-12-07T10',
+      });
       await Promise.all(first.map((e) => due.remove(e, b)));
       await due.moveCursor(NOW, [], b);
       expect(ids(await due.dueBy(NOW + 15 * 60_000, b))).toEqual(['h-in-a-minute']);
@@ -362,7 +466,12 @@ describe.each(implementations)('the stores %s', (_name, make) => {
 
     it('moves its cursor back to the oldest entry a check could not settle', async () => {
       await due.schedule('h-stuck', '2026-12-07T04:10:00.000Z', Date.parse('2026-12-07T04:00:00.000Z'), b);
-      const stuck = { handoffId: 'h-stuck', at: '2026-12-07T04:10:00.000Z', partitionKey: hourPartition(Date.parse('2026-12-07T04:10:00.000Z')), rowKey: dueRowKey('2026-12-07T04:10:00.000Z', 'h-stuck') };
+      const stuck = {
+        handoffId: 'h-stuck',
+        at: '2026-12-07T04:10:00.000Z',
+        partitionKey: hourPartition(Date.parse('2026-12-07T04:10:00.000Z')),
+        rowKey: dueRowKey('2026-12-07T04:10:00.000Z', 'h-stuck'),
+      };
       // A check at 04:15 could not settle it: the next one reads from its hour again.
       await due.moveCursor(Date.parse('2026-12-07T04:15:00.000Z'), [stuck], b);
       expect((await due.dueBy(NOW + 60 * 60_000, b)).map((e) => e.handoffId)).toContain('h-stuck');
@@ -372,7 +481,9 @@ describe.each(implementations)('the stores %s', (_name, make) => {
 
     it('puts an entry written after its instant into the current hour, where the next check looks', async () => {
       await due.schedule('h-late', '2026-12-07T07:30:00.000Z', NOW, b);
-      expect((await due.dueBy(NOW, b)).filter((e) => e.handoffId === 'h-late')).toEqual([expect.objectContaining({ at: '2026-12-07T07:30:00.000Z', partitionKey: 'h2026-12-07T10' })]);
+      expect((await due.dueBy(NOW, b)).filter((e) => e.handoffId === 'h-late')).toEqual([
+        expect.objectContaining({ at: '2026-12-07T07:30:00.000Z', partitionKey: 'h2026-12-07T10' }),
+      ]);
     });
 
     it('is idempotent: a redelivered row writes the same entry, and removing one twice is no error', async () => {
@@ -386,7 +497,10 @@ describe.each(implementations)('the stores %s', (_name, make) => {
     it('finds the next entry after now for the dev clock, in a later hour too', async () => {
       await due.schedule('h-next', '2026-12-08T09:00:00.000Z', NOW, b);
       await due.schedule('h-after', '2026-12-09T09:00:00.000Z', NOW, b);
-      expect(await due.next(Date.parse('2026-12-08T00:00:00.000Z'), b)).toMatchObject({ handoffId: 'h-next', at: '2026-12-08T09:00:00.000Z' });
+      expect(await due.next(Date.parse('2026-12-08T00:00:00.000Z'), b)).toMatchObject({
+        handoffId: 'h-next',
+        at: '2026-12-08T09:00:00.000Z',
+      });
       expect(await due.next(Date.parse('2026-12-10T00:00:00.000Z'), b)).toBeUndefined();
     });
   });
@@ -453,13 +567,27 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       expect(first).toMatchObject({ state: 'sending', leaseUntil: '2026-12-07T08:05:00.000Z', done: [], attempts: 1 });
       expect(await stores.sendRecords.claim(week, TENANT, who.aadObjectId, '2026-12-07T08:06:00.000Z', undefined, b)).toBeUndefined();
       const emailed = await stores.sendRecords.update(week, TENANT, who.aadObjectId, first!, { done: ['email'] }, b);
-      await expect(stores.sendRecords.update(week, TENANT, who.aadObjectId, first!, { done: ['teams'] }, b)).rejects.toBeInstanceOf(ConflictError);
+      await expect(stores.sendRecords.update(week, TENANT, who.aadObjectId, first!, { done: ['teams'] }, b)).rejects.toBeInstanceOf(
+        ConflictError,
+      );
       // The first sender's lease ran out: another takes the claim over, keeping what was done.
       const taken = await stores.sendRecords.claim(week, TENANT, who.aadObjectId, '2026-12-07T08:20:00.000Z', emailed, b);
       expect(taken).toMatchObject({ state: 'sending', done: ['email'], attempts: 2 });
       expect(await stores.sendRecords.claim(week, TENANT, who.aadObjectId, '2026-12-07T08:21:00.000Z', emailed, b)).toBeUndefined();
-      await stores.sendRecords.update(week, TENANT, who.aadObjectId, taken!, { state: 'sent', done: ['email', 'teams'], leaseUntil: '' }, b);
-      expect(await stores.sendRecords.get(week, TENANT, who.aadObjectId, b)).toMatchObject({ state: 'sent', done: ['email', 'teams'], leaseUntil: '', attempts: 2 });
+      await stores.sendRecords.update(
+        week,
+        TENANT,
+        who.aadObjectId,
+        taken!,
+        { state: 'sent', done: ['email', 'teams'], leaseUntil: '' },
+        b,
+      );
+      expect(await stores.sendRecords.get(week, TENANT, who.aadObjectId, b)).toMatchObject({
+        state: 'sent',
+        done: ['email', 'teams'],
+        leaseUntil: '',
+        attempts: 2,
+      });
     });
 
     it("hold a mailbox's sends to the limit in any sliding window, counting a late send when it went", async () => {

@@ -21,11 +21,19 @@ const connectionString = () => inject('tablesConnectionString');
 const storesOf = (prefix: string) => tableStores(loadConfig({ TABLES_CONNECTION_STRING: connectionString(), BATON_TABLE_PREFIX: prefix }));
 const tableExists = async (name: string) => {
   const service = TableServiceClient.fromConnectionString(connectionString(), { allowInsecureConnection: true });
-  for await (const table of service.listTables({ queryOptions: { filter: `TableName eq '${name}'` } })) if (table.name === name) return true;
+  for await (const table of service.listTables({ queryOptions: { filter: `TableName eq '${name}'` } }))
+    if (table.name === name) return true;
   return false;
 };
 const posted = (tenantId = 'tenant') =>
-  postedHandoff({ id: handoffIdForForm(tenantId, crypto.randomUUID()), tenantId, fields: { neededBy: undefined }, stakeholders: [], conversation: { id: '19:chat', serviceUrl: 'http://127.0.0.1/' }, at: '2026-11-24T10:00:00.000Z' });
+  postedHandoff({
+    id: handoffIdForForm(tenantId, crypto.randomUUID()),
+    tenantId,
+    fields: { neededBy: undefined },
+    stakeholders: [],
+    conversation: { id: '19:chat', serviceUrl: 'http://127.0.0.1/' },
+    at: '2026-11-24T10:00:00.000Z',
+  });
 
 describe('a table', () => {
   it('opens without a round trip, and creates itself when the first call finds it missing', async () => {
@@ -43,8 +51,17 @@ describe('a table', () => {
 
   it('creates itself for a transaction, a point read and a query that find it missing', async () => {
     const prefix = uniquePrefix();
-    await Table.open(connectionString(), prefix, 'handoffs').transact([['create', { partitionKey: 'h', rowKey: 'a' }], ['create', { partitionKey: 'h', rowKey: 'b' }]], b);
-    expect((await Table.open(connectionString(), prefix, 'handoffs').query(odata`PartitionKey eq 'h'`, b)).map((r) => r.rowKey)).toEqual(['a', 'b']);
+    await Table.open(connectionString(), prefix, 'handoffs').transact(
+      [
+        ['create', { partitionKey: 'h', rowKey: 'a' }],
+        ['create', { partitionKey: 'h', rowKey: 'b' }],
+      ],
+      b,
+    );
+    expect((await Table.open(connectionString(), prefix, 'handoffs').query(odata`PartitionKey eq 'h'`, b)).map((r) => r.rowKey)).toEqual([
+      'a',
+      'b',
+    ]);
     expect(await Table.open(connectionString(), prefix, 'due').find('x', 'y', b)).toBeUndefined();
     expect(await tableExists(`${prefix}due`)).toBe(true);
     expect(await Table.open(connectionString(), prefix, 'deliveries').query(odata`PartitionKey eq 'p0'`, b)).toEqual([]);
@@ -102,7 +119,9 @@ describe('a record Baton cannot read', () => {
     await table.updateEntity({ partitionKey: handoff.id, rowKey: 'handoff', stakeholders: 'not json', status: 'sideways' }, 'Merge');
     const error = await stores.handoffs.read(handoff.id, b).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnreadableRecordError);
-    expect((error as UnreadableRecordError).message).toMatch(new RegExp(`^Record ${handoff.id} cannot be read: .*status.*stakeholders: is not JSON`));
+    expect((error as UnreadableRecordError).message).toMatch(
+      new RegExp(`^Record ${handoff.id} cannot be read: .*status.*stakeholders: is not JSON`),
+    );
   });
 
   it('in the person index is a row with no listing, for its readers to skip', async () => {
@@ -111,10 +130,14 @@ describe('a record Baton cannot read', () => {
     const { handoff } = posted();
     await stores.people.add(handoff, [], b);
     const table = TableClient.fromConnectionString(connectionString(), `${prefix}people`, { allowInsecureConnection: true });
-    for await (const row of table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${personPartition('tenant', grace.aadObjectId)}` } })) {
+    for await (const row of table.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${personPartition('tenant', grace.aadObjectId)}` },
+    })) {
       await table.updateEntity({ partitionKey: row.partitionKey!, rowKey: row.rowKey!, listing: '{"id":' }, 'Merge');
     }
-    expect(await stores.people.handoffsOf('tenant', grace.aadObjectId, 10, b)).toEqual([{ handoffId: handoff.id, createdAt: handoff.createdAt, listing: undefined }]);
+    expect(await stores.people.handoffsOf('tenant', grace.aadObjectId, 10, b)).toEqual([
+      { handoffId: handoff.id, createdAt: handoff.createdAt, listing: undefined },
+    ]);
   });
 });
 
@@ -122,7 +145,14 @@ describe('personal chats', () => {
   it('are remembered once read or saved, and read again once forgotten', async () => {
     const prefix = uniquePrefix();
     const chats = TablePersonalChats.open(connectionString(), prefix);
-    const saved = { tenantId: 'tenant', aadObjectId: 'aad-ada', userId: '29:ada', conversationId: 'a:personal-ada', serviceUrl: 'https://smba.example/', botId: '28:bot' };
+    const saved = {
+      tenantId: 'tenant',
+      aadObjectId: 'aad-ada',
+      userId: '29:ada',
+      conversationId: 'a:personal-ada',
+      serviceUrl: 'https://smba.example/',
+      botId: '28:bot',
+    };
     await chats.save(saved, b);
     // Another instance saves a new chat for the same person.
     const moved = { ...saved, conversationId: 'a:personal-moved' };

@@ -42,7 +42,13 @@ export function cardAction(
 }
 
 /** A messaging-extension invoke (composeExtension/...), built from the real fetchTask activity. */
-export function extensionInvoke(serviceUrl: string, from: Member, name: string, value: Record<string, unknown>, overrides: Record<string, unknown> = {}) {
+export function extensionInvoke(
+  serviceUrl: string,
+  from: Member,
+  name: string,
+  value: Record<string, unknown>,
+  overrides: Record<string, unknown> = {},
+) {
   return { ...structuredClone(fetchTaskFixture), id: nextId('f'), name, serviceUrl, from, value, ...overrides };
 }
 

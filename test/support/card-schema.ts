@@ -12,8 +12,6 @@ import { ASSETS } from '../../src/project';
 const SCHEMA_PATH = ASSETS.cardSchema;
 let validateCard: ValidateFunction | undefined;
 
-
-
 /** RFC 3986 characters: unreserved, reserved, and percent-escapes. */
 const URI_CHARACTERS = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$/;
 
@@ -76,4 +74,3 @@ export function expectValidCard(card: AdaptiveCard, version = '1.5'): void {
   expect(card.version).toBe(version);
   expect(card.type).toBe('AdaptiveCard');
 }
-

@@ -26,6 +26,7 @@ export function chromiumAvailable(what = 'the browser tests'): boolean {
  */
 export function chromiumExecutable(): string {
   const found = lookUp(CHROMIUM_TOOL);
-  if (found.path === undefined) throw new Error(`No Chromium: ${found.problem}. Install it (${CHROMIUM_TOOL.install}) or set ${CHROMIUM_TOOL.setting} to its path.`);
+  if (found.path === undefined)
+    throw new Error(`No Chromium: ${found.problem}. Install it (${CHROMIUM_TOOL.install}) or set ${CHROMIUM_TOOL.setting} to its path.`);
   return found.path;
 }

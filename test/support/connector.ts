@@ -51,7 +51,7 @@ function body(req: IncomingMessage): Promise<string> {
 export async function startConnector(members: Member[]): Promise<Connector> {
   const sent: Sent[] = [];
   let next = 1;
-    const holding: import('node:http').ServerResponse[] = [];
+  const holding: import('node:http').ServerResponse[] = [];
   const state: Connector = {
     url: '',
     sent,
@@ -62,7 +62,8 @@ export async function startConnector(members: Member[]): Promise<Connector> {
     held: 0,
     memberReads: 0,
     release: () => {
-      for (const res of holding.splice(0)) res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":"ServiceUnavailable"}}');
+      for (const res of holding.splice(0))
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":"ServiceUnavailable"}}');
     },
     close: async () => undefined,
   };
@@ -71,7 +72,8 @@ export async function startConnector(members: Member[]): Promise<Connector> {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     // /v3/conversations/{id}/...
     const [, , conversationId = '', resource, item] = parts;
-    const reply = (status: number, json: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+    const reply = (status: number, json: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
     if (state.hang?.test(`${req.method} ${url.pathname}`)) {
       state.held += 1;
       holding.push(res);
@@ -96,12 +98,16 @@ export async function startConnector(members: Member[]): Promise<Connector> {
         state.throttleNextPosts -= 1;
         await body(req);
         // Retry-After 0: the connector client's own pipeline retries at once (three times) before it gives up.
-        return res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' }).end(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'The connector is busy (test).' } }));
+        return res
+          .writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' })
+          .end(JSON.stringify({ error: { code: 'ServiceUnavailable', message: 'The connector is busy (test).' } }));
       }
       if (req.method === 'POST' && state.failNextPosts > 0) {
         state.failNextPosts -= 1;
         await body(req);
-        return reply(403, { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster (test).' } });
+        return reply(403, {
+          error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster (test).' },
+        });
       }
       const activity = JSON.parse(await body(req)) as Sent['activity'];
       const id = req.method === 'PUT' ? item : `sent-${next++}`;
@@ -113,6 +119,10 @@ export async function startConnector(members: Member[]): Promise<Connector> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();
   state.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
-  state.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  state.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return state;
 }

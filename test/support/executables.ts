@@ -55,7 +55,12 @@ export function lookUp(tool: Tool, env: NodeJS.ProcessEnv = process.env): Lookup
   const setting = (env[tool.setting] ?? '').trim();
   if (setting !== '') {
     // A setting that points nowhere is a mistake to report, not a reason to quietly use another copy.
-    const path = isAbsolute(setting) || /[\\/]/.test(setting) ? (isExecutableFile(resolve(setting)) ? resolve(setting) : undefined) : onPath(setting, env);
+    const path =
+      isAbsolute(setting) || /[\\/]/.test(setting)
+        ? isExecutableFile(resolve(setting))
+          ? resolve(setting)
+          : undefined
+        : onPath(setting, env);
     return path ? { path } : { problem: `${tool.setting}=${setting} is not an executable file` };
   }
   for (const name of tool.names) {

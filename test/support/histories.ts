@@ -14,12 +14,30 @@ export type Step = [type: HandoffEvent['type'], at: string, extra?: { version?: 
 export function history(
   id: string,
   steps: Step[],
-  options: { late?: boolean; status?: Handoff['status']; receiver?: Person; stakeholders?: Person[]; conversation?: string; patch?: Partial<Handoff> } = {},
+  options: {
+    late?: boolean;
+    status?: Handoff['status'];
+    receiver?: Person;
+    stakeholders?: Person[];
+    conversation?: string;
+    patch?: Partial<Handoff>;
+  } = {},
 ): HandoffHistory {
   const { handoff } = postHandoff({
     id,
     tenantId: 't',
-    fields: { summary: id, whatIsReady: 'w', acceptanceCriteria: ['c'], assumptions: '', links: [], effortMinutes: 60, workState: steps[0]![2]?.workState ?? 'ready', blocker: '', neededBy: undefined, priority: 'normal' },
+    fields: {
+      summary: id,
+      whatIsReady: 'w',
+      acceptanceCriteria: ['c'],
+      assumptions: '',
+      links: [],
+      effortMinutes: 60,
+      workState: steps[0]![2]?.workState ?? 'ready',
+      blocker: '',
+      neededBy: undefined,
+      priority: 'normal',
+    },
     sender: ada,
     receiver: options.receiver ?? grace,
     owner: alan,
@@ -39,4 +57,3 @@ export function history(
   });
   return { handoff: { ...handoff, status: options.status ?? handoff.status, ...options.patch }, events };
 }
-

@@ -35,7 +35,8 @@ export interface MemoryApp {
 /** A directory that knows the given people and their hours (the default week for anyone else). */
 function directoryOf(hours: ReadonlyMap<string, WorkingHours>): Directory {
   return {
-    resolvePeople: async (queries) => queries.map((query) => ({ ok: false as const, query, reason: 'unknown' as const, message: `"${query}" is unknown here.` })),
+    resolvePeople: async (queries) =>
+      queries.map((query) => ({ ok: false as const, query, reason: 'unknown' as const, message: `"${query}" is unknown here.` })),
     getWorkingHours: async (aadObjectId) => hours.get(aadObjectId) ?? DEFAULT_WORKING_HOURS,
   };
 }
@@ -93,7 +94,10 @@ export function memoryApp(options: { at: string; hours?: ReadonlyMap<string, Wor
 let activities = 0;
 
 /** A request from `person` in a group chat of `members`, each call a new activity unless `activityId` names one. */
-export function callerFor(person: Person, options: { tenantId?: string; members?: Person[]; activityId?: string; replyToId?: string; conversation?: string } = {}): Caller {
+export function callerFor(
+  person: Person,
+  options: { tenantId?: string; members?: Person[]; activityId?: string; replyToId?: string; conversation?: string } = {},
+): Caller {
   return {
     actor: { person, tenantId: options.tenantId ?? 't1' },
     activityId: options.activityId ?? `f:${(activities += 1)}`,

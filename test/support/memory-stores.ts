@@ -121,7 +121,10 @@ class MemoryHandoffs implements HandoffStore, OutboxStore {
 
   async markDelivered(rows: readonly OutboxRow[], deliveredAt: string, _budget: Budget): Promise<void> {
     for (const row of rows) this.current(row);
-    for (const row of rows) this.partitions.get(row.handoffId)!.rows.set(row.key, { ...copy(row), state: 'delivered', leaseUntil: '', deliveredAt, etag: nextEtag() });
+    for (const row of rows)
+      this.partitions
+        .get(row.handoffId)!
+        .rows.set(row.key, { ...copy(row), state: 'delivered', leaseUntil: '', deliveredAt, etag: nextEtag() });
   }
 
   async recordPosted(stored: StoredHandoff, messageId: string, row: OutboxRow, deliveredAt: string, _budget: Budget): Promise<void> {
@@ -297,16 +300,37 @@ class MemorySummaries {
     return copy(this.records.get(`${week}/${tenantId}/${aadObjectId}`));
   }
 
-  async claim(week: string, tenantId: string, aadObjectId: string, leaseUntil: string, earlier: SendRecord | undefined, _budget: Budget): Promise<SendRecord | undefined> {
+  async claim(
+    week: string,
+    tenantId: string,
+    aadObjectId: string,
+    leaseUntil: string,
+    earlier: SendRecord | undefined,
+    _budget: Budget,
+  ): Promise<SendRecord | undefined> {
     const key = `${week}/${tenantId}/${aadObjectId}`;
     const current = this.records.get(key);
     if (earlier ? current?.etag !== earlier.etag : current !== undefined) return undefined;
-    const record: SendRecord = { state: 'sending', leaseUntil, done: earlier?.done ?? [], reason: earlier?.reason ?? '', attempts: (earlier?.attempts ?? 0) + 1, etag: nextEtag() };
+    const record: SendRecord = {
+      state: 'sending',
+      leaseUntil,
+      done: earlier?.done ?? [],
+      reason: earlier?.reason ?? '',
+      attempts: (earlier?.attempts ?? 0) + 1,
+      etag: nextEtag(),
+    };
     this.records.set(key, record);
     return copy(record);
   }
 
-  async update(week: string, tenantId: string, aadObjectId: string, record: SendRecord, change: Partial<Omit<SendRecord, 'etag'>>, _budget: Budget): Promise<SendRecord> {
+  async update(
+    week: string,
+    tenantId: string,
+    aadObjectId: string,
+    record: SendRecord,
+    change: Partial<Omit<SendRecord, 'etag'>>,
+    _budget: Budget,
+  ): Promise<SendRecord> {
     const key = `${week}/${tenantId}/${aadObjectId}`;
     const current = this.records.get(key);
     if (!current) throw new NotFoundError(`no send record ${key}`);
@@ -345,9 +369,17 @@ export function memoryStores(): Stores {
     due: new MemoryDueIndex(),
     chats: new MemoryPersonalChats(),
     zones: { list: (b) => summaries.list(b), markEnqueued: (z, w, b) => summaries.markEnqueued(z, w, b) },
-    subscribers: { subscribe: (s, b) => summaries.subscribe(s, b), unsubscribe: (z, t, p, b) => summaries.unsubscribe(z, t, p, b), inZone: (z, b) => summaries.inZone(z, b) },
+    subscribers: {
+      subscribe: (s, b) => summaries.subscribe(s, b),
+      unsubscribe: (z, t, p, b) => summaries.unsubscribe(z, t, p, b),
+      inZone: (z, b) => summaries.inZone(z, b),
+    },
     preferences: { get: (t, p) => summaries.preference(t, p), set: (t, p, v, at, b) => summaries.set(t, p, v, at, b) },
-    sendRecords: { get: (w, t, p) => summaries.record(w, t, p), claim: (...args) => summaries.claim(...args), update: (...args) => summaries.update(...args) },
+    sendRecords: {
+      get: (w, t, p) => summaries.record(w, t, p),
+      claim: (...args) => summaries.claim(...args),
+      update: (...args) => summaries.update(...args),
+    },
     mailboxes: { take: (...args) => summaries.take(...args), went: (...args) => summaries.went(...args) },
   };
 }

@@ -16,7 +16,9 @@ export interface RowCounts {
 
 export async function countRows(connectionString: string, prefix: string, handoffId: string): Promise<RowCounts> {
   const counts: RowCounts = { handoff: 0, events: 0, activities: 0, outbox: 0 };
-  for (const { rowKey } of await Table.open(connectionString, prefix, 'handoffs').query(odata`PartitionKey eq ${handoffId}`, BACKGROUND, { select: ['RowKey'] })) {
+  for (const { rowKey } of await Table.open(connectionString, prefix, 'handoffs').query(odata`PartitionKey eq ${handoffId}`, BACKGROUND, {
+    select: ['RowKey'],
+  })) {
     if (rowKey === HANDOFF_ROW) counts.handoff += 1;
     else if (rowKey?.startsWith(EVENT_ROW_PREFIX)) counts.events += 1;
     else if (rowKey?.startsWith(MARKER_ROW_PREFIX)) counts.activities += 1;

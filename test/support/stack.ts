@@ -42,7 +42,14 @@ export function uniquePrefix(): string {
 let started = false;
 
 /** The settings a test app sets for the functions it serves, put back as they were when it closes. */
-const SETTINGS = ['TABLES_CONNECTION_STRING', 'BATON_TABLE_PREFIX', 'AzureWebJobsStorage', 'BATON_SUMMARY_QUEUE', 'BATON_CLOCK_START', 'BOT_ID'] as const;
+const SETTINGS = [
+  'TABLES_CONNECTION_STRING',
+  'BATON_TABLE_PREFIX',
+  'AzureWebJobsStorage',
+  'BATON_SUMMARY_QUEUE',
+  'BATON_CLOCK_START',
+  'BOT_ID',
+] as const;
 
 /**
  * @param options.at the instant Baton's clock starts at (it runs on in real

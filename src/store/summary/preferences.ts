@@ -12,11 +12,18 @@ export class TablePreferences implements Preferences {
   }
 
   async get(tenantId: string, aadObjectId: string, budget: Budget): Promise<Preference> {
-    const e = await this.table.find<{ stopped?: boolean; optedIn?: boolean }>(SUMMARY_KEYS.preferences(tenantId), keySafe(aadObjectId), budget);
+    const e = await this.table.find<{ stopped?: boolean; optedIn?: boolean }>(
+      SUMMARY_KEYS.preferences(tenantId),
+      keySafe(aadObjectId),
+      budget,
+    );
     return { stopped: e?.stopped === true, optedIn: e?.optedIn === true };
   }
 
   async set(tenantId: string, aadObjectId: string, preference: Preference, at: string, budget: Budget): Promise<void> {
-    await this.table.upsert({ partitionKey: SUMMARY_KEYS.preferences(tenantId), rowKey: keySafe(aadObjectId), ...preference, changedAt: at }, budget);
+    await this.table.upsert(
+      { partitionKey: SUMMARY_KEYS.preferences(tenantId), rowKey: keySafe(aadObjectId), ...preference, changedAt: at },
+      budget,
+    );
   }
 }

@@ -10,7 +10,10 @@ import type { StorageAccount } from '../account';
 import { SUMMARY_KEYS } from '../keys';
 import { Table } from '../table';
 
-const keysOf = (week: string, tenantId: string, aadObjectId: string) => ({ partitionKey: SUMMARY_KEYS.sent(week), rowKey: SUMMARY_KEYS.person(tenantId, aadObjectId) });
+const keysOf = (week: string, tenantId: string, aadObjectId: string) => ({
+  partitionKey: SUMMARY_KEYS.sent(week),
+  rowKey: SUMMARY_KEYS.person(tenantId, aadObjectId),
+});
 
 export class TableSendRecords implements SendRecords {
   constructor(private readonly table: Table) {}
@@ -21,11 +24,31 @@ export class TableSendRecords implements SendRecords {
 
   async get(week: string, tenantId: string, aadObjectId: string, budget: Budget): Promise<SendRecord | undefined> {
     const { partitionKey, rowKey } = keysOf(week, tenantId, aadObjectId);
-    const e = await this.table.find<{ state: SendState; leaseUntil?: string; done?: string; reason?: string; attempts?: number }>(partitionKey, rowKey, budget);
-    return e && { state: e.state, leaseUntil: e.leaseUntil ?? '', done: (e.done ?? '').split(',').filter(Boolean), reason: e.reason ?? '', attempts: e.attempts ?? 0, etag: e.etag };
+    const e = await this.table.find<{ state: SendState; leaseUntil?: string; done?: string; reason?: string; attempts?: number }>(
+      partitionKey,
+      rowKey,
+      budget,
+    );
+    return (
+      e && {
+        state: e.state,
+        leaseUntil: e.leaseUntil ?? '',
+        done: (e.done ?? '').split(',').filter(Boolean),
+        reason: e.reason ?? '',
+        attempts: e.attempts ?? 0,
+        etag: e.etag,
+      }
+    );
   }
 
-  async claim(week: string, tenantId: string, aadObjectId: string, leaseUntil: string, earlier: SendRecord | undefined, budget: Budget): Promise<SendRecord | undefined> {
+  async claim(
+    week: string,
+    tenantId: string,
+    aadObjectId: string,
+    leaseUntil: string,
+    earlier: SendRecord | undefined,
+    budget: Budget,
+  ): Promise<SendRecord | undefined> {
     const row = keysOf(week, tenantId, aadObjectId);
     const attempts = (earlier?.attempts ?? 0) + 1;
     const done = earlier?.done ?? [];
@@ -40,9 +63,23 @@ export class TableSendRecords implements SendRecords {
     }
   }
 
-  async update(week: string, tenantId: string, aadObjectId: string, record: SendRecord, change: Partial<Omit<SendRecord, 'etag'>>, budget: Budget): Promise<SendRecord> {
+  async update(
+    week: string,
+    tenantId: string,
+    aadObjectId: string,
+    record: SendRecord,
+    change: Partial<Omit<SendRecord, 'etag'>>,
+    budget: Budget,
+  ): Promise<SendRecord> {
     const next = { ...record, ...change };
-    const row = { ...keysOf(week, tenantId, aadObjectId), state: next.state, leaseUntil: next.leaseUntil, done: next.done.join(','), reason: next.reason, attempts: next.attempts };
+    const row = {
+      ...keysOf(week, tenantId, aadObjectId),
+      state: next.state,
+      leaseUntil: next.leaseUntil,
+      done: next.done.join(','),
+      reason: next.reason,
+      attempts: next.attempts,
+    };
     return { ...next, etag: await this.table.update(row, record.etag, budget) };
   }
 }

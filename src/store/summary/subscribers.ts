@@ -22,7 +22,17 @@ export class TableSubscribers implements Subscribers {
   async subscribe(subscriber: Subscriber, budget: Budget): Promise<void> {
     const { timeZone, tenantId, aadObjectId, name } = subscriber;
     await Promise.all([
-      this.table.upsert({ partitionKey: SUMMARY_KEYS.subscribers(timeZone), rowKey: SUMMARY_KEYS.person(tenantId, aadObjectId), tenantId, aadObjectId, name, timeZone }, budget),
+      this.table.upsert(
+        {
+          partitionKey: SUMMARY_KEYS.subscribers(timeZone),
+          rowKey: SUMMARY_KEYS.person(tenantId, aadObjectId),
+          tenantId,
+          aadObjectId,
+          name,
+          timeZone,
+        },
+        budget,
+      ),
       // Merge keeps the zone's lastWeek.
       this.table.upsert({ partitionKey: SUMMARY_KEYS.zones, rowKey: SUMMARY_KEYS.zone(timeZone), timeZone }, budget, 'Merge'),
     ]);
@@ -33,7 +43,9 @@ export class TableSubscribers implements Subscribers {
   }
 
   async *inZone(timeZone: string, budget: Budget): AsyncGenerator<Subscriber[]> {
-    for await (const page of this.table.pages<Subscriber>(odata`PartitionKey eq ${SUMMARY_KEYS.subscribers(timeZone)}`, budget, { pageSize: PAGE })) {
+    for await (const page of this.table.pages<Subscriber>(odata`PartitionKey eq ${SUMMARY_KEYS.subscribers(timeZone)}`, budget, {
+      pageSize: PAGE,
+    })) {
       yield page.map((e) => ({ tenantId: e.tenantId, aadObjectId: e.aadObjectId, name: e.name, timeZone: e.timeZone }));
     }
   }

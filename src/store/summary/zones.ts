@@ -25,7 +25,11 @@ export class TableZones implements Zones {
 
   async markEnqueued(zone: Zone, week: string, budget: Budget): Promise<boolean> {
     try {
-      await this.table.update({ partitionKey: SUMMARY_KEYS.zones, rowKey: SUMMARY_KEYS.zone(zone.timeZone), lastWeek: week }, zone.etag, budget);
+      await this.table.update(
+        { partitionKey: SUMMARY_KEYS.zones, rowKey: SUMMARY_KEYS.zone(zone.timeZone), lastWeek: week },
+        zone.etag,
+        budget,
+      );
       return true;
     } catch (error) {
       if (error instanceof ConflictError) return false;

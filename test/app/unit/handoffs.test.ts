@@ -61,7 +61,18 @@ const oneToOnes = () => m.sent.filter((s) => s.method === 'post' && s.to.persona
 beforeEach(async () => {
   m = memoryApp({ at: '2026-05-04T09:00:00.000Z' });
   // Ada and Alan installed Baton: their personal chats are known.
-  for (const p of [ada, alan]) await m.stores.chats.save({ tenantId: 't1', aadObjectId: p.aadObjectId, userId: p.userId, conversationId: `a:${p.name}`, serviceUrl: 'https://smba.example/', botId: '28:baton' }, b);
+  for (const p of [ada, alan])
+    await m.stores.chats.save(
+      {
+        tenantId: 't1',
+        aadObjectId: p.aadObjectId,
+        userId: p.userId,
+        conversationId: `a:${p.name}`,
+        serviceUrl: 'https://smba.example/',
+        botId: '28:baton',
+      },
+      b,
+    );
 });
 
 describe('a new handoff', () => {
@@ -69,7 +80,8 @@ describe('a new handoff', () => {
     const id = await post('form-1');
     expect(await events(id)).toEqual(['posted']);
     expect(m.sent.map((s) => [s.method, s.messageId])).toEqual([['update', 'form-form-1']]);
-    for (const p of [ada, grace, alan, barbara]) expect((await m.stores.people.handoffsOf('t1', p.aadObjectId, 10, b)).map((r) => r.handoffId)).toEqual([id]);
+    for (const p of [ada, grace, alan, barbara])
+      expect((await m.stores.people.handoffsOf('t1', p.aadObjectId, 10, b)).map((r) => r.handoffId)).toEqual([id]);
     expect((await m.stores.due.next(m.now(), b))?.handoffId).toBe(id);
     expect(await m.stores.outbox.rows(id, b)).toEqual([]);
     expect((await m.stores.marks.list(b)).filter((mark) => mark.handoffId === id)).toEqual([]);
@@ -78,17 +90,41 @@ describe('a new handoff', () => {
   it('is written once when the same form comes twice, and a form used by someone else writes nothing', async () => {
     const formId = crypto.randomUUID();
     const id = await post(formId);
-    const form = { formId, summary: 'x', whatIsReady: 'x', acceptanceCriteria: 'x', assumptions: '', links: '', effort: '', workState: '', blocker: '', neededBy: '', receiver: grace.aadObjectId, owner: '', stakeholders: '', priority: '', confirmed: true };
-    expect(await createHandoff(m.app, callerFor(ada, { members: MEMBERS }), form, 'replaceForm')).toMatchObject({ outcome: 'existing', handoff: { id } });
+    const form = {
+      formId,
+      summary: 'x',
+      whatIsReady: 'x',
+      acceptanceCriteria: 'x',
+      assumptions: '',
+      links: '',
+      effort: '',
+      workState: '',
+      blocker: '',
+      neededBy: '',
+      receiver: grace.aadObjectId,
+      owner: '',
+      stakeholders: '',
+      priority: '',
+      confirmed: true,
+    };
+    expect(await createHandoff(m.app, callerFor(ada, { members: MEMBERS }), form, 'replaceForm')).toMatchObject({
+      outcome: 'existing',
+      handoff: { id },
+    });
     expect(await events(id)).toEqual(['posted']);
-    const stranger = await createHandoff(m.app, callerFor(grace, { members: MEMBERS }), { ...form, receiver: ada.aadObjectId }, 'replaceForm');
+    const stranger = await createHandoff(
+      m.app,
+      callerFor(grace, { members: MEMBERS }),
+      { ...form, receiver: ada.aadObjectId },
+      'replaceForm',
+    );
     expect(stranger).toMatchObject({ outcome: 'forbidden' });
     expect(await events(id)).toEqual(['posted']);
   });
 });
 
 describe('a change', () => {
-  it('is applied, written with its event, and sends everyone\'s card and the 1:1 messages once', async () => {
+  it("is applied, written with its event, and sends everyone's card and the 1:1 messages once", async () => {
     const id = await post();
     const before = m.sent.length;
     const answer = await act(grace, VERBS.accept, { handoffId: id, criterion0: 'true', criterion1: 'true' });
@@ -138,7 +174,9 @@ describe('a change', () => {
     const history = await events(id);
     expect(history).toHaveLength(2);
     const loser = history[1] === 'accepted' ? asked : accepted;
-    expect(loser).toMatchObject({ refusal: expect.stringMatching(/^This handoff was already accepted by Grace Hopper|^Grace Hopper asked a question/) });
+    expect(loser).toMatchObject({
+      refusal: expect.stringMatching(/^This handoff was already accepted by Grace Hopper|^Grace Hopper asked a question/),
+    });
   });
 });
 
@@ -159,8 +197,12 @@ describe('the overdue check', () => {
 describe('the one write path', () => {
   it('commits every change through src/app/unit-of-work.ts: no other file of src/ commits a handoff', () => {
     const files = (dir: string): string[] =>
-      readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-    const committing = [...files('src'), ...files('functions')].filter((f) => /\.handoffs\.commit\(/.test(readFileSync(join(PROJECT_ROOT, f), 'utf8')));
+      readdirSync(join(PROJECT_ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+      );
+    const committing = [...files('src'), ...files('functions')].filter((f) =>
+      /\.handoffs\.commit\(/.test(readFileSync(join(PROJECT_ROOT, f), 'utf8')),
+    );
     expect(committing).toEqual([join('src', 'app', 'unit-of-work.ts')]);
   });
 });
