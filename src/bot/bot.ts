@@ -101,35 +101,30 @@ export function batonRouter(app: App): Router {
     else await turn.context.sendActivity(MessageFactory.text(answer.reply));
   };
 
-  /** A messaging-extension dialog step; a missing user or a failure becomes a message in the dialog, not Teams' bare "Unable to reach app". */
-  const dialog = (run: (who: Caller, turn: Turn) => Promise<MessagingExtensionActionResponse>) => async (turn: Turn) => {
-    const who = caller(turn);
-    if (!who) return { status: 200, body: { task: { type: 'message', value: SIGNED_IN } } };
-    try {
-      return { status: 200, body: await run(who, turn) };
-    } catch (error) {
-      app.log.error('Messaging extension failed', {
-        activityId: who.activityId,
-        error: error instanceof Error ? (error.stack ?? error.message) : errorText(error),
-      });
-      return { status: 200, body: { task: { type: 'message', value: UNAVAILABLE } } };
-    }
-  };
-
-  /** A search or an unfurl; a failure becomes a message in the results pane. */
-  const results = (run: (who: Caller, turn: Turn) => Promise<MessagingExtensionResponse>) => async (turn: Turn) => {
-    const who = caller(turn);
-    if (!who) return { status: 200, body: { composeExtension: { type: 'message', text: SIGNED_IN } } };
-    try {
-      return { status: 200, body: await run(who, turn) };
-    } catch (error) {
-      app.log.error('Messaging extension failed', {
-        activityId: who.activityId,
-        error: error instanceof Error ? (error.stack ?? error.message) : errorText(error),
-      });
-      return { status: 200, body: { composeExtension: { type: 'message', text: UNAVAILABLE } } };
-    }
-  };
+  /**
+   * A messaging-extension step; a missing user or a failure becomes a message
+   * where the person is (the dialog, the results pane), not Teams' bare
+   * "Unable to reach app".
+   */
+  const extension =
+    <T>(say: (text: string) => T, run: (who: Caller, turn: Turn) => Promise<T>) =>
+    async (turn: Turn) => {
+      const who = caller(turn);
+      if (!who) return { status: 200, body: say(SIGNED_IN) };
+      try {
+        return { status: 200, body: await run(who, turn) };
+      } catch (error) {
+        app.log.error('Messaging extension failed', {
+          activityId: who.activityId,
+          error: error instanceof Error ? (error.stack ?? error.message) : errorText(error),
+        });
+        return { status: 200, body: say(UNAVAILABLE) };
+      }
+    };
+  const dialog = (run: (who: Caller, turn: Turn) => Promise<MessagingExtensionActionResponse>) =>
+    extension((value): MessagingExtensionActionResponse => ({ task: { type: 'message', value } }), run);
+  const results = (run: (who: Caller, turn: Turn) => Promise<MessagingExtensionResponse>) =>
+    extension((text): MessagingExtensionResponse => ({ composeExtension: { type: 'message', text } }), run);
 
   /** A card action: its data parsed by the verb's own schema, then its use case; writes are transactional, so a failure changed nothing. */
   const verb = (name: string, action: CardAction) => async (turn: Turn, data: Record<string, unknown>) => {

@@ -297,68 +297,34 @@ export function participants(handoff: Pick<Handoff, 'sender' | 'receiver' | 'own
  * query and reads no handoff. Of the open question and the decision only who
  * made them: `mine` says "Grace Hopper asked you a question".
  */
-export type Listing = Pick<
-  Handoff,
-  | 'id'
-  | 'tenantId'
-  | 'summary'
-  | 'status'
-  | 'workState'
-  | 'priority'
-  | 'version'
-  | 'sender'
-  | 'receiver'
-  | 'owner'
-  | 'stakeholders'
-  | 'conversation'
-  | 'neededBy'
-  | 'neededByAt'
-  | 'clock'
-  | 'createdAt'
-  | 'updatedAt'
-  | 'eventCount'
-> & { question?: { by: Person }; decision?: { by: Person } };
+/** The fields of a handoff its listing carries. */
+const LISTED = [
+  'id',
+  'tenantId',
+  'summary',
+  'status',
+  'workState',
+  'priority',
+  'version',
+  'sender',
+  'receiver',
+  'owner',
+  'stakeholders',
+  'conversation',
+  'neededBy',
+  'neededByAt',
+  'clock',
+  'createdAt',
+  'updatedAt',
+  'eventCount',
+] as const satisfies readonly (keyof Handoff)[];
+
+export type Listing = Pick<Handoff, (typeof LISTED)[number]> & { question?: { by: Person }; decision?: { by: Person } };
 
 export function listingOf(h: Listing): Listing {
-  const {
-    id,
-    tenantId,
-    summary,
-    status,
-    workState,
-    priority,
-    version,
-    sender,
-    receiver,
-    owner,
-    stakeholders,
-    conversation,
-    neededBy,
-    neededByAt,
-    clock,
-    createdAt,
-    updatedAt,
-    eventCount,
-  } = h;
+  const listed = Object.fromEntries(LISTED.map((key) => [key, h[key]])) as Pick<Handoff, (typeof LISTED)[number]>;
   return {
-    id,
-    tenantId,
-    summary,
-    status,
-    workState,
-    priority,
-    version,
-    sender,
-    receiver,
-    owner,
-    stakeholders,
-    conversation,
-    neededBy,
-    neededByAt,
-    clock,
-    createdAt,
-    updatedAt,
-    eventCount,
+    ...listed,
     ...(h.question ? { question: { by: h.question.by } } : {}),
     ...(h.decision ? { decision: { by: h.decision.by } } : {}),
   };

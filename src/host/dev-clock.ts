@@ -11,7 +11,7 @@
  *                                                overdue check, then enqueues the summaries; the queue function sends them
  *
  * A real bot (BOT_ID set) has no such clock: the route answers 403. Like the
- * outbox page it answers only requests addressed to a loopback name.
+ * local mailbox page it answers only requests addressed to a loopback name.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type OverdueReport, overdueCheck } from '../app/overdue';

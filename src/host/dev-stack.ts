@@ -20,7 +20,7 @@ export interface DevStack {
   azurite: Started;
   host: FunctionsHost;
   playground: Omit<Started, 'port'> | undefined;
-  urls: { tables: string; queues: string; messages: string; playground: string | undefined; outbox: string | undefined };
+  urls: { tables: string; queues: string; messages: string; playground: string | undefined; mailbox: string | undefined };
   /** Which Microsoft Graph mode the settings chose, in one line. */
   graph: { mode: GraphMode; description: string };
   stop(): Promise<void>;
@@ -184,7 +184,7 @@ export async function startDevStack(options: {
         queues: `http://127.0.0.1:${config.ports.azuriteQueue}/devstoreaccount1`,
         messages: `${host.url}/api/messages`,
         playground: playground ? `http://localhost:${config.ports.playground}` : undefined,
-        outbox: graph.mailboxDir ? `${host.url}${MAILBOX_PATH}` : undefined,
+        mailbox: graph.mailboxDir ? `${host.url}${MAILBOX_PATH}` : undefined,
       },
       graph: { mode: graph.mode, description: graphDescription },
       stop,
@@ -225,7 +225,7 @@ ${
     ? `  Agents Playground        ${stack.urls.playground}   <- open this: "new" in the personal chat, "@Baton new" in Payments team
 `
     : ''
-}  Microsoft Graph          ${stack.graph.description}${stack.urls.outbox ? `, shown at ${stack.urls.outbox}` : ''}
+}  Microsoft Graph          ${stack.graph.description}${stack.urls.mailbox ? `, shown at ${stack.urls.mailbox}` : ''}
 
 Press Ctrl-C to stop.`);
   let stopping = false;

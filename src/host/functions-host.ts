@@ -35,7 +35,7 @@ export interface FunctionsHost {
 
 type Log = (message: string) => void;
 
-/** A dev-only page or file served by the local host itself (e.g. the outbox at /dev/mailbox). */
+/** A dev-only page or file served by the local host itself (e.g. the local mailbox at /dev/mailbox). */
 export type DevRouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /**

@@ -59,10 +59,6 @@ const EXPECTED: Record<Status, Record<RoleName, WaitGroup | undefined>> = {
 describe('waitGroup', () => {
   const cases = STATUSES.flatMap((status) => (Object.keys(ROLES) as RoleName[]).map((role) => [status, role] as const));
 
-  it('covers every status x role', () => {
-    expect(cases).toHaveLength(30);
-  });
-
   it.each(cases)('%s, %s', (status, role) => {
     expect(waitGroup(handoff('h', status, '2026-05-02T00:00:00.000Z'), ROLES[role].aadObjectId)).toBe(EXPECTED[status][role]);
   });
