@@ -89,7 +89,7 @@ export function createGraphServices(config: Config, options: GraphServicesOption
   if (problems.length > 0) throw new ConfigError(problems);
   const g = config.graph;
   if (graphModeOf(g) === 'local') {
-    const mailboxDir = options.mailboxDir ?? config.mailboxDir ?? join(PROJECT_ROOT, '.data', 'outbox');
+    const mailboxDir = options.mailboxDir ?? config.mailboxDir ?? join(PROJECT_ROOT, '.data', 'mailbox');
     const directory = LocalDirectory.fromFiles();
     return {
       mode: 'local',

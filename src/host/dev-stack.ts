@@ -100,9 +100,16 @@ export async function startDevStack(options: {
     options.playground === false
       ? (['azurite', 'azuriteQueue', 'host'] as const)
       : (['azurite', 'azuriteQueue', 'host', 'playground'] as const);
+  // The data folder first: a second `npm run dev` is told which stack holds it, rather than only that a port is busy.
+  let unlock: (() => void) | undefined;
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    unlock = lockDataDir(options.dataDir);
+  }
   for (const part of wanted) {
     const port = config.ports[part];
     if (await isPortInUse(port)) {
+      unlock?.();
       const { what, setting } = PORT_SETTINGS[part];
       throw new PortInUseError(
         `Port ${port} for ${what} is already in use. Stop whatever runs there, or choose another port with ${setting}.`,
@@ -114,10 +121,9 @@ export async function startDevStack(options: {
     for (const step of stopping.reverse()) await step().catch(() => undefined);
   };
   try {
-    if (options.dataDir) {
-      mkdirSync(options.dataDir, { recursive: true });
-      const unlock = lockDataDir(options.dataDir);
-      stopping.push(async () => unlock());
+    if (unlock) {
+      const release = unlock;
+      stopping.push(async () => release());
     }
     const azurite = await startAzurite({ table: config.ports.azurite, queue: config.ports.azuriteQueue }, options.dataDir);
     stopping.push(() => azurite.stop());

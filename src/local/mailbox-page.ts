@@ -216,7 +216,7 @@ export function renderMailboxPage(options: {
 <head><meta charset="utf-8"><title>Baton mailbox (${entries.length})</title><style>${STYLE}</style></head>
 <body>
 <header>
-  <h1>Outbox</h1>
+  <h1>Local mailbox</h1>
   <p>Mail Baton would have sent, newest first, from <code>${escapeHtml(options.dir)}</code>. Cards are rendered by the adaptivecards renderer with Outlook desktop's host config.</p>
   ${notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n  ')}
   ${list}

@@ -77,9 +77,9 @@ describe('createGraphServices', () => {
     expect(services.tenantId).toBe('00000000-0000-0000-0000-0000000b0a70');
     expect(services.directory).toBeInstanceOf(LocalDirectory);
     expect(services.mailer).toBeInstanceOf(LocalMailbox);
-    expect(services.mailboxDir).toBe(join(PROJECT_ROOT, '.data', 'outbox'));
+    expect(services.mailboxDir).toBe(join(PROJECT_ROOT, '.data', 'mailbox'));
     expect(services.description).toBe(
-      `local: the Agents Playground's 6 people (working hours in dev/working-hours.json), mail written to ${join(PROJECT_ROOT, '.data', 'outbox')}`,
+      `local: the Agents Playground's 6 people (working hours in dev/working-hours.json), mail written to ${join(PROJECT_ROOT, '.data', 'mailbox')}`,
     );
   });
 

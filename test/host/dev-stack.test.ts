@@ -25,12 +25,23 @@ describe('the dev stack and its data folder', () => {
     timeout: 60_000,
   }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'baton-dev-'));
-    const first = await startDevStack({ env: await envWithFreePorts(), dataDir, playground: false, log: () => undefined });
+    const sameEnv = await envWithFreePorts();
+    const first = await startDevStack({ env: sameEnv, dataDir, playground: false, log: () => undefined });
     try {
       expect(existsSync(join(dataDir, 'dev.lock'))).toBe(true);
       const second = startDevStack({ env: await envWithFreePorts(), dataDir, playground: false, log: () => undefined });
       await expect(second).rejects.toBeInstanceOf(DataDirInUseError);
       await expect(second).rejects.toThrow(`Another Baton stack (process ${process.pid}) keeps its data in ${dataDir}.`);
+      // The same `npm run dev` twice (the same ports too): told which stack holds the folder, not only that a port is busy.
+      await expect(startDevStack({ env: sameEnv, dataDir, playground: false, log: () => undefined })).rejects.toThrow(
+        `Another Baton stack (process ${process.pid}) keeps its data in ${dataDir}.`,
+      );
+      // Another folder on the first stack's ports: the port is named, and that folder is not left locked.
+      const otherDir = mkdtempSync(join(tmpdir(), 'baton-dev-'));
+      await expect(startDevStack({ env: sameEnv, dataDir: otherDir, playground: false, log: () => undefined })).rejects.toThrow(
+        /^Port \d+ for Azurite \(Table Storage\) is already in use/,
+      );
+      expect(existsSync(join(otherDir, 'dev.lock'))).toBe(false);
     } finally {
       await first.stop();
     }
