@@ -38,6 +38,8 @@ const MEASURES: readonly RegExp[] = [
   /\b(?:match(?:es)?|equals?|equal to|agrees? with|ties? to|same \w+ (?:as|each)|follows the|word for word)\b/i,
   // A sign-off: "Jane approves it", "Legal has signed off", "confirms by email", "in writing".
   /\b(?:approv(?:e|es|ed|al)|sign(?:s|ed)?[- ]off|countersigned|confirms?|in writing)\b/i,
+  // Something each item has, which anyone can count: "Every string has a translator note", "All rows have an owner".
+  /\b(?:every|each|all)\s+(?:[\w-]+\s+){1,2}(?:has|have)\s+(?:(?:a|an|its|their|one)\s+)?[\w-]+/i,
   // A behaviour or state someone can watch: "returns", "shows", "rejects", "is published", "has all items ticked".
   /\b(?:pass(?:es)?|fails?|returns?|shows?|displays?|lists?|prints?|sends?|sent|rejects?|blocks?|opens?|routes?|writes?|contains?|containing|carry|carries|loads|loaded|logs|logged|redirects?|creates?|saves?|saved|stores?|stored|exports|exported|merged|posted|published|submitted|scheduled|issued|attached|linked|tagged|assigned|ticked|completes|completed|exists?|present|defaults? to)\b/i,
 ];
@@ -46,7 +48,7 @@ const MEASURES: readonly RegExp[] = [
 const MENTIONS: readonly RegExp[] = [
   /\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twice)\b/i,
   // A named test, report, file, page or system (in lower case: a capitalised first word only starts the sentence)...
-  /\b(?:tests?|suite|report|file|page|dashboard|spec|sheet|template|folder|register|portal|checklist|query|list|column|table|config|settings|endpoint|form|field|email|link|receipt|queue|segment|account|statement|scan|command|script|footer)\b/,
+  /\b(?:tests?|suite|report|file|page|dashboard|spec|sheet|template|folder|register|portal|checklist|query|list|column|table|config|settings|endpoint|form|field|email|link|receipt|queue|segment|account|statement|scan|command|script|footer|runbook|readme|wiki|section|chapter|document|guide|manual)\b/,
   // ...or a proper name after the first word: "in Zendesk", "Maria", "the 'Brand v3' library", "CI".
   /\s['"‘“`]?[A-Z][\w&/-]*/,
 ];
