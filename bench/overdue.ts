@@ -88,7 +88,10 @@ export async function measureOverdueCheck(
   // The due ones, and one that is not, through the store as the app writes them.
   for (let i = 0; i <= due; i += 1) {
     const { handoff, event } = timed(i, i < due ? POSTED_DUE : new Date(NOW - 60_000).toISOString());
-    await app.stores.handoffs.commit({ handoff, etag: undefined, event, marker: `seed-${i}`, effects: [], leaseUntil: '' }, BACKGROUND);
+    await app.stores.handoffs.commit(
+      { handoff, etag: undefined, events: [event], markers: [`seed-${i}`], effects: [], leaseUntil: '' },
+      BACKGROUND,
+    );
     await app.stores.due.schedule(handoff.id, handoff.wakeAt!, Date.parse(handoff.createdAt), BACKGROUND);
   }
   // The rest are copies of that last record under their own ids, with entries due over the coming week.

@@ -85,7 +85,7 @@ async function seed(
   if (from >= to) return;
   const first = postHandoff(make(from));
   await app.stores.handoffs.commit(
-    { handoff: first.handoff, etag: undefined, event: first.event, marker: `seed-${from}`, effects: [], leaseUntil: '' },
+    { handoff: first.handoff, etag: undefined, events: [first.event], markers: [`seed-${from}`], effects: [], leaseUntil: '' },
     BACKGROUND,
   );
   await app.stores.people.add(first.handoff, [], BACKGROUND);
@@ -100,7 +100,7 @@ async function seed(
           await table.upsertEntity({ ...template, partitionKey: handoff.id, rowKey: 'handoff', summary: handoff.summary }, 'Replace');
         else
           await app.stores.handoffs.commit(
-            { handoff, etag: undefined, event, marker: `seed-${i}`, effects: [], leaseUntil: '' },
+            { handoff, etag: undefined, events: [event], markers: [`seed-${i}`], effects: [], leaseUntil: '' },
             BACKGROUND,
           );
         await app.stores.people.add(handoff, [], BACKGROUND);

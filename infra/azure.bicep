@@ -76,6 +76,9 @@ param reviewGoals string = 'urgent=2h, high=4h, normal=1d'
 @description('BATON_RESPONSE_GOALS: how long the sender has to answer a question or make requested changes, by priority.')
 param responseGoals string = 'urgent=2h, high=4h, normal=1d'
 
+@description('BATON_UNBLOCK_GOALS: how long the sender has to unblock Blocked work (the receiver\'s review waits meanwhile), by priority.')
+param unblockGoals string = 'urgent=4h, high=1d, normal=2d'
+
 @description('BATON_CLOSE_GOAL: how long the owner has to close an accepted handoff, in their working time.')
 param closeGoal string = '1d'
 
@@ -428,6 +431,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     // Due times: each step's goal, and the auto-close (the overdue check, every 15 minutes).
     BATON_REVIEW_GOALS: reviewGoals
     BATON_RESPONSE_GOALS: responseGoals
+    BATON_UNBLOCK_GOALS: unblockGoals
     BATON_CLOSE_GOAL: closeGoal
     BATON_AUTO_CLOSE_AFTER: autoCloseAfter
     // Microsoft Graph: the managed identity, unless an app registration was given.

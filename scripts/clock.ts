@@ -36,6 +36,7 @@ async function main([step]: string[]): Promise<void> {
     error?: string;
     check?: Record<string, number>;
     summary?: Record<string, number>;
+    digests?: Record<string, number>;
   };
   if (!response.ok) throw new Error(`${answer.error ?? `HTTP ${response.status}`}${response.status === 400 ? `\n${USAGE}` : ''}`);
   const off = Math.abs(answer.offsetMinutes ?? 0);
@@ -61,6 +62,9 @@ async function main([step]: string[]): Promise<void> {
       `Overdue check: ${done.length > 0 ? done.join(', ') : 'nothing was due'}${check.failed ? `; ${check.failed} handoffs failed (see the dev log)` : ''}.`,
     );
   }
+  const digests = answer.digests;
+  if (digests && (digests.sent ?? 0) + (digests.failed ?? 0) > 0)
+    console.log(`Daily digests: ${digests.sent} sent${digests.failed ? `, ${digests.failed} failed (see the dev log)` : ''}.`);
 }
 
 main(process.argv.slice(2)).then(

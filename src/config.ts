@@ -143,6 +143,8 @@ const settings = z.object({
   /** Due times (src/domain/due.ts), in working time of whoever holds the ball. */
   BATON_REVIEW_GOALS: goalsByPriority(DEFAULT_DUE_POLICY.review),
   BATON_RESPONSE_GOALS: goalsByPriority(DEFAULT_DUE_POLICY.respond),
+  /** While the work is Blocked, the goal of whoever unblocks it (the sender), by priority. */
+  BATON_UNBLOCK_GOALS: goalsByPriority(DEFAULT_DUE_POLICY.unblock),
   BATON_CLOSE_GOAL: workingTime(DEFAULT_DUE_POLICY.close),
   BATON_AUTO_CLOSE_AFTER: workingTime(DEFAULT_DUE_POLICY.autoClose),
   /** The weekly summary: sent on this day at this hour in each person's own time zone. */
@@ -313,7 +315,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clockOffsetMs: s.BATON_CLOCK_OFFSET_MINUTES * 60_000,
     clockStart: s.BATON_CLOCK_START === undefined ? undefined : Date.parse(s.BATON_CLOCK_START),
     mailboxDir: s.BATON_MAILBOX_DIR,
-    due: { review: s.BATON_REVIEW_GOALS, respond: s.BATON_RESPONSE_GOALS, close: s.BATON_CLOSE_GOAL, autoClose: s.BATON_AUTO_CLOSE_AFTER },
+    due: {
+      review: s.BATON_REVIEW_GOALS,
+      respond: s.BATON_RESPONSE_GOALS,
+      unblock: s.BATON_UNBLOCK_GOALS,
+      close: s.BATON_CLOSE_GOAL,
+      autoClose: s.BATON_AUTO_CLOSE_AFTER,
+    },
     publicBaseUrl: s.BATON_PUBLIC_HOSTNAME ? `https://${s.BATON_PUBLIC_HOSTNAME}` : `http://localhost:${s.BATON_HOST_PORT}`,
     summary: {
       day: s.BATON_SUMMARY_DAY,

@@ -35,7 +35,12 @@ async function cruise(cwd: string): Promise<{ violations: Violation[]; modules: 
   };
   return {
     modules: report.summary.totalCruised,
-    violations: report.summary.violations.map((v) => ({ rule: v.rule.name, from: v.from, to: v.to.replace(/^(\.\.\/)+/, '') })),
+    // A package is named from its node_modules folder on, wherever that is (a worktree's may be a link elsewhere).
+    violations: report.summary.violations.map((v) => ({
+      rule: v.rule.name,
+      from: v.from,
+      to: v.to.replace(/^(\.\.\/)+/, '').replace(/^.*?\/?(node_modules\/)/, '$1'),
+    })),
   };
 }
 

@@ -36,6 +36,8 @@ describe('loadConfig defaults', () => {
       due: {
         review: { urgent: 120, high: 240, normal: 480 },
         respond: { urgent: 120, high: 240, normal: 480 },
+        // Unblocking waits on another party: urgent 4h, high 1 working day, normal 2.
+        unblock: { urgent: 240, high: 480, normal: 960 },
         close: 480,
         autoClose: 1440,
       },
@@ -79,12 +81,14 @@ describe('loadConfig defaults', () => {
     const config = loadConfig({
       BATON_REVIEW_GOALS: 'urgent=1h, normal=2d',
       BATON_RESPONSE_GOALS: 'high=30m',
+      BATON_UNBLOCK_GOALS: 'urgent=1d',
       BATON_CLOSE_GOAL: '4h',
       BATON_AUTO_CLOSE_AFTER: '1w',
     });
     expect(config.due).toEqual({
       review: { urgent: 60, high: 240, normal: 960 },
       respond: { urgent: 120, high: 30, normal: 480 },
+      unblock: { urgent: 480, high: 480, normal: 960 },
       close: 240,
       autoClose: 2400,
     });

@@ -143,10 +143,14 @@ export class Deliverer implements Deliveries {
     if (rows.length === 0) return Promise.resolve();
     let cardDone: () => void = () => undefined;
     const cardOut = new Promise<void>((resolve) => (cardDone = resolve));
+    // A message held for its reader's working hours stays pending: the sweep sends it then (the mark stays for it).
+    const now = this.iso();
+    const ready = rows.filter((r) => r.nextAttemptAt <= now);
     this.track(
       this.serially(handoffId, async () => {
-        const results = await this.deliverRows(rows, cardDone, committed);
-        if (results.every((r) => r === 'delivered' || r === 'dead')) await this.app.stores.marks.clear(handoffId, markEtag, budget);
+        const results = await this.deliverRows(ready, cardDone, committed);
+        if (ready.length === rows.length && results.every((r) => r === 'delivered' || r === 'dead'))
+          await this.app.stores.marks.clear(handoffId, markEtag, budget);
       }).finally(cardDone),
     );
     return cardOut;
@@ -283,7 +287,7 @@ export class Deliverer implements Deliveries {
       if (later && !recorded) later.push(row);
       else if (!recorded)
         await this.app.stores.outbox
-          .update(row, { state: 'delivered', leaseUntil: '', deliveredAt: this.iso() }, budget)
+          .update(row, { state: 'delivered', attempts: row.attempts + 1, leaseUntil: '', deliveredAt: this.iso() }, budget)
           .catch((error: unknown) => {
             throw new SentButUnmarked(errorText(error));
           });
@@ -385,11 +389,13 @@ export class Deliverer implements Deliveries {
         const { to, headline, quote } = row.effect;
         const chat = await this.app.stores.chats.find(handoff.tenantId, to.aadObjectId, budget);
         if (!chat) throw new Undeliverable(`${to.name} has not installed Baton, so there is no personal chat to write to`);
-        await this.app.messenger.post(personalAddress(chat), notificationCard(handoff, headline, quote)).catch((error: unknown) => {
-          // The chat may have moved (a reinstall seen by another instance): the retry reads it again.
-          this.app.stores.chats.forget(handoff.tenantId, to.aadObjectId);
-          throw error;
-        });
+        await this.app.messenger
+          .post(personalAddress(chat), notificationCard(handoff, headline, quote, row.effect.buttons))
+          .catch((error: unknown) => {
+            // The chat may have moved (a reinstall seen by another instance): the retry reads it again.
+            this.app.stores.chats.forget(handoff.tenantId, to.aadObjectId);
+            throw error;
+          });
         return false;
       }
     }

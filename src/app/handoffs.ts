@@ -110,7 +110,7 @@ export async function changeHandoff(
       if ('code' in asked) return { refuse: asked.message };
       const applied = apply(current, asked, caller.actor.person, new Date(app.clock.now()).toISOString());
       if (!applied.ok) return { refuse: applied.refusal.message };
-      return { write: { handoff: await withDueState(app, current, applied.handoff, applied.event), event: applied.event } };
+      return { write: { handoff: await withDueState(app, current, applied.handoff, applied.event), events: [applied.event] } };
     },
   });
   return answerOf(app, caller, outcome, refused);
@@ -226,9 +226,9 @@ export async function createHandoff(app: App, caller: Caller, input: HandoffForm
       drafted = await draftHandoff(app, caller, input, messageId);
       if (!drafted.ok) return { show: drafted.card };
       const { handoff, event, members } = drafted;
-      const told = noticesOfPosting(handoff, members).map(messageEffect);
+      const told = noticesOfPosting(handoff, members).map((notice) => messageEffect(notice));
       const card = where === 'post' ? 'post' : messageId ? 'card' : 'none';
-      return { write: { handoff, event }, effects: effectsOfCreation(handoff, card, told) };
+      return { write: { handoff, events: [event] }, effects: effectsOfCreation(handoff, card, told) };
     },
   });
   if (outcome.kind === 'shown') return { outcome: 'form', card: outcome.card };
@@ -325,11 +325,17 @@ export function resubmitHandoff(app: App, caller: Caller, handoffId: string, inp
   });
 }
 
+const NOBODY_CHOSEN = 'Choose who receives the handoff instead.';
+
 /** The owner's reassign: a chat member from the list, or anyone the people picker found in the organisation. */
-export function reassignHandoff(app: App, caller: Caller, handoffId: string, chosen: string): Promise<Answer> {
+export async function reassignHandoff(app: App, caller: Caller, handoffId: string, chosen: string): Promise<Answer> {
+  const value = chosen.trim();
+  // Nobody chosen: refused before anything is marked or written (the card's picker is required too, so Teams does not send it).
+  if (value === '') {
+    const handoff = await loadForActor(app, caller, handoffId);
+    return handoff ? { card: await viewFor(app, caller, handoff, { notice: NOBODY_CHOSEN }) } : { error: NOT_FOUND };
+  }
   return changeHandoff(app, caller, handoffId, async (handoff) => {
-    const value = chosen.trim();
-    if (value === '') return { code: 'invalid', message: 'Choose who receives the handoff instead.' };
     const members = await caller.members().catch(() => []);
     const empty: HandoffFormInput = {
       formId: 'reassign',
@@ -351,7 +357,7 @@ export function reassignHandoff(app: App, caller: Caller, handoffId: string, cho
     const resolved = await resolveFormPeople(empty, members, app.directoryFor(handoff.tenantId));
     if (resolved.errors.receiver) return { code: 'invalid', message: resolved.errors.receiver };
     const receiver = resolved.people.find((p) => p.aadObjectId === resolved.input.receiver);
-    return receiver ? { type: 'reassign', receiver } : { code: 'invalid', message: 'Choose who receives the handoff instead.' };
+    return receiver ? { type: 'reassign', receiver } : { code: 'invalid', message: NOBODY_CHOSEN };
   });
 }
 

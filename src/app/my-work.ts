@@ -69,7 +69,7 @@ export async function privately(app: App, caller: Caller, build: () => Promise<A
     return { reply: `${name}, Baton could not write to your personal chat just now; type "${what.command}" there to see ${what.label}.` };
   }
   return {
-    reply: `${name}, I sent ${what.label} to our personal chat, where only you can see ${what.label.endsWith('s') ? 'them' : 'it'}.`,
+    reply: `${name}, I sent ${what.label} to your personal chat with me, where only you can see ${what.label.endsWith('s') ? 'them' : 'it'}.`,
   };
 }
 

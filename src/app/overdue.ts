@@ -10,11 +10,14 @@
  * person's, under the marker `due:<handoff>:<step>:<kind>`, so a second
  * timer, a second instance or a crash never acts twice.
  */
-import { applyDue, type DueAction, dueActivityId, dueNow } from '../domain/due';
+import { type DueAction, dueNow, settleDue } from '../domain/due';
+import type { Handoff, HandoffEvent } from '../domain/handoff';
+import { remindersFor } from '../domain/notifications';
+import { nextWorkingInstant } from '../domain/working-hours';
 import { errorText } from '../logger';
 import { mapLimit } from './pool';
-import { type App, BACKGROUND, type DueEntry } from './ports';
-import { commitChange } from './unit-of-work';
+import { type App, BACKGROUND, type DueEntry, type Effect } from './ports';
+import { commitChange, effectsOfChange, messageEffect } from './unit-of-work';
 
 export interface OverdueReport {
   /** Due-index entries read. */
@@ -34,8 +37,6 @@ export interface OverdueReport {
 
 /** Handoffs settled at once: each is a few Table round trips and a card update. */
 const CONCURRENCY = 4;
-/** More actions than a handoff can have due at once (overdue, escalate, needed-by, auto-close). */
-const MAX_ACTIONS = 6;
 /** A timer has minutes: its Table calls get background work's patience. */
 const budget = BACKGROUND;
 
@@ -101,9 +102,19 @@ function reachability(app: App): (tenantId: string, person: string) => Promise<b
   };
 }
 
+/** The action a timer's event records. */
+const ACTION_OF: Partial<Record<HandoffEvent['type'], DueAction['kind']>> = {
+  overdue: 'overdue',
+  escalated: 'escalate',
+  neededByPassed: 'neededBy',
+  closed: 'autoClose',
+};
+
 /**
- * Applies what is due on one handoff, one action per change, until nothing
- * is: a check that ran late may owe a nudge and an escalation.
+ * Does everything due on one handoff in one change (a check that ran late
+ * may owe a nudge and an escalation), with one reminder per person, each
+ * held until the start of its reader's working hours when the check runs
+ * outside them.
  * @returns the actions done and the handoff's next wake-up
  */
 async function settle(
@@ -112,32 +123,50 @@ async function settle(
   now: number,
   reaches: (tenantId: string, person: string) => Promise<boolean>,
 ): Promise<{ done: DueAction['kind'][]; wakeAt: string | undefined }> {
-  const done: DueAction['kind'][] = [];
   const at = new Date(now);
-  for (let n = 0; n < MAX_ACTIONS; n += 1) {
-    let action: DueAction | undefined;
-    const outcome = await commitChange(app, {
-      handoffId,
-      marker: '',
-      tenantId: undefined,
-      budget,
-      decide: async (handoff) => {
-        action = handoff && dueNow(handoff, at);
-        if (!handoff || !action) return { skip: true };
-        const holder = handoff.clock?.holder;
-        const reached = action.kind === 'overdue' && holder ? await reaches(handoff.tenantId, holder.aadObjectId) : false;
-        const applied = applyDue(handoff, action, at.toISOString(), reached);
-        // Another check did it first, or someone changed the handoff meanwhile: nothing is due any more.
-        if (!applied.ok) return { skip: true };
-        return { write: { handoff: applied.handoff, event: applied.event }, marker: dueActivityId(handoff, action) };
-      },
-    });
-    if (outcome.kind === 'skipped') return { done, wakeAt: outcome.handoff?.wakeAt };
-    if (outcome.kind === 'contended') return { done, wakeAt: outcome.latest?.wakeAt };
-    if (outcome.kind !== 'written') return { done, wakeAt: undefined };
-    done.push(action!.kind);
-    // What was just saved says whether more is due: read again only then.
-    if (!dueNow(outcome.after, at)) return { done, wakeAt: outcome.after.wakeAt };
-  }
-  return { done, wakeAt: (await app.stores.handoffs.read(handoffId, budget))?.handoff.wakeAt };
+  let done: DueAction['kind'][] = [];
+  const outcome = await commitChange(app, {
+    handoffId,
+    marker: '',
+    tenantId: undefined,
+    budget,
+    decide: async (handoff) => {
+      const first = handoff && dueNow(handoff, at);
+      if (!handoff || !first) return { skip: true };
+      const holder = handoff.clock?.holder;
+      const reached = first.kind === 'overdue' && holder ? await reaches(handoff.tenantId, holder.aadObjectId) : false;
+      const settled = settleDue(handoff, at, reached);
+      // Another check did it first, or someone changed the handoff meanwhile: nothing is due any more.
+      if (!settled) return { skip: true };
+      done = settled.events.flatMap((e) => ACTION_OF[e.type] ?? []);
+      const messages = await reminders(app, settled.handoff, settled.events, at);
+      return {
+        write: { handoff: settled.handoff, events: settled.events },
+        markers: settled.markers,
+        effects: effectsOfChange(handoff, settled.handoff, settled.events, messages),
+      };
+    },
+  });
+  if (outcome.kind === 'written') return { done, wakeAt: outcome.after.wakeAt };
+  if (outcome.kind === 'skipped') return { done: [], wakeAt: outcome.handoff?.wakeAt };
+  if (outcome.kind === 'contended') return { done: [], wakeAt: outcome.latest?.wakeAt };
+  return { done: [], wakeAt: undefined };
+}
+
+/**
+ * The check's 1:1 reminders: one per person, none sent before the start of
+ * its reader's working hours. Who reads a daily digest gets none of these
+ * (the digest lists the handoff at the start of their day), except Baton's
+ * automatic close, which is news rather than a reminder.
+ */
+async function reminders(app: App, handoff: Handoff, events: readonly HandoffEvent[], at: Date): Promise<Effect[]> {
+  const effects = await Promise.all(
+    remindersFor(handoff, events).map(async (notice) => {
+      if (!notice.about.split('+').includes('closed') && (await app.stores.digests.isOn(handoff.tenantId, notice.to.aadObjectId, budget)))
+        return [];
+      const start = nextWorkingInstant(await app.workingHours(handoff.tenantId, notice.to), at);
+      return [messageEffect(notice, start > at ? start.toISOString() : undefined)];
+    }),
+  );
+  return effects.flat();
 }

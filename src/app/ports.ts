@@ -13,6 +13,7 @@ import type { Clock } from '../clock';
 import type { SummarySettings } from '../config';
 import type { DuePolicy } from '../domain/due';
 import type { Handoff, HandoffEvent, Listing, Person } from '../domain/handoff';
+import type { NoticeButton } from '../domain/notifications';
 import type { WorkingHours } from '../domain/working-hours';
 import type { Logger } from '../logger';
 
@@ -59,8 +60,12 @@ export type Effect =
   | { kind: 'post' }
   /** Record the handoff's next wake-up in the due index, from the current record, and remove the one before (`previous`, '' for none). */
   | { kind: 'due'; previous: string }
-  /** A card in one person's personal chat. `about` names the event, for logs. */
-  | { kind: 'message'; to: Person; headline: string; quote: string; about: string };
+  /**
+   * A card in one person's personal chat. `about` names the event, for logs;
+   * `buttons`, what the card offers the reader to do; `notBefore`, the
+   * earliest instant it may go (a reminder waits for the reader's working hours).
+   */
+  | { kind: 'message'; to: Person; headline: string; quote: string; about: string; buttons?: NoticeButton[]; notBefore?: string };
 
 export type RowState = 'pending' | 'delivered' | 'dead';
 
@@ -71,7 +76,7 @@ export interface OutboxRow {
   key: string;
   effect: Effect;
   state: RowState;
-  /** Delivery attempts that failed so far. */
+  /** Delivery attempts so far, the one that delivered it included. */
   attempts: number;
   createdAt: string;
   /** ISO instant until which one deliverer holds the row; '' when nobody does. */
@@ -87,14 +92,19 @@ export interface OutboxRow {
 /** The fields a deliverer changes; the rest are fixed when the row is written. */
 export type RowUpdate = Partial<Pick<OutboxRow, 'state' | 'attempts' | 'leaseUntil' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>>;
 
-/** One change as it is written: the handoff (new, or replacing the one read with `etag`), its event, the marker of what caused it, its outbox rows. */
+/**
+ * One change as it is written: the handoff (new, or replacing the one read
+ * with `etag`), its events (one for a person's action; the overdue check may
+ * do several things at once), the markers of what caused it, its outbox rows.
+ */
 export interface HandoffWrite {
   handoff: Handoff;
   /** The ETag it was read with; undefined for a new handoff. */
   etag: string | undefined;
-  event: HandoffEvent;
-  /** The activity (or timer action) that caused it: written as a marker, so it never applies twice. */
-  marker: string;
+  /** Oldest first; the outbox rows follow the last. */
+  events: readonly HandoffEvent[];
+  /** The activity (or each timer action) that caused it: written as markers, so it never applies twice. */
+  markers: readonly string[];
   effects: readonly Effect[];
   /** Until when the writer holds the new rows (it delivers them right after the commit). */
   leaseUntil: string;
@@ -227,6 +237,33 @@ export interface PersonalChats {
   forget(tenantId: string, aadObjectId: string): void;
 }
 
+/** Someone who chose a daily digest of their reminders instead of one message each. */
+export interface DigestReader {
+  tenantId: string;
+  aadObjectId: string;
+  name: string;
+  /** The start of the working day whose digest was last sent ('' before the first). */
+  lastStart: string;
+  /** While a digest is being sent: until when that run holds it. */
+  leaseUntil: string;
+  etag: string;
+}
+
+/** Who reads a daily digest; each reader's row also says which day they last got, so no day is sent twice. */
+export interface Digests {
+  isOn(tenantId: string, aadObjectId: string, budget: Budget): Promise<boolean>;
+  /** Turns a person's digest on (keeping what was sent) or off: idempotent. */
+  set(person: Pick<DigestReader, 'tenantId' | 'aadObjectId' | 'name'>, on: boolean, budget: Budget): Promise<void>;
+  /** Every reader, a page at a time. */
+  readers(budget: Budget): AsyncIterable<DigestReader[]>;
+  /** ETag-checked. @returns the reader as changed, or undefined when another run (or the person) changed it first */
+  update(
+    reader: DigestReader,
+    change: Partial<Pick<DigestReader, 'lastStart' | 'leaseUntil'>>,
+    budget: Budget,
+  ): Promise<DigestReader | undefined>;
+}
+
 // ---- The weekly summary's records
 
 export interface Subscriber {
@@ -324,6 +361,7 @@ export interface Stores {
   people: PeopleIndex;
   due: DueIndex;
   chats: PersonalChats;
+  digests: Digests;
   zones: Zones;
   subscribers: Subscribers;
   preferences: Preferences;

@@ -503,9 +503,14 @@ export async function setSummaryWanted(app: App, caller: Caller, key: string, wa
       { tenantId, aadObjectId: person.aadObjectId, name: person.name, timeZone: await zoneOf(app, tenantId, person) },
       caller.budget,
     );
-  const notice = wanted
-    ? `Your weekly summary is on: every ${cap(app.settings.summary.day)} at ${String(app.settings.summary.hour).padStart(2, '0')}:00 your time, by email and in Teams.`
-    : 'Your weekly summary is stopped. Start it again from this card, or type "summary start" in my chat.';
+  // It says "in Teams" only when it will reach them there: Baton writes only to people who installed it.
+  const inTeams = wanted && (await app.stores.chats.find(tenantId, person.aadObjectId, caller.budget)) !== undefined;
+  const when = `every ${cap(app.settings.summary.day)} at ${String(app.settings.summary.hour).padStart(2, '0')}:00 your time`;
+  const notice = !wanted
+    ? 'Your weekly summary is stopped. Start it again from this card, or type "summary start" in my chat.'
+    : inTeams
+      ? `Your weekly summary is on: ${when}, by email and in Teams.`
+      : `Your weekly summary is on: ${when}, by email (in Teams too once you add Baton in your personal chat).`;
   return { card: await summaryCard(app, caller, key, notice) };
 }
 

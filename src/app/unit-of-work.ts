@@ -20,14 +20,17 @@
 import type { AdaptiveCard } from '../cards/render';
 import { hoursNeeded, nextDueState } from '../domain/due';
 import { type Handoff, type HandoffEvent, participants } from '../domain/handoff';
-import { noticesFor } from '../domain/notifications';
+import { type Notice, noticesFor } from '../domain/notifications';
 import { CONFLICT_TRIES, retryOnConflict } from '../errors';
 import type { App, Budget, Effect } from './ports';
 
 /** What a change makes of the handoff as it stands. */
 export type Decision =
-  /** Write this: the next handoff and its event (and, when not the usual ones, the outbox rows and the marker). */
-  | { write: { handoff: Handoff; event: HandoffEvent }; effects?: Effect[]; marker?: string }
+  /**
+   * Write this: the next handoff and its events (and, when not the usual ones,
+   * the outbox rows, and the markers of what caused it).
+   */
+  | { write: { handoff: Handoff; events: readonly HandoffEvent[] }; effects?: Effect[]; markers?: readonly string[] }
   /** Change nothing; say why on the card. */
   | { refuse: string }
   /** Change nothing; show this card instead (the form again, with what is wrong). */
@@ -48,7 +51,7 @@ export interface Change {
 }
 
 export type Outcome =
-  | { kind: 'written'; before: Handoff | undefined; after: Handoff; event: HandoffEvent }
+  | { kind: 'written'; before: Handoff | undefined; after: Handoff; events: readonly HandoffEvent[] }
   /** `replayed`: the activity was already applied (Teams resent it): answer as if it had just been. */
   | { kind: 'refused'; handoff: Handoff; message: string; replayed: boolean }
   | { kind: 'shown'; card: AdaptiveCard }
@@ -92,13 +95,19 @@ function indexEffect(before: Handoff, after: Handoff): Effect {
 }
 
 /** A 1:1 message's outbox row. */
-export function messageEffect(notice: { to: Handoff['sender']; headline: string; quote: string; about: string }): Effect {
-  return { kind: 'message', to: notice.to, headline: notice.headline, quote: notice.quote, about: notice.about };
+export function messageEffect(notice: Notice, notBefore?: string): Effect {
+  const { to, headline, quote, about, buttons } = notice;
+  return { kind: 'message', to, headline, quote, about, ...(buttons.length > 0 ? { buttons } : {}), ...(notBefore ? { notBefore } : {}) };
 }
 
-/** The outbox rows of a change to a handoff: everyone's card, the person index, the 1:1 messages, the due index. */
-function effectsOfChange(before: Handoff, after: Handoff, event: HandoffEvent): Effect[] {
-  return [{ kind: 'card' }, indexEffect(before, after), ...noticesFor(after, event).map(messageEffect), ...dueEffect(before, after)];
+/**
+ * The outbox rows of a change to a handoff: everyone's card, the person
+ * index, the 1:1 messages, the due index.
+ * @param messages the 1:1 messages, when not those the events tell (the overdue check's reminders)
+ */
+export function effectsOfChange(before: Handoff, after: Handoff, events: readonly HandoffEvent[], messages?: readonly Effect[]): Effect[] {
+  const told = messages ?? events.flatMap((event) => noticesFor(after, event)).map((notice) => messageEffect(notice));
+  return [{ kind: 'card' }, indexEffect(before, after), ...told, ...dueEffect(before, after)];
 }
 
 /** The outbox rows of a new handoff: its card (replacing the form's message, or posted), its listings, its 1:1s, its due time. */
@@ -152,23 +161,23 @@ export async function commitChange(app: App, change: Change): Promise<Outcome> {
         if (replayed) app.deliveries.retryPending(handoffId);
         return { kind: 'refused', handoff: stored.handoff, message: decision.refuse, replayed };
       }
-      const { handoff, event } = decision.write;
+      const { handoff, events } = decision.write;
       const markEtag = await (marking ?? app.deliveries.mark(handoffId, budget));
       const before = stored?.handoff;
-      const effects = decision.effects ?? (before ? effectsOfChange(before, handoff, event) : []);
+      const effects = decision.effects ?? (before ? effectsOfChange(before, handoff, events) : []);
       const rows = await app.stores.handoffs.commit(
         {
           handoff,
           etag: stored?.etag,
-          event,
-          marker: decision.marker ?? change.marker,
+          events,
+          markers: decision.markers ?? [change.marker],
           effects,
           leaseUntil: app.deliveries.leaseForNewRows(),
         },
         budget,
       );
       await cardFirst(app.deliveries.afterCommit(handoffId, rows, markEtag, handoff));
-      return { kind: 'written', before, after: handoff, event };
+      return { kind: 'written', before, after: handoff, events };
     },
     {
       tries: CONFLICT_TRIES,

@@ -23,9 +23,8 @@ import { handoffCard, handoffFormCard } from '../cards/handoff-cards';
 import { handoffResultCard } from '../cards/handoff-result-card';
 import { batonLink } from '../cards/notification-card';
 import type { AdaptiveCard } from '../cards/render';
-import { dueClause, dueView } from '../domain/due';
-import { type Handoff, type Listing, type Person, PRIORITY_LABELS, STATUS } from '../domain/handoff';
-import { formatDay, formatWhen } from '../domain/time-format';
+import type { Handoff, Listing, Person } from '../domain/handoff';
+import { searchLine } from '../domain/search';
 import { type HandoffFormInput, handoffFormInput, SUMMARY_MAX } from '../domain/handoff-form';
 import { plainText } from '../domain/text';
 
@@ -153,29 +152,6 @@ export async function sendPreview(app: App, caller: Caller, action: MessagingExt
   return {};
 }
 
-/**
- * One status line for a result, what matters first (a long line is cut at
- * its end): "Question asked · waiting on Ada Lovelace · due Thu 4 Dec, 10:00 ·
- * Urgent · Ada Lovelace → Grace Hopper". In names, not "you": a chosen
- * result is posted where others read it.
- */
-function resultLine(listing: Listing, timeZone: string | undefined, now: Date): string {
-  const view = dueView(listing, now);
-  const due = view ? dueClause(view, (at) => formatWhen(at, timeZone, now), false) : '';
-  const holder = listing.clock?.holder;
-  return [
-    STATUS[listing.status].label,
-    holder && view ? `waiting on ${holder.name}` : '',
-    due,
-    listing.neededBy ? `needed by ${formatDay(listing.neededBy, now)}` : '',
-    listing.priority === 'normal' ? '' : PRIORITY_LABELS[listing.priority],
-    listing.workState === 'blocked' ? 'Blocked' : '',
-    `${listing.sender.name} → ${listing.receiver.name}`,
-  ]
-    .filter(Boolean)
-    .join(' · ');
-}
-
 /** A result's title in the list: one line of it, cut at a word with "…" (the chosen card shows all of it). */
 const RESULT_TITLE_MAX = 80;
 function resultTitle(summary: string): string {
@@ -191,7 +167,7 @@ function resultTitle(summary: string): string {
  * person on the handoff the live card.
  */
 function resultOf(app: App, caller: Caller, listing: Listing): MessagingExtensionAttachment {
-  const line = resultLine(listing, caller.timeZone, new Date(app.clock.now()));
+  const line = searchLine(listing, caller.timeZone, new Date(app.clock.now()));
   const card = handoffResultCard(listing, line, batonLink(app.settings.publicBaseUrl, listing.id));
   return { ...CardFactory.adaptiveCard(card), preview: CardFactory.thumbnailCard(resultTitle(listing.summary), line) };
 }
@@ -201,7 +177,7 @@ function unfurledOf(app: App, caller: Caller, handoff: Handoff): MessagingExtens
   const now = new Date(app.clock.now());
   return {
     ...CardFactory.adaptiveCard(handoffCard(handoff, undefined, { now })),
-    preview: CardFactory.thumbnailCard(resultTitle(handoff.summary), resultLine(handoff, caller.timeZone, now)),
+    preview: CardFactory.thumbnailCard(resultTitle(handoff.summary), searchLine(handoff, caller.timeZone, now)),
   };
 }
 

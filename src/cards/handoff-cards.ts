@@ -5,7 +5,7 @@
 import formTemplate from '../../cards/handoff-form.json';
 import handoffTemplate from '../../cards/handoff.json';
 import { formatEffort } from '../domain/effort';
-import { dueClause, dueView } from '../domain/due';
+import { dueClause, dueView, escalateAt, neededByPassed } from '../domain/due';
 import {
   ASSUMPTIONS_MAX,
   BLOCKER_MAX,
@@ -24,13 +24,14 @@ import {
   ballHolder,
   type Handoff,
   type HandoffEvent,
+  isBlocked,
   participants,
   type Person,
   STATUS,
   WORK_STATE_LABELS,
   type WorkState,
 } from '../domain/handoff';
-import { ACTION_TYPES, type ActionType, allowedActions, MAX_COMMENT_LENGTH } from '../domain/process';
+import { ACTION_TYPES, type ActionType, allowedActions, MAX_COMMENT_LENGTH, nudgeAgainAt } from '../domain/process';
 import { formatDay, formatWhen } from '../domain/time-format';
 import { type AdaptiveCard, renderCard } from './render';
 
@@ -241,7 +242,8 @@ export interface HandoffCardData {
   notice: string;
   can: Can;
   members: { name: string; aadObjectId: string }[];
-  nudgeTitle: string;
+  /** The owner's Nudge: shown while it can be used, and (disabled, saying when) in the hour after a nudge. */
+  nudge: { show: boolean; enabled: boolean; title: string };
   resubmitStyle: string;
   workState: WorkState;
   workStateText: string;
@@ -282,6 +284,7 @@ export interface ViewOptions {
  * it is seen; the shared card says the due time alone, which stays true.
  */
 function turnWithDue(handoff: Handoff, when: (iso: string) => string, now: Date, perViewer: boolean): HandoffCardData['turn'] {
+  if (isBlocked(handoff)) return blockedTurn(handoff, when);
   const turn = turnOf(handoff, when);
   const view = dueView(handoff, now);
   if (!view) return { ...turn, style: 'default' };
@@ -290,6 +293,28 @@ function turnWithDue(handoff: Handoff, when: (iso: string) => string, now: Date,
     mention: turn.mention,
     style: view.state === 'due' ? 'default' : 'attention',
   };
+}
+
+/**
+ * Blocked means blocked: the review waits, and the line names who is on it
+ * and when the owner hears of it. "Blocked: waiting for finance to grant read
+ * access. Ada Lovelace (sender) is on it; Alan Turing (owner) is told if it
+ * is still blocked on Tue 8 Dec, 10:00."
+ */
+function blockedTurn(handoff: Handoff, when: (iso: string) => string): HandoffCardData['turn'] {
+  const { sender, owner, clock } = handoff;
+  const blocker = handoff.blocker.replace(/[.\s]+$/, '');
+  const senderOwns = sender.aadObjectId === owner.aadObjectId;
+  const onIt = `${sender.name} (${senderOwns ? 'sender and owner' : 'sender'}) is on it`;
+  const watch =
+    !clock || clock.step !== 'unblock'
+      ? ''
+      : senderOwns
+        ? `; unblocking it is due ${when(clock.dueAt)}`
+        : clock.level === 2
+          ? `; it is escalated to ${owner.name} (owner)`
+          : `; ${owner.name} (owner) is told if it is still blocked on ${when(new Date(escalateAt(clock)).toISOString())}`;
+  return { text: `Blocked: ${blocker}. ${onIt}${watch}.`, mention: false, style: 'attention' };
 }
 
 /** Whose turn it is, in one line. */
@@ -329,7 +354,6 @@ function alertsOf(handoff: Handoff, when: (iso: string) => string, now: Date): A
       text: `posted with less than ${effort} of the receiver's working time before ${handoff.neededBy ? formatDay(handoff.neededBy, now) : 'the date'}.`,
     });
   }
-  if (handoff.workState === 'blocked') alerts.push({ style: 'attention', title: 'Blocked by: ', text: handoff.blocker });
   const request = handoff.changeRequest;
   // On a new version the receiver checks it against what she asked: the request stays until the next decision.
   if (request && handoff.version > request.version && handoff.status === 'inReview') {
@@ -446,6 +470,19 @@ function historyOf(events: readonly HandoffEvent[], when: (iso: string) => strin
   };
 }
 
+function nudgeButton(
+  handoff: Handoff,
+  viewer: Person | undefined,
+  can: Can,
+  when: (iso: string) => string,
+  now: Date,
+): Pick<HandoffCardData, 'nudge'> {
+  const holder = ballHolder(handoff);
+  if (can.nudge) return { nudge: { show: true, enabled: true, title: holder ? `Nudge ${holder.name}` : 'Nudge' } };
+  const again = viewer && nudgeAgainAt(handoff, viewer.aadObjectId, now.toISOString());
+  return { nudge: { show: again !== undefined, enabled: false, title: again ? `Nudge again after ${when(again)}` : '' } };
+}
+
 /**
  * The handoff card as one viewer sees it: every section and button follows
  * from what the viewer may do now ({@link allowedActions}), the same rules the
@@ -458,14 +495,20 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
   const allowed = viewer ? allowedActions(handoff, viewer.aadObjectId, now.toISOString()) : new Set<ActionType>();
   const can = Object.fromEntries(ACTION_TYPES.map((a) => [a, allowed.has(a)])) as Can;
   const decidedChecks = handoff.decision?.status === 'accepted' ? handoff.decision.checked : [];
-  const holder = ballHolder(handoff);
   const turn = turnWithDue(handoff, when, now, viewer !== undefined);
   const final = STATUS[handoff.status].final;
   const refreshUserIds = refreshUserIdsOf(handoff);
   const facts = [
     { title: 'Work state', value: WORK_STATE_LABELS[handoff.workState] },
     ...(handoff.effortMinutes === undefined ? [] : [{ title: 'Effort', value: formatEffort(handoff.effortMinutes) }]),
-    ...(handoff.neededBy === undefined ? [] : [{ title: 'Needed by', value: formatDay(handoff.neededBy, now) }]),
+    ...(handoff.neededBy === undefined
+      ? []
+      : [
+          {
+            title: 'Needed by',
+            value: `${formatDay(handoff.neededBy, now)}${STATUS[handoff.status].open && neededByPassed(handoff, now) ? ' (passed)' : ''}`,
+          },
+        ]),
     { title: 'Posted', value: when(handoff.createdAt) },
   ];
   const data: HandoffCardData = {
@@ -501,7 +544,7 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
       .filter((m) => m.aadObjectId !== handoff.receiver.aadObjectId)
       .slice(0, MAX_REASSIGN_CHOICES)
       .map(({ name, aadObjectId }) => ({ name, aadObjectId })),
-    nudgeTitle: holder && can.nudge ? `Nudge ${holder.name}` : 'Nudge',
+    ...nudgeButton(handoff, viewer, can, when, now),
     resubmitStyle: handoff.status === 'changesRequested' ? 'positive' : 'default',
     workState: handoff.workState,
     workStateText: WORK_STATE_LABELS[handoff.workState],

@@ -7,14 +7,23 @@ import { handoffLink } from './notification-card';
 import { type AdaptiveCard, renderCard } from './render';
 
 export interface MyHandoffsData {
+  title: string;
+  /** A line under the groups ('' for none). */
+  footer: string;
   groups: { title: string; items: { summary: string; detail: string; link: string }[] }[];
 }
 
 /**
  * @param groups titles with their handoffs and the line under each (who waits on whom, since when), in the order to show; empty groups are left out
+ * @param heading the card's title ("Your open handoffs" for `mine`) and a line under the groups
  */
-export function myHandoffsCard(groups: { title: string; handoffs: { handoff: Listing; detail: string }[] }[]): AdaptiveCard {
+export function myHandoffsCard(
+  groups: { title: string; handoffs: { handoff: Listing; detail: string }[] }[],
+  heading: { title: string; footer?: string } = { title: 'Your open handoffs' },
+): AdaptiveCard {
   const data: MyHandoffsData = {
+    title: heading.title,
+    footer: heading.footer ?? '',
     groups: groups
       .filter((g) => g.handoffs.length > 0)
       .map((g) => ({

@@ -2,7 +2,8 @@
  * The 1:1 message that tells someone a handoff needs them.
  */
 import template from '../../cards/notification.json';
-import type { Handoff } from '../domain/handoff';
+import { ballHolder, type Handoff } from '../domain/handoff';
+import type { NoticeButton } from '../domain/notifications';
 import { type AdaptiveCard, renderCard } from './render';
 
 export interface NotificationData {
@@ -12,6 +13,10 @@ export interface NotificationData {
   summary: string;
   quote: string;
   link: string;
+  /** The actions the message offers at once, besides opening the handoff here. */
+  close: boolean;
+  nudge: string;
+  reassign: boolean;
 }
 
 /**
@@ -32,12 +37,21 @@ export function batonLink(publicBaseUrl: string, handoffId: string): string {
   return `${publicBaseUrl}/api/handoffs/${handoffId}`;
 }
 
-export function notificationCard(handoff: Handoff, headline: string, quote = ''): AdaptiveCard {
+/**
+ * A 1:1 message: what the reader must do, and its buttons. "Show it here"
+ * replaces the message with the reader's own view (every action of their
+ * role); Close, Nudge and Reassign act at once, with the same verbs as the card.
+ */
+export function notificationCard(handoff: Handoff, headline: string, quote = '', buttons: readonly NoticeButton[] = []): AdaptiveCard {
+  const holder = ballHolder(handoff);
   return renderCard(template, {
     handoffId: handoff.id,
     headline,
     summary: handoff.summary,
     quote,
     link: handoffLink(handoff),
+    close: buttons.includes('close'),
+    nudge: buttons.includes('nudge') && holder ? `Nudge ${holder.name}` : '',
+    reassign: buttons.includes('reassign'),
   } satisfies NotificationData);
 }

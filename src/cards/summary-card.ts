@@ -153,7 +153,7 @@ function flagPriority(view: SummaryView, week: string): Element | undefined {
 
 function attentionItems(view: SummaryView): Element[] {
   const { summary, timeZone, now } = view;
-  if (summary.attention.length === 0) return [text('Nothing waits on anyone.', { isSubtle: true, spacing: 'Small' })];
+  if (summary.attention.length === 0) return [text('Nothing needs attention.', { isSubtle: true, spacing: 'Small' })];
   const items: Element[] = summary.attention.map((item) => ({
     type: 'Container',
     spacing: 'Medium',
@@ -296,7 +296,7 @@ export function summaryHtml(view: SummaryView): string {
   const weekHeads = weeks.map((w, i) => `<th ${cell} align="left">${i === 0 ? 'Week ending ' : ''}${escape(w)}</th>`).join('');
   const attention =
     summary.attention.length === 0
-      ? '<p>Nothing waits on anyone.</p>'
+      ? '<p>Nothing needs attention.</p>'
       : `<ul>${summary.attention
           .map(
             (a) =>

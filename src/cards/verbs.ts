@@ -1,6 +1,6 @@
 /**
  * The `Action.Execute` verbs: the templates in cards/ name them, the bot's
- * verb table (src/bot/card-actions.ts) answers them, and a test checks that
+ * verb tables (src/app/*-actions.ts, src/app/digest.ts) answer them, and a test checks that
  * every verb in a template has a handler.
  */
 export const VERBS = {
@@ -23,4 +23,5 @@ export const VERBS = {
   summaryFlagPriority: 'summary.flagPriority',
   summaryStop: 'summary.stop',
   summaryStart: 'summary.start',
+  settingsSave: 'settings.save',
 } as const;

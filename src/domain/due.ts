@@ -25,9 +25,11 @@ import {
   type Priority,
   type ReviewClock,
   type ReviewCycle,
+  isBlocked,
   STATUS,
   type Step,
   type StepClock,
+  turnOf,
 } from './handoff';
 import { endOfDay } from './lead-time';
 import type { Outcome } from './process';
@@ -40,6 +42,8 @@ export interface DuePolicy {
   review: Readonly<Record<Priority, number>>;
   /** The sender's answer to a question, or their fix after a change request, by priority. */
   respond: Readonly<Record<Priority, number>>;
+  /** Whoever unblocks Blocked work (the sender), by priority: the receiver's clock does not run meanwhile. */
+  unblock: Readonly<Record<Priority, number>>;
   /** The owner's close, once accepted. */
   close: number;
   /** An accepted handoff closes itself after this much of the owner's working time. */
@@ -49,6 +53,8 @@ export interface DuePolicy {
 export const DEFAULT_DUE_POLICY: DuePolicy = {
   review: { urgent: 2 * 60, high: 4 * 60, normal: 8 * 60 },
   respond: { urgent: 2 * 60, high: 4 * 60, normal: 8 * 60 },
+  // Unblocking waits on another party (access, a decision, a vendor): longer than an answer.
+  unblock: { urgent: 4 * 60, high: 8 * 60, normal: 2 * 8 * 60 },
   close: 8 * 60,
   autoClose: 3 * 8 * 60,
 };
@@ -69,6 +75,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function goalOf(step: Step, priority: Priority, policy: DuePolicy): number {
   if (step === 'review') return policy.review[priority];
   if (step === 'close') return policy.close;
+  if (step === 'unblock') return policy.unblock[priority];
   return policy.respond[priority];
 }
 
@@ -111,7 +118,7 @@ export function hoursNeeded(before: Handoff | undefined, after: Handoff): Person
   const clock = before?.clock;
   const unchanged =
     clock !== undefined &&
-    clock.step === STATUS[after.status].step &&
+    clock.step === turnOf(after)?.step &&
     clock.holder.aadObjectId === holder.aadObjectId &&
     before!.owner.aadObjectId === after.owner.aadObjectId &&
     before!.receiver.aadObjectId === after.receiver.aadObjectId &&
@@ -134,7 +141,7 @@ export function nextDueState(
   policy: DuePolicy,
 ): DueState {
   const at = event.at;
-  const step = STATUS[after.status].step;
+  const step = turnOf(after)?.step;
   const holder = ballHolder(after);
   let review = before?.review;
   let clock = before?.clock;
@@ -255,11 +262,46 @@ export function dueActivityId(handoff: Handoff, action: DueAction): string {
   return `due:${handoff.id}:${step}:${action.kind}`;
 }
 
-const STEP_WORDS: Record<Step, string> = { review: 'review', answer: 'answer to the question', fix: 'changes', close: 'close' };
+const STEP_WORDS: Record<Step, string> = {
+  review: 'review',
+  answer: 'answer to the question',
+  fix: 'changes',
+  close: 'close',
+  unblock: 'unblocking',
+};
 
-/** "Grace Hopper's review", "Ada Lovelace's answer to the question". */
+/** "Grace Hopper's review", "Ada Lovelace's answer to the question", "Ada Lovelace's unblocking". */
 function stepOfHolder(clock: StepClock): string {
   return `${clock.holder.name}'s ${STEP_WORDS[clock.step]}`;
+}
+
+/** More than a handoff can have due at once (overdue, escalate, needed-by, auto-close). */
+const MAX_DUE_AT_ONCE = 6;
+
+/**
+ * Does everything due on a handoff at `now`, in order (a check that ran late
+ * may owe a nudge and an escalation): the handoff it leaves, one event per
+ * action, and each action's marker. Undefined when nothing is due.
+ * @param reached whether the holder can be written to (installed Baton)
+ */
+export function settleDue(
+  handoff: Handoff,
+  now: Date,
+  reached: boolean,
+): { handoff: Handoff; events: HandoffEvent[]; markers: string[] } | undefined {
+  let current = handoff;
+  const events: HandoffEvent[] = [];
+  const markers: string[] = [];
+  for (let i = 0; i < MAX_DUE_AT_ONCE; i += 1) {
+    const action = dueNow(current, now);
+    if (!action) break;
+    const outcome = applyDue(current, action, now.toISOString(), reached);
+    if (!outcome.ok) break;
+    markers.push(dueActivityId(current, action));
+    events.push(outcome.event);
+    current = outcome.handoff;
+  }
+  return events.length > 0 ? { handoff: current, events, markers } : undefined;
 }
 
 /**
@@ -287,7 +329,7 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reache
   // History is read by everyone in their own zone: a time written into it says whose zone it is in.
   const inZone = (instant: string, hours: WorkingHours) => {
     const zone = zoneForText(hours);
-    return `${formatWhen(instant, zone, new Date(at))}${zone ? ` (${zone.split('/').pop()!.replace(/_/g, ' ')} time)` : ''}`;
+    return `${formatWhen(instant, zone, new Date(at))}${zone ? ` ${zone.split('/').pop()!.replace(/_/g, ' ')} time` : ''}`;
   };
   const due = inZone(clock.dueAt, clock.holderHours);
   switch (action.kind) {
@@ -311,7 +353,7 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reache
     case 'neededBy':
       return event('neededByPassed', formatDay(handoff.neededBy ?? '', new Date(at)), { ...base, neededByTold: true });
     case 'autoClose': {
-      const text = `Closed automatically: accepted ${inZone(clock.runStartedAt, clock.ownerHours)} and not closed within ${formatEffort(workingMinutesBetween(clock.ownerHours, new Date(clock.runStartedAt), new Date(at)))} of the owner's working time.`;
+      const text = `Accepted ${inZone(clock.runStartedAt, clock.ownerHours)} and not closed within ${formatEffort(workingMinutesBetween(clock.ownerHours, new Date(clock.runStartedAt), new Date(at)))} of the owner's working time.`;
       const next: Handoff = { ...base, status: 'closed', updatedAt: at, ending: { by: BATON, at, text }, clock: undefined };
       return event('closed', 'automatically', next);
     }
@@ -337,12 +379,35 @@ export function dueView(handoff: Pick<Handoff, 'clock' | 'status' | 'owner'>, no
     : { state: 'overdue', dueAt: clock.dueAt, overdueMinutes, holder: clock.holder };
 }
 
-/** Overdue: a step past its due time, or not accepted by the end of its needed-by date. */
-export function isOverdue(handoff: Pick<Handoff, 'clock' | 'status' | 'owner' | 'neededBy' | 'neededByAt'>, now: Date): boolean {
-  if (STATUS[handoff.status].final) return false;
+/**
+ * Since when whoever holds the ball has had it: the start of the running
+ * step (a review that resumed after an answer: since it resumed); undefined
+ * once final. "Waiting since" means this on every screen (the card, `mine`,
+ * search, the summary, the email): a priority flag, a nudge or anything else
+ * that leaves the ball where it is does not move it.
+ */
+export function waitingSince(handoff: Pick<Handoff, 'clock' | 'status'>): string | undefined {
+  return STATUS[handoff.status].final ? undefined : handoff.clock?.runStartedAt;
+}
+
+/**
+ * Overdue: a step past its due time, or not accepted by the end of its
+ * needed-by date. Blocked work is blocked, not overdue: nobody can move it
+ * but whoever unblocks it, and it says so everywhere instead.
+ */
+export function isOverdue(
+  handoff: Pick<Handoff, 'clock' | 'status' | 'workState' | 'owner' | 'neededBy' | 'neededByAt'>,
+  now: Date,
+): boolean {
+  if (STATUS[handoff.status].final || isBlocked(handoff)) return false;
   const view = dueView(handoff, now);
   if (view && view.state !== 'due') return true;
-  if (handoff.status === 'accepted' || !handoff.neededBy) return false;
+  return handoff.status !== 'accepted' && neededByPassed(handoff, now);
+}
+
+/** Whether the needed-by date is over: its end in the receiver's zone, or (zone unknown) the UTC day. */
+export function neededByPassed(handoff: Pick<Handoff, 'neededBy' | 'neededByAt'>, now: Date): boolean {
+  if (!handoff.neededBy) return false;
   return handoff.neededByAt ? now.toISOString() >= handoff.neededByAt : handoff.neededBy < now.toISOString().slice(0, 10);
 }
 
@@ -352,21 +417,25 @@ function workingTime(minutes: number): string {
 }
 
 /**
- * One clause for the turn line, `mine` and search: "due Thu 4 Dec, 10:00
- * (in 3h 10m of Grace's working time)", "overdue by 2h", "overdue by 5h,
- * escalated to Ada Lovelace (owner)".
- * @param relative add the working time left (a per-viewer view, rendered when seen)
+ * One clause for the turn line, `mine` and search. Seen now (a viewer's own
+ * card, which Teams draws when it is seen, and `mine`), it says how much
+ * working time is left or past: "due Thu 4 Dec, 10:00 (in 3h 10m of Grace's
+ * working time)", "overdue by 2h of Grace's working time (due Thu 4 Dec,
+ * 10:00)". A message that stays in the chat (the shared card, a search
+ * result) says only what stays true: "due Thu 4 Dec, 10:00", "overdue since
+ * Thu 4 Dec, 10:00", "..., escalated to Ada Lovelace (owner)".
+ * @param relative the viewer's own view, seen now
  */
 export function dueClause(view: DueView, when: (iso: string) => string, relative: boolean): string {
   const first = view.holder.name.split(' ')[0] ?? view.holder.name;
+  const past = (minutes: number) =>
+    relative && minutes > 0 ? `overdue by ${formatEffort(minutes)} of ${first}'s working time` : `overdue since ${when(view.dueAt)}`;
   switch (view.state) {
     case 'due':
       return `due ${when(view.dueAt)}${relative ? ` (in ${workingTime(view.leftMinutes)} of ${first}'s working time)` : ''}`;
     case 'overdue':
-      return view.overdueMinutes > 0
-        ? `overdue by ${formatEffort(view.overdueMinutes)} (due ${when(view.dueAt)})`
-        : `overdue since ${when(view.dueAt)}`;
+      return relative && view.overdueMinutes > 0 ? `${past(view.overdueMinutes)} (due ${when(view.dueAt)})` : past(0);
     case 'escalated':
-      return `overdue by ${workingTime(view.overdueMinutes)}, escalated to ${view.owner.name} (owner)`;
+      return `${past(view.overdueMinutes)}, escalated to ${view.owner.name} (owner)`;
   }
 }

@@ -14,8 +14,12 @@ export type Priority = (typeof PRIORITIES)[number];
 /** How a priority reads where a person picks one. */
 export const PRIORITY_LABELS: Readonly<Record<Priority, string>> = { normal: 'Normal', high: 'High', urgent: 'Urgent' };
 
-/** The steps of a handoff, each with its due time: the receiver's review, the sender's answer or fix, the owner's close. */
-export const STEPS = ['review', 'answer', 'fix', 'close'] as const;
+/**
+ * The steps of a handoff, each with its due time: the receiver's review, the
+ * sender's answer or fix, the owner's close; and, while the work is Blocked,
+ * the unblocking of whoever must unblock it.
+ */
+export const STEPS = ['review', 'answer', 'fix', 'close', 'unblock'] as const;
 export type Step = (typeof STEPS)[number];
 
 /**
@@ -218,6 +222,8 @@ export interface Handoff extends HandoffFields, DueState {
   /** The latest priority change. */
   priorityFlag: PriorityFlag | undefined;
   lastNudge: Nudge | undefined;
+  /** The latest reassignment: whom the review was taken from, and when. */
+  reassigned: { from: Person; to: Person; at: string } | undefined;
   /** Who closed or cancelled it, and why. */
   ending: Remark | undefined;
   /** Posted inside the minimum lead time that its effort needs before the needed-by date (the summary's "late handoffs"). */
@@ -275,10 +281,27 @@ export function rolesOf(handoff: Pick<Handoff, 'sender' | 'receiver' | 'owner' |
   return roles;
 }
 
+/** Whether the work waits on whoever unblocks it: Blocked, while the handoff is still being worked on. */
+export function isBlocked(handoff: Pick<Handoff, 'status' | 'workState'>): boolean {
+  return handoff.workState === 'blocked' && STATUS[handoff.status].open;
+}
+
+/**
+ * The step that runs now and the role that holds the ball: the status's
+ * (STATUS), except that Blocked means blocked: while the work is Blocked
+ * nobody reviews it, and the ball is with the sender, who must unblock it
+ * (the owner watching). Undefined once final.
+ */
+export function turnOf(handoff: Pick<Handoff, 'status' | 'workState'>): { step: Step; role: 'receiver' | 'sender' | 'owner' } | undefined {
+  if (isBlocked(handoff)) return { step: 'unblock', role: 'sender' };
+  const { step, holder } = STATUS[handoff.status];
+  return step && holder ? { step, role: holder } : undefined;
+}
+
 /** The person who must act next, or undefined once the handoff is final. */
-export function ballHolder(handoff: Pick<Handoff, 'status' | 'sender' | 'receiver' | 'owner'>): Person | undefined {
-  const role = STATUS[handoff.status].holder;
-  return role && handoff[role];
+export function ballHolder(handoff: Pick<Handoff, 'status' | 'workState' | 'sender' | 'receiver' | 'owner'>): Person | undefined {
+  const turn = turnOf(handoff);
+  return turn && handoff[turn.role];
 }
 
 /** Everyone with a role, once each, in role order. */
@@ -304,6 +327,7 @@ const LISTED = [
   'summary',
   'status',
   'workState',
+  'blocker',
   'priority',
   'version',
   'sender',
@@ -364,6 +388,7 @@ export function postHandoff(input: {
     changeRequest: undefined,
     priorityFlag: undefined,
     lastNudge: undefined,
+    reassigned: undefined,
     ending: undefined,
     late: input.late,
     eventCount: 1,

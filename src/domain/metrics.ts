@@ -45,6 +45,8 @@ export interface WeekMetrics {
   clarificationsPerHandoff: number | undefined;
   /** Work that went Blocked in the week. */
   blocked: number;
+  /** How long work stayed Blocked, in calendar hours, for the blocked spells that ended in the week (unblocked, or ended). */
+  blockedHours: Spread | undefined;
   /** Steps that stalled a whole goal past their due time in the week (escalated to the owner). */
   stalled: number;
   /** Blocked plus stalled: the article's blocking incidents. */
@@ -106,6 +108,7 @@ export function weekMetrics(histories: readonly HandoffHistory[], week: Week, ho
   let overdueSteps = 0;
   const cycles: number[] = [];
   const workingCycles: number[] = [];
+  const blockedSpells: number[] = [];
   let firstPass = 0;
   for (const { handoff, events } of histories) {
     const start = events[0];
@@ -119,7 +122,14 @@ export function weekMetrics(histories: readonly HandoffHistory[], week: Week, ho
     }
     let previousState = start.workState;
     if (within(start.at, week) && start.workState === 'blocked') blocked += 1;
+    let blockedSince = start.workState === 'blocked' ? start.at : undefined;
     for (const event of events.slice(1)) {
+      // A spell ends when the work moves on, or the handoff ends while blocked.
+      const ends = event.workState !== 'blocked' || event.type === 'closed' || event.type === 'cancelled';
+      if (blockedSince !== undefined && ends) {
+        if (within(event.at, week)) blockedSpells.push((Date.parse(event.at) - Date.parse(blockedSince)) / HOUR_MS);
+        blockedSince = undefined;
+      } else if (blockedSince === undefined && event.workState === 'blocked' && !ends) blockedSince = event.at;
       if (within(event.at, week)) {
         if (event.type === 'questionAsked') clarifications += 1;
         if (event.type === 'overdue') overdueSteps += 1;
@@ -147,6 +157,7 @@ export function weekMetrics(histories: readonly HandoffHistory[], week: Week, ho
     clarifications,
     clarificationsPerHandoff: active === 0 ? undefined : clarifications / active,
     blocked,
+    blockedHours: spread(blockedSpells),
     stalled,
     blockingIncidents: blocked + stalled,
     late,

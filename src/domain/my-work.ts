@@ -4,14 +4,15 @@
  * the person sends, receives or owns it; a stakeholder follows a handoff
  * through the weekly summary instead.
  */
-import { ballHolder, type Listing, rolesOf, STATUS } from './handoff';
-import { dueClause, dueView } from './due';
+import { dueClause, dueView, neededByPassed, waitingSince } from './due';
+import { ballHolder, isBlocked, type Listing, rolesOf, STATUS } from './handoff';
 import { formatWhen, relativeWhen } from './time-format';
 
-export const WAIT_GROUPS = ['toReview', 'toAnswer', 'toFix', 'toClose', 'waitingOnOthers'] as const;
+export const WAIT_GROUPS = ['blocked', 'toReview', 'toAnswer', 'toFix', 'toClose', 'waitingOnOthers'] as const;
 export type WaitGroup = (typeof WAIT_GROUPS)[number];
 
 export const WAIT_GROUP_TITLES: Record<WaitGroup, string> = {
+  blocked: 'Blocked',
   toReview: 'To review',
   toAnswer: 'To answer',
   toFix: 'To fix and resubmit',
@@ -29,6 +30,8 @@ export function isMine(handoff: Listing, aadObjectId: string): boolean {
 export function waitGroup(handoff: Listing, aadObjectId: string): WaitGroup | undefined {
   if (STATUS[handoff.status].final || !isMine(handoff, aadObjectId)) return undefined;
   const roles = rolesOf(handoff, aadObjectId);
+  // Blocked means blocked, for everyone on it: nobody's review or answer runs until it is unblocked.
+  if (isBlocked(handoff)) return 'blocked';
   if (handoff.status === 'inReview' && roles.has('receiver')) return 'toReview';
   if (handoff.status === 'questionAsked' && roles.has('sender')) return 'toAnswer';
   if (handoff.status === 'changesRequested' && roles.has('sender')) return 'toFix';
@@ -36,10 +39,11 @@ export function waitGroup(handoff: Listing, aadObjectId: string): WaitGroup | un
   return 'waitingOnOthers';
 }
 
-/** Groups handoffs for a person, the longest waiting first within each group. */
+/** Groups handoffs for a person, the longest waiting first within each group (waiting since the holder got the ball). */
 export function groupMyWork<T extends Listing>(handoffs: readonly T[], aadObjectId: string): Record<WaitGroup, T[]> {
   const groups = Object.fromEntries(WAIT_GROUPS.map((g) => [g, [] as T[]])) as Record<WaitGroup, T[]>;
-  for (const handoff of [...handoffs].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))) {
+  const since = (h: T) => waitingSince(h) ?? h.updatedAt;
+  for (const handoff of [...handoffs].sort((a, b) => since(a).localeCompare(since(b)))) {
     const group = waitGroup(handoff, aadObjectId);
     if (group) groups[group].push(handoff);
   }
@@ -54,12 +58,15 @@ export function groupMyWork<T extends Listing>(handoffs: readonly T[], aadObject
 export function waitLine(handoff: Listing, group: WaitGroup, now: Date, timeZone?: string): string {
   const line = waitText(handoff, group, now);
   const view = dueView(handoff, now);
-  return view ? `${line} · ${dueClause(view, (at) => formatWhen(at, timeZone, now), true)}` : line;
+  // Blocked work says what blocks it and who is on it, never a review's due time.
+  return view && group !== 'blocked' ? `${line} · ${dueClause(view, (at) => formatWhen(at, timeZone, now), true)}` : line;
 }
 
 function waitText(handoff: Listing, group: WaitGroup, now: Date): string {
-  const since = relativeWhen(handoff.updatedAt, now);
+  const since = relativeWhen(waitingSince(handoff) ?? handoff.updatedAt, now);
   switch (group) {
+    case 'blocked':
+      return `Blocked by ${handoff.blocker} · ${handoff.sender.name} is on it · ${since}`;
     case 'toReview':
       return handoff.version > 1
         ? `${handoff.sender.name} resubmitted version ${handoff.version} · ${since}`
@@ -81,4 +88,35 @@ function waitText(handoff: Listing, group: WaitGroup, now: Date): string {
       return holder ? `Waiting on ${holder.name} ${step} · ${since}` : since;
     }
   }
+}
+
+/** The groups in which the person holds the ball: what a daily digest lists as waiting on them. */
+const THEIRS: readonly WaitGroup[] = ['toReview', 'toAnswer', 'toFix', 'toClose'];
+
+/**
+ * A daily digest's groups: what waits on the person (blocked work they must
+ * unblock first), then what was escalated to them as its owner (a step a
+ * goal overdue, or a needed-by date passed); empty groups left out.
+ * @param timeZone the reader's, for due times
+ */
+export function digestGroups(
+  handoffs: readonly Listing[],
+  aadObjectId: string,
+  now: Date,
+  timeZone?: string,
+): { title: string; handoffs: { handoff: Listing; detail: string }[] }[] {
+  const groups = groupMyWork(handoffs, aadObjectId);
+  const line = (group: WaitGroup) => (handoff: Listing) => ({ handoff, detail: waitLine(handoff, group, now, timeZone) });
+  const unblock = groups.blocked.filter((h) => h.sender.aadObjectId === aadObjectId);
+  const escalated = [...groups.blocked, ...groups.waitingOnOthers].filter(
+    (h) =>
+      h.owner.aadObjectId === aadObjectId &&
+      ballHolder(h)?.aadObjectId !== aadObjectId &&
+      (h.clock?.level === 2 || (STATUS[h.status].open && neededByPassed(h, now))),
+  );
+  return [
+    { title: 'To unblock', handoffs: unblock.map(line('blocked')) },
+    ...THEIRS.map((g) => ({ title: WAIT_GROUP_TITLES[g], handoffs: groups[g].map(line(g)) })),
+    { title: 'Escalated to you', handoffs: escalated.map((h) => line(isBlocked(h) ? 'blocked' : 'waitingOnOthers')(h)) },
+  ].filter((g) => g.handoffs.length > 0);
 }

@@ -5,6 +5,7 @@
  */
 import {
   ballHolder,
+  isBlocked,
   statusesWhere,
   type Handoff,
   type HandoffEvent,
@@ -19,7 +20,7 @@ import {
 } from './handoff';
 import { formatEffort } from './effort';
 import { BLOCKER_MAX } from './handoff-form';
-import { formatWhen } from './time-format';
+import { formatDuration, formatWhen } from './time-format';
 
 /**
  * Questions, answers, change requests, notes and reasons: enough for a few
@@ -125,6 +126,13 @@ export function check(
 ): { ok: true } | { ok: false; refusal: Refusal } {
   const rule = RULES[action];
   if (!rolesOf(handoff, aadObjectId).has(rule.role)) {
+    // Who was the receiver and was reassigned away is told so, not that only the new receiver can act.
+    const moved = handoff.reassigned;
+    if (rule.role === 'receiver' && moved?.from.aadObjectId === aadObjectId)
+      return {
+        ok: false,
+        refusal: { code: 'forbidden', message: `This handoff was reassigned to ${moved.to.name} on ${when(moved.at)}.` },
+      };
     const holder = rule.role === 'stakeholder' ? 'stakeholders' : `${ROLE_NAMES[rule.role]}, ${handoff[rule.role].name},`;
     return { ok: false, refusal: { code: 'forbidden', message: `Only ${holder} can do that on this handoff.` } };
   }
@@ -151,11 +159,26 @@ export function check(
 }
 
 /**
+ * When the owner may nudge again, while a nudge of the current holder is too
+ * recent (the card shows "Nudge again after ..." instead of dropping the button);
+ * undefined when they may nudge now, or could not anyway.
+ */
+export function nudgeAgainAt(handoff: Handoff, aadObjectId: string, at: string): string | undefined {
+  if (check(handoff, aadObjectId, 'nudge', at).ok || !check(handoff, aadObjectId, 'nudge').ok) return undefined;
+  return new Date(Date.parse(handoff.lastNudge!.at) + NUDGE_INTERVAL_MS).toISOString();
+}
+
+/**
  * The actions a person may take now, in the order the card shows them.
  * @param at the instant, for time-bound rules (a second nudge within the hour)
  */
 export function allowedActions(handoff: Handoff, aadObjectId: string, at?: string): Set<ActionType> {
   return new Set(ACTION_TYPES.filter((action) => check(handoff, aadObjectId, action, at).ok));
+}
+
+/** The form's words for text over its limit: how long it may be, and how long it is. */
+function tooLong(text: string): string {
+  return `Keep it to ${MAX_COMMENT_LENGTH} characters at most (it has ${text.length}).`;
 }
 
 function invalid(message: string): Outcome {
@@ -165,7 +188,7 @@ function invalid(message: string): Outcome {
 function required(text: string, what: string): string | Outcome {
   const trimmed = text.trim();
   if (trimmed === '') return invalid(what);
-  if (trimmed.length > MAX_COMMENT_LENGTH) return invalid(`Keep it to ${MAX_COMMENT_LENGTH} characters at most.`);
+  if (trimmed.length > MAX_COMMENT_LENGTH) return invalid(tooLong(trimmed));
   return trimmed;
 }
 
@@ -191,7 +214,7 @@ function listChanges(before: readonly string[], after: readonly string[], singul
 /** What changed between two versions of the fields, in words for the card ("changed the summary", "added one acceptance criterion"). */
 export function describeChanges(before: HandoffFields, after: HandoffFields): string[] {
   const changes: string[] = [];
-  const effort = (minutes: number | undefined) => (minutes === undefined ? 'none' : formatEffort(minutes));
+  const effort = (minutes: number | undefined) => (minutes === undefined ? undefined : formatEffort(minutes));
   if (before.summary !== after.summary) changes.push('changed the summary');
   if (before.whatIsReady !== after.whatIsReady) changes.push('changed what is ready');
   changes.push(...listChanges(before.acceptanceCriteria, after.acceptanceCriteria, 'acceptance criterion', 'acceptance criteria'));
@@ -200,11 +223,15 @@ export function describeChanges(before: HandoffFields, after: HandoffFields): st
       after.assumptions === '' ? 'removed the assumptions' : before.assumptions === '' ? 'added assumptions' : 'changed the assumptions',
     );
   changes.push(...listChanges(before.links, after.links, 'link', 'links'));
-  if (before.effortMinutes !== after.effortMinutes) changes.push(`effort ${effort(before.effortMinutes)} → ${effort(after.effortMinutes)}`);
+  // "set the effort to 2h", "removed the effort", "effort 1h → 2h": never "none → 2h".
+  const changed = (what: string, from: string | undefined, to: string | undefined) =>
+    from === undefined ? `set the ${what} to ${to}` : to === undefined ? `removed the ${what}` : `${what} ${from} → ${to}`;
+  if (before.effortMinutes !== after.effortMinutes)
+    changes.push(changed('effort', effort(before.effortMinutes), effort(after.effortMinutes)));
   if (before.workState !== after.workState)
     changes.push(`work state ${WORK_STATE_LABELS[before.workState]} → ${WORK_STATE_LABELS[after.workState]}`);
   else if (before.blocker !== after.blocker) changes.push('changed the blocker');
-  if (before.neededBy !== after.neededBy) changes.push(`needed by ${before.neededBy ?? 'none'} → ${after.neededBy ?? 'none'}`);
+  if (before.neededBy !== after.neededBy) changes.push(changed('needed-by date', before.neededBy, after.neededBy));
   if (before.priority !== after.priority) changes.push(`priority ${before.priority} → ${after.priority}`);
   return changes;
 }
@@ -234,7 +261,7 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
           `${unchecked === 1 ? 'One acceptance criterion is' : `${unchecked} acceptance criteria are`} not checked: add a note saying why you accept anyway.`,
         );
       }
-      if (note.length > MAX_COMMENT_LENGTH) return invalid(`Keep it to ${MAX_COMMENT_LENGTH} characters at most.`);
+      if (note.length > MAX_COMMENT_LENGTH) return invalid(tooLong(note));
       const next: Handoff = {
         ...base,
         status: 'accepted',
@@ -284,7 +311,7 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
     case 'setWorkState': {
       const blocker = command.workState === 'blocked' ? command.blocker.trim() : '';
       if (command.workState === 'blocked' && blocker === '') return invalid('Name what blocks this work.');
-      if (blocker.length > BLOCKER_MAX) return invalid(`Keep the blocker to ${BLOCKER_MAX} characters at most.`);
+      if (blocker.length > BLOCKER_MAX) return invalid(`Keep the blocker to ${BLOCKER_MAX} characters at most (it has ${blocker.length}).`);
       if (command.workState === handoff.workState && blocker === handoff.blocker)
         return invalid(`The work is already ${WORK_STATE_LABELS[command.workState]}.`);
       const next: Handoff = {
@@ -292,7 +319,13 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
         workState: command.workState,
         blocker,
       };
-      const detail = command.workState === 'blocked' ? `Blocked: ${blocker}` : WORK_STATE_LABELS[command.workState];
+      // The blocked time is the blocking incident's duration: from when the unblocking started to now.
+      const blockedFor =
+        isBlocked(handoff) && handoff.clock?.step === 'unblock' ? Date.parse(at) - Date.parse(handoff.clock.runStartedAt) : undefined;
+      const detail =
+        command.workState === 'blocked'
+          ? `Blocked: ${blocker}`
+          : `${WORK_STATE_LABELS[command.workState]}${blockedFor === undefined ? '' : `, after ${formatDuration(blockedFor)} blocked`}`;
       return outcome(next, 'workStateChanged', '', detail);
     }
     case 'cancel': {
@@ -306,7 +339,13 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       // The same rule as the form's: nobody reviews their own handoff.
       if (command.receiver.aadObjectId === handoff.sender.aadObjectId)
         return invalid(`${command.receiver.name} sent this handoff and cannot review it: choose someone else.`);
-      const next: Handoff = { ...base, receiver: command.receiver, status: 'inReview', decision: undefined };
+      const next: Handoff = {
+        ...base,
+        receiver: command.receiver,
+        status: 'inReview',
+        decision: undefined,
+        reassigned: { from: handoff.receiver, to: command.receiver, at },
+      };
       return outcome(next, 'reassigned', '', `from ${handoff.receiver.name} to ${command.receiver.name}`);
     }
     case 'nudge': {
@@ -316,7 +355,8 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       return outcome(next, 'nudged', '', command.reached ? holder.name : `${holder.name}, who has not installed Baton and was not told`);
     }
     case 'close': {
-      const note = command.note.trim().slice(0, MAX_COMMENT_LENGTH);
+      const note = command.note.trim();
+      if (note.length > MAX_COMMENT_LENGTH) return invalid(tooLong(note));
       return outcome({ ...base, status: 'closed', ending: { by: actor, at, text: note } }, 'closed', note);
     }
     case 'flagPriority': {

@@ -4,9 +4,10 @@
  * handoffs the person takes part in are candidates; the caller reads them
  * from the person index, never from a scan of the tenant.
  */
-import { isOverdue } from './due';
-import { type Listing, rolesOf, STATUS } from './handoff';
+import { dueClause, dueView, isOverdue, neededByPassed } from './due';
+import { isBlocked, type Listing, PRIORITY_LABELS, rolesOf, STATUS } from './handoff';
 import { waitGroup } from './my-work';
+import { formatDay, formatWhen } from './time-format';
 
 export const FILTERS = ['open', 'mine', 'overdue', 'blocked'] as const;
 export type Filter = (typeof FILTERS)[number];
@@ -56,6 +57,35 @@ export function matches(handoff: Listing, query: SearchQuery, aadObjectId: strin
     .join(' ')
     .toLowerCase();
   return query.words.every((word) => haystack.includes(word));
+}
+
+/**
+ * One status line for a result, what matters first (a long line is cut at
+ * its end): "Question asked · waiting on Ada Lovelace · due Thu 4 Dec, 10:00 ·
+ * Urgent · Ada Lovelace → Grace Hopper". Blocked work says so and who is on
+ * it, never a due time; a closed or cancelled one, only what it was. In
+ * names, not "you": a chosen result is posted where others read it.
+ */
+export function searchLine(listing: Listing, timeZone: string | undefined, now: Date): string {
+  const people = `${listing.sender.name} → ${listing.receiver.name}`;
+  const priority = listing.priority === 'normal' ? '' : PRIORITY_LABELS[listing.priority];
+  if (STATUS[listing.status].final) return `${STATUS[listing.status].label} · ${people}`;
+  if (isBlocked(listing))
+    return [`Blocked: ${listing.blocker}`, `${listing.sender.name} is on it`, priority, people].filter(Boolean).join(' · ');
+  const view = dueView(listing, now);
+  const holder = listing.clock?.holder;
+  return [
+    STATUS[listing.status].label,
+    holder && view ? `waiting on ${holder.name}` : '',
+    view ? dueClause(view, (at) => formatWhen(at, timeZone, now), false) : '',
+    listing.neededBy
+      ? `needed by ${formatDay(listing.neededBy, now)}${STATUS[listing.status].open && neededByPassed(listing, now) ? ' (passed)' : ''}`
+      : '',
+    priority,
+    people,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** Open handoffs first, then the most recently changed. */

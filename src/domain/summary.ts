@@ -4,8 +4,8 @@
  * metrics with their trend, what needs attention, what was accepted. Pure:
  * the cards (src/cards/summary-card.ts) only lay it out.
  */
-import { isOverdue } from './due';
-import { ballHolder, type Handoff, type Person, STATUS } from './handoff';
+import { isOverdue, waitingSince } from './due';
+import { ballHolder, type Handoff, isBlocked, type Person, STATUS } from './handoff';
 import { activeIn, type HandoffHistory, type Week, weekMetrics, type WeekMetrics } from './metrics';
 import type { WorkingHours } from './working-hours';
 
@@ -18,7 +18,7 @@ export type AttentionReason = 'overdue' | 'blocked' | 'late' | 'waiting';
 
 export const ATTENTION_LABELS: Readonly<Record<AttentionReason, string>> = {
   overdue: 'Overdue',
-  blocked: 'Blocked',
+  blocked: 'Blocking',
   late: 'Posted late',
   waiting: 'Waiting',
 };
@@ -26,7 +26,7 @@ export const ATTENTION_LABELS: Readonly<Record<AttentionReason, string>> = {
 export interface AttentionItem {
   handoff: Handoff;
   reason: AttentionReason;
-  /** Who holds the ball, and since when (ISO). */
+  /** Who holds the ball, and since when they have had it (ISO; {@link waitingSince}). */
   holder: Person;
   since: string;
 }
@@ -55,19 +55,20 @@ export interface Summary {
   followed: number;
 }
 
-const ORDER: Readonly<Record<AttentionReason, number>> = { overdue: 0, blocked: 1, late: 2, waiting: 3 };
+/** Blocking work first: it stalls everything behind it; then what is overdue. */
+const ORDER: Readonly<Record<AttentionReason, number>> = { blocked: 0, overdue: 1, late: 2, waiting: 3 };
 
-/** Why an open handoff needs attention now, if it does; every open handoff is at least waiting on someone. */
+/** Why an open handoff needs attention now, if it does; every open handoff is at least waiting on someone. Blocked is blocking, not overdue. */
 function attentionOf(handoff: Handoff, now: Date): AttentionReason {
+  if (isBlocked(handoff)) return 'blocked';
   if (isOverdue(handoff, now)) return 'overdue';
-  if (handoff.workState === 'blocked') return 'blocked';
   if (handoff.late) return 'late';
   return 'waiting';
 }
 
-/** When the person holding the ball got it: the running step's start, else the last change. */
+/** When the person holding the ball got it. */
 function holderSince(handoff: Handoff): string {
-  return handoff.clock?.runStartedAt ?? handoff.updatedAt;
+  return waitingSince(handoff) ?? handoff.updatedAt;
 }
 
 /**
@@ -155,6 +156,11 @@ function line(
   return { label, text: current === undefined ? 'none' : format(current), values, unit, change };
 }
 
+/** A blocking incident has its duration: how long the week's blocked spells lasted, beside their count. */
+function withBlockedTime(incidents: MetricLine, medianHours: number | undefined): MetricLine {
+  return medianHours === undefined ? incidents : { ...incidents, text: `${incidents.text} (blocked ${oneDecimal(medianHours)} h, median)` };
+}
+
 /** The article's metrics, as the summary shows them, in order. */
 export function metricLines(trend: readonly WeekMetrics[]): MetricLine[] {
   return [
@@ -173,12 +179,15 @@ export function metricLines(trend: readonly WeekMetrics[]): MetricLine[] {
       '%',
     ),
     line('Clarifications per handoff', trend, (m) => m.clarificationsPerHandoff, oneDecimal, 'per handoff'),
-    line(
-      'Blocking incidents',
-      trend,
-      (m) => m.blockingIncidents,
-      (n) => String(n),
-      'incidents',
+    withBlockedTime(
+      line(
+        'Blocking incidents',
+        trend,
+        (m) => m.blockingIncidents,
+        (n) => String(n),
+        'incidents',
+      ),
+      trend.at(-1)?.blockedHours?.median,
     ),
     line(
       'Overdue steps',

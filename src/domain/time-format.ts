@@ -58,13 +58,16 @@ export function formatDay(day: string, now: Date): string {
   return `${p.weekday} ${p.day} ${p.month}${p.year === parts(now, 'UTC').year ? '' : ` ${p.year}`}`;
 }
 
-/** How long `ms` is, as people say it: "5 min", "3 h", "3 h 10 min", "2 days". */
+/**
+ * How long `ms` of calendar time is, as people say it: "5 min", "3 h", "3 h
+ * 10 min", "2 days". It floors: 4.6 days is "4 days", never more than it was.
+ */
 export function formatDuration(ms: number): string {
-  const minutes = Math.max(0, Math.round(Math.abs(ms) / 60_000));
+  const minutes = Math.max(0, Math.floor(Math.abs(ms) / 60_000));
   if (minutes < 60) return `${Math.max(1, minutes)} min`;
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
-  const days = Math.round(hours / 24);
+  const days = Math.floor(hours / 24);
   return `${days} day${days === 1 ? '' : 's'}`;
 }
 

@@ -122,6 +122,16 @@ export function nextWorkingInstant(hours: WorkingHours, instant: Date): Date {
   throw new Error('unreachable: periods never run out');
 }
 
+/** The working period `instant` falls in ([start, end)), or undefined outside working hours. */
+export function workingPeriodAt(hours: WorkingHours, instant: Date): { start: Date; end: Date } | undefined {
+  const at = checkInstant(instant, 'instant');
+  for (const [start, end] of periodsFrom(hours, at)) {
+    if (start > at) return undefined;
+    if (end > at) return { start: new Date(start), end: new Date(end) };
+  }
+  throw new Error('unreachable: periods never run out');
+}
+
 /**
  * Working minutes in [from, to), rounded down to whole minutes; 0 when `to`
  * is not after `from`. A working day that a daylight-saving change shortens

@@ -6,7 +6,8 @@
  *   GET  /dev/clock                              {"now": "...", "offsetMinutes": 0}
  *   POST /dev/clock {"by": "9h"}                 forward by a duration: "90m", "9h", "2d" (calendar days), "1d 4h"
  *   POST /dev/clock {"to": "next"}               to one minute past the next thing due (a nudge, an escalation, ...)
- *   POST /dev/clock {"to": "next", "check": true}  ... and run overdueCheck now; its report comes back
+ *   POST /dev/clock {"to": "next", "check": true}  ... and run overdueCheck, the daily digests and the outbox sweep now;
+ *                                                the check's and the digests' reports come back
  *   POST /dev/clock {"to": "summary"}            to the next weekly summary (Monday 08:00 in the soonest zone): runs the
  *                                                overdue check, then enqueues the summaries; the queue function sends them
  *
@@ -14,6 +15,7 @@
  * local mailbox page it answers only requests addressed to a loopback name.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type DigestReport, sendDigests } from '../app/digest';
 import { type OverdueReport, overdueCheck } from '../app/overdue';
 import { BACKGROUND } from '../app/ports';
 import { type EnqueueReport, enqueueDueSummaries, nextSummaryAt } from '../app/summary';
@@ -75,11 +77,12 @@ export function devClock(baton: () => Baton): (req: IncomingMessage, res: Server
     if (!isLoopback(hostname)) return reply(403, { error: 'The dev clock answers on localhost only.' });
     const { app, devClock: clock } = baton();
     if (!clock) return reply(403, { error: "The dev clock is for local mode only: with BOT_ID set, Baton's clock is the real one." });
-    const state = (check?: OverdueReport, summary?: EnqueueReport) => ({
+    const state = (check?: OverdueReport, summary?: EnqueueReport, digests?: DigestReport) => ({
       now: new Date(clock.now()).toISOString(),
       offsetMinutes: Math.round(clock.offset / 60_000),
       ...(check ? { check } : {}),
       ...(summary ? { summary } : {}),
+      ...(digests ? { digests } : {}),
     });
     if (req.method === 'GET') return reply(200, state());
     if (req.method !== 'POST') return reply(405, { error: 'GET or POST only.' });
@@ -109,6 +112,11 @@ export function devClock(baton: () => Baton): (req: IncomingMessage, res: Server
         error: 'Say how far: {"by": "9h"} ("90m", "9h", "2d", "1d 4h"), {"to": "next"} or {"to": "summary"}. The clock only moves forward.',
       });
     }
-    return reply(200, state(body.check === true ? await overdueCheck(app) : undefined));
+    if (body.check !== true) return reply(200, state());
+    const check = await overdueCheck(app);
+    const digests = await sendDigests(app);
+    // What the moved clock made due in the outbox (a reminder held for its reader's working hours) goes now, not at the next minute's sweep.
+    await app.deliveries.sweep();
+    return reply(200, state(check, undefined, digests));
   };
 }

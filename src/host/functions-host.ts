@@ -540,6 +540,11 @@ export async function startFunctionsHost(options: {
   env?: Readonly<Record<string, string | undefined>>;
   /** Over host.json's `extensions.queues`, e.g. a fast polling interval and a short visibility timeout for tests. */
   queues?: Partial<QueueSettings>;
+  /**
+   * false: timers run only when fired (the admin API, `fire`), never on their
+   * schedule: a test that moves Baton's clock fires each one when it means to.
+   */
+  schedule?: boolean;
 }): Promise<FunctionsHost> {
   const log = options.log ?? ((m: string) => console.log(m));
   const http = options.registrations.filter((r) => r.kind === 'http');
@@ -675,7 +680,7 @@ export async function startFunctionsHost(options: {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  for (const timer of timers) arm(timer);
+  if (options.schedule !== false) for (const timer of timers) arm(timer);
   for (const listener of listeners) listener.start();
 
   return {

@@ -53,6 +53,7 @@ export const listingSchema = z.object({
   summary: z.string(),
   status: z.enum(STATUSES),
   workState: z.enum(WORK_STATES),
+  blocker: z.string(),
   priority: z.enum(PRIORITIES),
   version: z.number().int(),
   sender: personSchema,
@@ -101,6 +102,7 @@ const handoffEntity = z.object({
   changeRequest: optionalJson(remark.extend({ version: z.number().int() })),
   priorityFlag: optionalJson(remark.extend({ from: z.enum(PRIORITIES), to: z.enum(PRIORITIES) })),
   lastNudge: optionalJson(z.object({ at: z.string(), by: personSchema, to: personSchema, reached: z.boolean() })),
+  reassigned: optionalJson(z.object({ from: personSchema, to: personSchema, at: z.string() })),
   ending: optionalJson(remark),
   late: z.boolean(),
   eventCount: z.number().int(),
@@ -157,6 +159,7 @@ export function handoffToEntity(h: Handoff) {
     changeRequest: jsonOrEmpty(h.changeRequest),
     priorityFlag: jsonOrEmpty(h.priorityFlag),
     lastNudge: jsonOrEmpty(h.lastNudge),
+    reassigned: jsonOrEmpty(h.reassigned),
     ending: jsonOrEmpty(h.ending),
     late: h.late,
     eventCount: h.eventCount,
@@ -187,6 +190,7 @@ export function handoffFromEntity(entity: unknown): StoredHandoff {
     changeRequest: rest.changeRequest,
     priorityFlag: rest.priorityFlag,
     lastNudge: rest.lastNudge,
+    reassigned: rest.reassigned,
     ending: rest.ending,
     clock: rest.clock,
     review: rest.review,
@@ -221,7 +225,15 @@ const effectSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('card') }),
   z.object({ kind: z.literal('post') }),
   z.object({ kind: z.literal('due'), previous: z.string() }),
-  z.object({ kind: z.literal('message'), to: personSchema, headline: z.string(), quote: z.string(), about: z.string() }),
+  z.object({
+    kind: z.literal('message'),
+    to: personSchema,
+    headline: z.string(),
+    quote: z.string(),
+    about: z.string(),
+    buttons: z.array(z.enum(['open', 'close', 'nudge', 'reassign'])).optional(),
+    notBefore: z.string().optional(),
+  }),
 ]) satisfies z.ZodType<Effect>;
 
 const entity = z.object({
@@ -251,7 +263,8 @@ export function newRowEntities(handoffId: string, seq: number, effects: readonly
     attempts: 0,
     createdAt: at,
     leaseUntil,
-    nextAttemptAt: '',
+    // A message that must wait (for its reader's working hours) is not tried before then.
+    nextAttemptAt: effect.kind === 'message' ? (effect.notBefore ?? '') : '',
     lastError: '',
     deliveredAt: '',
   }));

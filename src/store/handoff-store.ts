@@ -47,13 +47,14 @@ export class TableHandoffStore implements HandoffStore {
   }
 
   async commit(write: HandoffWrite, budget: Budget): Promise<OutboxRow[]> {
-    const { handoff, etag, event, marker, effects, leaseUntil } = write;
-    const rows = newRowEntities(handoff.id, event.seq, effects, event.at, leaseUntil);
+    const { handoff, etag, events, markers, effects, leaseUntil } = write;
+    const last = events.at(-1)!;
+    const rows = newRowEntities(handoff.id, last.seq, effects, last.at, leaseUntil);
     const etags = await this.table.transact(
       [
         etag === undefined ? ['create', handoffToEntity(handoff)] : ['update', handoffToEntity(handoff), 'Replace', { etag }],
-        ['create', eventToEntity(event)],
-        ['create', { partitionKey: handoff.id, rowKey: markerRowKey(marker), at: event.at }],
+        ...events.map((event): TransactionAction => ['create', eventToEntity(event)]),
+        ...markers.map((marker): TransactionAction => ['create', { partitionKey: handoff.id, rowKey: markerRowKey(marker), at: last.at }]),
         ...rows.map((row): TransactionAction => ['create', row]),
       ],
       budget,

@@ -95,11 +95,17 @@ export function dueRowKey(at: string, handoffId: string): string {
 /** The overdue check's cursor: the oldest hour that may still hold entries. */
 export const DUE_CURSOR = { partitionKey: 'cursor', rowKey: 'overdueCheck' } as const;
 
-// ---- conversations: each person's personal chat, partition the tenant, row the person.
+// ---- conversations: each person's personal chat, partition the tenant, row the person; and who reads a daily digest.
 
 export function chatKeys(tenantId: string, aadObjectId: string): { partitionKey: string; rowKey: string } {
   return { partitionKey: keySafe(tenantId), rowKey: keySafe(aadObjectId) };
 }
+
+/** The people who chose a daily digest: one partition (a tenant id is a GUID, never this), a row each. */
+export function digestKeys(tenantId: string, aadObjectId: string): { partitionKey: string; rowKey: string } {
+  return { partitionKey: DIGEST_PARTITION, rowKey: keySafe(`${tenantId}_${aadObjectId}`) };
+}
+export const DIGEST_PARTITION = 'digest';
 
 // ---- summaries: one kind per partition.
 

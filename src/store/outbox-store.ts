@@ -36,7 +36,7 @@ export class TableOutboxStore implements OutboxStore {
       rows.map(
         (row): TransactionAction => [
           'update',
-          outboxRowToEntity({ ...row, state: 'delivered', leaseUntil: '', deliveredAt }),
+          outboxRowToEntity({ ...row, state: 'delivered', attempts: row.attempts + 1, leaseUntil: '', deliveredAt }),
           'Merge',
           { etag: row.etag },
         ],
@@ -50,7 +50,12 @@ export class TableOutboxStore implements OutboxStore {
     await this.table.transact(
       [
         ['update', handoffToEntity(handoff), 'Replace', { etag: stored.etag }],
-        ['update', outboxRowToEntity({ ...row, state: 'delivered', leaseUntil: '', deliveredAt }), 'Merge', { etag: row.etag }],
+        [
+          'update',
+          outboxRowToEntity({ ...row, state: 'delivered', attempts: row.attempts + 1, leaseUntil: '', deliveredAt }),
+          'Merge',
+          { etag: row.etag },
+        ],
       ],
       budget,
     );

@@ -1,33 +1,26 @@
 /**
- * The bot's command menu in the manifest offers only what the bot answers.
+ * The bot's command menus in the manifest offer only what the bot answers:
+ * the personal chat's adds `settings`, which is about the person alone.
  */
 import { describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/ports';
 import { batonRouter } from '../../src/bot/bot';
 import { TEMPLATE_JSON } from './support';
 
-/**
- * Menu entries the product defines but the bot does not answer yet (PRODUCT.md
- * "Surfaces": new, mine, summary, help). Take a name out when its handler lands.
- */
-const COMING_LATER = ['summary'];
+const lists = TEMPLATE_JSON.bots[0]!.commandLists;
+const titlesIn = (scope: string) => lists.filter((l) => l.scopes.includes(scope)).flatMap((l) => l.commands.map((c) => c.title));
 
-const titles = TEMPLATE_JSON.bots[0]!.commandLists.flatMap((list) => list.commands.map((c) => c.title));
-
-describe('bot command menu', () => {
-  it('lists new, mine, summary and help, each with a description', () => {
-    expect(titles).toEqual(['new', 'mine', 'summary', 'help']);
-    for (const list of TEMPLATE_JSON.bots[0]!.commandLists)
-      for (const command of list.commands) expect(command.description.length).toBeGreaterThan(10);
+describe('bot command menus', () => {
+  it('the personal chat lists new, mine, summary, settings and help; group chats and teams the same without settings', () => {
+    expect(titlesIn('personal')).toEqual(['new', 'mine', 'summary', 'settings', 'help']);
+    expect(titlesIn('groupChat')).toEqual(['new', 'mine', 'summary', 'help']);
+    expect(titlesIn('team')).toEqual(['new', 'mine', 'summary', 'help']);
+    for (const list of lists) for (const command of list.commands) expect(command.description.length).toBeGreaterThan(10);
   });
 
-  it('every entry not marked as coming later is a command the bot answers', () => {
-    const answered = titles.filter((t) => !COMING_LATER.includes(t));
-    expect(answered.length).toBeGreaterThan(0);
-    for (const title of answered) expect(batonRouter({} as App).commandNames(), `the bot does not answer "${title}"`).toContain(title);
-  });
-
-  it('the coming-later list names only menu entries', () => {
-    for (const name of COMING_LATER) expect(titles).toContain(name);
+  it('every entry is a command the bot answers', () => {
+    const answered = batonRouter({} as App).commandNames();
+    for (const title of lists.flatMap((l) => l.commands.map((c) => c.title)))
+      expect(answered, `the bot does not answer "${title}"`).toContain(title);
   });
 });

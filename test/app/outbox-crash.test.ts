@@ -126,7 +126,9 @@ describe('a host killed while the connector hangs on a 1:1 message', () => {
     const second = await startHost({ BATON_CLOCK_START: at(START + 5 * 60_000) });
     expect((await fetch(`${second.url}/admin/functions/outboxSweep`, { method: 'POST' })).status).toBe(202);
     await until('the 1:1 message to be delivered', () => toAda().length === 1);
-    expect(textsOf(toAda()[0]!.activity.attachments?.[0]?.content)[0]).toBe('Grace Hopper asked a question about your handoff.');
+    expect(textsOf(toAda()[0]!.activity.attachments?.[0]?.content)[0]).toBe(
+      'Grace Hopper asked you a question about your handoff: answer it to give the review back.',
+    );
 
     // Another instance sweeping again finds nothing left: nothing is sent twice.
     const clock = new ShiftedClock(realClock, START + 10 * 60_000);

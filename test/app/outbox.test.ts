@@ -129,7 +129,8 @@ describe('delivery', () => {
     await post(cardAction(connector.url, people.ada, 'handoff.answer', { handoffId: id, answer: 'payments-retry' }));
     await baton.app.deliveries.idle();
     expect((await messages(id)).map((r) => [r.effect.kind === 'message' && r.effect.to.name, r.state, r.attempts])).toEqual([
-      ['Ada Lovelace', 'delivered', 0],
+      // A delivered row counts the attempt that delivered it.
+      ['Ada Lovelace', 'delivered', 1],
       ['Grace Hopper', 'dead', 1],
     ]);
     expect((await messages(id))[1]?.lastError).toBe('Grace Hopper has not installed Baton, so there is no personal chat to write to');

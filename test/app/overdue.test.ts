@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createBaton } from '../../src/baton';
+import { BACKGROUND } from '../../src/app/ports';
 import { overdueCheck } from '../../src/app/overdue';
 import type { ShiftedClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
@@ -23,33 +24,37 @@ import { type Connector, type Member, startConnector } from '../support/connecto
 import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
 
 const katherine: Member = { id: '29:1katherine-johnson', name: 'Katherine Johnson', aadObjectId: '00000000-0000-0000-0000-0000000000d4' };
+const hedy: Member = { id: '29:1hedy-lamarr', name: 'Hedy Lamarr', aadObjectId: '00000000-0000-0000-0000-0000000000e6' };
 
 let app: TestApp;
 let connector: Connector;
 let clock: ShiftedClock;
 
 beforeAll(async () => {
-  connector = await startConnector([people.ada, people.grace, people.alan, katherine]);
+  connector = await startConnector([people.ada, people.grace, people.alan, katherine, hedy]);
   app = await startTestApp({ at: FIXTURE_DAY });
   clock = app.baton().devClock!;
   // Grace and Alan installed Baton; Katherine did not.
-  for (const person of [people.grace, people.alan]) {
-    await app.post({
-      ...message(connector.url, person, ''),
-      type: 'installationUpdate',
-      action: 'add',
-      conversation: { id: `a:personal-${person.name}`, conversationType: 'personal', tenantId: TENANT },
-    });
-  }
+  for (const person of [people.grace, people.alan]) await install(person);
 });
+
+/** The person adds Baton in their personal chat. */
+async function install(person: Member): Promise<void> {
+  await app.post({
+    ...message(connector.url, person, ''),
+    type: 'installationUpdate',
+    action: 'add',
+    conversation: { id: `a:personal-${person.name}`, conversationType: 'personal', tenantId: TENANT },
+  });
+}
 afterAll(async () => {
   await app?.close();
   await connector?.close();
 });
 
-async function create(receiver: Member = people.grace): Promise<string> {
+async function create(receiver: Member = people.grace, fields: Record<string, unknown> = {}): Promise<string> {
   const formId = crypto.randomUUID();
-  const form = paymentsForm(formId, { receiver: receiver.aadObjectId });
+  const form = paymentsForm(formId, { receiver: receiver.aadObjectId, ...fields });
   expect((await app.post(cardAction(connector.url, people.ada, 'handoff.create', form, { replyToId: `msg-${formId}` }))).status).toBe(200);
   return handoffIdForForm(TENANT, formId);
 }
@@ -58,9 +63,9 @@ const stored = async (id: string): Promise<Handoff> => (await app.handoff(id))!;
 /** Moves Baton's clock to `at` (it only moves forward). */
 const moveTo = (at: number) => clock.advance(Math.max(0, at - clock.now()));
 /** Fires the timer function as the admin API does, and waits for what it sent. */
-async function fire(): Promise<void> {
-  await app.host.fire('overdueCheck');
-  app.baton().app.deliveries.idle();
+async function fire(name = 'overdueCheck'): Promise<void> {
+  await app.host.fire(name);
+  await app.baton().app.deliveries.idle();
 }
 /** The 1:1 messages a person got about one handoff, by headline. */
 const toPerson = (person: Member, id: string) =>
@@ -104,14 +109,14 @@ describe('the overdue check, through the local host', () => {
     moveTo(escalateAt(nudged.clock!));
     await fire();
     expect(toPerson(people.alan, id)).toEqual([
-      expect.stringMatching(/^Grace Hopper's review is overdue: it was due .+, and Grace Hopper still holds the handoff\.$/),
+      expect.stringMatching(/^Grace Hopper's review was due \w{3} \d+ \w{3}( \d{4})?, \d\d:\d\d UTC and is now escalated to you\.$/),
     ]);
     expect(await events(id)).toEqual([
       ['posted', 'Ada Lovelace'],
       ['overdue', 'Baton'],
       ['escalated', 'Baton'],
     ]);
-    expect(textsOf(lastCard(id))).toContainEqual(expect.stringMatching(/ · overdue by 1d, escalated to Alan Turing \(owner\)\.$/));
+    expect(textsOf(lastCard(id))).toContainEqual(expect.stringMatching(/ · overdue since .+, escalated to Alan Turing \(owner\)\.$/));
     expect(toPerson(people.grace, id)).toHaveLength(1);
   });
 
@@ -127,7 +132,8 @@ describe('the overdue check, through the local host', () => {
       ['escalated', 'Baton'],
     ]);
     expect(toPerson(people.grace, id)).toHaveLength(1);
-    expect(toPerson(people.alan, id)).toEqual([expect.stringMatching(/^Grace Hopper's review is overdue/)]);
+    // One message each, whatever the check owed them: the nudge for Grace, the escalation for Alan.
+    expect(toPerson(people.alan, id)).toEqual([expect.stringMatching(/^Grace Hopper's review was due .+ and is now escalated to you\.$/)]);
     // Nothing owed twice.
     await fire();
     expect(await events(id)).toHaveLength(3);
@@ -138,7 +144,7 @@ describe('the overdue check, through the local host', () => {
     const { clock: due } = await stored(id);
     moveTo(nextWorkingInstant(due!.holderHours, new Date(due!.dueAt)).getTime());
     await Promise.all([app.host.fire('overdueCheck'), app.host.fire('overdueCheck'), app.host.fire('overdueCheck')]);
-    app.baton().app.deliveries.idle();
+    await app.baton().app.deliveries.idle();
     expect(toPerson(people.grace, id)).toHaveLength(1);
     expect((await events(id)).filter(([type]) => type === 'overdue')).toHaveLength(1);
   });
@@ -150,7 +156,7 @@ describe('the overdue check, through the local host', () => {
     await fire();
     expect(toPerson(people.alan, id)).toEqual([
       expect.stringMatching(
-        /^Katherine Johnson's review is overdue since .+\. Baton could not tell Katherine Johnson: they have not installed Baton\.$/,
+        /^Katherine Johnson's review was due .+ and is overdue\. Baton could not tell Katherine Johnson: they have not installed Baton\.$/,
       ),
     ]);
     expect(textsOf(lastCard(id))).toEqual(expect.arrayContaining(['Katherine Johnson has not installed Baton: ']));
@@ -166,13 +172,179 @@ describe('the overdue check, through the local host', () => {
     expect(toPerson(people.alan, id).at(-1)).toMatch(/^Closing this accepted handoff was due /);
     moveTo(Date.parse(accepted.clock!.autoCloseAt!));
     await fire();
+    // Told inside his working hours: if it closed at the end of his day, the message waits for the next one.
+    moveTo(nextWorkingInstant(accepted.clock!.ownerHours, new Date(accepted.clock!.autoCloseAt!)).getTime());
+    await fire('outboxSweep');
     const closed = await stored(id);
     expect(closed).toMatchObject({ status: 'closed', ending: { by: { name: 'Baton' } }, wakeAt: undefined });
     expect(toPerson(people.alan, id).at(-1)).toMatch(
-      /^Baton closed this handoff: Closed automatically: accepted .+ and not closed within 3d of the owner's working time\.$/,
+      /^Baton closed this handoff you own: it was accepted .+ and not closed within 3d of your working time\.$/,
     );
     expect((await events(id)).at(-1)).toEqual(['closed', 'Baton']);
     expect(textsOf(lastCard(id))).toContainEqual(expect.stringMatching(/^Closed by Baton on /));
+  });
+});
+
+/** The next Monday 09:00 UTC after Baton's clock: the tests' people work Monday to Friday, 09:00-17:00 UTC. */
+function nextMonday(): number {
+  const now = new Date(clock.now());
+  const days = (8 - now.getUTCDay()) % 7 || 7;
+  return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + days, 9);
+}
+const HOUR = 3_600_000;
+const personal = (person: Member) => ({ id: `a:personal-${person.name}`, conversationType: 'personal', tenantId: TENANT });
+/** Cards Baton posted in a person's personal chat, by their first text. */
+const cardsTo = (person: Member) =>
+  connector.sent
+    .filter((s) => s.method === 'POST' && s.conversationId === `a:personal-${person.name}` && s.activity.attachments?.length)
+    .map((s) => s.activity.attachments![0]!.content as Record<string, unknown>);
+/** The 1:1 card about one handoff a person got last. */
+const lastTo = (person: Member, id: string) =>
+  connector.sent
+    .filter((s) => s.method === 'POST' && s.conversationId === `a:personal-${person.name}` && JSON.stringify(s.activity).includes(id))
+    .at(-1)?.activity.attachments?.[0]?.content as { actions: Record<string, unknown>[] } | undefined;
+
+describe('calm signals, through the local host', () => {
+  it("holds what a night-time check finds until the reader's working day starts, then sends it once", async () => {
+    moveTo(nextMonday());
+    const today = new Date(clock.now()).toISOString().slice(0, 10);
+    const id = await create(people.grace, { neededBy: today, confirmed: true });
+    const { neededByAt } = await stored(id);
+    // The end of the day in Grace's zone (UTC): midnight.
+    expect(neededByAt).toBe(new Date(Date.parse(today) + 24 * HOUR).toISOString());
+
+    // 00:01: the needed-by date has ended. The check records it, and Alan's message waits for his 09:00.
+    moveTo(Date.parse(neededByAt!) + 60_000);
+    await fire();
+    expect(await events(id)).toEqual([
+      ['posted', 'Ada Lovelace'],
+      ['neededByPassed', 'Baton'],
+    ]);
+    expect(toPerson(people.alan, id)).toEqual([]);
+    const held = (await app.stores.outbox.rows(id, BACKGROUND)).filter((r) => r.effect.kind === 'message');
+    expect(held.map((r) => [r.state, r.nextAttemptAt])).toEqual([['pending', `${neededByAt!.slice(0, 10)}T09:00:00.000Z`]]);
+
+    moveTo(Date.parse(neededByAt!) + 9 * HOUR - 60_000);
+    await fire('outboxSweep');
+    expect(toPerson(people.alan, id)).toEqual([]);
+    moveTo(Date.parse(neededByAt!) + 9 * HOUR);
+    await fire('outboxSweep');
+    await fire('outboxSweep');
+    expect(toPerson(people.alan, id)).toEqual([
+      expect.stringMatching(
+        /^The handoff's needed-by date, \w{3} \d+ \w{3}( \d{4})?, has passed and it is not accepted yet\. It waits on Grace Hopper\.$/,
+      ),
+    ]);
+    // Delivered, with its true count of attempts.
+    const [row] = (await app.stores.outbox.rows(id, BACKGROUND, { all: true })).filter((r) => r.key === held[0]!.key);
+    expect([row!.state, row!.attempts]).toEqual(['delivered', 1]);
+  });
+
+  it('a blocked handoff waits on its sender: the receiver is never nudged, the owner hears when unblocking is late, and the review resumes where it was', async () => {
+    moveTo(nextMonday());
+    const blocker = 'Waiting for finance to grant read access';
+    const id = await create(people.grace, { workState: 'blocked', blocker });
+    const blocked = await stored(id);
+    expect(blocked.clock).toMatchObject({ step: 'unblock', holder: { name: 'Ada Lovelace' }, goalMinutes: 16 * 60 });
+    expect(textsOf(lastCard(id))).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^Blocked: ${blocker}\\. Ada Lovelace \\(sender\\) is on it; Alan Turing \\(owner\\) is told if it is still blocked on \\w{3} \\d+ \\w{3}( \\d{4})?, \\d\\d:\\d\\d UTC\\.$`,
+        ),
+      ),
+    );
+    // A day and a half on, Grace's review would have been overdue: nobody hears of it.
+    moveTo(clock.now() + 30 * HOUR);
+    await fire();
+    expect(toPerson(people.grace, id)).toEqual([]);
+    expect(await events(id)).toEqual([['posted', 'Ada Lovelace']]);
+
+    // The unblocking goal passes: Ada never installed Baton, so Alan hears at once, with Nudge and Reassign.
+    moveTo(nextWorkingInstant(blocked.clock!.holderHours, new Date(blocked.clock!.dueAt)).getTime());
+    await fire();
+    expect(toPerson(people.alan, id)).toEqual([
+      expect.stringMatching(
+        /^Unblocking the handoff \(Ada Lovelace\) was due .+ and is overdue\. Baton could not tell Ada Lovelace: they have not installed Baton\.$/,
+      ),
+    ]);
+    expect(lastTo(people.alan, id)!.actions.map((a) => a.title)).toEqual([
+      'Nudge Ada Lovelace',
+      'Reassign',
+      'Show it here',
+      'Go to the card',
+    ]);
+    expect(toPerson(people.grace, id)).toEqual([]);
+
+    // Ada unblocks it: Grace's review resumes with all of its 8 hours, and she is told.
+    const unblockedAt = clock.now();
+    const ready = await app.post(cardAction(connector.url, people.ada, 'handoff.setWorkState', { handoffId: id, workState: 'ready' }));
+    expect(ready.status).toBe(200);
+    await app.baton().app.deliveries.idle();
+    const resumed = await stored(id);
+    expect(resumed.clock).toMatchObject({ step: 'review', holder: { name: 'Grace Hopper' }, usedMinutes: 0, goalMinutes: 8 * 60 });
+    // The dev clock runs on from where the test set it: the review started at the unblocking.
+    expect(Date.parse(resumed.clock!.runStartedAt)).toBeGreaterThanOrEqual(unblockedAt);
+    expect(Date.parse(resumed.clock!.runStartedAt)).toBeLessThanOrEqual(clock.now());
+    expect(toPerson(people.grace, id)).toEqual(['Ada Lovelace unblocked the handoff: your review resumes.']);
+    expect((await app.history(id)).at(-1)?.detail).toMatch(/^Ready, after \d+ days? blocked$/);
+  });
+
+  it("the owner's escalation carries Nudge: clicked in the 1:1, it nudges", async () => {
+    moveTo(nextMonday());
+    const id = await create();
+    const due = (await stored(id)).clock!;
+    moveTo(nextWorkingInstant(due.holderHours, new Date(due.dueAt)).getTime());
+    await fire();
+    moveTo(escalateAt((await stored(id)).clock!));
+    await fire();
+    const escalation = lastTo(people.alan, id)!;
+    const nudge = escalation.actions.find((a) => a.title === 'Nudge Grace Hopper')!;
+    moveTo(clock.now() + 60_000);
+    const clicked = await app.post(
+      cardAction(connector.url, people.alan, String(nudge.verb), nudge.data as Record<string, unknown>, {
+        conversation: personal(people.alan),
+      }),
+    );
+    expect(clicked.status).toBe(200);
+    await app.baton().app.deliveries.idle();
+    expect((await events(id)).at(-1)).toEqual(['nudged', 'Alan Turing']);
+    expect(toPerson(people.grace, id).at(-1)).toBe('Alan Turing, the owner, nudged you: your review waits on you.');
+  });
+
+  it('a person who chose the daily digest gets no reminder one by one, and what waits on them in one message at the start of their day', async () => {
+    // Hedy installs Baton, asks for `settings` in her personal chat and chooses the digest.
+    await install(hedy);
+    const asked = connector.sent.length;
+    expect((await app.post(message(connector.url, hedy, 'settings', { conversation: personal(hedy) }))).status).toBe(200);
+    const settings = connector.sent.slice(asked).find((s) => s.activity.attachments?.length)!.activity.attachments![0]!.content;
+    expect(textsOf(settings)[0]).toBe('Your Baton settings');
+    const saved = await app.post(
+      cardAction(connector.url, hedy, 'settings.save', { reminders: 'daily' }, { conversation: personal(hedy) }),
+    );
+    expect(textsOf(saved.body.value)).toContain('Saved: one digest at the start of each working day; no reminder one by one.');
+
+    moveTo(nextMonday());
+    const first = await create(hedy);
+    const second = await create(hedy);
+    const due = (await stored(second)).clock!;
+    // Tuesday: both reviews are due; the check nudges (the history says so) but writes Hedy nothing.
+    moveTo(nextWorkingInstant(due.holderHours, new Date(due.dueAt)).getTime());
+    await fire();
+    expect((await events(first)).map(([type]) => type)).toEqual(['posted', 'overdue']);
+    expect((await events(second)).map(([type]) => type)).toEqual(['posted', 'overdue']);
+    expect(cardsTo(hedy).filter((card) => JSON.stringify(card).includes(first))).toEqual([]);
+
+    const digests = () => cardsTo(hedy).filter((card) => /waits? on you today$/.test(textsOf(card)[0] ?? ''));
+    await fire('dailyDigest');
+    await fire('dailyDigest');
+    expect(digests().map((card) => textsOf(card).slice(0, 2))).toEqual([['2 handoffs wait on you today', 'To review (2)']]);
+    // The next working day, one more; none at night.
+    moveTo(clock.now() + 10 * HOUR);
+    await fire('dailyDigest');
+    expect(digests()).toHaveLength(1);
+    moveTo(clock.now() + 14 * HOUR);
+    await fire('dailyDigest');
+    expect(digests()).toHaveLength(2);
   });
 });
 
@@ -227,9 +399,10 @@ describe('what a check costs', () => {
     const twentyFive = await measured(Date.parse('2026-12-08T11:05:00.000Z'));
     expect(twentyFive.report).toMatchObject({ entries: 1, handoffs: 1, overdue: 1, failed: 0 });
     // The cursor, three hours (the one before the last check's, its own, this one), the handoff, whether its
-    // receiver installed Baton, the outbox mark, the transaction (what it saved says nothing more is due: no
-    // second read), the spent entry, the cursor again: 10, and nothing for the open handoffs not due.
-    expect(five.own).toBe(10);
+    // receiver installed Baton, whether she reads a daily digest instead, the outbox mark, the transaction (what
+    // it saved says nothing more is due: no second read), the spent entry, the cursor again: 11, and nothing for
+    // the open handoffs not due.
+    expect(five.own).toBe(11);
     expect(twentyFive.own).toBe(five.own);
   });
 

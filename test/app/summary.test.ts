@@ -270,7 +270,7 @@ describe('the weekly summary, through the local host and its queue', () => {
     expect(teamsSummariesTo(katherine)).toHaveLength(before + 1);
     const reply = connector.sent.filter((s) => s.method === 'POST' && s.conversationId === '19:baton-group@thread.v2').at(-1)!
       .activity.text;
-    expect(reply).toBe('Katherine Johnson, I sent your summary to our personal chat, where only you can see it.');
+    expect(reply).toBe('Katherine Johnson, I sent your summary to your personal chat with me, where only you can see it.');
     await app.post(inTenant(message(connector.url, margaret, '<at>Baton</at> summary')));
     const toMargaret = connector.sent.filter((s) => s.method === 'POST' && s.conversationId === '19:baton-group@thread.v2').at(-1)!
       .activity.text;
@@ -510,9 +510,17 @@ describe('stopping and starting', () => {
     expect(emailsTo(margaret, '2026-12-07')).toHaveLength(0);
 
     const start = await app.post(outlookAction(margaret, 'summary.start', { week: '2026-12-07' }));
-    expect(textsOf(start.body.value).find((t) => t.startsWith('Your weekly summary is on'))).toMatch(
-      /^Your weekly summary is on: every Monday at 08:00 your time/,
+    // Margaret never added Baton in Teams: it says email, and how to get it in Teams too, never that it will reach her there.
+    expect(textsOf(start.body.value).find((t) => t.startsWith('Your weekly summary is on'))).toBe(
+      'Your weekly summary is on: every Monday at 08:00 your time, by email (in Teams too once you add Baton in your personal chat).',
     );
     expect(await stores().preferences.get(TENANT, margaret.aadObjectId, BACKGROUND)).toEqual({ stopped: false, optedIn: true });
+  });
+
+  it('says "by email and in Teams" to someone who has Baton in Teams', async () => {
+    const start = await app.post(outlookAction(katherine, 'summary.start', { week: '2026-12-07' }));
+    expect(textsOf(start.body.value).find((t) => t.startsWith('Your weekly summary is on'))).toBe(
+      'Your weekly summary is on: every Monday at 08:00 your time, by email and in Teams.',
+    );
   });
 });

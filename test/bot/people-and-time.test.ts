@@ -122,7 +122,11 @@ describe('people picked from outside the chat', () => {
     const toKatherine = connector.sent.slice(mark).filter((s) => s.conversationId === 'a:personal-katherine');
     expect(toKatherine).toHaveLength(1);
     const texts = textsOf(toKatherine[0]!.activity.attachments?.[0]?.content);
-    expect(texts.slice(0, 3)).toEqual(['Ada Lovelace handed you a handoff.', 'Handoff: ', 'Tax tables for 2027 are ready for review']);
+    expect(texts.slice(0, 3)).toEqual([
+      'Ada Lovelace handed you a handoff to review.',
+      'Handoff: ',
+      'Tax tables for 2027 are ready for review',
+    ]);
     // Alan, in the chat, is not written to: the card in the chat tags its receiver.
     expect(connector.sent.slice(mark).filter((s) => s.conversationId.startsWith('a:'))).toHaveLength(1);
   });
@@ -138,7 +142,7 @@ describe('people picked from outside the chat', () => {
     );
     expect((await app.handoff(id))?.receiver).toEqual({ ...katherine, userId: `8:orgid:${katherine.aadObjectId}` });
     const told = connector.sent.slice(mark).filter((s) => s.conversationId === 'a:personal-katherine');
-    expect(textsOf(told[0]?.activity.attachments?.[0]?.content)[0]).toBe('Ada Lovelace handed this handoff to you.');
+    expect(textsOf(told[0]?.activity.attachments?.[0]?.content)[0]).toBe('Ada Lovelace handed this handoff to you to review.');
     const nobody = await app.post(
       cardAction(connector.url, ada, 'handoff.reassign', { handoffId: id, newReceiver: 'nobody@contoso.example' }, inPlayground),
     );
@@ -258,7 +262,7 @@ describe('mine', () => {
     const sent = connector.sent.slice(mark);
     const inGroup = sent.filter((s) => s.conversationId === inPlayground.conversation.id);
     expect(inGroup.map((s) => s.activity.text)).toEqual([
-      'Katherine Johnson, I sent your handoffs to our personal chat, where only you can see them.',
+      'Katherine Johnson, I sent your handoffs to your personal chat with me, where only you can see them.',
     ]);
     expect(inGroup.every((s) => s.activity.attachments === undefined)).toBe(true);
     const privately = sent.filter((s) => s.conversationId === 'a:personal-katherine');

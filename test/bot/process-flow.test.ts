@@ -117,7 +117,9 @@ describe('the Resolve loop, to acceptance and close', () => {
 
     const asked = await act(people.grace, 'handoff.ask', { handoffId: id, comment: 'Which flag name?' });
     expect(textsOf(asked.body.value)).toContain('Which flag name?');
-    expect(personalMessages(mark)).toEqual([['Ada Lovelace', 'Grace Hopper asked a question about your handoff.']]);
+    expect(personalMessages(mark)).toEqual([
+      ['Ada Lovelace', 'Grace Hopper asked you a question about your handoff: answer it to give the review back.'],
+    ]);
     expect(verbsOf((await act(people.ada, 'handoff.refresh', { handoffId: id })).body.value)).toContain('answer');
 
     mark = connector.sent.length;
@@ -140,7 +142,7 @@ describe('the Resolve loop, to acceptance and close', () => {
 
     mark = connector.sent.length;
     await act(people.grace, 'handoff.requestChanges', { handoffId: id, comment: 'Add the timeout test.' });
-    expect(personalMessages(mark)).toEqual([['Ada Lovelace', 'Grace Hopper requested changes to your handoff.']]);
+    expect(personalMessages(mark)).toEqual([['Ada Lovelace', 'Grace Hopper asked you for changes to your handoff: edit and resubmit it.']]);
 
     const edit = await act(people.ada, 'handoff.edit', { handoffId: id });
     expect(textsOf(edit.body.value)[0]).toBe('Edit handoff (becomes version 2)');
@@ -199,8 +201,8 @@ describe('the Resolve loop, to acceptance and close', () => {
     expect(acceptedTexts).toContain('☐ The runbook has a section on the retry flag');
     expect(acceptedTexts).toContain('☑ All retry tests pass in CI');
     expect(personalMessages(mark).sort()).toEqual([
-      ['Ada Lovelace', 'Grace Hopper accepted the handoff.'],
-      ['Alan Turing', 'Grace Hopper accepted the handoff.'],
+      ['Ada Lovelace', 'Grace Hopper accepted your handoff.'],
+      ['Alan Turing', 'Grace Hopper accepted the handoff you own: close it once its work is done.'],
     ]);
 
     const closed = await act(people.alan, 'handoff.close', { handoffId: id });
@@ -263,10 +265,14 @@ describe('owner and stakeholders', () => {
     await act(people.grace, 'handoff.ask', { handoffId: id, comment: 'Where is the PR?' });
     mark = connector.sent.length;
     const nudged = await act(people.alan, 'handoff.nudge', { handoffId: id });
-    expect(personalMessages(mark)).toEqual([['Ada Lovelace', 'Alan Turing, the owner, nudged you: this handoff waits for you.']]);
-    // The card says what happened, and offers no second nudge within the hour.
+    expect(personalMessages(mark)).toEqual([
+      ['Ada Lovelace', 'Alan Turing, the owner, nudged you: your answer to the question waits on you.'],
+    ]);
+    // The card says what happened, and that the next nudge waits an hour.
     expect(textsOf(nudged.body.value)).toContain('Nudged Ada Lovelace ');
-    expect(verbsOf(nudged.body.value)).not.toContain('nudge');
+    expect(JSON.stringify(nudged.body.value)).toMatch(
+      /"title":"Nudge again after [^"]+","verb":"handoff\.nudge","data":\{[^}]*\},"isEnabled":false/,
+    );
     const again = await act(people.alan, 'handoff.nudge', { handoffId: id });
     expect(textsOf(again.body.value)).toContain('Ada Lovelace was nudged less than a minute ago; you can nudge again an hour after that.');
     expect(personalMessages(mark)).toHaveLength(1);

@@ -322,7 +322,14 @@ describe('the templates in cards/', () => {
   const templateJson = (file: string) => JSON.parse(readFileSync(join(CARDS_DIR, file), 'utf8')) as unknown;
 
   it('are the ones these tests render through a builder', () => {
-    expect(templates).toEqual(['handoff-form.json', 'handoff-result.json', 'handoff.json', 'my-handoffs.json', 'notification.json']);
+    expect(templates).toEqual([
+      'handoff-form.json',
+      'handoff-result.json',
+      'handoff.json',
+      'my-handoffs.json',
+      'notification.json',
+      'settings.json',
+    ]);
   });
 
   it('use only verbs the bot handles', () => {
@@ -334,10 +341,10 @@ describe('the templates in cards/', () => {
 
   it('use every verb the bot handles, and the refresh verb in refresh.action', () => {
     const used = new Set(templates.flatMap((file) => verbsOf(templateJson(file))));
-    // The summary's verbs are its card's, built in code (test/cards/summary-card.test.ts checks them).
+    // The summary's verbs are its card's, built in code (test/cards/summary-card.test.ts checks them); settings.save is the settings card's.
     const handoffVerbs = Object.values(VERBS).filter((verb) => !verb.startsWith('summary.'));
     for (const verb of handoffVerbs) expect(used, `verb "${verb}"`).toContain(verb);
-    expect(handoffVerbs).toHaveLength(15);
+    expect(handoffVerbs).toHaveLength(16);
     const handoffTemplate = templateJson('handoff.json') as { refresh: { action: { type: string; verb: string }; userIds: string } };
     expect(handoffTemplate.refresh.action).toMatchObject({ type: 'Action.Execute', verb: VERBS.refresh });
     expect(handoffTemplate.refresh.userIds).toBe('${refreshUserIds}');
@@ -610,7 +617,8 @@ describe('the handoff card', () => {
       );
     }
     const nudge = nodesOfType(card, 'Action.Execute').find((a) => a.verb === VERBS.nudge);
-    if (nudge) expect(nudge.title).toBe(c.status === 'inReview' ? 'Nudge Grace Hopper' : 'Nudge Ada Lovelace');
+    // Blocked work waits on its sender, so that is whom the owner nudges.
+    if (nudge) expect(nudge.title).toBe(c.status === 'inReview' && c.variant !== 'blocked' ? 'Nudge Grace Hopper' : 'Nudge Ada Lovelace');
     const priority = inputs.find((i) => i.id === 'priority');
     if (priority) expect(priority.value).toBe(fields.priority);
     const blocker = inputs.find((i) => i.id === 'blocker');
@@ -634,12 +642,15 @@ describe('the handoff card', () => {
     // Whose turn it is, in one line; the receiver is mentioned while it is theirs.
     const runs = textRuns(card);
     const blocks = textBlocks(card);
-    if (c.status === 'inReview') expect(blocks).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
+    // Blocked means blocked: while it is being worked on, the line says what blocks it and who is on it, never that the receiver is late.
+    const blockedNow = c.variant === 'blocked' && ['inReview', 'questionAsked', 'changesRequested'].includes(c.status);
+    if (blockedNow) expect(runs).toContain('Blocked: Waiting for the staging database. Ada Lovelace (sender) is on it.');
+    else if (c.status === 'inReview') expect(blocks).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
     else expect(runs).toContain(TURN[c.status]);
     expect(card.msteams).toEqual({
       width: 'Full',
       entities:
-        c.status === 'inReview'
+        c.status === 'inReview' && !blockedNow
           ? [{ type: 'mention', text: '<at>Grace Hopper</at>', mentioned: { id: grace.userId, name: 'Grace Hopper' } }]
           : [],
     });
@@ -677,7 +688,6 @@ describe('the handoff card', () => {
       .map((n) => [n.style, ...textRuns(n)]);
     expect(containers).toEqual([
       ...(late ? [['warning', 'Late: ', "posted with less than 1h 30m of the receiver's working time before Wed 1 Apr."]] : []),
-      ...(c.variant === 'blocked' ? [['attention', 'Blocked by: ', 'Waiting for the staging database']] : []),
       ...REMARKS[c.status].map(([style, title, text]) => [style, title, ...(text ? [text] : [])]),
       ...(c.extras ? [['warning', NOTICE]] : []),
     ]);
@@ -745,10 +755,12 @@ describe('the handoff card', () => {
     expect(textRuns(workStateCard(BLOCKED))).toContain('The work is Blocked now.');
   });
 
-  it('hides the nudge for an hour after one, and says on the card who was nudged, or that they could not be', () => {
+  it('disables the nudge for an hour after one, saying until when, and says on the card who was nudged, or that they could not be', () => {
     const nudged = step(journey(FULL, 'inReview'), { type: 'nudge', reached: true }, alan, '2026-03-05T10:02:00.000Z').handoff;
     const soon = handoffCard(nudged, alan, { now: new Date('2026-03-05T10:14:00Z'), timeZone: 'UTC' });
-    expect(verbsOf(soon)).not.toContain(VERBS.nudge);
+    expect(nodesOfType(soon, 'Action.Execute').filter((a) => a.verb === VERBS.nudge)).toEqual([
+      expect.objectContaining({ title: 'Nudge again after Thu 5 Mar, 11:02', isEnabled: false }),
+    ]);
     expect(
       nodesOfType(soon, 'Container')
         .filter((n) => n.style === 'emphasis')
@@ -965,9 +977,10 @@ describe('the handoff card', () => {
       'resubmitted (v2: changed the summary)',
       'changed the work state (Blocked: DB)',
       'flagged a priority change (normal -> high): "Launch."',
-      'nudged (Grace Hopper)',
+      // Blocked work waits on its sender: the owner's nudges go to her.
+      'nudged (Ada Lovelace)',
       'reassigned it (from Grace Hopper to Hedy Lamarr)',
-      'nudged (Hedy Lamarr, who has not installed Baton and was not told)',
+      'nudged (Ada Lovelace, who has not installed Baton and was not told)',
       'cancelled it: "Plans changed."',
     ]);
   });
@@ -1025,7 +1038,6 @@ describe('the handoff card', () => {
       '☐ ${$root.id}',
       '☐ <at>Ada Lovelace</at> approves',
       '${assumptions}',
-      '${blocker} [click](https://evil)',
       'Notice ${notice}',
       'asked a question: "Question ${id} _it_"',
       'answered: "Answer [y](https://evil)"',
@@ -1035,6 +1047,8 @@ describe('the handoff card', () => {
     ]) {
       expect(runs, text).toContain(text);
     }
+    // The blocker is quoted inside the turn line, a TextRun too.
+    expect(runs.filter((r) => r.startsWith('Blocked: ${blocker} [click](https://evil). '))).toHaveLength(1);
     // The summary is nowhere evaluated: not with the receiver's name, not in a TextBlock (which reads markdown).
     expect(allStrings(card).filter((s) => s.includes('Retry '))).toEqual([HOSTILE_SUMMARY]);
     for (const block of textBlocks(card)) {
@@ -1096,17 +1110,106 @@ describe('the due time on the card', () => {
     ]);
   });
 
-  it('turns into an attention box once overdue, and names the owner once escalated', () => {
+  it("turns into an attention box once overdue, and names the owner once escalated: since when on the shared card, by how much in a viewer's own", () => {
     const handoff = timed();
     const late = handoffCard(handoff, undefined, { now: new Date('2026-03-03T12:00:00Z') });
     expect(turnLine(late).style).toBe('attention');
+    // The shared card is not drawn again as time passes: "overdue by 2h" would be wrong an hour later.
     expect(textBlocks(turnLine(late))).toEqual([
-      '<at>Grace Hopper</at>, this handoff is for you to review · overdue by 2h (due Tue 3 Mar, 10:00 UTC).',
+      '<at>Grace Hopper</at>, this handoff is for you to review · overdue since Tue 3 Mar, 10:00 UTC.',
+    ]);
+    expect(textBlocks(turnLine(handoffCard(handoff, alan, { now: new Date('2026-03-03T12:00:00Z') })))).toEqual([
+      "<at>Grace Hopper</at>, this handoff is for you to review · overdue by 2h of Grace's working time (due Tue 3 Mar, 10:00 UTC).",
     ]);
     const escalated = { ...handoff, clock: { ...handoff.clock!, level: 2 as const } };
     expect(textBlocks(turnLine(handoffCard(escalated, undefined, { now: new Date('2026-03-04T12:00:00Z') })))).toEqual([
-      '<at>Grace Hopper</at>, this handoff is for you to review · overdue by 1d 2h, escalated to Alan Turing (owner).',
+      '<at>Grace Hopper</at>, this handoff is for you to review · overdue since Tue 3 Mar, 10:00 UTC, escalated to Alan Turing (owner).',
     ]);
+  });
+});
+
+describe('signals on the card: blocked, a passed needed-by date, the next nudge', () => {
+  const hours = new Map([ada, grace, alan].map((p) => [p.aadObjectId, DEFAULT_WORKING_HOURS]));
+  const POSTED = '2026-03-02T10:00:00.000Z'; // Monday
+  /** A handoff posted on Monday 10:00 UTC with its due state, then the steps given. */
+  const through = (fields: HandoffFields, steps: [Command, Person, string][] = []): Handoff => {
+    let { handoff, event } = postHandoff({
+      id: 'h1',
+      tenantId: 't1',
+      fields,
+      ...PEOPLE,
+      conversation: { id: '19:c', serviceUrl: 'https://s/' },
+      at: POSTED,
+      late: false,
+    });
+    handoff = { ...handoff, ...nextDueState(undefined, handoff, event, hours, DEFAULT_DUE_POLICY) };
+    for (const [command, actor, at] of steps) {
+      const outcome = apply(handoff, command, actor, at);
+      if (!outcome.ok) throw new Error(outcome.refusal.message);
+      handoff = { ...outcome.handoff, ...nextDueState(handoff, outcome.handoff, outcome.event, hours, DEFAULT_DUE_POLICY) };
+    }
+    return handoff;
+  };
+  const turnOf = (card: AdaptiveCard) => {
+    const line = nodesOfType(card, 'Container').find((n) => n.id === 'turnLine')!;
+    return { style: line.style, text: [...textBlocks(line), ...textRuns(line)].join('') };
+  };
+  const block: Command = { type: 'setWorkState', workState: 'blocked', blocker: 'Waiting for finance to grant read access' };
+
+  it('says who is on a blocked handoff and when the owner hears of it, never that the receiver is late', () => {
+    const blocked = through(FULL, [[block, ada, '2026-03-02T11:00:00.000Z']]);
+    // Normal priority: 2 working days to unblock, due Wed 11:00; the owner is told one goal later, Fri 11:00.
+    const card = handoffCard(blocked, undefined, { now: new Date('2026-03-04T12:00:00Z') });
+    expectValidCard(card);
+    expect(turnOf(card)).toEqual({
+      style: 'attention',
+      text: 'Blocked: Waiting for finance to grant read access. Ada Lovelace (sender) is on it; Alan Turing (owner) is told if it is still blocked on Fri 6 Mar, 11:00 UTC.',
+    });
+    expect(card.msteams).toEqual({ width: 'Full', entities: [] });
+    // No second box repeats it.
+    expect(allStrings(card).filter((t) => t.includes('Blocked by'))).toEqual([]);
+    const escalated = { ...blocked, clock: { ...blocked.clock!, level: 2 as const } };
+    expect(turnOf(handoffCard(escalated, undefined, { now: new Date('2026-03-06T12:00:00Z') })).text).toBe(
+      'Blocked: Waiting for finance to grant read access. Ada Lovelace (sender) is on it; it is escalated to Alan Turing (owner).',
+    );
+  });
+
+  it('says a blocked handoff that was cancelled was cancelled, not blocked', () => {
+    const cancelled = through(FULL, [
+      [block, ada, '2026-03-02T11:00:00.000Z'],
+      [{ type: 'cancel', reason: 'Finance said no.' }, ada, '2026-03-03T09:00:00.000Z'],
+    ]);
+    const card = handoffCard(cancelled, alan, { now: new Date('2026-03-04T12:00:00Z') });
+    expect(turnOf(card)).toEqual({ style: 'default', text: 'Cancelled by Ada Lovelace on Tue 3 Mar, 09:00 UTC.' });
+    expect(allStrings(card).filter((t) => /blocked/i.test(t) && t !== 'Blocked')).toEqual([]);
+  });
+
+  it('marks a passed needed-by date in the facts while the handoff is open, and not once it is accepted', () => {
+    const open = through({ ...FULL, neededBy: '2026-03-03' });
+    expect(factsOf(handoffCard(open, undefined, { now: new Date('2026-03-03T23:00:00Z') }))['Needed by']).toBe('Tue 3 Mar');
+    expect(factsOf(handoffCard(open, undefined, { now: new Date('2026-03-04T00:00:00Z') }))['Needed by']).toBe('Tue 3 Mar (passed)');
+    const accepted = through({ ...FULL, neededBy: '2026-03-03' }, [
+      [{ type: 'accept', checked: [true, true, true], note: '' }, grace, '2026-03-04T09:00:00.000Z'],
+    ]);
+    expect(factsOf(handoffCard(accepted, undefined, { now: new Date('2026-03-05T00:00:00Z') }))['Needed by']).toBe('Tue 3 Mar');
+  });
+
+  it('keeps the Nudge button after a nudge, disabled and saying when it can be used again', () => {
+    const nudged = through(FULL, [[{ type: 'nudge', reached: true }, alan, '2026-03-03T10:00:00.000Z']]);
+    const nudge = (at: string) =>
+      nodesOfType(handoffCard(nudged, alan, { now: new Date(at), timeZone: 'Etc/UTC' }), 'Action.Execute').find(
+        (a) => a.verb === VERBS.nudge,
+      );
+    expect(nudge('2026-03-03T10:20:00Z')).toMatchObject({ title: 'Nudge again after Tue 3 Mar, 11:00', isEnabled: false });
+    expect(nudge('2026-03-03T11:00:00Z')).toMatchObject({ title: 'Nudge Grace Hopper', isEnabled: true });
+    // Only the owner sees it at all.
+    expect(verbsOf(handoffCard(nudged, ada, { now: new Date('2026-03-03T10:20:00Z') }))).not.toContain(VERBS.nudge);
+    expectValidCard(handoffCard(nudged, alan, { now: new Date('2026-03-03T10:20:00Z') }));
+  });
+
+  it('requires someone chosen before Reassign sends anything', () => {
+    const picker = inputsOf(handoffCard(through(FULL), alan, { now: NOW })).find((n) => n.id === 'newReceiver');
+    expect(picker).toMatchObject({ isRequired: true, errorMessage: 'Choose who receives the handoff instead.' });
   });
 });
 
@@ -1134,6 +1237,36 @@ describe('the notification card', () => {
         url: 'https://teams.microsoft.com/l/message/19%3Aabc_def%40unq.gbl.spaces/1712345678901?context=%7B%22contextType%22%3A%22chat%22%7D',
       },
     ]);
+  });
+
+  it('carries the buttons of what the reader must do: Close for the owner; Nudge and Reassign on an escalation', () => {
+    const accepted = makeHandoff(FULL, 'accepted');
+    const close = notificationCard(accepted, 'Closing this accepted handoff was due Tue 3 Mar, 11:00 UTC.', '', ['close']);
+    expectValidCard(close);
+    expect((close.actions as Node[]).map((a) => [a.type, a.title, a.verb])).toEqual([
+      ['Action.Execute', 'Close handoff', VERBS.close],
+      ['Action.Execute', 'Show it here', VERBS.refresh],
+    ]);
+    const inReview = makeHandoff(FULL, 'inReview');
+    const escalation = notificationCard(inReview, "Grace Hopper's review was due ... and is now escalated to you.", '', [
+      'nudge',
+      'reassign',
+    ]);
+    expectValidCard(escalation);
+    expect((escalation.actions as Node[]).map((a) => [a.type, a.title])).toEqual([
+      ['Action.Execute', 'Nudge Grace Hopper'],
+      ['Action.ShowCard', 'Reassign'],
+      ['Action.Execute', 'Show it here'],
+    ]);
+    expect(inputsOf(escalation)).toEqual([
+      expect.objectContaining({
+        id: 'newReceiver',
+        isRequired: true,
+        'choices.data': { type: 'Data.Query', dataset: 'graph.microsoft.com/users' },
+      }),
+    ]);
+    expect(verbsOf(escalation)).toEqual([VERBS.nudge, VERBS.reassign, VERBS.refresh]);
+    for (const action of nodesOfType(escalation, 'Action.Execute')) expect(action.data).toEqual({ handoffId: inReview.id });
   });
 
   it('links a channel message through its thread', () => {

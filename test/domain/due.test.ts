@@ -17,6 +17,8 @@ import {
   MAX_CYCLES,
   nextDueState,
   pendingActions,
+  settleDue,
+  waitingSince,
 } from '../../src/domain/due';
 import {
   BATON,
@@ -27,7 +29,7 @@ import {
   postHandoff,
   type Priority,
 } from '../../src/domain/handoff';
-import { noticesFor } from '../../src/domain/notifications';
+import { remindersFor } from '../../src/domain/notifications';
 import { apply, type Command } from '../../src/domain/process';
 import { formatWhen } from '../../src/domain/time-format';
 import { DEFAULT_WORKING_HOURS, type WorkingHours } from '../../src/domain/working-hours';
@@ -330,7 +332,7 @@ describe('what the overdue check does, once each', () => {
     expect(closed.handoff.ending).toEqual({
       by: BATON,
       at: '2026-12-10T10:00:00.000Z',
-      text: "Closed automatically: accepted Mon 7 Dec, 10:00 UTC and not closed within 3d of the owner's working time.",
+      text: "Accepted Mon 7 Dec, 10:00 UTC and not closed within 3d of the owner's working time.",
     });
   });
 
@@ -346,34 +348,52 @@ describe('what the overdue check does, once each', () => {
   });
 });
 
-describe('who is told', () => {
+describe('who is told: one message per person and check, in their words, with what they must do', () => {
   const start = posted('2026-12-07T10:00:00.000Z', { neededBy: '2026-12-11' });
-  const notices = (outcome: { handoff: Handoff; event: HandoffEvent }) =>
-    noticesFor(outcome.handoff, outcome.event).map((n) => [n.to.name, n.headline]);
+  /** What the check does at `at`, all of it, and the reminders it sends. */
+  const settle = (before: Handoff, at: string, reached = true) => settleDue(before, new Date(at), reached)!;
+  const told = (outcome: { handoff: Handoff; events: HandoffEvent[] }) =>
+    remindersFor(outcome.handoff, outcome.events).map((n) => [n.to.name, n.headline, n.buttons]);
 
   it('the holder when their step is due, or the owner when Baton cannot reach them', () => {
-    expect(notices(check(start, '2026-12-08T10:00:00.000Z'))).toEqual([
-      ['Grace Hopper', 'Your review of this handoff was due Tue 8 Dec, 10:00 UTC.'],
+    expect(told(settle(start, '2026-12-08T10:00:00.000Z'))).toEqual([
+      ['Grace Hopper', 'Your review of this handoff was due Tue 8 Dec, 10:00 UTC.', ['open']],
     ]);
-    expect(notices(check(start, '2026-12-08T10:00:00.000Z', false))).toEqual([
+    expect(told(settle(start, '2026-12-08T10:00:00.000Z', false))).toEqual([
       [
         'Alan Turing',
-        "Grace Hopper's review is overdue since Tue 8 Dec, 10:00 UTC. Baton could not tell Grace Hopper: they have not installed Baton.",
+        "Grace Hopper's review was due Tue 8 Dec, 10:00 UTC and is overdue. Baton could not tell Grace Hopper: they have not installed Baton.",
+        ['nudge', 'reassign'],
       ],
     ]);
   });
 
-  it('the owner a goal later, and when the needed-by date passed', () => {
-    const nudged = check(start, '2026-12-08T10:00:00.000Z', false).handoff;
-    expect(notices(check(nudged, '2026-12-09T10:00:00.000Z'))).toEqual([
+  it('the owner a goal later, as escalated to him, with Nudge and Reassign; the needed-by date as its own message on its own day', () => {
+    const nudged = settle(start, '2026-12-08T10:00:00.000Z').handoff;
+    expect(told(settle(nudged, '2026-12-09T10:00:00.000Z'))).toEqual([
+      ['Alan Turing', "Grace Hopper's review was due Tue 8 Dec, 10:00 UTC and is now escalated to you.", ['nudge', 'reassign']],
+    ]);
+    const escalated = settle(nudged, '2026-12-09T10:00:00.000Z').handoff;
+    expect(told(settle(escalated, '2026-12-12T00:00:00.000Z'))).toEqual([
       [
         'Alan Turing',
-        "Grace Hopper's review is overdue: it was due Tue 8 Dec, 10:00 UTC, and Grace Hopper still holds the handoff. Baton could not tell Grace Hopper: they have not installed Baton.",
+        "The handoff's needed-by date, Fri 11 Dec, has passed and it is not accepted yet. It waits on Grace Hopper.",
+        ['nudge'],
       ],
     ]);
-    const escalated = check(nudged, '2026-12-09T10:00:00.000Z').handoff;
-    expect(notices(check(escalated, '2026-12-12T00:00:00.000Z'))).toEqual([
-      ['Alan Turing', 'This handoff was needed by Fri 11 Dec and is not accepted yet. It waits on Grace Hopper (review).'],
+  });
+
+  it('a check that ran late folds the nudge, the escalation and the needed-by date into one message each', () => {
+    const due = posted('2026-12-07T10:00:00.000Z', { neededBy: '2026-12-08' });
+    const late = settle(due, '2026-12-10T12:00:00.000Z');
+    expect(late.events.map((e) => e.type)).toEqual(['overdue', 'neededByPassed', 'escalated']);
+    expect(told(late)).toEqual([
+      ['Grace Hopper', 'Your review of this handoff was due Tue 8 Dec, 10:00 UTC.', ['open']],
+      [
+        'Alan Turing',
+        "Grace Hopper's review was due Tue 8 Dec, 10:00 UTC and is now escalated to you; the handoff's needed-by date, Tue 8 Dec, has passed and it is not accepted yet. It waits on Grace Hopper.",
+        ['nudge', 'reassign'],
+      ],
     ]);
   });
 
@@ -381,9 +401,126 @@ describe('who is told', () => {
     // Asked at 05:00 in New York: Ada's 8h run from 09:00 to 17:00 there, so she is nudged at 09:00 the next day.
     const asked = act(start, { type: 'ask', question: 'Which flag?' }, grace, '2026-12-07T10:00:00.000Z', { ada: NEW_YORK });
     expect(asked.clock!.dueAt).toBe('2026-12-07T22:00:00.000Z');
-    expect(notices(check(asked, '2026-12-08T14:00:00.000Z'))).toEqual([
-      ['Ada Lovelace', 'Your answer to the question on this handoff was due Mon 7 Dec, 17:00.'],
+    expect(told(settle(asked, '2026-12-08T14:00:00.000Z'))).toEqual([
+      ['Ada Lovelace', 'Your answer to the question on this handoff was due Mon 7 Dec, 17:00.', ['open']],
     ]);
+  });
+
+  it('the owner, with a Close button, when closing is due; and once, without repeating itself, when Baton closed it', () => {
+    const accepted = act(start, { type: 'accept', checked: [true], note: '' }, grace, '2026-12-07T11:00:00.000Z');
+    expect(told(settle(accepted, '2026-12-08T11:00:00.000Z'))).toEqual([
+      ['Alan Turing', 'Closing this accepted handoff was due Tue 8 Dec, 11:00 UTC: close it once its work is done.', ['close']],
+    ]);
+    const closed = settle(settle(accepted, '2026-12-08T11:00:00.000Z').handoff, '2026-12-10T11:00:00.000Z');
+    expect(told(closed)).toEqual([
+      [
+        'Alan Turing',
+        'Baton closed this handoff you own: it was accepted Mon 7 Dec, 11:00 UTC and not closed within 3d of your working time.',
+        [],
+      ],
+    ]);
+  });
+});
+
+describe('blocked means blocked: the review waits, the sender unblocks, the owner watches', () => {
+  const block: Command = { type: 'setWorkState', workState: 'blocked', blocker: 'Waiting for finance to grant read access' };
+  const start = posted('2026-12-07T10:00:00.000Z'); // Monday; Grace's review due Tue 10:00 (8h)
+  const blocked = act(start, block, ada, '2026-12-07T12:00:00.000Z'); // 2h of the review used
+
+  it("stops the receiver's clock and gives the sender an unblocking goal by priority", () => {
+    expect(blocked.clock).toMatchObject({ step: 'unblock', holder: ada, goalMinutes: DEFAULT_DUE_POLICY.unblock.normal, level: 0 });
+    // 16 working hours from Monday 12:00: Wednesday 12:00.
+    expect(blocked.clock!.dueAt).toBe('2026-12-09T12:00:00.000Z');
+    expect(blocked.review).toMatchObject({ usedMinutes: 120 });
+    // Days past the review's due time, nothing says the receiver is late.
+    expect(isOverdue(blocked, new Date('2026-12-08T16:00:00.000Z'))).toBe(false);
+    expect(dueNow(blocked, new Date('2026-12-08T16:00:00.000Z'))).toBeUndefined();
+    expect(DEFAULT_DUE_POLICY.unblock).toEqual({ urgent: 240, high: 480, normal: 960 });
+  });
+
+  it('nudges the sender, then tells the owner, on the unblocking goal; never the receiver', () => {
+    const nudged = settleDue(blocked, new Date('2026-12-09T12:00:00.000Z'), true)!;
+    expect(nudged.events.map((e) => [e.type, e.detail])).toEqual([['overdue', "Ada Lovelace's unblocking was due Wed 9 Dec, 12:00 UTC"]]);
+    expect(remindersFor(nudged.handoff, nudged.events).map((n) => [n.to.name, n.headline])).toEqual([
+      [
+        'Ada Lovelace',
+        'Your handoff is still blocked (Waiting for finance to grant read access): unblocking it was due Wed 9 Dec, 12:00 UTC. Mark it ready or in progress once it moves.',
+      ],
+    ]);
+    const escalated = settleDue(nudged.handoff, new Date('2026-12-11T12:00:00.000Z'), true)!;
+    expect(remindersFor(escalated.handoff, escalated.events).map((n) => [n.to.name, n.headline, n.buttons])).toEqual([
+      [
+        'Alan Turing',
+        'Unblocking the handoff (Ada Lovelace) was due Wed 9 Dec, 12:00 UTC and is now escalated to you.',
+        ['nudge', 'reassign'],
+      ],
+    ]);
+  });
+
+  it('resumes the review with the time it had left once the work moves again', () => {
+    // Unblocked on Thursday 15:00: 6h of Grace's review were left, so it is due Friday 13:00.
+    const ready = act(blocked, { type: 'setWorkState', workState: 'ready', blocker: '' }, ada, '2026-12-10T15:00:00.000Z');
+    expect(ready.clock).toMatchObject({ step: 'review', holder: grace, usedMinutes: 120, runStartedAt: '2026-12-10T15:00:00.000Z' });
+    expect(ready.clock!.dueAt).toBe('2026-12-11T13:00:00.000Z');
+  });
+
+  it('counts the blocked spell as a blocking incident with its duration in the history', () => {
+    const outcome = apply(blocked, { type: 'setWorkState', workState: 'inProgress', blocker: '' }, ada, '2026-12-10T15:00:00.000Z');
+    if (!outcome.ok) throw new Error(outcome.refusal.message);
+    expect(outcome.event.detail).toBe('In progress, after 3 days blocked');
+  });
+});
+
+describe('waiting since: since the current holder got the ball, the same on every screen', () => {
+  const flag: Command = { type: 'flagPriority', priority: 'urgent', reason: 'Launch moved up' };
+  // Each row: what happened, in order (Monday 7 Dec), and since when the holder then waits.
+  it.each<[string, [Command, Person, string][], string | undefined]>([
+    ['posted, nothing since', [], '2026-12-07T09:00:00.000Z'],
+    ['a stakeholder flags the priority: the ball has not moved', [[flag, barbara, '2026-12-07T11:00:00.000Z']], '2026-12-07T09:00:00.000Z'],
+    ['the owner nudges: neither', [[{ type: 'nudge', reached: true }, alan, '2026-12-07T11:00:00.000Z']], '2026-12-07T09:00:00.000Z'],
+    [
+      'the receiver asks: the sender has it since then',
+      [[{ type: 'ask', question: 'Which flag?' }, grace, '2026-12-07T12:00:00.000Z']],
+      '2026-12-07T12:00:00.000Z',
+    ],
+    [
+      'the sender answers: the review resumes then',
+      [
+        [{ type: 'ask', question: 'Which flag?' }, grace, '2026-12-07T12:00:00.000Z'],
+        [{ type: 'answer', answer: 'payments-retry' }, ada, '2026-12-07T13:00:00.000Z'],
+      ],
+      '2026-12-07T13:00:00.000Z',
+    ],
+    [
+      'the sender marks it blocked, then a stakeholder flags it',
+      [
+        [{ type: 'setWorkState', workState: 'blocked', blocker: 'Finance access' }, ada, '2026-12-07T14:00:00.000Z'],
+        [flag, barbara, '2026-12-07T15:00:00.000Z'],
+      ],
+      '2026-12-07T14:00:00.000Z',
+    ],
+    [
+      'the sender says it is in progress rather than ready: the receiver still holds it',
+      [[{ type: 'setWorkState', workState: 'inProgress', blocker: '' }, ada, '2026-12-07T14:00:00.000Z']],
+      '2026-12-07T09:00:00.000Z',
+    ],
+    [
+      'accepted: the owner has it to close',
+      [[{ type: 'accept', checked: [true], note: '' }, grace, '2026-12-07T16:00:00.000Z']],
+      '2026-12-07T16:00:00.000Z',
+    ],
+    [
+      'closed: nobody waits',
+      [
+        [{ type: 'accept', checked: [true], note: '' }, grace, '2026-12-07T16:00:00.000Z'],
+        [{ type: 'close', note: '' }, alan, '2026-12-07T16:30:00.000Z'],
+      ],
+      undefined,
+    ],
+  ])('%s', (_name, steps, since) => {
+    let handoff = posted('2026-12-07T09:00:00.000Z');
+    for (const [command, actor, at] of steps) handoff = act(handoff, command, actor, at);
+    expect(waitingSince(handoff)).toBe(since);
   });
 });
 
@@ -398,13 +535,20 @@ describe('how the due state reads', () => {
     expect(dueClause(view, when, false)).toBe('due Tue 8 Dec, 10:00');
   });
 
-  it("overdue by working time; overdue since, outside the holder's hours; escalated to the owner", () => {
-    expect(dueClause(dueView(start, new Date('2026-12-08T12:00:00.000Z'))!, when, true)).toBe('overdue by 2h (due Tue 8 Dec, 10:00)');
+  it("overdue by working time, named as such; overdue since, outside the holder's hours; escalated to the owner", () => {
+    expect(dueClause(dueView(start, new Date('2026-12-08T12:00:00.000Z'))!, when, true)).toBe(
+      "overdue by 2h of Grace's working time (due Tue 8 Dec, 10:00)",
+    );
+    // A message that stays in the chat says only what stays true.
+    expect(dueClause(dueView(start, new Date('2026-12-08T12:00:00.000Z'))!, when, false)).toBe('overdue since Tue 8 Dec, 10:00');
     const dueAtFive = posted('2026-12-07T09:00:00.000Z');
     expect(dueClause(dueView(dueAtFive, new Date('2026-12-07T23:00:00.000Z'))!, when, true)).toBe('overdue since Mon 7 Dec, 17:00');
     const escalated = check(check(start, '2026-12-08T10:00:00.000Z').handoff, '2026-12-09T10:00:00.000Z').handoff;
     expect(dueClause(dueView(escalated, new Date('2026-12-10T10:00:00.000Z'))!, when, true)).toBe(
-      'overdue by 2d, escalated to Alan Turing (owner)',
+      "overdue by 2d of Grace's working time, escalated to Alan Turing (owner)",
+    );
+    expect(dueClause(dueView(escalated, new Date('2026-12-10T10:00:00.000Z'))!, when, false)).toBe(
+      'overdue since Tue 8 Dec, 10:00, escalated to Alan Turing (owner)',
     );
   });
 

@@ -32,8 +32,8 @@ const HISTORIES = [
     'C',
     [
       ['posted', '2026-12-04T16:00:00.000Z', { workState: 'blocked' }],
-      ['overdue', '2026-12-06T09:00:00.000Z'],
-      ['escalated', '2026-12-07T09:00:00.000Z'],
+      ['overdue', '2026-12-06T09:00:00.000Z', { workState: 'blocked' }],
+      ['escalated', '2026-12-07T09:00:00.000Z', { workState: 'blocked' }],
     ],
     { late: true },
   ),
@@ -81,6 +81,8 @@ describe("a week's metrics", () => {
       clarifications: 1,
       clarificationsPerHandoff: 0.2,
       blocked: 3, // C posted Blocked, F blocked twice
+      // F's first spell, a day, ended in the week; C and F are still blocked at its end.
+      blockedHours: { average: 24, median: 24 },
       stalled: 0, // C's escalation is next week's
       blockingIncidents: 3,
       late: 1,
@@ -100,6 +102,7 @@ describe("a week's metrics", () => {
       clarifications: 0,
       clarificationsPerHandoff: 0,
       blocked: 0,
+      blockedHours: undefined,
       stalled: 0,
       blockingIncidents: 0,
       late: 0,

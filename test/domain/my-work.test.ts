@@ -4,8 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Handoff, postHandoff, type Status, STATUSES } from '../../src/domain/handoff';
-import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS, type WaitGroup, waitGroup, waitLine } from '../../src/domain/my-work';
+import { digestGroups, groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS, type WaitGroup, waitGroup, waitLine } from '../../src/domain/my-work';
+import { searchLine } from '../../src/domain/search';
+import { listingOf } from '../../src/domain/handoff';
 import { ada, alan, barbara, eve, grace } from '../support/builders';
+import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
 
 function handoff(
   id: string,
@@ -56,6 +59,9 @@ const EXPECTED: Record<Status, Record<RoleName, WaitGroup | undefined>> = {
   cancelled: { sender: undefined, receiver: undefined, owner: undefined, stakeholder: undefined, stranger: undefined },
 };
 
+/** Every group, empty. */
+const NOTHING = { blocked: [], toReview: [], toAnswer: [], toFix: [], toClose: [], waitingOnOthers: [] };
+
 describe('waitGroup', () => {
   const cases = STATUSES.flatMap((status) => (Object.keys(ROLES) as RoleName[]).map((role) => [status, role] as const));
 
@@ -79,15 +85,16 @@ describe('waitGroup', () => {
 
 describe('groupMyWork', () => {
   it('has every group, in order, with its title', () => {
-    expect(WAIT_GROUPS).toEqual(['toReview', 'toAnswer', 'toFix', 'toClose', 'waitingOnOthers']);
+    expect(WAIT_GROUPS).toEqual(['blocked', 'toReview', 'toAnswer', 'toFix', 'toClose', 'waitingOnOthers']);
     expect(WAIT_GROUP_TITLES).toEqual({
+      blocked: 'Blocked',
       toReview: 'To review',
       toAnswer: 'To answer',
       toFix: 'To fix and resubmit',
       toClose: 'To close',
       waitingOnOthers: 'Waiting on others',
     });
-    expect(groupMyWork([], ada.aadObjectId)).toEqual({ toReview: [], toAnswer: [], toFix: [], toClose: [], waitingOnOthers: [] });
+    expect(groupMyWork([], ada.aadObjectId)).toEqual(NOTHING);
   });
 
   it("groups a receiver's handoffs, the longest waiting first, leaving out final ones and others' handoffs", () => {
@@ -107,6 +114,7 @@ describe('groupMyWork', () => {
     const all = [old, closed, newest, asked, notMine, middle, cancelled, accepted];
     const groups = groupMyWork(all, grace.aadObjectId);
     expect(Object.fromEntries(Object.entries(groups).map(([g, hs]) => [g, hs.map((h) => h.id)]))).toEqual({
+      blocked: [],
       toReview: ['old', 'middle', 'newest'],
       toAnswer: [],
       toFix: [],
@@ -129,6 +137,7 @@ describe('groupMyWork', () => {
     ];
     const groups = groupMyWork(list, ada.aadObjectId);
     expect(Object.fromEntries(Object.entries(groups).map(([g, hs]) => [g, hs.map((h) => h.id)]))).toEqual({
+      blocked: [],
       toReview: [],
       toAnswer: ['a1', 'a2'],
       toFix: ['f1'],
@@ -161,6 +170,67 @@ describe('groupMyWork', () => {
 
   it('gives a stranger nothing', () => {
     const list = STATUSES.map((status, i) => handoff(`h${i}`, status, `2026-05-0${i + 1}T10:00:00.000Z`));
-    expect(groupMyWork(list, eve.aadObjectId)).toEqual({ toReview: [], toAnswer: [], toFix: [], toClose: [], waitingOnOthers: [] });
+    expect(groupMyWork(list, eve.aadObjectId)).toEqual(NOTHING);
+  });
+});
+
+describe('blocked, closed and waiting, the same in `mine`, search and the digest', () => {
+  const now = new Date('2026-05-04T12:00:00.000Z');
+  const blocked = (status: Status = 'inReview'): Handoff => ({
+    ...handoff('b', status, '2026-05-04T11:59:00.000Z'),
+    workState: 'blocked',
+    blocker: 'Waiting for finance to grant read access',
+    priority: 'urgent',
+    // The sender got the ball when it was blocked, on Saturday; a later change (a flag, a nudge) moved updatedAt only.
+    clock: {
+      step: 'unblock',
+      startedBy: 2,
+      holder: ada,
+      holderHours: DEFAULT_WORKING_HOURS,
+      ownerHours: DEFAULT_WORKING_HOURS,
+      runStartedAt: '2026-05-02T12:00:00.000Z',
+      usedMinutes: 0,
+      goalMinutes: 960,
+      dueAt: '2026-05-05T17:00:00.000Z',
+      level: 0,
+    },
+  });
+
+  it('lists blocked work under its own heading for everyone on it, first, since the holder got the ball', () => {
+    expect(WAIT_GROUPS[0]).toBe('blocked');
+    expect(WAIT_GROUP_TITLES.blocked).toBe('Blocked');
+    for (const person of [ada, grace, alan]) expect(waitGroup(blocked(), person.aadObjectId)).toBe('blocked');
+    expect(waitLine(blocked(), 'blocked', now)).toBe(
+      'Blocked by Waiting for finance to grant read access · Ada Lovelace is on it · 2 days ago',
+    );
+  });
+
+  it('shows blocked in search, never a due time; final handoffs without their priority or needed-by date', () => {
+    expect(searchLine(listingOf(blocked()), undefined, now)).toBe(
+      'Blocked: Waiting for finance to grant read access · Ada Lovelace is on it · Urgent · Ada Lovelace → Grace Hopper',
+    );
+    const cancelled = { ...blocked('cancelled'), neededBy: '2026-05-01', clock: undefined };
+    expect(searchLine(listingOf(cancelled), undefined, now)).toBe('Cancelled · Ada Lovelace → Grace Hopper');
+    const late = { ...handoff('n', 'inReview', '2026-05-04T09:00:00.000Z'), neededBy: '2026-05-03', priority: 'high' as const };
+    expect(searchLine(listingOf(late), undefined, now)).toBe(
+      'In review · needed by Sun 3 May (passed) · High · Ada Lovelace → Grace Hopper',
+    );
+  });
+
+  it('gives a digest what waits on the reader and what was escalated to them as owner, and nothing else', () => {
+    const escalated = {
+      ...handoff('e', 'inReview', '2026-05-04T09:00:00.000Z'),
+      clock: { ...blocked().clock!, step: 'review' as const, holder: grace, level: 2 as const, dueAt: '2026-05-03T09:00:00.000Z' },
+    };
+    const toReview = handoff('r', 'inReview', '2026-05-04T09:00:00.000Z');
+    const titles = (person: typeof ada) =>
+      digestGroups([blocked(), escalated, toReview].map(listingOf), person.aadObjectId, now).map((g) => [
+        g.title,
+        g.handoffs.map((h) => h.handoff.id),
+      ]);
+    expect(titles(ada)).toEqual([['To unblock', ['b']]]);
+    expect(titles(grace)).toEqual([['To review', ['e', 'r']]]);
+    expect(titles(alan)).toEqual([['Escalated to you', ['e']]]);
+    expect(titles(barbara)).toEqual([]);
   });
 });

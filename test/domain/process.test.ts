@@ -326,7 +326,8 @@ describe('describeStatus', () => {
 // Each action, exactly
 
 const invalid = (message: string): Outcome => ({ ok: false, refusal: { code: 'invalid', message } });
-const TOO_LONG = 'Keep it to 500 characters at most.';
+/** The form's words for text over its limit: the limit, and the length it has, as the form says it. */
+const TOO_LONG = (length: number) => `Keep it to 500 characters at most (it has ${length}).`;
 
 describe('accept', () => {
   it('with every criterion checked: accepted, with the decision and the version accepted in its event', () => {
@@ -411,7 +412,7 @@ describe('accept', () => {
   it('refuses a note over 500 characters and accepts one of 500', () => {
     expect(MAX_COMMENT_LENGTH).toBe(500);
     expect(apply(posted(), { type: 'accept', checked: [false, false, false], note: 'n'.repeat(501) }, grace, T1)).toEqual(
-      invalid(TOO_LONG),
+      invalid(TOO_LONG(501)),
     );
     expect(ok(posted(), { type: 'accept', checked: [false, false, false], note: 'n'.repeat(500) }, grace, T1).handoff.decision?.text).toBe(
       'n'.repeat(500),
@@ -427,7 +428,7 @@ describe('requestChanges', () => {
   });
 
   it('refuses a comment over 500 characters', () => {
-    expect(apply(posted(), { type: 'requestChanges', comment: `  ${'c'.repeat(501)}  ` }, grace, T1)).toEqual(invalid(TOO_LONG));
+    expect(apply(posted(), { type: 'requestChanges', comment: `  ${'c'.repeat(612)}  ` }, grace, T1)).toEqual(invalid(TOO_LONG(612)));
   });
 
   it('sends it back with the decision, recorded as a changesRequested event', () => {
@@ -615,7 +616,7 @@ describe('setWorkState', () => {
 
   it("refuses a blocker over 200 characters, the form's cap", () => {
     expect(apply(posted(), { type: 'setWorkState', workState: 'blocked', blocker: 'b'.repeat(201) }, ada, T1)).toEqual(
-      invalid('Keep the blocker to 200 characters at most.'),
+      invalid('Keep the blocker to 200 characters at most (it has 201).'),
     );
     expect(ok(posted(), { type: 'setWorkState', workState: 'blocked', blocker: 'b'.repeat(200) }, ada, T1).handoff.blocker).toBe(
       'b'.repeat(200),
@@ -716,7 +717,7 @@ describe('cancel', () => {
     expect(apply(posted(), { type: 'cancel', reason: ' ' }, ada, T1)).toEqual(
       invalid('Say why you cancel: the receiver and the owner are told.'),
     );
-    expect(apply(posted(), { type: 'cancel', reason: 'r'.repeat(501) }, ada, T1)).toEqual(invalid(TOO_LONG));
+    expect(apply(posted(), { type: 'cancel', reason: 'r'.repeat(501) }, ada, T1)).toEqual(invalid(TOO_LONG(501)));
   });
 });
 
@@ -734,7 +735,15 @@ describe('reassign', () => {
   it('hands it to the new receiver, back in review', () => {
     const before = inStatus('changesRequested');
     const { handoff, event } = ok(before, { type: 'reassign', receiver: hedy }, alan, T2);
-    expect(handoff).toEqual({ ...before, receiver: hedy, status: 'inReview', decision: undefined, updatedAt: T2, eventCount: 3 });
+    expect(handoff).toEqual({
+      ...before,
+      receiver: hedy,
+      status: 'inReview',
+      decision: undefined,
+      updatedAt: T2,
+      eventCount: 3,
+      reassigned: { from: grace, to: hedy, at: T2 },
+    });
     expect(event).toEqual({
       handoffId: before.id,
       seq: 3,
@@ -748,7 +757,15 @@ describe('reassign', () => {
     });
     // The roles follow: the new receiver may review, the old one may not.
     expect(check(handoff, hedy.aadObjectId, 'accept')).toEqual({ ok: true });
-    expect(check(handoff, grace.aadObjectId, 'accept')).toMatchObject({ ok: false, refusal: { code: 'forbidden' } });
+    // The receiver who was reassigned away is told so, with when, not that only Hedy may.
+    expect(check(handoff, grace.aadObjectId, 'accept')).toEqual({
+      ok: false,
+      refusal: { code: 'forbidden', message: 'This handoff was reassigned to Hedy Lamarr on Mon 4 May, 11:45 UTC.' },
+    });
+    expect(check(handoff, eve.aadObjectId, 'accept')).toEqual({
+      ok: false,
+      refusal: { code: 'forbidden', message: 'Only the receiver, Hedy Lamarr, can do that on this handoff.' },
+    });
   });
 });
 
@@ -926,12 +943,13 @@ describe('describeChanges', () => {
     ['twelve links added', { links: Array.from({ length: 12 }, (_, i) => `https://x.example/${i}`) }, { links: [] }, ['added 12 links']],
     ['effort changed', { effortMinutes: 600 }, { effortMinutes: 240 }, ['effort 4h → 1d 2h']],
     ['effort of a week and some', { effortMinutes: 2400 + 480 * 2 + 60 * 3 + 15 }, { effortMinutes: 240 }, ['effort 4h → 1w 2d 3h 15m']],
-    ['effort removed', { effortMinutes: undefined }, { effortMinutes: 240 }, ['effort 4h → none']],
-    ['effort added', { effortMinutes: 30 }, { effortMinutes: undefined }, ['effort none → 30m']],
+    ['effort removed', { effortMinutes: undefined }, { effortMinutes: 240 }, ['removed the effort']],
+    ['effort added', { effortMinutes: 30 }, { effortMinutes: undefined }, ['set the effort to 30m']],
     ['work state', { workState: 'inProgress' }, { workState: 'ready' }, ['work state Ready → In progress']],
     ['blocker only', { workState: 'blocked', blocker: 'B' }, { workState: 'blocked', blocker: 'A' }, ['changed the blocker']],
-    ['needed by changed', { neededBy: '2026-06-02' }, { neededBy: '2026-06-01' }, ['needed by 2026-06-01 → 2026-06-02']],
-    ['needed by removed', { neededBy: undefined }, { neededBy: '2026-06-01' }, ['needed by 2026-06-01 → none']],
+    ['needed by changed', { neededBy: '2026-06-02' }, { neededBy: '2026-06-01' }, ['needed-by date 2026-06-01 → 2026-06-02']],
+    ['needed by removed', { neededBy: undefined }, { neededBy: '2026-06-01' }, ['removed the needed-by date']],
+    ['needed by set', { neededBy: '2026-06-01' }, { neededBy: undefined }, ['set the needed-by date to 2026-06-01']],
     ['priority', { priority: 'high' }, { priority: 'normal' }, ['priority normal → high']],
   ])('%s', (_name, after, before, expected) => {
     expect(change(after, before)).toEqual(expected);
@@ -962,7 +980,7 @@ describe('describeChanges', () => {
       `removed ${['no', 'one', 'two'][FIELDS.links.length]} link${FIELDS.links.length === 1 ? '' : 's'}`,
       'effort 4h → 1h',
       'work state Ready → Blocked',
-      'needed by 2026-06-01 → 2026-07-01',
+      'needed-by date 2026-06-01 → 2026-07-01',
       'priority normal → urgent',
     ]);
   });

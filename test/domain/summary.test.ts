@@ -90,10 +90,10 @@ describe('buildSummary', () => {
     ]);
   });
 
-  it('lists what needs attention: overdue, then blocked, then late, then who waited longest (not accepted work before its close is overdue)', () => {
+  it('lists what needs attention: blocking work (on its sender), then overdue, then late, then who waited longest (not accepted work before its close is overdue)', () => {
     expect(summary.attention.map((a) => [a.reason, a.handoff.summary, a.holder.name, a.since])).toEqual([
+      ['blocked', 'Blocked work', 'Ada Lovelace', '2026-12-01T10:00:00.000Z'],
       ['overdue', 'Overdue review', 'Grace Hopper', '2026-12-03T10:00:00.000Z'],
-      ['blocked', 'Blocked work', 'Grace Hopper', '2026-12-01T10:00:00.000Z'],
       ['late', 'Posted late', 'Grace Hopper', '2026-12-02T10:00:00.000Z'],
       ['waiting', 'Waiting since last week', 'Grace Hopper', '2026-11-24T10:00:00.000Z'],
       ['waiting', 'Other team', 'Grace Hopper', '2026-12-01T10:00:00.000Z'],

@@ -3,7 +3,8 @@
  * (issue 10): Ada posts a handoff to Grace and owns it; `npm run clock --
  * next` moves Baton's local clock past each due time and runs the overdue
  * check, as the README tells a newcomer to. Grace never installed Baton, so
- * Ada, the owner, hears at once; a goal later the review is escalated to
+ * Ada, the owner, hears instead, at the start of her working day (it fell
+ * due in her evening); a goal later the review is escalated to
  * her; then Grace asks a question and Ada, holding the ball, is nudged in
  * her personal chat. Screenshots: test-results/overdue-e2e/.
  */
@@ -40,13 +41,17 @@ describe.runIf(run)('overdue steps in the Agents Playground', () => {
     await overdue.waitFor();
     expect(await overdue.textContent()).toContain('Grace Hopper has not installed Baton');
     await e2e.screenshot('2-overdue-in-the-chat');
+    // It fell due at 16:30 in New York, 21:30 in London: Ada hears at the start of her next working day, not at night.
     await openChat(page, 'Personal Chat');
-    await card(page, /Grace Hopper's review is overdue since .+ Baton could not tell Grace Hopper/).waitFor();
-    await e2e.screenshot('3-owner-told');
+    const told = card(page, /Grace Hopper's review was due .+ and is overdue\. Baton could not tell Grace Hopper/);
+    expect(await told.count()).toBe(0);
+    expect(await runClock(e2e, ['12h'])).toContain('Overdue check: nothing was due.');
+    await told.waitFor();
+    await e2e.screenshot('3-owner-told-in-her-morning');
 
     // A goal later: escalated to the owner.
     expect(await runClock(e2e, ['next'])).toContain('Overdue check: 1 escalation to the owner.');
-    await card(page, /Grace Hopper's review is overdue: it was due .+, and Grace Hopper still holds the handoff/).waitFor();
+    await card(page, /Grace Hopper's review was due .+ and is now escalated to you\./).waitFor();
     await openChat(page, 'Payments team');
     await card(page, /escalated to Ada Lovelace \(owner\)/).waitFor();
     await e2e.screenshot('4-escalated');

@@ -85,9 +85,9 @@ describe.each(implementations)('the stores %s', (_name, make) => {
     stores = make();
   });
   const insert = (h: { handoff: Handoff; event: HandoffEvent }, marker: string, effects: Effect[] = [], leaseUntil = '') =>
-    stores.handoffs.commit({ handoff: h.handoff, etag: undefined, event: h.event, marker, effects, leaseUntil }, b);
+    stores.handoffs.commit({ handoff: h.handoff, etag: undefined, events: [h.event], markers: [marker], effects, leaseUntil }, b);
   const save = (handoff: Handoff, etag: string, event: HandoffEvent, marker: string, effects: Effect[] = []) =>
-    stores.handoffs.commit({ handoff, etag, event, marker, effects, leaseUntil: '' }, b);
+    stores.handoffs.commit({ handoff, etag, events: [event], markers: [marker], effects, leaseUntil: '' }, b);
   const read = async (id: string) => (await stores.handoffs.read(id, b))!;
 
   describe('handoffs', () => {
@@ -229,6 +229,47 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       expect(await stores.handoffs.history(h.handoff.id, b)).toHaveLength(2);
     });
 
+    it('write several events and markers of one change together, the outbox rows after the last', async () => {
+      const h = newHandoff();
+      await insert(h, 'act-1');
+      const stored = await read(h.handoff.id);
+      const at = '2026-11-24T12:00:00.000Z';
+      const events = [2, 3].map((seq): HandoffEvent => ({ ...h.event, seq, type: seq === 2 ? 'overdue' : 'escalated', at }));
+      const rows = await stores.handoffs.commit(
+        {
+          handoff: { ...stored.handoff, eventCount: 3 },
+          etag: stored.etag,
+          events,
+          markers: ['due:a', 'due:b'],
+          effects: [{ kind: 'card' }],
+          leaseUntil: '',
+        },
+        b,
+      );
+      expect(rows.map((r) => r.key)).toEqual(['outbox_000003_000']);
+      expect((await stores.handoffs.history(h.handoff.id, b)).map((e) => e.type)).toEqual(['posted', 'overdue', 'escalated']);
+      expect([await stores.handoffs.applied(h.handoff.id, 'due:a', b), await stores.handoffs.applied(h.handoff.id, 'due:b', b)]).toEqual([
+        true,
+        true,
+      ]);
+      // Either marker again refuses the whole change.
+      const again = await read(h.handoff.id);
+      const next = [4].map((seq): HandoffEvent => ({ ...h.event, seq, type: 'escalated', at }));
+      await expect(
+        stores.handoffs.commit(
+          {
+            handoff: { ...again.handoff, eventCount: 4 },
+            etag: again.etag,
+            events: next,
+            markers: ['due:c', 'due:b'],
+            effects: [],
+            leaseUntil: '',
+          },
+          b,
+        ),
+      ).rejects.toBeInstanceOf(ConflictError);
+    });
+
     it('answer undefined for a handoff that does not exist', async () => {
       expect(await stores.handoffs.read('0123456789abcdef0123', b)).toBeUndefined();
       expect(await stores.handoffs.history('0123456789abcdef0123', b)).toEqual([]);
@@ -292,7 +333,7 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       const h = newHandoff({ conversation: { id: '19:chat', serviceUrl: 'http://127.0.0.1/' } });
       const [row] = await insert(h, 'act-1', [{ kind: 'post' }]);
       const before = await read(h.handoff.id);
-      const changed = applied(before.handoff, { type: 'nudge', reached: true }, ada);
+      const changed = applied(before.handoff, { type: 'setWorkState', workState: 'ready', blocker: '' }, ada);
       await save(changed.handoff, before.etag, changed.event, 'act-2');
       await expect(stores.outbox.recordPosted(before, 'msg-9', row!, '2026-11-24T10:00:05.000Z', b)).rejects.toBeInstanceOf(ConflictError);
       expect((await stores.outbox.rows(h.handoff.id, b)).map((r) => r.state)).toEqual(['pending']);
@@ -528,6 +569,46 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       const moved = chat(first.aadObjectId, { conversationId: 'a:personal-new', serviceUrl: 'https://smba.trafficmanager.net/amer/' });
       await stores.chats.save(moved, b);
       expect(await stores.chats.find(TENANT, first.aadObjectId, b)).toStrictEqual(moved);
+    });
+  });
+
+  describe('daily digest readers', () => {
+    const reader = (aadObjectId: string, tenantId = TENANT) => ({ tenantId, aadObjectId, name: `Reader ${aadObjectId.slice(-2)}` });
+    const all = async () => {
+      const found = [];
+      for await (const page of stores.digests.readers(b)) found.push(...page);
+      return found.sort((x, y) => x.aadObjectId.localeCompare(y.aadObjectId));
+    };
+
+    it('are on once set, per tenant and person, and off again, idempotently', async () => {
+      const hedy = reader('00000000-0000-0000-0000-0000000000f1');
+      expect(await stores.digests.isOn(TENANT, hedy.aadObjectId, b)).toBe(false);
+      await stores.digests.set(hedy, true, b);
+      await stores.digests.set(hedy, true, b);
+      expect(await stores.digests.isOn(TENANT, hedy.aadObjectId, b)).toBe(true);
+      expect(await stores.digests.isOn(OTHER_TENANT, hedy.aadObjectId, b)).toBe(false);
+      await stores.digests.set(hedy, false, b);
+      await stores.digests.set(hedy, false, b);
+      expect(await stores.digests.isOn(TENANT, hedy.aadObjectId, b)).toBe(false);
+    });
+
+    it('record the day sent under their ETag, which a second run or a change of mind makes stale; turning it on again keeps the day', async () => {
+      const one = reader('00000000-0000-0000-0000-0000000000f2');
+      await stores.digests.set(one, true, b);
+      const [listed] = (await all()).filter((r) => r.aadObjectId === one.aadObjectId);
+      expect(listed).toMatchObject({ ...one, lastStart: '', leaseUntil: '' });
+      const claimed = await stores.digests.update(listed!, { leaseUntil: '2026-12-08T09:02:00.000Z' }, b);
+      expect(claimed).toMatchObject({ leaseUntil: '2026-12-08T09:02:00.000Z' });
+      // The same row as read before the claim: another run's claim fails.
+      expect(await stores.digests.update(listed!, { leaseUntil: '2026-12-08T09:03:00.000Z' }, b)).toBeUndefined();
+      const sent = await stores.digests.update(claimed!, { lastStart: '2026-12-08T09:00:00.000Z', leaseUntil: '' }, b);
+      expect(sent).toMatchObject({ lastStart: '2026-12-08T09:00:00.000Z', leaseUntil: '' });
+      await stores.digests.set(one, true, b);
+      expect((await all()).find((r) => r.aadObjectId === one.aadObjectId)).toMatchObject({ lastStart: '2026-12-08T09:00:00.000Z' });
+      // Turned off meanwhile: the run's update finds nothing to change.
+      const current = (await all()).find((r) => r.aadObjectId === one.aadObjectId)!;
+      await stores.digests.set(one, false, b);
+      expect(await stores.digests.update(current, { leaseUntil: '2026-12-09T09:02:00.000Z' }, b)).toBeUndefined();
     });
   });
 

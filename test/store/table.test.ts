@@ -81,7 +81,10 @@ describe('what a read costs', () => {
   it('a handoff: one point read; whether an activity was applied: another; with its history: one query', async () => {
     const stores = storesOf(uniquePrefix());
     const { handoff, event } = posted();
-    await stores.handoffs.commit({ handoff, etag: undefined, event, marker: 'act-1', effects: [{ kind: 'card' }], leaseUntil: '' }, b);
+    await stores.handoffs.commit(
+      { handoff, etag: undefined, events: [event], markers: ['act-1'], effects: [{ kind: 'card' }], leaseUntil: '' },
+      b,
+    );
     const before = { ...tableRoundTrips };
     await stores.handoffs.read(handoff.id, b);
     expect(tripsSince(before)).toMatchObject({ own: 1, ownReads: 1 });
@@ -114,7 +117,7 @@ describe('a record Baton cannot read', () => {
     const prefix = uniquePrefix();
     const stores = storesOf(prefix);
     const { handoff, event } = posted();
-    await stores.handoffs.commit({ handoff, etag: undefined, event, marker: 'act-1', effects: [], leaseUntil: '' }, b);
+    await stores.handoffs.commit({ handoff, etag: undefined, events: [event], markers: ['act-1'], effects: [], leaseUntil: '' }, b);
     const table = TableClient.fromConnectionString(connectionString(), `${prefix}handoffs`, { allowInsecureConnection: true });
     await table.updateEntity({ partitionKey: handoff.id, rowKey: 'handoff', stakeholders: 'not json', status: 'sideways' }, 'Merge');
     const error = await stores.handoffs.read(handoff.id, b).catch((e: unknown) => e);

@@ -18,6 +18,8 @@ import type {
   PeopleIndex,
   PersonalChat,
   PersonalChats,
+  DigestReader,
+  Digests,
   Preference,
   RowUpdate,
   SendRecord,
@@ -67,22 +69,23 @@ class MemoryHandoffs implements HandoffStore, OutboxStore {
   }
 
   async commit(write: HandoffWrite, _budget: Budget): Promise<OutboxRow[]> {
-    const { handoff, etag, event, marker, effects, leaseUntil } = write;
+    const { handoff, etag, events, markers, effects, leaseUntil } = write;
+    const last = events.at(-1)!;
     const p = this.partitions.get(handoff.id);
     if (etag === undefined && p) throw new ConflictError(`handoff ${handoff.id} exists`);
     if (etag !== undefined && !p) throw new NotFoundError(`handoff ${handoff.id} does not exist`);
     if (p && etag !== p.etag) throw new ConflictError(`handoff ${handoff.id} changed since it was read`);
-    if (p?.markers.has(marker)) throw new ConflictError(`marker ${marker} exists`);
-    if (p?.events.some((e) => e.seq === event.seq)) throw new ConflictError(`event ${event.seq} exists`);
+    if (markers.some((marker) => p?.markers.has(marker))) throw new ConflictError('a marker exists');
+    if (events.some((event) => p?.events.some((e) => e.seq === event.seq))) throw new ConflictError('an event exists');
     const rows: OutboxRow[] = effects.map((effect, index) => ({
       handoffId: handoff.id,
-      key: outboxRowKey(event.seq, index),
+      key: outboxRowKey(last.seq, index),
       effect: copy(effect),
       state: 'pending',
       attempts: 0,
-      createdAt: event.at,
+      createdAt: last.at,
       leaseUntil,
-      nextAttemptAt: '',
+      nextAttemptAt: effect.kind === 'message' ? (effect.notBefore ?? '') : '',
       lastError: '',
       deliveredAt: '',
       etag: nextEtag(),
@@ -91,8 +94,8 @@ class MemoryHandoffs implements HandoffStore, OutboxStore {
     const next: Partition = p ?? { handoff, etag: '', events: [], markers: new Set(), rows: new Map() };
     next.handoff = copy(handoff);
     next.etag = nextEtag();
-    next.events.push(copy(event));
-    next.markers.add(marker);
+    next.events.push(...copy(events));
+    for (const marker of markers) next.markers.add(marker);
     for (const row of rows) next.rows.set(row.key, row);
     this.partitions.set(handoff.id, next);
     return copy(rows);
@@ -124,7 +127,7 @@ class MemoryHandoffs implements HandoffStore, OutboxStore {
     for (const row of rows)
       this.partitions
         .get(row.handoffId)!
-        .rows.set(row.key, { ...copy(row), state: 'delivered', leaseUntil: '', deliveredAt, etag: nextEtag() });
+        .rows.set(row.key, { ...copy(row), state: 'delivered', attempts: row.attempts + 1, leaseUntil: '', deliveredAt, etag: nextEtag() });
   }
 
   async recordPosted(stored: StoredHandoff, messageId: string, row: OutboxRow, deliveredAt: string, _budget: Budget): Promise<void> {
@@ -133,7 +136,7 @@ class MemoryHandoffs implements HandoffStore, OutboxStore {
     this.current(row);
     p.handoff = { ...copy(stored.handoff), conversation: { ...stored.handoff.conversation, messageId } };
     p.etag = nextEtag();
-    p.rows.set(row.key, { ...copy(row), state: 'delivered', leaseUntil: '', deliveredAt, etag: nextEtag() });
+    p.rows.set(row.key, { ...copy(row), state: 'delivered', attempts: row.attempts + 1, leaseUntil: '', deliveredAt, etag: nextEtag() });
   }
 }
 
@@ -253,6 +256,40 @@ class MemoryPersonalChats implements PersonalChats {
   }
 }
 
+class MemoryDigests implements Digests {
+  private readonly rows = new Map<string, DigestReader>();
+
+  async isOn(tenantId: string, aadObjectId: string, _budget: Budget): Promise<boolean> {
+    return this.rows.has(`${tenantId}/${aadObjectId}`);
+  }
+
+  async set(person: Pick<DigestReader, 'tenantId' | 'aadObjectId' | 'name'>, on: boolean, _budget: Budget): Promise<void> {
+    const key = `${person.tenantId}/${person.aadObjectId}`;
+    if (!on) this.rows.delete(key);
+    else {
+      const earlier = this.rows.get(key);
+      this.rows.set(key, { lastStart: '', leaseUntil: '', ...earlier, ...copy(person), etag: nextEtag() });
+    }
+  }
+
+  async *readers(_budget: Budget): AsyncGenerator<DigestReader[]> {
+    yield copy([...this.rows.values()]);
+  }
+
+  async update(
+    reader: DigestReader,
+    change: Partial<Pick<DigestReader, 'lastStart' | 'leaseUntil'>>,
+    _budget: Budget,
+  ): Promise<DigestReader | undefined> {
+    const key = `${reader.tenantId}/${reader.aadObjectId}`;
+    const current = this.rows.get(key);
+    if (!current || current.etag !== reader.etag) return undefined;
+    const next = { ...current, ...change, etag: nextEtag() };
+    this.rows.set(key, next);
+    return copy(next);
+  }
+}
+
 /** The summary's records, in one map per kind as the table has one partition per kind. */
 class MemorySummaries {
   private readonly zones = new Map<string, Zone>();
@@ -368,6 +405,7 @@ export function memoryStores(): Stores {
     people: new MemoryPeopleIndex(),
     due: new MemoryDueIndex(),
     chats: new MemoryPersonalChats(),
+    digests: new MemoryDigests(),
     zones: { list: (b) => summaries.list(b), markEnqueued: (z, w, b) => summaries.markEnqueued(z, w, b) },
     subscribers: {
       subscribe: (s, b) => summaries.subscribe(s, b),
