@@ -14,7 +14,6 @@
  * needed-by date tells the owner once. Pure: the application layer fetches
  * working hours and writes what `applyDue` returns like any other change.
  */
-import { formatEffort } from './effort';
 import {
   BATON,
   ballHolder,
@@ -33,7 +32,7 @@ import {
 } from './handoff';
 import { endOfDay } from './lead-time';
 import type { Outcome } from './process';
-import { formatDay, formatWhen } from './time-format';
+import { formatDay, formatWhenIn, formatWorkingTime } from './time-format';
 import { addWorkingMinutes, nextWorkingInstant, type WorkingHours, workingMinutesBetween, zoneForText } from './working-hours';
 
 /** Goals, in working minutes of whoever holds the ball (settings; see src/config.ts). */
@@ -329,7 +328,7 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reache
   // History is read by everyone in their own zone: a time written into it says whose zone it is in.
   const inZone = (instant: string, hours: WorkingHours) => {
     const zone = zoneForText(hours);
-    return `${formatWhen(instant, zone, new Date(at))}${zone ? ` ${zone.split('/').pop()!.replace(/_/g, ' ')} time` : ''}`;
+    return formatWhenIn(instant, zone, new Date(at));
   };
   const due = inZone(clock.dueAt, clock.holderHours);
   switch (action.kind) {
@@ -342,10 +341,10 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reache
       );
     }
     case 'escalate': {
-      const held = formatEffort(
+      const held = formatWorkingTime(
         Math.max(1, workingMinutesBetween(clock.holderHours, new Date(clock.runStartedAt), new Date(at)) + clock.usedMinutes),
       );
-      return event('escalated', `${stepOfHolder(clock)}, due ${due}, held ${held} of working time`, {
+      return event('escalated', `${stepOfHolder(clock)}, due ${due}, held ${held}${held.includes('working day') ? '' : ' of working time'}`, {
         ...base,
         clock: { ...clock, level: 2 },
       });
@@ -353,7 +352,7 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reache
     case 'neededBy':
       return event('neededByPassed', formatDay(handoff.neededBy ?? '', new Date(at)), { ...base, neededByTold: true });
     case 'autoClose': {
-      const text = `Accepted ${inZone(clock.runStartedAt, clock.ownerHours)} and not closed within ${formatEffort(workingMinutesBetween(clock.ownerHours, new Date(clock.runStartedAt), new Date(at)))} of the owner's working time.`;
+      const text = `Accepted ${inZone(clock.runStartedAt, clock.ownerHours)} and not closed within ${formatWorkingTime(workingMinutesBetween(clock.ownerHours, new Date(clock.runStartedAt), new Date(at)))} of the owner's working time.`;
       const next: Handoff = { ...base, status: 'closed', updatedAt: at, ending: { by: BATON, at, text }, clock: undefined };
       return event('closed', 'automatically', next);
     }
@@ -411,9 +410,9 @@ export function neededByPassed(handoff: Pick<Handoff, 'neededBy' | 'neededByAt'>
   return handoff.neededByAt ? now.toISOString() >= handoff.neededByAt : handoff.neededBy < now.toISOString().slice(0, 10);
 }
 
-/** "3h 10m" of working time, or "under a minute". */
+/** "3 h 10 min", "1 working day and 30 min", or "under a minute". */
 function workingTime(minutes: number): string {
-  return minutes < 1 ? 'under a minute' : formatEffort(minutes);
+  return formatWorkingTime(minutes);
 }
 
 /**
@@ -429,7 +428,7 @@ function workingTime(minutes: number): string {
 export function dueClause(view: DueView, when: (iso: string) => string, relative: boolean): string {
   const first = view.holder.name.split(' ')[0] ?? view.holder.name;
   const past = (minutes: number) =>
-    relative && minutes > 0 ? `overdue by ${formatEffort(minutes)} of ${first}'s working time` : `overdue since ${when(view.dueAt)}`;
+    relative && minutes > 0 ? `overdue by ${formatWorkingTime(minutes)} of ${first}'s working time` : `overdue since ${when(view.dueAt)}`;
   switch (view.state) {
     case 'due':
       return `due ${when(view.dueAt)}${relative ? ` (in ${workingTime(view.leftMinutes)} of ${first}'s working time)` : ''}`;

@@ -131,7 +131,11 @@ export interface MetricLine {
   /** One number per trend week (undefined where the week had none), for bars and charts. */
   values: (number | undefined)[];
   unit: string;
-  /** Compared with the week before, in words ("up from 4.0 h"), or '' when there is nothing to compare. */
+  /**
+   * Compared with the four weeks before (their average, over the weeks that
+   * had a value), in words: "up from 4.0 h", "same as before"; '' when there
+   * is nothing to compare.
+   */
   change: string;
 }
 
@@ -146,13 +150,15 @@ function line(
 ): MetricLine {
   const values = trend.map(pick);
   const current = values[values.length - 1];
-  const previous = values[values.length - 2];
+  const before = values.slice(0, -1).filter((v): v is number => v !== undefined);
+  const average = before.length === 0 ? undefined : before.reduce((a, b) => a + b, 0) / before.length;
+  // Compared as they read: 0.26 and 0.3 both read "0.3", which is the same, not down.
   const change =
-    current === undefined || previous === undefined
+    current === undefined || average === undefined
       ? ''
-      : current === previous
-        ? 'same as the week before'
-        : `${current > previous ? 'up' : 'down'} from ${format(previous)}`;
+      : format(current) === format(average)
+        ? 'same as before'
+        : `${current > average ? 'up' : 'down'} from ${format(average)}`;
   return { label, text: current === undefined ? 'none' : format(current), values, unit, change };
 }
 

@@ -265,26 +265,81 @@ const INPUTS_OF: Record<string, string[]> = {
 /** The viewers' "now" in these tests: after every journey's last step. */
 const NOW = new Date('2026-03-05T12:00:00Z');
 
-/** The turn line of each status but review (which mentions the receiver), for the shared view in UTC. */
-const TURN: Record<Exclude<Status, 'inReview'>, string> = {
-  questionAsked: "Waiting on Ada Lovelace to answer Grace Hopper's question.",
-  changesRequested: 'Waiting on Ada Lovelace to make the changes Grace Hopper asked for and resubmit.',
-  accepted: 'Accepted by Grace Hopper. Waiting on Alan Turing (owner) to close it.',
-  closed: 'Closed by Alan Turing on Wed 4 Mar, 08:00 UTC.',
-  cancelled: 'Cancelled by Ada Lovelace on Tue 3 Mar, 11:22 UTC.',
+type Seen = Exclude<ViewerName, 'stakeholder' | 'stranger' | 'none'> | 'other';
+const others = (text: string) => ({ stakeholder: text, stranger: text, none: text });
+
+/** The turn line of each status, as each viewer reads it (the viewer is "you"). */
+const TURN: Record<Status, Record<ViewerName, string>> = {
+  inReview: {
+    sender: '<at>Grace Hopper</at>, this handoff is for you to review.',
+    receiver: 'It is your turn: review this handoff.',
+    owner: '<at>Grace Hopper</at>, this handoff is for you to review.',
+    ...others('<at>Grace Hopper</at>, this handoff is for you to review.'),
+  },
+  questionAsked: {
+    sender: "Waiting on you to answer Grace Hopper's question.",
+    receiver: 'Waiting on Ada Lovelace to answer your question.',
+    owner: "Waiting on Ada Lovelace to answer Grace Hopper's question.",
+    ...others("Waiting on Ada Lovelace to answer Grace Hopper's question."),
+  },
+  changesRequested: {
+    sender: 'Waiting on you to make the changes Grace Hopper asked for and resubmit.',
+    receiver: 'Waiting on Ada Lovelace to make the changes you asked for and resubmit.',
+    owner: 'Waiting on Ada Lovelace to make the changes Grace Hopper asked for and resubmit.',
+    ...others('Waiting on Ada Lovelace to make the changes Grace Hopper asked for and resubmit.'),
+  },
+  accepted: {
+    sender: 'Accepted by Grace Hopper. Waiting on Alan Turing (owner) to close it.',
+    receiver: 'Accepted by you. Waiting on Alan Turing (owner) to close it.',
+    owner: 'Accepted by Grace Hopper. Waiting on you to close it.',
+    ...others('Accepted by Grace Hopper. Waiting on Alan Turing (owner) to close it.'),
+  },
+  closed: { sender: 'Closed by Alan Turing.', receiver: 'Closed by Alan Turing.', owner: 'Closed by you.', ...others('Closed by Alan Turing.') },
+  cancelled: { sender: 'Cancelled by you.', receiver: 'Cancelled by Ada Lovelace.', owner: 'Cancelled by Ada Lovelace.', ...others('Cancelled by Ada Lovelace.') },
+};
+const BLOCKED_TURN = { sender: 'Blocked: Waiting for the staging database. You are on it.', other: 'Blocked: Waiting for the staging database. Ada Lovelace is on it.' };
+
+/** The facts line of each variant: Baton's words, and the posting date for the client to write. */
+const POSTED = '{{DATE(2026-03-02T10:15:42Z, SHORT)}}';
+const FACTS_LINE: Record<Variant, string> = {
+  full: `In progress · effort 1 h 30 min · needed by Wed 1 Apr · posted ${POSTED}`,
+  minimal: `Ready · posted ${POSTED}`,
+  blocked: `Blocked · effort 1 h 30 min · needed by Wed 1 Apr · posted ${POSTED}`,
 };
 
-/** The remarks each status shows, as [style, title, text] in UTC. */
-const REMARKS: Record<Status, [string, string, string][]> = {
-  inReview: [],
-  questionAsked: [['emphasis', 'Grace Hopper asked (Tue 3 Mar, 11:22 UTC)', 'Which gateway does staging use?']],
-  changesRequested: [['warning', 'Changes requested by Grace Hopper (Tue 3 Mar, 11:22 UTC)', 'Add the rollback steps.']],
-  accepted: [['good', 'Accepted by Grace Hopper (Tue 3 Mar, 11:22 UTC)', 'The dashboard comes next sprint.']],
-  closed: [
-    ['good', 'Accepted by Grace Hopper (Tue 3 Mar, 11:22 UTC)', 'The dashboard comes next sprint.'],
-    ['emphasis', 'Closing note', 'Shipped.'],
-  ],
-  cancelled: [['emphasis', 'Why it was cancelled', 'Plans changed.']],
+/** The remarks each status shows, one line each ([title, text] runs), as each viewer reads them. */
+const REMARKS: Record<Status, Record<Seen, string[][]>> = {
+  inReview: { sender: [], receiver: [], owner: [], other: [] },
+  questionAsked: {
+    sender: [['Grace Hopper asked: ', 'Which gateway does staging use?']],
+    receiver: [['You asked: ', 'Which gateway does staging use?']],
+    owner: [['Grace Hopper asked: ', 'Which gateway does staging use?']],
+    other: [['Grace Hopper asked: ', 'Which gateway does staging use?']],
+  },
+  changesRequested: {
+    sender: [['Changes requested by Grace Hopper: ', 'Add the rollback steps.']],
+    receiver: [['Changes requested by you: ', 'Add the rollback steps.']],
+    owner: [['Changes requested by Grace Hopper: ', 'Add the rollback steps.']],
+    other: [['Changes requested by Grace Hopper: ', 'Add the rollback steps.']],
+  },
+  accepted: {
+    sender: [['Accepted by Grace Hopper: ', 'The dashboard comes next sprint.']],
+    receiver: [['Accepted by you: ', 'The dashboard comes next sprint.']],
+    owner: [['Accepted by Grace Hopper: ', 'The dashboard comes next sprint.']],
+    other: [['Accepted by Grace Hopper: ', 'The dashboard comes next sprint.']],
+  },
+  closed: {
+    sender: [['Accepted by Grace Hopper: ', 'The dashboard comes next sprint.'], ['Closing note: ', 'Shipped.']],
+    receiver: [['Accepted by you: ', 'The dashboard comes next sprint.'], ['Closing note: ', 'Shipped.']],
+    owner: [['Accepted by Grace Hopper: ', 'The dashboard comes next sprint.'], ['Closing note: ', 'Shipped.']],
+    other: [['Accepted by Grace Hopper: ', 'The dashboard comes next sprint.'], ['Closing note: ', 'Shipped.']],
+  },
+  cancelled: {
+    sender: [['Why it was cancelled: ', 'Plans changed.']],
+    receiver: [['Why it was cancelled: ', 'Plans changed.']],
+    owner: [['Why it was cancelled: ', 'Plans changed.']],
+    other: [['Why it was cancelled: ', 'Plans changed.']],
+  },
 };
 
 const STATUS_TEXT: Record<Status, string> = {
@@ -618,7 +673,7 @@ describe('the handoff card', () => {
     }
     const nudge = nodesOfType(card, 'Action.Execute').find((a) => a.verb === VERBS.nudge);
     // Blocked work waits on its sender, so that is whom the owner nudges.
-    if (nudge) expect(nudge.title).toBe(c.status === 'inReview' && c.variant !== 'blocked' ? 'Nudge Grace Hopper' : 'Nudge Ada Lovelace');
+    if (nudge) expect(nudge.title).toBe(c.status === 'inReview' && c.variant !== 'blocked' ? 'Nudge Grace' : 'Nudge Ada');
     const priority = inputs.find((i) => i.id === 'priority');
     if (priority) expect(priority.value).toBe(fields.priority);
     const blocker = inputs.find((i) => i.id === 'blocker');
@@ -639,58 +694,61 @@ describe('the handoff card', () => {
       );
     }
 
-    // Whose turn it is, in one line; the receiver is mentioned while it is theirs.
+    // Whose turn it is, in one line, in the viewer's words; the receiver is mentioned while it is theirs, in the others' views.
     const runs = textRuns(card);
     const blocks = textBlocks(card);
-    // Blocked means blocked: while it is being worked on, the line says what blocks it and who is on it, never that the receiver is late.
     const blockedNow = c.variant === 'blocked' && ['inReview', 'questionAsked', 'changesRequested'].includes(c.status);
-    if (blockedNow) expect(runs).toContain('Blocked: Waiting for the staging database. Ada Lovelace (sender) is on it.');
-    else if (c.status === 'inReview') expect(blocks).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
-    else expect(runs).toContain(TURN[c.status]);
+    const mentioned = c.status === 'inReview' && !blockedNow && c.viewer !== 'receiver';
+    const turn = blockedNow ? BLOCKED_TURN[c.viewer === 'sender' ? 'sender' : 'other'] : TURN[c.status][c.viewer];
+    if (mentioned) expect(blocks).toContain(turn);
+    else expect(runs).toContain(turn);
     expect(card.msteams).toEqual({
       width: 'Full',
-      entities:
-        c.status === 'inReview' && !blockedNow
-          ? [{ type: 'mention', text: '<at>Grace Hopper</at>', mentioned: { id: grace.userId, name: 'Grace Hopper' } }]
-          : [],
+      entities: mentioned ? [{ type: 'mention', text: '<at>Grace Hopper</at>', mentioned: { id: grace.userId, name: 'Grace Hopper' } }] : [],
     });
-    // Display names are text runs, never markdown.
-    expect(runs).toEqual(expect.arrayContaining(['From ', 'Ada Lovelace', ' · Owner ', 'Alan Turing', 'Stakeholders ', 'Barbara Liskov']));
+    // Display names are text runs, never markdown; the viewer is "you".
+    const you = (role: ViewerName, person: Person) => (c.viewer === role ? 'you' : person.name);
+    expect(runs).toEqual(
+      expect.arrayContaining(['From ', you('sender', ada), ' to ', you('receiver', grace), ' · owner ', you('owner', alan)]),
+    );
     expect(blocks.filter((b) => ['Ada Lovelace', 'Alan Turing', 'Barbara Liskov'].some((n) => b.includes(n)))).toEqual([]);
-    expect(blocks).toContain(STATUS_TEXT[c.status]);
-    // Once closed or cancelled, how urgent it was no longer shows.
-    expect(blocks.includes('Urgent')).toBe(fields.priority === 'urgent' && !['closed', 'cancelled'].includes(c.status));
+    // One pill: the status, and the priority while it matters.
+    const final = ['closed', 'cancelled'].includes(c.status);
+    expect(blocks).toContain(`${STATUS_TEXT[c.status]}${fields.priority === 'urgent' && !final ? ' · Urgent' : ''}`);
     expect(runs).toContain('Payments retry logic is ready for QA');
-    // Rows with nothing to say are left out.
-    expect(factsOf(card)).toEqual({
-      'Work state': { ready: 'Ready', inProgress: 'In progress', blocked: 'Blocked' }[fields.workState],
-      ...(fields.effortMinutes === undefined ? {} : { Effort: '1h 30m' }),
-      ...(fields.neededBy === undefined ? {} : { 'Needed by': 'Wed 1 Apr' }),
-      Posted: 'Mon 2 Mar, 10:15 UTC',
-    });
-    // Assumptions and links wait behind "Show details".
-    const details = nodesOfType(card, 'Container').find((n) => n.id === 'details');
-    const hasDetails = fields.assumptions !== '' || fields.links.length > 0;
-    expect(details !== undefined).toBe(hasDetails);
-    if (details) {
-      expect(details.isVisible).toBe(false);
-      expect(textRuns(details).includes('Staging uses the sandbox gateway.')).toBe(fields.assumptions !== '');
-      expect(nodesOfType(details, 'Action.OpenUrl').map((a) => a.url)).toEqual(fields.links);
-      expect(nodesOfType(card, 'Action.ToggleVisibility').map((a) => [a.title, a.targetElements])).toEqual([
-        ['Show details (assumptions, 2 links)', ['details']],
-      ]);
-    }
+    // The facts in one line of Baton's words, the posting date for the client to write in the viewer's zone.
+    expect(blocks).toContain(FACTS_LINE[c.variant]);
+    // A closed or cancelled handoff is its turn line: its content waits behind "Show details" with the rest.
+    const content = nodesOfType(card, 'Container').find((n) => n.id === 'content')!;
+    expect(content.isVisible).toBe(!final);
+    const details = nodesOfType(card, 'Container').find((n) => n.id === 'details')!;
+    expect(details.isVisible).toBe(false);
+    expect(textRuns(details).includes('Staging uses the sandbox gateway.')).toBe(fields.assumptions !== '');
+    expect(nodesOfType(details, 'Action.OpenUrl').map((a) => a.url)).toEqual(fields.links);
+    const toggles = nodesOfType(card, 'Action.ToggleVisibility').map((a) => [a.title, a.targetElements]);
+    const targets = [...(final ? ['content'] : []), 'details', 'showDetails', 'hideDetails'];
+    // Every variant has something behind it (the minimal one, its stakeholder).
+    expect(toggles).toEqual([
+      ['Show details', targets],
+      ['Hide details', targets],
+    ]);
     expect(nodesOfType(card, 'Action.OpenUrl').map((a) => a.url)).toEqual(fields.links);
 
-    // Alerts, remarks, the notice and the history, in order, each only when it applies.
-    const containers = nodesOfType(card, 'Container')
-      .filter((n) => !['details', 'statusPill', 'priorityPill', 'turnLine'].includes(n.id as string) && n.style !== undefined)
-      .map((n) => [n.style, ...textRuns(n)]);
-    expect(containers).toEqual([
-      ...(late ? [['warning', 'Late: ', "posted with less than 1h 30m of the receiver's working time before Wed 1 Apr."]] : []),
-      ...REMARKS[c.status].map(([style, title, text]) => [style, title, ...(text ? [text] : [])]),
-      ...(c.extras ? [['warning', NOTICE]] : []),
-    ]);
+    // At most one attention box: the turn line when blocked, else the most severe fact (here: posted late).
+    const boxes = nodesOfType(card, 'Container')
+      .filter((n) => ['turnLine', 'attention'].includes(n.id as string) && n.style !== 'default')
+      .map((n) => [n.id, n.style]);
+    expect(boxes).toEqual(blockedNow ? [['turnLine', 'attention']] : late && !final ? [['attention', 'warning']] : []);
+    if (late && !final)
+      expect(textRuns(nodesOfType(card, 'Container').find((n) => n.id === 'attention'))).toEqual([
+        'Posted late: ',
+        'less than 1 h 30 min of working time before Wed 1 Apr.',
+      ]);
+    // The remarks that still matter, one line each; the notice; the history only when asked for.
+    expect(nodesOfType(card, 'RichTextBlock').filter((n) => n.separator === true).map((n) => textRuns(n))).toEqual(
+      REMARKS[c.status][c.viewer === 'sender' || c.viewer === 'receiver' || c.viewer === 'owner' ? c.viewer : 'other'],
+    );
+    expect(nodesOfType(card, 'Container').filter((n) => n.id === 'notice').map((n) => textRuns(n))).toEqual(c.extras ? [[NOTICE]] : []);
     const historyRows = nodesOfType(card, 'Container').filter((n) => textBlocks(n).includes('History'));
     expect(historyRows).toHaveLength(c.extras ? 1 : 0);
   });
