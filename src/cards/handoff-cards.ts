@@ -383,6 +383,13 @@ function alertsOf(handoff: Handoff, when: (iso: string) => string, now: Date): A
           },
     );
   }
+  // Escalated to an owner Baton could not write to: the card says so, as for a nudge.
+  if (handoff.clock?.level === 2 && handoff.clock.ownerReached === false && !STATUS[handoff.status].final)
+    alerts.push({
+      style: 'warning',
+      title: `${handoff.owner.name} has not installed Baton: `,
+      text: 'they were not told of the escalation.',
+    });
   return alerts;
 }
 
