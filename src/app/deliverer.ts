@@ -150,10 +150,20 @@ export class Deliverer implements Deliveries {
       this.serially(handoffId, async () => {
         const results = await this.deliverRows(ready, cardDone, committed);
         if (ready.length === rows.length && results.every((r) => r === 'delivered' || r === 'dead'))
-          await this.app.stores.marks.clear(handoffId, markEtag, budget);
+          await this.clearUnlessHeld(handoffId, markEtag);
       }).finally(cardDone),
     );
     return cardOut;
+  }
+
+  /**
+   * Clears a handoff's mark once this delivery is done, unless rows are still
+   * pending: one an earlier change held for its reader's working hours shares
+   * the mark (a handoff has one), and the sweep finds it only through it.
+   */
+  private async clearUnlessHeld(handoffId: string, markEtag: string): Promise<void> {
+    if ((await this.app.stores.outbox.rows(handoffId, budget)).length > 0) return;
+    await this.app.stores.marks.clear(handoffId, markEtag, budget);
   }
 
   /** Delivers a handoff's pending rows that nobody holds (a replayed activity asks for its own), in the background. */

@@ -17,7 +17,7 @@ import { type ReminderChoice, settingsCard } from '../cards/settings-card';
 import { VERBS } from '../cards/verbs';
 import type { AdaptiveCard } from '../cards/render';
 import { digestGroups } from '../domain/my-work';
-import { workingPeriodAt } from '../domain/working-hours';
+import { nextWorkingInstant, workingPeriodAt } from '../domain/working-hours';
 import { ConnectorError } from '../errors';
 import { errorText } from '../logger';
 import { type CardAction, cardAction } from './actions';
@@ -78,6 +78,26 @@ export const settingsActions: Readonly<Record<string, CardAction>> = {
     saveSettings(app, caller, data.reminders),
   ),
 };
+
+/**
+ * When the next daily digest falls due: the earliest start of a reader's
+ * working day that has no digest yet (now, when one is due already).
+ * Undefined when nobody reads one. For the dev clock's "next".
+ */
+export async function nextDigestAt(app: App): Promise<number | undefined> {
+  const now = new Date(app.clock.now());
+  let next: number | undefined;
+  for await (const page of app.stores.digests.readers(budget)) {
+    for (const reader of page) {
+      const hours = await app.workingHours(reader.tenantId, { aadObjectId: reader.aadObjectId, userId: '', name: reader.name });
+      const period = workingPeriodAt(hours, now);
+      const at =
+        period && period.start.toISOString() > reader.lastStart ? now.getTime() : nextWorkingInstant(hours, period?.end ?? now).getTime();
+      next = next === undefined ? at : Math.min(next, at);
+    }
+  }
+  return next;
+}
 
 /** Sends each reader's digest whose working day has started and has none yet; see {@link DigestReport}. */
 export async function sendDigests(app: App, context: { invocationId?: string } = {}): Promise<DigestReport> {

@@ -33,7 +33,7 @@ async function myHandoffs(app: App, caller: Caller): Promise<AdaptiveCard> {
   return myHandoffsCard(
     WAIT_GROUPS.map((g) => ({
       title: WAIT_GROUP_TITLES[g],
-      handoffs: groups[g].map((handoff) => ({ handoff, detail: waitLine(handoff, g, now, timeZone) })),
+      handoffs: groups[g].map((handoff) => ({ handoff, detail: waitLine(handoff, g, now, timeZone, actor.person.aadObjectId) })),
     })),
   );
 }

@@ -10,7 +10,7 @@
  * person's, under the marker `due:<handoff>:<step>:<kind>`, so a second
  * timer, a second instance or a crash never acts twice.
  */
-import { type DueAction, dueNow, settleDue } from '../domain/due';
+import { type DueAction, dueNow, escalateAt, settleDue } from '../domain/due';
 import type { Handoff, HandoffEvent } from '../domain/handoff';
 import { remindersFor } from '../domain/notifications';
 import { nextWorkingInstant } from '../domain/working-hours';
@@ -133,9 +133,12 @@ async function settle(
     decide: async (handoff) => {
       const first = handoff && dueNow(handoff, at);
       if (!handoff || !first) return { skip: true };
-      const holder = handoff.clock?.holder;
-      const reached = first.kind === 'overdue' && holder ? await reaches(handoff.tenantId, holder.aadObjectId) : false;
-      const settled = settleDue(handoff, at, reached);
+      const clock = handoff.clock;
+      const holder = first.kind === 'overdue' && clock ? await reaches(handoff.tenantId, clock.holder.aadObjectId) : false;
+      // The owner is asked only when an escalation is due in this check (a late check may nudge and escalate at once).
+      const owner =
+        clock && clock.level < 2 && escalateAt(clock) <= now ? await reaches(handoff.tenantId, handoff.owner.aadObjectId) : true;
+      const settled = settleDue(handoff, at, { holder, owner });
       // Another check did it first, or someone changed the handoff meanwhile: nothing is due any more.
       if (!settled) return { skip: true };
       done = settled.events.flatMap((e) => ACTION_OF[e.type] ?? []);

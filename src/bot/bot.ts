@@ -31,7 +31,7 @@ export const HELP_TEXT = [
   'In a group chat or channel, start with **@Baton**; in your personal chat with Baton, just type the word.',
   '',
   '- **new** (or **handoff**): fill a handoff form; the receiver is tagged when you post it.',
-  '- **mine**: your open handoffs, grouped by what waits on you (to review, to answer, to fix, to close).',
+  '- **mine**: your open handoffs, grouped by what waits on you (blocked, to review, to answer, to fix, to close).',
   '- **summary**: your week in handoffs (cycle time, first-pass acceptance, what needs attention); **summary stop** or **summary start** for the weekly one.',
   '- **settings**: how Baton reminds you of what waits on you: each reminder as it is due, or one daily digest.',
   '- **help**: this list.',

@@ -404,6 +404,14 @@ function attentionFactsOf(handoff: Handoff, now: Date, name: Namer): (Note & { s
       text: `less than ${handoff.effortMinutes === undefined ? 'the needed time' : formatWorkingTime(handoff.effortMinutes)} of working time before ${handoff.neededBy ? formatDay(handoff.neededBy, now) : 'the date'}.`,
       when: '',
     });
+  // Escalated to an owner Baton could not write to: said as a nudge that reached nobody is.
+  if (handoff.clock?.level === 2 && handoff.clock.ownerReached === false && !STATUS[handoff.status].final)
+    facts.push({
+      style: 'warning',
+      title: 'Not told of the escalation: ',
+      text: `${name(handoff.owner, true)} ${name(handoff.owner) === 'you' ? 'have' : 'has'} not installed Baton.`,
+      when: '',
+    });
   const nudge = handoff.lastNudge;
   if (nudge && !nudge.reached && isCurrentNudge(handoff))
     facts.push({

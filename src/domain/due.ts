@@ -281,12 +281,12 @@ const MAX_DUE_AT_ONCE = 6;
  * Does everything due on a handoff at `now`, in order (a check that ran late
  * may owe a nudge and an escalation): the handoff it leaves, one event per
  * action, and each action's marker. Undefined when nothing is due.
- * @param reached whether the holder can be written to (installed Baton)
+ * @param reach whether Baton can write to the holder and to the owner (they installed it)
  */
 export function settleDue(
   handoff: Handoff,
   now: Date,
-  reached: boolean,
+  reach: { holder: boolean; owner: boolean },
 ): { handoff: Handoff; events: HandoffEvent[]; markers: string[] } | undefined {
   let current = handoff;
   const events: HandoffEvent[] = [];
@@ -294,7 +294,7 @@ export function settleDue(
   for (let i = 0; i < MAX_DUE_AT_ONCE; i += 1) {
     const action = dueNow(current, now);
     if (!action) break;
-    const outcome = applyDue(current, action, now.toISOString(), reached);
+    const outcome = applyDue(current, action, now.toISOString(), reach);
     if (!outcome.ok) break;
     markers.push(dueActivityId(current, action));
     events.push(outcome.event);
@@ -307,9 +307,10 @@ export function settleDue(
  * Applies a due action at `at`: the next handoff with its due state and one
  * history event by Baton, or why nothing is due (a second timer, an instance
  * that lost the race, a change made meanwhile).
- * @param reached whether the holder can be written to (installed Baton)
+ * @param reach whether Baton can write to the holder and to the owner (they installed it)
  */
-export function applyDue(handoff: Handoff, action: DueAction, at: string, reached: boolean): Outcome {
+export function applyDue(handoff: Handoff, action: DueAction, at: string, reach: { holder: boolean; owner: boolean }): Outcome {
+  const reached = reach.holder;
   const clock = handoff.clock;
   const current = dueNow(handoff, new Date(at));
   if (!clock || !current || current.kind !== action.kind)
@@ -344,15 +345,16 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reache
       const held = formatWorkingTime(
         Math.max(1, workingMinutesBetween(clock.holderHours, new Date(clock.runStartedAt), new Date(at)) + clock.usedMinutes),
       );
-      return event('escalated', `${stepOfHolder(clock)}, due ${due}, held ${held}${held.includes('working day') ? '' : ' of working time'}`, {
+      const told = reach.owner ? '' : `; ${handoff.owner.name} has not installed Baton and was not told`;
+      return event('escalated', `${stepOfHolder(clock)}, due ${due}, held ${held}${held.includes('working day') ? '' : ' of working time'}${told}`, {
         ...base,
-        clock: { ...clock, level: 2 },
+        clock: { ...clock, level: 2, ownerReached: reach.owner },
       });
     }
     case 'neededBy':
       return event('neededByPassed', formatDay(handoff.neededBy ?? '', new Date(at)), { ...base, neededByTold: true });
     case 'autoClose': {
-      const text = `Accepted ${inZone(clock.runStartedAt, clock.ownerHours)} and not closed within ${formatWorkingTime(workingMinutesBetween(clock.ownerHours, new Date(clock.runStartedAt), new Date(at)))} of the owner's working time.`;
+      const text = `Accepted ${inZone(clock.runStartedAt, clock.ownerHours)} and not closed within ${formatWorkingTime(workingMinutesBetween(clock.ownerHours, new Date(clock.runStartedAt), new Date(clock.autoCloseAt ?? at)))} of the owner's working time.`;
       const next: Handoff = { ...base, status: 'closed', updatedAt: at, ending: { by: BATON, at, text }, clock: undefined };
       return event('closed', 'automatically', next);
     }
@@ -425,16 +427,16 @@ function workingTime(minutes: number): string {
  * Thu 4 Dec, 10:00", "..., escalated to Ada Lovelace (owner)".
  * @param relative the viewer's own view, seen now
  */
-export function dueClause(view: DueView, when: (iso: string) => string, relative: boolean): string {
-  const first = view.holder.name.split(' ')[0] ?? view.holder.name;
+export function dueClause(view: DueView, when: (iso: string) => string, relative: boolean, viewerId?: string): string {
+  const first = view.holder.aadObjectId === viewerId ? 'your' : `${view.holder.name.split(' ')[0] ?? view.holder.name}'s`;
   const past = (minutes: number) =>
-    relative && minutes > 0 ? `overdue by ${formatWorkingTime(minutes)} of ${first}'s working time` : `overdue since ${when(view.dueAt)}`;
+    relative && minutes > 0 ? `overdue by ${formatWorkingTime(minutes)} of ${first} working time` : `overdue since ${when(view.dueAt)}`;
   switch (view.state) {
     case 'due':
-      return `due ${when(view.dueAt)}${relative ? ` (in ${workingTime(view.leftMinutes)} of ${first}'s working time)` : ''}`;
+      return `due ${when(view.dueAt)}${relative ? ` (in ${workingTime(view.leftMinutes)} of ${first} working time)` : ''}`;
     case 'overdue':
       return relative && view.overdueMinutes > 0 ? `${past(view.overdueMinutes)} (due ${when(view.dueAt)})` : past(0);
     case 'escalated':
-      return `${past(view.overdueMinutes)}, escalated to ${view.owner.name} (owner)`;
+      return `${past(view.overdueMinutes)}, escalated to ${view.owner.aadObjectId === viewerId ? 'you' : `${view.owner.name} (owner)`}`;
   }
 }

@@ -164,6 +164,8 @@ export interface StepClock {
   level: Level;
   /** The close step: when the handoff closes itself. */
   autoCloseAt?: string;
+  /** Once escalated: whether Baton could tell the owner (they installed it); false, the card says they were not told. */
+  ownerReached?: boolean;
 }
 
 /** One run of the review clock: the receiver held the ball from startedAt until pausedAt. */

@@ -53,20 +53,21 @@ export function groupMyWork<T extends Listing>(handoffs: readonly T[], aadObject
 /**
  * Who waits on whom, since when, and when it is due, in one line: "Grace
  * Hopper asked you a question · 3 h ago · overdue by 2h (due Thu 4 Dec, 10:00)".
+ * Blocked work says what blocks it, who is on it and when unblocking is due.
  * @param timeZone the reader's, for the due time
+ * @param viewerId the reader: "you", not their name
  */
-export function waitLine(handoff: Listing, group: WaitGroup, now: Date, timeZone?: string): string {
-  const line = waitText(handoff, group, now);
+export function waitLine(handoff: Listing, group: WaitGroup, now: Date, timeZone?: string, viewerId?: string): string {
+  const line = waitText(handoff, group, now, viewerId);
   const view = dueView(handoff, now);
-  // Blocked work says what blocks it and who is on it, never a review's due time.
-  return view && group !== 'blocked' ? `${line} · ${dueClause(view, (at) => formatWhen(at, timeZone, now), true)}` : line;
+  return view ? `${line} · ${dueClause(view, (at) => formatWhen(at, timeZone, now), true, viewerId)}` : line;
 }
 
-function waitText(handoff: Listing, group: WaitGroup, now: Date): string {
+function waitText(handoff: Listing, group: WaitGroup, now: Date, viewerId: string | undefined): string {
   const since = relativeWhen(waitingSince(handoff) ?? handoff.updatedAt, now);
   switch (group) {
     case 'blocked':
-      return `Blocked by ${handoff.blocker} · ${handoff.sender.name} is on it · ${since}`;
+      return `Blocked: ${handoff.blocker} · ${handoff.sender.aadObjectId === viewerId ? 'you are' : `${handoff.sender.name} is`} on it · ${since}`;
     case 'toReview':
       return handoff.version > 1
         ? `${handoff.sender.name} resubmitted version ${handoff.version} · ${since}`
@@ -106,7 +107,7 @@ export function digestGroups(
   timeZone?: string,
 ): { title: string; handoffs: { handoff: Listing; detail: string }[] }[] {
   const groups = groupMyWork(handoffs, aadObjectId);
-  const line = (group: WaitGroup) => (handoff: Listing) => ({ handoff, detail: waitLine(handoff, group, now, timeZone) });
+  const line = (group: WaitGroup) => (handoff: Listing) => ({ handoff, detail: waitLine(handoff, group, now, timeZone, aadObjectId) });
   const unblock = groups.blocked.filter((h) => h.sender.aadObjectId === aadObjectId);
   const escalated = [...groups.blocked, ...groups.waitingOnOthers].filter(
     (h) =>

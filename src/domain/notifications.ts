@@ -48,9 +48,10 @@ export function noticesFor(handoff: Handoff, event: HandoffEvent): Notice[] {
       case 'changesRequested':
         return [{ to: sender, headline: `${by} asked you for changes to your handoff: edit and resubmit it.`, buttons: ['open'] }];
       case 'accepted':
+        // The owner's job first: a sender who also owns it is told to close it, once.
         return [
-          { to: sender, headline: `${by} accepted your handoff.` },
           { to: owner, headline: `${by} accepted the handoff you own: close it once its work is done.`, buttons: ['close'] },
+          { to: sender, headline: `${by} accepted your handoff.` },
         ];
       case 'answered':
         return [{ to: receiver, headline: `${by} answered your question: the review is yours again.`, buttons: ['open'] }];
@@ -157,7 +158,12 @@ export function remindersFor(handoff: Handoff, events: readonly HandoffEvent[]):
   if (clock && (did.has('escalated') || unreached)) {
     const cannotTell = unreached ? ` Baton could not tell ${unreached.name}: they have not installed Baton.` : '';
     const state = did.has('escalated') ? 'and is now escalated to you' : 'and is overdue';
-    tell(owner, `${capitalised(whose(clock))} was due ${when(clock.dueAt, ownerZone)} ${state}.${cannotTell}`, ['nudge', 'reassign']);
+    // A nudge cannot reach someone who never installed Baton: the owner is offered Reassign alone then.
+    tell(
+      owner,
+      `${capitalised(whose(clock))} was due ${when(clock.dueAt, ownerZone)} ${state}.${cannotTell}`,
+      unreached ? ['reassign'] : ['nudge', 'reassign'],
+    );
   } else if (clock && did.has('overdue') && clock.holder.aadObjectId === owner.aadObjectId) {
     tell(owner, holderReminder(handoff, clock, when(clock.dueAt, ownerZone)), clock.step === 'close' ? ['close'] : ['open']);
   }

@@ -4,6 +4,7 @@
  * the next handoff and exactly one history event; a refused one says why.
  */
 import {
+  BATON,
   ballHolder,
   isBlocked,
   statusesWhere,
@@ -138,13 +139,30 @@ export function check(
   if (!rule.statuses.includes(handoff.status)) {
     return { ok: false, refusal: { code: 'wrongState', message: describeStatus(handoff) } };
   }
+  // Blocked means blocked: nobody reviews work that waits on another party; the sender unblocks it first.
+  if ((action === 'accept' || action === 'requestChanges') && isBlocked(handoff)) {
+    return {
+      ok: false,
+      refusal: {
+        code: 'wrongState',
+        message: `The work is blocked (${handoff.blocker}): ${handoff.sender.name} marks it ready or in progress before it can be accepted or sent back. You can still ask a question.`,
+      },
+    };
+  }
   if (action === 'nudge') {
     const holder = ballHolder(handoff);
     // An owner who holds the ball (also the sender, say) has nobody to nudge.
     if (holder?.aadObjectId === aadObjectId)
       return { ok: false, refusal: { code: 'invalid', message: 'The next step is yours: there is nobody to nudge.' } };
     const last = handoff.lastNudge;
-    if (at && last && last.to.aadObjectId === holder?.aadObjectId && Date.parse(at) - Date.parse(last.at) < NUDGE_INTERVAL_MS) {
+    // Baton's own reminder does not count: the owner may always add theirs.
+    if (
+      at &&
+      last &&
+      last.by.aadObjectId !== BATON.aadObjectId &&
+      last.to.aadObjectId === holder?.aadObjectId &&
+      Date.parse(at) - Date.parse(last.at) < NUDGE_INTERVAL_MS
+    ) {
       return {
         ok: false,
         refusal: {

@@ -15,7 +15,7 @@
  * local mailbox page it answers only requests addressed to a loopback name.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DigestReport, sendDigests } from '../app/digest';
+import { type DigestReport, nextDigestAt, sendDigests } from '../app/digest';
 import { type OverdueReport, overdueCheck } from '../app/overdue';
 import { BACKGROUND } from '../app/ports';
 import { type EnqueueReport, enqueueDueSummaries, nextSummaryAt } from '../app/summary';
@@ -102,9 +102,11 @@ export function devClock(baton: () => Baton): (req: IncomingMessage, res: Server
       return reply(200, state(check, await enqueueDueSummaries(app)));
     }
     if (body.to === 'next') {
-      const next = await app.stores.due.next(clock.now(), BACKGROUND);
-      if (!next) return reply(409, { ...state(), error: 'Nothing is due on any open handoff: post one first.' });
-      clock.advance(Math.max(0, Date.parse(next.at) - clock.now()) + 60_000);
+      // The next thing due on a handoff, or the next daily digest, whichever comes first.
+      const [due, digest] = await Promise.all([app.stores.due.next(clock.now(), BACKGROUND), nextDigestAt(app)]);
+      const next = Math.min(due ? Date.parse(due.at) : Infinity, digest ?? Infinity);
+      if (!Number.isFinite(next)) return reply(409, { ...state(), error: 'Nothing is due on any open handoff: post one first.' });
+      clock.advance(Math.max(0, next - clock.now()) + 60_000);
     } else if (typeof body.by === 'string' && parseClockStep(body.by) !== undefined) {
       clock.advance(parseClockStep(body.by)!);
     } else if (body.by !== undefined || body.to !== undefined) {

@@ -37,6 +37,7 @@ const stepClock = z.object({
   dueAt: z.string(),
   level,
   autoCloseAt: z.string().optional(),
+  ownerReached: z.boolean().optional(),
 });
 const reviewClock = z.object({
   startedBy: z.number().int(),

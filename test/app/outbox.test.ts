@@ -279,8 +279,9 @@ describe('delivery', () => {
     await accept(id);
     await baton.app.deliveries.idle();
     // One read after everyone's card, one after the listings (each checks that no newer change landed meanwhile); the
-    // 1:1s and the due index use the last; Ada's and Alan's chats were remembered when they installed Baton.
-    expect(tableRoundTrips.readsInDeliveries - before.readsInDeliveries).toBe(2);
+    // 1:1s and the due index use the last; Ada's and Alan's chats were remembered when they installed Baton. One more
+    // before the mark is cleared: a reminder an earlier change held for its reader's morning keeps the mark.
+    expect(tableRoundTrips.readsInDeliveries - before.readsInDeliveries).toBe(3);
     expect(await baton.app.stores.outbox.rows(id, BACKGROUND)).toEqual([]);
     expect(cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length - told).toBe(2);
     const listing = (await baton.app.stores.people.handoffsOf(TENANT, people.ada.aadObjectId, 1000, BACKGROUND)).find(

@@ -395,19 +395,19 @@ describe('mine', () => {
       const items = texts.slice(start + 1, end === -1 ? undefined : end);
       return Array.from({ length: items.length / 2 }, (_, i) => [items[2 * i], items[2 * i + 1]]);
     };
-    // Each says when its step is due, in the working time of whoever holds the ball.
-    const due = (first: string) => `due \\w{3} \\d+ \\w{3}, \\d\\d:\\d\\d( UTC)? \\(in [0-9dhm ]+ of ${first}'s working time\\)$`;
+    // Each says when its step is due, in the working time of whoever holds the ball: Ada's own is "your".
+    const due = (whose: string) => `due \\w{3} \\d+ \\w{3}, \\d\\d:\\d\\d( UTC)? \\(in [0-9dhm ]+ of ${whose} working time\\)$`;
     expect(group('To review')).toContainEqual([
       'Ada reviews this one',
-      expect.stringMatching(new RegExp(`^From Alan Turing · just now · ${due('Ada')}`)),
+      expect.stringMatching(new RegExp(`^From Alan Turing · just now · ${due('your')}`)),
     ]);
     expect(group('To answer')).toContainEqual([
       'Grace asks about this one',
-      expect.stringMatching(new RegExp(`^Grace Hopper asked you a question · just now · ${due('Ada')}`)),
+      expect.stringMatching(new RegExp(`^Grace Hopper asked you a question · just now · ${due('your')}`)),
     ]);
     expect(group('Waiting on others')).toContainEqual([
       'Payments retry logic is ready for QA',
-      expect.stringMatching(new RegExp(`^Waiting on Grace Hopper to review · just now · ${due('Grace')}`)),
+      expect.stringMatching(new RegExp(`^Waiting on Grace Hopper to review · just now · ${due("Grace's")}`)),
     ]);
     expect(toReview.id).not.toBe(toAnswer.id);
   });

@@ -104,15 +104,14 @@ function handoffIn(status: Status): Handoff {
     at: '2026-12-01T09:00:00.000Z',
     late: true,
   });
+  // Blocked work is not reviewed: the sender unblocks it before a decision.
+  const unblock: [Command, Person] = [{ type: 'setWorkState', workState: 'ready', blocker: '' }, ada];
   const steps: Record<Status, [Command, Person][]> = {
     inReview: [[{ type: 'nudge', reached: false }, alan]],
     questionAsked: [[{ type: 'ask', question: 'Which flag?' }, grace]],
-    changesRequested: [[{ type: 'requestChanges', comment: 'Add tests.' }, grace]],
-    accepted: [[{ type: 'accept', checked: [true], note: 'Good.' }, grace]],
-    closed: [
-      [{ type: 'accept', checked: [true], note: '' }, grace],
-      [{ type: 'close', note: 'Shipped.' }, alan],
-    ],
+    changesRequested: [unblock, [{ type: 'requestChanges', comment: 'Add tests.' }, grace]],
+    accepted: [unblock, [{ type: 'accept', checked: [true], note: 'Good.' }, grace]],
+    closed: [unblock, [{ type: 'accept', checked: [true], note: '' }, grace], [{ type: 'close', note: 'Shipped.' }, alan]],
     cancelled: [[{ type: 'cancel', reason: 'Plans changed.' }, ada]],
   };
   for (const [command, actor] of steps[status]) {

@@ -25,6 +25,7 @@ import {
   postHandoff,
   type Status,
   STATUSES,
+  WORK_STATE_LABELS,
 } from '../../src/domain/handoff';
 import type { FieldErrors } from '../../src/domain/handoff-form';
 import { DEFAULT_DUE_POLICY, nextDueState } from '../../src/domain/due';
@@ -122,7 +123,9 @@ const alertsOf = (card: unknown) => nodesOfType(card, 'Container').filter((n) =>
 // Building handoffs through the process
 
 const T_POST = '2026-03-02T10:15:42.123Z';
+const T_UNBLOCK = '2026-03-03T11:00:00.000Z';
 const T_DECIDE = '2026-03-03T11:22:33.000Z';
+const T_REBLOCK = '2026-03-03T11:30:00.000Z';
 const T_CLOSE = '2026-03-04T08:00:00.000Z';
 
 const FULL: HandoffFields = {
@@ -190,19 +193,29 @@ function journey(
     at: T_POST,
     late,
   });
-  const start = { handoff, history: [event] };
+  const posted = { handoff, history: [event] };
   const { sender, receiver, owner } = people;
+  // Blocked work is not reviewed: the sender unblocks it before a decision (and blocks it again after a change request).
+  const ready =
+    fields.workState === 'blocked' && ['changesRequested', 'accepted', 'closed'].includes(status)
+      ? step(posted, { type: 'setWorkState', workState: 'ready', blocker: '' }, sender, T_UNBLOCK)
+      : posted;
+  const start = posted;
   switch (status) {
     case 'inReview':
       return start;
     case 'questionAsked':
       return step(start, { type: 'ask', question: 'Which gateway does staging use?' }, receiver, T_DECIDE);
-    case 'changesRequested':
-      return step(start, { type: 'requestChanges', comment: 'Add the rollback steps.' }, receiver, T_DECIDE);
+    case 'changesRequested': {
+      const changes = step(ready, { type: 'requestChanges', comment: 'Add the rollback steps.' }, receiver, T_DECIDE);
+      return fields.workState === 'blocked'
+        ? step(changes, { type: 'setWorkState', workState: 'blocked', blocker: fields.blocker }, sender, T_REBLOCK)
+        : changes;
+    }
     case 'accepted':
-      return step(start, ACCEPT_WITH_NOTE, receiver, T_DECIDE);
+      return step(ready, ACCEPT_WITH_NOTE, receiver, T_DECIDE);
     case 'closed':
-      return step(step(start, ACCEPT_WITH_NOTE, receiver, T_DECIDE), { type: 'close', note: 'Shipped.' }, owner, T_CLOSE);
+      return step(step(ready, ACCEPT_WITH_NOTE, receiver, T_DECIDE), { type: 'close', note: 'Shipped.' }, owner, T_CLOSE);
     case 'cancelled':
       return step(start, { type: 'cancel', reason: 'Plans changed.' }, sender, T_DECIDE);
   }
@@ -255,6 +268,7 @@ const BUTTONS: Record<Status, Record<ViewerName, string[]>> = {
 /** The inputs each button needs on the card (the criteria toggles aside). */
 const INPUTS_OF: Record<string, string[]> = {
   [VERBS.accept]: ['comment'],
+  [VERBS.ask]: ['comment'],
   [VERBS.answer]: ['answer'],
   [VERBS.setWorkState]: ['blocker'],
   [VERBS.reassign]: ['newReceiver'],
@@ -299,12 +313,12 @@ const TURN: Record<Status, Record<ViewerName, string>> = {
 };
 const BLOCKED_TURN = { sender: 'Blocked: Waiting for the staging database. You are on it.', other: 'Blocked: Waiting for the staging database. Ada Lovelace is on it.' };
 
-/** The facts line of each variant: Baton's words, and the posting date for the client to write. */
+/** The facts line of each variant after its work state: Baton's words, and the posting date for the client to write. */
 const POSTED = '{{DATE(2026-03-02T10:15:42Z, SHORT)}}';
-const FACTS_LINE: Record<Variant, string> = {
-  full: `In progress · effort 1 h 30 min · needed by Wed 1 Apr · posted ${POSTED}`,
-  minimal: `Ready · posted ${POSTED}`,
-  blocked: `Blocked · effort 1 h 30 min · needed by Wed 1 Apr · posted ${POSTED}`,
+const FACTS_AFTER_STATE: Record<Variant, string> = {
+  full: ` · effort 1 h 30 min · needed by Wed 1 Apr · posted ${POSTED}`,
+  minimal: ` · posted ${POSTED}`,
+  blocked: ` · effort 1 h 30 min · needed by Wed 1 Apr · posted ${POSTED}`,
 };
 
 /** The remarks each status shows, one line each ([title, text] runs), as each viewer reads them. */
@@ -635,8 +649,9 @@ describe('the handoff card', () => {
     expect(refresh.action).toEqual({ type: 'Action.Execute', title: 'Refresh', verb: VERBS.refresh, data: { handoffId: handoff.id } });
     expect(refresh.userIds).toEqual([grace.userId, ada.userId, alan.userId, barbara.userId]);
 
-    // Buttons: exactly the viewer's, plus history and refresh.
-    const buttons = BUTTONS[c.status][c.viewer];
+    // Buttons: exactly the viewer's, plus history and refresh. Blocked work in review: the receiver may only ask.
+    const buttons =
+      c.variant === 'blocked' && c.status === 'inReview' && c.viewer === 'receiver' ? [VERBS.ask] : BUTTONS[c.status][c.viewer];
     const has = (verb: string) => buttons.includes(verb);
     expect(sorted([...new Set(verbsOf(card))])).toEqual(sorted([VERBS.refresh, ...buttons, VERBS.history]));
     expect(verbsOf(card)).not.toContain(VERBS.resubmit);
@@ -663,7 +678,7 @@ describe('the handoff card', () => {
 
     // Inputs: exactly those of the viewer's buttons.
     const inputs = inputsOf(card).filter((i) => i.type !== 'Input.Toggle');
-    expect(sorted(inputs.map((i) => i.id as string))).toEqual(sorted(buttons.flatMap((verb) => INPUTS_OF[verb] ?? [])));
+    expect(sorted(inputs.map((i) => i.id as string))).toEqual(sorted([...new Set(buttons.flatMap((verb) => INPUTS_OF[verb] ?? []))]));
     expect(inputs.filter((i) => 'maxLength' in i)).toEqual([]);
     const reassign = inputs.find((i) => i.id === 'newReceiver');
     if (reassign) {
@@ -717,7 +732,8 @@ describe('the handoff card', () => {
     expect(blocks).toContain(`${STATUS_TEXT[c.status]}${fields.priority === 'urgent' && !final ? ' · Urgent' : ''}`);
     expect(runs).toContain('Payments retry logic is ready for QA');
     // The facts in one line of Baton's words, the posting date for the client to write in the viewer's zone.
-    expect(blocks).toContain(FACTS_LINE[c.variant]);
+    // (Blocked work is unblocked before a decision: it reads Ready from then on.)
+    expect(blocks).toContain(`${WORK_STATE_LABELS[handoff.workState]}${FACTS_AFTER_STATE[c.variant]}`);
     // A closed or cancelled handoff is its turn line: its content waits behind "Show details" with the rest.
     const content = nodesOfType(card, 'Container').find((n) => n.id === 'content')!;
     expect(content.isVisible).toBe(!final);
@@ -993,13 +1009,29 @@ describe('the handoff card', () => {
         'Ada Lovelace ',
         'posted the handoff (posted inside the minimum lead time; Blocked: Waiting for the staging database)',
       ],
+      ['Tue 3 Mar, 11:00  ', 'Ada Lovelace ', 'changed the work state (Ready)'],
       ['Tue 3 Mar, 11:22  ', 'Grace Hopper ', 'accepted it (2 of 3 criteria checked): "The dashboard comes next sprint."'],
       ['Wed 4 Mar, 08:00  ', 'Alan Turing ', 'closed it: "Shipped."'],
     ]);
-    expect(rows('Europe/Berlin').map((r) => r[0])).toEqual(['Mon 2 Mar, 11:15  ', 'Tue 3 Mar, 12:22  ', 'Wed 4 Mar, 09:00  ']);
-    expect(rows('America/New_York').map((r) => r[0])).toEqual(['Mon 2 Mar, 05:15  ', 'Tue 3 Mar, 06:22  ', 'Wed 4 Mar, 03:00  ']);
+    expect(rows('Europe/Berlin').map((r) => r[0])).toEqual([
+      'Mon 2 Mar, 11:15  ',
+      'Tue 3 Mar, 12:00  ',
+      'Tue 3 Mar, 12:22  ',
+      'Wed 4 Mar, 09:00  ',
+    ]);
+    expect(rows('America/New_York').map((r) => r[0])).toEqual([
+      'Mon 2 Mar, 05:15  ',
+      'Tue 3 Mar, 06:00  ',
+      'Tue 3 Mar, 06:22  ',
+      'Wed 4 Mar, 03:00  ',
+    ]);
     // No zone, or one the runtime does not know: UTC, and the card says so.
-    expect(rows(undefined).map((r) => r[0])).toEqual(['Mon 2 Mar, 10:15 UTC  ', 'Tue 3 Mar, 11:22 UTC  ', 'Wed 4 Mar, 08:00 UTC  ']);
+    expect(rows(undefined).map((r) => r[0])).toEqual([
+      'Mon 2 Mar, 10:15 UTC  ',
+      'Tue 3 Mar, 11:00 UTC  ',
+      'Tue 3 Mar, 11:22 UTC  ',
+      'Wed 4 Mar, 08:00 UTC  ',
+    ]);
     expect(rows('Mars/Olympus_Mons')).toEqual(rows(undefined));
     // Many events: the newest eight, and a count of the rest.
     const many = Array.from({ length: 14 }, (_, i) => ({ ...history[0]!, seq: i + 1, at: `2026-03-02T1${i % 10}:00:00.000Z` }));
@@ -1086,7 +1118,10 @@ describe('the handoff card', () => {
     let flow = journey(fields, 'inReview', { sender: mallory, receiver: grace, owner: mallory, stakeholders: [mallory] });
     flow = step(flow, { type: 'ask', question: 'Question ${id} _it_' }, grace, T_DECIDE);
     flow = step(flow, { type: 'answer', answer: 'Answer [y](https://evil)' }, mallory, T_DECIDE);
+    // Blocked work is not sent back: unblocked for the change request, blocked again after it.
+    flow = step(flow, { type: 'setWorkState', workState: 'ready', blocker: '' }, mallory, T_DECIDE);
     flow = step(flow, { type: 'requestChanges', comment: 'Comment <at>Grace Hopper</at>' }, grace, T_DECIDE);
+    flow = step(flow, { type: 'setWorkState', workState: 'blocked', blocker: fields.blocker }, mallory, T_DECIDE);
     const card = handoffCard(flow.handoff, grace, { notice: 'Notice ${notice}', history: flow.history, now: NOW });
     expectValidCard(card);
     const runs = textRuns(card);

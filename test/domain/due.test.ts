@@ -86,7 +86,7 @@ function act(before: Handoff, command: Command, actor: Person, at: string, hours
 function check(before: Handoff, at: string, reached = true): { handoff: Handoff; event: HandoffEvent } {
   const action = dueNow(before, new Date(at));
   if (!action) throw new Error(`nothing due at ${at}`);
-  const outcome = applyDue(before, action, at, reached);
+  const outcome = applyDue(before, action, at, { holder: reached, owner: true });
   if (!outcome.ok) throw new Error(outcome.refusal.message);
   return outcome;
 }
@@ -269,7 +269,12 @@ describe('what the overdue check does, once each', () => {
     });
     expect(first.handoff.lastNudge).toEqual({ at: '2026-12-08T10:00:00.000Z', by: BATON, to: grace, reached: true });
     // The same action again (a second timer, an instance that lost the race) is refused.
-    expect(applyDue(first.handoff, { kind: 'overdue', at: '2026-12-08T10:00:00.000Z' }, '2026-12-08T10:05:00.000Z', true).ok).toBe(false);
+    expect(
+      applyDue(first.handoff, { kind: 'overdue', at: '2026-12-08T10:00:00.000Z' }, '2026-12-08T10:05:00.000Z', {
+        holder: true,
+        owner: true,
+      }).ok,
+    ).toBe(false);
     expect(dueNow(first.handoff, new Date('2026-12-09T09:59:00.000Z'))).toBeUndefined();
     const second = check(first.handoff, '2026-12-09T10:00:00.000Z');
     expect(second.event).toMatchObject({
@@ -351,7 +356,7 @@ describe('what the overdue check does, once each', () => {
 describe('who is told: one message per person and check, in their words, with what they must do', () => {
   const start = posted('2026-12-07T10:00:00.000Z', { neededBy: '2026-12-11' });
   /** What the check does at `at`, all of it, and the reminders it sends. */
-  const settle = (before: Handoff, at: string, reached = true) => settleDue(before, new Date(at), reached)!;
+  const settle = (before: Handoff, at: string, reached = true) => settleDue(before, new Date(at), { holder: reached, owner: true })!;
   const told = (outcome: { handoff: Handoff; events: HandoffEvent[] }) =>
     remindersFor(outcome.handoff, outcome.events).map((n) => [n.to.name, n.headline, n.buttons]);
 
@@ -363,7 +368,8 @@ describe('who is told: one message per person and check, in their words, with wh
       [
         'Alan Turing',
         "Grace Hopper's review was due Tue 8 Dec, 10:00 UTC and is overdue. Baton could not tell Grace Hopper: they have not installed Baton.",
-        ['nudge', 'reassign'],
+        // A nudge would not reach her either: the owner is offered Reassign.
+        ['reassign'],
       ],
     ]);
   });
@@ -422,6 +428,20 @@ describe('who is told: one message per person and check, in their words, with wh
   });
 });
 
+describe('an escalation to an owner who never installed Baton', () => {
+  it('is recorded as not told, in the history and on the clock, so the card can say so', () => {
+    const start = posted('2026-12-07T10:00:00.000Z');
+    const late = settleDue(start, new Date('2026-12-09T10:00:00.000Z'), { holder: true, owner: false })!;
+    expect(late.events.map((e) => e.type)).toEqual(['overdue', 'escalated']);
+    expect(late.events[1]!.detail).toBe(
+      "Grace Hopper's review, due Tue 8 Dec, 10:00 UTC, held 2d of working time; Alan Turing has not installed Baton and was not told",
+    );
+    expect(late.handoff.clock).toMatchObject({ level: 2, ownerReached: false });
+    const told = settleDue(start, new Date('2026-12-09T10:00:00.000Z'), { holder: true, owner: true })!;
+    expect(told.handoff.clock).toMatchObject({ level: 2, ownerReached: true });
+  });
+});
+
 describe('blocked means blocked: the review waits, the sender unblocks, the owner watches', () => {
   const block: Command = { type: 'setWorkState', workState: 'blocked', blocker: 'Waiting for finance to grant read access' };
   const start = posted('2026-12-07T10:00:00.000Z'); // Monday; Grace's review due Tue 10:00 (8h)
@@ -439,7 +459,7 @@ describe('blocked means blocked: the review waits, the sender unblocks, the owne
   });
 
   it('nudges the sender, then tells the owner, on the unblocking goal; never the receiver', () => {
-    const nudged = settleDue(blocked, new Date('2026-12-09T12:00:00.000Z'), true)!;
+    const nudged = settleDue(blocked, new Date('2026-12-09T12:00:00.000Z'), { holder: true, owner: true })!;
     expect(nudged.events.map((e) => [e.type, e.detail])).toEqual([['overdue', "Ada Lovelace's unblocking was due Wed 9 Dec, 12:00 UTC"]]);
     expect(remindersFor(nudged.handoff, nudged.events).map((n) => [n.to.name, n.headline])).toEqual([
       [
@@ -447,7 +467,7 @@ describe('blocked means blocked: the review waits, the sender unblocks, the owne
         'Your handoff is still blocked (Waiting for finance to grant read access): unblocking it was due Wed 9 Dec, 12:00 UTC. Mark it ready or in progress once it moves.',
       ],
     ]);
-    const escalated = settleDue(nudged.handoff, new Date('2026-12-11T12:00:00.000Z'), true)!;
+    const escalated = settleDue(nudged.handoff, new Date('2026-12-11T12:00:00.000Z'), { holder: true, owner: true })!;
     expect(remindersFor(escalated.handoff, escalated.events).map((n) => [n.to.name, n.headline, n.buttons])).toEqual([
       [
         'Alan Turing',

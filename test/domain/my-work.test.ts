@@ -200,8 +200,12 @@ describe('blocked, closed and waiting, the same in `mine`, search and the digest
     expect(WAIT_GROUPS[0]).toBe('blocked');
     expect(WAIT_GROUP_TITLES.blocked).toBe('Blocked');
     for (const person of [ada, grace, alan]) expect(waitGroup(blocked(), person.aadObjectId)).toBe('blocked');
-    expect(waitLine(blocked(), 'blocked', now)).toBe(
-      'Blocked by Waiting for finance to grant read access · Ada Lovelace is on it · 2 days ago',
+    // With when unblocking is due, in the reader's words: the owner reads Ada's name, Ada reads "you".
+    expect(waitLine(blocked(), 'blocked', now, undefined, alan.aadObjectId)).toBe(
+      "Blocked: Waiting for finance to grant read access · Ada Lovelace is on it · 2 days ago · due Tue 5 May, 17:00 UTC (in 1d 5h of Ada's working time)",
+    );
+    expect(waitLine(blocked(), 'blocked', now, undefined, ada.aadObjectId)).toBe(
+      'Blocked: Waiting for finance to grant read access · you are on it · 2 days ago · due Tue 5 May, 17:00 UTC (in 1d 5h of your working time)',
     );
   });
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ada, alan, barbara, eve, FIELDS, grace, hedy } from '../support/builders';
 import fc from 'fast-check';
 import {
+  BATON,
   ballHolder,
   type Handoff,
   type HandoffFields,
@@ -769,6 +770,31 @@ describe('reassign', () => {
   });
 });
 
+describe('blocked means blocked', () => {
+  const blocked = () => ok(posted(), { type: 'setWorkState', workState: 'blocked', blocker: 'Finance access' }, ada, T1).handoff;
+  const refusal = {
+    ok: false,
+    refusal: {
+      code: 'wrongState',
+      message:
+        'The work is blocked (Finance access): Ada Lovelace marks it ready or in progress before it can be accepted or sent back. You can still ask a question.',
+    },
+  };
+
+  it('refuses an Accept or a change request while the work is blocked, and still lets the receiver ask', () => {
+    expect(check(blocked(), grace.aadObjectId, 'accept')).toEqual(refusal);
+    expect(check(blocked(), grace.aadObjectId, 'requestChanges')).toEqual(refusal);
+    expect(check(blocked(), grace.aadObjectId, 'ask')).toEqual({ ok: true });
+    expect(apply(blocked(), { type: 'accept', checked: [true, true, true], note: '' }, grace, T2)).toEqual(refusal);
+    expect([...allowedActions(blocked(), grace.aadObjectId)]).toEqual(['ask']);
+  });
+
+  it('lets the review go on once the work is ready again', () => {
+    const ready = ok(blocked(), { type: 'setWorkState', workState: 'ready', blocker: '' }, ada, T2).handoff;
+    expect(check(ready, grace.aadObjectId, 'accept')).toEqual({ ok: true });
+  });
+});
+
 describe('nudge', () => {
   it.each<[Status, Person]>([
     ['inReview', grace],
@@ -813,6 +839,11 @@ describe('nudge', () => {
     // Someone else holding the ball may be nudged at once.
     const asked = ok(nudged, { type: 'ask', question: 'Which flag?' }, grace, '2026-05-04T10:05:00.000Z').handoff;
     expect(ok(asked, { type: 'nudge', reached: true }, alan, '2026-05-04T10:06:00.000Z').handoff.lastNudge?.to).toEqual(ada);
+  });
+
+  it("lets the owner nudge at once after Baton's own reminder: only a person's nudge starts the hour", () => {
+    const reminded = { ...posted(), lastNudge: { at: '2026-05-04T10:00:00.000Z', by: BATON, to: grace, reached: false } };
+    expect(check(reminded, alan.aadObjectId, 'nudge', '2026-05-04T10:01:00.000Z')).toEqual({ ok: true });
   });
 
   it('never lets an owner who holds the ball nudge themselves', () => {
@@ -1129,6 +1160,9 @@ function expectedStep(before: Handoff, step: Step, command: Command, actor: Pers
   // Allowed to one of the roles the actor holds now (after a reassign, the stakeholder may also be the receiver), by the hand-written table.
   const roles = [...rolesOf(before, actor.aadObjectId)];
   if (!roles.some((role) => ALLOWED[before.status][role].includes(command.type))) return { ok: false, status: before.status };
+  // Blocked work is not reviewed: no Accept and no change request until it is unblocked.
+  const blocked = before.workState === 'blocked' && STATUS[before.status].open;
+  if (blocked && (command.type === 'accept' || command.type === 'requestChanges')) return { ok: false, status: before.status };
   switch (command.type) {
     case 'accept': {
       const allChecked = before.acceptanceCriteria.every((_, i) => command.checked[i] === true);

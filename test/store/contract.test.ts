@@ -128,15 +128,23 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       const steps: [Command, Person][] = [
         [{ type: 'ask', question: 'Which gateway? ${receiver.name} **bold**' }, grace],
         [{ type: 'answer', answer: 'The sandbox one.\nSecond line.' }, ada],
+        // Blocked work is not sent back: Ada says it is in progress first.
+        [{ type: 'setWorkState', workState: 'inProgress', blocker: '' }, ada],
         [REQUEST_CHANGES('Add the rollback steps.'), grace],
         [
           {
             type: 'resubmit',
-            fields: { ...fieldsOf(h.handoff), summary: 'Ship the retry worker with rollback', links: [], effortMinutes: 600 },
+            fields: {
+              ...fieldsOf(h.handoff),
+              workState: 'inProgress',
+              blocker: '',
+              summary: 'Ship the retry worker with rollback',
+              links: [],
+              effortMinutes: 600,
+            },
           },
           ada,
         ],
-        [{ type: 'setWorkState', workState: 'inProgress', blocker: '' }, ada],
         [{ type: 'flagPriority', priority: 'urgent', reason: 'Launch moved up' }, barbara],
         [{ type: 'reassign', receiver: hedy }, ada],
         [{ type: 'nudge', reached: true }, ada],
@@ -187,7 +195,7 @@ describe.each(implementations)('the stores %s', (_name, make) => {
     });
 
     it('refuse a save with a stale ETag, writing neither the change, its event nor its rows', async () => {
-      const h = newHandoff();
+      const h = newHandoff({ workState: 'ready', blocker: '' });
       await insert(h, 'act-1');
       const stale = await read(h.handoff.id);
       const first = applied(stale.handoff, ACCEPT);
@@ -215,7 +223,7 @@ describe.each(implementations)('the stores %s', (_name, make) => {
     });
 
     it('let exactly one of ten concurrent saves from the same read win', async () => {
-      const h = newHandoff();
+      const h = newHandoff({ workState: 'ready', blocker: '' });
       await insert(h, 'act-1');
       const base = await read(h.handoff.id);
       const outcomes = await Promise.allSettled(

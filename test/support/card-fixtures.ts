@@ -119,6 +119,8 @@ export function states(): { name: string; handoff: Handoff; history: HandoffEven
     handoff: { ...current, clock: { ...current.clock!, level: 2, dueAt: '2026-01-05T09:00:00.000Z' } },
     history: [...history],
   });
+  // Blocked work is not reviewed: the sender unblocks it before the change request.
+  run({ type: 'setWorkState', workState: 'ready', blocker: '' }, sender);
   snapshots.push({ name: 'changesRequested', ...run({ type: 'requestChanges', comment: comment('Changes') }, receiver) });
   const fields = {
     ...current,
