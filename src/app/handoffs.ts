@@ -192,6 +192,11 @@ export async function draftHandoff(app: App, caller: Caller, input: HandoffFormI
       serviceUrl: caller.conversation.serviceUrl,
       tenantId: actor.tenantId,
       ...(messageId ? { messageId } : {}),
+      // Kept to name the team in the weekly summary; Teams says them only sometimes.
+      ...(caller.conversation.kind ? { kind: caller.conversation.kind } : {}),
+      ...(caller.conversation.name ? { name: caller.conversation.name } : {}),
+      ...(caller.conversation.team ? { team: caller.conversation.team } : {}),
+      ...(caller.conversation.channel ? { channel: caller.conversation.channel } : {}),
     },
     at: new Date(app.clock.now()).toISOString(),
     late: form.late,
