@@ -73,26 +73,19 @@ const handoffUrl = (view: SummaryView, id: string) => batonLink(view.publicBaseU
 const WEEKS_BEFORE = 4;
 
 /**
- * The metrics as one compact table: each metric, this week's value, the
- * change against the four weeks before, and a small trend over the same
- * weeks for every metric.
+ * The metrics as one compact table, a row per metric: this week's value,
+ * the change against the four weeks before, and a small trend over the same
+ * weeks for every metric ("24.0 h · up from 18.0 h · ▁▃▅▇█"). A FactSet:
+ * a two-column table every client draws, Outlook's included.
  */
 function metricTable(lines: readonly MetricLine[]): Element[] {
-  const cell = (value: string, extra: Element = {}) => text(value, { size: 'Small', ...extra });
-  const row = (cells: [string, string, string, string], extra: Element = {}, head = false): Element => ({
-    type: 'ColumnSet',
-    spacing: 'None',
-    ...extra,
-    columns: [
-      { type: 'Column', width: 5, items: [cell(cells[0], head ? { isSubtle: true } : {})] },
-      { type: 'Column', width: 3, items: [cell(cells[1], head ? { isSubtle: true } : { weight: 'Bolder' })] },
-      { type: 'Column', width: 4, items: [cell(cells[2], { isSubtle: true })] },
-      { type: 'Column', width: 2, items: [cell(cells[3], head ? { isSubtle: true } : { fontType: 'Monospace', isSubtle: true })] },
-    ],
-  });
   return [
-    row(['', 'This week', `vs ${WEEKS_BEFORE} weeks before`, 'Trend'], { spacing: 'Small' }, true),
-    ...lines.map((l) => row([l.label, l.text, l.change || '–', sparkline(l.values)])),
+    text(`This week · against the ${WEEKS_BEFORE} weeks before · trend`, { size: 'Small', isSubtle: true, spacing: 'Small' }),
+    {
+      type: 'FactSet',
+      spacing: 'Small',
+      facts: lines.map((l) => ({ title: l.label, value: [l.text, l.change, sparkline(l.values)].filter(Boolean).join(' · ') })),
+    },
   ];
 }
 
@@ -201,12 +194,11 @@ function attentionItems(view: SummaryView): Element[] {
   return items;
 }
 
-/** A team in one line, for the card and the HTML body alike: "The chat of “…”: 7 active, 2 accepted, median cycle 5.0 h, 1 blocking". */
+/** A team in one line, for the card and the HTML body alike: "Contoso Payments › Handoffs: 7 active, 2 accepted, median cycle 5.0 h, 1 blocking". */
 function teamLine(team: TeamSummary): string {
   const t = team.metrics;
   const cycle = t.cycleHours ? `, median cycle ${(Math.round(t.cycleHours.median * 10) / 10).toFixed(1)} h` : '';
-  const name = team.example ? `The chat of “${short(team.example)}”` : 'A chat';
-  return `${name}: ${t.active} active, ${t.accepted} accepted${cycle}, ${t.blockingIncidents} blocking`;
+  return `${short(team.name)}: ${t.active} active, ${t.accepted} accepted${cycle}, ${t.blockingIncidents} blocking`;
 }
 
 function summaryBody(view: SummaryView, charts: boolean): Element[] {
@@ -273,6 +265,8 @@ export function summaryEmailCard(view: SummaryView, originator: string | undefin
     type: 'AdaptiveCard',
     version: '1.4',
     ...(originator ? { originator } : {}),
+    // The card says all the body says, with its buttons: Outlook shows the card alone. Replies, forwards and mail apps without cards show the body.
+    hideOriginalBody: true,
     // Outlook runs this each time the email is opened: the lists show each handoff's state now.
     refresh: { action: { type: 'Action.Execute', verb: VERBS.summaryRefresh, data: { week } }, userIds: [] },
     body: summaryBody(view, false),
