@@ -33,7 +33,7 @@ import {
   type WorkState,
 } from '../domain/handoff';
 import { ACTION_TYPES, type ActionType, allowedActions, MAX_COMMENT_LENGTH, nudgeAgainAt } from '../domain/process';
-import { formatDay, formatWhen, formatWorkingTime } from '../domain/time-format';
+import { asWorkingTime, formatDay, formatWhen, formatWorkingTime, workingTimeOf } from '../domain/time-format';
 import { cardDate, cardInstant } from './card-time';
 import { type AdaptiveCard, renderCard } from './render';
 
@@ -146,7 +146,9 @@ export function handoffFormCard(input: {
     members: input.members.slice(0, FORM_MEMBERS_MAX).map(({ name, aadObjectId }) => ({ name, aadObjectId })),
     banner: input.editing?.banner ?? { title: '', text: '' },
     moreOpen: MORE_FIELDS.some(
-      (f) => errors[f] !== '' || (values[f] !== '' && !(f === 'workState' && values[f] === 'ready') && !(f === 'priority' && values[f] === 'normal')),
+      (f) =>
+        errors[f] !== '' ||
+        (values[f] !== '' && !(f === 'workState' && values[f] === 'ready') && !(f === 'priority' && values[f] === 'normal')),
     ),
     moreTitle: input.editing ? 'work state, priority, assumptions' : 'owner, stakeholders, priority, work state, assumptions',
     limits: FORM_LIMITS,
@@ -177,7 +179,6 @@ export function formValuesOf(handoff: Handoff): Partial<HandoffFormInput> {
  * (1.5:1). Every text on the card keeps 4.5:1 in Teams' light and dark host
  * configs; the card tests compute the ratios.
  */
-
 
 /** Teams auto-refreshes a card for at most 60 listed users. */
 export const MAX_REFRESH_USERS = 60;
@@ -291,8 +292,7 @@ export interface ViewOptions {
 type Namer = (person: Person, capital?: boolean) => string;
 
 function namerFor(viewer: Person | undefined): Namer {
-  return (person, capital = false) =>
-    viewer && person.aadObjectId === viewer.aadObjectId ? (capital ? 'You' : 'you') : person.name;
+  return (person, capital = false) => (viewer && person.aadObjectId === viewer.aadObjectId ? (capital ? 'You' : 'you') : person.name);
 }
 
 /** "Grace Hopper's" or "your". */
@@ -301,19 +301,28 @@ const possessive = (name: Namer, person: Person) => {
   return n === 'you' ? 'your' : `${n}'s`;
 };
 
+/** The role of whoever holds the ball, as the card names it: the receiver, the sender, the owner. */
+function roleOf(handoff: Handoff, person: Person): string {
+  if (person.aadObjectId === handoff.receiver.aadObjectId) return 'receiver';
+  return person.aadObjectId === handoff.sender.aadObjectId ? 'sender' : 'owner';
+}
+
 /** When the step is due, or how late it is, in Baton's words around the client's DATE and TIME. */
 function dueWhen(handoff: Handoff, now: Date, name: Namer, perViewer: boolean): string {
   const view = dueView(handoff, now);
   if (!view) return '';
-  const whose = `${possessive(name, view.holder)} working time`;
+  // A TextBlock reads markdown: it names no one, only a role ("the receiver's") or "your".
+  // The role the step asks of them: who closes is the owner, even when the owner is also the sender.
+  const role = handoff.clock?.step === 'review' ? 'receiver' : handoff.clock?.step === 'close' ? 'owner' : roleOf(handoff, view.holder);
+  const whose = name(view.holder) === 'you' ? 'your' : `the ${role}'s`;
   switch (view.state) {
     case 'due':
-      return `Due ${cardInstant(view.dueAt)}${perViewer ? `, in ${formatWorkingTime(view.leftMinutes)} of ${whose}` : ''}`;
+      return `Due ${cardInstant(view.dueAt)}${perViewer ? `, in ${workingTimeOf(view.leftMinutes, whose)}` : ''}`;
     case 'overdue':
     case 'escalated':
       // The shared card is not drawn again as time passes: it says since when, which stays true.
       return perViewer && view.overdueMinutes > 0
-        ? `Overdue by ${formatWorkingTime(view.overdueMinutes)} of ${whose}; it was due ${cardInstant(view.dueAt)}`
+        ? `Overdue by ${workingTimeOf(view.overdueMinutes, whose)}; it was due ${cardInstant(view.dueAt)}`
         : `Overdue since ${cardInstant(view.dueAt)}`;
   }
 }
@@ -360,11 +369,23 @@ function turnOf(handoff: Handoff, now: Date, name: Namer, perViewer: boolean): H
     case 'changesRequested':
       return line(`Waiting on ${name(sender)} to make the changes ${name(decision?.by ?? receiver)} asked for and resubmit.${escalated}`);
     case 'accepted':
-      return line(`Accepted by ${name(decision?.by ?? receiver)}. Waiting on ${name(owner)}${name(owner) === 'you' ? '' : ' (owner)'} to close it.`);
+      return line(
+        `Accepted by ${name(decision?.by ?? receiver)}. Waiting on ${name(owner)}${name(owner) === 'you' ? '' : ' (owner)'} to close it.`,
+      );
     case 'closed':
-      return { text: `Closed by ${name(ending?.by ?? owner)}.`, mention: false, style: 'default', when: cardInstant(ending?.at ?? handoff.updatedAt) };
+      return {
+        text: `Closed by ${name(ending?.by ?? owner)}.`,
+        mention: false,
+        style: 'default',
+        when: cardInstant(ending?.at ?? handoff.updatedAt),
+      };
     case 'cancelled':
-      return { text: `Cancelled by ${name(ending?.by ?? sender)}.`, mention: false, style: 'default', when: cardInstant(ending?.at ?? handoff.updatedAt) };
+      return {
+        text: `Cancelled by ${name(ending?.by ?? sender)}.`,
+        mention: false,
+        style: 'default',
+        when: cardInstant(ending?.at ?? handoff.updatedAt),
+      };
   }
 }
 
@@ -401,7 +422,7 @@ function attentionFactsOf(handoff: Handoff, now: Date, name: Namer): (Note & { s
     facts.push({
       style: 'warning',
       title: LATE,
-      text: `less than ${handoff.effortMinutes === undefined ? 'the needed time' : formatWorkingTime(handoff.effortMinutes)} of working time before ${handoff.neededBy ? formatDay(handoff.neededBy, now) : 'the date'}.`,
+      text: `less than ${handoff.effortMinutes === undefined ? 'the needed working time' : asWorkingTime(handoff.effortMinutes)} before ${handoff.neededBy ? formatDay(handoff.neededBy, now) : 'the date'}.`,
       when: '',
     });
   // Escalated to an owner Baton could not write to: said as a nudge that reached nobody is.
@@ -433,7 +454,11 @@ const LATE = 'Posted late: ';
 /** A nudge of the step now running: once the ball moved on (an answer, an Accept), it is history. */
 function isCurrentNudge(handoff: Handoff): boolean {
   const nudge = handoff.lastNudge;
-  return nudge !== undefined && ballHolder(handoff)?.aadObjectId === nudge.to.aadObjectId && (!handoff.clock || nudge.at >= handoff.clock.runStartedAt);
+  return (
+    nudge !== undefined &&
+    ballHolder(handoff)?.aadObjectId === nudge.to.aadObjectId &&
+    (!handoff.clock || nudge.at >= handoff.clock.runStartedAt)
+  );
 }
 
 /** What a new version answers, and a nudge that reached its person: news, not attention. */
@@ -453,7 +478,11 @@ function infoNotesOf(handoff: Handoff, name: Namer): Note[] {
   }
   const nudge = handoff.lastNudge;
   if (nudge?.reached && isCurrentNudge(handoff))
-    notes.push({ title: name(nudge.to) === 'you' ? `${name(nudge.by, true)} nudged you` : `Nudged ${nudge.to.name}`, text: '', when: cardInstant(nudge.at) });
+    notes.push({
+      title: name(nudge.to) === 'you' ? `${name(nudge.by, true)} nudged you` : `Nudged ${nudge.to.name}`,
+      text: '',
+      when: cardInstant(nudge.at),
+    });
   return notes;
 }
 
@@ -472,11 +501,12 @@ function remarksOf(handoff: Handoff, name: Namer): HandoffCardData['remarks'] {
     .at(-1);
   const current = question && (!decidedAt || question.at > decidedAt);
   const push = (at: string, title: string, text: string) =>
-    remarks.push({ at, title, text: preview(text, REMARK_PREVIEW_CHARS).shown });
+    remarks.push({ at, title: text ? `${title}: ` : `${title}.`, text: preview(text, REMARK_PREVIEW_CHARS).shown });
   if (question && current) push(question.at, `${name(question.by, true)} asked`, question.text);
   if (answer && question && current && answer.at >= question.at) push(answer.at, `${name(answer.by, true)} answered`, answer.text);
   // A new version in review says what it answers in its notes; the request itself is history.
-  if (decision && !(decision.status === 'changesRequested' && handoff.status === 'inReview'))
+  // Who decided is on the turn line; the remark carries what they said, when they said something.
+  if (decision && decision.text !== '' && !(decision.status === 'changesRequested' && handoff.status === 'inReview'))
     push(decision.at, `${decision.status === 'accepted' ? 'Accepted' : 'Changes requested'} by ${name(decision.by)}`, decision.text);
   if (ending && ending.text !== '') push(ending.at, handoff.status === 'closed' ? 'Closing note' : 'Why it was cancelled', ending.text);
   return remarks.sort((a, b) => a.at.localeCompare(b.at)).map(({ at: _, ...r }) => r);
@@ -554,7 +584,8 @@ function factsLineOf(handoff: Handoff, now: Date, lateHere: boolean): string {
   const passed = STATUS[handoff.status].open && neededByPassed(handoff, now) ? ' (passed)' : '';
   const neededBy = handoff.neededBy ? `needed by ${formatDay(handoff.neededBy, now)}${passed}${lateHere ? ', posted late' : ''}` : '';
   return [
-    WORK_STATE_LABELS[handoff.workState],
+    // Once it ended, what state the work was in no longer matters (a blocked handoff that was cancelled is cancelled).
+    STATUS[handoff.status].final ? '' : WORK_STATE_LABELS[handoff.workState],
     handoff.effortMinutes === undefined ? '' : `effort ${formatWorkingTime(handoff.effortMinutes)}`,
     neededBy,
     `posted ${cardDate(handoff.createdAt)}`,

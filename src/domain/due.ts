@@ -32,7 +32,7 @@ import {
 } from './handoff';
 import { endOfDay } from './lead-time';
 import type { Outcome } from './process';
-import { formatDay, formatWhenIn, formatWorkingTime } from './time-format';
+import { asWorkingTime, formatDay, formatWhenIn, formatWorkingTime, workingTimeOf } from './time-format';
 import { addWorkingMinutes, nextWorkingInstant, type WorkingHours, workingMinutesBetween, zoneForText } from './working-hours';
 
 /** Goals, in working minutes of whoever holds the ball (settings; see src/config.ts). */
@@ -342,11 +342,11 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reach:
       );
     }
     case 'escalate': {
-      const held = formatWorkingTime(
+      const held = asWorkingTime(
         Math.max(1, workingMinutesBetween(clock.holderHours, new Date(clock.runStartedAt), new Date(at)) + clock.usedMinutes),
       );
       const told = reach.owner ? '' : `; ${handoff.owner.name} has not installed Baton and was not told`;
-      return event('escalated', `${stepOfHolder(clock)}, due ${due}, held ${held}${held.includes('working day') ? '' : ' of working time'}${told}`, {
+      return event('escalated', `${stepOfHolder(clock)}, due ${due}, held ${held}${told}`, {
         ...base,
         clock: { ...clock, level: 2, ownerReached: reach.owner },
       });
@@ -354,7 +354,10 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reach:
     case 'neededBy':
       return event('neededByPassed', formatDay(handoff.neededBy ?? '', new Date(at)), { ...base, neededByTold: true });
     case 'autoClose': {
-      const text = `Accepted ${inZone(clock.runStartedAt, clock.ownerHours)} and not closed within ${formatWorkingTime(workingMinutesBetween(clock.ownerHours, new Date(clock.runStartedAt), new Date(clock.autoCloseAt ?? at)))} of the owner's working time.`;
+      const open = formatWorkingTime(
+        workingMinutesBetween(clock.ownerHours, new Date(clock.runStartedAt), new Date(clock.autoCloseAt ?? at)),
+      );
+      const text = `Accepted ${inZone(clock.runStartedAt, clock.ownerHours)} and not closed within ${open}${open.includes('working day') ? '' : " of the owner's working time"}.`;
       const next: Handoff = { ...base, status: 'closed', updatedAt: at, ending: { by: BATON, at, text }, clock: undefined };
       return event('closed', 'automatically', next);
     }
@@ -412,11 +415,6 @@ export function neededByPassed(handoff: Pick<Handoff, 'neededBy' | 'neededByAt'>
   return handoff.neededByAt ? now.toISOString() >= handoff.neededByAt : handoff.neededBy < now.toISOString().slice(0, 10);
 }
 
-/** "3 h 10 min", "1 working day and 30 min", or "under a minute". */
-function workingTime(minutes: number): string {
-  return formatWorkingTime(minutes);
-}
-
 /**
  * One clause for the turn line, `mine` and search. Seen now (a viewer's own
  * card, which Teams draws when it is seen, and `mine`), it says how much
@@ -430,10 +428,10 @@ function workingTime(minutes: number): string {
 export function dueClause(view: DueView, when: (iso: string) => string, relative: boolean, viewerId?: string): string {
   const first = view.holder.aadObjectId === viewerId ? 'your' : `${view.holder.name.split(' ')[0] ?? view.holder.name}'s`;
   const past = (minutes: number) =>
-    relative && minutes > 0 ? `overdue by ${formatWorkingTime(minutes)} of ${first} working time` : `overdue since ${when(view.dueAt)}`;
+    relative && minutes > 0 ? `overdue by ${workingTimeOf(minutes, first)}` : `overdue since ${when(view.dueAt)}`;
   switch (view.state) {
     case 'due':
-      return `due ${when(view.dueAt)}${relative ? ` (in ${workingTime(view.leftMinutes)} of ${first} working time)` : ''}`;
+      return `due ${when(view.dueAt)}${relative ? ` (in ${workingTimeOf(view.leftMinutes, first)})` : ''}`;
     case 'overdue':
       return relative && view.overdueMinutes > 0 ? `${past(view.overdueMinutes)} (due ${when(view.dueAt)})` : past(0);
     case 'escalated':

@@ -93,7 +93,25 @@ export function formatWhenRelative(instant: Date | string, timeZone: string | un
 export function formatWhenIn(instant: Date | string, timeZone: string | undefined, now: Date): string {
   const zone = canonicalTimeZone(timeZone);
   if (!zone || zone === 'UTC' || zone === 'Etc/UTC') return `${formatWhen(instant, 'UTC', now)} UTC`;
-  return `${formatWhen(instant, zone, now)} ${zone.split('/').pop()!.replace(/_/g, ' ')} time`;
+  // Named as the person's setting names it (Asia/Kolkata is "Kolkata", though ICU's canonical id is Asia/Calcutta).
+  const named = timeZone?.includes('/') ? timeZone : zone;
+  return `${formatWhen(instant, zone, now)} ${named.split('/').pop()!.replace(/_/g, ' ')} time`;
+}
+
+/**
+ * Working time of someone's, said once: "2 h of the receiver's working
+ * time", "1 working day of your time".
+ * @param whose "the receiver's", "your"
+ */
+export function workingTimeOf(minutes: number, whose: string): string {
+  const time = formatWorkingTime(minutes);
+  return time.includes('working day') ? `${time} of ${whose} time` : `${time} of ${whose} working time`;
+}
+
+/** Working time said once: "15 working days", "4 h of working time" (a working day says it by itself). */
+export function asWorkingTime(minutes: number): string {
+  const time = formatWorkingTime(minutes);
+  return time.includes('working day') ? time : `${time} of working time`;
 }
 
 /** Working minutes in a working day, as an effort counts them. */

@@ -32,7 +32,12 @@ const ROLES: [string, Person | undefined][] = [
 ];
 
 const view = (j: Journey, who: Person | undefined, extra: { history?: boolean } = {}) =>
-  handoffCard(j.handoff, who, { now: NOW, timeZone: 'Europe/London', members: [ada, grace, alan, barbara], history: extra.history ? j.history : undefined });
+  handoffCard(j.handoff, who, {
+    now: NOW,
+    timeZone: 'Europe/London',
+    members: [ada, grace, alan, barbara],
+    history: extra.history ? j.history : undefined,
+  });
 
 const typical = journey(TYPICAL_STEPS);
 /** Every attention fact at once: posted late, blocked, a flagged priority, a nudge that reached nobody, escalated. */
@@ -47,18 +52,48 @@ const everything = (() => {
   );
   return { ...j, handoff: { ...j.handoff, clock: { ...j.handoff.clock!, level: 2 as const } } };
 })();
-const closed = journey([...TYPICAL_STEPS, [{ type: 'accept', checked: [true, true, true], note: '' }, grace], [{ type: 'close', note: 'Shipped.' }, alan]]);
+const closed = journey([
+  ...TYPICAL_STEPS,
+  [{ type: 'accept', checked: [true, true, true], note: '' }, grace],
+  [{ type: 'close', note: 'Shipped.' }, alan],
+]);
 const cancelled = journey([...TYPICAL_STEPS, [{ type: 'cancel', reason: 'Finance moved the project to Q1.' }, ada]]);
 
 /** Three handoffs followed, five weeks of data. */
 function summaryView(): SummaryView {
   const katherine = { aadObjectId: 'aad-k', userId: '29:k', name: 'Katherine Johnson' };
   const followed = [
-    history('h0', [['posted', '2026-11-10T10:00:00.000Z'], ['accepted', '2026-11-11T15:00:00.000Z']], { stakeholders: [katherine], status: 'accepted', conversation: '19:team-a' }),
-    history('h1', [['posted', '2026-11-24T10:00:00.000Z'], ['questionAsked', '2026-11-25T10:00:00.000Z'], ['answered', '2026-11-25T12:00:00.000Z'], ['accepted', '2026-11-26T10:00:00.000Z']], { stakeholders: [katherine], status: 'accepted', conversation: '19:team-a' }),
-    history('h2', [['posted', '2026-12-01T10:00:00.000Z'], ['overdue', '2026-12-03T10:00:00.000Z']], { stakeholders: [katherine], status: 'inReview', conversation: '19:team-b' }),
+    history(
+      'h0',
+      [
+        ['posted', '2026-11-10T10:00:00.000Z'],
+        ['accepted', '2026-11-11T15:00:00.000Z'],
+      ],
+      { stakeholders: [katherine], status: 'accepted', conversation: '19:team-a' },
+    ),
+    history(
+      'h1',
+      [
+        ['posted', '2026-11-24T10:00:00.000Z'],
+        ['questionAsked', '2026-11-25T10:00:00.000Z'],
+        ['answered', '2026-11-25T12:00:00.000Z'],
+        ['accepted', '2026-11-26T10:00:00.000Z'],
+      ],
+      { stakeholders: [katherine], status: 'accepted', conversation: '19:team-a' },
+    ),
+    history(
+      'h2',
+      [
+        ['posted', '2026-12-01T10:00:00.000Z'],
+        ['overdue', '2026-12-03T10:00:00.000Z'],
+      ],
+      { stakeholders: [katherine], status: 'inReview', conversation: '19:team-b' },
+    ),
   ];
-  const teams = new Map([['19:team-a', followed.slice(0, 2)], ['19:team-b', followed.slice(2)]]);
+  const teams = new Map([
+    ['19:team-a', followed.slice(0, 2)],
+    ['19:team-b', followed.slice(2)],
+  ]);
   const week = { start: '2026-11-30T08:00:00.000Z', end: '2026-12-07T08:00:00.000Z' };
   const summary = buildSummary({ followed, teams, weeks: weeksBefore(week, 5, 'UTC'), now: NOW, hoursOf: () => DEFAULT_WORKING_HOURS });
   return { summary, viewer: katherine, timeZone: 'Europe/London', now: NOW, publicBaseUrl: 'https://baton.contoso.com', stopped: false };
@@ -72,23 +107,50 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  ...ROLES.map(([role, who]) => ({ name: `a typical open handoff, ${role}`, card: view(typical, who), budget: 560, hostConfig: 'teamsLight' as const })),
-  ...ROLES.map(([role, who]) => ({ name: `every attention fact at once, ${role}`, card: view(everything, who), budget: 640, hostConfig: 'teamsLight' as const })),
+  ...ROLES.map(([role, who]) => ({
+    name: `a typical open handoff, ${role}`,
+    card: view(typical, who),
+    budget: 560,
+    hostConfig: 'teamsLight' as const,
+  })),
+  ...ROLES.map(([role, who]) => ({
+    name: `every attention fact at once, ${role}`,
+    card: view(everything, who),
+    budget: 640,
+    hostConfig: 'teamsLight' as const,
+  })),
   ...ROLES.flatMap(([role, who]) => [
     { name: `closed, ${role}`, card: view(closed, who), budget: 260, hostConfig: 'teamsLight' as const },
     { name: `cancelled, ${role}`, card: view(cancelled, who), budget: 260, hostConfig: 'teamsLight' as const },
   ]),
   ...states().flatMap((state) =>
-    ([['everyone', undefined], ['the receiver', state.handoff.receiver], ['the owner', state.handoff.owner], ['the sender', state.handoff.sender]] as const).map(([role, who]) => ({
+    (
+      [
+        ['everyone', undefined],
+        ['the receiver', state.handoff.receiver],
+        ['the owner', state.handoff.owner],
+        ['the sender', state.handoff.sender],
+      ] as const
+    ).map(([role, who]) => ({
       name: `the largest handoff, ${state.name}, ${role}`,
       card: handoffCard(state.handoff, who, { now: NOW, members, timeZone: 'Asia/Kolkata' }),
       budget: 1400,
       hostConfig: 'teamsLight' as const,
     })),
   ),
-  { name: 'the handoff form, empty', card: handoffFormCard({ formId: 'f', members: [ada, grace, alan, barbara] }), budget: 800, hostConfig: 'teamsLight' },
+  {
+    name: 'the handoff form, empty',
+    card: handoffFormCard({ formId: 'f', members: [ada, grace, alan, barbara] }),
+    budget: 800,
+    hostConfig: 'teamsLight',
+  },
   { name: 'the weekly summary in Teams', card: summaryTeamsCard(summaryView()), budget: 1000, hostConfig: 'teamsLight' },
-  { name: 'the weekly summary email card in Outlook', card: summaryEmailCard(summaryView(), '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6c'), budget: 900, hostConfig: 'outlookDesktop' },
+  {
+    name: 'the weekly summary email card in Outlook',
+    card: summaryEmailCard(summaryView(), '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6c'),
+    budget: 900,
+    hostConfig: 'outlookDesktop',
+  },
 ];
 
 describe.runIf(chromiumAvailable('the card height tests'))('card heights, drawn at 450 px', () => {

@@ -10,7 +10,16 @@ import { CardFactory, MessageFactory } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
 import { handoffCard, handoffFormCard } from '../../src/cards/handoff-cards';
 import type { Person } from '../../src/domain/handoff';
-import { ASSUMPTIONS_MAX, BLOCKER_MAX, CRITERIA_MAX, CRITERION_MAX, LINK_MAX, LINKS_MAX, READY_MAX, SUMMARY_MAX } from '../../src/domain/handoff-form';
+import {
+  ASSUMPTIONS_MAX,
+  BLOCKER_MAX,
+  CRITERIA_MAX,
+  CRITERION_MAX,
+  LINK_MAX,
+  LINKS_MAX,
+  READY_MAX,
+  SUMMARY_MAX,
+} from '../../src/domain/handoff-form';
 import { comment, members, owner, receiver, sender, stakeholders, states, text } from '../support/card-fixtures';
 
 const BUDGET_BYTES = 40 * 1024;

@@ -136,7 +136,6 @@ export function states(): { name: string; handoff: Handoff; history: HandoffEven
   return snapshots;
 }
 
-
 // ---- A typical handoff, for the height budget and the screenshots.
 
 const cast = (id: string, name: string): Person => ({ aadObjectId: `00000000-0000-0000-0000-0000000000${id}`, userId: `29:1${id}`, name });
