@@ -31,3 +31,16 @@ export function cardInstant(iso: string): string {
 export function cardDate(iso: string): string {
   return `{{DATE(${rfc3339(iso)}, SHORT)}}`;
 }
+
+/**
+ * A card text with its DATE() and TIME() functions written out for one zone,
+ * as a client would for a viewer there: "Due Tue 8 Dec 12:00". For text
+ * outside a card (a terminal), never for a card.
+ */
+export function plainCardTimes(text: string, timeZone: string): string {
+  const day = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone });
+  const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone });
+  return text
+    .replace(/\{\{DATE\(([^,)]+)(?:, *\w+)?\)\}\}/g, (_, at: string) => day.format(new Date(at)).replace(',', ''))
+    .replace(/\{\{TIME\(([^)]+)\)\}\}/g, (_, at: string) => clock.format(new Date(at)));
+}
