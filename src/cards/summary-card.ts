@@ -80,7 +80,16 @@ const WEEKS_BEFORE = 4;
  */
 function metricTable(lines: readonly MetricLine[]): Element[] {
   return [
-    text(`This week · against the ${WEEKS_BEFORE} weeks before · trend`, { size: 'Small', isSubtle: true, spacing: 'Small' }),
+    {
+      // One line, heading and legend: "The week · against the 4 weeks before · trend".
+      type: 'RichTextBlock',
+      separator: true,
+      spacing: 'Medium',
+      inlines: [
+        { type: 'TextRun', text: 'The week', weight: 'Bolder' },
+        { type: 'TextRun', text: ` · against the ${WEEKS_BEFORE} weeks before · trend`, size: 'Small', isSubtle: true },
+      ],
+    },
     {
       type: 'FactSet',
       spacing: 'Small',
@@ -226,7 +235,7 @@ function summaryBody(view: SummaryView, charts: boolean): Element[] {
   // After Stop, the notice already says it.
   if (view.stopped && !view.notice)
     body.push(text('Your weekly summary is stopped: Baton sends you none until you start it again.', { color: 'Warning' }));
-  body.push(text('The week', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...metricTable(lines));
+  body.push(...metricTable(lines));
   const chart = charts ? cycleChart(lines, weeks) : undefined;
   if (chart) body.push(chart);
   body.push(text('Needs attention', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...attentionItems(view));
