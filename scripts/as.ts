@@ -13,6 +13,7 @@
 import { loadConfig } from '../src/config';
 import { cardActionFrom, playgroundConnectorUrl, playgroundPerson, readPlaygroundConfig } from '../src/host/playground';
 import { BACKGROUND } from '../src/app/ports';
+import { plainCardTimes } from '../src/cards/card-time';
 import { TableHandoffStore } from '../src/store/handoff-store';
 import { TablePeopleIndex } from '../src/store/people-index';
 
@@ -99,7 +100,9 @@ async function main(argv: string[]): Promise<void> {
   const turn = texts(element(body.value, 'turn'))
     .join('')
     .replace(/<\/?at>/g, '');
-  console.log(`${person.name}: ${actionName} on "${stored.handoff.summary}". Now: ${turn}`);
+  // The due time, as a client would show it to someone in this terminal's zone.
+  const when = plainCardTimes(texts(element(body.value, 'turnWhen')).join(''), Intl.DateTimeFormat().resolvedOptions().timeZone);
+  console.log(`${person.name}: ${actionName} on "${stored.handoff.summary}". Now: ${turn}${when ? ` ${when}.` : ''}`);
   const notice = texts(element(body.value, 'notice')).join(' ');
   if (notice) console.log(`Baton says: ${notice}`);
 }

@@ -19,6 +19,7 @@ import { TableDueIndex } from './store/due-index';
 import { TableHandoffStore } from './store/handoff-store';
 import { TableOutboxStore } from './store/outbox-store';
 import { TablePeopleIndex } from './store/people-index';
+import { TableConversationNames } from './store/conversation-names';
 import { TableDigests } from './store/digests';
 import { TablePersonalChats } from './store/personal-chats';
 import { enqueue, openQueue, type QueueClient } from './store/queues';
@@ -71,6 +72,7 @@ export function tableStores(config: Config): Stores {
     due: TableDueIndex.open(account, prefix),
     chats: TablePersonalChats.open(account, prefix),
     digests: TableDigests.open(account, prefix),
+    names: TableConversationNames.open(account, prefix),
     zones: TableZones.open(account, prefix),
     subscribers: TableSubscribers.open(account, prefix),
     preferences: TablePreferences.open(account, prefix),

@@ -12,6 +12,7 @@
  * sent once, or (a send whose answer never came) retried, never lost.
  */
 import * as z from 'zod';
+import { cardInstant } from '../cards/card-time';
 import { myHandoffsCard } from '../cards/my-handoffs-card';
 import { type ReminderChoice, settingsCard } from '../cards/settings-card';
 import { VERBS } from '../cards/verbs';
@@ -132,7 +133,7 @@ async function digestOne(app: App, reader: DigestReader): Promise<'sent' | 'empt
 
   const listings = await listingsVisibleTo(app, { tenantId: reader.tenantId, person }, DIGEST_LIMIT, budget);
   const chat = await app.stores.chats.find(reader.tenantId, reader.aadObjectId, budget);
-  const groups = digestGroups(listings, reader.aadObjectId, now, hours.timeZone);
+  const groups = digestGroups(listings, reader.aadObjectId, now, cardInstant);
   // Nothing waits on them: a calm day says nothing.
   if (groups.length === 0) {
     await done();

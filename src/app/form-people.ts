@@ -24,6 +24,7 @@ export const OUTSIDE_DIRECTORY: Directory = {
   getWorkingHours: async () => {
     throw new Error("Baton cannot read this organisation's working hours");
   },
+  chatTopic: async () => undefined,
 };
 
 /** A Teams user id (29:..., 8:orgid:...) names a person but means nothing to a reader: never show it in a message. */

@@ -14,7 +14,7 @@ import { noticesOfPosting } from '../domain/notifications';
 import { apply, check, type Command, type Refusal } from '../domain/process';
 import { type Lateness, qualityHints } from '../domain/quality';
 import { maySee } from '../domain/search';
-import { formatWhen } from '../domain/time-format';
+import { formatWhen, formatWhenIn } from '../domain/time-format';
 import { localTimesDiffer } from '../domain/working-hours';
 import { resolveFormPeople } from './form-people';
 import { type Answer, type AnswerError, type App, type Caller, MembersUnavailableError } from './ports';
@@ -39,16 +39,17 @@ const MEMBERS_UNAVAILABLE =
   "Nothing was posted: Teams did not list this conversation's members just now, so Baton cannot check the people on the form. Please try again in a minute.";
 const CONTENDED = 'Others changed this handoff at the same moment; this is its current state.';
 
-/** "Grace Hopper's local time: 09:05 Tue in America/New_York" when the receiver's clock differs from the viewer's. */
-async function receiverLocalTime(app: App, caller: Caller, handoff: Handoff): Promise<string> {
-  const { receiver } = handoff;
-  if (!caller.timeZone || receiver.aadObjectId === caller.actor.person.aadObjectId) return '';
-  const { timeZone } = await app.workingHours(handoff.tenantId, receiver);
+/**
+ * "Grace Hopper's local time: Tue 8 Dec, 21:41 New York time": the clock of
+ * whoever holds the ball, when it differs from the viewer's.
+ */
+async function holderLocalTime(app: App, caller: Caller, handoff: Handoff): Promise<string> {
+  const holder = ballHolder(handoff);
+  if (!holder || !caller.timeZone || holder.aadObjectId === caller.actor.person.aadObjectId) return '';
+  const { timeZone } = await app.workingHours(handoff.tenantId, holder);
   const now = new Date(app.clock.now());
   try {
-    return localTimesDiffer(now, caller.timeZone, timeZone)
-      ? `${receiver.name}'s local time: ${formatWhen(now, timeZone, now)} (${timeZone})`
-      : '';
+    return localTimesDiffer(now, caller.timeZone, timeZone) ? `${holder.name}'s local time: ${formatWhenIn(now, timeZone, now)}` : '';
   } catch {
     return ''; // a time zone name the runtime does not know: say nothing rather than something wrong
   }
@@ -59,8 +60,8 @@ export async function viewFor(app: App, caller: Caller, handoff: Handoff, option
   const viewer = caller.actor.person;
   const needsMembers = check(handoff, viewer.aadObjectId, 'reassign').ok && options.members === undefined;
   const members = needsMembers ? await caller.members().catch(() => []) : options.members;
-  const receiverTime = await receiverLocalTime(app, caller, handoff);
-  return handoffCard(handoff, viewer, { timeZone: caller.timeZone, receiverTime, now: new Date(app.clock.now()), ...options, members });
+  const holderTime = await holderLocalTime(app, caller, handoff);
+  return handoffCard(handoff, viewer, { timeZone: caller.timeZone, holderTime, now: new Date(app.clock.now()), ...options, members });
 }
 
 /** What a change answers the person who asked for it: their card now, or why nothing changed. */
@@ -191,6 +192,11 @@ export async function draftHandoff(app: App, caller: Caller, input: HandoffFormI
       serviceUrl: caller.conversation.serviceUrl,
       tenantId: actor.tenantId,
       ...(messageId ? { messageId } : {}),
+      // Kept to name the team in the weekly summary; Teams says them only sometimes.
+      ...(caller.conversation.kind ? { kind: caller.conversation.kind } : {}),
+      ...(caller.conversation.name ? { name: caller.conversation.name } : {}),
+      ...(caller.conversation.team ? { team: caller.conversation.team } : {}),
+      ...(caller.conversation.channel ? { channel: caller.conversation.channel } : {}),
     },
     at: new Date(app.clock.now()).toISOString(),
     late: form.late,

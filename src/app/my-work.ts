@@ -3,6 +3,7 @@
  * search, and link unfurling. All read the person index, never a scan of the
  * tenant, and show a handoff only to the people on it.
  */
+import { cardInstant } from '../cards/card-time';
 import { myHandoffsCard } from '../cards/my-handoffs-card';
 import type { AdaptiveCard } from '../cards/render';
 import { groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS, waitLine } from '../domain/my-work';
@@ -27,13 +28,13 @@ const SEARCH_CANDIDATES = 200;
  * row's listing says all the card shows.
  */
 async function myHandoffs(app: App, caller: Caller): Promise<AdaptiveCard> {
-  const { actor, timeZone } = caller;
+  const { actor } = caller;
   const groups = groupMyWork(await listingsVisibleTo(app, actor, MINE_LIMIT, caller.budget), actor.person.aadObjectId);
   const now = new Date(app.clock.now());
   return myHandoffsCard(
     WAIT_GROUPS.map((g) => ({
       title: WAIT_GROUP_TITLES[g],
-      handoffs: groups[g].map((handoff) => ({ handoff, detail: waitLine(handoff, g, now, timeZone, actor.person.aadObjectId) })),
+      handoffs: groups[g].map((handoff) => ({ handoff, ...waitLine(handoff, g, now, cardInstant, actor.person.aadObjectId) })),
     })),
   );
 }

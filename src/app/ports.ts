@@ -12,7 +12,7 @@ import type { AdaptiveCard } from '../cards/render';
 import type { Clock } from '../clock';
 import type { SummarySettings } from '../config';
 import type { DuePolicy } from '../domain/due';
-import type { Handoff, HandoffEvent, Listing, Person } from '../domain/handoff';
+import type { ConversationRef, Handoff, HandoffEvent, Listing, Person } from '../domain/handoff';
 import type { NoticeButton } from '../domain/notifications';
 import type { WorkingHours } from '../domain/working-hours';
 import type { Logger } from '../logger';
@@ -264,6 +264,16 @@ export interface Digests {
   ): Promise<DigestReader | undefined>;
 }
 
+/**
+ * The names Teams gave a team or a channel when it was renamed, by id: the
+ * weekly summary names a team by its name now, not by the one a handoff kept.
+ */
+export interface ConversationNames {
+  rename(tenantId: string, id: string, name: string, budget: Budget): Promise<void>;
+  /** Every name a tenant's teams and channels were renamed to, by id. */
+  all(tenantId: string, budget: Budget): Promise<Map<string, string>>;
+}
+
 // ---- The weekly summary's records
 
 export interface Subscriber {
@@ -362,6 +372,7 @@ export interface Stores {
   due: DueIndex;
   chats: PersonalChats;
   digests: Digests;
+  names: ConversationNames;
   zones: Zones;
   subscribers: Subscribers;
   preferences: Preferences;
@@ -420,6 +431,8 @@ export interface Directory {
   resolvePeople(queries: readonly string[]): Promise<Resolution[]>;
   /** The person's working days, hours and IANA time zone. @throws for an unknown person */
   getWorkingHours(aadObjectId: string): Promise<WorkingHours>;
+  /** A group chat's topic, when it has one and the directory may read it; undefined otherwise. */
+  chatTopic(chatId: string): Promise<string | undefined>;
 }
 
 export interface OutgoingMail {
@@ -474,7 +487,8 @@ export interface Caller {
   activityId: string;
   /** 'msteams', 'outlook', ... */
   channel: string;
-  conversation: { id: string; serviceUrl: string; personal: boolean };
+  /** Where the activity came from; names only when Teams said them (it often does not). */
+  conversation: { id: string; serviceUrl: string; personal: boolean } & Pick<ConversationRef, 'kind' | 'name' | 'team' | 'channel'>;
   /** The message that carries the card the user clicked, when there is one. */
   replyToId: string | undefined;
   /** The viewer's IANA time zone, when the client said it. */

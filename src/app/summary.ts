@@ -25,7 +25,7 @@ import { summaryEmailCard, summaryHtml, summaryTeamsCard, type SummaryView } fro
 import type { AdaptiveCard } from '../cards/render';
 import type { Handoff, Person } from '../domain/handoff';
 import { type HandoffHistory, type Week, weekEndingAt, weeksBefore } from '../domain/metrics';
-import { buildSummary, type Summary, TREND_WEEKS, weekKey, weekLabel } from '../domain/summary';
+import { buildSummary, needsTopic, type Summary, TREND_WEEKS, teamConversation, weekKey, weekLabel } from '../domain/summary';
 import { instantAt } from '../domain/time-zones';
 import type { WorkingHours } from '../domain/working-hours';
 import { UnreadableRecordError } from '../errors';
@@ -183,6 +183,68 @@ function teamOf(app: App, tenantId: string, conversation: string, before: string
   return histories;
 }
 
+/**
+ * What a tenant's teams and channels were renamed to, read once per process
+ * and a few minutes: a run's recipients share it. Kept per store, and dropped
+ * here when this instance hears of a rename.
+ */
+const renamedCache = new WeakMap<object, LruMap<string, { until: number; names: Promise<Map<string, string>> }>>();
+
+function renamedIn(app: App, tenantId: string, budget: Budget): Promise<Map<string, string>> {
+  const now = app.clock.now();
+  const cache = renamedCache.get(app.stores.names) ?? new LruMap(TEAMS_KEPT);
+  renamedCache.set(app.stores.names, cache);
+  const cached = cache.get(tenantId);
+  if (cached && cached.until > now) return cached.names;
+  const names = app.stores.names.all(tenantId, budget);
+  cache.set(tenantId, { until: now + TEAM_CACHE_MS, names });
+  names.catch(() => cache.delete(tenantId));
+  return names;
+}
+
+/** A chat's topic from the directory, or that it has none, asked once an hour per process: a run's recipients share it. */
+const topicCache = new LruMap<string, { until: number; topic: Promise<string | undefined> }>(TEAMS_KEPT);
+const TOPIC_CACHE_MS = 60 * 60_000;
+
+/**
+ * The names the summary gives its teams: the renames Teams reported, and for
+ * a group chat Teams never named, its topic from the directory. A directory that cannot say leaves the chat named
+ * by its people, and the log says why.
+ */
+async function namesOf(
+  app: App,
+  tenantId: string,
+  teams: ReadonlyMap<string, HandoffHistory[]>,
+  budget: Budget,
+): Promise<Map<string, string>> {
+  const names = new Map(await renamedIn(app, tenantId, budget));
+  const unnamed = [...teams.entries()].map(([id, histories]) => teamConversation(id, histories)).filter((ref) => needsTopic(ref, names));
+  for (const ref of unnamed) {
+    const key = `${tenantId}|${ref.id}`;
+    const now = app.clock.now();
+    let cached = topicCache.get(key);
+    if (!cached || cached.until <= now) {
+      cached = { until: now + TOPIC_CACHE_MS, topic: app.directoryFor(tenantId).chatTopic(ref.id) };
+      topicCache.set(key, cached);
+    }
+    const topic = await cached.topic.catch((error: unknown) => {
+      app.log.warn("Could not read a chat's topic: the summary names the chat by its people", {
+        conversationId: ref.id,
+        error: errorText(error),
+      });
+      return undefined;
+    });
+    if (topic !== undefined) names.set(ref.id, topic);
+  }
+  return names;
+}
+
+/** Teams said a team or a channel was renamed: the summary names it so from now on. */
+export async function conversationRenamed(app: App, tenantId: string, id: string, name: string, budget: Budget): Promise<void> {
+  await app.stores.names.rename(tenantId, id, name, budget);
+  renamedCache.get(app.stores.names)?.delete(tenantId);
+}
+
 /** Every handoff of each team (conversation) the followed handoffs live in. */
 async function teamHistories(
   app: App,
@@ -216,6 +278,7 @@ export async function summaryOf(
   return buildSummary({
     followed,
     teams,
+    renamed: await namesOf(app, tenantId, teams, budget),
     weeks,
     now: new Date(app.clock.now()),
     hoursOf: (p) => hours.get(p.aadObjectId) ?? hours.values().next().value!,
@@ -495,6 +558,21 @@ export async function flagFromSummary(
 
 /** Stops or restarts a person's weekly summary. Starting also records them, so someone who follows nothing yet (an owner) gets one. */
 export async function setSummaryWanted(app: App, caller: Caller, key: string, wanted: boolean): Promise<Answer> {
+  const notice = await changeSummaryPreference(app, caller, wanted);
+  return { card: await summaryCard(app, caller, key, notice) };
+}
+
+/**
+ * `summary stop` and `summary start`: the preference changed, and what it
+ * says in one line (the card is `summary`'s, not reposted for a setting).
+ */
+export async function summaryPreferenceLine(app: App, caller: Caller, wanted: boolean): Promise<string> {
+  const line = await changeSummaryPreference(app, caller, wanted);
+  return wanted ? line : 'Your weekly summary is stopped. Type "summary start" to have it again.';
+}
+
+/** Stops or starts the person's weekly summary; what the card says of it then. */
+async function changeSummaryPreference(app: App, caller: Caller, wanted: boolean): Promise<string> {
   const { tenantId, person } = caller.actor;
   const now = new Date(app.clock.now()).toISOString();
   await app.stores.preferences.set(tenantId, person.aadObjectId, { stopped: !wanted, optedIn: wanted }, now, caller.budget);
@@ -511,16 +589,12 @@ export async function setSummaryWanted(app: App, caller: Caller, key: string, wa
     : inTeams
       ? `Your weekly summary is on: ${when}, by email and in Teams.`
       : `Your weekly summary is on: ${when}, by email (in Teams too once you add Baton in your personal chat).`;
-  return { card: await summaryCard(app, caller, key, notice) };
+  return notice;
 }
 
 const cap = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 
 /** The `summary` command's card: the seven days up to now, for the person alone. */
-export async function summaryNow(app: App, caller: Caller, word: string | undefined): Promise<AdaptiveCard> {
-  if (word === 'stop' || word === 'start') {
-    const answer = await setSummaryWanted(app, caller, 'latest', word === 'start');
-    if ('card' in answer) return answer.card;
-  }
+export function summaryNow(app: App, caller: Caller): Promise<AdaptiveCard> {
   return summaryCard(app, caller, 'latest');
 }

@@ -17,13 +17,13 @@ import { newHandoffForm } from '../app/handoffs';
 import { settingsActions, settingsPrivately } from '../app/digest';
 import { myHandoffsPrivately, privately } from '../app/my-work';
 import type { Answer, App, Caller } from '../app/ports';
-import { summaryNow } from '../app/summary';
+import { conversationRenamed, summaryNow, summaryPreferenceLine } from '../app/summary';
 import { summaryActions } from '../app/summary-actions';
 import { errorText } from '../logger';
 import { LruMap } from '../lru';
 import { editPreview, openCreateDialog, searchHandoffs, sendPreview, submitCreateDialog, unfurlLink } from './messaging-extension';
 import { cardError, Router, type Turn } from './router';
-import { callerOf } from './turn';
+import { callerOf, conversationNames } from './turn';
 
 export const HELP_TEXT = [
   '**Baton** hands work to someone without a meeting.',
@@ -167,9 +167,12 @@ export function batonRouter(app: App): Router {
     )
     .command(
       ['summary'],
-      command(async (turn, who, words) =>
-        privateAnswer(turn, await privately(app, who, () => summaryNow(app, who, words[1]), { label: 'your summary', command: 'summary' })),
-      ),
+      command(async (turn, who, words) => {
+        // "summary stop" and "summary start" change a setting: one line, not the whole card again.
+        if (words[1] === 'stop' || words[1] === 'start')
+          return turn.context.sendActivity(MessageFactory.text(await summaryPreferenceLine(app, who, words[1] === 'start')));
+        return privateAnswer(turn, await privately(app, who, () => summaryNow(app, who), { label: 'your summary', command: 'summary' }));
+      }),
     )
     .command(
       ['settings'],
@@ -183,6 +186,14 @@ export function batonRouter(app: App): Router {
       const who = caller(turn);
       if (who) await savePersonalChat(turn, who, true);
       await turn.context.sendActivity(MessageFactory.text(HELP_TEXT));
+    })
+    .on('conversation.renamed', async (turn) => {
+      // The weekly summary names a team by what it is called now.
+      const { activity } = turn.context;
+      const tenantId = activity.conversation.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+      const { team, channel } = conversationNames(activity);
+      const renamed = (activity.channelData as { eventType?: string }).eventType === 'teamRenamed' ? team : channel;
+      if (tenantId && renamed?.name) await conversationRenamed(app, tenantId, renamed.id, renamed.name, turn.budget);
     })
     .on('members.added', async (turn) => {
       const who = caller(turn);

@@ -22,21 +22,28 @@ export type RouteName =
   | 'message'
   | 'install.add'
   | 'members.added'
+  /** A team or a channel renamed: Teams says so in a conversationUpdate, with the new name. */
+  | 'conversation.renamed'
   | (typeof INVOKE_ALIASES)[keyof typeof INVOKE_ALIASES]
   /** The messaging extension's preview: Send and Edit arrive as submitAction with `botMessagePreviewAction`. */
   | 'message.ext.send'
   | 'message.ext.edit';
 
 /** The route an activity takes, or undefined when Baton does not answer it. */
-export function routeOf(activity: Pick<Activity, 'type' | 'name' | 'action' | 'membersAdded' | 'value'>): RouteName | undefined {
+export function routeOf(
+  activity: Pick<Activity, 'type' | 'name' | 'action' | 'membersAdded' | 'value' | 'channelData'>,
+): RouteName | undefined {
   switch (activity.type) {
     case ActivityTypes.Message:
       return 'message';
     case ActivityTypes.InstallationUpdate:
       // 'add' and 'add-upgrade' (a reinstall): both put Baton in the person's chat.
       return activity.action?.startsWith('add') ? 'install.add' : undefined;
-    case ActivityTypes.ConversationUpdate:
-      return (activity.membersAdded?.length ?? 0) > 0 ? 'members.added' : undefined;
+    case ActivityTypes.ConversationUpdate: {
+      if ((activity.membersAdded?.length ?? 0) > 0) return 'members.added';
+      const event = (activity.channelData as { eventType?: unknown } | undefined)?.eventType;
+      return event === 'teamRenamed' || event === 'channelRenamed' ? 'conversation.renamed' : undefined;
+    }
     case ActivityTypes.Invoke: {
       const preview = (activity.value as { botMessagePreviewAction?: unknown } | undefined)?.botMessagePreviewAction;
       if (activity.name === 'composeExtension/submitAction' && (preview === 'send' || preview === 'edit')) return `message.ext.${preview}`;

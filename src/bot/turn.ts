@@ -57,6 +57,7 @@ export function callerOf(context: TurnContext, now: number, budget: Budget): Cal
       id: activity.conversation.id,
       serviceUrl: activity.serviceUrl,
       personal: activity.conversation.conversationType === 'personal',
+      ...conversationNames(activity),
     },
     replyToId: activity.replyToId || undefined,
     budget,
@@ -74,4 +75,33 @@ export function callerOf(context: TurnContext, now: number, budget: Budget): Cal
 /** In a personal chat the members are the person and the bot. */
 function personalMembers(context: TurnContext, actor: Actor) {
   return context.activity.channelId === 'msteams' && context.activity.conversation.conversationType === 'personal' ? [actor.person] : [];
+}
+
+/** Names Baton keeps are cut here: a name is a label, never a message. */
+const NAME_MAX = 128;
+const named = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim().slice(0, NAME_MAX) : undefined);
+
+/**
+ * What kind of conversation an activity comes from, and its names when Teams
+ * gave them: a channel's team and channel (channelData), a group chat's topic
+ * (conversation.name). Teams leaves them out of most activities; a rename
+ * event brings the new ones (src/bot/bot.ts).
+ */
+export function conversationNames(activity: TurnContext['activity']): Pick<Caller['conversation'], 'kind' | 'name' | 'team' | 'channel'> {
+  const type = activity.conversation.conversationType;
+  const data = (activity.channelData ?? {}) as { team?: { id?: unknown; name?: unknown }; channel?: { id?: unknown; name?: unknown } };
+  const kind = type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : type === 'personal' ? 'personal' : undefined;
+  const ref = (value: { id?: unknown; name?: unknown } | undefined) =>
+    typeof value?.id === 'string' && value.id !== ''
+      ? { id: value.id.slice(0, 256), ...(named(value.name) ? { name: named(value.name) } : {}) }
+      : undefined;
+  const team = ref(data.team);
+  const channel = ref(data.channel);
+  const name = named(activity.conversation.name);
+  return {
+    ...(kind ? { kind } : {}),
+    ...(name ? { name } : {}),
+    ...(team ? { team } : {}),
+    ...(channel ? { channel } : {}),
+  };
 }

@@ -5,7 +5,7 @@
 import formTemplate from '../../cards/handoff-form.json';
 import handoffTemplate from '../../cards/handoff.json';
 import { formatEffort } from '../domain/effort';
-import { dueClause, dueView, escalateAt, neededByPassed } from '../domain/due';
+import { dueView, escalateAt, neededByPassed } from '../domain/due';
 import {
   ASSUMPTIONS_MAX,
   BLOCKER_MAX,
@@ -27,12 +27,14 @@ import {
   isBlocked,
   participants,
   type Person,
+  PRIORITY_LABELS,
   STATUS,
   WORK_STATE_LABELS,
   type WorkState,
 } from '../domain/handoff';
 import { ACTION_TYPES, type ActionType, allowedActions, MAX_COMMENT_LENGTH, nudgeAgainAt } from '../domain/process';
-import { formatDay, formatWhen } from '../domain/time-format';
+import { asWorkingTime, formatDay, formatWhen, formatWorkingTime, workingTimeOf } from '../domain/time-format';
+import { cardDate, cardInstant } from './card-time';
 import { type AdaptiveCard, renderCard } from './render';
 
 export const FORM_FIELDS: readonly FormField[] = [
@@ -51,6 +53,9 @@ export const FORM_FIELDS: readonly FormField[] = [
   'priority',
 ];
 
+/** The fields behind "More options": the form asks for the rest first. */
+const MORE_FIELDS: readonly FormField[] = ['workState', 'blocker', 'owner', 'stakeholders', 'priority', 'assumptions'];
+
 export interface HandoffFormData {
   formId: string;
   title: string;
@@ -64,6 +69,10 @@ export interface HandoffFormData {
   members: { name: string; aadObjectId: string }[];
   /** The change request a new version answers, on top of the edit form; empty title for none. */
   banner: { title: string; text: string };
+  /** The optional fields wait behind "More options" unless one of them has something to show (a value, an error). */
+  moreOpen: boolean;
+  /** "owner, stakeholders, priority, work state, assumptions". */
+  moreTitle: string;
   /** Each field's cap, as the labels state it ("1,500"). */
   limits: Record<'summary' | 'whatIsReady' | 'criteria' | 'criterion' | 'assumptions' | 'links' | 'blocker' | 'stakeholders', string>;
 }
@@ -121,6 +130,7 @@ export function handoffFormCard(input: {
   const values = Object.fromEntries(FORM_FIELDS.map((f) => [f, echo(f, input.values?.[f] ?? '')])) as Record<FormField, string>;
   values.workState ||= 'ready';
   values.priority ||= 'normal';
+  const errors = Object.fromEntries(FORM_FIELDS.map((f) => [f, input.errors?.[f] ?? ''])) as Record<FormField, string>;
   const data: HandoffFormData = {
     formId: input.formId,
     title: input.editing ? `Edit handoff (becomes version ${input.editing.version + 1})` : 'New handoff',
@@ -130,11 +140,17 @@ export function handoffFormCard(input: {
     editing: input.editing !== undefined,
     handoffId: input.editing?.handoffId ?? '',
     values,
-    errors: Object.fromEntries(FORM_FIELDS.map((f) => [f, input.errors?.[f] ?? ''])) as Record<FormField, string>,
+    errors,
     message: input.message ?? '',
     hints: input.hints ?? [],
     members: input.members.slice(0, FORM_MEMBERS_MAX).map(({ name, aadObjectId }) => ({ name, aadObjectId })),
     banner: input.editing?.banner ?? { title: '', text: '' },
+    moreOpen: MORE_FIELDS.some(
+      (f) =>
+        errors[f] !== '' ||
+        (values[f] !== '' && !(f === 'workState' && values[f] === 'ready') && !(f === 'priority' && values[f] === 'normal')),
+    ),
+    moreTitle: input.editing ? 'work state, priority, assumptions' : 'owner, stakeholders, priority, work state, assumptions',
     limits: FORM_LIMITS,
   };
   return renderCard(formTemplate, data);
@@ -164,24 +180,6 @@ export function formValuesOf(handoff: Handoff): Partial<HandoffFormInput> {
  * configs; the card tests compute the ratios.
  */
 
-const EVENT_WORDS: Record<HandoffEvent['type'], string> = {
-  posted: 'posted the handoff',
-  accepted: 'accepted it',
-  changesRequested: 'requested changes',
-  questionAsked: 'asked a question',
-  answered: 'answered',
-  resubmitted: 'resubmitted',
-  workStateChanged: 'changed the work state',
-  cancelled: 'cancelled it',
-  reassigned: 'reassigned it',
-  nudged: 'nudged',
-  closed: 'closed it',
-  priorityFlagged: 'flagged a priority change',
-  overdue: 'sent an overdue nudge',
-  escalated: 'told the owner',
-  neededByPassed: 'told the owner the needed-by date passed',
-};
-
 /** Teams auto-refreshes a card for at most 60 listed users. */
 export const MAX_REFRESH_USERS = 60;
 
@@ -195,50 +193,63 @@ const MAX_REASSIGN_CHOICES = 10;
 const HISTORY_SHOWN = 8;
 /** In the history a comment is cut here; the card's remarks show the latest in full. */
 const HISTORY_COMMENT = 60;
-/** "What is ready" shows this many lines (or characters) before "Show more". */
-const READY_PREVIEW_LINES = 4;
-const READY_PREVIEW_CHARS = 280;
+/** "What is ready" shows this much on the card (at a word); the rest is behind "Show details". */
+const READY_PREVIEW_CHARS = 100;
+/** A remark (a question, an answer, a decision) shows this much; the whole is in the history and behind "Show details". */
+const REMARK_PREVIEW_CHARS = 120;
 /** A link reads as its host and path, cut here; the whole URL is what opens. */
 const LINK_LABEL = 70;
 
 type Can = Record<ActionType, boolean>;
 
-interface Alert {
-  style: 'warning' | 'attention' | 'accent' | 'emphasis' | 'good';
+/** A line of the card in bold and plain, with its instant when it has one (a TextBlock of its own, for DATE and TIME). */
+interface Note {
   title: string;
   text: string;
+  when: string;
 }
 
 export interface HandoffCardData {
   id: string;
-  headerText: string;
   summary: string;
+  /** "In review", "In review · v2". */
   statusText: string;
   statusStyle: string;
+  /** The priority, for a stakeholder's Flag priority choice. */
   priority: string;
-  priorityText: string;
-  /** Whose turn it is and when it is due, in one line; it mentions the receiver while the receiver holds the ball; in an 'attention' box once overdue. */
-  turn: { text: string; mention: boolean; style: string };
+  /**
+   * Whose turn it is, in one line (`text`, names as text runs; the receiver
+   * mentioned while the review waits on them), and when (`when`, a TextBlock
+   * of Baton's words and DATE/TIME); an attention box when it is blocked,
+   * overdue or escalated.
+   */
+  turn: { text: string; mention: boolean; style: string; when: string };
+  /** At most one more attention box, the most severe fact the turn line does not already say. */
+  attention: { style: string; title: string; text: string };
   /** The people mentioned in the card's text (Teams refuses a mention entity with no text that shows it). */
   mentions: { name: string; userId: string }[];
-  sender: Person;
-  owner: Person;
-  stakeholderNames: string;
-  receiverTime: string;
-  /** Late, blocked, the change request a new version answers, a priority flag, the last nudge: each one line, only when it applies. */
-  alerts: Alert[];
-  /** Only rows with something to say. */
-  facts: { title: string; value: string }[];
+  /** Names, "you" for the viewer. */
+  people: { sender: string; receiver: string; owner: string };
+  /** The local time of whoever holds the ball, when it differs from the viewer's. */
+  holderTime: string;
+  /** "Ready · effort 4 h · needed by Fri 11 Dec · posted {{DATE}} {{TIME}}". */
+  factsLine: string;
+  /** The other attention facts, and what a new version answers, one line each. */
+  notes: Note[];
   readyPreview: string;
-  /** The rest of "What is ready", behind "Show more"; '' when the preview is all of it. */
+  /** The rest of "What is ready", behind "Show details"; '' when the preview is all of it. */
   readyMore: string;
   criteria: { text: string; mark: string; value: 'true' | 'false' }[];
+  /** Questions, answers, decisions and endings that still matter, oldest first. */
+  /** "Grace Hopper asked: ...", the first 120 characters (the history has them whole, with when). */
+  remarks: { title: string; text: string }[];
   assumptions: string;
   links: { label: string; url: string }[];
-  /** "Show details (assumptions, 3 links)"; '' when there are none. */
-  detailsTitle: string;
-  /** Questions, answers, decisions and endings that still matter, oldest first. */
-  remarks: { title: string; text: string; style: string }[];
+  stakeholderNames: string;
+  /** A closed or cancelled handoff is one line: its content waits behind "Show details" too. */
+  compact: boolean;
+  /** What "Show details" and "Hide details" toggle. */
+  detailsTargets: string[];
   notice: string;
   can: Can;
   members: { name: string; aadObjectId: string }[];
@@ -267,75 +278,114 @@ export interface ViewOptions {
   members?: readonly Person[];
   /** The history to show; omitted, the card shows none. */
   history?: readonly HandoffEvent[];
-  /** The viewer's IANA time zone (UTC, said so, when unknown). */
+  /** The viewer's IANA time zone, for what Baton must write itself (a date); instants are the client's. */
   timeZone?: string;
-  /** The receiver's local time, shown when it differs from the viewer's. */
-  receiverTime?: string;
+  /** The local time of whoever holds the ball, shown when it differs from the viewer's. */
+  holderTime?: string;
   /** What a refused Accept sent, so the receiver's ticks and note come back as they were. */
   draft?: { checked: readonly boolean[]; comment: string };
   /** Baton's now, for relative times and time-bound rules (a second nudge too soon); required where a card is drawn. */
   now?: Date;
 }
 
-/**
- * The turn line with its due clause: "..., this handoff is for you to review
- * · due Thu 4 Dec, 10:00 (in 3h 10m of Grace's working time)." The working
- * time left is given only in a viewer's own view, which Teams renders when
- * it is seen; the shared card says the due time alone, which stays true.
- */
-function turnWithDue(handoff: Handoff, when: (iso: string) => string, now: Date, perViewer: boolean): HandoffCardData['turn'] {
-  if (isBlocked(handoff)) return blockedTurn(handoff, when);
-  const turn = turnOf(handoff, when);
+/** How the card names people: "you" for the viewer, in their own view. */
+type Namer = (person: Person, capital?: boolean) => string;
+
+function namerFor(viewer: Person | undefined): Namer {
+  return (person, capital = false) => (viewer && person.aadObjectId === viewer.aadObjectId ? (capital ? 'You' : 'you') : person.name);
+}
+
+/** "Grace Hopper's" or "your". */
+const possessive = (name: Namer, person: Person) => {
+  const n = name(person);
+  return n === 'you' ? 'your' : `${n}'s`;
+};
+
+/** The role of whoever holds the ball, as the card names it: the receiver, the sender, the owner. */
+function roleOf(handoff: Handoff, person: Person): string {
+  if (person.aadObjectId === handoff.receiver.aadObjectId) return 'receiver';
+  return person.aadObjectId === handoff.sender.aadObjectId ? 'sender' : 'owner';
+}
+
+/** When the step is due, or how late it is, in Baton's words around the client's DATE and TIME. */
+function dueWhen(handoff: Handoff, now: Date, name: Namer, perViewer: boolean): string {
   const view = dueView(handoff, now);
-  if (!view) return { ...turn, style: 'default' };
-  return {
-    text: `${turn.text.replace(/\.$/, '')} · ${dueClause(view, when, perViewer)}.`,
-    mention: turn.mention,
-    style: view.state === 'due' ? 'default' : 'attention',
-  };
+  if (!view) return '';
+  // A TextBlock reads markdown: it names no one, only a role ("the receiver's") or "your".
+  // The role the step asks of them: who closes is the owner, even when the owner is also the sender.
+  const role = handoff.clock?.step === 'review' ? 'receiver' : handoff.clock?.step === 'close' ? 'owner' : roleOf(handoff, view.holder);
+  const whose = name(view.holder) === 'you' ? 'your' : `the ${role}'s`;
+  switch (view.state) {
+    case 'due':
+      return `Due ${cardInstant(view.dueAt)}${perViewer ? `, in ${workingTimeOf(view.leftMinutes, whose)}` : ''}`;
+    case 'overdue':
+    case 'escalated':
+      // The shared card is not drawn again as time passes: it says since when, which stays true.
+      return perViewer && view.overdueMinutes > 0
+        ? `Overdue by ${workingTimeOf(view.overdueMinutes, whose)}; it was due ${cardInstant(view.dueAt)}`
+        : `Overdue since ${cardInstant(view.dueAt)}`;
+  }
 }
 
 /**
- * Blocked means blocked: the review waits, and the line names who is on it
- * and when the owner hears of it. "Blocked: waiting for finance to grant read
- * access. Ada Lovelace (sender) is on it; Alan Turing (owner) is told if it
- * is still blocked on Tue 8 Dec, 10:00."
+ * Whose turn it is. Blocked means blocked: the line says what blocks it and
+ * who is on it, and when the owner hears of it, never that the receiver is
+ * late.
  */
-function blockedTurn(handoff: Handoff, when: (iso: string) => string): HandoffCardData['turn'] {
-  const { sender, owner, clock } = handoff;
-  const blocker = handoff.blocker.replace(/[.\s]+$/, '');
-  const senderOwns = sender.aadObjectId === owner.aadObjectId;
-  const onIt = `${sender.name} (${senderOwns ? 'sender and owner' : 'sender'}) is on it`;
-  const watch =
-    !clock || clock.step !== 'unblock'
-      ? ''
-      : senderOwns
-        ? `; unblocking it is due ${when(clock.dueAt)}`
-        : clock.level === 2
-          ? `; it is escalated to ${owner.name} (owner)`
-          : `; ${owner.name} (owner) is told if it is still blocked on ${when(new Date(escalateAt(clock)).toISOString())}`;
-  return { text: `Blocked: ${blocker}. ${onIt}${watch}.`, mention: false, style: 'attention' };
-}
-
-/** Whose turn it is, in one line. */
-function turnOf(handoff: Handoff, when: (iso: string) => string): Omit<HandoffCardData['turn'], 'style'> {
-  const { receiver, sender, owner, decision, ending, question } = handoff;
+function turnOf(handoff: Handoff, now: Date, name: Namer, perViewer: boolean): HandoffCardData['turn'] {
+  const { receiver, sender, owner, decision, ending, question, clock } = handoff;
+  const view = dueView(handoff, now);
+  const late = view !== undefined && view.state !== 'due';
+  const escalated = view?.state === 'escalated' ? ` Escalated to ${name(owner)} (owner).` : '';
+  const line = (text: string, mention = false) => ({
+    text,
+    mention,
+    style: late ? 'attention' : 'default',
+    when: dueWhen(handoff, now, name, perViewer),
+  });
+  if (isBlocked(handoff)) {
+    const on = name(sender) === 'you' ? 'You are on it' : `${sender.name} is on it`;
+    const watched = clock?.step === 'unblock' && sender.aadObjectId !== owner.aadObjectId;
+    return {
+      text: `Blocked: ${handoff.blocker.replace(/[.\s]+$/, '')}. ${on}.`,
+      mention: false,
+      style: 'attention',
+      when: !clock
+        ? ''
+        : watched && clock.level < 2
+          ? `The owner is told if it is still blocked on ${cardInstant(new Date(escalateAt(clock)).toISOString())}`
+          : `${watched ? `Escalated to ${name(owner) === 'you' ? 'you' : 'the owner'}; u` : 'U'}nblocking was due ${cardInstant(clock.dueAt)}`,
+    };
+  }
   switch (handoff.status) {
     case 'inReview':
-      return { text: `<at>${receiver.name}</at>, this handoff is for you to review.`, mention: true };
+      return name(receiver) === 'you'
+        ? line(`It is your turn: review this handoff.${escalated}`)
+        : line(`<at>${receiver.name}</at>, this handoff is for you to review.${escalated}`, true);
     case 'questionAsked':
-      return { text: `Waiting on ${sender.name} to answer ${question?.by.name ?? receiver.name}'s question.`, mention: false };
+      return line(
+        `Waiting on ${name(sender)} to answer ${question ? possessive(name, question.by) : possessive(name, receiver)} question.${escalated}`,
+      );
     case 'changesRequested':
-      return {
-        text: `Waiting on ${sender.name} to make the changes ${decision?.by.name ?? receiver.name} asked for and resubmit.`,
-        mention: false,
-      };
+      return line(`Waiting on ${name(sender)} to make the changes ${name(decision?.by ?? receiver)} asked for and resubmit.${escalated}`);
     case 'accepted':
-      return { text: `Accepted by ${decision?.by.name ?? receiver.name}. Waiting on ${owner.name} (owner) to close it.`, mention: false };
+      return line(
+        `Accepted by ${name(decision?.by ?? receiver)}. Waiting on ${name(owner)}${name(owner) === 'you' ? '' : ' (owner)'} to close it.`,
+      );
     case 'closed':
-      return { text: `Closed by ${ending?.by.name ?? owner.name} on ${when(ending?.at ?? handoff.updatedAt)}.`, mention: false };
+      return {
+        text: `Closed by ${name(ending?.by ?? owner)}.`,
+        mention: false,
+        style: 'default',
+        when: cardInstant(ending?.at ?? handoff.updatedAt),
+      };
     case 'cancelled':
-      return { text: `Cancelled by ${ending?.by.name ?? sender.name} on ${when(ending?.at ?? handoff.updatedAt)}.`, mention: false };
+      return {
+        text: `Cancelled by ${name(ending?.by ?? sender)}.`,
+        mention: false,
+        style: 'default',
+        when: cardInstant(ending?.at ?? handoff.updatedAt),
+      };
   }
 }
 
@@ -344,102 +394,122 @@ function sentence(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
-function alertsOf(handoff: Handoff, when: (iso: string) => string, now: Date): Alert[] {
-  const alerts: Alert[] = [];
-  if (handoff.late) {
-    const effort = handoff.effortMinutes === undefined ? 'the needed time' : formatEffort(handoff.effortMinutes);
-    alerts.push({
-      style: 'warning',
-      title: 'Late: ',
-      text: `posted with less than ${effort} of the receiver's working time before ${handoff.neededBy ? formatDay(handoff.neededBy, now) : 'the date'}.`,
+/** Cut at a word, with "…". */
+function preview(text: string, max: number): { shown: string; rest: string } {
+  if (text.length <= max) return { shown: text, rest: '' };
+  const cut = text.lastIndexOf(' ', max);
+  const end = cut > max / 2 ? cut : max;
+  return { shown: `${text.slice(0, end).replace(/[\s,;:]+$/, '')}…`, rest: text };
+}
+
+/**
+ * The attention facts, most severe first (blocked and overdue are the turn
+ * line's): a flagged priority, a handoff posted late, a nudge that reached
+ * nobody. The first becomes the one attention box when the turn line is not
+ * one already; the others are a line each.
+ */
+function attentionFactsOf(handoff: Handoff, now: Date, name: Namer): (Note & { style: string })[] {
+  const facts: (Note & { style: string })[] = [];
+  const flag = handoff.priorityFlag;
+  if (flag && flag.to === handoff.priority && handoff.priority !== 'normal' && !STATUS[handoff.status].final)
+    facts.push({
+      style: 'attention',
+      title: `Priority flagged ${flag.to} by ${name(flag.by)}: `,
+      text: preview(flag.text, REMARK_PREVIEW_CHARS).shown,
+      when: '',
     });
-  }
+  if (handoff.late && !STATUS[handoff.status].final)
+    facts.push({
+      style: 'warning',
+      title: LATE,
+      text: `less than ${handoff.effortMinutes === undefined ? 'the needed working time' : asWorkingTime(handoff.effortMinutes)} before ${handoff.neededBy ? formatDay(handoff.neededBy, now) : 'the date'}.`,
+      when: '',
+    });
+  // Escalated to an owner Baton could not write to: said as a nudge that reached nobody is.
+  if (handoff.clock?.level === 2 && handoff.clock.ownerReached === false && !STATUS[handoff.status].final)
+    facts.push({
+      style: 'warning',
+      title: 'Not told of the escalation: ',
+      text: `${name(handoff.owner, true)} ${name(handoff.owner) === 'you' ? 'have' : 'has'} not installed Baton.`,
+      when: '',
+    });
+  const nudge = handoff.lastNudge;
+  if (nudge && !nudge.reached && isCurrentNudge(handoff))
+    facts.push({
+      style: 'warning',
+      title: 'Not told of the nudge: ',
+      text: `${name(nudge.to, true)} ${name(nudge.to) === 'you' ? 'have' : 'has'} not installed Baton.`,
+      when: '',
+    });
+  return facts;
+}
+
+/** A fact as a line among the others: one short line, its reason left to the history. */
+function asLine(fact: Note): Note {
+  return fact.title.startsWith('Priority flagged') ? { title: fact.title.replace(/: $/, '.'), text: '', when: '' } : fact;
+}
+
+const LATE = 'Posted late: ';
+
+/** A nudge of the step now running: once the ball moved on (an answer, an Accept), it is history. */
+function isCurrentNudge(handoff: Handoff): boolean {
+  const nudge = handoff.lastNudge;
+  return (
+    nudge !== undefined &&
+    ballHolder(handoff)?.aadObjectId === nudge.to.aadObjectId &&
+    (!handoff.clock || nudge.at >= handoff.clock.runStartedAt)
+  );
+}
+
+/** What a new version answers, and a nudge that reached its person: news, not attention. */
+function infoNotesOf(handoff: Handoff, name: Namer): Note[] {
+  const notes: Note[] = [];
   const request = handoff.changeRequest;
   // On a new version the receiver checks it against what she asked: the request stays until the next decision.
   if (request && handoff.version > request.version && handoff.status === 'inReview') {
-    alerts.push({
-      style: 'emphasis',
-      title: `${request.by.name} asked for changes to version ${request.version} (${when(request.at)}): `,
-      text: request.text,
+    const changed = handoff.changes.length > 0 ? ` Changed: ${sentence(handoff.changes)}.` : '';
+    notes.push({
+      title: `Version ${handoff.version} answers ${possessive(name, request.by)} change request: `,
+      text: `${preview(request.text, REMARK_PREVIEW_CHARS).shown}${changed}`,
+      when: '',
     });
-  }
-  if (handoff.version > 1 && handoff.changes.length > 0 && handoff.status === 'inReview') {
-    alerts.push({ style: 'accent', title: `What changed in version ${handoff.version}: `, text: `${sentence(handoff.changes)}.` });
-  }
-  const flag = handoff.priorityFlag;
-  if (flag && flag.to === handoff.priority && handoff.priority !== 'normal' && !STATUS[handoff.status].final) {
-    alerts.push({ style: 'attention', title: `${flag.by.name} flagged the priority ${flag.to} (${when(flag.at)}): `, text: flag.text });
+  } else if (handoff.version > 1 && handoff.changes.length > 0 && handoff.status === 'inReview') {
+    notes.push({ title: `What changed in version ${handoff.version}: `, text: `${sentence(handoff.changes)}.`, when: '' });
   }
   const nudge = handoff.lastNudge;
-  // Only a nudge of the step now running: once the ball moved on (an answer, an Accept), it is history.
-  if (nudge && ballHolder(handoff)?.aadObjectId === nudge.to.aadObjectId && (!handoff.clock || nudge.at >= handoff.clock.runStartedAt)) {
-    alerts.push(
-      nudge.reached
-        ? { style: 'emphasis', title: `Nudged ${nudge.to.name} `, text: `on ${when(nudge.at)}.` }
-        : {
-            style: 'warning',
-            title: `${nudge.to.name} has not installed Baton: `,
-            text: `they were not told of the nudge on ${when(nudge.at)}.`,
-          },
-    );
-  }
-  // Escalated to an owner Baton could not write to: the card says so, as for a nudge.
-  if (handoff.clock?.level === 2 && handoff.clock.ownerReached === false && !STATUS[handoff.status].final)
-    alerts.push({
-      style: 'warning',
-      title: `${handoff.owner.name} has not installed Baton: `,
-      text: 'they were not told of the escalation.',
+  if (nudge?.reached && isCurrentNudge(handoff))
+    notes.push({
+      title: name(nudge.to) === 'you' ? `${name(nudge.by, true)} nudged you` : `Nudged ${nudge.to.name}`,
+      text: '',
+      when: cardInstant(nudge.at),
     });
-  return alerts;
+  return notes;
 }
 
 /**
  * Questions, answers, decisions and endings that still matter, oldest first:
  * a question and its answer until the next decision (the history keeps the
- * rest), the decision, and why it ended.
+ * rest), the decision, and why it ended. Each is cut at 200 characters; the
+ * whole is in the history.
  */
-function remarksOf(handoff: Handoff, when: (iso: string) => string): HandoffCardData['remarks'] {
+function remarksOf(handoff: Handoff, name: Namer): HandoffCardData['remarks'] {
   const remarks: (HandoffCardData['remarks'][number] & { at: string })[] = [];
-  const { question, answer, decision, ending, changeRequest } = handoff;
-  const decidedAt = [decision?.at, changeRequest?.at]
+  const { question, answer, decision, ending } = handoff;
+  const decidedAt = [decision?.at, handoff.changeRequest?.at]
     .filter((at): at is string => at !== undefined)
     .sort()
     .at(-1);
   const current = question && (!decidedAt || question.at > decidedAt);
-  if (question && current)
-    remarks.push({ at: question.at, title: `${question.by.name} asked (${when(question.at)})`, text: question.text, style: 'emphasis' });
-  if (answer && question && current && answer.at >= question.at)
-    remarks.push({ at: answer.at, title: `${answer.by.name} answered (${when(answer.at)})`, text: answer.text, style: 'emphasis' });
-  if (decision) {
-    const verb = decision.status === 'accepted' ? 'Accepted' : 'Changes requested';
-    remarks.push({
-      at: decision.at,
-      title: `${verb} by ${decision.by.name} (${when(decision.at)})`,
-      text: decision.text,
-      style: decision.status === 'accepted' ? 'good' : 'warning',
-    });
-  }
-  if (ending && ending.text !== '') {
-    remarks.push({
-      at: ending.at,
-      title: handoff.status === 'closed' ? 'Closing note' : 'Why it was cancelled',
-      text: ending.text,
-      style: 'emphasis',
-    });
-  }
+  const push = (at: string, title: string, text: string) =>
+    remarks.push({ at, title: text ? `${title}: ` : `${title}.`, text: preview(text, REMARK_PREVIEW_CHARS).shown });
+  if (question && current) push(question.at, `${name(question.by, true)} asked`, question.text);
+  if (answer && question && current && answer.at >= question.at) push(answer.at, `${name(answer.by, true)} answered`, answer.text);
+  // A new version in review says what it answers in its notes; the request itself is history.
+  // Who decided is on the turn line; the remark carries what they said, when they said something.
+  if (decision && decision.text !== '' && !(decision.status === 'changesRequested' && handoff.status === 'inReview'))
+    push(decision.at, `${decision.status === 'accepted' ? 'Accepted' : 'Changes requested'} by ${name(decision.by)}`, decision.text);
+  if (ending && ending.text !== '') push(ending.at, handoff.status === 'closed' ? 'Closing note' : 'Why it was cancelled', ending.text);
   return remarks.sort((a, b) => a.at.localeCompare(b.at)).map(({ at: _, ...r }) => r);
-}
-
-/** The first lines of "What is ready", and the rest. */
-function splitReady(text: string): { readyPreview: string; readyMore: string } {
-  const lines = text.split('\n');
-  let preview = lines.slice(0, READY_PREVIEW_LINES).join('\n');
-  if (preview.length > READY_PREVIEW_CHARS) {
-    const cut = preview.lastIndexOf(' ', READY_PREVIEW_CHARS);
-    preview = preview.slice(0, cut > READY_PREVIEW_CHARS / 2 ? cut : READY_PREVIEW_CHARS);
-  }
-  const rest = text.slice(preview.length).replace(/^[ \n]+/, '');
-  return { readyPreview: preview, readyMore: rest };
 }
 
 /** "github.com/contoso/payments/pull/42" for https://github.com/contoso/payments/pull/42. */
@@ -453,29 +523,42 @@ function linkLabel(url: string): string {
   }
 }
 
-function detailsTitleOf(handoff: Handoff): string {
-  const parts = [
-    handoff.assumptions !== '' ? 'assumptions' : '',
-    handoff.links.length > 0 ? `${handoff.links.length} link${handoff.links.length === 1 ? '' : 's'}` : '',
-  ].filter(Boolean);
-  return parts.length > 0 ? `Show details (${parts.join(', ')})` : '';
-}
+const EVENT_WORDS: Record<HandoffEvent['type'], string> = {
+  posted: 'posted the handoff',
+  accepted: 'accepted it',
+  changesRequested: 'requested changes',
+  questionAsked: 'asked a question',
+  answered: 'answered',
+  resubmitted: 'resubmitted',
+  workStateChanged: 'changed the work state',
+  cancelled: 'cancelled it',
+  reassigned: 'reassigned it',
+  nudged: 'nudged',
+  closed: 'closed it',
+  priorityFlagged: 'flagged a priority change',
+  overdue: 'sent an overdue nudge',
+  escalated: 'told the owner',
+  neededByPassed: 'told the owner the needed-by date passed',
+};
 
-function historyOf(events: readonly HandoffEvent[], when: (iso: string) => string): Pick<HandoffCardData, 'history' | 'olderEvents'> {
+function historyOf(events: readonly HandoffEvent[], name: Namer): Pick<HandoffCardData, 'history' | 'olderEvents'> {
   const shown = events.slice(-HISTORY_SHOWN);
   const older = events.length - shown.length;
   return {
     history: shown.map((e) => {
       const comment = e.comment.length > HISTORY_COMMENT ? `${e.comment.slice(0, HISTORY_COMMENT - 1)}…` : e.comment;
       return {
-        when: when(e.at),
-        who: e.actor.name,
+        when: cardInstant(e.at),
+        who: name(e.actor, true),
         what: `${EVENT_WORDS[e.type]}${e.detail ? ` (${e.detail})` : ''}${comment ? `: "${comment}"` : ''}`,
       };
     }),
     olderEvents: older > 0 ? `${older} earlier event${older === 1 ? '' : 's'} not shown.` : '',
   };
 }
+
+/** "Grace" of "Grace Hopper"; a one-word name whole. */
+const firstName = (person: Person) => person.name.split(/\s+/)[0] ?? person.name;
 
 function nudgeButton(
   handoff: Handoff,
@@ -485,72 +568,99 @@ function nudgeButton(
   now: Date,
 ): Pick<HandoffCardData, 'nudge'> {
   const holder = ballHolder(handoff);
-  if (can.nudge) return { nudge: { show: true, enabled: true, title: holder ? `Nudge ${holder.name}` : 'Nudge' } };
+  // A button is one short line: the first name ("Nudge Grace"), the card says whose turn it is in full.
+  if (can.nudge) return { nudge: { show: true, enabled: true, title: holder ? `Nudge ${firstName(holder)}` : 'Nudge' } };
   const again = viewer && nudgeAgainAt(handoff, viewer.aadObjectId, now.toISOString());
+  // A button title is not a TextBlock: no DATE() there, so the viewer's own zone, from Teams.
   return { nudge: { show: again !== undefined, enabled: false, title: again ? `Nudge again after ${when(again)}` : '' } };
+}
+
+/**
+ * "Ready · effort 4 h · needed by Fri 11 Dec · posted {{DATE}}": Baton's
+ * words only, for a TextBlock. A late handoff says so here ("posted late")
+ * unless it is the card's attention box.
+ */
+function factsLineOf(handoff: Handoff, now: Date, lateHere: boolean): string {
+  const passed = STATUS[handoff.status].open && neededByPassed(handoff, now) ? ' (passed)' : '';
+  const neededBy = handoff.neededBy ? `needed by ${formatDay(handoff.neededBy, now)}${passed}${lateHere ? ', posted late' : ''}` : '';
+  return [
+    // Once it ended, what state the work was in no longer matters (a blocked handoff that was cancelled is cancelled).
+    STATUS[handoff.status].final ? '' : WORK_STATE_LABELS[handoff.workState],
+    handoff.effortMinutes === undefined ? '' : `effort ${formatWorkingTime(handoff.effortMinutes)}`,
+    neededBy,
+    `posted ${cardDate(handoff.createdAt)}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /**
  * The handoff card as one viewer sees it: every section and button follows
  * from what the viewer may do now ({@link allowedActions}), the same rules the
- * server checks when the button is clicked.
+ * server checks when the button is clicked. Read in two seconds: one turn
+ * line, at most one attention box, one line of facts, the first words of
+ * what is ready, the criteria, the remarks that matter, the buttons; the rest
+ * behind "Show details". A closed or cancelled handoff is its turn line.
  * @param viewer the person looking, or undefined for the shared view posted to everyone
  */
 export function handoffCard(handoff: Handoff, viewer: Person | undefined, options: ViewOptions & { now: Date }): AdaptiveCard {
   const now = options.now;
+  const name = namerFor(viewer);
   const when = (iso: string) => formatWhen(iso, options.timeZone, now);
   const allowed = viewer ? allowedActions(handoff, viewer.aadObjectId, now.toISOString()) : new Set<ActionType>();
   const can = Object.fromEntries(ACTION_TYPES.map((a) => [a, allowed.has(a)])) as Can;
   const decidedChecks = handoff.decision?.status === 'accepted' ? handoff.decision.checked : [];
-  const turn = turnWithDue(handoff, when, now, viewer !== undefined);
+  const turn = turnOf(handoff, now, name, viewer !== undefined);
   const final = STATUS[handoff.status].final;
-  const refreshUserIds = refreshUserIdsOf(handoff);
-  const facts = [
-    { title: 'Work state', value: WORK_STATE_LABELS[handoff.workState] },
-    ...(handoff.effortMinutes === undefined ? [] : [{ title: 'Effort', value: formatEffort(handoff.effortMinutes) }]),
-    ...(handoff.neededBy === undefined
-      ? []
-      : [
-          {
-            title: 'Needed by',
-            value: `${formatDay(handoff.neededBy, now)}${STATUS[handoff.status].open && neededByPassed(handoff, now) ? ' (passed)' : ''}`,
-          },
-        ]),
-    { title: 'Posted', value: when(handoff.createdAt) },
-  ];
+  const facts = attentionFactsOf(handoff, now, name);
+  // One attention box: the turn line when it is one, else the most severe fact; the rest are lines.
+  const box = turn.style === 'attention' ? undefined : facts.shift();
+  // Posted late, when not the box, is a word in the facts line rather than a line of its own.
+  const lateHere = facts.some((f) => f.title === LATE);
+  const lines = facts.filter((f) => f.title !== LATE);
+  const ready = preview(handoff.whatIsReady, READY_PREVIEW_CHARS);
+  const readyMore = ready.rest === '' ? '' : handoff.whatIsReady;
+  const details = readyMore !== '' || handoff.assumptions !== '' || handoff.links.length > 0 || handoff.stakeholders.length > 0;
   const data: HandoffCardData = {
     id: handoff.id,
-    headerText: handoff.version > 1 ? `Handoff · version ${handoff.version}` : 'Handoff',
     summary: handoff.summary,
-    statusText: STATUS[handoff.status].label,
-    statusStyle: STATUS[handoff.status].style,
-    priority: handoff.priority,
+    // One pill: the status, the version once there is a second, and a priority above normal, which turns it red.
     // Once closed or cancelled, how urgent it was no longer matters.
-    priorityText: final || handoff.priority === 'normal' ? '' : handoff.priority === 'high' ? 'High priority' : 'Urgent',
+    statusText: [
+      STATUS[handoff.status].label,
+      handoff.version > 1 && !final ? `v${handoff.version}` : '',
+      final || handoff.priority === 'normal' ? '' : PRIORITY_LABELS[handoff.priority],
+    ]
+      .filter(Boolean)
+      .join(' · '),
+    statusStyle: !final && handoff.priority !== 'normal' ? 'attention' : STATUS[handoff.status].style,
+    priority: handoff.priority,
     turn,
+    attention: box ? { style: box.style, title: box.title, text: box.text } : { style: 'default', title: '', text: '' },
     mentions: turn.mention ? [{ name: handoff.receiver.name, userId: handoff.receiver.userId }] : [],
-    sender: handoff.sender,
-    owner: handoff.owner,
-    stakeholderNames: handoff.stakeholders.map((p) => p.name).join(', '),
-    receiverTime: final ? '' : (options.receiverTime ?? ''),
-    alerts: alertsOf(handoff, when, now),
-    facts,
-    ...splitReady(handoff.whatIsReady),
+    people: { sender: name(handoff.sender), receiver: name(handoff.receiver), owner: name(handoff.owner) },
+    holderTime: final ? '' : (options.holderTime ?? ''),
+    factsLine: factsLineOf(handoff, now, lateHere),
+    notes: [...lines.map(asLine), ...infoNotesOf(handoff, name)],
+    readyPreview: ready.shown,
+    readyMore: readyMore === '' ? '' : readyMore,
     criteria: handoff.acceptanceCriteria.map((text, i) => ({
       text,
       mark: decidedChecks[i] ? '☑' : '☐',
       value: options.draft?.checked[i] ? 'true' : 'false',
     })),
+    remarks: remarksOf(handoff, name),
     assumptions: handoff.assumptions,
     links: handoff.links.map((url) => ({ label: linkLabel(url), url })),
-    detailsTitle: detailsTitleOf(handoff),
-    remarks: remarksOf(handoff, when),
+    stakeholderNames: handoff.stakeholders.map((p) => name(p)).join(', '),
+    compact: final,
+    detailsTargets: final || details ? [...(final ? ['content'] : []), 'details', 'showDetails', 'hideDetails'] : [],
     notice: options.notice ?? '',
     can,
     members: (options.members ?? [])
       .filter((m) => m.aadObjectId !== handoff.receiver.aadObjectId)
       .slice(0, MAX_REASSIGN_CHOICES)
-      .map(({ name, aadObjectId }) => ({ name, aadObjectId })),
+      .map(({ name: memberName, aadObjectId }) => ({ name: memberName, aadObjectId })),
     ...nudgeButton(handoff, viewer, can, when, now),
     resubmitStyle: handoff.status === 'changesRequested' ? 'positive' : 'default',
     workState: handoff.workState,
@@ -562,8 +672,8 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
     blockerMax: BLOCKER_MAX,
     showHistory: options.history !== undefined,
     historyTitle: options.history !== undefined ? 'Hide history' : 'Show history',
-    ...historyOf(options.history ?? [], when),
-    refreshUserIds,
+    ...historyOf(options.history ?? [], name),
+    refreshUserIds: refreshUserIdsOf(handoff),
   };
   return renderCard(handoffTemplate, data);
 }

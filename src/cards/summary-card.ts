@@ -69,37 +69,57 @@ function line(runs: Run[], extra: Element = {}): Element {
 
 const handoffUrl = (view: SummaryView, id: string) => batonLink(view.publicBaseUrl, id);
 
-function metricRows(lines: readonly MetricLine[], weeks: readonly string[], charts: boolean): Element[] {
-  return lines.map((l) => {
-    const row: Element = {
-      type: 'ColumnSet',
-      spacing: 'Small',
-      columns: [
-        { type: 'Column', width: 'stretch', items: [text(l.label)] },
-        { type: 'Column', width: 'auto', items: [text(l.text, { weight: 'Bolder' })] },
-        { type: 'Column', width: 'auto', items: [text(sparkline(l.values), { fontType: 'Monospace', isSubtle: true })] },
+/** How many weeks before this one a metric is compared with. */
+const WEEKS_BEFORE = 4;
+
+/**
+ * The metrics as one compact table, a row per metric: this week's value,
+ * the change against the four weeks before, and a small trend over the same
+ * weeks for every metric ("24.0 h · up from 18.0 h · ▁▃▅▇█"). A FactSet:
+ * a two-column table every client draws, Outlook's included.
+ */
+function metricTable(lines: readonly MetricLine[]): Element[] {
+  return [
+    {
+      // One line, heading and legend: "The week · against the 4 weeks before · trend".
+      type: 'RichTextBlock',
+      separator: true,
+      spacing: 'Medium',
+      inlines: [
+        { type: 'TextRun', text: 'The week', weight: 'Bolder' },
+        { type: 'TextRun', text: ` · against the ${WEEKS_BEFORE} weeks before · trend`, size: 'Small', isSubtle: true },
       ],
-    };
-    // A trend with nothing to draw (no week has a value above 0) stays a row: an empty chart says less.
-    if (!charts || !l.values.some((v) => v !== undefined && v > 0)) return row;
-    // Teams draws the trend as a chart under its label and value; a client without charts shows the row with its sparkline.
-    return {
-      type: 'Container',
+    },
+    {
+      type: 'FactSet',
       spacing: 'Small',
-      items: [
-        text(`${l.label}: **${l.text}**${l.change ? ` (${l.change})` : ''}`),
-        {
-          type: 'Chart.VerticalBar',
-          title: `${l.label}: ${l.text}`,
-          xAxisTitle: 'Week ending',
-          yAxisTitle: l.unit,
-          // A week with no value is left out, not drawn as 0.
-          data: l.values.flatMap((v, i) => (v === undefined ? [] : [{ x: weeks[i] ?? '', y: v }])),
-          fallback: row,
-        },
-      ],
-    };
-  });
+      facts: lines.map((l) => ({ title: l.label, value: [l.text, l.change, sparkline(l.values)].filter(Boolean).join(' · ') })),
+    },
+  ];
+}
+
+/**
+ * At most one chart: the cycle time's, and only when more than one week has
+ * one; its numbers are the table's (rounded as it reads), in minutes when
+ * under an hour, so an axis never reads "0.005 hours".
+ */
+function cycleChart(lines: readonly MetricLine[], weeks: readonly string[]): Element | undefined {
+  const cycle = lines[0];
+  if (!cycle || cycle.values.filter((v) => v !== undefined).length < 2) return undefined;
+  const max = Math.max(...cycle.values.filter((v): v is number => v !== undefined));
+  const minutes = max < 1;
+  const shown = (v: number) => (minutes ? Math.round(v * 60) : Math.round(v * 10) / 10);
+  return {
+    type: 'Chart.VerticalBar',
+    title: `${cycle.label}, by week`,
+    xAxisTitle: 'Week ending',
+    yAxisTitle: minutes ? 'minutes' : 'hours',
+    // A week with no value is left out, not drawn as 0.
+    data: cycle.values.flatMap((v, i) => (v === undefined ? [] : [{ x: weeks[i] ?? '', y: shown(v) }])),
+    spacing: 'Medium',
+    // A client without charts has the table's trend already.
+    fallback: 'drop',
+  };
 }
 
 /** Longest a handoff's summary reads where the card names it in passing (a team, a choice): the list shows it whole. */
@@ -183,12 +203,11 @@ function attentionItems(view: SummaryView): Element[] {
   return items;
 }
 
-/** A team in one line, for the card and the HTML body alike: "The chat of “…”: 7 active, 2 accepted, median cycle 5.0 h, 1 blocking". */
+/** A team in one line, for the card and the HTML body alike: "Contoso Payments › Handoffs: 7 active, 2 accepted, median cycle 5.0 h, 1 blocking". */
 function teamLine(team: TeamSummary): string {
   const t = team.metrics;
   const cycle = t.cycleHours ? `, median cycle ${(Math.round(t.cycleHours.median * 10) / 10).toFixed(1)} h` : '';
-  const name = team.example ? `The chat of “${short(team.example)}”` : 'A chat';
-  return `${name}: ${t.active} active, ${t.accepted} accepted${cycle}, ${t.blockingIncidents} blocking`;
+  return `${short(team.name)}: ${t.active} active, ${t.accepted} accepted${cycle}, ${t.blockingIncidents} blocking`;
 }
 
 function summaryBody(view: SummaryView, charts: boolean): Element[] {
@@ -197,7 +216,7 @@ function summaryBody(view: SummaryView, charts: boolean): Element[] {
   const weeks = summary.trend.map((m) => weekLabel(m.week, timeZone).split(' - ')[1] ?? '');
   const m = summary.metrics;
   const body: Element[] = [
-    text('Baton · your week in handoffs', { size: 'Large', weight: 'Bolder' }),
+    text('Baton · your week in handoffs', { size: 'Medium', weight: 'Bolder' }),
     text(
       `${weekLabel(summary.week, timeZone)} · ${summary.followed} handoff${summary.followed === 1 ? '' : 's'} you follow · ${m.posted} posted, ${m.accepted} accepted`,
       {
@@ -216,7 +235,9 @@ function summaryBody(view: SummaryView, charts: boolean): Element[] {
   // After Stop, the notice already says it.
   if (view.stopped && !view.notice)
     body.push(text('Your weekly summary is stopped: Baton sends you none until you start it again.', { color: 'Warning' }));
-  body.push(text('The week', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...metricRows(lines, weeks, charts));
+  body.push(...metricTable(lines));
+  const chart = charts ? cycleChart(lines, weeks) : undefined;
+  if (chart) body.push(chart);
   body.push(text('Needs attention', { weight: 'Bolder', separator: true, spacing: 'Medium' }), ...attentionItems(view));
   body.push(text('Accepted this week', { weight: 'Bolder', separator: true, spacing: 'Medium' }));
   if (summary.accepted.length === 0) body.push(text('None this week.', { isSubtle: true, spacing: 'Small' }));
@@ -253,6 +274,8 @@ export function summaryEmailCard(view: SummaryView, originator: string | undefin
     type: 'AdaptiveCard',
     version: '1.4',
     ...(originator ? { originator } : {}),
+    // The card says all the body says, with its buttons: Outlook shows the card alone. Replies, forwards and mail apps without cards show the body.
+    hideOriginalBody: true,
     // Outlook runs this each time the email is opened: the lists show each handoff's state now.
     refresh: { action: { type: 'Action.Execute', verb: VERBS.summaryRefresh, data: { week } }, userIds: [] },
     body: summaryBody(view, false),

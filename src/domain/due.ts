@@ -14,7 +14,6 @@
  * needed-by date tells the owner once. Pure: the application layer fetches
  * working hours and writes what `applyDue` returns like any other change.
  */
-import { formatEffort } from './effort';
 import {
   BATON,
   ballHolder,
@@ -33,7 +32,7 @@ import {
 } from './handoff';
 import { endOfDay } from './lead-time';
 import type { Outcome } from './process';
-import { formatDay, formatWhen } from './time-format';
+import { asWorkingTime, formatDay, formatWhenIn, formatWorkingTime, workingTimeOf } from './time-format';
 import { addWorkingMinutes, nextWorkingInstant, type WorkingHours, workingMinutesBetween, zoneForText } from './working-hours';
 
 /** Goals, in working minutes of whoever holds the ball (settings; see src/config.ts). */
@@ -330,7 +329,7 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reach:
   // History is read by everyone in their own zone: a time written into it says whose zone it is in.
   const inZone = (instant: string, hours: WorkingHours) => {
     const zone = zoneForText(hours);
-    return `${formatWhen(instant, zone, new Date(at))}${zone ? ` ${zone.split('/').pop()!.replace(/_/g, ' ')} time` : ''}`;
+    return formatWhenIn(instant, zone, new Date(at));
   };
   const due = inZone(clock.dueAt, clock.holderHours);
   switch (action.kind) {
@@ -343,11 +342,11 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reach:
       );
     }
     case 'escalate': {
-      const held = formatEffort(
+      const held = asWorkingTime(
         Math.max(1, workingMinutesBetween(clock.holderHours, new Date(clock.runStartedAt), new Date(at)) + clock.usedMinutes),
       );
       const told = reach.owner ? '' : `; ${handoff.owner.name} has not installed Baton and was not told`;
-      return event('escalated', `${stepOfHolder(clock)}, due ${due}, held ${held} of working time${told}`, {
+      return event('escalated', `${stepOfHolder(clock)}, due ${due}, held ${held}${told}`, {
         ...base,
         clock: { ...clock, level: 2, ownerReached: reach.owner },
       });
@@ -355,7 +354,10 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reach:
     case 'neededBy':
       return event('neededByPassed', formatDay(handoff.neededBy ?? '', new Date(at)), { ...base, neededByTold: true });
     case 'autoClose': {
-      const text = `Accepted ${inZone(clock.runStartedAt, clock.ownerHours)} and not closed within ${formatEffort(workingMinutesBetween(clock.ownerHours, new Date(clock.runStartedAt), new Date(clock.autoCloseAt ?? at)))} of the owner's working time.`;
+      const open = formatWorkingTime(
+        workingMinutesBetween(clock.ownerHours, new Date(clock.runStartedAt), new Date(clock.autoCloseAt ?? at)),
+      );
+      const text = `Accepted ${inZone(clock.runStartedAt, clock.ownerHours)} and not closed within ${open}${open.includes('working day') ? '' : " of the owner's working time"}.`;
       const next: Handoff = { ...base, status: 'closed', updatedAt: at, ending: { by: BATON, at, text }, clock: undefined };
       return event('closed', 'automatically', next);
     }
@@ -413,11 +415,6 @@ export function neededByPassed(handoff: Pick<Handoff, 'neededBy' | 'neededByAt'>
   return handoff.neededByAt ? now.toISOString() >= handoff.neededByAt : handoff.neededBy < now.toISOString().slice(0, 10);
 }
 
-/** "3h 10m" of working time, or "under a minute". */
-function workingTime(minutes: number): string {
-  return minutes < 1 ? 'under a minute' : formatEffort(minutes);
-}
-
 /**
  * One clause for the turn line, `mine` and search. Seen now (a viewer's own
  * card, which Teams draws when it is seen, and `mine`), it says how much
@@ -431,10 +428,10 @@ function workingTime(minutes: number): string {
 export function dueClause(view: DueView, when: (iso: string) => string, relative: boolean, viewerId?: string): string {
   const first = view.holder.aadObjectId === viewerId ? 'your' : `${view.holder.name.split(' ')[0] ?? view.holder.name}'s`;
   const past = (minutes: number) =>
-    relative && minutes > 0 ? `overdue by ${formatEffort(minutes)} of ${first} working time` : `overdue since ${when(view.dueAt)}`;
+    relative && minutes > 0 ? `overdue by ${workingTimeOf(minutes, first)}` : `overdue since ${when(view.dueAt)}`;
   switch (view.state) {
     case 'due':
-      return `due ${when(view.dueAt)}${relative ? ` (in ${workingTime(view.leftMinutes)} of ${first} working time)` : ''}`;
+      return `due ${when(view.dueAt)}${relative ? ` (in ${workingTimeOf(view.leftMinutes, first)})` : ''}`;
     case 'overdue':
       return relative && view.overdueMinutes > 0 ? `${past(view.overdueMinutes)} (due ${when(view.dueAt)})` : past(0);
     case 'escalated':

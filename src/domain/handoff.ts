@@ -106,6 +106,13 @@ export interface ConversationRef {
   messageId?: string;
   /** The tenant of the conversation, as proactive messages to it need. */
   tenantId?: string;
+  /** Where it was posted: a channel of a team, a group chat, a personal chat (unset on handoffs from before it was kept). */
+  kind?: 'channel' | 'groupChat' | 'personal';
+  /** What Teams called it when the handoff was posted, when it said: a group chat's topic. */
+  name?: string;
+  /** A channel's team and channel, with their names when Teams gave them (a rename updates them; see ConversationNames). */
+  team?: { id: string; name?: string };
+  channel?: { id: string; name?: string };
 }
 
 /** Something a person said at a moment: a question, an answer, a decision's comment. */

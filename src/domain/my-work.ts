@@ -6,7 +6,7 @@
  */
 import { dueClause, dueView, neededByPassed, waitingSince } from './due';
 import { ballHolder, isBlocked, type Listing, rolesOf, STATUS } from './handoff';
-import { formatWhen, relativeWhen } from './time-format';
+import { relativeWhen } from './time-format';
 
 export const WAIT_GROUPS = ['blocked', 'toReview', 'toAnswer', 'toFix', 'toClose', 'waitingOnOthers'] as const;
 export type WaitGroup = (typeof WAIT_GROUPS)[number];
@@ -50,17 +50,25 @@ export function groupMyWork<T extends Listing>(handoffs: readonly T[], aadObject
   return groups;
 }
 
+/** What a list says of one handoff: who waits on whom and since when (it may quote the blocker), and when its step is due ('' for none). */
+export interface WaitLine {
+  detail: string;
+  due: string;
+}
+
 /**
- * Who waits on whom, since when, and when it is due, in one line: "Grace
- * Hopper asked you a question · 3 h ago · overdue by 2h (due Thu 4 Dec, 10:00)".
- * Blocked work says what blocks it, who is on it and when unblocking is due.
- * @param timeZone the reader's, for the due time
+ * Who waits on whom, since when, and when it is due: "Grace Hopper asked you
+ * a question · 3 hours ago" and "overdue by 2 h of your working time (due
+ * …)". Blocked work says what blocks it, who is on it and when unblocking is
+ * due. A card shows the two apart: the due time in the client's DATE and
+ * TIME, which only a TextBlock renders, the detail (which may quote what
+ * someone typed) as plain text.
+ * @param when writes an instant: the client's DATE and TIME on a card
  * @param viewerId the reader: "you", not their name
  */
-export function waitLine(handoff: Listing, group: WaitGroup, now: Date, timeZone?: string, viewerId?: string): string {
-  const line = waitText(handoff, group, now, viewerId);
+export function waitLine(handoff: Listing, group: WaitGroup, now: Date, when: (iso: string) => string, viewerId?: string): WaitLine {
   const view = dueView(handoff, now);
-  return view ? `${line} · ${dueClause(view, (at) => formatWhen(at, timeZone, now), true, viewerId)}` : line;
+  return { detail: waitText(handoff, group, now, viewerId), due: view ? dueClause(view, when, true, viewerId) : '' };
 }
 
 function waitText(handoff: Listing, group: WaitGroup, now: Date, viewerId: string | undefined): string {
@@ -98,16 +106,16 @@ const THEIRS: readonly WaitGroup[] = ['toReview', 'toAnswer', 'toFix', 'toClose'
  * A daily digest's groups: what waits on the person (blocked work they must
  * unblock first), then what was escalated to them as its owner (a step a
  * goal overdue, or a needed-by date passed); empty groups left out.
- * @param timeZone the reader's, for due times
+ * @param when writes a due time (see waitLine)
  */
 export function digestGroups(
   handoffs: readonly Listing[],
   aadObjectId: string,
   now: Date,
-  timeZone?: string,
-): { title: string; handoffs: { handoff: Listing; detail: string }[] }[] {
+  when: (iso: string) => string,
+): { title: string; handoffs: ({ handoff: Listing } & WaitLine)[] }[] {
   const groups = groupMyWork(handoffs, aadObjectId);
-  const line = (group: WaitGroup) => (handoff: Listing) => ({ handoff, detail: waitLine(handoff, group, now, timeZone, aadObjectId) });
+  const line = (group: WaitGroup) => (handoff: Listing) => ({ handoff, ...waitLine(handoff, group, now, when, aadObjectId) });
   const unblock = groups.blocked.filter((h) => h.sender.aadObjectId === aadObjectId);
   const escalated = [...groups.blocked, ...groups.waitingOnOthers].filter(
     (h) =>

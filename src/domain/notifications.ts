@@ -8,7 +8,7 @@
  * date), naming what the reader must do and offering it as a button.
  */
 import { BATON, type Handoff, type HandoffEvent, isBlocked, type Person, type Step, type StepClock } from './handoff';
-import { formatDay, formatWhen } from './time-format';
+import { formatDay, formatWhenIn } from './time-format';
 import { zoneForText } from './working-hours';
 
 /** What a message offers its reader: open the handoff there (with their role's buttons), or one of these at once. */
@@ -127,7 +127,7 @@ export function remindersFor(handoff: Handoff, events: readonly HandoffEvent[]):
   const clock = handoff.clock;
   const { owner } = handoff;
   const ownerZone = clock ? zoneForText(clock.ownerHours) : undefined;
-  const when = (iso: string, zone: string | undefined) => formatWhen(iso, zone, at);
+  const when = (iso: string, zone: string | undefined) => formatWhenIn(iso, zone, at);
   const did = new Set(reminders.map((e) => e.type));
   const unreached =
     did.has('overdue') && handoff.lastNudge?.by.aadObjectId === BATON.aadObjectId && !handoff.lastNudge.reached

@@ -19,9 +19,8 @@ import {
   type WorkState,
   WORK_STATE_LABELS,
 } from './handoff';
-import { formatEffort } from './effort';
 import { BLOCKER_MAX } from './handoff-form';
-import { formatDuration, formatWhen } from './time-format';
+import { formatDuration, formatWhenIn, formatWorkingTime } from './time-format';
 
 /**
  * Questions, answers, change requests, notes and reasons: enough for a few
@@ -83,7 +82,7 @@ const ROLE_NAMES: Record<Role, string> = {
 
 /** In the one format Baton writes times in; a refusal knows no viewer's zone, so it says UTC. */
 function when(at: string): string {
-  return formatWhen(at, undefined, new Date(at));
+  return formatWhenIn(at, undefined, new Date(at));
 }
 
 /** One line saying where a handoff stands, for someone whose action came too late. */
@@ -232,7 +231,7 @@ function listChanges(before: readonly string[], after: readonly string[], singul
 /** What changed between two versions of the fields, in words for the card ("changed the summary", "added one acceptance criterion"). */
 export function describeChanges(before: HandoffFields, after: HandoffFields): string[] {
   const changes: string[] = [];
-  const effort = (minutes: number | undefined) => (minutes === undefined ? undefined : formatEffort(minutes));
+  const effort = (minutes: number | undefined) => (minutes === undefined ? undefined : formatWorkingTime(minutes));
   if (before.summary !== after.summary) changes.push('changed the summary');
   if (before.whatIsReady !== after.whatIsReady) changes.push('changed what is ready');
   changes.push(...listChanges(before.acceptanceCriteria, after.acceptanceCriteria, 'acceptance criterion', 'acceptance criteria'));

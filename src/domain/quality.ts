@@ -3,9 +3,8 @@
  * no links, no estimate) as warnings the sender sees before posting. Unlike the
  * hard rules they never block: the sender may post anyway.
  */
-import { formatEffort } from './effort';
 import type { HandoffFields } from './handoff';
-import { formatDay } from './time-format';
+import { asWorkingTime, formatDay, formatWorkingTime } from './time-format';
 
 /** Past this a one-sentence summary reads like a paragraph. */
 export const SUMMARY_PARAGRAPH = 140;
@@ -109,9 +108,9 @@ export function qualityHints(fields: HandoffFields, late?: Lateness): string[] {
   if (fields.effortMinutes === undefined)
     hints.push('No effort estimate: the receiver cannot plan, and Baton cannot tell whether the handoff is late.');
   if (late && fields.effortMinutes !== undefined && fields.neededBy !== undefined) {
-    const left = late.availableMinutes === 0 ? 'no working time' : `${formatEffort(late.availableMinutes)} of working time`;
+    const left = late.availableMinutes === 0 ? 'no working time' : asWorkingTime(late.availableMinutes);
     hints.push(
-      `It will be late: ${late.receiver} has ${left} before the end of ${formatDay(fields.neededBy, late.now)}, and it needs ${formatEffort(fields.effortMinutes)}. Move the date, or say so to them.`,
+      `It will be late: ${late.receiver} has ${left} before the end of ${formatDay(fields.neededBy, late.now)}, and it needs ${formatWorkingTime(fields.effortMinutes)}. Move the date, or say so to them.`,
     );
   }
   return hints;

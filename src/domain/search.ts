@@ -7,7 +7,7 @@
 import { dueClause, dueView, isOverdue, neededByPassed } from './due';
 import { isBlocked, type Listing, PRIORITY_LABELS, rolesOf, STATUS } from './handoff';
 import { waitGroup } from './my-work';
-import { formatDay, formatWhen } from './time-format';
+import { formatDay, formatWhenIn } from './time-format';
 
 export const FILTERS = ['open', 'mine', 'overdue', 'blocked'] as const;
 export type Filter = (typeof FILTERS)[number];
@@ -77,7 +77,7 @@ export function searchLine(listing: Listing, timeZone: string | undefined, now: 
   return [
     STATUS[listing.status].label,
     holder && view ? `waiting on ${holder.name}` : '',
-    view ? dueClause(view, (at) => formatWhen(at, timeZone, now), false) : '',
+    view ? dueClause(view, (at) => formatWhenIn(at, timeZone, now), false) : '',
     listing.neededBy
       ? `needed by ${formatDay(listing.neededBy, now)}${STATUS[listing.status].open && neededByPassed(listing, now) ? ' (passed)' : ''}`
       : '',

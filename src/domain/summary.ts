@@ -5,7 +5,7 @@
  * the cards (src/cards/summary-card.ts) only lay it out.
  */
 import { isOverdue, waitingSince } from './due';
-import { ballHolder, type Handoff, isBlocked, type Person, STATUS } from './handoff';
+import { ballHolder, type ConversationRef, type Handoff, isBlocked, type Person, STATUS } from './handoff';
 import { activeIn, type HandoffHistory, type Week, weekMetrics, type WeekMetrics } from './metrics';
 import type { WorkingHours } from './working-hours';
 
@@ -34,9 +34,60 @@ export interface AttentionItem {
 export interface TeamSummary {
   /** The conversation the cards live in. */
   conversationId: string;
-  /** A handoff the person follows in this team, to name the team by (the team's others are only counted). */
-  example: string;
+  /** What the team is called: "Contoso Payments › Handoffs", a chat's topic, "Chat with Ada Lovelace, Grace Hopper and 3 others". */
+  name: string;
   metrics: WeekMetrics;
+}
+
+/** A team's conversation as its newest handoff keeps it: the newest knows the names Teams gave last. */
+export function teamConversation(conversationId: string, histories: readonly HandoffHistory[]): ConversationRef {
+  const newest = [...histories].sort((a, b) => b.handoff.createdAt.localeCompare(a.handoff.createdAt))[0];
+  return newest?.handoff.conversation ?? { id: conversationId, serviceUrl: '' };
+}
+
+/** Whether a summary would name this conversation by its people: a group chat Teams never named. */
+export function needsTopic(ref: ConversationRef, renamed: ReadonlyMap<string, string>): boolean {
+  return kindOf(ref) === 'groupChat' && !ref.name && !renamed.has(ref.id);
+}
+
+/** The kind of a conversation from its id, for handoffs posted before the kind was kept. */
+function kindOf(ref: ConversationRef): ConversationRef['kind'] {
+  if (ref.kind) return ref.kind;
+  if (ref.id.startsWith('a:') || ref.id.startsWith('8:')) return 'personal';
+  if (/@thread\.(tacv2|skype)/.test(ref.id)) return 'channel';
+  return ref.id.startsWith('19:') ? 'groupChat' : undefined;
+}
+
+/**
+ * What to call a team in the summary, from its newest handoff's conversation
+ * and the names Teams gave on a rename: "Contoso Payments › Handoffs" for a
+ * channel, the topic of a group chat, or, when Teams never said, "Chat with
+ * Ada Lovelace, Grace Hopper and 3 others" (the people of its handoffs, the
+ * busiest first). A personal chat is never a team: undefined.
+ */
+export function teamName(ref: ConversationRef, renamed: ReadonlyMap<string, string>, handoffs: readonly Handoff[]): string | undefined {
+  const kind = kindOf(ref);
+  if (kind === 'personal') return undefined;
+  const counts = new Map<string, { name: string; n: number }>();
+  for (const h of handoffs)
+    for (const p of [h.sender, h.receiver, h.owner]) {
+      const seen = counts.get(p.aadObjectId) ?? { name: p.name, n: 0 };
+      counts.set(p.aadObjectId, { ...seen, n: seen.n + 1 });
+    }
+  const names = [...counts.values()].sort((a, b) => b.n - a.n || a.name.localeCompare(b.name)).map((c) => c.name);
+  const people =
+    names.length <= 3
+      ? `${names.slice(0, -1).join(', ')}${names.length > 1 ? ' and ' : ''}${names[names.length - 1] ?? ''}`
+      : `${names.slice(0, 2).join(', ')} and ${names.length - 2} others`;
+  if (kind === 'channel') {
+    const team = (ref.team && (renamed.get(ref.team.id) ?? ref.team.name)) || undefined;
+    const general = ref.team && ref.channel && ref.team.id === ref.channel.id;
+    const channel = (ref.channel && (renamed.get(ref.channel.id) ?? ref.channel.name)) || (general ? 'General' : undefined);
+    if (team) return channel ? `${team} › ${channel}` : team;
+    if (channel) return `${channel} (a channel)`;
+    return `A channel with ${people}`;
+  }
+  return renamed.get(ref.id) ?? ref.name ?? `Chat with ${people}`;
 }
 
 export interface Summary {
@@ -84,6 +135,8 @@ export function buildSummary(input: {
   weeks: readonly Week[];
   now: Date;
   hoursOf: (person: Person) => WorkingHours;
+  /** What teams and channels were renamed to, by id. */
+  renamed?: ReadonlyMap<string, string>;
 }): Summary {
   const { weeks, now, hoursOf } = input;
   const week = weeks[weeks.length - 1]!;
@@ -102,12 +155,15 @@ export function buildSummary(input: {
     .map((h) => h.handoff)
     .sort((a, b) => a.summary.localeCompare(b.summary));
   const teams = [...input.teams.entries()]
-    .map(([conversationId, histories]) => ({
-      conversationId,
-      // Named by a handoff the person follows: the team's other handoffs are counted, never shown.
-      example: input.followed.find((h) => h.handoff.conversation.id === conversationId)?.handoff.summary ?? '',
-      metrics: weekMetrics(histories, week, hoursOf),
-    }))
+    .flatMap(([conversationId, histories]) => {
+      const ref = teamConversation(conversationId, histories);
+      const name = teamName(
+        ref,
+        input.renamed ?? new Map(),
+        histories.map((h) => h.handoff),
+      );
+      return name === undefined ? [] : [{ conversationId, name, metrics: weekMetrics(histories, week, hoursOf) }];
+    })
     .filter((t) => t.metrics.active > 0)
     .sort((a, b) => b.metrics.active - a.metrics.active || a.conversationId.localeCompare(b.conversationId));
   return {
@@ -131,7 +187,11 @@ export interface MetricLine {
   /** One number per trend week (undefined where the week had none), for bars and charts. */
   values: (number | undefined)[];
   unit: string;
-  /** Compared with the week before, in words ("up from 4.0 h"), or '' when there is nothing to compare. */
+  /**
+   * Compared with the four weeks before (their average, over the weeks that
+   * had a value), in words: "up from 4.0 h", "same as before"; '' when there
+   * is nothing to compare.
+   */
   change: string;
 }
 
@@ -146,13 +206,15 @@ function line(
 ): MetricLine {
   const values = trend.map(pick);
   const current = values[values.length - 1];
-  const previous = values[values.length - 2];
+  const before = values.slice(0, -1).filter((v): v is number => v !== undefined);
+  const average = before.length === 0 ? undefined : before.reduce((a, b) => a + b, 0) / before.length;
+  // Compared as they read: 0.26 and 0.3 both read "0.3", which is the same, not down.
   const change =
-    current === undefined || previous === undefined
+    current === undefined || average === undefined
       ? ''
-      : current === previous
-        ? 'same as the week before'
-        : `${current > previous ? 'up' : 'down'} from ${format(previous)}`;
+      : format(current) === format(average)
+        ? 'same as before'
+        : `${current > average ? 'up' : 'down'} from ${format(average)}`;
   return { label, text: current === undefined ? 'none' : format(current), values, unit, change };
 }
 

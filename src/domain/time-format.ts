@@ -59,19 +59,20 @@ export function formatDay(day: string, now: Date): string {
 }
 
 /**
- * How long `ms` of calendar time is, as people say it: "5 min", "3 h", "3 h
- * 10 min", "2 days". It floors: 4.6 days is "4 days", never more than it was.
+ * How long `ms` of calendar time is, as people say it: "5 minutes", "3
+ * hours", "2 days". It floors to the largest unit: 4.6 days is "4 days",
+ * never more than it was.
  */
 export function formatDuration(ms: number): string {
   const minutes = Math.max(0, Math.floor(Math.abs(ms) / 60_000));
-  if (minutes < 60) return `${Math.max(1, minutes)} min`;
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (minutes < 60) return unit(Math.max(1, minutes), 'minute');
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
-  const days = Math.floor(hours / 24);
-  return `${days} day${days === 1 ? '' : 's'}`;
+  if (hours < 24) return unit(hours, 'hour');
+  return unit(Math.floor(hours / 24), 'day');
 }
 
-/** "in 2 days", "3 h ago", "just now". */
+/** "in 2 days", "3 hours ago", "just now". */
 export function relativeWhen(instant: Date | string, now: Date): string {
   const at = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
   const delta = at - now.getTime();
@@ -82,4 +83,54 @@ export function relativeWhen(instant: Date | string, now: Date): string {
 /** "Thu 4 Dec, 10:00 · in 2 days": the instant with its relative hint. */
 export function formatWhenRelative(instant: Date | string, timeZone: string | undefined, now: Date): string {
   return `${formatWhen(instant, timeZone, now)} · ${relativeWhen(instant, now)}`;
+}
+
+/**
+ * An instant in a message that names its zone, the one way every message
+ * and email does: "Tue 8 Dec, 10:00 London time", "Tue 8 Dec, 10:00 UTC"
+ * when the zone is unknown or UTC.
+ */
+export function formatWhenIn(instant: Date | string, timeZone: string | undefined, now: Date): string {
+  const zone = canonicalTimeZone(timeZone);
+  if (!zone || zone === 'UTC' || zone === 'Etc/UTC') return `${formatWhen(instant, 'UTC', now)} UTC`;
+  // Named as the person's setting names it (Asia/Kolkata is "Kolkata", though ICU's canonical id is Asia/Calcutta).
+  const named = timeZone?.includes('/') ? timeZone : zone;
+  return `${formatWhen(instant, zone, now)} ${named.split('/').pop()!.replace(/_/g, ' ')} time`;
+}
+
+/**
+ * Working time of someone's, said once: "2 h of the receiver's working
+ * time", "1 working day of your time".
+ * @param whose "the receiver's", "your"
+ */
+export function workingTimeOf(minutes: number, whose: string): string {
+  const time = formatWorkingTime(minutes);
+  return time.includes('working day') ? `${time} of ${whose} time` : `${time} of ${whose} working time`;
+}
+
+/** Working time said once: "15 working days", "4 h of working time" (a working day says it by itself). */
+export function asWorkingTime(minutes: number): string {
+  const time = formatWorkingTime(minutes);
+  return time.includes('working day') ? time : `${time} of working time`;
+}
+
+/** Working minutes in a working day, as an effort counts them. */
+const WORKING_DAY = 8 * 60;
+
+/**
+ * Working time, said as working time: "45 min", "4 h 10 min", "1 working
+ * day and 30 min", "2 working days". A day is 8 working hours, as for an
+ * effort; minutes are floored.
+ */
+export function formatWorkingTime(minutes: number): string {
+  const total = Math.max(0, Math.floor(minutes));
+  if (total < 1) return 'under a minute';
+  const days = Math.floor(total / WORKING_DAY);
+  const rest = total % WORKING_DAY;
+  const hours = Math.floor(rest / 60);
+  const mins = rest % 60;
+  const clock = [hours ? `${hours} h` : '', mins ? `${mins} min` : ''].filter(Boolean).join(' ');
+  if (days === 0) return clock;
+  const dayText = `${days} working day${days === 1 ? '' : 's'}`;
+  return clock ? `${dayText} and ${clock}` : dayText;
 }

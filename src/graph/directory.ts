@@ -205,6 +205,29 @@ export class GraphDirectory implements Directory {
     );
   }
 
+  /**
+   * A group chat's topic (GET /chats/{id}): what a weekly summary calls a chat
+   * whose activities never named it. It needs Chat.ReadBasic.WhereInstalled
+   * (or the chat's consent, ChatSettings.Read.Chat): a 403 says which. A chat
+   * without a topic, or gone: undefined, and the summary names it by its people.
+   */
+  async chatTopic(chatId: string): Promise<string | undefined> {
+    try {
+      const chat = await this.graph.get<{ topic?: string | null }>(`/chats/${encodeURIComponent(chatId)}`);
+      return typeof chat.topic === 'string' && chat.topic.trim() !== '' ? chat.topic.trim() : undefined;
+    } catch (error) {
+      if (error instanceof GraphError && error.status === 404) return undefined;
+      if (error instanceof GraphError && error.status === 403)
+        throw new GraphError(
+          'Microsoft Graph denied reading a chat (403): grant the application permission Chat.ReadBasic.WhereInstalled, with admin consent, for the weekly summary to name group chats by their topic.',
+          403,
+          error.code,
+          error.requestId,
+        );
+      throw error;
+    }
+  }
+
   /** One $batch round (or a few, 20 to a batch) for all queries, then any further pages of name searches. */
   private async lookUp(all: readonly string[]): Promise<Resolution[]> {
     const teamsIds = all.filter((q) => queryKind(q) === 'teamsId');

@@ -152,4 +152,9 @@ export class LocalDirectory implements Directory {
     if (!person) throw unknownPersonError(aadObjectId);
     return person.workingHours;
   }
+
+  /** The Playground's chats have no topic to look up: a chat it names says so in its activities. */
+  async chatTopic(): Promise<string | undefined> {
+    return undefined;
+  }
 }

@@ -194,7 +194,11 @@ function messageSection(dir: string, entry: MailboxEntry): string {
   <p class="meta">To ${escapeHtml(entry.to.join(', '))} · <time datetime="${escapeHtml(entry.date)}">${escapeHtml(when(entry.date))}</time> · <a href="${escapeHtml(link('html'))}">HTML</a> · <a href="${escapeHtml(link('eml'))}">.eml</a></p>
   <div class="views">
     <section class="card-view"><h3>Card, as Outlook shows it</h3>${card}</section>
-    <section class="body-view"><h3>HTML body (where cards are not shown)</h3>${body}</section>
+    <section class="body-view"><h3>${
+      (message?.card as { hideOriginalBody?: unknown } | undefined)?.hideOriginalBody === true
+        ? 'HTML body (Outlook hides it under the card; replies, forwards and mail apps without cards show it)'
+        : 'HTML body (where cards are not shown)'
+    }</h3>${body}</section>
   </div>
 </article>`;
 }

@@ -13,11 +13,16 @@ import { eventRowKey, HANDOFF_ROW, outboxRowKey } from './keys';
 
 export const personSchema = z.object({ aadObjectId: z.string(), userId: z.string(), name: z.string() });
 const remark = z.object({ by: personSchema, at: z.string(), text: z.string() });
+const named = z.object({ id: z.string(), name: z.string().optional() });
 const conversation = z.object({
   id: z.string(),
   serviceUrl: z.string(),
   messageId: z.string().optional(),
   tenantId: z.string().optional(),
+  kind: z.enum(['channel', 'groupChat', 'personal']).optional(),
+  name: z.string().optional(),
+  team: named.optional(),
+  channel: named.optional(),
 });
 const optionalString = z
   .string()

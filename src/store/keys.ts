@@ -107,6 +107,15 @@ export function digestKeys(tenantId: string, aadObjectId: string): { partitionKe
 }
 export const DIGEST_PARTITION = 'digest';
 
+/** The names a tenant's teams and channels were renamed to: one partition per tenant (read whole), a row per id. */
+export function namePartition(tenantId: string): string {
+  return `names_${keySafe(tenantId)}`;
+}
+/** Conversation ids hold characters Table keys forbid: the row is keyed by a hash, the id kept in it. */
+export function nameRowKey(id: string): string {
+  return digest(id, 40);
+}
+
 // ---- summaries: one kind per partition.
 
 /** Time zone names hold '/': it becomes '~'. */

@@ -202,6 +202,8 @@ describe('the weekly summary, through the local host and its queue', () => {
       type: 'AdaptiveCard',
       version: '1.4',
       originator: ORIGINATOR,
+      // Everything the body says is on the card: Outlook shows the card alone.
+      hideOriginalBody: true,
       refresh: { action: { verb: 'summary.refresh', data: { week: '2026-12-07' } } },
     });
     expect(JSON.stringify(card)).toContain('Payments retry logic is ready for QA');
@@ -211,10 +213,12 @@ describe('the weekly summary, through the local host and its queue', () => {
     expect(Buffer.byteLength(html, 'utf8')).toBeLessThan(25_000);
   });
 
-  it('posts the Teams version, with a chart of what it counted, to her personal chat', () => {
+  it('posts the Teams version, with the table of what it counted, to her personal chat', () => {
     const card = teamsSummariesTo(katherine)[0]!.activity.attachments?.[0]?.content as { version: string };
     expect(card.version).toBe('1.5');
-    expect(JSON.stringify(card)).toContain('"type":"Chart.VerticalBar","title":"Overdue steps: 1"');
+    // One week of data: the table, no chart (a chart of one bar says no more).
+    expect(JSON.stringify(card)).toContain('{"title":"Overdue steps","value":"1 · up from 0 · ▁▁▁▁█"}');
+    expect(JSON.stringify(card)).not.toContain('Chart.');
     // The list and the count agree: the handoff it lists as overdue is the overdue step it counts.
     expect(textsOf(card)).toContain('Overdue · ');
   });
@@ -277,6 +281,85 @@ describe('the weekly summary, through the local host and its queue', () => {
     expect(toMargaret).toBe(
       'Margaret Hamilton, your summary is yours alone to see: add Baton in your personal chat (Apps, then Baton, then Open) and type "summary" there.',
     );
+  });
+
+  it('answers "summary stop" and "summary start" in one line, not with the card again', async () => {
+    const reply = async (text: string) => {
+      const before = connector.sent.length;
+      await app.post(inTenant(message(connector.url, katherine, `<at>Baton</at> ${text}`)));
+      return connector.sent.slice(before).filter((s) => s.method === 'POST');
+    };
+    const stopped = await reply('summary stop');
+    expect(stopped.map((s) => [s.activity.text, s.activity.attachments?.length ?? 0])).toEqual([
+      ['Your weekly summary is stopped. Type "summary start" to have it again.', 0],
+    ]);
+    expect(await stores().preferences.get(TENANT, katherine.aadObjectId, BACKGROUND)).toEqual({ stopped: true, optedIn: false });
+    const started = await reply('summary start');
+    expect(started.map((s) => [s.activity.text, s.activity.attachments?.length ?? 0])).toEqual([
+      ['Your weekly summary is on: every Monday at 08:00 your time, by email and in Teams.', 0],
+    ]);
+    expect(await stores().preferences.get(TENANT, katherine.aadObjectId, BACKGROUND)).toEqual({ stopped: false, optedIn: true });
+  });
+
+  it('names a team by what Teams calls it now: the channel a handoff was posted in, then the renames Teams reports', async () => {
+    const channel = {
+      conversation: { isGroup: true, conversationType: 'channel', tenantId: TENANT, id: '19:handoffs@thread.tacv2;messageid=1764' },
+      channelData: {
+        tenant: { id: TENANT },
+        team: { id: '19:payments-team@thread.tacv2', name: 'Contoso Payments' },
+        channel: { id: '19:handoffs@thread.tacv2', name: 'Handoffs' },
+      },
+    };
+    const formId = crypto.randomUUID();
+    const form = paymentsForm(formId, {
+      summary: 'Refund export for finance',
+      receiver: grace.aadObjectId,
+      owner: alan.aadObjectId,
+      stakeholders: katherine.aadObjectId,
+    });
+    expect(
+      (await app.post(inTenant(cardAction(connector.url, ada, 'handoff.create', form, { replyToId: `msg-${formId}`, ...channel })))).status,
+    ).toBe(200);
+    expect((await app.handoff(handoffIdForForm(TENANT, formId)))?.conversation).toMatchObject({
+      kind: 'channel',
+      team: { name: 'Contoso Payments' },
+    });
+    const teamLines = async () => {
+      await app.post(
+        inTenant(
+          message(connector.url, katherine, 'summary', {
+            conversation: { id: `a:personal-${katherine.name}`, conversationType: 'personal', tenantId: TENANT },
+          }),
+        ),
+      );
+      return textsOf(teamsSummariesTo(katherine).at(-1)!.activity.attachments?.[0]?.content).filter((t) => /: \d+ active/.test(t));
+    };
+    expect(await teamLines()).toEqual([
+      expect.stringMatching(/^Chat with Ada Lovelace, Alan Turing and Grace Hopper: 1 active/),
+      expect.stringMatching(/^Contoso Payments › Handoffs: 1 active/),
+    ]);
+    // What Teams sends on a rename (conversationUpdate, channelData.eventType): the new name with the id.
+    const renamed = (eventType: string, data: Record<string, unknown>) =>
+      app.post({
+        ...message(connector.url, alan, ''),
+        type: 'conversationUpdate',
+        text: undefined,
+        conversation: channel.conversation,
+        channelData: { tenant: { id: TENANT }, eventType, ...data },
+      });
+    expect(
+      (
+        await renamed('channelRenamed', {
+          team: { id: '19:payments-team@thread.tacv2' },
+          channel: { id: '19:handoffs@thread.tacv2', name: 'Reviews' },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await renamed('teamRenamed', { team: { id: '19:payments-team@thread.tacv2', name: 'Payments' } })).status).toBe(200);
+    expect(await teamLines()).toEqual([
+      expect.stringMatching(/^Chat with Ada Lovelace, Alan Turing and Grace Hopper: 1 active/),
+      expect.stringMatching(/^Payments › Reviews: 1 active/),
+    ]);
   });
 
   it('moves a message that keeps failing to the poison queue after maxDequeueCount tries', async () => {

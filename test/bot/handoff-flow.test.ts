@@ -71,19 +71,20 @@ describe('chat commands', () => {
       { title: 'Grace Hopper', value: people.grace.aadObjectId },
     ]);
     expect(findInputs(card.content).map((i) => i.id)).toEqual([
+      // What every handoff needs first; the rest behind "More options".
       'summary',
       'whatIsReady',
       'acceptanceCriteria',
-      'assumptions',
+      'receiver',
       'links',
       'effort',
       'neededBy',
       'workState',
       'blocker',
-      'receiver',
       'owner',
       'stakeholders',
       'priority',
+      'assumptions',
     ]);
     // People come from Teams' people picker (the organisation), with the chat's members listed first.
     const pickers = findInputs(card.content).filter((i) => (i as unknown as Record<string, unknown>)['choices.data'] !== undefined);
@@ -170,8 +171,10 @@ describe('submitting the form', () => {
         inPlayground,
       ),
     );
+    expect(textsOf(response.body.value)).toContain('<at>Katherine Johnson</at>, this handoff is for you to review.');
+    // Due in Katherine's working time (Sydney): the sender's view says whose.
     expect(textsOf(response.body.value)).toContainEqual(
-      expect.stringMatching(/^<at>Katherine Johnson<\/at>, this handoff is for you to review · due .+\.$/),
+      expect.stringMatching(/^Due \{\{DATE\(.+\)\}\}, in 1 working day of the receiver's time$/),
     );
     const stored = (await app.stores.handoffs.read(handoffIdForForm(PLAYGROUND_TENANT, formId), BACKGROUND))?.handoff;
     // Katherine is not in this chat: her Teams id is the MRI of her Entra account.
@@ -232,10 +235,13 @@ describe('submitting the form', () => {
 
     // The sender's own view (Ada is also the owner): work state, reassignment and cancelling, each behind its ShowCard; no review.
     const senderCard = response.body.value;
+    expect(textsOf(senderCard)).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
     expect(textsOf(senderCard)).toContainEqual(
-      expect.stringMatching(/^<at>Grace Hopper<\/at>, this handoff is for you to review · due .+\.$/),
+      expect.stringMatching(/^Due \{\{DATE\(.+\)\}\}, in 7 h 59 min of the receiver's working time$/),
     );
-    expect(textsOf(senderCard)).toContain('Ada Lovelace');
+    // Her own view says "you", never her name.
+    expect(textsOf(senderCard)).toContain('you');
+    expect(textsOf(senderCard)).not.toContain('Ada Lovelace');
     expect(findInputs(senderCard).map((i) => i.id)).toEqual(['blocker', 'newReceiver', 'reason']);
     expect(
       findInputs(senderCard)
@@ -301,9 +307,14 @@ describe('reviewing', () => {
     const before = connector.sent.length;
     const response = await app.post(cardAction(connector.url, people.grace, 'handoff.accept', allChecked(id)));
     expect(response.body.type).toBe('application/vnd.microsoft.card.adaptive');
-    expect(textsOf(response.body.value).some((t) => t.startsWith('Accepted by Grace Hopper'))).toBe(true);
+    // Grace's own card says "you"; the close is Ada's, as the owner.
+    expect(textsOf(response.body.value)).toContain('Accepted by you. Waiting on Ada Lovelace (owner) to close it.');
+    expect(textsOf(response.body.value)).toContainEqual(expect.stringMatching(/, in .+ of the owner's working time$/));
     const update = connector.sent.slice(before).find((s) => s.method === 'PUT');
     expect(textsOf(update!.activity.attachments![0]!.content)).toContain('Accepted');
+    expect(textsOf(update!.activity.attachments![0]!.content)).toContain(
+      'Accepted by Grace Hopper. Waiting on Ada Lovelace (owner) to close it.',
+    );
     const history = await app.history(id);
     expect(history.map((e) => [e.type, e.actor.name])).toEqual([
       ['posted', 'Ada Lovelace'],

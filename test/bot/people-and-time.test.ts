@@ -95,14 +95,14 @@ async function createAsAda(summary: string, receiver: string): Promise<string> {
   return handoffIdForForm(PLAYGROUND_TENANT, formId);
 }
 
-describe("the receiver's local time on the card", () => {
+describe("the ball holder's local time on the card", () => {
   it('shows it when the viewer is elsewhere, and not when they share a clock', async () => {
     const id = await createAsAda('Exchange rates feed is ready for review', alan.aadObjectId);
     const asAdaInLondon = await app.post(
       cardAction(connector.url, ada, 'handoff.refresh', { handoffId: id }, { ...inPlayground, localTimezone: 'Europe/London' }),
     );
     expect(textsOf(asAdaInLondon.body.value).find((t) => t.startsWith("Alan Turing's local time"))).toMatch(
-      /^Alan Turing's local time: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}, \d\d:\d\d \(Asia\/Kolkata\)$/,
+      /^Alan Turing's local time: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}, \d\d:\d\d Kolkata time$/,
     );
     const asAdaInKolkata = await app.post(
       cardAction(connector.url, ada, 'handoff.refresh', { handoffId: id }, { ...inPlayground, localTimezone: 'Asia/Kolkata' }),
@@ -137,9 +137,8 @@ describe('people picked from outside the chat', () => {
     const reassigned = await app.post(
       cardAction(connector.url, ada, 'handoff.reassign', { handoffId: id, newReceiver: katherine.aadObjectId }, inPlayground),
     );
-    expect(textsOf(reassigned.body.value)).toContainEqual(
-      expect.stringMatching(/^<at>Katherine Johnson<\/at>, this handoff is for you to review · due .+\.$/),
-    );
+    expect(textsOf(reassigned.body.value)).toContain('<at>Katherine Johnson</at>, this handoff is for you to review.');
+    expect(textsOf(reassigned.body.value)).toContainEqual(expect.stringMatching(/^Due .+, in 1 working day of the receiver's time$/));
     expect((await app.handoff(id))?.receiver).toEqual({ ...katherine, userId: `8:orgid:${katherine.aadObjectId}` });
     const told = connector.sent.slice(mark).filter((s) => s.conversationId === 'a:personal-katherine');
     expect(textsOf(told[0]?.activity.attachments?.[0]?.content)[0]).toBe('Ada Lovelace handed this handoff to you to review.');
@@ -175,9 +174,7 @@ describe('the personal chat', () => {
         inPersonalChat,
       ),
     );
-    expect(textsOf(response.body.value)).toContainEqual(
-      expect.stringMatching(/^<at>Grace Hopper<\/at>, this handoff is for you to review · due .+\.$/),
-    );
+    expect(textsOf(response.body.value)).toContain('<at>Grace Hopper</at>, this handoff is for you to review.');
     // A card in Ada's own chat reaches nobody by itself: Grace never installed Baton, and Ada is told so.
     expect(textsOf(response.body.value)).toContain(
       'Grace Hopper is not in this chat and has not installed Baton, so nobody told them: post the handoff in a chat they are in, or ask them to install Baton.',

@@ -10,6 +10,7 @@ import type { App } from '../../src/app/ports';
 import { requestBudget } from '../../src/app/ports';
 import { batonRouter, UNAVAILABLE } from '../../src/bot/bot';
 import { Router, routeOf } from '../../src/bot/router';
+import { conversationNames } from '../../src/bot/turn';
 import { createLogger, formatRecord } from '../../src/logger';
 import invokeFixture from '../fixtures/teams-invoke-action.json';
 
@@ -40,6 +41,9 @@ describe('routeOf', () => {
     expect(routeOf({ type: 'installationUpdate', action: 'remove' })).toBeUndefined();
     expect(routeOf({ type: 'conversationUpdate', membersAdded: [{ id: '29:a', name: 'A' }] })).toBe('members.added');
     expect(routeOf({ type: 'conversationUpdate', membersAdded: [] })).toBeUndefined();
+    expect(routeOf({ type: 'conversationUpdate', channelData: { eventType: 'teamRenamed' } })).toBe('conversation.renamed');
+    expect(routeOf({ type: 'conversationUpdate', channelData: { eventType: 'channelRenamed' } })).toBe('conversation.renamed');
+    expect(routeOf({ type: 'conversationUpdate', channelData: { eventType: 'channelDeleted' } })).toBeUndefined();
     expect(routeOf({ type: 'invoke', name: 'adaptiveCard/action' })).toBe('card.action');
     expect(routeOf({ type: 'invoke', name: 'composeExtension/fetchTask' })).toBe('message.ext.open');
     expect(routeOf({ type: 'invoke', name: 'composeExtension/submitAction', value: {} })).toBe('message.ext.submit');
@@ -54,6 +58,41 @@ describe('routeOf', () => {
     expect(routeOf({ type: 'invoke', name: 'task/fetch' })).toBeUndefined();
     expect(routeOf({ type: 'invoke', name: 'toString' })).toBeUndefined();
     expect(routeOf({ type: 'typing' })).toBeUndefined();
+  });
+});
+
+describe('conversationNames', () => {
+  const activity = (conversation: Record<string, unknown>, channelData: Record<string, unknown> = {}) =>
+    ({ ...invokeFixture, conversation: { ...conversation }, channelData }) as unknown as Activity;
+
+  it("keeps a channel's team and channel, a group chat's topic, and the kind of conversation", () => {
+    expect(
+      conversationNames(
+        activity(
+          { id: '19:c@thread.tacv2;messageid=1', conversationType: 'channel' },
+          { team: { id: '19:t@thread.tacv2', name: ' Payments ' }, channel: { id: '19:c@thread.tacv2', name: 'Handoffs' } },
+        ),
+      ),
+    ).toEqual({
+      kind: 'channel',
+      team: { id: '19:t@thread.tacv2', name: 'Payments' },
+      channel: { id: '19:c@thread.tacv2', name: 'Handoffs' },
+    });
+    expect(conversationNames(activity({ id: '19:g@thread.v2', conversationType: 'groupChat', name: 'Launch' }))).toEqual({
+      kind: 'groupChat',
+      name: 'Launch',
+    });
+    expect(conversationNames(activity({ id: 'a:1', conversationType: 'personal' }))).toEqual({ kind: 'personal' });
+  });
+
+  it('leaves out what Teams did not say or said wrongly, and cuts a long name', () => {
+    expect(
+      conversationNames(
+        activity({ id: '19:c', conversationType: 'channel', name: '' }, { team: { id: 7, name: 'x' }, channel: { name: 'No id' } }),
+      ),
+    ).toEqual({ kind: 'channel' });
+    expect(conversationNames(activity({ id: '19:g', conversationType: 'groupChat', name: 'x'.repeat(500) })).name).toHaveLength(128);
+    expect(conversationNames(activity({ id: '19:g' }))).toEqual({});
   });
 });
 

@@ -186,7 +186,21 @@ const CARDS: [string, AdaptiveCard][] = [
       editing: { handoffId: 'h', version: 1, banner: { title: 'Grace asked for changes: ', text: 'Add tests.' } },
     }),
   ],
-  ['mine', myHandoffsCard([{ title: 'To review', handoffs: [{ handoff: handoffIn('inReview'), detail: 'From Ada · 2 h ago' }] }])],
+  [
+    'mine',
+    myHandoffsCard([
+      {
+        title: 'To review',
+        handoffs: [
+          {
+            handoff: handoffIn('inReview'),
+            detail: 'From Ada · 2 h ago',
+            due: 'due {{DATE(2026-12-08T10:00:00Z, SHORT)}} {{TIME(2026-12-08T10:00:00Z)}}',
+          },
+        ],
+      },
+    ]),
+  ],
   ['a 1:1 message', notificationCard(handoffIn('questionAsked'), 'Grace asked a question about your handoff.', 'Which flag?')],
   [
     'a search result',

@@ -15,7 +15,6 @@ import { SUMMARY_MAX } from '../../src/domain/handoff-form';
 import { buildSummary, LIST_MAX } from '../../src/domain/summary';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
 import { expectValidCard } from '../support/card-schema';
-import { textsOf } from '../support/cards';
 import { history, person, type Step } from '../support/histories';
 
 const katherine = person('katherine', 'Katherine Johnson');
@@ -77,15 +76,16 @@ function withChartFallbacks(card: AdaptiveCard): AdaptiveCard {
 describe("the summary email's card", () => {
   const card = summaryEmailCard(view(), ORIGINATOR);
 
-  it('is version 1.4 with the originator, and refreshes itself with the week it shows', () => {
+  it('is version 1.4 with the originator, hides the HTML body it repeats, and refreshes itself with the week it shows', () => {
     expect(card.version).toBe('1.4');
     expect(card.originator).toBe(ORIGINATOR);
+    expect(card.hideOriginalBody).toBe(true);
     expect(card.refresh).toEqual({
       action: { type: 'Action.Execute', verb: VERBS.summaryRefresh, data: { week: '2026-12-07' } },
       userIds: [],
     });
-    // `originator` is Outlook's extension to the schema, checked above.
-    const { originator: _originator, ...core } = card;
+    // `originator` and `hideOriginalBody` are Outlook's extensions to the schema, checked above.
+    const { originator: _originator, hideOriginalBody: _hide, ...core } = card;
     expectValidCard(core as AdaptiveCard, '1.4');
   });
 
@@ -132,18 +132,89 @@ describe("the summary email's card", () => {
 });
 
 describe('the summary in Teams', () => {
-  it('draws each trend with something to show as a chart under its label, the text row as its fallback, and is valid without the charts', () => {
+  /** Handoffs accepted in the given weeks, each after `hours` of calendar time. */
+  function acceptedIn(cycles: [string, number][]): SummaryView {
+    const followed = cycles.map(([acceptedAt, hours], i) =>
+      history(
+        `c${i}`,
+        [
+          ['posted', new Date(Date.parse(acceptedAt) - hours * 3_600_000).toISOString()],
+          ['accepted', acceptedAt],
+        ],
+        {
+          stakeholders: [katherine],
+          status: 'accepted',
+          conversation: '19:team-0',
+          patch: { summary: `Handoff ${i}`, id: `${i}`.padStart(20, '0') },
+        },
+      ),
+    );
+    const summary = buildSummary({
+      followed,
+      teams: new Map([['19:team-0', followed]]),
+      weeks: weeksBefore(WEEK, 5, 'UTC'),
+      now: NOW,
+      hoursOf: () => DEFAULT_WORKING_HOURS,
+    });
+    return { summary, viewer: katherine, timeZone: 'Europe/London', now: NOW, publicBaseUrl: 'https://baton.contoso.com', stopped: false };
+  }
+
+  it('shows the metrics as one compact table: this week, against the four weeks before, and a trend over the same weeks', () => {
     const card = summaryTeamsCard(view());
-    const charts = nodes(card, (n) => n.type === 'Chart.VerticalBar');
-    // Cycle time and first-pass acceptance have values; the four at 0 every week stay rows.
-    expect(charts.map((c) => c.title)).toEqual(['Cycle time (median, posted to accepted): 24.0 h', 'First-pass acceptance: 100%']);
-    // A week without a value is left out, not drawn as 0.
-    expect(charts[0]!.data).toEqual([{ x: '7 Dec', y: 24 }]);
-    // Clients that draw charts without their titles (the Playground) still show the label and the value.
-    expect(textsOf(card)).toContain('Cycle time (median, posted to accepted): **24.0 h**');
-    for (const chart of charts) expect((chart.fallback as Node).type).toBe('ColumnSet');
+    const facts = nodes(card, (n) => n.type === 'FactSet')[0]!.facts as { title: string; value: string }[];
+    expect(facts.map((f) => f.title)).toEqual([
+      'Cycle time (median, posted to accepted)',
+      'First-pass acceptance',
+      'Clarifications per handoff',
+      'Blocking incidents',
+      'Overdue steps',
+      'Posted late',
+    ]);
+    // Five weeks each, the same five for every metric; a week without a value is a dot.
+    expect(facts[0]!.value).toBe('24.0 h · ····█');
+    expect(facts.every((f) => /[▁-█·]{5}$/.test(f.value))).toBe(true);
     expect(card.refresh).toMatchObject({ userIds: [katherine.userId] });
     expectValidCard(withChartFallbacks(card));
+  });
+
+  it('draws at most one chart, the cycle time, only when more than one week has one, with the numbers the table reads', () => {
+    // One week with a cycle time: no chart.
+    expect(nodes(summaryTeamsCard(view()), (n) => typeof n.type === 'string' && n.type.startsWith('Chart.'))).toEqual([]);
+    // Two weeks: one chart, in hours, rounded as the table reads them.
+    const two = summaryTeamsCard(
+      acceptedIn([
+        ['2026-11-25T10:00:00.000Z', 30.04],
+        ['2026-12-02T10:00:00.000Z', 6.25],
+      ]),
+    );
+    const charts = nodes(two, (n) => typeof n.type === 'string' && n.type.startsWith('Chart.'));
+    expect(charts.map((c) => [c.type, c.title, c.yAxisTitle, c.data])).toEqual([
+      [
+        'Chart.VerticalBar',
+        'Cycle time (median, posted to accepted), by week',
+        'hours',
+        [
+          { x: '30 Nov', y: 30 },
+          { x: '7 Dec', y: 6.3 },
+        ],
+      ],
+    ]);
+    expect((nodes(two, (n) => n.type === 'FactSet')[0]!.facts as { value: string }[])[0]!.value).toMatch(/^6\.3 h · down from 30\.0 h · /);
+    // Under an hour every week: minutes, never "0.005 hours".
+    const quick = summaryTeamsCard(
+      acceptedIn([
+        ['2026-11-25T10:00:00.000Z', 0.5],
+        ['2026-12-02T10:00:00.000Z', 0.25],
+      ]),
+    );
+    const minutes = nodes(quick, (n) => n.type === 'Chart.VerticalBar')[0]!;
+    expect([minutes.yAxisTitle, minutes.data]).toEqual([
+      'minutes',
+      [
+        { x: '30 Nov', y: 30 },
+        { x: '7 Dec', y: 15 },
+      ],
+    ]);
   });
 });
 

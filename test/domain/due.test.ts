@@ -280,7 +280,7 @@ describe('what the overdue check does, once each', () => {
     expect(second.event).toMatchObject({
       type: 'escalated',
       actor: BATON,
-      detail: "Grace Hopper's review, due Tue 8 Dec, 10:00 UTC, held 2d of working time",
+      detail: "Grace Hopper's review, due Tue 8 Dec, 10:00 UTC, held 2 working days",
     });
     expect(second.handoff.clock!.level).toBe(2);
     expect(second.handoff.wakeAt).toBeUndefined();
@@ -337,7 +337,7 @@ describe('what the overdue check does, once each', () => {
     expect(closed.handoff.ending).toEqual({
       by: BATON,
       at: '2026-12-10T10:00:00.000Z',
-      text: "Accepted Mon 7 Dec, 10:00 UTC and not closed within 3d of the owner's working time.",
+      text: 'Accepted Mon 7 Dec, 10:00 UTC and not closed within 3 working days.',
     });
   });
 
@@ -408,7 +408,7 @@ describe('who is told: one message per person and check, in their words, with wh
     const asked = act(start, { type: 'ask', question: 'Which flag?' }, grace, '2026-12-07T10:00:00.000Z', { ada: NEW_YORK });
     expect(asked.clock!.dueAt).toBe('2026-12-07T22:00:00.000Z');
     expect(told(settle(asked, '2026-12-08T14:00:00.000Z'))).toEqual([
-      ['Ada Lovelace', 'Your answer to the question on this handoff was due Mon 7 Dec, 17:00.', ['open']],
+      ['Ada Lovelace', 'Your answer to the question on this handoff was due Mon 7 Dec, 17:00 New York time.', ['open']],
     ]);
   });
 
@@ -419,11 +419,7 @@ describe('who is told: one message per person and check, in their words, with wh
     ]);
     const closed = settle(settle(accepted, '2026-12-08T11:00:00.000Z').handoff, '2026-12-10T11:00:00.000Z');
     expect(told(closed)).toEqual([
-      [
-        'Alan Turing',
-        'Baton closed this handoff you own: it was accepted Mon 7 Dec, 11:00 UTC and not closed within 3d of your working time.',
-        [],
-      ],
+      ['Alan Turing', 'Baton closed this handoff you own: it was accepted Mon 7 Dec, 11:00 UTC and not closed within 3 working days.', []],
     ]);
   });
 });
@@ -434,7 +430,7 @@ describe('an escalation to an owner who never installed Baton', () => {
     const late = settleDue(start, new Date('2026-12-09T10:00:00.000Z'), { holder: true, owner: false })!;
     expect(late.events.map((e) => e.type)).toEqual(['overdue', 'escalated']);
     expect(late.events[1]!.detail).toBe(
-      "Grace Hopper's review, due Tue 8 Dec, 10:00 UTC, held 2d of working time; Alan Turing has not installed Baton and was not told",
+      "Grace Hopper's review, due Tue 8 Dec, 10:00 UTC, held 2 working days; Alan Turing has not installed Baton and was not told",
     );
     expect(late.handoff.clock).toMatchObject({ level: 2, ownerReached: false });
     const told = settleDue(start, new Date('2026-12-09T10:00:00.000Z'), { holder: true, owner: true })!;
@@ -551,13 +547,13 @@ describe('how the due state reads', () => {
   it("due, with the working time left in a viewer's own view", () => {
     const view = dueView(start, new Date('2026-12-07T13:50:00.000Z'))!;
     expect(view).toMatchObject({ state: 'due', leftMinutes: 250 });
-    expect(dueClause(view, when, true)).toBe("due Tue 8 Dec, 10:00 (in 4h 10m of Grace's working time)");
+    expect(dueClause(view, when, true)).toBe("due Tue 8 Dec, 10:00 (in 4 h 10 min of Grace's working time)");
     expect(dueClause(view, when, false)).toBe('due Tue 8 Dec, 10:00');
   });
 
   it("overdue by working time, named as such; overdue since, outside the holder's hours; escalated to the owner", () => {
     expect(dueClause(dueView(start, new Date('2026-12-08T12:00:00.000Z'))!, when, true)).toBe(
-      "overdue by 2h of Grace's working time (due Tue 8 Dec, 10:00)",
+      "overdue by 2 h of Grace's working time (due Tue 8 Dec, 10:00)",
     );
     // A message that stays in the chat says only what stays true.
     expect(dueClause(dueView(start, new Date('2026-12-08T12:00:00.000Z'))!, when, false)).toBe('overdue since Tue 8 Dec, 10:00');
@@ -565,7 +561,7 @@ describe('how the due state reads', () => {
     expect(dueClause(dueView(dueAtFive, new Date('2026-12-07T23:00:00.000Z'))!, when, true)).toBe('overdue since Mon 7 Dec, 17:00');
     const escalated = check(check(start, '2026-12-08T10:00:00.000Z').handoff, '2026-12-09T10:00:00.000Z').handoff;
     expect(dueClause(dueView(escalated, new Date('2026-12-10T10:00:00.000Z'))!, when, true)).toBe(
-      "overdue by 2d of Grace's working time, escalated to Alan Turing (owner)",
+      "overdue by 2 working days of Grace's time, escalated to Alan Turing (owner)",
     );
     expect(dueClause(dueView(escalated, new Date('2026-12-10T10:00:00.000Z'))!, when, false)).toBe(
       'overdue since Tue 8 Dec, 10:00, escalated to Alan Turing (owner)',

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { type Handoff, postHandoff, type Status, STATUSES } from '../../src/domain/handoff';
 import { digestGroups, groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS, type WaitGroup, waitGroup, waitLine } from '../../src/domain/my-work';
 import { searchLine } from '../../src/domain/search';
+import { cardInstant } from '../../src/cards/card-time';
 import { listingOf } from '../../src/domain/handoff';
 import { ada, alan, barbara, eve, grace } from '../support/builders';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
@@ -149,21 +150,24 @@ describe('groupMyWork', () => {
   it('says who waits on whom, and since when', () => {
     const now = new Date('2026-05-04T12:00:00.000Z');
     const people = { sender: ada, owner: alan };
-    expect(waitLine(handoff('r', 'inReview', '2026-05-02T12:00:00.000Z', people), 'toReview', now)).toBe('From Ada Lovelace · 2 days ago');
+    expect(waitLine(handoff('r', 'inReview', '2026-05-02T12:00:00.000Z', people), 'toReview', now, cardInstant)).toEqual({
+      detail: 'From Ada Lovelace · 2 days ago',
+      due: '',
+    });
     const asked = {
       ...handoff('a', 'questionAsked', '2026-05-04T09:00:00.000Z', people),
       question: { by: grace, at: '2026-05-04T09:00:00.000Z', text: 'Q' },
     };
-    expect(waitLine(asked, 'toAnswer', now)).toBe('Grace Hopper asked you a question · 3 h ago');
+    expect(waitLine(asked, 'toAnswer', now, cardInstant).detail).toBe('Grace Hopper asked you a question · 3 hours ago');
     const changes = {
       ...handoff('c', 'changesRequested', '2026-05-03T12:00:00.000Z', people),
       decision: { status: 'changesRequested' as const, by: grace, at: 'x', text: 'More', checked: [] },
     };
-    expect(waitLine(changes, 'toFix', now)).toBe('Grace Hopper asked for changes · 1 day ago');
-    expect(waitLine(handoff('w', 'questionAsked', '2026-05-04T11:00:00.000Z', people), 'waitingOnOthers', now)).toBe(
-      'Waiting on Ada Lovelace to answer a question · 1 h ago',
+    expect(waitLine(changes, 'toFix', now, cardInstant).detail).toBe('Grace Hopper asked for changes · 1 day ago');
+    expect(waitLine(handoff('w', 'questionAsked', '2026-05-04T11:00:00.000Z', people), 'waitingOnOthers', now, cardInstant).detail).toBe(
+      'Waiting on Ada Lovelace to answer a question · 1 hour ago',
     );
-    expect(waitLine(handoff('v', 'inReview', '2026-05-04T11:59:50.000Z', { ...people }), 'waitingOnOthers', now)).toBe(
+    expect(waitLine(handoff('v', 'inReview', '2026-05-04T11:59:50.000Z', { ...people }), 'waitingOnOthers', now, cardInstant).detail).toBe(
       'Waiting on Grace Hopper to review · just now',
     );
   });
@@ -201,12 +205,15 @@ describe('blocked, closed and waiting, the same in `mine`, search and the digest
     expect(WAIT_GROUP_TITLES.blocked).toBe('Blocked');
     for (const person of [ada, grace, alan]) expect(waitGroup(blocked(), person.aadObjectId)).toBe('blocked');
     // With when unblocking is due, in the reader's words: the owner reads Ada's name, Ada reads "you".
-    expect(waitLine(blocked(), 'blocked', now, undefined, alan.aadObjectId)).toBe(
-      "Blocked: Waiting for finance to grant read access · Ada Lovelace is on it · 2 days ago · due Tue 5 May, 17:00 UTC (in 1d 5h of Ada's working time)",
-    );
-    expect(waitLine(blocked(), 'blocked', now, undefined, ada.aadObjectId)).toBe(
-      'Blocked: Waiting for finance to grant read access · you are on it · 2 days ago · due Tue 5 May, 17:00 UTC (in 1d 5h of your working time)',
-    );
+    // The due time apart, for a card's TextBlock: the client writes DATE and TIME in its viewer's zone.
+    expect(waitLine(blocked(), 'blocked', now, cardInstant, alan.aadObjectId)).toEqual({
+      detail: 'Blocked: Waiting for finance to grant read access · Ada Lovelace is on it · 2 days ago',
+      due: `due ${cardInstant('2026-05-05T17:00:00.000Z')} (in 1 working day and 5 h of Ada's time)`,
+    });
+    expect(waitLine(blocked(), 'blocked', now, cardInstant, ada.aadObjectId)).toEqual({
+      detail: 'Blocked: Waiting for finance to grant read access · you are on it · 2 days ago',
+      due: `due ${cardInstant('2026-05-05T17:00:00.000Z')} (in 1 working day and 5 h of your time)`,
+    });
   });
 
   it('shows blocked in search, never a due time; final handoffs without their priority or needed-by date', () => {
@@ -228,7 +235,7 @@ describe('blocked, closed and waiting, the same in `mine`, search and the digest
     };
     const toReview = handoff('r', 'inReview', '2026-05-04T09:00:00.000Z');
     const titles = (person: typeof ada) =>
-      digestGroups([blocked(), escalated, toReview].map(listingOf), person.aadObjectId, now).map((g) => [
+      digestGroups([blocked(), escalated, toReview].map(listingOf), person.aadObjectId, now, cardInstant).map((g) => [
         g.title,
         g.handoffs.map((h) => h.handoff.id),
       ]);

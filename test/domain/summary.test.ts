@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { weekEndingAt, weeksBefore } from '../../src/domain/metrics';
-import { buildSummary, LIST_MAX, metricLines, weekKey, weekLabel } from '../../src/domain/summary';
+import { buildSummary, LIST_MAX, metricLines, teamName, weekKey, weekLabel } from '../../src/domain/summary';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
 import { grace, history, person } from '../support/histories';
+import type { ConversationRef } from '../../src/domain/handoff';
 
 const katherine = person('katherine', 'Katherine Johnson');
 const WEEK = { start: '2026-11-30T08:00:00.000Z', end: '2026-12-07T08:00:00.000Z' };
@@ -102,10 +103,10 @@ describe('buildSummary', () => {
     expect(summary.attentionMore).toBe(1);
   });
 
-  it("gives each team's metrics over all its handoffs, named by one the person follows", () => {
-    expect(summary.teams.map((t) => [t.conversationId, t.example, t.metrics.active, t.metrics.accepted])).toEqual([
-      ['19:team', 'Accepted Tuesday', 7, 2],
-      ['19:other', 'Other team', 1, 0],
+  it("gives each team's metrics over all its handoffs, named by its people when Teams never named the chat", () => {
+    expect(summary.teams.map((t) => [t.conversationId, t.name, t.metrics.active, t.metrics.accepted])).toEqual([
+      ['19:team', 'Chat with Ada Lovelace, Alan Turing and Grace Hopper', 7, 2],
+      ['19:other', 'Chat with Ada Lovelace, Alan Turing and Grace Hopper', 1, 0],
     ]);
   });
 
@@ -127,6 +128,58 @@ describe('buildSummary', () => {
   });
 });
 
+describe('teamName', () => {
+  const serviceUrl = 'https://smba.example/';
+  const handoffs = [accepted.handoff];
+  const none = new Map<string, string>();
+  const channel: ConversationRef = {
+    id: '19:abc@thread.tacv2;messageid=1',
+    serviceUrl,
+    kind: 'channel',
+    team: { id: '19:team@thread.tacv2', name: 'Contoso Payments' },
+    channel: { id: '19:abc@thread.tacv2', name: 'Handoffs' },
+  };
+
+  it('names a channel by its team and channel, and the General channel (whose id is the team’s) as General', () => {
+    expect(teamName(channel, none, handoffs)).toBe('Contoso Payments › Handoffs');
+    const general = { ...channel, team: { id: '19:team@thread.tacv2', name: 'Contoso Payments' }, channel: { id: '19:team@thread.tacv2' } };
+    expect(teamName(general, none, handoffs)).toBe('Contoso Payments › General');
+  });
+
+  it('uses the name Teams gave on a rename over the one kept with the handoff', () => {
+    const renamed = new Map([
+      ['19:team@thread.tacv2', 'Payments'],
+      ['19:abc@thread.tacv2', 'Reviews'],
+    ]);
+    expect(teamName(channel, renamed, handoffs)).toBe('Payments › Reviews');
+    const chat: ConversationRef = { id: '19:chat@thread.v2', serviceUrl, kind: 'groupChat', name: 'Launch' };
+    expect(teamName(chat, new Map([['19:chat@thread.v2', 'Launch v2']]), handoffs)).toBe('Launch v2');
+    expect(teamName(chat, none, handoffs)).toBe('Launch');
+  });
+
+  it('names a chat Teams never named by its people, the busiest first, and a channel without names by its people too', () => {
+    const chat: ConversationRef = { id: '19:chat@thread.v2', serviceUrl, kind: 'groupChat' };
+    expect(teamName(chat, none, handoffs)).toBe('Chat with Ada Lovelace, Alan Turing and Grace Hopper');
+    const many = [
+      accepted.handoff,
+      history('To Katherine', [['posted', '2026-12-01T10:00:00.000Z']], { receiver: katherine }).handoff,
+      history('To Barbara', [['posted', '2026-12-01T10:00:00.000Z']], { receiver: person('barbara', 'Barbara Liskov') }).handoff,
+    ];
+    expect(teamName(chat, none, many)).toBe('Chat with Ada Lovelace, Alan Turing and 3 others');
+    expect(teamName({ id: '19:x@thread.tacv2', serviceUrl, kind: 'channel' }, none, handoffs)).toBe(
+      'A channel with Ada Lovelace, Alan Turing and Grace Hopper',
+    );
+  });
+
+  it('never makes a team of a personal chat, also for handoffs kept before the kind was', () => {
+    expect(teamName({ id: 'a:1personal', serviceUrl, kind: 'personal' }, none, handoffs)).toBeUndefined();
+    expect(teamName({ id: 'a:1personal', serviceUrl }, none, handoffs)).toBeUndefined();
+    expect(teamName({ id: '19:old@thread.tacv2', serviceUrl, team: { id: '19:old@thread.tacv2', name: 'Old team' } }, none, handoffs)).toBe(
+      'Old team',
+    );
+  });
+});
+
 describe('metricLines', () => {
   it('reads each metric with its change from the week before', () => {
     const summary = buildSummary({ followed, teams, weeks, now: NOW, hoursOf: () => DEFAULT_WORKING_HOURS });
@@ -134,9 +187,9 @@ describe('metricLines', () => {
     expect(lines.map((l) => [l.label, l.text, l.change])).toEqual([
       ['Cycle time (median, posted to accepted)', '24.0 h', ''],
       ['First-pass acceptance', '100%', ''],
-      ['Clarifications per handoff', '0.0', 'same as the week before'],
+      ['Clarifications per handoff', '0.0', 'same as before'],
       ['Blocking incidents', '1', 'up from 0'],
-      ['Overdue steps', '0', 'same as the week before'],
+      ['Overdue steps', '0', 'same as before'],
       ['Posted late', '1', 'up from 0'],
     ]);
     expect(lines[3]!.values).toEqual([0, 0, 0, 0, 1]);

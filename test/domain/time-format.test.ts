@@ -3,7 +3,15 @@
  * expectations across zones and daylight-saving changes.
  */
 import { describe, expect, it } from 'vitest';
-import { formatDay, formatDuration, formatWhen, formatWhenRelative, relativeWhen } from '../../src/domain/time-format';
+import {
+  formatDay,
+  formatDuration,
+  formatWhen,
+  formatWhenIn,
+  formatWhenRelative,
+  formatWorkingTime,
+  relativeWhen,
+} from '../../src/domain/time-format';
 
 const NOW = new Date('2026-03-06T09:00:00Z');
 
@@ -43,20 +51,44 @@ describe('calendar days, durations and relative hints', () => {
     expect(formatDay('2027-01-04', NOW)).toBe('Mon 4 Jan 2027');
   });
 
+  // Calendar time as people say it, floored to its largest unit: never more than it was.
   it.each([
-    [30_000, '1 min'],
-    [5 * 60_000, '5 min'],
-    [3 * 3600_000, '3 h'],
-    [3 * 3600_000 + 10 * 60_000, '3 h 10 min'],
+    [30_000, '1 minute'],
+    [5 * 60_000, '5 minutes'],
+    [3 * 3600_000, '3 hours'],
+    [3 * 3600_000 + 59 * 60_000, '3 hours'],
+    [3600_000, '1 hour'],
     [2 * 86_400_000, '2 days'],
+    [4.6 * 86_400_000, '4 days'],
     [86_400_000, '1 day'],
   ])('%i ms is "%s"', (ms, expected) => {
     expect(formatDuration(ms)).toBe(expected);
   });
 
+  // Working time as working time: a day is 8 working hours, as an effort counts it.
+  it.each([
+    [0, 'under a minute'],
+    [45, '45 min'],
+    [4 * 60, '4 h'],
+    [4 * 60 + 10, '4 h 10 min'],
+    [8 * 60, '1 working day'],
+    [8 * 60 + 30, '1 working day and 30 min'],
+    [2 * 8 * 60 + 4 * 60, '2 working days and 4 h'],
+    [8 * 60 + 30.9, '1 working day and 30 min'],
+  ])('%i working minutes are "%s"', (minutes, expected) => {
+    expect(formatWorkingTime(minutes)).toBe(expected);
+  });
+
+  it('names the zone of an instant in a message in words, the same way everywhere', () => {
+    expect(formatWhenIn('2026-12-08T21:30:00Z', 'Europe/London', NOW)).toBe('Tue 8 Dec, 21:30 London time');
+    expect(formatWhenIn('2026-12-08T21:30:00Z', 'America/New_York', NOW)).toBe('Tue 8 Dec, 16:30 New York time');
+    expect(formatWhenIn('2026-12-08T21:30:00Z', undefined, NOW)).toBe('Tue 8 Dec, 21:30 UTC');
+    expect(formatWhenIn('2026-12-08T21:30:00Z', 'Etc/UTC', NOW)).toBe('Tue 8 Dec, 21:30 UTC');
+  });
+
   it('says how far away an instant is', () => {
     expect(relativeWhen('2026-03-08T09:00:00Z', NOW)).toBe('in 2 days');
-    expect(relativeWhen('2026-03-06T06:00:00Z', NOW)).toBe('3 h ago');
+    expect(relativeWhen('2026-03-06T06:00:00Z', NOW)).toBe('3 hours ago');
     expect(relativeWhen('2026-03-06T09:00:20Z', NOW)).toBe('just now');
     expect(formatWhenRelative('2026-03-08T10:00:00Z', 'Europe/Berlin', NOW)).toBe('Sun 8 Mar, 11:00 · in 2 days');
   });

@@ -37,7 +37,7 @@ describe.runIf(run)('overdue steps in the Agents Playground', () => {
 
     // Past the review's due time: Grace cannot be told (no personal chat), so the owner is, at once.
     expect(await runClock(e2e, ['next'])).toContain('Overdue check: 1 overdue nudge.');
-    const overdue = card(page, /for you to review · overdue/);
+    const overdue = card(page, /Overdue since /);
     await overdue.waitFor();
     expect(await overdue.textContent()).toContain('Grace Hopper has not installed Baton');
     await e2e.screenshot('2-overdue-in-the-chat');
@@ -53,7 +53,7 @@ describe.runIf(run)('overdue steps in the Agents Playground', () => {
     expect(await runClock(e2e, ['next'])).toContain('Overdue check: 1 escalation to the owner.');
     await card(page, /Grace Hopper's review was due .+ and is now escalated to you\./).waitFor();
     await openChat(page, 'Payments team');
-    await card(page, /escalated to Ada Lovelace \(owner\)/).waitFor();
+    await card(page, /Escalated to Ada Lovelace \(owner\)/).waitFor();
     await e2e.screenshot('4-escalated');
 
     // Grace asks; now Ada holds the ball, and her own answer falls due.
@@ -68,7 +68,7 @@ describe.runIf(run)('overdue steps in the Agents Playground', () => {
         )
       ).status,
     ).toBe(200);
-    await card(page, /Waiting on Ada Lovelace to answer Grace Hopper's question · due /).waitFor();
+    await card(page, "Waiting on Ada Lovelace to answer Grace Hopper's question.").waitFor();
     expect(await runClock(e2e, ['next'])).toContain('Overdue check: 1 overdue nudge.');
     await openChat(page, 'Personal Chat');
     await card(page, 'Your answer to the question on this handoff was due').waitFor();

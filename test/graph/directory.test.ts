@@ -297,3 +297,37 @@ describe('getWorkingHours', () => {
     await expect(d.getWorkingHours(id(404))).rejects.toMatchObject({ name: 'GraphError', status: 404, code: 'Request_ResourceNotFound' });
   });
 });
+
+describe('chatTopic', () => {
+  const chatId = '19:2da4c29f6d7041eca70b638b43d45437@thread.v2';
+  const chatPath = `/chats/${encodeURIComponent(chatId)}`;
+
+  it("reads a group chat's topic, and says nothing of a chat without one or gone", async () => {
+    standIn.script(
+      (m, p) => m === 'GET' && p === chatPath,
+      { status: 200, body: { id: chatId, topic: ' Launch crew ', chatType: 'group' } },
+      { status: 200, body: { id: chatId, topic: null, chatType: 'group' } },
+      graphError(404, 'NotFound', 'Chat not found'),
+    );
+    const { directory: d } = directory();
+    expect(await d.chatTopic(chatId)).toBe('Launch crew');
+    expect(await d.chatTopic(chatId)).toBeUndefined();
+    expect(await d.chatTopic(chatId)).toBeUndefined();
+    expect(standIn.requests.map((r) => [r.method, r.path])).toEqual([
+      ['GET', chatPath],
+      ['GET', chatPath],
+      ['GET', chatPath],
+    ]);
+  });
+
+  it('names the permission it lacks when Graph denies the chat', async () => {
+    standIn.script((_m, p) => p === chatPath, graphError(403, 'Forbidden', 'Missing role permissions on the request.', 'req-chat'));
+    const { directory: d } = directory();
+    await expect(d.chatTopic(chatId)).rejects.toMatchObject({
+      name: 'GraphError',
+      status: 403,
+      requestId: 'req-chat',
+      message: expect.stringContaining('Chat.ReadBasic.WhereInstalled'),
+    });
+  });
+});

@@ -166,7 +166,7 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       expect(final).toMatchObject({
         status: 'closed',
         version: 2,
-        changes: ['changed the summary', 'removed one link', 'effort 4h → 1d 2h'],
+        changes: ['changed the summary', 'removed one link', 'effort 4 h → 1 working day and 2 h'],
         priority: 'urgent',
         receiver: hedy,
         question: { by: grace, at: '2026-11-24T10:00:00.000Z', text: 'Which gateway? ${receiver.name} **bold**' },
@@ -577,6 +577,22 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       const moved = chat(first.aadObjectId, { conversationId: 'a:personal-new', serviceUrl: 'https://smba.trafficmanager.net/amer/' });
       await stores.chats.save(moved, b);
       expect(await stores.chats.find(TENANT, first.aadObjectId, b)).toStrictEqual(moved);
+    });
+  });
+
+  describe('conversation names', () => {
+    it('keep the last name Teams gave each id, per tenant, ids with any characters', async () => {
+      const team = '19:names-team@thread.tacv2';
+      const channel = '19:names/channel#1?@thread.tacv2';
+      await stores.names.rename(TENANT, team, 'Contoso Payments', b);
+      await stores.names.rename(TENANT, channel, 'Handoffs', b);
+      await stores.names.rename(TENANT, team, 'Payments', b);
+      await stores.names.rename(OTHER_TENANT, team, 'Another tenant', b);
+      const names = await stores.names.all(TENANT, b);
+      expect(names.get(team)).toBe('Payments');
+      expect(names.get(channel)).toBe('Handoffs');
+      expect((await stores.names.all(OTHER_TENANT, b)).get(team)).toBe('Another tenant');
+      expect((await stores.names.all('33333333-3333-3333-3333-333333333333', b)).size).toBe(0);
     });
   });
 

@@ -32,12 +32,17 @@ export interface MemoryApp {
   now(): number;
 }
 
-/** A directory that knows the given people and their hours (the default week for anyone else). */
-function directoryOf(hours: ReadonlyMap<string, WorkingHours>): Directory {
+/** A directory that knows the given people and their hours (the default week for anyone else), and chats' topics (an Error: it fails). */
+function directoryOf(hours: ReadonlyMap<string, WorkingHours>, topics: ReadonlyMap<string, string | Error>): Directory {
   return {
     resolvePeople: async (queries) =>
       queries.map((query) => ({ ok: false as const, query, reason: 'unknown' as const, message: `"${query}" is unknown here.` })),
     getWorkingHours: async (aadObjectId) => hours.get(aadObjectId) ?? DEFAULT_WORKING_HOURS,
+    chatTopic: async (chatId) => {
+      const topic = topics.get(chatId);
+      if (topic instanceof Error) throw topic;
+      return topic;
+    },
   };
 }
 
@@ -49,7 +54,11 @@ const noMail: Mailer = {
   },
 };
 
-export function memoryApp(options: { at: string; hours?: ReadonlyMap<string, WorkingHours> }): MemoryApp {
+export function memoryApp(options: {
+  at: string;
+  hours?: ReadonlyMap<string, WorkingHours>;
+  topics?: ReadonlyMap<string, string | Error>;
+}): MemoryApp {
   let now = Date.parse(options.at);
   const clock: Clock = { now: () => now, sleep: async () => undefined };
   const sent: Sent[] = [];
@@ -65,7 +74,7 @@ export function memoryApp(options: { at: string; hours?: ReadonlyMap<string, Wor
   const logs: string[] = [];
   const log = createLogger({ sink: (r) => logs.push(formatRecord(r)) });
   const stores = memoryStores();
-  const directory = directoryOf(options.hours ?? new Map());
+  const directory = directoryOf(options.hours ?? new Map(), options.topics ?? new Map());
   const config = loadConfig({});
   const parts = {
     stores,

@@ -18,6 +18,7 @@ import type {
   PeopleIndex,
   PersonalChat,
   PersonalChats,
+  ConversationNames,
   DigestReader,
   Digests,
   Preference,
@@ -256,6 +257,19 @@ class MemoryPersonalChats implements PersonalChats {
   }
 }
 
+class MemoryConversationNames implements ConversationNames {
+  private readonly names = new Map<string, Map<string, string>>();
+
+  async rename(tenantId: string, id: string, name: string, _budget: Budget): Promise<void> {
+    if (!this.names.has(tenantId)) this.names.set(tenantId, new Map());
+    this.names.get(tenantId)!.set(id, name);
+  }
+
+  async all(tenantId: string, _budget: Budget): Promise<Map<string, string>> {
+    return new Map(this.names.get(tenantId) ?? []);
+  }
+}
+
 class MemoryDigests implements Digests {
   private readonly rows = new Map<string, DigestReader>();
 
@@ -406,6 +420,7 @@ export function memoryStores(): Stores {
     due: new MemoryDueIndex(),
     chats: new MemoryPersonalChats(),
     digests: new MemoryDigests(),
+    names: new MemoryConversationNames(),
     zones: { list: (b) => summaries.list(b), markEnqueued: (z, w, b) => summaries.markEnqueued(z, w, b) },
     subscribers: {
       subscribe: (s, b) => summaries.subscribe(s, b),
