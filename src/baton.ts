@@ -105,7 +105,15 @@ export function createBaton(config: Config, options: BatonOptions = {}): Baton {
     workingHours: workingHoursFrom(directoryFor, log),
     mailer,
     summaryQueue: options.summaryQueue ?? storageQueue(config),
-    settings: { due: config.due, summary: config.summary, publicBaseUrl: config.publicBaseUrl },
+    settings: {
+      due: config.due,
+      summary: config.summary,
+      publicBaseUrl: config.publicBaseUrl,
+      // A getter: the local directory reads its file on first use, not while a cold start builds Baton.
+      get tenantId() {
+        return graph.tenantId;
+      },
+    },
     clock,
     log,
   };

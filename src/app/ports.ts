@@ -531,6 +531,8 @@ export interface AppSettings {
   summary: SummarySettings;
   /** Where Baton's own links point. */
   publicBaseUrl: string;
+  /** The one tenant this deployment serves (its directory's): an Outlook action that names no tenant is this one's. */
+  readonly tenantId: string;
 }
 
 /** Everything the use cases share. */
