@@ -267,6 +267,11 @@ resource summariesTable 'Microsoft.Storage/storageAccounts/tableServices/tables@
   name: '${tablePrefix}summaries'
 }
 
+resource draftsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
+  parent: tableService
+  name: '${tablePrefix}drafts'
+}
+
 resource storageBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, identity.id, roles.storageBlobDataOwner)
   scope: storage

@@ -20,6 +20,7 @@ import { TableHandoffStore } from './store/handoff-store';
 import { TableOutboxStore } from './store/outbox-store';
 import { TablePeopleIndex } from './store/people-index';
 import { TableDigests } from './store/digests';
+import { TablePreviewDrafts } from './store/drafts';
 import { TablePersonalChats } from './store/personal-chats';
 import { enqueue, openQueue, type QueueClient } from './store/queues';
 import { TableMailboxBudget } from './store/summary/mailbox-budget';
@@ -76,6 +77,7 @@ export function tableStores(config: Config): Stores {
     preferences: TablePreferences.open(account, prefix),
     sendRecords: TableSendRecords.open(account, prefix),
     mailboxes: TableMailboxBudget.open(account, prefix),
+    drafts: TablePreviewDrafts.open(account, prefix),
   };
 }
 

@@ -13,6 +13,7 @@ import type { Clock } from '../clock';
 import type { SummarySettings } from '../config';
 import type { DuePolicy } from '../domain/due';
 import type { Handoff, HandoffEvent, Listing, Person } from '../domain/handoff';
+import type { HandoffFormInput } from '../domain/handoff-form';
 import type { NoticeButton } from '../domain/notifications';
 import type { WorkingHours } from '../domain/working-hours';
 import type { Logger } from '../logger';
@@ -353,6 +354,28 @@ export interface MailboxBudget {
   went(mailbox: string, taken: number, sent: number, budget: Budget): Promise<void>;
 }
 
+// ---- The messaging extension's previews
+
+/** A form the messaging extension previewed: kept on Baton's side until it expires, so "Send" needs only the preview's id. */
+export interface PreviewDraft {
+  tenantId: string;
+  /** Who filled it in: nobody else may send or edit it. */
+  aadObjectId: string;
+  /** The form as submitted (the rules run on it again when it is sent). */
+  input: HandoffFormInput;
+  /** When it is gone: "Send" after that asks for the form again. */
+  expiresAt: string;
+}
+
+/** The previews' drafts, one row per preview, each with its time to live. */
+export interface PreviewDrafts {
+  save(id: string, draft: PreviewDraft, budget: Budget): Promise<void>;
+  /** The draft, unless there never was one or it expired by `now`. */
+  find(id: string, now: number, budget: Budget): Promise<PreviewDraft | undefined>;
+  /** Deletes every draft that expired by `now`. @returns how many */
+  purge(now: number, budget: Budget): Promise<number>;
+}
+
 /** Every store the use cases use. */
 export interface Stores {
   handoffs: HandoffStore;
@@ -367,6 +390,7 @@ export interface Stores {
   preferences: Preferences;
   sendRecords: SendRecords;
   mailboxes: MailboxBudget;
+  drafts: PreviewDrafts;
 }
 
 // ---- Messages, people and mail

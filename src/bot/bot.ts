@@ -202,7 +202,7 @@ export function batonRouter(app: App): Router {
     )
     .on(
       'message.ext.edit',
-      dialog((who, turn) => editPreview(who, turn.context.activity.value)),
+      dialog((who, turn) => editPreview(app, who, turn.context.activity.value)),
     )
     .on(
       'message.ext.query',
