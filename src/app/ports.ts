@@ -27,7 +27,10 @@ import type { Logger } from '../logger';
  * the deliveries after an answer) has minutes: a slow moment of storage must
  * not fail it, so each try waits longer and is retried more.
  */
-export type Budget = { kind: 'request'; deadline: number } | { kind: 'background'; deliveries?: boolean };
+export type Budget =
+  | { kind: 'request'; deadline: number }
+  /** `deadline` (wall time): background work that must be done by then, or not at all (a delivery recording a send within its lease). */
+  | { kind: 'background'; deliveries?: boolean; deadline?: number };
 
 /** A request's budget: `ms` from now (wall time, not Baton's clock, which a test may move). */
 export function requestBudget(ms: number): Budget {
