@@ -510,6 +510,17 @@ resource outlookChannel 'Microsoft.BotService/botServices/channels@2022-09-15' =
   }
 }
 
+// The Microsoft 365 channel: the messaging extension's commands in Microsoft 365 Copilot (and Outlook), per
+// msteams-docs "Actions in Copilot for Microsoft 365", prerequisite 3.
+resource m365Channel 'Microsoft.BotService/botServices/channels@2022-09-15' = {
+  parent: bot
+  name: 'M365Extensions'
+  location: 'global'
+  properties: {
+    channelName: 'M365Extensions'
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Outputs: the Toolkit writes each to env/.env.<env> under its (upper-case) name.
 // ---------------------------------------------------------------------------------------------

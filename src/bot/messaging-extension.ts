@@ -85,13 +85,52 @@ export function prefillFromMessage(action: MessagingExtensionAction, members: re
   };
 }
 
-/** composeExtension/fetchTask: the handoff form as a dialog, prefilled when opened from a message. */
+/**
+ * The form's starting values from the command's parameters, as Microsoft 365
+ * Copilot sends them ("hand the payments work to Grace": `data.taskParameters`,
+ * the manifest's parameters of createHandoff). Copilot may send a parameter
+ * empty or null; a receiver is prefilled only when the name is one member's
+ * (the picker then shows them chosen), never the person asking.
+ */
+export function prefillFromParameters(
+  action: MessagingExtensionAction,
+  members: readonly Person[],
+  you: Person,
+): Partial<HandoffFormInput> {
+  const parameters = (action.data as { taskParameters?: unknown } | undefined)?.taskParameters;
+  if (!Array.isArray(parameters)) return {};
+  const value = (name: string) => {
+    const found = parameters.find((p: { name?: unknown }) => p?.name === name) as { value?: unknown } | undefined;
+    return typeof found?.value === 'string' ? found.value.trim() : '';
+  };
+  const summary = value('summary').slice(0, SUMMARY_MAX);
+  const whatIsReady = value('whatIsReady').slice(0, 4000);
+  const neededBy = /^\d{4}-\d{2}-\d{2}$/.test(value('neededBy')) ? value('neededBy') : '';
+  const name = value('receiver').toLowerCase();
+  const others = members.filter((m) => m.aadObjectId !== you.aadObjectId);
+  const byName = name
+    ? [others.filter((m) => m.name.toLowerCase() === name), others.filter((m) => m.name.toLowerCase().split(/\s+/)[0] === name)].find(
+        (matches) => matches.length === 1,
+      )?.[0]
+    : undefined;
+  return {
+    ...(summary ? { summary } : {}),
+    ...(whatIsReady ? { whatIsReady } : {}),
+    ...(neededBy ? { neededBy } : {}),
+    ...(byName ? { receiver: byName.aadObjectId } : {}),
+  };
+}
+
+/** composeExtension/fetchTask: the handoff form as a dialog, prefilled when opened from a message or by Copilot with parameters. */
 export async function openCreateDialog(caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
   if (action.commandId !== ME_COMMANDS.create)
     return { task: { type: 'message', value: `Baton has no command "${String(action.commandId).slice(0, 60)}".` } };
   // The connector lists members only where the bot is; elsewhere the people picker searches the organisation.
   const members = await caller.members().catch(() => []);
-  const values = action.commandContext === 'message' ? prefillFromMessage(action, members, caller.actor.person) : {};
+  const values = {
+    ...(action.commandContext === 'message' ? prefillFromMessage(action, members, caller.actor.person) : {}),
+    ...prefillFromParameters(action, members, caller.actor.person),
+  };
   return createDialog(handoffFormCard({ formId: crypto.randomUUID(), members, values }));
 }
 

@@ -140,6 +140,35 @@ describe('create from the compose box or a message', () => {
     expect([values.receiver, values.owner]).toEqual(['', people.grace.aadObjectId]);
   });
 
+  it("prefills the form from Microsoft 365 Copilot's parameters, a receiver by a member's name, never the person asking", async () => {
+    const open = (from: Member, taskParameters: unknown) =>
+      app.post(
+        extensionInvoke(connector.url, from, 'composeExtension/fetchTask', {
+          commandId: 'createHandoff',
+          commandContext: 'compose',
+          data: { taskParameters },
+        }),
+      );
+    const valuesOf = (response: { body: any }) =>
+      Object.fromEntries(findInputs(response.body.task.value.card.content).map((i) => [i.id, i.value]));
+    const asked = await open(people.ada, [
+      { name: 'summary', value: 'The invoice export is ready for review' },
+      { name: 'receiver', value: 'grace' },
+      { name: 'neededBy', value: '2026-12-04' },
+      // Copilot may send what the prompt did not say as null or empty.
+      { name: 'whatIsReady', value: null },
+    ]);
+    expect(valuesOf(asked)).toMatchObject({
+      summary: 'The invoice export is ready for review',
+      receiver: people.grace.aadObjectId,
+      neededBy: '2026-12-04',
+      whatIsReady: '',
+    });
+    expect(valuesOf(await open(people.ada, [{ name: 'receiver', value: 'Ada Lovelace' }])).receiver).toBe('');
+    expect(valuesOf(await open(people.ada, [{ name: 'neededBy', value: 'Friday' }])).neededBy).toBe('');
+    expect(valuesOf(await open(people.ada, 'not a list')).summary).toBe('');
+  });
+
   it('prefills the form from the message it was opened on', async () => {
     const response = await app.post(fetchTaskFromMessage(connector.url, people.ada));
     const values = Object.fromEntries(findInputs(response.body.task.value.card.content).map((i) => [i.id, i.value]));

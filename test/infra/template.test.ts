@@ -234,7 +234,7 @@ describe('infra/azure.bicep: what it deploys', () => {
     expect(settings.BOT_TYPE).toBe('UserAssignedMSI');
   });
 
-  it('connects the bot to Microsoft Teams and to Outlook (the actionable weekly summary)', () => {
+  it('connects the bot to Microsoft Teams, to Outlook (the actionable weekly summary) and to Microsoft 365 (Copilot)', () => {
     const bot = only('Microsoft.BotService/botServices');
     const channels = resourcesOfType('Microsoft.BotService/botServices/channels').map((c) => ({
       parent: evaluated(d, c, 'parent'),
@@ -244,6 +244,7 @@ describe('infra/azure.bicep: what it deploys', () => {
     expect(channels).toEqual([
       { parent: { resource: bot }, name: 'MsTeamsChannel', channelName: 'MsTeamsChannel' },
       { parent: { resource: bot }, name: 'OutlookChannel', channelName: 'OutlookChannel' },
+      { parent: { resource: bot }, name: 'M365Extensions', channelName: 'M365Extensions' },
     ]);
     const teams = resourcesOfType('Microsoft.BotService/botServices/channels').find((c) => d.resourceName(c) === 'MsTeamsChannel')!;
     expect(evaluated(d, teams, 'properties.properties.isEnabled')).toBe(true);
