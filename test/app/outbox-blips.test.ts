@@ -114,7 +114,7 @@ const steps: [string, (step: Step) => void][] = [
 ];
 
 describe('storage cut at each step of a delivery', () => {
-  it.concurrent.each(steps)('%s: each message reaches the connector exactly once', async (_name, arm) => {
+  it.concurrent.each(steps)('%s: each message reaches the connector exactly once', { timeout: 60_000 }, async (_name, arm) => {
     const connector = await startConnector([people.ada, people.grace, people.alan]);
     const proxy = await startStorageProxy(azuriteTable());
     closers.push(
