@@ -9,6 +9,7 @@ import '../functions/handoff-link';
 import '../functions/messages';
 import '../functions/outbox-sweep';
 import '../functions/overdue-check';
+import '../functions/purge-drafts';
 import '../functions/weekly-summary';
 
 /** The registrations, for the local host serving this bundle (src/host/functions-host.ts, loadFunctions). */

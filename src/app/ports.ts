@@ -13,6 +13,7 @@ import type { Clock } from '../clock';
 import type { SummarySettings } from '../config';
 import type { DuePolicy } from '../domain/due';
 import type { Handoff, HandoffEvent, Listing, Person } from '../domain/handoff';
+import type { HandoffFormInput } from '../domain/handoff-form';
 import type { NoticeButton } from '../domain/notifications';
 import type { WorkingHours } from '../domain/working-hours';
 import type { Logger } from '../logger';
@@ -26,7 +27,10 @@ import type { Logger } from '../logger';
  * the deliveries after an answer) has minutes: a slow moment of storage must
  * not fail it, so each try waits longer and is retried more.
  */
-export type Budget = { kind: 'request'; deadline: number } | { kind: 'background'; deliveries?: boolean };
+export type Budget =
+  | { kind: 'request'; deadline: number }
+  /** `deadline` (wall time): background work that must be done by then, or not at all (a delivery recording a send within its lease). */
+  | { kind: 'background'; deliveries?: boolean; deadline?: number };
 
 /** A request's budget: `ms` from now (wall time, not Baton's clock, which a test may move). */
 export function requestBudget(ms: number): Budget {
@@ -353,6 +357,28 @@ export interface MailboxBudget {
   went(mailbox: string, taken: number, sent: number, budget: Budget): Promise<void>;
 }
 
+// ---- The messaging extension's previews
+
+/** A form the messaging extension previewed: kept on Baton's side until it expires, so "Send" needs only the preview's id. */
+export interface PreviewDraft {
+  tenantId: string;
+  /** Who filled it in: nobody else may send or edit it. */
+  aadObjectId: string;
+  /** The form as submitted (the rules run on it again when it is sent). */
+  input: HandoffFormInput;
+  /** When it is gone: "Send" after that asks for the form again. */
+  expiresAt: string;
+}
+
+/** The previews' drafts, one row per preview, each with its time to live. */
+export interface PreviewDrafts {
+  save(id: string, draft: PreviewDraft, budget: Budget): Promise<void>;
+  /** The draft, unless there never was one or it expired by `now`. */
+  find(id: string, now: number, budget: Budget): Promise<PreviewDraft | undefined>;
+  /** Deletes every draft that expired by `now`. @returns how many */
+  purge(now: number, budget: Budget): Promise<number>;
+}
+
 /** Every store the use cases use. */
 export interface Stores {
   handoffs: HandoffStore;
@@ -367,6 +393,7 @@ export interface Stores {
   preferences: Preferences;
   sendRecords: SendRecords;
   mailboxes: MailboxBudget;
+  drafts: PreviewDrafts;
 }
 
 // ---- Messages, people and mail
@@ -531,6 +558,8 @@ export interface AppSettings {
   summary: SummarySettings;
   /** Where Baton's own links point. */
   publicBaseUrl: string;
+  /** The one tenant this deployment serves (its directory's): an Outlook action that names no tenant is this one's. */
+  readonly tenantId: string;
 }
 
 /** Everything the use cases share. */

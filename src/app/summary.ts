@@ -90,6 +90,8 @@ export interface EnqueueReport {
  * makes the repeats harmless.
  */
 export async function enqueueDueSummaries(app: App): Promise<EnqueueReport> {
+  // One of its settings is wrong (the log said which): nothing is enqueued until it is fixed.
+  if (!app.settings.summary.enabled) return { zones: 0, zonesDue: 0, enqueued: 0 };
   const now = new Date(app.clock.now());
   const zones = await app.stores.zones.list(BACKGROUND);
   const report: EnqueueReport = { zones: zones.length, zonesDue: 0, enqueued: 0 };
@@ -278,6 +280,7 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
   if (!parsed.success)
     throw new Error(`Not a summary message (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
   const message = parsed.data;
+  if (!app.settings.summary.enabled) return { outcome: 'skipped', reason: 'the weekly summary is off: one of its settings is wrong' };
   const { tenantId, aadObjectId, week: key } = message;
   const now = app.clock.now();
   const log = app.log.child({ summary: key, person: aadObjectId });

@@ -4,10 +4,12 @@
  * check, an automatic close, a priority flagged from the summary), is
  * committed by {@link commitChange}:
  *
- *   1. mark the handoff's pending deliveries, so a crash after the commit
+ *   1. read the handoff (not for a new one: its id is new);
+ *   2. let the caller decide what the change is: only a change that writes
+ *      goes on, so a refused action, a handoff that does not exist or one of
+ *      another tenant writes nothing anywhere;
+ *   3. mark the handoff's pending deliveries, so a crash after the commit
  *      still leaves its messages to the sweep;
- *   2. read the handoff (not for a new one: its id is new);
- *   3. let the caller decide what the change is;
  *   4. save it with the ETag: the handoff, its event, its marker and its
  *      outbox rows in one transaction; losing a race to another writer reads
  *      and decides again;
@@ -145,10 +147,6 @@ export async function commitChange(app: App, change: Change): Promise<Outcome> {
   };
   return retryOnConflict<Outcome>(
     async (attempt) => {
-      // A request marks beside its read (the mark must precede the transaction: a crash after the commit still leaves it);
-      // background work has time, and marks only once it knows it writes.
-      const marking = budget.kind === 'request' ? app.deliveries.mark(handoffId, budget) : undefined;
-      marking?.catch(() => undefined);
       const fresh = change.creates && attempt === 1;
       const stored = fresh ? undefined : await read();
       if (!stored && !fresh && !change.creates) return { kind: 'notFound' };
@@ -162,7 +160,10 @@ export async function commitChange(app: App, change: Change): Promise<Outcome> {
         return { kind: 'refused', handoff: stored.handoff, message: decision.refuse, replayed };
       }
       const { handoff, events } = decision.write;
-      const markEtag = await (marking ?? app.deliveries.mark(handoffId, budget));
+      // Only now, once the handoff exists in the caller's tenant and the change is allowed: no action, refused or
+      // forged, makes Baton write a mark for an id it names. The mark precedes the transaction: a crash after the
+      // commit still leaves it for the sweep. (It costs a request one round trip after its read, not beside it.)
+      const markEtag = await app.deliveries.mark(handoffId, budget);
       const before = stored?.handoff;
       const effects = decision.effects ?? (before ? effectsOfChange(before, handoff, events) : []);
       const rows = await app.stores.handoffs.commit(

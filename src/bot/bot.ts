@@ -68,7 +68,7 @@ function cardAnswer(answer: Answer): InvokeResponse {
 /** Baton's router over the app's use cases. */
 export function batonRouter(app: App): Router {
   const savedChats = new LruMap<string, true>(SAVED_CHATS_KEPT);
-  const caller = (turn: Turn) => callerOf(turn.context, app.clock.now(), turn.budget);
+  const caller = (turn: Turn) => callerOf(turn.context, app.clock.now(), turn.budget, () => app.settings.tenantId);
 
   /** Remembers where Baton can write to this person 1:1 (only personal chats qualify). */
   const savePersonalChat = async (turn: Turn, who: Caller, force = false) => {
@@ -202,7 +202,7 @@ export function batonRouter(app: App): Router {
     )
     .on(
       'message.ext.edit',
-      dialog((who, turn) => editPreview(who, turn.context.activity.value)),
+      dialog((who, turn) => editPreview(app, who, turn.context.activity.value)),
     )
     .on(
       'message.ext.query',

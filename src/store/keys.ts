@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 
 /** Baton's tables, each named `<BATON_TABLE_PREFIX><name>`; infra/azure.bicep creates the same ones (test/infra/template.test.ts). */
-export const TABLE_NAMES = ['handoffs', 'people', 'conversations', 'deliveries', 'due', 'summaries'] as const;
+export const TABLE_NAMES = ['handoffs', 'people', 'conversations', 'deliveries', 'due', 'summaries', 'drafts'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 /** Table keys may not hold / \ # ? or control characters. */
@@ -129,3 +129,9 @@ export const SUMMARY_KEYS = {
   mailbox: (mailbox: string) => keySafe(mailbox.toLowerCase()),
   person: (tenantId: string, aadObjectId: string) => keySafe(`${tenantId}_${aadObjectId}`),
 } as const;
+
+// ---- drafts: the messaging extension's previewed forms, a row per preview, 16 partitions by the id's first hex digit.
+
+export function draftKeys(previewId: string): { partitionKey: string; rowKey: string } {
+  return { partitionKey: `d${previewId.slice(0, 1)}`, rowKey: previewId };
+}

@@ -580,6 +580,41 @@ describe.each(implementations)('the stores %s', (_name, make) => {
     });
   });
 
+  describe("the messaging extension's preview drafts", () => {
+    const input = (formId: string) => ({
+      formId,
+      summary: 'Invoice export runs nightly',
+      whatIsReady: 'Scheduled at 02:00 UTC.',
+      acceptanceCriteria: 'Totals match',
+      assumptions: '',
+      links: '',
+      effort: '2h',
+      workState: 'ready',
+      blocker: '',
+      neededBy: '',
+      receiver: grace.aadObjectId,
+      owner: '',
+      stakeholders: '',
+      priority: 'normal',
+      confirmed: true,
+    });
+    const id = () => crypto.randomUUID().replaceAll('-', '');
+
+    it('find a draft by its id until it expires, never after, and purge only the expired ones', async () => {
+      const [kept, expiring, other] = [id(), id(), id()];
+      const draft = { tenantId: TENANT, aadObjectId: ada.aadObjectId, input: input('f-1'), expiresAt: '2026-12-08T10:00:00.000Z' };
+      await stores.drafts.save(kept, draft, b);
+      await stores.drafts.save(expiring, { ...draft, input: input('f-2'), expiresAt: '2026-12-07T10:00:00.000Z' }, b);
+      expect(await stores.drafts.find(kept, Date.parse('2026-12-07T09:00:00.000Z'), b)).toStrictEqual(draft);
+      expect(await stores.drafts.find(expiring, Date.parse('2026-12-07T09:59:59.999Z'), b)).toMatchObject({ input: { formId: 'f-2' } });
+      expect(await stores.drafts.find(expiring, Date.parse('2026-12-07T10:00:00.000Z'), b)).toBeUndefined();
+      expect(await stores.drafts.find(other, Date.parse('2026-12-07T09:00:00.000Z'), b)).toBeUndefined();
+      expect(await stores.drafts.purge(Date.parse('2026-12-07T11:00:00.000Z'), b)).toBe(1);
+      expect(await stores.drafts.find(kept, Date.parse('2026-12-07T11:00:00.000Z'), b)).toStrictEqual(draft);
+      expect(await stores.drafts.purge(Date.parse('2026-12-07T11:00:00.000Z'), b)).toBe(0);
+    });
+  });
+
   describe('daily digest readers', () => {
     const reader = (aadObjectId: string, tenantId = TENANT) => ({ tenantId, aadObjectId, name: `Reader ${aadObjectId.slice(-2)}` });
     const all = async () => {

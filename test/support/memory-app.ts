@@ -74,7 +74,7 @@ export function memoryApp(options: { at: string; hours?: ReadonlyMap<string, Wor
     workingHours: async (_tenantId: string, p: Person) => directory.getWorkingHours(p.aadObjectId),
     mailer: noMail,
     summaryQueue: { send: async () => undefined },
-    settings: { due: config.due, summary: config.summary, publicBaseUrl: 'https://baton.example' },
+    settings: { due: config.due, summary: config.summary, publicBaseUrl: 'https://baton.example', tenantId: 't1' },
     clock,
     log,
   };

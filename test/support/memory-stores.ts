@@ -18,6 +18,8 @@ import type {
   PeopleIndex,
   PersonalChat,
   PersonalChats,
+  PreviewDraft,
+  PreviewDrafts,
   DigestReader,
   Digests,
   Preference,
@@ -394,6 +396,25 @@ class MemorySummaries {
   }
 }
 
+class MemoryPreviewDrafts implements PreviewDrafts {
+  private readonly drafts = new Map<string, PreviewDraft>();
+
+  async save(id: string, draft: PreviewDraft, _budget: Budget): Promise<void> {
+    this.drafts.set(id, copy(draft));
+  }
+
+  async find(id: string, now: number, _budget: Budget): Promise<PreviewDraft | undefined> {
+    const draft = this.drafts.get(id);
+    return draft && draft.expiresAt > new Date(now).toISOString() ? copy(draft) : undefined;
+  }
+
+  async purge(now: number, _budget: Budget): Promise<number> {
+    const expired = [...this.drafts].filter(([, d]) => d.expiresAt <= new Date(now).toISOString()).map(([id]) => id);
+    for (const id of expired) this.drafts.delete(id);
+    return expired.length;
+  }
+}
+
 /** Every store, in memory: one fresh set per call. */
 export function memoryStores(): Stores {
   const handoffs = new MemoryHandoffs();
@@ -419,5 +440,6 @@ export function memoryStores(): Stores {
       update: (...args) => summaries.update(...args),
     },
     mailboxes: { take: (...args) => summaries.take(...args), went: (...args) => summaries.went(...args) },
+    drafts: new MemoryPreviewDrafts(),
   };
 }
