@@ -164,7 +164,8 @@ async function reminders(app: App, handoff: Handoff, events: readonly HandoffEve
     remindersFor(handoff, events).map(async (notice) => {
       if (!notice.about.split('+').includes('closed') && (await app.stores.digests.isOn(handoff.tenantId, notice.to.aadObjectId, budget)))
         return [];
-      const start = nextWorkingInstant(await app.workingHours(handoff.tenantId, notice.to), at);
+      // Away with no return date: not before an hour from now (the away check holds it properly).
+      const start = nextWorkingInstant(await app.workingHours(handoff.tenantId, notice.to), at) ?? new Date(at.getTime() + 3_600_000);
       return [messageEffect(notice, start > at ? start.toISOString() : undefined)];
     }),
   );

@@ -180,6 +180,8 @@ const EVENT_WORDS: Record<HandoffEvent['type'], string> = {
   overdue: 'sent an overdue nudge',
   escalated: 'told the owner',
   neededByPassed: 'told the owner the needed-by date passed',
+  away: 'noted an absence',
+  back: 'noted a return',
 };
 
 /** Teams auto-refreshes a card for at most 60 listed users. */
@@ -306,14 +308,19 @@ function blockedTurn(handoff: Handoff, when: (iso: string) => string): HandoffCa
   const blocker = handoff.blocker.replace(/[.\s]+$/, '');
   const senderOwns = sender.aadObjectId === owner.aadObjectId;
   const onIt = `${sender.name} (${senderOwns ? 'sender and owner' : 'sender'}) is on it`;
+  const escalation = clock && escalateAt(clock);
   const watch =
     !clock || clock.step !== 'unblock'
       ? ''
       : senderOwns
-        ? `; unblocking it is due ${when(clock.dueAt)}`
+        ? clock.dueAt
+          ? `; unblocking it is due ${when(clock.dueAt)}`
+          : ''
         : clock.level === 2
           ? `; it is escalated to ${owner.name} (owner)`
-          : `; ${owner.name} (owner) is told if it is still blocked on ${when(new Date(escalateAt(clock)).toISOString())}`;
+          : escalation === undefined
+            ? ''
+            : `; ${owner.name} (owner) is told if it is still blocked on ${when(new Date(escalation).toISOString())}`;
   return { text: `Blocked: ${blocker}. ${onIt}${watch}.`, mention: false, style: 'attention' };
 }
 

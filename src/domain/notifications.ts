@@ -126,7 +126,8 @@ export function remindersFor(handoff: Handoff, events: readonly HandoffEvent[]):
   const clock = handoff.clock;
   const { owner } = handoff;
   const ownerZone = clock ? zoneForText(clock.ownerHours) : undefined;
-  const when = (iso: string, zone: string | undefined) => formatWhen(iso, zone, at);
+  // A reminder is for a step with a due time (an absence with no return has none, and nothing is due then).
+  const when = (iso: string | undefined, zone: string | undefined) => formatWhen(iso ?? at, zone, at);
   const did = new Set(reminders.map((e) => e.type));
   const unreached =
     did.has('overdue') && handoff.lastNudge?.by.aadObjectId === BATON.aadObjectId && !handoff.lastNudge.reached
