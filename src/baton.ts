@@ -19,6 +19,7 @@ import { TableDueIndex } from './store/due-index';
 import { TableHandoffStore } from './store/handoff-store';
 import { TableOutboxStore } from './store/outbox-store';
 import { TablePeopleIndex } from './store/people-index';
+import { CachedAwayRecords, TableAwayRecords } from './store/away-records';
 import { TableDigests } from './store/digests';
 import { TablePersonalChats } from './store/personal-chats';
 import { enqueue, openQueue, type QueueClient } from './store/queues';
@@ -76,6 +77,7 @@ export function tableStores(config: Config): Stores {
     preferences: TablePreferences.open(account, prefix),
     sendRecords: TableSendRecords.open(account, prefix),
     mailboxes: TableMailboxBudget.open(account, prefix),
+    away: TableAwayRecords.open(account, prefix),
   };
 }
 
@@ -98,11 +100,14 @@ export function createBaton(config: Config, options: BatonOptions = {}): Baton {
       ? own.mailer
       : createGraphServices(config, { retry: { maxAttempts: 6, maxTotalWaitMs: 120_000 }, clock, log: (m) => log.warn(m) }).mailer);
   const connector = createConnector(config, log);
+  const tables = options.stores ?? tableStores(config);
+  // Every card and change asks for someone's absences: a process keeps each record it read for a minute.
+  const stores = { ...tables, away: options.stores ? tables.away : new CachedAwayRecords(tables.away, clock) };
   const parts = {
-    stores: options.stores ?? tableStores(config),
+    stores,
     messenger: options.messenger ?? connector.messenger,
     directoryFor,
-    workingHours: workingHoursFrom(directoryFor, log),
+    workingHours: workingHoursFrom(directoryFor, stores.away, clock, log),
     mailer,
     summaryQueue: options.summaryQueue ?? storageQueue(config),
     settings: { due: config.due, summary: config.summary, publicBaseUrl: config.publicBaseUrl },

@@ -19,7 +19,9 @@
  */
 import { handoffCard } from '../cards/handoff-cards';
 import { notificationCard } from '../cards/notification-card';
-import type { Handoff } from '../domain/handoff';
+import type { Handoff, Person } from '../domain/handoff';
+import { nextWorkingInstant } from '../domain/working-hours';
+import { LruMap } from '../lru';
 import { ConflictError, ConnectorError, retryOnConflict, UnreadableRecordError } from '../errors';
 import { errorText } from '../logger';
 import { registerFollowers } from './followers';
@@ -59,6 +61,20 @@ class Undeliverable extends Error {
   override name = 'Undeliverable';
 }
 
+/** A reminder whose reader is not at work now (outside their hours, or away): it waits until `until`, no attempt spent. */
+class Held extends Error {
+  override name = 'Held';
+  constructor(readonly until: string) {
+    super(`held until ${until}`);
+  }
+}
+
+/** A reminder to someone away with no return date is looked at again this much later. */
+const AWAY_RECHECK_MS = 60 * 60_000;
+/** A person whose record this process wrote lately is not written again for this long: one change after another keeps the same holder. */
+const WATCHED_FOR_MS = 60 * 60_000;
+const WATCHED_KEPT = 10_000;
+
 /** The message went out, but its row could not be marked: it must not be recorded as a failure (that would send it again sooner). */
 class SentButUnmarked extends Error {
   override name = 'SentButUnmarked';
@@ -78,7 +94,7 @@ export interface SweepReport {
   dead: number;
 }
 
-type Result = 'delivered' | 'failed' | 'dead' | 'skipped';
+type Result = 'delivered' | 'failed' | 'dead' | 'skipped' | 'held';
 
 /**
  * Rows whose work nobody receives: the listings and the due index, brought up
@@ -108,6 +124,8 @@ function conversationOf(handoff: Handoff): ConversationAddress {
 
 export class Deliverer implements Deliveries {
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Whom this process recorded as holding a ball lately, and when: the away check watches them. */
+  private readonly watched = new LruMap<string, number>(WATCHED_KEPT);
   /** Deliveries of one handoff run one after another, so an older card never lands after a newer one. */
   private readonly chains = new Map<string, Promise<unknown>>();
 
@@ -169,7 +187,7 @@ export class Deliverer implements Deliveries {
     const report: SweepReport = { handoffs: due.length, delivered: 0, failed: 0, dead: 0 };
     await mapLimit(due, SWEEP_CONCURRENCY, async (mark) => {
       const results = await this.serially(mark.handoffId, () => this.sweepOne(mark));
-      for (const r of results) if (r !== 'skipped') report[r] += 1;
+      for (const r of results) if (r !== 'skipped' && r !== 'held') report[r] += 1;
     });
     if (report.handoffs > 0)
       this.app.log.info('Outbox sweep done', { invocationId: context.invocationId, ...report, durationMs: Date.now() - started });
@@ -292,6 +310,7 @@ export class Deliverer implements Deliveries {
             throw new SentButUnmarked(errorText(error));
           });
     } catch (error) {
+      if (error instanceof Held) return this.hold(row, error.until, log);
       if (!(error instanceof SentButUnmarked)) return this.failed(row, error, log);
       // It will be sent again once its lease runs out: say so loudly, it is the one way a message goes twice.
       log.error('Delivered, but the outbox row could not be marked delivered; it may be sent again', { error: error.message });
@@ -299,6 +318,17 @@ export class Deliverer implements Deliveries {
     }
     log.debug('Outbox row delivered', { attempts: row.attempts + 1 });
     return 'delivered';
+  }
+
+  /** A reminder waits for its reader to be at work: back to pending until then, no attempt spent. */
+  private async hold(row: OutboxRow, until: string, log: App['log']): Promise<Result> {
+    try {
+      await this.app.stores.outbox.update(row, { leaseUntil: '', nextAttemptAt: until }, budget);
+      log.debug("Reminder held for its reader's working hours", { until });
+    } catch (error) {
+      log.warn('Could not hold a reminder; the sweep looks at it again after its lease', { error: errorText(error) });
+    }
+    return 'held';
   }
 
   private async failed(row: OutboxRow, error: unknown, log: App['log']): Promise<Result> {
@@ -383,10 +413,12 @@ export class Deliverer implements Deliveries {
         if (handoff.wakeAt) await stores.due.schedule(handoff.id, handoff.wakeAt, clock.now(), budget);
         if (row.effect.previous && row.effect.previous !== handoff.wakeAt)
           await stores.due.unschedule(handoff.id, row.effect.previous, budget);
+        await this.watch(handoff);
         return false;
       }
       case 'message': {
         const { to, headline, quote } = row.effect;
+        if (row.effect.inHours) await this.heldUnlessAtWork(handoff.tenantId, to);
         const chat = await this.app.stores.chats.find(handoff.tenantId, to.aadObjectId, budget);
         if (!chat) throw new Undeliverable(`${to.name} has not installed Baton, so there is no personal chat to write to`);
         await this.app.messenger
@@ -399,6 +431,38 @@ export class Deliverer implements Deliveries {
         return false;
       }
     }
+  }
+
+  /**
+   * A reminder goes only while its reader is at work: outside their hours, or
+   * away (an absence seen after the reminder was written, or that grew), it
+   * waits for their next working instant.
+   * @throws Held until when it waits
+   */
+  private async heldUnlessAtWork(tenantId: string, person: Person): Promise<void> {
+    const now = new Date(this.app.clock.now());
+    const next = nextWorkingInstant(await this.app.workingHours(tenantId, person, budget), now);
+    if (next === undefined) throw new Held(this.iso(AWAY_RECHECK_MS));
+    if (next > now) throw new Held(next.toISOString());
+  }
+
+  /**
+   * Whoever holds the ball now is watched by the away check, which reads their
+   * automatic replies: their record is written once an hour at most per process.
+   */
+  private async watch(handoff: Handoff): Promise<void> {
+    const holder = handoff.clock?.holder;
+    if (!holder) return;
+    const key = `${handoff.tenantId}/${holder.aadObjectId}`;
+    const now = this.app.clock.now();
+    if ((this.watched.get(key) ?? -Infinity) > now - WATCHED_FOR_MS) return;
+    const { tenantId } = handoff;
+    await this.app.stores.away.watch(
+      { tenantId, aadObjectId: holder.aadObjectId, name: holder.name, userId: holder.userId },
+      this.iso(),
+      budget,
+    );
+    this.watched.set(key, now);
   }
 
   /**

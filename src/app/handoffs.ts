@@ -17,7 +17,7 @@ import { maySee } from '../domain/search';
 import { formatWhen } from '../domain/time-format';
 import { localTimesDiffer } from '../domain/working-hours';
 import { resolveFormPeople } from './form-people';
-import { type Answer, type AnswerError, type App, type Caller, MembersUnavailableError } from './ports';
+import { type Answer, type AnswerError, type App, type Budget, type Caller, MembersUnavailableError } from './ports';
 import { commitChange, type Decision, effectsOfCreation, messageEffect, type Outcome, withDueState } from './unit-of-work';
 
 /**
@@ -43,7 +43,7 @@ const CONTENDED = 'Others changed this handoff at the same moment; this is its c
 async function receiverLocalTime(app: App, caller: Caller, handoff: Handoff): Promise<string> {
   const { receiver } = handoff;
   if (!caller.timeZone || receiver.aadObjectId === caller.actor.person.aadObjectId) return '';
-  const { timeZone } = await app.workingHours(handoff.tenantId, receiver);
+  const { timeZone } = await app.workingHours(handoff.tenantId, receiver, caller.budget);
   const now = new Date(app.clock.now());
   try {
     return localTimesDiffer(now, caller.timeZone, timeZone)
@@ -110,17 +110,19 @@ export async function changeHandoff(
       if ('code' in asked) return { refuse: asked.message };
       const applied = apply(current, asked, caller.actor.person, new Date(app.clock.now()).toISOString());
       if (!applied.ok) return { refuse: applied.refusal.message };
-      return { write: { handoff: await withDueState(app, current, applied.handoff, applied.event), events: [applied.event] } };
+      return {
+        write: { handoff: await withDueState(app, current, applied.handoff, applied.event, caller.budget), events: [applied.event] },
+      };
     },
   });
   return answerOf(app, caller, outcome, refused);
 }
 
 /** The receiver's working minutes from now to the end of the needed-by day, when fewer than the effort: the handoff is late. */
-async function lateness(app: App, tenantId: string, receiver: Person, fields: HandoffFields): Promise<Lateness | undefined> {
+async function lateness(app: App, tenantId: string, receiver: Person, fields: HandoffFields, budget: Budget): Promise<Lateness | undefined> {
   const { effortMinutes, neededBy } = fields;
   if (effortMinutes === undefined || neededBy === undefined) return undefined;
-  const hours = await app.workingHours(tenantId, receiver);
+  const hours = await app.workingHours(tenantId, receiver, budget);
   const now = new Date(app.clock.now());
   const available = workingMinutesUntilDay(hours, now, neededBy);
   return isLate(effortMinutes, neededBy, () => available) ? { receiver: receiver.name, availableMinutes: available, now } : undefined;
@@ -137,6 +139,7 @@ async function checkForm(
   members: readonly Person[],
   sender: Person,
   today: string,
+  budget: Budget,
   editing?: { handoffId: string; version: number; banner?: { title: string; text: string } },
 ): Promise<{ ok: true; value: ParsedForm; late: boolean } | { ok: false; card: AdaptiveCard }> {
   const people = editing
@@ -150,7 +153,7 @@ async function checkForm(
     // Resolved people are shown by id, so the pickers show them chosen; unresolved ones stay as typed.
     return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: people.input, errors, message, editing }) };
   }
-  const late = await lateness(app, tenantId, parsed.value.receiver, parsed.value.fields);
+  const late = await lateness(app, tenantId, parsed.value.receiver, parsed.value.fields, budget);
   const hints = qualityHints(parsed.value.fields, late);
   if (hints.length > 0 && !input.confirmed) {
     return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: people.input, hints, editing }) };
@@ -175,7 +178,7 @@ export async function draftHandoff(app: App, caller: Caller, input: HandoffFormI
     return { ok: false, card: handoffFormCard({ formId: input.formId, members: [], values: input, message: MEMBERS_UNAVAILABLE }) };
   }
   const { actor } = caller;
-  const form = await checkForm(app, actor.tenantId, input, members, actor.person, caller.today);
+  const form = await checkForm(app, actor.tenantId, input, members, actor.person, caller.today, caller.budget);
   if (!form.ok) return form;
   const { fields, receiver, owner, stakeholders } = form.value;
   const built = postHandoff({
@@ -195,7 +198,7 @@ export async function draftHandoff(app: App, caller: Caller, input: HandoffFormI
     at: new Date(app.clock.now()).toISOString(),
     late: form.late,
   });
-  return { ok: true, members, event: built.event, handoff: await withDueState(app, undefined, built.handoff, built.event) };
+  return { ok: true, members, event: built.event, handoff: await withDueState(app, undefined, built.handoff, built.event, caller.budget) };
 }
 
 export type Created =
@@ -320,7 +323,16 @@ export function resubmitHandoff(app: App, caller: Caller, handoffId: string, inp
   return changeHandoff(app, caller, handoffId, async (handoff) => {
     const people = [handoff.receiver, handoff.owner, handoff.sender];
     const form = { ...input, receiver: handoff.receiver.aadObjectId, owner: handoff.owner.aadObjectId, stakeholders: '' };
-    const checked = await checkForm(app, handoff.tenantId, form, people, handoff.sender, caller.today, editingOf(app, caller, handoff));
+    const checked = await checkForm(
+      app,
+      handoff.tenantId,
+      form,
+      people,
+      handoff.sender,
+      caller.today,
+      caller.budget,
+      editingOf(app, caller, handoff),
+    );
     return checked.ok ? { type: 'resubmit', fields: checked.value.fields } : { card: checked.card };
   });
 }
