@@ -19,7 +19,7 @@
  *      the reader is away), claimed first so a second run does not send it again.
  */
 import * as z from 'zod';
-import { type AwayNoticeItem, awayCard, awayNoticeCard, choiceOf } from '../cards/away-card';
+import { type AwayNoticeItem, awayCard, awayNoticeCard, choiceOf, reassignOf } from '../cards/away-card';
 import type { AdaptiveCard } from '../cards/render';
 import { VERBS } from '../cards/verbs';
 import {
@@ -356,21 +356,25 @@ async function noticeCard(
         answer,
         reassign: handoff.receiver.aadObjectId === away.aadObjectId && check(handoff, notice.to.aadObjectId, 'reassign').ok,
         keep: !notice.answers?.[handoff.id],
-        successorId: offered?.aadObjectId ?? '',
-        successors: choiceOf(offered),
+        ...reassignOf(offered),
       });
     } else if (moved) {
-      const asked =
-        moved.to.aadObjectId === successor?.aadObjectId &&
-        record.handedOn.some((h) => h.handoffId === handoff.id && h.by?.aadObjectId === away.aadObjectId);
+      const by = record.handedOn.find((h) => h.handoffId === handoff.id)?.by;
+      const how =
+        by?.aadObjectId === away.aadObjectId
+          ? `, as ${firstName(away)} asked`
+          : by?.aadObjectId === notice.to.aadObjectId
+            ? ' by you'
+            : by
+              ? ` by ${by.name}`
+              : '';
       items.push({
         ...base,
-        detail: `Handed to ${moved.to.name}${asked ? `, as ${firstName(away)} asked` : ''}.`,
+        detail: `Handed to ${moved.to.name}${how}.`,
         answer,
         reassign: false,
         keep: false,
-        successorId: '',
-        successors: [],
+        ...reassignOf(undefined),
       });
     }
   }
@@ -381,7 +385,7 @@ async function noticeCard(
   const headline =
     waiting > 0
       ? `${away.name} is ${awayWords}: ${waiting === 1 ? 'a handoff you own waits' : `${waiting} handoffs you own wait`} on ${firstName(away)}.`
-      : `${away.name} is ${awayWords}, and handed on what you own that waited on ${firstName(away)}.`;
+      : `${away.name} is ${awayWords}: nothing you own waits on ${firstName(away)} any more.`;
   const note =
     waiting > 0 && successor
       ? `${firstName(away)} named ${successor.name} to take over while away: Reassign hands a review to ${firstName(successor)}.`
@@ -404,8 +408,7 @@ function returnCard(notice: AwayNotice, handoffs: readonly (Handoff | undefined)
       reassign: false,
       keep: false,
       input: `newReceiver_${i}`,
-      successorId: '',
-      successors: [],
+      ...reassignOf(undefined),
       away: away.aadObjectId,
       notice: notice.id,
     };
@@ -730,7 +733,9 @@ async function keepWaiting(app: App, caller: Caller, data: { handoffId: string; 
 async function reassignFromNotice(app: App, caller: Caller, data: z.infer<typeof reassignData>): Promise<Answer> {
   const found = await ownersNotice(app, caller, data);
   if (!found) return GONE;
-  const chosen = typeof data[data.input] === 'string' ? (data[data.input] as string) : '';
+  // "Reassign to <successor>" names them; "Reassign to someone else" names its picker.
+  const picked = data.input ? data[data.input] : undefined;
+  const chosen = data.to ?? (typeof picked === 'string' ? picked : '');
   const answer = await reassignHandoff(app, caller, data.handoffId, chosen, {
     known: found.record.successor ? [found.record.successor] : [],
   });
@@ -754,7 +759,15 @@ async function reassignFromNotice(app: App, caller: Caller, data: z.infer<typeof
   return card ? { card } : { card: answer.card };
 }
 
-const reassignData = noticeRef.extend({ input: z.string().regex(/^newReceiver_\d+$/) }).catchall(z.unknown());
+const reassignData = noticeRef
+  .extend({
+    input: z
+      .string()
+      .regex(/^newReceiver_\d+$/)
+      .optional(),
+    to: z.string().max(100).optional(),
+  })
+  .catchall(z.unknown());
 const boolish = z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) => v === true || v === 'true');
 
 export const awayActions: Readonly<Record<string, CardAction>> = {

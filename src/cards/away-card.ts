@@ -39,8 +39,11 @@ export interface AwayNoticeItem {
   keep: boolean;
   /** The Reassign picker's input id, one per item. */
   input: string;
+  /** The absent person's successor, offered as "Reassign to <name>" in one click ('' for none). */
   successorId: string;
-  successors: { name: string; aadObjectId: string }[];
+  successorName: string;
+  /** "Reassign to someone else" beside the successor's button, or "Reassign". */
+  reassignTitle: string;
   /** Whose absence, and which message: the buttons' answer re-reads them. */
   away: string;
   notice: string;
@@ -59,3 +62,10 @@ export function awayNoticeCard(data: AwayNoticeData): AdaptiveCard {
 /** A person as a picker's choice. */
 export const choiceOf = (person: Person | undefined): { name: string; aadObjectId: string }[] =>
   person ? [{ name: person.name, aadObjectId: person.aadObjectId }] : [];
+
+/** An item's Reassign buttons: one click to the successor, when there is one, and a picker for anyone. */
+export function reassignOf(successor: Person | undefined): Pick<AwayNoticeItem, 'successorId' | 'successorName' | 'reassignTitle'> {
+  return successor
+    ? { successorId: successor.aadObjectId, successorName: successor.name, reassignTitle: 'Reassign to someone else' }
+    : { successorId: '', successorName: '', reassignTitle: 'Reassign' };
+}

@@ -126,18 +126,13 @@ describe('Grace away, through the local host', () => {
     const toAlan = cardsTo(people.alan);
     expect(toAlan.map((c) => textsOf(c)[0])).toEqual(['Grace Hopper is away until Mon 30 Nov: a handoff you own waits on Grace.']);
     expect(textsOf(toAlan[0])).toContain('Review · due Mon 30 Nov, 13:00 UTC');
-    // Reassign, with her successor filled in, and Keep waiting.
-    expect(found(toAlan[0], (n) => n.type === 'Input.ChoiceSet')).toEqual([
-      expect.objectContaining({
-        id: 'newReceiver_0',
-        value: hedy.aadObjectId,
-        choices: [{ title: 'Hedy Lamarr', value: hedy.aadObjectId }],
-      }),
-    ]);
-    expect(found(toAlan[0], (n) => n.type === 'Action.Execute').map((n) => n.verb)).toEqual([
-      'away.reassign',
-      'away.keepWaiting',
-      'handoff.refresh',
+    // Reassign to her successor in one click (or to anyone with the picker), and Keep waiting.
+    expect(found(toAlan[0], (n) => n.type === 'Action.Execute' || n.type === 'Action.ShowCard').map((n) => [n.title, n.data])).toEqual([
+      ['Reassign to Hedy Lamarr', expect.objectContaining({ to: hedy.aadObjectId })],
+      ['Reassign to someone else', undefined],
+      ['Reassign', expect.objectContaining({ input: 'newReceiver_0' })],
+      ['Keep waiting', expect.objectContaining({ handoffId: id })],
+      ['Show it here', { handoffId: id }],
     ]);
 
     // The card never says overdue for her time away.
@@ -171,11 +166,9 @@ describe('Grace away, through the local host', () => {
     const message = cardsTo(people.alan).at(-1);
     expect(cardsTo(people.alan)).toHaveLength(before + 1);
     const reassign = found(message, (n) => n.verb === 'away.reassign')[0]!.data as Record<string, unknown>;
-    const answer = await app.post(
-      cardAction(connector.url, people.alan, 'away.reassign', { ...reassign, newReceiver_0: hedy.aadObjectId }),
-    );
+    const answer = await app.post(cardAction(connector.url, people.alan, 'away.reassign', reassign));
     expect(answer.status).toBe(200);
-    expect(textsOf(answer.body.value)).toContain('Handed to Hedy Lamarr.');
+    expect(textsOf(answer.body.value)).toContain('Handed to Hedy Lamarr by you.');
     expect((await stored(id)).receiver.name).toBe('Hedy Lamarr');
     expect((await app.history(id)).at(-1)).toMatchObject({ type: 'reassigned', detail: 'to Hedy Lamarr while Grace Hopper is away' });
     expect(cardsTo(hedy).map((c) => textsOf(c)[0])).toContainEqual(

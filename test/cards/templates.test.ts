@@ -1479,7 +1479,7 @@ describe('the cards of time away', () => {
     expect(nodesOfType(notAway, 'Container')).toEqual([]);
   });
 
-  it("the owner's message: each handoff with Reassign (the successor filled in) and Keep waiting; what was handed on, without buttons", () => {
+  it("the owner's message: each handoff with Reassign to the successor in one click, or to anyone, and Keep waiting; what was handed on, without buttons", () => {
     const item = (i: number, extra: Partial<Parameters<typeof awayNoticeCard>[0]['items'][number]>) => ({
       handoffId: `h${i}`.padEnd(20, '0'),
       summary: `Handoff ${i}`,
@@ -1489,40 +1489,42 @@ describe('the cards of time away', () => {
       keep: true,
       input: `newReceiver_${i}`,
       successorId: alan.aadObjectId,
-      successors: [{ name: alan.name, aadObjectId: alan.aadObjectId }],
+      successorName: alan.name,
+      reassignTitle: 'Reassign to someone else',
       away: grace.aadObjectId,
       notice: `owner:2026-12-11T06:30:00.000Z:${ada.aadObjectId}`,
       ...extra,
     });
+    const nobody = { successorId: '', successorName: '', reassignTitle: 'Reassign' };
     const card = awayNoticeCard({
       headline: 'Grace Hopper is away until Wed 16 Dec: 2 handoffs you own wait on Grace.',
       note: 'Grace named Alan Turing to take over while away: Reassign hands a review to Alan.',
       items: [
         item(0, {}),
-        item(1, { answer: 'You keep waiting for Grace.', keep: false, successorId: '', successors: [] }),
-        item(2, { detail: 'Handed to Alan Turing, as Grace asked.', reassign: false, keep: false, successorId: '', successors: [] }),
+        item(1, { answer: 'You keep waiting for Grace.', keep: false, ...nobody }),
+        item(2, { detail: 'Handed to Alan Turing, as Grace asked.', reassign: false, keep: false, ...nobody }),
       ],
     });
     expectValidCard(card);
-    // Each item's buttons, then (inside Reassign) its picker's own Reassign.
+    // Each item's buttons, then (inside its Reassign) the picker's own Reassign.
     expect(nodesOfType(card, 'ActionSet').map((set) => (set.actions as Node[]).map((a) => a.title))).toEqual([
-      ['Reassign', 'Keep waiting', 'Show it here'],
+      ['Reassign to Alan Turing', 'Reassign to someone else', 'Keep waiting', 'Show it here'],
       ['Reassign'],
       ['Reassign', 'Show it here'],
       ['Reassign'],
       ['Show it here'],
     ]);
-    expect(inputsOf(card).map((n) => [n.id, n.value, n.isRequired])).toEqual([
-      ['newReceiver_0', alan.aadObjectId, true],
-      ['newReceiver_1', '', true],
+    expect(inputsOf(card).map((n) => [n.id, n.isRequired])).toEqual([
+      ['newReceiver_0', true],
+      ['newReceiver_1', true],
     ]);
     const reassign = nodesOfType(card, 'Action.Execute').filter((n) => n.verb === VERBS.awayReassign);
-    expect(reassign[0]?.data).toEqual({
-      handoffId: item(0, {}).handoffId,
-      away: grace.aadObjectId,
-      notice: item(0, {}).notice,
-      input: 'newReceiver_0',
-    });
+    const ids = { handoffId: item(0, {}).handoffId, away: grace.aadObjectId, notice: item(0, {}).notice };
+    expect(reassign.map((n) => n.data)).toEqual([
+      { ...ids, to: alan.aadObjectId },
+      { ...ids, input: 'newReceiver_0' },
+      { ...ids, handoffId: item(1, {}).handoffId, input: 'newReceiver_1' },
+    ]);
     expect(textBlocks(card)).toEqual([
       'Grace named Alan Turing to take over while away: Reassign hands a review to Alan.',
       'Review · due Wed 16 Dec, 12:00',

@@ -178,7 +178,12 @@ describe('Grace goes away by her automatic replies', () => {
         'Review · due Wed 16 Dec, 01:30',
       ]),
     );
-    expect(inputs(message)).toEqual([expect.objectContaining({ id: 'newReceiver_0', value: hedy.aadObjectId })]);
+    // Reassign to Hedy in one click, or to anyone with the picker; and Keep waiting.
+    expect(actionData(message, VERBS.awayReassign)).toEqual([
+      expect.objectContaining({ to: hedy.aadObjectId }),
+      expect.objectContaining({ input: 'newReceiver_0' }),
+    ]);
+    expect(inputs(message)).toEqual([expect.objectContaining({ id: 'newReceiver_0', isRequired: true })]);
     expect(actionData(message, VERBS.awayKeepWaiting)).toHaveLength(1);
     // Once: the next checks send nothing more.
     m.at('2026-12-11T14:15:00.000Z');
@@ -189,9 +194,9 @@ describe('Grace goes away by her automatic replies', () => {
     expect(headlines(grace)).toEqual([]);
 
     // Alan reassigns from the message: the usual reassignment, in the history, and Hedy's usual 1:1.
-    const [reassign] = actionData(message, VERBS.awayReassign);
-    const answered = cardOf(await verb(alan, VERBS.awayReassign, { ...reassign, newReceiver_0: hedy.aadObjectId }));
-    expect(textsOf(answered)).toContain('Handed to Hedy Lamarr.');
+    const [toHedy] = actionData(message, VERBS.awayReassign);
+    const answered = cardOf(await verb(alan, VERBS.awayReassign, toHedy!));
+    expect(textsOf(answered)).toContain('Handed to Hedy Lamarr by you.');
     expect(await stored(id)).toMatchObject({ receiver: { name: 'Hedy Lamarr' }, reassigned: { whileAway: true } });
     expect((await history(id)).at(-1)).toEqual(['reassigned', 'Alan Turing', 'to Hedy Lamarr while Grace Hopper is away']);
     expect(headlines(hedy)).toEqual(['Alan Turing handed this handoff to you to review while Grace Hopper is away.']);
@@ -211,7 +216,8 @@ describe('Grace goes away by her automatic replies', () => {
     m.at('2026-12-11T14:00:00.000Z');
     await check();
     const message = cardsTo(alan)[0]!;
-    expect(inputs(message)).toEqual([expect.objectContaining({ id: 'newReceiver_0', value: '' })]);
+    // No successor named: Reassign opens the picker.
+    expect(actionData(message, VERBS.awayReassign)).toEqual([expect.objectContaining({ input: 'newReceiver_0' })]);
     const [keep] = actionData(message, VERBS.awayKeepWaiting);
     // Only the message's reader can answer it.
     expect(await verb(ada, VERBS.awayKeepWaiting, keep!)).toMatchObject({ error: { status: 404 } });
@@ -240,7 +246,7 @@ describe('Grace goes away by her automatic replies', () => {
     expect(headlines(hedy)).toEqual(['Grace Hopper is away and handed this handoff to you to review.']);
     // Hedy's review starts now, in her own working time: due Monday 13:00 UTC (Friday 14:00-17:00, Monday 09:00-14:00).
     expect((await stored(id)).clock).toMatchObject({ holder: { name: 'Hedy Lamarr' }, dueAt: '2026-12-14T14:00:00.000Z' });
-    expect(headlines(alan)).toEqual(['Grace Hopper is away until Wed 16 Dec, and handed on what you own that waited on Grace.']);
+    expect(headlines(alan)).toEqual(['Grace Hopper is away until Wed 16 Dec: nothing you own waits on Grace any more.']);
     expect(textsOf(cardsTo(alan)[0])).toContain('Handed to Hedy Lamarr, as Grace asked.');
     expect(actionData(cardsTo(alan)[0], VERBS.awayReassign)).toEqual([]);
 
@@ -256,7 +262,7 @@ describe('Grace goes away by her automatic replies', () => {
     m.at('2026-12-11T14:00:00.000Z');
     expect(await check()).toMatchObject({ announced: 1, handedOver: 0, sent: 1 });
     expect((await stored(id)).receiver.name).toBe('Grace Hopper');
-    expect(inputs(cardsTo(alan)[0])).toEqual([expect.objectContaining({ value: '' })]);
+    expect(actionData(cardsTo(alan)[0], VERBS.awayReassign).map((d) => d.to)).toEqual([undefined]);
   });
 });
 
