@@ -534,7 +534,8 @@ async function awayCardFor(app: App, caller: Caller, notice = ''): Promise<Adapt
   const day = (iso: string | undefined) => (iso ? localDay(new Date(iso), hours.timeZone) : '');
   return awayCard({
     status: statusLine(record, replies, hours, now),
-    from: shown ? day(shown.start) : localDay(now, hours.timeZone),
+    // Nothing known: both dates empty, so a Save that only names a successor declares no absence.
+    from: shown ? day(shown.start) : '',
     until: shown?.end ? day(returnOf({ ...hours, away: [] }, shown)?.toISOString() ?? shown.end) : '',
     successorId: record?.successor?.aadObjectId ?? '',
     successors: choiceOf(record?.successor),

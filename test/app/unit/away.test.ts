@@ -6,7 +6,7 @@
  * the overdue check never nudges someone away; the form says who is away.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type AwayReport, awayActions, awayCheck } from '../../../src/app/away';
+import { type AwayReport, awayActions, awayCheck, awayPrivately } from '../../../src/app/away';
 import { handoffActions } from '../../../src/app/handoff-actions';
 import { createHandoff, handoffIdForForm } from '../../../src/app/handoffs';
 import { overdueCheck } from '../../../src/app/overdue';
@@ -369,6 +369,24 @@ describe("the away card: a person's own absence and successor", () => {
     const back = cardOf(await verb(grace, VERBS.awayBack, {}, mine));
     expect(textsOf(back)).toContain('Welcome back.');
     expect((await m.stores.away.get('t1', grace.aadObjectId, b))?.declared).toBeUndefined();
+  });
+
+  it('opens with no dates for someone not away, so naming only a successor declares no absence', async () => {
+    const opened = await awayPrivately(m.app, {
+      ...callerFor(grace, { members: MEMBERS }),
+      conversation: { id: 'a:grace', serviceUrl: 'https://smba.example/', personal: true },
+    });
+    if (!('card' in opened)) throw new Error('expected the card in her personal chat');
+    expect(textsOf(opened.card)[1]).toBe('You are not away.');
+    expect(inputs(opened.card).map((i) => [i.id, i.value])).toEqual([
+      ['awayFrom', ''],
+      ['awayUntil', ''],
+      ['successor', ''],
+      ['handOver', 'false'],
+    ]);
+    cardOf(await verb(grace, VERBS.awaySave, { awayFrom: '', awayUntil: '', successor: hedy.aadObjectId, handOver: 'false' }));
+    expect((await m.stores.away.get('t1', grace.aadObjectId, b))?.declared).toBeUndefined();
+    expect((await m.app.workingHours('t1', grace, b)).away).toBeUndefined();
   });
 
   it('shows what her automatic replies say, and keeps no absence of its own for the same dates', async () => {
