@@ -25,6 +25,7 @@ import { VERBS } from '../cards/verbs';
 import {
   absenceAt,
   awayText,
+  normalizeAbsences,
   localDay,
   mergeAbsences,
   returnOf,
@@ -181,9 +182,10 @@ async function checkPerson(app: App, first: AwayRecord, report: AwayReport): Pro
       ? record.absences
       : mergeAbsences(record.absences, statedAbsences(replies, record.declared, record.absences, at), at);
   const changed = !sameAbsences(absences, record.absences);
-  // Their hours as every use case reads them: what their sources say now, whether or not this run has kept it yet.
-  const hours = await app.workingHours(record.tenantId, person, budget);
-  const current = absenceAt(hours, now);
+  // Their absences as every use case reads them (src/app/working-hours.ts): what their sources say now, whether or not
+  // this run has kept it yet; from the record just read, so a person who is not away costs no storage read.
+  const away = replies === undefined ? normalizeAbsences([...record.absences, ...(record.declared ? [record.declared] : [])]) : absences;
+  const current = absenceAt({ away }, now);
   const begins = current !== undefined && record.announced !== current.start;
   const ends = current === undefined && record.announced !== '';
 

@@ -6,14 +6,20 @@
  * she is away and when her review is due, and Alan, the owner, gets one
  * message, inside his working hours, with Reassign filled in with Hedy.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { awayCheck } from '../../src/app/away';
 import { handoffIdForForm } from '../../src/app/handoffs';
+import { BACKGROUND } from '../../src/app/ports';
+import { createBaton } from '../../src/baton';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { ensureTables, tableRoundTrips, tripsSince } from '../../src/store/table';
 import type { ShiftedClock } from '../../src/clock';
 import type { Handoff } from '../../src/domain/handoff';
 import { cardAction, FIXTURE_DAY, message, paymentsForm, people, TENANT } from '../support/activities';
 import { textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
-import { startTestApp, type TestApp } from '../support/stack';
+import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
 
 const hedy: Member = { id: '29:1hedy-lamarr', name: 'Hedy Lamarr', aadObjectId: '00000000-0000-0000-0000-0000000000e6' };
 
@@ -180,5 +186,39 @@ describe('Grace away, through the local host', () => {
     expect(cardsTo(people.grace).map((c) => textsOf(c)[0])).toContainEqual(
       'Welcome back, Grace. While you were away, one handoff was handed on:',
     );
+  });
+});
+
+describe('what an away check costs', () => {
+  it('one read of the watched people, and nothing more for each one who is not away: the same for 5 as for 50', async () => {
+    const now = Date.parse('2026-12-07T10:00:00.000Z');
+    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() });
+    const baton = createBaton(config, {
+      clock: { now: () => now, sleep: async () => undefined },
+      log: createLogger({ sink: () => undefined }),
+    });
+    await ensureTables(config.tables.account, config.tables.prefix);
+    const watch = async (from: number, to: number) => {
+      for (let i = from; i < to; i += 1)
+        await baton.app.stores.away.watch(
+          { tenantId: TENANT, aadObjectId: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`, name: `Person ${i}`, userId: '' },
+          new Date(now).toISOString(),
+          BACKGROUND,
+        );
+    };
+    const measured = async () => {
+      const before = { ...tableRoundTrips };
+      const report = await awayCheck(baton.app);
+      return { report, own: tripsSince(before).own };
+    };
+    await watch(0, 5);
+    const five = await measured();
+    await watch(5, 50);
+    const fifty = await measured();
+    expect(five.report).toMatchObject({ people: 5, changed: 0, failed: 0 });
+    expect(fifty.report).toMatchObject({ people: 50, changed: 0, failed: 0 });
+    // The away partition, one page: each person's automatic replies come from the directory (Graph keeps them a minute).
+    expect(five.own).toBe(1);
+    expect(fifty.own).toBe(five.own);
   });
 });
