@@ -57,6 +57,9 @@ describe.runIf(run)('time away in the Agents Playground', () => {
     expect(handoff?.status).toBe('inReview');
     await openChat(page, 'Payments team');
     await card(page, /Alan Turing, this handoff is for you to review · due /).waitFor();
+
+    // Back: her replies off, and Baton sees the return at once.
+    expect(await runAs(e2e, ['grace', 'back'])).toContain('Grace Hopper is back: automatic replies off in ');
     // Two runs of a project script and a dozen waits on the Playground: more than the default 30 s on a busy 2-core machine.
   }, 90_000);
 });
