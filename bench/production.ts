@@ -92,7 +92,14 @@ export async function handoffsToAccept(env: Record<string, string>, serviceUrl: 
     loadConfig({ TABLES_CONNECTION_STRING: env.TABLES_CONNECTION_STRING, BATON_TABLE_PREFIX: env.BATON_TABLE_PREFIX }),
     {
       // Whose hours they are does not matter here: the cold processes read them.
-      graph: { tenantId: TENANT, directory: { resolvePeople: async () => [], getWorkingHours: async () => DEFAULT_WORKING_HOURS } },
+      graph: {
+        tenantId: TENANT,
+        directory: {
+          resolvePeople: async () => [],
+          getWorkingHours: async () => DEFAULT_WORKING_HOURS,
+          getAutomaticReplies: async () => ({ status: 'disabled' }),
+        },
+      },
       log: createLogger({ level: 'error' }),
     },
   );

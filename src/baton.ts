@@ -19,6 +19,7 @@ import { TableDueIndex } from './store/due-index';
 import { TableHandoffStore } from './store/handoff-store';
 import { TableOutboxStore } from './store/outbox-store';
 import { TablePeopleIndex } from './store/people-index';
+import { CachedAwayRecords, TableAwayRecords } from './store/away-records';
 import { TableDigests } from './store/digests';
 import { TablePreviewDrafts } from './store/drafts';
 import { TablePersonalChats } from './store/personal-chats';
@@ -78,6 +79,7 @@ export function tableStores(config: Config): Stores {
     sendRecords: TableSendRecords.open(account, prefix),
     mailboxes: TableMailboxBudget.open(account, prefix),
     drafts: TablePreviewDrafts.open(account, prefix),
+    away: TableAwayRecords.open(account, prefix),
   };
 }
 
@@ -110,11 +112,14 @@ export function createBaton(config: Config, options: BatonOptions = {}): Baton {
         log.warn(`${i.without[0]!.toUpperCase()}${i.without.slice(1)}: ${i.problem}`, { setting: i.setting });
       }
   };
+  const tables = options.stores ?? tableStores(config);
+  // Every card and change asks for someone's absences: a process keeps each record it read for a minute.
+  const stores = { ...tables, away: options.stores ? tables.away : new CachedAwayRecords(tables.away, clock) };
   const parts = {
-    stores: options.stores ?? tableStores(config),
+    stores,
     messenger: options.messenger ?? connector.messenger,
     directoryFor,
-    workingHours: workingHoursFrom(directoryFor, log),
+    workingHours: workingHoursFrom(directoryFor, stores.away, clock, log),
     mailer,
     summaryQueue: options.summaryQueue ?? storageQueue(config),
     settings: {

@@ -131,6 +131,8 @@ const core = z.object({
   ),
   /** Local mode: the folder mail is written to instead of sent (.data/mailbox in the project by default). */
   BATON_MAILBOX_DIR: optional,
+  /** Local mode: the local people's automatic replies, who is away (dev/away.json in the project by default). */
+  BATON_AWAY_FILE: optional,
   /** Set by App Service on every Azure Functions instance. */
   WEBSITE_INSTANCE_ID: optional,
   /** Microsoft Graph (src/graph). Without GRAPH_CLIENT_ID or a managed identity: the local directory and outbox. */
@@ -324,6 +326,8 @@ export interface Config {
   clockStart: number | undefined;
   /** Local mode: where mail is written instead of sent; undefined for the project's .data/mailbox. */
   mailboxDir: string | undefined;
+  /** Local mode: the local people's automatic replies; undefined for the project's dev/away.json. */
+  awayFile: string | undefined;
   /** Each step's goal and the auto-close, in working minutes. */
   due: DuePolicy;
   /** Where Baton's own links point: https://BATON_PUBLIC_HOSTNAME, or the local host in development. */
@@ -431,6 +435,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clockOffsetMs: s.BATON_CLOCK_OFFSET_MINUTES * 60_000,
     clockStart: s.BATON_CLOCK_START === undefined ? undefined : Date.parse(s.BATON_CLOCK_START),
     mailboxDir: s.BATON_MAILBOX_DIR,
+    awayFile: s.BATON_AWAY_FILE,
     due: {
       review: s.BATON_REVIEW_GOALS,
       respond: s.BATON_RESPONSE_GOALS,

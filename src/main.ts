@@ -4,6 +4,7 @@
  * One bundle, so a cold start reads one file and the functions share one
  * Baton (one outbox, one set of table clients).
  */
+import '../functions/away-check';
 import '../functions/daily-digest';
 import '../functions/handoff-link';
 import '../functions/messages';

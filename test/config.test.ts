@@ -38,6 +38,7 @@ describe('loadConfig defaults', () => {
       clockOffsetMs: 0,
       clockStart: undefined,
       mailboxDir: undefined,
+      awayFile: undefined,
       // Review and the sender's answer or fix: urgent 2h, high 4h, normal 8h; close 1 working day; auto-close after 3.
       due: {
         review: { urgent: 120, high: 240, normal: 480 },

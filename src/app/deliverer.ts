@@ -25,7 +25,8 @@
  */
 import { handoffCard } from '../cards/handoff-cards';
 import { notificationCard } from '../cards/notification-card';
-import type { Handoff } from '../domain/handoff';
+import type { Handoff, Person } from '../domain/handoff';
+import { nextWorkingInstant } from '../domain/working-hours';
 import {
   ConflictError,
   ConnectorError,
@@ -35,6 +36,7 @@ import {
   ThrottledError,
   UnreadableRecordError,
 } from '../errors';
+import { LruMap } from '../lru';
 import { errorText } from '../logger';
 import { registerFollowers } from './followers';
 import { mapLimit } from './pool';
@@ -88,6 +90,20 @@ function storageFailed(error: unknown): boolean {
   return error instanceof StorageError || error instanceof ThrottledError;
 }
 
+/** A reminder whose reader is not at work now (outside their hours, or away): it waits until `until`, no attempt spent. */
+class Held extends Error {
+  override name = 'Held';
+  constructor(readonly until: string) {
+    super(`held until ${until}`);
+  }
+}
+
+/** A reminder to someone away with no return date is looked at again this much later. */
+const AWAY_RECHECK_MS = 60 * 60_000;
+/** A person whose record this process wrote lately is not written again for this long: one change after another keeps the same holder. */
+const WATCHED_FOR_MS = 60 * 60_000;
+const WATCHED_KEPT = 10_000;
+
 /** Waits between attempts: 30 s doubling to 30 min, with jitter so a recovering connector is not hit all at once. */
 export function backoffMs(attempts: number, random: () => number = Math.random): number {
   const exponential = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
@@ -102,7 +118,7 @@ export interface SweepReport {
   dead: number;
 }
 
-type Result = 'delivered' | 'failed' | 'dead' | 'skipped';
+type Result = 'delivered' | 'failed' | 'dead' | 'skipped' | 'held';
 
 /** One delivery's state: once one of its storage calls failed, it sends nothing more. */
 interface Run {
@@ -140,6 +156,8 @@ function conversationOf(handoff: Handoff): ConversationAddress {
 
 export class Deliverer implements Deliveries {
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Whom this process recorded as holding a ball lately, and when: the away check watches them. */
+  private readonly watched = new LruMap<string, number>(WATCHED_KEPT);
   /** Deliveries of one handoff run one after another, so an older card never lands after a newer one. */
   private readonly chains = new Map<string, Promise<unknown>>();
 
@@ -211,7 +229,7 @@ export class Deliverer implements Deliveries {
     const report: SweepReport = { handoffs: due.length, delivered: 0, failed: 0, dead: 0 };
     await mapLimit(due, SWEEP_CONCURRENCY, async (mark) => {
       const results = await this.serially(mark.handoffId, () => this.sweepOne(mark));
-      for (const r of results) if (r !== 'skipped') report[r] += 1;
+      for (const r of results) if (r !== 'skipped' && r !== 'held') report[r] += 1;
     });
     if (report.handoffs > 0)
       this.app.log.info('Outbox sweep done', { invocationId: context.invocationId, ...report, durationMs: Date.now() - started });
@@ -338,6 +356,8 @@ export class Deliverer implements Deliveries {
     try {
       record = await this.perform(row, seen, run, sent);
     } catch (error) {
+      // Nothing was sent: the reminder waits for its reader to be at work.
+      if (error instanceof Held) return this.hold(row, error.until, run, log);
       if (!storageFailed(error)) return this.failed(row, error, log);
       // Nothing was sent. The row is no worse for it: the sweep tries it after its lease, without counting an attempt.
       run.storageFailed = true;
@@ -403,6 +423,19 @@ export class Deliverer implements Deliveries {
         await new Promise((resolve) => setTimeout(resolve, RECORD_PAUSE_MS));
       }
     }
+  }
+
+  /** A reminder waits for its reader to be at work: back to pending until then, no attempt spent. */
+  private async hold(row: OutboxRow, until: string, run: Run, log: App['log']): Promise<Result> {
+    try {
+      await this.app.stores.outbox.update(row, { leaseUntil: '', nextAttemptAt: until }, budget);
+      log.debug("Reminder held for its reader's working hours", { until });
+    } catch (error) {
+      // Storage failed: like any storage failure, it stops the delivery's later sends.
+      if (storageFailed(error)) run.storageFailed = true;
+      log.warn('Could not hold a reminder; the sweep looks at it again after its lease', { error: errorText(error) });
+    }
+    return 'held';
   }
 
   private async failed(row: OutboxRow, error: unknown, log: App['log']): Promise<Result> {
@@ -489,10 +522,12 @@ export class Deliverer implements Deliveries {
         if (handoff.wakeAt) await stores.due.schedule(handoff.id, handoff.wakeAt, clock.now(), budget);
         if (row.effect.previous && row.effect.previous !== handoff.wakeAt)
           await stores.due.unschedule(handoff.id, row.effect.previous, budget);
+        await this.watch(handoff);
         return undefined;
       }
       case 'message': {
         const { to, headline, quote } = row.effect;
+        if (row.effect.inHours) await this.heldUnlessAtWork(handoff.tenantId, to);
         const chat = await this.app.stores.chats.find(handoff.tenantId, to.aadObjectId, budget);
         if (!chat) throw new Undeliverable(`${to.name} has not installed Baton, so there is no personal chat to write to`);
         await this.app.messenger
@@ -505,6 +540,38 @@ export class Deliverer implements Deliveries {
         return delivered;
       }
     }
+  }
+
+  /**
+   * A reminder goes only while its reader is at work: outside their hours, or
+   * away (an absence seen after the reminder was written, or that grew), it
+   * waits for their next working instant.
+   * @throws Held until when it waits
+   */
+  private async heldUnlessAtWork(tenantId: string, person: Person): Promise<void> {
+    const now = new Date(this.app.clock.now());
+    const next = nextWorkingInstant(await this.app.workingHours(tenantId, person, budget), now);
+    if (next === undefined) throw new Held(this.iso(AWAY_RECHECK_MS));
+    if (next > now) throw new Held(next.toISOString());
+  }
+
+  /**
+   * Whoever holds the ball now is watched by the away check, which reads their
+   * automatic replies: their record is written once an hour at most per process.
+   */
+  private async watch(handoff: Handoff): Promise<void> {
+    const holder = handoff.clock?.holder;
+    if (!holder) return;
+    const key = `${handoff.tenantId}/${holder.aadObjectId}`;
+    const now = this.app.clock.now();
+    if ((this.watched.get(key) ?? -Infinity) > now - WATCHED_FOR_MS) return;
+    const { tenantId } = handoff;
+    await this.app.stores.away.watch(
+      { tenantId, aadObjectId: holder.aadObjectId, name: holder.name, userId: holder.userId },
+      this.iso(),
+      budget,
+    );
+    this.watched.set(key, now);
   }
 
   /**

@@ -11,11 +11,12 @@
 import type { AdaptiveCard } from '../cards/render';
 import type { Clock } from '../clock';
 import type { SummarySettings } from '../config';
+import type { AutomaticReplies } from '../domain/away';
 import type { DuePolicy } from '../domain/due';
 import type { Handoff, HandoffEvent, Listing, Person } from '../domain/handoff';
 import type { HandoffFormInput } from '../domain/handoff-form';
 import type { NoticeButton } from '../domain/notifications';
-import type { WorkingHours } from '../domain/working-hours';
+import type { Absence, WorkingHours } from '../domain/working-hours';
 import type { Logger } from '../logger';
 
 // ---- Time budgets
@@ -67,9 +68,20 @@ export type Effect =
   /**
    * A card in one person's personal chat. `about` names the event, for logs;
    * `buttons`, what the card offers the reader to do; `notBefore`, the
-   * earliest instant it may go (a reminder waits for the reader's working hours).
+   * earliest instant it may go (a reminder waits for the reader's working
+   * hours); `inHours`, a reminder: it goes only while its reader is at work,
+   * never while they are away, and waits otherwise.
    */
-  | { kind: 'message'; to: Person; headline: string; quote: string; about: string; buttons?: NoticeButton[]; notBefore?: string };
+  | {
+      kind: 'message';
+      to: Person;
+      headline: string;
+      quote: string;
+      about: string;
+      buttons?: NoticeButton[];
+      notBefore?: string;
+      inHours?: boolean;
+    };
 
 export type RowState = 'pending' | 'delivered' | 'dead';
 
@@ -379,6 +391,82 @@ export interface PreviewDrafts {
   purge(now: number, budget: Budget): Promise<number>;
 }
 
+// ---- Who is away, and who takes over
+
+/** One handoff an away message lists. */
+export interface AwayItem {
+  handoffId: string;
+  summary: string;
+  /** For the return message: to whom it was handed on, and by whom. */
+  to?: Person;
+  by?: Person;
+}
+
+/**
+ * A message about an absence, sent once inside its reader's working hours:
+ * to an owner when someone their handoffs wait on goes away (`owner`), or to
+ * the person back from an absence with what was handed on meanwhile (`return`).
+ */
+export interface AwayNotice {
+  /** `<kind>:<absence start>:<reader>`: one per reader and absence. */
+  id: string;
+  kind: 'owner' | 'return';
+  to: Person;
+  /** Not before the start of the reader's working hours. */
+  notBefore: string;
+  items: AwayItem[];
+  state: 'pending' | 'sent';
+  /** While one run sends it: until when that run holds it ('' when none). */
+  leaseUntil: string;
+  /** The owner's answers from the message: handoff id to "kept" (Keep waiting) or the name it was reassigned to. */
+  answers?: Record<string, string>;
+}
+
+/**
+ * What Baton keeps of one person's absences: the ones it saw (so the past
+ * stays true after automatic replies are turned off), the one they told Baton,
+ * their successor, and the messages of the absence it announced.
+ */
+export interface AwayRecord {
+  tenantId: string;
+  aadObjectId: string;
+  name: string;
+  /** Teams user id, when known (the successor's 1:1, a mention). */
+  userId: string;
+  /** Absences seen, oldest first (src/domain/away.ts mergeAbsences). */
+  absences: Absence[];
+  /** The absence they told Baton (`away`), if any. */
+  declared?: Absence;
+  /** Who takes over their reviews while they are away. */
+  successor?: Person;
+  /** Hand their reviews to the successor at once, without asking the owners. */
+  handOver: boolean;
+  /** The start of the absence whose beginning was announced ('' when none is). */
+  announced: string;
+  /** What was handed on during the announced absence: the return message lists it. */
+  handedOn: AwayItem[];
+  notices: AwayNotice[];
+  /** When a change last made them hold a ball: the away check watches them while they do. */
+  heldAt: string;
+  etag: string;
+}
+
+/** The away records (`<prefix>conversations`, partition `away`). */
+export interface AwayRecords {
+  get(tenantId: string, aadObjectId: string, budget: Budget): Promise<AwayRecord | undefined>;
+  /** Notes that a person holds a ball, creating their record or keeping all of it but `heldAt` and their name: idempotent. */
+  watch(person: Pick<AwayRecord, 'tenantId' | 'aadObjectId' | 'name' | 'userId'>, at: string, budget: Budget): Promise<void>;
+  /** Every record, a page at a time. */
+  all(budget: Budget): AsyncIterable<AwayRecord[]>;
+  /**
+   * Writes a record read with its ETag ('' for a new one).
+   * @returns the record as written, or undefined when someone changed (or created) it first
+   */
+  save(record: AwayRecord, budget: Budget): Promise<AwayRecord | undefined>;
+  /** Removes a record, if nobody changed it since it was read. @returns false when it changed */
+  remove(record: AwayRecord, budget: Budget): Promise<boolean>;
+}
+
 /** Every store the use cases use. */
 export interface Stores {
   handoffs: HandoffStore;
@@ -394,6 +482,7 @@ export interface Stores {
   sendRecords: SendRecords;
   mailboxes: MailboxBudget;
   drafts: PreviewDrafts;
+  away: AwayRecords;
 }
 
 // ---- Messages, people and mail
@@ -447,6 +536,8 @@ export interface Directory {
   resolvePeople(queries: readonly string[]): Promise<Resolution[]>;
   /** The person's working days, hours and IANA time zone. @throws for an unknown person */
   getWorkingHours(aadObjectId: string): Promise<WorkingHours>;
+  /** The person's automatic replies (the same mailbox settings): whether, and until when, they are away. @throws for an unknown person */
+  getAutomaticReplies(aadObjectId: string): Promise<AutomaticReplies>;
 }
 
 export interface OutgoingMail {
@@ -569,8 +660,11 @@ export interface App {
   messenger: Messenger;
   /** The directory for a tenant's users: Baton's covers one tenant; for any other it knows no one. */
   directoryFor(tenantId: string): Directory;
-  /** A person's working hours, or Baton's default week when the directory cannot say. */
-  workingHours(tenantId: string, person: Person): Promise<WorkingHours>;
+  /**
+   * A person's working hours with their absences (src/app/working-hours.ts),
+   * or Baton's default week when the directory cannot say.
+   */
+  workingHours(tenantId: string, person: Person, budget: Budget): Promise<WorkingHours>;
   mailer: Mailer;
   summaryQueue: SummaryQueue;
   settings: AppSettings;

@@ -213,7 +213,7 @@ export async function summaryOf(
   const teams = await teamHistories(app, tenantId, followed, week.end, budget);
   const hours = new Map<string, WorkingHours>();
   const receivers = new Map([...followed, ...[...teams.values()].flat()].map((h) => [h.handoff.receiver.aadObjectId, h.handoff.receiver]));
-  await Promise.all([...receivers.values()].map(async (p) => hours.set(p.aadObjectId, await app.workingHours(tenantId, p))));
+  await Promise.all([...receivers.values()].map(async (p) => hours.set(p.aadObjectId, await app.workingHours(tenantId, p, budget))));
   const weeks = trendOf(app, week, timeZone);
   return buildSummary({
     followed,
@@ -445,7 +445,7 @@ async function sendSummaryEmail(
 
 /** The week a card's action names: a week's key, or 'latest' (the seven days up to now, the `summary` command's). */
 async function weekFor(app: App, caller: Caller, key: string): Promise<{ week: Week; timeZone: string }> {
-  const timeZone = await zoneOf(app, caller.actor.tenantId, caller.actor.person);
+  const timeZone = await zoneOf(app, caller.actor.tenantId, caller.actor.person, caller.budget);
   if (key === 'latest') {
     const now = app.clock.now();
     return { week: { start: new Date(now - 7 * 86_400_000).toISOString(), end: new Date(now).toISOString() }, timeZone };
@@ -503,7 +503,7 @@ export async function setSummaryWanted(app: App, caller: Caller, key: string, wa
   await app.stores.preferences.set(tenantId, person.aadObjectId, { stopped: !wanted, optedIn: wanted }, now, caller.budget);
   if (wanted)
     await app.stores.subscribers.subscribe(
-      { tenantId, aadObjectId: person.aadObjectId, name: person.name, timeZone: await zoneOf(app, tenantId, person) },
+      { tenantId, aadObjectId: person.aadObjectId, name: person.name, timeZone: await zoneOf(app, tenantId, person, caller.budget) },
       caller.budget,
     );
   // It says "in Teams" only when it will reach them there: Baton writes only to people who installed it.

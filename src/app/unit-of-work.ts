@@ -96,10 +96,22 @@ function indexEffect(before: Handoff, after: Handoff): Effect {
   return { kind: 'index', ...(former.length > 0 ? { former } : {}), followers: followersChanged };
 }
 
-/** A 1:1 message's outbox row. */
-export function messageEffect(notice: Notice, notBefore?: string): Effect {
+/**
+ * A 1:1 message's outbox row.
+ * @param held a reminder: not before `notBefore`, and only while its reader is at work (the deliverer checks again when it sends)
+ */
+export function messageEffect(notice: Notice, held?: { notBefore: string | undefined }): Effect {
   const { to, headline, quote, about, buttons } = notice;
-  return { kind: 'message', to, headline, quote, about, ...(buttons.length > 0 ? { buttons } : {}), ...(notBefore ? { notBefore } : {}) };
+  return {
+    kind: 'message',
+    to,
+    headline,
+    quote,
+    about,
+    ...(buttons.length > 0 ? { buttons } : {}),
+    ...(held?.notBefore ? { notBefore: held.notBefore } : {}),
+    ...(held ? { inHours: true } : {}),
+  };
 }
 
 /**
@@ -123,9 +135,12 @@ export async function withDueState(
   before: Handoff | undefined,
   after: Handoff,
   event: HandoffEvent,
+  budget: Budget,
 ): Promise<Handoff> {
   const people = hoursNeeded(before, after);
-  const hours = new Map(await Promise.all(people.map(async (p) => [p.aadObjectId, await app.workingHours(after.tenantId, p)] as const)));
+  const hours = new Map(
+    await Promise.all(people.map(async (p) => [p.aadObjectId, await app.workingHours(after.tenantId, p, budget)] as const)),
+  );
   return { ...after, ...nextDueState(before, after, event, hours, app.settings.due) };
 }
 

@@ -61,11 +61,23 @@ export interface HandoffFormData {
   errors: Record<FormField, string>;
   message: string;
   hints: string[];
+  /** Who on it is away while the review runs, each with their successor offered in one click ('' offer for none). */
+  away: FormAway[];
   members: { name: string; aadObjectId: string }[];
   /** The change request a new version answers, on top of the edit form; empty title for none. */
   banner: { title: string; text: string };
   /** Each field's cap, as the labels state it ("1,500"). */
   limits: Record<'summary' | 'whatIsReady' | 'criteria' | 'criterion' | 'assumptions' | 'links' | 'blocker' | 'stakeholders', string>;
+}
+
+/** One person on a form who is away while the review would run: what the form says, and their successor to pick instead. */
+export interface FormAway {
+  text: string;
+  /** "Hand it to Alan Turing instead"; '' with nobody to offer. */
+  offer: string;
+  /** The successor's id in the field it replaces; '' in the other. */
+  useReceiver: string;
+  useOwner: string;
 }
 
 /**
@@ -113,6 +125,7 @@ export function handoffFormCard(input: {
   errors?: FieldErrors;
   message?: string;
   hints?: string[];
+  away?: FormAway[];
   /** Editing a posted handoff; `banner` is the change request its next version answers. */
   editing?: { handoffId: string; version: number; banner?: { title: string; text: string } };
 }): AdaptiveCard {
@@ -133,6 +146,7 @@ export function handoffFormCard(input: {
     errors: Object.fromEntries(FORM_FIELDS.map((f) => [f, input.errors?.[f] ?? ''])) as Record<FormField, string>,
     message: input.message ?? '',
     hints: input.hints ?? [],
+    away: input.away ?? [],
     members: input.members.slice(0, FORM_MEMBERS_MAX).map(({ name, aadObjectId }) => ({ name, aadObjectId })),
     banner: input.editing?.banner ?? { title: '', text: '' },
     limits: FORM_LIMITS,
@@ -180,6 +194,8 @@ const EVENT_WORDS: Record<HandoffEvent['type'], string> = {
   overdue: 'sent an overdue nudge',
   escalated: 'told the owner',
   neededByPassed: 'told the owner the needed-by date passed',
+  away: 'noted an absence',
+  back: 'noted a return',
 };
 
 /** Teams auto-refreshes a card for at most 60 listed users. */
@@ -284,10 +300,13 @@ export interface ViewOptions {
  * it is seen; the shared card says the due time alone, which stays true.
  */
 function turnWithDue(handoff: Handoff, when: (iso: string) => string, now: Date, perViewer: boolean): HandoffCardData['turn'] {
-  if (isBlocked(handoff)) return blockedTurn(handoff, when);
+  if (isBlocked(handoff)) return blockedTurn(handoff, when, now);
   const turn = turnOf(handoff, when);
   const view = dueView(handoff, now);
   if (!view) return { ...turn, style: 'default' };
+  // Away: nobody is tagged, nothing is overdue; "Waiting on Grace Hopper, away until Mon 14 Dec · due Tue 15 Dec, 12:00."
+  if (view.state === 'away')
+    return { text: `Waiting on ${view.holder.name}, ${dueClause(view, when, perViewer)}.`, mention: false, style: 'default' };
   return {
     text: `${turn.text.replace(/\.$/, '')} · ${dueClause(view, when, perViewer)}.`,
     mention: turn.mention,
@@ -301,19 +320,26 @@ function turnWithDue(handoff: Handoff, when: (iso: string) => string, now: Date,
  * access. Ada Lovelace (sender) is on it; Alan Turing (owner) is told if it
  * is still blocked on Tue 8 Dec, 10:00."
  */
-function blockedTurn(handoff: Handoff, when: (iso: string) => string): HandoffCardData['turn'] {
+function blockedTurn(handoff: Handoff, when: (iso: string) => string, now: Date): HandoffCardData['turn'] {
   const { sender, owner, clock } = handoff;
   const blocker = handoff.blocker.replace(/[.\s]+$/, '');
   const senderOwns = sender.aadObjectId === owner.aadObjectId;
-  const onIt = `${sender.name} (${senderOwns ? 'sender and owner' : 'sender'}) is on it`;
+  const view = dueView(handoff, now);
+  const away = view?.state === 'away' ? `, ${view.away}` : '';
+  const onIt = `${sender.name} (${senderOwns ? 'sender and owner' : 'sender'}${away}) is on it`;
+  const escalation = clock && escalateAt(clock);
   const watch =
     !clock || clock.step !== 'unblock'
       ? ''
       : senderOwns
-        ? `; unblocking it is due ${when(clock.dueAt)}`
+        ? clock.dueAt
+          ? `; unblocking it is due ${when(clock.dueAt)}`
+          : ''
         : clock.level === 2
           ? `; it is escalated to ${owner.name} (owner)`
-          : `; ${owner.name} (owner) is told if it is still blocked on ${when(new Date(escalateAt(clock)).toISOString())}`;
+          : escalation === undefined
+            ? ''
+            : `; ${owner.name} (owner) is told if it is still blocked on ${when(new Date(escalation).toISOString())}`;
   return { text: `Blocked: ${blocker}. ${onIt}${watch}.`, mention: false, style: 'attention' };
 }
 

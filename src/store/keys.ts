@@ -95,7 +95,8 @@ export function dueRowKey(at: string, handoffId: string): string {
 /** The overdue check's cursor: the oldest hour that may still hold entries. */
 export const DUE_CURSOR = { partitionKey: 'cursor', rowKey: 'overdueCheck' } as const;
 
-// ---- conversations: each person's personal chat, partition the tenant, row the person; and who reads a daily digest.
+// ---- conversations: each person's personal chat, partition the tenant, row the person; who reads a daily digest;
+// and each person's absences.
 
 export function chatKeys(tenantId: string, aadObjectId: string): { partitionKey: string; rowKey: string } {
   return { partitionKey: keySafe(tenantId), rowKey: keySafe(aadObjectId) };
@@ -106,6 +107,12 @@ export function digestKeys(tenantId: string, aadObjectId: string): { partitionKe
   return { partitionKey: DIGEST_PARTITION, rowKey: keySafe(`${tenantId}_${aadObjectId}`) };
 }
 export const DIGEST_PARTITION = 'digest';
+
+/** What Baton keeps of each person's absences, and whom the away check watches: one partition, a row each. */
+export function awayKeys(tenantId: string, aadObjectId: string): { partitionKey: string; rowKey: string } {
+  return { partitionKey: AWAY_PARTITION, rowKey: keySafe(`${tenantId}_${aadObjectId}`) };
+}
+export const AWAY_PARTITION = 'away';
 
 // ---- summaries: one kind per partition.
 

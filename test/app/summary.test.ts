@@ -160,7 +160,7 @@ describe('the weekly summary, through the local host and its queue', () => {
     const sydneyMonday = mondayEight('2026-12-07', 'Australia/Sydney');
     // The 15-minute check ran during the week, when Grace's review fell due: it went overdue, and the summary counts it.
     const { clock: review } = await stored(handoffId);
-    const nudgeAt = nextWorkingInstant(review!.holderHours, new Date(review!.dueAt)).getTime();
+    const nudgeAt = nextWorkingInstant(review!.holderHours, new Date(review!.dueAt!))!.getTime();
     expect(nudgeAt).toBeLessThan(sydneyMonday);
     moveTo(nudgeAt);
     await app.host.fire('overdueCheck');

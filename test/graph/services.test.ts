@@ -79,7 +79,7 @@ describe('createGraphServices', () => {
     expect(services.mailer).toBeInstanceOf(LocalMailbox);
     expect(services.mailboxDir).toBe(join(PROJECT_ROOT, '.data', 'mailbox'));
     expect(services.description).toBe(
-      `local: the Agents Playground's 6 people (working hours in dev/working-hours.json), mail written to ${join(PROJECT_ROOT, '.data', 'mailbox')}`,
+      `local: the Agents Playground's 6 people (working hours in dev/working-hours.json, who is away in dev/away.json), mail written to ${join(PROJECT_ROOT, '.data', 'mailbox')}`,
     );
   });
 

@@ -655,6 +655,84 @@ describe.each(implementations)('the stores %s', (_name, make) => {
     });
   });
 
+  describe('away records', () => {
+    const someone = (aadObjectId: string, tenantId = TENANT) => ({
+      tenantId,
+      aadObjectId,
+      name: `Person ${aadObjectId.slice(-2)}`,
+      userId: '29:x',
+    });
+    const everyone = async () => {
+      const found = [];
+      for await (const page of stores.away.all(b)) found.push(...page);
+      return found;
+    };
+
+    it('are created by watching someone, keep what was saved when watched again, and keep tenants apart', async () => {
+      const away = someone('00000000-0000-0000-0000-0000000000a7');
+      await stores.away.watch(away, '2026-12-08T10:00:00.000Z', b);
+      const first = await stores.away.get(TENANT, away.aadObjectId, b);
+      expect(first).toMatchObject({
+        ...away,
+        heldAt: '2026-12-08T10:00:00.000Z',
+        absences: [],
+        handOver: false,
+        announced: '',
+        handedOn: [],
+        notices: [],
+      });
+      expect(first?.declared).toBeUndefined();
+      expect(first?.successor).toBeUndefined();
+      const saved = await stores.away.save(
+        {
+          ...first!,
+          absences: [{ start: '2026-12-11T06:30:00.000Z', end: '2026-12-16T03:30:00.000Z' }, { start: '2026-12-20T00:00:00.000Z' }],
+          declared: { start: '2026-12-20T00:00:00.000Z' },
+          successor: alan,
+          handOver: true,
+          announced: '2026-12-11T06:30:00.000Z',
+          handedOn: [{ handoffId: 'h1', summary: 'Ship it', to: alan, by: ada }],
+          notices: [
+            {
+              id: 'owner:2026-12-11T06:30:00.000Z:a1',
+              kind: 'owner',
+              to: ada,
+              notBefore: '2026-12-11T09:00:00.000Z',
+              items: [{ handoffId: 'h1', summary: 'Ship it' }],
+              state: 'pending',
+              leaseUntil: '',
+              answers: { h1: 'kept' },
+            },
+          ],
+        },
+        b,
+      );
+      expect(saved).toBeDefined();
+      await stores.away.watch({ ...away, name: 'Grace B. Hopper' }, '2026-12-09T10:00:00.000Z', b);
+      const again = await stores.away.get(TENANT, away.aadObjectId, b);
+      expect(again).toEqual({ ...saved!, name: 'Grace B. Hopper', heldAt: '2026-12-09T10:00:00.000Z', etag: again!.etag });
+      expect(await stores.away.get(OTHER_TENANT, away.aadObjectId, b)).toBeUndefined();
+      expect((await everyone()).filter((r) => r.aadObjectId === away.aadObjectId)).toHaveLength(1);
+    });
+
+    it('save only with the ETag they were read with; a new one only once; remove only as read', async () => {
+      const hedy = someone('00000000-0000-0000-0000-0000000000a8');
+      const fresh = { ...hedy, absences: [], handOver: false, announced: '', handedOn: [], notices: [], heldAt: '', etag: '' };
+      const created = await stores.away.save(fresh, b);
+      expect(created?.etag).toBeTruthy();
+      expect(await stores.away.save(fresh, b)).toBeUndefined();
+      const changed = await stores.away.save({ ...created!, announced: 'x' }, b);
+      expect(await stores.away.save({ ...created!, announced: 'y' }, b)).toBeUndefined();
+      expect((await stores.away.get(TENANT, hedy.aadObjectId, b))?.announced).toBe('x');
+      // Watched meanwhile: the ETag moved.
+      await stores.away.watch(hedy, '2026-12-10T10:00:00.000Z', b);
+      expect(await stores.away.remove(changed!, b)).toBe(false);
+      const current = (await stores.away.get(TENANT, hedy.aadObjectId, b))!;
+      expect(await stores.away.remove(current, b)).toBe(true);
+      expect(await stores.away.get(TENANT, hedy.aadObjectId, b)).toBeUndefined();
+    });
+  });
+
   describe("the weekly summary's records", () => {
     it('record subscribers by zone, and each zone once, keeping the week it was last enqueued', async () => {
       const zone = `Test/Zone_${crypto.randomUUID().slice(0, 8)}`;

@@ -9,10 +9,12 @@ import { requestBudget } from '../../src/app/ports';
 import type { AdaptiveCard } from '../../src/cards/render';
 import type { Clock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
+import type { AutomaticReplies } from '../../src/domain/away';
 import type { Person } from '../../src/domain/handoff';
 import { DEFAULT_WORKING_HOURS, type WorkingHours } from '../../src/domain/working-hours';
 import { createLogger, formatRecord } from '../../src/logger';
 import { memoryStores } from './memory-stores';
+import { workingHoursFrom } from '../../src/app/working-hours';
 
 export interface Sent {
   method: 'post' | 'update';
@@ -32,12 +34,13 @@ export interface MemoryApp {
   now(): number;
 }
 
-/** A directory that knows the given people and their hours (the default week for anyone else). */
-function directoryOf(hours: ReadonlyMap<string, WorkingHours>): Directory {
+/** A directory that knows the given people, their hours (the default week for anyone else) and their automatic replies (off unless set). */
+function directoryOf(hours: ReadonlyMap<string, WorkingHours>, replies: ReadonlyMap<string, AutomaticReplies>): Directory {
   return {
     resolvePeople: async (queries) =>
       queries.map((query) => ({ ok: false as const, query, reason: 'unknown' as const, message: `"${query}" is unknown here.` })),
     getWorkingHours: async (aadObjectId) => hours.get(aadObjectId) ?? DEFAULT_WORKING_HOURS,
+    getAutomaticReplies: async (aadObjectId) => replies.get(aadObjectId) ?? { status: 'disabled' },
   };
 }
 
@@ -49,7 +52,14 @@ const noMail: Mailer = {
   },
 };
 
-export function memoryApp(options: { at: string; hours?: ReadonlyMap<string, WorkingHours> }): MemoryApp {
+/**
+ * @param options.replies people's automatic replies, by object id: the test may change the map as it goes (someone turns theirs on)
+ */
+export function memoryApp(options: {
+  at: string;
+  hours?: ReadonlyMap<string, WorkingHours>;
+  replies?: ReadonlyMap<string, AutomaticReplies>;
+}): MemoryApp {
   let now = Date.parse(options.at);
   const clock: Clock = { now: () => now, sleep: async () => undefined };
   const sent: Sent[] = [];
@@ -65,13 +75,13 @@ export function memoryApp(options: { at: string; hours?: ReadonlyMap<string, Wor
   const logs: string[] = [];
   const log = createLogger({ sink: (r) => logs.push(formatRecord(r)) });
   const stores = memoryStores();
-  const directory = directoryOf(options.hours ?? new Map());
+  const directory = directoryOf(options.hours ?? new Map(), options.replies ?? new Map());
   const config = loadConfig({});
   const parts = {
     stores,
     messenger,
     directoryFor: () => directory,
-    workingHours: async (_tenantId: string, p: Person) => directory.getWorkingHours(p.aadObjectId),
+    workingHours: workingHoursFrom(() => directory, stores.away, clock, log),
     mailer: noMail,
     summaryQueue: { send: async () => undefined },
     settings: { due: config.due, summary: config.summary, publicBaseUrl: 'https://baton.example', tenantId: 't1' },
