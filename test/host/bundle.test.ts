@@ -140,6 +140,7 @@ describe('the deployable bundle', () => {
     };
     expect(Object.keys(wrong).sort()).toEqual([...OPTIONAL_SETTING_NAMES].sort());
     const functions = [
+      'awayCheck',
       'dailyDigest',
       'handoffLink',
       'messages',
