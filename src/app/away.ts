@@ -39,7 +39,7 @@ import { check, handOverWhileAway } from '../domain/process';
 import { formatDay, formatWhen } from '../domain/time-format';
 import { instantAt } from '../domain/time-zones';
 import { type Absence, nextWorkingInstant, type WorkingHours, zoneForText } from '../domain/working-hours';
-import { ConnectorError } from '../errors';
+import { ConnectorError, StorageError, ThrottledError } from '../errors';
 import { errorText } from '../logger';
 import { type CardAction, cardAction, handoffRef, text } from './actions';
 import { reassignHandoff } from './handoffs';
@@ -69,6 +69,12 @@ const HELD_LIMIT = 200;
 const MAX_ITEMS = 20;
 /** How long a run holds a message while it sends it: well past a connector call's timeout. */
 const NOTICE_LEASE_MS = 2 * 60_000;
+/** A message is sent only with this much of its claim left: the send (the connector's 8 s timeout and retries) and its mark fit in it. */
+const SEND_NEEDS_MS = 30_000;
+/** A sent message's mark is tried again until this long before its claim runs out (clocks of instances differ a little). */
+const MARK_MARGIN_MS = 5_000;
+/** Between tries of a sent message's mark, wall time (storage is back, or not, in real seconds whatever Baton's clock says). */
+const MARK_PAUSE_MS = 1_000;
 /** A message whose reader is away with no return date is looked at again this much later. */
 const RECHECK_MS = 60 * 60_000;
 /** Someone who has held no ball for this long, with nothing of theirs to keep, is no longer watched. */
@@ -426,7 +432,10 @@ function returnCard(notice: AwayNotice, handoffs: readonly (Handoff | undefined)
 /**
  * Sends one message, once: only while its reader is at work (otherwise it
  * waits for their next working instant, or, away with no return date, is
- * looked at again later), claimed first.
+ * looked at again later), claimed first. A blip of storage sends it no
+ * second time, as for the outbox's rows (src/app/deliverer.ts): a storage
+ * call that fails before the send stops it (the next run sends it once the
+ * claim runs out), and once sent its mark is tried again while the claim holds.
  */
 async function sendNotice(app: App, record: AwayRecord, notice: AwayNotice, now: Date): Promise<{ record: AwayRecord; sent: boolean }> {
   const at = now.toISOString();
@@ -451,8 +460,12 @@ async function sendNotice(app: App, record: AwayRecord, notice: AwayNotice, now:
     if (!claimed) current = (await app.stores.away.get(record.tenantId, record.aadObjectId, budget)) ?? current;
   }
   if (!claimed) return { record: current, sent: false };
+  // Nobody else sends it until the claim runs out: by wall time, since Baton's clock may stand still (tests, local mode).
+  const claimEnds = Date.now() + NOTICE_LEASE_MS;
   const card = await noticeCard(app, claimed, notice, now);
   let sent = false;
+  // Too little of the claim left to send it and mark it before another run may: the next run sends it.
+  if (card && claimEnds - Date.now() < SEND_NEEDS_MS) throw new Error("Too little of the away message's claim is left to send it");
   if (card) {
     const chat = await app.stores.chats.find(record.tenantId, notice.to.aadObjectId, budget);
     if (!chat)
@@ -471,8 +484,52 @@ async function sendNotice(app: App, record: AwayRecord, notice: AwayNotice, now:
       }
     }
   }
-  const done = await changeRecord(app, claimed, (r) => update(r, { state: 'sent', leaseUntil: '', notBefore: at }));
+  const done = await markSent(app, claimed, (r) => update(r, { state: 'sent', leaseUntil: '', notBefore: at }), claimEnds, notice);
   return { record: done, sent };
+}
+
+/**
+ * Marks a message sent (or given up). Nobody else sends it while its claim
+ * holds, so a mark storage did not take is tried again until shortly before
+ * the claim runs out; a try whose answer was lost and that landed is found
+ * by the ETag (the record is read again and the mark made on it).
+ * @param claimEnds wall time
+ * @throws the storage error once the claim is nearly over (the next run sends the message again)
+ */
+async function markSent(
+  app: App,
+  claimed: AwayRecord,
+  change: (current: AwayRecord) => AwayRecord,
+  claimEnds: number,
+  notice: AwayNotice,
+): Promise<AwayRecord> {
+  const deadline = claimEnds - MARK_MARGIN_MS;
+  const within: Budget = { ...budget, deadline };
+  const about = { person: notice.to.aadObjectId, kind: notice.kind };
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const done = await changeRecord(app, claimed, change, within);
+      if (attempt > 1) app.log.info('Away message marked sent after storage came back', { ...about, attempts: attempt });
+      return done;
+    } catch (error) {
+      if (!(error instanceof StorageError || error instanceof ThrottledError)) throw error;
+      if (Date.now() + MARK_PAUSE_MS >= deadline) {
+        // Sent again once the claim runs out: say so loudly, it is the one way storage makes a message go twice.
+        app.log.error('Away message sent, but it could not be marked sent; it may be sent again', {
+          ...about,
+          attempts: attempt,
+          error: errorText(error),
+        });
+        throw error;
+      }
+      if (attempt === 1)
+        app.log.warn('Away message sent, but storage did not take its mark; trying again while its claim holds', {
+          ...about,
+          error: errorText(error),
+        });
+      await new Promise((resolve) => setTimeout(resolve, MARK_PAUSE_MS));
+    }
+  }
 }
 
 /** Someone who holds nothing, has held nothing for a month and has nothing Baton must keep is no longer watched. */
