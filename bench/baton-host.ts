@@ -13,4 +13,6 @@ void (async () => {
   // The bundle's folder: dist/ by default (a test builds one elsewhere).
   const registrations = await loadFunctions(process.argv[3] ?? join(PROJECT_ROOT, 'dist'));
   await startFunctionsHost({ registrations: registrations.filter((r) => r.kind === 'http'), port: Number(process.argv[2]) });
+  // What the bundle registered, every trigger kind (test/host/bundle.test.ts reads it).
+  console.log(`Registered: ${registrations.map((r) => r.name).join(', ')}`);
 })();

@@ -98,6 +98,11 @@ param maximumInstanceCount int = 100
 @description('Flex Consumption: memory of each instance, in MB.')
 param instanceMemoryMB int = 2048
 
+@minValue(0)
+@maxValue(10)
+@description('Flex Consumption: instances of the HTTP functions (/api/messages) kept running, so Teams\' card actions never wait for a cold start (about 21 USD a month each at 2048 MB; docs/deploy.md). 0: the app scales to zero when idle, and the first action after a quiet spell may get Teams\' "Unable to reach app".')
+param alwaysReadyInstances int = 1
+
 @allowed([
   'Standard_LRS'
   'Standard_ZRS'
@@ -267,6 +272,11 @@ resource summariesTable 'Microsoft.Storage/storageAccounts/tableServices/tables@
   name: '${tablePrefix}summaries'
 }
 
+resource draftsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
+  parent: tableService
+  name: '${tablePrefix}drafts'
+}
+
 resource storageBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, identity.id, roles.storageBlobDataOwner)
   scope: storage
@@ -395,6 +405,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        // The HTTP trigger group ('http': /api/messages, the links) kept warm; the timers and the queue need none.
+        alwaysReady: alwaysReadyInstances > 0 ? [{ name: 'http', instanceCount: alwaysReadyInstances }] : []
       }
       runtime: {
         name: 'node'
@@ -495,6 +507,17 @@ resource outlookChannel 'Microsoft.BotService/botServices/channels@2022-09-15' =
   location: 'global'
   properties: {
     channelName: 'OutlookChannel'
+  }
+}
+
+// The Microsoft 365 channel: the messaging extension's commands in Microsoft 365 Copilot (and Outlook), per
+// msteams-docs "Actions in Copilot for Microsoft 365", prerequisite 3.
+resource m365Channel 'Microsoft.BotService/botServices/channels@2022-09-15' = {
+  parent: bot
+  name: 'M365Extensions'
+  location: 'global'
+  properties: {
+    channelName: 'M365Extensions'
   }
 }
 

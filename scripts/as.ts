@@ -9,8 +9,19 @@
  *   npm run as -- grace ask last "Which flag name?"
  *   npm run as -- grace changes last "Add the rollback steps."
  *   npm run as -- alan nudge 3f2a...       (a handoff id; "last" or nothing: the newest one)
+ *
+ * And time away, in local mode (dev/away.json, the local people's automatic replies):
+ *
+ *   npm run as -- grace away 3d            her automatic replies on from now, back after 3 calendar days (2026-12-16: until that day;
+ *                                          nothing: no return date); the away check runs at once
+ *   npm run as -- grace away 3d alan       ... and Alan Turing is her successor (her `away` card's Save); --hand-over: hers at once
+ *   npm run as -- grace back               her replies off (and the absence she told Baton over)
  */
 import { loadConfig } from '../src/config';
+import { localDay } from '../src/domain/away';
+import { formatDay, formatWhen } from '../src/domain/time-format';
+import { instantAt } from '../src/domain/time-zones';
+import { DEFAULT_AWAY_FILE, LocalDirectory, writeLocalAutomaticReplies } from '../src/local/directory';
 import { cardActionFrom, playgroundConnectorUrl, playgroundPerson, readPlaygroundConfig } from '../src/host/playground';
 import { BACKGROUND } from '../src/app/ports';
 import { plainCardTimes } from '../src/cards/card-time';
@@ -41,6 +52,8 @@ const ACTIONS: Record<string, { verb: string; data: (criteria: number, text: str
 };
 
 const USAGE = `Usage: npm run as -- <person> <action> [handoff id | last] [text]
+       npm run as -- <person> away [3d | YYYY-MM-DD] [successor] [--hand-over]
+       npm run as -- <person> back
   person: a Playground person's first or full name (grace, alan, katherine, ...)
   action: ${Object.keys(ACTIONS).join(', ')}`;
 
@@ -65,8 +78,101 @@ function element(node: unknown, id: string): unknown {
         .find((n) => n !== undefined);
 }
 
+/** Posts a card action as a Playground person to the running host; the answer's card. */
+async function post(
+  person: ReturnType<typeof playgroundPerson>,
+  action: { verb: string; data: Record<string, unknown>; replyToId?: string },
+): Promise<unknown> {
+  const config = loadConfig();
+  const playground = readPlaygroundConfig();
+  const activity = cardActionFrom(playground, person, playgroundConnectorUrl(config.ports.playground), action);
+  const response = await fetch(`http://localhost:${config.ports.host}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
+  const body = (await response.json().catch(() => undefined)) as { statusCode?: number; value?: unknown } | undefined;
+  if (!response.ok || !body || (body.statusCode ?? 200) >= 400)
+    throw new Error(`Baton answered ${response.status}: ${JSON.stringify(body?.value ?? body).slice(0, 300)}`);
+  return body.value;
+}
+
+/** Runs the away check (and the other timers) now, through the local host's dev clock; its report. */
+async function checkNow(): Promise<{ announced: number; handedOver: number; returned: number; sent: number; moved: number }> {
+  const response = await fetch(`http://localhost:${loadConfig().ports.host}/dev/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ check: true }),
+  });
+  if (!response.ok) throw new Error(`The dev clock answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { away: { announced: number; handedOver: number; returned: number; sent: number; moved: number } })
+    .away;
+}
+
+/** `away [3d | YYYY-MM-DD] [successor] [--hand-over]` and `back`: a local person's automatic replies, and their successor. */
+async function timeAway(name: string, action: 'away' | 'back', args: string[]): Promise<void> {
+  const config = loadConfig();
+  if (!config.localMode)
+    throw new Error('npm run as -- <person> away is for local mode: with BOT_ID set, people turn on their automatic replies in Outlook.');
+  const playground = readPlaygroundConfig();
+  const person = playgroundPerson(playground, name);
+  const file = config.awayFile ?? DEFAULT_AWAY_FILE;
+  const clock = (await (await fetch(`http://localhost:${config.ports.host}/dev/clock`)).json()) as { now: string };
+  const now = new Date(clock.now);
+  if (action === 'back') {
+    writeLocalAutomaticReplies(file, person, undefined);
+    await post(person, { verb: 'away.back', data: {} });
+    const report = await checkNow();
+    console.log(`${person.name} is back: automatic replies off in ${file}.${report.returned ? ' Baton saw the return.' : ''}`);
+    return;
+  }
+  const handOver = args.includes('--hand-over');
+  const [span, successorName] = args.filter((a) => a !== '--hand-over');
+  const { timeZone } = await LocalDirectory.fromFiles({ awayFile: file }).getWorkingHours(person.aadObjectId);
+  // Back at midnight, her time, N calendar days after today (or on the date given): she is away from now until then.
+  const days = /^(\d+)d$/.exec(span ?? '');
+  let backDay: string | undefined;
+  if (days) {
+    const today = localDay(now, timeZone);
+    const date = new Date(`${today}T12:00:00Z`);
+    date.setUTCDate(date.getUTCDate() + Number(days[1]));
+    backDay = date.toISOString().slice(0, 10);
+  } else if (span && /^\d{4}-\d{2}-\d{2}$/.test(span)) backDay = span;
+  else if (span && span !== '-')
+    throw new Error(`"${span}" is not a time away: say 3d (days), a date such as 2026-12-16, or - for no return date.`);
+  const end = backDay
+    ? new Date(
+        instantAt(
+          { year: Number(backDay.slice(0, 4)), month: Number(backDay.slice(5, 7)), day: Number(backDay.slice(8, 10)), minutes: 0 },
+          timeZone,
+        ),
+      )
+    : undefined;
+  writeLocalAutomaticReplies(
+    file,
+    person,
+    end ? { status: 'scheduled', start: now.toISOString(), end: end.toISOString() } : { status: 'alwaysEnabled' },
+  );
+  if (successorName) {
+    const successor = playgroundPerson(playground, successorName);
+    await post(person, {
+      verb: 'away.save',
+      data: { awayFrom: '', awayUntil: '', successor: successor.aadObjectId, handOver: handOver ? 'true' : 'false' },
+    });
+  }
+  const report = await checkNow();
+  const until = end ? `until ${formatDay(backDay!, now)}` : 'with no return date';
+  console.log(
+    `${person.name}'s automatic replies are on from ${formatWhen(now, timeZone, now)} (${timeZone}) ${until}${successorName ? `; successor ${playgroundPerson(playground, successorName).name}${handOver ? ', reviews handed over at once' : ''}` : ''}.`,
+  );
+  console.log(
+    `Baton's away check: ${report.moved} due time${report.moved === 1 ? '' : 's'} moved, ${report.announced ? 'the absence began' : 'no absence began'}, ${report.handedOver} handed over, ${report.sent} message${report.sent === 1 ? '' : 's'} sent (an owner outside their working hours is told when theirs begin).`,
+  );
+}
+
 async function main(argv: string[]): Promise<void> {
   const [name, actionName, handoffArg = 'last', ...words] = argv;
+  if (name && (actionName === 'away' || actionName === 'back')) return timeAway(name, actionName, argv.slice(2));
   const action = actionName ? ACTIONS[actionName] : undefined;
   if (!name || !action) throw new Error(USAGE);
   const text = words.join(' ');
@@ -84,26 +190,18 @@ async function main(argv: string[]): Promise<void> {
   if (!id) throw new Error(`${person.name} takes part in no handoff yet: post one in the Playground first.`);
   const stored = await store.read(id, BACKGROUND);
   if (!stored) throw new Error(`No handoff ${id}.`);
-  const activity = cardActionFrom(playground, person, playgroundConnectorUrl(config.ports.playground), {
+  const answer = await post(person, {
     verb: action.verb,
     data: { handoffId: id, ...action.data(stored.handoff.acceptanceCriteria.length, text) },
     replyToId: stored.handoff.conversation.messageId,
   });
-  const response = await fetch(`http://localhost:${config.ports.host}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(activity),
-  });
-  const body = (await response.json().catch(() => undefined)) as { statusCode?: number; value?: unknown } | undefined;
-  if (!response.ok || !body || (body.statusCode ?? 200) >= 400)
-    throw new Error(`Baton answered ${response.status}: ${JSON.stringify(body?.value ?? body).slice(0, 300)}`);
-  const turn = texts(element(body.value, 'turn'))
+  const turn = texts(element(answer, 'turn'))
     .join('')
     .replace(/<\/?at>/g, '');
   // The due time, as a client would show it to someone in this terminal's zone.
-  const when = plainCardTimes(texts(element(body.value, 'turnWhen')).join(''), Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const when = plainCardTimes(texts(element(answer, 'turnWhen')).join(''), Intl.DateTimeFormat().resolvedOptions().timeZone);
   console.log(`${person.name}: ${actionName} on "${stored.handoff.summary}". Now: ${turn}${when ? ` ${when}.` : ''}`);
-  const notice = texts(element(body.value, 'notice')).join(' ');
+  const notice = texts(element(answer, 'notice')).join(' ');
   if (notice) console.log(`Baton says: ${notice}`);
 }
 

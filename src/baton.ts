@@ -11,7 +11,7 @@ import { OUTSIDE_DIRECTORY } from './app/form-people';
 import { workingHoursFrom } from './app/working-hours';
 import { type BotEndpoint, createBotEndpoint, createConnector } from './bot/endpoint';
 import { type Clock, realClock, ShiftedClock } from './clock';
-import { type Config, getConfig } from './config';
+import { type Config, type Feature, getConfig } from './config';
 import { createGraphServices, type GraphServices } from './graph';
 import { createLogger, type Logger } from './logger';
 import { TableDeliveryMarks } from './store/delivery-marks';
@@ -20,7 +20,9 @@ import { TableHandoffStore } from './store/handoff-store';
 import { TableOutboxStore } from './store/outbox-store';
 import { TablePeopleIndex } from './store/people-index';
 import { TableConversationNames } from './store/conversation-names';
+import { CachedAwayRecords, TableAwayRecords } from './store/away-records';
 import { TableDigests } from './store/digests';
+import { TablePreviewDrafts } from './store/drafts';
 import { TablePersonalChats } from './store/personal-chats';
 import { enqueue, openQueue, type QueueClient } from './store/queues';
 import { TableMailboxBudget } from './store/summary/mailbox-budget';
@@ -78,6 +80,8 @@ export function tableStores(config: Config): Stores {
     preferences: TablePreferences.open(account, prefix),
     sendRecords: TableSendRecords.open(account, prefix),
     mailboxes: TableMailboxBudget.open(account, prefix),
+    drafts: TablePreviewDrafts.open(account, prefix),
+    away: TableAwayRecords.open(account, prefix),
   };
 }
 
@@ -100,14 +104,44 @@ export function createBaton(config: Config, options: BatonOptions = {}): Baton {
       ? own.mailer
       : createGraphServices(config, { retry: { maxAttempts: 6, maxTotalWaitMs: 120_000 }, clock, log: (m) => log.warn(m) }).mailer);
   const connector = createConnector(config, log);
+  // A wrong optional setting is set aside (src/config.ts): one clear line now, and one when its feature is first used.
+  for (const i of config.ignored) log.warn(`Setting set aside: ${i.problem}, so ${i.without}`, { setting: i.setting });
+  const told = new Set<string>();
+  const firstUse = (...features: Feature[]) => {
+    for (const i of config.ignored)
+      if (features.includes(i.feature) && !told.has(i.setting)) {
+        told.add(i.setting);
+        log.warn(`${i.without[0]!.toUpperCase()}${i.without.slice(1)}: ${i.problem}`, { setting: i.setting });
+      }
+  };
+  const tables = options.stores ?? tableStores(config);
+  // Every card and change asks for someone's absences: a process keeps each record it read for a minute.
+  const stores = { ...tables, away: options.stores ? tables.away : new CachedAwayRecords(tables.away, clock) };
   const parts = {
-    stores: options.stores ?? tableStores(config),
+    stores,
     messenger: options.messenger ?? connector.messenger,
     directoryFor,
-    workingHours: workingHoursFrom(directoryFor, log),
+    workingHours: workingHoursFrom(directoryFor, stores.away, clock, log),
     mailer,
     summaryQueue: options.summaryQueue ?? storageQueue(config),
-    settings: { due: config.due, summary: config.summary, publicBaseUrl: config.publicBaseUrl },
+    settings: {
+      get due() {
+        firstUse('goals');
+        return config.due;
+      },
+      get summary() {
+        firstUse('summary', 'originator');
+        return config.summary;
+      },
+      get publicBaseUrl() {
+        firstUse('links');
+        return config.publicBaseUrl;
+      },
+      // A getter: the local directory reads its file on first use, not while a cold start builds Baton.
+      get tenantId() {
+        return graph.tenantId;
+      },
+    },
     clock,
     log,
   };

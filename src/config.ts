@@ -1,10 +1,19 @@
 /**
- * The one place that reads settings. Every setting is validated by zod, and a
- * bad one stops start-up with a message that names it.
+ * The one place that reads settings. Every setting is validated by zod.
  *
- * Azure Functions loads every function file into one worker: a module that
- * throws at import takes all of them down, so callers validate at first use
- * (`getConfig()` in a handler) and the local host validates at start-up.
+ * - The settings Baton cannot run without a right value for (who the bot is,
+ *   where its data lives, how it reaches Graph) stop start-up with a message
+ *   naming every bad one.
+ * - A setting with a default (the optional ones, {@link OPTIONAL}) that is
+ *   wrong is set aside: its default applies, or the one feature that needs it
+ *   is off, and `Config.ignored` says which and why, for one clear log line
+ *   at start and one at the feature's first use (src/baton.ts). One typo never
+ *   takes the bot down.
+ *
+ * Nothing reads a setting at import: Azure Functions loads every function
+ * into one worker, and a module that throws while loading takes all of them
+ * down. Callers validate at first use (`getConfig()` in a handler); the local
+ * host validates at start-up.
  */
 import * as z from 'zod';
 import { type Level, LEVELS } from './logger';
@@ -88,7 +97,8 @@ const goalsByPriority = (fallback: Readonly<Record<Priority, number>>) =>
       }),
   );
 
-const settings = z.object({
+/** What Baton cannot run without a right value for: who the bot is, where its data lives, how it reaches Graph. */
+const core = z.object({
   BOT_ID: optional.pipe(z.uuid({ message: "must be the bot's Microsoft App ID (a GUID)" }).optional()),
   BOT_PASSWORD: optional,
   BOT_TYPE: z.preprocess(blankIsUnset, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant')),
@@ -119,85 +129,156 @@ const settings = z.object({
       .regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/, 'must be letters and digits, starting with a letter')
       .default('baton'),
   ),
-  BATON_HOST_PORT: port(7071),
-  AZURITE_TABLE_PORT: port(10002),
-  AZURITE_QUEUE_PORT: port(10001),
-  PLAYGROUND_PORT: port(56150),
-  BATON_LOG_LEVEL: z.preprocess(blankIsUnset, z.enum(LEVELS).default('info')),
   /** Local mode: the folder mail is written to instead of sent (.data/mailbox in the project by default). */
   BATON_MAILBOX_DIR: optional,
-  /** Local mode only: start Baton's clock this many minutes ahead of real time (see POST /dev/clock). */
-  BATON_CLOCK_OFFSET_MINUTES: z.preprocess(
-    blankIsUnset,
-    z.coerce
-      .number()
-      .int()
-      .min(0)
-      .max(60 * 24 * 366)
-      .default(0),
-  ),
-  /** Local mode only: the instant Baton's clock starts at (past or future), from which it runs on in real time; tests name theirs. */
-  BATON_CLOCK_START: optional.pipe(
-    z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant such as 2026-12-01T09:00:00Z' }).optional(),
-  ),
-  /** Due times (src/domain/due.ts), in working time of whoever holds the ball. */
-  BATON_REVIEW_GOALS: goalsByPriority(DEFAULT_DUE_POLICY.review),
-  BATON_RESPONSE_GOALS: goalsByPriority(DEFAULT_DUE_POLICY.respond),
-  /** While the work is Blocked, the goal of whoever unblocks it (the sender), by priority. */
-  BATON_UNBLOCK_GOALS: goalsByPriority(DEFAULT_DUE_POLICY.unblock),
-  BATON_CLOSE_GOAL: workingTime(DEFAULT_DUE_POLICY.close),
-  BATON_AUTO_CLOSE_AFTER: workingTime(DEFAULT_DUE_POLICY.autoClose),
-  /** The weekly summary: sent on this day at this hour in each person's own time zone. */
-  BATON_SUMMARY_DAY: z.preprocess(
-    blankIsUnset,
-    z.enum(WEEKDAYS, { error: `must be a weekday in English, lower case (${WEEKDAYS.join(', ')})` }).default('monday'),
-  ),
-  BATON_SUMMARY_HOUR: z.preprocess(
-    blankIsUnset,
-    z.coerce.number({ error: 'must be an hour from 0 to 23' }).int().min(0).max(23).default(8),
-  ),
-  /** The queue the hourly run fills with one message per recipient (3-63 lower-case letters, digits and hyphens). */
-  BATON_SUMMARY_QUEUE: z.preprocess(
-    blankIsUnset,
-    z
-      .string()
-      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a queue name: 3-63 lower-case letters, digits and single hyphens')
-      .default('baton-summaries'),
-  ),
-  /** Sends per minute per sending mailbox; Exchange Online accepts 30. */
-  BATON_MAILBOX_PER_MINUTE: z.preprocess(
-    blankIsUnset,
-    z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(10_000).default(30),
-  ),
-  /** The Actionable Email originator id of the provider registered for this bot's Outlook channel; blank until it is registered. */
-  OUTLOOK_ORIGINATOR: optional.pipe(
-    z.uuid({ message: 'must be the originator id (a GUID) from the Actionable Email Developer Dashboard' }).optional(),
-  ),
+  /** Local mode: the local people's automatic replies, who is away (dev/away.json in the project by default). */
+  BATON_AWAY_FILE: optional,
   /** Set by App Service on every Azure Functions instance. */
   WEBSITE_INSTANCE_ID: optional,
-  /** Host name of Baton's public links (https://<host>/api/handoffs/<id>), the manifest's link-unfurling domain. */
-  BATON_PUBLIC_HOSTNAME: optional.pipe(
-    z
-      .string()
-      .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i, 'must be a host name such as baton.contoso.com (no scheme, no path)')
-      .optional(),
-  ),
   /** Microsoft Graph (src/graph). Without GRAPH_CLIENT_ID or a managed identity: the local directory and outbox. */
   GRAPH_TENANT_ID: optional,
   GRAPH_CLIENT_ID: optional,
   GRAPH_CLIENT_SECRET: optional,
   GRAPH_USE_MANAGED_IDENTITY: z.preprocess(blankIsUnset, z.stringbool({ error: 'must be true or false' }).default(false)),
   MAIL_SENDER: optional,
-  GRAPH_BASE_URL: optional.pipe(
-    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://graph.microsoft.com' }).optional(),
-  ),
 });
+
+/** What a wrong optional setting turns off. Its first use logs which setting did (src/baton.ts). */
+export type Feature = 'log' | 'ports' | 'clock' | 'goals' | 'summary' | 'originator' | 'links' | 'graph';
+
+const setting = <T extends z.ZodType>(schema: T, feature: Feature, without: string) => ({ schema, feature, without });
+
+/**
+ * The settings with a default. A wrong one is set aside, never fatal: the
+ * default applies (`without` says what that means), and for the weekly
+ * summary's own settings the weekly summary is off.
+ */
+const OPTIONAL = {
+  BATON_HOST_PORT: setting(port(7071), 'ports', 'the local host uses port 7071'),
+  AZURITE_TABLE_PORT: setting(port(10002), 'ports', "Azurite's Table service is looked for on port 10002"),
+  AZURITE_QUEUE_PORT: setting(port(10001), 'ports', "Azurite's Queue service is looked for on port 10001"),
+  PLAYGROUND_PORT: setting(port(56150), 'ports', 'the Playground uses port 56150'),
+  BATON_LOG_LEVEL: setting(z.preprocess(blankIsUnset, z.enum(LEVELS).default('info')), 'log', 'the log is written from info up'),
+  /** Local mode only: start Baton's clock this many minutes ahead of real time (see POST /dev/clock). */
+  BATON_CLOCK_OFFSET_MINUTES: setting(
+    z.preprocess(
+      blankIsUnset,
+      z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(60 * 24 * 366)
+        .default(0),
+    ),
+    'clock',
+    "Baton's clock is not moved ahead",
+  ),
+  /** Local mode only: the instant Baton's clock starts at (past or future), from which it runs on in real time; tests name theirs. */
+  BATON_CLOCK_START: setting(
+    optional.pipe(z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant such as 2026-12-01T09:00:00Z' }).optional()),
+    'clock',
+    "Baton's clock starts now",
+  ),
+  /** Due times (src/domain/due.ts), in working time of whoever holds the ball. */
+  BATON_REVIEW_GOALS: setting(
+    goalsByPriority(DEFAULT_DUE_POLICY.review),
+    'goals',
+    'the default review goals apply (urgent=2h, high=4h, normal=1d)',
+  ),
+  BATON_RESPONSE_GOALS: setting(
+    goalsByPriority(DEFAULT_DUE_POLICY.respond),
+    'goals',
+    'the default response goals apply (urgent=2h, high=4h, normal=1d)',
+  ),
+  /** While the work is Blocked, the goal of whoever unblocks it (the sender), by priority. */
+  BATON_UNBLOCK_GOALS: setting(
+    goalsByPriority(DEFAULT_DUE_POLICY.unblock),
+    'goals',
+    'the default unblock goals apply (urgent=4h, high=1d, normal=2d)',
+  ),
+  BATON_CLOSE_GOAL: setting(workingTime(DEFAULT_DUE_POLICY.close), 'goals', 'the default close goal applies (1d)'),
+  BATON_AUTO_CLOSE_AFTER: setting(workingTime(DEFAULT_DUE_POLICY.autoClose), 'goals', 'accepted handoffs close themselves after 3d'),
+  /** The weekly summary: sent on this day at this hour in each person's own time zone. */
+  BATON_SUMMARY_DAY: setting(
+    z.preprocess(
+      blankIsUnset,
+      z.enum(WEEKDAYS, { error: `must be a weekday in English, lower case (${WEEKDAYS.join(', ')})` }).default('monday'),
+    ),
+    'summary',
+    'the weekly summary is off',
+  ),
+  BATON_SUMMARY_HOUR: setting(
+    z.preprocess(blankIsUnset, z.coerce.number({ error: 'must be an hour from 0 to 23' }).int().min(0).max(23).default(8)),
+    'summary',
+    'the weekly summary is off',
+  ),
+  /** The queue the hourly run fills with one message per recipient (3-63 lower-case letters, digits and hyphens). */
+  BATON_SUMMARY_QUEUE: setting(
+    z.preprocess(
+      blankIsUnset,
+      z
+        .string()
+        .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a queue name: 3-63 lower-case letters, digits and single hyphens')
+        .default('baton-summaries'),
+    ),
+    'summary',
+    'the weekly summary is off',
+  ),
+  /** Sends per minute per sending mailbox; Exchange Online accepts 30. */
+  BATON_MAILBOX_PER_MINUTE: setting(
+    z.preprocess(blankIsUnset, z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(10_000).default(30)),
+    'summary',
+    'the weekly summary is off',
+  ),
+  /** The Actionable Email originator id of the provider registered for this bot's Outlook channel; blank until it is registered. */
+  OUTLOOK_ORIGINATOR: setting(
+    optional.pipe(z.uuid({ message: 'must be the originator id (a GUID) from the Actionable Email Developer Dashboard' }).optional()),
+    'originator',
+    'the summary email goes without its actionable card (Outlook shows its HTML body)',
+  ),
+  /** Host name of Baton's public links (https://<host>/api/handoffs/<id>), the manifest's link-unfurling domain. */
+  BATON_PUBLIC_HOSTNAME: setting(
+    optional.pipe(
+      z
+        .string()
+        .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i, 'must be a host name such as baton.contoso.com (no scheme, no path)')
+        .optional(),
+    ),
+    'links',
+    "Baton's links point at the local host (Go to the card and shared links do not open)",
+  ),
+  /** Graph's root (tests point it at a stand-in). */
+  GRAPH_BASE_URL: setting(
+    optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://graph.microsoft.com' }).optional()),
+    'graph',
+    'Microsoft Graph is reached at https://graph.microsoft.com',
+  ),
+} as const;
+
+type OptionalName = keyof typeof OPTIONAL;
+
+/**
+ * The optional settings' names.
+ * @internal the bundle's test sets each one wrong in turn
+ */
+export const OPTIONAL_SETTING_NAMES: readonly string[] = Object.keys(OPTIONAL);
+type OptionalValues = { [K in OptionalName]: z.output<(typeof OPTIONAL)[K]['schema']> };
+
+/** An optional setting that was wrong and is set aside. */
+export interface IgnoredSetting {
+  setting: string;
+  /** What is wrong with it, naming it: "OUTLOOK_ORIGINATOR must be ...". */
+  problem: string;
+  feature: Feature;
+  /** What Baton does without it: "the weekly summary is off". */
+  without: string;
+}
 
 /**
  * The names of every setting Baton reads.
  * @internal the deployment's tests compare infra/azure.bicep's app settings against them
  */
-export const SETTING_NAMES: readonly string[] = Object.keys(settings.shape);
+export const SETTING_NAMES: readonly string[] = [...Object.keys(core.shape), ...Object.keys(OPTIONAL)];
 
 /**
  * Rules between settings. They read the raw values, so they are reported
@@ -211,10 +292,6 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
     problems.push("BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)");
   if (set('BOT_ID') && (type === 'SingleTenant' || type === 'UserAssignedMSI') && !set('BOT_TENANT_ID'))
     problems.push(`BOT_TENANT_ID is required when BOT_TYPE is ${type}`);
-  if (set('BOT_ID') && Number(env.BATON_CLOCK_OFFSET_MINUTES ?? 0) > 0)
-    problems.push("BATON_CLOCK_OFFSET_MINUTES is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
-  if (set('BOT_ID') && set('BATON_CLOCK_START'))
-    problems.push("BATON_CLOCK_START is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)");
   if (!set('BOT_ID') && set('WEBSITE_INSTANCE_ID'))
     problems.push('BOT_ID is required on Azure: without it the bot endpoint would accept unauthenticated requests');
   if (
@@ -231,6 +308,8 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
 }
 
 export interface Config {
+  /** Optional settings that were wrong and are set aside, each with what Baton does without it. */
+  ignored: IgnoredSetting[];
   /** Without bot credentials Baton runs in local mode: no token checks, loopback connectors only. */
   localMode: boolean;
   bot: { appId: string; password: string; type: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI'; tenantId: string };
@@ -247,6 +326,8 @@ export interface Config {
   clockStart: number | undefined;
   /** Local mode: where mail is written instead of sent; undefined for the project's .data/mailbox. */
   mailboxDir: string | undefined;
+  /** Local mode: the local people's automatic replies; undefined for the project's dev/away.json. */
+  awayFile: string | undefined;
   /** Each step's goal and the auto-close, in working minutes. */
   due: DuePolicy;
   /** Where Baton's own links point: https://BATON_PUBLIC_HOSTNAME, or the local host in development. */
@@ -261,6 +342,8 @@ export interface Config {
 }
 
 export interface SummarySettings {
+  /** False when one of its settings was wrong: the hourly run enqueues nothing and the queue's messages are dropped. */
+  enabled: boolean;
   /** Sent when it is this day and hour in the person's time zone. */
   day: Weekday;
   hour: number;
@@ -293,16 +376,53 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates settings from an environment (process.env by default). Throws {@link ConfigError}. */
+/** The optional settings: each wrong one set aside (its default applies) and recorded in `ignored`. */
+function optionalSettings(env: Record<string, string | undefined>, localMode: boolean, ignored: IgnoredSetting[]): OptionalValues {
+  const values: Record<string, unknown> = {};
+  for (const [name, { schema, feature, without }] of Object.entries(OPTIONAL) as [OptionalName, (typeof OPTIONAL)[OptionalName]][]) {
+    const parsed = schema.safeParse(env[name]);
+    if (parsed.success) {
+      values[name] = parsed.data;
+      continue;
+    }
+    values[name] = schema.parse(undefined);
+    ignored.push({
+      setting: name,
+      problem: `${name} ${[...new Set(parsed.error.issues.map((i) => i.message))].join('; ')}`,
+      feature,
+      without,
+    });
+  }
+  // A real bot's clock is the real one.
+  for (const name of ['BATON_CLOCK_OFFSET_MINUTES', 'BATON_CLOCK_START'] as const) {
+    const given = name === 'BATON_CLOCK_START' ? values[name] !== undefined : Number(values[name]) > 0;
+    if (localMode || !given) continue;
+    values[name] = OPTIONAL[name].schema.parse(undefined);
+    ignored.push({
+      setting: name,
+      problem: `${name} is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)`,
+      feature: 'clock',
+      without: OPTIONAL[name].without,
+    });
+  }
+  return values as OptionalValues;
+}
+
+/**
+ * Validates settings from an environment (process.env by default).
+ * @throws ConfigError naming every wrong setting Baton cannot run without (a wrong optional one is in `ignored`)
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = settings.safeParse(env);
+  const parsed = core.safeParse(env);
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'settings'} ${issue.message}`)),
     ...crossChecks(env),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const s = parsed.data;
+  const ignored: IgnoredSetting[] = [];
+  const s = { ...parsed.data, ...optionalSettings(env, !parsed.data.BOT_ID, ignored) };
   return {
+    ignored,
     localMode: !s.BOT_ID,
     bot: { appId: s.BOT_ID ?? '', password: s.BOT_PASSWORD ?? '', type: s.BOT_TYPE, tenantId: s.BOT_TENANT_ID ?? '' },
     tables: {
@@ -315,6 +435,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     clockOffsetMs: s.BATON_CLOCK_OFFSET_MINUTES * 60_000,
     clockStart: s.BATON_CLOCK_START === undefined ? undefined : Date.parse(s.BATON_CLOCK_START),
     mailboxDir: s.BATON_MAILBOX_DIR,
+    awayFile: s.BATON_AWAY_FILE,
     due: {
       review: s.BATON_REVIEW_GOALS,
       respond: s.BATON_RESPONSE_GOALS,
@@ -324,6 +445,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     publicBaseUrl: s.BATON_PUBLIC_HOSTNAME ? `https://${s.BATON_PUBLIC_HOSTNAME}` : `http://localhost:${s.BATON_HOST_PORT}`,
     summary: {
+      enabled: !ignored.some((i) => i.feature === 'summary'),
       day: s.BATON_SUMMARY_DAY,
       hour: s.BATON_SUMMARY_HOUR,
       queue: s.BATON_SUMMARY_QUEUE,
@@ -336,7 +458,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /** AzureWebJobsStorage, or its identity-based form, or Azurite's Table and Queue services on this machine. */
-function hostStorageOf(s: z.infer<typeof settings>): StorageAccount {
+type Settings = z.infer<typeof core> & OptionalValues;
+
+function hostStorageOf(s: Settings): StorageAccount {
   if (s.AzureWebJobsStorage) return s.AzureWebJobsStorage;
   if (s.AzureWebJobsStorage__accountName) {
     return {
@@ -348,12 +472,12 @@ function hostStorageOf(s: z.infer<typeof settings>): StorageAccount {
 }
 
 /** Baton's tables: TABLES_CONNECTION_STRING when set, else the Functions host's own storage. */
-function storageAccountOf(s: z.infer<typeof settings>): StorageAccount {
+function storageAccountOf(s: Settings): StorageAccount {
   return s.TABLES_CONNECTION_STRING ?? hostStorageOf(s);
 }
 
 /** The queue triggers read AzureWebJobsStorage (or its identity-based form): the summary's queue lives there. */
-function queueAccountOf(s: z.infer<typeof settings>): StorageAccount {
+function queueAccountOf(s: Settings): StorageAccount {
   return hostStorageOf(s);
 }
 
@@ -366,7 +490,7 @@ function mailboxesOf(value: string | undefined): string[] {
 }
 
 /** The `graph` part of the config, only when some Graph setting is set. */
-function graphSettings(s: z.infer<typeof settings>): Pick<Config, 'graph'> {
+function graphSettings(s: Settings): Pick<Config, 'graph'> {
   const graph: GraphSettings = {
     tenantId: s.GRAPH_TENANT_ID,
     clientId: s.GRAPH_CLIENT_ID,

@@ -4,11 +4,13 @@
  * One bundle, so a cold start reads one file and the functions share one
  * Baton (one outbox, one set of table clients).
  */
+import '../functions/away-check';
 import '../functions/daily-digest';
 import '../functions/handoff-link';
 import '../functions/messages';
 import '../functions/outbox-sweep';
 import '../functions/overdue-check';
+import '../functions/purge-drafts';
 import '../functions/weekly-summary';
 
 /** The registrations, for the local host serving this bundle (src/host/functions-host.ts, loadFunctions). */

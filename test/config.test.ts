@@ -1,6 +1,8 @@
 /**
- * Settings: the defaults of a bare environment, what overrides what, and a
- * ConfigError naming each wrong setting.
+ * Settings: the defaults of a bare environment, what overrides what, a
+ * ConfigError naming each wrong setting Baton cannot run without, and a
+ * wrong optional setting set aside (its default applies, or its feature is
+ * off) rather than fatal.
  */
 import { describe, expect, it } from 'vitest';
 import { AZURITE_KEY, type Config, ConfigError, loadConfig } from '../src/config';
@@ -20,9 +22,13 @@ function configError(env: Record<string, string | undefined>): ConfigError {
   throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
 }
 
+/** The optional settings loadConfig set aside for this environment, as problems. */
+const ignored = (env: Record<string, string | undefined>) => loadConfig(env).ignored.map((i) => i.problem);
+
 describe('loadConfig defaults', () => {
   it('runs locally against Azurite when nothing is set', () => {
     const expected: Config = {
+      ignored: [],
       localMode: true,
       bot: { appId: '', password: '', type: 'MultiTenant', tenantId: '' },
       tables: { account: AZURITE_10002_10001, prefix: 'baton' },
@@ -32,6 +38,7 @@ describe('loadConfig defaults', () => {
       clockOffsetMs: 0,
       clockStart: undefined,
       mailboxDir: undefined,
+      awayFile: undefined,
       // Review and the sender's answer or fix: urgent 2h, high 4h, normal 8h; close 1 working day; auto-close after 3.
       due: {
         review: { urgent: 120, high: 240, normal: 480 },
@@ -43,7 +50,7 @@ describe('loadConfig defaults', () => {
       },
       publicBaseUrl: 'http://localhost:7071',
       // Monday 08:00 in each person's zone, 30 a minute per mailbox (Exchange's limit).
-      summary: { day: 'monday', hour: 8, queue: 'baton-summaries', perMinute: 30, originator: undefined, mailboxes: [] },
+      summary: { enabled: true, day: 'monday', hour: 8, queue: 'baton-summaries', perMinute: 30, originator: undefined, mailboxes: [] },
     };
     expect(loadConfig({})).toEqual(expected);
   });
@@ -58,6 +65,7 @@ describe('loadConfig defaults', () => {
       MAIL_SENDER: 'baton@contoso.com, baton2@contoso.com',
     });
     expect(config.summary).toEqual({
+      enabled: true,
       day: 'friday',
       hour: 16,
       queue: 'summaries-1',
@@ -66,15 +74,38 @@ describe('loadConfig defaults', () => {
       mailboxes: ['baton@contoso.com', 'baton2@contoso.com'],
     });
     expect(config.graph?.mailSender).toBe('baton@contoso.com');
-    expect(
-      configError({ BATON_SUMMARY_DAY: 'Mon', BATON_SUMMARY_HOUR: '24', BATON_SUMMARY_QUEUE: 'Bad_Name', OUTLOOK_ORIGINATOR: 'pending' })
-        .problems,
-    ).toEqual([
-      'BATON_SUMMARY_DAY must be a weekday in English, lower case (sunday, monday, tuesday, wednesday, thursday, friday, saturday)',
-      'BATON_SUMMARY_HOUR must be an hour from 0 to 23',
-      'BATON_SUMMARY_QUEUE must be a queue name: 3-63 lower-case letters, digits and single hyphens',
-      'OUTLOOK_ORIGINATOR must be the originator id (a GUID) from the Actionable Email Developer Dashboard',
+    const wrong = loadConfig({
+      BATON_SUMMARY_DAY: 'Mon',
+      BATON_SUMMARY_HOUR: '24',
+      BATON_SUMMARY_QUEUE: 'Bad_Name',
+      OUTLOOK_ORIGINATOR: 'pending',
+    });
+    expect(wrong.ignored).toEqual([
+      {
+        setting: 'BATON_SUMMARY_DAY',
+        problem:
+          'BATON_SUMMARY_DAY must be a weekday in English, lower case (sunday, monday, tuesday, wednesday, thursday, friday, saturday)',
+        feature: 'summary',
+        without: 'the weekly summary is off',
+      },
+      expect.objectContaining({ problem: 'BATON_SUMMARY_HOUR must be an hour from 0 to 23', without: 'the weekly summary is off' }),
+      expect.objectContaining({
+        problem: 'BATON_SUMMARY_QUEUE must be a queue name: 3-63 lower-case letters, digits and single hyphens',
+        without: 'the weekly summary is off',
+      }),
+      {
+        setting: 'OUTLOOK_ORIGINATOR',
+        problem: 'OUTLOOK_ORIGINATOR must be the originator id (a GUID) from the Actionable Email Developer Dashboard',
+        feature: 'originator',
+        without: 'the summary email goes without its actionable card (Outlook shows its HTML body)',
+      },
     ]);
+    // Only the weekly summary is off, its settings back to their defaults; the email would go without its card.
+    expect(wrong.summary).toMatchObject({ enabled: false, day: 'monday', hour: 8, queue: 'baton-summaries', originator: undefined });
+    expect(loadConfig({ OUTLOOK_ORIGINATOR: '{6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6c}' }).summary).toMatchObject({
+      enabled: true,
+      originator: undefined,
+    });
   });
 
   it('reads the goals of each step as working time, by priority, keeping the default of a priority left out', () => {
@@ -92,47 +123,52 @@ describe('loadConfig defaults', () => {
       close: 240,
       autoClose: 2400,
     });
-    expect(configError({ BATON_REVIEW_GOALS: 'urgent=soon, later=2h', BATON_CLOSE_GOAL: 'a day' }).problems).toEqual([
-      'BATON_REVIEW_GOALS must list priorities with working time, such as "urgent=2h, high=4h, normal=1d" ("urgent=soon" is not one)',
-      'BATON_REVIEW_GOALS must list priorities with working time, such as "urgent=2h, high=4h, normal=1d" ("later=2h" is not one)',
+    const wrong = loadConfig({ BATON_REVIEW_GOALS: 'urgent=soon, later=2h', BATON_CLOSE_GOAL: 'a day' });
+    // One line per setting, naming each part that is wrong; the setting's defaults apply.
+    expect(wrong.ignored.map((i) => i.problem)).toEqual([
+      'BATON_REVIEW_GOALS must list priorities with working time, such as "urgent=2h, high=4h, normal=1d" ("urgent=soon" is not one); must list priorities with working time, such as "urgent=2h, high=4h, normal=1d" ("later=2h" is not one)',
       'BATON_CLOSE_GOAL must be working time such as 2h, 1d or 1h 30m, not "a day"',
     ]);
+    expect(wrong.due).toEqual(loadConfig({}).due);
   });
 
   it('writes the log from BATON_LOG_LEVEL, naming the levels when it is not one', () => {
     expect(loadConfig({ BATON_LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
-    expect(configError({ BATON_LOG_LEVEL: 'loud' }).problems).toEqual([
-      expect.stringMatching(/^BATON_LOG_LEVEL .*"debug"\|"info"\|"warn"\|"error"/),
-    ]);
+    expect(ignored({ BATON_LOG_LEVEL: 'loud' })).toEqual([expect.stringMatching(/^BATON_LOG_LEVEL .*"debug"\|"info"\|"warn"\|"error"/)]);
+    expect(loadConfig({ BATON_LOG_LEVEL: 'loud' }).logLevel).toBe('info');
   });
 
   it('starts the clock ahead in local mode only', () => {
     expect(loadConfig({ BATON_CLOCK_OFFSET_MINUTES: '90' }).clockOffsetMs).toBe(5_400_000);
-    expect(configError({ BATON_CLOCK_OFFSET_MINUTES: '-5' }).problems).toEqual([expect.stringMatching(/^BATON_CLOCK_OFFSET_MINUTES /)]);
+    expect(ignored({ BATON_CLOCK_OFFSET_MINUTES: '-5' })).toEqual([expect.stringMatching(/^BATON_CLOCK_OFFSET_MINUTES /)]);
+    expect(loadConfig({ BATON_CLOCK_OFFSET_MINUTES: '-5' }).clockOffsetMs).toBe(0);
     const withBot = { BOT_ID: '6f1c2a4e-8a0b-4c39-9d6e-0f6b3c1d2e4f', BOT_PASSWORD: 'x', BATON_CLOCK_OFFSET_MINUTES: '10' };
-    expect(configError(withBot).problems).toContain(
+    expect(ignored(withBot)).toEqual([
       "BATON_CLOCK_OFFSET_MINUTES is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)",
-    );
+    ]);
+    expect(loadConfig(withBot).clockOffsetMs).toBe(0);
   });
 
   it('starts the clock at a named instant, past or future, in local mode only', () => {
     expect(loadConfig({ BATON_CLOCK_START: '2026-12-01T09:00:00Z' }).clockStart).toBe(Date.parse('2026-12-01T09:00:00Z'));
     expect(loadConfig({ BATON_CLOCK_START: '2031-02-28T23:30:00+05:30' }).clockStart).toBe(Date.parse('2031-02-28T18:00:00Z'));
-    expect(configError({ BATON_CLOCK_START: 'next tuesday' }).problems).toEqual([
+    expect(ignored({ BATON_CLOCK_START: 'next tuesday' })).toEqual([
       'BATON_CLOCK_START must be an ISO 8601 instant such as 2026-12-01T09:00:00Z',
     ]);
     const withBot = { BOT_ID: '6f1c2a4e-8a0b-4c39-9d6e-0f6b3c1d2e4f', BOT_PASSWORD: 'x', BATON_CLOCK_START: '2026-12-01T09:00:00Z' };
-    expect(configError(withBot).problems).toContain(
+    expect(ignored(withBot)).toEqual([
       "BATON_CLOCK_START is for local mode only: a real bot's clock is the real one (remove it, or unset BOT_ID)",
-    );
+    ]);
+    expect(loadConfig(withBot).clockStart).toBeUndefined();
   });
 
   it("points Baton's links at BATON_PUBLIC_HOSTNAME over https, or the local host", () => {
     expect(loadConfig({ BATON_PUBLIC_HOSTNAME: 'baton.contoso.com' }).publicBaseUrl).toBe('https://baton.contoso.com');
     expect(loadConfig({ BATON_HOST_PORT: '7081' }).publicBaseUrl).toBe('http://localhost:7081');
-    expect(configError({ BATON_PUBLIC_HOSTNAME: 'https://baton.contoso.com/x' }).problems).toEqual([
+    expect(ignored({ BATON_PUBLIC_HOSTNAME: 'https://baton.contoso.com/x' })).toEqual([
       'BATON_PUBLIC_HOSTNAME must be a host name such as baton.contoso.com (no scheme, no path)',
     ]);
+    expect(loadConfig({ BATON_PUBLIC_HOSTNAME: 'https://baton.contoso.com/x' }).publicBaseUrl).toBe('http://localhost:7071');
   });
 
   it('treats empty and blank settings as unset', () => {
@@ -266,14 +302,6 @@ describe('loadConfig refusals', () => {
       { AzureWebJobsStorage__accountName: 'batonstore', AzureWebJobsStorage__clientId: 'baton-identity' },
       ["AzureWebJobsStorage__clientId must be the user-assigned managed identity's client id (a GUID)"],
     ],
-    ['BATON_HOST_PORT abc', { BATON_HOST_PORT: 'abc' }, ['BATON_HOST_PORT Invalid input: expected number, received NaN']],
-    ['BATON_HOST_PORT 70000', { BATON_HOST_PORT: '70000' }, ['BATON_HOST_PORT Too big: expected number to be <=65535']],
-    ['BATON_HOST_PORT 0', { BATON_HOST_PORT: '0' }, ['BATON_HOST_PORT Too small: expected number to be >=1']],
-    [
-      'a fractional AZURITE_TABLE_PORT',
-      { AZURITE_TABLE_PORT: '8080.5' },
-      ['AZURITE_TABLE_PORT Invalid input: expected int, received number'],
-    ],
     ['BATON_TABLE_PREFIX 1abc', { BATON_TABLE_PREFIX: '1abc' }, ['BATON_TABLE_PREFIX must be letters and digits, starting with a letter']],
     ['BATON_TABLE_PREFIX a-b', { BATON_TABLE_PREFIX: 'a-b' }, ['BATON_TABLE_PREFIX must be letters and digits, starting with a letter']],
     [
@@ -292,21 +320,19 @@ describe('loadConfig refusals', () => {
     const error = configError({
       BOT_ID: 'my-bot',
       BOT_TYPE: 'Multi',
-      BATON_HOST_PORT: 'abc',
-      PLAYGROUND_PORT: '70000',
       BATON_TABLE_PREFIX: 'a-b',
+      GRAPH_USE_MANAGED_IDENTITY: 'maybe',
     });
     expect([...error.problems].sort()).toEqual(
       [
         "BOT_ID must be the bot's Microsoft App ID (a GUID)",
-        'BATON_HOST_PORT Invalid input: expected number, received NaN',
         'BATON_TABLE_PREFIX must be letters and digits, starting with a letter',
         'BOT_TYPE Invalid option: expected one of "MultiTenant"|"SingleTenant"|"UserAssignedMSI"',
-        'PLAYGROUND_PORT Too big: expected number to be <=65535',
+        'GRAPH_USE_MANAGED_IDENTITY must be true or false',
         "BOT_PASSWORD is required when BOT_ID is set (the bot's client secret)",
       ].sort(),
     );
-    for (const setting of ['BOT_ID', 'BOT_TYPE', 'BATON_HOST_PORT', 'PLAYGROUND_PORT', 'BATON_TABLE_PREFIX']) {
+    for (const setting of ['BOT_ID', 'BOT_TYPE', 'BATON_TABLE_PREFIX', 'GRAPH_USE_MANAGED_IDENTITY']) {
       expect(error.message).toContain(`  - ${setting} `);
     }
   });
@@ -331,6 +357,38 @@ describe('loadConfig refusals', () => {
         'TABLES_CONNECTION_STRING is required on Azure (or AzureWebJobsStorage, or AzureWebJobsStorage__accountName with a managed identity)',
       ].sort(),
     );
+  });
+});
+
+describe('a wrong optional setting', () => {
+  it.each<[string, Record<string, string>, string]>([
+    ['BATON_HOST_PORT abc', { BATON_HOST_PORT: 'abc' }, 'BATON_HOST_PORT Invalid input: expected number, received NaN'],
+    ['BATON_HOST_PORT 70000', { BATON_HOST_PORT: '70000' }, 'BATON_HOST_PORT Too big: expected number to be <=65535'],
+    ['BATON_HOST_PORT 0', { BATON_HOST_PORT: '0' }, 'BATON_HOST_PORT Too small: expected number to be >=1'],
+    [
+      'a fractional AZURITE_TABLE_PORT',
+      { AZURITE_TABLE_PORT: '8080.5' },
+      'AZURITE_TABLE_PORT Invalid input: expected int, received number',
+    ],
+    ['a mailbox rate of none', { BATON_MAILBOX_PER_MINUTE: '0' }, 'BATON_MAILBOX_PER_MINUTE must be a whole number'],
+    [
+      'a Graph root that is not http(s)',
+      { GRAPH_BASE_URL: 'ftp://graph.example' },
+      'GRAPH_BASE_URL must be an http(s) URL such as https://graph.microsoft.com',
+    ],
+  ])('is set aside, its default applied, and named: %s', (_case, env, problem) => {
+    const config = loadConfig(env);
+    expect(config.ignored.map((i) => i.problem)).toEqual([problem]);
+    const defaults = loadConfig({});
+    expect(config.ports).toEqual(defaults.ports);
+    expect(config.graph?.baseUrl).toBeUndefined();
+    expect(config.summary.perMinute).toBe(30);
+  });
+
+  it('never hides a wrong setting Baton cannot run without', () => {
+    expect(configError({ OUTLOOK_ORIGINATOR: 'pending', BOT_ID: 'my-bot', BOT_PASSWORD: 'x' }).problems).toEqual([
+      "BOT_ID must be the bot's Microsoft App ID (a GUID)",
+    ]);
   });
 });
 

@@ -12,15 +12,31 @@
  * - A row is claimed with its ETag before it is sent, and marked delivered
  *   (or dead, with its reason) after: a second instance, a sweep racing the
  *   inline delivery or a restart never sends a row twice.
+ * - Storage that fails during a delivery stops it: once one of its storage
+ *   calls failed, it sends nothing more (its later rows wait, under their
+ *   lease, for the sweep); a row already sent is marked delivered by trying
+ *   again while the row's lease holds, since nobody else may take the row
+ *   before it runs out. A blip of storage never sends a message twice.
  *
- * A send whose answer never came (a timeout) is the one case where the
- * connector may have delivered without Baton knowing: the row is tried again
- * after its lease, so such a message can arrive twice, never zero times.
+ * A message can still arrive twice, never zero times, when the connector took
+ * it and Baton could not learn or record that: the connector's answer never
+ * came (a timeout), the process died between that answer and the mark, or
+ * storage stayed away for the rest of the row's lease (about a minute).
  */
 import { handoffCard } from '../cards/handoff-cards';
 import { notificationCard } from '../cards/notification-card';
-import type { Handoff } from '../domain/handoff';
-import { ConflictError, ConnectorError, retryOnConflict, UnreadableRecordError } from '../errors';
+import type { Handoff, Person } from '../domain/handoff';
+import { nextWorkingInstant } from '../domain/working-hours';
+import {
+  ConflictError,
+  ConnectorError,
+  NotFoundError,
+  retryOnConflict,
+  StorageError,
+  ThrottledError,
+  UnreadableRecordError,
+} from '../errors';
+import { LruMap } from '../lru';
 import { errorText } from '../logger';
 import { registerFollowers } from './followers';
 import { mapLimit } from './pool';
@@ -44,6 +60,16 @@ export const GRACE_MS = 30_000;
 export const MAX_ATTEMPTS = 8;
 const BACKOFF_BASE_MS = 30_000;
 const BACKOFF_MAX_MS = 30 * 60_000;
+/**
+ * A row is sent only with this much of its lease left: the send (the
+ * connector's 8 s timeout, its client's quick retries) and its mark must be
+ * done before anyone else may take the row. Less than that, the sweep takes it.
+ */
+const SEND_NEEDS_MS = 30_000;
+/** A send's mark is tried again until this long before its row's lease runs out (clocks of instances differ a little). */
+const LEASE_MARGIN_MS = 5_000;
+/** Between tries of a send's mark, wall time (storage is back, or not, in real seconds whatever Baton's clock says). */
+const RECORD_PAUSE_MS = 1_000;
 /** How many handoffs one sweep delivers at once: the connector allows 50 requests a second per tenant. */
 const SWEEP_CONCURRENCY = 4;
 /** How many rounds writeUntilSettled makes at most while the handoff keeps changing under it. */
@@ -59,10 +85,24 @@ class Undeliverable extends Error {
   override name = 'Undeliverable';
 }
 
-/** The message went out, but its row could not be marked: it must not be recorded as a failure (that would send it again sooner). */
-class SentButUnmarked extends Error {
-  override name = 'SentButUnmarked';
+/** Storage did not answer, or answered that it is busy: nothing about the row is known to have changed. */
+function storageFailed(error: unknown): boolean {
+  return error instanceof StorageError || error instanceof ThrottledError;
 }
+
+/** A reminder whose reader is not at work now (outside their hours, or away): it waits until `until`, no attempt spent. */
+class Held extends Error {
+  override name = 'Held';
+  constructor(readonly until: string) {
+    super(`held until ${until}`);
+  }
+}
+
+/** A reminder to someone away with no return date is looked at again this much later. */
+const AWAY_RECHECK_MS = 60 * 60_000;
+/** A person whose record this process wrote lately is not written again for this long: one change after another keeps the same holder. */
+const WATCHED_FOR_MS = 60 * 60_000;
+const WATCHED_KEPT = 10_000;
 
 /** Waits between attempts: 30 s doubling to 30 min, with jitter so a recovering connector is not hit all at once. */
 export function backoffMs(attempts: number, random: () => number = Math.random): number {
@@ -78,7 +118,15 @@ export interface SweepReport {
   dead: number;
 }
 
-type Result = 'delivered' | 'failed' | 'dead' | 'skipped';
+type Result = 'delivered' | 'failed' | 'dead' | 'skipped' | 'held';
+
+/** One delivery's state: once one of its storage calls failed, it sends nothing more. */
+interface Run {
+  storageFailed: boolean;
+}
+
+/** Marks a sent row in storage (delivered, or posted with its message id), within this budget. */
+type Mark = (budget: Budget) => Promise<void>;
 
 /**
  * Rows whose work nobody receives: the listings and the due index, brought up
@@ -108,6 +156,8 @@ function conversationOf(handoff: Handoff): ConversationAddress {
 
 export class Deliverer implements Deliveries {
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Whom this process recorded as holding a ball lately, and when: the away check watches them. */
+  private readonly watched = new LruMap<string, number>(WATCHED_KEPT);
   /** Deliveries of one handoff run one after another, so an older card never lands after a newer one. */
   private readonly chains = new Map<string, Promise<unknown>>();
 
@@ -179,7 +229,7 @@ export class Deliverer implements Deliveries {
     const report: SweepReport = { handoffs: due.length, delivered: 0, failed: 0, dead: 0 };
     await mapLimit(due, SWEEP_CONCURRENCY, async (mark) => {
       const results = await this.serially(mark.handoffId, () => this.sweepOne(mark));
-      for (const r of results) if (r !== 'skipped') report[r] += 1;
+      for (const r of results) if (r !== 'skipped' && r !== 'held') report[r] += 1;
     });
     if (report.handoffs > 0)
       this.app.log.info('Outbox sweep done', { invocationId: context.invocationId, ...report, durationMs: Date.now() - started });
@@ -260,16 +310,17 @@ export class Deliverer implements Deliveries {
   private async deliverRows(rows: readonly OutboxRow[], cardDone: () => void = () => undefined, committed?: Handoff): Promise<Result[]> {
     const results: Result[] = [];
     const seen: Seen = { handoff: committed };
+    const run: Run = { storageFailed: false };
     const unmarked: OutboxRow[] = [];
     // Stable: the card (or its post) first, then the 1:1 messages that link to it, then the redoable rows.
     const ordered = [...rows.filter((r) => !REDOABLE.has(r.effect.kind)), ...rows.filter((r) => REDOABLE.has(r.effect.kind))];
     for (const row of ordered) {
       // The card is out once the connector took it: the answer need not wait for the row to be marked delivered too.
       const shown = row.effect.kind === 'card' || row.effect.kind === 'post' ? cardDone : undefined;
-      results.push(await this.deliverOne(row, seen, shown, REDOABLE.has(row.effect.kind) ? unmarked : undefined));
+      results.push(await this.deliverOne(row, seen, run, shown, REDOABLE.has(row.effect.kind) ? unmarked : undefined));
       shown?.();
     }
-    if (unmarked.length > 0) {
+    if (unmarked.length > 0 && !run.storageFailed) {
       try {
         await this.app.stores.outbox.markDelivered(unmarked, this.iso(), budget);
       } catch (error) {
@@ -281,34 +332,110 @@ export class Deliverer implements Deliveries {
         });
         for (const row of unmarked) results[ordered.indexOf(row)] = 'failed';
       }
+    } else if (unmarked.length > 0) {
+      for (const row of unmarked) results[ordered.indexOf(row)] = 'skipped';
     }
     return results;
   }
 
   /**
+   * @param run the delivery this row is part of: a storage failure stops its later sends
    * @param later where a redoable row goes once done, to be marked delivered
    *   with the others in one transaction; any other row is marked at once
    */
-  private async deliverOne(row: OutboxRow, seen: Seen, sent?: () => void, later?: OutboxRow[]): Promise<Result> {
+  private async deliverOne(row: OutboxRow, seen: Seen, run: Run, sent?: () => void, later?: OutboxRow[]): Promise<Result> {
     const log = this.app.log.child({ handoffId: row.handoffId, row: row.key, kind: row.effect.kind });
-    try {
-      const recorded = await this.perform(row, seen, sent);
-      sent?.();
-      if (later && !recorded) later.push(row);
-      else if (!recorded)
-        await this.app.stores.outbox
-          .update(row, { state: 'delivered', attempts: row.attempts + 1, leaseUntil: '', deliveredAt: this.iso() }, budget)
-          .catch((error: unknown) => {
-            throw new SentButUnmarked(errorText(error));
-          });
-    } catch (error) {
-      if (!(error instanceof SentButUnmarked)) return this.failed(row, error, log);
-      // It will be sent again once its lease runs out: say so loudly, it is the one way a message goes twice.
-      log.error('Delivered, but the outbox row could not be marked delivered; it may be sent again', { error: error.message });
-      return 'failed';
+    // Storage failed earlier in this delivery: a send now might not be recorded. The row waits, under its lease, for the sweep.
+    if (run.storageFailed) return 'skipped';
+    // Too little of its lease left to send and record it before another deliverer may take it: the sweep does.
+    if (!later && Date.parse(row.leaseUntil) - this.app.clock.now() < SEND_NEEDS_MS) {
+      log.warn('Outbox row left to the sweep: too little of its lease is left to send it', { leaseUntil: row.leaseUntil });
+      return 'skipped';
     }
+    let record: Mark | undefined;
+    try {
+      record = await this.perform(row, seen, run, sent);
+    } catch (error) {
+      // Nothing was sent: the reminder waits for its reader to be at work.
+      if (error instanceof Held) return this.hold(row, error.until, run, log);
+      if (!storageFailed(error)) return this.failed(row, error, log);
+      // Nothing was sent. The row is no worse for it: the sweep tries it after its lease, without counting an attempt.
+      run.storageFailed = true;
+      log.warn('Storage failed before the row was sent; it and the rest of its delivery wait for the sweep', { error: errorText(error) });
+      return 'skipped';
+    }
+    sent?.();
+    if (!record) {
+      later?.push(row);
+      return 'delivered';
+    }
+    if (!(await this.recordSent(row, record, run, log))) return 'failed';
     log.debug('Outbox row delivered', { attempts: row.attempts + 1 });
     return 'delivered';
+  }
+
+  /**
+   * Marks a row whose message went out. Nobody else takes the row while its
+   * lease holds, so a mark storage did not take is tried again until shortly
+   * before the lease runs out: a blip of storage does not send the message a
+   * second time. A try whose answer was lost may have landed: a conflict is
+   * checked against the row as stored.
+   * @returns false when the mark could not be made within the lease (the sweep will send it again)
+   */
+  private async recordSent(row: OutboxRow, record: Mark, run: Run, log: App['log']): Promise<boolean> {
+    const deadline = Date.now() + (Date.parse(row.leaseUntil) - this.app.clock.now()) - LEASE_MARGIN_MS;
+    const within: Budget = { ...budget, deadline };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await record(within);
+        if (attempt > 1) log.info('Delivered, and the outbox row is marked delivered after storage came back', { attempts: attempt });
+        return true;
+      } catch (error) {
+        const conflict = error instanceof ConflictError || error instanceof NotFoundError;
+        if (conflict) {
+          const stored = await this.app.stores.outbox.rows(row.handoffId, within, { all: true }).then(
+            (rows) => rows.find((r) => r.key === row.key),
+            () => undefined,
+          );
+          // An earlier try landed, its answer lost.
+          if (stored?.state === 'delivered') return true;
+          if (stored) {
+            log.error('Delivered, but another deliverer changed the outbox row first; it may be sent again', { error: errorText(error) });
+            return false;
+          }
+        } else if (!storageFailed(error)) {
+          log.error('Delivered, but the outbox row could not be marked delivered; it may be sent again', { error: errorText(error) });
+          return false;
+        }
+        run.storageFailed = true;
+        if (Date.now() + RECORD_PAUSE_MS >= deadline) {
+          // It will be sent again once its lease runs out: say so loudly, it is the one way storage makes a message go twice.
+          log.error('Delivered, but the outbox row could not be marked delivered; it may be sent again', {
+            attempts: attempt,
+            error: errorText(error),
+          });
+          return false;
+        }
+        if (attempt === 1)
+          log.warn("Delivered, but storage did not take the outbox row's mark; trying again while its lease holds", {
+            error: errorText(error),
+          });
+        await new Promise((resolve) => setTimeout(resolve, RECORD_PAUSE_MS));
+      }
+    }
+  }
+
+  /** A reminder waits for its reader to be at work: back to pending until then, no attempt spent. */
+  private async hold(row: OutboxRow, until: string, run: Run, log: App['log']): Promise<Result> {
+    try {
+      await this.app.stores.outbox.update(row, { leaseUntil: '', nextAttemptAt: until }, budget);
+      log.debug("Reminder held for its reader's working hours", { until });
+    } catch (error) {
+      // Storage failed: like any storage failure, it stops the delivery's later sends.
+      if (storageFailed(error)) run.storageFailed = true;
+      log.warn('Could not hold a reminder; the sweep looks at it again after its lease', { error: errorText(error) });
+    }
+    return 'held';
   }
 
   private async failed(row: OutboxRow, error: unknown, log: App['log']): Promise<Result> {
@@ -344,26 +471,31 @@ export class Deliverer implements Deliveries {
    * delivery, or the state just committed; a row that shows the state reads
    * it again after writing, which keeps `seen` current).
    * @param sent called once everyone's card is out (the card row)
-   * @returns true when the row was marked delivered as part of the work (a post records its message id with it)
+   * @returns how to mark the row, for a row that sent something; undefined for a redoable row
+   * @throws what failed before anything was sent (storage, the connector), or a connector's refusal
    */
-  private async perform(row: OutboxRow, seen: Seen, sent?: () => void): Promise<boolean> {
+  private async perform(row: OutboxRow, seen: Seen, run: Run, sent?: () => void): Promise<Mark | undefined> {
     if (!seen.handoff) {
       const stored = await this.app.stores.handoffs.read(row.handoffId, budget);
       if (!stored) throw new Undeliverable(`handoff ${row.handoffId} no longer exists`);
       seen.handoff = stored.handoff;
     }
     const handoff = seen.handoff;
+    const delivered: Mark = (within) =>
+      this.app.stores.outbox
+        .update(row, { state: 'delivered', attempts: row.attempts + 1, leaseUntil: '', deliveredAt: this.iso() }, within)
+        .then(() => undefined);
     switch (row.effect.kind) {
       case 'index': {
         const { former, followers = true } = row.effect;
         await Promise.all([
-          this.writeUntilSettled(handoff, seen, (state) => this.app.stores.people.add(state, former ?? [], budget)),
+          this.writeUntilSettled(handoff, seen, run, (state) => this.app.stores.people.add(state, former ?? [], budget)),
           ...(followers ? [registerFollowers(this.app, handoff, budget)] : []),
         ]);
-        return false;
+        return undefined;
       }
       case 'card': {
-        await this.writeUntilSettled(handoff, seen, async (state) => {
+        await this.writeUntilSettled(handoff, seen, run, async (state) => {
           // Not posted yet: the post, when it goes, shows the state of that moment, which includes this change.
           if (!state.conversation.messageId) return;
           await this.app.messenger.update(
@@ -373,30 +505,29 @@ export class Deliverer implements Deliveries {
           );
           sent?.();
         });
-        return false;
+        return delivered;
       }
       case 'post': {
-        if (handoff.conversation.messageId) return false;
+        if (handoff.conversation.messageId) return delivered;
         const messageId = await this.app.messenger.post(
           conversationOf(handoff),
           handoffCard(handoff, undefined, { now: new Date(this.app.clock.now()) }),
         );
         // The rows after it link to the message: they read the handoff again, with its message id.
         seen.handoff = undefined;
-        await this.recordPosted(row, messageId).catch((error: unknown) => {
-          throw new SentButUnmarked(errorText(error));
-        });
-        return true;
+        return (within) => this.recordPosted(row, messageId, within);
       }
       case 'due': {
         const { stores, clock } = this.app;
         if (handoff.wakeAt) await stores.due.schedule(handoff.id, handoff.wakeAt, clock.now(), budget);
         if (row.effect.previous && row.effect.previous !== handoff.wakeAt)
           await stores.due.unschedule(handoff.id, row.effect.previous, budget);
-        return false;
+        await this.watch(handoff);
+        return undefined;
       }
       case 'message': {
         const { to, headline, quote } = row.effect;
+        if (row.effect.inHours) await this.heldUnlessAtWork(handoff.tenantId, to);
         const chat = await this.app.stores.chats.find(handoff.tenantId, to.aadObjectId, budget);
         if (!chat) throw new Undeliverable(`${to.name} has not installed Baton, so there is no personal chat to write to`);
         await this.app.messenger
@@ -406,9 +537,41 @@ export class Deliverer implements Deliveries {
             this.app.stores.chats.forget(handoff.tenantId, to.aadObjectId);
             throw error;
           });
-        return false;
+        return delivered;
       }
     }
+  }
+
+  /**
+   * A reminder goes only while its reader is at work: outside their hours, or
+   * away (an absence seen after the reminder was written, or that grew), it
+   * waits for their next working instant.
+   * @throws Held until when it waits
+   */
+  private async heldUnlessAtWork(tenantId: string, person: Person): Promise<void> {
+    const now = new Date(this.app.clock.now());
+    const next = nextWorkingInstant(await this.app.workingHours(tenantId, person, budget), now);
+    if (next === undefined) throw new Held(this.iso(AWAY_RECHECK_MS));
+    if (next > now) throw new Held(next.toISOString());
+  }
+
+  /**
+   * Whoever holds the ball now is watched by the away check, which reads their
+   * automatic replies: their record is written once an hour at most per process.
+   */
+  private async watch(handoff: Handoff): Promise<void> {
+    const holder = handoff.clock?.holder;
+    if (!holder) return;
+    const key = `${handoff.tenantId}/${holder.aadObjectId}`;
+    const now = this.app.clock.now();
+    if ((this.watched.get(key) ?? -Infinity) > now - WATCHED_FOR_MS) return;
+    const { tenantId } = handoff;
+    await this.app.stores.away.watch(
+      { tenantId, aadObjectId: holder.aadObjectId, name: holder.name, userId: holder.userId },
+      this.iso(),
+      budget,
+    );
+    this.watched.set(key, now);
   }
 
   /**
@@ -419,11 +582,20 @@ export class Deliverer implements Deliveries {
    * (each later change brings its own row too, so a few rounds are enough).
    * The last read is what the delivery's next rows start from.
    */
-  private async writeUntilSettled(handoff: Handoff, seen: Seen, write: (state: Handoff) => Promise<void>): Promise<void> {
+  private async writeUntilSettled(handoff: Handoff, seen: Seen, run: Run, write: (state: Handoff) => Promise<void>): Promise<void> {
     let written = handoff;
     for (let attempt = 1; ; attempt += 1) {
       await write(written);
-      const latest = await this.app.stores.handoffs.read(written.id, budget);
+      let latest: Awaited<ReturnType<App['stores']['handoffs']['read']>>;
+      try {
+        latest = await this.app.stores.handoffs.read(written.id, budget);
+      } catch (error) {
+        if (!storageFailed(error)) throw error;
+        // Written, but whether a newer change landed meanwhile is unknown: that change's own row shows it, later.
+        run.storageFailed = true;
+        seen.handoff = undefined;
+        return;
+      }
       seen.handoff = latest?.handoff;
       if (!latest || latest.handoff.eventCount === written.eventCount || attempt >= WRITES_WHILE_CHANGING) return;
       written = latest.handoff;
@@ -431,11 +603,11 @@ export class Deliverer implements Deliveries {
   }
 
   /** The card is out: record its message id with the row, re-reading while the handoff changes under us. */
-  private async recordPosted(row: OutboxRow, messageId: string): Promise<void> {
+  private async recordPosted(row: OutboxRow, messageId: string, within: Budget): Promise<void> {
     await retryOnConflict(
       async () => {
-        const stored = await this.app.stores.handoffs.read(row.handoffId, budget);
-        if (stored) await this.app.stores.outbox.recordPosted(stored, messageId, row, this.iso(), budget);
+        const stored = await this.app.stores.handoffs.read(row.handoffId, within);
+        if (stored) await this.app.stores.outbox.recordPosted(stored, messageId, row, this.iso(), within);
       },
       {
         exhausted: () => {

@@ -48,7 +48,7 @@ export interface DigestReport {
 
 /** "09:00 Europe/London": when someone's working day starts, as the settings card says it. */
 async function startsAt(app: App, caller: Caller): Promise<string> {
-  const hours = await app.workingHours(caller.actor.tenantId, caller.actor.person);
+  const hours = await app.workingHours(caller.actor.tenantId, caller.actor.person, caller.budget);
   return `${hours.start} ${hours.timeZone.replace(/^Etc\//, '')}`;
 }
 
@@ -90,11 +90,12 @@ export async function nextDigestAt(app: App): Promise<number | undefined> {
   let next: number | undefined;
   for await (const page of app.stores.digests.readers(budget)) {
     for (const reader of page) {
-      const hours = await app.workingHours(reader.tenantId, { aadObjectId: reader.aadObjectId, userId: '', name: reader.name });
+      const hours = await app.workingHours(reader.tenantId, { aadObjectId: reader.aadObjectId, userId: '', name: reader.name }, budget);
       const period = workingPeriodAt(hours, now);
       const at =
-        period && period.start.toISOString() > reader.lastStart ? now.getTime() : nextWorkingInstant(hours, period?.end ?? now).getTime();
-      next = next === undefined ? at : Math.min(next, at);
+        period && period.start.toISOString() > reader.lastStart ? now.getTime() : nextWorkingInstant(hours, period?.end ?? now)?.getTime();
+      // Away with no return date: no working day starts, so no digest falls due.
+      if (at !== undefined) next = next === undefined ? at : Math.min(next, at);
     }
   }
   return next;
@@ -123,7 +124,7 @@ export async function sendDigests(app: App, context: { invocationId?: string } =
 async function digestOne(app: App, reader: DigestReader): Promise<'sent' | 'empty' | 'undeliverable' | undefined> {
   const now = new Date(app.clock.now());
   const person = { aadObjectId: reader.aadObjectId, userId: '', name: reader.name };
-  const hours = await app.workingHours(reader.tenantId, person);
+  const hours = await app.workingHours(reader.tenantId, person, budget);
   const period = workingPeriodAt(hours, now);
   // Outside working hours, or today's is done or being sent by another run.
   if (!period || reader.lastStart >= period.start.toISOString() || reader.leaseUntil > now.toISOString()) return undefined;

@@ -8,8 +8,8 @@ import type { Handoff, Person } from '../domain/handoff';
 import type { App, Budget } from './ports';
 
 /** The summary's time zone for a person: their mailbox's, or the default week's. */
-export async function zoneOf(app: Pick<App, 'workingHours'>, tenantId: string, person: Person): Promise<string> {
-  return (await app.workingHours(tenantId, person)).timeZone;
+export async function zoneOf(app: Pick<App, 'workingHours'>, tenantId: string, person: Person, budget: Budget): Promise<string> {
+  return (await app.workingHours(tenantId, person, budget)).timeZone;
 }
 
 /** Records a handoff's stakeholders as people who get the summary, in their time zone (idempotent). */
@@ -21,7 +21,7 @@ export async function registerFollowers(app: Pick<App, 'stores' | 'workingHours'
           tenantId: handoff.tenantId,
           aadObjectId: person.aadObjectId,
           name: person.name,
-          timeZone: await zoneOf(app, handoff.tenantId, person),
+          timeZone: await zoneOf(app, handoff.tenantId, person, budget),
         },
         budget,
       ),

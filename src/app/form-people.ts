@@ -25,6 +25,9 @@ export const OUTSIDE_DIRECTORY: Directory = {
     throw new Error("Baton cannot read this organisation's working hours");
   },
   chatTopic: async () => undefined,
+  getAutomaticReplies: async () => {
+    throw new Error("Baton cannot read this organisation's mailboxes");
+  },
 };
 
 /** A Teams user id (29:..., 8:orgid:...) names a person but means nothing to a reader: never show it in a message. */

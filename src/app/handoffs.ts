@@ -5,7 +5,7 @@
  * TurnContext. Every change is committed by src/app/unit-of-work.ts.
  */
 import { createHash } from 'node:crypto';
-import { formValuesOf, handoffCard, handoffFormCard, type ViewOptions } from '../cards/handoff-cards';
+import { type FormAway, formValuesOf, handoffCard, handoffFormCard, type ViewOptions } from '../cards/handoff-cards';
 import type { AdaptiveCard } from '../cards/render';
 import { ballHolder, type Handoff, type HandoffEvent, type HandoffFields, type Person, postHandoff } from '../domain/handoff';
 import { type HandoffFormInput, parseHandoffForm, type ParsedForm } from '../domain/handoff-form';
@@ -14,10 +14,11 @@ import { noticesOfPosting } from '../domain/notifications';
 import { apply, check, type Command, type Refusal } from '../domain/process';
 import { type Lateness, qualityHints } from '../domain/quality';
 import { maySee } from '../domain/search';
-import { formatWhen, formatWhenIn } from '../domain/time-format';
-import { localTimesDiffer } from '../domain/working-hours';
+import { absencesDuring, awayText, localDay } from '../domain/away';
+import { formatDay, formatWhen, formatWhenIn } from '../domain/time-format';
+import { addWorkingMinutes, localTimesDiffer } from '../domain/working-hours';
 import { resolveFormPeople } from './form-people';
-import { type Answer, type AnswerError, type App, type Caller, MembersUnavailableError } from './ports';
+import { type Answer, type AnswerError, type App, type Budget, type Caller, MembersUnavailableError } from './ports';
 import { commitChange, type Decision, effectsOfCreation, messageEffect, type Outcome, withDueState } from './unit-of-work';
 
 /**
@@ -46,7 +47,7 @@ const CONTENDED = 'Others changed this handoff at the same moment; this is its c
 async function holderLocalTime(app: App, caller: Caller, handoff: Handoff): Promise<string> {
   const holder = ballHolder(handoff);
   if (!holder || !caller.timeZone || holder.aadObjectId === caller.actor.person.aadObjectId) return '';
-  const { timeZone } = await app.workingHours(handoff.tenantId, holder);
+  const { timeZone } = await app.workingHours(handoff.tenantId, holder, caller.budget);
   const now = new Date(app.clock.now());
   try {
     return localTimesDiffer(now, caller.timeZone, timeZone) ? `${holder.name}'s local time: ${formatWhenIn(now, timeZone, now)}` : '';
@@ -111,38 +112,120 @@ export async function changeHandoff(
       if ('code' in asked) return { refuse: asked.message };
       const applied = apply(current, asked, caller.actor.person, new Date(app.clock.now()).toISOString());
       if (!applied.ok) return { refuse: applied.refusal.message };
-      return { write: { handoff: await withDueState(app, current, applied.handoff, applied.event), events: [applied.event] } };
+      return {
+        write: { handoff: await withDueState(app, current, applied.handoff, applied.event, caller.budget), events: [applied.event] },
+      };
     },
   });
   return answerOf(app, caller, outcome, refused);
 }
 
 /** The receiver's working minutes from now to the end of the needed-by day, when fewer than the effort: the handoff is late. */
-async function lateness(app: App, tenantId: string, receiver: Person, fields: HandoffFields): Promise<Lateness | undefined> {
+async function lateness(
+  app: App,
+  tenantId: string,
+  receiver: Person,
+  fields: HandoffFields,
+  budget: Budget,
+): Promise<Lateness | undefined> {
   const { effortMinutes, neededBy } = fields;
   if (effortMinutes === undefined || neededBy === undefined) return undefined;
-  const hours = await app.workingHours(tenantId, receiver);
+  const hours = await app.workingHours(tenantId, receiver, budget);
   const now = new Date(app.clock.now());
   const available = workingMinutesUntilDay(hours, now, neededBy);
   return isLate(effortMinutes, neededBy, () => available) ? { receiver: receiver.name, availableMinutes: available, now } : undefined;
 }
 
 /**
- * Resolves the people on a form, then checks it against the rules; on errors or
- * unconfirmed quality hints returns the form card to show instead.
+ * Who on a new handoff is away while its review would run (the receiver, or
+ * the owner who hears of it), each said before posting with the day they are
+ * back and when the review would be due, and their successor offered: "Grace
+ * Hopper is away until Mon 14 Dec; the review would be due Tue 15 Dec, 12:00."
+ */
+async function awayOnForm(app: App, tenantId: string, value: ParsedForm, sender: Person, context: FormContext): Promise<FormAway[]> {
+  const now = new Date(app.clock.now());
+  const when = (instant: Date) => formatWhen(instant, context.timeZone, now);
+  const { receiver, owner } = value;
+  const receiverHours = await app.workingHours(tenantId, receiver, context.budget);
+  const due = addWorkingMinutes(receiverHours, now, app.settings.due.review[value.fields.priority]);
+  const review = due ? `the review would be due ${when(due)}` : 'the review would wait until they are back';
+  const notes: FormAway[] = [];
+  const roles: [Person, 'receiver' | 'owner'][] = [[receiver, 'receiver']];
+  // The owner hears of a late review; their own absence matters unless they are the sender (who knows) or the receiver.
+  if (owner.aadObjectId !== sender.aadObjectId && owner.aadObjectId !== receiver.aadObjectId) roles.push([owner, 'owner']);
+  for (const [person, role] of roles) {
+    const hours = role === 'receiver' ? receiverHours : await app.workingHours(tenantId, person, context.budget);
+    const absence = absencesDuring(hours, now, due)[0];
+    if (!absence) continue;
+    const started = Date.parse(absence.start) <= now.getTime();
+    const span = started
+      ? awayText(hours, absence, now)
+      : `away from ${formatDay(localDay(new Date(absence.start), hours.timeZone), now)}${awayText(hours, absence, now).replace(/^away/, '')}`;
+    const text =
+      role === 'receiver'
+        ? `${person.name} is ${span}; ${review}.`
+        : `${person.name}, the owner, is ${span}, and hears of a late review only once back.`;
+    const successor = (await app.stores.away.get(tenantId, person.aadObjectId, context.budget))?.successor;
+    const offered = successor && ![sender, receiver, owner].some((p) => p.aadObjectId === successor.aadObjectId) ? successor : undefined;
+    notes.push({
+      text,
+      offer: offered ? (role === 'receiver' ? `Hand it to ${offered.name} instead` : `Make ${offered.name} the owner instead`) : '',
+      useReceiver: offered && role === 'receiver' ? offered.aadObjectId : '',
+      useOwner: offered && role === 'owner' ? offered.aadObjectId : '',
+    });
+  }
+  return notes;
+}
+
+/**
+ * The form's "Hand it to <successor> instead": the successor takes the
+ * receiver's (or owner's) place. They are known by id from the absent
+ * person's record, so they need not be in the chat.
+ */
+async function withSuccessorChosen(
+  app: App,
+  tenantId: string,
+  input: HandoffFormInput,
+  budget: Budget,
+): Promise<{ input: HandoffFormInput; known: Person[] }> {
+  const known: Person[] = [];
+  let chosen = input;
+  for (const field of ['receiver', 'owner'] as const) {
+    const use = field === 'receiver' ? input.useReceiver : input.useOwner;
+    if (!use) continue;
+    const successor = (await app.stores.away.get(tenantId, input[field].trim(), budget))?.successor;
+    if (successor?.aadObjectId === use) known.push(successor);
+    chosen = { ...chosen, [field]: use };
+  }
+  return { input: chosen, known };
+}
+
+/** What checking a form needs of the request besides the form. */
+interface FormContext {
+  budget: Budget;
+  /** The sender's zone, for the times the form says. */
+  timeZone: string | undefined;
+}
+
+/**
+ * Resolves the people on a form, then checks it against the rules; on errors,
+ * unconfirmed quality hints or someone away returns the form card to show instead.
  */
 async function checkForm(
   app: App,
   tenantId: string,
-  input: HandoffFormInput,
+  submitted: HandoffFormInput,
   members: readonly Person[],
   sender: Person,
   today: string,
+  context: FormContext,
   editing?: { handoffId: string; version: number; banner?: { title: string; text: string } },
 ): Promise<{ ok: true; value: ParsedForm; late: boolean } | { ok: false; card: AdaptiveCard }> {
+  const { budget } = context;
+  const { input, known } = editing ? { input: submitted, known: [] } : await withSuccessorChosen(app, tenantId, submitted, budget);
   const people = editing
     ? { people: [...members], input, errors: {} }
-    : await resolveFormPeople(input, members, app.directoryFor(tenantId));
+    : await resolveFormPeople(input, [...members, ...known], app.directoryFor(tenantId));
   const parsed = parseHandoffForm(people.input, { members: people.people, sender, today });
   const errors = { ...(parsed.ok ? {} : parsed.errors), ...people.errors };
   if (!parsed.ok || Object.keys(errors).length > 0) {
@@ -151,10 +234,12 @@ async function checkForm(
     // Resolved people are shown by id, so the pickers show them chosen; unresolved ones stay as typed.
     return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: people.input, errors, message, editing }) };
   }
-  const late = await lateness(app, tenantId, parsed.value.receiver, parsed.value.fields);
+  const late = await lateness(app, tenantId, parsed.value.receiver, parsed.value.fields, budget);
   const hints = qualityHints(parsed.value.fields, late);
-  if (hints.length > 0 && !input.confirmed) {
-    return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: people.input, hints, editing }) };
+  // Said before posting, never a block: "Post anyway" posts it as it is, and the successor is one click.
+  const away = editing || input.confirmed ? [] : await awayOnForm(app, tenantId, parsed.value, sender, context);
+  if ((hints.length > 0 || away.length > 0) && !input.confirmed) {
+    return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: people.input, hints, away, editing }) };
   }
   return { ...parsed, late: late !== undefined };
 }
@@ -176,7 +261,10 @@ export async function draftHandoff(app: App, caller: Caller, input: HandoffFormI
     return { ok: false, card: handoffFormCard({ formId: input.formId, members: [], values: input, message: MEMBERS_UNAVAILABLE }) };
   }
   const { actor } = caller;
-  const form = await checkForm(app, actor.tenantId, input, members, actor.person, caller.today);
+  const form = await checkForm(app, actor.tenantId, input, members, actor.person, caller.today, {
+    budget: caller.budget,
+    timeZone: caller.timeZone,
+  });
   if (!form.ok) return form;
   const { fields, receiver, owner, stakeholders } = form.value;
   const built = postHandoff({
@@ -201,7 +289,7 @@ export async function draftHandoff(app: App, caller: Caller, input: HandoffFormI
     at: new Date(app.clock.now()).toISOString(),
     late: form.late,
   });
-  return { ok: true, members, event: built.event, handoff: await withDueState(app, undefined, built.handoff, built.event) };
+  return { ok: true, members, event: built.event, handoff: await withDueState(app, undefined, built.handoff, built.event, caller.budget) };
 }
 
 export type Created =
@@ -326,15 +414,33 @@ export function resubmitHandoff(app: App, caller: Caller, handoffId: string, inp
   return changeHandoff(app, caller, handoffId, async (handoff) => {
     const people = [handoff.receiver, handoff.owner, handoff.sender];
     const form = { ...input, receiver: handoff.receiver.aadObjectId, owner: handoff.owner.aadObjectId, stakeholders: '' };
-    const checked = await checkForm(app, handoff.tenantId, form, people, handoff.sender, caller.today, editingOf(app, caller, handoff));
+    const checked = await checkForm(
+      app,
+      handoff.tenantId,
+      form,
+      people,
+      handoff.sender,
+      caller.today,
+      { budget: caller.budget, timeZone: caller.timeZone },
+      editingOf(app, caller, handoff),
+    );
     return checked.ok ? { type: 'resubmit', fields: checked.value.fields } : { card: checked.card };
   });
 }
 
 const NOBODY_CHOSEN = 'Choose who receives the handoff instead.';
 
-/** The owner's reassign: a chat member from the list, or anyone the people picker found in the organisation. */
-export async function reassignHandoff(app: App, caller: Caller, handoffId: string, chosen: string): Promise<Answer> {
+/**
+ * The owner's reassign: a chat member from the list, or anyone the people picker found in the organisation.
+ * @param options.known people Baton already knows by id besides the chat's members (an absent receiver's successor)
+ */
+export async function reassignHandoff(
+  app: App,
+  caller: Caller,
+  handoffId: string,
+  chosen: string,
+  options: { known?: readonly Person[] } = {},
+): Promise<Answer> {
   const value = chosen.trim();
   // Nobody chosen: refused before anything is marked or written (the card's picker is required too, so Teams does not send it).
   if (value === '') {
@@ -342,7 +448,7 @@ export async function reassignHandoff(app: App, caller: Caller, handoffId: strin
     return handoff ? { card: await viewFor(app, caller, handoff, { notice: NOBODY_CHOSEN }) } : { error: NOT_FOUND };
   }
   return changeHandoff(app, caller, handoffId, async (handoff) => {
-    const members = await caller.members().catch(() => []);
+    const members = [...(await caller.members().catch(() => [])), ...(options.known ?? [])];
     const empty: HandoffFormInput = {
       formId: 'reassign',
       summary: '',

@@ -29,8 +29,8 @@ const SEARCH_CANDIDATES = 200;
  */
 async function myHandoffs(app: App, caller: Caller): Promise<AdaptiveCard> {
   const { actor } = caller;
-  const groups = groupMyWork(await listingsVisibleTo(app, actor, MINE_LIMIT, caller.budget), actor.person.aadObjectId);
   const now = new Date(app.clock.now());
+  const groups = groupMyWork(await listingsVisibleTo(app, actor, MINE_LIMIT, caller.budget), actor.person.aadObjectId, now);
   return myHandoffsCard(
     WAIT_GROUPS.map((g) => ({
       title: WAIT_GROUP_TITLES[g],

@@ -10,7 +10,7 @@
  * person's, under the marker `due:<handoff>:<step>:<kind>`, so a second
  * timer, a second instance or a crash never acts twice.
  */
-import { type DueAction, dueNow, escalateAt, settleDue } from '../domain/due';
+import { absenceEvent, type DueAction, dueNow, escalateAt, settleDue, withAbsences } from '../domain/due';
 import type { Handoff, HandoffEvent } from '../domain/handoff';
 import { remindersFor } from '../domain/notifications';
 import { nextWorkingInstant } from '../domain/working-hours';
@@ -29,6 +29,8 @@ export interface OverdueReport {
   escalate: number;
   neededBy: number;
   autoClose: number;
+  /** Handoffs whose due time moved, unsent, for an absence seen since their step began. */
+  away: number;
   /** Entries with nothing due behind them any more (their handoff changed since), removed. */
   stale: number;
   /** Handoffs that could not be settled this time; the next check tries again. */
@@ -57,6 +59,7 @@ export async function overdueCheck(app: App, context: { invocationId?: string } 
     escalate: 0,
     neededBy: 0,
     autoClose: 0,
+    away: 0,
     stale: 0,
     failed: 0,
   };
@@ -66,7 +69,8 @@ export async function overdueCheck(app: App, context: { invocationId?: string } 
     try {
       const settled = await settle(app, handoffId, now, reaches);
       for (const kind of settled.done) report[kind] += 1;
-      if (settled.done.length === 0) report.stale += its.length;
+      if (settled.away) report.away += 1;
+      else if (settled.done.length === 0) report.stale += its.length;
       // Every entry up to now is spent; the handoff's next one (written by its outbox row) is later.
       await Promise.all(its.filter((e) => e.at !== settled.wakeAt).map((e) => app.stores.due.remove(e, budget)));
     } catch (error) {
@@ -122,43 +126,70 @@ async function settle(
   handoffId: string,
   now: number,
   reaches: (tenantId: string, person: string) => Promise<boolean>,
-): Promise<{ done: DueAction['kind'][]; wakeAt: string | undefined }> {
+): Promise<{ done: DueAction['kind'][]; away: boolean; wakeAt: string | undefined }> {
   const at = new Date(now);
   let done: DueAction['kind'][] = [];
+  let away = false;
   const outcome = await commitChange(app, {
     handoffId,
     marker: '',
     tenantId: undefined,
     budget,
-    decide: async (handoff) => {
-      const first = handoff && dueNow(handoff, at);
-      if (!handoff || !first) return { skip: true };
+    decide: async (stored) => {
+      if (!stored || !dueNow(stored, at)) return { skip: true };
+      // Nobody is nudged or told for time they were away: an absence seen since the step began moves its due time first.
+      const noted = await absencesNoted(app, stored, at);
+      const handoff = noted?.handoff ?? stored;
+      const first = dueNow(handoff, at);
       const clock = handoff.clock;
-      const holder = first.kind === 'overdue' && clock ? await reaches(handoff.tenantId, clock.holder.aadObjectId) : false;
+      const holder = first?.kind === 'overdue' && clock ? await reaches(handoff.tenantId, clock.holder.aadObjectId) : false;
       // The owner is asked only when an escalation is due in this check (a late check may nudge and escalate at once).
+      const escalation = clock && clock.level < 2 ? escalateAt(clock) : undefined;
       const owner =
-        clock && clock.level < 2 && escalateAt(clock) <= now ? await reaches(handoff.tenantId, handoff.owner.aadObjectId) : true;
-      const settled = settleDue(handoff, at, { holder, owner });
+        first && escalation !== undefined && escalation <= now ? await reaches(handoff.tenantId, handoff.owner.aadObjectId) : true;
+      const settled = first && settleDue(handoff, at, { holder, owner });
       // Another check did it first, or someone changed the handoff meanwhile: nothing is due any more.
-      if (!settled) return { skip: true };
-      done = settled.events.flatMap((e) => ACTION_OF[e.type] ?? []);
-      const messages = await reminders(app, settled.handoff, settled.events, at);
+      if (!settled && !noted) return { skip: true };
+      const after = settled?.handoff ?? handoff;
+      const events = [...(noted ? [noted.event] : []), ...(settled?.events ?? [])];
+      done = events.flatMap((e) => ACTION_OF[e.type] ?? []);
+      away = noted !== undefined;
+      const messages = settled ? await reminders(app, after, settled.events, at) : [];
       return {
-        write: { handoff: settled.handoff, events: settled.events },
-        markers: settled.markers,
-        effects: effectsOfChange(handoff, settled.handoff, settled.events, messages),
+        write: { handoff: after, events },
+        markers: [...(noted ? [`away:${stored.id}:${noted.event.seq}`] : []), ...(settled?.markers ?? [])],
+        effects: effectsOfChange(stored, after, events, messages),
       };
     },
   });
-  if (outcome.kind === 'written') return { done, wakeAt: outcome.after.wakeAt };
-  if (outcome.kind === 'skipped') return { done: [], wakeAt: outcome.handoff?.wakeAt };
-  if (outcome.kind === 'contended') return { done: [], wakeAt: outcome.latest?.wakeAt };
-  return { done: [], wakeAt: undefined };
+  if (outcome.kind === 'written') return { done, away, wakeAt: outcome.after.wakeAt };
+  if (outcome.kind === 'skipped') return { done: [], away: false, wakeAt: outcome.handoff?.wakeAt };
+  if (outcome.kind === 'contended') return { done: [], away: false, wakeAt: outcome.latest?.wakeAt };
+  return { done: [], away: false, wakeAt: undefined };
+}
+
+/**
+ * The handoff with its running step counted in the absences of its holder and
+ * owner as they are known now, and Baton's event saying so; undefined when
+ * the step already counts them.
+ */
+export async function absencesNoted(app: App, handoff: Handoff, at: Date): Promise<{ handoff: Handoff; event: HandoffEvent } | undefined> {
+  const clock = handoff.clock;
+  if (!clock) return undefined;
+  const [holder, owner] = await Promise.all([
+    app.workingHours(handoff.tenantId, clock.holder, budget),
+    app.workingHours(handoff.tenantId, handoff.owner, budget),
+  ]);
+  const moved = withAbsences(handoff, { holder, owner }, at.toISOString(), app.settings.due);
+  if (!moved) return undefined;
+  const next = { ...moved, eventCount: handoff.eventCount + 1 };
+  return { handoff: next, event: absenceEvent(handoff, next, at.toISOString()) };
 }
 
 /**
  * The check's 1:1 reminders: one per person, none sent before the start of
- * its reader's working hours. Who reads a daily digest gets none of these
+ * its reader's working hours, nor while they are away (held until they are
+ * back, inside their hours). Who reads a daily digest gets none of these
  * (the digest lists the handoff at the start of their day), except Baton's
  * automatic close, which is news rather than a reminder.
  */
@@ -167,9 +198,14 @@ async function reminders(app: App, handoff: Handoff, events: readonly HandoffEve
     remindersFor(handoff, events).map(async (notice) => {
       if (!notice.about.split('+').includes('closed') && (await app.stores.digests.isOn(handoff.tenantId, notice.to.aadObjectId, budget)))
         return [];
-      const start = nextWorkingInstant(await app.workingHours(handoff.tenantId, notice.to), at);
-      return [messageEffect(notice, start > at ? start.toISOString() : undefined)];
+      // Away with no return date: it waits, looked at again as the outbox retries (the deliverer holds it while they are away).
+      const start = nextWorkingInstant(await app.workingHours(handoff.tenantId, notice.to, budget), at);
+      return [messageEffect(notice, { notBefore: start === undefined ? heldFor(at) : start > at ? start.toISOString() : undefined })];
     }),
   );
   return effects.flat();
 }
+
+/** A message to someone away with no return date is looked at again this much later. */
+export const HELD_RECHECK_MS = 60 * 60_000;
+const heldFor = (at: Date) => new Date(at.getTime() + HELD_RECHECK_MS).toISOString();

@@ -11,10 +11,12 @@
 import type { AdaptiveCard } from '../cards/render';
 import type { Clock } from '../clock';
 import type { SummarySettings } from '../config';
+import type { AutomaticReplies } from '../domain/away';
 import type { DuePolicy } from '../domain/due';
 import type { ConversationRef, Handoff, HandoffEvent, Listing, Person } from '../domain/handoff';
+import type { HandoffFormInput } from '../domain/handoff-form';
 import type { NoticeButton } from '../domain/notifications';
-import type { WorkingHours } from '../domain/working-hours';
+import type { Absence, WorkingHours } from '../domain/working-hours';
 import type { Logger } from '../logger';
 
 // ---- Time budgets
@@ -26,7 +28,10 @@ import type { Logger } from '../logger';
  * the deliveries after an answer) has minutes: a slow moment of storage must
  * not fail it, so each try waits longer and is retried more.
  */
-export type Budget = { kind: 'request'; deadline: number } | { kind: 'background'; deliveries?: boolean };
+export type Budget =
+  | { kind: 'request'; deadline: number }
+  /** `deadline` (wall time): background work that must be done by then, or not at all (a delivery recording a send within its lease). */
+  | { kind: 'background'; deliveries?: boolean; deadline?: number };
 
 /** A request's budget: `ms` from now (wall time, not Baton's clock, which a test may move). */
 export function requestBudget(ms: number): Budget {
@@ -63,9 +68,20 @@ export type Effect =
   /**
    * A card in one person's personal chat. `about` names the event, for logs;
    * `buttons`, what the card offers the reader to do; `notBefore`, the
-   * earliest instant it may go (a reminder waits for the reader's working hours).
+   * earliest instant it may go (a reminder waits for the reader's working
+   * hours); `inHours`, a reminder: it goes only while its reader is at work,
+   * never while they are away, and waits otherwise.
    */
-  | { kind: 'message'; to: Person; headline: string; quote: string; about: string; buttons?: NoticeButton[]; notBefore?: string };
+  | {
+      kind: 'message';
+      to: Person;
+      headline: string;
+      quote: string;
+      about: string;
+      buttons?: NoticeButton[];
+      notBefore?: string;
+      inHours?: boolean;
+    };
 
 export type RowState = 'pending' | 'delivered' | 'dead';
 
@@ -363,6 +379,104 @@ export interface MailboxBudget {
   went(mailbox: string, taken: number, sent: number, budget: Budget): Promise<void>;
 }
 
+// ---- The messaging extension's previews
+
+/** A form the messaging extension previewed: kept on Baton's side until it expires, so "Send" needs only the preview's id. */
+export interface PreviewDraft {
+  tenantId: string;
+  /** Who filled it in: nobody else may send or edit it. */
+  aadObjectId: string;
+  /** The form as submitted (the rules run on it again when it is sent). */
+  input: HandoffFormInput;
+  /** When it is gone: "Send" after that asks for the form again. */
+  expiresAt: string;
+}
+
+/** The previews' drafts, one row per preview, each with its time to live. */
+export interface PreviewDrafts {
+  save(id: string, draft: PreviewDraft, budget: Budget): Promise<void>;
+  /** The draft, unless there never was one or it expired by `now`. */
+  find(id: string, now: number, budget: Budget): Promise<PreviewDraft | undefined>;
+  /** Deletes every draft that expired by `now`. @returns how many */
+  purge(now: number, budget: Budget): Promise<number>;
+}
+
+// ---- Who is away, and who takes over
+
+/** One handoff an away message lists. */
+export interface AwayItem {
+  handoffId: string;
+  summary: string;
+  /** For the return message: to whom it was handed on, and by whom. */
+  to?: Person;
+  by?: Person;
+}
+
+/**
+ * A message about an absence, sent once inside its reader's working hours:
+ * to an owner when someone their handoffs wait on goes away (`owner`), or to
+ * the person back from an absence with what was handed on meanwhile (`return`).
+ */
+export interface AwayNotice {
+  /** `<kind>:<absence start>:<reader>`: one per reader and absence. */
+  id: string;
+  kind: 'owner' | 'return';
+  to: Person;
+  /** Not before the start of the reader's working hours. */
+  notBefore: string;
+  items: AwayItem[];
+  state: 'pending' | 'sent';
+  /** While one run sends it: until when that run holds it ('' when none). */
+  leaseUntil: string;
+  /** The owner's answers from the message: handoff id to "kept" (Keep waiting) or the name it was reassigned to. */
+  answers?: Record<string, string>;
+}
+
+/**
+ * What Baton keeps of one person's absences: the ones it saw (so the past
+ * stays true after automatic replies are turned off), the one they told Baton,
+ * their successor, and the messages of the absence it announced.
+ */
+export interface AwayRecord {
+  tenantId: string;
+  aadObjectId: string;
+  name: string;
+  /** Teams user id, when known (the successor's 1:1, a mention). */
+  userId: string;
+  /** Absences seen, oldest first (src/domain/away.ts mergeAbsences). */
+  absences: Absence[];
+  /** The absence they told Baton (`away`), if any. */
+  declared?: Absence;
+  /** Who takes over their reviews while they are away. */
+  successor?: Person;
+  /** Hand their reviews to the successor at once, without asking the owners. */
+  handOver: boolean;
+  /** The start of the absence whose beginning was announced ('' when none is). */
+  announced: string;
+  /** What was handed on during the announced absence: the return message lists it. */
+  handedOn: AwayItem[];
+  notices: AwayNotice[];
+  /** When a change last made them hold a ball: the away check watches them while they do. */
+  heldAt: string;
+  etag: string;
+}
+
+/** The away records (`<prefix>conversations`, partition `away`). */
+export interface AwayRecords {
+  get(tenantId: string, aadObjectId: string, budget: Budget): Promise<AwayRecord | undefined>;
+  /** Notes that a person holds a ball, creating their record or keeping all of it but `heldAt` and their name: idempotent. */
+  watch(person: Pick<AwayRecord, 'tenantId' | 'aadObjectId' | 'name' | 'userId'>, at: string, budget: Budget): Promise<void>;
+  /** Every record, a page at a time. */
+  all(budget: Budget): AsyncIterable<AwayRecord[]>;
+  /**
+   * Writes a record read with its ETag ('' for a new one).
+   * @returns the record as written, or undefined when someone changed (or created) it first
+   */
+  save(record: AwayRecord, budget: Budget): Promise<AwayRecord | undefined>;
+  /** Removes a record, if nobody changed it since it was read. @returns false when it changed */
+  remove(record: AwayRecord, budget: Budget): Promise<boolean>;
+}
+
 /** Every store the use cases use. */
 export interface Stores {
   handoffs: HandoffStore;
@@ -378,6 +492,8 @@ export interface Stores {
   preferences: Preferences;
   sendRecords: SendRecords;
   mailboxes: MailboxBudget;
+  drafts: PreviewDrafts;
+  away: AwayRecords;
 }
 
 // ---- Messages, people and mail
@@ -433,6 +549,8 @@ export interface Directory {
   getWorkingHours(aadObjectId: string): Promise<WorkingHours>;
   /** A group chat's topic, when it has one and the directory may read it; undefined otherwise. */
   chatTopic(chatId: string): Promise<string | undefined>;
+  /** The person's automatic replies (the same mailbox settings): whether, and until when, they are away. @throws for an unknown person */
+  getAutomaticReplies(aadObjectId: string): Promise<AutomaticReplies>;
 }
 
 export interface OutgoingMail {
@@ -545,6 +663,8 @@ export interface AppSettings {
   summary: SummarySettings;
   /** Where Baton's own links point. */
   publicBaseUrl: string;
+  /** The one tenant this deployment serves (its directory's): an Outlook action that names no tenant is this one's. */
+  readonly tenantId: string;
 }
 
 /** Everything the use cases share. */
@@ -554,8 +674,11 @@ export interface App {
   messenger: Messenger;
   /** The directory for a tenant's users: Baton's covers one tenant; for any other it knows no one. */
   directoryFor(tenantId: string): Directory;
-  /** A person's working hours, or Baton's default week when the directory cannot say. */
-  workingHours(tenantId: string, person: Person): Promise<WorkingHours>;
+  /**
+   * A person's working hours with their absences (src/app/working-hours.ts),
+   * or Baton's default week when the directory cannot say.
+   */
+  workingHours(tenantId: string, person: Person, budget: Budget): Promise<WorkingHours>;
   mailer: Mailer;
   summaryQueue: SummaryQueue;
   settings: AppSettings;

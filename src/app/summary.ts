@@ -90,6 +90,8 @@ export interface EnqueueReport {
  * makes the repeats harmless.
  */
 export async function enqueueDueSummaries(app: App): Promise<EnqueueReport> {
+  // One of its settings is wrong (the log said which): nothing is enqueued until it is fixed.
+  if (!app.settings.summary.enabled) return { zones: 0, zonesDue: 0, enqueued: 0 };
   const now = new Date(app.clock.now());
   const zones = await app.stores.zones.list(BACKGROUND);
   const report: EnqueueReport = { zones: zones.length, zonesDue: 0, enqueued: 0 };
@@ -273,7 +275,7 @@ export async function summaryOf(
   const teams = await teamHistories(app, tenantId, followed, week.end, budget);
   const hours = new Map<string, WorkingHours>();
   const receivers = new Map([...followed, ...[...teams.values()].flat()].map((h) => [h.handoff.receiver.aadObjectId, h.handoff.receiver]));
-  await Promise.all([...receivers.values()].map(async (p) => hours.set(p.aadObjectId, await app.workingHours(tenantId, p))));
+  await Promise.all([...receivers.values()].map(async (p) => hours.set(p.aadObjectId, await app.workingHours(tenantId, p, budget))));
   const weeks = trendOf(app, week, timeZone);
   return buildSummary({
     followed,
@@ -341,6 +343,7 @@ export async function sendSummary(app: App, raw: unknown): Promise<SendOutcome> 
   if (!parsed.success)
     throw new Error(`Not a summary message (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
   const message = parsed.data;
+  if (!app.settings.summary.enabled) return { outcome: 'skipped', reason: 'the weekly summary is off: one of its settings is wrong' };
   const { tenantId, aadObjectId, week: key } = message;
   const now = app.clock.now();
   const log = app.log.child({ summary: key, person: aadObjectId });
@@ -505,7 +508,7 @@ async function sendSummaryEmail(
 
 /** The week a card's action names: a week's key, or 'latest' (the seven days up to now, the `summary` command's). */
 async function weekFor(app: App, caller: Caller, key: string): Promise<{ week: Week; timeZone: string }> {
-  const timeZone = await zoneOf(app, caller.actor.tenantId, caller.actor.person);
+  const timeZone = await zoneOf(app, caller.actor.tenantId, caller.actor.person, caller.budget);
   if (key === 'latest') {
     const now = app.clock.now();
     return { week: { start: new Date(now - 7 * 86_400_000).toISOString(), end: new Date(now).toISOString() }, timeZone };
@@ -578,7 +581,7 @@ async function changeSummaryPreference(app: App, caller: Caller, wanted: boolean
   await app.stores.preferences.set(tenantId, person.aadObjectId, { stopped: !wanted, optedIn: wanted }, now, caller.budget);
   if (wanted)
     await app.stores.subscribers.subscribe(
-      { tenantId, aadObjectId: person.aadObjectId, name: person.name, timeZone: await zoneOf(app, tenantId, person) },
+      { tenantId, aadObjectId: person.aadObjectId, name: person.name, timeZone: await zoneOf(app, tenantId, person, caller.budget) },
       caller.budget,
     );
   // It says "in Teams" only when it will reach them there: Baton writes only to people who installed it.

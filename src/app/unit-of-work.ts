@@ -4,10 +4,12 @@
  * check, an automatic close, a priority flagged from the summary), is
  * committed by {@link commitChange}:
  *
- *   1. mark the handoff's pending deliveries, so a crash after the commit
+ *   1. read the handoff (not for a new one: its id is new);
+ *   2. let the caller decide what the change is: only a change that writes
+ *      goes on, so a refused action, a handoff that does not exist or one of
+ *      another tenant writes nothing anywhere;
+ *   3. mark the handoff's pending deliveries, so a crash after the commit
  *      still leaves its messages to the sweep;
- *   2. read the handoff (not for a new one: its id is new);
- *   3. let the caller decide what the change is;
  *   4. save it with the ETag: the handoff, its event, its marker and its
  *      outbox rows in one transaction; losing a race to another writer reads
  *      and decides again;
@@ -94,10 +96,22 @@ function indexEffect(before: Handoff, after: Handoff): Effect {
   return { kind: 'index', ...(former.length > 0 ? { former } : {}), followers: followersChanged };
 }
 
-/** A 1:1 message's outbox row. */
-export function messageEffect(notice: Notice, notBefore?: string): Effect {
+/**
+ * A 1:1 message's outbox row.
+ * @param held a reminder: not before `notBefore`, and only while its reader is at work (the deliverer checks again when it sends)
+ */
+export function messageEffect(notice: Notice, held?: { notBefore: string | undefined }): Effect {
   const { to, headline, quote, about, buttons } = notice;
-  return { kind: 'message', to, headline, quote, about, ...(buttons.length > 0 ? { buttons } : {}), ...(notBefore ? { notBefore } : {}) };
+  return {
+    kind: 'message',
+    to,
+    headline,
+    quote,
+    about,
+    ...(buttons.length > 0 ? { buttons } : {}),
+    ...(held?.notBefore ? { notBefore: held.notBefore } : {}),
+    ...(held ? { inHours: true } : {}),
+  };
 }
 
 /**
@@ -121,9 +135,12 @@ export async function withDueState(
   before: Handoff | undefined,
   after: Handoff,
   event: HandoffEvent,
+  budget: Budget,
 ): Promise<Handoff> {
   const people = hoursNeeded(before, after);
-  const hours = new Map(await Promise.all(people.map(async (p) => [p.aadObjectId, await app.workingHours(after.tenantId, p)] as const)));
+  const hours = new Map(
+    await Promise.all(people.map(async (p) => [p.aadObjectId, await app.workingHours(after.tenantId, p, budget)] as const)),
+  );
   return { ...after, ...nextDueState(before, after, event, hours, app.settings.due) };
 }
 
@@ -145,10 +162,6 @@ export async function commitChange(app: App, change: Change): Promise<Outcome> {
   };
   return retryOnConflict<Outcome>(
     async (attempt) => {
-      // A request marks beside its read (the mark must precede the transaction: a crash after the commit still leaves it);
-      // background work has time, and marks only once it knows it writes.
-      const marking = budget.kind === 'request' ? app.deliveries.mark(handoffId, budget) : undefined;
-      marking?.catch(() => undefined);
       const fresh = change.creates && attempt === 1;
       const stored = fresh ? undefined : await read();
       if (!stored && !fresh && !change.creates) return { kind: 'notFound' };
@@ -162,7 +175,10 @@ export async function commitChange(app: App, change: Change): Promise<Outcome> {
         return { kind: 'refused', handoff: stored.handoff, message: decision.refuse, replayed };
       }
       const { handoff, events } = decision.write;
-      const markEtag = await (marking ?? app.deliveries.mark(handoffId, budget));
+      // Only now, once the handoff exists in the caller's tenant and the change is allowed: no action, refused or
+      // forged, makes Baton write a mark for an id it names. The mark precedes the transaction: a crash after the
+      // commit still leaves it for the sweep. (It costs a request one round trip after its read, not beside it.)
+      const markEtag = await app.deliveries.mark(handoffId, budget);
       const before = stored?.handoff;
       const effects = decision.effects ?? (before ? effectsOfChange(before, handoff, events) : []);
       const rows = await app.stores.handoffs.commit(

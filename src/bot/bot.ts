@@ -14,6 +14,7 @@ import {
 import type { CardAction } from '../app/actions';
 import { handoffActions } from '../app/handoff-actions';
 import { newHandoffForm } from '../app/handoffs';
+import { awayActions, awayPrivately } from '../app/away';
 import { settingsActions, settingsPrivately } from '../app/digest';
 import { myHandoffsPrivately, privately } from '../app/my-work';
 import type { Answer, App, Caller } from '../app/ports';
@@ -34,6 +35,7 @@ export const HELP_TEXT = [
   '- **mine**: your open handoffs, grouped by what waits on you (blocked, to review, to answer, to fix, to close).',
   '- **summary**: your week in handoffs (cycle time, first-pass acceptance, what needs attention); **summary stop** or **summary start** for the weekly one.',
   '- **settings**: how Baton reminds you of what waits on you: each reminder as it is due, or one daily digest.',
+  '- **away**: your time away (from your automatic replies, or tell Baton) and who takes over your reviews meanwhile.',
   '- **help**: this list.',
   '',
   'On the card, the receiver accepts (checking off the criteria), asks a question or requests changes;',
@@ -52,7 +54,7 @@ export const UNAVAILABLE =
 
 /** What an unknown word gets: one short line, not the whole help. */
 const UNKNOWN = (word: string) =>
-  `I don't know "${word}". Try **new** (a handoff form), **mine** (your open handoffs), **summary**, **settings** or **help**.`;
+  `I don't know "${word}". Try **new** (a handoff form), **mine** (your open handoffs), **summary**, **settings**, **away** or **help**.`;
 
 /** How many personal chats this process remembers having saved, so a chatty user costs one write. */
 const SAVED_CHATS_KEPT = 10_000;
@@ -68,7 +70,7 @@ function cardAnswer(answer: Answer): InvokeResponse {
 /** Baton's router over the app's use cases. */
 export function batonRouter(app: App): Router {
   const savedChats = new LruMap<string, true>(SAVED_CHATS_KEPT);
-  const caller = (turn: Turn) => callerOf(turn.context, app.clock.now(), turn.budget);
+  const caller = (turn: Turn) => callerOf(turn.context, app.clock.now(), turn.budget, () => app.settings.tenantId);
 
   /** Remembers where Baton can write to this person 1:1 (only personal chats qualify). */
   const savePersonalChat = async (turn: Turn, who: Caller, force = false) => {
@@ -179,6 +181,10 @@ export function batonRouter(app: App): Router {
       command(async (turn, who) => privateAnswer(turn, await settingsPrivately(app, who))),
     )
     .command(
+      ['away'],
+      command(async (turn, who) => privateAnswer(turn, await awayPrivately(app, who))),
+    )
+    .command(
       ['help', ''],
       command((turn) => turn.context.sendActivity(MessageFactory.text(HELP_TEXT))),
     )
@@ -213,7 +219,7 @@ export function batonRouter(app: App): Router {
     )
     .on(
       'message.ext.edit',
-      dialog((who, turn) => editPreview(who, turn.context.activity.value)),
+      dialog((who, turn) => editPreview(app, who, turn.context.activity.value)),
     )
     .on(
       'message.ext.query',
@@ -223,7 +229,7 @@ export function batonRouter(app: App): Router {
       'message.ext.query-link',
       results((who, turn) => unfurlLink(app, who, turn.context.activity.value)),
     );
-  for (const [name, action] of Object.entries({ ...handoffActions, ...summaryActions, ...settingsActions }))
+  for (const [name, action] of Object.entries({ ...handoffActions, ...summaryActions, ...settingsActions, ...awayActions }))
     router.verb(name, verb(name, action));
   return router;
 }

@@ -40,6 +40,7 @@ const activitySchema = z
     channelId: z.string().min(1).max(64),
     from: account,
     recipient: account,
+    // Required, except of Outlook's actionable email, whose documented invokes may carry none (docs/outlook-fields.md).
     conversation: z
       .object({
         id: idText.min(1),
@@ -47,7 +48,8 @@ const activitySchema = z
         conversationType: z.string().max(64).optional(),
         isGroup: z.boolean().optional(),
       })
-      .loose(),
+      .loose()
+      .optional(),
     replyToId: idText.optional(),
     locale: z.string().max(64).optional(),
     localTimezone: z.string().max(64).optional(),
@@ -70,7 +72,11 @@ const activitySchema = z
       .max(64)
       .optional(),
   })
-  .loose();
+  .loose()
+  .refine((activity) => activity.conversation !== undefined || activity.channelId === 'outlook', {
+    path: ['conversation'],
+    message: 'Invalid input: expected object, received undefined',
+  });
 
 /** The first problem zod found, for the 400's message: which field, not its value. */
 function firstProblem(error: z.ZodError): string {
@@ -100,15 +106,26 @@ function describeActivity(activity: z.infer<typeof activitySchema>): Record<stri
     verb: text(value?.action?.verb) ?? text(value?.commandId),
     handoffId: text(value?.action?.data?.handoffId),
     channel: activity.channelId,
-    tenant: activity.conversation.tenantId ?? activity.channelData?.tenant?.id,
+    tenant: activity.conversation?.tenantId ?? activity.channelData?.tenant?.id,
   };
 }
 
-/** How an answer reads in the log: ok, refused (4xx) or failed. */
+/** How an answer reads in the log: ok, refused (4xx), not implemented (an invoke Baton does not answer) or failed. */
 function outcomeOf(status: number): string {
+  if (status === 501) return 'notImplemented';
   if (status >= 500) return 'failed';
   if (status === 401) return 'unauthorized';
   return status >= 400 ? 'refused' : 'ok';
+}
+
+/**
+ * The status an answer means: a card action answers HTTP 200 with its own
+ * status inside the Universal Actions envelope (src/bot/router.ts, cardError),
+ * which is what the log and the alerts must see.
+ */
+function effectiveStatus(result: HttpResult): number {
+  const inner = (result.body as { statusCode?: unknown } | undefined)?.statusCode;
+  return result.status === 200 && typeof inner === 'number' ? inner : result.status;
 }
 
 /** The adapter (and through it the messenger the outbox sends with), before the app exists. */
@@ -135,14 +152,17 @@ export function createBotEndpoint(config: Config, adapter: FunctionsAdapter, app
       const budget = requestBudget(REQUEST_STORAGE_BUDGET_MS);
       let described: Record<string, string | undefined> = {};
       const logged = (result: HttpResult): HttpResult => {
+        const status = effectiveStatus(result);
         const line = {
           invocationId,
           ...described,
-          status: result.status,
-          outcome: outcomeOf(result.status),
+          status,
+          ...(status !== result.status ? { httpStatus: result.status } : {}),
+          outcome: outcomeOf(status),
           durationMs: Date.now() - started,
         };
-        if (result.status >= 500) app.log.error('Activity answered', line);
+        // An invoke Baton does not implement (501) is a client's try, not a fault: info, so it raises no alert.
+        if (status >= 500 && status !== 501) app.log.error('Activity answered', line);
         else app.log.info('Activity answered', line);
         return result;
       };

@@ -15,8 +15,8 @@ import {
   type MessagingExtensionQuery,
   type MessagingExtensionResponse,
 } from 'botbuilder';
-import * as z from 'zod';
 import { createHandoff, draftHandoff } from '../app/handoffs';
+import { draftOf, isPreviewId, keepDraft } from '../app/previews';
 import { findHandoffs, handoffForLink } from '../app/my-work';
 import type { App, Caller } from '../app/ports';
 import { handoffCard, handoffFormCard } from '../cards/handoff-cards';
@@ -59,8 +59,13 @@ function dialog(title: string, card: AdaptiveCard): MessagingExtensionActionResp
 
 const createDialog = (card: AdaptiveCard) => dialog('Create handoff', card);
 
-/** The form's starting values from a message: its first sentence, its text, its links, its author. */
-export function prefillFromMessage(action: MessagingExtensionAction, members: readonly Person[]): Partial<HandoffFormInput> {
+/**
+ * The form's starting values from a message: its first sentence, its text,
+ * its links, and its author as the receiver. From your own message you cannot
+ * be the receiver (the form refuses it): the receiver is left to choose, and
+ * you are the owner, as the form has it when left empty.
+ */
+export function prefillFromMessage(action: MessagingExtensionAction, members: readonly Person[], you: Person): Partial<HandoffFormInput> {
   const payload = action.messagePayload;
   if (!payload) return {};
   const body = plainText(payload.body?.content ?? '');
@@ -71,26 +76,94 @@ export function prefillFromMessage(action: MessagingExtensionAction, members: re
   ];
   const authorId = payload.from?.user?.id;
   const author = members.find((m) => m.aadObjectId === authorId);
+  const own = authorId === you.aadObjectId;
   return {
     summary: firstSentence,
     whatIsReady: body.slice(0, 4000),
     links: [...new Set(links)].join('\n'),
-    ...(author ? { receiver: author.aadObjectId } : {}),
+    ...(own ? { receiver: '', owner: you.aadObjectId } : author ? { receiver: author.aadObjectId } : {}),
   };
 }
 
-/** composeExtension/fetchTask: the handoff form as a dialog, prefilled when opened from a message. */
+/**
+ * The form's starting values from the command's parameters, as Microsoft 365
+ * Copilot sends them ("hand the payments work to Grace": `data.taskParameters`,
+ * the manifest's parameters of createHandoff). Copilot may send a parameter
+ * empty or null; a receiver is prefilled only when the name is one member's
+ * (the picker then shows them chosen), never the person asking.
+ */
+export function prefillFromParameters(
+  action: MessagingExtensionAction,
+  members: readonly Person[],
+  you: Person,
+): Partial<HandoffFormInput> {
+  const parameters = (action.data as { taskParameters?: unknown } | undefined)?.taskParameters;
+  if (!Array.isArray(parameters)) return {};
+  const value = (name: string) => {
+    const found = parameters.find((p: { name?: unknown }) => p?.name === name) as { value?: unknown } | undefined;
+    return typeof found?.value === 'string' ? found.value.trim() : '';
+  };
+  const summary = value('summary').slice(0, SUMMARY_MAX);
+  const whatIsReady = value('whatIsReady').slice(0, 4000);
+  const neededBy = /^\d{4}-\d{2}-\d{2}$/.test(value('neededBy')) ? value('neededBy') : '';
+  const name = value('receiver').toLowerCase();
+  const others = members.filter((m) => m.aadObjectId !== you.aadObjectId);
+  const byName = name
+    ? [others.filter((m) => m.name.toLowerCase() === name), others.filter((m) => m.name.toLowerCase().split(/\s+/)[0] === name)].find(
+        (matches) => matches.length === 1,
+      )?.[0]
+    : undefined;
+  return {
+    ...(summary ? { summary } : {}),
+    ...(whatIsReady ? { whatIsReady } : {}),
+    ...(neededBy ? { neededBy } : {}),
+    ...(byName ? { receiver: byName.aadObjectId } : {}),
+  };
+}
+
+/** composeExtension/fetchTask: the handoff form as a dialog, prefilled when opened from a message or by Copilot with parameters. */
 export async function openCreateDialog(caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
   if (action.commandId !== ME_COMMANDS.create)
     return { task: { type: 'message', value: `Baton has no command "${String(action.commandId).slice(0, 60)}".` } };
   // The connector lists members only where the bot is; elsewhere the people picker searches the organisation.
   const members = await caller.members().catch(() => []);
-  const values = action.commandContext === 'message' ? prefillFromMessage(action, members) : {};
+  const values = {
+    ...(action.commandContext === 'message' ? prefillFromMessage(action, members, caller.actor.person) : {}),
+    ...prefillFromParameters(action, members, caller.actor.person),
+  };
   return createDialog(handoffFormCard({ formId: crypto.randomUUID(), members, values }));
 }
 
-/** The draft travels inside the preview card, and is validated again when it comes back. */
-const previewDraft = z.object({ refresh: z.object({ action: z.object({ data: z.object({ draft: handoffFormInput }) }) }) });
+/** The id of a hidden element of the preview card: Teams keeps element ids, which its inputs need, whatever else it re-serialises. */
+const PREVIEW_ELEMENT = 'batonPreview-';
+
+/**
+ * The preview's id, wherever the card Teams sent back still has it: the
+ * refresh action's data, or the hidden element's id. Teams re-serialises the
+ * preview it sends with Send and Edit, adding nulls and defaults; nothing
+ * documents which fields it keeps, so both are looked for.
+ */
+function previewIdOf(action: MessagingExtensionAction): string | undefined {
+  const content = action.botActivityPreview?.[0]?.attachments?.[0]?.content as unknown;
+  let found: string | undefined;
+  const visit = (node: unknown, depth: number): void => {
+    if (found || depth > 32 || !node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach((item) => visit(item, depth + 1));
+    const record = node as Record<string, unknown>;
+    if (isPreviewId(record.previewId)) found = record.previewId;
+    else if (typeof record.id === 'string' && record.id.startsWith(PREVIEW_ELEMENT) && isPreviewId(record.id.slice(PREVIEW_ELEMENT.length)))
+      found = record.id.slice(PREVIEW_ELEMENT.length);
+    else for (const value of Object.values(record)) visit(value, depth + 1);
+  };
+  visit(content, 0);
+  return found;
+}
+
+/** The form a preview holds (kept on Baton's side), for the person who made it; undefined when gone or not theirs. */
+async function draftFromPreview(app: App, caller: Caller, action: MessagingExtensionAction): Promise<HandoffFormInput | undefined> {
+  const id = previewIdOf(action);
+  return id ? draftOf(app, caller, id) : undefined;
+}
 
 /** composeExtension/submitAction: a wrong form stays in the dialog; a valid one becomes a preview. */
 export async function submitCreateDialog(
@@ -105,10 +178,13 @@ export async function submitCreateDialog(
     );
   const draft = await draftHandoff(app, caller, input.data);
   if (!draft.ok) return createDialog(draft.card);
+  const previewId = await keepDraft(app, caller, { ...input.data, confirmed: true });
   const preview = handoffCard(draft.handoff, undefined, { now: new Date(app.clock.now()) }) as AdaptiveCard & {
     refresh: { action: { data: Record<string, unknown> } };
+    body: unknown[];
   };
-  preview.refresh.action.data.draft = { ...input.data, confirmed: true };
+  preview.refresh.action.data.previewId = previewId;
+  preview.body.push({ type: 'TextBlock', id: `${PREVIEW_ELEMENT}${previewId}`, text: 'Preview', isVisible: false });
   return {
     composeExtension: {
       type: 'botMessagePreview',
@@ -117,17 +193,21 @@ export async function submitCreateDialog(
   };
 }
 
-function draftFromPreview(action: MessagingExtensionAction): HandoffFormInput | undefined {
-  const content = action.botActivityPreview?.[0]?.attachments?.[0]?.content as unknown;
-  const parsed = previewDraft.safeParse(content);
-  return parsed.success ? parsed.data.refresh.action.data.draft : undefined;
-}
+/** What Send or Edit says when the preview's draft is gone (a day passed) or is not the person's. */
+const PREVIEW_GONE = 'This preview is no longer available (a preview keeps for a day); please fill the form again.';
 
 /** The preview's "Edit": back to the form with the draft's values. */
-export async function editPreview(caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-  const draft = draftFromPreview(action);
+export async function editPreview(app: App, caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+  const draft = await draftFromPreview(app, caller, action);
   const members = await caller.members().catch(() => []);
-  return createDialog(handoffFormCard({ formId: draft?.formId ?? crypto.randomUUID(), members, values: { ...draft, confirmed: false } }));
+  return createDialog(
+    handoffFormCard({
+      formId: draft?.formId ?? crypto.randomUUID(),
+      members,
+      values: { ...draft, confirmed: false },
+      ...(draft ? {} : { message: PREVIEW_GONE }),
+    }),
+  );
 }
 
 /**
@@ -137,15 +217,8 @@ export async function editPreview(caller: Caller, action: MessagingExtensionActi
  * out, the outbox posts it (once).
  */
 export async function sendPreview(app: App, caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
-  const input = draftFromPreview(action);
-  if (!input)
-    return createDialog(
-      handoffFormCard({
-        formId: crypto.randomUUID(),
-        members: [],
-        message: 'The preview came back unreadable; please fill the form again.',
-      }),
-    );
+  const input = await draftFromPreview(app, caller, action);
+  if (!input) return createDialog(handoffFormCard({ formId: crypto.randomUUID(), members: [], message: PREVIEW_GONE }));
   const created = await createHandoff(app, caller, input, 'post');
   if (created.outcome === 'form') return createDialog(created.card);
   if (created.outcome === 'forbidden') return { task: { type: 'message', value: created.error.message } };

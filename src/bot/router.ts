@@ -64,9 +64,31 @@ type Handler = (turn: Turn) => Promise<InvokeResponse | undefined | void>;
 type CommandHandler = (turn: Turn, words: string[]) => Promise<void>;
 type VerbHandler = (turn: Turn, data: Record<string, unknown>) => Promise<InvokeResponse>;
 
-/** An `adaptiveCard/action` error answer: the Universal Actions error envelope. */
+/**
+ * An `adaptiveCard/action` error answer: HTTP 200, with the error's status
+ * inside the Universal Actions envelope. The Adaptive Cards documentation,
+ * "Universal Action Model", section "Response format"
+ * (MicrosoftDocs/AdaptiveCards, AdaptiveCards/authoring-cards/universal-action-model.md,
+ * https://learn.microsoft.com/adaptive-cards/authoring-cards/universal-action-model#response-format),
+ * which msteams-docs' "Work with Universal Actions for Adaptive Cards" and the
+ * Outlook channel's page point to:
+ *
+ *   "If the Bot did process an incoming `adaptiveCard/action` Invoke activity
+ *   (i.e. if the Bot's code was involved at all in processing the request), the
+ *   HTTP response's status code returned by the Bot must be equal to 200 and the
+ *   body of the HTTP response must be formatted as follows: { "statusCode":
+ *   <number (200 – 599)>, "type": "<string>", "value": "<object>" }"
+ *   "A client application MUST always look at the `statucCode` property in the
+ *   response's body to know how the Bot processed the request."
+ *   | 400 | `application/vnd.microsoft.error` | Error Object | The incoming request was invalid. |
+ *   | 500 | `application/vnd.microsoft.error` | Error Object | An unexpected error occurred. |
+ *
+ * (botbuilder-js's ActivityHandler copies the body's statusCode into the HTTP
+ * status instead; the .NET SDK and the Teams SDK answer 200, as here. The
+ * Error Object is `{ code, message }`, as every SDK writes it.)
+ */
 export function cardError(status: 400 | 403 | 404 | 500 | 503, code: string, message: string): InvokeResponse {
-  return { status, body: { statusCode: status, type: 'application/vnd.microsoft.error', value: { code, message } } };
+  return { status: 200, body: { statusCode: status, type: 'application/vnd.microsoft.error', value: { code, message } } };
 }
 
 /** The invoke's value as Universal Actions send it: a string verb (never coerced) and an object of data. */
@@ -115,7 +137,8 @@ export class Router {
 
   /**
    * Runs the activity's route. An invoke always gets an answer: its handler's,
-   * or 501 for one Baton does not implement (Teams then shows its own message).
+   * or 501 for one Baton does not implement (Teams then shows its own message;
+   * the log says so at info: a client trying an invoke is no fault of Baton's).
    * @returns the route taken, for the log
    */
   async run(turn: Turn): Promise<RouteName | undefined> {

@@ -11,12 +11,22 @@ import { conversationMembers } from './members';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The acting person and tenant, or undefined when the activity lacks them. */
-export function actorOf(context: TurnContext): Actor | undefined {
-  const { from, conversation, channelData } = context.activity;
-  const tenantId = conversation?.tenantId ?? (channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+/**
+ * The acting person and tenant, or undefined when the activity lacks them.
+ * Outlook's channel may leave the tenant out (OfficeDev/office-js#3478): a
+ * deployment serves one tenant, so an Outlook action without one is taken as
+ * that tenant's (docs/outlook-fields.md). Card data never names either.
+ * @param deploymentTenant the tenant this deployment serves (its Graph directory's)
+ */
+export function actorOf(context: TurnContext, deploymentTenant?: () => string): Actor | undefined {
+  const { from, conversation, channelData, channelId } = context.activity;
+  const outlook = channelId === 'outlook';
+  const tenantId =
+    conversation?.tenantId ||
+    (channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ||
+    (outlook ? deploymentTenant?.() : undefined);
   // Outlook's channel may name the user by their Entra object id in from.id alone.
-  const aadObjectId = from?.aadObjectId ?? (context.activity.channelId === 'outlook' && GUID.test(from?.id ?? '') ? from.id : undefined);
+  const aadObjectId = from?.aadObjectId ?? (outlook && GUID.test(from?.id ?? '') ? from.id : undefined);
   if (!aadObjectId || !tenantId) return undefined;
   return { person: { aadObjectId, userId: from.id, name: displayName(from.name) }, tenantId };
 }
@@ -41,22 +51,24 @@ export function todayOf(context: TurnContext, now: number, timeZone: string | un
  * The request as the use cases see it.
  * @returns undefined when the activity names no signed-in user of a tenant
  */
-export function callerOf(context: TurnContext, now: number, budget: Budget): Caller | undefined {
-  const actor = actorOf(context);
+export function callerOf(context: TurnContext, now: number, budget: Budget, deploymentTenant?: () => string): Caller | undefined {
+  const actor = actorOf(context, deploymentTenant);
   if (!actor) return undefined;
   const { activity } = context;
   let zone: { value: string | undefined } | undefined;
   let today: string | undefined;
-  // Outlook has no conversation with members: an actionable email is between Baton and one person.
-  const hasMembers = activity.channelId === 'msteams' && activity.conversation.conversationType !== 'personal';
+  // Outlook has no conversation with members: an actionable email is between Baton and one person. Its activity
+  // may name no conversation at all (the documented samples carry only `value`): it is then the person's own.
+  const conversationType = activity.conversation?.conversationType;
+  const hasMembers = activity.channelId === 'msteams' && conversationType !== 'personal';
   return {
     actor,
     activityId: activity.id ?? crypto.randomUUID(),
     channel: activity.channelId,
     conversation: {
-      id: activity.conversation.id,
+      id: activity.conversation?.id ?? `${activity.channelId}:${actor.person.aadObjectId}`,
       serviceUrl: activity.serviceUrl,
-      personal: activity.conversation.conversationType === 'personal',
+      personal: conversationType === 'personal',
       ...conversationNames(activity),
     },
     replyToId: activity.replyToId || undefined,
@@ -74,7 +86,7 @@ export function callerOf(context: TurnContext, now: number, budget: Budget): Cal
 
 /** In a personal chat the members are the person and the bot. */
 function personalMembers(context: TurnContext, actor: Actor) {
-  return context.activity.channelId === 'msteams' && context.activity.conversation.conversationType === 'personal' ? [actor.person] : [];
+  return context.activity.channelId === 'msteams' && context.activity.conversation?.conversationType === 'personal' ? [actor.person] : [];
 }
 
 /** Names Baton keeps are cut here: a name is a label, never a message. */
@@ -88,7 +100,7 @@ const named = (value: unknown) => (typeof value === 'string' && value.trim() !==
  * event brings the new ones (src/bot/bot.ts).
  */
 export function conversationNames(activity: TurnContext['activity']): Pick<Caller['conversation'], 'kind' | 'name' | 'team' | 'channel'> {
-  const type = activity.conversation.conversationType;
+  const type = activity.conversation?.conversationType;
   const data = (activity.channelData ?? {}) as { team?: { id?: unknown; name?: unknown }; channel?: { id?: unknown; name?: unknown } };
   const kind = type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : type === 'personal' ? 'personal' : undefined;
   const ref = (value: { id?: unknown; name?: unknown } | undefined) =>
@@ -97,7 +109,7 @@ export function conversationNames(activity: TurnContext['activity']): Pick<Calle
       : undefined;
   const team = ref(data.team);
   const channel = ref(data.channel);
-  const name = named(activity.conversation.name);
+  const name = named(activity.conversation?.name);
   return {
     ...(kind ? { kind } : {}),
     ...(name ? { name } : {}),

@@ -66,6 +66,8 @@ export interface HandoffFormData {
   errors: Record<FormField, string>;
   message: string;
   hints: string[];
+  /** Who on it is away while the review runs, each with their successor offered in one click ('' offer for none). */
+  away: FormAway[];
   members: { name: string; aadObjectId: string }[];
   /** The change request a new version answers, on top of the edit form; empty title for none. */
   banner: { title: string; text: string };
@@ -75,6 +77,16 @@ export interface HandoffFormData {
   moreTitle: string;
   /** Each field's cap, as the labels state it ("1,500"). */
   limits: Record<'summary' | 'whatIsReady' | 'criteria' | 'criterion' | 'assumptions' | 'links' | 'blocker' | 'stakeholders', string>;
+}
+
+/** One person on a form who is away while the review would run: what the form says, and their successor to pick instead. */
+export interface FormAway {
+  text: string;
+  /** "Hand it to Alan Turing instead"; '' with nobody to offer. */
+  offer: string;
+  /** The successor's id in the field it replaces; '' in the other. */
+  useReceiver: string;
+  useOwner: string;
 }
 
 /**
@@ -122,6 +134,7 @@ export function handoffFormCard(input: {
   errors?: FieldErrors;
   message?: string;
   hints?: string[];
+  away?: FormAway[];
   /** Editing a posted handoff; `banner` is the change request its next version answers. */
   editing?: { handoffId: string; version: number; banner?: { title: string; text: string } };
 }): AdaptiveCard {
@@ -143,6 +156,7 @@ export function handoffFormCard(input: {
     errors,
     message: input.message ?? '',
     hints: input.hints ?? [],
+    away: input.away ?? [],
     members: input.members.slice(0, FORM_MEMBERS_MAX).map(({ name, aadObjectId }) => ({ name, aadObjectId })),
     banner: input.editing?.banner ?? { title: '', text: '' },
     moreOpen: MORE_FIELDS.some(
@@ -316,6 +330,15 @@ function dueWhen(handoff: Handoff, now: Date, name: Namer, perViewer: boolean): 
   const role = handoff.clock?.step === 'review' ? 'receiver' : handoff.clock?.step === 'close' ? 'owner' : roleOf(handoff, view.holder);
   const whose = name(view.holder) === 'you' ? 'your' : `the ${role}'s`;
   switch (view.state) {
+    case 'away':
+      // Time away is not working time: nothing is overdue while they are away.
+      return !view.dueAt
+        ? `Due once ${name(view.holder) === 'you' ? 'you are' : 'they are'} back`
+        : view.leftMinutes > 0
+          ? `Due ${cardInstant(view.dueAt)}${perViewer ? `, with ${workingTimeOf(view.leftMinutes, whose)} left` : ''}`
+          : `Was due ${cardInstant(view.dueAt)}, before the absence`;
+    case 'waits':
+      return `Due once ${name(view.holder) === 'you' ? 'you are' : `${view.holder.name} is`} back (${view.away})`;
     case 'due':
       return `Due ${cardInstant(view.dueAt)}${perViewer ? `, in ${workingTimeOf(view.leftMinutes, whose)}` : ''}`;
     case 'overdue':
@@ -335,7 +358,7 @@ function dueWhen(handoff: Handoff, now: Date, name: Namer, perViewer: boolean): 
 function turnOf(handoff: Handoff, now: Date, name: Namer, perViewer: boolean): HandoffCardData['turn'] {
   const { receiver, sender, owner, decision, ending, question, clock } = handoff;
   const view = dueView(handoff, now);
-  const late = view !== undefined && view.state !== 'due';
+  const late = view !== undefined && (view.state === 'overdue' || view.state === 'escalated');
   const escalated = view?.state === 'escalated' ? ` Escalated to ${name(owner)} (owner).` : '';
   const line = (text: string, mention = false) => ({
     text,
@@ -343,20 +366,37 @@ function turnOf(handoff: Handoff, now: Date, name: Namer, perViewer: boolean): H
     style: late ? 'attention' : 'default',
     when: dueWhen(handoff, now, name, perViewer),
   });
+  // A clock that waits for an absence with no return has no due time, and nothing to escalate yet.
+  const blockedWhen = () => {
+    if (!clock) return '';
+    const escalation = escalateAt(clock);
+    if (watched && clock.level < 2)
+      return escalation === undefined
+        ? ''
+        : `The owner is told if it is still blocked on ${cardInstant(new Date(escalation).toISOString())}`;
+    if (!clock.dueAt) return '';
+    return `${watched ? `Escalated to ${name(owner) === 'you' ? 'you' : 'the owner'}; u` : 'U'}nblocking was due ${cardInstant(clock.dueAt)}`;
+  };
+  const watched = clock?.step === 'unblock' && sender.aadObjectId !== owner.aadObjectId;
   if (isBlocked(handoff)) {
-    const on = name(sender) === 'you' ? 'You are on it' : `${sender.name} is on it`;
-    const watched = clock?.step === 'unblock' && sender.aadObjectId !== owner.aadObjectId;
+    // The sender may be away: "Ada Lovelace, away until Mon 14 Dec, is on it".
+    const away = view?.state === 'away' ? `, ${view.away},` : '';
+    const on = name(sender) === 'you' ? `You${away} are on it` : `${sender.name}${away} is on it`;
     return {
       text: `Blocked: ${handoff.blocker.replace(/[.\s]+$/, '')}. ${on}.`,
       mention: false,
       style: 'attention',
-      when: !clock
-        ? ''
-        : watched && clock.level < 2
-          ? `The owner is told if it is still blocked on ${cardInstant(new Date(escalateAt(clock)).toISOString())}`
-          : `${watched ? `Escalated to ${name(owner) === 'you' ? 'you' : 'the owner'}; u` : 'U'}nblocking was due ${cardInstant(clock.dueAt)}`,
+      when: blockedWhen(),
     };
   }
+  // Away: nobody is tagged, nothing is overdue; "Waiting on Grace Hopper, away until Mon 14 Dec."
+  if (view?.state === 'away' && !STATUS[handoff.status].final)
+    return {
+      text: `Waiting on ${name(view.holder)}, ${view.away}.`,
+      mention: false,
+      style: 'default',
+      when: dueWhen(handoff, now, name, perViewer),
+    };
   switch (handoff.status) {
     case 'inReview':
       return name(receiver) === 'you'
@@ -539,6 +579,8 @@ const EVENT_WORDS: Record<HandoffEvent['type'], string> = {
   overdue: 'sent an overdue nudge',
   escalated: 'told the owner',
   neededByPassed: 'told the owner the needed-by date passed',
+  away: 'noted an absence',
+  back: 'noted a return',
 };
 
 function historyOf(events: readonly HandoffEvent[], name: Namer): Pick<HandoffCardData, 'history' | 'olderEvents'> {

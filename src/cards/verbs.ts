@@ -24,4 +24,8 @@ export const VERBS = {
   summaryStop: 'summary.stop',
   summaryStart: 'summary.start',
   settingsSave: 'settings.save',
+  awaySave: 'away.save',
+  awayBack: 'away.back',
+  awayReassign: 'away.reassign',
+  awayKeepWaiting: 'away.keepWaiting',
 } as const;

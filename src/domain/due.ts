@@ -33,6 +33,7 @@ import {
 import { endOfDay } from './lead-time';
 import type { Outcome } from './process';
 import { asWorkingTime, formatDay, formatWhenIn, formatWorkingTime, workingTimeOf } from './time-format';
+import { absenceAt, absencesDuring, awayText, localDay, mergeAbsences, sameAbsences, withAway } from './away';
 import { addWorkingMinutes, nextWorkingInstant, type WorkingHours, workingMinutesBetween, zoneForText } from './working-hours';
 
 /** Goals, in working minutes of whoever holds the ball (settings; see src/config.ts). */
@@ -78,9 +79,16 @@ function goalOf(step: Step, priority: Priority, policy: DuePolicy): number {
   return policy.respond[priority];
 }
 
+/** The step's due time: its goal's working time left, counted from the run's start (undefined while away with no known return). */
 function withDue(clock: Omit<StepClock, 'dueAt'>): StepClock {
   const left = Math.max(0, clock.goalMinutes - clock.usedMinutes);
-  return { ...clock, dueAt: addWorkingMinutes(clock.holderHours, new Date(clock.runStartedAt), left).toISOString() } as StepClock;
+  return { ...clock, dueAt: addWorkingMinutes(clock.holderHours, new Date(clock.runStartedAt), left)?.toISOString() } as StepClock;
+}
+
+/** Absences over before the run started say nothing about it: the clock keeps the rest. */
+function forRun(hours: WorkingHours, runStartedAt: string): WorkingHours {
+  const from = new Date(runStartedAt);
+  return hours.away ? withAway(hours, absencesDuring(hours, from, undefined)) : hours;
 }
 
 /** Ends the running review cycle at `at`, adding its working minutes to the review. */
@@ -157,7 +165,8 @@ export function nextDueState(
   if (carriesOn) {
     const goalMinutes = goalOf(step, after.priority, policy);
     const ownerHours = hours.get(after.owner.aadObjectId) ?? clock!.ownerHours;
-    if (goalMinutes !== clock!.goalMinutes || ownerHours !== clock!.ownerHours) clock = withDue({ ...clock!, goalMinutes, ownerHours });
+    if (goalMinutes !== clock!.goalMinutes || ownerHours !== clock!.ownerHours)
+      clock = withDue({ ...clock!, goalMinutes, ownerHours: forRun(ownerHours, clock!.runStartedAt) });
   } else {
     const holderHours = hoursOf(holder);
     const ownerHours = hours.get(after.owner.aadObjectId);
@@ -173,8 +182,8 @@ export function nextDueState(
         step,
         startedBy: review.startedBy,
         holder,
-        holderHours,
-        ownerHours,
+        holderHours: forRun(holderHours, at),
+        ownerHours: forRun(ownerHours, at),
         runStartedAt: at,
         usedMinutes: review.usedMinutes,
         goalMinutes,
@@ -185,14 +194,15 @@ export function nextDueState(
         step,
         startedBy: event.seq,
         holder,
-        holderHours,
-        ownerHours,
+        holderHours: forRun(holderHours, at),
+        ownerHours: forRun(ownerHours, at),
         runStartedAt: at,
         usedMinutes: 0,
         goalMinutes,
         level: 0,
       });
-      if (step === 'close') clock = { ...clock, autoCloseAt: addWorkingMinutes(ownerHours, new Date(at), policy.autoClose).toISOString() };
+      if (step === 'close')
+        clock = { ...clock, autoCloseAt: addWorkingMinutes(clock.ownerHours, new Date(at), policy.autoClose)?.toISOString() };
     }
   }
   const receiverHours = hours.get(after.receiver.aadObjectId);
@@ -213,26 +223,35 @@ export type DueAction =
   | { kind: 'neededBy'; at: string }
   | { kind: 'autoClose'; at: string };
 
-/** When the holder is nudged: the due time, or the start of their next working period when it falls outside one. */
-function nudgeAt(clock: StepClock): number {
-  return nextWorkingInstant(clock.holderHours, new Date(clock.dueAt)).getTime();
+/** When the holder is nudged: the due time, or the start of their next working period when it falls outside one (or in an absence). */
+function nudgeAt(clock: StepClock): number | undefined {
+  return clock.dueAt === undefined ? undefined : nextWorkingInstant(clock.holderHours, new Date(clock.dueAt))?.getTime();
 }
 
-/** When the owner is told: one more goal of the holder's working time after the due time, inside the owner's hours. */
-export function escalateAt(clock: StepClock): number {
+/**
+ * When the owner is told: one more goal of the holder's working time after
+ * the due time, inside the owner's hours; undefined while someone's absence
+ * has no known end.
+ */
+export function escalateAt(clock: StepClock): number | undefined {
+  if (clock.dueAt === undefined) return undefined;
   const late = addWorkingMinutes(clock.holderHours, new Date(clock.dueAt), clock.goalMinutes);
-  return nextWorkingInstant(clock.ownerHours, late).getTime();
+  return late && nextWorkingInstant(clock.ownerHours, late)?.getTime();
 }
+
+const isoOr = (ms: number | undefined) => (ms === undefined ? undefined : iso(ms));
 
 /** What the overdue check will do for a handoff, each with its instant, in no particular order. */
 export function pendingActions(handoff: Pick<Handoff, 'status' | 'owner'> & Omit<DueState, 'wakeAt'>): DueAction[] {
   const { clock } = handoff;
   if (!clock || STATUS[handoff.status].final) return [];
   const actions: DueAction[] = [];
-  if (clock.level === 0) actions.push({ kind: 'overdue', at: iso(nudgeAt(clock)) });
+  const nudge = isoOr(nudgeAt(clock));
+  if (clock.level === 0 && nudge) actions.push({ kind: 'overdue', at: nudge });
   // Someone who owns what they hold has nobody above them to tell; the owner's own close has no escalation.
-  if (clock.level === 1 && clock.step !== 'close' && clock.holder.aadObjectId !== handoff.owner.aadObjectId)
-    actions.push({ kind: 'escalate', at: iso(escalateAt(clock)) });
+  const escalate = isoOr(escalateAt(clock));
+  if (clock.level === 1 && escalate && clock.step !== 'close' && clock.holder.aadObjectId !== handoff.owner.aadObjectId)
+    actions.push({ kind: 'escalate', at: escalate });
   if (handoff.neededByAt && !handoff.neededByTold && handoff.status !== 'accepted')
     actions.push({ kind: 'neededBy', at: handoff.neededByAt });
   if (clock.step === 'close' && clock.autoCloseAt) actions.push({ kind: 'autoClose', at: clock.autoCloseAt });
@@ -331,7 +350,7 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reach:
     const zone = zoneForText(hours);
     return formatWhenIn(instant, zone, new Date(at));
   };
-  const due = inZone(clock.dueAt, clock.holderHours);
+  const due = inZone(clock.dueAt ?? at, clock.holderHours);
   switch (action.kind) {
     case 'overdue': {
       const next: Handoff = { ...base, clock: { ...clock, level: 1 }, lastNudge: { at, by: BATON, to: clock.holder, reached } };
@@ -368,19 +387,104 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reach:
 export type DueView =
   | { state: 'due'; dueAt: string; leftMinutes: number; holder: Person }
   | { state: 'overdue'; dueAt: string; overdueMinutes: number; holder: Person }
-  | { state: 'escalated'; dueAt: string; overdueMinutes: number; holder: Person; owner: Person };
+  | { state: 'escalated'; dueAt: string; overdueMinutes: number; holder: Person; owner: Person }
+  /**
+   * The holder is away now: nothing is counted and nobody is nudged until they
+   * are back. `away`: "away until Wed 16 Dec"; `dueAt`: when it is due after
+   * the return (undefined with no return date), `leftMinutes` the working time
+   * left until then.
+   */
+  | { state: 'away'; away: string; dueAt: string | undefined; leftMinutes: number; holder: Person }
+  /** Not away yet, but an absence with no return date begins before the goal is used up: no due time. */
+  | { state: 'waits'; away: string; holder: Person };
 
 /** The running step's due state at `now`; undefined without a running step. */
 export function dueView(handoff: Pick<Handoff, 'clock' | 'status' | 'owner'>, now: Date): DueView | undefined {
   const clock = handoff.clock;
   if (!clock || STATUS[handoff.status].final) return undefined;
+  const { holder, holderHours } = clock;
+  const absence = absenceAt(holderHours, now);
+  if (absence) {
+    const leftMinutes = clock.dueAt ? workingMinutesBetween(holderHours, now, new Date(clock.dueAt)) : 0;
+    return { state: 'away', away: awayText(holderHours, absence, now), dueAt: clock.dueAt, leftMinutes, holder };
+  }
+  if (clock.dueAt === undefined) {
+    const upcoming = absencesDuring(holderHours, now, undefined).find((a) => a.end === undefined);
+    const from = upcoming ? ` from ${formatDay(localDay(new Date(upcoming.start), holderHours.timeZone), now)}` : '';
+    return { state: 'waits', away: `away${from} with no return date set`, holder };
+  }
   const dueAt = new Date(clock.dueAt);
-  if (now < dueAt)
-    return { state: 'due', dueAt: clock.dueAt, leftMinutes: workingMinutesBetween(clock.holderHours, now, dueAt), holder: clock.holder };
-  const overdueMinutes = workingMinutesBetween(clock.holderHours, dueAt, now);
+  if (now < dueAt) return { state: 'due', dueAt: clock.dueAt, leftMinutes: workingMinutesBetween(holderHours, now, dueAt), holder };
+  const overdueMinutes = workingMinutesBetween(holderHours, dueAt, now);
   return clock.level === 2
-    ? { state: 'escalated', dueAt: clock.dueAt, overdueMinutes, holder: clock.holder, owner: handoff.owner }
-    : { state: 'overdue', dueAt: clock.dueAt, overdueMinutes, holder: clock.holder };
+    ? { state: 'escalated', dueAt: clock.dueAt, overdueMinutes, holder, owner: handoff.owner }
+    : { state: 'overdue', dueAt: clock.dueAt, overdueMinutes, holder };
+}
+
+/** Whether whoever holds the ball is away now: the handoff waits on someone away, and is neither due nor overdue meanwhile. */
+export function waitsOnSomeoneAway(handoff: Pick<Handoff, 'clock' | 'status' | 'owner' | 'workState'>, now: Date): boolean {
+  return !isBlocked(handoff) && dueView(handoff, now)?.state === 'away';
+}
+
+/**
+ * The handoff with its running step counted in the holder's and the owner's
+ * absences as known now (`fresh`: their working hours as read now, absences
+ * included): the due time, the escalation and the automatic close move by the
+ * time away. What already happened stays as the clock saw it. Undefined when
+ * no absence changed.
+ */
+export function withAbsences(
+  handoff: Handoff,
+  fresh: { holder?: WorkingHours; owner?: WorkingHours },
+  at: string,
+  policy: DuePolicy,
+): Handoff | undefined {
+  const clock = handoff.clock;
+  if (!clock || STATUS[handoff.status].final) return undefined;
+  const merged = (hours: WorkingHours, now: WorkingHours | undefined) =>
+    now ? forRun(withAway(hours, mergeAbsences(hours.away ?? [], now.away ?? [], at)), clock.runStartedAt) : hours;
+  const holderHours = merged(clock.holderHours, fresh.holder);
+  const ownerHours = merged(clock.ownerHours, clock.holder.aadObjectId === handoff.owner.aadObjectId ? fresh.holder : fresh.owner);
+  if (sameAbsences(holderHours.away, clock.holderHours.away) && sameAbsences(ownerHours.away, clock.ownerHours.away)) return undefined;
+  let next = withDue({ ...clock, holderHours, ownerHours });
+  if (clock.step === 'close')
+    next = { ...next, autoCloseAt: addWorkingMinutes(ownerHours, new Date(clock.runStartedAt), policy.autoClose)?.toISOString() };
+  const { wakeAt: _old, ...state } = { ...handoff, clock: next };
+  return { ...handoff, clock: next, wakeAt: wakeOf(state) };
+}
+
+/**
+ * Baton's history event for a clock that {@link withAbsences} moved: 'away'
+ * ("Grace Hopper is away until Wed 16 Dec; her review is due Wed 16 Dec,
+ * 12:00 Kolkata time"), or 'back' when the holder was away and no longer is.
+ */
+export function absenceEvent(before: Handoff, after: Handoff, at: string): HandoffEvent {
+  const seq = after.eventCount;
+  const clock = after.clock!;
+  const now = new Date(at);
+  const zone = zoneForText(clock.holderHours);
+  const when = (iso: string) => formatWhenIn(iso, zone, now);
+  const due = clock.dueAt ? `${stepOfHolder(clock)} is due ${when(clock.dueAt)}` : `${stepOfHolder(clock)} waits for the return`;
+  const awayNow = absenceAt(clock.holderHours, now);
+  const wasAway = before.clock && absenceAt(before.clock.holderHours, now);
+  const holderChanged = !sameAbsences(before.clock?.holderHours.away, clock.holderHours.away);
+  let type: HandoffEvent['type'] = 'away';
+  let detail: string;
+  if (awayNow) detail = `${clock.holder.name} is ${awayText(clock.holderHours, awayNow, now)}; ${due}`;
+  else if (wasAway) {
+    type = 'back';
+    detail = `${clock.holder.name} is back; ${due}`;
+  } else if (holderChanged) {
+    const next = absencesDuring(clock.holderHours, now, undefined)[0];
+    const from = next ? ` from ${formatDay(localDay(new Date(next.start), clock.holderHours.timeZone), now)}` : '';
+    detail = next
+      ? `${clock.holder.name} will be away${from}${next.end ? ` until ${awayText(clock.holderHours, next, now).replace(/^away until /, '')}` : ' with no return date set'}; ${due}`
+      : `${clock.holder.name}'s absence was called off; ${due}`;
+  } else {
+    const absence = absencesDuring(clock.ownerHours, now, undefined)[0];
+    detail = `${after.owner.name} (owner) is ${absence ? awayText(clock.ownerHours, absence, now) : 'back'}; escalations wait for their working hours`;
+  }
+  return { handoffId: after.id, seq, type, actor: BATON, at, comment: '', detail, version: after.version, workState: after.workState };
 }
 
 /**
@@ -405,7 +509,9 @@ export function isOverdue(
 ): boolean {
   if (STATUS[handoff.status].final || isBlocked(handoff)) return false;
   const view = dueView(handoff, now);
-  if (view && view.state !== 'due') return true;
+  // Time away is never overdue: the handoff waits on someone away instead.
+  if (view?.state === 'away') return false;
+  if (view && (view.state === 'overdue' || view.state === 'escalated')) return true;
   return handoff.status !== 'accepted' && neededByPassed(handoff, now);
 }
 
@@ -426,15 +532,26 @@ export function neededByPassed(handoff: Pick<Handoff, 'neededBy' | 'neededByAt'>
  * @param relative the viewer's own view, seen now
  */
 export function dueClause(view: DueView, when: (iso: string) => string, relative: boolean, viewerId?: string): string {
-  const first = view.holder.aadObjectId === viewerId ? 'your' : `${view.holder.name.split(' ')[0] ?? view.holder.name}'s`;
-  const past = (minutes: number) =>
-    relative && minutes > 0 ? `overdue by ${workingTimeOf(minutes, first)}` : `overdue since ${when(view.dueAt)}`;
+  const mine = view.holder.aadObjectId === viewerId;
+  const name = view.holder.name.split(' ')[0] ?? view.holder.name;
+  const first = mine ? 'your' : `${name}'s`;
+  const past = (minutes: number, dueAt: string) =>
+    relative && minutes > 0 ? `overdue by ${workingTimeOf(minutes, first)}` : `overdue since ${when(dueAt)}`;
   switch (view.state) {
+    case 'away': {
+      const left = relative && view.dueAt && view.leftMinutes > 0 ? ` (${workingTimeOf(view.leftMinutes, first)} left)` : '';
+      const due = !view.dueAt ? 'due once back' : view.leftMinutes > 0 ? `due ${when(view.dueAt)}${left}` : `was due ${when(view.dueAt)}`;
+      return `${view.away} · ${due}`;
+    }
+    case 'waits':
+      return `due once ${mine ? 'you are' : `${name} is`} back (${view.away})`;
     case 'due':
       return `due ${when(view.dueAt)}${relative ? ` (in ${workingTimeOf(view.leftMinutes, first)})` : ''}`;
     case 'overdue':
-      return relative && view.overdueMinutes > 0 ? `${past(view.overdueMinutes)} (due ${when(view.dueAt)})` : past(0);
+      return relative && view.overdueMinutes > 0
+        ? `${past(view.overdueMinutes, view.dueAt)} (due ${when(view.dueAt)})`
+        : past(0, view.dueAt);
     case 'escalated':
-      return `${past(view.overdueMinutes)}, escalated to ${view.owner.aadObjectId === viewerId ? 'you' : `${view.owner.name} (owner)`}`;
+      return `${past(view.overdueMinutes, view.dueAt)}, escalated to ${view.owner.aadObjectId === viewerId ? 'you' : `${view.owner.name} (owner)`}`;
   }
 }

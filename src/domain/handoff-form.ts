@@ -47,9 +47,12 @@ export const handoffFormInput = z.object({
     .union([z.boolean(), z.string()])
     .optional()
     .transform((v) => v === true || v === 'true'),
+  /** Set by the form's "Hand it to <successor> instead": the receiver (or owner) is away, and the sender chose their successor. */
+  useReceiver: z.string().max(100).optional(),
+  useOwner: z.string().max(100).optional(),
 });
 export type HandoffFormInput = z.infer<typeof handoffFormInput>;
-export type FormField = Exclude<keyof HandoffFormInput, 'formId' | 'confirmed'>;
+export type FormField = Exclude<keyof HandoffFormInput, 'formId' | 'confirmed' | 'useReceiver' | 'useOwner'>;
 export type FieldErrors = Partial<Record<FormField, string>>;
 
 export interface ParsedForm {

@@ -167,7 +167,8 @@ export interface StepClock {
   /** Working minutes of the step used before this run (a review paused while the sender held the ball). */
   usedMinutes: number;
   goalMinutes: number;
-  dueAt: string;
+  /** When the goal is used up, time away skipped; undefined while the holder is away with no known return (the clock does not run). */
+  dueAt?: string;
   level: Level;
   /** The close step: when the handoff closes itself. */
   autoCloseAt?: string;
@@ -231,8 +232,8 @@ export interface Handoff extends HandoffFields, DueState {
   /** The latest priority change. */
   priorityFlag: PriorityFlag | undefined;
   lastNudge: Nudge | undefined;
-  /** The latest reassignment: whom the review was taken from, and when. */
-  reassigned: { from: Person; to: Person; at: string } | undefined;
+  /** The latest reassignment: whom the review was taken from, and when; `whileAway`: they were away then. */
+  reassigned: { from: Person; to: Person; at: string; whileAway?: boolean } | undefined;
   /** Who closed or cancelled it, and why. */
   ending: Remark | undefined;
   /** Posted inside the minimum lead time that its effort needs before the needed-by date (the summary's "late handoffs"). */
@@ -258,6 +259,9 @@ export const EVENT_TYPES = [
   'overdue',
   'escalated',
   'neededByPassed',
+  // Baton noted that whoever holds the ball is away (or will be), or back: the due time moved by the time away.
+  'away',
+  'back',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -4,11 +4,11 @@
  * the person sends, receives or owns it; a stakeholder follows a handoff
  * through the weekly summary instead.
  */
-import { dueClause, dueView, neededByPassed, waitingSince } from './due';
+import { dueClause, dueView, neededByPassed, waitingSince, waitsOnSomeoneAway } from './due';
 import { ballHolder, isBlocked, type Listing, rolesOf, STATUS } from './handoff';
 import { relativeWhen } from './time-format';
 
-export const WAIT_GROUPS = ['blocked', 'toReview', 'toAnswer', 'toFix', 'toClose', 'waitingOnOthers'] as const;
+export const WAIT_GROUPS = ['blocked', 'toReview', 'toAnswer', 'toFix', 'toClose', 'waitingOnAway', 'waitingOnOthers'] as const;
 export type WaitGroup = (typeof WAIT_GROUPS)[number];
 
 export const WAIT_GROUP_TITLES: Record<WaitGroup, string> = {
@@ -17,6 +17,7 @@ export const WAIT_GROUP_TITLES: Record<WaitGroup, string> = {
   toAnswer: 'To answer',
   toFix: 'To fix and resubmit',
   toClose: 'To close',
+  waitingOnAway: 'Waiting on someone away',
   waitingOnOthers: 'Waiting on others',
 };
 
@@ -26,8 +27,11 @@ export function isMine(handoff: Listing, aadObjectId: string): boolean {
   return roles.has('sender') || roles.has('receiver') || roles.has('owner');
 }
 
-/** Which group a handoff falls in for a person, or undefined when it is final or not theirs. */
-export function waitGroup(handoff: Listing, aadObjectId: string): WaitGroup | undefined {
+/**
+ * Which group a handoff falls in for a person, or undefined when it is final or not theirs.
+ * @param now with it, what waits on someone else who is away now is under a heading of its own (never overdue)
+ */
+export function waitGroup(handoff: Listing, aadObjectId: string, now?: Date): WaitGroup | undefined {
   if (STATUS[handoff.status].final || !isMine(handoff, aadObjectId)) return undefined;
   const roles = rolesOf(handoff, aadObjectId);
   // Blocked means blocked, for everyone on it: nobody's review or answer runs until it is unblocked.
@@ -36,15 +40,15 @@ export function waitGroup(handoff: Listing, aadObjectId: string): WaitGroup | un
   if (handoff.status === 'questionAsked' && roles.has('sender')) return 'toAnswer';
   if (handoff.status === 'changesRequested' && roles.has('sender')) return 'toFix';
   if (handoff.status === 'accepted' && roles.has('owner')) return 'toClose';
-  return 'waitingOnOthers';
+  return now && waitsOnSomeoneAway(handoff, now) ? 'waitingOnAway' : 'waitingOnOthers';
 }
 
-/** Groups handoffs for a person, the longest waiting first within each group (waiting since the holder got the ball). */
-export function groupMyWork<T extends Listing>(handoffs: readonly T[], aadObjectId: string): Record<WaitGroup, T[]> {
+/** Groups handoffs for a person at `now`, the longest waiting first within each group (waiting since the holder got the ball). */
+export function groupMyWork<T extends Listing>(handoffs: readonly T[], aadObjectId: string, now: Date): Record<WaitGroup, T[]> {
   const groups = Object.fromEntries(WAIT_GROUPS.map((g) => [g, [] as T[]])) as Record<WaitGroup, T[]>;
   const since = (h: T) => waitingSince(h) ?? h.updatedAt;
   for (const handoff of [...handoffs].sort((a, b) => since(a).localeCompare(since(b)))) {
-    const group = waitGroup(handoff, aadObjectId);
+    const group = waitGroup(handoff, aadObjectId, now);
     if (group) groups[group].push(handoff);
   }
   return groups;
@@ -86,6 +90,7 @@ function waitText(handoff: Listing, group: WaitGroup, now: Date, viewerId: strin
       return `${handoff.decision?.by.name ?? handoff.receiver.name} asked for changes · ${since}`;
     case 'toClose':
       return `${handoff.decision?.by.name ?? handoff.receiver.name} accepted it · ${since}`;
+    case 'waitingOnAway':
     case 'waitingOnOthers': {
       const holder = ballHolder(handoff);
       const step = {
@@ -114,9 +119,10 @@ export function digestGroups(
   now: Date,
   when: (iso: string) => string,
 ): { title: string; handoffs: ({ handoff: Listing } & WaitLine)[] }[] {
-  const groups = groupMyWork(handoffs, aadObjectId);
+  const groups = groupMyWork(handoffs, aadObjectId, now);
   const line = (group: WaitGroup) => (handoff: Listing) => ({ handoff, ...waitLine(handoff, group, now, when, aadObjectId) });
   const unblock = groups.blocked.filter((h) => h.sender.aadObjectId === aadObjectId);
+  // What waits on someone away is not escalated: nothing of it is overdue until they are back.
   const escalated = [...groups.blocked, ...groups.waitingOnOthers].filter(
     (h) =>
       h.owner.aadObjectId === aadObjectId &&

@@ -57,8 +57,15 @@ export function noticesFor(handoff: Handoff, event: HandoffEvent): Notice[] {
         return [{ to: receiver, headline: `${by} answered your question: the review is yours again.`, buttons: ['open'] }];
       case 'resubmitted':
         return [{ to: receiver, headline: `${by} resubmitted the handoff for your review (${event.detail}).`, buttons: ['open'] }];
-      case 'reassigned':
-        return [{ to: receiver, headline: `${by} handed this handoff to you to review.`, buttons: ['open'] }];
+      case 'reassigned': {
+        const from = handoff.reassigned?.whileAway ? handoff.reassigned.from : undefined;
+        const headline = !from
+          ? `${by} handed this handoff to you to review.`
+          : from.aadObjectId === event.actor.aadObjectId
+            ? `${by} is away and handed this handoff to you to review.`
+            : `${by} handed this handoff to you to review while ${from.name} is away.`;
+        return [{ to: receiver, headline, buttons: ['open'] }];
+      }
       case 'workStateChanged':
         // Blocked means blocked: the receiver's review waits until whoever unblocks it is done, and resumes then.
         return handoff.status === 'inReview'
@@ -127,7 +134,8 @@ export function remindersFor(handoff: Handoff, events: readonly HandoffEvent[]):
   const clock = handoff.clock;
   const { owner } = handoff;
   const ownerZone = clock ? zoneForText(clock.ownerHours) : undefined;
-  const when = (iso: string, zone: string | undefined) => formatWhenIn(iso, zone, at);
+  // A reminder is for a step with a due time (an absence with no return has none, and nothing is due then).
+  const when = (iso: string | undefined, zone: string | undefined) => formatWhenIn(iso ?? at, zone, at);
   const did = new Set(reminders.map((e) => e.type));
   const unreached =
     did.has('overdue') && handoff.lastNudge?.by.aadObjectId === BATON.aadObjectId && !handoff.lastNudge.reached

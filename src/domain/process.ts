@@ -19,6 +19,7 @@ import {
   type WorkState,
   WORK_STATE_LABELS,
 } from './handoff';
+import { absenceAt } from './away';
 import { BLOCKER_MAX } from './handoff-form';
 import { formatDuration, formatWhenIn, formatWorkingTime } from './time-format';
 
@@ -356,6 +357,8 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       // The same rule as the form's: nobody reviews their own handoff.
       if (command.receiver.aadObjectId === handoff.sender.aadObjectId)
         return invalid(`${command.receiver.name} sent this handoff and cannot review it: choose someone else.`);
+      // Reassigned away from someone who is away: the history says so.
+      if (receiverAway(handoff, at)) return handedOn(handoff, base, command.receiver, actor, at);
       const next: Handoff = {
         ...base,
         receiver: command.receiver,
@@ -389,4 +392,51 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       );
     }
   }
+}
+
+/** Whether the review waits on a receiver who is away at `at`. */
+function receiverAway(handoff: Handoff, at: string): boolean {
+  const clock = handoff.clock;
+  return (
+    clock?.step === 'review' &&
+    clock.holder.aadObjectId === handoff.receiver.aadObjectId &&
+    absenceAt(clock.holderHours, new Date(at)) !== undefined
+  );
+}
+
+/** The reassignment of a review whose receiver is away: "reassigned to Alan Turing while Grace Hopper is away". */
+function handedOn(handoff: Handoff, base: Handoff, to: Person, actor: Person, at: string): Outcome {
+  const from = handoff.receiver;
+  const next: Handoff = { ...base, receiver: to, status: 'inReview', decision: undefined, reassigned: { from, to, at, whileAway: true } };
+  return {
+    ok: true,
+    handoff: next,
+    event: {
+      handoffId: handoff.id,
+      seq: base.eventCount,
+      type: 'reassigned',
+      actor,
+      at,
+      comment: '',
+      detail: `to ${to.name} while ${from.name} is away`,
+      version: next.version,
+      workState: next.workState,
+    },
+  };
+}
+
+/**
+ * Hands a review to its receiver's successor while they are away, as they
+ * asked Baton to ("hand my reviews to my successor"): a reassignment like any
+ * other, by the absent receiver, in the history. Only a review that waits on
+ * them now, never to the handoff's sender or to themselves.
+ */
+export function handOverWhileAway(handoff: Handoff, successor: Person, at: string): Outcome {
+  const { receiver, sender } = handoff;
+  if (handoff.status !== 'inReview' || isBlocked(handoff) || !receiverAway(handoff, at))
+    return { ok: false, refusal: { code: 'wrongState', message: `The review does not wait on ${receiver.name} while they are away.` } };
+  if (successor.aadObjectId === receiver.aadObjectId) return invalid(`${successor.name} is already the receiver.`);
+  if (successor.aadObjectId === sender.aadObjectId)
+    return invalid(`${successor.name} sent this handoff and cannot review it: its owner chooses someone else.`);
+  return handedOn(handoff, { ...handoff, updatedAt: at, eventCount: handoff.eventCount + 1 }, successor, receiver, at);
 }

@@ -4,12 +4,12 @@
  * handoffs the person takes part in are candidates; the caller reads them
  * from the person index, never from a scan of the tenant.
  */
-import { dueClause, dueView, isOverdue, neededByPassed } from './due';
+import { dueClause, dueView, isOverdue, neededByPassed, waitsOnSomeoneAway } from './due';
 import { isBlocked, type Listing, PRIORITY_LABELS, rolesOf, STATUS } from './handoff';
 import { waitGroup } from './my-work';
 import { formatDay, formatWhenIn } from './time-format';
 
-export const FILTERS = ['open', 'mine', 'overdue', 'blocked'] as const;
+export const FILTERS = ['open', 'mine', 'overdue', 'blocked', 'away'] as const;
 export type Filter = (typeof FILTERS)[number];
 
 export interface SearchQuery {
@@ -45,8 +45,10 @@ export function matches(handoff: Listing, query: SearchQuery, aadObjectId: strin
   if (filters.has('open') && STATUS[handoff.status].final) return false;
   if (filters.has('blocked') && (handoff.workState !== 'blocked' || STATUS[handoff.status].final)) return false;
   if (filters.has('overdue') && !isOverdue(handoff, now)) return false;
+  // Waiting on someone away: never overdue, a list of its own.
+  if (filters.has('away') && !waitsOnSomeoneAway(handoff, now)) return false;
   // The same "mine" as the `mine` command: open, and sent, received or owned.
-  if (filters.has('mine') && waitGroup(handoff, aadObjectId) === undefined) return false;
+  if (filters.has('mine') && waitGroup(handoff, aadObjectId, now) === undefined) return false;
   const haystack = [
     handoff.summary,
     handoff.sender.name,
@@ -75,7 +77,7 @@ export function searchLine(listing: Listing, timeZone: string | undefined, now: 
   const view = dueView(listing, now);
   const holder = listing.clock?.holder;
   return [
-    STATUS[listing.status].label,
+    view?.state === 'away' ? `Waiting on someone away (${STATUS[listing.status].label.toLowerCase()})` : STATUS[listing.status].label,
     holder && view ? `waiting on ${holder.name}` : '',
     view ? dueClause(view, (at) => formatWhenIn(at, timeZone, now), false) : '',
     listing.neededBy

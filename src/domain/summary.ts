@@ -4,7 +4,7 @@
  * metrics with their trend, what needs attention, what was accepted. Pure:
  * the cards (src/cards/summary-card.ts) only lay it out.
  */
-import { isOverdue, waitingSince } from './due';
+import { isOverdue, waitingSince, waitsOnSomeoneAway } from './due';
 import { ballHolder, type ConversationRef, type Handoff, isBlocked, type Person, STATUS } from './handoff';
 import { activeIn, type HandoffHistory, type Week, weekMetrics, type WeekMetrics } from './metrics';
 import type { WorkingHours } from './working-hours';
@@ -14,11 +14,12 @@ export const TREND_WEEKS = 5;
 /** At most this many handoffs in each list of the summary; the rest are counted ("and 4 more"). */
 export const LIST_MAX = 5;
 
-export type AttentionReason = 'overdue' | 'blocked' | 'late' | 'waiting';
+export type AttentionReason = 'overdue' | 'blocked' | 'away' | 'late' | 'waiting';
 
 export const ATTENTION_LABELS: Readonly<Record<AttentionReason, string>> = {
   overdue: 'Overdue',
   blocked: 'Blocking',
+  away: 'Waiting on someone away',
   late: 'Posted late',
   waiting: 'Waiting',
 };
@@ -107,11 +108,13 @@ export interface Summary {
 }
 
 /** Blocking work first: it stalls everything behind it; then what is overdue. */
-const ORDER: Readonly<Record<AttentionReason, number>> = { blocked: 0, overdue: 1, late: 2, waiting: 3 };
+const ORDER: Readonly<Record<AttentionReason, number>> = { blocked: 0, overdue: 1, away: 2, late: 3, waiting: 4 };
 
 /** Why an open handoff needs attention now, if it does; every open handoff is at least waiting on someone. Blocked is blocking, not overdue. */
 function attentionOf(handoff: Handoff, now: Date): AttentionReason {
   if (isBlocked(handoff)) return 'blocked';
+  // Never overdue for time away: a heading of its own.
+  if (waitsOnSomeoneAway(handoff, now)) return 'away';
   if (isOverdue(handoff, now)) return 'overdue';
   if (handoff.late) return 'late';
   return 'waiting';

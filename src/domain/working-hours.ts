@@ -15,6 +15,16 @@ export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday',
 export type Weekday = (typeof WEEKDAYS)[number];
 
 /**
+ * A time the person is away (on holiday, ill, travelling): [start, end), ISO
+ * instants. No `end`: away with no known return (automatic replies turned on
+ * with no end date).
+ */
+export interface Absence {
+  start: string;
+  end?: string;
+}
+
+/**
  * A person's working week. `start` and `end` are local "HH:MM"; an `end` at or
  * before `start` ends the next day (a night shift; "00:00" is midnight).
  */
@@ -24,6 +34,8 @@ export interface WorkingHours {
   end: string;
   /** IANA zone, e.g. "Europe/London". */
   timeZone: string;
+  /** When they are away: never working time, whatever the week says. Oldest first, not overlapping (src/domain/away.ts). */
+  away?: readonly Absence[];
 }
 
 /** Baton's week for someone whose own hours are unknown: Monday to Friday, 09:00-17:00 UTC. */
@@ -81,9 +93,31 @@ export function normalizeWorkingHours(raw: { days: readonly string[]; start: str
   };
 }
 
+/** Absences as [start, end) in ms, oldest first; no end is Infinity. */
+function awaySpans(hours: WorkingHours): [number, number][] {
+  return (hours.away ?? [])
+    .map((a): [number, number] => [Date.parse(a.start), a.end === undefined ? Infinity : Date.parse(a.end)])
+    .filter(([start, end]) => Number.isFinite(start) && end > start)
+    .sort((a, b) => a[0] - b[0]);
+}
+
+/** What is left of [start, end) once the absences are taken out. */
+function* minusAway(start: number, end: number, away: readonly [number, number][]): Generator<[number, number]> {
+  let from = start;
+  for (const [awayStart, awayEnd] of away) {
+    if (awayEnd <= from || awayStart >= end) continue;
+    if (awayStart > from) yield [from, awayStart];
+    from = Math.max(from, awayEnd);
+    if (from >= end) return;
+  }
+  if (from < end) yield [from, end];
+}
+
 /**
  * The working periods [start, end) in ms, in order, from the one that may
- * still be running at `from` onwards. Endless: callers stop when done.
+ * still be running at `from` onwards, with the person's absences taken out.
+ * Endless, unless an absence with no end begins: there is no working time
+ * after its start. Callers stop when done.
  */
 function* periodsFrom(hours: WorkingHours, from: number): Generator<[number, number]> {
   const days = new Set<string>(hours.days);
@@ -91,6 +125,8 @@ function* periodsFrom(hours: WorkingHours, from: number): Generator<[number, num
   const start = clockMinutes(hours.start);
   let end = clockMinutes(hours.end);
   if (end <= start) end += 24 * 60;
+  const away = awaySpans(hours);
+  const endless = Math.min(...away.filter(([, e]) => e === Infinity).map(([s]) => s));
   // Yesterday's period may still run (a night shift), so begin a day early.
   const first = wallClockAt(from - DAY_MS, hours.timeZone);
   for (let offset = 0; ; offset += 1) {
@@ -99,8 +135,10 @@ function* periodsFrom(hours: WorkingHours, from: number): Generator<[number, num
     const local = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
     const periodStart = instantAt({ ...local, minutes: start }, hours.timeZone);
     const periodEnd = instantAt({ ...local, minutes: end }, hours.timeZone);
+    // Away with no known return: no working time from then on.
+    if (periodStart >= endless) return;
     // A period that a daylight-saving jump swallows whole has no length.
-    if (periodEnd > periodStart) yield [periodStart, periodEnd];
+    if (periodEnd > periodStart) yield* minusAway(periodStart, periodEnd, away);
   }
 }
 
@@ -112,30 +150,32 @@ function checkInstant(instant: Date, name: string): number {
 
 /**
  * When the person is next at work: `instant` itself during working hours,
- * otherwise the start of their next working period.
+ * otherwise the start of their next working period (after an absence, the
+ * first working period after it); undefined when they are away from then on
+ * with no known return.
  */
-export function nextWorkingInstant(hours: WorkingHours, instant: Date): Date {
+export function nextWorkingInstant(hours: WorkingHours, instant: Date): Date | undefined {
   const at = checkInstant(instant, 'instant');
   for (const [start, end] of periodsFrom(hours, at)) {
     if (end > at) return new Date(Math.max(start, at));
   }
-  throw new Error('unreachable: periods never run out');
+  return undefined;
 }
 
-/** The working period `instant` falls in ([start, end)), or undefined outside working hours. */
+/** The working period `instant` falls in ([start, end)), or undefined outside working hours (or away). */
 export function workingPeriodAt(hours: WorkingHours, instant: Date): { start: Date; end: Date } | undefined {
   const at = checkInstant(instant, 'instant');
   for (const [start, end] of periodsFrom(hours, at)) {
     if (start > at) return undefined;
     if (end > at) return { start: new Date(start), end: new Date(end) };
   }
-  throw new Error('unreachable: periods never run out');
+  return undefined;
 }
 
 /**
  * Working minutes in [from, to), rounded down to whole minutes; 0 when `to`
  * is not after `from`. A working day that a daylight-saving change shortens
- * counts the hour it really lost.
+ * counts the hour it really lost; time away counts none.
  */
 export function workingMinutesBetween(hours: WorkingHours, from: Date, to: Date): number {
   const start = checkInstant(from, 'from');
@@ -150,12 +190,13 @@ export function workingMinutesBetween(hours: WorkingHours, from: Date, to: Date)
 }
 
 /**
- * The instant at which `minutes` of working time after `from` are used up.
- * It can be the very end of a working period (17:00 rather than the next
- * morning's 09:00); 0 minutes gives `from`.
+ * The instant at which `minutes` of working time after `from` are used up,
+ * skipping time away. It can be the very end of a working period (17:00
+ * rather than the next morning's 09:00); 0 minutes gives `from`. Undefined
+ * when they are never used up: an absence with no known return begins first.
  * @throws RangeError for negative or non-finite minutes
  */
-export function addWorkingMinutes(hours: WorkingHours, from: Date, minutes: number): Date {
+export function addWorkingMinutes(hours: WorkingHours, from: Date, minutes: number): Date | undefined {
   const start = checkInstant(from, 'from');
   if (!Number.isFinite(minutes) || minutes < 0) throw new RangeError(`minutes must be a finite number of at least 0, not ${minutes}`);
   let remaining = minutes * MINUTE_MS;
@@ -167,7 +208,7 @@ export function addWorkingMinutes(hours: WorkingHours, from: Date, minutes: numb
     if (remaining <= available) return new Date(begin + remaining);
     remaining -= available;
   }
-  throw new Error('unreachable: periods never run out');
+  return undefined;
 }
 
 /**

@@ -6,7 +6,8 @@
  * `resolvePeople` turns each into one person, or a message for the field;
  * nothing is stored with a half-resolved person.
  */
-import { toIanaTimeZone } from '../domain/time-zones';
+import type { AutomaticReplies } from '../domain/away';
+import { instantAt, toIanaTimeZone } from '../domain/time-zones';
 import { normalizeWorkingHours, type WorkingHours } from '../domain/working-hours';
 import { GraphError } from '../errors';
 import { type Clock, realClock } from '../clock';
@@ -109,7 +110,18 @@ function candidate(user: GraphUser): Candidate {
 /** OData string literal: single quotes doubled. */
 const odataString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
+/** Graph's dateTimeTimeZone: a zone-less local time ("2026-12-11T06:30:00.0000000") and the zone it is in (Windows or IANA). */
+interface DateTimeTimeZone {
+  dateTime?: string | null;
+  timeZone?: string | null;
+}
+
 interface MailboxSettings {
+  automaticRepliesSetting?: {
+    status?: string | null;
+    scheduledStartDateTime?: DateTimeTimeZone | null;
+    scheduledEndDateTime?: DateTimeTimeZone | null;
+  } | null;
   timeZone?: string;
   workingHours?: {
     daysOfWeek?: string[];
@@ -133,6 +145,33 @@ export function workingHoursFromMailbox(settings: MailboxSettings): WorkingHours
   return normalizeWorkingHours({ ...week, timeZone });
 }
 
+/** The instant a dateTimeTimeZone names (seconds kept, fractions dropped), or undefined when it is not one. */
+export function instantOfDateTimeTimeZone(value: DateTimeTimeZone | null | undefined): string | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value?.dateTime?.trim() ?? '');
+  const zone = toIanaTimeZone(value?.timeZone ?? 'UTC');
+  if (!match || !zone) return undefined;
+  const [, year, month, day, hour, minute, second = '0'] = match.map(Number) as number[];
+  const ms = instantAt({ year: year!, month: month!, day: day!, minutes: hour! * 60 + minute! }, zone) + Number(second) * 1000;
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/**
+ * A mailbox's automatic replies, from its settings. The status is compared
+ * without case (Graph's own samples say both "Scheduled" and "alwaysEnabled");
+ * the schedule counts only when the status is `scheduled` (Graph keeps the
+ * last dates when it is not); a schedule Baton cannot read, or that ends
+ * before it starts, is read as off.
+ */
+export function automaticRepliesFromMailbox(settings: MailboxSettings): AutomaticReplies {
+  const replies = settings.automaticRepliesSetting;
+  const status = (replies?.status ?? '').trim().toLowerCase();
+  if (status === 'alwaysenabled') return { status: 'alwaysEnabled' };
+  if (status !== 'scheduled') return { status: 'disabled' };
+  const start = instantOfDateTimeTimeZone(replies?.scheduledStartDateTime);
+  const end = instantOfDateTimeTimeZone(replies?.scheduledEndDateTime);
+  return start && end && end > start ? { status: 'scheduled', start, end } : { status: 'disabled' };
+}
+
 /**
  * People from Microsoft Graph: ids, emails and UPNs and display names looked
  * up together through $batch; working hours from mailboxSettings. Answers
@@ -140,7 +179,8 @@ export function workingHoursFromMailbox(settings: MailboxSettings): WorkingHours
  */
 export class GraphDirectory implements Directory {
   private readonly resolutions: ExpiringCache<Resolution>;
-  private readonly hours: ExpiringCache<WorkingHours>;
+  /** One mailboxSettings read gives both the working hours and the automatic replies. */
+  private readonly mailboxes: ExpiringCache<MailboxSettings>;
 
   constructor(
     private readonly graph: GraphApi,
@@ -148,7 +188,7 @@ export class GraphDirectory implements Directory {
   ) {
     const clock = options.clock ?? realClock;
     this.resolutions = new ExpiringCache(options.ttlMs ?? CACHE_TTL_MS, clock, CACHE_CAPACITY);
-    this.hours = new ExpiringCache(options.ttlMs ?? CACHE_TTL_MS, clock, CACHE_CAPACITY);
+    this.mailboxes = new ExpiringCache(options.ttlMs ?? CACHE_TTL_MS, clock, CACHE_CAPACITY);
   }
 
   async resolvePeople(queries: readonly string[]): Promise<Resolution[]> {
@@ -196,12 +236,19 @@ export class GraphDirectory implements Directory {
   }
 
   async getWorkingHours(aadObjectId: string): Promise<WorkingHours> {
+    return workingHoursFromMailbox(await this.mailboxSettings(aadObjectId));
+  }
+
+  async getAutomaticReplies(aadObjectId: string): Promise<AutomaticReplies> {
+    return automaticRepliesFromMailbox(await this.mailboxSettings(aadObjectId));
+  }
+
+  /** The person's mailbox settings (MailboxSettings.Read, the permission working hours already need), cached. */
+  private mailboxSettings(aadObjectId: string): Promise<MailboxSettings> {
     const key = aadObjectId.toLowerCase();
-    const cached = this.hours.get(key);
-    if (cached) return cached;
-    return this.hours.set(
-      key,
-      this.graph.get<MailboxSettings>(`/users/${encodeURIComponent(aadObjectId)}/mailboxSettings`).then(workingHoursFromMailbox),
+    return (
+      this.mailboxes.get(key) ??
+      this.mailboxes.set(key, this.graph.get<MailboxSettings>(`/users/${encodeURIComponent(aadObjectId)}/mailboxSettings`))
     );
   }
 

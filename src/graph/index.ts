@@ -90,14 +90,14 @@ export function createGraphServices(config: Config, options: GraphServicesOption
   const g = config.graph;
   if (graphModeOf(g) === 'local') {
     const mailboxDir = options.mailboxDir ?? config.mailboxDir ?? join(PROJECT_ROOT, '.data', 'mailbox');
-    const directory = LocalDirectory.fromFiles();
+    const directory = LocalDirectory.fromFiles({ awayFile: config.awayFile });
     return {
       mode: 'local',
       directory,
       mailer: new LocalMailbox(mailboxDir, g?.mailSender ?? LOCAL_SENDER, { clock: options.clock }),
       // Getters: the directory reads its files on first use, not while a cold start builds Baton.
       get description() {
-        return `local: the Agents Playground's ${directory.people.length} people (working hours in dev/working-hours.json), mail written to ${mailboxDir}`;
+        return `local: the Agents Playground's ${directory.people.length} people (working hours in dev/working-hours.json, who is away in ${config.awayFile ?? 'dev/away.json'}), mail written to ${mailboxDir}`;
       },
       mailboxDir,
       get tenantId() {

@@ -6,8 +6,9 @@
  *   GET  /dev/clock                              {"now": "...", "offsetMinutes": 0}
  *   POST /dev/clock {"by": "9h"}                 forward by a duration: "90m", "9h", "2d" (calendar days), "1d 4h"
  *   POST /dev/clock {"to": "next"}               to one minute past the next thing due (a nudge, an escalation, ...)
- *   POST /dev/clock {"to": "next", "check": true}  ... and run overdueCheck, the daily digests and the outbox sweep now;
- *                                                the check's and the digests' reports come back
+ *   POST /dev/clock {"to": "next", "check": true}  ... and run the away check, overdueCheck, the daily digests and the
+ *                                                outbox sweep now; the checks' and the digests' reports come back
+ *   POST /dev/clock {"check": true}              the same without moving the clock (npm run as -- grace away 3d)
  *   POST /dev/clock {"to": "summary"}            to the next weekly summary (Monday 08:00 in the soonest zone): runs the
  *                                                overdue check, then enqueues the summaries; the queue function sends them
  *
@@ -15,6 +16,7 @@
  * local mailbox page it answers only requests addressed to a loopback name.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type AwayReport, awayCheck } from '../app/away';
 import { type DigestReport, nextDigestAt, sendDigests } from '../app/digest';
 import { type OverdueReport, overdueCheck } from '../app/overdue';
 import { BACKGROUND } from '../app/ports';
@@ -56,7 +58,17 @@ const CHECKS_ON_THE_WAY = 50;
 
 /** Moves the clock to each thing due before `until` in turn and runs the overdue check there, as the 15-minute timer would have; the reports added up. */
 async function overdueChecksUntil(app: Baton['app'], clock: NonNullable<Baton['devClock']>, until: number): Promise<OverdueReport> {
-  const total: OverdueReport = { entries: 0, handoffs: 0, overdue: 0, escalate: 0, neededBy: 0, autoClose: 0, stale: 0, failed: 0 };
+  const total: OverdueReport = {
+    entries: 0,
+    handoffs: 0,
+    overdue: 0,
+    escalate: 0,
+    neededBy: 0,
+    autoClose: 0,
+    away: 0,
+    stale: 0,
+    failed: 0,
+  };
   for (let i = 0; i < CHECKS_ON_THE_WAY; i += 1) {
     const next = await app.stores.due.next(clock.now(), BACKGROUND);
     if (!next || Date.parse(next.at) + 60_000 >= until) break;
@@ -77,12 +89,13 @@ export function devClock(baton: () => Baton): (req: IncomingMessage, res: Server
     if (!isLoopback(hostname)) return reply(403, { error: 'The dev clock answers on localhost only.' });
     const { app, devClock: clock } = baton();
     if (!clock) return reply(403, { error: "The dev clock is for local mode only: with BOT_ID set, Baton's clock is the real one." });
-    const state = (check?: OverdueReport, summary?: EnqueueReport, digests?: DigestReport) => ({
+    const state = (check?: OverdueReport, summary?: EnqueueReport, digests?: DigestReport, away?: AwayReport) => ({
       now: new Date(clock.now()).toISOString(),
       offsetMinutes: Math.round(clock.offset / 60_000),
       ...(check ? { check } : {}),
       ...(summary ? { summary } : {}),
       ...(digests ? { digests } : {}),
+      ...(away ? { away } : {}),
     });
     if (req.method === 'GET') return reply(200, state());
     if (req.method !== 'POST') return reply(405, { error: 'GET or POST only.' });
@@ -115,10 +128,12 @@ export function devClock(baton: () => Baton): (req: IncomingMessage, res: Server
       });
     }
     if (body.check !== true) return reply(200, state());
+    // Who is away first: a due time an absence moved is not nudged.
+    const away = await awayCheck(app);
     const check = await overdueCheck(app);
     const digests = await sendDigests(app);
     // What the moved clock made due in the outbox (a reminder held for its reader's working hours) goes now, not at the next minute's sweep.
     await app.deliveries.sweep();
-    return reply(200, state(check, undefined, digests));
+    return reply(200, state(check, undefined, digests, away));
   };
 }

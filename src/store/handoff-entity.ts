@@ -28,7 +28,14 @@ const optionalString = z
   .string()
   .optional()
   .transform((s) => (s === '' ? undefined : s));
-const hours = z.object({ days: z.array(z.enum(WEEKDAYS)), start: z.string(), end: z.string(), timeZone: z.string() });
+const absence = z.object({ start: z.string(), end: z.string().optional() });
+const hours = z.object({
+  days: z.array(z.enum(WEEKDAYS)),
+  start: z.string(),
+  end: z.string(),
+  timeZone: z.string(),
+  away: z.array(absence).optional(),
+});
 const level = z.union([z.literal(0), z.literal(1), z.literal(2)]);
 const stepClock = z.object({
   step: z.enum(STEPS),
@@ -39,7 +46,7 @@ const stepClock = z.object({
   runStartedAt: z.string(),
   usedMinutes: z.number(),
   goalMinutes: z.number(),
-  dueAt: z.string(),
+  dueAt: z.string().optional(),
   level,
   autoCloseAt: z.string().optional(),
   ownerReached: z.boolean().optional(),
@@ -108,7 +115,7 @@ const handoffEntity = z.object({
   changeRequest: optionalJson(remark.extend({ version: z.number().int() })),
   priorityFlag: optionalJson(remark.extend({ from: z.enum(PRIORITIES), to: z.enum(PRIORITIES) })),
   lastNudge: optionalJson(z.object({ at: z.string(), by: personSchema, to: personSchema, reached: z.boolean() })),
-  reassigned: optionalJson(z.object({ from: personSchema, to: personSchema, at: z.string() })),
+  reassigned: optionalJson(z.object({ from: personSchema, to: personSchema, at: z.string(), whileAway: z.boolean().optional() })),
   ending: optionalJson(remark),
   late: z.boolean(),
   eventCount: z.number().int(),
@@ -239,6 +246,7 @@ const effectSchema = z.discriminatedUnion('kind', [
     about: z.string(),
     buttons: z.array(z.enum(['open', 'close', 'nudge', 'reassign'])).optional(),
     notBefore: z.string().optional(),
+    inHours: z.boolean().optional(),
   }),
 ]) satisfies z.ZodType<Effect>;
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 
 /** Baton's tables, each named `<BATON_TABLE_PREFIX><name>`; infra/azure.bicep creates the same ones (test/infra/template.test.ts). */
-export const TABLE_NAMES = ['handoffs', 'people', 'conversations', 'deliveries', 'due', 'summaries'] as const;
+export const TABLE_NAMES = ['handoffs', 'people', 'conversations', 'deliveries', 'due', 'summaries', 'drafts'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 /** Table keys may not hold / \ # ? or control characters. */
@@ -95,7 +95,8 @@ export function dueRowKey(at: string, handoffId: string): string {
 /** The overdue check's cursor: the oldest hour that may still hold entries. */
 export const DUE_CURSOR = { partitionKey: 'cursor', rowKey: 'overdueCheck' } as const;
 
-// ---- conversations: each person's personal chat, partition the tenant, row the person; and who reads a daily digest.
+// ---- conversations: each person's personal chat, partition the tenant, row the person; who reads a daily digest;
+// and each person's absences.
 
 export function chatKeys(tenantId: string, aadObjectId: string): { partitionKey: string; rowKey: string } {
   return { partitionKey: keySafe(tenantId), rowKey: keySafe(aadObjectId) };
@@ -115,6 +116,11 @@ export function namePartition(tenantId: string): string {
 export function nameRowKey(id: string): string {
   return digest(id, 40);
 }
+/** What Baton keeps of each person's absences, and whom the away check watches: one partition, a row each. */
+export function awayKeys(tenantId: string, aadObjectId: string): { partitionKey: string; rowKey: string } {
+  return { partitionKey: AWAY_PARTITION, rowKey: keySafe(`${tenantId}_${aadObjectId}`) };
+}
+export const AWAY_PARTITION = 'away';
 
 // ---- summaries: one kind per partition.
 
@@ -138,3 +144,9 @@ export const SUMMARY_KEYS = {
   mailbox: (mailbox: string) => keySafe(mailbox.toLowerCase()),
   person: (tenantId: string, aadObjectId: string) => keySafe(`${tenantId}_${aadObjectId}`),
 } as const;
+
+// ---- drafts: the messaging extension's previewed forms, a row per preview, 16 partitions by the id's first hex digit.
+
+export function draftKeys(previewId: string): { partitionKey: string; rowKey: string } {
+  return { partitionKey: `d${previewId.slice(0, 1)}`, rowKey: previewId };
+}

@@ -54,14 +54,14 @@ const budgets = new WeakMap<object, Budget>();
 
 /** The options of one call: its abort signal (the request's deadline), registered with its budget. */
 function callOptions(budget: Budget): { abortSignal: AbortSignal } {
-  const left = budget.kind === 'request' ? budget.deadline - Date.now() : Infinity;
+  const left = budget.deadline === undefined ? Infinity : budget.deadline - Date.now();
   // A request whose deadline passed asks nothing more of storage: the caller answers "try again" at once.
   const abortSignal =
     left === Infinity
       ? new AbortController().signal
       : left > 0
         ? AbortSignal.timeout(left)
-        : AbortSignal.abort(new Error("the request's storage deadline passed"));
+        : AbortSignal.abort(new Error('the storage deadline passed'));
   budgets.set(abortSignal, budget);
   return { abortSignal };
 }
@@ -85,7 +85,8 @@ function countTrip(request: PipelineRequest): void {
       tableRoundTrips.inDeliveries += 1;
       if (read) tableRoundTrips.readsInDeliveries += 1;
     }
-    request.timeout = BACKGROUND_TRY_MS;
+    request.timeout =
+      budget?.deadline === undefined ? BACKGROUND_TRY_MS : Math.max(50, Math.min(BACKGROUND_TRY_MS, budget.deadline - Date.now()));
   }
 }
 

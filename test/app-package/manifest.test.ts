@@ -2,7 +2,11 @@
  * The manifest template, filled from settings, against the Teams manifest
  * schema v1.30 and the rules the Teams docs add on top of it.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppManifestUtils } from '@microsoft/app-manifest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   fillManifest,
   PackageError,
@@ -199,18 +203,68 @@ describe('rules from the Teams docs that the schema does not check', () => {
     expect(m.bots[0]!.commandLists.flatMap((list) => list.scopes).sort()).toEqual(['groupChat', 'personal', 'team']);
   });
 
-  it('the action command opens a dialog from the compose box and from a message, with no static parameters', () => {
-    // define-action-command.md: parameters are only for fetchTask false; commandBox cannot post a bot message.
+  it("the action command opens a dialog from the compose box and from a message; its parameters are Copilot's to prefill it", () => {
+    // define-action-command.md: commandBox cannot post a bot message. bot-based-action-plugin.md ("Actions in Copilot"):
+    // the action command's parameters are what Copilot extracts from a prompt, sent to a fetchTask dialog as taskParameters.
     const action = m.composeExtensions[0]!.commands.find((c) => c.id === 'createHandoff');
     expect(action).toMatchObject({ type: 'action', title: 'Create handoff', fetchTask: true });
     expect([...(action?.context ?? [])].sort()).toEqual(['compose', 'message']);
-    expect(action?.parameters).toBeUndefined();
+    expect(action?.parameters?.map((p) => p.name)).toEqual(['summary', 'receiver', 'whatIsReady', 'neededBy']);
   });
 
   it('the search command runs at once and takes a query parameter', () => {
     const search = m.composeExtensions[0]!.commands.find((c) => c.id === 'findHandoffs');
     expect(search).toMatchObject({ type: 'query', initialRun: true });
     expect(search?.parameters?.map((p) => p.name)).toEqual(['query']);
+  });
+
+  it('every command and parameter describes itself for Microsoft 365 Copilot, as the guidelines for agents ask', () => {
+    // dev-guidelines-copilot-agents.md: semanticDescription on commands (up to 5,000 characters) and parameters (2,000);
+    // samplePrompts is mandatory for app validation (1 to 5, each up to 128); no URLs, emojis, hidden characters or
+    // instructional phrases ("if the user says", "ignore", "delete", "reset", "new instructions") [Must fix].
+    const commands = m.composeExtensions[0]!.commands;
+    expect(commands[0]!.type).toBe('query');
+    const forbidden =
+      /https?:|www\.|if the user says|ignore|delete|reset|new instructions|answer in bold|don't print|[\u{1F300}-\u{1FAFF}\u200b-\u200f\u2060]/iu;
+    for (const command of commands) {
+      expect(command.description?.length, command.id).toBeGreaterThan(0);
+      expect(command.semanticDescription?.length, command.id).toBeGreaterThan(command.description!.length);
+      expect(command.semanticDescription!.length).toBeLessThanOrEqual(5000);
+      expect(command.semanticDescription).not.toMatch(forbidden);
+      expect(command.samplePrompts?.length, command.id).toBeGreaterThanOrEqual(1);
+      expect(command.samplePrompts!.length).toBeLessThanOrEqual(5);
+      for (const prompt of command.samplePrompts!) expect(prompt.text.length).toBeLessThanOrEqual(128);
+      for (const parameter of command.parameters ?? []) {
+        expect(parameter.description?.length, parameter.name).toBeGreaterThan(0);
+        expect(parameter.semanticDescription?.length, parameter.name).toBeGreaterThan(0);
+        expect(parameter.semanticDescription!.length).toBeLessThanOrEqual(2000);
+        expect(parameter.semanticDescription).not.toMatch(forbidden);
+      }
+    }
+  });
+
+  it("passes Microsoft's own validator, @microsoft/app-manifest, offline", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-manifest-'));
+    try {
+      const file = join(dir, 'manifest.json');
+      writeFileSync(file, JSON.stringify(filled()));
+      // The package maps the manifest's $schema to the copy of the v1.30 schema it carries: nothing is fetched
+      // (it fetches with globalThis.fetch, which fails the test here).
+      const fetched = vi.spyOn(globalThis, 'fetch').mockRejectedValue(new Error('no network in this test'));
+      const [read, errors] = await AppManifestUtils.readAndValidateTeamsManifest(file);
+      expect(errors).toEqual([]);
+      expect(read.manifestVersion).toBe('1.30');
+      const broken = clone(filled()) as Manifest & { composeExtensions: { commands: { samplePrompts?: { text: string }[] }[] }[] };
+      broken.composeExtensions[0]!.commands[0]!.samplePrompts = [{ text: 'x'.repeat(129) }];
+      writeFileSync(file, JSON.stringify(broken));
+      expect((await AppManifestUtils.readAndValidateTeamsManifest(file))[1]).toEqual([
+        expect.stringMatching(/^\/composeExtensions\/0\/commands\/0\/samplePrompts\/0\/text must NOT have more than 128 characters/),
+      ]);
+      expect(fetched).not.toHaveBeenCalled();
+    } finally {
+      vi.restoreAllMocks();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the icons are the two files of the package', () => {

@@ -46,9 +46,12 @@ export interface Manifest {
       type: string;
       title: string;
       context?: string[];
+      description?: string;
+      semanticDescription?: string;
+      samplePrompts?: Array<{ text: string }>;
       fetchTask?: boolean;
       initialRun?: boolean;
-      parameters?: Array<{ name: string }>;
+      parameters?: Array<{ name: string; description?: string; semanticDescription?: string }>;
     }>;
     messageHandlers: Array<{ type: string; value: { domains: string[] } }>;
   }>;

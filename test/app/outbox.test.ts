@@ -312,13 +312,37 @@ describe('delivery', () => {
     expect(cardsTo('a:personal-ada').length + cardsTo('a:personal-alan').length - told).toBe(2);
   });
 
-  it('clears the mark a refused change left behind', async () => {
+  it('writes no pending-delivery mark for an action that changes nothing: refused, of another tenant, or of no handoff', async () => {
     const id = await created();
-    // Alan is not the receiver: refused, but the handoff was marked before the domain decided.
-    await post(cardAction(connector.url, people.alan, 'handoff.accept', { handoffId: id, criterion0: 'true' }));
-    expect((await baton.app.stores.marks.list(BACKGROUND)).map((m) => m.handoffId)).toContain(id);
-    now += GRACE_MS + 1;
-    expect(await baton.app.deliveries.sweep()).toMatchObject({ delivered: 0, failed: 0, dead: 0 });
-    expect((await baton.app.stores.marks.list(BACKGROUND)).map((m) => m.handoffId)).not.toContain(id);
+    const other = '99999999-9999-4999-8999-999999999999';
+    const nowhere = '0123456789abcdef0123';
+    const marked = async () => (await baton.app.stores.marks.list(BACKGROUND)).map((m) => m.handoffId);
+    expect(await marked()).not.toContain(id);
+    // Alan is not the receiver: refused.
+    const refused = await post(cardAction(connector.url, people.alan, 'handoff.accept', { handoffId: id, criterion0: 'true' }));
+    expect(refused.body.statusCode).toBe(200);
+    // Grace, signed in to another tenant, names this tenant's handoff; and a handoff that does not exist.
+    const foreign = await post(
+      cardAction(
+        connector.url,
+        people.grace,
+        'handoff.accept',
+        { handoffId: id, criterion0: 'true' },
+        {
+          conversation: { id: '19:other@thread.v2', conversationType: 'groupChat', tenantId: other },
+          channelData: { tenant: { id: other } },
+        },
+      ),
+    );
+    expect(foreign.body).toMatchObject({ statusCode: 404 });
+    expect(
+      (await post(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId: nowhere, criterion0: 'true' }))).body,
+    ).toMatchObject({
+      statusCode: 404,
+    });
+    const marks = await marked();
+    expect(marks).not.toContain(id);
+    expect(marks).not.toContain(nowhere);
+    expect((await baton.app.stores.handoffs.read(id, BACKGROUND))?.handoff.status).toBe('inReview');
   });
 });

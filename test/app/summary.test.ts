@@ -160,7 +160,7 @@ describe('the weekly summary, through the local host and its queue', () => {
     const sydneyMonday = mondayEight('2026-12-07', 'Australia/Sydney');
     // The 15-minute check ran during the week, when Grace's review fell due: it went overdue, and the summary counts it.
     const { clock: review } = await stored(handoffId);
-    const nudgeAt = nextWorkingInstant(review!.holderHours, new Date(review!.dueAt)).getTime();
+    const nudgeAt = nextWorkingInstant(review!.holderHours, new Date(review!.dueAt!))!.getTime();
     expect(nudgeAt).toBeLessThan(sydneyMonday);
     moveTo(nudgeAt);
     await app.host.fire('overdueCheck');
@@ -560,7 +560,7 @@ describe("each mailbox's limit a minute, held across instances", () => {
 
 describe("the trend's weeks", () => {
   it('are the summary weeks for a summary week, and seven-day windows with no gap for the summary command', () => {
-    const settings = { settings: { summary: loadConfig({}).summary, due: loadConfig({}).due, publicBaseUrl: '' } };
+    const settings = { settings: { summary: loadConfig({}).summary, due: loadConfig({}).due, publicBaseUrl: '', tenantId: '' } };
     const monday = { start: '2026-11-30T08:00:00.000Z', end: '2026-12-07T08:00:00.000Z' };
     expect(trendOf(settings, monday, 'UTC').map((w) => w.end)).toEqual([
       '2026-11-09T08:00:00.000Z',
@@ -575,6 +575,57 @@ describe("the trend's weeks", () => {
     expect(weeks.at(-1)).toEqual(rolling);
     expect(weeks[0]!.start).toBe('2026-11-01T21:00:00.000Z');
     for (let i = 1; i < weeks.length; i += 1) expect(weeks[i]!.start).toBe(weeks[i - 1]!.end);
+  });
+});
+
+describe("Outlook's activities (docs/outlook-fields.md)", () => {
+  /**
+   * An Outlook invoke as the documented samples show it (type, name, value),
+   * with what Azure Bot Service adds to every activity (id, channelId,
+   * serviceUrl, from, recipient), and nothing else: no conversation and no
+   * tenant (OfficeDev/office-js#3478).
+   */
+  const bare = (from: Record<string, unknown>, verb: string, data: Record<string, unknown>) => ({
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    id: `outlook-${crypto.randomUUID()}`,
+    channelId: 'outlook',
+    serviceUrl: connector.url,
+    from,
+    recipient: { id: 'baton', name: 'Baton' },
+    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+  });
+
+  it("takes an action naming no tenant and no conversation as the deployment's tenant, and its person from from.aadObjectId or a GUID from.id", async () => {
+    const stop = await app.post(bare({ id: 'outlook-user', aadObjectId: margaret.aadObjectId, name: margaret.name }, 'summary.stop', {}));
+    expect(stop.status).toBe(200);
+    expect(stop.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+    expect(await stores().preferences.get(TENANT, margaret.aadObjectId, BACKGROUND)).toMatchObject({ stopped: true });
+    const start = await app.post(bare({ id: margaret.aadObjectId }, 'summary.start', {}));
+    expect(start.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+    expect(await stores().preferences.get(TENANT, margaret.aadObjectId, BACKGROUND)).toMatchObject({ stopped: false });
+  });
+
+  it('never takes a tenant or a person from the card data, and does not stretch the fallback to Teams', async () => {
+    const data = { tenantId: FIXTURE_TENANT, aadObjectId: katherine.aadObjectId, from: { aadObjectId: katherine.aadObjectId } };
+    await app.post(bare({ id: 'outlook-user', aadObjectId: margaret.aadObjectId }, 'summary.stop', data));
+    expect(await stores().preferences.get(TENANT, margaret.aadObjectId, BACKGROUND)).toMatchObject({ stopped: true });
+    expect(await stores().preferences.get(FIXTURE_TENANT, katherine.aadObjectId, BACKGROUND)).toMatchObject({ stopped: false });
+    expect(await stores().preferences.get(TENANT, katherine.aadObjectId, BACKGROUND)).toMatchObject({ stopped: false });
+    // A Teams invoke that names no tenant still names no signed-in user of an organisation.
+    const teams = await app.post({
+      ...bare({ id: '29:1katherine', aadObjectId: katherine.aadObjectId }, 'summary.stop', {}),
+      channelId: 'msteams',
+    });
+    expect(teams.status).toBe(400);
+    const teamsWithConversation = await app.post({
+      ...bare({ id: '29:1katherine', aadObjectId: katherine.aadObjectId }, 'summary.stop', {}),
+      channelId: 'msteams',
+      conversation: { id: 'a:personal-katherine' },
+    });
+    expect(teamsWithConversation.body).toMatchObject({ statusCode: 403, value: { code: 'Forbidden' } });
+    expect(await stores().preferences.get(TENANT, katherine.aadObjectId, BACKGROUND)).toMatchObject({ stopped: false });
+    await app.post(bare({ id: margaret.aadObjectId }, 'summary.start', {}));
   });
 });
 

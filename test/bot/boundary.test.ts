@@ -99,6 +99,29 @@ describe('malformed activities', () => {
   });
 });
 
+describe("a card action's answer, as Universal Actions specify it: HTTP 200, its status in the body", () => {
+  const envelope = (statusCode: number, code: string) => ({
+    status: 200,
+    body: { statusCode, type: 'application/vnd.microsoft.error', value: { code, message: expect.any(String) } },
+  });
+
+  it('answers a value.action that is missing, null or not an object with 400 in the body, never 501', async () => {
+    for (const value of [{}, { action: null }, { action: 'handoff.refresh' }, { trigger: 'manual' }]) {
+      const response = await app.post({ ...cardAction(connector.url, people.grace, 'x', {}), value });
+      expect(response).toEqual(envelope(400, 'BadRequest'));
+    }
+  });
+
+  it('answers a handoff that does not exist with 404 in the body, and one with no signed-in user with 403', async () => {
+    const missing = await app.post(cardAction(connector.url, people.grace, 'handoff.refresh', { handoffId: '0123456789abcdef0123' }));
+    expect(missing).toEqual(envelope(404, 'NotFound'));
+    const anonymous = await app.post(
+      cardAction(connector.url, { id: '29:anonymous', name: 'Someone' } as never, 'handoff.refresh', { handoffId: '0123456789abcdef0123' }),
+    );
+    expect(anonymous).toEqual(envelope(403, 'Forbidden'));
+  });
+});
+
 describe('the log', () => {
   it('writes one structured line per activity: invocation, activity, tenant, handoff, outcome and duration, never its content', async () => {
     const lines: string[] = [];
@@ -125,6 +148,23 @@ describe('the log', () => {
     await baton.bot.handle(JSON.stringify(accept), '', undefined, 'inv-3');
     expect(lines.find((l) => l.includes('invocationId=inv-3'))).toContain(`verb=handoff.accept, handoffId=${handoffId}, channel=msteams`);
     expect(lines.join('\n')).not.toContain('Secret payroll');
+  });
+
+  it('says at info, never as an error, that an invoke Baton does not implement answered 501; a refusal logs the status it carries', async () => {
+    const lines: string[] = [];
+    const config = loadConfig({ TABLES_CONNECTION_STRING: inject('tablesConnectionString'), BATON_TABLE_PREFIX: uniquePrefix() });
+    const baton = await createBaton(config, { log: createLogger({ sink: (r) => lines.push(formatRecord(r)) }) });
+    const fetchTask = { ...cardAction(connector.url, people.ada, 'x', {}), name: 'task/fetch', value: { data: {} } };
+    expect(await baton.bot.handle(JSON.stringify(fetchTask), '', undefined, 'inv-501')).toEqual({ status: 501, body: undefined });
+    const missing = cardAction(connector.url, people.grace, 'handoff.refresh', { handoffId: '0123456789abcdef0123' });
+    expect((await baton.bot.handle(JSON.stringify(missing), '', undefined, 'inv-404')).status).toBe(200);
+    expect(lines.filter((l) => l.startsWith('[error]'))).toEqual([]);
+    expect(lines.find((l) => l.includes('invocationId=inv-501'))).toMatch(
+      /^\[info\] Activity answered \(invocationId=inv-501, .*name=task\/fetch, .*status=501, outcome=notImplemented, durationMs=\d+\)$/,
+    );
+    expect(lines.find((l) => l.includes('invocationId=inv-404'))).toMatch(
+      /^\[info\] Activity answered \(invocationId=inv-404, .*status=404, httpStatus=200, outcome=refused, durationMs=\d+\)$/,
+    );
   });
 });
 
@@ -250,6 +290,7 @@ describe("within Teams' 5 seconds, whatever fails", () => {
         JSON.stringify(cardAction(connector.url, people.grace, 'handoff.accept', { handoffId, criterion0: 'true' })),
         '',
       );
+      expect(accept.status).toBe(200);
       expect(accept.body).toEqual({
         statusCode: 503,
         type: 'application/vnd.microsoft.error',

@@ -103,11 +103,11 @@ describe('chat commands', () => {
     expect(help).toContain('**new**');
     expect(bare).toBe(help);
     expect(unknown).toBe(
-      'I don\'t know "frobnicate". Try **new** (a handoff form), **mine** (your open handoffs), **summary**, **settings** or **help**.',
+      'I don\'t know "frobnicate". Try **new** (a handoff form), **mine** (your open handoffs), **summary**, **settings**, **away** or **help**.',
     );
     // An echoed word cannot become a link under the bot's name.
     expect(link).toBe(
-      'I don\'t know "xhttpsevilexample". Try **new** (a handoff form), **mine** (your open handoffs), **summary**, **settings** or **help**.',
+      'I don\'t know "xhttpsevilexample". Try **new** (a handoff form), **mine** (your open handoffs), **summary**, **settings**, **away** or **help**.',
     );
   });
 });

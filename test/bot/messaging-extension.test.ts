@@ -80,6 +80,36 @@ const query = (
       overrides,
     ),
   );
+/**
+ * The preview as Teams sends it back with Send and Edit: the documented
+ * envelope (`type: "message/card"`, `context.theme`), the card re-serialised
+ * with nulls and defaults for what Baton left out, as a recorded Teams
+ * payload shows, and here, as the worst case, the `refresh` Baton put on it
+ * gone, and with it the form's values it used to carry.
+ */
+function reserialisedByTeams(activity: { attachments: { contentType: string; content: Record<string, unknown> }[] }) {
+  const element = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(element);
+    if (!node || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) if (key !== 'refresh') out[key] = element(value);
+    if (typeof out.type === 'string' && !/^(Action\.|AdaptiveCard$|mention$)/.test(String(out.type)))
+      return { id: null, isVisible: true, separator: false, spacing: 'default', height: 'auto', fallback: null, ...out };
+    return out;
+  };
+  const card = element(activity.attachments[0]!.content) as Record<string, unknown>;
+  return {
+    type: 'message/card',
+    attachments: [
+      {
+        contentType: activity.attachments[0]!.contentType,
+        content: { fallbackText: null, speak: null, lang: null, minHeight: null, rtl: null, ...card } as Record<string, unknown>,
+      },
+    ],
+    context: { theme: 'default' },
+  };
+}
+
 const titles = (response: { body: any }) => response.body.composeExtension.attachments.map((a: any) => a.preview.content.title as string);
 
 describe('create from the compose box or a message', () => {
@@ -99,6 +129,44 @@ describe('create from the compose box or a message', () => {
         .find((i) => i.id === 'receiver')
         ?.choices?.map((c) => c.title),
     ).toEqual(['Ada Lovelace', 'Alan Turing', 'Edsger Dijkstra', 'Grace Hopper']);
+  });
+
+  it('prefills from your own message with no receiver (you cannot receive your own handoff) and you as the owner', async () => {
+    // The fixture's message is Grace's: Grace opens the form on it.
+    const response = await app.post(fetchTaskFromMessage(connector.url, people.grace));
+    const card = response.body.task.value.card.content;
+    const values = Object.fromEntries(findInputs(card).map((i) => [i.id, i.value]));
+    expect(values.summary).toBe('The invoice export now runs nightly.');
+    expect([values.receiver, values.owner]).toEqual(['', people.grace.aadObjectId]);
+  });
+
+  it("prefills the form from Microsoft 365 Copilot's parameters, a receiver by a member's name, never the person asking", async () => {
+    const open = (from: Member, taskParameters: unknown) =>
+      app.post(
+        extensionInvoke(connector.url, from, 'composeExtension/fetchTask', {
+          commandId: 'createHandoff',
+          commandContext: 'compose',
+          data: { taskParameters },
+        }),
+      );
+    const valuesOf = (response: { body: any }) =>
+      Object.fromEntries(findInputs(response.body.task.value.card.content).map((i) => [i.id, i.value]));
+    const asked = await open(people.ada, [
+      { name: 'summary', value: 'The invoice export is ready for review' },
+      { name: 'receiver', value: 'grace' },
+      { name: 'neededBy', value: '2026-12-04' },
+      // Copilot may send what the prompt did not say as null or empty.
+      { name: 'whatIsReady', value: null },
+    ]);
+    expect(valuesOf(asked)).toMatchObject({
+      summary: 'The invoice export is ready for review',
+      receiver: people.grace.aadObjectId,
+      neededBy: '2026-12-04',
+      whatIsReady: '',
+    });
+    expect(valuesOf(await open(people.ada, [{ name: 'receiver', value: 'Ada Lovelace' }])).receiver).toBe('');
+    expect(valuesOf(await open(people.ada, [{ name: 'neededBy', value: 'Friday' }])).neededBy).toBe('');
+    expect(valuesOf(await open(people.ada, 'not a list')).summary).toBe('');
   });
 
   it('prefills the form from the message it was opened on', async () => {
@@ -147,22 +215,60 @@ describe('create from the compose box or a message', () => {
     expect((await app.handoff(id))?.conversation.messageId).toBe(posted[0]!.activityId);
   });
 
-  it('refuses a preview whose draft was tampered with: the rules run again on "Send"', async () => {
+  it("sends from the preview's id alone, the card re-serialised by Teams without its refresh: the draft is on Baton's side", async () => {
     const formId = crypto.randomUUID();
     const preview = await submit(people.ada, { ...form(formId), verb: 'handoff.create' });
-    const activity = preview.body.composeExtension.activityPreview;
-    activity.attachments[0].content.refresh.action.data.draft.receiver = '99999999-0000-0000-0000-000000000000';
+    const resent = reserialisedByTeams(preview.body.composeExtension.activityPreview);
+    expect(resent.attachments[0]!.content.refresh).toBeUndefined();
+    expect(JSON.stringify(resent)).not.toContain('"draft"');
+    const edit = await app.post(
+      extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', {
+        commandId: 'createHandoff',
+        botMessagePreviewAction: 'edit',
+        botActivityPreview: [resent],
+      }),
+    );
+    const values = Object.fromEntries(findInputs(edit.body.task.value.card.content).map((i) => [i.id, i.value]));
+    expect([values.summary, values.receiver]).toEqual(['Invoice export runs nightly', people.grace.aadObjectId]);
+    const before = connector.sent.length;
     const send = await app.post(
       extensionInvoke(connector.url, people.ada, 'composeExtension/submitAction', {
         commandId: 'createHandoff',
         botMessagePreviewAction: 'send',
-        botActivityPreview: [activity],
+        botActivityPreview: [resent],
       }),
     );
-    expect(textsOf(send.body.task.value.card.content)).toContain(
-      '"99999999-0000-0000-0000-000000000000" is not in this conversation, and Baton cannot look up people outside it in your organisation.',
+    expect(send).toEqual({ status: 200, body: {} });
+    const id = handoffIdForForm(TENANT, formId);
+    expect(await app.handoff(id)).toMatchObject({
+      summary: 'Invoice export runs nightly',
+      receiver: { aadObjectId: people.grace.aadObjectId },
+    });
+    expect(connector.sent.slice(before).filter((s) => s.method === 'POST')).toHaveLength(1);
+  });
+
+  it('sends what was previewed whatever the card says, and only for the person who filled it in', async () => {
+    const formId = crypto.randomUUID();
+    const preview = await submit(people.ada, { ...form(formId), verb: 'handoff.create' });
+    const activity = preview.body.composeExtension.activityPreview;
+    // A forged card: another receiver in its data and a draft of the old shape; the stored draft is what is sent.
+    activity.attachments[0].content.refresh.action.data.draft = { ...form(formId), receiver: people.alan.aadObjectId };
+    activity.attachments[0].content.refresh.action.data.receiver = people.alan.aadObjectId;
+    const sendAs = (who: Member) =>
+      app.post(
+        extensionInvoke(connector.url, who, 'composeExtension/submitAction', {
+          commandId: 'createHandoff',
+          botMessagePreviewAction: 'send',
+          botActivityPreview: [activity],
+        }),
+      );
+    const stolen = await sendAs(people.alan);
+    expect(textsOf(stolen.body.task.value.card.content)).toContain(
+      'This preview is no longer available (a preview keeps for a day); please fill the form again.',
     );
     expect(await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND)).toBeUndefined();
+    expect((await sendAs(people.ada)).body).toEqual({});
+    expect((await app.handoff(handoffIdForForm(TENANT, formId)))?.receiver.aadObjectId).toBe(people.grace.aadObjectId);
   });
 
   it('"Edit" on the preview reopens the form with the values', async () => {

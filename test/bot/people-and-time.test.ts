@@ -33,7 +33,7 @@ describe('working time from the directory', () => {
       { log: createLogger({ sink: () => undefined }) },
     );
     const workingMinutesUntil = async (tenantId: string, person: typeof katherine, from: Date, day: string) =>
-      workingMinutesUntilDay(await baton.app.workingHours(tenantId, person), from, day);
+      workingMinutesUntilDay(await baton.app.workingHours(tenantId, person, BACKGROUND), from, day);
     // Friday 2026-11-27, 00:00 in Sydney (UTC+11) to the end of that day.
     const fridayMidnightSydney = new Date('2026-11-26T13:00:00Z');
     expect(await workingMinutesUntil(PLAYGROUND_TENANT, katherine, fridayMidnightSydney, '2026-11-27')).toBe(0);

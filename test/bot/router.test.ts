@@ -2,7 +2,8 @@
  * The router: each activity takes its route; a card action's verb must be a
  * string and its value an object, or it answers 400 and runs nothing; an
  * invoke Baton does not implement answers 501; Baton's own verbs answer a
- * failing dependency with a clear 503 and log why.
+ * failing dependency with a clear 503 and log why. A card action's answer is
+ * always HTTP 200, its status inside the Universal Actions envelope.
  */
 import { type Activity, TestAdapter, TurnContext } from 'botbuilder';
 import { describe, expect, it } from 'vitest';
@@ -110,14 +111,26 @@ describe('a card action', () => {
     });
   });
 
-  it('answers an unknown verb, a verb that is not a string, and data that is not an object with 400, running nothing', async () => {
-    const badRequest = { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest' } } };
+  it('answers an unknown verb, a verb that is not a string, and data that is not an object with 400 in the body, running nothing', async () => {
+    const badRequest = { status: 200, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest' } } };
     expect(await run(router(), cardAction('thing.nope'))).toMatchObject(badRequest);
     expect(await run(router(), cardAction('toString'))).toMatchObject(badRequest);
     for (const verb of [['thing.ok'], { toString: 'thing.ok' }, 7, null, ''])
       expect(await run(router(), cardAction(verb, { n: 1 }))).toMatchObject(badRequest);
     expect(await run(router(), cardAction('thing.ok', [1]))).toMatchObject(badRequest);
     expect(await run(router(), { type: 'invoke', name: 'adaptiveCard/action', value: { verb: 'thing.ok' } })).toMatchObject(badRequest);
+  });
+
+  it('answers a value.action that is missing, null or not an object as a bad request, HTTP 200 with 400 in the body (never 501)', async () => {
+    for (const value of [undefined, {}, { action: null }, { action: 'thing.ok' }, { action: ['thing.ok'] }, { action: 7 }])
+      expect(await run(router(), { type: 'invoke', name: 'adaptiveCard/action', value })).toEqual({
+        status: 200,
+        body: {
+          statusCode: 400,
+          type: 'application/vnd.microsoft.error',
+          value: { code: 'BadRequest', message: 'The card sent an action Baton cannot read (it needs a verb and an object of data).' },
+        },
+      });
   });
 });
 
@@ -133,7 +146,7 @@ describe('an invoke Baton does not implement', () => {
 describe("Baton's routes", () => {
   it('answer every chat command of the menu, and every verb the cards use', () => {
     const router = batonRouter({ log: createLogger({ sink: () => undefined }) } as unknown as App);
-    expect(router.commandNames().sort()).toEqual(['', 'handoff', 'help', 'mine', 'new', 'settings', 'summary']);
+    expect(router.commandNames().sort()).toEqual(['', 'away', 'handoff', 'help', 'mine', 'new', 'settings', 'summary']);
   });
 
   it('answer a failing dependency with 503 and a message that says nothing changed, and log why', async () => {
@@ -147,7 +160,7 @@ describe("Baton's routes", () => {
     } as unknown as App;
     const answer = await run(batonRouter(app), cardAction('handoff.refresh', { handoffId: '0123456789abcdef0123' }));
     expect(answer).toEqual({
-      status: 503,
+      status: 200,
       body: { statusCode: 503, type: 'application/vnd.microsoft.error', value: { code: 'ServiceUnavailable', message: UNAVAILABLE } },
     });
     expect(logs[0]).toMatch(

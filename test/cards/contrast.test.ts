@@ -11,6 +11,7 @@ import { ada, alan, barbara, grace } from '../support/builders';
 import { handoffCard, handoffFormCard } from '../../src/cards/handoff-cards';
 import { myHandoffsCard } from '../../src/cards/my-handoffs-card';
 import { notificationCard } from '../../src/cards/notification-card';
+import { awayCard, awayNoticeCard } from '../../src/cards/away-card';
 import { handoffResultCard } from '../../src/cards/handoff-result-card';
 import type { AdaptiveCard } from '../../src/cards/render';
 import { type Handoff, listingOf, type Person, postHandoff, type Status } from '../../src/domain/handoff';
@@ -205,6 +206,57 @@ const CARDS: [string, AdaptiveCard][] = [
   [
     'a search result',
     handoffResultCard(listingOf(handoffIn('inReview')), 'In review · Ada Lovelace -> Grace Hopper', 'https://baton.example/api/handoffs/h'),
+  ],
+  [
+    'the form, someone on it away',
+    handoffFormCard({
+      formId: 'f',
+      members: [],
+      away: [
+        {
+          text: 'Grace Hopper is away until Wed 16 Dec; the review would be due Wed 16 Dec, 12:00.',
+          offer: 'Hand it to Alan Turing instead',
+          useReceiver: 'a',
+          useOwner: '',
+        },
+      ],
+    }),
+  ],
+  [
+    "the owner's message about someone away",
+    awayNoticeCard({
+      headline: 'Grace Hopper is away until Wed 16 Dec: a handoff you own waits on Grace.',
+      note: 'Grace named Alan Turing to take over while away: Reassign hands a review to Alan.',
+      items: [
+        {
+          handoffId: 'h',
+          summary: 'Payments retry',
+          detail: 'Review · due Wed 16 Dec, 12:00',
+          answer: 'You keep waiting for Grace.',
+          reassign: true,
+          keep: true,
+          input: 'newReceiver_0',
+          successorId: 'a',
+          successorName: 'Alan Turing',
+          reassignTitle: 'Reassign to someone else',
+          away: 'g',
+          notice: 'n',
+        },
+      ],
+    }),
+  ],
+  [
+    'the away card',
+    awayCard({
+      status: 'You told Baton you are away from Fri 11 Dec until Wed 16 Dec.',
+      from: '2026-12-11',
+      until: '2026-12-16',
+      successorId: '',
+      successors: [],
+      handOver: 'false',
+      declared: true,
+      notice: 'Saved.',
+    }),
   ],
 ];
 

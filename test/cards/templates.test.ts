@@ -15,6 +15,7 @@ import { FORM_FIELDS, formValuesOf, handoffCard, handoffFormCard, MAX_REFRESH_US
 import { myHandoffsCard } from '../../src/cards/my-handoffs-card';
 import { handoffLink, notificationCard } from '../../src/cards/notification-card';
 import { handoffResultCard } from '../../src/cards/handoff-result-card';
+import { awayCard, awayNoticeCard } from '../../src/cards/away-card';
 import type { AdaptiveCard } from '../../src/cards/render';
 import {
   type Handoff,
@@ -428,6 +429,8 @@ describe('the templates in cards/', () => {
 
   it('are the ones these tests render through a builder', () => {
     expect(templates).toEqual([
+      'away-notice.json',
+      'away.json',
       'handoff-form.json',
       'handoff-result.json',
       'handoff.json',
@@ -449,7 +452,7 @@ describe('the templates in cards/', () => {
     // The summary's verbs are its card's, built in code (test/cards/summary-card.test.ts checks them); settings.save is the settings card's.
     const handoffVerbs = Object.values(VERBS).filter((verb) => !verb.startsWith('summary.'));
     for (const verb of handoffVerbs) expect(used, `verb "${verb}"`).toContain(verb);
-    expect(handoffVerbs).toHaveLength(16);
+    expect(handoffVerbs).toHaveLength(20);
     const handoffTemplate = templateJson('handoff.json') as { refresh: { action: { type: string; verb: string }; userIds: string } };
     expect(handoffTemplate.refresh.action).toMatchObject({ type: 'Action.Execute', verb: VERBS.refresh });
     expect(handoffTemplate.refresh.userIds).toBe('${refreshUserIds}');
@@ -1550,5 +1553,145 @@ describe('the my-handoffs card', () => {
       expect(textBlocks(card)).toEqual(['Your open handoffs', 'Nothing is open for you right now.']);
       expect(nodesOfType(card, 'Container')).toEqual([]);
     }
+  });
+});
+
+describe('time away on the card', () => {
+  /** A review posted to Grace on Monday 2 March 10:00 UTC, with her absence in her (UTC office) hours. */
+  const awayReview = (away: { start: string; end?: string }): Handoff => {
+    const handoff = { ...makeHandoff(FULL, 'inReview'), createdAt: '2026-03-02T10:00:00.000Z' };
+    const event = { ...journey(FULL, 'inReview').history[0]!, at: handoff.createdAt };
+    const hours = new Map([ada, grace, alan].map((p) => [p.aadObjectId, DEFAULT_WORKING_HOURS]));
+    hours.set(grace.aadObjectId, { ...DEFAULT_WORKING_HOURS, away: [away] });
+    return {
+      ...handoff,
+      ...nextDueState(undefined, { ...handoff, clock: undefined, review: undefined }, event, hours, DEFAULT_DUE_POLICY),
+    };
+  };
+
+  it("says whom it waits on, until when they are away and when it is due, tags nobody, and is never 'overdue'", () => {
+    // Away from Tuesday 3 March 09:30 to Monday 9 March 09:00 UTC: 7h 30m of the review's 8h used, due Monday 09:30; seen on Thursday.
+    const handoff = awayReview({ start: '2026-03-03T09:30:00.000Z', end: '2026-03-09T09:00:00.000Z' });
+    const now = new Date('2026-03-05T10:00:00.000Z');
+    for (const viewer of [undefined, alan]) {
+      const card = handoffCard(handoff, viewer, { now });
+      expectValidCard(card);
+      const turn = nodesOfType(card, 'TextRun').find((n) => String(n.text).startsWith('Waiting on'))?.text;
+      expect(turn).toBe('Waiting on Grace Hopper, away until Mon 9 Mar.');
+      // The due time in the viewer's own zone (DATE/TIME), and the working time left in a viewer's own view.
+      expect(nodesOfType(card, 'TextBlock').find((n) => n.id === 'turnWhen')?.text).toBe(
+        viewer
+          ? "Due {{DATE(2026-03-09T09:30:00Z, SHORT)}} {{TIME(2026-03-09T09:30:00Z)}}, with 30 min of the receiver's working time left"
+          : 'Due {{DATE(2026-03-09T09:30:00Z, SHORT)}} {{TIME(2026-03-09T09:30:00Z)}}',
+      );
+      expect(allStrings(card).some((t) => /overdue/i.test(t))).toBe(false);
+      // Nobody is tagged: a mention would notify someone away.
+      expect((card.msteams as { entities: unknown[] }).entities).toEqual([]);
+      expect(nodesOfType(card, 'Container').find((n) => n.id === 'turnLine')?.style).toBe('default');
+    }
+  });
+
+  it('says so when the return has no date', () => {
+    const handoff = awayReview({ start: '2026-03-03T09:30:00.000Z' });
+    expect(handoff.clock?.dueAt).toBeUndefined();
+    const card = handoffCard(handoff, undefined, { now: new Date('2026-03-05T10:00:00.000Z') });
+    expectValidCard(card);
+    expect(textRuns(card)).toContain('Waiting on Grace Hopper, away with no return date set.');
+    expect(nodesOfType(card, 'TextBlock').find((n) => n.id === 'turnWhen')?.text).toBe('Due once they are back');
+  });
+});
+
+describe('the cards of time away', () => {
+  it("the person's own: their absence, their successor chosen, hand-over off, and I am back when they told Baton", () => {
+    const card = awayCard({
+      status: 'You told Baton you are away from Fri 11 Dec until Wed 16 Dec.',
+      from: '2026-12-11',
+      until: '2026-12-16',
+      successorId: alan.aadObjectId,
+      successors: [{ name: alan.name, aadObjectId: alan.aadObjectId }],
+      handOver: 'false',
+      declared: true,
+      notice: 'Saved.',
+    });
+    expectValidCard(card);
+    expect(inputsOf(card).map((n) => [n.id, n.type, n.value])).toEqual([
+      ['awayFrom', 'Input.Date', '2026-12-11'],
+      ['awayUntil', 'Input.Date', '2026-12-16'],
+      ['successor', 'Input.ChoiceSet', alan.aadObjectId],
+      ['handOver', 'Input.Toggle', 'false'],
+    ]);
+    expect(inputsOf(card)[2]).toMatchObject({
+      choices: [{ title: 'Alan Turing', value: alan.aadObjectId }],
+      'choices.data': { type: 'Data.Query', dataset: 'graph.microsoft.com/users' },
+    });
+    expect(verbsOf(card)).toEqual([VERBS.awaySave, VERBS.awayBack]);
+    const notAway = awayCard({
+      status: 'You are not away.',
+      from: '2026-12-08',
+      until: '',
+      successorId: '',
+      successors: [],
+      handOver: 'false',
+      declared: false,
+      notice: '',
+    });
+    expectValidCard(notAway);
+    expect(verbsOf(notAway)).toEqual([VERBS.awaySave]);
+    expect(nodesOfType(notAway, 'Container')).toEqual([]);
+  });
+
+  it("the owner's message: each handoff with Reassign to the successor in one click, or to anyone, and Keep waiting; what was handed on, without buttons", () => {
+    const item = (i: number, extra: Partial<Parameters<typeof awayNoticeCard>[0]['items'][number]>) => ({
+      handoffId: `h${i}`.padEnd(20, '0'),
+      summary: `Handoff ${i}`,
+      detail: 'Review · due Wed 16 Dec, 12:00',
+      answer: '',
+      reassign: true,
+      keep: true,
+      input: `newReceiver_${i}`,
+      successorId: alan.aadObjectId,
+      successorName: alan.name,
+      reassignTitle: 'Reassign to someone else',
+      away: grace.aadObjectId,
+      notice: `owner:2026-12-11T06:30:00.000Z:${ada.aadObjectId}`,
+      ...extra,
+    });
+    const nobody = { successorId: '', successorName: '', reassignTitle: 'Reassign' };
+    const card = awayNoticeCard({
+      headline: 'Grace Hopper is away until Wed 16 Dec: 2 handoffs you own wait on Grace.',
+      note: 'Grace named Alan Turing to take over while away: Reassign hands a review to Alan.',
+      items: [
+        item(0, {}),
+        item(1, { answer: 'You keep waiting for Grace.', keep: false, ...nobody }),
+        item(2, { detail: 'Handed to Alan Turing, as Grace asked.', reassign: false, keep: false, ...nobody }),
+      ],
+    });
+    expectValidCard(card);
+    // Each item's buttons, then (inside its Reassign) the picker's own Reassign.
+    expect(nodesOfType(card, 'ActionSet').map((set) => (set.actions as Node[]).map((a) => a.title))).toEqual([
+      ['Reassign to Alan Turing', 'Reassign to someone else', 'Keep waiting', 'Show it here'],
+      ['Reassign'],
+      ['Reassign', 'Show it here'],
+      ['Reassign'],
+      ['Show it here'],
+    ]);
+    expect(inputsOf(card).map((n) => [n.id, n.isRequired])).toEqual([
+      ['newReceiver_0', true],
+      ['newReceiver_1', true],
+    ]);
+    const reassign = nodesOfType(card, 'Action.Execute').filter((n) => n.verb === VERBS.awayReassign);
+    const ids = { handoffId: item(0, {}).handoffId, away: grace.aadObjectId, notice: item(0, {}).notice };
+    expect(reassign.map((n) => n.data)).toEqual([
+      { ...ids, to: alan.aadObjectId },
+      { ...ids, input: 'newReceiver_0' },
+      { ...ids, handoffId: item(1, {}).handoffId, input: 'newReceiver_1' },
+    ]);
+    expect(textBlocks(card)).toEqual([
+      'Grace named Alan Turing to take over while away: Reassign hands a review to Alan.',
+      'Review · due Wed 16 Dec, 12:00',
+      'Review · due Wed 16 Dec, 12:00',
+      'You keep waiting for Grace.',
+      'Handed to Alan Turing, as Grace asked.',
+    ]);
   });
 });

@@ -146,7 +146,7 @@ describe("when a step is due: its goal in the holder's working time", () => {
     expect(pendingActions(handoff)).toEqual([{ kind: 'overdue', at: expected.nudgeAt }]);
     expect(handoff.wakeAt).toBe(expected.nudgeAt);
     const nudged = check(handoff, expected.nudgeAt).handoff;
-    expect(new Date(escalateAt(nudged.clock!)).toISOString()).toBe(expected.escalateAt);
+    expect(new Date(escalateAt(nudged.clock!)!).toISOString()).toBe(expected.escalateAt);
     expect(nudged.wakeAt).toBe(expected.escalateAt);
   });
 

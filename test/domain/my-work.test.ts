@@ -7,9 +7,11 @@ import { type Handoff, postHandoff, type Status, STATUSES } from '../../src/doma
 import { digestGroups, groupMyWork, WAIT_GROUP_TITLES, WAIT_GROUPS, type WaitGroup, waitGroup, waitLine } from '../../src/domain/my-work';
 import { searchLine } from '../../src/domain/search';
 import { cardInstant } from '../../src/cards/card-time';
+import { formatWhen } from '../../src/domain/time-format';
 import { listingOf } from '../../src/domain/handoff';
 import { ada, alan, barbara, eve, grace } from '../support/builders';
 import { DEFAULT_WORKING_HOURS } from '../../src/domain/working-hours';
+import { DEFAULT_DUE_POLICY, nextDueState } from '../../src/domain/due';
 
 function handoff(
   id: string,
@@ -61,7 +63,7 @@ const EXPECTED: Record<Status, Record<RoleName, WaitGroup | undefined>> = {
 };
 
 /** Every group, empty. */
-const NOTHING = { blocked: [], toReview: [], toAnswer: [], toFix: [], toClose: [], waitingOnOthers: [] };
+const NOTHING = { blocked: [], toReview: [], toAnswer: [], toFix: [], toClose: [], waitingOnAway: [], waitingOnOthers: [] };
 
 describe('waitGroup', () => {
   const cases = STATUSES.flatMap((status) => (Object.keys(ROLES) as RoleName[]).map((role) => [status, role] as const));
@@ -84,18 +86,22 @@ describe('waitGroup', () => {
   });
 });
 
+/** An instant no handoff of these tests is due at. */
+const NOON = new Date('2026-05-04T12:00:00.000Z');
+
 describe('groupMyWork', () => {
   it('has every group, in order, with its title', () => {
-    expect(WAIT_GROUPS).toEqual(['blocked', 'toReview', 'toAnswer', 'toFix', 'toClose', 'waitingOnOthers']);
+    expect(WAIT_GROUPS).toEqual(['blocked', 'toReview', 'toAnswer', 'toFix', 'toClose', 'waitingOnAway', 'waitingOnOthers']);
     expect(WAIT_GROUP_TITLES).toEqual({
       blocked: 'Blocked',
       toReview: 'To review',
       toAnswer: 'To answer',
       toFix: 'To fix and resubmit',
       toClose: 'To close',
+      waitingOnAway: 'Waiting on someone away',
       waitingOnOthers: 'Waiting on others',
     });
-    expect(groupMyWork([], ada.aadObjectId)).toEqual(NOTHING);
+    expect(groupMyWork([], ada.aadObjectId, NOON)).toEqual(NOTHING);
   });
 
   it("groups a receiver's handoffs, the longest waiting first, leaving out final ones and others' handoffs", () => {
@@ -113,13 +119,14 @@ describe('groupMyWork', () => {
       stakeholders: [],
     });
     const all = [old, closed, newest, asked, notMine, middle, cancelled, accepted];
-    const groups = groupMyWork(all, grace.aadObjectId);
+    const groups = groupMyWork(all, grace.aadObjectId, NOON);
     expect(Object.fromEntries(Object.entries(groups).map(([g, hs]) => [g, hs.map((h) => h.id)]))).toEqual({
       blocked: [],
       toReview: ['old', 'middle', 'newest'],
       toAnswer: [],
       toFix: [],
       toClose: [],
+      waitingOnAway: [],
       waitingOnOthers: ['asked', 'accepted'],
     });
     // The input is left as it was.
@@ -136,15 +143,56 @@ describe('groupMyWork', () => {
       handoff('w1', 'inReview', '2026-05-04T10:00:00.000Z', people),
       handoff('x1', 'closed', '2026-05-05T10:00:00.000Z', people),
     ];
-    const groups = groupMyWork(list, ada.aadObjectId);
+    const groups = groupMyWork(list, ada.aadObjectId, NOON);
     expect(Object.fromEntries(Object.entries(groups).map(([g, hs]) => [g, hs.map((h) => h.id)]))).toEqual({
       blocked: [],
       toReview: [],
       toAnswer: ['a1', 'a2'],
       toFix: ['f1'],
       toClose: ['c1'],
+      waitingOnAway: [],
       waitingOnOthers: ['w1'],
     });
+  });
+
+  it('lists what waits on someone away under a heading of its own, never as overdue or escalated, and says until when', () => {
+    // Grace (UTC office hours) is away from Monday 4 May 09:00 to Thursday 7 May 09:00; her review was due Monday 10:00.
+    const posted = {
+      ...handoff('away1', 'inReview', '2026-05-01T10:00:00.000Z'),
+      createdAt: '2026-05-01T10:00:00.000Z',
+      neededBy: '2026-05-04',
+    };
+    const away = { start: '2026-05-04T09:00:00.000Z', end: '2026-05-07T09:00:00.000Z' };
+    const hours = new Map([
+      [grace.aadObjectId, { ...DEFAULT_WORKING_HOURS, away: [away] }],
+      [alan.aadObjectId, DEFAULT_WORKING_HOURS],
+    ]);
+    const event = {
+      handoffId: 'away1',
+      seq: 1,
+      type: 'posted' as const,
+      actor: ada,
+      at: posted.createdAt,
+      comment: '',
+      detail: '',
+      version: 1,
+      workState: 'ready' as const,
+    };
+    const waiting = { ...posted, ...nextDueState(undefined, posted, event, hours, DEFAULT_DUE_POLICY) };
+    const now = new Date('2026-05-05T12:00:00.000Z');
+    expect(groupMyWork([waiting], ada.aadObjectId, now).waitingOnAway.map((h) => h.id)).toEqual(['away1']);
+    expect(groupMyWork([waiting], alan.aadObjectId, now).waitingOnAway.map((h) => h.id)).toEqual(['away1']);
+    // Her own list still says it is hers to review.
+    expect(groupMyWork([waiting], grace.aadObjectId, now).toReview.map((h) => h.id)).toEqual(['away1']);
+    expect(waitLine(waiting, 'waitingOnAway', now, (iso) => formatWhen(iso, 'Europe/London', now))).toEqual({
+      detail: 'Waiting on Grace Hopper to review · 4 days ago',
+      due: "away until Thu 7 May · due Thu 7 May, 11:00 (1 h of Grace's working time left)",
+    });
+    // Its needed-by date passed while she is away: the owner's digest does not list it as escalated.
+    expect(digestGroups([waiting], alan.aadObjectId, now, cardInstant)).toEqual([]);
+    expect(searchLine(listingOf(waiting), 'Europe/London', now)).toBe(
+      'Waiting on someone away (in review) · waiting on Grace Hopper · away until Thu 7 May · due Thu 7 May, 11:00 London time · needed by Mon 4 May (passed) · Ada Lovelace → Grace Hopper',
+    );
   });
 
   it('says who waits on whom, and since when', () => {
@@ -174,7 +222,7 @@ describe('groupMyWork', () => {
 
   it('gives a stranger nothing', () => {
     const list = STATUSES.map((status, i) => handoff(`h${i}`, status, `2026-05-0${i + 1}T10:00:00.000Z`));
-    expect(groupMyWork(list, eve.aadObjectId)).toEqual(NOTHING);
+    expect(groupMyWork(list, eve.aadObjectId, NOON)).toEqual(NOTHING);
   });
 });
 

@@ -110,11 +110,11 @@ describe('nextWorkingInstant', () => {
       '2026-03-15T02:00:00.000Z',
     ],
   ])('%s', (_name, hours, instant, expected) => {
-    expect(nextWorkingInstant(hours, at(instant)).toISOString()).toBe(expected);
+    expect(nextWorkingInstant(hours, at(instant))?.toISOString()).toBe(expected);
   });
 
   it('is the instant itself inside working hours, and only there', () => {
-    const working = (instant: string) => nextWorkingInstant(NEW_YORK, at(instant)).toISOString() === at(instant).toISOString();
+    const working = (instant: string) => nextWorkingInstant(NEW_YORK, at(instant))?.toISOString() === at(instant).toISOString();
     expect(working('2026-03-11T14:30:00Z')).toBe(true);
     expect(working('2026-03-11T21:00:00Z')).toBe(false);
     expect(working('2026-03-11T20:59:59.999Z')).toBe(true);
@@ -190,7 +190,7 @@ describe('addWorkingMinutes', () => {
       '2026-03-08T10:00:00.000Z',
     ],
   ])('%s', (_name, hours, from, minutes, expected) => {
-    expect(addWorkingMinutes(hours, at(from), minutes).toISOString()).toBe(expected);
+    expect(addWorkingMinutes(hours, at(from), minutes)?.toISOString()).toBe(expected);
   });
 
   it('refuses negative and non-finite minutes and invalid dates', () => {
@@ -208,19 +208,33 @@ describe('properties', () => {
   const clock = fc
     .integer({ min: 0, max: 95 })
     .map((q) => `${String(Math.floor(q / 4)).padStart(2, '0')}:${String((q % 4) * 15).padStart(2, '0')}`);
-  const hours: fc.Arbitrary<WorkingHours> = fc.record({
-    days: fc.subarray([...WEEKDAYS], { minLength: 1 }),
-    start: clock,
-    end: clock,
-    timeZone: fc.constantFrom(...zones),
-  });
   // All of 2026 and a little beyond, so every change of the year is crossed.
   const instant = fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2027, 0, 31) }).map((ms) => new Date(ms));
+  /**
+   * Up to two absences of up to three weeks each, on whole minutes as Outlook sets them (issue 25): time away is never
+   * working time, and every property still holds.
+   */
+  const absences = fc.array(
+    fc.tuple(instant, fc.integer({ min: 1, max: 21 * 24 * 60 })).map(([start, minutes]) => {
+      const from = Math.floor(start.getTime() / 60_000) * 60_000;
+      return { start: new Date(from).toISOString(), end: new Date(from + minutes * 60_000).toISOString() };
+    }),
+    { maxLength: 2 },
+  );
+  const hours: fc.Arbitrary<WorkingHours> = fc
+    .record({
+      days: fc.subarray([...WEEKDAYS], { minLength: 1 }),
+      start: clock,
+      end: clock,
+      timeZone: fc.constantFrom(...zones),
+      away: absences,
+    })
+    .map(({ away, ...week }) => (away.length > 0 ? { ...week, away } : week));
 
   it('addWorkingMinutes then workingMinutesBetween gives the minutes back', () => {
     fc.assert(
       fc.property(hours, instant, fc.integer({ min: 0, max: 20 * 8 * 60 }), (h, from, minutes) => {
-        const due = addWorkingMinutes(h, from, minutes);
+        const due = addWorkingMinutes(h, from, minutes)!;
         expect(due.getTime()).toBeGreaterThanOrEqual(from.getTime());
         expect(workingMinutesBetween(h, from, due)).toBe(minutes);
       }),
@@ -242,13 +256,28 @@ describe('properties', () => {
   it('the next working instant is never earlier, and is working time', () => {
     fc.assert(
       fc.property(hours, instant, (h, from) => {
-        const next = nextWorkingInstant(h, from);
+        const next = nextWorkingInstant(h, from)!;
         expect(next.getTime()).toBeGreaterThanOrEqual(from.getTime());
         // Inside working hours: the next working instant from there is itself.
-        expect(nextWorkingInstant(h, next).getTime()).toBe(next.getTime());
+        expect(nextWorkingInstant(h, next)!.getTime()).toBe(next.getTime());
         expect(workingMinutesBetween(h, from, next)).toBe(0);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('an absence with no end stops working time at its start: what is left before it can be used, nothing more', () => {
+    fc.assert(
+      fc.property(hours, instant, instant, fc.integer({ min: 0, max: 20 * 8 * 60 }), (h, from, away, minutes) => {
+        const open = { ...h, away: [...(h.away ?? []), { start: away.toISOString() }] };
+        const left = workingMinutesBetween(open, from, new Date(Date.UTC(2030, 0, 1)));
+        expect(left).toBe(workingMinutesBetween(open, from, away));
+        const due = addWorkingMinutes(open, from, minutes);
+        if (minutes <= left) expect(workingMinutesBetween(open, from, due!)).toBe(minutes);
+        else expect(due).toBeUndefined();
+        expect(nextWorkingInstant(open, new Date(Math.max(from.getTime(), away.getTime())))).toBeUndefined();
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -59,6 +59,8 @@ export async function startE2E(name: string): Promise<E2E> {
     AzureWebJobsStorage: '',
     BATON_SUMMARY_QUEUE: '',
     BATON_MAILBOX_DIR: mkdtempSync(join(tmpdir(), 'baton-e2e-outbox-')),
+    // The local people's automatic replies: `npm run as -- grace away 3d` writes them here, not in the project's dev/.
+    BATON_AWAY_FILE: join(mkdtempSync(join(tmpdir(), 'baton-e2e-away-')), 'away.json'),
     BATON_HOST_PORT: String(host),
     PLAYGROUND_PORT: String(playground),
     BATON_TABLE_PREFIX: prefix,
@@ -257,6 +259,7 @@ async function runScript(e2e: E2E, script: string, args: string[]): Promise<stri
     BATON_TABLE_PREFIX: e2e.prefix,
     TABLES_CONNECTION_STRING: '',
     BOT_ID: '',
+    BATON_AWAY_FILE: e2e.stack.config.awayFile ?? '',
   };
   const { stdout } = await run(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', script), ...args], {
     env,

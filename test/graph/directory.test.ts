@@ -2,7 +2,8 @@
  * GraphDirectory through the real Graph client against the stand-in:
  * resolution by id, email, UPN and display name in $batch, the messages for
  * unknown, ambiguous and disabled people, paging, caching, and working hours
- * from mailboxSettings with Windows and IANA zone names.
+ * and automatic replies (who is away) from mailboxSettings, with Windows and
+ * IANA zone names.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GraphError } from '../../src/errors';
@@ -21,8 +22,19 @@ const user = (n: number, displayName: string, login: string, extra: Partial<Stan
 });
 
 const ada = user(1, 'Ada Lovelace', 'ada', { userPrincipalName: 'ada.lovelace@contoso.onmicrosoft.com' });
+/** Graph's automaticRepliesSetting as its samples give it: HTML messages, dateTimeTimeZone pairs, the status in either case. */
+const replies = (status: string, start: [string, string], end: [string, string]) => ({
+  status,
+  externalAudience: 'All',
+  scheduledStartDateTime: { dateTime: start[0], timeZone: start[1] },
+  scheduledEndDateTime: { dateTime: end[0], timeZone: end[1] },
+  internalReplyMessage: '<html>\n<body>\n<p>I am away and will answer when I am back.<br>\n</p></body>\n</html>\n',
+  externalReplyMessage: '<html>\n<body>\n<p>I am away.<br>\n</p></body>\n</html>\n',
+});
 const grace = user(2, 'Grace Hopper', 'grace', {
   mailboxSettings: {
+    // Graph's own sample spells it "Scheduled", in UTC with seven fractional digits.
+    automaticRepliesSetting: replies('Scheduled', ['2026-12-11T17:00:00.0000000', 'UTC'], ['2026-12-16T16:00:00.0000000', 'UTC']),
     timeZone: 'Pacific Standard Time',
     workingHours: {
       daysOfWeek: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
@@ -34,6 +46,12 @@ const grace = user(2, 'Grace Hopper', 'grace', {
 });
 const alan = user(3, 'Alan Turing', 'alan', {
   mailboxSettings: {
+    // Friday 12:00 to Wednesday 09:00 in his own zone, by its Windows name.
+    automaticRepliesSetting: replies(
+      'scheduled',
+      ['2026-12-11T12:00:00.0000000', 'India Standard Time'],
+      ['2026-12-16T09:00:00.0000000', 'India Standard Time'],
+    ),
     timeZone: 'Asia/Kolkata',
     workingHours: {
       daysOfWeek: ['Monday', 'Tuesday', 'Wednesday', 'Thursday'],
@@ -56,11 +74,35 @@ const alana = user(4, 'Alana Smith', 'alana', {
   },
 });
 const kal = user(5, 'Kal Almond', 'kal', { mailboxSettings: { timeZone: 'Europe/London' } });
+// Always on: Graph still returns the last schedule (its Example 2), which says nothing then.
+const hedy = user(10, 'Hedy Lamarr', 'hedy', {
+  mailboxSettings: {
+    automaticRepliesSetting: replies('alwaysEnabled', ['2026-01-05T08:00:00.0000000', 'UTC'], ['2026-01-06T08:00:00.0000000', 'UTC']),
+    timeZone: 'UTC',
+  },
+});
+// Across New York's change to daylight saving (Sunday 8 March 2026): from Friday 12:00 EST to Wednesday 09:00 EDT.
+const barbara = user(11, 'Barbara Liskov', 'barbara', {
+  mailboxSettings: {
+    automaticRepliesSetting: replies(
+      'SCHEDULED',
+      ['2026-03-06T12:00:00.0000000', 'Eastern Standard Time'],
+      ['2026-03-11T09:00:00.0000000', 'America/New_York'],
+    ),
+    timeZone: 'Eastern Standard Time',
+  },
+});
+// A schedule that ends before it starts says nothing.
+const ken = user(12, 'Ken Thompson', 'ken', {
+  mailboxSettings: {
+    automaticRepliesSetting: replies('scheduled', ['2026-12-16T09:00:00.0000000', 'UTC'], ['2026-12-11T09:00:00.0000000', 'UTC']),
+  },
+});
 const dennis = user(6, 'Dennis Ritchie', 'dennis', { accountEnabled: false });
 const chrisOld = user(7, 'Chris Evans', 'chris.old', { accountEnabled: false });
 const chrisNew = user(8, 'Chris Evans', 'chris', {});
 const robot = user(9, 'Build Robot', 'robot', { mail: null });
-const everyone = [ada, grace, alan, alana, kal, dennis, chrisOld, chrisNew, robot];
+const everyone = [ada, grace, alan, alana, kal, dennis, chrisOld, chrisNew, robot, hedy, barbara, ken];
 
 let standIn: GraphStandIn;
 const logs: string[] = [];
@@ -329,5 +371,62 @@ describe('chatTopic', () => {
       requestId: 'req-chat',
       message: expect.stringContaining('Chat.ReadBasic.WhereInstalled'),
     });
+  });
+});
+
+describe('getAutomaticReplies', () => {
+  it('reads a schedule in UTC with seven fractional digits, whatever the case of its status', async () => {
+    const { directory: d } = directory();
+    expect(await d.getAutomaticReplies(grace.id)).toEqual({
+      status: 'scheduled',
+      start: '2026-12-11T17:00:00.000Z',
+      end: '2026-12-16T16:00:00.000Z',
+    });
+  });
+
+  it('reads a schedule in a Windows zone name as the instants it names', async () => {
+    const { directory: d } = directory();
+    // 12:00 and 09:00 India Standard Time (UTC+5:30).
+    expect(await d.getAutomaticReplies(alan.id)).toEqual({
+      status: 'scheduled',
+      start: '2026-12-11T06:30:00.000Z',
+      end: '2026-12-16T03:30:00.000Z',
+    });
+  });
+
+  it('reads each end of a schedule across a daylight-saving change in its own offset, Windows or IANA', async () => {
+    const { directory: d } = directory();
+    expect(await d.getAutomaticReplies(barbara.id)).toEqual({
+      status: 'scheduled',
+      start: '2026-03-06T17:00:00.000Z',
+      end: '2026-03-11T13:00:00.000Z',
+    });
+  });
+
+  it('reads always-on replies as away with no end, whatever schedule Graph kept', async () => {
+    const { directory: d } = directory();
+    expect(await d.getAutomaticReplies(hedy.id)).toEqual({ status: 'alwaysEnabled' });
+  });
+
+  it('reads replies that are off, or a schedule that ends before it starts, as not away', async () => {
+    const { directory: d } = directory();
+    expect(await d.getAutomaticReplies(kal.id)).toEqual({ status: 'disabled' });
+    expect(await d.getAutomaticReplies(ada.id)).toEqual({ status: 'disabled' });
+    expect(await d.getAutomaticReplies(ken.id)).toEqual({ status: 'disabled' });
+  });
+
+  it('asks Graph once for the working hours and the replies together, with the permission working hours already need', async () => {
+    const { directory: d } = directory();
+    await d.getWorkingHours(alan.id);
+    await d.getAutomaticReplies(alan.id);
+    expect(standIn.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /users/${alan.id}/mailboxSettings`]);
+  });
+
+  it('asks again once the cache has expired: replies turned on are seen within the minute', async () => {
+    const { directory: d, clock } = directory();
+    await d.getAutomaticReplies(hedy.id);
+    clock.time += 60_000;
+    await d.getAutomaticReplies(hedy.id);
+    expect(standIn.requests).toHaveLength(2);
   });
 });

@@ -55,17 +55,17 @@ describe('Graph settings in loadConfig', () => {
     expect(loadConfig({ GRAPH_USE_MANAGED_IDENTITY: 'true' }).graph?.useManagedIdentity).toBe(true);
   });
 
-  it('names a malformed Graph setting', () => {
+  it('names a malformed Graph setting; a wrong Graph root is set aside for the real one', () => {
     try {
       loadConfig({ GRAPH_USE_MANAGED_IDENTITY: 'maybe', GRAPH_BASE_URL: 'ftp://graph.example' });
       throw new Error('accepted');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
-      expect([...(error as ConfigError).problems].sort()).toEqual([
-        'GRAPH_BASE_URL must be an http(s) URL such as https://graph.microsoft.com',
-        'GRAPH_USE_MANAGED_IDENTITY must be true or false',
-      ]);
+      expect([...(error as ConfigError).problems].sort()).toEqual(['GRAPH_USE_MANAGED_IDENTITY must be true or false']);
     }
+    const config = loadConfig({ GRAPH_CLIENT_ID: APP_ID, GRAPH_BASE_URL: 'ftp://graph.example' });
+    expect(config.graph?.baseUrl).toBeUndefined();
+    expect(config.ignored.map((i) => i.problem)).toEqual(['GRAPH_BASE_URL must be an http(s) URL such as https://graph.microsoft.com']);
   });
 });
 
@@ -79,7 +79,7 @@ describe('createGraphServices', () => {
     expect(services.mailer).toBeInstanceOf(LocalMailbox);
     expect(services.mailboxDir).toBe(join(PROJECT_ROOT, '.data', 'mailbox'));
     expect(services.description).toBe(
-      `local: the Agents Playground's 6 people (working hours in dev/working-hours.json), mail written to ${join(PROJECT_ROOT, '.data', 'mailbox')}`,
+      `local: the Agents Playground's 6 people (working hours in dev/working-hours.json, who is away in dev/away.json), mail written to ${join(PROJECT_ROOT, '.data', 'mailbox')}`,
     );
   });
 

@@ -86,6 +86,15 @@ export function graphError(
 }
 
 const DEFAULT_MAILBOX = {
+  // Graph keeps the last schedule when the replies are off, as its own samples show.
+  automaticRepliesSetting: {
+    status: 'disabled',
+    externalAudience: 'all',
+    scheduledStartDateTime: { dateTime: '2026-08-03T07:00:00.0000000', timeZone: 'UTC' },
+    scheduledEndDateTime: { dateTime: '2026-08-17T07:00:00.0000000', timeZone: 'UTC' },
+    internalReplyMessage: '',
+    externalReplyMessage: '',
+  },
   timeZone: 'UTC',
   workingHours: {
     daysOfWeek: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],

@@ -9,6 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { bundle } from '../../scripts/build';
+import { mapLimit } from '../../src/app/pool';
+import { OPTIONAL_SETTING_NAMES } from '../../src/config';
 import { freePort } from '../../src/host/processes';
 import { PROJECT_ROOT } from '../../src/project';
 import { cardAction, FIXTURE_DAY, message, people } from '../support/activities';
@@ -110,6 +112,104 @@ describe('the deployable bundle', () => {
       await connector.close();
     }
   }, 60_000);
+
+  it('registers every function and answers help with any one optional setting wrong, saying once which it set aside', async () => {
+    await bundle(join(PROJECT_ROOT, 'src', 'main.ts'), join(out, 'settings', 'dist', 'main.js'));
+    await bundle(join(PROJECT_ROOT, 'bench', 'baton-host.ts'), join(out, 'settings', 'host.js'));
+    // One wrong value per optional setting: typos, a value in braces, a scheme where a host name goes.
+    const wrong: Record<string, string> = {
+      BATON_HOST_PORT: 'abc',
+      AZURITE_TABLE_PORT: '-1',
+      AZURITE_QUEUE_PORT: '10001.5',
+      PLAYGROUND_PORT: '70000',
+      BATON_LOG_LEVEL: 'loud',
+      BATON_CLOCK_OFFSET_MINUTES: '-5',
+      BATON_CLOCK_START: 'next tuesday',
+      BATON_REVIEW_GOALS: 'urgent=soon',
+      BATON_RESPONSE_GOALS: 'fast',
+      BATON_UNBLOCK_GOALS: 'someday=1h',
+      BATON_CLOSE_GOAL: 'a day',
+      BATON_AUTO_CLOSE_AFTER: 'never',
+      BATON_SUMMARY_DAY: 'Mon',
+      BATON_SUMMARY_HOUR: '24',
+      BATON_SUMMARY_QUEUE: 'Baton_Summaries',
+      BATON_MAILBOX_PER_MINUTE: '0',
+      OUTLOOK_ORIGINATOR: '{6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6c}',
+      BATON_PUBLIC_HOSTNAME: 'https://baton.contoso.com/',
+      GRAPH_BASE_URL: 'graph.microsoft.com',
+    };
+    expect(Object.keys(wrong).sort()).toEqual([...OPTIONAL_SETTING_NAMES].sort());
+    const functions = [
+      'awayCheck',
+      'dailyDigest',
+      'handoffLink',
+      'messages',
+      'outboxSweep',
+      'overdueCheck',
+      'purgeDrafts',
+      'weeklySummary',
+      'sendSummary',
+    ];
+    const connector = await startConnector([people.ada, people.grace]);
+    const prefix = uniquePrefix();
+    try {
+      const runs = await mapLimit([...Object.entries(wrong), ['BOT_ID', 'not-a-guid'] as const], 3, async ([name, value]) => {
+        const port = await freePort();
+        const child = spawn(process.execPath, [join(out, 'settings', 'host.js'), String(port), join(out, 'settings', 'dist')], {
+          env: {
+            ...process.env,
+            TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+            BATON_TABLE_PREFIX: prefix,
+            BATON_LOG_LEVEL: 'info',
+            [name]: value,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        try {
+          let status = 0;
+          const before = connector.sent.length;
+          while (status === 0) {
+            if (child.exitCode !== null)
+              throw new Error(`the host exited with ${child.exitCode} with ${name}=${value}: ${output.slice(-600)}`);
+            status = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(message(connector.url, people.ada, 'help')),
+            })
+              .then((r) => r.status)
+              .catch(async () => {
+                await new Promise((r) => setTimeout(r, 20));
+                return 0;
+              });
+          }
+          const answered = connector.sent.slice(before).some((s) => s.activity.text?.startsWith('**Baton** hands work'));
+          return { name, status, answered, output };
+        } finally {
+          child.kill();
+        }
+      });
+      for (const { name, status, answered, output } of runs) {
+        // Nothing reads a setting while the bundle loads: every function registers, whatever is wrong.
+        expect(output, name).toContain(`Registered: ${functions.join(', ')}`);
+        if (name === 'BOT_ID') {
+          // A setting Baton cannot run without: it says so, and answers 500; the functions are still there.
+          expect(status).toBe(500);
+          expect(output).toContain("BOT_ID must be the bot's Microsoft App ID (a GUID)");
+          continue;
+        }
+        expect([name, status, answered]).toEqual([name, 200, true]);
+        const lines = output.split('\n').filter((l) => l.includes(`setting=${name})`));
+        expect(lines, output).toEqual([
+          expect.stringMatching(new RegExp(`^\\[warn\\] Setting set aside: ${name} .*, so .+ \\(setting=${name}\\)$`)),
+        ]);
+      }
+    } finally {
+      await connector.close();
+    }
+  }, 120_000);
 
   it('carries one copy of each package version, however often npm nested it', async () => {
     await bundle(join(PROJECT_ROOT, 'src', 'main.ts'), join(out, 'once', 'main.js'));

@@ -46,6 +46,7 @@ const LEFT_UNSET: Readonly<Record<string, string>> = {
   BATON_CLOCK_OFFSET_MINUTES: 'local mode only; refused with BOT_ID',
   BATON_CLOCK_START: 'local mode only; refused with BOT_ID',
   BATON_MAILBOX_DIR: 'local mode only: Azure sends mail through Graph',
+  BATON_AWAY_FILE: "local mode only: on Azure, automatic replies come from each person's mailbox settings",
   WEBSITE_INSTANCE_ID: 'set by App Service on every instance; never by the template',
   GRAPH_BASE_URL: "Graph's default root; tests point it at a stand-in",
 };

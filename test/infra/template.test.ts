@@ -6,12 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TABLE_NAMES } from '../../src/store/keys';
-import { decoratorArgument, type Evaluator, type Expr, isResourceRef, property, sampleGuid } from './bicep';
+import { decoratorArgument, Evaluator, type Expr, isResourceRef, property, sampleGuid } from './bicep';
 import {
   appSettingsOf,
   devEnvironment,
   PARAMETERS_PATH,
   parametersFile,
+  parametersFrom,
   placeholdersIn,
   PROJECTS,
   provisionedBy,
@@ -151,7 +152,29 @@ describe('infra/azure.bicep: what it deploys', () => {
     expect(evaluated(d, site, 'properties.functionAppConfig.scaleAndConcurrency')).toEqual({
       maximumInstanceCount: 100,
       instanceMemoryMB: 2048,
+      alwaysReady: [{ name: 'http', instanceCount: 1 }],
     });
+  });
+
+  it("keeps one instance of the HTTP functions always ready by default, none when asked (Teams' card actions then may meet a cold start)", () => {
+    const site = only('Microsoft.Web/sites');
+    const param = template.params.get('alwaysReadyInstances')!;
+    expect(d.evaluate(param.defaultValue!)).toBe(1);
+    expect([decoratorArgument(param, 'minValue'), decoratorArgument(param, 'maxValue')]).toEqual([
+      { kind: 'number', value: 0 },
+      { kind: 'number', value: 10 },
+    ]);
+    const env = devEnvironment();
+    const withParams = (extra: Record<string, unknown>) =>
+      new Evaluator(template, {
+        params: { ...parametersFrom(env), ...extra },
+        subscriptionId: env.AZURE_SUBSCRIPTION_ID,
+        resourceGroup: env.AZURE_RESOURCE_GROUP_NAME,
+      });
+    const alwaysReady = (deployment: Evaluator) =>
+      evaluated(deployment, site, 'properties.functionAppConfig.scaleAndConcurrency.alwaysReady');
+    expect(alwaysReady(withParams({ alwaysReadyInstances: 0 }))).toEqual([]);
+    expect(alwaysReady(withParams({ alwaysReadyInstances: 2 }))).toEqual([{ name: 'http', instanceCount: 2 }]);
   });
 
   it('keeps the Flex Consumption limits on its scale parameters', () => {
@@ -211,7 +234,7 @@ describe('infra/azure.bicep: what it deploys', () => {
     expect(settings.BOT_TYPE).toBe('UserAssignedMSI');
   });
 
-  it('connects the bot to Microsoft Teams and to Outlook (the actionable weekly summary)', () => {
+  it('connects the bot to Microsoft Teams, to Outlook (the actionable weekly summary) and to Microsoft 365 (Copilot)', () => {
     const bot = only('Microsoft.BotService/botServices');
     const channels = resourcesOfType('Microsoft.BotService/botServices/channels').map((c) => ({
       parent: evaluated(d, c, 'parent'),
@@ -221,6 +244,7 @@ describe('infra/azure.bicep: what it deploys', () => {
     expect(channels).toEqual([
       { parent: { resource: bot }, name: 'MsTeamsChannel', channelName: 'MsTeamsChannel' },
       { parent: { resource: bot }, name: 'OutlookChannel', channelName: 'OutlookChannel' },
+      { parent: { resource: bot }, name: 'M365Extensions', channelName: 'M365Extensions' },
     ]);
     const teams = resourcesOfType('Microsoft.BotService/botServices/channels').find((c) => d.resourceName(c) === 'MsTeamsChannel')!;
     expect(evaluated(d, teams, 'properties.properties.isEnabled')).toBe(true);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { LocalDirectory } from '../../src/local/directory';
+import { LocalDirectory, writeLocalAutomaticReplies } from '../../src/local/directory';
 import { PROJECT_ROOT } from '../../src/project';
 
 const ROOT = PROJECT_ROOT;
@@ -214,5 +214,42 @@ describe('LocalDirectory with other files', () => {
     expect(() => LocalDirectory.fromFiles({ workingHoursFile: badZone }).tenantId).toThrow(
       `${badZone}, Edsger Dijkstra: "Mars/Olympus_Mons" is neither an IANA nor a Windows time zone name`,
     );
+  });
+});
+
+describe("the local people's automatic replies (dev/away.json, which npm run as -- grace away 3d writes)", () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const grace = byName('Grace Hopper');
+  const alan = byName('Alan Turing');
+
+  it('says nobody is away without the file, and reads each change of it while running', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-away-'));
+    const file = join(dir, 'away.json');
+    const directory = LocalDirectory.fromFiles({ awayFile: file });
+    expect(await directory.getAutomaticReplies(grace.aadObjectId)).toEqual({ status: 'disabled' });
+
+    const away = { status: 'scheduled' as const, start: '2026-12-11T17:00:00.000Z', end: '2026-12-16T16:00:00.000Z' };
+    writeLocalAutomaticReplies(file, { aadObjectId: grace.aadObjectId, name: grace.name }, away);
+    writeLocalAutomaticReplies(file, { aadObjectId: alan.aadObjectId, name: alan.name }, { status: 'alwaysEnabled' });
+    expect(await directory.getAutomaticReplies(grace.aadObjectId)).toEqual(away);
+    expect(await directory.getAutomaticReplies(alan.aadObjectId)).toEqual({ status: 'alwaysEnabled' });
+    expect(JSON.parse(readFileSync(file, 'utf8')).people[grace.aadObjectId]).toEqual({ who: 'Grace Hopper', ...away });
+
+    // Back: her entry goes, Alan's stays.
+    writeLocalAutomaticReplies(file, { aadObjectId: grace.aadObjectId, name: grace.name }, undefined);
+    expect(await directory.getAutomaticReplies(grace.aadObjectId)).toEqual({ status: 'disabled' });
+    expect(await directory.getAutomaticReplies(alan.aadObjectId)).toEqual({ status: 'alwaysEnabled' });
+  });
+
+  it('answers like Graph for someone it does not know, and names a file it cannot read', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-away-'));
+    const file = join(dir, 'away.json');
+    writeFileSync(file, JSON.stringify({ people: { [grace.aadObjectId]: { status: 'scheduled', start: 'soon' } } }));
+    const directory = LocalDirectory.fromFiles({ awayFile: file });
+    await expect(directory.getAutomaticReplies('99999999-0000-0000-0000-000000000000')).rejects.toMatchObject({ status: 404 });
+    await expect(directory.getAutomaticReplies(grace.aadObjectId)).rejects.toThrow(file);
   });
 });

@@ -596,6 +596,41 @@ describe.each(implementations)('the stores %s', (_name, make) => {
     });
   });
 
+  describe("the messaging extension's preview drafts", () => {
+    const input = (formId: string) => ({
+      formId,
+      summary: 'Invoice export runs nightly',
+      whatIsReady: 'Scheduled at 02:00 UTC.',
+      acceptanceCriteria: 'Totals match',
+      assumptions: '',
+      links: '',
+      effort: '2h',
+      workState: 'ready',
+      blocker: '',
+      neededBy: '',
+      receiver: grace.aadObjectId,
+      owner: '',
+      stakeholders: '',
+      priority: 'normal',
+      confirmed: true,
+    });
+    const id = () => crypto.randomUUID().replaceAll('-', '');
+
+    it('find a draft by its id until it expires, never after, and purge only the expired ones', async () => {
+      const [kept, expiring, other] = [id(), id(), id()];
+      const draft = { tenantId: TENANT, aadObjectId: ada.aadObjectId, input: input('f-1'), expiresAt: '2026-12-08T10:00:00.000Z' };
+      await stores.drafts.save(kept, draft, b);
+      await stores.drafts.save(expiring, { ...draft, input: input('f-2'), expiresAt: '2026-12-07T10:00:00.000Z' }, b);
+      expect(await stores.drafts.find(kept, Date.parse('2026-12-07T09:00:00.000Z'), b)).toStrictEqual(draft);
+      expect(await stores.drafts.find(expiring, Date.parse('2026-12-07T09:59:59.999Z'), b)).toMatchObject({ input: { formId: 'f-2' } });
+      expect(await stores.drafts.find(expiring, Date.parse('2026-12-07T10:00:00.000Z'), b)).toBeUndefined();
+      expect(await stores.drafts.find(other, Date.parse('2026-12-07T09:00:00.000Z'), b)).toBeUndefined();
+      expect(await stores.drafts.purge(Date.parse('2026-12-07T11:00:00.000Z'), b)).toBe(1);
+      expect(await stores.drafts.find(kept, Date.parse('2026-12-07T11:00:00.000Z'), b)).toStrictEqual(draft);
+      expect(await stores.drafts.purge(Date.parse('2026-12-07T11:00:00.000Z'), b)).toBe(0);
+    });
+  });
+
   describe('daily digest readers', () => {
     const reader = (aadObjectId: string, tenantId = TENANT) => ({ tenantId, aadObjectId, name: `Reader ${aadObjectId.slice(-2)}` });
     const all = async () => {
@@ -633,6 +668,84 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       const current = (await all()).find((r) => r.aadObjectId === one.aadObjectId)!;
       await stores.digests.set(one, false, b);
       expect(await stores.digests.update(current, { leaseUntil: '2026-12-09T09:02:00.000Z' }, b)).toBeUndefined();
+    });
+  });
+
+  describe('away records', () => {
+    const someone = (aadObjectId: string, tenantId = TENANT) => ({
+      tenantId,
+      aadObjectId,
+      name: `Person ${aadObjectId.slice(-2)}`,
+      userId: '29:x',
+    });
+    const everyone = async () => {
+      const found = [];
+      for await (const page of stores.away.all(b)) found.push(...page);
+      return found;
+    };
+
+    it('are created by watching someone, keep what was saved when watched again, and keep tenants apart', async () => {
+      const away = someone('00000000-0000-0000-0000-0000000000a7');
+      await stores.away.watch(away, '2026-12-08T10:00:00.000Z', b);
+      const first = await stores.away.get(TENANT, away.aadObjectId, b);
+      expect(first).toMatchObject({
+        ...away,
+        heldAt: '2026-12-08T10:00:00.000Z',
+        absences: [],
+        handOver: false,
+        announced: '',
+        handedOn: [],
+        notices: [],
+      });
+      expect(first?.declared).toBeUndefined();
+      expect(first?.successor).toBeUndefined();
+      const saved = await stores.away.save(
+        {
+          ...first!,
+          absences: [{ start: '2026-12-11T06:30:00.000Z', end: '2026-12-16T03:30:00.000Z' }, { start: '2026-12-20T00:00:00.000Z' }],
+          declared: { start: '2026-12-20T00:00:00.000Z' },
+          successor: alan,
+          handOver: true,
+          announced: '2026-12-11T06:30:00.000Z',
+          handedOn: [{ handoffId: 'h1', summary: 'Ship it', to: alan, by: ada }],
+          notices: [
+            {
+              id: 'owner:2026-12-11T06:30:00.000Z:a1',
+              kind: 'owner',
+              to: ada,
+              notBefore: '2026-12-11T09:00:00.000Z',
+              items: [{ handoffId: 'h1', summary: 'Ship it' }],
+              state: 'pending',
+              leaseUntil: '',
+              answers: { h1: 'kept' },
+            },
+          ],
+        },
+        b,
+      );
+      expect(saved).toBeDefined();
+      await stores.away.watch({ ...away, name: 'Grace B. Hopper' }, '2026-12-09T10:00:00.000Z', b);
+      const again = await stores.away.get(TENANT, away.aadObjectId, b);
+      expect(again).toEqual({ ...saved!, name: 'Grace B. Hopper', heldAt: '2026-12-09T10:00:00.000Z', etag: again!.etag });
+      expect(await stores.away.get(OTHER_TENANT, away.aadObjectId, b)).toBeUndefined();
+      expect((await everyone()).filter((r) => r.aadObjectId === away.aadObjectId)).toHaveLength(1);
+    });
+
+    it('save only with the ETag they were read with; a new one only once; remove only as read', async () => {
+      const hedy = someone('00000000-0000-0000-0000-0000000000a8');
+      const fresh = { ...hedy, absences: [], handOver: false, announced: '', handedOn: [], notices: [], heldAt: '', etag: '' };
+      const created = await stores.away.save(fresh, b);
+      expect(created?.etag).toBeTruthy();
+      expect(await stores.away.save(fresh, b)).toBeUndefined();
+      const changed = await stores.away.save({ ...created!, announced: 'x' }, b);
+      expect(await stores.away.save({ ...created!, announced: 'y' }, b)).toBeUndefined();
+      expect((await stores.away.get(TENANT, hedy.aadObjectId, b))?.announced).toBe('x');
+      // Watched meanwhile: the ETag moved.
+      await stores.away.watch(hedy, '2026-12-10T10:00:00.000Z', b);
+      expect(await stores.away.remove(changed!, b)).toBe(false);
+      const current = (await stores.away.get(TENANT, hedy.aadObjectId, b))!;
+      expect(await stores.away.remove(current, b)).toBe(true);
+      expect(await stores.away.get(TENANT, hedy.aadObjectId, b)).toBeUndefined();
     });
   });
 

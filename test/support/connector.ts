@@ -37,6 +37,12 @@ export interface Connector {
   held: number;
   /** Answers every held request with 503 (without recording it as sent), as a connector that wakes up failing. */
   release(): void;
+  /**
+   * Called as a message or an update arrives (`arrived`, awaited before it is
+   * taken) and once its answer has gone back (`answered`): a test does
+   * something at that moment of a delivery.
+   */
+  onActivity: ((phase: 'arrived' | 'answered', request: { method: 'POST' | 'PUT'; conversationId: string }) => unknown) | undefined;
   close(): Promise<void>;
 }
 
@@ -60,6 +66,7 @@ export async function startConnector(members: Member[]): Promise<Connector> {
     throttleNextPosts: 0,
     hang: undefined,
     held: 0,
+    onActivity: undefined,
     memberReads: 0,
     release: () => {
       for (const res of holding.splice(0))
@@ -110,8 +117,11 @@ export async function startConnector(members: Member[]): Promise<Connector> {
         });
       }
       const activity = JSON.parse(await body(req)) as Sent['activity'];
-      const id = req.method === 'PUT' ? item : `sent-${next++}`;
-      sent.push({ method: req.method, conversationId, activityId: id, activity });
+      const method = req.method;
+      await state.onActivity?.('arrived', { method, conversationId });
+      const id = method === 'PUT' ? item : `sent-${next++}`;
+      sent.push({ method, conversationId, activityId: id, activity });
+      res.on('finish', () => void state.onActivity?.('answered', { method, conversationId }));
       return reply(200, { id });
     }
     reply(404, { error: { code: 'NotFound', message: `${req.method} ${url.pathname}` } });

@@ -9,10 +9,12 @@ import { requestBudget } from '../../src/app/ports';
 import type { AdaptiveCard } from '../../src/cards/render';
 import type { Clock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
+import type { AutomaticReplies } from '../../src/domain/away';
 import type { Person } from '../../src/domain/handoff';
 import { DEFAULT_WORKING_HOURS, type WorkingHours } from '../../src/domain/working-hours';
 import { createLogger, formatRecord } from '../../src/logger';
 import { memoryStores } from './memory-stores';
+import { workingHoursFrom } from '../../src/app/working-hours';
 
 export interface Sent {
   method: 'post' | 'update';
@@ -32,8 +34,12 @@ export interface MemoryApp {
   now(): number;
 }
 
-/** A directory that knows the given people and their hours (the default week for anyone else), and chats' topics (an Error: it fails). */
-function directoryOf(hours: ReadonlyMap<string, WorkingHours>, topics: ReadonlyMap<string, string | Error>): Directory {
+/** A directory that knows the given people, their hours (the default week for anyone else), their automatic replies (off unless set) and chats' topics (an Error: it fails). */
+function directoryOf(
+  hours: ReadonlyMap<string, WorkingHours>,
+  replies: ReadonlyMap<string, AutomaticReplies>,
+  topics: ReadonlyMap<string, string | Error>,
+): Directory {
   return {
     resolvePeople: async (queries) =>
       queries.map((query) => ({ ok: false as const, query, reason: 'unknown' as const, message: `"${query}" is unknown here.` })),
@@ -43,6 +49,7 @@ function directoryOf(hours: ReadonlyMap<string, WorkingHours>, topics: ReadonlyM
       if (topic instanceof Error) throw topic;
       return topic;
     },
+    getAutomaticReplies: async (aadObjectId) => replies.get(aadObjectId) ?? { status: 'disabled' },
   };
 }
 
@@ -54,9 +61,13 @@ const noMail: Mailer = {
   },
 };
 
+/**
+ * @param options.replies people's automatic replies, by object id: the test may change the map as it goes (someone turns theirs on)
+ */
 export function memoryApp(options: {
   at: string;
   hours?: ReadonlyMap<string, WorkingHours>;
+  replies?: ReadonlyMap<string, AutomaticReplies>;
   topics?: ReadonlyMap<string, string | Error>;
 }): MemoryApp {
   let now = Date.parse(options.at);
@@ -74,16 +85,16 @@ export function memoryApp(options: {
   const logs: string[] = [];
   const log = createLogger({ sink: (r) => logs.push(formatRecord(r)) });
   const stores = memoryStores();
-  const directory = directoryOf(options.hours ?? new Map(), options.topics ?? new Map());
+  const directory = directoryOf(options.hours ?? new Map(), options.replies ?? new Map(), options.topics ?? new Map());
   const config = loadConfig({});
   const parts = {
     stores,
     messenger,
     directoryFor: () => directory,
-    workingHours: async (_tenantId: string, p: Person) => directory.getWorkingHours(p.aadObjectId),
+    workingHours: workingHoursFrom(() => directory, stores.away, clock, log),
     mailer: noMail,
     summaryQueue: { send: async () => undefined },
-    settings: { due: config.due, summary: config.summary, publicBaseUrl: 'https://baton.example' },
+    settings: { due: config.due, summary: config.summary, publicBaseUrl: 'https://baton.example', tenantId: 't1' },
     clock,
     log,
   };

@@ -5,6 +5,8 @@
  * both). Values go in and come out as copies, as a table's would.
  */
 import type {
+  AwayRecord,
+  AwayRecords,
   Budget,
   DeliveryMark,
   DeliveryMarks,
@@ -19,6 +21,8 @@ import type {
   PersonalChat,
   PersonalChats,
   ConversationNames,
+  PreviewDraft,
+  PreviewDrafts,
   DigestReader,
   Digests,
   Preference,
@@ -304,6 +308,39 @@ class MemoryDigests implements Digests {
   }
 }
 
+class MemoryAwayRecords implements AwayRecords {
+  private readonly rows = new Map<string, AwayRecord>();
+
+  async get(tenantId: string, aadObjectId: string, _budget: Budget): Promise<AwayRecord | undefined> {
+    return copy(this.rows.get(`${tenantId}/${aadObjectId}`));
+  }
+
+  async watch(person: Pick<AwayRecord, 'tenantId' | 'aadObjectId' | 'name' | 'userId'>, at: string, _budget: Budget): Promise<void> {
+    const key = `${person.tenantId}/${person.aadObjectId}`;
+    const earlier = this.rows.get(key) ?? { absences: [], handOver: false, announced: '', handedOn: [], notices: [] };
+    this.rows.set(key, { ...earlier, ...copy(person), heldAt: at, etag: nextEtag() });
+  }
+
+  async *all(_budget: Budget): AsyncGenerator<AwayRecord[]> {
+    yield copy([...this.rows.values()]);
+  }
+
+  async save(record: AwayRecord, _budget: Budget): Promise<AwayRecord | undefined> {
+    const key = `${record.tenantId}/${record.aadObjectId}`;
+    const current = this.rows.get(key);
+    if (record.etag === '' ? current !== undefined : current?.etag !== record.etag) return undefined;
+    const next = { ...copy(record), etag: nextEtag() };
+    this.rows.set(key, next);
+    return copy(next);
+  }
+
+  async remove(record: AwayRecord, _budget: Budget): Promise<boolean> {
+    const key = `${record.tenantId}/${record.aadObjectId}`;
+    if (this.rows.get(key)?.etag !== record.etag) return false;
+    return this.rows.delete(key);
+  }
+}
+
 /** The summary's records, in one map per kind as the table has one partition per kind. */
 class MemorySummaries {
   private readonly zones = new Map<string, Zone>();
@@ -408,6 +445,25 @@ class MemorySummaries {
   }
 }
 
+class MemoryPreviewDrafts implements PreviewDrafts {
+  private readonly drafts = new Map<string, PreviewDraft>();
+
+  async save(id: string, draft: PreviewDraft, _budget: Budget): Promise<void> {
+    this.drafts.set(id, copy(draft));
+  }
+
+  async find(id: string, now: number, _budget: Budget): Promise<PreviewDraft | undefined> {
+    const draft = this.drafts.get(id);
+    return draft && draft.expiresAt > new Date(now).toISOString() ? copy(draft) : undefined;
+  }
+
+  async purge(now: number, _budget: Budget): Promise<number> {
+    const expired = [...this.drafts].filter(([, d]) => d.expiresAt <= new Date(now).toISOString()).map(([id]) => id);
+    for (const id of expired) this.drafts.delete(id);
+    return expired.length;
+  }
+}
+
 /** Every store, in memory: one fresh set per call. */
 export function memoryStores(): Stores {
   const handoffs = new MemoryHandoffs();
@@ -434,5 +490,7 @@ export function memoryStores(): Stores {
       update: (...args) => summaries.update(...args),
     },
     mailboxes: { take: (...args) => summaries.take(...args), went: (...args) => summaries.went(...args) },
+    drafts: new MemoryPreviewDrafts(),
+    away: new MemoryAwayRecords(),
   };
 }

@@ -1,0 +1,56 @@
+/**
+ * The messaging extension's previewed forms (`<prefix>drafts`): a row per
+ * preview, keyed by its random id, with the form, who filled it in and when
+ * it expires. Table Storage has no time to live of its own: a draft past its
+ * `expiresAt` is never returned, and `purge` (the hourly `purgeDrafts` timer)
+ * deletes what expired.
+ */
+import { odata, type TransactionAction } from '@azure/data-tables';
+import * as z from 'zod';
+import type { Budget, PreviewDraft, PreviewDrafts } from '../app/ports';
+import { handoffFormInput } from '../domain/handoff-form';
+import type { StorageAccount } from './account';
+import { json } from './json-property';
+import { draftKeys } from './keys';
+import { Table } from './table';
+
+/** A transaction holds at most 100 rows. */
+const BATCH = 100;
+
+const row = z.object({ tenantId: z.string(), aadObjectId: z.string(), input: json(handoffFormInput), expiresAt: z.string() });
+
+export class TablePreviewDrafts implements PreviewDrafts {
+  constructor(private readonly table: Table) {}
+
+  static open(account: StorageAccount, prefix: string): TablePreviewDrafts {
+    return new TablePreviewDrafts(Table.open(account, prefix, 'drafts'));
+  }
+
+  async save(id: string, draft: PreviewDraft, budget: Budget): Promise<void> {
+    await this.table.upsert({ ...draftKeys(id), ...draft, input: JSON.stringify(draft.input) }, budget);
+  }
+
+  async find(id: string, now: number, budget: Budget): Promise<PreviewDraft | undefined> {
+    const { partitionKey, rowKey } = draftKeys(id);
+    const parsed = row.safeParse(await this.table.find(partitionKey, rowKey, budget));
+    if (!parsed.success || parsed.data.expiresAt <= new Date(now).toISOString()) return undefined;
+    return parsed.data;
+  }
+
+  async purge(now: number, budget: Budget): Promise<number> {
+    const expired = await this.table.query(odata`expiresAt le ${new Date(now).toISOString()}`, budget, {
+      select: ['PartitionKey', 'RowKey'],
+    });
+    // A transaction is one partition's: the rows go by partition, at most BATCH at a time.
+    const byPartition = new Map<string, string[]>();
+    for (const { partitionKey = '', rowKey = '' } of expired)
+      byPartition.set(partitionKey, [...(byPartition.get(partitionKey) ?? []), rowKey]);
+    for (const [partitionKey, rowKeys] of byPartition)
+      for (let i = 0; i < rowKeys.length; i += BATCH)
+        await this.table.transact(
+          rowKeys.slice(i, i + BATCH).map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]),
+          budget,
+        );
+    return expired.length;
+  }
+}
