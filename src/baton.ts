@@ -27,6 +27,7 @@ import { TablePreferences } from './store/summary/preferences';
 import { TableSendRecords } from './store/summary/send-records';
 import { TableSubscribers } from './store/summary/subscribers';
 import { TableZones } from './store/summary/zones';
+import { TableTemplates } from './store/templates';
 
 export { MAX_ACTIVITY_BYTES } from './bot/endpoint';
 
@@ -76,6 +77,7 @@ export function tableStores(config: Config): Stores {
     preferences: TablePreferences.open(account, prefix),
     sendRecords: TableSendRecords.open(account, prefix),
     mailboxes: TableMailboxBudget.open(account, prefix),
+    templates: TableTemplates.open(account, prefix),
   };
 }
 

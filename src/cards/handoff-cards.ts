@@ -34,6 +34,7 @@ import {
 import { ACTION_TYPES, type ActionType, allowedActions, MAX_COMMENT_LENGTH, nudgeAgainAt } from '../domain/process';
 import { formatDay, formatWhen } from '../domain/time-format';
 import { type AdaptiveCard, renderCard } from './render';
+import { type FormTemplate, type FormTemplateData, formTemplateData, stampLines } from './template-cards';
 
 export const FORM_FIELDS: readonly FormField[] = [
   'summary',
@@ -64,6 +65,9 @@ export interface HandoffFormData {
   members: { name: string; aadObjectId: string }[];
   /** The change request a new version answers, on top of the edit form; empty title for none. */
   banner: { title: string; text: string };
+  /** The conversation's templates to start from (issue 26), and the one in use with its checklist. */
+  templates: { id: string; name: string }[];
+  template: FormTemplateData;
   /** Each field's cap, as the labels state it ("1,500"). */
   limits: Record<'summary' | 'whatIsReady' | 'criteria' | 'criterion' | 'assumptions' | 'links' | 'blocker' | 'stakeholders', string>;
 }
@@ -115,6 +119,9 @@ export function handoffFormCard(input: {
   hints?: string[];
   /** Editing a posted handoff; `banner` is the change request its next version answers. */
   editing?: { handoffId: string; version: number; banner?: { title: string; text: string } };
+  /** The conversation's templates to choose from, and the one in use (issue 26). */
+  templates?: readonly { id: string; name: string }[];
+  template?: FormTemplate;
 }): AdaptiveCard {
   // A value far over its cap comes back cut to twice the cap (its error says the limit): enough to edit, never a message Teams refuses.
   const echo = (field: FormField, value: string) => (TEXT_CAPS[field] !== undefined ? value.slice(0, 2 * TEXT_CAPS[field]) : value);
@@ -135,6 +142,8 @@ export function handoffFormCard(input: {
     hints: input.hints ?? [],
     members: input.members.slice(0, FORM_MEMBERS_MAX).map(({ name, aadObjectId }) => ({ name, aadObjectId })),
     banner: input.editing?.banner ?? { title: '', text: '' },
+    templates: (input.templates ?? []).map(({ id, name }) => ({ id, name })),
+    template: formTemplateData(input.template),
     limits: FORM_LIMITS,
   };
   return renderCard(formTemplate, data);
@@ -256,6 +265,9 @@ export interface HandoffCardData {
   historyTitle: string;
   history: { when: string; who: string; what: string }[];
   olderEvents: string;
+  /** The template it was posted from and the checklist its sender ticked (issue 26); '' and none without one. */
+  templateLine: string;
+  templateChecklist: string[];
   /** Teams refreshes the card for these users, so each sees the view of their role. */
   refreshUserIds: string[];
 }
@@ -563,6 +575,7 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
     showHistory: options.history !== undefined,
     historyTitle: options.history !== undefined ? 'Hide history' : 'Show history',
     ...historyOf(options.history ?? [], when),
+    ...stampLines(handoff),
     refreshUserIds,
   };
   return renderCard(handoffTemplate, data);

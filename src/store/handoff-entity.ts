@@ -112,6 +112,15 @@ const handoffEntity = z.object({
   neededByAt: optionalString,
   neededByTold: z.boolean(),
   wakeAt: optionalString,
+  template: optionalJson(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      version: z.number().int(),
+      checklist: z.array(z.string()),
+      reviewGoalMinutes: z.number().optional(),
+    }),
+  ),
 });
 
 const eventEntity = z.object({
@@ -169,6 +178,7 @@ export function handoffToEntity(h: Handoff) {
     neededByAt: h.neededByAt ?? '',
     neededByTold: h.neededByTold,
     wakeAt: h.wakeAt ?? '',
+    template: jsonOrEmpty(h.template),
   };
 }
 
@@ -197,6 +207,7 @@ export function handoffFromEntity(entity: unknown): StoredHandoff {
     review: rest.review,
     neededByAt: rest.neededByAt,
     wakeAt: rest.wakeAt,
+    ...(rest.template ? { template: rest.template } : {}),
   };
   return { handoff, etag };
 }
