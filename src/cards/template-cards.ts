@@ -10,7 +10,8 @@ import cardTemplate from '../../cards/template.json';
 import { formatEffort } from '../domain/effort';
 import { CRITERIA_MAX, CRITERION_MAX, ASSUMPTIONS_MAX, LINKS_MAX, READY_MAX, STAKEHOLDERS_MAX } from '../domain/handoff-form';
 import type { Handoff, Person } from '../domain/handoff';
-import type { TemplateLoop } from '../domain/template-metrics';
+import type { TeamSummary } from '../domain/summary';
+import { improveLine, type TemplateLoop, templateRowLine } from '../domain/template-metrics';
 import {
   CHECK_ITEM_MAX,
   CHECKLIST_MAX,
@@ -24,6 +25,7 @@ import {
 } from '../domain/templates';
 import { formatWhen } from '../domain/time-format';
 import { type AdaptiveCard, renderCard } from './render';
+import { TEMPLATE_VERBS } from './verbs';
 
 // ---- The template's part of the handoff form and card
 
@@ -225,4 +227,53 @@ export function templateCard(input: {
         ? `${loop.questions.length} question${loop.questions.length === 1 ? '' : 's'}: open the template in its chat to see them.`
         : '',
   });
+}
+
+// ---- The weekly summary's template rows (issue 26)
+
+/** Per team, the summary shows the most used templates' rows, and every template to improve. */
+const SUMMARY_TEMPLATE_ROWS = 3;
+
+/** A team's template rows and its templates to improve, for the summary's cards, each with a button to the template's card. */
+export function templateSummaryElements(team: Pick<TeamSummary, 'conversationId' | 'templates'>): Record<string, unknown>[] {
+  const rows = team.templates.slice(0, SUMMARY_TEMPLATE_ROWS).map((row) => ({
+    type: 'TextBlock',
+    text: templateRowLine(row),
+    wrap: true,
+    isSubtle: true,
+    size: 'Small',
+    spacing: 'None',
+  }));
+  const improve = team.templates
+    .filter((row) => row.improve)
+    .map((row) => ({
+      type: 'Container',
+      style: 'warning',
+      spacing: 'Small',
+      items: [
+        // A TextRun is never read as markdown: the line quotes the template's name.
+        { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: improveLine(row) }] },
+        {
+          type: 'ActionSet',
+          actions: [
+            {
+              type: 'Action.Execute',
+              title: `Open “${row.name}”`,
+              verb: TEMPLATE_VERBS.show,
+              data: { templateId: row.templateId, conversationId: team.conversationId },
+            },
+          ],
+        },
+      ],
+    }));
+  return [...rows, ...improve];
+}
+
+/** The same in the email's HTML body. */
+export function templateSummaryHtml(team: Pick<TeamSummary, 'templates'>, escape: (value: string) => string): string {
+  const rows = team.templates.slice(0, SUMMARY_TEMPLATE_ROWS).map((row) => `<li>${escape(templateRowLine(row))}</li>`);
+  const improve = team.templates
+    .filter((row) => row.improve)
+    .map((row) => `<li><b>${escape(improveLine(row))}</b> (type <b>templates</b> in that chat to open it)</li>`);
+  return rows.length + improve.length === 0 ? '' : `<ul>${[...rows, ...improve].join('')}</ul>`;
 }

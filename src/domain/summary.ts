@@ -7,6 +7,7 @@
 import { isOverdue, waitingSince } from './due';
 import { ballHolder, type Handoff, isBlocked, type Person, STATUS } from './handoff';
 import { activeIn, type HandoffHistory, type Week, weekMetrics, type WeekMetrics } from './metrics';
+import { loopWindow, type TemplateRow, templateRows } from './template-metrics';
 import type { WorkingHours } from './working-hours';
 
 /** How many weeks the trend shows: the week just ended and the four before. */
@@ -37,6 +38,8 @@ export interface TeamSummary {
   /** A handoff the person follows in this team, to name the team by (the team's others are only counted). */
   example: string;
   metrics: WeekMetrics;
+  /** The team templates used in the four weeks to the week's end, most used first (issue 26). */
+  templates: TemplateRow[];
 }
 
 export interface Summary {
@@ -107,6 +110,7 @@ export function buildSummary(input: {
       // Named by a handoff the person follows: the team's other handoffs are counted, never shown.
       example: input.followed.find((h) => h.handoff.conversation.id === conversationId)?.handoff.summary ?? '',
       metrics: weekMetrics(histories, week, hoursOf),
+      templates: templateRows(histories, loopWindow(new Date(week.end))),
     }))
     .filter((t) => t.metrics.active > 0)
     .sort((a, b) => b.metrics.active - a.metrics.active || a.conversationId.localeCompare(b.conversationId));

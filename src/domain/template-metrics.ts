@@ -10,6 +10,11 @@ import type { HandoffHistory, Week } from './metrics';
 /** The loop looks back four weeks. */
 export const LOOP_DAYS = 28;
 
+/** The summary names a template to improve from this many handoffs posted from it... */
+export const IMPROVE_MIN_HANDOFFS = 5;
+/** ...whose clarifications per handoff are at least this many times the team's other handoffs'. */
+export const IMPROVE_RATIO = 2;
+
 /** The four weeks up to `end`. */
 export function loopWindow(end: Date): Week {
   return { start: new Date(end.getTime() - LOOP_DAYS * 86_400_000).toISOString(), end: end.toISOString() };
@@ -86,4 +91,44 @@ export function templateLoop(team: readonly HandoffHistory[], templateId: string
     )
     .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq);
   return { ...fared(from, window), others: fared(others, window), questions };
+}
+
+export interface TemplateRow extends Fared {
+  templateId: string;
+  /** The name its newest handoff in the window was posted under. */
+  name: string;
+  /** The team's other handoffs' clarifications per handoff, over the same window. */
+  othersPerHandoff: number | undefined;
+  /** Twice the team's others' clarifications or more, over enough handoffs: the summary names it to improve. */
+  improve: boolean;
+}
+
+/** Every template with handoffs posted in the window, most used first: the summary's per-template rows. */
+export function templateRows(team: readonly HandoffHistory[], window: Week): TemplateRow[] {
+  const ids = new Map<string, string>();
+  for (const h of [...team].filter((x) => postedIn(x, window)).sort((a, b) => a.handoff.createdAt.localeCompare(b.handoff.createdAt)))
+    if (h.handoff.template) ids.set(h.handoff.template.id, h.handoff.template.name);
+  return [...ids]
+    .map(([templateId, name]) => {
+      const loop = templateLoop(team, templateId, window);
+      const mine = loop.clarificationsPerHandoff ?? 0;
+      const theirs = loop.others.clarificationsPerHandoff ?? 0;
+      const improve = loop.posted >= IMPROVE_MIN_HANDOFFS && mine > 0 && mine >= IMPROVE_RATIO * theirs;
+      const { questions: _questions, others, ...fields } = loop;
+      return { ...fields, templateId, name, othersPerHandoff: others.clarificationsPerHandoff, improve };
+    })
+    .sort((a, b) => b.posted - a.posted || a.name.localeCompare(b.name));
+}
+
+/** "Handoffs from 'Release to QA' had 2.4 questions each (team: 0.8)". */
+export function improveLine(row: TemplateRow): string {
+  const one = (n: number | undefined) => (Math.round((n ?? 0) * 10) / 10).toFixed(1);
+  return `Handoffs from “${row.name}” had ${one(row.clarificationsPerHandoff)} questions each (team: ${one(row.othersPerHandoff)}): add what they keep asking to its checklist or criteria.`;
+}
+
+/** A template's row in the summary: "“Release to QA”: 6 handoffs, first-pass 50%, 2.4 clarifications each (the team's others: 0.8)". */
+export function templateRowLine(row: TemplateRow): string {
+  const one = (n: number | undefined) => (n === undefined ? 'none' : (Math.round(n * 10) / 10).toFixed(1));
+  const firstPass = row.firstPassRate === undefined ? 'none accepted yet' : `first-pass ${Math.round(row.firstPassRate * 100)}%`;
+  return `“${row.name}”: ${row.posted} handoff${row.posted === 1 ? '' : 's'} in four weeks, ${firstPass}, ${one(row.clarificationsPerHandoff)} clarifications each (the team's others: ${one(row.othersPerHandoff)})`;
 }
