@@ -231,8 +231,15 @@ export function templateCard(input: {
 
 // ---- The weekly summary's template rows (issue 26)
 
-/** Per team, the summary shows the most used templates' rows, and every template to improve. */
+/** Per team, the summary shows the most used templates' rows, and the templates to improve, worst first (the email stays under 25 KB). */
 const SUMMARY_TEMPLATE_ROWS = 3;
+const SUMMARY_IMPROVE_ROWS = 2;
+
+const toImprove = (team: Pick<TeamSummary, 'templates'>) =>
+  team.templates
+    .filter((row) => row.improve)
+    .sort((a, b) => (b.clarificationsPerHandoff ?? 0) - (a.clarificationsPerHandoff ?? 0))
+    .slice(0, SUMMARY_IMPROVE_ROWS);
 
 /** A team's template rows and its templates to improve, for the summary's cards, each with a button to the template's card. */
 export function templateSummaryElements(team: Pick<TeamSummary, 'conversationId' | 'templates'>): Record<string, unknown>[] {
@@ -244,36 +251,34 @@ export function templateSummaryElements(team: Pick<TeamSummary, 'conversationId'
     size: 'Small',
     spacing: 'None',
   }));
-  const improve = team.templates
-    .filter((row) => row.improve)
-    .map((row) => ({
-      type: 'Container',
-      style: 'warning',
-      spacing: 'Small',
-      items: [
-        // A TextRun is never read as markdown: the line quotes the template's name.
-        { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: improveLine(row) }] },
-        {
-          type: 'ActionSet',
-          actions: [
-            {
-              type: 'Action.Execute',
-              title: `Open “${row.name}”`,
-              verb: TEMPLATE_VERBS.show,
-              data: { templateId: row.templateId, conversationId: team.conversationId },
-            },
-          ],
-        },
-      ],
-    }));
+  const improve = toImprove(team).map((row) => ({
+    type: 'Container',
+    style: 'warning',
+    spacing: 'Small',
+    items: [
+      // A TextRun is never read as markdown: the line quotes the template's name.
+      { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: improveLine(row) }] },
+      {
+        type: 'ActionSet',
+        actions: [
+          {
+            type: 'Action.Execute',
+            title: `Open “${row.name}”`,
+            verb: TEMPLATE_VERBS.show,
+            data: { templateId: row.templateId, conversationId: team.conversationId },
+          },
+        ],
+      },
+    ],
+  }));
   return [...rows, ...improve];
 }
 
 /** The same in the email's HTML body. */
 export function templateSummaryHtml(team: Pick<TeamSummary, 'templates'>, escape: (value: string) => string): string {
   const rows = team.templates.slice(0, SUMMARY_TEMPLATE_ROWS).map((row) => `<li>${escape(templateRowLine(row))}</li>`);
-  const improve = team.templates
-    .filter((row) => row.improve)
-    .map((row) => `<li><b>${escape(improveLine(row))}</b> (type <b>templates</b> in that chat to open it)</li>`);
+  const improve = toImprove(team).map(
+    (row) => `<li><b>${escape(improveLine(row))}</b> (type <b>templates</b> in that chat to open it)</li>`,
+  );
   return rows.length + improve.length === 0 ? '' : `<ul>${[...rows, ...improve].join('')}</ul>`;
 }

@@ -188,7 +188,7 @@ export function handoffFromEntity(entity: unknown): StoredHandoff {
     const id = String((entity as { partitionKey?: unknown }).partitionKey ?? '?');
     throw new UnreadableRecordError(id, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
-  const { partitionKey, etag, ...rest } = parsed.data;
+  const { partitionKey, etag, template, ...rest } = parsed.data;
   // Optional fields written out: a parsed property that is absent is still one the Handoff names.
   const handoff: Handoff = {
     ...rest,
@@ -207,7 +207,8 @@ export function handoffFromEntity(entity: unknown): StoredHandoff {
     review: rest.review,
     neededByAt: rest.neededByAt,
     wakeAt: rest.wakeAt,
-    ...(rest.template ? { template: rest.template } : {}),
+    // A handoff posted from no template has no stamp at all (issue 26).
+    ...(template ? { template } : {}),
   };
   return { handoff, etag };
 }
