@@ -30,6 +30,7 @@ import { TablePreferences } from './store/summary/preferences';
 import { TableSendRecords } from './store/summary/send-records';
 import { TableSubscribers } from './store/summary/subscribers';
 import { TableZones } from './store/summary/zones';
+import { TableTemplates } from './store/templates';
 
 export { MAX_ACTIVITY_BYTES } from './bot/endpoint';
 
@@ -82,6 +83,7 @@ export function tableStores(config: Config): Stores {
     mailboxes: TableMailboxBudget.open(account, prefix),
     drafts: TablePreviewDrafts.open(account, prefix),
     away: TableAwayRecords.open(account, prefix),
+    templates: TableTemplates.open(account, prefix),
   };
 }
 

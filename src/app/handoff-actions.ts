@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { VERBS } from '../cards/verbs';
 import { PRIORITIES, WORK_STATES } from '../domain/handoff';
 import { CRITERIA_MAX, handoffFormInput } from '../domain/handoff-form';
+import { templateChoiceInput } from '../domain/templates';
 import { type CardAction, cardAction, handoffRef, text } from './actions';
 import { changeHandoff, editForm, nudgeHandoff, reassignHandoff, resubmitHandoff, submitForm, viewHandoff } from './handoffs';
 
@@ -16,9 +17,11 @@ const boolish = z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) 
 
 /** Every handoff verb, and what it does. */
 export const handoffActions: Readonly<Record<string, CardAction>> = {
-  [VERBS.createHandoff]: cardAction(handoffFormInput, (app, caller, input) => submitForm(app, caller, input)),
+  [VERBS.createHandoff]: cardAction(handoffFormInput.extend(templateChoiceInput.shape), (app, caller, input) =>
+    submitForm(app, caller, input),
+  ),
   [VERBS.edit]: cardAction(handoffRef, (app, caller, data) => editForm(app, caller, data.handoffId)),
-  [VERBS.resubmit]: cardAction(handoffFormInput.extend(handoffRef.shape), (app, caller, input) =>
+  [VERBS.resubmit]: cardAction(handoffFormInput.extend(handoffRef.shape).extend(templateChoiceInput.shape), (app, caller, input) =>
     resubmitHandoff(app, caller, input.handoffId, input),
   ),
   [VERBS.accept]: cardAction(acceptData, (app, caller, data) => {

@@ -17,7 +17,9 @@ import { maySee } from '../domain/search';
 import { absencesDuring, awayText, localDay } from '../domain/away';
 import { formatDay, formatWhen, formatWhenIn } from '../domain/time-format';
 import { addWorkingMinutes, localTimesDiffer } from '../domain/working-hours';
+import { leadTimeHint, type TemplateChoice } from '../domain/templates';
 import { resolveFormPeople } from './form-people';
+import { applyTemplate, checkFormTemplate, type FormTemplateCheck, resubmitTemplate } from './templates';
 import { type Answer, type AnswerError, type App, type Budget, type Caller, MembersUnavailableError } from './ports';
 import { commitChange, type Decision, effectsOfCreation, messageEffect, type Outcome, withDueState } from './unit-of-work';
 
@@ -136,6 +138,16 @@ async function lateness(
   return isLate(effortMinutes, neededBy, () => available) ? { receiver: receiver.name, availableMinutes: available, now } : undefined;
 }
 
+/** A team template's minimum lead time, when the receiver has less of their working time before the needed-by day: the hint. */
+async function templateLeadTime(app: App, tenantId: string, form: ParsedForm, template: FormTemplateCheck | undefined, budget: Budget) {
+  const { neededBy } = form.fields;
+  if (!template?.minLeadMinutes || neededBy === undefined) return undefined;
+  const available = workingMinutesUntilDay(await app.workingHours(tenantId, form.receiver, budget), new Date(app.clock.now()), neededBy);
+  return available < template.minLeadMinutes
+    ? leadTimeHint({ name: template.stamp.name, minLeadMinutes: template.minLeadMinutes }, form.receiver.name, available)
+    : undefined;
+}
+
 /**
  * Who on a new handoff is away while its review would run (the receiver, or
  * the owner who hears of it), each said before posting with the day they are
@@ -220,6 +232,7 @@ async function checkForm(
   today: string,
   context: FormContext,
   editing?: { handoffId: string; version: number; banner?: { title: string; text: string } },
+  template?: FormTemplateCheck,
 ): Promise<{ ok: true; value: ParsedForm; late: boolean } | { ok: false; card: AdaptiveCard }> {
   const { budget } = context;
   const { input, known } = editing ? { input: submitted, known: [] } : await withSuccessorChosen(app, tenantId, submitted, budget);
@@ -228,20 +241,29 @@ async function checkForm(
     : await resolveFormPeople(input, [...members, ...known], app.directoryFor(tenantId));
   const parsed = parseHandoffForm(people.input, { members: people.people, sender, today });
   const errors = { ...(parsed.ok ? {} : parsed.errors), ...people.errors };
-  if (!parsed.ok || Object.keys(errors).length > 0) {
-    const count = Object.keys(errors).length;
+  // A team template's checklist is a hard rule too: each unticked item is refused at the item (issue 26).
+  const unticked = template?.form.errors?.size ?? 0;
+  if (!parsed.ok || Object.keys(errors).length > 0 || unticked > 0) {
+    const count = Object.keys(errors).length + unticked;
     const message = `Nothing was ${editing ? 'resubmitted' : 'posted'}: ${count === 1 ? 'one field needs' : `${count} fields need`} a change.`;
     // Resolved people are shown by id, so the pickers show them chosen; unresolved ones stay as typed.
-    return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: people.input, errors, message, editing }) };
+    return {
+      ok: false,
+      card: handoffFormCard({ formId: input.formId, members, values: people.input, errors, message, editing, template: template?.form }),
+    };
   }
   const late = await lateness(app, tenantId, parsed.value.receiver, parsed.value.fields, budget);
-  const hints = qualityHints(parsed.value.fields, late);
+  const lead = await templateLeadTime(app, tenantId, parsed.value, template, budget);
+  const hints = [...qualityHints(parsed.value.fields, late), ...(lead ? [lead] : [])];
   // Said before posting, never a block: "Post anyway" posts it as it is, and the successor is one click.
   const away = editing || input.confirmed ? [] : await awayOnForm(app, tenantId, parsed.value, sender, context);
   if ((hints.length > 0 || away.length > 0) && !input.confirmed) {
-    return { ok: false, card: handoffFormCard({ formId: input.formId, members, values: people.input, hints, away, editing }) };
+    return {
+      ok: false,
+      card: handoffFormCard({ formId: input.formId, members, values: people.input, hints, away, editing, template: template?.form }),
+    };
   }
-  return { ...parsed, late: late !== undefined };
+  return { ...parsed, late: late !== undefined || lead !== undefined };
 }
 
 export type Draft = { ok: false; card: AdaptiveCard } | { ok: true; handoff: Handoff; event: HandoffEvent; members: Person[] };
@@ -252,7 +274,12 @@ export type Draft = { ok: false; card: AdaptiveCard } | { ok: true; handoff: Han
  * resubmitted form names the same handoff.
  * @param messageId the message that will show the card, when already known (the chat form's own message)
  */
-export async function draftHandoff(app: App, caller: Caller, input: HandoffFormInput, messageId?: string): Promise<Draft> {
+export async function draftHandoff(
+  app: App,
+  caller: Caller,
+  input: HandoffFormInput & Partial<TemplateChoice>,
+  messageId?: string,
+): Promise<Draft> {
   let members: Person[];
   try {
     members = await caller.members();
@@ -261,10 +288,23 @@ export async function draftHandoff(app: App, caller: Caller, input: HandoffFormI
     return { ok: false, card: handoffFormCard({ formId: input.formId, members: [], values: input, message: MEMBERS_UNAVAILABLE }) };
   }
   const { actor } = caller;
-  const form = await checkForm(app, actor.tenantId, input, members, actor.person, caller.today, {
-    budget: caller.budget,
-    timeZone: caller.timeZone,
-  });
+  // A template picked but not applied: the form comes back started from it, nothing posted.
+  if (input.templateChoice !== undefined && input.templateChoice !== (input.templateId ?? '')) {
+    const applied = await applyTemplate(app, caller, input);
+    if ('card' in applied) return { ok: false, card: applied.card };
+  }
+  const template = (await checkFormTemplate(app, caller, input)).check;
+  const form = await checkForm(
+    app,
+    actor.tenantId,
+    input,
+    members,
+    actor.person,
+    caller.today,
+    { budget: caller.budget, timeZone: caller.timeZone },
+    undefined,
+    template,
+  );
   if (!form.ok) return form;
   const { fields, receiver, owner, stakeholders } = form.value;
   const built = postHandoff({
@@ -288,6 +328,7 @@ export async function draftHandoff(app: App, caller: Caller, input: HandoffFormI
     },
     at: new Date(app.clock.now()).toISOString(),
     late: form.late,
+    ...(template ? { template: template.stamp } : {}),
   });
   return { ok: true, members, event: built.event, handoff: await withDueState(app, undefined, built.handoff, built.event, caller.budget) };
 }
@@ -305,7 +346,12 @@ export type Created =
  * a second click) finds the first handoff and writes nothing.
  * @param where 'replaceForm': the chat form's message becomes the card; 'post': the card is posted (messaging extension)
  */
-export async function createHandoff(app: App, caller: Caller, input: HandoffFormInput, where: 'replaceForm' | 'post'): Promise<Created> {
+export async function createHandoff(
+  app: App,
+  caller: Caller,
+  input: HandoffFormInput & Partial<TemplateChoice>,
+  where: 'replaceForm' | 'post',
+): Promise<Created> {
   const messageId = where === 'replaceForm' ? caller.replyToId : undefined;
   let drafted: Draft | undefined;
   const outcome = await commitChange(app, {
@@ -353,25 +399,13 @@ function unreachedNotice(people: readonly Person[]): string | undefined {
 }
 
 /** The chat form's submit: the handoff's card for the sender (everyone else's comes through the outbox), or the form again. */
-export async function submitForm(app: App, caller: Caller, input: HandoffFormInput): Promise<Answer> {
+export async function submitForm(app: App, caller: Caller, input: HandoffFormInput & Partial<TemplateChoice>): Promise<Answer> {
   const created = await createHandoff(app, caller, input, 'replaceForm');
   if (created.outcome === 'form') return { card: created.card };
   if (created.outcome === 'forbidden') return { error: created.error };
   return {
     card: await viewFor(app, caller, created.handoff, { members: created.members, notice: unreachedNotice(created.unreached ?? []) }),
   };
-}
-
-/** The form for a new handoff, listing the conversation's members (none when Teams cannot list them: the pickers still search the organisation). */
-export async function newHandoffForm(app: App, caller: Caller, formId: string): Promise<AdaptiveCard> {
-  const members = await caller.members().catch((error: unknown) => {
-    app.log.warn("Could not list the conversation's members for the form", {
-      conversation: caller.conversation.id,
-      error: (error as Error).message,
-    });
-    return [];
-  });
-  return handoffFormCard({ formId, members });
 }
 
 /** A handoff the caller may act on: another tenant's reads as missing. */
@@ -392,6 +426,7 @@ export async function editForm(app: App, caller: Caller, handoffId: string): Pro
       members: [],
       values: formValuesOf(handoff),
       editing: editingOf(app, caller, handoff),
+      template: resubmitTemplate(handoff.template)?.form,
     }),
   };
 }
@@ -410,10 +445,16 @@ function editingOf(app: App, caller: Caller, handoff: Handoff) {
 }
 
 /** A new version from the edit form; people do not change on resubmit (the owner reassigns). */
-export function resubmitHandoff(app: App, caller: Caller, handoffId: string, input: HandoffFormInput): Promise<Answer> {
+export function resubmitHandoff(
+  app: App,
+  caller: Caller,
+  handoffId: string,
+  input: HandoffFormInput & Partial<TemplateChoice>,
+): Promise<Answer> {
   return changeHandoff(app, caller, handoffId, async (handoff) => {
     const people = [handoff.receiver, handoff.owner, handoff.sender];
     const form = { ...input, receiver: handoff.receiver.aadObjectId, owner: handoff.owner.aadObjectId, stakeholders: '' };
+    const template = resubmitTemplate(handoff.template, input);
     const checked = await checkForm(
       app,
       handoff.tenantId,
@@ -423,6 +464,7 @@ export function resubmitHandoff(app: App, caller: Caller, handoffId: string, inp
       caller.today,
       { budget: caller.budget, timeZone: caller.timeZone },
       editingOf(app, caller, handoff),
+      template,
     );
     return checked.ok ? { type: 'resubmit', fields: checked.value.fields } : { card: checked.card };
   });

@@ -16,6 +16,7 @@ import type { DuePolicy } from '../domain/due';
 import type { ConversationRef, Handoff, HandoffEvent, Listing, Person } from '../domain/handoff';
 import type { HandoffFormInput } from '../domain/handoff-form';
 import type { NoticeButton } from '../domain/notifications';
+import type { Template } from '../domain/templates';
 import type { Absence, WorkingHours } from '../domain/working-hours';
 import type { Logger } from '../logger';
 
@@ -494,6 +495,31 @@ export interface Stores {
   mailboxes: MailboxBudget;
   drafts: PreviewDrafts;
   away: AwayRecords;
+  templates: TemplateStore;
+}
+
+// ---- Team templates (issue 26)
+
+/** A conversation's live templates, by name, and the ETag every change to them is checked against. */
+export interface TemplateShelf {
+  templates: Template[];
+  /** The shelf's ETag; undefined before its first template. */
+  etag: string | undefined;
+}
+
+/** Each conversation's templates, one partition each: every version kept, with who and when. */
+export interface TemplateStore {
+  /** The live templates (deleted ones are not), by name. */
+  shelf(tenantId: string, conversationId: string, budget: Budget): Promise<TemplateShelf>;
+  /** A template's latest version, deleted or not. */
+  read(tenantId: string, conversationId: string, id: string, budget: Budget): Promise<Template | undefined>;
+  /** Every version of a template, oldest first. */
+  versions(tenantId: string, conversationId: string, id: string, budget: Budget): Promise<Template[]>;
+  /**
+   * Writes a template's next version (or its first) in one transaction with the shelf, checked against the shelf's ETag.
+   * @throws ConflictError when the shelf changed since it was read (someone else changed a template of the conversation)
+   */
+  save(template: Template, shelfEtag: string | undefined, budget: Budget): Promise<void>;
 }
 
 // ---- Messages, people and mail
@@ -607,6 +633,8 @@ export interface Caller {
   channel: string;
   /** Where the activity came from; names only when Teams said them (it often does not). */
   conversation: { id: string; serviceUrl: string; personal: boolean } & Pick<ConversationRef, 'kind' | 'name' | 'team' | 'channel'>;
+  /** Whether the person is an owner of the channel's team (the roster's `userRole`); absent outside channels. */
+  teamOwner?: () => Promise<boolean>;
   /** The message that carries the card the user clicked, when there is one. */
   replyToId: string | undefined;
   /** The viewer's IANA time zone, when the client said it. */

@@ -13,13 +13,14 @@ import {
 } from 'botbuilder';
 import type { CardAction } from '../app/actions';
 import { handoffActions } from '../app/handoff-actions';
-import { newHandoffForm } from '../app/handoffs';
 import { awayActions, awayPrivately } from '../app/away';
 import { settingsActions, settingsPrivately } from '../app/digest';
 import { myHandoffsPrivately, privately } from '../app/my-work';
 import type { Answer, App, Caller } from '../app/ports';
 import { conversationRenamed, summaryNow, summaryPreferenceLine } from '../app/summary';
 import { summaryActions } from '../app/summary-actions';
+import { templateActions } from '../app/template-actions';
+import { listTemplates, newFormWithTemplates, newTemplateForm } from '../app/templates';
 import { errorText } from '../logger';
 import { LruMap } from '../lru';
 import { editPreview, openCreateDialog, searchHandoffs, sendPreview, submitCreateDialog, unfurlLink } from './messaging-extension';
@@ -31,7 +32,8 @@ export const HELP_TEXT = [
   '',
   'In a group chat or channel, start with **@Baton**; in your personal chat with Baton, just type the word.',
   '',
-  '- **new** (or **handoff**): fill a handoff form; the receiver is tagged when you post it.',
+  '- **new** (or **handoff**): fill a handoff form; the receiver is tagged when you post it. **new release** starts from the team template named "release".',
+  "- **templates**: this conversation's team templates (Edit, Duplicate, Delete); **template new** makes one.",
   '- **mine**: your open handoffs, grouped by what waits on you (blocked, to review, to answer, to fix, to close).',
   '- **summary**: your week in handoffs (cycle time, first-pass acceptance, what needs attention); **summary stop** or **summary start** for the weekly one.',
   '- **settings**: how Baton reminds you of what waits on you: each reminder as it is due, or one daily digest.',
@@ -161,7 +163,20 @@ export function batonRouter(app: App): Router {
   })
     .command(
       ['new', 'handoff'],
-      command(async (turn, who) => sendCard(turn, await newHandoffForm(app, who, crypto.randomUUID()))),
+      // "new release": the form started from the team template named so (issue 26); the words keep their case for the message.
+      command(async (turn, who, words) =>
+        sendCard(turn, await newFormWithTemplates(app, who, crypto.randomUUID(), words.slice(1).join(' '))),
+      ),
+    )
+    .command(
+      ['templates'],
+      command(async (turn, who) => sendCard(turn, await listTemplates(app, who))),
+    )
+    .command(
+      ['template'],
+      command(async (turn, who, words) =>
+        sendCard(turn, words[1] === 'new' ? await newTemplateForm(app, who) : await listTemplates(app, who)),
+      ),
     )
     .command(
       ['mine'],
@@ -229,7 +244,13 @@ export function batonRouter(app: App): Router {
       'message.ext.query-link',
       results((who, turn) => unfurlLink(app, who, turn.context.activity.value)),
     );
-  for (const [name, action] of Object.entries({ ...handoffActions, ...summaryActions, ...settingsActions, ...awayActions }))
+  for (const [name, action] of Object.entries({
+    ...handoffActions,
+    ...summaryActions,
+    ...settingsActions,
+    ...awayActions,
+    ...templateActions,
+  }))
     router.verb(name, verb(name, action));
   return router;
 }

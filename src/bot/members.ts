@@ -48,3 +48,12 @@ async function fetchMembers(context: TurnContext): Promise<Person[]> {
   } while (continuationToken && people.length < MAX_MEMBERS);
   return people.slice(0, MAX_MEMBERS).sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/**
+ * Whether the person acting is an owner of the channel's team: the roster's
+ * `userRole` for them (Teams says "owner", "user" or "guest").
+ */
+export async function isTeamOwner(context: TurnContext): Promise<boolean> {
+  const member = await withTimeout(TeamsInfo.getMember(context, context.activity.from.id), MEMBERS_TIMEOUT_MS, 'reading the member');
+  return member.userRole === 'owner';
+}

@@ -7,7 +7,7 @@ import type { TurnContext } from 'botbuilder';
 import type { Actor, Budget, Caller } from '../app/ports';
 import { displayName } from '../domain/handoff';
 import { canonicalTimeZone } from '../domain/time-zones';
-import { conversationMembers } from './members';
+import { conversationMembers, isTeamOwner } from './members';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -71,6 +71,8 @@ export function callerOf(context: TurnContext, now: number, budget: Budget, depl
       personal: conversationType === 'personal',
       ...conversationNames(activity),
     },
+    // Team templates (issue 26): a team's owners may change any of its templates.
+    teamOwner: () => (activity.conversation.conversationType === 'channel' ? isTeamOwner(context) : Promise.resolve(false)),
     replyToId: activity.replyToId || undefined,
     budget,
     // Getters, read once: the first Intl time zone costs a cold start about 20 ms, and a `help` shows no time.

@@ -36,6 +36,7 @@ import { ACTION_TYPES, type ActionType, allowedActions, MAX_COMMENT_LENGTH, nudg
 import { asWorkingTime, formatDay, formatWhen, formatWorkingTime, workingTimeOf } from '../domain/time-format';
 import { cardDate, cardInstant } from './card-time';
 import { type AdaptiveCard, renderCard } from './render';
+import { type FormTemplate, type FormTemplateData, formTemplateData, stampLines } from './template-cards';
 
 export const FORM_FIELDS: readonly FormField[] = [
   'summary',
@@ -75,6 +76,9 @@ export interface HandoffFormData {
   moreOpen: boolean;
   /** "owner, stakeholders, priority, work state, assumptions". */
   moreTitle: string;
+  /** The conversation's templates to start from (issue 26), and the one in use with its checklist. */
+  templates: { id: string; name: string }[];
+  template: FormTemplateData;
   /** Each field's cap, as the labels state it ("1,500"). */
   limits: Record<'summary' | 'whatIsReady' | 'criteria' | 'criterion' | 'assumptions' | 'links' | 'blocker' | 'stakeholders', string>;
 }
@@ -137,6 +141,9 @@ export function handoffFormCard(input: {
   away?: FormAway[];
   /** Editing a posted handoff; `banner` is the change request its next version answers. */
   editing?: { handoffId: string; version: number; banner?: { title: string; text: string } };
+  /** The conversation's templates to choose from, and the one in use (issue 26). */
+  templates?: readonly { id: string; name: string }[];
+  template?: FormTemplate;
 }): AdaptiveCard {
   // A value far over its cap comes back cut to twice the cap (its error says the limit): enough to edit, never a message Teams refuses.
   const echo = (field: FormField, value: string) => (TEXT_CAPS[field] !== undefined ? value.slice(0, 2 * TEXT_CAPS[field]) : value);
@@ -165,6 +172,8 @@ export function handoffFormCard(input: {
         (values[f] !== '' && !(f === 'workState' && values[f] === 'ready') && !(f === 'priority' && values[f] === 'normal')),
     ),
     moreTitle: input.editing ? 'work state, priority, assumptions' : 'owner, stakeholders, priority, work state, assumptions',
+    templates: (input.templates ?? []).map(({ id, name }) => ({ id, name })),
+    template: formTemplateData(input.template),
     limits: FORM_LIMITS,
   };
   return renderCard(formTemplate, data);
@@ -281,6 +290,9 @@ export interface HandoffCardData {
   historyTitle: string;
   history: { when: string; who: string; what: string }[];
   olderEvents: string;
+  /** The template it was posted from and the checklist its sender ticked (issue 26); '' and none without one. */
+  templateLine: string;
+  templateChecklist: string[];
   /** Teams refreshes the card for these users, so each sees the view of their role. */
   refreshUserIds: string[];
 }
@@ -662,7 +674,12 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
   const lines = facts.filter((f) => f.title !== LATE);
   const ready = preview(handoff.whatIsReady, READY_PREVIEW_CHARS);
   const readyMore = ready.rest === '' ? '' : handoff.whatIsReady;
-  const details = readyMore !== '' || handoff.assumptions !== '' || handoff.links.length > 0 || handoff.stakeholders.length > 0;
+  const details =
+    readyMore !== '' ||
+    handoff.assumptions !== '' ||
+    handoff.links.length > 0 ||
+    handoff.stakeholders.length > 0 ||
+    (handoff.template?.checklist.length ?? 0) > 0;
   const data: HandoffCardData = {
     id: handoff.id,
     summary: handoff.summary,
@@ -715,6 +732,7 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
     showHistory: options.history !== undefined,
     historyTitle: options.history !== undefined ? 'Hide history' : 'Show history',
     ...historyOf(options.history ?? [], name),
+    ...stampLines(handoff, name),
     refreshUserIds: refreshUserIdsOf(handoff),
   };
   return renderCard(handoffTemplate, data);

@@ -18,6 +18,7 @@ import { ATTENTION_LABELS, metricLines, type MetricLine, type Summary, type Team
 import { formatWhenRelative } from '../domain/time-format';
 import { batonLink } from './notification-card';
 import type { AdaptiveCard } from './render';
+import { templateSummaryElements, templateSummaryHtml } from './template-cards';
 import { VERBS } from './verbs';
 
 export interface SummaryView {
@@ -248,7 +249,7 @@ function summaryBody(view: SummaryView, charts: boolean): Element[] {
   if (summary.acceptedMore > 0) body.push(text(`And ${summary.acceptedMore} more.`, { isSubtle: true, spacing: 'Small' }));
   if (summary.teams.length > 0) {
     body.push(text('By team', { weight: 'Bolder', separator: true, spacing: 'Medium' }));
-    for (const team of summary.teams) body.push(line([{ text: teamLine(team) }], { spacing: 'Small' }));
+    for (const team of summary.teams) body.push(line([{ text: teamLine(team) }], { spacing: 'Small' }), ...templateSummaryElements(team));
   }
   return body;
 }
@@ -337,7 +338,9 @@ export function summaryHtml(view: SummaryView): string {
     `<h3>The week</h3><table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr><th ${cell}></th><th ${cell} align="left">This week</th>${weekHeads}</tr>${metricTable}</table>`,
     `<h3>Needs attention</h3>${attention}`,
     `<h3>Accepted this week</h3>${accepted}`,
-    summary.teams.length === 0 ? '' : `<h3>By team</h3><ul>${summary.teams.map((t) => `<li>${escape(teamLine(t))}</li>`).join('')}</ul>`,
+    summary.teams.length === 0
+      ? ''
+      : `<h3>By team</h3><ul>${summary.teams.map((t) => `<li>${escape(teamLine(t))}${templateSummaryHtml(t, escape)}</li>`).join('')}</ul>`,
     `<p style="color:#616161">To flag a priority change, open this email in Outlook, or open the handoff in Teams. To stop this summary, use the button in Outlook or type <b>summary stop</b> in Baton's chat.</p>`,
     '</body></html>',
   ].join('');

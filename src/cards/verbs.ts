@@ -29,3 +29,16 @@ export const VERBS = {
   awayReassign: 'away.reassign',
   awayKeepWaiting: 'away.keepWaiting',
 } as const;
+
+/** Team templates' verbs (issue 26): src/app/template-actions.ts answers them. */
+export const TEMPLATE_VERBS = {
+  apply: 'template.apply',
+  list: 'template.list',
+  create: 'template.new',
+  show: 'template.show',
+  edit: 'template.edit',
+  duplicate: 'template.duplicate',
+  delete: 'template.delete',
+  save: 'template.save',
+  addQuestion: 'template.addQuestion',
+} as const;

@@ -162,8 +162,10 @@ export function nextDueState(
     return { ...NO_DUE_STATE, review };
   }
   const carriesOn = clock && clock.step === step && clock.holder.aadObjectId === holder.aadObjectId;
+  // A team template's review goal overrides the priority's (issue 26).
+  const goalOfStep = (s: Step) => (s === 'review' && after.template?.reviewGoalMinutes) || goalOf(s, after.priority, policy);
   if (carriesOn) {
-    const goalMinutes = goalOf(step, after.priority, policy);
+    const goalMinutes = goalOfStep(step);
     const ownerHours = hours.get(after.owner.aadObjectId) ?? clock!.ownerHours;
     if (goalMinutes !== clock!.goalMinutes || ownerHours !== clock!.ownerHours)
       clock = withDue({ ...clock!, goalMinutes, ownerHours: forRun(ownerHours, clock!.runStartedAt) });
@@ -171,7 +173,7 @@ export function nextDueState(
     const holderHours = hoursOf(holder);
     const ownerHours = hours.get(after.owner.aadObjectId);
     if (!holderHours || !ownerHours) throw new Error(`nextDueState needs the working hours of ${holder.name} and ${after.owner.name}`);
-    const goalMinutes = goalOf(step, after.priority, policy);
+    const goalMinutes = goalOfStep(step);
     if (step === 'review') {
       // The same receiver's review resumes; a new receiver (or the first) starts one.
       const resumes = review && review.receiverId === holder.aadObjectId && before?.receiver.aadObjectId === after.receiver.aadObjectId;

@@ -76,7 +76,7 @@ export function splitLines(value: string): string[] {
 }
 
 /** The link in its canonical form (percent-encoded, as cards require), or undefined when it is not https. */
-function httpsUrl(candidate: string): string | undefined {
+export function httpsUrl(candidate: string): string | undefined {
   try {
     const url = new URL(candidate);
     if (url.protocol !== 'https:' || url.hostname === '') return undefined;

@@ -98,6 +98,16 @@ export interface HandoffFields {
   priority: Priority;
 }
 
+/** What a handoff keeps of the team template it was posted from (issue 26): the version, and the checklist the sender ticked. */
+export interface TemplateStamp {
+  id: string;
+  name: string;
+  version: number;
+  checklist: string[];
+  /** The template's review goal, in working minutes, instead of the priority's. */
+  reviewGoalMinutes?: number;
+}
+
 /** Where the handoff's card lives, so later changes can update it in place. */
 export interface ConversationRef {
   id: string;
@@ -240,6 +250,8 @@ export interface Handoff extends HandoffFields, DueState {
   late: boolean;
   /** Number of events in the history; the next event's sequence number is eventCount + 1. */
   eventCount: number;
+  /** The team template it was posted from, as it was then (issue 26): its version and the checklist the sender ticked. */
+  template?: TemplateStamp;
 }
 
 export const EVENT_TYPES = [
@@ -379,6 +391,7 @@ export function postHandoff(input: {
   conversation: ConversationRef;
   at: string;
   late: boolean;
+  template?: TemplateStamp;
 }): { handoff: Handoff; event: HandoffEvent } {
   const { fields, at } = input;
   const handoff: Handoff = {
@@ -411,6 +424,7 @@ export function postHandoff(input: {
     neededByAt: undefined,
     neededByTold: false,
     wakeAt: undefined,
+    ...(input.template ? { template: input.template } : {}),
   };
   const notes = [
     input.late ? 'posted inside the minimum lead time' : '',

@@ -7,6 +7,7 @@
 import { isOverdue, waitingSince, waitsOnSomeoneAway } from './due';
 import { ballHolder, type ConversationRef, type Handoff, isBlocked, type Person, STATUS } from './handoff';
 import { activeIn, type HandoffHistory, type Week, weekMetrics, type WeekMetrics } from './metrics';
+import { loopWindow, type TemplateRow, templateRows } from './template-metrics';
 import type { WorkingHours } from './working-hours';
 
 /** How many weeks the trend shows: the week just ended and the four before. */
@@ -38,6 +39,8 @@ export interface TeamSummary {
   /** What the team is called: "Contoso Payments › Handoffs", a chat's topic, "Chat with Ada Lovelace, Grace Hopper and 3 others". */
   name: string;
   metrics: WeekMetrics;
+  /** The team templates used in the four weeks to the week's end, most used first (issue 26). */
+  templates: TemplateRow[];
 }
 
 /** A team's conversation as its newest handoff keeps it: the newest knows the names Teams gave last. */
@@ -165,7 +168,16 @@ export function buildSummary(input: {
         input.renamed ?? new Map(),
         histories.map((h) => h.handoff),
       );
-      return name === undefined ? [] : [{ conversationId, name, metrics: weekMetrics(histories, week, hoursOf) }];
+      return name === undefined
+        ? []
+        : [
+            {
+              conversationId,
+              name,
+              metrics: weekMetrics(histories, week, hoursOf),
+              templates: templateRows(histories, loopWindow(new Date(week.end))),
+            },
+          ];
     })
     .filter((t) => t.metrics.active > 0)
     .sort((a, b) => b.metrics.active - a.metrics.active || a.conversationId.localeCompare(b.conversationId));

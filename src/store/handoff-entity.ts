@@ -124,6 +124,15 @@ const handoffEntity = z.object({
   neededByAt: optionalString,
   neededByTold: z.boolean(),
   wakeAt: optionalString,
+  template: optionalJson(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      version: z.number().int(),
+      checklist: z.array(z.string()),
+      reviewGoalMinutes: z.number().optional(),
+    }),
+  ),
 });
 
 const eventEntity = z.object({
@@ -181,6 +190,7 @@ export function handoffToEntity(h: Handoff) {
     neededByAt: h.neededByAt ?? '',
     neededByTold: h.neededByTold,
     wakeAt: h.wakeAt ?? '',
+    template: jsonOrEmpty(h.template),
   };
 }
 
@@ -190,7 +200,7 @@ export function handoffFromEntity(entity: unknown): StoredHandoff {
     const id = String((entity as { partitionKey?: unknown }).partitionKey ?? '?');
     throw new UnreadableRecordError(id, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
-  const { partitionKey, etag, ...rest } = parsed.data;
+  const { partitionKey, etag, template, ...rest } = parsed.data;
   // Optional fields written out: a parsed property that is absent is still one the Handoff names.
   const handoff: Handoff = {
     ...rest,
@@ -209,6 +219,8 @@ export function handoffFromEntity(entity: unknown): StoredHandoff {
     review: rest.review,
     neededByAt: rest.neededByAt,
     wakeAt: rest.wakeAt,
+    // A handoff posted from no template has no stamp at all (issue 26).
+    ...(template ? { template } : {}),
   };
   return { handoff, etag };
 }

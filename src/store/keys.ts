@@ -150,3 +150,14 @@ export const SUMMARY_KEYS = {
 export function draftKeys(previewId: string): { partitionKey: string; rowKey: string } {
   return { partitionKey: `d${previewId.slice(0, 1)}`, rowKey: previewId };
 }
+
+// ---- conversations: each conversation's team templates (issue 26), one partition per conversation:
+// a shelf row every change rewrites (its ETag orders them), each template's latest version, and every version.
+
+export const TEMPLATE_KEYS = {
+  partition: (tenantId: string, conversationId: string) => keySafe(`tpl_${tenantId}_${conversationId}`).slice(0, 500),
+  shelf: 'shelf',
+  latest: (id: string) => `t_${keySafe(id)}`,
+  /** Versions sort in order after their template's latest row. */
+  version: (id: string, version: number) => `t_${keySafe(id)}_v${String(version).padStart(6, '0')}`,
+} as const;

@@ -146,7 +146,18 @@ describe('an invoke Baton does not implement', () => {
 describe("Baton's routes", () => {
   it('answer every chat command of the menu, and every verb the cards use', () => {
     const router = batonRouter({ log: createLogger({ sink: () => undefined }) } as unknown as App);
-    expect(router.commandNames().sort()).toEqual(['', 'away', 'handoff', 'help', 'mine', 'new', 'settings', 'summary']);
+    expect(router.commandNames().sort()).toEqual([
+      '',
+      'away',
+      'handoff',
+      'help',
+      'mine',
+      'new',
+      'settings',
+      'summary',
+      'template',
+      'templates',
+    ]);
   });
 
   it('answer a failing dependency with 503 and a message that says nothing changed, and log why', async () => {

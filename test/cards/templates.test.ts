@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { expectValidCard, isValidCard } from '../support/card-schema';
-import { VERBS } from '../../src/cards/verbs';
+import { TEMPLATE_VERBS, VERBS } from '../../src/cards/verbs';
 import { FORM_FIELDS, formValuesOf, handoffCard, handoffFormCard, MAX_REFRESH_USERS } from '../../src/cards/handoff-cards';
 import { myHandoffsCard } from '../../src/cards/my-handoffs-card';
 import { handoffLink, notificationCard } from '../../src/cards/notification-card';
@@ -437,11 +437,15 @@ describe('the templates in cards/', () => {
       'my-handoffs.json',
       'notification.json',
       'settings.json',
+      // Team templates' cards: test/cards/template-cards.test.ts renders them.
+      'template-form.json',
+      'template-list.json',
+      'template.json',
     ]);
   });
 
   it('use only verbs the bot handles', () => {
-    const handled = new Set<string>(Object.values(VERBS));
+    const handled = new Set<string>([...Object.values(VERBS), ...Object.values(TEMPLATE_VERBS)]);
     const used = templates.flatMap((file) => verbsOf(templateJson(file)));
     expect(used.length).toBeGreaterThan(0);
     for (const verb of used) expect(handled, `verb "${verb}"`).toContain(verb);
@@ -530,7 +534,8 @@ describe('the handoff form', () => {
       { title: 'Urgent', value: 'urgent' },
     ]);
     expect(nodesOfType(card, 'Action.Execute').map((a) => [a.title, a.verb, a.data])).toEqual([
-      ['Post handoff', VERBS.createHandoff, { formId: 'form-1' }],
+      // No template: the form says so with an empty one.
+      ['Post handoff', VERBS.createHandoff, { formId: 'form-1', templateId: '', templateVersion: '' }],
     ]);
   });
 
@@ -603,8 +608,8 @@ describe('the handoff form', () => {
     expect(textBlocks(containers[0])).toEqual(['Before you post: a few things could make this handoff clearer.']);
     expect(textRuns(card)).toEqual(hints.map((h) => `• ${h}`));
     expect(nodesOfType(card, 'Action.Execute').map((a) => [a.title, a.verb, a.data])).toEqual([
-      ['Post handoff', VERBS.createHandoff, { formId: 'form-4' }],
-      ['Post anyway', VERBS.createHandoff, { formId: 'form-4', confirmed: true }],
+      ['Post handoff', VERBS.createHandoff, { formId: 'form-4', templateId: '', templateVersion: '' }],
+      ['Post anyway', VERBS.createHandoff, { formId: 'form-4', templateId: '', templateVersion: '', confirmed: true }],
     ]);
   });
 

@@ -35,6 +35,7 @@ import type {
 } from '../../src/app/ports';
 import { type Handoff, type HandoffEvent, listingOf, participants } from '../../src/domain/handoff';
 import { ConflictError, NotFoundError } from '../../src/errors';
+import { MemoryTemplates } from './memory-templates';
 import { conversationPartition, dueRowKey, hourPartition, indexRowKey, outboxRowKey, personPartition } from '../../src/store/keys';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -492,5 +493,6 @@ export function memoryStores(): Stores {
     mailboxes: { take: (...args) => summaries.take(...args), went: (...args) => summaries.went(...args) },
     drafts: new MemoryPreviewDrafts(),
     away: new MemoryAwayRecords(),
+    templates: new MemoryTemplates(),
   };
 }
