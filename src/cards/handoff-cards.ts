@@ -387,7 +387,9 @@ function turnOf(handoff: Handoff, now: Date, name: Namer, perViewer: boolean): H
         ? ''
         : `The owner is told if it is still blocked on ${cardInstant(new Date(escalation).toISOString())}`;
     if (!clock.dueAt) return '';
-    return `${watched ? `Escalated to ${name(owner) === 'you' ? 'you' : 'the owner'}; u` : 'U'}nblocking was due ${cardInstant(clock.dueAt)}`;
+    // Not yet due (the sender owns it, so nobody else is told): "is due"; past it: "was due".
+    const tense = now < new Date(clock.dueAt) ? 'is' : 'was';
+    return `${watched ? `Escalated to ${name(owner) === 'you' ? 'you' : 'the owner'}; u` : 'U'}nblocking ${tense} due ${cardInstant(clock.dueAt)}`;
   };
   const watched = clock?.step === 'unblock' && sender.aadObjectId !== owner.aadObjectId;
   if (isBlocked(handoff)) {

@@ -165,7 +165,9 @@ export function nextDueState(
   // A team template's review goal overrides the priority's (issue 26).
   const goalOfStep = (s: Step) => (s === 'review' && after.template?.reviewGoalMinutes) || goalOf(s, after.priority, policy);
   if (carriesOn) {
-    const goalMinutes = goalOfStep(step);
+    // A due time already passed stays as it was (someone may have been told of it): a new goal applies only before it.
+    const passed = clock!.dueAt !== undefined && clock!.dueAt <= at;
+    const goalMinutes = passed ? clock!.goalMinutes : goalOfStep(step);
     const ownerHours = hours.get(after.owner.aadObjectId) ?? clock!.ownerHours;
     if (goalMinutes !== clock!.goalMinutes || ownerHours !== clock!.ownerHours)
       clock = withDue({ ...clock!, goalMinutes, ownerHours: forRun(ownerHours, clock!.runStartedAt) });

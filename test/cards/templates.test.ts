@@ -1328,6 +1328,18 @@ describe('signals on the card: blocked, a passed needed-by date, the next nudge'
     expect(turnOf(handoffCard(blocked, ada, { now: new Date('2026-03-04T12:00:00Z') })).text).toMatch(/^Blocked: .+\. You are on it\. \/ /);
   });
 
+  it('says unblocking "is due" before its due time and "was due" after it, when the sender owns it', () => {
+    const own = { ...through(FULL, [[block, ada, '2026-03-02T11:00:00.000Z']]) };
+    const owned = { ...own, owner: own.sender };
+    const dueAt = owned.clock!.dueAt!.replace('.000Z', 'Z');
+    expect(turnOf(handoffCard(owned, undefined, { now: new Date('2026-03-03T12:00:00Z') })).text).toBe(
+      `Blocked: Waiting for finance to grant read access. Ada Lovelace is on it. / Unblocking is due ${at(dueAt)}`,
+    );
+    expect(turnOf(handoffCard(owned, undefined, { now: new Date('2026-03-05T12:00:00Z') })).text).toBe(
+      `Blocked: Waiting for finance to grant read access. Ada Lovelace is on it. / Unblocking was due ${at(dueAt)}`,
+    );
+  });
+
   it('says a blocked handoff that was cancelled was cancelled, not blocked', () => {
     const cancelled = through(FULL, [
       [block, ada, '2026-03-02T11:00:00.000Z'],

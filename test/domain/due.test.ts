@@ -245,6 +245,19 @@ describe('the review clock pauses while the sender holds the ball', () => {
     expect(urgent.clock).toMatchObject({ goalMinutes: 120, dueAt: '2026-12-07T11:00:00.000Z' });
   });
 
+  it('keeps a due time that has already passed when the priority changes after it', () => {
+    const start = posted('2026-12-07T09:00:00.000Z');
+    const urgent = act(
+      start,
+      { type: 'flagPriority', priority: 'urgent', reason: 'Release tomorrow' },
+      barbara,
+      '2026-12-07T10:00:00.000Z',
+    );
+    // Due 11:00 and passed; lowered to high at 12:00: still due 11:00, not a day later.
+    const high = act(urgent, { type: 'flagPriority', priority: 'high', reason: 'Release moved' }, barbara, '2026-12-07T12:00:00.000Z');
+    expect(high.clock).toMatchObject({ goalMinutes: 120, dueAt: '2026-12-07T11:00:00.000Z' });
+  });
+
   it('folds old cycles so a handoff that ping-pongs all year stays one small row', () => {
     let handoff = posted('2026-12-07T09:00:00.000Z');
     for (let i = 0; i < MAX_CYCLES + 5; i += 1) {
