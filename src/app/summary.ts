@@ -241,6 +241,34 @@ async function namesOf(
   return names;
 }
 
+/** The names each process last wrote for a team or a channel, so a message in it writes only a change. */
+const knownNames = new LruMap<string, string>(TEAMS_KEPT * 4);
+
+/**
+ * A message in a channel names its team and channel (`channelData.team.name`,
+ * `channelData.channel.name`); the card actions that post and change
+ * handoffs do not. Kept once (and again when they change), so the summary
+ * names the team even before a rename event. Never fails the message: the
+ * summary then names it by its people.
+ */
+export async function rememberConversationNames(app: App, caller: Caller, budget: Budget): Promise<void> {
+  const tenantId = caller.actor.tenantId;
+  for (const ref of [caller.conversation.team, caller.conversation.channel]) {
+    if (!ref?.name) continue;
+    const key = `${tenantId}|${ref.id}`;
+    if (knownNames.get(key) === ref.name) continue;
+    try {
+      await conversationRenamed(app, tenantId, ref.id, ref.name, budget);
+      knownNames.set(key, ref.name);
+    } catch (error) {
+      app.log.warn("Could not keep a team's or channel's name; the summary names it by its people until the next message", {
+        id: ref.id,
+        error: errorText(error),
+      });
+    }
+  }
+}
+
 /** Teams said a team or a channel was renamed: the summary names it so from now on. */
 export async function conversationRenamed(app: App, tenantId: string, id: string, name: string, budget: Budget): Promise<void> {
   await app.stores.names.rename(tenantId, id, name, budget);

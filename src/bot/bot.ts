@@ -17,7 +17,7 @@ import { awayActions, awayPrivately } from '../app/away';
 import { settingsActions, settingsPrivately } from '../app/digest';
 import { myHandoffsPrivately, privately } from '../app/my-work';
 import type { Answer, App, Caller } from '../app/ports';
-import { conversationRenamed, summaryNow, summaryPreferenceLine } from '../app/summary';
+import { conversationRenamed, rememberConversationNames, summaryNow, summaryPreferenceLine } from '../app/summary';
 import { summaryActions } from '../app/summary-actions';
 import { templateActions } from '../app/template-actions';
 import { listTemplates, newFormWithTemplates, newTemplateForm } from '../app/templates';
@@ -98,6 +98,7 @@ export function batonRouter(app: App): Router {
         return;
       }
       await savePersonalChat(turn, who);
+      await rememberConversationNames(app, who, turn.budget);
       await run(turn, who, words);
     };
 

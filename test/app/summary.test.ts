@@ -42,6 +42,8 @@ const alan = member('alan-turing', 'Alan Turing', '0000000000c3');
 const katherine = member('katherine-johnson', 'Katherine Johnson', '0000000000d4');
 /** Pacific time; never installed Baton. */
 const margaret = member('margaret-hamilton', 'Margaret Hamilton', '0000000000e5');
+/** Follows only the design channel's handoff (its own test). */
+const hedy = member('hedy-lamarr', 'Hedy Lamarr', '0000000000f6');
 const ORIGINATOR = '6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6c';
 
 /** The activity, in the Playground's tenant. */
@@ -121,7 +123,7 @@ beforeAll(async () => {
   mailboxDir = mkdtempSync(join(tmpdir(), 'baton-summary-outbox-'));
   process.env.BATON_MAILBOX_DIR = mailboxDir;
   process.env.OUTLOOK_ORIGINATOR = ORIGINATOR;
-  connector = await startConnector([ada, grace, alan, katherine, margaret]);
+  connector = await startConnector([ada, grace, alan, katherine, margaret, hedy]);
   app = await startTestApp({ at: START });
   clock = app.baton().devClock!;
   await app.post(
@@ -360,6 +362,39 @@ describe('the weekly summary, through the local host and its queue', () => {
       expect.stringMatching(/^Chat with Ada Lovelace, Alan Turing and Grace Hopper: 1 active/),
       expect.stringMatching(/^Payments › Reviews: 1 active/),
     ]);
+  });
+
+  it('names a channel by the names a message in it carried, when the card action that posted the handoff carried only ids', async () => {
+    const team = { id: '19:design-team@thread.tacv2', name: 'Contoso Design' };
+    const designChannel = { id: '19:design-reviews@thread.tacv2', name: 'Reviews' };
+    const conversation = { isGroup: true, conversationType: 'channel', tenantId: TENANT, id: `${designChannel.id};messageid=1765` };
+    // "@Baton new" in the channel: Teams' message says the team's and the channel's names.
+    await app.post(
+      inTenant(message(connector.url, ada, 'new', { conversation, channelData: { tenant: { id: TENANT }, team, channel: designChannel } })),
+    );
+    // The form's Post: an invoke that names only the ids.
+    const formId = crypto.randomUUID();
+    const form = paymentsForm(formId, {
+      summary: 'Design tokens for checkout',
+      receiver: grace.aadObjectId,
+      owner: alan.aadObjectId,
+      stakeholders: hedy.aadObjectId,
+    });
+    const channelData = { tenant: { id: TENANT }, team: { id: team.id }, channel: { id: designChannel.id } };
+    const posted = await app.post(
+      inTenant(cardAction(connector.url, ada, 'handoff.create', form, { replyToId: `msg-${formId}`, conversation, channelData })),
+    );
+    expect(posted.body).toMatchObject({ statusCode: 200 });
+    expect((await app.handoff(handoffIdForForm(TENANT, formId)))?.conversation).toMatchObject({ kind: 'channel', team: { id: team.id } });
+    await app.post(
+      inTenant(
+        message(connector.url, hedy, 'summary', {
+          conversation: { id: `a:personal-${hedy.name}`, conversationType: 'personal', tenantId: TENANT },
+        }),
+      ),
+    );
+    const lines = textsOf(teamsSummariesTo(hedy).at(-1)!.activity.attachments?.[0]?.content).filter((t) => /: \d+ active/.test(t));
+    expect(lines).toContainEqual(expect.stringMatching(/^Contoso Design › Reviews: 1 active/));
   });
 
   it('moves a message that keeps failing to the poison queue after maxDequeueCount tries', async () => {
