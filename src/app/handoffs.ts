@@ -112,7 +112,8 @@ export async function changeHandoff(
       const asked = await ask(current);
       if ('card' in asked) return { show: asked.card };
       if ('code' in asked) return { refuse: asked.message };
-      const applied = apply(current, asked, caller.actor.person, new Date(app.clock.now()).toISOString());
+      // A refusal is read by the clicker: in their zone when the client said it.
+      const applied = apply(current, asked, caller.actor.person, new Date(app.clock.now()).toISOString(), caller.timeZone);
       if (!applied.ok) return { refuse: applied.refusal.message };
       return {
         write: { handoff: await withDueState(app, current, applied.handoff, applied.event, caller.budget), events: [applied.event] },
@@ -418,7 +419,7 @@ async function loadForActor(app: App, caller: Caller, handoffId: string): Promis
 export async function editForm(app: App, caller: Caller, handoffId: string): Promise<Answer> {
   const handoff = await loadForActor(app, caller, handoffId);
   if (!handoff) return { error: NOT_FOUND };
-  const allowed = check(handoff, caller.actor.person.aadObjectId, 'resubmit');
+  const allowed = check(handoff, caller.actor.person.aadObjectId, 'resubmit', undefined, caller.timeZone);
   if (!allowed.ok) return { card: await viewFor(app, caller, handoff, { notice: allowed.refusal.message }) };
   return {
     card: handoffFormCard({

@@ -15,7 +15,7 @@
  */
 import { type Person, PRIORITIES, PRIORITY_LABELS, STATUS } from '../domain/handoff';
 import { ATTENTION_LABELS, metricLines, type MetricLine, type Summary, type TeamSummary, weekLabel, weekKey } from '../domain/summary';
-import { formatWhenRelative } from '../domain/time-format';
+import { formatWhenIn, relativeWhen } from '../domain/time-format';
 import { batonLink } from './notification-card';
 import type { AdaptiveCard } from './render';
 import { templateSummaryElements, templateSummaryHtml } from './template-cards';
@@ -69,6 +69,16 @@ function line(runs: Run[], extra: Element = {}): Element {
 }
 
 const handoffUrl = (view: SummaryView, id: string) => batonLink(view.publicBaseUrl, id);
+
+/**
+ * "Grace Hopper holds it since Tue 1 Dec, 10:00 London time · 7 days ago",
+ * or "you hold it ..." for the reader: in the reader's zone, named in words,
+ * since Outlook's card and the HTML body cannot show a viewer's own zone.
+ */
+function holdsSince(view: SummaryView, holder: Person, since: string): string {
+  const who = holder.aadObjectId === view.viewer.aadObjectId ? 'you hold' : `${holder.name} holds`;
+  return `${who} it since ${formatWhenIn(since, view.timeZone, view.now)} · ${relativeWhen(since, view.now)}`;
+}
 
 /** How many weeks before this one a metric is compared with. */
 const WEEKS_BEFORE = 4;
@@ -173,7 +183,7 @@ function flagPriority(view: SummaryView, week: string): Element | undefined {
 }
 
 function attentionItems(view: SummaryView): Element[] {
-  const { summary, timeZone, now } = view;
+  const { summary } = view;
   if (summary.attention.length === 0) return [text('Nothing needs attention.', { isSubtle: true, spacing: 'Small' })];
   const items: Element[] = summary.attention.map((item) => ({
     type: 'Container',
@@ -191,7 +201,7 @@ function attentionItems(view: SummaryView): Element[] {
       line(
         [
           {
-            text: `${STATUS[item.handoff.status].label} · ${item.holder.name} holds it since ${formatWhenRelative(item.since, timeZone, now)}`,
+            text: `${STATUS[item.handoff.status].label} · ${holdsSince(view, item.holder, item.since)}`,
             isSubtle: true,
           },
         ],
@@ -306,7 +316,7 @@ function htmlBar(value: number | undefined, max: number): string {
 
 /** The email's HTML body: the same summary for clients that show no card. */
 export function summaryHtml(view: SummaryView): string {
-  const { summary, timeZone, now } = view;
+  const { summary, timeZone } = view;
   const lines = metricLines(summary.trend);
   const weeks = summary.trend.map((m) => weekLabel(m.week, timeZone).split(' - ')[1] ?? '');
   const cell = 'style="padding:3px 6px;border-bottom:1px solid #ddd"';
@@ -324,7 +334,7 @@ export function summaryHtml(view: SummaryView): string {
       : `<ul>${summary.attention
           .map(
             (a) =>
-              `<li><b>${escape(ATTENTION_LABELS[a.reason])}</b>: <a href="${escape(handoffUrl(view, a.handoff.id))}">${escape(a.handoff.summary)}</a>, ${escape(a.holder.name)} holds it since ${escape(formatWhenRelative(a.since, timeZone, now))}</li>`,
+              `<li><b>${escape(ATTENTION_LABELS[a.reason])}</b>: <a href="${escape(handoffUrl(view, a.handoff.id))}">${escape(a.handoff.summary)}</a>, ${escape(holdsSince(view, a.holder, a.since))}</li>`,
           )
           .join('')}</ul>${summary.attentionMore > 0 ? `<p>And ${summary.attentionMore} more.</p>` : ''}`;
   const accepted =

@@ -81,25 +81,36 @@ const ROLE_NAMES: Record<Role, string> = {
   stakeholder: 'a stakeholder',
 };
 
-/** In the one format Baton writes times in; a refusal knows no viewer's zone, so it says UTC. */
-function when(at: string): string {
-  return formatWhenIn(at, undefined, new Date(at));
+/**
+ * Who reads a refusal: "you" for themselves, and times in their zone, named
+ * in words ("Sun 27 Dec, 16:05 New York time"; UTC when the client did not
+ * say its zone).
+ */
+export interface Reader {
+  aadObjectId: string;
+  timeZone?: string;
 }
 
 /** One line saying where a handoff stands, for someone whose action came too late. */
-export function describeStatus(handoff: Handoff): string {
+export function describeStatus(handoff: Handoff, reader?: Reader): string {
   const { decision, ending, question } = handoff;
+  const when = (at: string) => formatWhenIn(at, reader?.timeZone, new Date(at));
+  const by = (person: Person | undefined, role: string) =>
+    !person ? role : person.aadObjectId === reader?.aadObjectId ? 'you' : person.name;
   switch (handoff.status) {
     case 'accepted':
-      return `This handoff was already accepted by ${decision?.by.name ?? 'the receiver'} on ${when(decision?.at ?? handoff.updatedAt)}.`;
+      return `This handoff was already accepted by ${by(decision?.by, 'the receiver')} on ${when(decision?.at ?? handoff.updatedAt)}.`;
     case 'changesRequested':
-      return `This handoff was already sent back with a change request by ${decision?.by.name ?? 'the receiver'} on ${when(decision?.at ?? handoff.updatedAt)}.`;
-    case 'questionAsked':
-      return `${question?.by.name ?? 'The receiver'} asked a question on ${when(question?.at ?? handoff.updatedAt)}; it waits for ${handoff.sender.name}'s answer.`;
+      return `This handoff was already sent back with a change request by ${by(decision?.by, 'the receiver')} on ${when(decision?.at ?? handoff.updatedAt)}.`;
+    case 'questionAsked': {
+      const asker = by(question?.by, 'the receiver');
+      const answerer = handoff.sender.aadObjectId === reader?.aadObjectId ? 'your' : `${handoff.sender.name}'s`;
+      return `${asker.charAt(0).toUpperCase()}${asker.slice(1)} asked a question on ${when(question?.at ?? handoff.updatedAt)}; it waits for ${answerer} answer.`;
+    }
     case 'closed':
-      return `This handoff was closed by ${ending?.by.name ?? 'the owner'} on ${when(ending?.at ?? handoff.updatedAt)}.`;
+      return `This handoff was closed by ${by(ending?.by, 'the owner')} on ${when(ending?.at ?? handoff.updatedAt)}.`;
     case 'cancelled':
-      return `This handoff was cancelled by ${ending?.by.name ?? 'the sender'} on ${when(ending?.at ?? handoff.updatedAt)}.`;
+      return `This handoff was cancelled by ${by(ending?.by, 'the sender')} on ${when(ending?.at ?? handoff.updatedAt)}.`;
     default:
       return `This handoff is waiting for ${handoff.receiver.name}'s review.`;
   }
@@ -124,8 +135,10 @@ export function check(
   aadObjectId: string,
   action: ActionType,
   at?: string,
+  timeZone?: string,
 ): { ok: true } | { ok: false; refusal: Refusal } {
   const rule = RULES[action];
+  const when = (instant: string) => formatWhenIn(instant, timeZone, new Date(instant));
   if (!rolesOf(handoff, aadObjectId).has(rule.role)) {
     // Who was the receiver and was reassigned away is told so, not that only the new receiver can act.
     const moved = handoff.reassigned;
@@ -138,7 +151,7 @@ export function check(
     return { ok: false, refusal: { code: 'forbidden', message: `Only ${holder} can do that on this handoff.` } };
   }
   if (!rule.statuses.includes(handoff.status)) {
-    return { ok: false, refusal: { code: 'wrongState', message: describeStatus(handoff) } };
+    return { ok: false, refusal: { code: 'wrongState', message: describeStatus(handoff, { aadObjectId, timeZone }) } };
   }
   // Blocked means blocked: nobody reviews work that waits on another party; the sender unblocks it first.
   if ((action === 'accept' || action === 'requestChanges') && isBlocked(handoff)) {
@@ -258,8 +271,8 @@ export function describeChanges(before: HandoffFields, after: HandoffFields): st
  * Applies one action by one person at one instant.
  * @returns the next handoff and its event, or why nothing changes
  */
-export function apply(handoff: Handoff, command: Command, actor: Person, at: string): Outcome {
-  const allowed = check(handoff, actor.aadObjectId, command.type, at);
+export function apply(handoff: Handoff, command: Command, actor: Person, at: string, timeZone?: string): Outcome {
+  const allowed = check(handoff, actor.aadObjectId, command.type, at, timeZone);
   if (!allowed.ok) return allowed;
   const seq = handoff.eventCount + 1;
   const base = { ...handoff, updatedAt: at, eventCount: seq };

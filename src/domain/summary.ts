@@ -6,6 +6,7 @@
  */
 import { isOverdue, waitingSince, waitsOnSomeoneAway } from './due';
 import { ballHolder, type ConversationRef, type Handoff, isBlocked, type Person, STATUS } from './handoff';
+import { formatDuration } from './time-format';
 import { activeIn, type HandoffHistory, type Week, weekMetrics, type WeekMetrics } from './metrics';
 import { loopWindow, type TemplateRow, templateRows } from './template-metrics';
 import type { WorkingHours } from './working-hours';
@@ -235,7 +236,10 @@ function line(
 
 /** A blocking incident has its duration: how long the week's blocked spells lasted, beside their count. */
 function withBlockedTime(incidents: MetricLine, medianHours: number | undefined): MetricLine {
-  return medianHours === undefined ? incidents : { ...incidents, text: `${incidents.text} (blocked ${oneDecimal(medianHours)} h, median)` };
+  // Calendar time, said as people say it: "blocked for 1 minute", "blocked for 3 hours" (median of the spells).
+  return medianHours === undefined
+    ? incidents
+    : { ...incidents, text: `${incidents.text} (blocked for ${formatDuration(medianHours * 3_600_000)}, median)` };
 }
 
 /** The article's metrics, as the summary shows them, in order. */

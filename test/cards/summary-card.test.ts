@@ -131,6 +131,22 @@ describe("the summary email's card", () => {
   });
 });
 
+describe('who holds what needs attention, and since when', () => {
+  const texts = (card: unknown) => nodes(card, (n) => typeof n.text === 'string').map((n) => n.text as string);
+
+  it("says it in the reader's zone, named in words, with how long ago, and says you to the one who holds it", () => {
+    const shown = view();
+    const line = /^In review · Grace Hopper holds it since Tue 1 Dec, 10:00 London time · 5 days ago$/;
+    expect(texts(summaryTeamsCard(shown))).toContainEqual(expect.stringMatching(line));
+    expect(texts(summaryEmailCard(shown, ORIGINATOR))).toContainEqual(expect.stringMatching(line));
+    expect(summaryHtml(shown)).toContain('Grace Hopper holds it since Tue 1 Dec, 10:00 London time · 5 days ago');
+    const grace = shown.summary.attention[0]!.holder;
+    expect(texts(summaryTeamsCard({ ...shown, viewer: grace }))).toContainEqual(
+      'In review · you hold it since Tue 1 Dec, 10:00 London time · 5 days ago',
+    );
+  });
+});
+
 describe('the summary in Teams', () => {
   /** Handoffs accepted in the given weeks, each after `hours` of calendar time. */
   function acceptedIn(cycles: [string, number][]): SummaryView {

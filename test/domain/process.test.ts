@@ -227,6 +227,16 @@ const STATUS_LINE: Record<Status, string> = {
   cancelled: 'This handoff was cancelled by Ada Lovelace on Mon 4 May, 10:30 UTC.',
 };
 
+/** The same line as its reader reads it: "you" for whoever decided or must answer. */
+function statusLineFor(status: Status, reader: Person): string {
+  const mine: [string, string][] = [
+    [`by ${reader.name}`, 'by you'],
+    [`${reader.name} asked`, 'You asked'],
+    [`${reader.name}'s answer`, 'your answer'],
+  ];
+  return mine.reduce((line, [from, to]) => line.replace(from, to), STATUS_LINE[status]);
+}
+
 describe('check and apply: every role x status x action', () => {
   const cases = (Object.keys(ACTORS) as ActorName[]).flatMap((role) =>
     STATUSES.flatMap((status) => ACTION_TYPES.map((action) => [role, status, action] as const)),
@@ -256,7 +266,7 @@ describe('check and apply: every role x status x action', () => {
     // Someone without the action's role is told whose it is; its holder, where the handoff stands.
     const refusal =
       role === ROLE_OF[action]
-        ? { code: 'wrongState', message: STATUS_LINE[status] }
+        ? { code: 'wrongState', message: statusLineFor(status, actor) }
         : { code: 'forbidden', message: FORBIDDEN[ROLE_OF[action]] };
     expect(checked).toEqual({ ok: false, refusal });
     expect(outcome).toEqual({ ok: false, refusal });
@@ -287,6 +297,11 @@ describe('check and apply: every role x status x action', () => {
     expect(check(closed, grace.aadObjectId, 'accept')).toEqual({
       ok: false,
       refusal: { code: 'wrongState', message: 'This handoff was closed by Alan Turing on Mon 4 May, 11:45 UTC.' },
+    });
+    // Read by the one who closed it, in their zone when their client said it.
+    expect(check(closed, alan.aadObjectId, 'close', undefined, 'America/New_York')).toEqual({
+      ok: false,
+      refusal: { code: 'wrongState', message: 'This handoff was closed by you on Mon 4 May, 07:45 New York time.' },
     });
   });
 
@@ -878,7 +893,7 @@ describe('close', () => {
     const handoff = inStatus(status);
     expect(apply(handoff, { type: 'close', note: '' }, alan, T3)).toEqual({
       ok: false,
-      refusal: { code: 'wrongState', message: STATUS_LINE[status] },
+      refusal: { code: 'wrongState', message: statusLineFor(status, alan) },
     });
   });
 });
