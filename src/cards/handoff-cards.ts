@@ -54,7 +54,7 @@ export const FORM_FIELDS: readonly FormField[] = [
   'priority',
 ];
 
-/** The fields behind "More options": the form asks for the rest first. */
+/** The fields behind "More fields": the form asks for the rest first. */
 const MORE_FIELDS: readonly FormField[] = ['workState', 'blocker', 'owner', 'stakeholders', 'priority', 'assumptions'];
 
 export interface HandoffFormData {
@@ -72,7 +72,7 @@ export interface HandoffFormData {
   members: { name: string; aadObjectId: string }[];
   /** The change request a new version answers, on top of the edit form; empty title for none. */
   banner: { title: string; text: string };
-  /** The optional fields wait behind "More options" unless one of them has something to show (a value, an error). */
+  /** The optional fields wait behind "More fields" unless one of them has something to show (a value, an error). */
   moreOpen: boolean;
   /** "owner, stakeholders, priority, work state, assumptions". */
   moreTitle: string;
@@ -171,7 +171,7 @@ export function handoffFormCard(input: {
         errors[f] !== '' ||
         (values[f] !== '' && !(f === 'workState' && values[f] === 'ready') && !(f === 'priority' && values[f] === 'normal')),
     ),
-    moreTitle: input.editing ? 'work state, priority, assumptions' : 'owner, stakeholders, priority, work state, assumptions',
+    moreTitle: input.editing ? 'Work state, priority, assumptions' : 'Owner, stakeholders, priority, work state, assumptions',
     templates: (input.templates ?? []).map(({ id, name }) => ({ id, name })),
     template: formTemplateData(input.template),
     limits: FORM_LIMITS,
@@ -694,7 +694,8 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
     ]
       .filter(Boolean)
       .join(' · '),
-    statusStyle: !final && handoff.priority !== 'normal' ? 'attention' : STATUS[handoff.status].style,
+    // The pill says the priority in words; colour is for the one attention box, not a second block beside it.
+    statusStyle: STATUS[handoff.status].style,
     priority: handoff.priority,
     turn,
     attention: box ? { style: box.style, title: box.title, text: box.text } : { style: 'default', title: '', text: '' },
@@ -715,7 +716,11 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
     links: handoff.links.map((url) => ({ label: linkLabel(url), url })),
     stakeholderNames: handoff.stakeholders.map((p) => name(p)).join(', '),
     compact: final,
-    detailsTargets: final || details ? [...(final ? ['content'] : []), 'details', 'showDetails', 'hideDetails'] : [],
+    // The whole "what is ready" replaces its preview, rather than repeating it under it.
+    detailsTargets:
+      final || details
+        ? [...(final ? ['content'] : []), ...(readyMore !== '' ? ['ready'] : []), 'details', 'showDetails', 'hideDetails']
+        : [],
     notice: options.notice ?? '',
     can,
     members: (options.members ?? [])

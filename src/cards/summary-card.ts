@@ -125,8 +125,8 @@ function cycleChart(lines: readonly MetricLine[], weeks: readonly string[]): Ele
     title: `${cycle.label}, by week`,
     xAxisTitle: 'Week ending',
     yAxisTitle: minutes ? 'minutes' : 'hours',
-    // A week with no value is left out, not drawn as 0.
-    data: cycle.values.flatMap((v, i) => (v === undefined ? [] : [{ x: weeks[i] ?? '', y: shown(v) }])),
+    // The table's weeks, every one: a week with no value is labelled so, never read as a real 0.
+    data: cycle.values.map((v, i) => (v === undefined ? { x: `${weeks[i] ?? ''} (none)`, y: 0 } : { x: weeks[i] ?? '', y: shown(v) })),
     spacing: 'Medium',
     // A client without charts has the table's trend already.
     fallback: 'drop',

@@ -182,6 +182,13 @@ export function buildSummary(input: {
     })
     .filter((t) => t.metrics.active > 0)
     .sort((a, b) => b.metrics.active - a.metrics.active || a.conversationId.localeCompare(b.conversationId));
+  // Two chats named alike (the same people, no topic) are told apart by a handoff the reader follows in each.
+  const named = new Map<string, number>();
+  for (const t of teams) named.set(t.name, (named.get(t.name) ?? 0) + 1);
+  for (const t of teams) {
+    const example = input.followed.find((h) => h.handoff.conversation.id === t.conversationId)?.handoff.summary;
+    if ((named.get(t.name) ?? 0) > 1 && example) t.name = `${t.name} (“${example.length > 40 ? `${example.slice(0, 39)}…` : example}”)`;
+  }
   return {
     week,
     metrics: trend[trend.length - 1]!,

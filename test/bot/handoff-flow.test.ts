@@ -71,7 +71,7 @@ describe('chat commands', () => {
       { title: 'Grace Hopper', value: people.grace.aadObjectId },
     ]);
     expect(findInputs(card.content).map((i) => i.id)).toEqual([
-      // What every handoff needs first; the rest behind "More options".
+      // What every handoff needs first; the rest behind "More fields".
       'summary',
       'whatIsReady',
       'acceptanceCriteria',

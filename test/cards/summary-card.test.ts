@@ -193,7 +193,7 @@ describe('the summary in Teams', () => {
     expectValidCard(withChartFallbacks(card));
   });
 
-  it('draws at most one chart, the cycle time, only when more than one week has one, with the numbers the table reads', () => {
+  it("draws at most one chart, the cycle time, only when more than one week has one, over the table's weeks, with the numbers the table reads", () => {
     // One week with a cycle time: no chart.
     expect(nodes(summaryTeamsCard(view()), (n) => typeof n.type === 'string' && n.type.startsWith('Chart.'))).toEqual([]);
     // Two weeks: one chart, in hours, rounded as the table reads them.
@@ -210,6 +210,9 @@ describe('the summary in Teams', () => {
         'Cycle time (median, posted to accepted), by week',
         'hours',
         [
+          { x: '9 Nov (none)', y: 0 },
+          { x: '16 Nov (none)', y: 0 },
+          { x: '23 Nov (none)', y: 0 },
           { x: '30 Nov', y: 30 },
           { x: '7 Dec', y: 6.3 },
         ],
@@ -227,6 +230,9 @@ describe('the summary in Teams', () => {
     expect([minutes.yAxisTitle, minutes.data]).toEqual([
       'minutes',
       [
+        { x: '9 Nov (none)', y: 0 },
+        { x: '16 Nov (none)', y: 0 },
+        { x: '23 Nov (none)', y: 0 },
         { x: '30 Nov', y: 30 },
         { x: '7 Dec', y: 15 },
       ],

@@ -495,16 +495,19 @@ describe('the handoff form', () => {
     const card = handoffFormCard({ formId: 'form-1', members: [ada, grace, alan] });
     expectValidCard(card);
     expect(allStrings(card).filter((s) => s.includes('${'))).toEqual([]);
-    expect(textBlocks(card)).toEqual(['New handoff', 'Hand work to someone without a meeting. Fields marked * are required.']);
+    expect(textBlocks(card)).toEqual([
+      'New handoff',
+      'Hand work to someone without a meeting. Fields marked * are required.',
+      'Owner, stakeholders, priority, work state, assumptions',
+    ]);
     expect(nodesOfType(card, 'RichTextBlock')).toEqual([]);
-    // The optional fields wait behind "More options", closed: the form asks for the rest first.
+    // The optional fields wait behind "More fields", closed: the form asks for the rest first.
     const more = nodesOfType(card, 'Container');
     expect(more.map((c) => [c.id, c.isVisible])).toEqual([['more', false]]);
     expect(inputsOf(more[0]).map((i) => i.id)).toEqual(['workState', 'blocker', 'owner', 'stakeholders', 'priority', 'assumptions']);
-    expect(nodesOfType(card, 'Action.ToggleVisibility').map((a) => a.title)).toEqual([
-      'More options: owner, stakeholders, priority, work state, assumptions',
-      'Fewer options',
-    ]);
+    // A short button, the fields it opens named beside it (a button's title is cut at its width).
+    expect(nodesOfType(card, 'Action.ToggleVisibility').map((a) => a.title)).toEqual(['More fields', 'Fewer fields']);
+    expect(textBlocks(card)).toContain('Owner, stakeholders, priority, work state, assumptions');
     // Placeholders read as hints, never as values.
     for (const input of inputsOf(card).filter((i) => typeof i.placeholder === 'string'))
       expect(input.placeholder, String(input.id)).toMatch(/^(For example|One |What |Who )/);
@@ -585,7 +588,7 @@ describe('the handoff form', () => {
     // Errors stand out by weight and a sign, not by a colour that dark themes draw too faint (see contrast.test.ts).
     for (const run of nodesOfType(card, 'TextRun').filter((n) => n.text !== '⚠ ')) expect(run.weight).toBe('Bolder');
     expect(Object.fromEntries(inputsOf(card).map((i) => [i.id, i.value]))).toEqual(values);
-    // An error behind "More options" opens it.
+    // An error behind "More fields" opens it.
     expect(nodesOfType(card, 'Container').map((c) => c.style ?? c.id)).toEqual(['attention', 'more']);
     expect(nodesOfType(card, 'Container').find((c) => c.id === 'more')?.isVisible).toBe(true);
     expect(verbsOf(card)).toEqual([VERBS.createHandoff]);
@@ -630,7 +633,11 @@ describe('the handoff form', () => {
       editing: { handoffId: v2.id, version: v2.version },
     });
     expectValidCard(card);
-    expect(textBlocks(card)).toEqual(['Edit handoff (becomes version 3)', 'The receiver sees what changed. Fields marked * are required.']);
+    expect(textBlocks(card)).toEqual([
+      'Edit handoff (becomes version 3)',
+      'The receiver sees what changed. Fields marked * are required.',
+      'Work state, priority, assumptions',
+    ]);
     expect(Object.fromEntries(inputsOf(card).map((i) => [i.id, i.value]))).toEqual({
       summary: 'Retry logic is ready',
       whatIsReady: FULL.whatIsReady,
@@ -1018,7 +1025,8 @@ describe('the handoff card', () => {
     const card = handoffCard(flagged, eve, { now: NOW, timeZone: 'UTC' });
     expect(boxOf(card)).toEqual(['Priority flagged urgent by Barbara Liskov: ', 'Black Friday']);
     // The pill says it too, in red.
-    expect(nodesOfType(card, 'Container').find((n) => n.id === 'statusPill')).toMatchObject({ style: 'attention' });
+    // The pill says the priority in words, in the status's colour: the one coloured box is the attention box.
+    expect(nodesOfType(card, 'Container').find((n) => n.id === 'statusPill')).toMatchObject({ style: 'accent' });
     expect(textBlocks(card)).toContain('In review · Urgent');
   });
 

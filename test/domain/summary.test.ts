@@ -103,10 +103,10 @@ describe('buildSummary', () => {
     expect(summary.attentionMore).toBe(1);
   });
 
-  it("gives each team's metrics over all its handoffs, named by its people when Teams never named the chat", () => {
+  it("gives each team's metrics over all its handoffs, named by its people when Teams never named the chat, two alike told apart", () => {
     expect(summary.teams.map((t) => [t.conversationId, t.name, t.metrics.active, t.metrics.accepted])).toEqual([
-      ['19:team', 'Chat with Ada Lovelace, Alan Turing and Grace Hopper', 7, 2],
-      ['19:other', 'Chat with Ada Lovelace, Alan Turing and Grace Hopper', 1, 0],
+      ['19:team', 'Chat with Ada Lovelace, Alan Turing and Grace Hopper (“Accepted Tuesday”)', 7, 2],
+      ['19:other', 'Chat with Ada Lovelace, Alan Turing and Grace Hopper (“Other team”)', 1, 0],
     ]);
   });
 

@@ -221,8 +221,8 @@ export async function postHandoff(
   await form.getByRole('textbox', { name: 'Estimated effort' }).fill(fields.effort);
   await pickPerson(form, 'Receiver *', fields.receiver);
   if (fields.stakeholder) {
-    // Stakeholders wait behind "More options" with the other optional fields.
-    await form.getByRole('button', { name: /^More options:/ }).click();
+    // Stakeholders wait behind "More fields" with the other optional fields.
+    await form.getByRole('button', { name: 'More fields', exact: true }).click();
     await pickPerson(form, 'Stakeholders', fields.stakeholder);
   }
   await form.getByRole('button', { name: 'Post handoff' }).click();
