@@ -80,11 +80,6 @@ export function relativeWhen(instant: Date | string, now: Date): string {
   return delta > 0 ? `in ${formatDuration(delta)}` : `${formatDuration(delta)} ago`;
 }
 
-/** "Thu 4 Dec, 10:00 · in 2 days": the instant with its relative hint. */
-export function formatWhenRelative(instant: Date | string, timeZone: string | undefined, now: Date): string {
-  return `${formatWhen(instant, timeZone, now)} · ${relativeWhen(instant, now)}`;
-}
-
 /**
  * An instant in a message that names its zone, the one way every message
  * and email does: "Tue 8 Dec, 10:00 London time", "Tue 8 Dec, 10:00 UTC"
