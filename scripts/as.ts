@@ -25,26 +25,37 @@ import { DEFAULT_AWAY_FILE, LocalDirectory, writeLocalAutomaticReplies } from '.
 import { cardActionFrom, playgroundConnectorUrl, playgroundPerson, readPlaygroundConfig } from '../src/host/playground';
 import { BACKGROUND } from '../src/app/ports';
 import { plainCardTimes } from '../src/cards/card-time';
+import { type ActionType, check } from '../src/domain/process';
 import { TableHandoffStore } from '../src/store/handoff-store';
 import { TablePeopleIndex } from '../src/store/people-index';
 
-/** What each action sends, given the handoff and the text typed after it. */
-const ACTIONS: Record<string, { verb: string; data: (criteria: number, text: string) => Record<string, unknown>; needsText?: string }> = {
+/** What each action sends, given the handoff and the text typed after it; `type` is the rule `last` picks a handoff by. */
+const ACTIONS: Record<
+  string,
+  { verb: string; type?: ActionType; data: (criteria: number, text: string) => Record<string, unknown>; needsText?: string }
+> = {
   accept: {
     verb: 'handoff.accept',
+    type: 'accept',
     data: (criteria, text) => ({
       comment: text,
       ...Object.fromEntries(Array.from({ length: criteria }, (_, i) => [`criterion${i}`, 'true'])),
     }),
   },
-  ask: { verb: 'handoff.ask', data: (_, text) => ({ comment: text }), needsText: 'the question' },
-  changes: { verb: 'handoff.requestChanges', data: (_, text) => ({ comment: text }), needsText: 'what needs to change' },
-  answer: { verb: 'handoff.answer', data: (_, text) => ({ answer: text }), needsText: 'the answer' },
-  nudge: { verb: 'handoff.nudge', data: () => ({}) },
-  close: { verb: 'handoff.close', data: (_, text) => ({ comment: text }) },
-  cancel: { verb: 'handoff.cancel', data: (_, text) => ({ reason: text }), needsText: 'why' },
+  ask: { verb: 'handoff.ask', type: 'ask', data: (_, text) => ({ comment: text }), needsText: 'the question' },
+  changes: {
+    verb: 'handoff.requestChanges',
+    type: 'requestChanges',
+    data: (_, text) => ({ comment: text }),
+    needsText: 'what needs to change',
+  },
+  answer: { verb: 'handoff.answer', type: 'answer', data: (_, text) => ({ answer: text }), needsText: 'the answer' },
+  nudge: { verb: 'handoff.nudge', type: 'nudge', data: () => ({}) },
+  close: { verb: 'handoff.close', type: 'close', data: (_, text) => ({ comment: text }) },
+  cancel: { verb: 'handoff.cancel', type: 'cancel', data: (_, text) => ({ reason: text }), needsText: 'why' },
   priority: {
     verb: 'handoff.flagPriority',
+    type: 'flagPriority',
     data: (_, text) => ({ priority: 'urgent', priorityReason: text }),
     needsText: 'why it is urgent',
   },
@@ -170,6 +181,23 @@ async function timeAway(name: string, action: 'away' | 'back', args: string[]): 
   );
 }
 
+/** The person's newest handoff on which the action is allowed now (of their newest 50); else their newest. */
+async function newestActionable(
+  store: TableHandoffStore,
+  people: TablePeopleIndex,
+  tenantId: string,
+  person: { aadObjectId: string },
+  type: ActionType | undefined,
+): Promise<string | undefined> {
+  const listed = await people.handoffsOf(tenantId, person.aadObjectId, 50, BACKGROUND);
+  if (type)
+    for (const { handoffId } of listed) {
+      const stored = await store.read(handoffId, BACKGROUND);
+      if (stored && check(stored.handoff, person.aadObjectId, type).ok) return handoffId;
+    }
+  return listed[0]?.handoffId;
+}
+
 async function main(argv: string[]): Promise<void> {
   const [name, actionName, handoffArg = 'last', ...words] = argv;
   if (name && (actionName === 'away' || actionName === 'back')) return timeAway(name, actionName, argv.slice(2));
@@ -185,8 +213,7 @@ async function main(argv: string[]): Promise<void> {
     TableHandoffStore.open(config.tables.account, config.tables.prefix),
     TablePeopleIndex.open(config.tables.account, config.tables.prefix),
   ];
-  const id =
-    handoffArg === 'last' ? (await people.handoffsOf(playground.tenantId, person.aadObjectId, 1, BACKGROUND))[0]?.handoffId : handoffArg;
+  const id = handoffArg === 'last' ? await newestActionable(store, people, playground.tenantId, person, action.type) : handoffArg;
   if (!id) throw new Error(`${person.name} takes part in no handoff yet: post one in the Playground first.`);
   const stored = await store.read(id, BACKGROUND);
   if (!stored) throw new Error(`No handoff ${id}.`);
@@ -198,9 +225,10 @@ async function main(argv: string[]): Promise<void> {
   const turn = texts(element(answer, 'turn'))
     .join('')
     .replace(/<\/?at>/g, '');
-  // The due time, as a client would show it to someone in this terminal's zone.
-  const when = plainCardTimes(texts(element(answer, 'turnWhen')).join(''), Intl.DateTimeFormat().resolvedOptions().timeZone);
-  console.log(`${person.name}: ${actionName} on "${stored.handoff.summary}". Now: ${turn}${when ? ` ${when}.` : ''}`);
+  // The due time, as a client would show it to someone in this terminal's zone, which it names.
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const when = plainCardTimes(texts(element(answer, 'turnWhen')).join(''), zone);
+  console.log(`${person.name}: ${actionName} on "${stored.handoff.summary}". Now: ${turn}${when ? ` ${when} (${zone}).` : ''}`);
   const notice = texts(element(answer, 'notice')).join(' ');
   if (notice) console.log(`Baton says: ${notice}`);
 }

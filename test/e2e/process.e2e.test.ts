@@ -112,7 +112,7 @@ describe.runIf(run)('the whole process in the Agents Playground', () => {
     // Grace accepts, every criterion checked, through `npm run as` as a newcomer would.
     const output = await runAs(e2e, ['grace', 'accept']);
     expect(output).toMatch(
-      /^Grace Hopper: accept on "Checkout page copy is ready for translation"\. Now: Accepted by you\. Waiting on Ada Lovelace \(owner\) to close it\. Due \w{3} \d{1,2} \w{3} \d{2}:\d{2}(, in [^.]+ of the owner.s working time)?\./,
+      /^Grace Hopper: accept on "Checkout page copy is ready for translation"\. Now: Accepted by you\. Waiting on Ada Lovelace \(owner\) to close it\. Due \w{3} \d{1,2} \w{3} \d{2}:\d{2}(, in [^.]+ of the owner.s working time)? \([^)]+\)\./,
     );
     await card(page, /Accepted by Grace Hopper/).waitFor();
     await refreshCard(card(page, /Accepted by Grace Hopper/));
