@@ -97,6 +97,30 @@ function isCalendarDate(value: string): boolean {
 }
 
 /**
+ * The stakeholders a form names (comma-separated ids, each once), every one
+ * a member of the conversation and at most STAKEHOLDERS_MAX; the message
+ * to show at the field when not. The handoff form's and a template's.
+ */
+export function stakeholdersOf(
+  value: string,
+  byId: (id: string) => Person | undefined,
+): { stakeholders: (Person | undefined)[]; error: string | undefined } {
+  const ids = [
+    ...new Set(
+      value
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const stakeholders = ids.map(byId);
+  if (stakeholders.some((p) => !p)) return { stakeholders, error: 'Every stakeholder must be a member of this conversation.' };
+  if (stakeholders.length > STAKEHOLDERS_MAX)
+    return { stakeholders, error: `Keep to ${STAKEHOLDERS_MAX} stakeholders (there are ${stakeholders.length}).` };
+  return { stakeholders, error: undefined };
+}
+
+/**
  * Checks a submitted form against the hard rules.
  *
  * @param input the card's inputs, already shaped by {@link handoffFormInput}
@@ -173,18 +197,8 @@ export function parseHandoffForm(
   const owner = ownerId === '' ? context.sender : byId(ownerId);
   if (!owner) errors.owner = 'The owner must be a member of this conversation.';
 
-  const stakeholderIds = [
-    ...new Set(
-      input.stakeholders
-        .split(',')
-        .map((id) => id.trim())
-        .filter(Boolean),
-    ),
-  ];
-  const stakeholders = stakeholderIds.map(byId);
-  if (stakeholders.some((p) => !p)) errors.stakeholders = 'Every stakeholder must be a member of this conversation.';
-  else if (stakeholders.length > STAKEHOLDERS_MAX)
-    errors.stakeholders = `Keep to ${STAKEHOLDERS_MAX} stakeholders (there are ${stakeholders.length}).`;
+  const { stakeholders, error: stakeholdersError } = stakeholdersOf(input.stakeholders, byId);
+  if (stakeholdersError) errors.stakeholders = stakeholdersError;
 
   const priority = input.priority.trim() || 'normal';
   if (!(PRIORITIES as readonly string[]).includes(priority)) errors.priority = 'Choose normal, high or urgent.';

@@ -18,8 +18,8 @@ import {
   LINK_MAX,
   LINKS_MAX,
   READY_MAX,
-  STAKEHOLDERS_MAX,
   splitLines,
+  stakeholdersOf,
 } from './handoff-form';
 
 /** A conversation keeps at most this many templates (deleted ones do not count). */
@@ -171,18 +171,8 @@ export function parseTemplateForm(
   };
   const receiver = pick('receiver');
   const owner = pick('owner');
-  const stakeholderIds = [
-    ...new Set(
-      input.stakeholders
-        .split(',')
-        .map((id) => id.trim())
-        .filter(Boolean),
-    ),
-  ];
-  const stakeholders = stakeholderIds.map(byId);
-  if (stakeholders.some((p) => !p)) errors.stakeholders = 'Every stakeholder must be a member of this conversation.';
-  else if (stakeholders.length > STAKEHOLDERS_MAX)
-    errors.stakeholders = `Keep to ${STAKEHOLDERS_MAX} stakeholders (there are ${stakeholders.length}).`;
+  const { stakeholders, error: stakeholdersError } = stakeholdersOf(input.stakeholders, byId);
+  if (stakeholdersError) errors.stakeholders = stakeholdersError;
 
   const checklist = splitLines(input.checklist);
   const checklistError = checklistProblem(checklist);
