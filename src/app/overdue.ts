@@ -42,6 +42,11 @@ const CONCURRENCY = 4;
 /** A timer has minutes: its Table calls get background work's patience. */
 const budget = BACKGROUND;
 
+/** A report of nothing done: what each check adds to. */
+export function noOverdue(): OverdueReport {
+  return { entries: 0, handoffs: 0, overdue: 0, escalate: 0, neededBy: 0, autoClose: 0, away: 0, stale: 0, failed: 0 };
+}
+
 /**
  * Does everything due by now, then moves the due index's cursor.
  * @param context the Functions invocation, for the log
@@ -52,17 +57,7 @@ export async function overdueCheck(app: App, context: { invocationId?: string } 
   const entries = await app.stores.due.dueBy(now, budget);
   const byHandoff = new Map<string, DueEntry[]>();
   for (const entry of entries) byHandoff.set(entry.handoffId, [...(byHandoff.get(entry.handoffId) ?? []), entry]);
-  const report: OverdueReport = {
-    entries: entries.length,
-    handoffs: byHandoff.size,
-    overdue: 0,
-    escalate: 0,
-    neededBy: 0,
-    autoClose: 0,
-    away: 0,
-    stale: 0,
-    failed: 0,
-  };
+  const report: OverdueReport = { ...noOverdue(), entries: entries.length, handoffs: byHandoff.size };
   const unsettled: DueEntry[] = [];
   const reaches = reachability(app);
   await mapLimit([...byHandoff], CONCURRENCY, async ([handoffId, its]) => {

@@ -18,7 +18,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AwayReport, awayCheck } from '../app/away';
 import { type DigestReport, nextDigestAt, sendDigests } from '../app/digest';
-import { type OverdueReport, overdueCheck } from '../app/overdue';
+import { noOverdue, type OverdueReport, overdueCheck } from '../app/overdue';
 import { BACKGROUND } from '../app/ports';
 import { type EnqueueReport, enqueueDueSummaries, nextSummaryAt } from '../app/summary';
 import type { Baton } from '../baton';
@@ -58,17 +58,7 @@ const CHECKS_ON_THE_WAY = 50;
 
 /** Moves the clock to each thing due before `until` in turn and runs the overdue check there, as the 15-minute timer would have; the reports added up. */
 async function overdueChecksUntil(app: Baton['app'], clock: NonNullable<Baton['devClock']>, until: number): Promise<OverdueReport> {
-  const total: OverdueReport = {
-    entries: 0,
-    handoffs: 0,
-    overdue: 0,
-    escalate: 0,
-    neededBy: 0,
-    autoClose: 0,
-    away: 0,
-    stale: 0,
-    failed: 0,
-  };
+  const total: OverdueReport = noOverdue();
   for (let i = 0; i < CHECKS_ON_THE_WAY; i += 1) {
     const next = await app.stores.due.next(clock.now(), BACKGROUND);
     if (!next || Date.parse(next.at) + 60_000 >= until) break;
