@@ -99,7 +99,7 @@ const goalsByPriority = (fallback: Readonly<Record<Priority, number>>) =>
 
 /** What Baton cannot run without a right value for: who the bot is, where its data lives, how it reaches Graph. */
 const core = z.object({
-  BOT_ID: optional.pipe(z.uuid({ message: "must be the bot's Microsoft App ID (a GUID)" }).optional()),
+  BOT_ID: optional.pipe(z.guid({ message: "must be the bot's Microsoft App ID (a GUID)" }).optional()),
   BOT_PASSWORD: optional,
   BOT_TYPE: z.preprocess(blankIsUnset, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant')),
   BOT_TENANT_ID: optional,
@@ -120,7 +120,7 @@ const core = z.object({
       .optional(),
   ),
   AzureWebJobsStorage__clientId: optional.pipe(
-    z.uuid({ message: "must be the user-assigned managed identity's client id (a GUID)" }).optional(),
+    z.guid({ message: "must be the user-assigned managed identity's client id (a GUID)" }).optional(),
   ),
   BATON_TABLE_PREFIX: z.preprocess(
     blankIsUnset,
@@ -158,7 +158,11 @@ const OPTIONAL = {
   AZURITE_TABLE_PORT: setting(port(10002), 'ports', "Azurite's Table service is looked for on port 10002"),
   AZURITE_QUEUE_PORT: setting(port(10001), 'ports', "Azurite's Queue service is looked for on port 10001"),
   PLAYGROUND_PORT: setting(port(56150), 'ports', 'the Playground uses port 56150'),
-  BATON_LOG_LEVEL: setting(z.preprocess(blankIsUnset, z.enum(LEVELS).default('info')), 'log', 'the log is written from info up'),
+  BATON_LOG_LEVEL: setting(
+    z.preprocess(blankIsUnset, z.enum(LEVELS, { message: 'must be debug, info, warn or error' }).default('info')),
+    'log',
+    'the log is written from info up',
+  ),
   /** Local mode only: start Baton's clock this many minutes ahead of real time (see POST /dev/clock). */
   BATON_CLOCK_OFFSET_MINUTES: setting(
     z.preprocess(
@@ -232,7 +236,7 @@ const OPTIONAL = {
   ),
   /** The Actionable Email originator id of the provider registered for this bot's Outlook channel; blank until it is registered. */
   OUTLOOK_ORIGINATOR: setting(
-    optional.pipe(z.uuid({ message: 'must be the originator id (a GUID) from the Actionable Email Developer Dashboard' }).optional()),
+    optional.pipe(z.guid({ message: 'must be the originator id (a GUID) from the Actionable Email Developer Dashboard' }).optional()),
     'originator',
     'the summary email goes without its actionable card (Outlook shows its HTML body)',
   ),
@@ -279,6 +283,17 @@ export interface IgnoredSetting {
  * @internal the deployment's tests compare infra/azure.bicep's app settings against them
  */
 export const SETTING_NAMES: readonly string[] = [...Object.keys(core.shape), ...Object.keys(OPTIONAL)];
+
+/** What Graph mode needs, one sentence per setting (src/graph checks them when it is built). */
+export const GRAPH_PROBLEMS = {
+  clientId:
+    'GRAPH_CLIENT_ID (or GRAPH_USE_MANAGED_IDENTITY=true) is required when BOT_ID is set: real Teams users are not in the local directory',
+  tenantId: 'GRAPH_TENANT_ID is required in Graph mode (the Entra tenant whose directory and mailboxes Baton reads)',
+  secret: 'GRAPH_CLIENT_SECRET is required with GRAPH_CLIENT_ID (or set GRAPH_USE_MANAGED_IDENTITY=true)',
+  secretWithIdentity:
+    'GRAPH_CLIENT_SECRET must not be set with GRAPH_USE_MANAGED_IDENTITY=true (the managed identity has no secret; remove one of them)',
+  mailSender: "MAIL_SENDER is required in Graph mode (the UPN of the mailbox that sends Baton's email)",
+} as const;
 
 /**
  * Rules between settings. They read the raw values, so they are reported

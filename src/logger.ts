@@ -26,12 +26,15 @@ export interface Logger {
 
 export type LogSink = (record: LogRecord) => void;
 
-/** One line: `[warn] message (key=value, ...)`, to stdout, or stderr for errors. */
+/** A value on one line: a stack's line breaks become " | ", so a query reads a record as one line. */
+const oneLine = (text: string) => text.replace(/\s*\r?\n\s*/g, ' | ');
+
+/** One line: `[warn] message (key=value, ...)`, to stdout, or stderr for errors; a stack in a field stays on it. */
 export function formatRecord(record: LogRecord): string {
   const fields = Object.entries(record.fields)
     .filter(([, value]) => value !== undefined && value !== '')
-    .map(([key, value]) => `${key}=${String(value)}`);
-  return `[${record.level}] ${record.message}${fields.length > 0 ? ` (${fields.join(', ')})` : ''}`;
+    .map(([key, value]) => `${key}=${oneLine(String(value))}`);
+  return `[${record.level}] ${oneLine(record.message)}${fields.length > 0 ? ` (${fields.join(', ')})` : ''}`;
 }
 
 /** Writes records to the console: Azure Functions sends stdout and stderr to Application Insights. */

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
-import { type Config, ConfigError, type GraphSettings } from '../config';
+import { type Config, ConfigError, GRAPH_PROBLEMS, type GraphSettings } from '../config';
 import { PROJECT_ROOT } from '../project';
 import type { Clock } from '../clock';
 import type { Directory, Mailer } from '../app/ports';
@@ -60,23 +60,23 @@ export function graphSettingsProblems(config: Config): string[] {
   const problems: string[] = [];
   if (graphModeOf(g) === 'local') {
     // A real bot meets real people, who are not in the Playground's directory; and mail must not end up in files on a server.
-    if (!config.localMode)
-      problems.push(
-        'GRAPH_CLIENT_ID (or GRAPH_USE_MANAGED_IDENTITY=true) is required when BOT_ID is set: real Teams users are not in the local directory',
-      );
+    // With what Graph mode will need besides, so one start names every missing setting.
+    if (!config.localMode) {
+      problems.push(GRAPH_PROBLEMS.clientId);
+      if (!g?.tenantId) problems.push(GRAPH_PROBLEMS.tenantId);
+      if (!g?.clientSecret) problems.push(GRAPH_PROBLEMS.secret);
+      if (!g?.mailSender) problems.push(GRAPH_PROBLEMS.mailSender);
+    }
     return problems;
   }
   // The directory answers for one tenant; Baton must know which, so other tenants' users never see it.
-  if (!g?.tenantId) problems.push('GRAPH_TENANT_ID is required in Graph mode (the Entra tenant whose directory and mailboxes Baton reads)');
+  if (!g?.tenantId) problems.push(GRAPH_PROBLEMS.tenantId);
   if (g?.useManagedIdentity) {
-    if (g.clientSecret)
-      problems.push(
-        'GRAPH_CLIENT_SECRET must not be set with GRAPH_USE_MANAGED_IDENTITY=true (the managed identity has no secret; remove one of them)',
-      );
+    if (g.clientSecret) problems.push(GRAPH_PROBLEMS.secretWithIdentity);
   } else {
-    if (!g?.clientSecret) problems.push('GRAPH_CLIENT_SECRET is required with GRAPH_CLIENT_ID (or set GRAPH_USE_MANAGED_IDENTITY=true)');
+    if (!g?.clientSecret) problems.push(GRAPH_PROBLEMS.secret);
   }
-  if (!g?.mailSender) problems.push("MAIL_SENDER is required in Graph mode (the UPN of the mailbox that sends Baton's email)");
+  if (!g?.mailSender) problems.push(GRAPH_PROBLEMS.mailSender);
   return problems;
 }
 

@@ -98,8 +98,16 @@ describe('createGraphServices', () => {
     ).toEqual([
       'GRAPH_CLIENT_SECRET must not be set with GRAPH_USE_MANAGED_IDENTITY=true (the managed identity has no secret; remove one of them)',
     ]);
+    // A real bot without Graph: every setting Graph mode will need, at once, not one per start.
     expect(problems({ BOT_ID: APP_ID, BOT_PASSWORD: 'x' })).toEqual([
       'GRAPH_CLIENT_ID (or GRAPH_USE_MANAGED_IDENTITY=true) is required when BOT_ID is set: real Teams users are not in the local directory',
+      'GRAPH_TENANT_ID is required in Graph mode (the Entra tenant whose directory and mailboxes Baton reads)',
+      'GRAPH_CLIENT_SECRET is required with GRAPH_CLIENT_ID (or set GRAPH_USE_MANAGED_IDENTITY=true)',
+      "MAIL_SENDER is required in Graph mode (the UPN of the mailbox that sends Baton's email)",
+    ]);
+    expect(problems({ BOT_ID: APP_ID, BOT_PASSWORD: 'x', GRAPH_TENANT_ID: TENANT, MAIL_SENDER: 'baton@contoso.com' })).toEqual([
+      'GRAPH_CLIENT_ID (or GRAPH_USE_MANAGED_IDENTITY=true) is required when BOT_ID is set: real Teams users are not in the local directory',
+      'GRAPH_CLIENT_SECRET is required with GRAPH_CLIENT_ID (or set GRAPH_USE_MANAGED_IDENTITY=true)',
     ]);
   });
 
