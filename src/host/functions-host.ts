@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { HttpRequest, HttpResponse, type HttpResponseInit, InvocationContext, type Timer, type TriggerMetadata } from '@azure/functions';
 import { type Registration, registrations as appRegistrations } from '../functions';
 import type { QueueClient, ReceivedMessageItem } from '../store/queues';
+import { formatRecord } from '../logger';
 import { nextOccurrence, parseNcrontab } from './ncrontab';
 import { PROJECT_ROOT } from './processes';
 
@@ -579,7 +580,14 @@ export async function startFunctionsHost(options: {
       await registration.options.handler(timer, context);
     } catch (error) {
       // Like the Functions runtime, a failed timer run is logged and not retried.
-      log(`[${registration.name}] failed: ${(error as Error).stack ?? String(error)}`);
+      // In Baton's record format, one line, so the same query finds it as in Azure.
+      log(
+        formatRecord({
+          level: 'error',
+          message: 'Timer function failed',
+          fields: { function: registration.name, error: (error as Error).stack ?? String(error) },
+        }),
+      );
     }
   }
 
@@ -669,7 +677,13 @@ export async function startFunctionsHost(options: {
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      log(`${req.method} ${req.url} failed: ${(error as Error).stack ?? String(error)}`);
+      log(
+        formatRecord({
+          level: 'error',
+          message: 'Request failed',
+          fields: { method: req.method, url: req.url, error: (error as Error).stack ?? String(error) },
+        }),
+      );
       if (!res.headersSent) send(res, 500, { error: 'Internal error' });
       else res.end();
     });

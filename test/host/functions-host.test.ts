@@ -204,8 +204,10 @@ describe('the host with HTTP and timer functions', () => {
     const response = await fetch(`${host.url}/api/boom`);
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({ error: 'Internal error' });
-    const line = logs.find((m) => m.startsWith('GET /api/boom failed: '));
+    // One record, on one line, in Baton's format.
+    const line = logs.find((m) => m.startsWith('[error] Request failed (method=GET, url=/api/boom, error='));
     expect(line).toContain('Error: kaboom in handler');
+    expect(line).not.toContain('\n');
   });
 
   it('lists every function with its kind at GET /admin/functions', async () => {
@@ -250,7 +252,7 @@ describe('the host with HTTP and timer functions', () => {
   });
 
   it('logs a timer function that throws, and keeps serving', async () => {
-    const logged = waitForLog('[failing] failed: ');
+    const logged = waitForLog('[error] Timer function failed (function=failing, error=');
     const response = await fetch(`${host.url}/admin/functions/failing`, { method: 'POST' });
     expect(response.status).toBe(202);
     expect(await logged).toContain('Error: timer exploded');
