@@ -33,7 +33,7 @@ import {
   statedAbsences,
   type AutomaticReplies,
 } from '../domain/away';
-import { dueView } from '../domain/due';
+import { dueView, returnEvent } from '../domain/due';
 import { ballHolder, displayName, type Handoff, type Listing, type Person, STATUS, type Step, turnOf } from '../domain/handoff';
 import { check, handOverWhileAway } from '../domain/process';
 import { formatDay, formatWhen } from '../domain/time-format';
@@ -198,7 +198,12 @@ async function checkPerson(app: App, first: AwayRecord, report: AwayReport): Pro
   if (changed || begins || ends || (current && record.handOver && record.successor)) {
     // 2. What waits on them counts the time away (before the record keeps it: a run that fails here does it again).
     const held = await heldBy(app, record);
-    if (changed || begins || ends) for (const listing of held) if (await noteAbsences(app, listing.id, now)) report.moved += 1;
+    if (changed || begins || ends)
+      for (const listing of held) {
+        if (await noteAbsences(app, listing.id, now)) report.moved += 1;
+        // Back by the absence's own end date: nothing moved, but the card must stop saying they are away.
+        else if (ends) await noteReturn(app, listing.id, record.announced, now);
+      }
     if (changed) {
       record = await changeRecord(app, record, (r) => ({ ...r, absences }));
       report.changed += 1;
@@ -294,6 +299,21 @@ async function noteAbsences(app: App, handoffId: string, now: Date): Promise<boo
     },
   });
   return outcome.kind === 'written';
+}
+
+/** The holder is back: Baton's 'back' event, once per absence, so the card is drawn again. */
+async function noteReturn(app: App, handoffId: string, announced: string, now: Date): Promise<void> {
+  await commitChange(app, {
+    handoffId,
+    marker: '',
+    tenantId: undefined,
+    budget,
+    decide: async (stored) => {
+      const back = stored && returnEvent(stored, now.toISOString());
+      if (!back) return { skip: true };
+      return { write: { handoff: back.handoff, events: [back.event] }, markers: [`back:${handoffId}:${announced}`] };
+    },
+  });
 }
 
 /** Hands a review to the absent receiver's successor, as they asked. @returns what the return message lists, or undefined when it was not theirs to hand on */

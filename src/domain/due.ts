@@ -492,6 +492,33 @@ export function absenceEvent(before: Handoff, after: Handoff, at: string): Hando
 }
 
 /**
+ * Baton's 'back' event for a holder whose absence ended by its own date (no
+ * setting changed, so {@link withAbsences} moves nothing): the card everyone
+ * sees is drawn again and stops saying they are away.
+ * @returns undefined when nobody holds the ball, or the holder is still away
+ */
+export function returnEvent(handoff: Handoff, at: string): { handoff: Handoff; event: HandoffEvent } | undefined {
+  const clock = handoff.clock;
+  const now = new Date(at);
+  if (!clock || STATUS[handoff.status].final || absenceAt(clock.holderHours, now)) return undefined;
+  const next = { ...handoff, eventCount: handoff.eventCount + 1 };
+  const zone = zoneForText(clock.holderHours);
+  const due = clock.dueAt ? `${stepOfHolder(clock)} is due ${formatWhenIn(clock.dueAt, zone, now)}` : `${stepOfHolder(clock)} waits for the return`;
+  const event: HandoffEvent = {
+    handoffId: handoff.id,
+    seq: next.eventCount,
+    type: 'back',
+    actor: BATON,
+    at,
+    comment: '',
+    detail: `${clock.holder.name} is back; ${due}`,
+    version: handoff.version,
+    workState: handoff.workState,
+  };
+  return { handoff: next, event };
+}
+
+/**
  * Since when whoever holds the ball has had it: the start of the running
  * step (a review that resumed after an answer: since it resumed); undefined
  * once final. "Waiting since" means this on every screen (the card, `mine`,

@@ -210,6 +210,21 @@ describe('Grace goes away by her automatic replies', () => {
     expect(headlines(grace)).toHaveLength(1);
   });
 
+  it('draws the card again when her absence ends by its own date, once, so it stops saying she is away', async () => {
+    const id = await post();
+    replies.set(grace.aadObjectId, FRIDAY_TO_WEDNESDAY);
+    m.at('2026-12-11T14:00:00.000Z');
+    await check();
+    expect((await history(id)).at(-1)).toEqual(['away', 'Baton', expect.stringMatching(/^Grace Hopper is away until /)]);
+    // Wednesday 09:05 in Kolkata: her replies say nothing new, the absence is simply over.
+    m.at('2026-12-16T03:35:00.000Z');
+    expect(await check()).toMatchObject({ returned: 1 });
+    expect((await history(id)).at(-1)).toEqual(['back', 'Baton', expect.stringMatching(/^Grace Hopper is back; .+ 12:00 Kolkata time$/)]);
+    const events = (await history(id)).length;
+    await check();
+    expect(await history(id)).toHaveLength(events);
+  });
+
   it('keeps waiting when Alan says so: the message says it, and she is nudged only after her return, inside her hours', async () => {
     const id = await post();
     replies.set(grace.aadObjectId, FRIDAY_TO_WEDNESDAY);
