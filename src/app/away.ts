@@ -36,7 +36,7 @@ import {
 import { dueView, returnEvent } from '../domain/due';
 import { ballHolder, displayName, type Handoff, type Listing, type Person, STATUS, type Step, turnOf } from '../domain/handoff';
 import { check, handOverWhileAway } from '../domain/process';
-import { formatDay, formatWhen } from '../domain/time-format';
+import { formatDay, formatWhenIn } from '../domain/time-format';
 import { instantAt } from '../domain/time-zones';
 import { type Absence, nextWorkingInstant, type WorkingHours, zoneForText } from '../domain/working-hours';
 import { ConnectorError, StorageError, ThrottledError } from '../errors';
@@ -359,7 +359,8 @@ async function noticeCard(
   const away = personOf(record);
   const handoffs = await Promise.all(notice.items.map(async (item) => (await app.stores.handoffs.read(item.handoffId, budget))?.handoff));
   const readerHours = await app.workingHours(record.tenantId, notice.to, budget);
-  const when = (iso: string) => formatWhen(iso, zoneForText(readerHours), now);
+  // Inside a sentence of a message: the reader's zone, named.
+  const when = (iso: string) => formatWhenIn(iso, zoneForText(readerHours), now);
   if (notice.kind === 'return') return returnCard(notice, handoffs, away);
 
   const successor = record.successor;
@@ -375,7 +376,8 @@ async function noticeCard(
     if (holder?.aadObjectId === away.aadObjectId) {
       waiting += 1;
       const view = dueView(handoff, now);
-      const due = view && 'dueAt' in view && view.dueAt ? `due ${when(view.dueAt)}` : 'due once they are back';
+      const dueAt = view && 'dueAt' in view ? view.dueAt : undefined;
+      const due = !dueAt ? 'due once they are back' : new Date(dueAt) > now ? `due ${when(dueAt)}` : `was due ${when(dueAt)}`;
       const step = turnOf(handoff)?.step ?? 'review';
       const offered = successor && successor.aadObjectId !== handoff.sender.aadObjectId ? successor : undefined;
       items.push({
@@ -399,7 +401,8 @@ async function noticeCard(
       items.push({
         ...base,
         detail: `Handed to ${moved.to.name}${how}.`,
-        answer,
+        // What became of it says it all: an earlier "You keep waiting" no longer holds.
+        answer: transient[handoff.id] ?? '',
         reassign: false,
         keep: false,
         ...reassignOf(undefined),

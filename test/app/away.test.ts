@@ -123,9 +123,11 @@ describe('Grace away, through the local host', () => {
     // Her due time moved by the days away: Tuesday 13:00-17:00, then Monday 09:00-13:00.
     const moved = await stored(id);
     expect(moved.clock).toMatchObject({ dueAt: expect.stringMatching(/^2026-11-30T13:00:00\./), level: 0 });
+    // Away, and back on Monday by the absence's own end: the card is drawn again then.
     expect((await app.history(id)).map((e) => [e.type, e.actor.name])).toEqual([
       ['posted', 'Ada Lovelace'],
       ['away', 'Baton'],
+      ['back', 'Baton'],
     ]);
 
     // Alan's one message, sent at 09:00 on Wednesday, the start of his working day.
@@ -142,7 +144,8 @@ describe('Grace away, through the local host', () => {
     ]);
 
     // The card never says overdue for her time away.
-    expect(textsOf(lastCard(id))).toContainEqual('Waiting on Grace Hopper, away until Mon 30 Nov.');
+    // Back on Monday: the card everyone sees was drawn again, her turn with her moved due time, not "away until".
+    expect(textsOf(lastCard(id))).toContainEqual('<at>Grace Hopper</at>, this handoff is for you to review.');
     expect(textsOf(lastCard(id))).toContainEqual('Due {{DATE(2026-11-30T13:00:00Z, SHORT)}} {{TIME(2026-11-30T13:00:00Z)}}');
     expect(textsOf(lastCard(id)).some((t) => /overdue/i.test(t))).toBe(false);
 

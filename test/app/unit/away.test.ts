@@ -175,7 +175,7 @@ describe('Grace goes away by her automatic replies', () => {
     expect(textsOf(message)).toEqual(
       expect.arrayContaining([
         'Grace named Hedy Lamarr to take over while away: Reassign hands a review to Hedy.',
-        'Review · due Wed 16 Dec, 01:30',
+        'Review · due Wed 16 Dec, 01:30 New York time',
       ]),
     );
     // Reassign to Hedy in one click, or to anyone with the picker; and Keep waiting.
@@ -193,10 +193,15 @@ describe('Grace goes away by her automatic replies', () => {
     expect(headlines(alan)).toHaveLength(1);
     expect(headlines(grace)).toEqual([]);
 
+    // He first chooses to keep waiting, then changes his mind.
+    const [keep] = actionData(message, VERBS.awayKeepWaiting);
+    expect(textsOf(cardOf(await verb(alan, VERBS.awayKeepWaiting, keep!)))).toContain('You keep waiting for Grace.');
     // Alan reassigns from the message: the usual reassignment, in the history, and Hedy's usual 1:1.
     const [toHedy] = actionData(message, VERBS.awayReassign);
     const answered = cardOf(await verb(alan, VERBS.awayReassign, toHedy!));
     expect(textsOf(answered)).toContain('Handed to Hedy Lamarr by you.');
+    // What became of it says it all: the earlier answer no longer stands beside it.
+    expect(textsOf(answered)).not.toContain('You keep waiting for Grace.');
     expect(await stored(id)).toMatchObject({ receiver: { name: 'Hedy Lamarr' }, reassigned: { whileAway: true } });
     expect((await history(id)).at(-1)).toEqual(['reassigned', 'Alan Turing', 'to Hedy Lamarr while Grace Hopper is away']);
     expect(headlines(hedy)).toEqual(['Alan Turing handed this handoff to you to review while Grace Hopper is away.']);
