@@ -503,7 +503,9 @@ export function returnEvent(handoff: Handoff, at: string): { handoff: Handoff; e
   if (!clock || STATUS[handoff.status].final || absenceAt(clock.holderHours, now)) return undefined;
   const next = { ...handoff, eventCount: handoff.eventCount + 1 };
   const zone = zoneForText(clock.holderHours);
-  const due = clock.dueAt ? `${stepOfHolder(clock)} is due ${formatWhenIn(clock.dueAt, zone, now)}` : `${stepOfHolder(clock)} waits for the return`;
+  const due = clock.dueAt
+    ? `${stepOfHolder(clock)} is due ${formatWhenIn(clock.dueAt, zone, now)}`
+    : `${stepOfHolder(clock)} waits for the return`;
   const event: HandoffEvent = {
     handoffId: handoff.id,
     seq: next.eventCount,

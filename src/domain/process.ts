@@ -168,6 +168,15 @@ export function check(
     // An owner who holds the ball (also the sender, say) has nobody to nudge.
     if (holder?.aadObjectId === aadObjectId)
       return { ok: false, refusal: { code: 'invalid', message: 'The next step is yours: there is nobody to nudge.' } };
+    // Nobody is nudged while away (Baton's reminders wait for the return too): the owner can reassign a review instead.
+    if (at && holder && holderAway(handoff, at))
+      return {
+        ok: false,
+        refusal: {
+          code: 'invalid',
+          message: `${holder.name} is away, so Baton nudges nobody until they are back${handoff.clock?.step === 'review' ? ': reassign the review, or keep waiting' : ''}.`,
+        },
+      };
     const last = handoff.lastNudge;
     // Baton's own reminder does not count: the owner may always add theirs.
     if (
@@ -196,6 +205,7 @@ export function check(
  */
 export function nudgeAgainAt(handoff: Handoff, aadObjectId: string, at: string): string | undefined {
   if (check(handoff, aadObjectId, 'nudge', at).ok || !check(handoff, aadObjectId, 'nudge').ok) return undefined;
+  if (!handoff.lastNudge || holderAway(handoff, at)) return undefined;
   return new Date(Date.parse(handoff.lastNudge!.at) + NUDGE_INTERVAL_MS).toISOString();
 }
 
@@ -405,6 +415,16 @@ export function apply(handoff: Handoff, command: Command, actor: Person, at: str
       );
     }
   }
+}
+
+/** Whether whoever holds the ball is away at `at`. */
+function holderAway(handoff: Handoff, at: string): boolean {
+  const clock = handoff.clock;
+  return (
+    clock !== undefined &&
+    clock.holder.aadObjectId === ballHolder(handoff)?.aadObjectId &&
+    absenceAt(clock.holderHours, new Date(at)) !== undefined
+  );
 }
 
 /** Whether the review waits on a receiver who is away at `at`. */

@@ -230,6 +230,19 @@ describe('Grace goes away by her automatic replies', () => {
     expect(await history(id)).toHaveLength(events);
   });
 
+  it("refuses the owner's nudge while she is away, and offers none on his card", async () => {
+    const id = await post();
+    replies.set(grace.aadObjectId, FRIDAY_TO_WEDNESDAY);
+    m.at('2026-12-11T14:00:00.000Z');
+    await check();
+    const answer = await verb(alan, VERBS.nudge, { handoffId: id });
+    expect(JSON.stringify(answer)).toContain(
+      'Grace Hopper is away, so Baton nudges nobody until they are back: reassign the review, or keep waiting.',
+    );
+    expect((await stored(id)).lastNudge).toBeUndefined();
+    expect(actionData(cardOf(answer), VERBS.nudge)).toEqual([]);
+  });
+
   it('keeps waiting when Alan says so: the message says it, and she is nudged only after her return, inside her hours', async () => {
     const id = await post();
     replies.set(grace.aadObjectId, FRIDAY_TO_WEDNESDAY);
