@@ -15,7 +15,7 @@ import { apply, check, type Command, type Refusal } from '../domain/process';
 import { type Lateness, qualityHints } from '../domain/quality';
 import { maySee } from '../domain/search';
 import { absencesDuring, awayText, localDay } from '../domain/away';
-import { formatDay, formatWhen, formatWhenIn } from '../domain/time-format';
+import { formatDay, formatWhenIn } from '../domain/time-format';
 import { addWorkingMinutes, localTimesDiffer } from '../domain/working-hours';
 import { leadTimeHint, type TemplateChoice } from '../domain/templates';
 import { resolveFormPeople } from './form-people';
@@ -157,7 +157,7 @@ async function templateLeadTime(app: App, tenantId: string, form: ParsedForm, te
  */
 async function awayOnForm(app: App, tenantId: string, value: ParsedForm, sender: Person, context: FormContext): Promise<FormAway[]> {
   const now = new Date(app.clock.now());
-  const when = (instant: Date) => formatWhen(instant, context.timeZone, now);
+  const when = (instant: Date) => formatWhenIn(instant, context.timeZone, now);
   const { receiver, owner } = value;
   const receiverHours = await app.workingHours(tenantId, receiver, context.budget);
   const due = addWorkingMinutes(receiverHours, now, app.settings.due.review[value.fields.priority]);
@@ -438,7 +438,7 @@ function editingOf(app: App, caller: Caller, handoff: Handoff) {
   const banner =
     request && request.version === handoff.version
       ? {
-          title: `${request.by.name} asked for changes (${formatWhen(request.at, caller.timeZone, new Date(app.clock.now()))}): `,
+          title: `${request.by.name} asked for changes (${formatWhenIn(request.at, caller.timeZone, new Date(app.clock.now()))}): `,
           text: request.text,
         }
       : undefined;

@@ -33,7 +33,7 @@ import {
   uncheckedItems,
   withItemAdded,
 } from '../domain/templates';
-import { formatWhen } from '../domain/time-format';
+import { formatWhenIn } from '../domain/time-format';
 import { ConflictError, retryOnConflict, UnreadableRecordError } from '../errors';
 import { mapLimit } from './pool';
 import type { Answer, AnswerError, App, Caller } from './ports';
@@ -142,7 +142,7 @@ export async function saveTemplate(
         if (current.version !== input.version)
           // The card now edits their version: saving again replaces it knowingly.
           return form(
-            `${current.changedBy.name} changed “${current.name}” (${current.change}, ${formatWhen(current.changedAt, caller.timeZone, now(app))}) after you opened it: nothing was saved. Save again to replace their version with yours, or Cancel.`,
+            `${current.changedBy.name} changed “${current.name}” (${current.change}, ${formatWhenIn(current.changedAt, caller.timeZone, now(app))}) after you opened it: nothing was saved. Save again to replace their version with yours, or Cancel.`,
           );
       } else {
         const full = createRefusal(shelf.templates.length);

@@ -449,7 +449,7 @@ describe('the form, when the receiver is away', () => {
     expect(textsOf(shown.card)).toEqual(
       expect.arrayContaining([
         'Before you post: someone on it is away.',
-        '• Grace Hopper is away until Wed 16 Dec; the review would be due Wed 16 Dec, 11:30.',
+        '• Grace Hopper is away until Wed 16 Dec; the review would be due Wed 16 Dec, 11:30 UTC.',
       ]),
     );
     const [useHedy] = actionData(shown.card, VERBS.createHandoff).filter((d) => d.useReceiver);

@@ -248,7 +248,7 @@ describe('two people saving at once', () => {
       version: '1',
     });
     expect('refusal' in late && late.refusal).toBe(
-      'Grace Hopper changed “Release to QA” (changed the description, Mon 4 May, 09:00) after you opened it: nothing was saved. Save again to replace their version with yours, or Cancel.',
+      'Grace Hopper changed “Release to QA” (changed the description, Mon 4 May, 09:00 UTC) after you opened it: nothing was saved. Save again to replace their version with yours, or Cancel.',
     );
     const retry = nodes(cardOf(late), 'Action.Execute')[0]!.data as Record<string, string>;
     expect(retry).toEqual({ templateId: id, version: '2' });
