@@ -18,8 +18,8 @@
  *   npm run as -- grace back               her replies off (and the absence she told Baton over)
  */
 import { loadConfig } from '../src/config';
-import { localDay } from '../src/domain/away';
-import { formatDay, formatWhen } from '../src/domain/time-format';
+import { awayText, localDay } from '../src/domain/away';
+import { formatWhen } from '../src/domain/time-format';
 import { instantAt } from '../src/domain/time-zones';
 import { DEFAULT_AWAY_FILE, LocalDirectory, writeLocalAutomaticReplies } from '../src/local/directory';
 import { cardActionFrom, playgroundConnectorUrl, playgroundPerson, readPlaygroundConfig } from '../src/host/playground';
@@ -139,7 +139,8 @@ async function timeAway(name: string, action: 'away' | 'back', args: string[]): 
   }
   const handOver = args.includes('--hand-over');
   const [span, successorName] = args.filter((a) => a !== '--hand-over');
-  const { timeZone } = await LocalDirectory.fromFiles({ awayFile: file }).getWorkingHours(person.aadObjectId);
+  const hours = await LocalDirectory.fromFiles({ awayFile: file }).getWorkingHours(person.aadObjectId);
+  const { timeZone } = hours;
   // Back at midnight, her time, N calendar days after today (or on the date given): she is away from now until then.
   const days = /^(\d+)d$/.exec(span ?? '');
   let backDay: string | undefined;
@@ -172,7 +173,8 @@ async function timeAway(name: string, action: 'away' | 'back', args: string[]): 
     });
   }
   const report = await checkNow();
-  const until = end ? `until ${formatDay(backDay!, now)}` : 'with no return date';
+  // The day she is back at work, as the card, the form and the owner's message say it (a weekend is not a return).
+  const until = end ? awayText(hours, { start: now.toISOString(), end: end.toISOString() }, now).replace(/^away /, '') : 'with no return date';
   console.log(
     `${person.name}'s automatic replies are on from ${formatWhen(now, timeZone, now)} (${timeZone}) ${until}${successorName ? `; successor ${playgroundPerson(playground, successorName).name}${handOver ? ', reviews handed over at once' : ''}` : ''}.`,
   );
