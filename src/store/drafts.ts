@@ -9,6 +9,7 @@ import { odata, type TransactionAction } from '@azure/data-tables';
 import * as z from 'zod';
 import type { Budget, PreviewDraft, PreviewDrafts } from '../app/ports';
 import { handoffFormInput } from '../domain/handoff-form';
+import { templateChoiceInput } from '../domain/templates';
 import type { StorageAccount } from './account';
 import { json } from './json-property';
 import { draftKeys } from './keys';
@@ -17,7 +18,13 @@ import { Table } from './table';
 /** A transaction holds at most 100 rows. */
 const BATCH = 100;
 
-const row = z.object({ tenantId: z.string(), aadObjectId: z.string(), input: json(handoffFormInput), expiresAt: z.string() });
+/** The form with its template's part: a preview from a template is sent with the version and the ticks it showed. */
+const row = z.object({
+  tenantId: z.string(),
+  aadObjectId: z.string(),
+  input: json(handoffFormInput.extend(templateChoiceInput.shape)),
+  expiresAt: z.string(),
+});
 
 export class TablePreviewDrafts implements PreviewDrafts {
   constructor(private readonly table: Table) {}
