@@ -245,8 +245,13 @@ async function checkForm(
   // A team template's checklist is a hard rule too: each unticked item is refused at the item (issue 26).
   const unticked = template?.form.errors?.size ?? 0;
   if (!parsed.ok || Object.keys(errors).length > 0 || unticked > 0) {
-    const count = Object.keys(errors).length + unticked;
-    const message = `Nothing was ${editing ? 'resubmitted' : 'posted'}: ${count === 1 ? 'one field needs' : `${count} fields need`} a change.`;
+    // An unticked item is not a field to change: the message names each for what it is.
+    const count = Object.keys(errors).length;
+    const needs = [
+      count === 0 ? '' : `${count === 1 ? 'one field needs' : `${count} fields need`} a change`,
+      unticked === 0 ? '' : `${unticked === 1 ? 'one checklist item is' : `${unticked} checklist items are`} not ticked`,
+    ].filter(Boolean);
+    const message = `Nothing was ${editing ? 'resubmitted' : 'posted'}: ${needs.join(', and ')}.`;
     // Resolved people are shown by id, so the pickers show them chosen; unresolved ones stay as typed.
     return {
       ok: false,

@@ -402,7 +402,7 @@ describe('create from a team template in the dialog', () => {
     const refused = await pressInDialog(fromTemplate, 'Post handoff', { ...typed, check0: 'true' });
     expect(refused.body.task?.type).toBe('continue');
     const refusedCard = refused.body.task.value.card.content;
-    expect(textsOf(refusedCard)).toContain('Nothing was posted: one field needs a change.');
+    expect(textsOf(refusedCard)).toContain('Nothing was posted: one checklist item is not ticked.');
     expect(textsOf(refusedCard)).toContain('Tick this once it is done: this template asks for it before posting.');
     expect(valuesOf(refusedCard)).toMatchObject({ check0: 'true', check1: 'false' });
     expect(await app.stores.handoffs.read(id, BACKGROUND)).toBeUndefined();
