@@ -404,7 +404,7 @@ describe('create from a team template in the dialog', () => {
     const refusedCard = refused.body.task.value.card.content;
     expect(textsOf(refusedCard)).toContain('Nothing was posted: one checklist item is not ticked.');
     expect(textsOf(refusedCard)).toContain('Tick this once it is done: this template asks for it before posting.');
-    expect(valuesOf(refusedCard)).toMatchObject({ check0: 'true', check1: 'false' });
+    expect(valuesOf(refusedCard)).toMatchObject({ templateChoice: template!.id, check0: 'true', check1: 'false' });
     expect(await app.stores.handoffs.read(id, BACKGROUND)).toBeUndefined();
 
     // Both ticked: the preview says what Ada confirmed; still nothing stored.

@@ -157,10 +157,12 @@ describe('a template made, used, edited and used again', () => {
   });
 
   it('refuses a post with an unticked item, at that item, and stores nothing', async () => {
-    await makeTemplate();
+    const id = await makeTemplate();
     const { answer, formId } = await postFromTemplate('release', [true, false]);
     const card = cardOf(answer);
     expect(texts(card)).toContain('Nothing was posted: one checklist item is not ticked.');
+    // The form shown again is the same form: the template choice stays, on the template in use.
+    expect(nodes(card, 'Input.ChoiceSet').find((c) => c.id === 'templateChoice')?.value).toBe(id);
     expect(nodes(card, 'Input.Toggle').map((t) => [t.id, t.value])).toEqual([
       ['check0', 'true'],
       ['check1', 'false'],
