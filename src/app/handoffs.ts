@@ -19,7 +19,7 @@ import { formatDay, formatWhenIn } from '../domain/time-format';
 import { addWorkingMinutes, localTimesDiffer } from '../domain/working-hours';
 import { leadTimeHint, type TemplateChoice } from '../domain/templates';
 import { resolveFormPeople } from './form-people';
-import { applyTemplate, checkFormTemplate, type FormTemplateCheck, resubmitTemplate } from './templates';
+import { applyTemplate, checkFormTemplate, type FormTemplateCheck, resubmitTemplate, templateChoices } from './templates';
 import { type Answer, type AnswerError, type App, type Budget, type Caller, MembersUnavailableError } from './ports';
 import { commitChange, type Decision, effectsOfCreation, messageEffect, type Outcome, withDueState } from './unit-of-work';
 
@@ -218,6 +218,8 @@ interface FormContext {
   budget: Budget;
   /** The sender's zone, for the times the form says. */
   timeZone: string | undefined;
+  /** A new handoff's form shown again offers the conversation's templates again (read only then). */
+  templates?: () => Promise<readonly { id: string; name: string }[]>;
 }
 
 /**
@@ -244,13 +246,28 @@ async function checkForm(
   const errors = { ...(parsed.ok ? {} : parsed.errors), ...people.errors };
   // A team template's checklist is a hard rule too: each unticked item is refused at the item (issue 26).
   const unticked = template?.form.errors?.size ?? 0;
+  const templates = async () => ({ templates: (await context.templates?.()) ?? [] });
   if (!parsed.ok || Object.keys(errors).length > 0 || unticked > 0) {
-    const count = Object.keys(errors).length + unticked;
-    const message = `Nothing was ${editing ? 'resubmitted' : 'posted'}: ${count === 1 ? 'one field needs' : `${count} fields need`} a change.`;
+    // An unticked item is not a field to change: the message names each for what it is.
+    const count = Object.keys(errors).length;
+    const needs = [
+      count === 0 ? '' : `${count === 1 ? 'one field needs' : `${count} fields need`} a change`,
+      unticked === 0 ? '' : `${unticked === 1 ? 'one checklist item is' : `${unticked} checklist items are`} not ticked`,
+    ].filter(Boolean);
+    const message = `Nothing was ${editing ? 'resubmitted' : 'posted'}: ${needs.join(', and ')}.`;
     // Resolved people are shown by id, so the pickers show them chosen; unresolved ones stay as typed.
     return {
       ok: false,
-      card: handoffFormCard({ formId: input.formId, members, values: people.input, errors, message, editing, template: template?.form }),
+      card: handoffFormCard({
+        formId: input.formId,
+        members,
+        values: people.input,
+        errors,
+        message,
+        editing,
+        template: template?.form,
+        ...(await templates()),
+      }),
     };
   }
   const late = await lateness(app, tenantId, parsed.value.receiver, parsed.value.fields, budget);
@@ -261,7 +278,16 @@ async function checkForm(
   if ((hints.length > 0 || away.length > 0) && !input.confirmed) {
     return {
       ok: false,
-      card: handoffFormCard({ formId: input.formId, members, values: people.input, hints, away, editing, template: template?.form }),
+      card: handoffFormCard({
+        formId: input.formId,
+        members,
+        values: people.input,
+        hints,
+        away,
+        editing,
+        template: template?.form,
+        ...(await templates()),
+      }),
     };
   }
   return { ...parsed, late: late !== undefined || lead !== undefined };
@@ -302,7 +328,7 @@ export async function draftHandoff(
     members,
     actor.person,
     caller.today,
-    { budget: caller.budget, timeZone: caller.timeZone },
+    { budget: caller.budget, timeZone: caller.timeZone, templates: () => templateChoices(app, caller) },
     undefined,
     template,
   );

@@ -16,7 +16,7 @@ import type { DuePolicy } from '../domain/due';
 import type { ConversationRef, Handoff, HandoffEvent, Listing, Person } from '../domain/handoff';
 import type { HandoffFormInput } from '../domain/handoff-form';
 import type { NoticeButton } from '../domain/notifications';
-import type { Template } from '../domain/templates';
+import type { Template, TemplateChoice } from '../domain/templates';
 import type { Absence, WorkingHours } from '../domain/working-hours';
 import type { Logger } from '../logger';
 
@@ -387,8 +387,8 @@ export interface PreviewDraft {
   tenantId: string;
   /** Who filled it in: nobody else may send or edit it. */
   aadObjectId: string;
-  /** The form as submitted (the rules run on it again when it is sent). */
-  input: HandoffFormInput;
+  /** The form as submitted, with its template and checklist ticks (the rules run on it again when it is sent). */
+  input: HandoffFormInput & Partial<TemplateChoice>;
   /** When it is gone: "Send" after that asks for the form again. */
   expiresAt: string;
 }

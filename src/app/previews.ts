@@ -8,7 +8,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { HandoffFormInput } from '../domain/handoff-form';
+import type { TemplateChoice } from '../domain/templates';
 import { BACKGROUND, type App, type Caller } from './ports';
+
+/** A previewed form: its fields, and the template it was filled from with the checklist's ticks. */
+export type PreviewForm = HandoffFormInput & Partial<TemplateChoice>;
 
 /** A preview's id: 32 random hex digits. */
 const PREVIEW_ID = /^[0-9a-f]{32}$/;
@@ -22,7 +26,7 @@ export function isPreviewId(text: unknown): text is string {
 export const PREVIEW_TTL_MS = 24 * 3600_000;
 
 /** Keeps a previewed form. @returns the preview's id, for the preview card */
-export async function keepDraft(app: App, caller: Caller, input: HandoffFormInput): Promise<string> {
+export async function keepDraft(app: App, caller: Caller, input: PreviewForm): Promise<string> {
   const id = randomBytes(16).toString('hex');
   const { tenantId, person } = caller.actor;
   const expiresAt = new Date(app.clock.now() + PREVIEW_TTL_MS).toISOString();
@@ -31,7 +35,7 @@ export async function keepDraft(app: App, caller: Caller, input: HandoffFormInpu
 }
 
 /** The form a preview holds, for the person who filled it in; undefined when it expired or is someone else's. */
-export async function draftOf(app: App, caller: Caller, previewId: string): Promise<HandoffFormInput | undefined> {
+export async function draftOf(app: App, caller: Caller, previewId: string): Promise<PreviewForm | undefined> {
   if (!isPreviewId(previewId)) return undefined;
   const draft = await app.stores.drafts.find(previewId, app.clock.now(), caller.budget);
   const { tenantId, person } = caller.actor;

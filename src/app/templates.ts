@@ -272,8 +272,11 @@ export async function addQuestion(
 
 // ---- Starting a handoff from a template
 
-/** The conversation's templates, for the form's choice; none when the shelf cannot be read (the form still works). */
-async function choices(app: App, caller: Caller): Promise<Template[]> {
+/**
+ * The conversation's templates, for the form's choice (`new`, the messaging
+ * extension's dialog); none when the shelf cannot be read (the form still works).
+ */
+export async function templateChoices(app: App, caller: Caller): Promise<Template[]> {
   if (caller.conversation.personal && caller.channel !== 'msteams') return [];
   try {
     return (await shelfOf(app, caller)).templates;
@@ -306,7 +309,7 @@ export async function newFormWithTemplates(app: App, caller: Caller, formId: str
     });
     return [];
   });
-  const [templates, people] = await Promise.all([choices(app, caller), listed]);
+  const [templates, people] = await Promise.all([templateChoices(app, caller), listed]);
   const base = { formId, members: people, templates };
   if (words.trim() === '') return handoffFormCard(base);
   const match = matchTemplate(templates, words);
@@ -323,7 +326,7 @@ export async function newFormWithTemplates(app: App, caller: Caller, formId: str
 
 /** Use this template: the form again, filled from the template chosen where the sender left a field empty. */
 export async function applyTemplate(app: App, caller: Caller, input: HandoffFormInput & Partial<TemplateChoice>): Promise<Answer> {
-  const [templates, people] = await Promise.all([choices(app, caller), members(caller)]);
+  const [templates, people] = await Promise.all([templateChoices(app, caller), members(caller)]);
   const chosen = templates.find((t) => t.id === input.templateChoice);
   const { templateChoice: _c, templateId: _t, templateVersion: _v, ...typed } = input;
   if (!chosen) return { card: handoffFormCard({ formId: input.formId, members: people, templates, values: typed }) };
@@ -366,6 +369,18 @@ export async function checkFormTemplate(
     check: { form: formTemplateOf(shown, ticked, errors), stamp: stampOf(shown), minLeadMinutes: shown.minLeadMinutes },
     errors: errors.size,
   };
+}
+
+/**
+ * The template a form not yet posted was filled from, as the form showed it,
+ * with the ticks it sent and no messages: the messaging extension's preview
+ * "Edit" shows it again. Undefined without one.
+ */
+export async function shownTemplate(app: App, caller: Caller, input: Partial<TemplateChoice>): Promise<FormTemplate | undefined> {
+  const { check } = await checkFormTemplate(app, caller, input);
+  if (!check) return undefined;
+  const { errors: _unticked, ...form } = check.form;
+  return form;
 }
 
 /** A posted handoff's template again, for its edit form: the checklist asked again, nothing ticked. */

@@ -223,7 +223,7 @@ export function batonRouter(app: App): Router {
     })
     .on(
       'message.ext.open',
-      dialog((who, turn) => openCreateDialog(who, turn.context.activity.value)),
+      dialog((who, turn) => openCreateDialog(app, who, turn.context.activity.value)),
     )
     .on(
       'message.ext.submit',

@@ -16,7 +16,8 @@ import {
   type MessagingExtensionResponse,
 } from 'botbuilder';
 import { createHandoff, draftHandoff } from '../app/handoffs';
-import { draftOf, isPreviewId, keepDraft } from '../app/previews';
+import { applyTemplate, shownTemplate, templateChoices } from '../app/templates';
+import { draftOf, isPreviewId, keepDraft, type PreviewForm } from '../app/previews';
 import { findHandoffs, handoffForLink } from '../app/my-work';
 import type { App, Caller } from '../app/ports';
 import { handoffCard, handoffFormCard } from '../cards/handoff-cards';
@@ -26,7 +27,9 @@ import type { AdaptiveCard } from '../cards/render';
 import type { Handoff, Listing, Person } from '../domain/handoff';
 import { searchLine } from '../domain/search';
 import { type HandoffFormInput, handoffFormInput, SUMMARY_MAX } from '../domain/handoff-form';
+import { templateChoiceInput } from '../domain/templates';
 import { plainText } from '../domain/text';
+import { TEMPLATE_VERBS } from '../cards/verbs';
 
 export const ME_COMMANDS = { create: 'createHandoff', find: 'findHandoffs' } as const;
 
@@ -121,18 +124,29 @@ export function prefillFromParameters(
   };
 }
 
-/** composeExtension/fetchTask: the handoff form as a dialog, prefilled when opened from a message or by Copilot with parameters. */
-export async function openCreateDialog(caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+/**
+ * composeExtension/fetchTask: the handoff form as a dialog, prefilled when
+ * opened from a message or by Copilot with parameters, with the
+ * conversation's team templates to start from, as `new` offers them.
+ */
+export async function openCreateDialog(
+  app: App,
+  caller: Caller,
+  action: MessagingExtensionAction,
+): Promise<MessagingExtensionActionResponse> {
   if (action.commandId !== ME_COMMANDS.create)
     return { task: { type: 'message', value: `Baton has no command "${String(action.commandId).slice(0, 60)}".` } };
   // The connector lists members only where the bot is; elsewhere the people picker searches the organisation.
-  const members = await caller.members().catch(() => []);
+  const [members, templates] = await Promise.all([caller.members().catch(() => []), templateChoices(app, caller)]);
   const values = {
     ...(action.commandContext === 'message' ? prefillFromMessage(action, members, caller.actor.person) : {}),
     ...prefillFromParameters(action, members, caller.actor.person),
   };
-  return createDialog(handoffFormCard({ formId: crypto.randomUUID(), members, values }));
+  return createDialog(handoffFormCard({ formId: crypto.randomUUID(), members, values, templates }));
 }
+
+/** What the dialog's form sends: its fields, and its template's part (the one in use, the one picked, the checklist's ticks). */
+const dialogFormInput = handoffFormInput.extend(templateChoiceInput.shape);
 
 /** The id of a hidden element of the preview card: Teams keeps element ids, which its inputs need, whatever else it re-serialises. */
 const PREVIEW_ELEMENT = 'batonPreview-';
@@ -160,7 +174,7 @@ function previewIdOf(action: MessagingExtensionAction): string | undefined {
 }
 
 /** The form a preview holds (kept on Baton's side), for the person who made it; undefined when gone or not theirs. */
-async function draftFromPreview(app: App, caller: Caller, action: MessagingExtensionAction): Promise<HandoffFormInput | undefined> {
+async function draftFromPreview(app: App, caller: Caller, action: MessagingExtensionAction): Promise<PreviewForm | undefined> {
   const id = previewIdOf(action);
   return id ? draftOf(app, caller, id) : undefined;
 }
@@ -171,14 +185,21 @@ export async function submitCreateDialog(
   caller: Caller,
   action: MessagingExtensionAction,
 ): Promise<MessagingExtensionActionResponse> {
-  const input = handoffFormInput.safeParse(action.data ?? {});
+  const input = dialogFormInput.safeParse(action.data ?? {});
   if (!input.success)
     return createDialog(
       handoffFormCard({ formId: crypto.randomUUID(), members: [], message: 'The form came back unreadable; please fill it again.' }),
     );
+  // "Use this template": the dialog again, started from the template chosen (the card's verb travels in the data).
+  if ((action.data as { verb?: unknown } | undefined)?.verb === TEMPLATE_VERBS.apply) {
+    const applied = await applyTemplate(app, caller, input.data);
+    if ('card' in applied) return createDialog(applied.card);
+  }
   const draft = await draftHandoff(app, caller, input.data);
   if (!draft.ok) return createDialog(draft.card);
-  const previewId = await keepDraft(app, caller, { ...input.data, confirmed: true });
+  // The draft keeps the template and version the form showed, and the ticks: Send checks them again and stamps the handoff.
+  const { templateChoice: _picked, ...form } = input.data;
+  const previewId = await keepDraft(app, caller, { ...form, confirmed: true });
   const preview = handoffCard(draft.handoff, undefined, { now: new Date(app.clock.now()) }) as AdaptiveCard & {
     refresh: { action: { data: Record<string, unknown> } };
     body: unknown[];
@@ -196,15 +217,21 @@ export async function submitCreateDialog(
 /** What Send or Edit says when the preview's draft is gone (a day passed) or is not the person's. */
 const PREVIEW_GONE = 'This preview is no longer available (a preview keeps for a day); please fill the form again.';
 
-/** The preview's "Edit": back to the form with the draft's values. */
+/** The preview's "Edit": back to the form with the draft's values, and its template with the checklist as ticked. */
 export async function editPreview(app: App, caller: Caller, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
   const draft = await draftFromPreview(app, caller, action);
-  const members = await caller.members().catch(() => []);
+  const [members, templates, template] = await Promise.all([
+    caller.members().catch(() => []),
+    templateChoices(app, caller),
+    draft ? shownTemplate(app, caller, draft) : undefined,
+  ]);
   return createDialog(
     handoffFormCard({
       formId: draft?.formId ?? crypto.randomUUID(),
       members,
       values: { ...draft, confirmed: false },
+      templates,
+      ...(template ? { template } : {}),
       ...(draft ? {} : { message: PREVIEW_GONE }),
     }),
   );

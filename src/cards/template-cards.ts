@@ -81,6 +81,9 @@ export function stampLines(
 
 // ---- The list
 
+/** Whether the template's author is someone other than its last changer ("created by Ada ... made by Ada" says it twice). */
+const madeByOther = (t: Template) => t.author.aadObjectId !== t.changedBy.aadObjectId;
+
 /** The `templates` card: each template with Open, Edit, Duplicate and Delete, and New template while there is room. */
 export function templateListCard(input: { templates: readonly Template[]; notice?: string; timeZone?: string; now: Date }): AdaptiveCard {
   const { templates, now } = input;
@@ -88,7 +91,8 @@ export function templateListCard(input: { templates: readonly Template[]; notice
     subtitle:
       templates.length === 0
         ? 'None yet. A template pre-fills the handoff form and can ask for a checklist before posting: start with New template.'
-        : `${templates.length} of ${TEMPLATES_MAX}. "new <name>" starts a handoff from one.`,
+        : // No angle brackets: a TextBlock's markdown drops "<name>" as a tag.
+          `${templates.length} of ${TEMPLATES_MAX}. Type "new" and a template's name to start a handoff from it.`,
     notice: input.notice ?? '',
     canCreate: templates.length < TEMPLATES_MAX,
     templates: templates.map((t) => ({
@@ -99,7 +103,7 @@ export function templateListCard(input: { templates: readonly Template[]; notice
       facts: [
         `Version ${t.version}, ${t.change} by ${t.changedBy.name}, ${formatWhen(t.changedAt, input.timeZone, now)}`,
         t.checklist.length > 0 ? `${t.checklist.length} checklist item${t.checklist.length === 1 ? '' : 's'}` : '',
-        `made by ${t.author.name}`,
+        madeByOther(t) ? `made by ${t.author.name}` : '',
       ]
         .filter(Boolean)
         .join(' · '),
@@ -193,18 +197,18 @@ export function templateCard(input: {
   const { template: t, loop, now } = input;
   const when = (iso: string) => formatWhen(iso, input.timeZone, now);
   const rules = [
+    t.receiver ? `the receiver ${t.receiver.name}` : '',
     t.effortMinutes === undefined ? '' : `effort ${formatEffort(t.effortMinutes)}`,
     t.priority === 'normal' ? '' : `${t.priority} priority`,
     t.reviewGoalMinutes === undefined ? '' : `review goal ${formatEffort(t.reviewGoalMinutes)}`,
     t.minLeadMinutes === undefined ? '' : `lead time at least ${formatEffort(t.minLeadMinutes)}`,
-    t.receiver ? `to ${t.receiver.name}` : '',
   ].filter(Boolean);
   const questions = input.showQuestions ? loop.questions : [];
   return renderCard(cardTemplate, {
     id: t.id,
     name: t.name,
     description: t.description,
-    versionLine: `Version ${t.version}: ${t.change} by ${t.changedBy.name}, ${when(t.changedAt)}. Made by ${t.author.name}.${rules.length > 0 ? ` Pre-fills ${rules.join(', ')}.` : ''}`,
+    versionLine: `Version ${t.version}: ${t.change} by ${t.changedBy.name}, ${when(t.changedAt)}.${madeByOther(t) ? ` Made by ${t.author.name}.` : ''}${rules.length > 0 ? ` Pre-fills ${rules.join(', ')}.` : ''}`,
     notice: input.notice ?? '',
     canEdit: input.canEdit,
     metrics: [
@@ -212,7 +216,10 @@ export function templateCard(input: {
       { label: 'First-pass acceptance', value: loop.posted === 0 ? 'none posted' : percent(loop.firstPassRate) },
       {
         label: 'Clarifications per handoff',
-        value: `${perHandoff(loop.clarificationsPerHandoff)} (the team's other handoffs: ${perHandoff(loop.others.clarificationsPerHandoff)})`,
+        value:
+          loop.others.posted === 0
+            ? `${perHandoff(loop.clarificationsPerHandoff)} (no other handoffs here to compare with)`
+            : `${perHandoff(loop.clarificationsPerHandoff)} (the team's other handoffs: ${perHandoff(loop.others.clarificationsPerHandoff)})`,
       },
     ],
     checklist: [...t.checklist],

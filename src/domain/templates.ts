@@ -161,7 +161,8 @@ export function parseTemplateForm(
   const priority = input.priority.trim() || 'normal';
   if (!(PRIORITIES as readonly string[]).includes(priority)) errors.priority = 'Choose normal, high or urgent.';
 
-  const byId = (id: string) => context.members.find((m) => m.aadObjectId === id);
+  // Pickers differ: Teams sends the Entra object id, some clients (the Agents Playground) the member's Teams id (29:...).
+  const byId = (id: string) => context.members.find((m) => m.aadObjectId === id || m.userId === id);
   const pick = (field: 'receiver' | 'owner') => {
     const id = input[field].trim();
     if (id === '') return undefined;
@@ -192,7 +193,10 @@ export function parseTemplateForm(
       priority: priority as Priority,
       receiver,
       owner,
-      stakeholders: stakeholders.filter((p): p is Person => p !== undefined),
+      // One person named by both of their ids (a picker's and Teams') is one stakeholder.
+      stakeholders: stakeholders.filter(
+        (p, i, all): p is Person => p !== undefined && all.findIndex((q) => q?.aadObjectId === p.aadObjectId) === i,
+      ),
       reviewGoalMinutes,
       minLeadMinutes,
       checklist,

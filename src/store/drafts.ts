@@ -9,6 +9,7 @@ import { odata, type TransactionAction } from '@azure/data-tables';
 import * as z from 'zod';
 import type { Budget, PreviewDraft, PreviewDrafts } from '../app/ports';
 import { handoffFormInput } from '../domain/handoff-form';
+import { CHECKLIST_MAX } from '../domain/templates';
 import type { StorageAccount } from './account';
 import { json } from './json-property';
 import { draftKeys } from './keys';
@@ -17,7 +18,23 @@ import { Table } from './table';
 /** A transaction holds at most 100 rows. */
 const BATCH = 100;
 
-const row = z.object({ tenantId: z.string(), aadObjectId: z.string(), input: json(handoffFormInput), expiresAt: z.string() });
+/**
+ * The form with its template's part, as kept: a preview from a template is
+ * sent with the version and the ticks it showed. What was not kept reads back
+ * absent (no tick defaults to false here: the rules read a missing tick as
+ * unticked anyway), so a draft reads back as it was saved.
+ */
+const templatePart = z.object({
+  templateId: z.string().max(100).optional(),
+  templateVersion: z.string().max(12).optional(),
+  ...Object.fromEntries(Array.from({ length: CHECKLIST_MAX }, (_, i) => [`check${i}`, z.boolean().optional()])),
+});
+const row = z.object({
+  tenantId: z.string(),
+  aadObjectId: z.string(),
+  input: json(handoffFormInput.extend(templatePart.shape)),
+  expiresAt: z.string(),
+});
 
 export class TablePreviewDrafts implements PreviewDrafts {
   constructor(private readonly table: Table) {}

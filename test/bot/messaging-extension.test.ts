@@ -12,7 +12,7 @@ import { postHandoff } from '../../src/domain/handoff';
 import { handoffIdForForm } from '../../src/app/handoffs';
 import { tableRoundTrips } from '../../src/store/table';
 import { countRows } from '../support/rows';
-import { cardAction, extensionInvoke, fetchTaskFromMessage, FIXTURE_DAY, people, TENANT } from '../support/activities';
+import { cardAction, extensionInvoke, fetchTaskFromMessage, FIXTURE_DAY, message, people, TENANT } from '../support/activities';
 import { findInputs, textsOf } from '../support/cards';
 import { type Connector, type Member, startConnector } from '../support/connector';
 import { startTestApp, type TestApp, uniquePrefix } from '../support/stack';
@@ -284,6 +284,212 @@ describe('create from the compose box or a message', () => {
     const values = Object.fromEntries(findInputs(edit.body.task.value.card.content).map((i) => [i.id, i.value]));
     expect(values.summary).toBe('Invoice export runs nightly');
     expect(values.receiver).toBe(people.grace.aadObjectId);
+  });
+});
+
+/** The fixtures' group chat under another id: the templates this block makes are seen by no other test. */
+const TEMPLATE_CHAT = { isGroup: true, conversationType: 'groupChat', tenantId: TENANT, id: '19:me-templates@thread.v2' };
+const inTemplateChat = { conversation: TEMPLATE_CHAT };
+
+type CardNode = Record<string, unknown>;
+/** Every action of a card, wherever it is (the card's actions, an ActionSet). */
+const actionsOf = (card: unknown): CardNode[] => {
+  const found: CardNode[] = [];
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') {
+      if (typeof (n as CardNode).type === 'string' && String((n as CardNode).type).startsWith('Action.')) found.push(n as CardNode);
+      Object.values(n).forEach(walk);
+    }
+  };
+  walk(card);
+  return found;
+};
+const valuesOf = (card: unknown) => Object.fromEntries(findInputs(card).map((i) => [i.id, i.value ?? '']));
+
+/** The dialog's submitAction in a chat of this block's. */
+const submitIn = (chat: { conversation: object }, data: Record<string, unknown>) =>
+  app.post(
+    extensionInvoke(
+      connector.url,
+      people.ada,
+      'composeExtension/submitAction',
+      { commandId: 'createHandoff', commandContext: 'compose', data },
+      chat,
+    ),
+  );
+
+/**
+ * What Teams sends when a button of the dialog is pressed: an Action.Submit
+ * sends the card's inputs, as the person left them, merged with the button's data.
+ */
+function pressInDialog(card: unknown, title: string, typed: Record<string, string> = {}) {
+  const button = actionsOf(card).find((a) => a.title === title);
+  expect(button, `the dialog has "${title}"`).toMatchObject({ type: 'Action.Submit' });
+  return submitIn(inTemplateChat, { ...valuesOf(card), ...typed, ...(button!.data as object) });
+}
+
+describe('create from a team template in the dialog', () => {
+  it('offers the templates; Use this template restarts the dialog from it; the checklist is refused unticked; the preview and Send keep its version', async () => {
+    // Ada makes "Release to QA" with `template new` in the chat, as the chat command does.
+    const before = connector.sent.length;
+    await app.post(message(connector.url, people.ada, '<at>Baton</at> template new', inTemplateChat));
+    const templateForm = connector.sent.slice(before)[0]!.activity.attachments![0]!.content;
+    const save = actionsOf(templateForm).find((a) => a.title === 'Save template')!;
+    const saved = await app.post(
+      cardAction(
+        connector.url,
+        people.ada,
+        save.verb as string,
+        {
+          ...(save.data as object),
+          name: 'Release to QA',
+          whatIsReady: 'The build is on staging.',
+          acceptanceCriteria: 'All smoke tests pass on staging',
+          receiver: people.grace.aadObjectId,
+          checklist: 'Release notes written\nFeature flag off by default',
+        },
+        inTemplateChat,
+      ),
+    );
+    expect(textsOf(saved.body.value)).toContain('Saved: version 1.');
+    const [template] = (await app.stores.templates.shelf(TENANT, TEMPLATE_CHAT.id, BACKGROUND)).templates;
+
+    // The dialog, opened from the compose box, offers the chat's templates as `new` does.
+    const opened = await app.post(
+      extensionInvoke(
+        connector.url,
+        people.ada,
+        'composeExtension/fetchTask',
+        { commandId: 'createHandoff', commandContext: 'compose' },
+        inTemplateChat,
+      ),
+    );
+    const dialog = opened.body.task.value.card.content;
+    expect(findInputs(dialog).find((i) => i.id === 'templateChoice')?.choices).toEqual([
+      { title: 'No template', value: '' },
+      { title: 'Release to QA', value: template!.id },
+    ]);
+    expect(actionsOf(dialog).find((a) => a.title === 'Use this template')).toMatchObject({
+      type: 'Action.Submit',
+      data: { verb: 'template.apply' },
+    });
+    expect(JSON.stringify(dialog)).not.toContain('Action.Execute');
+
+    // Use this template: the dialog again, from the template; what Ada typed stays, the empty fields are the template's.
+    const applied = await pressInDialog(dialog, 'Use this template', { templateChoice: template!.id, summary: 'Build 42 is ready for QA' });
+    expect(applied.body.task.type).toBe('continue');
+    const fromTemplate = applied.body.task.value.card.content;
+    expect(textsOf(fromTemplate)).toContain('From the team template “Release to QA” (version 1).');
+    expect(valuesOf(fromTemplate)).toMatchObject({
+      templateChoice: template!.id,
+      summary: 'Build 42 is ready for QA',
+      whatIsReady: 'The build is on staging.',
+      acceptanceCriteria: 'All smoke tests pass on staging',
+      receiver: people.grace.aadObjectId,
+      check0: 'false',
+      check1: 'false',
+    });
+    expect(actionsOf(fromTemplate).find((a) => a.title === 'Post handoff')).toMatchObject({
+      type: 'Action.Submit',
+      data: { verb: 'handoff.create', templateId: template!.id, templateVersion: '1' },
+    });
+    const formId = (actionsOf(fromTemplate).find((a) => a.title === 'Post handoff')!.data as { formId: string }).formId;
+    const id = handoffIdForForm(TENANT, formId);
+
+    // Posted with one item unticked: refused at that item, in the dialog; nothing stored, no preview.
+    const typed = { links: 'https://example.com/b/42', effort: '2h' };
+    const refused = await pressInDialog(fromTemplate, 'Post handoff', { ...typed, check0: 'true' });
+    expect(refused.body.task?.type).toBe('continue');
+    const refusedCard = refused.body.task.value.card.content;
+    expect(textsOf(refusedCard)).toContain('Nothing was posted: one checklist item is not ticked.');
+    expect(textsOf(refusedCard)).toContain('Tick this once it is done: this template asks for it before posting.');
+    expect(valuesOf(refusedCard)).toMatchObject({ templateChoice: template!.id, check0: 'true', check1: 'false' });
+    expect(await app.stores.handoffs.read(id, BACKGROUND)).toBeUndefined();
+
+    // Both ticked: the preview says what Ada confirmed; still nothing stored.
+    const previewed = await pressInDialog(refusedCard, 'Post handoff', { check1: 'true' });
+    expect(previewed.body.composeExtension.type).toBe('botMessagePreview');
+    const activityPreview = previewed.body.composeExtension.activityPreview;
+    expect(textsOf(activityPreview.attachments[0].content)).toContain(
+      'Ada Lovelace confirmed the checklist of the team template “Release to QA” (version 1).',
+    );
+    expect(await app.stores.handoffs.read(id, BACKGROUND)).toBeUndefined();
+
+    // Edit on the preview: the dialog from the same template, the checklist as Ada ticked it.
+    const previewAction = (botMessagePreviewAction: 'edit' | 'send') =>
+      app.post(
+        extensionInvoke(
+          connector.url,
+          people.ada,
+          'composeExtension/submitAction',
+          { commandId: 'createHandoff', botMessagePreviewAction, botActivityPreview: [activityPreview] },
+          inTemplateChat,
+        ),
+      );
+    const edited = (await previewAction('edit')).body.task.value.card.content;
+    expect(textsOf(edited)).toContain('From the team template “Release to QA” (version 1).');
+    expect(valuesOf(edited)).toMatchObject({
+      templateChoice: template!.id,
+      summary: 'Build 42 is ready for QA',
+      check0: 'true',
+      check1: 'true',
+    });
+
+    // The template changes before Send: the handoff keeps the version the form showed, and its checklist.
+    const editForm = await app.post(cardAction(connector.url, people.ada, 'template.edit', { templateId: template!.id }, inTemplateChat));
+    const editSave = actionsOf(editForm.body.value).find((a) => a.title === 'Save template')!;
+    const resaved = await app.post(
+      cardAction(
+        connector.url,
+        people.ada,
+        'template.save',
+        { ...valuesOf(editForm.body.value), checklist: 'Release notes written', ...(editSave.data as object) },
+        inTemplateChat,
+      ),
+    );
+    expect(textsOf(resaved.body.value)).toContain('Saved: version 2.');
+    expect((await previewAction('send')).body).toEqual({});
+    expect((await app.handoff(id))?.template).toEqual({
+      id: template!.id,
+      name: 'Release to QA',
+      version: 1,
+      checklist: ['Release notes written', 'Feature flag off by default'],
+    });
+  });
+
+  it('a template picked in the dialog but not applied comes back as the form from it, and nothing is posted', async () => {
+    const chat = { conversation: { ...TEMPLATE_CHAT, id: '19:me-templates-picked@thread.v2' } };
+    const before = connector.sent.length;
+    await app.post(message(connector.url, people.ada, '<at>Baton</at> template new', chat));
+    const save = actionsOf(connector.sent.slice(before)[0]!.activity.attachments![0]!.content).find((a) => a.title === 'Save template')!;
+    await app.post(
+      cardAction(
+        connector.url,
+        people.ada,
+        'template.save',
+        { ...(save.data as object), name: 'Design review', whatIsReady: 'Figma file is final.', checklist: 'Accessibility checked' },
+        chat,
+      ),
+    );
+    const [template] = (await app.stores.templates.shelf(TENANT, chat.conversation.id, BACKGROUND)).templates;
+    const opened = await app.post(
+      extensionInvoke(
+        connector.url,
+        people.ada,
+        'composeExtension/fetchTask',
+        { commandId: 'createHandoff', commandContext: 'compose' },
+        chat,
+      ),
+    );
+    const dialog = opened.body.task.value.card.content;
+    const post = actionsOf(dialog).find((a) => a.title === 'Post handoff')!;
+    const formId = (post.data as { formId: string }).formId;
+    const answer = await submitIn(chat, { ...valuesOf(dialog), ...form(formId), templateChoice: template!.id, ...(post.data as object) });
+    const card = answer.body.task.value.card.content;
+    expect(textsOf(card)).toContain('From the team template “Design review” (version 1).');
+    expect(valuesOf(card)).toMatchObject({ summary: 'Invoice export runs nightly', check0: 'false' });
+    expect(await app.stores.handoffs.read(handoffIdForForm(TENANT, formId), BACKGROUND)).toBeUndefined();
   });
 });
 

@@ -99,7 +99,7 @@ describe('team templates in a group chat', () => {
 
     const refusedId = crypto.randomUUID();
     const refused = await submit(refusedId, { check0: 'true', check1: 'false' });
-    expect(textsOf(refused)).toContain('Nothing was posted: one field needs a change.');
+    expect(textsOf(refused)).toContain('Nothing was posted: one checklist item is not ticked.');
     expect(textsOf(refused)).toContain('Tick this once it is done: this template asks for it before posting.');
     expect(await app.stores.handoffs.read(handoffIdForForm(TENANT, refusedId), BACKGROUND)).toBeUndefined();
 

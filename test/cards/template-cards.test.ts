@@ -16,6 +16,7 @@ import {
   CHECK_ITEM_MAX,
   CHECKLIST_MAX,
   createTemplate,
+  nextVersion,
   type Template,
   type TemplateFields,
   templateFormInput,
@@ -122,7 +123,16 @@ describe('the templates list', () => {
       ['Delete it', TEMPLATE_VERBS.delete],
       ['New template', TEMPLATE_VERBS.create],
     ]);
-    expect(texts(card)).toContain('Version 1, created by Ada Lovelace, Mon 4 May, 09:00 · 2 checklist items · made by Ada Lovelace');
+    expect(texts(card)).toContain('Version 1, created by Ada Lovelace, Mon 4 May, 09:00 · 2 checklist items');
+    // Rendered as markdown, "<name>" would be dropped as a tag: the subtitle says it in words.
+    expect(texts(card)[1]).toBe('1 of 20. Type "new" and a template\'s name to start a handoff from it.');
+  });
+
+  it('names the author only when someone else changed it since', () => {
+    const edited = nextVersion(release, FIELDS_OF_TEMPLATE, grace, '2026-05-05T09:00:00.000Z');
+    expect(texts(templateListCard({ templates: [edited], timeZone: 'UTC', now }))).toContain(
+      `Version 2, ${edited.change} by Grace Hopper, Tue 5 May, 09:00 · 2 checklist items · made by Ada Lovelace`,
+    );
   });
 
   it('has no New template at the limit, and says how to start when empty', () => {
@@ -151,6 +161,35 @@ describe("the template's card", () => {
       ['Add to checklist', { templateId: 'tpl-1', handoffId: 'b'.repeat(20), seq: '2', to: 'checklist' }],
       ['Add to criteria', { templateId: 'tpl-1', handoffId: 'b'.repeat(20), seq: '2', to: 'acceptanceCriteria' }],
     ]);
+  });
+
+  it('says who made and changed it, and what it pre-fills, each once', () => {
+    const line = (template: Template) =>
+      texts(templateCard({ template, loop: LOOP, showQuestions: true, canEdit: true, timeZone: 'UTC', now })).find((t) =>
+        t.startsWith('Version'),
+      );
+    expect(line(release)).toBe(
+      'Version 1: created by Ada Lovelace, Mon 4 May, 09:00. Pre-fills the receiver Grace Hopper, effort 4h, high priority, review goal 2h.',
+    );
+    const edited = nextVersion(
+      release,
+      { ...FIELDS_OF_TEMPLATE, receiver: undefined, priority: 'normal' },
+      grace,
+      '2026-05-05T09:00:00.000Z',
+    );
+    expect(line(edited)).toBe(
+      `Version 2: ${edited.change} by Grace Hopper, Tue 5 May, 09:00. Made by Ada Lovelace. Pre-fills effort 4h, review goal 2h.`,
+    );
+  });
+
+  it('compares clarifications with the team only when the team has other handoffs', () => {
+    const alone = {
+      ...LOOP,
+      others: { posted: 0, accepted: 0, firstPassRate: undefined, clarifications: 0, clarificationsPerHandoff: undefined },
+    };
+    const card = templateCard({ template: release, loop: alone, showQuestions: true, canEdit: true, now });
+    const facts = Object.fromEntries(nodes(card, 'FactSet').flatMap((f) => (f.facts as Node[]).map((x) => [x.title, x.value])));
+    expect(facts['Clarifications per handoff']).toBe('2.4 (no other handoffs here to compare with)');
   });
 
   it('has no Edit and no Add buttons for someone who may not change it, and no questions outside its chat', () => {
@@ -203,6 +242,11 @@ describe('the handoff form with a template', () => {
     const toggles = nodes(card, 'Input.Toggle');
     expect(toggles.map((t) => [t.id, t.value])).toEqual(full.map((_, i) => [`check${i}`, i === 0 ? 'true' : 'false']));
     expect(nodes(card, 'Input.ChoiceSet').find((c) => c.id === 'templateChoice')?.value).toBe('tpl-1');
+    // With none chosen the value is '': clients that show no choice for it (the Agents Playground) show the placeholder, the same words.
+    const none = nodes(handoffFormCard({ formId: 'f', members: [ada], templates }), 'Input.ChoiceSet').find(
+      (c) => c.id === 'templateChoice',
+    )!;
+    expect([none.value, none.placeholder, (none.choices as Node[])[0]]).toEqual(['', 'No template', { title: 'No template', value: '' }]);
     expect(nodes(card, 'Action.Execute').map((a) => [a.title, a.verb, a.data])).toEqual([
       ['Use this template', TEMPLATE_VERBS.apply, { formId: 'f' }],
       ['Post handoff', 'handoff.create', { formId: 'f', templateId: 'tpl-1', templateVersion: '3' }],

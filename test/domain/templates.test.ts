@@ -99,6 +99,20 @@ describe('the template card', () => {
     });
   });
 
+  it("takes people as a client's picker names them: by Entra object id or by Teams user id (the Agents Playground's)", () => {
+    const parsed = parseTemplateForm(
+      form({
+        name: 'Release to QA',
+        receiver: grace.userId,
+        owner: alan.aadObjectId,
+        stakeholders: `${ada.userId},${alan.userId},${alan.aadObjectId}`,
+      }),
+      { members, others: [] },
+    );
+    expect(parsed).toMatchObject({ ok: true, fields: { receiver: grace, owner: alan, stakeholders: [ada, alan] } });
+    if (parsed.ok) expect(templateFormValues(parsed.fields)).toMatchObject({ receiver: grace.aadObjectId });
+  });
+
   it('needs a name, and holds each checklist item to 160 characters', () => {
     const parsed = parseTemplateForm(form({ checklist: `Short\n${'x'.repeat(161)}` }), { members, others: [] });
     expect(parsed).toEqual({

@@ -7,11 +7,25 @@
  * The Playground does not run botMessagePreview (it says so in the dialog),
  * so the test reads the preview the bot returned from the Playground's own
  * network traffic and presses "Send" through the Playground's invoke API, as
- * Teams would after the user clicks Send. Screenshots: test-results/extension-e2e/.
+ * Teams would after the user clicks Send. Then the same dialog started from a
+ * team template made with `template new`: Use this template, the checklist
+ * refused unticked, and the card Send posts stamped with the template's version.
+ * Screenshots: test-results/extension-e2e/.
  */
 import type { Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { card, chromiumAvailable, LABELS, pickPerson, type E2E, playgroundConfig, startE2E, storedHandoffs } from './support';
+import {
+  card,
+  chromiumAvailable,
+  clickAndAwaitAnswer,
+  type E2E,
+  LABELS,
+  pickPerson,
+  playgroundConfig,
+  sendInGroupChat,
+  startE2E,
+  storedHandoffs,
+} from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -112,6 +126,91 @@ describe.runIf(run)('the messaging extension in the Agents Playground', () => {
     await result.click();
     await e2e.screenshot('6-result-inserted');
   });
+
+  it('starts the dialog from a team template: Use this template re-renders it, an unticked item is refused, Send posts it stamped', async () => {
+    const { page } = e2e;
+    // A fresh page, as the first test left a result in the compose box: the Playground's chats start anew (the tables stay).
+    await page.reload({ timeout: 60_000 });
+    await page.locator('[data-lexical-editor="true"][role="textbox"]').first().waitFor();
+    const hideLog = page.locator('button[title="Hide log panel"]');
+    if (await hideLog.isVisible()) await hideLog.click();
+    // Its own template, made as a person makes one: `template new` in the group chat.
+    await sendInGroupChat(page, 'template new');
+    const templateForm = card(page, 'New team template');
+    await templateForm.waitFor();
+    await templateForm.getByRole('textbox', { name: /^Name/ }).fill('Release to QA');
+    await templateForm.getByRole('textbox', { name: /^Mandatory checklist/ }).fill('Release notes written\nFeature flag off by default');
+    await templateForm.getByRole('textbox', { name: /^What is ready/ }).fill('The build is on staging.');
+    await templateForm.getByRole('textbox', { name: /^Acceptance criteria/ }).fill('All smoke tests pass on staging');
+    await clickAndAwaitAnswer(templateForm.getByRole('button', { name: 'Save template' }));
+    await card(page, 'Saved: version 1.').waitFor();
+
+    // The compose box's Create handoff offers it, as `new` does.
+    await page.locator('button[aria-label="Trigger Message Extension App"]').last().click();
+    await page.getByRole('menuitem', { name: 'Action Command' }).click();
+    await page.getByPlaceholder('Input command id or leave blanks').fill('createHandoff');
+    await page.getByRole('radio', { name: /Adaptive Cards/ }).check();
+    await page.getByRole('button', { name: 'Create' }).click();
+    const opened = page.getByRole('dialog').locator('.ac-adaptiveCard', { hasText: 'Start from a team template' });
+    await opened.waitFor();
+    await opened.getByRole('textbox', { name: LABELS.summary }).fill('Build 43 is ready for QA');
+    await opened.getByRole('combobox').first().click();
+    await page.getByRole('option', { name: 'Release to QA' }).click();
+    await clickAndAwaitAnswer(opened.getByRole('button', { name: 'Use this template' }));
+
+    // The dialog again, from the template: what was typed stays, the empty fields are the template's, its checklist asks.
+    const fromTemplate = page
+      .getByRole('dialog')
+      .locator('.ac-adaptiveCard', { hasText: 'From the team template “Release to QA” (version 1).' });
+    await fromTemplate.waitFor();
+    expect(await fromTemplate.getByRole('textbox', { name: LABELS.summary }).inputValue()).toBe('Build 43 is ready for QA');
+    expect(await fromTemplate.getByRole('textbox', { name: LABELS.whatIsReady }).inputValue()).toBe('The build is on staging.');
+    await fromTemplate.getByRole('textbox', { name: LABELS.links }).fill('https://example.com/builds/43');
+    await fromTemplate.getByRole('textbox', { name: 'Estimated effort' }).fill('2h');
+    await pickPerson(fromTemplate, 'Receiver *', 'Grace Hopper');
+    await fromTemplate.getByRole('checkbox', { name: 'Release notes written' }).check();
+    await e2e.screenshot('7-dialog-from-template');
+    await clickAndAwaitAnswer(fromTemplate.getByRole('button', { name: 'Post handoff' }));
+
+    const refused = page
+      .getByRole('dialog')
+      .locator('.ac-adaptiveCard', { hasText: 'Nothing was posted: one checklist item is not ticked.' });
+    await refused.waitFor();
+    await refused.getByText('Tick this once it is done: this template asks for it before posting.').waitFor();
+    expect(await storedHandoffs(e2e)).toHaveLength(1);
+    await e2e.screenshot('8-dialog-checklist-refused');
+
+    await refused.getByRole('checkbox', { name: 'Feature flag off by default' }).check();
+    const answered = page.waitForResponse(
+      async (r: Response) => r.request().method() === 'POST' && (await r.text().catch(() => '')).includes('botMessagePreview'),
+    );
+    await refused.getByRole('button', { name: 'Post handoff' }).click();
+    const activityPreview = findPreview(JSON.parse(await (await answered).text()));
+    expect(JSON.stringify(activityPreview)).toContain('confirmed the checklist of the team template “Release to QA” (version 1).');
+    await page.getByRole('dialog').getByRole('button').first().click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+
+    const send = await fetch(`${e2e.stack.urls.playground}/_conversation/v1/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'composeExtension/submitAction',
+        from: { id: playgroundConfig.currentUser.id },
+        conversation: { id: playgroundConfig.groupChat.id },
+        value: {
+          commandId: 'createHandoff',
+          commandContext: 'compose',
+          botMessagePreviewAction: 'send',
+          botActivityPreview: [activityPreview],
+        },
+      }),
+    });
+    expect(send.status).toBeLessThan(300);
+    const posted = card(page, 'Build 43 is ready for QA');
+    await posted.getByText('Ada Lovelace confirmed the checklist of the team template “Release to QA” (version 1).').waitFor();
+    expect(await storedHandoffs(e2e)).toHaveLength(2);
+    await e2e.screenshot('9-posted-from-template');
+  }, 90_000);
 });
 
 /** The activity preview inside whatever envelope the Playground wraps the bot's answer in. */

@@ -629,6 +629,18 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       expect(await stores.drafts.find(kept, Date.parse('2026-12-07T11:00:00.000Z'), b)).toStrictEqual(draft);
       expect(await stores.drafts.purge(Date.parse('2026-12-07T11:00:00.000Z'), b)).toBe(0);
     });
+
+    it("keep a form's team template, its version and the ticks as they were, and read back no tick that was not kept", async () => {
+      const fromTemplate = {
+        tenantId: TENANT,
+        aadObjectId: ada.aadObjectId,
+        input: { ...input('f-3'), templateId: 'tpl-1', templateVersion: '2', check0: true, check1: false },
+        expiresAt: '2026-12-08T10:00:00.000Z',
+      };
+      const key = id();
+      await stores.drafts.save(key, fromTemplate, b);
+      expect(await stores.drafts.find(key, Date.parse('2026-12-07T09:00:00.000Z'), b)).toStrictEqual(fromTemplate);
+    });
   });
 
   describe('daily digest readers', () => {

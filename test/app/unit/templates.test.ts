@@ -157,10 +157,12 @@ describe('a template made, used, edited and used again', () => {
   });
 
   it('refuses a post with an unticked item, at that item, and stores nothing', async () => {
-    await makeTemplate();
+    const id = await makeTemplate();
     const { answer, formId } = await postFromTemplate('release', [true, false]);
     const card = cardOf(answer);
-    expect(texts(card)).toContain('Nothing was posted: one field needs a change.');
+    expect(texts(card)).toContain('Nothing was posted: one checklist item is not ticked.');
+    // The form shown again is the same form: the template choice stays, on the template in use.
+    expect(nodes(card, 'Input.ChoiceSet').find((c) => c.id === 'templateChoice')?.value).toBe(id);
     expect(nodes(card, 'Input.Toggle').map((t) => [t.id, t.value])).toEqual([
       ['check0', 'true'],
       ['check1', 'false'],
@@ -170,6 +172,14 @@ describe('a template made, used, edited and used again', () => {
     ]);
     expect(await m.stores.handoffs.read(handoffIdForForm('t1', formId), b)).toBeUndefined();
     expect(m.sent).toEqual([]);
+  });
+
+  it('names a wrong field and the unticked items each for what they are', async () => {
+    await makeTemplate();
+    const { answer, formId } = await postFromTemplate('release', [false, false], '');
+    expect(texts(cardOf(answer))).toContain('Nothing was posted: one field needs a change, and 2 checklist items are not ticked.');
+    expect(texts(cardOf(answer)).filter((t) => t.startsWith('Tick this'))).toHaveLength(2);
+    expect(await m.stores.handoffs.read(handoffIdForForm('t1', formId), b)).toBeUndefined();
   });
 
   it('asks the checklist again on a resubmission', async () => {
@@ -190,7 +200,7 @@ describe('a template made, used, edited and used again', () => {
       confirmed: true,
     };
     const refused = cardOf(await run(handoffActions, VERBS.resubmit, callerFor(ada, { members: MEMBERS }), { ...values, check0: 'true' }));
-    expect(texts(refused)).toContain('Nothing was resubmitted: one field needs a change.');
+    expect(texts(refused)).toContain('Nothing was resubmitted: one checklist item is not ticked.');
     expect((await m.stores.handoffs.read(id, b))!.handoff.version).toBe(1);
     await run(handoffActions, VERBS.resubmit, callerFor(ada, { members: MEMBERS }), { ...values, check0: 'true', check1: 'true' });
     expect((await m.stores.handoffs.read(id, b))!.handoff.version).toBe(2);
