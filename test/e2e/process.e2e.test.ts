@@ -14,6 +14,7 @@ import {
   clickAndAwaitAnswer,
   LABELS,
   openShowCard,
+  ownView,
   refreshCard,
   runAs,
   pickPerson,
@@ -64,8 +65,7 @@ describe.runIf(run)('the whole process in the Agents Playground', () => {
     await e2e.screenshot('1b-work-state-opened');
     await blocker.fill('Waiting for the fr-FR glossary');
     await clickAndAwaitAnswer(mine.getByRole('button', { name: 'Mark blocked' }));
-    const blocked = card(page, 'Waiting for the fr-FR glossary');
-    await blocked.waitFor();
+    const blocked = await ownView(page, 'Waiting for the fr-FR glossary', 'Work state');
     const markReady = blocked.getByRole('button', { name: 'Mark ready' });
     await openShowCard(blocked, 'Work state', markReady);
     await markReady.click();
@@ -97,8 +97,9 @@ describe.runIf(run)('the whole process in the Agents Playground', () => {
       messageId,
     );
     await card(page, 'Add the character limits for buttons.').waitFor();
-    await refreshCard(card(page, 'Add the character limits for buttons.'));
-    await card(page, 'Changes requested').getByRole('button', { name: 'Edit and resubmit' }).click();
+    await (await ownView(page, 'Add the character limits for buttons.', 'Edit and resubmit'))
+      .getByRole('button', { name: 'Edit and resubmit' })
+      .click();
     const edit = card(page, 'Edit handoff (becomes version 2)');
     await edit.waitFor();
     const criteria = edit.getByRole('textbox', { name: LABELS.criteria });
@@ -114,9 +115,7 @@ describe.runIf(run)('the whole process in the Agents Playground', () => {
     expect(output).toMatch(
       /^Grace Hopper: accept on "Checkout page copy is ready for translation"\. Now: Accepted by you\. Waiting on Ada Lovelace \(owner\) to close it\. Due \w{3} \d{1,2} \w{3} \d{2}:\d{2}(, in [^.]+ of the owner.s working time)? \([^)]+\)\./,
     );
-    await card(page, /Accepted by Grace Hopper/).waitFor();
-    await refreshCard(card(page, /Accepted by Grace Hopper/));
-    await card(page, /Accepted by Grace Hopper/)
+    await (await ownView(page, /Accepted by Grace Hopper/, 'Close handoff'))
       .getByRole('button', { name: 'Close handoff', exact: true })
       .click();
     // Her own view of the closed handoff: "Closed by you."

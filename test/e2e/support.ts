@@ -175,6 +175,22 @@ export async function refreshCard(scope: Locator): Promise<void> {
 }
 
 /**
+ * The card with `text` in the clicker's own view, the one with `button`:
+ * after a click the Playground may draw everyone's card over the answer
+ * (a race of two updates); a person would press Refresh, and so does this.
+ */
+export async function ownView(page: Page, text: string | RegExp, button: string): Promise<Locator> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const found = card(page, text);
+    await found.waitFor();
+    if (await found.getByRole('button', { name: button }).isVisible()) return found;
+    if (Date.now() > deadline) throw new Error(`No card with "${String(text)}" shows ${button}, even after Refresh`);
+    await refreshCard(found);
+  }
+}
+
+/**
  * Opens an Action.ShowCard until its input shows. The Playground re-renders a
  * card when an answer for it arrives, which closes an open ShowCard; opening
  * it again is what a person would do.
