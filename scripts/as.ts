@@ -174,7 +174,9 @@ async function timeAway(name: string, action: 'away' | 'back', args: string[]): 
   }
   const report = await checkNow();
   // The day she is back at work, as the card, the form and the owner's message say it (a weekend is not a return).
-  const until = end ? awayText(hours, { start: now.toISOString(), end: end.toISOString() }, now).replace(/^away /, '') : 'with no return date';
+  const until = end
+    ? awayText(hours, { start: now.toISOString(), end: end.toISOString() }, now).replace(/^away /, '')
+    : 'with no return date';
   console.log(
     `${person.name}'s automatic replies are on from ${formatWhen(now, timeZone, now)} (${timeZone}) ${until}${successorName ? `; successor ${playgroundPerson(playground, successorName).name}${handOver ? ', reviews handed over at once' : ''}` : ''}.`,
   );
