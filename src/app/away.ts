@@ -34,7 +34,18 @@ import {
   type AutomaticReplies,
 } from '../domain/away';
 import { dueView, returnEvent } from '../domain/due';
-import { ballHolder, displayName, type Handoff, type Listing, type Person, STATUS, type Step, turnOf } from '../domain/handoff';
+import {
+  BATON,
+  ballHolder,
+  displayName,
+  type Handoff,
+  type HandoffEvent,
+  type Listing,
+  type Person,
+  STATUS,
+  type Step,
+  turnOf,
+} from '../domain/handoff';
 import { check, handOverWhileAway } from '../domain/process';
 import { formatDay, formatWhenIn } from '../domain/time-format';
 import { instantAt } from '../domain/time-zones';
@@ -301,6 +312,33 @@ async function noteAbsences(app: App, handoffId: string, now: Date): Promise<boo
   return outcome.kind === 'written';
 }
 
+/** The owner could not be told the holder is away: the card says so, and the history keeps it as Baton's event. */
+async function noteUntold(app: App, handoffId: string, owner: Person, away: Person, at: string): Promise<void> {
+  await commitChange(app, {
+    handoffId,
+    marker: '',
+    tenantId: undefined,
+    budget,
+    decide: async (stored) => {
+      if (!stored || stored.owner.aadObjectId !== owner.aadObjectId || stored.awayUntold?.away.aadObjectId === away.aadObjectId)
+        return { skip: true };
+      const seq = stored.eventCount + 1;
+      const event: HandoffEvent = {
+        handoffId,
+        seq,
+        type: 'away',
+        actor: BATON,
+        at,
+        comment: '',
+        detail: `${owner.name} (owner) was not told that ${away.name} is away: they have not installed Baton`,
+        version: stored.version,
+        workState: stored.workState,
+      };
+      return { write: { handoff: { ...stored, eventCount: seq, awayUntold: { owner, away, at } }, events: [event] } };
+    },
+  });
+}
+
 /** The holder is back: Baton's 'back' event, once per absence, so the card is drawn again. */
 async function noteReturn(app: App, handoffId: string, announced: string, now: Date): Promise<void> {
   await commitChange(app, {
@@ -489,24 +527,30 @@ async function sendNotice(app: App, record: AwayRecord, notice: AwayNotice, now:
   let sent = false;
   // Too little of the claim left to send it and mark it before another run may: the next run sends it.
   if (card && claimEnds - Date.now() < SEND_NEEDS_MS) throw new Error("Too little of the away message's claim is left to send it");
+  let unreachable = false;
   if (card) {
     const chat = await app.stores.chats.find(record.tenantId, notice.to.aadObjectId, budget);
-    if (!chat)
+    if (!chat) {
+      unreachable = true;
       app.log.warn('Away message cannot be delivered: the person has no personal chat with Baton', {
         person: notice.to.aadObjectId,
         kind: notice.kind,
       });
-    else {
+    } else {
       try {
         await app.messenger.post(personalAddress(chat), card);
         sent = true;
       } catch (error) {
         if (!(error instanceof ConnectorError && error.permanent)) throw error;
+        unreachable = true;
         app.log.warn('Away message cannot be delivered', { person: notice.to.aadObjectId, error: errorText(error) });
         app.stores.chats.forget(record.tenantId, notice.to.aadObjectId);
       }
     }
   }
+  // An owner Baton cannot write to: each card they own says they were not told, as a nudge that reached nobody does.
+  if (unreachable && notice.kind === 'owner')
+    for (const item of notice.items) await noteUntold(app, item.handoffId, notice.to, personOf(record), at);
   const done = await markSent(app, claimed, (r) => update(r, { state: 'sent', leaseUntil: '', notBefore: at }), claimEnds, notice);
   return { record: done, sent };
 }

@@ -5,6 +5,7 @@
 import formTemplate from '../../cards/handoff-form.json';
 import handoffTemplate from '../../cards/handoff.json';
 import { formatEffort } from '../domain/effort';
+import { absenceAt } from '../domain/away';
 import { dueView, escalateAt, neededByPassed } from '../domain/due';
 import {
   ASSUMPTIONS_MAX,
@@ -485,6 +486,15 @@ function attentionFactsOf(handoff: Handoff, now: Date, name: Namer): (Note & { s
       style: 'warning',
       title: 'Not told of the escalation: ',
       text: `${name(handoff.owner, true)} ${name(handoff.owner) === 'you' ? 'have' : 'has'} not installed Baton.`,
+      when: '',
+    });
+  // The owner never heard that the holder is away: said while they still are.
+  const untold = handoff.awayUntold;
+  if (untold && handoff.clock?.holder.aadObjectId === untold.away.aadObjectId && absenceAt(handoff.clock.holderHours, now))
+    facts.push({
+      style: 'warning',
+      title: `Not told that ${name(untold.away)} ${name(untold.away) === 'you' ? 'are' : 'is'} away: `,
+      text: `${name(untold.owner, true)} ${name(untold.owner) === 'you' ? 'have' : 'has'} not installed Baton.`,
       when: '',
     });
   const nudge = handoff.lastNudge;

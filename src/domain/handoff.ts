@@ -242,6 +242,8 @@ export interface Handoff extends HandoffFields, DueState {
   /** The latest priority change. */
   priorityFlag: PriorityFlag | undefined;
   lastNudge: Nudge | undefined;
+  /** The owner could not be told that whoever holds the ball is away (they never installed Baton): the card says so while the absence lasts. */
+  awayUntold?: { owner: Person; away: Person; at: string };
   /** The latest reassignment: whom the review was taken from, and when; `whileAway`: they were away then. */
   reassigned: { from: Person; to: Person; at: string; whileAway?: boolean } | undefined;
   /** Who closed or cancelled it, and why. */

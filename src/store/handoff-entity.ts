@@ -115,6 +115,7 @@ const handoffEntity = z.object({
   changeRequest: optionalJson(remark.extend({ version: z.number().int() })),
   priorityFlag: optionalJson(remark.extend({ from: z.enum(PRIORITIES), to: z.enum(PRIORITIES) })),
   lastNudge: optionalJson(z.object({ at: z.string(), by: personSchema, to: personSchema, reached: z.boolean() })),
+  awayUntold: optionalJson(z.object({ owner: personSchema, away: personSchema, at: z.string() })),
   reassigned: optionalJson(z.object({ from: personSchema, to: personSchema, at: z.string(), whileAway: z.boolean().optional() })),
   ending: optionalJson(remark),
   late: z.boolean(),
@@ -181,6 +182,7 @@ export function handoffToEntity(h: Handoff) {
     changeRequest: jsonOrEmpty(h.changeRequest),
     priorityFlag: jsonOrEmpty(h.priorityFlag),
     lastNudge: jsonOrEmpty(h.lastNudge),
+    awayUntold: jsonOrEmpty(h.awayUntold),
     reassigned: jsonOrEmpty(h.reassigned),
     ending: jsonOrEmpty(h.ending),
     late: h.late,
@@ -200,7 +202,7 @@ export function handoffFromEntity(entity: unknown): StoredHandoff {
     const id = String((entity as { partitionKey?: unknown }).partitionKey ?? '?');
     throw new UnreadableRecordError(id, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
-  const { partitionKey, etag, template, ...rest } = parsed.data;
+  const { partitionKey, etag, template, awayUntold, ...rest } = parsed.data;
   // Optional fields written out: a parsed property that is absent is still one the Handoff names.
   const handoff: Handoff = {
     ...rest,
@@ -213,6 +215,8 @@ export function handoffFromEntity(entity: unknown): StoredHandoff {
     changeRequest: rest.changeRequest,
     priorityFlag: rest.priorityFlag,
     lastNudge: rest.lastNudge,
+    // Kept only once an owner could not be told someone was away.
+    ...(awayUntold ? { awayUntold } : {}),
     reassigned: rest.reassigned,
     ending: rest.ending,
     clock: rest.clock,

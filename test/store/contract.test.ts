@@ -122,6 +122,13 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       ]);
     });
 
+    it('keep an owner who could not be told that the holder is away', async () => {
+      const h = newHandoff({});
+      const untold = { ...h, handoff: { ...h.handoff, awayUntold: { owner: alan, away: grace, at: '2026-12-11T14:00:00.000Z' } } };
+      await insert(untold, 'act-1');
+      expect((await read(h.handoff.id)).handoff).toStrictEqual(untold.handoff);
+    });
+
     it('round-trip every remark, and every event with its detail, through a whole process', async () => {
       const h = newHandoff();
       await insert(h, 'act-1');

@@ -36,9 +36,13 @@ let replies: Map<string, AutomaticReplies>;
 
 beforeEach(async () => {
   replies = new Map();
-  // Thursday 10 December 2026, 15:00 in Kolkata.
+  await startWith([ada, grace, alan, hedy]);
+});
+
+/** A fresh app on Thursday 10 December 2026, 15:00 in Kolkata, where these people installed Baton. */
+async function startWith(installed: readonly Person[]): Promise<void> {
   m = memoryApp({ at: '2026-12-10T09:30:00.000Z', hours: HOURS, replies });
-  for (const p of [ada, grace, alan, hedy])
+  for (const p of installed)
     await m.stores.chats.save(
       {
         tenantId: 't1',
@@ -50,7 +54,7 @@ beforeEach(async () => {
       },
       b,
     );
-});
+}
 
 function form(formId: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -228,6 +232,24 @@ describe('Grace goes away by her automatic replies', () => {
     const events = (await history(id)).length;
     await check();
     expect(await history(id)).toHaveLength(events);
+  });
+
+  it('says on the card that the owner was not told she is away, while she is, when he never installed Baton', async () => {
+    await startWith([ada, grace, hedy]);
+    const id = await post();
+    replies.set(grace.aadObjectId, FRIDAY_TO_WEDNESDAY);
+    m.at('2026-12-11T14:00:00.000Z');
+    await check();
+    expect(cardsTo(alan)).toEqual([]);
+    expect((await stored(id)).awayUntold).toMatchObject({ owner: { name: 'Alan Turing' }, away: { name: 'Grace Hopper' } });
+    const shared = m.sent.filter((s) => s.method === 'update').at(-1)!.card;
+    expect(textsOf(shared)).toEqual(
+      expect.arrayContaining(['Not told that Grace Hopper is away: ', 'Alan Turing has not installed Baton.']),
+    );
+    // Back: the line is gone with the absence.
+    m.at('2026-12-16T03:35:00.000Z');
+    await check();
+    expect(textsOf(m.sent.filter((s) => s.method === 'update').at(-1)!.card)).not.toContain('Not told that Grace Hopper is away: ');
   });
 
   it("refuses the owner's nudge while she is away, and offers none on his card", async () => {
