@@ -142,7 +142,9 @@ export async function saveTemplate(
         if (current.version !== input.version)
           // The card now edits their version: saving again replaces it knowingly.
           return form(
-            `${current.changedBy.name} changed “${current.name}” (${current.change}, ${formatWhenIn(current.changedAt, caller.timeZone, now(app))}) after you opened it: nothing was saved. Save again to replace their version with yours, or Cancel.`,
+            current.changedBy.aadObjectId === caller.actor.person.aadObjectId
+              ? `You changed “${current.name}” elsewhere (${current.change}, ${formatWhenIn(current.changedAt, caller.timeZone, now(app))}) after you opened this card: nothing was saved. Save again to replace that version with this one, or Cancel.`
+              : `${current.changedBy.name} changed “${current.name}” (${current.change}, ${formatWhenIn(current.changedAt, caller.timeZone, now(app))}) after you opened it: nothing was saved. Save again to replace their version with yours, or Cancel.`,
           );
       } else {
         const full = createRefusal(shelf.templates.length);

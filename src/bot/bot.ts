@@ -32,7 +32,7 @@ export const HELP_TEXT = [
   '',
   'In a group chat or channel, start with **@Baton**; in your personal chat with Baton, just type the word.',
   '',
-  '- **new** (or **handoff**): fill a handoff form; the receiver is tagged when you post it. **new release** starts from the team template named "release".',
+  '- **new** (or **handoff**): fill a handoff form; the receiver is tagged when you post it. **new release** starts from the team template whose name is, starts with or contains "release".',
   "- **templates**: this conversation's team templates (Edit, Duplicate, Delete); **template new** makes one.",
   '- **mine**: your open handoffs, grouped by what waits on you (blocked, to review, to answer, to fix, to close).',
   '- **summary**: your week in handoffs (cycle time, first-pass acceptance, what needs attention); **summary stop** or **summary start** for the weekly one.',

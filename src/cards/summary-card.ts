@@ -259,7 +259,8 @@ function summaryBody(view: SummaryView, charts: boolean): Element[] {
   if (summary.acceptedMore > 0) body.push(text(`And ${summary.acceptedMore} more.`, { isSubtle: true, spacing: 'Small' }));
   if (summary.teams.length > 0) {
     body.push(text('By team', { weight: 'Bolder', separator: true, spacing: 'Medium' }));
-    for (const team of summary.teams) body.push(line([{ text: teamLine(team) }], { spacing: 'Small' }), ...templateSummaryElements(team));
+    for (const team of summary.teams)
+      body.push(line([{ text: teamLine(team) }], { spacing: 'Small' }), ...templateSummaryElements(team, charts));
   }
   return body;
 }

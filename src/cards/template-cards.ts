@@ -211,6 +211,8 @@ export function templateCard(input: {
     versionLine: `Version ${t.version}: ${t.change} by ${t.changedBy.name}, ${when(t.changedAt)}.${madeByOther(t) ? ` Made by ${t.author.name}.` : ''}${rules.length > 0 ? ` Pre-fills ${rules.join(', ')}.` : ''}`,
     notice: input.notice ?? '',
     canEdit: input.canEdit,
+    // Duplicate and All templates act on the chat the card is in: only in the template's own.
+    inItsChat: input.showQuestions,
     metrics: [
       { label: 'Handoffs posted from it', value: String(loop.posted) },
       { label: 'First-pass acceptance', value: loop.posted === 0 ? 'none posted' : percent(loop.firstPassRate) },
@@ -252,8 +254,15 @@ const toImprove = (team: Pick<TeamSummary, 'templates'>) =>
     .sort((a, b) => (b.clarificationsPerHandoff ?? 0) - (a.clarificationsPerHandoff ?? 0))
     .slice(0, SUMMARY_IMPROVE_ROWS);
 
-/** A team's template rows and its templates to improve, for the summary's cards, each with a button to the template's card. */
-export function templateSummaryElements(team: Pick<TeamSummary, 'conversationId' | 'templates'>): Record<string, unknown>[] {
+/**
+ * A team's template rows and its templates to improve, for the summary's
+ * cards. In Teams each has a button to the template's card; the email's card
+ * says where to open it instead (a Teams card in an email would replace it).
+ */
+export function templateSummaryElements(
+  team: Pick<TeamSummary, 'conversationId' | 'templates'>,
+  inTeams: boolean,
+): Record<string, unknown>[] {
   const rows = team.templates.slice(0, SUMMARY_TEMPLATE_ROWS).map((row) => ({
     type: 'TextBlock',
     text: templateRowLine(row),
@@ -268,18 +277,25 @@ export function templateSummaryElements(team: Pick<TeamSummary, 'conversationId'
     spacing: 'Small',
     items: [
       // A TextRun is never read as markdown: the line quotes the template's name.
-      { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: improveLine(row) }] },
       {
-        type: 'ActionSet',
-        actions: [
-          {
-            type: 'Action.Execute',
-            title: `Open “${row.name}”`,
-            verb: TEMPLATE_VERBS.show,
-            data: { templateId: row.templateId, conversationId: team.conversationId },
-          },
-        ],
+        type: 'RichTextBlock',
+        inlines: [{ type: 'TextRun', text: inTeams ? improveLine(row) : `${improveLine(row)} Type templates in that chat to open it.` }],
       },
+      ...(inTeams
+        ? [
+            {
+              type: 'ActionSet',
+              actions: [
+                {
+                  type: 'Action.Execute',
+                  title: `Open “${row.name}”`,
+                  verb: TEMPLATE_VERBS.show,
+                  data: { templateId: row.templateId, conversationId: team.conversationId },
+                },
+              ],
+            },
+          ]
+        : []),
     ],
   }));
   return [...rows, ...improve];

@@ -9,7 +9,7 @@ import { CardFactory, MessageFactory } from 'botbuilder';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { templateActions } from '../../src/app/template-actions';
 import { handoffCard, handoffFormCard } from '../../src/cards/handoff-cards';
-import { templateCard, templateFormCard, templateListCard } from '../../src/cards/template-cards';
+import { templateCard, templateFormCard, templateListCard, templateSummaryElements } from '../../src/cards/template-cards';
 import { TEMPLATE_VERBS } from '../../src/cards/verbs';
 import type { TemplateLoop } from '../../src/domain/template-metrics';
 import {
@@ -202,6 +202,8 @@ describe("the template's card", () => {
     expectValidCard(elsewhere);
     expect(texts(elsewhere)).toContain('2 questions: open the template in its chat to see them.');
     expect(texts(elsewhere).some((t) => t.includes('Which feature flag?'))).toBe(false);
+    // Outside its chat (opened from the weekly summary), no button that acts on the chat it was opened in.
+    expect(buttons(elsewhere)).toEqual([]);
   });
 });
 
@@ -293,5 +295,34 @@ describe('the template verbs', () => {
       ].flatMap((card) => nodes(card, 'Action.Execute').map((a) => a.verb as string)),
     );
     for (const verb of verbs) expect(onCards, verb).toContain(verb);
+  });
+});
+
+describe("the weekly summary's templates to improve", () => {
+  const team = {
+    conversationId: '19:payments@thread.v2',
+    templates: [
+      {
+        templateId: 'tpl-1',
+        name: 'Release to QA',
+        posted: 6,
+        accepted: 4,
+        firstPassRate: 0.5,
+        clarifications: 14,
+        clarificationsPerHandoff: 2.4,
+        othersPerHandoff: 0.8,
+        improve: true,
+      },
+    ],
+  };
+
+  it("opens the template's card from Teams, and says where to open it in the email, where a Teams card would replace the email's", () => {
+    const teams = templateSummaryElements(team, true);
+    expect(nodes(teams, 'Action.Execute').map((a) => [a.title, a.verb, a.data])).toEqual([
+      ['Open “Release to QA”', TEMPLATE_VERBS.show, { templateId: 'tpl-1', conversationId: '19:payments@thread.v2' }],
+    ]);
+    const email = templateSummaryElements(team, false);
+    expect(nodes(email, 'Action.Execute')).toEqual([]);
+    expect(texts(email).some((t) => t.endsWith('Type templates in that chat to open it.'))).toBe(true);
   });
 });

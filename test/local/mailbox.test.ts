@@ -175,4 +175,12 @@ describe('plainText', () => {
       ),
     ).toBe('Hi & bye\na<b "c"\nx\ny');
   });
+
+  it('puts each list item and table row on a line of its own, cells apart', () => {
+    expect(
+      plainText(
+        '<p>Payments team: 8 active</p><ul><li>“Release to QA”: 6 handoffs</li><li>Design review</li></ul><table><tr><th>This week</th><th>Week ending 16 Nov</th></tr></table>',
+      ),
+    ).toBe('Payments team: 8 active\n\n- “Release to QA”: 6 handoffs\n- Design review\n\nThis week  Week ending 16 Nov');
+  });
 });
