@@ -14,17 +14,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { awayCheck } from '../../src/app/away';
 import { BACKGROUND } from '../../src/app/ports';
 import { createBaton } from '../../src/baton';
 import { loadConfig } from '../../src/config';
 import { createLogger, formatRecord } from '../../src/logger';
-import { ensureTables } from '../../src/store/table';
 import { cardAction, message, paymentsForm, people, TENANT } from '../support/activities';
-import { type Connector, startConnector } from '../support/connector';
-import { uniquePrefix } from '../support/stack';
-import { type StorageProxy, startStorageProxy } from '../support/storage-proxy';
+import { type Arm, cutAt, cutAtWriteAfter, loseAnswerAfter, startBlipParts } from '../support/blips';
 
 /**
  * One storage call tries five times (the Table client's four retries):
@@ -42,17 +39,6 @@ afterAll(async () => {
   for (const close of closers) await close();
 });
 
-function azuriteTable(): string {
-  const endpoint = /TableEndpoint=(http:\/\/[^/;]+)/.exec(inject('tablesConnectionString'))?.[1];
-  if (!endpoint) throw new Error('no TableEndpoint in the run connection string');
-  return endpoint;
-}
-
-interface Step {
-  proxy: StorageProxy;
-  connector: Connector;
-}
-
 const ALAN_CHAT = 'a:personal-alan';
 const toAlan = (r: { method: string; conversationId: string }) => r.method === 'POST' && r.conversationId === ALAN_CHAT;
 /** A request for an away record. */
@@ -60,54 +46,15 @@ const isAway = (r: { path: string }) => /PartitionKey='away'/.test(r.path);
 /** A write of Grace's away record (the message's claim and its mark are both one). */
 const isAwayWrite = (r: { method: string; path: string }) => r.method !== 'GET' && isAway(r);
 
-const steps: [string, (step: Step) => void][] = [
-  [
-    'right after the connector answered the owner’s message',
-    ({ proxy, connector }) => {
-      connector.onActivity = (phase, r) => {
-        if (phase === 'answered' && toAlan(r)) {
-          connector.onActivity = undefined;
-          proxy.cut();
-        }
-      };
-    },
-  ],
-  [
-    'as the message’s mark goes to storage',
-    ({ proxy, connector }) => {
-      connector.onActivity = (phase, r) => {
-        if (phase !== 'answered' || !toAlan(r)) return;
-        connector.onActivity = undefined;
-        proxy.onRequest = (request) => {
-          if (!isAwayWrite(request)) return;
-          proxy.onRequest = undefined;
-          proxy.cut();
-        };
-      };
-    },
-  ],
-  [
-    'when the mark reached storage but its answer was lost',
-    ({ proxy, connector }) => {
-      connector.onActivity = (phase, r) => {
-        if (phase !== 'answered' || !toAlan(r)) return;
-        connector.onActivity = undefined;
-        proxy.dropAnswer(isAwayWrite);
-      };
-    },
-  ],
+const steps: [string, Arm][] = [
+  ['right after the connector answered the owner’s message', cutAt('answered', toAlan)],
+  ['as the message’s mark goes to storage', cutAtWriteAfter(toAlan, isAwayWrite)],
+  ['when the mark reached storage but its answer was lost', loseAnswerAfter(toAlan, isAwayWrite)],
 ];
 
 describe('storage cut as the away check sends the owner’s message', () => {
   it.concurrent.each(steps)('%s: Alan gets it exactly once', { timeout: 60_000 }, async (_name, arm) => {
-    const connector = await startConnector([people.ada, people.grace, people.alan]);
-    const proxy = await startStorageProxy(azuriteTable());
-    closers.push(
-      () => connector.close(),
-      () => proxy.close(),
-    );
-    const prefix = uniquePrefix();
-    await ensureTables(proxy.connectionString, prefix);
+    const { connector, proxy, prefix } = await startBlipParts([people.ada, people.grace, people.alan], closers);
     // Tuesday 24 November 2026; the tests' people work Monday to Friday, 09:00-17:00 UTC.
     let now = Date.parse('2026-11-24T10:00:00Z');
     const logs: string[] = [];

@@ -11,18 +11,15 @@
  * Baton's own stores and deliverer. Each step runs on its own tables,
  * connector and proxy, all at once.
  */
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { GRACE_MS, LEASE_MS } from '../../src/app/deliverer';
 import { handoffIdForForm } from '../../src/app/handoffs';
 import { BACKGROUND } from '../../src/app/ports';
 import { createBaton } from '../../src/baton';
 import { loadConfig } from '../../src/config';
 import { createLogger, formatRecord } from '../../src/logger';
-import { ensureTables } from '../../src/store/table';
 import { cardAction, message, paymentsForm, people, TENANT } from '../support/activities';
-import { type Connector, startConnector } from '../support/connector';
-import { uniquePrefix } from '../support/stack';
-import { type StorageProxy, startStorageProxy } from '../support/storage-proxy';
+import { type Arm, cutAt, cutAtWriteAfter, loseAnswerAfter, startBlipParts } from '../support/blips';
 
 /**
  * One storage call of a delivery tries five times (the Table client's four
@@ -36,93 +33,22 @@ afterAll(async () => {
   for (const close of closers) await close();
 });
 
-/** The Table endpoint of the run's Azurite, for the proxy to forward to. */
-function azuriteTable(): string {
-  const endpoint = /TableEndpoint=(http:\/\/[^/;]+)/.exec(inject('tablesConnectionString'))?.[1];
-  if (!endpoint) throw new Error('no TableEndpoint in the run connection string');
-  return endpoint;
-}
-
-interface Step {
-  proxy: StorageProxy;
-  connector: Connector;
-}
-
 const isOneToOne = (r: { method: string; conversationId: string }) => r.method === 'POST' && r.conversationId.startsWith('a:personal-');
 /** A write of an outbox row's mark (an update of the row by its keys). */
 const isMark = (r: { method: string; path: string }) => r.method !== 'GET' && /RowKey='outbox_\d+_\d+'\)/.test(r.path);
 
 /** Where storage is cut, as the delivery of Grace's Accept goes: its card, then Ada's and Alan's 1:1 messages. */
-const steps: [string, (step: Step) => void][] = [
-  [
-    'before the 1:1 messages are sent (as everyone’s card reaches the connector)',
-    ({ proxy, connector }) => {
-      connector.onActivity = (phase, r) => {
-        if (phase === 'arrived' && r.method === 'PUT') {
-          connector.onActivity = undefined;
-          proxy.cut();
-        }
-      };
-    },
-  ],
-  [
-    'while the connector takes a 1:1 message',
-    ({ proxy, connector }) => {
-      connector.onActivity = (phase, r) => {
-        if (phase === 'arrived' && isOneToOne(r)) {
-          connector.onActivity = undefined;
-          proxy.cut();
-        }
-      };
-    },
-  ],
-  [
-    'right after the connector answered a 1:1 message',
-    ({ proxy, connector }) => {
-      connector.onActivity = (phase, r) => {
-        if (phase === 'answered' && isOneToOne(r)) {
-          connector.onActivity = undefined;
-          proxy.cut();
-        }
-      };
-    },
-  ],
-  [
-    'as the 1:1 message’s mark goes to storage',
-    ({ proxy, connector }) => {
-      connector.onActivity = (phase, r) => {
-        if (phase !== 'answered' || !isOneToOne(r)) return;
-        connector.onActivity = undefined;
-        proxy.onRequest = (request) => {
-          if (!isMark(request)) return;
-          proxy.onRequest = undefined;
-          proxy.cut();
-        };
-      };
-    },
-  ],
-  [
-    'when the mark reached storage but its answer was lost',
-    ({ proxy, connector }) => {
-      connector.onActivity = (phase, r) => {
-        if (phase !== 'answered' || !isOneToOne(r)) return;
-        connector.onActivity = undefined;
-        proxy.dropAnswer(isMark);
-      };
-    },
-  ],
+const steps: [string, Arm][] = [
+  ['before the 1:1 messages are sent (as everyone’s card reaches the connector)', cutAt('arrived', (r) => r.method === 'PUT')],
+  ['while the connector takes a 1:1 message', cutAt('arrived', isOneToOne)],
+  ['right after the connector answered a 1:1 message', cutAt('answered', isOneToOne)],
+  ['as the 1:1 message’s mark goes to storage', cutAtWriteAfter(isOneToOne, isMark)],
+  ['when the mark reached storage but its answer was lost', loseAnswerAfter(isOneToOne, isMark)],
 ];
 
 describe('storage cut at each step of a delivery', () => {
   it.concurrent.each(steps)('%s: each message reaches the connector exactly once', { timeout: 60_000 }, async (_name, arm) => {
-    const connector = await startConnector([people.ada, people.grace, people.alan]);
-    const proxy = await startStorageProxy(azuriteTable());
-    closers.push(
-      () => connector.close(),
-      () => proxy.close(),
-    );
-    const prefix = uniquePrefix();
-    await ensureTables(proxy.connectionString, prefix);
+    const { connector, proxy, prefix } = await startBlipParts([people.ada, people.grace, people.alan], closers);
     let now = Date.parse('2026-11-24T10:00:00Z');
     const logs: string[] = [];
     const baton = await createBaton(loadConfig({ TABLES_CONNECTION_STRING: proxy.connectionString, BATON_TABLE_PREFIX: prefix }), {
