@@ -24,6 +24,7 @@ import {
 } from '../../src/domain/templates';
 import { ada, alan, barbara, FIELDS, grace, posted } from '../support/builders';
 import { expectValidCard } from '../support/card-schema';
+import { nodesOfType } from '../support/cards';
 
 const compared = vi.hoisted(() => ({ renders: 0 }));
 vi.mock('../../src/cards/render', async (importOriginal) => {
@@ -44,18 +45,7 @@ afterAll(() => {
 });
 
 type Node = Record<string, unknown>;
-function nodes(card: unknown, type: string): Node[] {
-  const found: Node[] = [];
-  const walk = (n: unknown) => {
-    if (Array.isArray(n)) n.forEach(walk);
-    else if (n && typeof n === 'object') {
-      if ((n as Node).type === type) found.push(n as Node);
-      Object.values(n).forEach(walk);
-    }
-  };
-  walk(card);
-  return found;
-}
+const nodes = nodesOfType;
 const buttons = (card: unknown) => nodes(card, 'Action.Execute').map((a) => [a.title, a.verb]);
 const texts = (card: unknown) => [...nodes(card, 'TextBlock'), ...nodes(card, 'TextRun')].map((n) => n.text as string);
 const utf16Bytes = (card: object) => JSON.stringify(MessageFactory.attachment(CardFactory.adaptiveCard(card))).length * 2;

@@ -16,7 +16,7 @@ import { VERBS } from '../../../src/cards/verbs';
 import type { AutomaticReplies } from '../../../src/domain/away';
 import type { Person } from '../../../src/domain/handoff';
 import { DEFAULT_WORKING_HOURS, type WorkingHours } from '../../../src/domain/working-hours';
-import { textsOf } from '../../support/cards';
+import { findInputs, nodesOfType, textsOf } from '../../support/cards';
 import { ada, alan, barbara, grace, hedy } from '../../support/builders';
 import { callerFor, type MemoryApp, memoryApp } from '../../support/memory-app';
 
@@ -118,32 +118,11 @@ const cardsTo = (p: Person): AdaptiveCard[] =>
   m.sent.filter((s) => s.method === 'post' && s.to.conversationId === `a:${p.name}`).map((s) => s.card);
 const headlines = (p: Person) => cardsTo(p).map((c) => textsOf(c)[0]);
 /** An Action.Execute's data in a card, by verb. */
-function actionData(card: unknown, verbName: string): Record<string, unknown>[] {
-  const found: Record<string, unknown>[] = [];
-  const walk = (n: unknown) => {
-    if (Array.isArray(n)) n.forEach(walk);
-    else if (n && typeof n === 'object') {
-      const r = n as Record<string, unknown>;
-      if (r.type === 'Action.Execute' && r.verb === verbName) found.push(r.data as Record<string, unknown>);
-      Object.values(r).forEach(walk);
-    }
-  };
-  walk(card);
-  return found;
-}
-function inputs(card: unknown): Record<string, unknown>[] {
-  const found: Record<string, unknown>[] = [];
-  const walk = (n: unknown) => {
-    if (Array.isArray(n)) n.forEach(walk);
-    else if (n && typeof n === 'object') {
-      const r = n as Record<string, unknown>;
-      if (typeof r.type === 'string' && r.type.startsWith('Input.')) found.push(r);
-      Object.values(r).forEach(walk);
-    }
-  };
-  walk(card);
-  return found;
-}
+const actionData = (card: unknown, verbName: string) =>
+  nodesOfType(card, 'Action.Execute')
+    .filter((a) => a.verb === verbName)
+    .map((a) => a.data as Record<string, unknown>);
+const inputs = findInputs;
 
 describe('Grace goes away by her automatic replies', () => {
   it('moves her review past the absence, never nudges her, and tells Alan once inside his hours with Reassign to her successor', async () => {

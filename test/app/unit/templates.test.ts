@@ -17,24 +17,13 @@ import { TEMPLATE_VERBS, VERBS } from '../../../src/cards/verbs';
 import type { Person } from '../../../src/domain/handoff';
 import { ada, alan, barbara, grace } from '../../support/builders';
 import { callerFor, type MemoryApp, memoryApp } from '../../support/memory-app';
+import { nodesOfType } from '../../support/cards';
 
 const MEMBERS = [ada, grace, alan, barbara];
 const b = BACKGROUND;
 let m: MemoryApp;
 
-type Node = Record<string, unknown>;
-function nodes(card: unknown, type: string): Node[] {
-  const found: Node[] = [];
-  const walk = (n: unknown) => {
-    if (Array.isArray(n)) n.forEach(walk);
-    else if (n && typeof n === 'object') {
-      if ((n as Node).type === type) found.push(n as Node);
-      Object.values(n).forEach(walk);
-    }
-  };
-  walk(card);
-  return found;
-}
+const nodes = nodesOfType;
 const texts = (card: unknown) => [...nodes(card, 'TextBlock'), ...nodes(card, 'TextRun')].map((n) => n.text as string);
 const cardOf = (answer: Answer): AdaptiveCard => {
   if (!('card' in answer)) throw new Error(`expected a card, got ${JSON.stringify(answer)}`);
