@@ -43,6 +43,7 @@ import { handoffIdForForm } from '../src/app/handoffs';
 import { tableRoundTrips, tripsSince } from '../src/store/table';
 import { cardAction, extensionInvoke, message, people, TENANT } from '../test/support/activities';
 import { startConnector } from '../test/support/connector';
+import { effectiveStatus } from '../src/bot/endpoint';
 
 const COLD_RUNS = 11;
 const ACTIONS = 500;
@@ -57,10 +58,11 @@ const checkedAll = (handoffId: string) => ({ handoffId, criterion0: 'true', crit
 const median = (values: number[]) => percentiles(values).p50;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
+/** The status an answer means: a card action's own status is inside its HTTP 200 (effectiveStatus). */
 async function post(url: string, body: unknown): Promise<number> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  await response.arrayBuffer();
-  return response.status;
+  const text = await response.text();
+  return effectiveStatus({ status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined });
 }
 
 /** Where the bench puts the bundles it starts (the echo bot and Baton's host; dist/main.js is `npm run build`'s). */
@@ -100,9 +102,8 @@ async function coldStart(
         .catch(() => ({ status: 0, body: '' }));
       if (answer.status === 200) {
         const elapsed = performance.now() - started;
-        // A card action answers 200 whatever happened: its own status is in the body.
-        const inner = answer.body ? (JSON.parse(answer.body) as { statusCode?: number }).statusCode : undefined;
-        if (inner !== undefined && inner !== 200) throw new Error(`${script} answered ${inner}: ${answer.body.slice(0, 300)}`);
+        const status = effectiveStatus({ status: answer.status, body: answer.body ? (JSON.parse(answer.body) as unknown) : undefined });
+        if (status !== 200) throw new Error(`${script} answered ${status}: ${answer.body.slice(0, 300)}`);
         return elapsed;
       }
       if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);

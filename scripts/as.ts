@@ -24,6 +24,7 @@ import { instantAt } from '../src/domain/time-zones';
 import { DEFAULT_AWAY_FILE, LocalDirectory, writeLocalAutomaticReplies } from '../src/local/directory';
 import { cardActionFrom, playgroundConnectorUrl, playgroundPerson, readPlaygroundConfig } from '../src/host/playground';
 import { BACKGROUND } from '../src/app/ports';
+import { effectiveStatus } from '../src/bot/endpoint';
 import { plainCardTimes } from '../src/cards/card-time';
 import { type ActionType, check } from '../src/domain/process';
 import { TableHandoffStore } from '../src/store/handoff-store';
@@ -102,9 +103,9 @@ async function post(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(activity),
   });
-  const body = (await response.json().catch(() => undefined)) as { statusCode?: number; value?: unknown } | undefined;
-  if (!response.ok || !body || (body.statusCode ?? 200) >= 400)
-    throw new Error(`Baton answered ${response.status}: ${JSON.stringify(body?.value ?? body).slice(0, 300)}`);
+  const body = (await response.json().catch(() => undefined)) as { value?: unknown } | undefined;
+  const status = effectiveStatus({ status: response.status, body });
+  if (!body || status >= 400) throw new Error(`Baton answered ${status}: ${JSON.stringify(body?.value ?? body).slice(0, 300)}`);
   return body.value;
 }
 

@@ -123,7 +123,7 @@ function outcomeOf(status: number): string {
  * status inside the Universal Actions envelope (src/bot/router.ts, cardError),
  * which is what the log and the alerts must see.
  */
-function effectiveStatus(result: HttpResult): number {
+export function effectiveStatus(result: HttpResult): number {
   const inner = (result.body as { statusCode?: unknown } | undefined)?.statusCode;
   return result.status === 200 && typeof inner === 'number' ? inner : result.status;
 }
