@@ -72,7 +72,7 @@ export function callerOf(context: TurnContext, now: number, budget: Budget, depl
       ...conversationNames(activity),
     },
     // Team templates (issue 26): a team's owners may change any of its templates.
-    teamOwner: () => (activity.conversation.conversationType === 'channel' ? isTeamOwner(context) : Promise.resolve(false)),
+    teamOwner: () => (conversationType === 'channel' ? isTeamOwner(context) : Promise.resolve(false)),
     replyToId: activity.replyToId || undefined,
     budget,
     // Getters, read once: the first Intl time zone costs a cold start about 20 ms, and a `help` shows no time.

@@ -685,7 +685,8 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
   const lateHere = facts.some((f) => f.title === LATE);
   const lines = facts.filter((f) => f.title !== LATE);
   const ready = preview(handoff.whatIsReady, READY_PREVIEW_CHARS);
-  const readyMore = ready.rest === '' ? '' : handoff.whatIsReady;
+  // The whole text when the preview cut it ('' when it did not).
+  const readyMore = ready.rest;
   const details =
     readyMore !== '' ||
     handoff.assumptions !== '' ||
@@ -715,7 +716,7 @@ export function handoffCard(handoff: Handoff, viewer: Person | undefined, option
     factsLine: factsLineOf(handoff, now, lateHere),
     notes: [...lines.map(asLine), ...infoNotesOf(handoff, name)],
     readyPreview: ready.shown,
-    readyMore: readyMore === '' ? '' : readyMore,
+    readyMore,
     criteria: handoff.acceptanceCriteria.map((text, i) => ({
       text,
       mark: decidedChecks[i] ? '☑' : '☐',

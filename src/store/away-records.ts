@@ -12,7 +12,7 @@ import type { Clock } from '../clock';
 import { ExpiringCache } from '../lru';
 import { ConflictError, NotFoundError, UnreadableRecordError } from '../errors';
 import type { StorageAccount } from './account';
-import { personSchema } from './handoff-entity';
+import { absenceSchema, personSchema } from './handoff-entity';
 import { optionalJson } from './json-property';
 import { AWAY_PARTITION, awayKeys } from './keys';
 import { Table } from './table';
@@ -20,7 +20,6 @@ import { Table } from './table';
 /** Table Storage returns at most 1,000 rows a page. */
 const PAGE = 1000;
 
-const absence = z.object({ start: z.string(), end: z.string().optional() });
 const item = z.object({ handoffId: z.string(), summary: z.string(), to: personSchema.optional(), by: personSchema.optional() });
 const notice = z.object({
   id: z.string(),
@@ -38,8 +37,8 @@ const entity = z.object({
   aadObjectId: z.string(),
   name: z.string().default(''),
   userId: z.string().default(''),
-  absences: optionalJson(z.array(absence)).transform((a) => a ?? []),
-  declared: optionalJson(absence),
+  absences: optionalJson(z.array(absenceSchema)).transform((a) => a ?? []),
+  declared: optionalJson(absenceSchema),
   successor: optionalJson(personSchema),
   handOver: z.boolean().default(false),
   announced: z.string().default(''),

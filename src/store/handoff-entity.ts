@@ -28,13 +28,14 @@ const optionalString = z
   .string()
   .optional()
   .transform((s) => (s === '' ? undefined : s));
-const absence = z.object({ start: z.string(), end: z.string().optional() });
+/** A time away, as the stores keep it: its start and, when known, its end. */
+export const absenceSchema = z.object({ start: z.string(), end: z.string().optional() });
 const hours = z.object({
   days: z.array(z.enum(WEEKDAYS)),
   start: z.string(),
   end: z.string(),
   timeZone: z.string(),
-  away: z.array(absence).optional(),
+  away: z.array(absenceSchema).optional(),
 });
 const level = z.union([z.literal(0), z.literal(1), z.literal(2)]);
 const stepClock = z.object({
