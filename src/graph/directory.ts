@@ -180,7 +180,8 @@ export function automaticRepliesFromMailbox(settings: MailboxSettings): Automati
 export class GraphDirectory implements Directory {
   private readonly resolutions: ExpiringCache<Resolution>;
   /** One mailboxSettings read gives both the working hours and the automatic replies. */
-  private readonly mailboxes: ExpiringCache<MailboxSettings>;
+  private readonly hours: ExpiringCache<WorkingHours>;
+  private readonly replies: ExpiringCache<AutomaticReplies>;
 
   constructor(
     private readonly graph: GraphApi,
@@ -188,7 +189,8 @@ export class GraphDirectory implements Directory {
   ) {
     const clock = options.clock ?? realClock;
     this.resolutions = new ExpiringCache(options.ttlMs ?? CACHE_TTL_MS, clock, CACHE_CAPACITY);
-    this.mailboxes = new ExpiringCache(options.ttlMs ?? CACHE_TTL_MS, clock, CACHE_CAPACITY);
+    this.hours = new ExpiringCache(options.ttlMs ?? CACHE_TTL_MS, clock, CACHE_CAPACITY);
+    this.replies = new ExpiringCache(options.ttlMs ?? CACHE_TTL_MS, clock, CACHE_CAPACITY);
   }
 
   async resolvePeople(queries: readonly string[]): Promise<Resolution[]> {
@@ -235,21 +237,31 @@ export class GraphDirectory implements Directory {
     );
   }
 
-  async getWorkingHours(aadObjectId: string): Promise<WorkingHours> {
-    return workingHoursFromMailbox(await this.mailboxSettings(aadObjectId));
+  getWorkingHours(aadObjectId: string): Promise<WorkingHours> {
+    return this.mailbox(aadObjectId).hours;
   }
 
-  async getAutomaticReplies(aadObjectId: string): Promise<AutomaticReplies> {
-    return automaticRepliesFromMailbox(await this.mailboxSettings(aadObjectId));
+  getAutomaticReplies(aadObjectId: string): Promise<AutomaticReplies> {
+    return this.mailbox(aadObjectId).replies;
   }
 
-  /** The person's mailbox settings (MailboxSettings.Read, the permission working hours already need), cached. */
-  private mailboxSettings(aadObjectId: string): Promise<MailboxSettings> {
+  /**
+   * The person's working hours and automatic replies, read together from
+   * their mailbox settings (MailboxSettings.Read, the permission working hours
+   * already need) and cached as read, so a card action parses nothing again.
+   * A failure is not cached: malformed hours are asked for again, the replies
+   * read with them stay.
+   */
+  private mailbox(aadObjectId: string): { hours: Promise<WorkingHours>; replies: Promise<AutomaticReplies> } {
     const key = aadObjectId.toLowerCase();
-    return (
-      this.mailboxes.get(key) ??
-      this.mailboxes.set(key, this.graph.get<MailboxSettings>(`/users/${encodeURIComponent(aadObjectId)}/mailboxSettings`))
-    );
+    const hours = this.hours.get(key);
+    const replies = this.replies.get(key);
+    if (hours && replies) return { hours, replies };
+    const settings = this.graph.get<MailboxSettings>(`/users/${encodeURIComponent(aadObjectId)}/mailboxSettings`);
+    return {
+      hours: hours ?? this.hours.set(key, settings.then(workingHoursFromMailbox)),
+      replies: replies ?? this.replies.set(key, settings.then(automaticRepliesFromMailbox)),
+    };
   }
 
   /**
