@@ -647,23 +647,27 @@ describe("Outlook's activities (docs/outlook-fields.md)", () => {
   it('never takes a tenant or a person from the card data, and does not stretch the fallback to Teams', async () => {
     const data = { tenantId: FIXTURE_TENANT, aadObjectId: katherine.aadObjectId, from: { aadObjectId: katherine.aadObjectId } };
     await app.post(bare({ id: 'outlook-user', aadObjectId: margaret.aadObjectId }, 'summary.stop', data));
-    expect(await stores().preferences.get(TENANT, margaret.aadObjectId, BACKGROUND)).toMatchObject({ stopped: true });
-    expect(await stores().preferences.get(FIXTURE_TENANT, katherine.aadObjectId, BACKGROUND)).toMatchObject({ stopped: false });
-    expect(await stores().preferences.get(TENANT, katherine.aadObjectId, BACKGROUND)).toMatchObject({ stopped: false });
-    // A Teams invoke that names no tenant still names no signed-in user of an organisation.
-    const teams = await app.post({
-      ...bare({ id: '29:1katherine', aadObjectId: katherine.aadObjectId }, 'summary.stop', {}),
-      channelId: 'msteams',
-    });
-    expect(teams.status).toBe(400);
-    const teamsWithConversation = await app.post({
-      ...bare({ id: '29:1katherine', aadObjectId: katherine.aadObjectId }, 'summary.stop', {}),
-      channelId: 'msteams',
-      conversation: { id: 'a:personal-katherine' },
-    });
-    expect(teamsWithConversation.body).toMatchObject({ statusCode: 403, value: { code: 'Forbidden' } });
-    expect(await stores().preferences.get(TENANT, katherine.aadObjectId, BACKGROUND)).toMatchObject({ stopped: false });
-    await app.post(bare({ id: margaret.aadObjectId }, 'summary.start', {}));
+    // Margaret's summary is started again whatever happens here: the tests after this one read her preference.
+    try {
+      expect(await stores().preferences.get(TENANT, margaret.aadObjectId, BACKGROUND)).toMatchObject({ stopped: true });
+      expect(await stores().preferences.get(FIXTURE_TENANT, katherine.aadObjectId, BACKGROUND)).toMatchObject({ stopped: false });
+      expect(await stores().preferences.get(TENANT, katherine.aadObjectId, BACKGROUND)).toMatchObject({ stopped: false });
+      // A Teams invoke that names no tenant still names no signed-in user of an organisation.
+      const teams = await app.post({
+        ...bare({ id: '29:1katherine', aadObjectId: katherine.aadObjectId }, 'summary.stop', {}),
+        channelId: 'msteams',
+      });
+      expect(teams.status).toBe(400);
+      const teamsWithConversation = await app.post({
+        ...bare({ id: '29:1katherine', aadObjectId: katherine.aadObjectId }, 'summary.stop', {}),
+        channelId: 'msteams',
+        conversation: { id: 'a:personal-katherine' },
+      });
+      expect(teamsWithConversation.body).toMatchObject({ statusCode: 403, value: { code: 'Forbidden' } });
+      expect(await stores().preferences.get(TENANT, katherine.aadObjectId, BACKGROUND)).toMatchObject({ stopped: false });
+    } finally {
+      await app.post(bare({ id: margaret.aadObjectId }, 'summary.start', {}));
+    }
   });
 });
 

@@ -121,7 +121,7 @@ describe('the templates list', () => {
   it('names the author only when someone else changed it since', () => {
     const edited = nextVersion(release, FIELDS_OF_TEMPLATE, grace, '2026-05-05T09:00:00.000Z');
     expect(texts(templateListCard({ templates: [edited], timeZone: 'UTC', now }))).toContain(
-      `Version 2, ${edited.change} by Grace Hopper, Tue 5 May, 09:00 · 2 checklist items · made by Ada Lovelace`,
+      'Version 2, saved it unchanged by Grace Hopper, Tue 5 May, 09:00 · 2 checklist items · made by Ada Lovelace',
     );
   });
 
@@ -168,7 +168,7 @@ describe("the template's card", () => {
       '2026-05-05T09:00:00.000Z',
     );
     expect(line(edited)).toBe(
-      `Version 2: ${edited.change} by Grace Hopper, Tue 5 May, 09:00. Made by Ada Lovelace. Pre-fills effort 4h, review goal 2h.`,
+      'Version 2: changed the priority and the receiver by Grace Hopper, Tue 5 May, 09:00. Made by Ada Lovelace. Pre-fills effort 4h, review goal 2h.',
     );
   });
 
