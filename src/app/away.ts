@@ -396,10 +396,10 @@ async function noticeCard(
 ): Promise<AdaptiveCard | undefined> {
   const away = personOf(record);
   const handoffs = await Promise.all(notice.items.map(async (item) => (await app.stores.handoffs.read(item.handoffId, budget))?.handoff));
+  if (notice.kind === 'return') return returnCard(notice, handoffs, away);
   const readerHours = await app.workingHours(record.tenantId, notice.to, budget);
   // Inside a sentence of a message: the reader's zone, named.
   const when = (iso: string) => formatWhenIn(iso, zoneForText(readerHours), now);
-  if (notice.kind === 'return') return returnCard(notice, handoffs, away);
 
   const successor = record.successor;
   const items: AwayNoticeItem[] = [];

@@ -96,6 +96,34 @@ function isCalendarDate(value: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }
 
+/** What is wrong with a form's acceptance criteria, past their count or length caps; undefined when nothing. The handoff form's and a template's. */
+export function criteriaProblem(criteria: readonly string[]): string | undefined {
+  const long = criteria.findIndex((c) => c.length > CRITERION_MAX);
+  if (criteria.length > CRITERIA_MAX) return `Keep to ${CRITERIA_MAX} criteria (there are ${criteria.length}).`;
+  if (long >= 0) return `Keep each criterion to ${CRITERION_MAX} characters (criterion ${long + 1} has ${criteria[long]!.length}).`;
+  return undefined;
+}
+
+/**
+ * A form's links: separated by white space (URLs may hold commas; a comma or
+ * semicolon ending one is a separator), each https, at most LINKS_MAX of
+ * LINK_MAX characters; the message to show at the field when not.
+ */
+export function linksOf(value: string): { links: string[]; error: string | undefined } {
+  const typed = value
+    .split(/\s+/)
+    .map((link) => link.replace(/[,;]+$/, ''))
+    .filter((link) => link !== '');
+  const bad = typed.find((link) => httpsUrl(link) === undefined);
+  const links = typed.map((link) => httpsUrl(link) ?? link);
+  const long = links.find((link) => link.length > LINK_MAX);
+  if (bad !== undefined) return { links, error: `"${bad.slice(0, 80)}" is not an https link.` };
+  if (links.length > LINKS_MAX) return { links, error: `Keep to ${LINKS_MAX} links (there are ${links.length}).` };
+  if (long !== undefined)
+    return { links, error: `Keep each link to ${LINK_MAX} characters ("${long.slice(0, 60)}..." has ${long.length}).` };
+  return { links, error: undefined };
+}
+
 /**
  * The stakeholders a form names (comma-separated ids, each once), every one
  * a member of the conversation and at most STAKEHOLDERS_MAX; the message
@@ -145,29 +173,15 @@ export function parseHandoffForm(
     errors.whatIsReady = `Keep this to ${READY_MAX} characters (it has ${whatIsReady.length}); link longer documents.`;
 
   const acceptanceCriteria = splitLines(input.acceptanceCriteria);
-  const longCriterion = acceptanceCriteria.findIndex((c) => c.length > CRITERION_MAX);
   if (acceptanceCriteria.length === 0) errors.acceptanceCriteria = 'Add at least one acceptance criterion, one per line.';
-  else if (acceptanceCriteria.length > CRITERIA_MAX)
-    errors.acceptanceCriteria = `Keep to ${CRITERIA_MAX} criteria (there are ${acceptanceCriteria.length}).`;
-  else if (longCriterion >= 0)
-    errors.acceptanceCriteria = `Keep each criterion to ${CRITERION_MAX} characters (criterion ${longCriterion + 1} has ${acceptanceCriteria[longCriterion]!.length}).`;
+  else if (criteriaProblem(acceptanceCriteria)) errors.acceptanceCriteria = criteriaProblem(acceptanceCriteria)!;
 
   const assumptions = input.assumptions.trim();
   if (assumptions.length > ASSUMPTIONS_MAX)
     errors.assumptions = `Keep this to ${ASSUMPTIONS_MAX} characters (it has ${assumptions.length}); link longer documents.`;
 
-  // URLs may hold commas: links are separated by white space, and a comma or semicolon ending one is a separator.
-  const typedLinks = input.links
-    .split(/\s+/)
-    .map((link) => link.replace(/[,;]+$/, ''))
-    .filter((link) => link !== '');
-  const badLink = typedLinks.find((link) => httpsUrl(link) === undefined);
-  const links = typedLinks.map((link) => httpsUrl(link) ?? link);
-  const longLink = links.find((link) => link.length > LINK_MAX);
-  if (badLink !== undefined) errors.links = `"${badLink.slice(0, 80)}" is not an https link.`;
-  else if (links.length > LINKS_MAX) errors.links = `Keep to ${LINKS_MAX} links (there are ${links.length}).`;
-  else if (longLink !== undefined)
-    errors.links = `Keep each link to ${LINK_MAX} characters ("${longLink.slice(0, 60)}..." has ${longLink.length}).`;
+  const { links, error: linksError } = linksOf(input.links);
+  if (linksError) errors.links = linksError;
 
   const effortText = input.effort.trim();
   const effortMinutes = effortText === '' ? undefined : parseEffort(effortText);

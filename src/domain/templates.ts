@@ -14,9 +14,8 @@ import {
   ASSUMPTIONS_MAX,
   CRITERIA_MAX,
   CRITERION_MAX,
-  httpsUrl,
-  LINK_MAX,
-  LINKS_MAX,
+  criteriaProblem,
+  linksOf,
   READY_MAX,
   splitLines,
   stakeholdersOf,
@@ -126,26 +125,15 @@ export function parseTemplateForm(
   if (whatIsReady.length > READY_MAX) errors.whatIsReady = `Keep this to ${READY_MAX} characters (it has ${whatIsReady.length}).`;
 
   const acceptanceCriteria = splitLines(input.acceptanceCriteria);
-  const longCriterion = acceptanceCriteria.findIndex((c) => c.length > CRITERION_MAX);
-  if (acceptanceCriteria.length > CRITERIA_MAX)
-    errors.acceptanceCriteria = `Keep to ${CRITERIA_MAX} criteria (there are ${acceptanceCriteria.length}).`;
-  else if (longCriterion >= 0)
-    errors.acceptanceCriteria = `Keep each criterion to ${CRITERION_MAX} characters (criterion ${longCriterion + 1} has ${acceptanceCriteria[longCriterion]!.length}).`;
+  const criteriaError = criteriaProblem(acceptanceCriteria);
+  if (criteriaError) errors.acceptanceCriteria = criteriaError;
 
   const assumptions = input.assumptions.trim();
   if (assumptions.length > ASSUMPTIONS_MAX)
     errors.assumptions = `Keep this to ${ASSUMPTIONS_MAX} characters (it has ${assumptions.length}).`;
 
-  const typed = input.links
-    .split(/\s+/)
-    .map((link) => link.replace(/[,;]+$/, ''))
-    .filter((link) => link !== '');
-  const badLink = typed.find((link) => httpsUrl(link) === undefined);
-  const links = typed.map((link) => httpsUrl(link) ?? link);
-  const longLink = links.find((link) => link.length > LINK_MAX);
-  if (badLink !== undefined) errors.links = `"${badLink.slice(0, 80)}" is not an https link.`;
-  else if (links.length > LINKS_MAX) errors.links = `Keep to ${LINKS_MAX} links (there are ${links.length}).`;
-  else if (longLink !== undefined) errors.links = `Keep each link to ${LINK_MAX} characters (one has ${longLink.length}).`;
+  const { links, error: linksError } = linksOf(input.links);
+  if (linksError) errors.links = linksError;
 
   const duration = (field: 'effort' | 'reviewGoal' | 'minLead', what: string) => {
     const typedText = input[field].trim();
