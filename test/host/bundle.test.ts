@@ -170,14 +170,15 @@ describe('the deployable bundle', () => {
         child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
         try {
           let status = 0;
-          const before = connector.sent.length;
+          // Its own conversation: three hosts answer at once through one connector, and only this one's help counts.
+          const conversation = { ...message(connector.url, people.ada, 'help').conversation, id: `19:settings-${name}@thread.v2` };
           while (status === 0) {
             if (child.exitCode !== null)
               throw new Error(`the host exited with ${child.exitCode} with ${name}=${value}: ${output.slice(-600)}`);
             status = await fetch(`http://127.0.0.1:${port}/api/messages`, {
               method: 'POST',
               headers: { 'content-type': 'application/json' },
-              body: JSON.stringify(message(connector.url, people.ada, 'help')),
+              body: JSON.stringify(message(connector.url, people.ada, 'help', { conversation })),
             })
               .then((r) => r.status)
               .catch(async () => {
@@ -185,7 +186,9 @@ describe('the deployable bundle', () => {
                 return 0;
               });
           }
-          const answered = connector.sent.slice(before).some((s) => s.activity.text?.startsWith('**Baton** hands work'));
+          const answered = connector.sent.some(
+            (s) => s.conversationId === conversation.id && s.activity.text?.startsWith('**Baton** hands work'),
+          );
           return { name, status, answered, output };
         } finally {
           child.kill();
