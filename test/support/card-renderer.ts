@@ -33,10 +33,15 @@ function render(page: Page, card: object): Promise<{ height: number } | { error:
     host.replaceChildren();
     const adaptive = new ac.AdaptiveCard();
     adaptive.hostConfig = new ac.HostConfig((window as unknown as { hostConfig: object }).hostConfig);
+    // What the renderer could not read (an unknown element or action, a bad value): a card it drew without them would
+    // measure shorter than the one Teams draws, so any of them is an error here.
+    const context = new ac.SerializationContext();
+    adaptive.parse(json, context);
     const errors: string[] = [];
-    adaptive.parse(json, new ac.SerializationContext());
+    for (let i = 0; i < context.eventCount; i += 1) errors.push(context.getEventAt(i).message);
+    if (errors.length > 0) return { error: `not read: ${errors.join('; ')}` };
     const element = adaptive.render();
-    if (!element) return { error: `not rendered: ${errors.join('; ')}` };
+    if (!element) return { error: 'not rendered' };
     host.appendChild(element);
     return { height: Math.round(host.getBoundingClientRect().height) };
   }, card);
