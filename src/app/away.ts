@@ -70,6 +70,7 @@ import {
   personalAddress,
 } from './ports';
 import { commitChange, withDueState } from './unit-of-work';
+import { AWAY_RECHECK_MS, LEASE_MARGIN_MS, RECORD_PAUSE_MS, SEND_NEEDS_MS } from './deliverer';
 
 const budget = BACKGROUND;
 /** People looked at once: each is a mailbox read and, for the few away, a few Table round trips. */
@@ -80,14 +81,6 @@ const HELD_LIMIT = 200;
 const MAX_ITEMS = 20;
 /** How long a run holds a message while it sends it: well past a connector call's timeout. */
 const NOTICE_LEASE_MS = 2 * 60_000;
-/** A message is sent only with this much of its claim left: the send (the connector's 8 s timeout and retries) and its mark fit in it. */
-const SEND_NEEDS_MS = 30_000;
-/** A sent message's mark is tried again until this long before its claim runs out (clocks of instances differ a little). */
-const MARK_MARGIN_MS = 5_000;
-/** Between tries of a sent message's mark, wall time (storage is back, or not, in real seconds whatever Baton's clock says). */
-const MARK_PAUSE_MS = 1_000;
-/** A message whose reader is away with no return date is looked at again this much later. */
-const RECHECK_MS = 60 * 60_000;
 /** Someone who has held no ball for this long, with nothing of theirs to keep, is no longer watched. */
 const FORGET_AFTER_MS = 30 * 24 * 3_600_000;
 
@@ -507,7 +500,7 @@ async function sendNotice(app: App, record: AwayRecord, notice: AwayNotice, now:
   const readerHours = await app.workingHours(record.tenantId, notice.to, budget);
   const next = nextWorkingInstant(readerHours, now);
   if (next === undefined || next > now) {
-    const notBefore = next?.toISOString() ?? new Date(now.getTime() + RECHECK_MS).toISOString();
+    const notBefore = next?.toISOString() ?? new Date(now.getTime() + AWAY_RECHECK_MS).toISOString();
     return { record: await changeRecord(app, record, (r) => update(r, { notBefore })), sent: false };
   }
   // Claimed with the record's ETag: a second run (or instance) finds it held, or sent. A record changed for another
@@ -570,7 +563,7 @@ async function markSent(
   claimEnds: number,
   notice: AwayNotice,
 ): Promise<AwayRecord> {
-  const deadline = claimEnds - MARK_MARGIN_MS;
+  const deadline = claimEnds - LEASE_MARGIN_MS;
   const within: Budget = { ...budget, deadline };
   const about = { person: notice.to.aadObjectId, kind: notice.kind };
   for (let attempt = 1; ; attempt += 1) {
@@ -580,7 +573,7 @@ async function markSent(
       return done;
     } catch (error) {
       if (!(error instanceof StorageError || error instanceof ThrottledError)) throw error;
-      if (Date.now() + MARK_PAUSE_MS >= deadline) {
+      if (Date.now() + RECORD_PAUSE_MS >= deadline) {
         // Sent again once the claim runs out: say so loudly, it is the one way storage makes a message go twice.
         app.log.error('Away message sent, but it could not be marked sent; it may be sent again', {
           ...about,
@@ -594,7 +587,7 @@ async function markSent(
           ...about,
           error: errorText(error),
         });
-      await new Promise((resolve) => setTimeout(resolve, MARK_PAUSE_MS));
+      await new Promise((resolve) => setTimeout(resolve, RECORD_PAUSE_MS));
     }
   }
 }

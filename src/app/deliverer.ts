@@ -65,11 +65,11 @@ const BACKOFF_MAX_MS = 30 * 60_000;
  * connector's 8 s timeout, its client's quick retries) and its mark must be
  * done before anyone else may take the row. Less than that, the sweep takes it.
  */
-const SEND_NEEDS_MS = 30_000;
+export const SEND_NEEDS_MS = 30_000;
 /** A send's mark is tried again until this long before its row's lease runs out (clocks of instances differ a little). */
-const LEASE_MARGIN_MS = 5_000;
+export const LEASE_MARGIN_MS = 5_000;
 /** Between tries of a send's mark, wall time (storage is back, or not, in real seconds whatever Baton's clock says). */
-const RECORD_PAUSE_MS = 1_000;
+export const RECORD_PAUSE_MS = 1_000;
 /** How many handoffs one sweep delivers at once: the connector allows 50 requests a second per tenant. */
 const SWEEP_CONCURRENCY = 4;
 /** How many rounds writeUntilSettled makes at most while the handoff keeps changing under it. */
@@ -98,8 +98,8 @@ class Held extends Error {
   }
 }
 
-/** A reminder to someone away with no return date is looked at again this much later. */
-const AWAY_RECHECK_MS = 60 * 60_000;
+/** A message to someone away with no return date is looked at again this much later (the outbox, the overdue check, the away check). */
+export const AWAY_RECHECK_MS = 60 * 60_000;
 /** A person whose record this process wrote lately is not written again for this long: one change after another keeps the same holder. */
 const WATCHED_FOR_MS = 60 * 60_000;
 const WATCHED_KEPT = 10_000;

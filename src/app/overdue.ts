@@ -18,6 +18,7 @@ import { errorText } from '../logger';
 import { mapLimit } from './pool';
 import { type App, BACKGROUND, type DueEntry, type Effect } from './ports';
 import { commitChange, effectsOfChange, messageEffect } from './unit-of-work';
+import { AWAY_RECHECK_MS } from './deliverer';
 
 export interface OverdueReport {
   /** Due-index entries read. */
@@ -201,6 +202,4 @@ async function reminders(app: App, handoff: Handoff, events: readonly HandoffEve
   return effects.flat();
 }
 
-/** A message to someone away with no return date is looked at again this much later. */
-export const HELD_RECHECK_MS = 60 * 60_000;
-const heldFor = (at: Date) => new Date(at.getTime() + HELD_RECHECK_MS).toISOString();
+const heldFor = (at: Date) => new Date(at.getTime() + AWAY_RECHECK_MS).toISOString();
