@@ -259,7 +259,6 @@ export async function rememberConversationNames(app: App, caller: Caller, budget
     if (knownNames.get(key) === ref.name) continue;
     try {
       await conversationRenamed(app, tenantId, ref.id, ref.name, budget);
-      knownNames.set(key, ref.name);
     } catch (error) {
       app.log.warn("Could not keep a team's or channel's name; the summary names it by its people until the next message", {
         id: ref.id,
@@ -273,6 +272,8 @@ export async function rememberConversationNames(app: App, caller: Caller, budget
 export async function conversationRenamed(app: App, tenantId: string, id: string, name: string, budget: Budget): Promise<void> {
   await app.stores.names.rename(tenantId, id, name, budget);
   renamedCache.get(app.stores.names)?.delete(tenantId);
+  // A rename event and a message in the channel both keep it: neither writes it again for the other.
+  knownNames.set(`${tenantId}|${id}`, name);
 }
 
 /** Every handoff of each team (conversation) the followed handoffs live in. */

@@ -25,7 +25,7 @@ import { errorText } from '../logger';
 import { LruMap } from '../lru';
 import { editPreview, openCreateDialog, searchHandoffs, sendPreview, submitCreateDialog, unfurlLink } from './messaging-extension';
 import { cardError, Router, type Turn } from './router';
-import { callerOf, conversationNames } from './turn';
+import { callerOf, conversationNames, tenantOf } from './turn';
 
 export const HELP_TEXT = [
   '**Baton** hands work to someone without a meeting.',
@@ -212,7 +212,7 @@ export function batonRouter(app: App): Router {
     .on('conversation.renamed', async (turn) => {
       // The weekly summary names a team by what it is called now.
       const { activity } = turn.context;
-      const tenantId = activity.conversation.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+      const tenantId = tenantOf(activity);
       const { team, channel } = conversationNames(activity);
       const renamed = (activity.channelData as { eventType?: string }).eventType === 'teamRenamed' ? team : channel;
       if (tenantId && renamed?.name) await conversationRenamed(app, tenantId, renamed.id, renamed.name, turn.budget);

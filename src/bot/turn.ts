@@ -19,16 +19,18 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * @param deploymentTenant the tenant this deployment serves (its Graph directory's)
  */
 export function actorOf(context: TurnContext, deploymentTenant?: () => string): Actor | undefined {
-  const { from, conversation, channelData, channelId } = context.activity;
+  const { from, channelId } = context.activity;
   const outlook = channelId === 'outlook';
-  const tenantId =
-    conversation?.tenantId ||
-    (channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ||
-    (outlook ? deploymentTenant?.() : undefined);
+  const tenantId = tenantOf(context.activity) || (outlook ? deploymentTenant?.() : undefined);
   // Outlook's channel may name the user by their Entra object id in from.id alone.
   const aadObjectId = from?.aadObjectId ?? (outlook && GUID.test(from?.id ?? '') ? from.id : undefined);
   if (!aadObjectId || !tenantId) return undefined;
   return { person: { aadObjectId, userId: from.id, name: displayName(from.name) }, tenantId };
+}
+
+/** The tenant an activity names (its conversation's, or channelData's), when it names one. */
+export function tenantOf(activity: Pick<TurnContext['activity'], 'conversation' | 'channelData'>): string | undefined {
+  return activity.conversation?.tenantId || (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id || undefined;
 }
 
 /** The viewer's IANA time zone, when the client said it (activity.localTimezone or its clientInfo entity) and Intl knows it. */
