@@ -45,7 +45,12 @@ afterAll(async () => {
   await connector?.close();
 });
 
-const moveTo = (iso: string) => clock.advance(Math.max(0, Date.parse(iso) - clock.now()));
+/** Baton's clock only moves forward: a test that would move it back says so rather than reading another test's time. */
+const moveTo = (iso: string) => {
+  const by = Date.parse(iso) - clock.now();
+  if (by < 0) throw new Error(`Baton's clock is already past ${iso}: this test must start after the one before it`);
+  clock.advance(by);
+};
 async function fire(name: string): Promise<void> {
   await app.host.fire(name);
   await app.baton().app.deliveries.idle();
