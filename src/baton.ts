@@ -9,7 +9,8 @@ import { Deliverer } from './app/deliverer';
 import type { App, Messenger, Stores, SummaryQueue } from './app/ports';
 import { OUTSIDE_DIRECTORY } from './app/form-people';
 import { workingHoursFrom } from './app/working-hours';
-import { type BotEndpoint, createBotEndpoint, createConnector } from './bot/endpoint';
+import { type BotEndpoint, createBotAdapter, createBotEndpoint } from './bot/endpoint';
+import { createMessenger } from './connector/messenger';
 import { type Clock, realClock, ShiftedClock } from './clock';
 import { type Config, type Feature, getConfig } from './config';
 import { createGraphServices, type GraphServices } from './graph';
@@ -105,7 +106,7 @@ export function createBaton(config: Config, options: BatonOptions = {}): Baton {
     (own?.mode === 'local'
       ? own.mailer
       : createGraphServices(config, { retry: { maxAttempts: 6, maxTotalWaitMs: 120_000 }, clock, log: (m) => log.warn(m) }).mailer);
-  const connector = createConnector(config, log);
+  const adapter = createBotAdapter(config, log);
   // A wrong optional setting is set aside (src/config.ts): one clear line now, and one when its feature is first used.
   for (const i of config.ignored) log.warn(`Setting set aside: ${i.problem}, so ${i.without}`, { setting: i.setting });
   const told = new Set<string>();
@@ -121,7 +122,7 @@ export function createBaton(config: Config, options: BatonOptions = {}): Baton {
   const stores = { ...tables, away: options.stores ? tables.away : new CachedAwayRecords(tables.away, clock) };
   const parts = {
     stores,
-    messenger: options.messenger ?? connector.messenger,
+    messenger: options.messenger ?? createMessenger(adapter, config),
     directoryFor,
     workingHours: workingHoursFrom(directoryFor, stores.away, clock, log),
     mailer,
@@ -148,7 +149,7 @@ export function createBaton(config: Config, options: BatonOptions = {}): Baton {
     log,
   };
   const app = { ...parts, deliveries: new Deliverer(parts) };
-  return { config, app, devClock, bot: createBotEndpoint(config, connector.adapter, app) };
+  return { config, app, devClock, bot: createBotEndpoint(config, adapter, app) };
 }
 
 /** The summary's Storage queue, opened (and created when missing) on first use. */

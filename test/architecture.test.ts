@@ -57,7 +57,8 @@ describe('the boundaries of the code', () => {
     expect(found).toEqual(
       [
         ['app-sees-ports-only', 'src/app/uses-a-table.ts', 'src/store/table.ts'],
-        ['botbuilder-in-bot-only', 'src/app/talks-to-teams.ts', 'node_modules/botbuilder'],
+        ['bot-framework-at-the-edge', 'src/app/talks-to-teams.ts', 'node_modules/botbuilder'],
+        ['connector-only-sends', 'src/connector/routes-a-turn.ts', 'src/bot/fine.ts'],
         ['cards-draw-only', 'src/cards/calls-the-app.ts', 'src/app/uses-a-table.ts'],
         ['domain-has-no-node-io', 'src/domain/reads-disk.ts', 'fs'],
         ['domain-is-pure', 'src/domain/knows-the-store.ts', 'src/store/table.ts'],

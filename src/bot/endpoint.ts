@@ -3,16 +3,85 @@
  *
  * Every activity is parsed by one schema before anything runs: a malformed
  * one gets 400 and changes nothing. Then the adapter checks the token (with
- * BOT_ID set) and the bot runs the turn.
+ * BOT_ID set) and the router runs the turn.
+ *
+ * The adapter is Bot Framework's CloudAdapter fed straight from an Azure
+ * Functions HTTP request: CloudAdapter.process() wants Express-style request
+ * and response objects, Functions v4 gives a fetch-style Request, so rather
+ * than fake one this adapter exposes processActivity() and the endpoint maps
+ * its result.
  */
-import type { Activity, TurnContext } from 'botbuilder';
+import {
+  type Activity,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type InvokeResponse,
+  StatusCodes,
+  type TurnContext,
+} from 'botbuilder';
+import { type AuthenticateRequestResult, AuthenticationError, type BotFrameworkAuthentication } from 'botframework-connector';
 import * as z from 'zod';
 import { type App, type Budget, requestBudget } from '../app/ports';
 import { type Config, isLoopback } from '../config';
 import { errorText, type Logger } from '../logger';
-import { AuthenticationError, createAdapter, type FunctionsAdapter } from './adapter';
 import { batonRouter } from './bot';
-import { createMessenger } from './connector';
+import { keepSigningKeysOutOfLogs, withoutIssuerGrowth } from './connector-guards';
+import { precheckAuthHeader, type TokenPolicy, tokenPolicy } from './token-precheck';
+
+export class FunctionsAdapter extends CloudAdapter {
+  /**
+   * @param policy what a token must look like before the library sees it; undefined in local mode, where no token is checked
+   */
+  constructor(
+    auth: BotFrameworkAuthentication,
+    private readonly policy?: TokenPolicy,
+  ) {
+    super(auth);
+  }
+
+  /**
+   * Authenticates and runs one activity.
+   * @returns the invoke response, or undefined for non-invoke activities
+   * @throws AuthenticationError (mapped to 401 by the caller) for any token that does not authenticate;
+   *   whatever else is thrown comes from the turn itself (the bot's logic or its onTurnError)
+   */
+  async run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    const authenticated = await this.authenticate(authHeader, activity);
+    return this.processActivity(authenticated, activity, logic);
+  }
+
+  /**
+   * Authentication alone, so that everything it throws can be told from the
+   * turn's errors: the library lets jsonwebtoken's errors (bad signature, wrong
+   * algorithm, not yet valid), jws's JSON errors and node-fetch's errors (OpenID
+   * metadata unreachable or not JSON) escape as they are.
+   */
+  private async authenticate(authHeader: string, activity: Activity): Promise<AuthenticateRequestResult> {
+    if (this.policy) precheckAuthHeader(authHeader, this.policy);
+    try {
+      return await withoutIssuerGrowth(() => this.botFrameworkAuthentication.authenticateRequest(activity, authHeader));
+    } catch (error) {
+      if (error instanceof AuthenticationError) throw error;
+      // Only the class name: messages of these errors can hold URLs, claims or key ids.
+      const kind = error instanceof Error ? error.name : typeof error;
+      throw new AuthenticationError(`Unauthorized: the token could not be validated (${kind}).`, StatusCodes.UNAUTHORIZED);
+    }
+  }
+}
+
+/** Builds the adapter; with no bot id it runs unauthenticated (local mode). */
+export function createAdapter(config: Config, onTurnError: (context: TurnContext, error: Error) => Promise<void>): FunctionsAdapter {
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.bot.appId,
+    MicrosoftAppPassword: config.bot.password,
+    MicrosoftAppType: config.bot.type,
+    MicrosoftAppTenantId: config.bot.tenantId,
+  });
+  if (!config.localMode) keepSigningKeysOutOfLogs();
+  const adapter = new FunctionsAdapter(auth, config.localMode ? undefined : tokenPolicy(config.bot));
+  adapter.onTurnError = onTurnError;
+  return adapter;
+}
 
 export interface HttpResult {
   status: number;
@@ -128,9 +197,9 @@ export function effectiveStatus(result: HttpResult): number {
   return result.status === 200 && typeof inner === 'number' ? inner : result.status;
 }
 
-/** The adapter (and through it the messenger the outbox sends with), before the app exists. */
-export function createConnector(config: Config, log: Logger) {
-  const adapter = createAdapter(config, async (context: TurnContext, error: Error) => {
+/** The adapter, built before the app: the messenger the deliverer sends with (src/connector) continues conversations through it. */
+export function createBotAdapter(config: Config, log: Logger): FunctionsAdapter {
+  return createAdapter(config, async (context: TurnContext, error: Error) => {
     log.error('Turn failed', { type: context.activity.type, activityId: context.activity.id, error: error.stack ?? error.message });
     if (context.activity.type === 'message') {
       await context.sendActivity('Sorry, something went wrong on our side. Please try again in a minute.').catch((sendError: unknown) => {
@@ -138,7 +207,6 @@ export function createConnector(config: Config, log: Logger) {
       });
     }
   });
-  return { adapter, messenger: createMessenger(adapter, config) };
 }
 
 /** The bot endpoint over an adapter and the app's use cases. */

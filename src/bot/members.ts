@@ -4,7 +4,7 @@
 import { TeamsInfo, type TurnContext } from 'botbuilder';
 import { MembersUnavailableError } from '../app/ports';
 import { displayName, type Person } from '../domain/handoff';
-import { connectorError, withTimeout } from './connector';
+import { connectorError, withTimeout } from '../connector/messenger';
 
 /** A choice list longer than this is unusable; Graph search (people picker) takes over there. */
 export const MAX_MEMBERS = 500;

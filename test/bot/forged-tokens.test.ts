@@ -20,7 +20,7 @@ import { JwtTokenExtractor } from 'botframework-connector/lib/auth/jwtTokenExtra
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { type Baton, createBaton } from '../../src/baton';
 import type { HttpResult } from '../../src/bot/endpoint';
-import { createAdapter } from '../../src/bot/adapter';
+import { createAdapter } from '../../src/bot/endpoint';
 import { type Config, loadConfig } from '../../src/config';
 import { createLogger, formatRecord } from '../../src/logger';
 import { message, people } from '../support/activities';

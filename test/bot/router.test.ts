@@ -11,7 +11,7 @@ import type { App } from '../../src/app/ports';
 import { requestBudget } from '../../src/app/ports';
 import { batonRouter, UNAVAILABLE } from '../../src/bot/bot';
 import { Router, routeOf } from '../../src/bot/router';
-import { conversationNames } from '../../src/bot/turn';
+import { conversationNames } from '../../src/bot/bot';
 import { createLogger, formatRecord } from '../../src/logger';
 import invokeFixture from '../fixtures/teams-invoke-action.json';
 

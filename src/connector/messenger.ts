@@ -1,16 +1,16 @@
 /**
- * The Bot Connector as the outbox and the turn handlers use it: proactive
- * posts and card updates through the adapter, each with a timeout, and every
- * failure turned into a typed ConnectorError that says whether trying again
- * can help.
+ * The Bot Connector, Baton's messages out: the Messenger port the deliverer
+ * sends through (proactive posts and card updates, through the adapter of
+ * src/bot/endpoint.ts), each with a timeout, and every failure turned into a
+ * typed ConnectorError that says whether trying again can help. Activities
+ * come in through src/bot; nothing here routes or answers one.
  */
-import { type Activity, CardFactory, type ConversationReference, MessageFactory } from 'botbuilder';
+import { type Activity, CardFactory, type CloudAdapter, type ConversationReference, MessageFactory } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
 import type { ConversationAddress, Messenger } from '../app/ports';
 import type { AdaptiveCard } from '../cards/render';
 import { type Config, isLoopback } from '../config';
 import { ConnectorError } from '../errors';
-import type { FunctionsAdapter } from './adapter';
 
 /** A delivery runs off the invoke's path; this bounds how long a hung connector holds an outbox row. */
 export const DELIVERY_TIMEOUT_MS = 8000;
@@ -66,7 +66,7 @@ export function connectorError(error: unknown): ConnectorError {
  * connector client for the conversation's serviceUrl with the bot's
  * credentials, and each call carries its own timeout.
  */
-export function createMessenger(adapter: FunctionsAdapter, config: Config): Messenger {
+export function createMessenger(adapter: CloudAdapter, config: Config): Messenger {
   async function withClient<T>(to: ConversationAddress, call: (client: ConnectorClient) => Promise<T>): Promise<T> {
     // Without credentials Baton must not talk to real Teams: its messages would go out unauthenticated.
     if (config.localMode && !isLoopback(to.serviceUrl)) {
