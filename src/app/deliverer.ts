@@ -48,6 +48,7 @@ import {
   DELIVERIES,
   type DeliveryMark,
   type Effect,
+  type MarkWritten,
   type OutboxRow,
   personalAddress,
 } from './ports';
@@ -175,9 +176,9 @@ export class Deliverer implements Deliveries {
   /**
    * Marks a handoff before a change that will write outbox rows, under the
    * change's own budget (it is on the change's path).
-   * @returns the mark's ETag, for {@link afterCommit}
+   * @returns the mark as written, for {@link afterCommit}
    */
-  mark(handoffId: string, changeBudget: Budget): Promise<string> {
+  mark(handoffId: string, changeBudget: Budget): Promise<MarkWritten> {
     return this.app.stores.marks.mark(handoffId, this.iso(GRACE_MS), this.iso(), changeBudget);
   }
 
@@ -189,7 +190,7 @@ export class Deliverer implements Deliveries {
    *   of everyone's card that arrived after it would replace the actor's view
    *   until the card refreshes
    */
-  afterCommit(handoffId: string, rows: readonly OutboxRow[], markEtag: string, committed: Handoff): Promise<void> {
+  afterCommit(handoffId: string, rows: readonly OutboxRow[], mark: MarkWritten, committed: Handoff): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
     let cardDone: () => void = () => undefined;
     const cardOut = new Promise<void>((resolve) => (cardDone = resolve));
@@ -200,7 +201,7 @@ export class Deliverer implements Deliveries {
       this.serially(handoffId, async () => {
         const results = await this.deliverRows(ready, cardDone, committed);
         if (ready.length === rows.length && results.every((r) => r === 'delivered' || r === 'dead'))
-          await this.clearUnlessHeld(handoffId, markEtag);
+          await this.clearUnlessHeld(handoffId, mark);
       }).finally(cardDone),
     );
     return cardOut;
@@ -208,12 +209,16 @@ export class Deliverer implements Deliveries {
 
   /**
    * Clears a handoff's mark once this delivery is done, unless rows are still
-   * pending: one an earlier change held for its reader's working hours shares
-   * the mark (a handoff has one), and the sweep finds it only through it.
+   * pending: a row an earlier change left (held for its reader's working
+   * hours, waiting to be tried again, or its writer's, in flight or crashed)
+   * shares the mark (a handoff has one), and the sweep finds it only through
+   * it. A mark this change made itself had no such row behind it, and any
+   * change since has marked it again, so the clear (with this ETag) fails:
+   * only a mark found already there needs the handoff's rows read.
    */
-  private async clearUnlessHeld(handoffId: string, markEtag: string): Promise<void> {
-    if ((await this.app.stores.outbox.rows(handoffId, budget)).length > 0) return;
-    await this.app.stores.marks.clear(handoffId, markEtag, budget);
+  private async clearUnlessHeld(handoffId: string, mark: MarkWritten): Promise<void> {
+    if (!mark.fresh && (await this.app.stores.outbox.rows(handoffId, budget)).length > 0) return;
+    await this.app.stores.marks.clear(handoffId, mark.etag, budget);
   }
 
   /** Delivers a handoff's pending rows that nobody holds (a replayed activity asks for its own), in the background. */

@@ -175,10 +175,21 @@ export interface DeliveryMark {
   etag: string;
 }
 
+/**
+ * A mark as a change wrote it. `fresh`: the change made it, no mark was
+ * there, so no row of an earlier change was pending (a pending row always has
+ * its mark); a delivery that sent all its own rows may then clear it without
+ * reading the handoff's rows.
+ */
+export interface MarkWritten {
+  etag: string;
+  fresh: boolean;
+}
+
 /** The pending deliveries: one mark per handoff in flight. */
 export interface DeliveryMarks {
-  /** Marks a handoff before a change that writes outbox rows. @returns the mark's ETag */
-  mark(handoffId: string, notBefore: string, markedAt: string, budget: Budget): Promise<string>;
+  /** Marks a handoff before a change that writes outbox rows: creates the mark, or marks it again when it is there. */
+  mark(handoffId: string, notBefore: string, markedAt: string, budget: Budget): Promise<MarkWritten>;
   /** Every mark: the table holds only handoffs in flight. */
   list(budget: Budget): Promise<DeliveryMark[]>;
   /** Moves a mark's next sweep, if nobody marked it since. @returns false when the mark changed */
@@ -672,13 +683,13 @@ export type Answer = { card: AdaptiveCard; refusal?: string } | { error: AnswerE
 export interface Deliveries {
   /** Until when a writer holds the rows it is about to commit. */
   leaseForNewRows(): string;
-  /** Marks a handoff before a change that writes rows. @returns the mark's ETag */
-  mark(handoffId: string, budget: Budget): Promise<string>;
+  /** Marks a handoff before a change that writes rows. */
+  mark(handoffId: string, budget: Budget): Promise<MarkWritten>;
   /**
    * Delivers rows just committed, in the background.
    * @returns resolves once everyone's card is out (or failed)
    */
-  afterCommit(handoffId: string, rows: readonly OutboxRow[], markEtag: string, committed: Handoff): Promise<void>;
+  afterCommit(handoffId: string, rows: readonly OutboxRow[], mark: MarkWritten, committed: Handoff): Promise<void>;
   /** Delivers a handoff's pending rows nobody holds (a replayed activity asks for its own). */
   retryPending(handoffId: string): void;
   /** Resolves once every delivery this process started has finished. */

@@ -178,7 +178,7 @@ export async function commitChange(app: App, change: Change): Promise<Outcome> {
       // Only now, once the handoff exists in the caller's tenant and the change is allowed: no action, refused or
       // forged, makes Baton write a mark for an id it names. The mark precedes the transaction: a crash after the
       // commit still leaves it for the sweep. (It costs a request one round trip after its read, not beside it.)
-      const markEtag = await app.deliveries.mark(handoffId, budget);
+      const mark = await app.deliveries.mark(handoffId, budget);
       const before = stored?.handoff;
       const effects = decision.effects ?? (before ? effectsOfChange(before, handoff, events) : []);
       const rows = await app.stores.handoffs.commit(
@@ -192,7 +192,7 @@ export async function commitChange(app: App, change: Change): Promise<Outcome> {
         },
         budget,
       );
-      await cardFirst(app.deliveries.afterCommit(handoffId, rows, markEtag, handoff));
+      await cardFirst(app.deliveries.afterCommit(handoffId, rows, mark, handoff));
       return { kind: 'written', before, after: handoff, events };
     },
     {

@@ -11,7 +11,7 @@
  */
 import { odata } from '@azure/data-tables';
 import * as z from 'zod';
-import type { Budget, DeliveryMark, DeliveryMarks } from '../app/ports';
+import type { Budget, DeliveryMark, DeliveryMarks, MarkWritten } from '../app/ports';
 import { ConflictError, NotFoundError } from '../errors';
 import type { StorageAccount } from './account';
 import { MARK_PARTITIONS, markPartition } from './keys';
@@ -26,8 +26,15 @@ export class TableDeliveryMarks implements DeliveryMarks {
     return new TableDeliveryMarks(Table.open(account, prefix, 'deliveries'));
   }
 
-  mark(handoffId: string, notBefore: string, markedAt: string, budget: Budget): Promise<string> {
-    return this.table.upsert({ partitionKey: markPartition(handoffId), rowKey: handoffId, notBefore, markedAt }, budget);
+  /** Creates the mark, or (one round trip more) marks it again when a change before left it. */
+  async mark(handoffId: string, notBefore: string, markedAt: string, budget: Budget): Promise<MarkWritten> {
+    const row = { partitionKey: markPartition(handoffId), rowKey: handoffId, notBefore, markedAt };
+    try {
+      return { etag: await this.table.create(row, budget), fresh: true };
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      return { etag: await this.table.upsert(row, budget), fresh: false };
+    }
   }
 
   async list(budget: Budget): Promise<DeliveryMark[]> {

@@ -363,24 +363,33 @@ describe.each(implementations)('the stores %s', (_name, make) => {
   });
 
   describe('delivery marks', () => {
-    it('mark a handoff, move its next sweep and clear it only while nobody marked it again', async () => {
+    it('mark a handoff (saying whether the mark was already there), move its next sweep and clear it only while nobody marked it again', async () => {
       const id = handoffIdForForm(TENANT, crypto.randomUUID());
       const first = await stores.marks.mark(id, '2026-11-24T10:00:30.000Z', '2026-11-24T10:00:00.000Z', b);
+      // No mark was there: the change made it.
+      expect(first.fresh).toBe(true);
       const [mark] = (await stores.marks.list(b)).filter((m) => m.handoffId === id);
       expect(mark).toMatchObject({
         handoffId: id,
         notBefore: '2026-11-24T10:00:30.000Z',
         markedAt: '2026-11-24T10:00:00.000Z',
-        etag: first,
+        etag: first.etag,
       });
       expect(await stores.marks.reschedule(mark!, '2026-11-24T10:05:00.000Z', b)).toBe(true);
       // The old ETag no longer holds: a newer change (or the reschedule) came between.
       expect(await stores.marks.reschedule(mark!, '2026-11-24T10:09:00.000Z', b)).toBe(false);
-      expect(await stores.marks.clear(id, first, b)).toBe(false);
+      expect(await stores.marks.clear(id, first.etag, b)).toBe(false);
+      // Marked again while the mark is there: not fresh, and the latest ETag.
       const again = await stores.marks.mark(id, '2026-11-24T10:06:00.000Z', '2026-11-24T10:06:00.000Z', b);
-      expect(await stores.marks.clear(id, again, b)).toBe(true);
+      expect(again.fresh).toBe(false);
+      expect((await stores.marks.list(b)).filter((m) => m.handoffId === id)).toMatchObject([
+        { notBefore: '2026-11-24T10:06:00.000Z', markedAt: '2026-11-24T10:06:00.000Z', etag: again.etag },
+      ]);
+      expect(await stores.marks.clear(id, again.etag, b)).toBe(true);
       expect((await stores.marks.list(b)).filter((m) => m.handoffId === id)).toEqual([]);
-      expect(await stores.marks.clear(id, again, b)).toBe(false);
+      expect(await stores.marks.clear(id, again.etag, b)).toBe(false);
+      // Once cleared, the next change makes it again.
+      expect((await stores.marks.mark(id, '2026-11-24T10:07:00.000Z', '2026-11-24T10:07:00.000Z', b)).fresh).toBe(true);
     });
   });
 

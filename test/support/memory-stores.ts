@@ -15,6 +15,7 @@ import type {
   HandoffStore,
   HandoffWrite,
   IndexRow,
+  MarkWritten,
   OutboxRow,
   OutboxStore,
   PeopleIndex,
@@ -149,10 +150,11 @@ class MemoryHandoffs implements HandoffStore, OutboxStore {
 class MemoryDeliveryMarks implements DeliveryMarks {
   private readonly marks = new Map<string, DeliveryMark>();
 
-  async mark(handoffId: string, notBefore: string, markedAt: string, _budget: Budget): Promise<string> {
+  async mark(handoffId: string, notBefore: string, markedAt: string, _budget: Budget): Promise<MarkWritten> {
     const etag = nextEtag();
+    const fresh = !this.marks.has(handoffId);
     this.marks.set(handoffId, { handoffId, notBefore, markedAt, etag });
-    return etag;
+    return { etag, fresh };
   }
 
   async list(_budget: Budget): Promise<DeliveryMark[]> {
