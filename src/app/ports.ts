@@ -1,7 +1,7 @@
 /**
  * What the use cases need from the outside world, as interfaces: the stores
  * (src/store implements them on Table Storage; the tests have in-memory
- * twins), the messenger (src/bot, the Bot Connector), the directory and the
+ * twins), the messenger (src/connector, the Bot Connector), the directory and the
  * mailer (src/graph, or src/local in local mode), the queue, the clock and
  * the log. Nothing here knows botbuilder, a TurnContext or a Table client.
  *

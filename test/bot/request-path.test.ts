@@ -3,17 +3,21 @@
  * while an Accept runs: every Table call (each is a method of
  * src/store/table.ts's Table) and every message handed to the Messenger
  * records its stack with its async callers (V8 keeps the callers of each
- * `await`). The project's files on those stacks are the files the request
+ * `await`); a message ends in the file V8 says defines the messenger. The
+ * project's files on those stacks are the files the request
  * passes through on its way to storage and the Bot Connector, from the
  * endpoint's turn to the answer and its deliveries. (Pure steps on the way,
  * the domain's decision and the card drawn, are called and return: they are
  * on no stack that reaches I/O, and the README names them beside the path.)
  *
- * botbuilder's adapter does not keep the async callers of the turn it runs,
+ * V8 keeps the callers of an `await` only: a file that hands a promise on
+ * without awaiting it is on the path without being on the stack (README says
+ * so), and botbuilder's adapter does not keep the async callers of the turn it runs,
  * so a recorded path starts at the endpoint's turn (src/bot/endpoint.ts),
  * which functions/messages.ts calls; the deliveries, started after the
  * commit, start at the deliverer.
  */
+import { Session } from 'node:inspector/promises';
 import { relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handoffIdForForm } from '../../src/app/handoffs';
@@ -63,6 +67,28 @@ function filesOf(stack: string | undefined): string[] {
   return files.filter((f, i) => f !== files[i - 1]);
 }
 
+/** The project file a function is defined in, as V8 knows it (the inspector's [[FunctionLocation]]). */
+async function definedIn(fn: (...args: never[]) => unknown): Promise<string | undefined> {
+  const session = new Session();
+  session.connect();
+  const scripts = new Map<string, string>();
+  session.on('Debugger.scriptParsed', ({ params }) => scripts.set(params.scriptId, params.url));
+  const key = `batonDefinedIn${crypto.randomUUID().replaceAll('-', '')}`;
+  (globalThis as Record<string, unknown>)[key] = fn;
+  try {
+    await session.post('Debugger.enable');
+    const { result } = await session.post('Runtime.evaluate', { expression: `globalThis.${key}` });
+    const { internalProperties } = await session.post('Runtime.getProperties', { objectId: result.objectId!, ownProperties: true });
+    const location = internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as { scriptId: string } | undefined;
+    const url = location ? scripts.get(location.scriptId) : undefined;
+    return url ? fileOf(`(${url.replace(/\?.*$/, '')}:1:1)`) : undefined;
+  } finally {
+    delete (globalThis as Record<string, unknown>)[key];
+    await session.post('Debugger.disable');
+    session.disconnect();
+  }
+}
+
 /** What a Table call or a message sent goes through: every Table call is a method of src/store/table.ts's Table. */
 const TABLE_CALLS = ['find', 'pages', 'upsert', 'create', 'update', 'delete', 'transact'] as const;
 
@@ -83,15 +109,17 @@ async function recordTrips(work: () => Promise<unknown>): Promise<Trip[]> {
       return originals[i]!.apply(this, args);
     };
   });
-  // The Messenger the composition root plugs in is the Bot Connector's (src/connector/messenger.ts, built by
-  // src/baton.ts); botbuilder's proactive turn hides its frames, so the trip names it after its caller's.
+  // A message ends in the file that defines the messenger the composition root plugged in (botbuilder's proactive
+  // turn hides the frames after it): asked of V8, not assumed.
   const messenger = app.baton().app.messenger as unknown as Record<string, (...args: unknown[]) => unknown>;
   const sends = { post: messenger.post!, update: messenger.update! };
-  for (const [name, send] of Object.entries(sends))
+  for (const [name, send] of Object.entries(sends)) {
+    const file = await definedIn(send);
     messenger[name] = (...args: unknown[]) => {
-      trips.push({ to: 'connector', files: [...filesOf(new Error(name).stack), 'src/connector/messenger.ts'] });
+      trips.push({ to: 'connector', files: [...filesOf(new Error(name).stack), file ?? `(${name}: no source file)`] });
       return send(...args);
     };
+  }
   try {
     await work();
   } finally {
