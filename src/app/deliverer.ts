@@ -199,9 +199,12 @@ export class Deliverer implements Deliveries {
     const ready = rows.filter((r) => r.nextAttemptAt <= now);
     this.track(
       this.serially(handoffId, async () => {
+        // A commit slow enough to come near the end of its mark's grace may find the sweep came first (it clears a mark
+        // with nothing behind it yet): marked again, these rows are never left without one.
+        const current = this.iso(GRACE_MS / 2) >= mark.notBefore ? await this.mark(handoffId, budget) : mark;
         const results = await this.deliverRows(ready, cardDone, committed);
         if (ready.length === rows.length && results.every((r) => r === 'delivered' || r === 'dead'))
-          await this.clearUnlessHeld(handoffId, mark);
+          await this.clearUnlessHeld(handoffId, current);
       }).finally(cardDone),
     );
     return cardOut;
@@ -266,6 +269,9 @@ export class Deliverer implements Deliveries {
         if (!(error instanceof ConflictError)) throw error;
       }
     }
+    // Marked again once they are pending: a sweep that read the handoff before they were revived found nothing behind
+    // the first mark and may have cleared it.
+    if (revived.length > 0) await this.app.stores.marks.mark(handoffId, this.iso(), this.iso(), budget);
     this.app.log.info('Outbox rows replayed', { handoffId, rows: revived.length });
     return revived;
   }

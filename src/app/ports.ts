@@ -184,6 +184,8 @@ export interface DeliveryMark {
 export interface MarkWritten {
   etag: string;
   fresh: boolean;
+  /** The sweep leaves the mark alone until then. */
+  notBefore: string;
 }
 
 /** The pending deliveries: one mark per handoff in flight. */

@@ -30,10 +30,10 @@ export class TableDeliveryMarks implements DeliveryMarks {
   async mark(handoffId: string, notBefore: string, markedAt: string, budget: Budget): Promise<MarkWritten> {
     const row = { partitionKey: markPartition(handoffId), rowKey: handoffId, notBefore, markedAt };
     try {
-      return { etag: await this.table.create(row, budget), fresh: true };
+      return { etag: await this.table.create(row, budget), fresh: true, notBefore };
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
-      return { etag: await this.table.upsert(row, budget), fresh: false };
+      return { etag: await this.table.upsert(row, budget), fresh: false, notBefore };
     }
   }
 

@@ -367,7 +367,7 @@ describe.each(implementations)('the stores %s', (_name, make) => {
       const id = handoffIdForForm(TENANT, crypto.randomUUID());
       const first = await stores.marks.mark(id, '2026-11-24T10:00:30.000Z', '2026-11-24T10:00:00.000Z', b);
       // No mark was there: the change made it.
-      expect(first.fresh).toBe(true);
+      expect(first).toMatchObject({ fresh: true, notBefore: '2026-11-24T10:00:30.000Z' });
       const [mark] = (await stores.marks.list(b)).filter((m) => m.handoffId === id);
       expect(mark).toMatchObject({
         handoffId: id,

@@ -154,7 +154,7 @@ class MemoryDeliveryMarks implements DeliveryMarks {
     const etag = nextEtag();
     const fresh = !this.marks.has(handoffId);
     this.marks.set(handoffId, { handoffId, notBefore, markedAt, etag });
-    return { etag, fresh };
+    return { etag, fresh, notBefore };
   }
 
   async list(_budget: Budget): Promise<DeliveryMark[]> {
