@@ -34,18 +34,7 @@ import {
   type AutomaticReplies,
 } from '../domain/away';
 import { dueView, returnEvent } from '../domain/due';
-import {
-  BATON,
-  ballHolder,
-  displayName,
-  type Handoff,
-  type HandoffEvent,
-  type Listing,
-  type Person,
-  STATUS,
-  type Step,
-  turnOf,
-} from '../domain/handoff';
+import { ballHolder, batonEvent, displayName, type Handoff, type Listing, type Person, STATUS, type Step, turnOf } from '../domain/handoff';
 import { check, handOverWhileAway } from '../domain/process';
 import { formatDay, formatWhenIn } from '../domain/time-format';
 import { instantAt } from '../domain/time-zones';
@@ -69,7 +58,7 @@ import {
   type Caller,
   personalAddress,
 } from './ports';
-import { commitChange, withDueState } from './unit-of-work';
+import { type Change, commitChange, withDueState } from './unit-of-work';
 import { AWAY_RECHECK_MS, LEASE_MARGIN_MS, RECORD_PAUSE_MS, SEND_NEEDS_MS } from './deliverer';
 
 const budget = BACKGROUND;
@@ -289,61 +278,39 @@ function ownerNotices(record: AwayRecord, absence: Absence, held: readonly Listi
   }));
 }
 
+/** A change Baton makes by itself to a handoff of any tenant, under the away check's budget; the decision names its markers. */
+function commitAsBaton(app: App, handoffId: string, decide: Change['decide']) {
+  return commitChange(app, { handoffId, marker: '', tenantId: undefined, budget, decide });
+}
+
 /** A handoff counted in the absences known now (a change, with Baton's event), when they moved its due time. @returns whether it changed */
 async function noteAbsences(app: App, handoffId: string, now: Date): Promise<boolean> {
-  const outcome = await commitChange(app, {
-    handoffId,
-    marker: '',
-    tenantId: undefined,
-    budget,
-    decide: async (stored) => {
-      const noted = stored && (await absencesNoted(app, stored, now));
-      if (!noted) return { skip: true };
-      return { write: { handoff: noted.handoff, events: [noted.event] }, markers: [`away:${handoffId}:${noted.event.seq}`] };
-    },
+  const outcome = await commitAsBaton(app, handoffId, async (stored) => {
+    const noted = stored && (await absencesNoted(app, stored, now));
+    if (!noted) return { skip: true };
+    return { write: { handoff: noted.handoff, events: [noted.event] }, markers: [`away:${handoffId}:${noted.event.seq}`] };
   });
   return outcome.kind === 'written';
 }
 
 /** The owner could not be told the holder is away: the card says so, and the history keeps it as Baton's event. */
 async function noteUntold(app: App, handoffId: string, owner: Person, away: Person, at: string): Promise<void> {
-  await commitChange(app, {
-    handoffId,
-    marker: '',
-    tenantId: undefined,
-    budget,
-    decide: async (stored) => {
-      if (!stored || stored.owner.aadObjectId !== owner.aadObjectId || stored.awayUntold?.away.aadObjectId === away.aadObjectId)
-        return { skip: true };
-      const seq = stored.eventCount + 1;
-      const event: HandoffEvent = {
-        handoffId,
-        seq,
-        type: 'away',
-        actor: BATON,
-        at,
-        comment: '',
-        detail: `${owner.name} (owner) was not told that ${away.name} is away: they have not installed Baton`,
-        version: stored.version,
-        workState: stored.workState,
-      };
-      return { write: { handoff: { ...stored, eventCount: seq, awayUntold: { owner, away, at } }, events: [event] } };
-    },
+  await commitAsBaton(app, handoffId, async (stored) => {
+    if (!stored || stored.owner.aadObjectId !== owner.aadObjectId || stored.awayUntold?.away.aadObjectId === away.aadObjectId)
+      return { skip: true };
+    const seq = stored.eventCount + 1;
+    const detail = `${owner.name} (owner) was not told that ${away.name} is away: they have not installed Baton`;
+    const event = batonEvent(stored, seq, 'away', at, detail);
+    return { write: { handoff: { ...stored, eventCount: seq, awayUntold: { owner, away, at } }, events: [event] } };
   });
 }
 
 /** The holder is back: Baton's 'back' event, once per absence, so the card is drawn again. */
 async function noteReturn(app: App, handoffId: string, announced: string, now: Date): Promise<void> {
-  await commitChange(app, {
-    handoffId,
-    marker: '',
-    tenantId: undefined,
-    budget,
-    decide: async (stored) => {
-      const back = stored && returnEvent(stored, now.toISOString());
-      if (!back) return { skip: true };
-      return { write: { handoff: back.handoff, events: [back.event] }, markers: [`back:${handoffId}:${announced}`] };
-    },
+  await commitAsBaton(app, handoffId, async (stored) => {
+    const back = stored && returnEvent(stored, now.toISOString());
+    if (!back) return { skip: true };
+    return { write: { handoff: back.handoff, events: [back.event] }, markers: [`back:${handoffId}:${announced}`] };
   });
 }
 

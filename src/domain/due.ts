@@ -16,6 +16,7 @@
  */
 import {
   BATON,
+  batonEvent,
   ballHolder,
   type DueState,
   type Handoff,
@@ -346,7 +347,7 @@ export function applyDue(handoff: Handoff, action: DueAction, at: string, reach:
     return {
       ok: true,
       handoff: done,
-      event: { handoffId: handoff.id, seq, type, actor: BATON, at, comment: '', detail, version: next.version, workState: next.workState },
+      event: batonEvent(next, seq, type, at, detail),
     };
   };
   // History is read by everyone in their own zone: a time written into it says whose zone it is in.
@@ -488,7 +489,7 @@ export function absenceEvent(before: Handoff, after: Handoff, at: string): Hando
     const absence = absencesDuring(clock.ownerHours, now, undefined)[0];
     detail = `${after.owner.name} (owner) is ${absence ? awayText(clock.ownerHours, absence, now) : 'back'}; escalations wait for their working hours`;
   }
-  return { handoffId: after.id, seq, type, actor: BATON, at, comment: '', detail, version: after.version, workState: after.workState };
+  return batonEvent(after, seq, type, at, detail);
 }
 
 /**
@@ -506,18 +507,7 @@ export function returnEvent(handoff: Handoff, at: string): { handoff: Handoff; e
   const due = clock.dueAt
     ? `${stepOfHolder(clock)} is due ${formatWhenIn(clock.dueAt, zone, now)}`
     : `${stepOfHolder(clock)} waits for the return`;
-  const event: HandoffEvent = {
-    handoffId: handoff.id,
-    seq: next.eventCount,
-    type: 'back',
-    actor: BATON,
-    at,
-    comment: '',
-    detail: `${clock.holder.name} is back; ${due}`,
-    version: handoff.version,
-    workState: handoff.workState,
-  };
-  return { handoff: next, event };
+  return { handoff: next, event: batonEvent(handoff, next.eventCount, 'back', at, `${clock.holder.name} is back; ${due}`) };
 }
 
 /**

@@ -82,6 +82,17 @@ export interface Person {
 /** Baton itself, as the actor of what its timers do (an overdue nudge, an escalation, an automatic close). */
 export const BATON: Person = { aadObjectId: 'baton', userId: '', name: 'Baton' };
 
+/** One of Baton's own history events, numbered `seq`, with the version and work state of `of` (the handoff it leaves). */
+export function batonEvent(
+  of: Pick<Handoff, 'id' | 'version' | 'workState'>,
+  seq: number,
+  type: HandoffEvent['type'],
+  at: string,
+  detail: string,
+): HandoffEvent {
+  return { handoffId: of.id, seq, type, actor: BATON, at, comment: '', detail, version: of.version, workState: of.workState };
+}
+
 /** What the sender fills in: PRODUCT.md's table, parsed. */
 export interface HandoffFields {
   summary: string;

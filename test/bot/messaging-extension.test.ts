@@ -308,6 +308,18 @@ const actionsOf = (card: unknown): CardNode[] => {
 const valuesOf = (card: unknown) => Object.fromEntries(findInputs(card).map((i) => [i.id, i.value ?? '']));
 
 /** The dialog's submitAction in a chat of this block's. */
+/** Ada opens the create dialog from the compose box of `chat`. */
+const openDialogIn = (chat: { conversation: object }) =>
+  app.post(
+    extensionInvoke(
+      connector.url,
+      people.ada,
+      'composeExtension/fetchTask',
+      { commandId: 'createHandoff', commandContext: 'compose' },
+      chat,
+    ),
+  );
+
 const submitIn = (chat: { conversation: object }, data: Record<string, unknown>) =>
   app.post(
     extensionInvoke(
@@ -356,15 +368,7 @@ describe('create from a team template in the dialog', () => {
     const [template] = (await app.stores.templates.shelf(TENANT, TEMPLATE_CHAT.id, BACKGROUND)).templates;
 
     // The dialog, opened from the compose box, offers the chat's templates as `new` does.
-    const opened = await app.post(
-      extensionInvoke(
-        connector.url,
-        people.ada,
-        'composeExtension/fetchTask',
-        { commandId: 'createHandoff', commandContext: 'compose' },
-        inTemplateChat,
-      ),
-    );
+    const opened = await openDialogIn(inTemplateChat);
     const dialog = opened.body.task.value.card.content;
     expect(findInputs(dialog).find((i) => i.id === 'templateChoice')?.choices).toEqual([
       { title: 'No template', value: '' },
@@ -473,15 +477,7 @@ describe('create from a team template in the dialog', () => {
       ),
     );
     const [template] = (await app.stores.templates.shelf(TENANT, chat.conversation.id, BACKGROUND)).templates;
-    const opened = await app.post(
-      extensionInvoke(
-        connector.url,
-        people.ada,
-        'composeExtension/fetchTask',
-        { commandId: 'createHandoff', commandContext: 'compose' },
-        chat,
-      ),
-    );
+    const opened = await openDialogIn(chat);
     const dialog = opened.body.task.value.card.content;
     const post = actionsOf(dialog).find((a) => a.title === 'Post handoff')!;
     const formId = (post.data as { formId: string }).formId;

@@ -20,41 +20,36 @@ export type Arm = (parts: BlipParts) => void;
 
 type Activity = Parameters<NonNullable<Connector['onActivity']>>[1];
 
-/** Storage goes away the moment the connector reaches `phase` for an activity `matches` names. */
-export function cutAt(phase: 'arrived' | 'answered', matches: (activity: Activity) => boolean): Arm {
+/** Once the connector reaches `phase` for an activity `matches` names (the first such), `then` arms the proxy. */
+function onceConnector(phase: 'arrived' | 'answered', matches: (activity: Activity) => boolean, then: (proxy: StorageProxy) => void): Arm {
   return ({ proxy, connector }) => {
     connector.onActivity = (at, activity) => {
       if (at !== phase || !matches(activity)) return;
       connector.onActivity = undefined;
-      proxy.cut();
+      then(proxy);
     };
   };
+}
+
+/** Storage goes away the moment the connector reaches `phase` for an activity `matches` names. */
+export function cutAt(phase: 'arrived' | 'answered', matches: (activity: Activity) => boolean): Arm {
+  return onceConnector(phase, matches, (proxy) => proxy.cut());
 }
 
 /** Once the connector answered such an activity, storage goes away as the next `isWrite` request (the mark) reaches it. */
 export function cutAtWriteAfter(matches: (activity: Activity) => boolean, isWrite: (request: ProxiedRequest) => boolean): Arm {
-  return ({ proxy, connector }) => {
-    connector.onActivity = (at, activity) => {
-      if (at !== 'answered' || !matches(activity)) return;
-      connector.onActivity = undefined;
-      proxy.onRequest = (request) => {
-        if (!isWrite(request)) return;
-        proxy.onRequest = undefined;
-        proxy.cut();
-      };
+  return onceConnector('answered', matches, (proxy) => {
+    proxy.onRequest = (request) => {
+      if (!isWrite(request)) return;
+      proxy.onRequest = undefined;
+      proxy.cut();
     };
-  };
+  });
 }
 
 /** Once the connector answered such an activity, the next `isWrite` request lands but its answer is lost. */
 export function loseAnswerAfter(matches: (activity: Activity) => boolean, isWrite: (request: ProxiedRequest) => boolean): Arm {
-  return ({ proxy, connector }) => {
-    connector.onActivity = (at, activity) => {
-      if (at !== 'answered' || !matches(activity)) return;
-      connector.onActivity = undefined;
-      proxy.dropAnswer(isWrite);
-    };
-  };
+  return onceConnector('answered', matches, (proxy) => proxy.dropAnswer(isWrite));
 }
 
 /** The Table endpoint of the run's Azurite, for the proxy to forward to. */
