@@ -3,7 +3,7 @@
  * 5,000 handoffs in a tenant of 100,000, searched through POST /api/messages
  * (composeExtension/query), next to its floor: one query of the same index
  * partition against the same Azurite. The index rows are written as the
- * outbox writes them (src/store/people-index.ts), with a listing each; the
+ * outbox writes them (src/store/indexes.ts), with a listing each; the
  * handoffs themselves are not stored, so a search that read one would fail.
  */
 import { listingOf, postHandoff, STATUSES, type Person } from '../src/domain/handoff';

@@ -28,7 +28,7 @@ import { effectiveStatus } from '../src/bot/endpoint';
 import { plainCardTimes } from '../src/cards/card-time';
 import { type ActionType, check } from '../src/domain/process';
 import { TableHandoffStore } from '../src/store/handoff-store';
-import { TablePeopleIndex } from '../src/store/people-index';
+import { TablePeopleIndex } from '../src/store/indexes';
 
 /** What each action sends, given the handoff and the text typed after it; `type` is the rule `last` picks a handoff by. */
 const ACTIONS: Record<

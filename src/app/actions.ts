@@ -1,7 +1,8 @@
 /**
  * A card action (an `Action.Execute` verb, from Teams or Outlook): the zod
  * schema its data must match, and the use case it runs. What each verb means
- * lives beside its use cases (handoff-actions.ts, summary-actions.ts); the
+ * lives beside its use cases, at the end of each area's module (handoffs.ts,
+ * summary.ts, templates.ts, away.ts, digest.ts); the
  * bot's router (src/bot/router.ts) finds the verb and answers with the result.
  */
 import * as z from 'zod';

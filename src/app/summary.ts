@@ -23,7 +23,8 @@
 import * as z from 'zod';
 import { summaryEmailCard, summaryHtml, summaryTeamsCard, type SummaryView } from '../cards/summary-card';
 import type { AdaptiveCard } from '../cards/render';
-import type { Handoff, Person } from '../domain/handoff';
+import { VERBS } from '../cards/verbs';
+import { type Handoff, type Person, PRIORITIES } from '../domain/handoff';
 import { type HandoffHistory, type Week, weekEndingAt, weeksBefore } from '../domain/metrics';
 import { buildSummary, needsTopic, type Summary, TREND_WEEKS, teamConversation, weekKey, weekLabel } from '../domain/summary';
 import { instantAt } from '../domain/time-zones';
@@ -31,6 +32,7 @@ import type { WorkingHours } from '../domain/working-hours';
 import { UnreadableRecordError } from '../errors';
 import { errorText } from '../logger';
 import { LruMap } from '../lru';
+import { type CardAction, cardAction, handoffRef, text } from './actions';
 import { zoneOf } from './followers';
 import { changeHandoff } from './handoffs';
 import { mapLimit } from './pool';
@@ -630,3 +632,27 @@ const cap = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 export function summaryNow(app: App, caller: Caller): Promise<AdaptiveCard> {
   return summaryCard(app, caller, 'latest');
 }
+
+// ---- The verbs.
+
+/** A week's key (its last local date), or 'latest' (the seven days up to now). */
+const summaryRef = z.object({
+  week: z
+    .union([z.literal('latest'), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'not a week')])
+    .optional()
+    .default('latest'),
+});
+
+/**
+ * What each summary verb means (the weekly summary's buttons, in the Teams
+ * card and the Outlook email alike): each names the week it shows.
+ */
+export const summaryActions: Readonly<Record<string, CardAction>> = {
+  [VERBS.summaryRefresh]: cardAction(summaryRef, (app, caller, data) => refreshSummary(app, caller, data.week)),
+  [VERBS.summaryFlagPriority]: cardAction(
+    summaryRef.extend(handoffRef.shape).extend({ priority: z.enum(PRIORITIES), priorityReason: text }),
+    (app, caller, data) => flagFromSummary(app, caller, data.week, data.handoffId, data.priority, data.priorityReason),
+  ),
+  [VERBS.summaryStop]: cardAction(summaryRef, (app, caller, data) => setSummaryWanted(app, caller, data.week, false)),
+  [VERBS.summaryStart]: cardAction(summaryRef, (app, caller, data) => setSummaryWanted(app, caller, data.week, true)),
+};

@@ -6,11 +6,13 @@
  * decided and saved against the conversation's shelf ETag; losing a race to
  * another writer reads and decides again.
  */
+import * as z from 'zod';
 import { handoffFormCard } from '../cards/handoff-cards';
 import type { AdaptiveCard } from '../cards/render';
 import { type FormTemplate, templateCard, templateFormCard, templateListCard } from '../cards/template-cards';
+import { TEMPLATE_VERBS } from '../cards/verbs';
 import type { TemplateStamp } from '../domain/handoff';
-import type { HandoffFormInput } from '../domain/handoff-form';
+import { type HandoffFormInput, handoffFormInput } from '../domain/handoff-form';
 import type { HandoffHistory } from '../domain/metrics';
 import { loopWindow, templateLoop } from '../domain/template-metrics';
 import {
@@ -27,7 +29,9 @@ import {
   stampOf,
   type Template,
   type TemplateChoice,
+  templateChoiceInput,
   type TemplateFormInput,
+  templateFormInput,
   templateFormValues,
   tickedOf,
   uncheckedItems,
@@ -35,6 +39,7 @@ import {
 } from '../domain/templates';
 import { formatWhenIn } from '../domain/time-format';
 import { ConflictError, retryOnConflict, UnreadableRecordError } from '../errors';
+import { type CardAction, cardAction } from './actions';
 import { mapLimit } from './pool';
 import type { Answer, AnswerError, App, Caller } from './ports';
 
@@ -392,3 +397,42 @@ export function resubmitTemplate(stamp: TemplateStamp | undefined, input?: Parti
   const errors = input ? uncheckedItems(stamp.checklist, ticked) : undefined;
   return { form: formTemplateOf(stamp, ticked, errors), stamp, minLeadMinutes: undefined };
 }
+
+// ---- The verbs.
+
+/**
+ * What each team-template verb means (issue 26): its data, read from the
+ * card, and the use case it runs (src/app/templates.ts).
+ */
+const templateRef = z.object({ templateId: z.string().min(1).max(100) });
+/** A card sends numbers as text. */
+const version = z.union([z.number(), z.string().regex(/^\d{1,9}$/)]).transform(Number);
+
+/** Every template verb, and what it does. */
+export const templateActions: Readonly<Record<string, CardAction>> = {
+  [TEMPLATE_VERBS.apply]: cardAction(handoffFormInput.extend(templateChoiceInput.shape), (app, caller, input) =>
+    applyTemplate(app, caller, input),
+  ),
+  [TEMPLATE_VERBS.list]: cardAction(z.object({}), async (app, caller) => ({ card: await listTemplates(app, caller) })),
+  [TEMPLATE_VERBS.create]: cardAction(z.object({}), async (app, caller) => ({ card: await newTemplateForm(app, caller) })),
+  [TEMPLATE_VERBS.show]: cardAction(templateRef.extend({ conversationId: z.string().max(500).optional() }), (app, caller, data) =>
+    showTemplate(app, caller, data.templateId, data.conversationId),
+  ),
+  [TEMPLATE_VERBS.edit]: cardAction(templateRef, (app, caller, data) => editTemplateForm(app, caller, data.templateId)),
+  [TEMPLATE_VERBS.duplicate]: cardAction(templateRef, (app, caller, data) => duplicateTemplateForm(app, caller, data.templateId)),
+  [TEMPLATE_VERBS.delete]: cardAction(templateRef.extend({ version }), (app, caller, data) =>
+    deleteTemplate(app, caller, data.templateId, data.version),
+  ),
+  [TEMPLATE_VERBS.save]: cardAction(
+    templateFormInput.extend({ templateId: z.string().max(100).optional().default(''), version }),
+    (app, caller, data) => saveTemplate(app, caller, data),
+  ),
+  [TEMPLATE_VERBS.addQuestion]: cardAction(
+    templateRef.extend({
+      handoffId: z.string().regex(/^[0-9a-f]{20}$/, 'not a handoff id'),
+      seq: version,
+      to: z.enum(['checklist', 'acceptanceCriteria']),
+    }),
+    (app, caller, data) => addQuestion(app, caller, data),
+  ),
+};

@@ -15,15 +15,13 @@ import {
   type MessagingExtensionResponse,
 } from 'botbuilder';
 import type { CardAction } from '../app/actions';
-import { handoffActions } from '../app/handoff-actions';
+import { handoffActions } from '../app/handoffs';
 import { awayActions, awayPrivately } from '../app/away';
 import { settingsActions, settingsPrivately } from '../app/digest';
 import { myHandoffsPrivately, privately } from '../app/my-work';
 import type { Actor, Answer, App, Budget, Caller } from '../app/ports';
-import { conversationRenamed, rememberConversationNames, summaryNow, summaryPreferenceLine } from '../app/summary';
-import { summaryActions } from '../app/summary-actions';
-import { templateActions } from '../app/template-actions';
-import { listTemplates, newFormWithTemplates, newTemplateForm } from '../app/templates';
+import { conversationRenamed, rememberConversationNames, summaryActions, summaryNow, summaryPreferenceLine } from '../app/summary';
+import { listTemplates, newFormWithTemplates, newTemplateForm, templateActions } from '../app/templates';
 import { errorText } from '../logger';
 import { LruMap } from '../lru';
 import { editPreview, openCreateDialog, searchHandoffs, sendPreview, submitCreateDialog, unfurlLink } from './messaging-extension';

@@ -30,7 +30,7 @@ export const VERBS = {
   awayKeepWaiting: 'away.keepWaiting',
 } as const;
 
-/** Team templates' verbs (issue 26): src/app/template-actions.ts answers them. */
+/** Team templates' verbs (issue 26): src/app/templates.ts answers them. */
 export const TEMPLATE_VERBS = {
   apply: 'template.apply',
   list: 'template.list',

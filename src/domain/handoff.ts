@@ -354,7 +354,7 @@ export function participants(handoff: Pick<Handoff, 'sender' | 'receiver' | 'own
 
 /**
  * What search and `mine` filter on and show: the part of a handoff its
- * person-index rows carry (src/store/people-index.ts), so each is one index
+ * person-index rows carry (src/store/indexes.ts), so each is one index
  * query and reads no handoff. Of the open question and the decision only who
  * made them: `mine` says "Grace Hopper asked you a question".
  */

@@ -1,16 +1,26 @@
 /**
- * The handoffs table: one partition per handoff, holding its row, one row per
+ * The handoffs table, and its two repositories: the handoff with its history,
+ * and its outbox rows. One partition per handoff holds its row, one row per
  * history event, one marker per activity that changed it, and its outbox
  * rows (src/store/handoff-entity.ts). A change is written with its event,
  * its marker and its outbox rows in one ETag-checked transaction: never a
  * change without its event or its messages, never one activity applied twice.
  */
 import { odata, type TransactionAction } from '@azure/data-tables';
-import type { Budget, HandoffStore, HandoffWrite, OutboxRow, StoredHandoff } from '../app/ports';
+import type { Budget, HandoffStore, HandoffWrite, OutboxRow, OutboxStore, RowUpdate, StoredHandoff } from '../app/ports';
 import type { Handoff, HandoffEvent } from '../domain/handoff';
 import type { StorageAccount } from './account';
-import { eventFromEntity, eventToEntity, handoffFromEntity, handoffToEntity, newRowEntities, rowFromEntity } from './handoff-entity';
-import { EVENT_ROW_PREFIX, HANDOFF_ROW, markerRowKey } from './keys';
+import {
+  eventFromEntity,
+  eventToEntity,
+  handoffFromEntity,
+  handoffToEntity,
+  MAX_ERROR_LENGTH,
+  newRowEntities,
+  outboxRowToEntity,
+  rowFromEntity,
+} from './handoff-entity';
+import { EVENT_ROW_PREFIX, HANDOFF_ROW, markerRowKey, OUTBOX_ROW_PREFIX } from './keys';
 import { Table } from './table';
 
 const events = (id: string) => odata`PartitionKey eq ${id} and RowKey ge ${EVENT_ROW_PREFIX} and RowKey lt ${`${EVENT_ROW_PREFIX}~`}`;
@@ -60,5 +70,63 @@ export class TableHandoffStore implements HandoffStore {
       budget,
     );
     return rows.map((row) => rowFromEntity({ ...row, etag: etags.get(row.rowKey) ?? '' }));
+  }
+}
+
+/**
+ * The outbox rows: what a change sends (everyone's card, each 1:1 message,
+ * the listings and the due index brought up to date), written in the
+ * change's own transaction (`commit`, above). The deliverer
+ * (src/app/deliverer.ts) reads them, claims them by ETag and marks them
+ * delivered here; a card's first post is recorded on the handoff's row and
+ * its outbox row in one transaction.
+ */
+export class TableOutboxStore implements OutboxStore {
+  constructor(private readonly table: Table) {}
+
+  static open(account: StorageAccount, prefix: string): TableOutboxStore {
+    return new TableOutboxStore(Table.open(account, prefix, 'handoffs'));
+  }
+
+  async rows(handoffId: string, budget: Budget, options: { all?: boolean } = {}): Promise<OutboxRow[]> {
+    const range = odata`PartitionKey eq ${handoffId} and RowKey ge ${OUTBOX_ROW_PREFIX} and RowKey lt ${`${OUTBOX_ROW_PREFIX}~`}`;
+    const filter = options.all ? range : `${range} and state eq 'pending'`;
+    return (await this.table.query(filter, budget)).map(rowFromEntity);
+  }
+
+  async update(row: OutboxRow, update: RowUpdate, budget: Budget): Promise<OutboxRow> {
+    const next = { ...row, ...update };
+    const etag = await this.table.update(outboxRowToEntity(next), row.etag, budget);
+    return { ...next, lastError: next.lastError.slice(0, MAX_ERROR_LENGTH), etag };
+  }
+
+  async markDelivered(rows: readonly OutboxRow[], deliveredAt: string, budget: Budget): Promise<void> {
+    await this.table.transact(
+      rows.map(
+        (row): TransactionAction => [
+          'update',
+          outboxRowToEntity({ ...row, state: 'delivered', attempts: row.attempts + 1, leaseUntil: '', deliveredAt }),
+          'Merge',
+          { etag: row.etag },
+        ],
+      ),
+      budget,
+    );
+  }
+
+  async recordPosted(stored: StoredHandoff, messageId: string, row: OutboxRow, deliveredAt: string, budget: Budget): Promise<void> {
+    const handoff = { ...stored.handoff, conversation: { ...stored.handoff.conversation, messageId } };
+    await this.table.transact(
+      [
+        ['update', handoffToEntity(handoff), 'Replace', { etag: stored.etag }],
+        [
+          'update',
+          outboxRowToEntity({ ...row, state: 'delivered', attempts: row.attempts + 1, leaseUntil: '', deliveredAt }),
+          'Merge',
+          { etag: row.etag },
+        ],
+      ],
+      budget,
+    );
   }
 }

@@ -7,7 +7,7 @@
  */
 import { CardFactory, MessageFactory } from 'botbuilder';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { templateActions } from '../../src/app/template-actions';
+import { templateActions } from '../../src/app/templates';
 import { handoffCard, handoffFormCard } from '../../src/cards/handoff-cards';
 import { templateCard, templateFormCard, templateListCard, templateSummaryElements } from '../../src/cards/template-cards';
 import { TEMPLATE_VERBS } from '../../src/cards/verbs';

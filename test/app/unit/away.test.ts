@@ -7,8 +7,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type AwayReport, awayActions, awayCheck, awayPrivately } from '../../../src/app/away';
-import { handoffActions } from '../../../src/app/handoff-actions';
-import { createHandoff, handoffIdForForm } from '../../../src/app/handoffs';
+import { createHandoff, handoffActions, handoffIdForForm } from '../../../src/app/handoffs';
 import { overdueCheck } from '../../../src/app/overdue';
 import { type Answer, BACKGROUND, type Caller } from '../../../src/app/ports';
 import type { AdaptiveCard } from '../../../src/cards/render';

@@ -7,8 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handoffActions } from '../../../src/app/handoff-actions';
-import { createHandoff, handoffIdForForm } from '../../../src/app/handoffs';
+import { createHandoff, handoffActions, handoffIdForForm } from '../../../src/app/handoffs';
 import { overdueCheck } from '../../../src/app/overdue';
 import { BACKGROUND, type Caller } from '../../../src/app/ports';
 import { VERBS } from '../../../src/cards/verbs';

@@ -7,11 +7,9 @@
  * checklist adds it.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handoffActions } from '../../../src/app/handoff-actions';
-import { handoffIdForForm } from '../../../src/app/handoffs';
+import { handoffActions, handoffIdForForm } from '../../../src/app/handoffs';
 import { BACKGROUND, type Answer, type Caller } from '../../../src/app/ports';
-import { templateActions } from '../../../src/app/template-actions';
-import { newFormWithTemplates } from '../../../src/app/templates';
+import { newFormWithTemplates, templateActions } from '../../../src/app/templates';
 import type { AdaptiveCard } from '../../../src/cards/render';
 import { TEMPLATE_VERBS, VERBS } from '../../../src/cards/verbs';
 import type { Person } from '../../../src/domain/handoff';
