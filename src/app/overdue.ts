@@ -5,10 +5,12 @@
  * changes, is src/domain/due.ts.
  *
  * It reads only what is due: the due index's entries up to now, then each of
- * their handoffs (again only when a second action is due on it), and once per
- * holder whether they installed Baton. Every action is a change like a
- * person's, under the marker `due:<handoff>:<step>:<kind>`, so a second
- * timer, a second instance or a crash never acts twice.
+ * their handoffs (again only when a second action is due on it), and once
+ * per person whether they installed Baton and whether they read a daily
+ * digest. Every action is a change like a person's, under the marker
+ * `due:<handoff>:<step>:<kind>`, so a second timer, a second instance or a
+ * crash never acts twice. The spent entries go at the end, an hour's in one
+ * transaction, but for those the deliveries of its changes remove.
  */
 import { absenceEvent, type DueAction, dueNow, escalateAt, settleDue, withAbsences } from '../domain/due';
 import type { Handoff, HandoffEvent } from '../domain/handoff';
@@ -60,15 +62,20 @@ export async function overdueCheck(app: App, context: { invocationId?: string } 
   for (const entry of entries) byHandoff.set(entry.handoffId, [...(byHandoff.get(entry.handoffId) ?? []), entry]);
   const report: OverdueReport = { ...noOverdue(), entries: entries.length, handoffs: byHandoff.size };
   const unsettled: DueEntry[] = [];
-  const reaches = reachability(app);
+  const spent: DueEntry[] = [];
+  const asks: PerCheck = {
+    reaches: oncePerCheck((tenantId, person) => app.stores.chats.find(tenantId, person, budget).then((c) => c !== undefined)),
+    readsDigest: oncePerCheck((tenantId, person) => app.stores.digests.isOn(tenantId, person, budget)),
+  };
   await mapLimit([...byHandoff], CONCURRENCY, async ([handoffId, its]) => {
     try {
-      const settled = await settle(app, handoffId, now, reaches);
+      const settled = await settle(app, handoffId, now, asks);
       for (const kind of settled.done) report[kind] += 1;
       if (settled.away) report.away += 1;
       else if (settled.done.length === 0) report.stale += its.length;
-      // Every entry up to now is spent; the handoff's next one (written by its outbox row) is later.
-      await Promise.all(its.filter((e) => e.at !== settled.wakeAt).map((e) => app.stores.due.remove(e, budget)));
+      // Every entry up to now is spent; the handoff's next one (written by its outbox row) is later. A written change's
+      // delivery removes the entry of the wake-up it moved (its due row): the check removes the others.
+      spent.push(...its.filter((e) => e.at !== settled.wakeAt && e.at !== settled.unscheduled));
     } catch (error) {
       report.failed += 1;
       unsettled.push(...its);
@@ -79,6 +86,16 @@ export async function overdueCheck(app: App, context: { invocationId?: string } 
       });
     }
   });
+  // Removed together: an hour's entries go in one transaction. Entries not removed keep the cursor at their hour,
+  // and the next check finds nothing due behind them (one read each) and removes them then.
+  await app.stores.due.remove(spent, budget).catch((error: unknown) => {
+    unsettled.push(...spent);
+    app.log.warn('Overdue check could not remove its spent due entries; the next check does', {
+      invocationId: context.invocationId,
+      entries: spent.length,
+      error: errorText(error),
+    });
+  });
   await app.stores.due.moveCursor(now, unsettled, budget);
   await app.deliveries.idle();
   if (report.entries > 0)
@@ -86,14 +103,21 @@ export async function overdueCheck(app: App, context: { invocationId?: string } 
   return report;
 }
 
-/** Whether a holder installed Baton, asked once per check: one person often holds several due handoffs. */
-function reachability(app: App): (tenantId: string, person: string) => Promise<boolean> {
+/** What a check asks of each person once: one person often holds, owns or reads several due handoffs. */
+interface PerCheck {
+  /** Whether they installed Baton (a nudge needs their personal chat). */
+  reaches: (tenantId: string, person: string) => Promise<boolean>;
+  /** Whether they read a daily digest instead of reminders. */
+  readsDigest: (tenantId: string, person: string) => Promise<boolean>;
+}
+
+function oncePerCheck(ask: (tenantId: string, person: string) => Promise<boolean>): PerCheck['reaches'] {
   const known = new Map<string, Promise<boolean>>();
   return (tenantId, person) => {
     const key = `${tenantId}/${person}`;
     let answer = known.get(key);
     if (!answer) {
-      answer = app.stores.chats.find(tenantId, person, budget).then((c) => c !== undefined);
+      answer = ask(tenantId, person);
       // A failed lookup is not remembered: the next handoff asks again.
       answer.catch(() => known.delete(key));
       known.set(key, answer);
@@ -121,11 +145,12 @@ async function settle(
   app: App,
   handoffId: string,
   now: number,
-  reaches: (tenantId: string, person: string) => Promise<boolean>,
-): Promise<{ done: DueAction['kind'][]; away: boolean; wakeAt: string | undefined }> {
+  { reaches, readsDigest }: PerCheck,
+): Promise<{ done: DueAction['kind'][]; away: boolean; wakeAt: string | undefined; unscheduled?: string }> {
   const at = new Date(now);
   let done: DueAction['kind'][] = [];
   let away = false;
+  let unscheduled: string | undefined;
   const outcome = await commitChange(app, {
     handoffId,
     marker: '',
@@ -150,7 +175,8 @@ async function settle(
       const events = [...(noted ? [noted.event] : []), ...(settled?.events ?? [])];
       done = events.flatMap((e) => ACTION_OF[e.type] ?? []);
       away = noted !== undefined;
-      const messages = settled ? await reminders(app, after, settled.events, at) : [];
+      unscheduled = after.wakeAt !== stored.wakeAt ? stored.wakeAt : undefined;
+      const messages = settled ? await reminders(app, after, settled.events, at, readsDigest) : [];
       return {
         write: { handoff: after, events },
         markers: [...(noted ? [`away:${stored.id}:${noted.event.seq}`] : []), ...(settled?.markers ?? [])],
@@ -158,7 +184,7 @@ async function settle(
       };
     },
   });
-  if (outcome.kind === 'written') return { done, away, wakeAt: outcome.after.wakeAt };
+  if (outcome.kind === 'written') return { done, away, wakeAt: outcome.after.wakeAt, unscheduled };
   if (outcome.kind === 'skipped') return { done: [], away: false, wakeAt: outcome.handoff?.wakeAt };
   if (outcome.kind === 'contended') return { done: [], away: false, wakeAt: outcome.latest?.wakeAt };
   return { done: [], away: false, wakeAt: undefined };
@@ -189,11 +215,16 @@ export async function absencesNoted(app: App, handoff: Handoff, at: Date): Promi
  * (the digest lists the handoff at the start of their day), except Baton's
  * automatic close, which is news rather than a reminder.
  */
-async function reminders(app: App, handoff: Handoff, events: readonly HandoffEvent[], at: Date): Promise<Effect[]> {
+async function reminders(
+  app: App,
+  handoff: Handoff,
+  events: readonly HandoffEvent[],
+  at: Date,
+  readsDigest: PerCheck['readsDigest'],
+): Promise<Effect[]> {
   const effects = await Promise.all(
     remindersFor(handoff, events).map(async (notice) => {
-      if (!notice.about.split('+').includes('closed') && (await app.stores.digests.isOn(handoff.tenantId, notice.to.aadObjectId, budget)))
-        return [];
+      if (!notice.about.split('+').includes('closed') && (await readsDigest(handoff.tenantId, notice.to.aadObjectId))) return [];
       // Away with no return date: it waits, looked at again as the outbox retries (the deliverer holds it while they are away).
       const start = nextWorkingInstant(await app.workingHours(handoff.tenantId, notice.to, budget), at);
       return [messageEffect(notice, { notBefore: start === undefined ? heldFor(at) : start > at ? start.toISOString() : undefined })];

@@ -231,8 +231,8 @@ export interface DueEntry {
 export interface DueIndex {
   /** @param now the writer's clock: an instant already past goes where the next check looks */
   schedule(handoffId: string, at: string, now: number, budget: Budget): Promise<void>;
-  /** Removes an entry; one already gone is no error. */
-  remove(entry: Pick<DueEntry, 'partitionKey' | 'rowKey'>, budget: Budget): Promise<void>;
+  /** Removes entries, a few round trips for many; one already gone is no error. */
+  remove(entries: readonly Pick<DueEntry, 'partitionKey' | 'rowKey'>[], budget: Budget): Promise<void>;
   unschedule(handoffId: string, at: string, budget: Budget): Promise<void>;
   /** Every entry due by `now`, from the cursor's hour on. */
   dueBy(now: number, budget: Budget): Promise<DueEntry[]>;

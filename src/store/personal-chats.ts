@@ -24,7 +24,7 @@ const REMEMBER_MS = 10 * 60_000;
 const row = z.object({ userId: z.string(), conversationId: z.string(), serviceUrl: z.string(), botId: z.string() });
 
 export class TablePersonalChats implements PersonalChats {
-  private readonly remembered = new ExpiringCache<PersonalChat>(REMEMBER_MS, realClock, REMEMBERED_CHATS);
+  private readonly remembered = new ExpiringCache<PersonalChat | undefined>(REMEMBER_MS, realClock, REMEMBERED_CHATS);
 
   constructor(private readonly table: Table) {}
 
@@ -38,16 +38,21 @@ export class TablePersonalChats implements PersonalChats {
     void this.remembered.set(`${tenantId}/${aadObjectId}`, Promise.resolve(chat));
   }
 
-  async find(tenantId: string, aadObjectId: string, budget: Budget): Promise<PersonalChat | undefined> {
+  /** Concurrent asks for one person (a check's reminders, a change's deliveries) share one read. */
+  find(tenantId: string, aadObjectId: string, budget: Budget): Promise<PersonalChat | undefined> {
     const key = `${tenantId}/${aadObjectId}`;
     const known = this.remembered.get(key);
     if (known) return known;
     const { partitionKey, rowKey } = chatKeys(tenantId, aadObjectId);
-    const entity = await this.table.find(partitionKey, rowKey, budget);
-    if (!entity) return undefined;
-    const chat = { tenantId, aadObjectId, ...row.parse(entity) };
-    void this.remembered.set(key, Promise.resolve(chat));
-    return chat;
+    const reading = this.table.find(partitionKey, rowKey, budget).then((entity) => {
+      // Not installed yet is not remembered: the person may install Baton any moment.
+      if (!entity) {
+        if (this.remembered.get(key) === reading) this.remembered.delete(key);
+        return undefined;
+      }
+      return { tenantId, aadObjectId, ...row.parse(entity) };
+    });
+    return this.remembered.set(key, reading);
   }
 
   forget(tenantId: string, aadObjectId: string): void {

@@ -218,12 +218,12 @@ class MemoryDueIndex implements DueIndex {
     this.entries.set(`${entry.partitionKey}|${entry.rowKey}`, entry);
   }
 
-  async remove(entry: Pick<DueEntry, 'partitionKey' | 'rowKey'>, _budget: Budget): Promise<void> {
-    this.entries.delete(`${entry.partitionKey}|${entry.rowKey}`);
+  async remove(entries: readonly Pick<DueEntry, 'partitionKey' | 'rowKey'>[], _budget: Budget): Promise<void> {
+    for (const entry of entries) this.entries.delete(`${entry.partitionKey}|${entry.rowKey}`);
   }
 
   unschedule(handoffId: string, at: string, budget: Budget): Promise<void> {
-    return this.remove({ partitionKey: hourPartition(Date.parse(at)), rowKey: dueRowKey(at, handoffId) }, budget);
+    return this.remove([{ partitionKey: hourPartition(Date.parse(at)), rowKey: dueRowKey(at, handoffId) }], budget);
   }
 
   async dueBy(now: number, _budget: Budget): Promise<DueEntry[]> {

@@ -191,6 +191,55 @@ describe('the overdue check', () => {
     expect(await events(id)).toEqual(['posted', 'overdue']);
     expect(await m.stores.handoffs.applied(id, `due:${id}:review:1:overdue`, b)).toBe(true);
   });
+
+  it("removes an entry with nothing due behind it, and leaves to the change's delivery the entry it moved", async () => {
+    const id = await post();
+    // A second entry for the same handoff, at 10:00 Monday: nothing is due on it then (its review is due at 17:00).
+    await m.stores.due.schedule(id, '2026-05-04T10:00:00.000Z', m.now(), b);
+    m.at('2026-05-04T10:05:00.000Z');
+    expect(await overdueCheck(m.app)).toMatchObject({ entries: 1, stale: 1, overdue: 0, failed: 0 });
+    // Gone: a check an hour later reads nothing, and the handoff's own entry is still there for Tuesday 09:00.
+    m.at('2026-05-04T11:05:00.000Z');
+    expect(await overdueCheck(m.app)).toMatchObject({ entries: 0 });
+    m.at('2026-05-05T09:01:00.000Z');
+    expect(await overdueCheck(m.app)).toMatchObject({ entries: 1, overdue: 1, stale: 0 });
+    // The nudge moved the wake-up: its delivery removed the entry of 09:00, and the next check reads nothing.
+    m.at('2026-05-05T09:20:00.000Z');
+    expect(await overdueCheck(m.app)).toMatchObject({ entries: 0 });
+  });
+
+  it('keeps its cursor at the hour of entries it could not remove, so the next check removes them', async () => {
+    const id = await post();
+    // An entry in the hour of 08:00, with nothing due behind it: a check at 10:05 would next read from 09:00.
+    await m.stores.due.schedule(id, '2026-05-04T08:00:00.000Z', Date.parse('2026-05-04T07:00:00.000Z'), b);
+    m.at('2026-05-04T10:05:00.000Z');
+    const remove = m.stores.due.remove.bind(m.stores.due);
+    m.stores.due.remove = async () => {
+      throw new Error('storage is down');
+    };
+    expect(await overdueCheck(m.app)).toMatchObject({ entries: 1, stale: 1, failed: 0 });
+    m.stores.due.remove = remove;
+    // The cursor stayed at 08:00: the next check reads the entry again, finds it stale again, and removes it.
+    m.at('2026-05-04T10:20:00.000Z');
+    expect(await overdueCheck(m.app)).toMatchObject({ entries: 1, stale: 1 });
+    m.at('2026-05-04T10:35:00.000Z');
+    expect(await overdueCheck(m.app)).toMatchObject({ entries: 0 });
+  });
+
+  it('asks once per check whether a person reads a daily digest, however many of their handoffs are due', async () => {
+    const ids = [await post(), await post(), await post()];
+    const isOn = m.stores.digests.isOn.bind(m.stores.digests);
+    const asked: string[] = [];
+    m.stores.digests.isOn = (tenantId, person, budget) => {
+      asked.push(person);
+      return isOn(tenantId, person, budget);
+    };
+    m.at('2026-05-05T09:01:00.000Z');
+    expect(await overdueCheck(m.app)).toMatchObject({ handoffs: 3, overdue: 3, failed: 0 });
+    // Grace never installed Baton, so Alan, who owns all three, is told of each: one question about him.
+    expect(asked).toEqual([alan.aadObjectId]);
+    expect((await Promise.all(ids.map(events))).map((e) => e.at(-1))).toEqual(['overdue', 'overdue', 'overdue']);
+  });
 });
 
 describe('the one write path', () => {
