@@ -150,8 +150,9 @@ export async function startDevStack(options: {
     await ensureTables(config.tables.account, config.tables.prefix);
 
     let playground: Omit<Started, 'port'> | undefined;
-    const playgroundLog = join(options.dataDir ?? mkdtempSync(join(tmpdir(), 'baton-')), 'playground.log');
     if (options.playground !== false) {
+      const logDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'baton-'));
+      const playgroundLog = join(logDir, 'playground.log');
       playground = startProcess(
         join(PROJECT_ROOT, 'node_modules', '.bin', 'agentsplayground'),
         [
@@ -179,6 +180,8 @@ export async function startDevStack(options: {
           throw new Error(`${error.message}\n${playground!.output()}\nSee its log: ${playgroundLog}`);
         },
       );
+      // A log of its own goes with the stack once it started (a failed start keeps it, for the message above).
+      if (!options.dataDir) stopping.unshift(async () => rmSync(logDir, { recursive: true, force: true }));
     }
     return {
       config,

@@ -11,7 +11,7 @@
  * Baton's own stores and the away check. Each step runs on its own tables,
  * connector and proxy, all at once.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,7 +59,9 @@ describe('storage cut as the away check sends the owner’s message', () => {
     let now = Date.parse('2026-11-24T10:00:00Z');
     const logs: string[] = [];
     // Nobody's automatic replies (a dev/away.json of the project's own would say otherwise): Grace tells Baton herself.
-    const noReplies = join(mkdtempSync(join(tmpdir(), 'baton-away-blips-')), 'away.json');
+    const dir = mkdtempSync(join(tmpdir(), 'baton-away-blips-'));
+    closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const noReplies = join(dir, 'away.json');
     const config = loadConfig({ TABLES_CONNECTION_STRING: proxy.connectionString, BATON_TABLE_PREFIX: prefix, BATON_AWAY_FILE: noReplies });
     const baton = await createBaton(config, {
       clock: { now: () => now, sleep: async () => undefined },

@@ -8,7 +8,7 @@
  * mailbox's 30 a minute held across instances; and the card's buttons coming
  * back on the Outlook channel through the same bot.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -150,6 +150,7 @@ afterAll(async () => {
   await connector?.close();
   delete process.env.BATON_MAILBOX_DIR;
   delete process.env.OUTLOOK_ORIGINATOR;
+  if (mailboxDir) rmSync(mailboxDir, { recursive: true, force: true });
 });
 
 describe('the weekly summary, through the local host and its queue', () => {

@@ -3,7 +3,7 @@
  * Playground) on free ports, and Debian's Chromium driving the Playground.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,6 +51,8 @@ export interface E2E {
 export async function startE2E(name: string): Promise<E2E> {
   const [azurite, azuriteQueue, host, playground] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const prefix = `e2e${Date.now()}`;
+  // The test's mail, automatic replies and browser profile: one folder, gone with the test.
+  const scratch = mkdtempSync(join(tmpdir(), 'baton-e2e-'));
   const env = {
     ...process.env,
     AZURITE_TABLE_PORT: String(azurite),
@@ -58,9 +60,9 @@ export async function startE2E(name: string): Promise<E2E> {
     // The stack's own Azurite holds the summary's queue; mail goes to a folder of the test's own.
     AzureWebJobsStorage: '',
     BATON_SUMMARY_QUEUE: '',
-    BATON_MAILBOX_DIR: mkdtempSync(join(tmpdir(), 'baton-e2e-outbox-')),
+    BATON_MAILBOX_DIR: join(scratch, 'mailbox'),
     // The local people's automatic replies: `npm run as -- grace away 3d` writes them here, not in the project's dev/.
-    BATON_AWAY_FILE: join(mkdtempSync(join(tmpdir(), 'baton-e2e-away-')), 'away.json'),
+    BATON_AWAY_FILE: join(scratch, 'away.json'),
     BATON_HOST_PORT: String(host),
     PLAYGROUND_PORT: String(playground),
     BATON_TABLE_PREFIX: prefix,
@@ -69,16 +71,21 @@ export async function startE2E(name: string): Promise<E2E> {
     // Baton's clock starts at an instant the tests name, whatever the machine's date (its scripts run beside it).
     BATON_CLOCK_START: FIXTURE_DAY,
   };
-  const stack = await startDevStack({ env, log: () => undefined });
+  const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
+  const stack = await startDevStack({ env, log: () => undefined }).catch((error: unknown) => {
+    removeScratch();
+    throw error;
+  });
   const shots = join(PROJECT_ROOT, 'test-results', name);
   mkdirSync(shots, { recursive: true });
   let context: BrowserContext | undefined;
   try {
-    return await openPlayground(stack, shots, { azurite, playground, prefix }, (c) => (context = c));
+    return await openPlayground(stack, shots, { azurite, playground, prefix, scratch }, (c) => (context = c));
   } catch (error) {
     // A start that fails halfway leaves nothing running: no Azurite, no Playground, no browser.
     await context?.close().catch(() => undefined);
     await stack.stop();
+    removeScratch();
     throw error;
   }
 }
@@ -86,11 +93,11 @@ export async function startE2E(name: string): Promise<E2E> {
 async function openPlayground(
   stack: Awaited<ReturnType<typeof startDevStack>>,
   shots: string,
-  ports: { azurite: number; playground: number; prefix: string },
+  ports: { azurite: number; playground: number; prefix: string; scratch: string },
   opened: (context: BrowserContext) => void,
 ): Promise<E2E> {
-  const { azurite, playground, prefix } = ports;
-  const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'baton-chromium-')), {
+  const { azurite, playground, prefix, scratch } = ports;
+  const context = await chromium.launchPersistentContext(join(scratch, 'chromium'), {
     executablePath: chromiumExecutable(),
     headless: true,
     viewport: { width: 1400, height: 1000 },
@@ -130,6 +137,7 @@ async function openPlayground(
     close: async () => {
       await context.close().catch(() => undefined);
       await stack.stop();
+      rmSync(scratch, { recursive: true, force: true });
     },
   };
 }

@@ -2,7 +2,7 @@
  * `npm run dev`'s stack: one stack per data folder, so two never overwrite
  * each other's tables (Azurite saves its whole store to the folder).
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ describe('the dev stack and its data folder', () => {
     timeout: 60_000,
   }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'baton-dev-'));
+    const otherDir = mkdtempSync(join(tmpdir(), 'baton-dev-'));
     const sameEnv = await envWithFreePorts();
     const first = await startDevStack({ env: sameEnv, dataDir, playground: false, log: () => undefined });
     try {
@@ -37,7 +38,6 @@ describe('the dev stack and its data folder', () => {
         `Another Baton stack (process ${process.pid}) keeps its data in ${dataDir}.`,
       );
       // Another folder on the first stack's ports: the port is named, and that folder is not left locked.
-      const otherDir = mkdtempSync(join(tmpdir(), 'baton-dev-'));
       await expect(startDevStack({ env: sameEnv, dataDir: otherDir, playground: false, log: () => undefined })).rejects.toThrow(
         /^Port \d+ for Azurite \(Table Storage\) is already in use/,
       );
@@ -50,5 +50,6 @@ describe('the dev stack and its data folder', () => {
     writeFileSync(join(dataDir, 'dev.lock'), '2147483646');
     const third = await startDevStack({ env: await envWithFreePorts(), dataDir, playground: false, log: () => undefined });
     await third.stop();
+    for (const dir of [dataDir, otherDir]) rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -160,12 +160,13 @@ describe('LocalDirectory.fromFiles', () => {
 });
 
 describe('LocalDirectory with other files', () => {
-  let dir: string | undefined;
+  const dirs: string[] = [];
   afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
   const write = (people: Record<string, unknown>) => {
-    dir = mkdtempSync(join(tmpdir(), 'baton-hours-'));
+    const dir = mkdtempSync(join(tmpdir(), 'baton-hours-'));
+    dirs.push(dir);
     const file = join(dir, 'working-hours.json');
     writeFileSync(file, JSON.stringify({ people }));
     return file;
@@ -199,8 +200,9 @@ describe('LocalDirectory with other files', () => {
     const missing = join(tmpdir(), `baton-missing-${process.pid}.json`);
     const directory = LocalDirectory.fromFiles({ workingHoursFile: missing });
     await expect(directory.resolvePeople(['Edsger'])).rejects.toThrow(missing);
-    const fine = LocalDirectory.fromFiles({ workingHoursFile: write({}) });
-    writeFileSync(join(dir!, 'working-hours.json'), JSON.stringify({ people: { [edsger.aadObjectId]: week } }));
+    const file = write({});
+    const fine = LocalDirectory.fromFiles({ workingHoursFile: file });
+    writeFileSync(file, JSON.stringify({ people: { [edsger.aadObjectId]: week } }));
     // Read now, after the change: the change shows.
     expect(await fine.getWorkingHours(edsger.aadObjectId)).toMatchObject({ timeZone: 'Europe/Amsterdam' });
   });

@@ -162,7 +162,8 @@ describe('/dev/mailbox over HTTP', () => {
 
 describe.runIf(chromiumAvailable('the mailbox page check'))('/dev/mailbox in headless Chromium', () => {
   it('renders the card with the adaptivecards renderer and the HTML body beside it', { timeout: 60_000 }, async () => {
-    const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'baton-chromium-')), {
+    const profile = mkdtempSync(join(tmpdir(), 'baton-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
       executablePath: chromiumExecutable(),
       headless: true,
       viewport: { width: 1400, height: 1000 },
@@ -219,6 +220,7 @@ describe.runIf(chromiumAvailable('the mailbox page check'))('/dev/mailbox in hea
       expect(existsSync(join(shots, 'mailbox.png'))).toBe(true);
     } finally {
       await context.close();
+      rmSync(profile, { recursive: true, force: true });
     }
   });
 });
