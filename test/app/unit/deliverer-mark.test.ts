@@ -73,4 +73,27 @@ describe("the deliverer and the handoff's mark", () => {
     await m.app.deliveries.idle();
     expect(await marked(m, kept.handoff.id)).toBe(1);
   });
+
+  it('marks the handoff again once dead rows are revived, after a sweep cleared the first mark meanwhile', async () => {
+    const m = memoryApp({ at: AT });
+    const { handoff, event, held, mark } = await commitWithHeldReminder(m);
+    const [row] = await m.stores.handoffs.commit(
+      { handoff, etag: undefined, events: [event], markers: ['a1'], effects: [held], leaseUntil: '' },
+      BACKGROUND,
+    );
+    // The row died (eight failed tries); its mark went with the last sweep.
+    await m.stores.outbox.update(row!, { state: 'dead' }, BACKGROUND);
+    await m.stores.marks.clear(handoff.id, mark.etag, BACKGROUND);
+    // A sweep reads the handoff just after the replay's first mark, before the row is pending: nothing behind it, so it clears it.
+    const update = m.stores.outbox.update.bind(m.stores.outbox);
+    m.stores.outbox.update = async (...args) => {
+      const [first] = await m.stores.marks.list(BACKGROUND);
+      if (first) await m.stores.marks.clear(first.handoffId, first.etag, BACKGROUND);
+      m.stores.outbox.update = update;
+      return update(...args);
+    };
+    expect(await m.app.deliveries.replayDead(handoff.id)).toHaveLength(1);
+    expect(await m.stores.outbox.rows(handoff.id, BACKGROUND)).toHaveLength(1);
+    expect(await marked(m, handoff.id)).toBe(1);
+  });
 });
