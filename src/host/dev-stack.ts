@@ -231,7 +231,7 @@ Baton is ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${mode})
   Functions host           ${stack.urls.messages}
 ${
   stack.urls.playground
-    ? `  Agents Playground        ${stack.urls.playground}   <- open this: "new" in the personal chat, "@Baton new" in Payments team
+    ? `  Agents Playground        ${stack.urls.playground}   <- open this: "new" in the personal chat; in Payments team pick Baton from the @ menu, then "new"
 `
     : ''
 }  Microsoft Graph          ${stack.graph.description}${stack.urls.mailbox ? `, shown at ${stack.urls.mailbox}` : ''}
