@@ -12,19 +12,31 @@ import { PROJECT_ROOT } from '../project';
 export { PROJECT_ROOT };
 const BIN = join(PROJECT_ROOT, 'node_modules', '.bin');
 
+/** Where free ports are looked for: below the systems' ephemeral ranges (Linux 32768-60999, macOS and Windows 49152-65535). */
+const PORTS_FROM = 20_000;
+const PORTS_TO = 32_000;
+
 /**
- * Asks the OS for a free loopback port.
+ * A free loopback port, below the ephemeral range. A port the OS hands out
+ * for listen(0) is one of the ephemeral ones, which any outgoing connection
+ * may take before the part binds it: on a busy machine a test's dev stack
+ * once found its port taken that way.
  * @internal the tests and the bench start their parts on free ports
  */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 100; tries += 1) {
+    const port = PORTS_FROM + Math.floor(Math.random() * (PORTS_TO - PORTS_FROM));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`No free loopback port between ${PORTS_FROM} and ${PORTS_TO} after 100 tries.`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
