@@ -103,15 +103,18 @@ export async function overdueCheck(app: App, context: { invocationId?: string } 
   return report;
 }
 
+/** A yes-or-no question about a person. */
+type PersonAsk = (tenantId: string, person: string) => Promise<boolean>;
+
 /** What a check asks of each person once: one person often holds, owns or reads several due handoffs. */
 interface PerCheck {
   /** Whether they installed Baton (a nudge needs their personal chat). */
-  reaches: (tenantId: string, person: string) => Promise<boolean>;
+  reaches: PersonAsk;
   /** Whether they read a daily digest instead of reminders. */
-  readsDigest: (tenantId: string, person: string) => Promise<boolean>;
+  readsDigest: PersonAsk;
 }
 
-function oncePerCheck(ask: (tenantId: string, person: string) => Promise<boolean>): PerCheck['reaches'] {
+function oncePerCheck(ask: PersonAsk): PersonAsk {
   const known = new Map<string, Promise<boolean>>();
   return (tenantId, person) => {
     const key = `${tenantId}/${person}`;
@@ -215,13 +218,7 @@ export async function absencesNoted(app: App, handoff: Handoff, at: Date): Promi
  * (the digest lists the handoff at the start of their day), except Baton's
  * automatic close, which is news rather than a reminder.
  */
-async function reminders(
-  app: App,
-  handoff: Handoff,
-  events: readonly HandoffEvent[],
-  at: Date,
-  readsDigest: PerCheck['readsDigest'],
-): Promise<Effect[]> {
+async function reminders(app: App, handoff: Handoff, events: readonly HandoffEvent[], at: Date, readsDigest: PersonAsk): Promise<Effect[]> {
   const effects = await Promise.all(
     remindersFor(handoff, events).map(async (notice) => {
       if (!notice.about.split('+').includes('closed') && (await readsDigest(handoff.tenantId, notice.to.aadObjectId))) return [];

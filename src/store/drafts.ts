@@ -5,7 +5,7 @@
  * `expiresAt` is never returned, and `purge` (the hourly `purgeDrafts` timer)
  * deletes what expired.
  */
-import { odata, type TransactionAction } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
 import * as z from 'zod';
 import type { Budget, PreviewDraft, PreviewDrafts } from '../app/ports';
 import { handoffFormInput } from '../domain/handoff-form';
@@ -14,9 +14,6 @@ import type { StorageAccount } from './account';
 import { json } from './json-property';
 import { draftKeys } from './keys';
 import { Table } from './table';
-
-/** A transaction holds at most 100 rows. */
-const BATCH = 100;
 
 /**
  * The form with its template's part, as kept: a preview from a template is
@@ -58,16 +55,10 @@ export class TablePreviewDrafts implements PreviewDrafts {
     const expired = await this.table.query(odata`expiresAt le ${new Date(now).toISOString()}`, budget, {
       select: ['PartitionKey', 'RowKey'],
     });
-    // A transaction is one partition's: the rows go by partition, at most BATCH at a time.
-    const byPartition = new Map<string, string[]>();
-    for (const { partitionKey = '', rowKey = '' } of expired)
-      byPartition.set(partitionKey, [...(byPartition.get(partitionKey) ?? []), rowKey]);
-    for (const [partitionKey, rowKeys] of byPartition)
-      for (let i = 0; i < rowKeys.length; i += BATCH)
-        await this.table.transact(
-          rowKeys.slice(i, i + BATCH).map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]),
-          budget,
-        );
+    await this.table.deleteAll(
+      expired.map(({ partitionKey = '', rowKey = '' }) => ({ partitionKey, rowKey })),
+      budget,
+    );
     return expired.length;
   }
 }

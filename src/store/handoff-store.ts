@@ -102,14 +102,7 @@ export class TableOutboxStore implements OutboxStore {
 
   async markDelivered(rows: readonly OutboxRow[], deliveredAt: string, budget: Budget): Promise<void> {
     await this.table.transact(
-      rows.map(
-        (row): TransactionAction => [
-          'update',
-          outboxRowToEntity({ ...row, state: 'delivered', attempts: row.attempts + 1, leaseUntil: '', deliveredAt }),
-          'Merge',
-          { etag: row.etag },
-        ],
-      ),
+      rows.map((row): TransactionAction => ['update', deliveredEntity(row, deliveredAt), 'Merge', { etag: row.etag }]),
       budget,
     );
   }
@@ -119,14 +112,14 @@ export class TableOutboxStore implements OutboxStore {
     await this.table.transact(
       [
         ['update', handoffToEntity(handoff), 'Replace', { etag: stored.etag }],
-        [
-          'update',
-          outboxRowToEntity({ ...row, state: 'delivered', attempts: row.attempts + 1, leaseUntil: '', deliveredAt }),
-          'Merge',
-          { etag: row.etag },
-        ],
+        ['update', deliveredEntity(row, deliveredAt), 'Merge', { etag: row.etag }],
       ],
       budget,
     );
   }
+}
+
+/** An outbox row as delivered: the attempt that delivered it counted, its lease let go. */
+function deliveredEntity(row: OutboxRow, deliveredAt: string) {
+  return outboxRowToEntity({ ...row, state: 'delivered', attempts: row.attempts + 1, leaseUntil: '', deliveredAt });
 }

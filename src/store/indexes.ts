@@ -13,7 +13,7 @@
  * deliverer; a mark is written before the commit. Where an index and its
  * handoff disagree, the handoff is right.
  */
-import { odata, type TransactionAction } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
 import * as z from 'zod';
 import type { Budget, DeliveryMark, DeliveryMarks, DueEntry, DueIndex, IndexRow, MarkWritten, PeopleIndex } from '../app/ports';
 import { type Handoff, type Listing, listingOf, participants } from '../domain/handoff';
@@ -115,8 +115,6 @@ export class TablePeopleIndex implements PeopleIndex {
  * the cursor.
  */
 const HOUR_MS = 3_600_000;
-/** Table Storage's most actions in one entity-group transaction. */
-const TRANSACTION_ROWS = 100;
 /** Without a cursor (the first check ever), how far back a check looks. */
 const FIRST_LOOKBACK_MS = 48 * HOUR_MS;
 
@@ -136,36 +134,9 @@ export class TableDueIndex implements DueIndex {
     );
   }
 
-  /**
-   * One transaction per hour and hundred entries: a check's spent entries
-   * mostly share an hour. A transaction fails whole when one of its entries
-   * is already gone (another check removed it); its entries are then removed
-   * one by one, where a gone one is no error.
-   */
-  async remove(entries: readonly Pick<DueEntry, 'partitionKey' | 'rowKey'>[], budget: Budget): Promise<void> {
-    const hours = new Map<string, Pick<DueEntry, 'partitionKey' | 'rowKey'>[]>();
-    for (const entry of entries) hours.set(entry.partitionKey, [...(hours.get(entry.partitionKey) ?? []), entry]);
-    const batches = [...hours.values()].flatMap((hour) =>
-      Array.from({ length: Math.ceil(hour.length / TRANSACTION_ROWS) }, (_, i) =>
-        hour.slice(i * TRANSACTION_ROWS, (i + 1) * TRANSACTION_ROWS),
-      ),
-    );
-    const oneByOne = (batch: readonly Pick<DueEntry, 'partitionKey' | 'rowKey'>[]) =>
-      Promise.all(batch.map((e) => this.table.delete(e.partitionKey, e.rowKey, budget)));
-    await Promise.all(
-      batches.map(async (batch) => {
-        if (batch.length === 1) return oneByOne(batch);
-        try {
-          await this.table.transact(
-            batch.map((e): TransactionAction => ['delete', { partitionKey: e.partitionKey, rowKey: e.rowKey }]),
-            budget,
-          );
-        } catch (error) {
-          if (!(error instanceof NotFoundError)) throw error;
-          await oneByOne(batch);
-        }
-      }),
-    );
+  /** A check's spent entries mostly share an hour: one transaction per hour (src/store/table.ts, deleteAll). */
+  remove(entries: readonly Pick<DueEntry, 'partitionKey' | 'rowKey'>[], budget: Budget): Promise<void> {
+    return this.table.deleteAll(entries, budget);
   }
 
   /** Removes a handoff's entry for `at` where it was written on time (a late one is found stale later). */

@@ -39,6 +39,8 @@ export function tripsSince(before: Readonly<typeof tableRoundTrips>): { own: num
  * request's deadline leaves) and one quick retry, so a storage outage answers
  * Baton's own "nothing was changed" card in time instead of Teams' error.
  */
+/** Table Storage's most actions in one entity-group transaction. */
+const TRANSACTION_ROWS = 100;
 const REQUEST_RETRIES = { maxRetries: 1, retryDelayInMs: 100, maxRetryDelayInMs: 400 };
 const REQUEST_TRY_MS = 1500;
 /**
@@ -237,6 +239,42 @@ export class Table {
       if (error instanceof RestError && error.statusCode === 404) return false;
       throw translate(error);
     }
+  }
+
+  /**
+   * Deletes rows, one transaction per partition and hundred rows. A
+   * transaction fails whole when one of its rows is already gone (another
+   * writer deleted it); its rows are then deleted one by one, where a gone one
+   * is no error.
+   */
+  async deleteAll(keys: readonly { partitionKey: string; rowKey: string }[], budget: Budget): Promise<void> {
+    const partitions = new Map<string, { partitionKey: string; rowKey: string }[]>();
+    for (const { partitionKey, rowKey } of keys) {
+      const rows = partitions.get(partitionKey) ?? [];
+      rows.push({ partitionKey, rowKey });
+      partitions.set(partitionKey, rows);
+    }
+    const batches = [...partitions.values()].flatMap((rows) =>
+      Array.from({ length: Math.ceil(rows.length / TRANSACTION_ROWS) }, (_, i) =>
+        rows.slice(i * TRANSACTION_ROWS, (i + 1) * TRANSACTION_ROWS),
+      ),
+    );
+    const oneByOne = (batch: readonly { partitionKey: string; rowKey: string }[]) =>
+      Promise.all(batch.map((row) => this.delete(row.partitionKey, row.rowKey, budget)));
+    await Promise.all(
+      batches.map(async (batch) => {
+        if (batch.length === 1) return oneByOne(batch);
+        try {
+          await this.transact(
+            batch.map((row): TransactionAction => ['delete', row]),
+            budget,
+          );
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error;
+          await oneByOne(batch);
+        }
+      }),
+    );
   }
 
   /** One entity-group transaction (one partition, at most 100 rows). @returns each row's ETag by row key */
