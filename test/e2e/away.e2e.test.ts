@@ -7,12 +7,23 @@
  * personal chat with Reassign to Alan in one click, which hands it to him. Screenshots: test-results/away-e2e/ (the README's are copies).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { card, chromiumAvailable, clickAndAwaitAnswer, type E2E, openChat, postHandoff, runAs, startE2E, storedHandoffs } from './support';
+import {
+  card,
+  chromiumAvailable,
+  clickAndAwaitAnswer,
+  type E2E,
+  openChat,
+  postHandoff,
+  runAs,
+  startE2E,
+  storedHandoffs,
+  WALK,
+} from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
 
-describe.runIf(run)('time away in the Agents Playground', () => {
+describe.runIf(run)('time away in the Agents Playground', WALK, () => {
   beforeAll(async () => {
     e2e = await startE2E('away-e2e');
   }, 120_000);
@@ -60,6 +71,5 @@ describe.runIf(run)('time away in the Agents Playground', () => {
 
     // Back: her replies off, and Baton sees the return at once.
     expect(await runAs(e2e, ['grace', 'back'])).toContain('Grace Hopper is back: automatic replies off in ');
-    // Two runs of a project script and a dozen waits on the Playground: more than the default 30 s on a busy 2-core machine.
-  }, 90_000);
+  });
 });

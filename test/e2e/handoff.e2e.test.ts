@@ -5,12 +5,12 @@
  * Grace's acceptance arrive on the card. Screenshots: test-results/handoff-e2e/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actAs, card, chromiumAvailable, LABELS, pickPerson, type E2E, sendInGroupChat, startE2E, storedHandoffs } from './support';
+import { actAs, card, chromiumAvailable, LABELS, pickPerson, type E2E, sendInGroupChat, startE2E, storedHandoffs, WALK } from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
 
-describe.runIf(run)('a handoff in the Agents Playground', () => {
+describe.runIf(run)('a handoff in the Agents Playground', WALK, () => {
   beforeAll(async () => {
     e2e = await startE2E('handoff-e2e');
   }, 120_000);

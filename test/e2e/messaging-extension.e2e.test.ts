@@ -25,12 +25,13 @@ import {
   sendInGroupChat,
   startE2E,
   storedHandoffs,
+  WALK,
 } from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
 
-describe.runIf(run)('the messaging extension in the Agents Playground', () => {
+describe.runIf(run)('the messaging extension in the Agents Playground', WALK, () => {
   beforeAll(async () => {
     e2e = await startE2E('extension-e2e');
   }, 120_000);
@@ -210,7 +211,7 @@ describe.runIf(run)('the messaging extension in the Agents Playground', () => {
     await posted.getByText('Ada Lovelace confirmed the checklist of the team template “Release to QA” (version 1).').waitFor();
     expect(await storedHandoffs(e2e)).toHaveLength(2);
     await e2e.screenshot('9-posted-from-template');
-  }, 90_000);
+  });
 });
 
 /** The activity preview inside whatever envelope the Playground wraps the bot's answer in. */

@@ -9,12 +9,12 @@
  * her personal chat. Screenshots: test-results/overdue-e2e/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actAs, card, chromiumAvailable, type E2E, openChat, postHandoff, runClock, startE2E, storedHandoffs } from './support';
+import { actAs, card, chromiumAvailable, type E2E, openChat, postHandoff, runClock, startE2E, storedHandoffs, WALK } from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
 
-describe.runIf(run)('overdue steps in the Agents Playground', () => {
+describe.runIf(run)('overdue steps in the Agents Playground', WALK, () => {
   beforeAll(async () => {
     e2e = await startE2E('overdue-e2e');
   }, 120_000);
@@ -73,7 +73,5 @@ describe.runIf(run)('overdue steps in the Agents Playground', () => {
     await openChat(page, 'Personal Chat');
     await card(page, 'Your answer to the question on this handoff was due').waitFor();
     await e2e.screenshot('5-sender-nudged');
-
-    // Three runs of a project script (each a new Node process) and a dozen waits on the Playground: more than the default 30 s on a busy 2-core machine.
-  }, 90_000);
+  });
 });

@@ -22,12 +22,13 @@ import {
   sendInGroupChat,
   startE2E,
   storedHandoffs,
+  WALK,
 } from './support';
 
 const run = chromiumAvailable();
 let e2e: E2E;
 
-describe.runIf(run)('the whole process in the Agents Playground', () => {
+describe.runIf(run)('the whole process in the Agents Playground', WALK, () => {
   beforeAll(async () => {
     e2e = await startE2E('process-e2e');
   }, 120_000);

@@ -47,6 +47,14 @@ export interface E2E {
   close(): Promise<void>;
 }
 
+/**
+ * How long one walk through the Playground may take. Each browser step has its
+ * own 10-second limit, which names the step that cannot happen; this one only
+ * catches a hang. A walk takes about 13 s on a calm machine, and went over
+ * 30 s with both cores busy (load 7.5).
+ */
+export const WALK = { timeout: 90_000 };
+
 /** Starts the stack on free ports and opens the Playground in headless Chromium. */
 export async function startE2E(name: string): Promise<E2E> {
   const [azurite, azuriteQueue, host, playground] = [await freePort(), await freePort(), await freePort(), await freePort()];
