@@ -191,17 +191,21 @@ export async function refreshCard(scope: Locator): Promise<void> {
 }
 
 /**
- * The card with `text` in the clicker's own view, the one with `button`:
- * after a click the Playground may draw everyone's card over the answer
- * (a race of two updates); a person would press Refresh, and so does this.
+ * The card with `text` in the clicker's own view: the one that shows `button`,
+ * or `mine` when it is a text only that view has ("Closed by you"). After a
+ * click the Playground may draw everyone's card over the answer (a race of two
+ * updates, which a busy machine makes likely); a person would press Refresh,
+ * and so does this.
  */
-export async function ownView(page: Page, text: string | RegExp, button: string): Promise<Locator> {
+export async function ownView(page: Page, text: string | RegExp, mine: { button: string } | { text: RegExp }): Promise<Locator> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const found = card(page, text);
     await found.waitFor();
-    if (await found.getByRole('button', { name: button }).isVisible()) return found;
-    if (Date.now() > deadline) throw new Error(`No card with "${String(text)}" shows ${button}, even after Refresh`);
+    const shown = 'button' in mine ? found.getByRole('button', { name: mine.button }) : found.getByText(mine.text);
+    if (await shown.isVisible()) return found;
+    if (Date.now() > deadline)
+      throw new Error(`No card with "${String(text)}" shows ${String(Object.values(mine)[0])}, even after Refresh`);
     await refreshCard(found);
   }
 }
