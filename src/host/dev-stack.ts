@@ -171,6 +171,9 @@ export async function startDevStack(options: {
             // Its log (where config errors go) would otherwise be ./devTools in the repo.
             M365_AGENTS_PLAYGROUND_LOGFILE: playgroundLog,
             TEAMSAPPTESTER_BROWSER: 'none',
+            // It listens on every interface and has no option to say otherwise: this makes it loopback only.
+            NODE_OPTIONS:
+              `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(join(PROJECT_ROOT, 'src', 'host', 'loopback-only.cjs'))}`.trim(),
           },
         },
       );

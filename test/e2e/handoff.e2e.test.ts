@@ -4,7 +4,9 @@
  * the form with a mistake, fixes it, posts the handoff to Grace, and sees
  * Grace's acceptance arrive on the card. Screenshots: test-results/handoff-e2e/.
  */
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPortInUse } from '../../src/host/processes';
 import { actAs, card, chromiumAvailable, LABELS, pickPerson, type E2E, sendInGroupChat, startE2E, storedHandoffs, WALK } from './support';
 
 const run = chromiumAvailable();
@@ -16,6 +18,15 @@ describe.runIf(run)('a handoff in the Agents Playground', WALK, () => {
   }, 120_000);
   afterAll(async () => {
     await e2e?.close();
+  });
+
+  it("has the Playground listen on loopback only, not on the machine's other addresses", async () => {
+    const port = e2e.stack.config.ports.playground;
+    expect(await isPortInUse(port)).toBe(true);
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && !a.internal && a.family === 'IPv4');
+    for (const address of others) expect(await isPortInUse(port, address!.address), address!.address).toBe(false);
   });
 
   it('goes from "new" to a form, an error, a fix, a posted card and an acceptance', async () => {
