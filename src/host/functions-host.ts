@@ -40,11 +40,30 @@ type Log = (message: string) => void;
 export type DevRouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /**
+ * What @azure/functions says outside the Functions runtime, a line a function:
+ * "Failed to detect the Azure Functions runtime" and "Skipping call to
+ * register function". Here this host is the runtime and serves each of those
+ * registrations itself, so the lines only hide the start-up log's real ones.
+ */
+const FUNCTIONS_TEST_MODE = /^WARNING: (Failed to detect the Azure Functions runtime|Skipping call to register function)/;
+let testModeQuiet = false;
+
+function quietTestMode(): void {
+  if (testModeQuiet) return;
+  testModeQuiet = true;
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && FUNCTIONS_TEST_MODE.test(args[0]))) warn(...args);
+  };
+}
+
+/**
  * Imports every function file, which registers its functions, and returns the
  * registrations. A bundle (dist/main.js, `npm run build`) carries its own copy
  * of src/functions.ts, so it exports its registrations and those are used.
  */
 export async function loadFunctions(dir = join(PROJECT_ROOT, 'functions')): Promise<Registration[]> {
+  quietTestMode();
   const files = readdirSync(dir)
     .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
     .sort();

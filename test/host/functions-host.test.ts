@@ -2,11 +2,12 @@
  * The local Functions host with registrations built here: HTTP routing at
  * /api/{route}, the admin API, timers on their schedule, and close().
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import type { Registration } from '../../src/functions';
 import { type FunctionsHost, loadFunctions, startFunctionsHost } from '../../src/host/functions-host';
-import { freePort, isPortInUse } from '../../src/host/processes';
+import { freePort, isPortInUse, PROJECT_ROOT } from '../../src/host/processes';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -338,6 +339,20 @@ describe('loadFunctions', () => {
     expect(registration!.options.methods).toEqual(['POST']);
     expect(registration!.options.authLevel).toBe('anonymous');
     expect(typeof registration!.options.handler).toBe('function');
+  });
+
+  it("keeps @azure/functions' test-mode lines out of the start-up log, and lets any other warning through", () => {
+    // A process of its own: @azure/functions says these once a process, when a function file first registers.
+    const script = `require('./src/host/functions-host.ts').loadFunctions().then((registrations) => {
+      console.warn('WARNING: a warning of its own');
+      console.log(registrations.map((r) => r.name).sort().join(' '));
+    });`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(
+      'awayCheck dailyDigest handoffLink messages outboxSweep overdueCheck purgeDrafts sendSummary weeklySummary',
+    );
+    expect(run.stderr.trim()).toBe('WARNING: a warning of its own');
   });
 });
 
