@@ -33,14 +33,15 @@ export function tripsSince(before: Readonly<typeof tableRoundTrips>): { own: num
   };
 }
 
+/** Table Storage's most actions in one entity-group transaction. */
+const TRANSACTION_ROWS = 100;
+
 /**
  * Teams gives a card action 5 seconds, and a change makes two or three
  * sequential Table calls: each try gets at most 1.5 s (and no more than the
  * request's deadline leaves) and one quick retry, so a storage outage answers
  * Baton's own "nothing was changed" card in time instead of Teams' error.
  */
-/** Table Storage's most actions in one entity-group transaction. */
-const TRANSACTION_ROWS = 100;
 const REQUEST_RETRIES = { maxRetries: 1, retryDelayInMs: 100, maxRetryDelayInMs: 400 };
 const REQUEST_TRY_MS = 1500;
 /**
@@ -140,7 +141,9 @@ async function translated<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** An entity to write: its keys and its properties. */
-export type Entity = { partitionKey: string; rowKey: string } & Record<string, unknown>;
+export type Entity = RowKeys & Record<string, unknown>;
+/** Where a row is: its partition and its key. */
+type RowKeys = { partitionKey: string; rowKey: string };
 
 /** An entity as read, with its keys and ETag. */
 export type Row<T extends object> = TableEntityResult<T>;
@@ -247,8 +250,8 @@ export class Table {
    * writer deleted it); its rows are then deleted one by one, where a gone one
    * is no error.
    */
-  async deleteAll(keys: readonly { partitionKey: string; rowKey: string }[], budget: Budget): Promise<void> {
-    const partitions = new Map<string, { partitionKey: string; rowKey: string }[]>();
+  async deleteAll(keys: readonly RowKeys[], budget: Budget): Promise<void> {
+    const partitions = new Map<string, RowKeys[]>();
     for (const { partitionKey, rowKey } of keys) {
       const rows = partitions.get(partitionKey) ?? [];
       rows.push({ partitionKey, rowKey });
@@ -259,8 +262,7 @@ export class Table {
         rows.slice(i * TRANSACTION_ROWS, (i + 1) * TRANSACTION_ROWS),
       ),
     );
-    const oneByOne = (batch: readonly { partitionKey: string; rowKey: string }[]) =>
-      Promise.all(batch.map((row) => this.delete(row.partitionKey, row.rowKey, budget)));
+    const oneByOne = (batch: readonly RowKeys[]) => Promise.all(batch.map((row) => this.delete(row.partitionKey, row.rowKey, budget)));
     await Promise.all(
       batches.map(async (batch) => {
         if (batch.length === 1) return oneByOne(batch);
