@@ -204,8 +204,8 @@ export async function ownView(page: Page, text: string | RegExp, mine: { button:
     await found.waitFor();
     const shown = 'button' in mine ? found.getByRole('button', { name: mine.button }) : found.getByText(mine.text);
     if (await shown.isVisible()) return found;
-    if (Date.now() > deadline)
-      throw new Error(`No card with "${String(text)}" shows ${String(Object.values(mine)[0])}, even after Refresh`);
+    const what = 'button' in mine ? mine.button : String(mine.text);
+    if (Date.now() > deadline) throw new Error(`No card with "${String(text)}" shows ${what}, even after Refresh`);
     await refreshCard(found);
   }
 }
